@@ -1,0 +1,57 @@
+"""cx: channel strategy toolkit.
+
+The public API lives in :mod:`cx.api` and is re-exported here lazily, so that
+importing ``cx`` (and running ``cx --help``) does not import Polars.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from cx._version import __version__
+from cx.errors import CxError, DataError, InputError, StrategyError, UsageError
+
+if TYPE_CHECKING:
+    from cx.api import compare, load_interactions, load_strategy, simulate, sweep
+    from cx.data.cube import Cube
+    from cx.models.result import Comparison, Result
+    from cx.models.strategy import Strategy
+
+__all__ = [
+    "Comparison",
+    "Cube",
+    "CxError",
+    "DataError",
+    "InputError",
+    "Result",
+    "Strategy",
+    "StrategyError",
+    "UsageError",
+    "__version__",
+    "compare",
+    "load_interactions",
+    "load_strategy",
+    "simulate",
+    "sweep",
+]
+
+_LAZY = {
+    "compare": "cx.api",
+    "load_interactions": "cx.api",
+    "load_strategy": "cx.api",
+    "simulate": "cx.api",
+    "sweep": "cx.api",
+    "Cube": "cx.data.cube",
+    "Comparison": "cx.models.result",
+    "Result": "cx.models.result",
+    "Strategy": "cx.models.strategy",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cx' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

@@ -1,0 +1,72 @@
+"""The Python API of cx: what the CLI calls, and what scripts call.
+
+Typical use::
+
+    import cx
+    cube = cx.load_interactions("examples/interactions.csv")   # one scan
+    result = cx.simulate(cx.load_strategy("strategies/digital-first.yaml"), cube)
+    print(result.totals.cost, result.model_dump()["totals"]["coverage"])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from cx.data.cube import Cube
+from cx.data.scan import DEFAULT_MAX_REJECT_RATE, ScanOptions, scan
+from cx.loader.mapping import load_mapping
+from cx.loader.strategy import load_strategy as _load_strategy_file
+from cx.loader.strategy import strategy_from_dict
+from cx.models.mapping import Mapping as ColumnMapping
+from cx.models.result import Result
+from cx.models.strategy import Strategy
+from cx.replay.engine import SimulationOptions, simulate_cube
+
+
+def load_strategy(
+    source: str | Path | Mapping[str, Any], overrides: Iterable[str] = ()
+) -> Strategy:
+    """A validated strategy from a YAML file or a dict; ``overrides`` are ``KEY=VALUE``."""
+    if isinstance(source, Mapping):
+        return strategy_from_dict(source, overrides)
+    return _load_strategy_file(source, overrides)
+
+
+def load_interactions(
+    path: str | Path,
+    columns: str | Path | ColumnMapping | None = None,
+    period: str = "month",
+    max_reject_rate: float = DEFAULT_MAX_REJECT_RATE,
+    encoding: str = "utf8",
+    rejects: str | Path | None = None,
+) -> Cube:
+    """Scan an interaction file once into a reusable :class:`Cube`.
+
+    ``columns`` is a mapping file (or a :class:`~cx.models.mapping.Mapping`);
+    ``rejects`` names a CSV file that receives every rejected row.
+    """
+    mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
+    options = ScanOptions(period=period, max_reject_rate=max_reject_rate, encoding=encoding)
+    writer = None
+    if rejects is not None:
+        from cx.io import write_frame_csv
+
+        target = Path(rejects)
+
+        def writer(frame: Any) -> None:
+            write_frame_csv(frame, target)
+
+    return scan(path, mapping, options, rejects_out=writer)
+
+
+def simulate(
+    strategy: Strategy,
+    cube: Cube,
+    interval: int | None = None,
+    agents: Mapping[str, int] | None = None,
+) -> Result:
+    """Replay one strategy on a cube; the baseline and guards come with it."""
+    options = SimulationOptions(interval=interval, agents=dict(agents or {}))
+    return simulate_cube(strategy, cube, options)

@@ -1,0 +1,157 @@
+"""What every command shares: options, the one error path, output to stdout or a file."""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console, RenderableType
+
+from cx._version import __version__
+from cx.errors import EXIT_INTERNAL, CxError, StrategyError
+
+F = TypeVar("F", bound=Callable[..., Any])
+REPORT_URL = "the project's issue tracker"
+FILE_WIDTH = 100
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+DataOption = Annotated[
+    Path,
+    typer.Option(
+        "--data", "-d", help="Interaction file (CSV, TSV, .csv.gz or Parquet).", show_default=False
+    ),
+]
+ColumnsOption = Annotated[
+    Path | None,
+    typer.Option("--columns", help="Mapping file that renames an export onto cx's columns."),
+]
+PeriodOption = Annotated[
+    str | None,
+    typer.Option("--period", help="week, month or quarter; overrides the strategy file."),
+]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set", help="Override a strategy value: KEY=VALUE (repeatable), e.g. shifts.0.to.web=0.5."
+    ),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write the output to FILE (atomically) instead of stdout."),
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No notes on stderr.")]
+DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")]
+RejectsOption = Annotated[
+    Path | None, typer.Option("--rejects", help="Write every rejected row to this CSV file.")
+]
+MaxRejectOption = Annotated[
+    float,
+    typer.Option(
+        "--max-reject-rate",
+        min=0.0,
+        max=1.0,
+        help="Fail (exit 2) when more than this share of rows is rejected.",
+    ),
+]
+EncodingOption = Annotated[
+    str,
+    typer.Option("--encoding", help="utf8, or lossy to replace bytes that are not UTF-8."),
+]
+
+
+def stderr_console() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def stdout_console() -> Console:
+    return Console(highlight=False)
+
+
+def report_error(error: CxError) -> None:
+    console = stderr_console()
+    lines = (
+        [str(error)]
+        if not isinstance(error, StrategyError)
+        else [finding.format() for finding in error.findings]
+    )
+    for line in lines:
+        console.print(f"[bold red]error:[/] {_escape(line)}")
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def handle_errors(function: F) -> F:
+    """The one user-error path: CxError → one line on stderr + its exit code."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = bool(kwargs.get("debug")) or os.environ.get("CX_DEBUG") == "1"
+        try:
+            return function(*args, **kwargs)
+        except CxError as error:
+            report_error(error)
+            raise typer.Exit(error.exit_code) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            stderr_console().print("interrupted")
+            raise typer.Exit(130) from None
+        except Exception as error:
+            console = stderr_console()
+            console.print(
+                f"[bold red]internal error:[/] {_escape(type(error).__name__)}: "
+                f"{_escape(str(error))} (cx {__version__}; please report it to {REPORT_URL} "
+                "with the command you ran; --debug shows the traceback)"
+            )
+            if debug:
+                console.print(_escape(traceback.format_exc()))
+            raise typer.Exit(EXIT_INTERNAL) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def render_to_text(renderable: RenderableType, width: int = FILE_WIDTH) -> str:
+    buffer = io.StringIO()
+    Console(file=buffer, width=width, no_color=True, color_system=None, highlight=False).print(
+        renderable
+    )
+    return buffer.getvalue()
+
+
+def emit(content: str | RenderableType, output: Path | None) -> None:
+    """Machine text or a rich renderable to stdout, or atomically to ``output``."""
+    from cx.io import write_text_atomic
+
+    if output is not None:
+        text = content if isinstance(content, str) else render_to_text(content)
+        write_text_atomic(output, text)
+        return
+    if isinstance(content, str):
+        sys.stdout.write(content)
+        sys.stdout.flush()
+    else:
+        stdout_console().print(content)
+
+
+def note(message: str, quiet: bool) -> None:
+    if not quiet:
+        stderr_console().print(message, markup=False)

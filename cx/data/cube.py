@@ -1,0 +1,65 @@
+"""The small tables every evaluation works on (§2): whatever the input size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+
+from cx.data import periods as calendar_periods
+
+ARRIVAL_RESOLUTION_MINUTES = 15
+
+
+@dataclass
+class DataMeta:
+    file: str
+    rows_read: int
+    rows_used: int
+    rows_rejected: int
+    customers: int
+    period: str
+    period_starts: list[date]
+    channels_observed: list[str]
+    rejects_sample: pl.DataFrame
+    reject_reasons: dict[str, int] = field(default_factory=dict)
+    duplicate_rows: int = 0
+    first_timestamp: str | None = None
+    last_timestamp: str | None = None
+
+    @property
+    def period_labels(self) -> list[str]:
+        return [calendar_periods.label(start, self.period) for start in self.period_starts]
+
+
+@dataclass
+class Cube:
+    """Demand cube, arrival profile and customer preferences of one interaction file.
+
+    * ``demand``: contacts and handle-time sums per (period_start, channel, segment,
+      stage, intent).
+    * ``arrivals``: contacts per (period_start, channel, interval_start) at
+      15-minute resolution; coarser intervals are sums of these.
+    * ``preferred``: customers per preferred channel (most contacts; ties to the
+      channel name that sorts first).
+    * ``handle_by_hour``: handle-time sums per (channel, hour of day).
+    """
+
+    demand: pl.DataFrame
+    arrivals: pl.DataFrame
+    preferred: pl.DataFrame
+    handle_by_hour: pl.DataFrame
+    meta: DataMeta
+
+    def observed_handle_time(self) -> dict[str, float]:
+        """Mean observed handle time (seconds) per channel, where any was observed."""
+        sums = (
+            self.demand.group_by("channel")
+            .agg(pl.col("handle_sum").sum(), pl.col("handle_n").sum())
+            .filter(pl.col("handle_n") > 0)
+        )
+        return {
+            row["channel"]: row["handle_sum"] / row["handle_n"]
+            for row in sums.iter_rows(named=True)
+        }

@@ -1,0 +1,125 @@
+"""The one error type of cx.
+
+Every mistake a user can make (a bad strategy file, a missing column, an unknown
+option value) is raised as a :class:`CxError` subclass carrying a message, a hint
+and, where known, the file, line and column it points at. The CLI turns it into
+one line on stderr and the exit code of its kind; the library never prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_INPUT = 2
+EXIT_INTERNAL = 3
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in a file: where it is, what is wrong, what to do."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    path: str | None = None
+    hint: str | None = None
+
+    def location(self) -> str:
+        parts = [self.file or "<input>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def format(self) -> str:
+        text = f"{self.location()}: "
+        if self.path:
+            text += f"{self.path}: "
+        text += self.message
+        if self.hint:
+            text += f" (hint: {self.hint})"
+        return text
+
+
+class CxError(Exception):
+    """Base of every error cx reports to a user."""
+
+    exit_code: int = EXIT_INPUT
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        file: str | Path | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        path: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.file = str(file) if file is not None else None
+        self.line = line
+        self.column = column
+        self.path = path
+
+    def as_finding(self) -> Finding:
+        return Finding(
+            message=self.message,
+            file=self.file,
+            line=self.line,
+            column=self.column,
+            path=self.path,
+            hint=self.hint,
+        )
+
+    def __str__(self) -> str:
+        if self.file is None and self.path is None:
+            return self.message + (f" (hint: {self.hint})" if self.hint else "")
+        return self.as_finding().format()
+
+
+class UsageError(CxError):
+    """A command-line argument or option that makes no sense."""
+
+
+class InputError(CxError):
+    """Data, mapping or option values that cannot be used (exit 2)."""
+
+
+class DataError(InputError):
+    """An interaction file that cannot be read or has too many bad rows."""
+
+
+class StrategyError(CxError):
+    """A strategy (or mapping) file with one or more findings.
+
+    ``findings`` holds every problem found, so ``cx validate`` can report all of
+    them at once; the message is the first one.
+    """
+
+    def __init__(self, findings: list[Finding]) -> None:
+        if not findings:
+            raise ValueError("StrategyError needs at least one finding")
+        first = findings[0]
+        super().__init__(
+            first.message,
+            hint=first.hint,
+            file=first.file,
+            line=first.line,
+            column=first.column,
+            path=first.path,
+        )
+        self.findings = findings
+
+    def __str__(self) -> str:
+        text = self.findings[0].format()
+        if len(self.findings) > 1:
+            text += f" (and {len(self.findings) - 1} more finding(s); run `cx validate`)"
+        return text

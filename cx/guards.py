@@ -1,0 +1,116 @@
+"""Guards: `metric op number` business rules checked on every result (§4, §8).
+
+A tiny tokenizer and parser, never ``eval``: a guard is a metric path (a totals key
+or ``channels.<name>.<key>``), one comparison operator and a number.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import operator
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from cx.models.result import (
+    GUARD_CHANNEL_METRICS,
+    GUARD_TOTAL_METRICS,
+    GuardResult,
+    Result,
+)
+
+OPERATORS: dict[str, Callable[[float, float], bool]] = {
+    "<=": operator.le,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    ">": operator.gt,
+}
+
+_GUARD = re.compile(
+    r"^\s*(?P<metric>[A-Za-z_][A-Za-z0-9_\-]*(?:\.[A-Za-z0-9_\-]+)*)\s*"
+    r"(?P<op><=|>=|==|!=|<|>)\s*"
+    r"(?P<number>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(?P<percent>%?)\s*$"
+)
+
+
+class GuardSyntaxError(ValueError):
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class Guard:
+    expr: str
+    metric: str
+    channel: str | None
+    op: str
+    threshold: float
+
+    def value(self, result: Result) -> float | None:
+        if self.channel is None:
+            value = getattr(result.totals, self.metric)
+        else:
+            try:
+                value = getattr(result.channel(self.channel), self.metric)
+            except KeyError:
+                return None
+        if value is None:
+            return None
+        return float(value)
+
+    def evaluate(self, result: Result) -> GuardResult:
+        value = self.value(result)
+        ok = value is not None and not math.isnan(value)
+        ok = ok and OPERATORS[self.op](value, self.threshold)  # type: ignore[arg-type]
+        return GuardResult(expr=self.expr, value=value, ok=bool(ok))
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+def parse_guard(expr: str, channels: Iterable[str]) -> Guard:
+    """Parse ``expr``; raises :class:`GuardSyntaxError` with a hint when it cannot."""
+    if not isinstance(expr, str):
+        raise GuardSyntaxError("a guard must be a string like 'coverage >= 0.95'")
+    match = _GUARD.match(expr)
+    if match is None:
+        raise GuardSyntaxError(
+            f"cannot parse guard '{expr}'",
+            hint="write `metric op number`, e.g. `coverage >= 0.95` or "
+            "`channels.phone.occupancy <= 0.9`; operators: < <= > >= == !=",
+        )
+    metric = match["metric"]
+    threshold = float(match["number"]) / (100.0 if match["percent"] else 1.0)
+    parts = metric.split(".")
+    channel_names = list(channels)
+    if parts[0] == "channels":
+        if len(parts) != 3:
+            raise GuardSyntaxError(
+                f"unknown metric '{metric}'", hint="channel metrics are `channels.<name>.<key>`"
+            )
+        _, channel, key = parts
+        if channel not in channel_names:
+            raise GuardSyntaxError(
+                f"guard names channel '{channel}', which is not in the catalog",
+                hint=_did_you_mean(channel, channel_names),
+            )
+        if key not in GUARD_CHANNEL_METRICS:
+            raise GuardSyntaxError(
+                f"unknown channel metric '{key}'",
+                hint=_did_you_mean(key, GUARD_CHANNEL_METRICS)
+                or "one of: " + ", ".join(GUARD_CHANNEL_METRICS),
+            )
+        return Guard(expr, key, channel, match["op"], threshold)
+    if len(parts) != 1 or metric not in GUARD_TOTAL_METRICS:
+        raise GuardSyntaxError(
+            f"unknown metric '{metric}'",
+            hint=_did_you_mean(metric, GUARD_TOTAL_METRICS)
+            or "one of: " + ", ".join(GUARD_TOTAL_METRICS),
+        )
+    return Guard(expr, metric, None, match["op"], threshold)

@@ -1,0 +1,221 @@
+"""Safe YAML loading that remembers where every value came from.
+
+PyYAML's composer gives nodes with marks; we convert them to plain Python values
+ourselves so that we can (a) reject duplicate keys, (b) bound aliases, nesting
+depth and size (an alias bomb fails fast), and (c) record the file, line and
+column of every key and value by its path, for error messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cx.errors import Finding, InputError, StrategyError
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_VALUES = 200_000
+MAX_ALIASES = 1_000
+
+PathKey = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Position:
+    file: str
+    line: int | None = None
+    column: int | None = None
+
+
+@dataclass
+class Located:
+    """A YAML document as plain data plus the position of every path in it."""
+
+    data: Any
+    positions: dict[PathKey, Position]
+    file: str
+
+    def position(self, path: PathKey) -> Position:
+        """Position of ``path`` or of its nearest ancestor that has one."""
+        probe = tuple(path)
+        while probe:
+            if probe in self.positions:
+                return self.positions[probe]
+            probe = probe[:-1]
+        return self.positions.get((), Position(self.file, 1, 1))
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader used only for composing nodes; construction is ours."""
+
+
+def _mark_position(file: str, mark: yaml.Mark | None) -> Position:
+    if mark is None:
+        return Position(file)
+    return Position(file, mark.line + 1, mark.column + 1)
+
+
+class _Builder:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.positions: dict[PathKey, Position] = {}
+        self.values = 0
+        self.aliases = 0
+        self._constructor = yaml.SafeLoader.__new__(yaml.SafeLoader)
+        yaml.SafeLoader.__init__(self._constructor, "")
+
+    def _fail(self, message: str, node: yaml.Node, hint: str | None = None) -> StrategyError:
+        pos = _mark_position(self.file, node.start_mark)
+        return StrategyError(
+            [Finding(message, file=pos.file, line=pos.line, column=pos.column, hint=hint)]
+        )
+
+    def build(self, node: yaml.Node, path: PathKey, depth: int, seen: set[int]) -> Any:
+        self.values += 1
+        if self.values > MAX_VALUES:
+            raise self._fail(
+                f"document expands to more than {MAX_VALUES:,} values",
+                node,
+                hint="anchors and aliases that repeat each other (an alias bomb) are refused",
+            )
+        if depth > MAX_DEPTH:
+            raise self._fail(f"document nests deeper than {MAX_DEPTH} levels", node)
+        self.positions.setdefault(path, _mark_position(self.file, node.start_mark))
+        if id(node) in seen:
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                raise self._fail(
+                    f"document uses aliases more than {MAX_ALIASES:,} times",
+                    node,
+                    hint="anchors and aliases that repeat each other (an alias bomb) are refused",
+                )
+            if node in self._stack:
+                raise self._fail("recursive alias", node)
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            self._stack.append(node)
+            try:
+                return self._mapping(node, path, depth, seen)
+            finally:
+                self._stack.pop()
+        if isinstance(node, yaml.SequenceNode):
+            self._stack.append(node)
+            try:
+                return [
+                    self.build(item, (*path, index), depth + 1, seen)
+                    for index, item in enumerate(node.value)
+                ]
+            finally:
+                self._stack.pop()
+        return self._scalar(node)
+
+    _stack: list[yaml.Node]
+
+    def _mapping(self, node: yaml.MappingNode, path: PathKey, depth: int, seen: set[int]) -> dict:
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise self._fail("merge keys (<<) are not supported", key_node)
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self._fail("mapping keys must be plain scalars", key_node)
+            key = self._scalar(key_node)
+            if isinstance(key, bool | int | float) or key is None:
+                # YAML 1.1 reads yes/no/on/off/1 as bool/int; keys are names here.
+                key = key_node.value
+            if key in result:
+                first = self.positions.get((*path, key))
+                where = f" (first at line {first.line})" if first and first.line else ""
+                raise self._fail(
+                    f"duplicate key '{key}'{where}",
+                    key_node,
+                    hint="each key may appear once in a mapping",
+                )
+            child = (*path, key)
+            self.positions[child] = _mark_position(self.file, key_node.start_mark)
+            result[key] = self.build(value_node, child, depth + 1, seen)
+        return result
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as exc:
+            raise self._fail(f"unsupported YAML value: {exc.problem}", node) from None
+
+
+def parse_yaml(text: str, file: str) -> Located:
+    """Parse one YAML document from ``text``; errors name ``file``."""
+    if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
+        raise StrategyError(
+            [
+                Finding(
+                    f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB",
+                    file=file,
+                    hint="strategy and mapping files are small; is this the right file?",
+                )
+            ]
+        )
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        pos = _mark_position(file, mark)
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise StrategyError(
+            [
+                Finding(
+                    f"YAML syntax error: {problem}",
+                    file=file,
+                    line=pos.line,
+                    column=pos.column,
+                    hint="check the indentation and quoting around this line",
+                )
+            ]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise StrategyError([Finding(f"YAML error: {exc}", file=file)]) from None
+    except RecursionError:
+        raise StrategyError(
+            [Finding(f"document nests deeper than {MAX_DEPTH} levels", file=file)]
+        ) from None
+    if node is None:
+        return Located(data=None, positions={(): Position(file, 1, 1)}, file=file)
+    builder = _Builder(file)
+    builder._stack = []
+    data = builder.build(node, (), 0, set())
+    return Located(data=data, positions=builder.positions, file=file)
+
+
+def read_text(path: Path, what: str) -> str:
+    """Read a small UTF-8 text file, with errors a user understands."""
+    if not path.exists():
+        raise InputError(f"{what} not found", file=path, hint="check the path")
+    if path.is_dir():
+        raise InputError(f"{what} is a directory, not a file", file=path)
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise InputError(
+            f"{what} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB",
+            file=path,
+            hint="strategy and mapping files are small; is this the right file?",
+        )
+    raw = path.read_bytes()
+    if b"\x00" in raw:
+        raise InputError(f"{what} is a binary file, not YAML", file=path)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"{what} is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            file=path,
+            line=line,
+            hint="save the file as UTF-8",
+        ) from None
+
+
+def load_yaml_file(path: Path, what: str = "file") -> Located:
+    return parse_yaml(read_text(path, what), str(path))

@@ -1,0 +1,121 @@
+"""Result models: the stable, versioned JSON of DESIGN §8 (`schema_version` 1)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+
+class ResultModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StrategyInfo(ResultModel):
+    name: str
+    kind: str
+    file: str | None
+
+
+class DataInfo(ResultModel):
+    file: str
+    rows_read: int
+    rows_used: int
+    rows_rejected: int
+    customers: int
+    periods: list[str]
+    channels_observed: list[str]
+
+
+class Totals(ResultModel):
+    demand: float
+    handled: float
+    lost: float
+    repeats: float
+    coverage: float
+    preferred_coverage: float
+    customer_coverage: float
+    cost: float
+    cost_per_contact: float | None
+    baseline_cost: float
+    cost_delta: float
+    agent_hours: float
+    effective_channels: float
+    pooling_overhead: float
+    floor_waste: float
+
+
+class ChannelResult(ResultModel):
+    channel: str
+    mode: str
+    offered: bool
+    demand: float
+    stayed: float
+    shifted_out: float
+    shifted_in: float
+    repeats_in: float
+    lost: float
+    handled: float
+    workload_hours: float | None
+    agent_hours: float
+    occupancy: float | None
+    service_level: float | None = None
+    average_wait: float | None = None
+    volume_share: float
+    subscale: bool
+    variable_cost: float
+    labour_cost: float
+    fixed_cost: float
+    incentive_cost: float
+    cost: float
+
+
+class PeriodResult(ResultModel):
+    period: str
+    demand: float
+    handled: float
+    lost: float
+    cost: float
+    coverage: float
+
+
+class GuardResult(ResultModel):
+    expr: str
+    value: float | None
+    ok: bool
+
+
+class Result(ResultModel):
+    """Everything one strategy replay produces."""
+
+    schema_version: int = SCHEMA_VERSION
+    strategy: StrategyInfo
+    data: DataInfo
+    totals: Totals
+    channels: list[ChannelResult]
+    periods: list[PeriodResult]
+    guards: list[GuardResult] = Field(default_factory=list)
+    baseline: Totals | None = Field(None, exclude=True)
+
+    def channel(self, name: str) -> ChannelResult:
+        for item in self.channels:
+            if item.channel == name:
+                return item
+        raise KeyError(name)
+
+    @property
+    def guards_ok(self) -> bool:
+        return all(guard.ok for guard in self.guards)
+
+
+class Comparison(ResultModel):
+    schema_version: int = SCHEMA_VERSION
+    results: list[Result]
+
+
+GUARD_TOTAL_METRICS = tuple(
+    name for name, field in Totals.model_fields.items() if field.annotation is not bool
+)
+GUARD_CHANNEL_METRICS = tuple(
+    name for name, field in ChannelResult.model_fields.items() if name not in {"channel", "mode"}
+)

@@ -1,0 +1,158 @@
+"""Strategy file models (DESIGN §4). The JSON Schema of strategy files comes from here."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+ChannelName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$")]
+
+Mode = Literal["live", "async", "self_service"]
+Period = Literal["week", "month", "quarter"]
+RampShape = Literal["linear", "s_curve", "step"]
+Kind = Literal["follow", "push"]
+
+WHERE_DIMENSIONS = ("segment", "stage", "intent", "step")
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=False)
+
+
+class ServiceLevel(StrictModel):
+    """Share of contacts answered within ``within`` seconds."""
+
+    target: Annotated[float, Field(gt=0.0, lt=1.0)] = Field(
+        0.8, description="Share of contacts to answer within `within` seconds (0-1)."
+    )
+    within: NonNegative = Field(20.0, description="Seconds.")
+
+
+class Channel(StrictModel):
+    """One channel of the catalog: how it works and what it costs."""
+
+    mode: Mode = Field(description="live (queue + agents), async (backlog) or self_service.")
+    handle_time: Positive | Literal["by_hour"] | None = Field(
+        None,
+        description="Average handle time in seconds; `by_hour` uses the observed mean per hour "
+        "of day; absent: the observed mean on the channel.",
+    )
+    hourly_cost: NonNegative | None = Field(None, description="Cost of one agent-hour.")
+    cost_per_contact: NonNegative | None = Field(None, description="Cost of each handled contact.")
+    fixed_cost: NonNegative | None = Field(
+        None, description="Cost per calendar period while the channel is offered."
+    )
+    concurrency: Positive = Field(1.0, description="Contacts one agent works at once.")
+    shrinkage: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
+        0.0, description="Share of paid time agents are not available (breaks, training)."
+    )
+    service_level: ServiceLevel | None = Field(
+        None, description="Target for live channels; default 80% within 20 s."
+    )
+    max_occupancy: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        1.0, description="Highest share of time an agent may be busy."
+    )
+    min_agents: Annotated[int, Field(ge=0)] = Field(
+        0, description="Agents on duty in every interval with arrivals."
+    )
+    patience: Positive | Literal["observed"] | None = Field(
+        None, description="Mean patience in seconds (Erlang A); `observed` estimates it."
+    )
+    satisfaction: float | None = Field(
+        None, description="Satisfaction score of the channel; overrides the observed mean."
+    )
+
+
+class Ramp(StrictModel):
+    periods: Annotated[int, Field(ge=1)] = Field(description="Periods until the full share.")
+    shape: RampShape = "linear"
+
+
+class Where(StrictModel):
+    """Which contacts a rule applies to; each given dimension must match one of its values."""
+
+    segment: list[str] | None = None
+    stage: list[str] | None = None
+    intent: list[str] | None = None
+    step: list[Literal["first", "follow_up"]] | None = None
+
+    @field_validator("segment", "stage", "intent", "step", mode="before")
+    @classmethod
+    def _scalar_to_list(cls, value: object) -> object:
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            return [str(value)]
+        return value
+
+
+class Shift(StrictModel):
+    """Move a share of one channel's contacts to other channels."""
+
+    name: str | None = None
+    from_: ChannelName = Field(alias="from", description="Channel the contacts come from.")
+    where: Where | None = None
+    to: dict[ChannelName, Share] = Field(description="Target channel: share of matching contacts.")
+    ramp: Ramp | None = None
+    containment: Share | Literal["observed"] = Field(
+        1.0, description="Share of shifted contacts resolved where they land."
+    )
+    escalate_to: ChannelName | None = Field(
+        None, description="Where unresolved shifted contacts come back as repeats."
+    )
+    incentive_cost: NonNegative = Field(0.0, description="Paid per shifted contact.")
+
+
+class Fallback(StrictModel):
+    to: ChannelName
+    accept: Share = Field(description="Share of contacts that move; the rest are lost.")
+
+
+class Dilution(StrictModel):
+    subscale_agents: NonNegative = Field(
+        3.0, description="A live channel averaging fewer agents than this is sub-scale."
+    )
+
+
+class Staffing(StrictModel):
+    interval: Literal[15, 30, 60] = Field(60, description="Staffing interval in minutes.")
+
+
+class Journeys(StrictModel):
+    window_hours: NonNegative = Field(
+        72.0,
+        description="A contact within this many hours of the previous one continues a journey.",
+    )
+
+
+class Strategy(StrictModel):
+    """A channel strategy: the catalog, what is offered, and how contacts are moved."""
+
+    version: Literal[1] = 1
+    name: str
+    kind: Kind
+    description: str | None = None
+    extends: str | None = Field(None, description="Base strategy file, relative to this one.")
+    period: Period = "month"
+    channels: dict[ChannelName, Channel] = Field(min_length=1)
+    offer: list[ChannelName] | None = Field(
+        None, description="Channels offered; default: every catalog channel."
+    )
+    shifts: list[Shift] = Field(default_factory=list)
+    fallback: dict[ChannelName, Fallback] = Field(default_factory=dict)
+    guards: list[str] = Field(default_factory=list)
+    dilution: Dilution = Field(default_factory=Dilution)
+    staffing: Staffing = Field(default_factory=Staffing)
+    journeys: Journeys = Field(default_factory=Journeys)
+
+    _file: str | None = PrivateAttr(default=None)
+
+    @property
+    def file(self) -> str | None:
+        return self._file
+
+    @property
+    def offered(self) -> list[str]:
+        return list(self.offer) if self.offer is not None else list(self.channels)

@@ -1,0 +1,80 @@
+"""Machine and text formats for results: json, csv, markdown.
+
+Renderers return strings; the CLI decides where they go.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from cx.models.result import Comparison, Result
+
+CHANNEL_COLUMNS = (
+    "channel",
+    "mode",
+    "offered",
+    "demand",
+    "stayed",
+    "shifted_out",
+    "shifted_in",
+    "repeats_in",
+    "lost",
+    "handled",
+    "workload_hours",
+    "agent_hours",
+    "occupancy",
+    "service_level",
+    "average_wait",
+    "volume_share",
+    "subscale",
+    "variable_cost",
+    "labour_cost",
+    "fixed_cost",
+    "incentive_cost",
+    "cost",
+)
+
+
+def to_json(payload: Result | Comparison | dict[str, Any]) -> str:
+    if isinstance(payload, dict):
+        return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    return payload.model_dump_json(indent=2) + "\n"
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if value is None else _csv_value(value) for value in row])
+    return buffer.getvalue()
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(round(value, 10))
+    return value
+
+
+def result_csv(result: Result) -> str:
+    """One row per channel, every channel field (the table scripts want most)."""
+    rows = [[getattr(item, column) for column in CHANNEL_COLUMNS] for item in result.channels]
+    return csv_text(("strategy", *CHANNEL_COLUMNS), ([result.strategy.name, *r] for r in rows))
+
+
+def markdown_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    def cell(value: Any) -> str:
+        return str(value).replace("|", "\\|").replace("\n", " ")
+
+    lines = [
+        "| " + " | ".join(cell(h) for h in header) + " |",
+        "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|",
+    ]
+    lines.extend("| " + " | ".join(cell(v) for v in row) + " |" for row in rows)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,226 @@
+"""The human views of a result as plain sections (title, header, rows, note).
+
+Both the rich table view and the markdown view are drawn from these, so the
+two always show the same figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from cx.models.result import Result, Totals
+
+
+@dataclass
+class Section:
+    title: str
+    header: list[str]
+    rows: list[list[str]]
+    note: str | None = None
+    left_columns: int = 1  # the first N columns are labels, the rest numbers
+    styles: list[str | None] = field(default_factory=list)  # per row, optional
+
+
+def count(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return (
+        f"{value:,.0f}"
+        if abs(value - round(value)) < 0.05 or abs(value) >= 100
+        else (f"{value:,.1f}")
+    )
+
+
+def money(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def number(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def signed(value: float | None, formatter: Callable[[float | None], str]) -> str:
+    if value is None:
+        return "–"
+    if abs(value) < 1e-9:
+        return "0"
+    text = formatter(abs(value))
+    return ("+" if value > 0 else "−") + text
+
+
+TOTAL_ROWS: list[tuple[str, str, Callable[[float | None], str], Callable[..., str]]] = [
+    ("demand", "Demand (contacts)", count, count),
+    ("handled", "Handled", count, count),
+    ("lost", "Lost", count, count),
+    ("repeats", "Repeats", count, count),
+    ("coverage", "Coverage", percent, lambda v: f"{v * 100:.1f} pt"),
+    ("preferred_coverage", "Preferred-channel coverage", percent, lambda v: f"{v * 100:.1f} pt"),
+    ("customer_coverage", "Customer coverage", percent, lambda v: f"{v * 100:.1f} pt"),
+    ("cost", "Cost", money, money),
+    ("cost_per_contact", "Cost per contact", money, money),
+    ("agent_hours", "Agent-hours", count, count),
+    ("effective_channels", "Effective channels", number, number),
+]
+
+
+def totals_section(result: Result) -> Section:
+    baseline: Totals | None = result.baseline
+    rows = []
+    for key, title, formatter, delta_formatter in TOTAL_ROWS:
+        value = getattr(result.totals, key)
+        base = getattr(baseline, key) if baseline is not None else None
+        delta = value - base if value is not None and base is not None else None
+        rows.append([title, formatter(value), formatter(base), signed(delta, delta_formatter)])
+    return Section(
+        title=f"{result.strategy.name} ({result.strategy.kind}) vs baseline",
+        header=["Metric", "Strategy", "Baseline", "Δ"],
+        rows=rows,
+    )
+
+
+def channels_section(result: Result) -> Section:
+    rows = []
+    for item in result.channels:
+        if not item.offered and item.demand == 0 and item.handled == 0:
+            continue
+        rows.append(
+            [
+                item.channel + ("" if item.offered else " (retired)"),
+                count(item.demand),
+                count(item.stayed),
+                count(item.shifted_out),
+                count(item.shifted_in),
+                count(item.repeats_in),
+                count(item.lost),
+                count(item.handled),
+                percent(item.volume_share),
+                money(item.cost),
+            ]
+        )
+    return Section(
+        title="Channels",
+        header=[
+            "Channel",
+            "Demand",
+            "Stayed",
+            "Shift out",
+            "Shift in",
+            "Repeats",
+            "Lost",
+            "Handled",
+            "Share",
+            "Cost",
+        ],
+        rows=rows,
+    )
+
+
+def dilution_reading(result: Result) -> str:
+    live = [c for c in result.channels if c.mode == "live" and c.agent_hours > 0]
+    totals = result.totals
+    parts = [f"{totals.effective_channels:.1f} effective channels"]
+    if len(live) > 1:
+        parts.append(
+            f"splitting live work over {len(live)} queues costs "
+            f"{totals.pooling_overhead * 100:.0f}% more agents than one pool"
+        )
+    elif len(live) == 1:
+        parts.append("one live queue, so no pooling overhead")
+    if totals.floor_waste > 0:
+        parts.append(f"{totals.floor_waste * 100:.0f}% of agent-hours exist only for min_agents")
+    subscale = [c.channel for c in result.channels if c.subscale]
+    if subscale:
+        parts.append("sub-scale: " + ", ".join(subscale))
+    return "; ".join(parts) + "."
+
+
+def dilution_section(result: Result) -> Section:
+    rows = []
+    for item in result.channels:
+        if item.agent_hours <= 0 and item.workload_hours is None:
+            continue
+        if item.handled == 0 and item.agent_hours == 0:
+            continue
+        rows.append(
+            [
+                item.channel,
+                item.mode,
+                count(item.workload_hours),
+                count(item.agent_hours),
+                percent(item.occupancy),
+                percent(item.service_level),
+                number(item.average_wait, 1),
+                "yes" if item.subscale else "",
+            ]
+        )
+    return Section(
+        title="Channel dilution",
+        header=[
+            "Channel",
+            "Mode",
+            "Workload h",
+            "Agent-hours",
+            "Occupancy",
+            "Service level",
+            "Avg wait s",
+            "Sub-scale",
+        ],
+        rows=rows,
+        left_columns=2,
+        note=dilution_reading(result)
+        + f" Pooling overhead {percent(result.totals.pooling_overhead)},"
+        f" floor waste {percent(result.totals.floor_waste)}.",
+    )
+
+
+def periods_section(result: Result) -> Section:
+    return Section(
+        title="Periods",
+        header=["Period", "Demand", "Handled", "Lost", "Coverage", "Cost"],
+        rows=[
+            [
+                p.period,
+                count(p.demand),
+                count(p.handled),
+                count(p.lost),
+                percent(p.coverage),
+                money(p.cost),
+            ]
+            for p in result.periods
+        ],
+    )
+
+
+def guards_section(result: Result) -> Section | None:
+    if not result.guards:
+        return None
+    return Section(
+        title="Guards",
+        header=["", "Guard", "Value"],
+        rows=[
+            ["PASS" if g.ok else "FAIL", g.expr, "–" if g.value is None else f"{g.value:,.4g}"]
+            for g in result.guards
+        ],
+        left_columns=2,
+        styles=["green" if g.ok else "bold red" for g in result.guards],
+    )
+
+
+def result_sections(result: Result) -> list[Section]:
+    sections = [
+        totals_section(result),
+        channels_section(result),
+        dilution_section(result),
+        periods_section(result),
+    ]
+    guards = guards_section(result)
+    if guards is not None:
+        sections.append(guards)
+    return sections

@@ -1,0 +1,97 @@
+"""Validation reports as text, json, GitHub workflow annotations or JUnit XML."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ElementTree
+
+from cx.errors import Finding
+from cx.validate import ValidationReport
+
+
+def finding_dict(finding: Finding) -> dict[str, object]:
+    return {
+        "file": finding.file,
+        "line": finding.line,
+        "column": finding.column,
+        "path": finding.path,
+        "message": finding.message,
+        "hint": finding.hint,
+    }
+
+
+def github_escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def github_escape_property(text: str) -> str:
+    return github_escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotation(finding: Finding, title: str = "cx") -> str:
+    properties = [f"file={github_escape_property(finding.file or '')}"]
+    if finding.line is not None:
+        properties.append(f"line={finding.line}")
+    if finding.column is not None:
+        properties.append(f"col={finding.column}")
+    properties.append(f"title={github_escape_property(title)}")
+    message = (f"{finding.path}: " if finding.path else "") + finding.message
+    if finding.hint:
+        message += f" (hint: {finding.hint})"
+    return f"::error {','.join(properties)}::{github_escape_data(message)}"
+
+
+def junit_xml(suite_name: str, cases: list[tuple[str, list[Finding]]]) -> str:
+    """One test case per name; a failure element per case with findings."""
+    failures = sum(1 for _, findings in cases if findings)
+    root = ElementTree.Element("testsuites", name=suite_name)
+    suite = ElementTree.SubElement(
+        root,
+        "testsuite",
+        name=suite_name,
+        tests=str(len(cases)),
+        failures=str(failures),
+        errors="0",
+    )
+    for name, findings in cases:
+        case = ElementTree.SubElement(suite, "testcase", classname=suite_name, name=name)
+        if findings:
+            failure = ElementTree.SubElement(
+                case,
+                "failure",
+                message=findings[0].format(),
+                type="finding",
+            )
+            failure.text = "\n".join(finding.format() for finding in findings)
+    ElementTree.indent(root)
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        + ElementTree.tostring(root, encoding="unicode")
+        + "\n"
+    )
+
+
+def render_validation(report: ValidationReport, output_format: str) -> str:
+    findings = [finding for item in report.files for finding in item.findings]
+    if output_format == "json":
+        payload = {
+            "schema_version": 1,
+            "valid": not findings,
+            "files": [
+                {
+                    "file": item.file,
+                    "kind": item.kind,
+                    "valid": item.valid,
+                    "findings": [finding_dict(f) for f in item.findings],
+                }
+                for item in report.files
+            ],
+        }
+        return json.dumps(payload, indent=2) + "\n"
+    if output_format == "github":
+        return "".join(github_annotation(f, "cx validate") + "\n" for f in findings)
+    if output_format == "junit":
+        return junit_xml("cx validate", [(item.file, item.findings) for item in report.files])
+    lines = [finding.format() for finding in findings]
+    lines.append(report.summary())
+    return "\n".join(lines) + "\n"

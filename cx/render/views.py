@@ -1,0 +1,57 @@
+"""Sections → rich renderables (terminal) or markdown text."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from cx.models.result import Result
+from cx.render.formats import markdown_table
+from cx.render.sections import Section, result_sections
+
+
+def section_table(section: Section) -> Table:
+    table = Table(
+        title=section.title,
+        title_justify="left",
+        title_style="bold",
+        caption=section.note,
+        caption_justify="left",
+        header_style="bold",
+        expand=False,
+    )
+    for index, name in enumerate(section.header):
+        table.add_column(name, justify="left" if index < section.left_columns else "right")
+    for index, row in enumerate(section.rows):
+        style = section.styles[index] if index < len(section.styles) else None
+        table.add_row(*row, style=style)
+    return table
+
+
+def sections_renderable(sections: Sequence[Section]) -> RenderableType:
+    parts: list[RenderableType] = []
+    for section in sections:
+        parts.append(section_table(section))
+        parts.append(Text(""))
+    return Group(*parts[:-1])
+
+
+def sections_markdown(title: str, sections: Sequence[Section]) -> str:
+    chunks = [f"# {title}\n"]
+    for section in sections:
+        chunks.append(f"## {section.title}\n")
+        chunks.append(markdown_table(section.header, section.rows))
+        if section.note:
+            chunks.append(f"\n{section.note}\n")
+    return "\n".join(chunks)
+
+
+def result_renderable(result: Result) -> RenderableType:
+    return sections_renderable(result_sections(result))
+
+
+def result_markdown(result: Result) -> str:
+    return sections_markdown(f"cx simulate: {result.strategy.name}", result_sections(result))

@@ -1,0 +1,349 @@
+"""Evaluate a strategy on a cube: flows → channel figures → staffing → cost → Result."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from cx.data.cube import Cube
+from cx.data.periods import label
+from cx.data.scan import required_channels_message
+from cx.errors import Finding, InputError, StrategyError
+from cx.guards import parse_guard
+from cx.models.result import (
+    ChannelResult,
+    DataInfo,
+    PeriodResult,
+    Result,
+    StrategyInfo,
+    Totals,
+)
+from cx.models.strategy import Strategy
+from cx.replay.flows import compute_flows
+from cx.staffing.plan import StaffingPlan, plan_staffing
+
+
+@dataclass(frozen=True)
+class SimulationOptions:
+    """Knobs that are not part of a strategy file."""
+
+    interval: int | None = None  # minutes; None: the strategy's staffing.interval
+    agents: Mapping[str, int] = field(default_factory=dict)  # fixed headcount per interval
+
+
+@dataclass
+class _Evaluation:
+    flows: pl.DataFrame
+    channels: list[ChannelResult]
+    periods: list[PeriodResult]
+    totals: Totals
+    staffing: StaffingPlan
+
+
+def check_against_data(strategy: Strategy, cube: Cube) -> None:
+    """Input errors that only the data can reveal (§4, §5)."""
+    observed = cube.meta.channels_observed
+    unknown = [c for c in observed if c not in strategy.channels]
+    if unknown:
+        error = required_channels_message(unknown, list(strategy.channels))
+        error.file = strategy.file
+        raise error
+    findings = []
+    for name in observed:
+        if name not in strategy.offered and name not in strategy.fallback:
+            findings.append(
+                Finding(
+                    f"channel '{name}' is retired but has contacts in the data and no fallback",
+                    file=strategy.file,
+                    path="fallback",
+                    hint=f"add `fallback: {{{name}: {{to: <offered channel>, accept: 0.5}}}}`",
+                )
+            )
+    if findings:
+        raise StrategyError(findings)
+
+
+def handle_times(strategy: Strategy, cube: Cube, offered: list[str]) -> dict[str, float]:
+    """AHT per channel: the catalog's, else the observed mean (§5)."""
+    observed = cube.observed_handle_time()
+    result: dict[str, float] = {}
+    for name, channel in strategy.channels.items():
+        if isinstance(channel.handle_time, float | int):
+            result[name] = float(channel.handle_time)
+        elif name in observed:
+            result[name] = observed[name]
+        elif channel.mode != "self_service" and name in offered and channel.hourly_cost:
+            raise InputError(
+                f"channel '{name}' is staffed (mode {channel.mode}, hourly_cost set) but has no "
+                "handle_time and the data shows none",
+                file=strategy.file,
+                path=f"channels.{name}.handle_time",
+                hint="set handle_time (seconds) in the catalog",
+            )
+    return result
+
+
+def baseline_of(strategy: Strategy, cube: Cube) -> Strategy:
+    """The status quo: exactly the observed channels, no rules, the same catalog (§5)."""
+    baseline = strategy.model_copy(
+        update={
+            "name": "baseline",
+            "kind": "follow",
+            "offer": list(cube.meta.channels_observed),
+            "shifts": [],
+            "fallback": {},
+            "guards": [],
+        }
+    )
+    baseline._file = strategy.file
+    return baseline
+
+
+def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> _Evaluation:
+    meta = cube.meta
+    period_index = {start: i for i, start in enumerate(meta.period_starts)}
+    flows = compute_flows(strategy, cube.demand, period_index)
+    offered = strategy.offered
+    aht = handle_times(strategy, cube, offered)
+
+    by_channel = _sum_flows(flows)
+    demand_by_channel = dict(
+        cube.demand.group_by("channel").agg(pl.col("contacts").sum()).iter_rows()
+    )
+    handled_by_period = _handled_by_period(flows)
+    interval = options.interval or strategy.staffing.interval
+    plan = plan_staffing(
+        strategy,
+        flows,
+        cube.arrivals,
+        {name: _handled(by_channel, name) for name in strategy.channels},
+        handled_by_period,
+        aht,
+        interval,
+        options.agents,
+    )
+    n_periods = len(meta.period_starts)
+    channels: list[ChannelResult] = []
+    handled_total = sum(_handled(by_channel, name) for name in strategy.channels)
+    for name, channel in strategy.channels.items():
+        staffing = plan.channels[name]
+        handled = _handled(by_channel, name)
+        is_offered = name in offered
+        variable = handled * (channel.cost_per_contact or 0.0)
+        labour = staffing.agent_hours * (channel.hourly_cost or 0.0)
+        fixed = (channel.fixed_cost or 0.0) * n_periods if is_offered else 0.0
+        incentive = by_channel.get((name, "incentive_in"), 0.0)
+        subscale = (
+            staffing.mean_agents is not None
+            and staffing.mean_agents < strategy.dilution.subscale_agents
+        )
+        channels.append(
+            ChannelResult(
+                channel=name,
+                mode=channel.mode,
+                offered=is_offered,
+                demand=float(demand_by_channel.get(name, 0.0)),
+                stayed=by_channel.get((name, "stay_in"), 0.0),
+                shifted_out=by_channel.get((name, "shift_out"), 0.0)
+                + by_channel.get((name, "fallback_out"), 0.0),
+                shifted_in=by_channel.get((name, "shift_in"), 0.0)
+                + by_channel.get((name, "fallback_in"), 0.0),
+                repeats_in=by_channel.get((name, "repeat_in"), 0.0),
+                lost=by_channel.get((name, "lost_out"), 0.0),
+                handled=handled,
+                workload_hours=staffing.workload_hours,
+                agent_hours=staffing.agent_hours,
+                occupancy=staffing.occupancy,
+                service_level=staffing.service_level,
+                average_wait=staffing.average_wait,
+                volume_share=handled / handled_total if handled_total else 0.0,
+                subscale=bool(subscale),
+                variable_cost=variable,
+                labour_cost=labour,
+                fixed_cost=fixed,
+                incentive_cost=incentive,
+                cost=variable + labour + fixed + incentive,
+            )
+        )
+    periods = _periods(strategy, cube, flows, plan, offered)
+    totals = _totals(strategy, cube, channels, plan, offered)
+    return _Evaluation(flows, channels, periods, totals, plan)
+
+
+def _handled(by_channel: Mapping[tuple[str, str], float], name: str) -> float:
+    return (
+        by_channel.get((name, "stay_in"), 0.0)
+        + by_channel.get((name, "shift_in"), 0.0)
+        + by_channel.get((name, "fallback_in"), 0.0)
+        + by_channel.get((name, "repeat_in"), 0.0)
+    )
+
+
+def _sum_flows(flows: pl.DataFrame) -> dict[tuple[str, str], float]:
+    """Flow sums keyed by (channel, '<kind>_in' | '<kind>_out' | 'incentive_in')."""
+    sums: dict[tuple[str, str], float] = {}
+    inbound = (
+        flows.filter(pl.col("target").is_not_null())
+        .group_by("target", "kind")
+        .agg(pl.col("contacts").sum(), pl.col("incentive").sum())
+    )
+    for target, kind, contacts, incentive in inbound.iter_rows():
+        sums[(target, f"{kind}_in")] = contacts
+        sums[(target, "incentive_in")] = sums.get((target, "incentive_in"), 0.0) + incentive
+    outbound = flows.group_by("source", "kind").agg(pl.col("contacts").sum())
+    for source, kind, contacts in outbound.iter_rows():
+        sums[(source, f"{kind}_out")] = contacts
+    return sums
+
+
+def _handled_by_period(flows: pl.DataFrame) -> dict[str, dict[object, float]]:
+    grouped = (
+        flows.filter(pl.col("kind") != "lost")
+        .group_by("target", "period_start")
+        .agg(pl.col("contacts").sum())
+    )
+    result: dict[str, dict[object, float]] = {}
+    for target, period, contacts in grouped.iter_rows():
+        result.setdefault(target, {})[period] = contacts
+    return result
+
+
+def _periods(
+    strategy: Strategy,
+    cube: Cube,
+    flows: pl.DataFrame,
+    plan: StaffingPlan,
+    offered: list[str],
+) -> list[PeriodResult]:
+    demand = dict(cube.demand.group_by("period_start").agg(pl.col("contacts").sum()).iter_rows())
+    lost = dict(
+        flows.filter(pl.col("kind") == "lost")
+        .group_by("period_start")
+        .agg(pl.col("contacts").sum())
+        .iter_rows()
+    )
+    handled_cost = (
+        flows.filter(pl.col("kind") != "lost")
+        .with_columns(
+            rate=pl.col("target").replace_strict(
+                {n: c.cost_per_contact or 0.0 for n, c in strategy.channels.items()},
+                default=0.0,
+                return_dtype=pl.Float64,
+            )
+        )
+        .group_by("period_start")
+        .agg(
+            handled=pl.col("contacts").sum(),
+            variable=(pl.col("contacts") * pl.col("rate")).sum(),
+            incentive=pl.col("incentive").sum(),
+        )
+    )
+    by_period = {row[0]: row[1:] for row in handled_cost.iter_rows()}
+    fixed_per_period = sum(
+        (c.fixed_cost or 0.0) for n, c in strategy.channels.items() if n in offered
+    )
+    results = []
+    for start in cube.meta.period_starts:
+        handled, variable, incentive = by_period.get(start, (0.0, 0.0, 0.0))
+        labour = sum(
+            staffing.agent_hours_by_period.get(start, 0.0)
+            * (strategy.channels[name].hourly_cost or 0.0)
+            for name, staffing in plan.channels.items()
+        )
+        period_demand = float(demand.get(start, 0.0))
+        period_lost = float(lost.get(start, 0.0))
+        results.append(
+            PeriodResult(
+                period=label(start, cube.meta.period),
+                demand=period_demand,
+                handled=float(handled),
+                lost=period_lost,
+                cost=float(variable + incentive + labour + fixed_per_period),
+                coverage=(period_demand - period_lost) / period_demand if period_demand else 1.0,
+            )
+        )
+    return results
+
+
+def _totals(
+    strategy: Strategy,
+    cube: Cube,
+    channels: list[ChannelResult],
+    plan: StaffingPlan,
+    offered: list[str],
+) -> Totals:
+    demand = sum(c.demand for c in channels)
+    lost = sum(c.lost for c in channels)
+    repeats = sum(c.repeats_in for c in channels)
+    handled = sum(c.handled for c in channels)
+    stayed = sum(c.stayed for c in channels)
+    cost = sum(c.cost for c in channels)
+    preferred = dict(cube.preferred.iter_rows())
+    customers = cube.meta.customers
+    covered_customers = sum(count for name, count in preferred.items() if name in offered)
+    shares_squared = sum(c.volume_share**2 for c in channels)
+    served = demand - lost
+    return Totals(
+        demand=demand,
+        handled=handled,
+        lost=lost,
+        repeats=repeats,
+        coverage=served / demand if demand else 1.0,
+        preferred_coverage=stayed / demand if demand else 1.0,
+        customer_coverage=covered_customers / customers if customers else 1.0,
+        cost=cost,
+        cost_per_contact=cost / served if served > 0 else None,
+        baseline_cost=0.0,
+        cost_delta=0.0,
+        agent_hours=sum(c.agent_hours for c in channels),
+        effective_channels=1.0 / shares_squared if shares_squared > 0 else 0.0,
+        pooling_overhead=plan.pooling_overhead,
+        floor_waste=plan.floor_waste,
+    )
+
+
+def simulate_cube(
+    strategy: Strategy, cube: Cube, options: SimulationOptions | None = None
+) -> Result:
+    """Replay ``strategy`` on ``cube`` and compare it with the status quo."""
+    options = options or SimulationOptions()
+    check_against_data(strategy, cube)
+    for name in options.agents:
+        if name not in strategy.channels or strategy.channels[name].mode != "live":
+            raise InputError(
+                f"--agents names '{name}', which is not a live channel of the strategy",
+                hint="use --agents CHANNEL=N with a live catalog channel",
+            )
+    evaluation = _evaluate(strategy, cube, options)
+    baseline = _evaluate(baseline_of(strategy, cube), cube, options)
+    totals = evaluation.totals.model_copy(
+        update={
+            "baseline_cost": baseline.totals.cost,
+            "cost_delta": evaluation.totals.cost - baseline.totals.cost,
+        }
+    )
+    baseline_totals = baseline.totals.model_copy(
+        update={"baseline_cost": baseline.totals.cost, "cost_delta": 0.0}
+    )
+    meta = cube.meta
+    result = Result(
+        strategy=StrategyInfo(name=strategy.name, kind=strategy.kind, file=strategy.file),
+        data=DataInfo(
+            file=meta.file,
+            rows_read=meta.rows_read,
+            rows_used=meta.rows_used,
+            rows_rejected=meta.rows_rejected,
+            customers=meta.customers,
+            periods=meta.period_labels,
+            channels_observed=meta.channels_observed,
+        ),
+        totals=totals,
+        channels=evaluation.channels,
+        periods=evaluation.periods,
+        baseline=baseline_totals,
+    )
+    guards = [parse_guard(expr, list(strategy.channels)) for expr in strategy.guards]
+    result.guards = [guard.evaluate(result) for guard in guards]
+    return result

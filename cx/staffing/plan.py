@@ -1,0 +1,231 @@
+"""Staffing (§6, §7): agents per calendar interval from the replayed arrivals.
+
+Contacts a channel handles arrive in the intervals of their source channel, in
+proportion to the source's arrivals in that period. Live channels get Erlang C
+agents per interval; async channels get workload-based hours; self-service none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from cx.models.strategy import Channel, Strategy
+from cx.staffing import erlang
+
+DEFAULT_SERVICE_TARGET = 0.8
+DEFAULT_SERVICE_WITHIN = 20.0
+HANDLED_KINDS = ("stay", "shift", "fallback", "repeat")
+
+
+@dataclass
+class ChannelStaffing:
+    workload_hours: float | None = None
+    agent_hours: float = 0.0
+    occupancy: float | None = None
+    service_level: float | None = None
+    average_wait: float | None = None
+    mean_agents: float | None = None
+    floor_hours: float = 0.0
+    staffed: bool = False
+    agent_hours_by_period: dict[object, float] = field(default_factory=dict)
+
+
+@dataclass
+class StaffingPlan:
+    channels: dict[str, ChannelStaffing]
+    pooling_overhead: float
+    floor_waste: float
+    intervals: pl.DataFrame  # channel, interval_start, period_start, contacts, load, agents
+
+
+def service_target(channel: Channel) -> tuple[float, float]:
+    if channel.service_level is None:
+        return DEFAULT_SERVICE_TARGET, DEFAULT_SERVICE_WITHIN
+    return channel.service_level.target, channel.service_level.within
+
+
+def interval_arrivals(
+    flows: pl.DataFrame, arrivals: pl.DataFrame, interval_minutes: int
+) -> pl.DataFrame:
+    """Contacts each target channel handles per calendar interval (§6)."""
+    profile = arrivals.group_by(
+        "period_start",
+        "channel",
+        interval_start=pl.col("interval_start").dt.truncate(f"{interval_minutes}m"),
+    ).agg(pl.col("contacts").sum())
+    profile = profile.with_columns(
+        share=pl.col("contacts") / pl.col("contacts").sum().over("period_start", "channel")
+    ).drop("contacts")
+    inflow = (
+        flows.filter(pl.col("kind").is_in(HANDLED_KINDS))
+        .group_by("period_start", "source", "target")
+        .agg(pl.col("contacts").sum())
+    )
+    return (
+        inflow.join(
+            profile,
+            left_on=["period_start", "source"],
+            right_on=["period_start", "channel"],
+            how="inner",
+        )
+        .group_by(channel="target", period_start="period_start", interval_start="interval_start")
+        .agg(contacts=(pl.col("contacts") * pl.col("share")).sum())
+        .sort("channel", "interval_start")
+    )
+
+
+def plan_staffing(
+    strategy: Strategy,
+    flows: pl.DataFrame,
+    arrivals: pl.DataFrame,
+    handled: Mapping[str, float],
+    handled_by_period: Mapping[str, Mapping[object, float]],
+    handle_time: Mapping[str, float],
+    interval_minutes: int,
+    fixed_agents: Mapping[str, int] | None = None,
+) -> StaffingPlan:
+    """Agents, agent-hours, occupancy and dilution measures for every channel."""
+    fixed_agents = fixed_agents or {}
+    hours_per_interval = interval_minutes / 60.0
+    per_interval = interval_arrivals(flows, arrivals, interval_minutes)
+    channels: dict[str, ChannelStaffing] = {}
+    live_frames: list[pl.DataFrame] = []
+    for name, channel in strategy.channels.items():
+        staffing = ChannelStaffing()
+        channels[name] = staffing
+        aht = handle_time.get(name)
+        if aht is None:
+            continue
+        staffing.workload_hours = handled.get(name, 0.0) * aht / 3600.0
+        if channel.mode == "self_service":
+            continue
+        staffing.staffed = True
+        scale = 1.0 / (1.0 - channel.shrinkage)
+        if channel.mode == "async":
+            divisor = channel.concurrency * channel.max_occupancy
+            staffing.agent_hours = staffing.workload_hours / divisor * scale
+            staffing.agent_hours_by_period = {
+                period: value * aht / 3600.0 / divisor * scale
+                for period, value in handled_by_period.get(name, {}).items()
+            }
+            staffing.occupancy = channel.max_occupancy if staffing.agent_hours else None
+            continue
+        frame = per_interval.filter(pl.col("channel") == name)
+        if frame.height == 0:
+            continue
+        live = _staff_live(name, channel, frame, aht, interval_minutes, fixed_agents.get(name))
+        live_frames.append(live)
+        scheduled = live["agents"].to_numpy() * hours_per_interval * scale
+        floor_only = (live["agents"] - live["agents_raw"]).to_numpy() * hours_per_interval * scale
+        staffing.agent_hours = float(scheduled.sum())
+        staffing.floor_hours = float(floor_only.sum())
+        agents_total = float(live["agents"].sum())
+        staffing.occupancy = float(live["load"].sum()) / agents_total if agents_total else None
+        weights = live["contacts"].to_numpy()
+        if weights.sum() > 0:
+            staffing.service_level = float(np.average(live["service_level"], weights=weights))
+            waits = live["average_wait"].to_numpy()
+            staffing.average_wait = (
+                float(np.average(waits, weights=weights)) if np.isfinite(waits).all() else None
+            )
+        staffing.mean_agents = float(live["agents"].mean())  # type: ignore[arg-type]
+        by_period = live.group_by("period_start").agg(pl.col("agents").sum())
+        staffing.agent_hours_by_period = {
+            row[0]: row[1] * hours_per_interval * scale for row in by_period.iter_rows()
+        }
+    intervals = (
+        pl.concat(live_frames)
+        if live_frames
+        else pl.DataFrame(
+            schema={
+                "channel": pl.String,
+                "period_start": pl.Date,
+                "interval_start": pl.Datetime("us"),
+                "contacts": pl.Float64,
+                "load": pl.Float64,
+                "service_time": pl.Float64,
+                "target": pl.Float64,
+                "within": pl.Float64,
+                "max_occupancy": pl.Float64,
+                "agents_raw": pl.Int64,
+                "agents": pl.Int64,
+                "service_level": pl.Float64,
+                "average_wait": pl.Float64,
+            }
+        )
+    )
+    total_hours = sum(s.agent_hours for s in channels.values())
+    floor_hours = sum(s.floor_hours for s in channels.values())
+    return StaffingPlan(
+        channels=channels,
+        pooling_overhead=pooling_overhead(intervals),
+        floor_waste=floor_hours / total_hours if total_hours > 0 else 0.0,
+        intervals=intervals,
+    )
+
+
+def _staff_live(
+    name: str,
+    channel: Channel,
+    frame: pl.DataFrame,
+    aht: float,
+    interval_minutes: int,
+    fixed: int | None,
+) -> pl.DataFrame:
+    target, within = service_target(channel)
+    service_time = aht / channel.concurrency
+    contacts = frame["contacts"].to_numpy()
+    load = contacts * aht / (60.0 * interval_minutes) / channel.concurrency
+    if fixed is not None:
+        raw = np.full(load.shape, int(fixed), dtype=np.int64)
+        agents = raw
+    else:
+        raw = erlang.required_agents(load, service_time, target, within, channel.max_occupancy)
+        agents = np.maximum(raw, channel.min_agents)
+    service = erlang.service_level(agents, load, service_time, within)
+    wait = erlang.average_wait(agents, load, service_time)
+    return frame.select("channel", "period_start", "interval_start", "contacts").with_columns(
+        load=pl.Series(load, dtype=pl.Float64),
+        service_time=pl.lit(service_time),
+        target=pl.lit(target),
+        within=pl.lit(within),
+        max_occupancy=pl.lit(channel.max_occupancy),
+        agents_raw=pl.Series(raw, dtype=pl.Int64),
+        agents=pl.Series(agents, dtype=pl.Int64),
+        service_level=pl.Series(service, dtype=pl.Float64),
+        average_wait=pl.Series(wait, dtype=pl.Float64),
+    )
+
+
+def pooling_overhead(intervals: pl.DataFrame) -> float:
+    """Σ separate-queue agents / Σ pooled agents − 1 over all intervals (§7)."""
+    if intervals.height == 0:
+        return 0.0
+    pooled = (
+        intervals.filter(pl.col("load") > 0)
+        .group_by("interval_start")
+        .agg(
+            separate=pl.col("agents_raw").sum(),
+            load=pl.col("load").sum(),
+            service_time=(pl.col("service_time") * pl.col("load")).sum() / pl.col("load").sum(),
+            target=(pl.col("target") * pl.col("load")).sum() / pl.col("load").sum(),
+            within=(pl.col("within") * pl.col("load")).sum() / pl.col("load").sum(),
+            max_occupancy=(pl.col("max_occupancy") * pl.col("load")).sum() / pl.col("load").sum(),
+        )
+    )
+    if pooled.height == 0:
+        return 0.0
+    pool_agents = erlang.required_agents(
+        pooled["load"].to_numpy(),
+        pooled["service_time"].to_numpy(),
+        pooled["target"].to_numpy(),
+        pooled["within"].to_numpy(),
+        pooled["max_occupancy"].to_numpy(),
+    )
+    total_pool = float(pool_agents.sum())
+    separate = float(pooled["separate"].sum())
+    return separate / total_pool - 1.0 if total_pool > 0 else 0.0
