@@ -1,0 +1,42 @@
+"""`cx generate`: synthetic interactions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cx.cli.app import app
+from cx.cli.common import DebugOption, QuietOption, handle_errors, note
+from cx.errors import UsageError
+
+
+@app.command()
+@handle_errors
+def generate(
+    output: Annotated[Path, typer.Option("--output", "-o", help="CSV file to write.")],
+    rows: Annotated[int, typer.Option("--rows", "-n", min=1, help="Number of contacts.")] = 30_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same file).")] = 0,
+    days: Annotated[int, typer.Option("--days", min=1, help="Days of history.")] = 182,
+    start: Annotated[str, typer.Option("--start", help="First day, YYYY-MM-DD.")] = "2024-01-01",
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Write realistic synthetic interactions (seeded, reproducible)."""
+    from datetime import date
+
+    from cx.generate import write_interactions
+    from cx.io import write_with
+
+    try:
+        first_day = date.fromisoformat(start)
+    except ValueError:
+        raise UsageError(f"--start '{start}' is not a date", hint="write YYYY-MM-DD") from None
+    write_with(
+        output,
+        lambda temporary: write_interactions(
+            temporary, rows=rows, seed=seed, start=first_day, days=days
+        ),
+    )
+    note(f"wrote {rows:,} interactions to {output}", quiet)

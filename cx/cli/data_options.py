@@ -1,0 +1,68 @@
+"""Loading data for commands that read interactions (shared by simulate, compare...)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cx.cli.common import note
+from cx.errors import UsageError
+
+if TYPE_CHECKING:
+    from cx.data.cube import Cube
+
+
+def parse_agents(values: list[str] | None) -> dict[str, int]:
+    agents: dict[str, int] = {}
+    for value in values or []:
+        name, _, number = value.partition("=")
+        if not name or not number.strip().isdigit():
+            raise UsageError(
+                f"cannot read --agents '{value}'", hint="write CHANNEL=N, e.g. --agents phone=12"
+            )
+        agents[name.strip()] = int(number)
+    return agents
+
+
+def load_cube(
+    data: Path,
+    columns: Path | None,
+    period: str,
+    max_reject_rate: float,
+    encoding: str,
+    rejects: Path | None,
+    quiet: bool,
+) -> Cube:
+    from cx import api
+
+    cube = api.load_interactions(
+        data,
+        columns=columns,
+        period=period,
+        max_reject_rate=max_reject_rate,
+        encoding=encoding,
+        rejects=rejects,
+    )
+    meta = cube.meta
+    if meta.rows_rejected:
+        first = meta.rejects_sample.row(0, named=True)
+        note(
+            f"{data}: {meta.rows_rejected:,} of {meta.rows_read:,} rows rejected "
+            f"({meta.rows_rejected / meta.rows_read:.2%}); first at line {first['line']}: "
+            f"{first['reject_reason']}"
+            + (f"; all written to {rejects}" if rejects else "; --rejects FILE lists them all"),
+            quiet,
+        )
+    return cube
+
+
+def check_period(period: str | None) -> str | None:
+    if period is not None and period not in ("week", "month", "quarter"):
+        raise UsageError(f"unknown --period '{period}'", hint="use week, month or quarter")
+    return period
+
+
+def check_interval(interval: int | None) -> int | None:
+    if interval is not None and interval not in (15, 30, 60):
+        raise UsageError(f"--interval {interval} is not 15, 30 or 60 minutes")
+    return interval
