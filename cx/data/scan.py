@@ -431,8 +431,31 @@ def scan(
         raise _read_error(path, exc) from None
     except pl.exceptions.PolarsError as exc:
         raise _read_error(path, exc) from None
-    return _assemble(
+    cube = _assemble(
         path, options, demand, arrivals, preferred, by_hour, stats, reasons, rejects, rejects_out
+    )
+    meta = cube.meta
+    enforce_reject_rate(
+        meta.rows_read, meta.rows_rejected, meta.rejects_sample, options.max_reject_rate, path
+    )
+    return cube
+
+
+def enforce_reject_rate(
+    rows_read: int, rows_rejected: int, rejects: pl.DataFrame, max_rate: float, path: str | Path
+) -> None:
+    """Fail (exit 2) when more than ``max_rate`` of the rows were rejected (§3)."""
+    rate = rows_rejected / rows_read if rows_read else 0.0
+    if rows_rejected == 0 or (rate <= max_rate and rows_rejected < rows_read):
+        return
+    first = rejects.row(0, named=True) if rejects.height else None
+    example = f"; first at line {first['line']}: {first['reject_reason']}" if first else ""
+    raise DataError(
+        f"{rows_rejected:,} of {rows_read:,} rows rejected ({rate:.1%}), more than "
+        f"--max-reject-rate {max_rate:.1%}{example}",
+        file=path,
+        line=first["line"] if first else None,
+        hint="fix the export or the mapping (--columns); --rejects FILE lists every bad row",
     )
 
 
@@ -473,17 +496,8 @@ def _assemble(
     )
     if rejects_out is not None:
         rejects_out(rejects)
-    rate = rows_rejected / rows_read
-    if rows_used == 0 or rate > options.max_reject_rate:
-        first = rejects.row(0, named=True) if rejects.height else None
-        example = f"; first at line {first['line']}: {first['reject_reason']}" if first else ""
-        raise DataError(
-            f"{rows_rejected:,} of {rows_read:,} rows rejected ({rate:.1%}), more than "
-            f"--max-reject-rate {options.max_reject_rate:.1%}{example}",
-            file=path,
-            line=first["line"] if first else None,
-            hint="fix the export or the mapping (--columns); --rejects FILE lists every bad row",
-        )
+    if rows_used == 0:
+        enforce_reject_rate(rows_read, rows_rejected, rejects, 0.0, path)
     first_ts, last_ts = row["first"], row["last"]
     starts = periods.calendar(
         periods.start_of(first_ts.date(), options.period),
