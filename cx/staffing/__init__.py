@@ -1,0 +1,1 @@
+"""Staffing: Erlang queueing formulas and per-interval staffing plans."""
