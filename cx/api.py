@@ -6,6 +6,7 @@ Typical use::
     cube = cx.load_interactions("examples/interactions.csv")   # one scan
     result = cx.simulate(cx.load_strategy("strategies/digital-first.yaml"), cube)
     print(result.totals.cost, result.model_dump()["totals"]["coverage"])
+    curve = cx.sweep("strategies/digital-first.yaml", "shifts.0.to.app", [0.3, 0.5], cube)
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from cx.loader.mapping import load_mapping
 from cx.loader.strategy import load_strategy as _load_strategy_file
 from cx.loader.strategy import strategy_from_dict
 from cx.models.mapping import Mapping as ColumnMapping
-from cx.models.result import Result
+from cx.models.result import Comparison, Result, SweepResult, SweepStep
 from cx.models.strategy import Strategy
 from cx.replay.engine import SimulationOptions, simulate_cube
 
@@ -70,3 +71,47 @@ def simulate(
     """Replay one strategy on a cube; the baseline and guards come with it."""
     options = SimulationOptions(interval=interval, agents=dict(agents or {}))
     return simulate_cube(strategy, cube, options)
+
+
+def compare(
+    strategies: Iterable[Strategy],
+    cube: Cube,
+    interval: int | None = None,
+    agents: Mapping[str, int] | None = None,
+) -> Comparison:
+    """Every strategy evaluated on the same cube (one scan, many cheap evaluations)."""
+    return Comparison(
+        results=[simulate(strategy, cube, interval, agents) for strategy in strategies]
+    )
+
+
+def sweep(
+    strategy: str | Path | Mapping[str, Any] | Strategy,
+    key: str,
+    values: Iterable[float | int | str],
+    cube: Cube,
+    overrides: Iterable[str] = (),
+    interval: int | None = None,
+) -> SweepResult:
+    """Simulate ``strategy`` once per value of ``key`` (a dotted path, as in ``--set``)."""
+    base_overrides = list(overrides)
+    steps = []
+    name = None
+    for value in values:
+        assignment = f"{key}={value}"
+        step_strategy = _with_overrides(strategy, [*base_overrides, assignment])
+        result = simulate(step_strategy, cube, interval)
+        name = result.strategy.name
+        steps.append(SweepStep(value=value, result=result))
+    return SweepResult(strategy=name or "", key=key, steps=steps)
+
+
+def _with_overrides(
+    strategy: str | Path | Mapping[str, Any] | Strategy, overrides: list[str]
+) -> Strategy:
+    if isinstance(strategy, Strategy):
+        data = strategy.model_dump(by_alias=True, exclude_none=True)
+        loaded = strategy_from_dict(data, overrides, name=strategy.file or "<strategy>")
+        loaded._file = strategy.file
+        return loaded
+    return load_strategy(strategy, overrides)

@@ -44,11 +44,11 @@ def main() -> None:
     app(prog_name="cx")
 
 
-from cx.cli import (  # noqa: E402  (commands register themselves on `app`)
+from cx.cli import (  # noqa: E402, F401  (commands register themselves on `app`)
+    cmd_compare,
     cmd_generate,
     cmd_schema,
     cmd_simulate,
+    cmd_sweep,
     cmd_validate,
 )
-
-__all__ = ["app", "cmd_generate", "cmd_schema", "cmd_simulate", "cmd_validate", "main"]

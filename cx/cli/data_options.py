@@ -10,6 +10,7 @@ from cx.errors import UsageError
 
 if TYPE_CHECKING:
     from cx.data.cube import Cube
+    from cx.models.strategy import Strategy
 
 
 def parse_agents(values: list[str] | None) -> dict[str, int]:
@@ -60,6 +61,33 @@ def check_period(period: str | None) -> str | None:
     if period is not None and period not in ("week", "month", "quarter"):
         raise UsageError(f"unknown --period '{period}'", hint="use week, month or quarter")
     return period
+
+
+def load_strategies_and_cube(
+    paths: list[Path],
+    overrides: list[str] | None,
+    data: Path,
+    columns: Path | None,
+    period: str | None,
+    max_reject_rate: float,
+    encoding: str,
+    rejects: Path | None,
+    quiet: bool,
+) -> tuple[list[Strategy], Cube]:
+    """Load every strategy first (cheap, fails fast), then scan the data once."""
+    from cx import api
+
+    strategies = [api.load_strategy(path, overrides or []) for path in paths]
+    chosen = check_period(period) or strategies[0].period
+    differing = sorted({s.name for s in strategies if s.period != chosen})
+    if differing and period is None:
+        note(
+            f"all strategies are evaluated per {chosen} (from the first): {', '.join(differing)}"
+            " set another period; use --period to choose",
+            quiet,
+        )
+    cube = load_cube(data, columns, chosen, max_reject_rate, encoding, rejects, quiet)
+    return strategies, cube
 
 
 def check_interval(interval: int | None) -> int | None:

@@ -48,6 +48,11 @@ def deep_merge(base: Located, child: Located) -> Located:
         if isinstance(left, dict) and isinstance(right, dict):
             merged = dict(left)
             for key, value in right.items():
+                if value is None and path:
+                    # `key: null` in an extending file removes the inherited key.
+                    merged.pop(key, None)
+                    _drop_below(positions, (*path, key))
+                    continue
                 merged[key] = merge(left.get(key), value, (*path, key)) if key in left else value
                 if key not in left:
                     _drop_below(positions, (*path, key))
@@ -407,7 +412,8 @@ def semantic_findings(strategy: Strategy, located: Located) -> list[Finding]:
             add(
                 path,
                 f"fallback for '{name}', which is offered",
-                "fallback applies to retired channels",
+                "fallback applies to retired channels; remove it (set it to null in a "
+                "strategy that extends another)",
             )
         if known((*path, "to"), fallback.to, "fallback target") and fallback.to not in offered:
             add((*path, "to"), f"fallback target '{fallback.to}' is not offered")

@@ -113,6 +113,18 @@ class Comparison(ResultModel):
     results: list[Result]
 
 
+class SweepStep(ResultModel):
+    value: float | int | str
+    result: Result
+
+
+class SweepResult(ResultModel):
+    schema_version: int = SCHEMA_VERSION
+    strategy: str
+    key: str
+    steps: list[SweepStep]
+
+
 GUARD_TOTAL_METRICS = tuple(
     name for name, field in Totals.model_fields.items() if field.annotation is not bool
 )

@@ -1,0 +1,162 @@
+"""Side-by-side views: `cx compare` (strategies as columns) and `cx sweep` (steps as rows)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.bar import Bar
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from cx.models.result import Comparison, Result, SweepResult, Totals
+from cx.render.formats import csv_text
+from cx.render.sections import Section, count, money, number, percent
+from cx.render.views import sections_markdown, sections_renderable
+
+BEST_MARK = " ★"
+
+# metric, label, formatter, which value is best (min / max / None for neutral)
+COMPARE_ROWS: list[tuple[str, str, Callable[[float | None], str], str | None]] = [
+    ("cost", "Cost", money, "min"),
+    ("cost_delta", "Cost vs baseline", money, "min"),
+    ("cost_per_contact", "Cost per contact", money, "min"),
+    ("coverage", "Coverage", percent, "max"),
+    ("preferred_coverage", "Preferred-channel coverage", percent, "max"),
+    ("customer_coverage", "Customer coverage", percent, "max"),
+    ("handled", "Handled", count, None),
+    ("lost", "Lost", count, "min"),
+    ("repeats", "Repeats", count, "min"),
+    ("agent_hours", "Agent-hours", count, "min"),
+    ("effective_channels", "Effective channels", number, None),
+    ("pooling_overhead", "Pooling overhead", percent, "min"),
+    ("floor_waste", "Floor waste", percent, "min"),
+]
+
+
+def _best(values: list[float | None], direction: str | None) -> set[int]:
+    present = [(v, i) for i, v in enumerate(values) if v is not None]
+    if direction is None or len(present) < 2:
+        return set()
+    target = min(v for v, _ in present) if direction == "min" else max(v for v, _ in present)
+    if all(abs(v - target) < 1e-9 for v, _ in present):
+        return set()
+    return {i for v, i in present if abs(v - target) < 1e-9}
+
+
+def comparison_section(comparison: Comparison) -> Section:
+    results = comparison.results
+    baseline: Totals | None = results[0].baseline if results else None
+    header = ["Metric", *[r.strategy.name for r in results], "Baseline"]
+    rows = []
+    for key, label, formatter, direction in COMPARE_ROWS:
+        values = [getattr(r.totals, key) for r in results]
+        base = getattr(baseline, key) if baseline is not None else None
+        best = _best([*values, base], direction)
+        cells = [
+            formatter(value) + (BEST_MARK if index in best else "")
+            for index, value in enumerate([*values, base])
+        ]
+        rows.append([label, *cells])
+    guards = [_guards_cell(r) for r in results]
+    rows.append(["Guards", *guards, "–"])
+    baselines_differ = baseline is not None and any(
+        r.baseline is not None and abs(r.baseline.cost - baseline.cost) > 1e-6 for r in results
+    )
+    note = f"{BEST_MARK.strip()} best value in the row."
+    if baselines_differ:
+        note += " Strategies use different catalogs; the baseline column is the first one's."
+    return Section(title="Comparison", header=header, rows=rows, note=note)
+
+
+def _guards_cell(result: Result) -> str:
+    if not result.guards:
+        return "–"
+    passed = sum(1 for g in result.guards if g.ok)
+    return f"{passed}/{len(result.guards)} pass"
+
+
+def comparison_renderable(comparison: Comparison) -> RenderableType:
+    return sections_renderable([comparison_section(comparison)])
+
+
+def comparison_markdown(comparison: Comparison) -> str:
+    return sections_markdown("cx compare", [comparison_section(comparison)])
+
+
+def comparison_csv(comparison: Comparison) -> str:
+    keys = list(Totals.model_fields)
+    rows = [
+        [r.strategy.name, r.strategy.kind, *[getattr(r.totals, k) for k in keys], r.guards_ok]
+        for r in comparison.results
+    ]
+    return csv_text(["strategy", "kind", *keys, "guards_ok"], rows)
+
+
+# ----------------------------------------------------------------------------- sweep
+
+SWEEP_COLUMNS: list[tuple[str, str, Callable[[float | None], str]]] = [
+    ("cost", "Cost", money),
+    ("cost_delta", "Δ cost", money),
+    ("coverage", "Coverage", percent),
+    ("lost", "Lost", count),
+    ("repeats", "Repeats", count),
+    ("agent_hours", "Agent-hours", count),
+    ("effective_channels", "Eff. channels", number),
+]
+
+
+def sweep_section(sweep: SweepResult) -> Section:
+    rows = [
+        [str(step.value), *[f(getattr(step.result.totals, key)) for key, _, f in SWEEP_COLUMNS]]
+        for step in sweep.steps
+    ]
+    return Section(
+        title=f"Sweep of {sweep.key} ({sweep.strategy})",
+        header=[sweep.key.rsplit(".", 1)[-1], *[label for _, label, _ in SWEEP_COLUMNS]],
+        rows=rows,
+    )
+
+
+def sweep_chart(sweep: SweepResult, metric: str = "cost") -> Table:
+    """Horizontal bars of one metric per step; fits 80 columns."""
+    values = [float(getattr(step.result.totals, metric) or 0.0) for step in sweep.steps]
+    low = min(0.0, *values)
+    high = max(values) if values else 1.0
+    table = Table(
+        title=f"{metric} by {sweep.key}", title_justify="left", box=None, show_header=False
+    )
+    table.add_column("value", justify="right", no_wrap=True)
+    table.add_column("bar", width=48, no_wrap=True)
+    table.add_column("figure", justify="right", no_wrap=True)
+    for step, value in zip(sweep.steps, values, strict=True):
+        table.add_row(
+            str(step.value),
+            Bar(size=high - low or 1.0, begin=0, end=value - low, color="cyan"),
+            money(value),
+        )
+    return table
+
+
+def sweep_renderable(sweep: SweepResult, chart: bool) -> RenderableType:
+    table = sections_renderable([sweep_section(sweep)])
+    if not chart:
+        return table
+    return Group(table, Text(""), sweep_chart(sweep, "cost"), Text(""), sweep_chart_pct(sweep))
+
+
+def sweep_chart_pct(sweep: SweepResult) -> Table:
+    return sweep_chart(sweep, "coverage")
+
+
+def sweep_csv(sweep: SweepResult) -> str:
+    keys = list(Totals.model_fields)
+    rows = [
+        [sweep.key, step.value, *[getattr(step.result.totals, k) for k in keys]]
+        for step in sweep.steps
+    ]
+    return csv_text(["key", "value", *keys], rows)
+
+
+def sweep_markdown(sweep: SweepResult) -> str:
+    return sections_markdown("cx sweep", [sweep_section(sweep)])
