@@ -42,24 +42,40 @@ def load_interactions(
     max_reject_rate: float = DEFAULT_MAX_REJECT_RATE,
     encoding: str = "utf8",
     rejects: str | Path | None = None,
+    cache: bool = False,
 ) -> Cube:
     """Scan an interaction file once into a reusable :class:`Cube`.
 
     ``columns`` is a mapping file (or a :class:`~cx.models.mapping.Mapping`);
-    ``rejects`` names a CSV file that receives every rejected row.
+    ``rejects`` names a CSV file that receives every rejected row; ``cache``
+    reuses the cube of an unchanged file from an earlier run (``CX_CACHE_DIR``,
+    default ``~/.cache/cx``).
     """
     mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
     options = ScanOptions(period=period, max_reject_rate=max_reject_rate, encoding=encoding)
-    writer = None
     if rejects is not None:
         from cx.io import write_frame_csv
 
         target = Path(rejects)
+        return scan(path, mapping, options, rejects_out=lambda f: write_frame_csv(f, target))
+    if not cache:
+        return scan(path, mapping, options)
+    from cx.data import cache as cube_cache
+    from cx.data.scan import check_data_path, enforce_reject_rate
 
-        def writer(frame: Any) -> None:
-            write_frame_csv(frame, target)
-
-    return scan(path, mapping, options, rejects_out=writer)
+    source = Path(path)
+    check_data_path(source)
+    key = cube_cache.cache_key(source, mapping, period, encoding)
+    cube = cube_cache.load(key)
+    if cube is None:
+        cube = scan(source, mapping, options)
+        cube_cache.store(cube, key)
+    else:
+        meta = cube.meta
+        enforce_reject_rate(
+            meta.rows_read, meta.rows_rejected, meta.rejects_sample, max_reject_rate, source
+        )
+    return cube
 
 
 def simulate(

@@ -14,6 +14,7 @@ from cx.cli.common import (
     DebugOption,
     EncodingOption,
     MaxRejectOption,
+    NoCacheOption,
     OutputFormat,
     OutputOption,
     PeriodOption,
@@ -47,6 +48,7 @@ def compare(
     rejects: RejectsOption = None,
     max_reject_rate: MaxRejectOption = 0.01,
     encoding: EncodingOption = "utf8",
+    no_cache: NoCacheOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
@@ -57,7 +59,7 @@ def compare(
 
     check_interval(interval)
     loaded, cube = load_strategies_and_cube(
-        strategies, set_, data, columns, period, max_reject_rate, encoding, rejects, quiet
+        strategies, set_, data, columns, period, max_reject_rate, encoding, rejects, quiet, no_cache
     )
     comparison = api.compare(loaded, cube, interval=interval)
     renderers = {

@@ -14,6 +14,7 @@ from cx.cli.common import (
     DebugOption,
     EncodingOption,
     MaxRejectOption,
+    NoCacheOption,
     OutputFormat,
     OutputOption,
     PeriodOption,
@@ -49,6 +50,7 @@ def simulate(
     rejects: RejectsOption = None,
     max_reject_rate: MaxRejectOption = 0.01,
     encoding: EncodingOption = "utf8",
+    no_cache: NoCacheOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
@@ -66,6 +68,7 @@ def simulate(
         encoding,
         rejects,
         quiet,
+        no_cache,
     )
     result = api.simulate(loaded, cube, interval=interval, agents=parse_agents(agents))
     renderers = {

@@ -15,6 +15,7 @@ from cx.cli.common import (
     DebugOption,
     EncodingOption,
     MaxRejectOption,
+    NoCacheOption,
     OutputFormat,
     OutputOption,
     PeriodOption,
@@ -79,6 +80,7 @@ def sweep(
     rejects: RejectsOption = None,
     max_reject_rate: MaxRejectOption = 0.01,
     encoding: EncodingOption = "utf8",
+    no_cache: NoCacheOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
@@ -99,6 +101,7 @@ def sweep(
         encoding,
         rejects,
         quiet,
+        no_cache,
     )
     result = api.sweep(strategy, key, values, cube, overrides=set_ or [], interval=interval)
     chart = output is None and sys.stdout.isatty()

@@ -68,6 +68,10 @@ MaxRejectOption = Annotated[
         help="Fail (exit 2) when more than this share of rows is rejected.",
     ),
 ]
+NoCacheOption = Annotated[
+    bool,
+    typer.Option("--no-cache", help="Scan the data even if an unchanged cached cube exists."),
+]
 EncodingOption = Annotated[
     str,
     typer.Option("--encoding", help="utf8, or lossy to replace bytes that are not UTF-8."),

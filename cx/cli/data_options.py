@@ -33,6 +33,7 @@ def load_cube(
     encoding: str,
     rejects: Path | None,
     quiet: bool,
+    no_cache: bool = False,
 ) -> Cube:
     from cx import api
 
@@ -43,6 +44,7 @@ def load_cube(
         max_reject_rate=max_reject_rate,
         encoding=encoding,
         rejects=rejects,
+        cache=not no_cache,
     )
     meta = cube.meta
     if meta.rows_rejected:
@@ -73,6 +75,7 @@ def load_strategies_and_cube(
     encoding: str,
     rejects: Path | None,
     quiet: bool,
+    no_cache: bool = False,
 ) -> tuple[list[Strategy], Cube]:
     """Load every strategy first (cheap, fails fast), then scan the data once."""
     from cx import api
@@ -86,7 +89,7 @@ def load_strategies_and_cube(
             " set another period; use --period to choose",
             quiet,
         )
-    cube = load_cube(data, columns, chosen, max_reject_rate, encoding, rejects, quiet)
+    cube = load_cube(data, columns, chosen, max_reject_rate, encoding, rejects, quiet, no_cache)
     return strategies, cube
 
 
