@@ -22,19 +22,33 @@ class Section:
     styles: list[str | None] = field(default_factory=list)  # per row, optional
 
 
+def _compact(value: float) -> str | None:
+    """Large figures shortened so tables fit 80 columns (1.23M, 456.8k)."""
+    size = abs(value)
+    if size >= 1e6:
+        return f"{value / 1e6:.2f}M"
+    if size >= 1e5:
+        return f"{value / 1e3:.1f}k"
+    return None
+
+
 def count(value: float | None) -> str:
     if value is None:
         return "–"
-    return (
-        f"{value:,.0f}"
-        if abs(value - round(value)) < 0.05 or abs(value) >= 100
-        else (f"{value:,.1f}")
-    )
+    compact = _compact(value)
+    if compact:
+        return compact
+    if abs(value - round(value)) < 0.05 or abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.1f}"
 
 
 def money(value: float | None) -> str:
     if value is None:
         return "–"
+    compact = _compact(value)
+    if compact:
+        return compact
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
 
 
@@ -44,6 +58,15 @@ def percent(value: float | None, digits: int = 1) -> str:
 
 def number(value: float | None, digits: int = 2) -> str:
     return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def figure(value: float | None) -> str:
+    """A number as people read it: thousands separated, about four significant digits."""
+    if value is None:
+        return "–"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
 
 
 def signed(value: float | None, formatter: Callable[[float | None], str]) -> str:
@@ -92,7 +115,7 @@ def channels_section(result: Result) -> Section:
             continue
         rows.append(
             [
-                item.channel + ("" if item.offered else " (retired)"),
+                item.channel + ("" if item.offered else " †"),
                 count(item.demand),
                 count(item.stayed),
                 count(item.shifted_out),
@@ -110,8 +133,8 @@ def channels_section(result: Result) -> Section:
             "Channel",
             "Demand",
             "Stayed",
-            "Shift out",
-            "Shift in",
+            "Out",
+            "In",
             "Repeats",
             "Lost",
             "Handled",
@@ -119,6 +142,9 @@ def channels_section(result: Result) -> Section:
             "Cost",
         ],
         rows=rows,
+        note="† retired: not offered by the strategy." if any(
+            not c.offered and c.demand for c in result.channels
+        ) else None,
     )
 
 
@@ -165,11 +191,11 @@ def dilution_section(result: Result) -> Section:
         header=[
             "Channel",
             "Mode",
-            "Workload h",
-            "Agent-hours",
-            "Occupancy",
-            "Service level",
-            "Avg wait s",
+            "Work h",
+            "Agent h",
+            "Occup.",
+            "SL",
+            "Wait s",
             "Sub-scale",
         ],
         rows=rows,
@@ -205,7 +231,7 @@ def guards_section(result: Result) -> Section | None:
         title="Guards",
         header=["", "Guard", "Value"],
         rows=[
-            ["PASS" if g.ok else "FAIL", g.expr, "–" if g.value is None else f"{g.value:,.4g}"]
+            ["PASS" if g.ok else "FAIL", g.expr, figure(g.value)]
             for g in result.guards
         ],
         left_columns=2,

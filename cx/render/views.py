@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -22,9 +23,16 @@ def section_table(section: Section) -> Table:
         caption_justify="left",
         header_style="bold",
         expand=False,
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
+        collapse_padding=True,
     )
     for index, name in enumerate(section.header):
-        table.add_column(name, justify="left" if index < section.left_columns else "right")
+        if index < section.left_columns:
+            table.add_column(name, justify="left", overflow="fold")
+        else:
+            table.add_column(name, justify="right", no_wrap=True)
     for index, row in enumerate(section.rows):
         style = section.styles[index] if index < len(section.styles) else None
         table.add_row(*row, style=style)
