@@ -1,0 +1,79 @@
+"""Everything the README shows must run exactly as written."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+BLOCK = re.compile(r"```(\w+)\n(.*?)```", re.DOTALL)
+
+
+def _blocks(language: str) -> list[str]:
+    return [body for lang, body in BLOCK.findall(README) if lang == language]
+
+
+def _cx_commands() -> list[str]:
+    commands = []
+    for body in _blocks("bash"):
+        for line in body.splitlines():
+            if line.startswith("cx "):
+                commands.append(line)
+    return commands
+
+
+def _setup_commands() -> list[str]:
+    return [line for body in _blocks("bash") for line in body.splitlines()
+            if line.startswith("python3 -m venv")]
+
+
+def test_readme_opens_with_two_setup_commands() -> None:
+    setup = _setup_commands()
+    assert len(setup) == 2
+    assert "cx simulate" in setup[0] and "examples/interactions.csv" in setup[0]
+    assert "pytest" in setup[1]
+    first_block = _blocks("bash")[0]
+    assert first_block.strip() == setup[0]
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert _setup_commands()[1] in ci
+
+
+@pytest.mark.parametrize("command", _cx_commands())
+def test_readme_command_runs(command: str, tmp_path: Path) -> None:
+    cx = Path(sys.executable).parent / "cx"
+    args = [str(cx), *shlex.split(command)[1:]]
+    expanded: list[str] = []
+    for arg in args:
+        if "*" in arg:
+            expanded.extend(sorted(str(p.relative_to(ROOT)) for p in ROOT.glob(arg)))
+        else:
+            expanded.append(arg)
+    env = {**os.environ, "CX_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
+    completed = subprocess.run(
+        expanded, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert "Traceback" not in completed.stderr
+    # 1 means a guard failed: a finding, shown on purpose by some examples.
+    assert completed.returncode in (0, 1), completed.stderr
+    assert completed.stdout.strip() or "-o" in expanded or "--output" in expanded
+
+
+def test_readme_python_api_example_runs(tmp_path: Path) -> None:
+    [example] = [body for body in _blocks("python") if "import cx" in body]
+    env = {**os.environ, "CX_CACHE_DIR": str(tmp_path / "cache")}
+    completed = subprocess.run(
+        [sys.executable, "-c", example], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "cheapest:" in completed.stdout
