@@ -1,0 +1,133 @@
+"""Exports cx has never seen, described by a mapping file (§3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cx import api
+from cx.cli.app import app
+from cx.errors import DataError, StrategyError
+
+EXPORT = (
+    "Ticket Id\tRequester\tCreated Date\tCreated Time\tVia\tTopic\tMinutes\tOutcome\n"
+    "1\tR1\t14/03/2024\t09:15\tPhone Call (Inbound)\tBilling\t6\tAGENT\n"
+    "2\tR1\t15/03/2024\t10:45\tWeb Form\tBilling\t\t\n"
+    "3\tR2\t01/04/2024\t23:59\tphone call (inbound)\tCard \t3\tHANG\n"
+    "4\t0\t02/04/2024\t08:00\t  WEB FORM \t\t\t\n"
+)
+
+MAPPING = """
+columns:
+  customer_id: Requester
+  timestamp: [Created Date, Created Time]
+  channel: Via
+  intent: Topic
+  handle_time: Minutes
+  abandoned: Outcome
+timestamp_format: "%d/%m/%Y %H:%M"
+delimiter: "\\t"
+handle_time_unit: minutes
+channels:
+  phone: ["Phone call (inbound)"]
+  web: [Web form]
+values:
+  abandoned: {true: [HANG], false: [AGENT]}
+anonymous_ids: ["0"]
+"""
+
+
+@pytest.fixture
+def export(tmp_path: Path) -> tuple[Path, Path]:
+    data = tmp_path / "tickets.tsv"
+    data.write_text(EXPORT, encoding="utf-8")
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    return data, mapping
+
+
+def test_mapped_export_builds_the_same_cube_as_canonical_columns(
+    export: tuple[Path, Path],
+) -> None:
+    data, mapping = export
+    cube = api.load_interactions(data, columns=mapping)
+    meta = cube.meta
+    assert (meta.rows_read, meta.rows_used, meta.rows_rejected) == (4, 4, 0)
+    assert meta.channels_observed == ["phone", "web"]
+    assert meta.period_labels == ["2024-03", "2024-04"]
+    # Customer "0" is anonymous: R1 and R2 are the only customers.
+    assert meta.customers == 2
+    demand = {
+        (row["channel"], row["intent"]): row["contacts"]
+        for row in cube.demand.iter_rows(named=True)
+    }
+    # Intent keeps its case and is trimmed; an empty intent means "all".
+    assert demand == {("phone", "Billing"): 1, ("web", "Billing"): 1, ("phone", "Card"): 1,
+                      ("web", "all"): 1}
+    # Minutes become seconds: phone handle times 6 and 3 minutes.
+    assert cube.observed_handle_time()["phone"] == pytest.approx((360 + 180) / 2)
+    # The date and time columns are joined: 23:59 on 1 April lands in that hour.
+    hours = cube.arrivals.filter(cube.arrivals["channel"] == "phone")["interval_start"]
+    assert [t.strftime("%Y-%m-%d %H:%M") for t in hours] == ["2024-03-14 09:15",
+                                                             "2024-04-01 23:45"]
+
+
+def test_mapped_export_simulates_through_the_cli(
+    export: tuple[Path, Path], tmp_path: Path
+) -> None:
+    data, mapping = export
+    strategy = tmp_path / "s.yaml"
+    strategy.write_text(
+        "version: 1\nname: s\nkind: follow\nchannels:\n"
+        "  phone: {mode: live, hourly_cost: 30}\n  web: {mode: self_service}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        app,
+        ["simulate", str(strategy), "--data", str(data), "--columns", str(mapping),
+         "--format", "json", "--no-cache"],
+    )
+    assert result.exit_code == 0, result.stderr
+    assert '"rows_used": 4' in result.stdout
+    assert result.stderr == ""
+
+
+def test_missing_source_column_lists_columns_and_nearest(
+    export: tuple[Path, Path], tmp_path: Path
+) -> None:
+    data, _ = export
+    mapping = tmp_path / "bad.yaml"
+    mapping.write_text("columns:\n  customer_id: Requestor\n  timestamp: Created Date\n"
+                       "  channel: Via\ndelimiter: \"\\t\"\n", encoding="utf-8")
+    with pytest.raises(DataError) as error:
+        api.load_interactions(data, columns=mapping)
+    message = str(error.value)
+    assert "Requestor" in message and "columns found: Ticket Id, Requester" in message
+    assert "did you mean 'Requester'" in message
+    assert error.value.file == str(data)
+
+
+def test_unknown_canonical_column_in_mapping_is_a_finding(tmp_path: Path) -> None:
+    mapping = tmp_path / "bad.yaml"
+    mapping.write_text("columns:\n  customer: client_id\n", encoding="utf-8")
+    with pytest.raises(StrategyError) as error:
+        api.load_interactions(tmp_path / "whatever.csv", columns=mapping)
+    finding = error.value.findings[0]
+    assert (finding.file, finding.line, finding.path) == (str(mapping), 2, "columns.customer")
+
+
+def test_cli_reports_bad_mapping_in_one_line_with_exit_2(
+    export: tuple[Path, Path], tmp_path: Path
+) -> None:
+    data, _ = export
+    mapping = tmp_path / "bad.yaml"
+    mapping.write_text("columns:\n  customer: client_id\n", encoding="utf-8")
+    strategy = Path(__file__).resolve().parent.parent / "strategies" / "follow-everywhere.yaml"
+    result = CliRunner().invoke(
+        app, ["simulate", str(strategy), "--data", str(data), "--columns", str(mapping)]
+    )
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert f"{mapping}:2:3" in result.stderr and "Traceback" not in result.stderr
