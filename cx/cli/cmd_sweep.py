@@ -9,23 +9,9 @@ from typing import Annotated
 import typer
 
 from cx.cli.app import app
-from cx.cli.common import (
-    ColumnsOption,
-    DataOption,
-    DebugOption,
-    EncodingOption,
-    MaxRejectOption,
-    NoCacheOption,
-    OutputFormat,
-    OutputOption,
-    PeriodOption,
-    QuietOption,
-    RejectsOption,
-    SetOption,
-    emit,
-    handle_errors,
-)
-from cx.cli.data_options import check_interval, load_strategies_and_cube
+from cx.cli.common import OutputFormat, emit, handle_errors
+from cx.cli.data_options import cube_for, strategies_for
+from cx.cli.options import DataArgs, OutputArgs, RunArgs, with_groups
 from cx.errors import UsageError
 
 MAX_STEPS = 1000
@@ -56,6 +42,7 @@ def parse_range(text: str) -> tuple[str, list[float]]:
 
 @app.command()
 @handle_errors
+@with_groups(source=DataArgs, run=RunArgs, out=OutputArgs)
 def sweep(
     strategy: Annotated[Path, typer.Argument(help="Strategy file (YAML).", show_default=False)],
     set_range: Annotated[
@@ -66,49 +53,24 @@ def sweep(
             show_default=False,
         ),
     ],
-    data: DataOption,
-    columns: ColumnsOption = None,
-    period: PeriodOption = None,
-    set_: SetOption = None,
-    output_format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.table,
-    output: OutputOption = None,
-    interval: Annotated[
-        int | None, typer.Option("--interval", help="Staffing interval: 15, 30 or 60 minutes.")
-    ] = None,
-    rejects: RejectsOption = None,
-    max_reject_rate: MaxRejectOption = 0.01,
-    encoding: EncodingOption = "utf8",
-    no_cache: NoCacheOption = False,
-    quiet: QuietOption = False,
-    debug: DebugOption = False,
+    source: DataArgs,
+    run: RunArgs,
+    out: OutputArgs,
 ) -> None:
     """What-if curve: cost, coverage and staffing as one value varies (one scan)."""
     from cx import api
     from cx.render import compare as views
     from cx.render.formats import to_json
 
-    check_interval(interval)
     key, values = parse_range(set_range)
-    _, cube = load_strategies_and_cube(  # validates the first step before the scan
-        [strategy],
-        [*(set_ or []), f"{key}={values[0]}"],
-        data,
-        columns,
-        period,
-        max_reject_rate,
-        encoding,
-        rejects,
-        quiet,
-        no_cache,
-    )
-    result = api.sweep(strategy, key, values, cube, overrides=set_ or [], interval=interval)
-    chart = output is None and sys.stdout.isatty()
+    first_step = RunArgs(set_=[*(run.set_ or []), f"{key}={values[0]}"], interval=run.interval)
+    cube = cube_for(source, strategies_for([strategy], first_step), out.quiet)
+    result = api.sweep(strategy, key, values, cube, overrides=run.set_ or [], interval=run.interval)
+    chart = out.output is None and sys.stdout.isatty()
     renderers = {
         OutputFormat.table: lambda s: views.sweep_renderable(s, chart=chart),
         OutputFormat.json: to_json,
         OutputFormat.csv: views.sweep_csv,
         OutputFormat.markdown: views.sweep_markdown,
     }
-    emit(renderers[output_format](result), output)
+    emit(renderers[out.output_format](result), out.output)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cx.cli.common import note
+from cx.cli.options import DataArgs, RunArgs
 from cx.errors import UsageError
 
 if TYPE_CHECKING:
@@ -91,6 +92,36 @@ def load_strategies_and_cube(
         )
     cube = load_cube(data, columns, chosen, max_reject_rate, encoding, rejects, quiet, no_cache)
     return strategies, cube
+
+
+def strategies_for(paths: list[Path], run: RunArgs) -> list[Strategy]:
+    """Load every strategy (cheap, fails fast) before any data is scanned."""
+    from cx import api
+
+    check_interval(run.interval)
+    return [api.load_strategy(path, run.set_ or []) for path in paths]
+
+
+def cube_for(source: DataArgs, strategies: list[Strategy], quiet: bool) -> Cube:
+    """Scan the data once, per --period or else the first strategy's period."""
+    chosen = check_period(source.period) or (strategies[0].period if strategies else "month")
+    differing = sorted({s.name for s in strategies if s.period != chosen})
+    if differing and source.period is None:
+        note(
+            f"every strategy is evaluated per {chosen} (the first one's period); "
+            f"{', '.join(differing)} set another (use --period to choose)",
+            quiet,
+        )
+    return load_cube(
+        source.data,
+        source.columns,
+        chosen,
+        source.max_reject_rate,
+        source.encoding,
+        source.rejects,
+        quiet,
+        source.no_cache,
+    )
 
 
 def check_interval(interval: int | None) -> int | None:

@@ -1,0 +1,144 @@
+"""Option groups shared by commands, declared once.
+
+A group is a dataclass whose fields carry Typer annotations. ``@with_groups``
+adds each group's fields to a command's signature (so Typer sees ordinary
+options) and hands the command one object per group, so a command's own
+signature lists only what is particular to it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import inspect
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from cx.cli.common import OutputFormat
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class DataArgs:
+    """Where the interactions come from and how to read them."""
+
+    data: Annotated[
+        Path,
+        typer.Option(
+            "--data",
+            "-d",
+            help="Interaction file (CSV, TSV, .csv.gz or Parquet).",
+            show_default=False,
+        ),
+    ]
+    columns: Annotated[
+        Path | None,
+        typer.Option("--columns", help="Mapping file that renames an export onto cx's columns."),
+    ] = None
+    period: Annotated[
+        str | None,
+        typer.Option("--period", help="week, month or quarter; overrides the strategy file."),
+    ] = None
+    rejects: Annotated[
+        Path | None, typer.Option("--rejects", help="Write every rejected row to this CSV file.")
+    ] = None
+    max_reject_rate: Annotated[
+        float,
+        typer.Option(
+            "--max-reject-rate",
+            min=0.0,
+            max=1.0,
+            help="Fail (exit 2) when more than this share of rows is rejected.",
+        ),
+    ] = 0.01
+    encoding: Annotated[
+        str, typer.Option("--encoding", help="utf8, or lossy to replace bytes that are not UTF-8.")
+    ] = "utf8"
+    no_cache: Annotated[
+        bool,
+        typer.Option("--no-cache", help="Scan the data even if an unchanged cached cube exists."),
+    ] = False
+
+
+@dataclass
+class RunArgs:
+    """How strategies are evaluated."""
+
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Override a strategy value: KEY=VALUE (repeatable), e.g. shifts.0.to.web=0.5.",
+        ),
+    ] = None
+    interval: Annotated[
+        int | None, typer.Option("--interval", help="Staffing interval: 15, 30 or 60 minutes.")
+    ] = None
+
+
+@dataclass
+class OutputArgs:
+    """Where results go and how they look."""
+
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = OutputFormat.table
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the output to FILE (atomically)."),
+    ] = None
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No notes on stderr.")] = False
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = (
+        False
+    )
+
+
+def with_groups(**groups: type) -> Callable[[F], F]:
+    """Expand option groups into the command's signature; pass them back as objects.
+
+    ``@with_groups(source=DataArgs)`` on ``def cmd(x, source: DataArgs)`` gives a
+    command with ``x`` plus every ``DataArgs`` option, called as
+    ``cmd(x, source=DataArgs(...))``.
+    """
+
+    def decorate(function: F) -> F:
+        signature = inspect.signature(function, eval_str=True)
+        own = [p for name, p in signature.parameters.items() if name not in groups]
+        added: list[inspect.Parameter] = []
+        for group in groups.values():
+            hints = typing.get_type_hints(group, include_extras=True)
+            for field in dataclasses.fields(group):
+                default = (
+                    field.default
+                    if field.default is not dataclasses.MISSING
+                    else inspect.Parameter.empty
+                )
+                added.append(
+                    inspect.Parameter(
+                        field.name,
+                        inspect.Parameter.KEYWORD_ONLY,
+                        default=default,
+                        annotation=hints[field.name],
+                    )
+                )
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            for name, group in groups.items():
+                values = {f.name: kwargs.pop(f.name) for f in dataclasses.fields(group)}
+                kwargs[name] = group(**values)
+            return function(*args, **kwargs)
+
+        parameters = own + added
+        wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
+        wrapper.__annotations__["return"] = signature.return_annotation
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
