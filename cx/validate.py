@@ -28,7 +28,11 @@ class ValidationReport:
 
     @property
     def findings_count(self) -> int:
-        return sum(len(report.findings) for report in self.files)
+        return len(self.unique_findings())
+
+    def unique_findings(self) -> list[Finding]:
+        """Every finding once: a broken base file shows up in each file that extends it."""
+        return list(dict.fromkeys(f for report in self.files for f in report.findings))
 
     def summary(self) -> str:
         invalid = sum(1 for report in self.files if not report.valid)

@@ -45,8 +45,11 @@ def main() -> None:
 
 
 from cx.cli import (  # noqa: E402, F401  (commands register themselves on `app`)
+    cmd_check,
     cmd_compare,
     cmd_generate,
+    cmd_inspect,
+    cmd_report,
     cmd_schema,
     cmd_simulate,
     cmd_sweep,

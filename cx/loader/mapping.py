@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from cx.errors import Finding, StrategyError
 from cx.loader.strategy import pydantic_findings
-from cx.loader.yamlsafe import load_yaml_file
-from cx.models.mapping import Mapping
+from cx.loader.yamlsafe import Located, load_yaml_file
+from cx.models.mapping import BOOLEAN_COLUMNS, CANONICAL_COLUMNS, Mapping
 
 
 def load_mapping(path: str | Path | None) -> Mapping:
@@ -29,6 +30,7 @@ def load_mapping(path: str | Path | None) -> Mapping:
                 )
             ]
         )
+    _check_values_keys(located)
     try:
         mapping = Mapping.model_validate(located.data)
     except ValidationError as error:
@@ -61,3 +63,41 @@ def load_mapping(path: str | Path | None) -> Mapping:
     if findings:
         raise StrategyError(findings)
     return mapping
+
+
+NUMERIC_COLUMNS = ("handle_time", "wait_time", "satisfaction")
+
+
+def _check_values_keys(located: Located) -> None:
+    """`values:` translates boolean columns only: say so, and which ones, for any other key."""
+    values = located.data.get("values")
+    if not isinstance(values, dict):
+        return
+    findings = []
+    allowed = " and ".join(BOOLEAN_COLUMNS)
+    for key in values:
+        if key in BOOLEAN_COLUMNS:
+            continue
+        position = located.position(("values", key))
+        if key in CANONICAL_COLUMNS:
+            message = f"`values:` names '{key}', which is not a boolean column"
+            kind = "a number" if key in NUMERIC_COLUMNS else "text"
+            hint = f"`values:` translates only {allowed}; {key} is read as {kind}"
+        else:
+            message = f"`values:` names '{key}', which is not a canonical boolean column"
+            close = difflib.get_close_matches(str(key), BOOLEAN_COLUMNS, n=1, cutoff=0.5)
+            hint = (f"did you mean '{close[0]}'? " if close else "") + (
+                f"`values:` translates only {allowed} (map source columns under `columns:`)"
+            )
+        findings.append(
+            Finding(
+                message,
+                file=position.file,
+                line=position.line,
+                column=position.column,
+                path=f"values.{key}",
+                hint=hint,
+            )
+        )
+    if findings:
+        raise StrategyError(findings)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import os
 import re
 import types
 import typing
@@ -48,8 +49,9 @@ def deep_merge(base: Located, child: Located) -> Located:
         if isinstance(left, dict) and isinstance(right, dict):
             merged = dict(left)
             for key, value in right.items():
-                if value is None and path:
-                    # `key: null` in an extending file removes the inherited key.
+                if value is None:
+                    # `key: null` in an extending file removes the inherited key
+                    # (top-level keys too: `guards: null` drops the inherited guards).
                     merged.pop(key, None)
                     _drop_below(positions, (*path, key))
                     continue
@@ -62,7 +64,8 @@ def deep_merge(base: Located, child: Located) -> Located:
 
     data = merge(base.data, child.data, ())
     positions.update(child.positions)
-    return Located(data=data, positions=positions, file=child.file)
+    findings = [*base.findings, *child.findings]
+    return Located(data=data, positions=positions, file=child.file, findings=findings)
 
 
 def _drop_below(positions: dict[PathKey, Position], path: PathKey) -> None:
@@ -70,8 +73,15 @@ def _drop_below(positions: dict[PathKey, Position], path: PathKey) -> None:
         del positions[key]
 
 
-def _load_with_extends(path: Path, chain: tuple[Path, ...]) -> Located:
-    located = load_yaml_file(path, "strategy file")
+def _load_with_extends(
+    path: Path, chain: tuple[Path, ...], root: Position | None = None
+) -> Located:
+    """``path`` merged over its extends chain; ``root`` is where the first file extends.
+
+    Duplicate keys are collected in ``Located.findings``; anything that stops the
+    chain from being read raises, with the duplicate keys found so far.
+    """
+    located = load_yaml_file(path, "strategy file", collect=True)
     if not isinstance(located.data, dict):
         kind = "empty" if located.data is None else type(located.data).__name__
         raise StrategyError(
@@ -89,28 +99,31 @@ def _load_with_extends(path: Path, chain: tuple[Path, ...]) -> Located:
     if parent is None:
         return located
     position = located.position(("extends",))
+
+    def fail(message: str, hint: str | None = None, at: Position = position) -> StrategyError:
+        return StrategyError([*located.findings, _finding(message, at, "extends", hint)])
+
     if not isinstance(parent, str):
-        raise StrategyError([_finding("extends must be a file path", position, "extends")])
-    parent_path = (path.parent / parent).resolve()
-    if parent_path in chain or parent_path == path.resolve():
-        cycle = " -> ".join(str(p.name) for p in (*chain, path.resolve(), parent_path))
-        raise StrategyError(
-            [_finding(f"extends cycle: {cycle}", position, "extends", "remove one of the links")]
-        )
+        raise fail("extends must be a file path")
+    parent_path = Path(os.path.normpath(path.parent / parent))
+    resolved = parent_path.resolve()
+    if resolved in chain or resolved == path.resolve():
+        # Reported where the file being loaded extends, so each file of a cycle
+        # gets its own finding on its own line.
+        cycle = " -> ".join(p.name for p in (*chain, path.resolve(), resolved))
+        raise fail(f"extends cycle: {cycle}", "remove one of the links", root or position)
     if len(chain) >= MAX_EXTENDS_DEPTH:
-        raise StrategyError([_finding("extends chain is too long", position, "extends")])
+        raise fail("extends chain is too long")
     if not parent_path.is_file():
-        raise StrategyError(
-            [
-                _finding(
-                    f"extends file '{parent}' not found",
-                    position,
-                    "extends",
-                    "paths are relative to the file that extends",
-                )
-            ]
+        raise fail(
+            f"extends file '{parent}' not found", "paths are relative to the file that extends"
         )
-    base = _load_with_extends(parent_path, (*chain, path.resolve()))
+    try:
+        base = _load_with_extends(parent_path, (*chain, path.resolve()), root or position)
+    except StrategyError as error:
+        if not located.findings:
+            raise
+        raise StrategyError([*located.findings, *error.findings]) from None
     merged = deep_merge(base, located)
     merged.data.pop("extends", None)
     return merged
@@ -186,14 +199,50 @@ def _step(node: Any, part: str | int, prefix: list[str | int], label: str) -> An
         key = str(part)
         if key in node and isinstance(node[key], dict | list):
             return node[key]
-        if key in node:
+        if key in node and node[key] is not None:
             raise InputError(f"{format_path([*prefix, part])} is a single value", file=label)
+        creatable, allowed = _settable_map(prefix, key)
+        if creatable:
+            # A map the schema allows but the file leaves out (e.g. `dilution`,
+            # `staffing`, `shifts.0.ramp`): --set creates it, as editing the file would.
+            node[key] = {}
+            return node[key]
+        if key in allowed:
+            raise InputError(
+                f"{format_path([*prefix, part])} is not in the file",
+                file=label,
+                hint="add it to the strategy file first; --set changes values, it cannot "
+                "add list items",
+            )
+        known = [*dict.fromkeys([*map(str, node), *allowed])]
         raise InputError(
             f"{where} has no key '{key}'",
             file=label,
-            hint=did_you_mean(key, [str(k) for k in node]) or "keys: " + ", ".join(map(str, node)),
+            hint=did_you_mean(key, known) or "keys: " + ", ".join(known),
         )
     raise InputError(f"{where} is a single value, not a mapping or list", file=label)
+
+
+def _settable_map(prefix: list[str | int], key: str) -> tuple[bool, list[str]]:
+    """Whether ``prefix.key`` is a schema field holding a map (a model or a dict) that
+    --set may create, and the field names the schema allows at ``prefix``.
+
+    Only named schema fields are created: a new entry of a name → value map
+    (``channels.fone``) is more likely a typo, so it stays an error with did-you-mean."""
+    annotation: Any = Strategy
+    for part in prefix:
+        annotation = _descend(annotation, part)
+        if annotation is None:
+            return False, []
+    container = _unwrap(annotation)
+    if not (isinstance(container, type) and issubclass(container, BaseModel)):
+        return False, []
+    allowed = [field.alias or name for name, field in container.model_fields.items()]
+    if key not in allowed:
+        return False, allowed
+    child = _unwrap(_descend(container, key))
+    is_model = isinstance(child, type) and issubclass(child, BaseModel)
+    return is_model or typing.get_origin(child) is dict, allowed
 
 
 # --------------------------------------------------------------------------- validation
@@ -271,6 +320,7 @@ def _is_key_position(node: Any, part: Any) -> bool:
                 "list[",
                 "dict[",
                 "constrained",
+                "[key]",
             )
         )
     )
@@ -307,6 +357,14 @@ def _finding_for(
         return _finding(f"unknown key '{path[-1]}'", position, dotted, hint)
     if first["type"] == "missing":
         return _finding("required key is missing", position, dotted, None)
+    name = first.get("input")
+    pattern = str(first.get("ctx", {}).get("pattern", ""))
+    if first["type"] == "string_pattern_mismatch" and pattern.startswith("^[a-z0-9]"):
+        hint = "channel names are lower-case letters, digits, '_' and '-'"
+        suggestion = re.sub(r"[^a-z0-9_\-]+", "_", name.strip().lower()).strip("_")
+        if suggestion and suggestion != name:
+            hint += f", e.g. '{suggestion}'"
+        return _finding(f"'{name}' is not a valid channel name", position, dotted, hint)
     messages: list[str] = []
     hint = None
     for item in items:
@@ -323,16 +381,32 @@ def _finding_for(
 
 
 def validate_data(located: Located) -> Strategy:
-    """Validate merged strategy data; raises StrategyError with every finding."""
+    """Validate merged strategy data; raises StrategyError with every finding.
+
+    When the schema check fails, the cross-field rules still run on the valid rest
+    of the data (:mod:`cx.loader.salvage`), so one run reports every problem.
+    """
     try:
         strategy = Strategy.model_validate(located.data)
     except ValidationError as error:
-        raise StrategyError(pydantic_findings(error, located, Strategy)) from None
-    findings = semantic_findings(strategy, located)
+        from cx.loader.salvage import salvage_findings
+
+        findings = [
+            *located.findings,
+            *pydantic_findings(error, located, Strategy),
+            *salvage_findings(error, located),
+        ]
+        raise StrategyError(_in_file_order(findings, located.file)) from None
+    findings = [*located.findings, *semantic_findings(strategy, located)]
     if findings:
-        raise StrategyError(findings)
+        raise StrategyError(_in_file_order(findings, located.file))
     strategy._file = located.file
     return strategy
+
+
+def _in_file_order(findings: list[Finding], file: str) -> list[Finding]:
+    """The file's own findings by line and column, then those of the files it extends."""
+    return sorted(findings, key=lambda f: (f.file != file, f.line or 0, f.column or 0))
 
 
 def semantic_findings(strategy: Strategy, located: Located) -> list[Finding]:

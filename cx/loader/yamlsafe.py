@@ -8,7 +8,8 @@ column of every key and value by its path, for error messages.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_VALUES = 200_000
 MAX_ALIASES = 1_000
+CACHE_MAX_CHARS = 64 * 1024  # parsed files up to this size are kept for reuse
 
 PathKey = tuple[str | int, ...]
 
@@ -38,6 +40,8 @@ class Located:
     data: Any
     positions: dict[PathKey, Position]
     file: str
+    # Problems that did not stop reading (duplicate keys), when the caller collects them.
+    findings: list[Finding] = field(default_factory=list)
 
     def position(self, path: PathKey) -> Position:
         """Position of ``path`` or of its nearest ancestor that has one."""
@@ -47,6 +51,9 @@ class Located:
                 return self.positions[probe]
             probe = probe[:-1]
         return self.positions.get((), Position(self.file, 1, 1))
+
+
+_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
 class _Loader(yaml.SafeLoader):
@@ -65,6 +72,7 @@ class _Builder:
         self.positions: dict[PathKey, Position] = {}
         self.values = 0
         self.aliases = 0
+        self.findings: list[Finding] = []
         self._constructor = yaml.SafeLoader.__new__(yaml.SafeLoader)
         yaml.SafeLoader.__init__(self._constructor, "")
 
@@ -96,6 +104,12 @@ class _Builder:
             if node in self._stack:
                 raise self._fail("recursive alias", node)
         seen.add(id(node))
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _PLAIN_TAGS:
+            raise self._fail(
+                f"unsupported YAML tag '{node.tag}'",
+                node,
+                hint="strategy files use plain YAML: no tags such as !!python/object",
+            )
         if isinstance(node, yaml.MappingNode):
             self._stack.append(node)
             try:
@@ -123,17 +137,26 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise self._fail("mapping keys must be plain scalars", key_node)
             key = self._scalar(key_node)
-            if isinstance(key, bool | int | float) or key is None:
-                # YAML 1.1 reads yes/no/on/off/1 as bool/int; keys are names here.
+            if not isinstance(key, str):
+                # YAML 1.1 reads yes/no/on/off/1/2024-01-01 as bool/int/date; keys are names.
                 key = key_node.value
             if key in result:
+                # Reported, and reading goes on (the first value counts), so one run
+                # shows every problem of the file.
                 first = self.positions.get((*path, key))
                 where = f" (first at line {first.line})" if first and first.line else ""
-                raise self._fail(
-                    f"duplicate key '{key}'{where}",
-                    key_node,
-                    hint="each key may appear once in a mapping",
+                pos = _mark_position(self.file, key_node.start_mark)
+                self.findings.append(
+                    Finding(
+                        f"duplicate key '{key}'{where}",
+                        file=pos.file,
+                        line=pos.line,
+                        column=pos.column,
+                        path=".".join(str(part) for part in (*path, key)),
+                        hint="each key may appear once in a mapping; remove one of them",
+                    )
                 )
+                continue
             child = (*path, key)
             self.positions[child] = _mark_position(self.file, key_node.start_mark)
             result[key] = self.build(value_node, child, depth + 1, seen)
@@ -146,8 +169,50 @@ class _Builder:
             raise self._fail(f"unsupported YAML value: {exc.problem}", node) from None
 
 
-def parse_yaml(text: str, file: str) -> Located:
-    """Parse one YAML document from ``text``; errors name ``file``."""
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """Compose with libyaml when it is there (10x faster); its nodes and marks are the
+    same. On any error the pure-Python parser runs again, so messages do not depend
+    on how PyYAML was installed."""
+    if _FAST_LOADER is not None:
+        try:
+            return yaml.compose(text, Loader=_FAST_LOADER)
+        except (yaml.YAMLError, RecursionError):
+            pass
+    return yaml.compose(text, Loader=_Loader)
+
+
+def parse_yaml(text: str, file: str, collect: bool = False) -> Located:
+    """Parse one YAML document from ``text``; errors name ``file``.
+
+    Duplicate keys raise, or with ``collect`` are kept in ``Located.findings`` so the
+    caller can report them together with its own findings. A base file that many
+    strategies extend is parsed once per process (callers get their own copy).
+    """
+    if len(text) > CACHE_MAX_CHARS:
+        return _parse(text, file, collect)
+    cached = _parse_cached(text, file, collect)
+    # Positions and findings are immutable; only the data needs copying.
+    return Located(
+        data=_copy_data(cached.data),
+        positions=dict(cached.positions),
+        file=cached.file,
+        findings=list(cached.findings),
+    )
+
+
+def _copy_data(value: Any) -> Any:
+    """A copy of plain YAML data (maps, lists, immutable scalars); faster than deepcopy."""
+    if isinstance(value, dict):
+        return {key: _copy_data(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy_data(item) for item in value]
+    return value
+
+
+def _parse(text: str, file: str, collect: bool) -> Located:
     if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
         raise StrategyError(
             [
@@ -159,11 +224,12 @@ def parse_yaml(text: str, file: str) -> Located:
             ]
         )
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = _mark_position(file, mark)
-        problem = exc.problem or exc.context or "invalid YAML"
+        parts = [part for part in (exc.context, exc.problem) if part]
+        problem = ", ".join(parts) if parts else "invalid YAML"
         raise StrategyError(
             [
                 Finding(
@@ -186,7 +252,12 @@ def parse_yaml(text: str, file: str) -> Located:
     builder = _Builder(file)
     builder._stack = []
     data = builder.build(node, (), 0, set())
-    return Located(data=data, positions=builder.positions, file=file)
+    if builder.findings and not collect:
+        raise StrategyError(builder.findings)
+    return Located(data=data, positions=builder.positions, file=file, findings=builder.findings)
+
+
+_parse_cached = functools.lru_cache(maxsize=64)(_parse)
 
 
 def read_text(path: Path, what: str) -> str:
@@ -202,7 +273,10 @@ def read_text(path: Path, what: str) -> str:
             file=path,
             hint="strategy and mapping files are small; is this the right file?",
         )
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {what}: {exc.strerror or exc}", file=path) from None
     if b"\x00" in raw:
         raise InputError(f"{what} is a binary file, not YAML", file=path)
     try:
@@ -217,5 +291,5 @@ def read_text(path: Path, what: str) -> str:
         ) from None
 
 
-def load_yaml_file(path: Path, what: str = "file") -> Located:
-    return parse_yaml(read_text(path, what), str(path))
+def load_yaml_file(path: Path, what: str = "file", collect: bool = False) -> Located:
+    return parse_yaml(read_text(path, what), str(path), collect)

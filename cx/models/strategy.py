@@ -80,12 +80,30 @@ class Where(StrictModel):
     intent: list[str] | None = None
     step: list[Literal["first", "follow_up"]] | None = None
 
-    @field_validator("segment", "stage", "intent", "step", mode="before")
+    # A single value may be written without brackets; the JSON Schema says so too.
+    @field_validator(
+        "segment",
+        "stage",
+        "intent",
+        mode="before",
+        json_schema_input_type=str | float | list[str] | None,
+    )
     @classmethod
     def _scalar_to_list(cls, value: object) -> object:
         if isinstance(value, str | int | float) and not isinstance(value, bool):
             return [str(value)]
         return value
+
+    @field_validator(
+        "step",
+        mode="before",
+        json_schema_input_type=Literal["first", "follow_up"]
+        | list[Literal["first", "follow_up"]]
+        | None,
+    )
+    @classmethod
+    def _step_to_list(cls, value: object) -> object:
+        return cls._scalar_to_list(value)
 
 
 class Shift(StrictModel):

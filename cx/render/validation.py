@@ -72,7 +72,7 @@ def junit_xml(suite_name: str, cases: list[tuple[str, list[Finding]]]) -> str:
 
 
 def render_validation(report: ValidationReport, output_format: str) -> str:
-    findings = [finding for item in report.files for finding in item.findings]
+    findings = report.unique_findings()
     if output_format == "json":
         payload = {
             "schema_version": 1,

@@ -1,0 +1,187 @@
+"""Cross-field checks on the valid rest of a strategy whose schema check failed.
+
+``cx validate`` should show every problem of a file in one run. Pydantic reports
+every schema problem at once, but the cross-field rules (§4: a follow strategy with
+shift rules, shares summing above 1, targets not offered...) need a valid
+:class:`Strategy`. So we repair a copy of the data: unknown keys are dropped,
+invalid values are dropped (their defaults apply), and a required value that is
+missing or invalid gets a stand-in. Every dropped or stood-in place is *tainted*;
+findings of the cross-field rules that touch a tainted place are discarded, so the
+repair never invents a problem. When the data cannot be repaired (no channel
+catalog, say), only the schema findings are reported.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from pydantic import ValidationError
+
+from cx.errors import Finding
+from cx.loader.yamlsafe import Located, PathKey
+from cx.models.strategy import Strategy
+
+MAX_ROUNDS = 8
+STAND_IN_CHANNEL = "cx-stand-in"
+
+# Values for required keys, by the shape of the map that lacks them ("*" is any
+# channel name or list index). A missing key without a stand-in ends the repair.
+_STAND_INS: dict[PathKey, dict[str, Any]] = {
+    (): {"name": "?", "kind": "follow"},
+    ("channels", "*"): {"mode": "self_service"},
+    ("shifts", "*"): {"from": STAND_IN_CHANNEL, "to": {}},
+    ("shifts", "*", "ramp"): {"periods": 1},
+    ("fallback", "*"): {"to": STAND_IN_CHANNEL, "accept": 0.0},
+}
+# Stand-ins that other rules of the same map read (a rule's escalation depends on
+# its `from`): the whole map is tainted, not just the key.
+_TAINT_CONTAINER = {(("shifts", "*"), "from")}
+# An entry of a map or list that is invalid as a whole is replaced by a stand-in,
+# so that a channel stays in the catalog and list items keep their numbers.
+_ITEM_STAND_INS: dict[PathKey, Any] = {
+    ("channels",): {"mode": "self_service"},
+    ("fallback",): {"to": STAND_IN_CHANNEL, "accept": 0.0},
+    ("shifts",): {"from": STAND_IN_CHANNEL, "to": {}},
+    ("guards",): "coverage >= 0",
+}
+# Findings about a whole map (shares adding up) are discarded when any of its
+# entries is tainted; findings elsewhere only when their own place is.
+_AGGREGATES: tuple[PathKey, ...] = (("shifts", "*", "to"),)
+# Findings at these exact paths depend on a whole top-level value (kind, offer,
+# shifts): when that value is tainted they are discarded too.
+_DEPENDENT: dict[str, tuple[str, ...]] = {
+    "kind": ("kind", "shifts"),
+    "offer": ("kind", "shifts"),
+    "shifts": ("kind", "shifts"),
+}
+# ... and findings under these prefixes.
+_DEPENDENT_PREFIXES: dict[str, tuple[str, ...]] = {"offer": ("fallback",)}
+
+
+class _CannotRepair(Exception):
+    pass
+
+
+def salvage_findings(error: ValidationError, located: Located) -> list[Finding]:
+    """Cross-field findings on the repaired data; [] when it cannot be repaired."""
+    from cx.loader.strategy import semantic_findings
+
+    data = copy.deepcopy(located.data)
+    tainted: set[PathKey] = set()
+    try:
+        for _ in range(MAX_ROUNDS):
+            for item in error.errors():
+                _repair(data, item, tainted)
+            try:
+                strategy = Strategy.model_validate(data)
+            except ValidationError as again:
+                error = again
+                continue
+            break
+        else:
+            return []
+    except _CannotRepair:
+        return []
+    findings = semantic_findings(strategy, located)
+    return [finding for finding in findings if not _touches(finding.path, tainted)]
+
+
+def _repair(data: Any, item: Any, tainted: set[PathKey]) -> None:
+    path = _existing(data, tuple(item["loc"]))
+    if item["type"] == "missing":
+        if not item["loc"] or path != tuple(item["loc"][:-1]):
+            raise _CannotRepair
+        _stand_in(data, path, item["loc"][-1], tainted)
+        return
+    if not path:
+        raise _CannotRepair
+    if item["type"] == "extra_forbidden":
+        _node(data, path[:-1]).pop(path[-1], None)
+        return
+    # An invalid map key (a channel name) goes with its entry: no stand-in can fix it.
+    _drop(data, path, tainted, stand_in=item["loc"][-1] != "[key]")
+
+
+def _existing(data: Any, loc: tuple[Any, ...]) -> PathKey:
+    """The longest prefix of ``loc`` present in ``data`` (drops pydantic's union tags)."""
+    path: list[Any] = []
+    node = data
+    for part in loc:
+        inside = (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        )
+        if inside:
+            node = node[part]
+        elif isinstance(node, dict | list):
+            break
+        else:
+            continue  # a tag such as 'function-after[...]' below a scalar
+        path.append(part)
+    return tuple(path)
+
+
+def _node(data: Any, path: PathKey) -> Any:
+    node = data
+    for part in path:
+        node = node[part]
+    return node
+
+
+def _shape(path: PathKey) -> PathKey:
+    return tuple("*" if index == 1 else part for index, part in enumerate(path))
+
+
+def _stand_in(data: Any, container: PathKey, key: Any, tainted: set[PathKey]) -> None:
+    values = _STAND_INS.get(_shape(container))
+    node = _node(data, container)
+    if values is None or key not in values or not isinstance(node, dict):
+        raise _CannotRepair
+    node[key] = copy.deepcopy(values[key])
+    whole = (_shape(container), key) in _TAINT_CONTAINER
+    tainted.add(container if whole else (*container, key))
+
+
+def _drop(data: Any, path: PathKey, tainted: set[PathKey], stand_in: bool = True) -> None:
+    parent = _node(data, path[:-1])
+    replacement = _ITEM_STAND_INS.get(_shape(path[:-1])) if stand_in else None
+    tainted.add(path)
+    if replacement is not None:
+        parent[path[-1]] = copy.deepcopy(replacement)
+        return
+    if isinstance(parent, dict):
+        parent.pop(path[-1], None)
+        return
+    # A list item: removing it would renumber the others, so the list goes.
+    grandparent = _node(data, path[:-2]) if len(path) >= 2 else None
+    if not isinstance(grandparent, dict):
+        raise _CannotRepair
+    grandparent.pop(path[-2], None)
+    tainted.add(path[:-1])
+
+
+def _touches(dotted: str | None, tainted: set[PathKey]) -> bool:
+    if not dotted:
+        return False
+    for path in tainted:
+        place = ".".join(str(part) for part in path)
+        if dotted == place or dotted.startswith(place + "."):
+            return True
+        if place.startswith(dotted + ".") and _is_aggregate(dotted):
+            return True
+        if len(path) == 1 and dotted in _DEPENDENT.get(str(path[0]), ()):
+            return True
+        if len(path) == 2 and path[0] == "channels" and dotted == "kind":
+            return True  # a catalog entry dropped for its name changes what is retired
+        prefixes = _DEPENDENT_PREFIXES.get(str(path[0]), ()) if len(path) == 1 else ()
+        if any(dotted == p or dotted.startswith(p + ".") for p in prefixes):
+            return True
+    return False
+
+
+def _is_aggregate(dotted: str) -> bool:
+    parts = tuple(dotted.split("."))
+    return any(
+        len(parts) == len(shape) and all(s in ("*", p) for s, p in zip(shape, parts, strict=True))
+        for shape in _AGGREGATES
+    )

@@ -1,0 +1,78 @@
+"""`cx check` reports as text, json, GitHub workflow annotations or JUnit XML."""
+
+from __future__ import annotations
+
+import json
+
+from cx.check import CheckedGuard, CheckReport, StrategyCheck
+from cx.errors import Finding
+from cx.render.validation import github_annotation, junit_xml
+
+CHECK_FORMATS = ("text", "json", "github", "junit")
+SUITE = "cx check"
+
+
+def format_value(value: float | None) -> str:
+    if value is None:
+        return "no value"
+    if abs(value) >= 1000:
+        return f"{value:,.2f}"
+    return f"{value:.6g}"
+
+
+def guard_finding(result: StrategyCheck, guard: CheckedGuard) -> Finding:
+    """A failed guard as a finding on the line of the strategy file that states it."""
+    position = guard.position
+    return Finding(
+        f"guard failed: {guard.expr} (value {format_value(guard.value)}; "
+        f"strategy {result.strategy})",
+        file=position.file if position is not None else result.file,
+        line=position.line if position is not None else None,
+        column=position.column if position is not None else None,
+    )
+
+
+def render_check(report: CheckReport, output_format: str) -> str:
+    if output_format == "json":
+        payload = {
+            "schema_version": 1,
+            "results": [
+                {
+                    "strategy": result.strategy,
+                    "file": result.file,
+                    "ok": result.ok,
+                    "guards": [
+                        {"expr": guard.expr, "value": guard.value, "ok": guard.ok}
+                        for guard in result.guards
+                    ],
+                }
+                for result in report.results
+            ],
+            "ok": report.ok,
+        }
+        return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    if output_format == "github":
+        return "".join(
+            github_annotation(guard_finding(result, guard), SUITE) + "\n"
+            for result in report.results
+            for guard in result.guards
+            if not guard.ok
+        )
+    if output_format == "junit":
+        cases = [
+            (
+                f"{result.strategy}: {guard.expr}",
+                [] if guard.ok else [guard_finding(result, guard)],
+            )
+            for result in report.results
+            for guard in result.guards
+        ]
+        return junit_xml(SUITE, cases)
+    lines = [
+        f"{'PASS' if guard.ok else 'FAIL'} {result.strategy}: {guard.expr} "
+        f"({format_value(guard.value)})"
+        for result in report.results
+        for guard in result.guards
+    ]
+    lines.append(report.summary())
+    return "\n".join(lines) + "\n"
