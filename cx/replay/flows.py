@@ -62,6 +62,17 @@ def compute_flows(
     containment_observed: Mapping[str, float] | None = None,
 ) -> pl.DataFrame:
     """All flows of ``strategy`` over the demand cube."""
+    for number, rule in enumerate(strategy.shifts):
+        for dimension in rule.where.model_dump(exclude_none=True) if rule.where else {}:
+            if dimension not in demand.columns:
+                from cx.errors import InputError
+
+                raise InputError(
+                    f"shifts.{number}.where.{dimension}: the data has no '{dimension}' dimension",
+                    file=strategy.file,
+                    hint="journey steps (first/follow_up) are not in this cube yet; "
+                    "filter on segment, stage or intent",
+                )
     index_frame = pl.DataFrame(
         {"period_start": list(period_index), "period_index": list(period_index.values())},
         schema={"period_start": pl.Date, "period_index": pl.Int64},
@@ -103,12 +114,20 @@ def compute_flows(
         parts.append(_flow(retired, None, "lost", pl.col("contacts") * (1.0 - fallback.accept)))
     unhandled = [c for c in strategy.channels if c not in offered and c not in strategy.fallback]
     parts.append(_flow(rest.filter(pl.col("channel").is_in(unhandled)), None, "lost"))
-    flows = pl.concat(parts, how="vertical").filter(pl.col("contacts") > 0)
-    return (
-        flows.group_by("period_start", "source", "target", "kind")
-        .agg(pl.col("contacts").sum(), pl.col("incentive").sum())
-        .sort("period_start", "source", "target", "kind")
+    # Collected and fully sorted before summing: the cell join does not keep row order,
+    # and float sums taken in another order differ in the last bits from run to run
+    # (§5: results are deterministic, so identical runs print identical JSON).
+    keys = ["period_start", "source", "target", "kind"]
+    flows = (
+        pl.concat(parts, how="vertical")
+        .filter(pl.col("contacts") > 0)
         .collect()
+        .sort([*keys, "contacts", "incentive"], nulls_last=True)
+    )
+    return (
+        flows.group_by(keys, maintain_order=True)
+        .agg(pl.col("contacts").sum(), pl.col("incentive").sum())
+        .sort(keys)
     )
 
 
