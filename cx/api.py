@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cx.data.cube import Cube
 from cx.data.scan import DEFAULT_MAX_REJECT_RATE, ScanOptions, scan
@@ -24,6 +24,11 @@ from cx.models.mapping import Mapping as ColumnMapping
 from cx.models.result import Comparison, Result, SweepResult, SweepStep
 from cx.models.strategy import Strategy
 from cx.replay.engine import SimulationOptions, simulate_cube
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from cx.models.inspect import InspectResult
 
 
 def load_strategy(
@@ -61,10 +66,13 @@ def load_interactions(
     if not cache:
         return scan(path, mapping, options)
     from cx.data import cache as cube_cache
+    from cx.data.fine import is_cube_file
     from cx.data.scan import check_data_path, enforce_reject_rate
 
     source = Path(path)
     check_data_path(source)
+    if source.is_dir() or is_cube_file(source):  # a cube file is read as fast as a cache entry
+        return scan(source, mapping, options)
     key = cube_cache.cache_key(source, mapping, period, encoding)
     cube = cube_cache.load(key)
     if cube is None:
@@ -83,9 +91,36 @@ def simulate(
     cube: Cube,
     interval: int | None = None,
     agents: Mapping[str, int] | None = None,
+    *,
+    replay: bool = False,
+    seed: int = 0,
+    fit: bool = False,
+    columns: str | Path | ColumnMapping | None = None,
+    encoding: str = "utf8",
 ) -> Result:
-    """Replay one strategy on a cube; the baseline and guards come with it."""
-    options = SimulationOptions(interval=interval, agents=dict(agents or {}))
+    """Replay one strategy on a cube; the baseline and guards come with it.
+
+    ``replay`` also replays the staffing plan on the single contacts of the cube's file
+    (read once more; ``columns`` and ``encoding`` must be those the cube was built
+    with): each live channel gets ``replay`` figures, and ``fit`` adds the agent-hours of
+    the smallest staffing that holds on them. ``seed`` fixes which contacts rules move.
+    """
+    from cx.data.contacts import ContactFile
+    from cx.errors import UsageError
+    from cx.staffing.replay import ReplayOptions
+
+    if fit and not replay:
+        raise UsageError("fit needs replay", hint="pass replay=True (--replay) as well")
+    contacts = None
+    if replay:
+        mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
+        contacts = ContactFile(Path(cube.meta.file), mapping, encoding)
+    options = SimulationOptions(
+        interval=interval,
+        agents=dict(agents or {}),
+        replay=ReplayOptions(seed=seed, fit=fit) if replay else None,
+        contacts=contacts,
+    )
     return simulate_cube(strategy, cube, options)
 
 
@@ -131,3 +166,84 @@ def _with_overrides(
         loaded._file = strategy.file
         return loaded
     return load_strategy(strategy, overrides)
+
+
+def inspect_interactions(
+    source: str | Path | Cube,
+    columns: str | Path | ColumnMapping | None = None,
+    period: str = "month",
+    window_hours: float = 72.0,
+    encoding: str = "utf8",
+) -> InspectResult:
+    """Profile interaction data (`cx inspect`): volumes, channel preference by segment,
+    stage and intent, channels per customer, switching, journeys and repeat rates.
+
+    ``source`` is a file (scanned once into a cube) or a cube from
+    :func:`load_interactions`; either way the file is read once more, row by row,
+    for what needs single contacts. ``columns`` must be the mapping the cube was
+    built with (its ``anonymous_ids`` matter here).
+    """
+    from cx.inspect import inspect_cube
+
+    mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
+    cube = (
+        source
+        if isinstance(source, Cube)
+        else load_interactions(source, mapping, period=period, encoding=encoding)
+    )
+    return inspect_cube(cube, mapping, window_hours=window_hours, encoding=encoding)
+
+
+def staffing_intervals(
+    strategy: Strategy,
+    cube: Cube,
+    interval: int | None = None,
+    agents: Mapping[str, int] | None = None,
+) -> pl.DataFrame:
+    """Per live channel and staffed interval: contacts, load (erlangs), agents and more.
+
+    Columns: channel, period_start, interval_start, contacts, load, service_time,
+    target, within, max_occupancy, agents_raw (before min_agents), agents (in seat,
+    before shrinkage), service_level, average_wait. Intervals without arrivals are
+    absent. This is the frame behind `simulate`'s agent-hours; the §8 JSON leaves it out.
+    """
+    from cx.replay.engine import staffing_plan
+
+    options = SimulationOptions(interval=interval, agents=dict(agents or {}))
+    return staffing_plan(strategy, cube, options).intervals
+
+
+def build_cube_file(
+    path: str | Path,
+    output: str | Path,
+    columns: str | Path | ColumnMapping | None = None,
+    max_reject_rate: float = DEFAULT_MAX_REJECT_RATE,
+    encoding: str = "utf8",
+) -> int:
+    """Scan an interaction file once and write its cube file (Parquet, docs/scale.md).
+
+    The cube file is a ``--data`` file for every command that needs only the cube,
+    for any period; its rows are what ``cx cube --sql`` computes on a warehouse.
+    Returns the number of rows used.
+    """
+    from cx.data.scan import check_data_path, enforce_reject_rate, scan_fine
+    from cx.io import write_with
+
+    mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
+    ScanOptions(max_reject_rate=max_reject_rate, encoding=encoding)  # checks the values
+    source = Path(path)
+    check_data_path(source)
+    fine = scan_fine(source, mapping, encoding)
+    enforce_reject_rate(
+        fine.rows_read, fine.rows_rejected, fine.rejects_sample, max_reject_rate, source
+    )
+    write_with(Path(output), fine.write)
+    return fine.rows_used
+
+
+def cube_sql(dialect: str = "duckdb", table: str = "interactions", columns: Any = None) -> str:
+    """The SQL that builds a cube file from a table of canonical columns (docs/scale.md)."""
+    from cx.data.sql import cube_sql as _cube_sql
+
+    mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
+    return _cube_sql(dialect, table, mapping)

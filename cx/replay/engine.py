@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import polars as pl
 
+from cx.data.contacts import ContactFile, ContactSource
 from cx.data.cube import Cube
 from cx.data.periods import label
 from cx.data.scan import required_channels_message
@@ -16,6 +19,8 @@ from cx.models.result import (
     ChannelResult,
     DataInfo,
     PeriodResult,
+    ReplayInterval,
+    ReplayResult,
     Result,
     StrategyInfo,
     Totals,
@@ -23,6 +28,7 @@ from cx.models.result import (
 from cx.models.strategy import Strategy
 from cx.replay.flows import compute_flows
 from cx.staffing.plan import StaffingPlan, plan_staffing
+from cx.staffing.replay import PlanReplay, ReplayOptions, replay_plan
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,23 @@ class SimulationOptions:
 
     interval: int | None = None  # minutes; None: the strategy's staffing.interval
     agents: Mapping[str, int] = field(default_factory=dict)  # fixed headcount per interval
+    replay: ReplayOptions | None = None  # --replay: the plan replayed on the contacts (§6b)
+    contacts: ContactSource | None = None  # where --replay reads the single contacts
+
+    def __post_init__(self) -> None:
+        # The API passes these straight from scripts: a bad one is an input error, not a
+        # ValueError from Erlang (negative agents) or a silent odd interval (45 minutes).
+        if self.interval is not None and (
+            isinstance(self.interval, bool) or self.interval not in (15, 30, 60)
+        ):
+            raise InputError(f"interval {self.interval!r} is not 15, 30 or 60 minutes")
+        for name, count in self.agents.items():
+            whole = isinstance(count, int) or (isinstance(count, float) and count.is_integer())
+            if isinstance(count, bool) or not whole or count < 0:
+                raise InputError(
+                    f"--agents {name}={count!r}: the number of agents must be a whole number >= 0",
+                    hint="e.g. --agents phone=12 (API: agents={'phone': 12})",
+                )
 
 
 @dataclass
@@ -75,13 +98,60 @@ def handle_times(strategy: Strategy, cube: Cube, offered: list[str]) -> dict[str
         elif name in observed:
             result[name] = observed[name]
         elif channel.mode != "self_service" and name in offered and channel.hourly_cost:
+            by_hour = channel.handle_time == "by_hour"
             raise InputError(
-                f"channel '{name}' is staffed (mode {channel.mode}, hourly_cost set) but has no "
-                "handle_time and the data shows none",
+                f"channel '{name}' is staffed (mode {channel.mode}, hourly_cost set) but "
+                + (
+                    "has handle_time: by_hour and the data shows no handle times for it"
+                    if by_hour
+                    else "has no handle_time and the data shows none"
+                ),
                 file=strategy.file,
                 path=f"channels.{name}.handle_time",
                 hint="set handle_time (seconds) in the catalog",
             )
+    return result
+
+
+def handle_time_profiles(strategy: Strategy, cube: Cube) -> dict[str, list[float]]:
+    """24 AHTs (hour of day) for the `handle_time: by_hour` channels with observed ones (§6b)."""
+    wanted = [n for n, c in strategy.channels.items() if c.handle_time == "by_hour"]
+    if not wanted:
+        return {}
+    profiles = cube.handle_time_by_hour()
+    return {name: profiles[name] for name in wanted if name in profiles}
+
+
+def patience_of(strategy: Strategy, cube: Cube, offered: list[str]) -> dict[str, float]:
+    """Mean patience (seconds) of live channels with `patience` (§6b); inf: nobody abandons.
+
+    `observed` is Σ wait_time of the channel's contacts / its abandoned contacts: the
+    exponential estimate with the answered contacts' waits as censored patience.
+    """
+    queue = None
+    result: dict[str, float] = {}
+    for name, channel in strategy.channels.items():
+        if channel.mode != "live" or channel.patience is None:
+            continue
+        if channel.patience != "observed":
+            result[name] = float(channel.patience)
+            continue
+        if queue is None:
+            queue = cube.queue_observations()
+        wait_sum, wait_n, abandoned, abandoned_n = queue.get(name, (0.0, 0.0, 0.0, 0.0))
+        if wait_n == 0 or abandoned_n == 0:
+            if name not in offered:
+                continue
+            missing = [c for c, n in (("wait_time", wait_n), ("abandoned", abandoned_n)) if not n]
+            raise InputError(
+                f"channel '{name}' has patience: observed, but the data has no "
+                f"{' or '.join(missing)} for it",
+                file=strategy.file,
+                path=f"channels.{name}.patience",
+                hint="map wait_time and abandoned onto your export's columns (--columns; "
+                "`values:` translates its abandon codes), or set patience in seconds",
+            )
+        result[name] = wait_sum / abandoned if abandoned > 0 else math.inf
     return result
 
 
@@ -123,6 +193,8 @@ def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> _Ev
         aht,
         interval,
         options.agents,
+        handle_time_profiles(strategy, cube),
+        patience_of(strategy, cube, offered),
     )
     n_periods = len(meta.period_starts)
     channels: list[ChannelResult] = []
@@ -158,6 +230,7 @@ def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> _Ev
                 occupancy=staffing.occupancy,
                 service_level=staffing.service_level,
                 average_wait=staffing.average_wait,
+                abandon_rate=staffing.abandon_rate,
                 volume_share=handled / handled_total if handled_total else 0.0,
                 subscale=bool(subscale),
                 variable_cost=variable,
@@ -344,6 +417,70 @@ def simulate_cube(
         periods=evaluation.periods,
         baseline=baseline_totals,
     )
+    if options.replay is not None:
+        _attach_replay(result, replay_evaluation(strategy, cube, evaluation.staffing, options))
     guards = [parse_guard(expr, list(strategy.channels)) for expr in strategy.guards]
     result.guards = [guard.evaluate(result) for guard in guards]
     return result
+
+
+def staffing_plan(
+    strategy: Strategy, cube: Cube, options: SimulationOptions | None = None
+) -> StaffingPlan:
+    """The staffing plan of ``strategy`` on ``cube``, with its per-interval frame.
+
+    ``plan.intervals`` has one row per live channel and staffed interval
+    (channel, period_start, interval_start, contacts, load, agents_raw, agents,
+    service_level, ...): what a report draws, and what the §8 JSON leaves out.
+    """
+    options = options or SimulationOptions()
+    check_against_data(strategy, cube)
+    return _evaluate(strategy, cube, options).staffing
+
+
+def replay_evaluation(
+    strategy: Strategy, cube: Cube, plan: StaffingPlan, options: SimulationOptions
+) -> PlanReplay:
+    """The plan of ``strategy`` replayed on the single contacts (§6b, `--replay`)."""
+    contacts = options.contacts or ContactFile(Path(cube.meta.file))
+    offered = strategy.offered
+    return replay_plan(
+        strategy,
+        plan.intervals,
+        contacts,
+        handle_time=handle_times(strategy, cube, offered),
+        handle_time_by_hour=handle_time_profiles(strategy, cube),
+        period=cube.meta.period,
+        period_starts=cube.meta.period_starts,
+        interval_minutes=options.interval or strategy.staffing.interval,
+        options=options.replay,
+    )
+
+
+def _attach_replay(result: Result, replay: PlanReplay) -> None:
+    for item in result.channels:
+        outcome = replay.channels.get(item.channel)
+        if outcome is None:
+            continue
+        item.replay = ReplayResult(
+            service_level=outcome.service_level,
+            intervals_meeting_target=outcome.intervals_meeting_target,
+            mean_wait=outcome.mean_wait,
+            abandon_rate=outcome.abandon_rate,
+            fit_agent_hours=outcome.fit_agent_hours,
+            contacts=outcome.contacts,
+            fit_service_level=outcome.fit_service_level,
+            worst_intervals=[
+                ReplayInterval(
+                    interval_start=w.interval_start.isoformat(sep=" ", timespec="minutes"),
+                    arrivals=w.arrivals,
+                    agents=w.agents,
+                    service_level=w.service_level,
+                    plan_service_level=w.plan_service_level,
+                    mean_wait=w.mean_wait,
+                    abandoned=w.abandoned,
+                )
+                for w in outcome.worst
+            ],
+        )
+    result.totals.replay_intervals_meeting_target = replay.intervals_meeting_target

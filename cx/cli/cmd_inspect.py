@@ -1,0 +1,49 @@
+"""`cx inspect`: profile interaction data (what customers do, before any strategy)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cx.cli.app import app
+from cx.cli.common import OutputFormat, emit, handle_errors, note
+from cx.cli.data_options import cube_for
+from cx.cli.options import DataArgs, OutputArgs, with_groups
+
+
+@app.command()
+@handle_errors
+@with_groups(source=DataArgs, out=OutputArgs)
+def inspect(
+    source: DataArgs,
+    out: OutputArgs,
+    journey_window: Annotated[
+        float,
+        typer.Option(
+            "--journey-window",
+            min=0.0,
+            help="Hours: a contact this soon after the customer's previous one continues "
+            "its journey.",
+        ),
+    ] = 72.0,
+) -> None:
+    """Profile the data: volumes, channel preference, switching, repeat contacts."""
+    from cx import api
+    from cx.loader.mapping import load_mapping
+    from cx.render import inspect as views
+    from cx.render.formats import to_json
+
+    cube = cube_for(source, [], out.quiet)
+    result = api.inspect_interactions(
+        cube, load_mapping(source.columns), window_hours=journey_window, encoding=source.encoding
+    )
+    renderers = {
+        OutputFormat.table: views.inspect_renderable,
+        OutputFormat.json: to_json,
+        OutputFormat.csv: views.inspect_csv,
+        OutputFormat.markdown: views.inspect_markdown,
+    }
+    for warning in result.warnings:
+        note(f"warning: {warning}", out.quiet)
+    emit(renderers[out.output_format](result), out.output)

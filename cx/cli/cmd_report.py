@@ -1,0 +1,55 @@
+"""`cx report`: one self-contained HTML page comparing strategies with today."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cx.cli.app import app
+from cx.cli.common import emit, handle_errors, note
+from cx.cli.data_options import cube_for, strategies_for
+from cx.cli.options import DataArgs, RunArgs, with_groups
+from cx.errors import UsageError
+
+
+@app.command()
+@handle_errors
+@with_groups(source=DataArgs, run=RunArgs)
+def report(
+    strategies: Annotated[
+        list[Path], typer.Argument(help="Strategy files (YAML).", show_default=False)
+    ],
+    source: DataArgs,
+    run: RunArgs,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="HTML file to write (atomically); default stdout."),
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", help="Page title.", show_default=False)
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No notes on stderr.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = (
+        False
+    ),
+) -> None:
+    """Write an HTML report: totals, trends, channels, dilution, staffing heat map, guards."""
+    from cx import api
+    from cx.loader.mapping import load_mapping
+    from cx.report import build_report, require_chart_library
+
+    if output is None and sys.stdout.isatty():
+        raise UsageError("the report is HTML: give -o FILE (or redirect stdout)")
+    require_chart_library()
+    loaded = strategies_for(strategies, run)
+    cube = cube_for(source, loaded, quiet)
+    profile = api.inspect_interactions(cube, load_mapping(source.columns), encoding=source.encoding)
+    for warning in profile.warnings:
+        note(f"warning: {warning}", quiet)
+    page = build_report(loaded, cube, interval=run.interval, title=title, profile=profile)
+    emit(page, output)
+    if output is not None:
+        note(f"wrote the report to {output} ({len(page.encode()) / 1e6:.1f} MB)", quiet)

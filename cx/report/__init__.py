@@ -1,0 +1,58 @@
+"""The HTML report (`cx report`): one self-contained page for people who decide.
+
+The chart library (Altair, with ``vl-convert-python`` for the inlined Vega
+JavaScript) is an optional extra: ``pip install 'cx[report]'``. It is imported
+only when a report is built; :func:`require_chart_library` says clearly what is
+missing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cx.errors import InputError
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from cx.data.cube import Cube
+    from cx.models.inspect import InspectResult
+    from cx.models.strategy import Strategy
+
+__all__ = ["build_report", "require_chart_library"]
+
+
+def require_chart_library() -> None:
+    """Raise a clear :class:`InputError` if the report's optional packages are missing."""
+    missing = []
+    for module, package in (("altair", "altair"), ("vl_convert", "vl-convert-python")):
+        try:
+            __import__(module)
+        except ImportError:
+            missing.append(package)
+    if missing:
+        raise InputError(
+            f"cx report needs the optional package(s) {', '.join(missing)}",
+            hint="install the report extra: pip install 'cx[report]'",
+        )
+
+
+def build_report(
+    strategies: list[Strategy],
+    cube: Cube,
+    interval: int | None = None,
+    title: str | None = None,
+    generated: datetime | None = None,
+    profile: InspectResult | None = None,
+) -> str:
+    """Evaluate ``strategies`` on ``cube`` and return the report page as one HTML string.
+
+    ``profile`` (from :func:`cx.api.inspect_interactions` on the same data) adds what the
+    data says about each shift rule's containment assumption.
+    """
+    require_chart_library()
+    from cx.report.build import build
+
+    return build(
+        strategies, cube, interval=interval, title=title, generated=generated, profile=profile
+    )

@@ -1,0 +1,422 @@
+"""Assemble the report: evaluate every strategy, draw the charts, lay out the page."""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+
+import polars as pl
+
+from cx._version import __version__
+from cx.data.cube import Cube
+from cx.models.inspect import InspectResult
+from cx.models.result import Result
+from cx.models.strategy import Strategy
+from cx.render import sections as text
+from cx.render.compare import comparison_section
+from cx.report import charts
+from cx.report.data import (
+    WEEKDAYS,
+    Scenario,
+    cost_frame,
+    periods_frame,
+    staffing_week,
+    volumes_frame,
+    weekday_counts,
+)
+from cx.report.html import Chart, Page, esc
+
+DEFAULT_TITLE = "Channel strategy report"
+
+
+@functools.lru_cache(maxsize=1)
+def javascript_bundle() -> str:
+    """Vega, Vega-Lite and Vega-Embed as one inline script (bundled by vl-convert)."""
+    import altair as alt
+    import vl_convert
+
+    wanted = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    available = getattr(vl_convert, "get_vegalite_versions", lambda: [])()
+    if wanted in available:
+        return vl_convert.javascript_bundle(vl_version=wanted)
+    return vl_convert.javascript_bundle()
+
+
+def _unique_names(strategies: list[Strategy]) -> list[str]:
+    names: list[str] = []
+    for strategy in strategies:
+        name, index = strategy.name, 2
+        while name in names or name.startswith("baseline"):
+            name = f"{strategy.name} ({index})"
+            index += 1
+        names.append(name)
+    return names
+
+
+def scenarios_for(
+    strategies: list[Strategy], cube: Cube, interval: int | None
+) -> tuple[list[Scenario], list[Scenario]]:
+    """Each strategy's scenario, and the distinct baselines (one unless catalogs differ)."""
+    from cx import api
+    from cx.replay.engine import SimulationOptions, baseline_of, simulate_cube
+
+    scenarios = []
+    baselines: list[Scenario] = []
+    for name, strategy in zip(_unique_names(strategies), strategies, strict=True):
+        minutes = interval or strategy.staffing.interval
+        result = api.simulate(strategy, cube, interval=interval)
+        scenarios.append(
+            Scenario(
+                name=name,
+                result=result,
+                strategy=strategy,
+                intervals=api.staffing_intervals(strategy, cube, interval=interval),
+                interval_minutes=minutes,
+            )
+        )
+        base_cost = result.totals.baseline_cost
+        if any(abs(b.result.totals.cost - base_cost) <= 1e-6 for b in baselines):
+            continue
+        base_strategy = baseline_of(strategy, cube)
+        base = simulate_cube(base_strategy, cube, SimulationOptions(interval=interval))
+        baselines.append(
+            Scenario(
+                name="baseline",
+                result=base,
+                strategy=base_strategy,
+                intervals=pl.DataFrame(),
+                interval_minutes=minutes,
+                is_baseline=True,
+            )
+        )
+    if len(baselines) > 1:
+        for base, owner in zip(baselines, _baseline_owners(scenarios, baselines), strict=True):
+            base.name = f"baseline ({owner})"
+    return scenarios, baselines
+
+
+def _baseline_owners(scenarios: list[Scenario], baselines: list[Scenario]) -> list[str]:
+    owners = []
+    for base in baselines:
+        owner = next(
+            s.name
+            for s in scenarios
+            if abs(s.result.totals.baseline_cost - base.result.totals.cost) <= 1e-6
+        )
+        owners.append(owner)
+    return owners
+
+
+# --------------------------------------------------------------------------- wording
+
+
+def _money(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _pct(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def _signed_pct(value: float | None) -> str:
+    if value is None:
+        return ""
+    return ("+" if value > 0 else "−" if value < 0 else "±") + f"{abs(value) * 100:.1f}%"
+
+
+def _delta_class(value: float, good_when_negative: bool = True) -> str:
+    if abs(value) < 1e-9:
+        return ""
+    return "good" if (value < 0) == good_when_negative else "bad"
+
+
+def reading(result: Result) -> str:
+    """One plain sentence per strategy: what it saves, whom it loses, whether guards hold."""
+    t = result.totals
+    name = esc(result.strategy.name)
+    if t.baseline_cost:
+        share = abs(t.cost_delta) / t.baseline_cost
+        if abs(t.cost_delta) < 0.5:
+            cost = "costs the same as today"
+        else:
+            direction = "less" if t.cost_delta < 0 else "more"
+            cost = f"costs {_money(abs(t.cost_delta))} ({share:.1%}) {direction} than today"
+    else:
+        cost = f"costs {_money(t.cost)}"
+    parts = [f"<b>{name}</b> {cost}"]
+    if t.lost > 0.5:
+        worst = max(result.channels, key=lambda c: c.lost)
+        parts.append(
+            f"serves {_pct(t.coverage)} of today's contacts ({_money(t.lost)} lost, "
+            f"most from {esc(worst.channel)})"
+        )
+    else:
+        parts.append("serves every contact")
+    if t.repeats > 0.5:
+        parts.append(f"{_money(t.repeats)} come back as repeats")
+    sentence = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+    failing = [g for g in result.guards if not g.ok]
+    if not result.guards:
+        guards = ""
+    elif failing:
+        guards = (
+            f' <span class="bad">{len(failing)} of {len(result.guards)} guards fail: '
+            + ", ".join(f"<code>{esc(g.expr)}</code>" for g in failing)
+            + ".</span>"
+        )
+    else:
+        guards = f' <span class="good">All {len(result.guards)} guards pass.</span>'
+    return f"<p>{sentence}.{guards}</p>"
+
+
+def card(scenario: Scenario, color: str) -> str:
+    result = scenario.result
+    t = result.totals
+    base = result.baseline
+    cost_share = t.cost_delta / t.baseline_cost if t.baseline_cost else None
+    hours_delta = t.agent_hours - base.agent_hours if base else 0.0
+    hours_share = hours_delta / base.agent_hours if base and base.agent_hours else None
+    failing = [g for g in result.guards if not g.ok]
+    if result.guards:
+        guard_text = (
+            f'<span class="bad">✗ {len(failing)} of {len(result.guards)} guards fail</span>: '
+            + ", ".join(esc(g.expr) for g in failing)
+            if failing
+            else f'<span class="good">✓ all {len(result.guards)} guards pass</span>'
+        )
+    else:
+        guard_text = '<span class="muted">no guards</span>'
+    description = esc(scenario.strategy.description or "")
+    sign = "−" if t.cost_delta < 0 else "+" if t.cost_delta > 0 else "±"
+    kpis = [
+        (
+            "Cost vs today",
+            f'<span class="{_delta_class(t.cost_delta)}">{sign}{_money(abs(t.cost_delta))}</span>'
+            f"<small>{_signed_pct(cost_share)}</small>",
+        ),
+        ("Total cost", f"{_money(t.cost)}"),
+        (
+            "Contacts served",
+            f'<span class="{"warn" if t.coverage < 0.999 else ""}">{_pct(t.coverage)}</span>'
+            f"<small>{_money(t.lost)} lost</small>",
+        ),
+        ("Customer coverage", _pct(t.customer_coverage)),
+        (
+            "Agent-hours",
+            f"{_money(t.agent_hours)}<small>{_signed_pct(hours_share)}</small>",
+        ),
+        ("Cost / contact", f"{t.cost_per_contact:,.2f}" if t.cost_per_contact else "–"),
+    ]
+    items = "".join(f'<div class="kpi"><dt>{k}</dt><dd>{v}</dd></div>' for k, v in kpis)
+    css = "card fail" if failing else "card"
+    accent = "" if failing else f' style="border-top-color: {color}"'
+    return (
+        f'<div class="{css}"{accent}><div class="name">{esc(scenario.name)}'
+        f'<span class="tag">{esc(result.strategy.kind)}</span></div>'
+        f'<p class="desc">{description}</p><dl class="kpis">{items}</dl>'
+        f'<div class="guards">{guard_text}</div></div>'
+    )
+
+
+# --------------------------------------------------------------------------- page
+
+
+def _same_as_baseline(scenarios: list[Scenario], baselines: list[Scenario]) -> str:
+    """A note naming the strategies whose line hides the baseline's (identical periods)."""
+    same = [
+        s.name
+        for s in scenarios
+        for b in baselines
+        if len(s.result.periods) == len(b.result.periods)
+        and all(
+            abs(p.cost - q.cost) <= 1e-6 * max(1.0, abs(q.cost))
+            for p, q in zip(s.result.periods, b.result.periods, strict=True)
+        )
+    ]
+    if not same:
+        return ""
+    return f" The baseline's line is hidden under {', '.join(same)}: they cost the same."
+
+
+def assumptions_section(strategy: Strategy, profile: InspectResult) -> text.Section | None:
+    """Each shift rule's containment beside what the data shows on its target channels."""
+    rows: list[list[str]] = []
+    styles: list[str | None] = []
+    for index, rule in enumerate(strategy.shifts):
+        for target, share in rule.to.items():
+            try:
+                seen = profile.channel(target)
+            except KeyError:
+                seen = None
+            low = seen.containment_7d if seen else None
+            high = seen.containment_24h if seen else None
+            assumed = rule.containment
+            observed = (
+                f"{_pct(low, 0)} – {_pct(high, 0)}" if low is not None and high is not None else "–"
+            )
+            optimistic = isinstance(assumed, float | int) and high is not None and assumed > high
+            rows.append(
+                [
+                    rule.name or f"shifts.{index}",
+                    f"{rule.from_} → {target} ({_pct(share, 0)})",
+                    "observed" if assumed == "observed" else _pct(float(assumed), 0),
+                    observed,
+                    _pct(seen.resolution_rate, 0) if seen else "–",
+                    "optimistic" if optimistic else "",
+                ]
+            )
+            styles.append("yellow" if optimistic else None)
+    if not rows:
+        return None
+    return text.Section(
+        title="Containment: assumed against observed",
+        header=["Rule", "Shift", "Assumed", "Observed (7 d – 24 h)", "Resolved", ""],
+        rows=rows,
+        left_columns=2,
+        styles=styles,
+        note="Observed containment is 1 − the repeat rate of the target channel's contacts today: "
+        "the share the same customer did not follow with another contact within 7 days "
+        "(conservative) or 24 hours (optimistic), as cx inspect shows. An assumption above that "
+        "range is optimistic: expect more repeat contacts than projected.",
+    )
+
+
+def build(
+    strategies: list[Strategy],
+    cube: Cube,
+    interval: int | None = None,
+    title: str | None = None,
+    generated: datetime | None = None,
+    profile: InspectResult | None = None,
+) -> str:
+    from cx.models.result import Comparison
+
+    generated = generated or datetime.now()
+    scenarios, baselines = scenarios_for(strategies, cube, interval)
+    meta = cube.meta
+    first = meta.first_timestamp[:10] if meta.first_timestamp else "?"
+    last = meta.last_timestamp[:10] if meta.last_timestamp else "?"
+    minutes = sorted({s.interval_minutes for s in scenarios})
+    subtitle = (
+        f"<b>{meta.rows_used:,}</b> contacts of <b>{meta.customers:,}</b> customers, "
+        f"<b>{esc(first)}</b> to <b>{esc(last)}</b> ({len(meta.period_starts)} "
+        f"{esc(meta.period)}s) · {len(scenarios)} "
+        f"strateg{'y' if len(scenarios) == 1 else 'ies'} against today's channels · "
+        f"data: {esc(meta.file)}"
+    )
+    page = Page(title=title or DEFAULT_TITLE, subtitle_html=subtitle)
+
+    # -- at a glance
+    page.add("<h2>At a glance</h2>")
+    page.add(
+        '<p class="lead">Each strategy replayed on the real contact history and compared with '
+        "today: the channels offered now, no steering, the same costs.</p>"
+    )
+    colors = charts.strategy_colors(len(scenarios))
+    cards = "".join(card(s, color) for s, color in zip(scenarios, colors, strict=True))
+    page.add(f'<div class="cards">{cards}</div>')
+    readings = "".join(reading(s.result) for s in scenarios)
+    page.add(f'<div class="reading">{readings}</div>')
+    if len(scenarios) > 1:
+        page.tables([comparison_section(Comparison(results=[s.result for s in scenarios]))])
+    else:
+        page.tables([text.totals_section(scenarios[0].result)])
+
+    # -- over time
+    every = [*baselines, *scenarios]
+    names = [s.name for s in every]
+    periods = periods_frame(every)
+    page.add("<h2>Cost and coverage over time</h2>")
+    page.chart(
+        Chart(
+            key="cost-per-period",
+            title=f"Cost per {meta.period}",
+            spec=charts.period_lines(periods, "cost", "Cost", ",.0f", names),
+            caption="Everything the channels cost in each period: agents, per-contact costs, "
+            "fixed costs and incentives. Ramps make a push strategy's saving grow over time."
+            + _same_as_baseline(scenarios, baselines),
+        )
+    )
+    page.chart(
+        Chart(
+            key="coverage-per-period",
+            title=f"Contacts served per {meta.period}",
+            spec=charts.period_lines(periods, "coverage", "Contacts served", ".1%", names),
+            caption="Share of the period's contacts that still reach an offered channel "
+            "(the rest are lost when a retired channel's fallback does not take them).",
+        )
+    )
+
+    # -- channels
+    volumes = volumes_frame([*baselines[:1], *scenarios])
+    volume_names = [baselines[0].name, *[s.name for s in scenarios]]
+    channel_names = [c.channel for c in scenarios[0].result.channels]
+    page.add("<h2>Channels before and after</h2>")
+    page.chart(
+        Chart(
+            key="channel-volumes",
+            title="Contacts per channel",
+            spec=charts.volume_bars(volumes, volume_names),
+            caption="Today's contacts per channel (baseline) and what each channel handles under "
+            "each strategy, after shifts, fallbacks and repeat contacts, over the whole history.",
+        )
+    )
+    page.chart(
+        Chart(
+            key="cost-by-channel",
+            title="Where the money goes",
+            spec=charts.cost_stack(cost_frame(every), names, channel_names),
+            caption="Total cost over the whole history, split by channel.",
+        )
+    )
+
+    # -- one section per strategy
+    weeks = sum(weekday_counts_for(cube).values()) / 7
+    for index, scenario in enumerate(scenarios):
+        result = scenario.result
+        page.add(f'<section class="strategy" id="strategy-{index + 1}">')
+        page.add(
+            f'<h2>{esc(scenario.name)} <span class="tag">{esc(result.strategy.kind)}</span></h2>'
+        )
+        if scenario.strategy.description:
+            page.add(f'<p class="lead">{esc(scenario.strategy.description)}</p>')
+        page.add(f'<div class="reading">{reading(result)}</div>')
+        guards = text.guards_section(result)
+        page.tables([text.totals_section(result), *([guards] if guards else [])])
+        assumptions = assumptions_section(scenario.strategy, profile) if profile else None
+        if assumptions is not None:
+            page.tables([assumptions])
+        page.tables([text.channels_section(result), text.dilution_section(result)])
+        week = staffing_week(scenario, cube)
+        if week.height:
+            page.chart(
+                Chart(
+                    key=f"staffing-{index + 1}",
+                    title="Agents scheduled per hour of the week",
+                    spec=charts.staffing_heatmap(week, WEEKDAYS),
+                    caption=f"Mean agents scheduled (shrinkage included) in each hour of the week "
+                    f"over the {weeks:.0f} weeks of history, staffed per "
+                    f"{scenario.interval_minutes}-minute interval by Erlang C to each channel's "
+                    "service level. Each channel has its own colour scale.",
+                )
+            )
+        page.tables([text.periods_section(result)])
+        page.add("</section>")
+
+    footer = (
+        f"Made by cx {esc(__version__)} on {generated:%Y-%m-%d %H:%M}. Figures are expected "
+        "values from replaying the contact history against each strategy; staffing by Erlang C "
+        f"per {'/'.join(str(m) for m in minutes)}-minute interval. The baseline is today: the "
+        "channels seen in the data, no shifts, the same catalog costs."
+    )
+    return page.render(javascript_bundle(), footer)
+
+
+def weekday_counts_for(cube: Cube) -> dict[int, int]:
+    meta = cube.meta
+    if meta.first_timestamp is None or meta.last_timestamp is None:
+        return {}
+    return weekday_counts(
+        datetime.fromisoformat(meta.first_timestamp).date(),
+        datetime.fromisoformat(meta.last_timestamp).date(),
+    )

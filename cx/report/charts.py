@@ -1,0 +1,205 @@
+"""Vega-Lite chart specifications (built with Altair) for the HTML report.
+
+Imported only by the report, so the rest of cx never needs the chart library.
+Every chart is a plain dict (Vega-Lite JSON) with its data inline.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import altair as alt
+import polars as pl
+
+# Colour-blind-safe, and readable in greyscale print by lightness.
+SCENARIO_COLORS = ["#1f5fa8", "#e07b00", "#2a9d5c", "#b8336a", "#7b5ea7", "#8c6d31"]
+TODAY_COLOR = "#a7a9ac"
+CHANNEL_COLORS = [  # Tableau 10
+    "#4e79a7",
+    "#f28e2b",
+    "#59a14f",
+    "#e15759",
+    "#76b7b2",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+]
+HEAT_COLORS = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"]
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+WIDTH = 700
+
+
+def _config(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    spec = (
+        chart.configure(font=FONT, background="white")
+        .configure_view(stroke=None)
+        .configure_axis(labelFontSize=11, titleFontSize=11, gridColor="#e6e6e6")
+        .configure_legend(labelFontSize=11, titleFontSize=11, orient="top")
+        .configure_title(fontSize=13, anchor="start")
+        .to_dict()
+    )
+    return spec
+
+
+def strategy_colors(count: int) -> list[str]:
+    """The colour of the n-th strategy in every chart (baselines are grey)."""
+    return [SCENARIO_COLORS[i % len(SCENARIO_COLORS)] for i in range(count)]
+
+
+def scenario_scale(names: list[str]) -> alt.Scale:
+    colors = []
+    strategies = itertools.cycle(SCENARIO_COLORS)
+    for name in names:
+        colors.append(TODAY_COLOR if name.startswith("baseline") else next(strategies))
+    return alt.Scale(domain=names, range=colors)
+
+
+def channel_scale(names: list[str]) -> alt.Scale:
+    return alt.Scale(domain=names, range=(CHANNEL_COLORS * 4)[: len(names)])
+
+
+def period_lines(
+    frame: pl.DataFrame, field: str, title: str, axis_format: str, scenarios: list[str]
+) -> dict[str, Any]:
+    """One line per scenario over the periods."""
+    periods = frame["period"].unique(maintain_order=True).to_list()
+    base = alt.Chart(frame).encode(
+        x=alt.X(
+            "period:O",
+            title=None,
+            sort=periods,
+            axis=alt.Axis(labelAngle=0 if len(periods) <= 12 else -45, labelOverlap="greedy"),
+        ),
+        y=alt.Y(
+            f"{field}:Q",
+            title=title,
+            axis=alt.Axis(format=axis_format),
+            scale=alt.Scale(zero=False),
+        ),
+        color=alt.Color("scenario:N", title=None, scale=scenario_scale(scenarios), sort=scenarios),
+        strokeDash=alt.condition(
+            "indexof(datum.scenario, 'baseline') == 0", alt.value([5, 3]), alt.value([1, 0])
+        ),
+        tooltip=[
+            alt.Tooltip("scenario:N"),
+            alt.Tooltip("period:O"),
+            alt.Tooltip(f"{field}:Q", format=axis_format),
+        ],
+    )
+    chart = (base.mark_line(strokeWidth=2.5) + base.mark_point(filled=True, size=45)).properties(
+        width=WIDTH, height=230
+    )
+    return _config(chart)
+
+
+def volume_bars(frame: pl.DataFrame, scenarios: list[str]) -> dict[str, Any]:
+    """Contacts per channel: today's demand beside what each strategy handles."""
+    order = (
+        frame.filter(pl.col("scenario") == scenarios[0])
+        .sort("contacts", descending=True)["channel"]
+        .to_list()
+    )
+    order += [c for c in frame["channel"].unique().sort().to_list() if c not in order]
+    chart = (
+        alt.Chart(frame)
+        .mark_bar(height={"band": 0.9})
+        .encode(
+            y=alt.Y("channel:N", title=None, sort=order),
+            yOffset=alt.YOffset("scenario:N", sort=scenarios),
+            x=alt.X("contacts:Q", title="Contacts", axis=alt.Axis(format=",d", tickCount=6)),
+            color=alt.Color(
+                "scenario:N", title=None, scale=scenario_scale(scenarios), sort=scenarios
+            ),
+            tooltip=[
+                alt.Tooltip("channel:N"),
+                alt.Tooltip("scenario:N"),
+                alt.Tooltip("contacts:Q", format=",.0f"),
+            ],
+        )
+        .properties(width=WIDTH - 80, height=alt.Step(max(6, 28 // max(1, len(scenarios)))))
+    )
+    return _config(chart)
+
+
+def cost_stack(frame: pl.DataFrame, scenarios: list[str], channels: list[str]) -> dict[str, Any]:
+    """Total cost per scenario, split by channel."""
+    chart = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("scenario:N", title=None, sort=scenarios),
+            x=alt.X(
+                "sum(cost):Q",
+                title="Cost over the whole history",
+                axis=alt.Axis(format=",d", tickCount=6),
+            ),
+            color=alt.Color("channel:N", title=None, scale=channel_scale(channels), sort=channels),
+            order=alt.Order("channel_order:Q"),
+            tooltip=[
+                alt.Tooltip("scenario:N"),
+                alt.Tooltip("channel:N"),
+                alt.Tooltip("cost:Q", format=",.0f"),
+            ],
+        )
+        .transform_calculate(
+            channel_order=f"indexof({channels!r}, datum.channel)".replace("'", '"')
+        )
+        .properties(width=WIDTH - 80, height=alt.Step(30))
+    )
+    return _config(chart)
+
+
+def staffing_heatmap(frame: pl.DataFrame, weekdays: tuple[str, ...]) -> dict[str, Any]:
+    """Mean scheduled agents per hour of the week, one panel per live channel."""
+    base = alt.Chart().encode(
+        x=alt.X("hour:O", title="Hour of day", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("weekday:O", title=None, sort=list(weekdays)),
+    )
+    cells = base.mark_rect(stroke="white", strokeWidth=0.5).encode(
+        color=alt.Color(
+            "agents:Q",
+            title="Agents",
+            scale=alt.Scale(range=HEAT_COLORS, domainMin=0),
+            legend=alt.Legend(orient="right", gradientLength=110),
+        ),
+        tooltip=[
+            alt.Tooltip("channel:N"),
+            alt.Tooltip("weekday:O"),
+            alt.Tooltip("hour:O"),
+            alt.Tooltip("agents:Q", title="scheduled agents", format=".1f"),
+        ],
+    )
+    labels = (
+        base.mark_text(fontSize=9)
+        .encode(
+            text=alt.Text("agents:Q", format=".0f"),
+            color=alt.condition(
+                "datum.agents > 0.6 * datum.max_agents", alt.value("white"), alt.value("#333333")
+            ),
+        )
+        .transform_filter("datum.agents >= 0.5")
+    )
+    layered = alt.layer(cells, labels, data=frame).transform_joinaggregate(
+        max_agents="max(agents)", groupby=["channel"]
+    )
+    chart = (
+        layered.properties(width=24 * 23, height=7 * 17)
+        .facet(
+            row=alt.Row(
+                "channel:N",
+                title=None,
+                header=alt.Header(
+                    labelAngle=0,
+                    labelAlign="left",
+                    labelFontSize=12,
+                    labelFontWeight="bold",
+                    labelOrient="top",
+                ),
+            )
+        )
+        .resolve_scale(color="independent")
+    )
+    return _config(chart)

@@ -1,0 +1,147 @@
+"""What the report shows, as small tables: one row per scenario and period, channel, hour...
+
+A scenario is a strategy or a baseline. Nothing here needs the chart library.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import polars as pl
+
+from cx.data.cube import Cube
+from cx.models.result import Result
+from cx.models.strategy import Strategy
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+BASELINE = "baseline"
+
+
+@dataclass
+class Scenario:
+    """One strategy's result with its staffing intervals, or a baseline's."""
+
+    name: str
+    result: Result
+    strategy: Strategy
+    intervals: pl.DataFrame
+    interval_minutes: int
+    is_baseline: bool = False
+
+
+def periods_frame(scenarios: list[Scenario]) -> pl.DataFrame:
+    """scenario, period, cost, coverage, handled, lost — one row per scenario and period."""
+    return pl.DataFrame(
+        [
+            {
+                "scenario": s.name,
+                "period": p.period,
+                "cost": p.cost,
+                "coverage": p.coverage,
+                "handled": p.handled,
+                "lost": p.lost,
+            }
+            for s in scenarios
+            for p in s.result.periods
+        ],
+        schema={
+            "scenario": pl.String,
+            "period": pl.String,
+            "cost": pl.Float64,
+            "coverage": pl.Float64,
+            "handled": pl.Float64,
+            "lost": pl.Float64,
+        },
+    )
+
+
+def volumes_frame(scenarios: list[Scenario]) -> pl.DataFrame:
+    """scenario, channel, contacts handled (the baseline's are today's contacts)."""
+    rows = [
+        {"scenario": s.name, "channel": c.channel, "contacts": c.handled}
+        for s in scenarios
+        for c in s.result.channels
+        if c.demand > 0 or c.handled > 0
+    ]
+    return pl.DataFrame(
+        rows, schema={"scenario": pl.String, "channel": pl.String, "contacts": pl.Float64}
+    )
+
+
+def cost_frame(scenarios: list[Scenario]) -> pl.DataFrame:
+    """scenario, channel, cost: where the money goes in every scenario."""
+    rows = [
+        {"scenario": s.name, "channel": c.channel, "cost": c.cost}
+        for s in scenarios
+        for c in s.result.channels
+        if c.cost > 0
+    ]
+    return pl.DataFrame(
+        rows, schema={"scenario": pl.String, "channel": pl.String, "cost": pl.Float64}
+    )
+
+
+def weekday_counts(first: date, last: date) -> dict[int, int]:
+    """How many of each weekday (0 = Monday) the calendar days first..last hold."""
+    days = (last - first).days + 1
+    return dict(Counter((first + timedelta(days=i)).weekday() for i in range(days)))
+
+
+def staffing_week(scenario: Scenario, cube: Cube) -> pl.DataFrame:
+    """channel, weekday, hour, agents: mean scheduled agents per hour of the week.
+
+    Scheduled agents include shrinkage (agents in seat / (1 − shrinkage)), so the
+    cells of a channel add up, over the weeks of the data, to its agent-hours.
+    An hour of the week with no arrivals counts as zero agents.
+    """
+    frame = scenario.intervals
+    schema = {"channel": pl.String, "weekday": pl.String, "hour": pl.Int32, "agents": pl.Float64}
+    meta = cube.meta
+    if frame.height == 0 or meta.first_timestamp is None or meta.last_timestamp is None:
+        return pl.DataFrame(schema=schema)
+    first = datetime.fromisoformat(meta.first_timestamp).date()
+    last = datetime.fromisoformat(meta.last_timestamp).date()
+    occurrences = weekday_counts(first, last)
+    shrinkage = {n: c.shrinkage for n, c in scenario.strategy.channels.items()}
+    hours = scenario.interval_minutes / 60.0
+    grouped = (
+        frame.with_columns(
+            weekday=pl.col("interval_start").dt.weekday() - 1,
+            hour=pl.col("interval_start").dt.hour().cast(pl.Int32),
+            scheduled=pl.col("agents")
+            * hours
+            / (
+                1.0
+                - pl.col("channel").replace_strict(shrinkage, default=0.0, return_dtype=pl.Float64)
+            ),
+        )
+        .group_by("channel", "weekday", "hour")
+        .agg(pl.col("scheduled").sum())
+    )
+    channels = sorted(frame["channel"].unique().to_list())
+    full = pl.DataFrame(
+        {
+            "channel": [c for c in channels for _ in range(7 * 24)],
+            "weekday": [d for _ in channels for d in range(7) for _ in range(24)],
+            "hour": [h for _ in channels for _ in range(7) for h in range(24)],
+        },
+        schema={"channel": pl.String, "weekday": pl.Int8, "hour": pl.Int32},
+    )
+    joined = full.join(
+        grouped.with_columns(pl.col("weekday").cast(pl.Int8)),
+        on=["channel", "weekday", "hour"],
+        how="left",
+    )
+    divisor = pl.col("weekday").replace_strict(
+        {d: occurrences.get(d, 0) for d in range(7)}, return_dtype=pl.Float64
+    )
+    return joined.select(
+        "channel",
+        pl.col("weekday").replace_strict(dict(enumerate(WEEKDAYS)), return_dtype=pl.String),
+        "hour",
+        agents=pl.when(divisor > 0)
+        .then(pl.col("scheduled").fill_null(0.0) / divisor)
+        .otherwise(0.0),
+    )

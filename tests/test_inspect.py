@@ -1,0 +1,347 @@
+"""`cx inspect`: hand-checked figures, the generator's ground truth, and the CLI.
+
+The ground-truth tests compare what `cx inspect` reads from data with what
+`cx.generate` put in (its constants and functions): the channel preference of
+journeys' first contacts per segment, stage and intent, the hop rate, where a
+switching follow-up goes, and the resolution rate per channel — on the shipped
+example and on a larger fresh sample, within sampling error (|z| < 4.5 per cell).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+import cx
+from cx import generate as g
+from cx.cli.app import app
+from cx.inspect import inspect_cube
+from cx.models.inspect import InspectResult
+from cx.models.mapping import Mapping
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "interactions.csv"
+ANONYMOUS = Mapping(anonymous_ids=[g.ANONYMOUS_ID])
+Z_LIMIT = 4.5
+
+SMALL = """customer_id,timestamp,channel,segment,stage,intent,resolved
+A,2024-01-01T09:00:00,phone,retail,service,balance,false
+A,2024-01-01T10:00:00,chat,retail,service,balance,true
+A,2024-01-05T10:00:00,chat,retail,service,card,true
+B,2024-01-02T09:00:00,web,young,service,balance,false
+B,2024-01-02T09:30:00,web,young,service,balance,true
+0,2024-01-03T09:00:00,phone,retail,service,other,true
+0,2024-01-03T09:05:00,phone,retail,service,other,true
+C,2024-01-20T12:00:00,email,premium,purchase,loan,
+"""
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    path = tmp_path / "small.csv"
+    path.write_text(SMALL)
+    return path
+
+
+def _inspect(path: Path, mapping: Mapping = ANONYMOUS) -> InspectResult:
+    return inspect_cube(cx.load_interactions(path, columns=mapping), mapping)
+
+
+# --------------------------------------------------------------------------- by hand
+
+
+def test_small_file_by_hand(small: Path) -> None:
+    result = _inspect(small)
+    assert result.data.rows_used == 8
+    assert result.data.customers == 3
+    assert result.data.anonymous_contacts == 2
+    # journeys: A twice (a 96 h gap), B, C, and each anonymous contact alone
+    j = result.journeys
+    assert (j.journeys, j.follow_ups, j.hops) == (6, 2, 1)
+    assert j.hop_rate == pytest.approx(0.5)
+    assert j.contacts_per_journey == pytest.approx(8 / 6)
+    assert j.multichannel_journey_share == pytest.approx(1 / 6)
+
+    phone, chat, web, email = (result.channel(c) for c in ("phone", "chat", "web", "email"))
+    assert (phone.contacts, phone.customers, phone.journeys_started) == (3, 1, 3)
+    # repeats: only identified contacts at least a window before the end of the data count
+    assert phone.repeat_24h == pytest.approx(1.0)
+    assert chat.repeat_24h == pytest.approx(0.0)
+    assert chat.repeat_7d == pytest.approx(0.5)
+    assert chat.containment_7d == pytest.approx(0.5)
+    assert web.repeat_24h == pytest.approx(0.5)
+    assert email.repeat_24h is None and email.containment_7d is None
+    assert phone.resolution_rate == pytest.approx(2 / 3)
+    assert phone.resolution_source == "resolved"
+    assert email.resolution_rate is None
+    assert chat.first_share == pytest.approx(1 / 6)
+    assert chat.last_share == pytest.approx(2 / 6)
+
+    customers = result.customers
+    assert customers.customers == 3
+    assert customers.multichannel_share == pytest.approx(1 / 3)
+    assert customers.channels_per_customer == pytest.approx(4 / 3)
+    assert [d.customers for d in customers.distribution] == [2, 1, 0, 0]
+    assert customers.largest_customer == "A"
+
+    cells = {(c.previous, c.next): (c.pairs, c.within_journey) for c in result.switching.matrix}
+    assert cells[("phone", "chat")] == (1, 1)
+    assert cells[("chat", "chat")] == (1, 0)
+    assert cells[("web", "web")] == (1, 1)
+    assert result.switching.pairs == 3 and result.switching.switches == 1
+    assert result.switch_shares()["chat"]["chat"] == pytest.approx(1.0)
+
+    retail = next(m for m in result.mix_for("segment") if m.value == "retail")
+    assert (retail.contacts, retail.journeys) == (5, 4)
+    assert retail.first_contact_shares["phone"] == pytest.approx(0.75)
+    assert retail.contact_shares["chat"] == pytest.approx(0.4)
+    assert {m.value for m in result.mix_for("stage")} == {"service", "purchase"}
+    assert sum(p.contacts for p in result.periods) == 8
+    assert result.warnings == []
+
+
+def test_anonymous_ids_matter(small: Path) -> None:
+    """Without the mapping, '0' is one customer whose two contacts form a journey."""
+    result = _inspect(small, Mapping())
+    assert result.data.customers == 4
+    assert result.data.anonymous_contacts == 0
+    assert result.journeys.journeys == 5
+
+
+def test_without_resolved_the_proxy_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "bare.csv"
+    path.write_text(
+        "customer_id,timestamp,channel\n"
+        "A,2024-01-01T09:00:00,phone\nA,2024-01-01T09:30:00,chat\nB,2024-01-02T09:00:00,phone\n"
+    )
+    result = _inspect(path, Mapping())
+    phone = result.channel("phone")
+    assert phone.resolution_source == "journey_end"
+    assert phone.resolution_rate == pytest.approx(0.5)  # A's phone call did not end the journey
+    assert result.mix == []  # no segment, stage or intent columns: nothing to split by
+    assert any("proxy" in note for note in result.notes)
+
+
+def test_journey_window_is_a_parameter(small: Path) -> None:
+    cube = cx.load_interactions(small, columns=ANONYMOUS)
+    wide = inspect_cube(cube, ANONYMOUS, window_hours=24 * 5)
+    assert wide.journeys.journeys == 5  # A's two visits are now one journey
+    assert wide.journeys.window_hours == 120
+
+
+# --------------------------------------------------------------------------- ground truth
+
+
+def _z(observed: float, expected: float, n: int) -> float:
+    variance = max(expected * (1 - expected), 1e-12) / n
+    return (observed - expected) / math.sqrt(variance)
+
+
+def _check_preferences(result: InspectResult) -> None:
+    """First-contact channel mix per segment / stage / intent = the generator's preference."""
+    worst = 0.0
+    for dimension in ("segment", "stage", "intent"):
+        rows = result.mix_for(dimension)
+        assert {r.value for r in rows} == set(
+            {"segment": g.SEGMENTS, "stage": g.STAGES, "intent": g.INTENTS}[dimension]
+        )
+        for row in rows:
+            expected = g.expected_channel_mix(**{dimension: row.value})
+            for channel, share in expected.items():
+                z = _z(row.first_contact_shares.get(channel, 0.0), share, row.journeys)
+                assert abs(z) < Z_LIMIT, (dimension, row.value, channel, share, z)
+                worst = max(worst, abs(z))
+    assert worst > 0  # the comparison ran
+
+
+def _switch_weights(frame: pl.DataFrame) -> pl.DataFrame:
+    """Switches within journeys per (previous channel, segment, intent), counted independently."""
+    ordered = (
+        frame.with_row_index("row")
+        .filter(pl.col("customer_id") != g.ANONYMOUS_ID)
+        .with_columns(ts=pl.col("timestamp").str.strptime(pl.Datetime, g.TIMESTAMP_FORMAT))
+        .sort("customer_id", "ts", "row")
+        .with_columns(
+            prev=pl.col("channel").shift(1).over("customer_id"),
+            gap=(pl.col("ts") - pl.col("ts").shift(1).over("customer_id")).dt.total_seconds(),
+        )
+    )
+    return (
+        ordered.filter(
+            pl.col("gap") <= g.JOURNEY_GAP_HOURS * 3600, pl.col("prev") != pl.col("channel")
+        )
+        .group_by("prev", "segment", "intent")
+        .agg(n=pl.len())
+    )
+
+
+def _check_switching(result: InspectResult, frame: pl.DataFrame) -> None:
+    journeys = result.journeys
+    assert abs(_z(journeys.hop_rate or 0.0, g.SWITCH_PROBABILITY, journeys.follow_ups)) < Z_LIMIT
+    weights = _switch_weights(frame)
+    for previous in g.CHANNELS:
+        cells = [
+            c for c in result.switching.matrix if c.previous == previous and c.next != previous
+        ]
+        switches = sum(c.within_journey for c in cells)
+        part = weights.filter(pl.col("prev") == previous)
+        assert switches == part["n"].sum()
+        if switches < 30:
+            continue
+        expected = dict.fromkeys(g.CHANNELS, 0.0)
+        for row in part.iter_rows(named=True):
+            mix = g.switch_target_mix(previous, row["segment"], row["intent"])
+            for channel in expected:
+                expected[channel] += row["n"] / switches * mix[channel]
+        for cell in cells:
+            z = _z(cell.within_journey / switches, expected[cell.next], switches)
+            assert abs(z) < Z_LIMIT, (previous, cell.next, expected[cell.next], z)
+
+
+def _check_resolution(result: InspectResult, frame: pl.DataFrame) -> None:
+    """Resolution rate per channel = mean P(resolved | channel, intent), never if abandoned."""
+    probability = pl.struct("channel", "intent").map_elements(
+        lambda r: g.resolution_probability(r["channel"], r["intent"]), return_dtype=pl.Float64
+    )
+    expected = (
+        frame.with_columns(p=probability * (pl.col("abandoned").fill_null(False).not_()))
+        .group_by("channel")
+        .agg(pl.col("p").mean(), n=pl.len())
+    )
+    for row in expected.iter_rows(named=True):
+        observed = result.channel(row["channel"]).resolution_rate
+        assert observed is not None
+        assert abs(_z(observed, row["p"], row["n"])) < Z_LIMIT, row
+
+
+def test_shipped_example_reproduces_the_generator() -> None:
+    if not EXAMPLE.exists():
+        pytest.skip("examples/interactions.csv is not there")
+    result = _inspect(EXAMPLE)
+    frame = pl.read_csv(EXAMPLE, infer_schema_length=0).with_columns(
+        abandoned=pl.col("abandoned").replace_strict(
+            {"true": True, "false": False}, default=None, return_dtype=pl.Boolean
+        )
+    )
+    assert result.data.anonymous_contacts == round(frame.height * g.ANONYMOUS_SHARE)
+    _check_preferences(result)
+    _check_switching(result, frame)
+    _check_resolution(result, frame)
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pl.DataFrame]:
+    path = tmp_path_factory.mktemp("inspect") / "large.csv"
+    g.write_interactions(path, 200_000, seed=23, start=date(2024, 1, 1), days=365)
+    return path, g.generate_interactions(200_000, seed=23, start=date(2024, 1, 1), days=365)
+
+
+def test_larger_sample_reproduces_the_generator(large: tuple[Path, pl.DataFrame]) -> None:
+    path, frame = large
+    result = _inspect(path)
+    _check_preferences(result)
+    _check_switching(result, frame)
+    _check_resolution(result, frame)
+    # the hop rate is exact to about a percent of itself at this size
+    assert result.journeys.hop_rate == pytest.approx(g.SWITCH_PROBABILITY, abs=0.01)
+    # repeat rates sit between "follow-up within a journey" and anything later
+    for channel in result.channels:
+        assert channel.repeat_24h is not None and channel.repeat_7d is not None
+        assert 0 < channel.repeat_24h < channel.repeat_7d < 1
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+runner = CliRunner()
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    outcome = runner.invoke(app, ["inspect", *args, "--no-cache"])
+    return outcome.exit_code, outcome.stdout, outcome.stderr
+
+
+@pytest.fixture
+def mapping_file(tmp_path: Path) -> Path:
+    path = tmp_path / "anonymous.yaml"
+    path.write_text('anonymous_ids: ["0"]\n')
+    return path
+
+
+def test_cli_json(small: Path, mapping_file: Path) -> None:
+    code, out, err = _run("--data", str(small), "--columns", str(mapping_file), "-f", "json")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["schema_version"] == 1
+    assert payload["journeys"]["journeys"] == 6
+    assert {c["channel"] for c in payload["channels"]} == {"phone", "chat", "web", "email"}
+    assert err == ""
+
+
+def test_cli_table_and_markdown_show_the_same_figures(small: Path, mapping_file: Path) -> None:
+    code, table, err = _run("--data", str(small), "--columns", str(mapping_file))
+    assert code == 0, err
+    code, markdown, _ = _run("--data", str(small), "--columns", str(mapping_file), "-f", "markdown")
+    assert code == 0
+    for title in (
+        "Channels",
+        "Repeat contacts and observed containment",
+        "Channel preference by intent",
+        "Channel switching",
+        "Channels per customer",
+    ):
+        assert title in table and f"## {title}" in markdown
+    assert "containment" in markdown.lower() and "instead of a guess" in markdown
+
+
+def test_cli_csv_is_tidy(small: Path, mapping_file: Path) -> None:
+    code, out, err = _run("--data", str(small), "--columns", str(mapping_file), "-f", "csv")
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert set(rows[0]) == {"table", "row", "column", "value"}
+    lookup = {(r["table"], r["row"], r["column"]): r["value"] for r in rows}
+    assert lookup[("channels", "phone", "contacts")] == "3"
+    assert lookup[("switching_pairs", "phone", "chat")] == "1"
+    assert float(lookup[("preference_by_segment", "retail", "phone")]) == pytest.approx(0.75)
+
+
+def test_cli_warns_about_a_customer_id_that_looks_anonymous() -> None:
+    if not EXAMPLE.exists():
+        pytest.skip("examples/interactions.csv is not there")
+    code, out, err = _run("--data", str(EXAMPLE), "-f", "json")
+    assert code == 0
+    assert "anonymous_ids" in err and "customer '0'" in err
+    assert json.loads(out)["warnings"]
+
+
+def test_cli_output_file(small: Path, tmp_path: Path) -> None:
+    target = tmp_path / "profile.json"
+    code, out, err = _run("--data", str(small), "-f", "json", "-o", str(target))
+    assert code == 0, err
+    assert out == ""
+    assert json.loads(target.read_text())["data"]["rows_used"] == 8
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--data", "missing.csv"], "not found"),
+        (["--data", "{small}", "--period", "year"], "--period"),
+        (["--data", "{small}", "-f", "xml"], "xml"),
+    ],
+)
+def test_cli_user_mistakes_exit_2_without_traceback(
+    small: Path, args: list[str], message: str
+) -> None:
+    code, out, err = _run(*(a.replace("{small}", str(small)) for a in args))
+    assert code == 2
+    assert out == ""
+    assert message in err
+    assert "Traceback" not in err

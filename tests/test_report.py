@@ -1,0 +1,247 @@
+"""`cx report`: the HTML page, its figures, the CLI, and a real headless browser.
+
+The browser test opens the page in Debian's Chromium (driven by Selenium with
+/usr/bin/chromedriver): no console errors, no network request, every chart drawn
+as a non-empty SVG; screenshots and a PDF print go to ``test-artifacts/``. It is
+skipped, with the reason, where Chromium is not installed.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+import cx
+from cx import api
+from cx.cli.app import app
+from cx.report.data import staffing_week, weekday_counts
+
+pytest.importorskip("altair", reason="the report extra is not installed")
+pytest.importorskip("vl_convert", reason="the report extra is not installed")
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "interactions.csv"
+STRATEGIES = [
+    ROOT / "strategies" / name
+    for name in ("digital-first.yaml", "branch-closure.yaml", "follow-everywhere.yaml")
+]
+ARTIFACTS = ROOT / "test-artifacts"
+NETWORK_SCHEMES = ("http:", "https:", "ws:", "wss:", "ftp:")
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import chromium  # noqa: E402
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def cube() -> cx.Cube:
+    return cx.load_interactions(EXAMPLE)
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report of the three example strategies, made through the CLI."""
+    target = tmp_path_factory.mktemp("report") / "report.html"
+    outcome = runner.invoke(
+        app,
+        ["report", *map(str, STRATEGIES), "--data", str(EXAMPLE), "-o", str(target), "--no-cache"],
+    )
+    assert outcome.exit_code == 0, outcome.stderr
+    assert outcome.stdout == ""
+    assert "wrote the report" in outcome.stderr
+    return target
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def _specs(text: str) -> dict[str, dict]:
+    match = re.search(r'<script type="application/json" id="cx-chart-specs">(.*?)</script>', text)
+    assert match
+    return json.loads(match.group(1))
+
+
+def test_page_is_self_contained(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    assert "Content-Security-Policy" in text and "default-src 'none'" in text
+    # nothing is loaded from elsewhere: no external scripts, styles, images or fonts
+    assert not re.search(r'<(script|link|img|iframe)[^>]+(src|href)=["\']?(https?:)?//', text)
+    assert "@import" not in text and "url(http" not in text
+    assert "window.vegaEmbed" in text  # the Vega libraries are inline
+
+
+def test_page_has_every_part(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    for heading in (
+        "At a glance",
+        "Comparison",
+        "Cost and coverage over time",
+        "Channels before and after",
+        "Channel dilution",
+        "Guards",
+        "Agents scheduled per hour of the week",
+    ):
+        assert heading in text, heading
+    specs = _specs(text)
+    keys = set(re.findall(r'data-chart="([^"]+)"', text))
+    assert keys == set(specs)
+    assert {"cost-per-period", "coverage-per-period", "channel-volumes", "cost-by-channel"} <= keys
+    assert {"staffing-1", "staffing-2", "staffing-3"} <= keys
+    for name in ("digital-first", "branch-closure", "follow-everywhere"):
+        assert f"<b>{name}</b>" in text
+    assert "@media print" in text and "@page" in text
+
+
+def test_single_strategy_page_has_no_comparison(cube: cx.Cube) -> None:
+    from cx.report import build_report
+
+    strategy = cx.load_strategy(STRATEGIES[0])
+    text = build_report([strategy], cube, title="Digital first <draft>")
+    assert "<title>Digital first &lt;draft&gt;</title>" in text
+    assert "<caption>Comparison</caption>" not in text
+    assert "digital-first (push) vs baseline" in text
+
+
+def test_period_figures_match_simulate(cube: cx.Cube, page: Path) -> None:
+    specs = _specs(page.read_text(encoding="utf-8"))
+    values = next(iter(specs["cost-per-period"]["datasets"].values()))
+    result = api.simulate(cx.load_strategy(STRATEGIES[0]), cube)
+    shown = {v["period"]: v["cost"] for v in values if v["scenario"] == "digital-first"}
+    assert shown == pytest.approx({p.period: p.cost for p in result.periods})
+
+
+# --------------------------------------------------------------------------- staffing data
+
+
+def test_staffing_intervals_add_up_to_agent_hours(cube: cx.Cube) -> None:
+    strategy = cx.load_strategy(STRATEGIES[0])
+    result = api.simulate(strategy, cube)
+    intervals = api.staffing_intervals(strategy, cube)
+    assert {"channel", "interval_start", "contacts", "load", "agents"} <= set(intervals.columns)
+    hours = strategy.staffing.interval / 60
+    for channel, frame in intervals.group_by("channel"):
+        name = channel[0]
+        shrinkage = strategy.channels[name].shrinkage
+        scheduled = frame["agents"].sum() * hours / (1 - shrinkage)
+        assert scheduled == pytest.approx(result.channel(name).agent_hours)
+    # the §8 JSON is unchanged: no interval frame in it
+    assert "intervals" not in json.loads(result.model_dump_json())
+
+
+def test_heat_map_cells_add_up_to_agent_hours(cube: cx.Cube) -> None:
+    from datetime import datetime
+
+    from cx.report.build import scenarios_for
+
+    [scenario], _ = scenarios_for([cx.load_strategy(STRATEGIES[2])], cube, None)
+    week = staffing_week(scenario, cube)
+    first = datetime.fromisoformat(cube.meta.first_timestamp or "").date()
+    last = datetime.fromisoformat(cube.meta.last_timestamp or "").date()
+    occurrences = weekday_counts(first, last)
+    days = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    total = (
+        week.with_columns(
+            n=pl.col("weekday").replace_strict({d: occurrences[i] for i, d in enumerate(days)})
+        )
+        .group_by("channel")
+        .agg((pl.col("agents") * pl.col("n")).sum())
+    )
+    for name, hours in total.iter_rows():
+        assert hours == pytest.approx(scenario.result.channel(name).agent_hours)
+    assert week.height == 7 * 24 * total.height
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def test_cli_writes_html_to_stdout_when_not_a_terminal() -> None:
+    outcome = runner.invoke(
+        app, ["report", str(STRATEGIES[2]), "--data", str(EXAMPLE), "--no-cache", "-q"]
+    )
+    assert outcome.exit_code == 0, outcome.stderr
+    assert outcome.stdout.startswith("<!DOCTYPE html>")
+    assert outcome.stderr == ""
+
+
+def test_cli_missing_chart_library_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    real_import = builtins.__import__
+
+    def no_altair(name: str, *args: object, **kwargs: object) -> object:
+        if name == "altair" or name.startswith("altair."):
+            raise ImportError("No module named 'altair'")
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", no_altair)
+    outcome = runner.invoke(
+        app, ["report", str(STRATEGIES[0]), "--data", str(EXAMPLE), "-o", str(tmp_path / "r.html")]
+    )
+    assert outcome.exit_code == 2
+    assert "pip install 'cx[report]'" in outcome.stderr
+    assert "Traceback" not in outcome.stderr
+    assert not (tmp_path / "r.html").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["strategies/nope.yaml", "--data", str(EXAMPLE)], "nope.yaml"),
+        ([str(STRATEGIES[0]), "--data", "missing.csv"], "not found"),
+        ([str(STRATEGIES[0]), "--data", str(EXAMPLE), "--interval", "7"], "--interval"),
+    ],
+)
+def test_cli_user_mistakes_exit_2(args: list[str], message: str, tmp_path: Path) -> None:
+    outcome = runner.invoke(app, ["report", *args, "-o", str(tmp_path / "r.html"), "--no-cache"])
+    assert outcome.exit_code == 2
+    assert message in outcome.stderr
+    assert outcome.stdout == ""
+    assert "Traceback" not in outcome.stderr
+
+
+# --------------------------------------------------------------------------- browser
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[object]:
+    reason = chromium.available()
+    if reason:
+        pytest.skip(f"no headless browser: {reason}")
+    with chromium.browser(width=1280, height=1000) as browser:
+        yield browser
+
+
+def test_report_in_a_real_browser(driver: object, page: Path) -> None:
+    load = chromium.open_page(driver, page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    chromium.screenshot(driver, ARTIFACTS / "report.png")
+    chromium.screenshot(driver, ARTIFACTS / "report-top.png", full_page=False)
+    pdf = driver.execute_cdp_cmd(  # type: ignore[attr-defined]
+        "Page.printToPDF", {"printBackground": True, "preferCSSPageSize": True}
+    )
+    import base64
+
+    (ARTIFACTS / "report.pdf").write_bytes(base64.b64decode(pdf["data"]))
+
+    assert load.rendered, f"charts did not finish rendering: {load.charts}"
+    errors = [e for e in load.console if e.get("level") in ("SEVERE", "WARNING")]
+    assert errors == [], errors
+    network = [url for url in load.requests if url.startswith(NETWORK_SCHEMES)]
+    assert network == [], network
+    assert page.resolve().as_uri() in load.requests  # the log did record the page itself
+    assert len(load.charts) >= 7
+    for chart in load.charts:
+        assert chart["rendered"] == "true", chart
+        assert chart["width"] > 100 and chart["height"] > 50, chart
+        assert chart["marks"] > 10, chart
+    assert (ARTIFACTS / "report.png").stat().st_size > 50_000
