@@ -30,52 +30,12 @@ class OutputFormat(StrEnum):
     markdown = "markdown"
 
 
-DataOption = Annotated[
-    Path,
-    typer.Option(
-        "--data", "-d", help="Interaction file (CSV, TSV, .csv.gz or Parquet).", show_default=False
-    ),
-]
-ColumnsOption = Annotated[
-    Path | None,
-    typer.Option("--columns", help="Mapping file that renames an export onto cx's columns."),
-]
-PeriodOption = Annotated[
-    str | None,
-    typer.Option("--period", help="week, month or quarter; overrides the strategy file."),
-]
-SetOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--set", help="Override a strategy value: KEY=VALUE (repeatable), e.g. shifts.0.to.web=0.5."
-    ),
-]
 OutputOption = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="Write the output to FILE (atomically) instead of stdout."),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No notes on stderr.")]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")]
-RejectsOption = Annotated[
-    Path | None, typer.Option("--rejects", help="Write every rejected row to this CSV file.")
-]
-MaxRejectOption = Annotated[
-    float,
-    typer.Option(
-        "--max-reject-rate",
-        min=0.0,
-        max=1.0,
-        help="Fail (exit 2) when more than this share of rows is rejected.",
-    ),
-]
-NoCacheOption = Annotated[
-    bool,
-    typer.Option("--no-cache", help="Scan the data even if an unchanged cached cube exists."),
-]
-EncodingOption = Annotated[
-    str,
-    typer.Option("--encoding", help="utf8, or lossy to replace bytes that are not UTF-8."),
-]
 
 
 def stderr_console() -> Console:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cx.cli.common import note
+from cx.cli.common import note, stderr_console
 from cx.cli.options import DataArgs, RunArgs
 from cx.errors import UsageError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from cx.data.cube import Cube
     from cx.models.strategy import Strategy
 
@@ -26,6 +30,38 @@ def parse_agents(values: list[str] | None) -> dict[str, int]:
     return agents
 
 
+#: Files smaller than this scan in about a second or less: no spinner for them.
+PROGRESS_MIN_BYTES = 32 * 1024 * 1024
+
+
+def _data_size(data: Path) -> int:
+    try:
+        if data.is_dir():
+            return sum(part.stat().st_size for part in data.glob("*.parquet"))
+        return data.stat().st_size
+    except OSError:
+        return 0
+
+
+@contextmanager
+def scan_progress(
+    data: Path, quiet: bool, console: Console | None = None, min_bytes: int = PROGRESS_MIN_BYTES
+) -> Iterator[None]:
+    """A spinner on stderr while a large data file is read; it disappears when done.
+
+    Only on a terminal (never in pipes, CI logs or files) and never with --quiet.
+    """
+    console = console or stderr_console()
+    size = _data_size(data)
+    if quiet or not console.is_terminal or size < min_bytes:
+        yield
+        return
+    with console.status(
+        f"reading {data.name} ({size / 1e6:,.0f} MB)", spinner="dots", refresh_per_second=8
+    ):
+        yield
+
+
 def load_cube(
     data: Path,
     columns: Path | None,
@@ -38,15 +74,16 @@ def load_cube(
 ) -> Cube:
     from cx import api
 
-    cube = api.load_interactions(
-        data,
-        columns=columns,
-        period=period,
-        max_reject_rate=max_reject_rate,
-        encoding=encoding,
-        rejects=rejects,
-        cache=not no_cache,
-    )
+    with scan_progress(data, quiet):
+        cube = api.load_interactions(
+            data,
+            columns=columns,
+            period=period,
+            max_reject_rate=max_reject_rate,
+            encoding=encoding,
+            rejects=rejects,
+            cache=not no_cache,
+        )
     meta = cube.meta
     if meta.rows_rejected:
         first = meta.rejects_sample.row(0, named=True)
@@ -64,34 +101,6 @@ def check_period(period: str | None) -> str | None:
     if period is not None and period not in ("week", "month", "quarter"):
         raise UsageError(f"unknown --period '{period}'", hint="use week, month or quarter")
     return period
-
-
-def load_strategies_and_cube(
-    paths: list[Path],
-    overrides: list[str] | None,
-    data: Path,
-    columns: Path | None,
-    period: str | None,
-    max_reject_rate: float,
-    encoding: str,
-    rejects: Path | None,
-    quiet: bool,
-    no_cache: bool = False,
-) -> tuple[list[Strategy], Cube]:
-    """Load every strategy first (cheap, fails fast), then scan the data once."""
-    from cx import api
-
-    strategies = [api.load_strategy(path, overrides or []) for path in paths]
-    chosen = check_period(period) or strategies[0].period
-    differing = sorted({s.name for s in strategies if s.period != chosen})
-    if differing and period is None:
-        note(
-            f"all strategies are evaluated per {chosen} (from the first): {', '.join(differing)}"
-            " set another period; use --period to choose",
-            quiet,
-        )
-    cube = load_cube(data, columns, chosen, max_reject_rate, encoding, rejects, quiet, no_cache)
-    return strategies, cube
 
 
 def strategies_for(paths: list[Path], run: RunArgs) -> list[Strategy]:
@@ -126,5 +135,7 @@ def cube_for(source: DataArgs, strategies: list[Strategy], quiet: bool) -> Cube:
 
 def check_interval(interval: int | None) -> int | None:
     if interval is not None and interval not in (15, 30, 60):
-        raise UsageError(f"--interval {interval} is not 15, 30 or 60 minutes")
+        raise UsageError(
+            f"--interval {interval} is not 15, 30 or 60 minutes", hint="use 15, 30 or 60"
+        )
     return interval

@@ -19,7 +19,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from cx.cli.common import OutputFormat
+from cx.cli.common import DebugOption, OutputFormat, OutputOption, QuietOption
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -89,14 +89,9 @@ class OutputArgs:
     output_format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="Output format.")
     ] = OutputFormat.table
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write the output to FILE (atomically)."),
-    ] = None
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No notes on stderr.")] = False
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = (
-        False
-    )
+    output: OutputOption = None
+    quiet: QuietOption = False
+    debug: DebugOption = False
 
 
 def with_groups(**groups: type) -> Callable[[F], F]:
