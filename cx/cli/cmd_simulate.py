@@ -11,7 +11,7 @@ from cx.cli.app import app
 from cx.cli.common import OutputFormat, emit, handle_errors
 from cx.cli.data_options import cube_for, parse_agents, strategies_for
 from cx.cli.options import DataArgs, OutputArgs, RunArgs, with_groups
-from cx.errors import EXIT_FINDINGS
+from cx.errors import EXIT_FINDINGS, UsageError
 
 
 @app.command()
@@ -26,14 +26,43 @@ def simulate(
         list[str] | None,
         typer.Option("--agents", help="Fix a live channel's agents per interval: CHANNEL=N."),
     ] = None,
+    replay: Annotated[
+        bool,
+        typer.Option(
+            "--replay",
+            help="Replay the staffing plan on the real contacts: does it hold? (reads the "
+            "data once more)",
+        ),
+    ] = False,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed of the replay's picks of contacts moved by rules.")
+    ] = 0,
+    fit: Annotated[
+        bool,
+        typer.Option(
+            "--fit", help="With --replay: the smallest agents per interval that hold in replay."
+        ),
+    ] = False,
 ) -> None:
     """Replay one strategy on interaction history: cost, coverage, dilution."""
     from cx import api
     from cx.render import formats, views
 
+    if fit and not replay:
+        raise UsageError("--fit needs --replay", hint="add --replay")
     [loaded] = strategies_for([strategy], run)
     cube = cube_for(source, [loaded], out.quiet)
-    result = api.simulate(loaded, cube, interval=run.interval, agents=parse_agents(agents))
+    result = api.simulate(
+        loaded,
+        cube,
+        interval=run.interval,
+        agents=parse_agents(agents),
+        replay=replay,
+        seed=seed,
+        fit=fit,
+        columns=source.columns,
+        encoding=source.encoding,
+    )
     renderers = {
         OutputFormat.table: views.result_renderable,
         OutputFormat.json: formats.to_json,

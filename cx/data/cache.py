@@ -24,7 +24,7 @@ from cx._version import __version__
 from cx.data.cube import Cube, DataMeta
 from cx.models.mapping import Mapping
 
-CUBE_FORMAT = 1
+CUBE_FORMAT = 2  # 2: handle_by_hour gained wait_sum, wait_n, abandoned, abandoned_n
 EDGE_BYTES = 64 * 1024
 
 

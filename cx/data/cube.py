@@ -43,7 +43,9 @@ class Cube:
       15-minute resolution; coarser intervals are sums of these.
     * ``preferred``: customers per preferred channel (most contacts; ties to the
       channel name that sorts first).
-    * ``handle_by_hour``: handle-time sums per (channel, hour of day).
+    * ``handle_by_hour``: handle-time sums per (channel, hour of day), and the queue
+      sums behind `patience: observed`: wait_sum, wait_n (contacts with a wait_time),
+      abandoned (abandoned contacts) and abandoned_n (contacts with an abandoned value).
     """
 
     demand: pl.DataFrame
@@ -62,4 +64,33 @@ class Cube:
         return {
             row["channel"]: row["handle_sum"] / row["handle_n"]
             for row in sums.iter_rows(named=True)
+        }
+
+    def handle_time_by_hour(self, min_observations: int = 30) -> dict[str, list[float]]:
+        """Per channel with observed handle times: 24 AHTs, one per hour of day (§6b).
+
+        Hour h gets the mean observed handle time of the channel's contacts whose hour
+        of day is h (all days together), or the channel mean where fewer than
+        ``min_observations`` contacts of that hour have a handle time.
+        """
+        means = self.observed_handle_time()
+        profiles = {name: [mean] * 24 for name, mean in means.items()}
+        hourly = self.handle_by_hour.filter(pl.col("handle_n") >= min_observations)
+        for row in hourly.iter_rows(named=True):
+            if row["channel"] in profiles:
+                profiles[row["channel"]][int(row["hour"])] = row["handle_sum"] / row["handle_n"]
+        return profiles
+
+    def queue_observations(self) -> dict[str, tuple[float, float, float, float]]:
+        """Per channel: (Σ wait_time, contacts with a wait_time, abandoned contacts,
+        contacts with an abandoned value). Empty for cubes without those sums."""
+        columns = ["wait_sum", "wait_n", "abandoned", "abandoned_n"]
+        if not set(columns) <= set(self.handle_by_hour.columns):
+            return {}
+        sums = self.handle_by_hour.group_by("channel").agg(
+            pl.col(columns).fill_null(0.0).sum()
+        )
+        return {
+            row[0]: (float(row[1]), float(row[2]), float(row[3]), float(row[4]))
+            for row in sums.select("channel", *columns).iter_rows()
         }

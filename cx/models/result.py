@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 SCHEMA_VERSION = 1
 
@@ -43,6 +45,47 @@ class Totals(ResultModel):
     effective_channels: float
     pooling_overhead: float
     floor_waste: float
+    replay_intervals_meeting_target: float | None = Field(
+        None,
+        description="--replay: share of all live channels' staffed intervals that meet "
+        "their target on the real arrivals.",
+    )
+
+
+class ReplayInterval(ResultModel):
+    """One staffed interval of a live channel, replayed (`--replay`; table view only)."""
+
+    interval_start: str
+    arrivals: int
+    agents: int
+    service_level: float
+    plan_service_level: float | None
+    mean_wait: float
+    abandoned: int
+
+
+class ReplayResult(ResultModel):
+    """A live channel's plan replayed on the real contacts (`--replay`, §6b)."""
+
+    service_level: float | None = Field(description="Share of contacts answered within `within`.")
+    intervals_meeting_target: float | None = Field(
+        description="Share of staffed intervals whose arrivals reach the target."
+    )
+    mean_wait: float | None = Field(description="Seconds in queue, answered or abandoned.")
+    abandon_rate: float | None = Field(description="Share of contacts that abandoned.")
+    fit_agent_hours: float | None = Field(
+        None, description="--fit: agent-hours of the smallest N per interval that holds."
+    )
+    contacts: int = Field(0, exclude=True)
+    fit_service_level: float | None = Field(None, exclude=True)
+    worst_intervals: list[ReplayInterval] = Field(default_factory=list, exclude=True)
+
+    @model_serializer(mode="wrap")
+    def _fit_only_when_fitted(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and data.get("fit_agent_hours") is None:
+            data.pop("fit_agent_hours", None)
+        return data
 
 
 class ChannelResult(ResultModel):
@@ -61,6 +104,9 @@ class ChannelResult(ResultModel):
     occupancy: float | None
     service_level: float | None = None
     average_wait: float | None = None
+    abandon_rate: float | None = Field(
+        None, description="Erlang A prediction for channels with `patience`; else null."
+    )
     volume_share: float
     subscale: bool
     variable_cost: float
@@ -68,6 +114,7 @@ class ChannelResult(ResultModel):
     fixed_cost: float
     incentive_cost: float
     cost: float
+    replay: ReplayResult | None = Field(None, description="--replay only; else null.")
 
 
 class PeriodResult(ResultModel):
@@ -129,5 +176,7 @@ GUARD_TOTAL_METRICS = tuple(
     name for name, field in Totals.model_fields.items() if field.annotation is not bool
 )
 GUARD_CHANNEL_METRICS = tuple(
-    name for name, field in ChannelResult.model_fields.items() if name not in {"channel", "mode"}
+    name
+    for name, field in ChannelResult.model_fields.items()
+    if name not in {"channel", "mode", "replay"}
 )

@@ -29,6 +29,7 @@ CHANNEL_COLUMNS = (
     "occupancy",
     "service_level",
     "average_wait",
+    "abandon_rate",
     "volume_share",
     "subscale",
     "variable_cost",

@@ -202,8 +202,19 @@ def dilution_section(result: Result) -> Section:
         left_columns=2,
         note=dilution_reading(result)
         + f" Pooling overhead {percent(result.totals.pooling_overhead)},"
-        f" floor waste {percent(result.totals.floor_waste)}.",
+        f" floor waste {percent(result.totals.floor_waste)}."
+        + abandonment_reading(result),
     )
+
+
+def abandonment_reading(result: Result) -> str:
+    """Erlang A's predicted abandonment of channels with `patience` (§6b), or ''."""
+    parts = [
+        f"{c.channel} {percent(c.abandon_rate)}"
+        for c in result.channels
+        if c.abandon_rate is not None and c.agent_hours > 0
+    ]
+    return " Predicted abandonment (Erlang A): " + ", ".join(parts) + "." if parts else ""
 
 
 def periods_section(result: Result) -> Section:
@@ -239,12 +250,113 @@ def guards_section(result: Result) -> Section | None:
     )
 
 
+WORST_INTERVALS = 8
+
+
+def replay_sections(result: Result) -> list[Section]:
+    """`--replay`: does the plan hold on the real contacts? (§6b) Empty without it."""
+    replayed = [c for c in result.channels if c.replay is not None]
+    if not replayed:
+        return []
+    predicted = any(c.abandon_rate is not None for c in replayed)
+    rows = []
+    for item in replayed:
+        replay = item.replay
+        assert replay is not None
+        row = [
+            item.channel,
+            count(replay.contacts),
+            percent(item.service_level),
+            percent(replay.service_level),
+            percent(replay.intervals_meeting_target),
+            number(replay.mean_wait, 1),
+        ]
+        if predicted:
+            row.append(percent(item.abandon_rate))
+        row.append(percent(replay.abandon_rate))
+        rows.append(row)
+    header = ["Channel", "Contacts", "Plan SL", "Replay SL", "Intervals OK", "Wait s"]
+    header += ["Plan ab.", "Abandon"] if predicted else ["Abandon"]
+    share = result.totals.replay_intervals_meeting_target
+    contacts = sum(c.replay.contacts for c in replayed if c.replay is not None)
+    sections = [
+        Section(
+            title="Does the plan hold? Replay on the real contacts",
+            header=header,
+            rows=rows,
+            note=f"{count(contacts)} contacts replayed at their real instants through the "
+            f"plan's agents (FCFS, real handle times); {percent(share)} of staffed intervals "
+            "meet their target. Plan SL is the Erlang prediction.",
+        )
+    ]
+    worst = sorted(
+        (
+            (item.channel, w)
+            for item in replayed
+            if item.replay is not None
+            for w in item.replay.worst_intervals
+            if w.service_level < 1.0
+        ),
+        key=lambda pair: (
+            -(pair[1].arrivals * (1.0 - pair[1].service_level)),
+            pair[1].service_level,
+        ),
+    )[:WORST_INTERVALS]
+    if worst:
+        sections.append(
+            Section(
+                title="Worst replayed intervals",
+                header=["Channel", "Interval", "Arrivals", "N", "Plan SL", "Replay SL", "Wait s"],
+                rows=[
+                    [
+                        channel,
+                        w.interval_start,
+                        count(w.arrivals),
+                        count(w.agents),
+                        percent(w.plan_service_level),
+                        percent(w.service_level),
+                        number(w.mean_wait, 1),
+                    ]
+                    for channel, w in worst
+                ],
+                left_columns=2,
+                note="Ranked by contacts not answered within target; N = agents in seat.",
+            )
+        )
+    fitted = [c for c in replayed if c.replay is not None and c.replay.fit_agent_hours is not None]
+    if fitted:
+        fit_rows = []
+        for item in fitted:
+            replay = item.replay
+            assert replay is not None and replay.fit_agent_hours is not None
+            fit_rows.append(
+                [
+                    item.channel,
+                    count(item.agent_hours),
+                    count(replay.fit_agent_hours),
+                    signed(replay.fit_agent_hours - item.agent_hours, count),
+                    percent(replay.fit_service_level),
+                ]
+            )
+        sections.append(
+            Section(
+                title="Fitted staffing (--fit)",
+                header=["Channel", "Plan agent h", "Fit agent h", "Δ", "Replay SL"],
+                rows=fit_rows,
+                note="Fit: per interval in time order, the smallest N (at least min_agents) "
+                "whose real arrivals meet the target in replay; agent-hours with shrinkage.",
+            )
+        )
+    return sections
+
+
 def result_sections(result: Result) -> list[Section]:
     sections = [
         totals_section(result),
         channels_section(result),
         dilution_section(result),
         periods_section(result),
+        *replay_sections(result),
     ]
     guards = guards_section(result)
     if guards is not None:

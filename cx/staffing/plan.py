@@ -2,12 +2,15 @@
 
 Contacts a channel handles arrive in the intervals of their source channel, in
 proportion to the source's arrivals in that period. Live channels get Erlang C
-agents per interval; async channels get workload-based hours; self-service none.
+agents per interval (Erlang A with `patience`, §6b); async channels get
+workload-based hours; self-service none. With `handle_time: by_hour` each interval
+uses the AHT of its hour of day for load, workload and labour.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,6 +31,7 @@ class ChannelStaffing:
     occupancy: float | None = None
     service_level: float | None = None
     average_wait: float | None = None
+    abandon_rate: float | None = None  # Erlang A prediction; None without patience
     mean_agents: float | None = None
     floor_hours: float = 0.0
     staffed: bool = False
@@ -39,7 +43,7 @@ class StaffingPlan:
     channels: dict[str, ChannelStaffing]
     pooling_overhead: float
     floor_waste: float
-    intervals: pl.DataFrame  # channel, interval_start, period_start, contacts, load, agents
+    intervals: pl.DataFrame  # channel, interval_start, period_start, contacts, load, agents...
 
 
 def service_target(channel: Channel) -> tuple[float, float]:
@@ -87,9 +91,16 @@ def plan_staffing(
     handle_time: Mapping[str, float],
     interval_minutes: int,
     fixed_agents: Mapping[str, int] | None = None,
+    handle_time_by_hour: Mapping[str, Sequence[float]] | None = None,
+    patience: Mapping[str, float] | None = None,
 ) -> StaffingPlan:
-    """Agents, agent-hours, occupancy and dilution measures for every channel."""
+    """Agents, agent-hours, occupancy and dilution measures for every channel.
+
+    ``handle_time_by_hour`` holds 24 AHTs per `by_hour` channel (hour of day → seconds);
+    ``patience`` the mean patience in seconds of live channels staffed with Erlang A.
+    """
     fixed_agents = fixed_agents or {}
+    profiles = handle_time_by_hour or {}
     hours_per_interval = interval_minutes / 60.0
     per_interval = interval_arrivals(flows, arrivals, interval_minutes)
     channels: dict[str, ChannelStaffing] = {}
@@ -100,7 +111,23 @@ def plan_staffing(
         aht = handle_time.get(name)
         if aht is None:
             continue
-        staffing.workload_hours = handled.get(name, 0.0) * aht / 3600.0
+        frame = per_interval.filter(pl.col("channel") == name)
+        interval_aht = interval_handle_times(frame, aht, profiles.get(name))
+        if name in profiles:
+            seconds = frame["contacts"].to_numpy() * interval_aht
+            staffing.workload_hours = float(seconds.sum()) / 3600.0
+            workload_by_period = dict(
+                frame.select("period_start", seconds=pl.Series(seconds, dtype=pl.Float64))
+                .group_by("period_start")
+                .agg(pl.col("seconds").sum() / 3600.0)
+                .iter_rows()
+            )
+        else:
+            staffing.workload_hours = handled.get(name, 0.0) * aht / 3600.0
+            workload_by_period = {
+                period: value * aht / 3600.0
+                for period, value in handled_by_period.get(name, {}).items()
+            }
         if channel.mode == "self_service":
             continue
         staffing.staffed = True
@@ -109,25 +136,34 @@ def plan_staffing(
             divisor = channel.concurrency * channel.max_occupancy
             staffing.agent_hours = staffing.workload_hours / divisor * scale
             staffing.agent_hours_by_period = {
-                period: value * aht / 3600.0 / divisor * scale
-                for period, value in handled_by_period.get(name, {}).items()
+                period: value / divisor * scale for period, value in workload_by_period.items()
             }
             staffing.occupancy = channel.max_occupancy if staffing.agent_hours else None
             continue
-        frame = per_interval.filter(pl.col("channel") == name)
         if frame.height == 0:
             continue
-        live = _staff_live(name, channel, frame, aht, interval_minutes, fixed_agents.get(name))
+        live = _staff_live(
+            name,
+            channel,
+            frame,
+            interval_aht,
+            interval_minutes,
+            fixed_agents.get(name),
+            (patience or {}).get(name),
+        )
         live_frames.append(live)
         scheduled = live["agents"].to_numpy() * hours_per_interval * scale
         floor_only = (live["agents"] - live["agents_raw"]).to_numpy() * hours_per_interval * scale
         staffing.agent_hours = float(scheduled.sum())
         staffing.floor_hours = float(floor_only.sum())
         agents_total = float(live["agents"].sum())
-        staffing.occupancy = float(live["load"].sum()) / agents_total if agents_total else None
+        staffing.occupancy = float(live["carried"].sum()) / agents_total if agents_total else None
         weights = live["contacts"].to_numpy()
         if weights.sum() > 0:
             staffing.service_level = float(np.average(live["service_level"], weights=weights))
+            if live["abandon_rate"].null_count() == 0:
+                abandon = live["abandon_rate"].to_numpy()
+                staffing.abandon_rate = float(np.average(abandon, weights=weights))
             waits = live["average_wait"].to_numpy()
             staffing.average_wait = (
                 float(np.average(waits, weights=weights)) if np.isfinite(waits).all() else None
@@ -155,6 +191,8 @@ def plan_staffing(
                 "agents": pl.Int64,
                 "service_level": pl.Float64,
                 "average_wait": pl.Float64,
+                "abandon_rate": pl.Float64,
+                "carried": pl.Float64,
             }
         )
     )
@@ -168,29 +206,61 @@ def plan_staffing(
     )
 
 
+def interval_handle_times(
+    frame: pl.DataFrame, aht: float, profile: Sequence[float] | None
+) -> np.ndarray:
+    """AHT (seconds) of every interval of ``frame``: the hour-of-day profile, else ``aht``."""
+    if profile is None:
+        return np.full(frame.height, float(aht))
+    hours = frame["interval_start"].dt.hour().to_numpy()
+    return np.asarray(profile, dtype=np.float64)[hours]
+
+
 def _staff_live(
     name: str,
     channel: Channel,
     frame: pl.DataFrame,
-    aht: float,
+    aht: np.ndarray,
     interval_minutes: int,
     fixed: int | None,
+    patience: float | None = None,
 ) -> pl.DataFrame:
+    """Agents per interval: Erlang C, or Erlang A (M/M/N+M) when ``patience`` is finite."""
     target, within = service_target(channel)
     service_time = aht / channel.concurrency
     contacts = frame["contacts"].to_numpy()
     load = contacts * aht / (60.0 * interval_minutes) / channel.concurrency
-    if fixed is not None:
-        raw = np.full(load.shape, int(fixed), dtype=np.int64)
-        agents = raw
+    abandon: np.ndarray | None = None
+    if patience is not None and math.isfinite(patience):
+        rate = contacts / (60.0 * interval_minutes)  # arrivals per second
+        if fixed is not None:
+            raw = np.full(load.shape, int(fixed), dtype=np.int64)
+        else:
+            raw = erlang.required_agents_erlang_a(
+                rate, service_time, patience, target, within, channel.max_occupancy
+            )
+        agents = raw if fixed is not None else np.maximum(raw, channel.min_agents)
+        measures = erlang.erlang_a(agents, rate, service_time, patience, within)
+        service, wait, abandon = (
+            measures.service_level,
+            measures.average_wait,
+            measures.abandon_rate,
+        )
     else:
-        raw = erlang.required_agents(load, service_time, target, within, channel.max_occupancy)
-        agents = np.maximum(raw, channel.min_agents)
-    service = erlang.service_level(agents, load, service_time, within)
-    wait = erlang.average_wait(agents, load, service_time)
+        if fixed is not None:
+            raw = np.full(load.shape, int(fixed), dtype=np.int64)
+            agents = raw
+        else:
+            raw = erlang.required_agents(load, service_time, target, within, channel.max_occupancy)
+            agents = np.maximum(raw, channel.min_agents)
+        service = erlang.service_level(agents, load, service_time, within)
+        wait = erlang.average_wait(agents, load, service_time)
+        if patience is not None:  # infinite patience: nobody abandons
+            abandon = np.zeros(load.shape)
+    carried = load if abandon is None else load * (1.0 - abandon)
     return frame.select("channel", "period_start", "interval_start", "contacts").with_columns(
         load=pl.Series(load, dtype=pl.Float64),
-        service_time=pl.lit(service_time),
+        service_time=pl.Series(service_time, dtype=pl.Float64),
         target=pl.lit(target),
         within=pl.lit(within),
         max_occupancy=pl.lit(channel.max_occupancy),
@@ -198,23 +268,32 @@ def _staff_live(
         agents=pl.Series(agents, dtype=pl.Int64),
         service_level=pl.Series(service, dtype=pl.Float64),
         average_wait=pl.Series(wait, dtype=pl.Float64),
+        abandon_rate=pl.Series(abandon, dtype=pl.Float64)
+        if abandon is not None
+        else pl.lit(None, dtype=pl.Float64),
+        carried=pl.Series(carried, dtype=pl.Float64),
     )
 
 
 def pooling_overhead(intervals: pl.DataFrame) -> float:
-    """Σ separate-queue agents / Σ pooled agents − 1 over all intervals (§7)."""
+    """Σ separate-queue agents / Σ pooled agents − 1 over all intervals (§7).
+
+    The pool is one Erlang C queue for the carried load (offered load less predicted
+    abandonment; the offered load for channels without patience).
+    """
     if intervals.height == 0:
         return 0.0
+    load = pl.col("carried")
     pooled = (
-        intervals.filter(pl.col("load") > 0)
+        intervals.filter(load > 0)
         .group_by("interval_start")
         .agg(
             separate=pl.col("agents_raw").sum(),
-            load=pl.col("load").sum(),
-            service_time=(pl.col("service_time") * pl.col("load")).sum() / pl.col("load").sum(),
-            target=(pl.col("target") * pl.col("load")).sum() / pl.col("load").sum(),
-            within=(pl.col("within") * pl.col("load")).sum() / pl.col("load").sum(),
-            max_occupancy=(pl.col("max_occupancy") * pl.col("load")).sum() / pl.col("load").sum(),
+            load=load.sum(),
+            service_time=(pl.col("service_time") * load).sum() / load.sum(),
+            target=(pl.col("target") * load).sum() / load.sum(),
+            within=(pl.col("within") * load).sum() / load.sum(),
+            max_occupancy=(pl.col("max_occupancy") * load).sum() / load.sum(),
         )
     )
     if pooled.height == 0:
