@@ -28,21 +28,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from cx.models.mapping import CANONICAL_COLUMNS
+
 # --------------------------------------------------------------------------- vocabulary
 
-COLUMNS = (
-    "customer_id",
-    "timestamp",
-    "channel",
-    "segment",
-    "stage",
-    "intent",
-    "handle_time",
-    "resolved",
-    "wait_time",
-    "abandoned",
-    "satisfaction",
-)
+COLUMNS = CANONICAL_COLUMNS  # the generator writes every canonical column, in order
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S"
 CHANNELS = ("phone", "chat", "email", "web", "app", "social", "branch", "video")
 LIVE_CHANNELS = ("phone", "chat", "video")  # have wait_time and abandoned

@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field
 
 from cx.models.strategy import StrictModel
 
-CANONICAL_COLUMNS = (
-    "customer_id",
-    "timestamp",
-    "channel",
-    "segment",
-    "stage",
-    "intent",
-    "handle_time",
-    "resolved",
-    "wait_time",
-    "abandoned",
-    "satisfaction",
-)
-REQUIRED_COLUMNS = ("customer_id", "timestamp", "channel")
-DIMENSION_COLUMNS = ("segment", "stage", "intent")
-BOOLEAN_COLUMNS = ("resolved", "abandoned")
 CanonicalColumn = Literal[
     "customer_id",
     "timestamp",
@@ -37,6 +21,10 @@ CanonicalColumn = Literal[
     "abandoned",
     "satisfaction",
 ]
+CANONICAL_COLUMNS: tuple[str, ...] = get_args(CanonicalColumn)
+REQUIRED_COLUMNS = ("customer_id", "timestamp", "channel")
+DIMENSION_COLUMNS = ("segment", "stage", "intent")
+BOOLEAN_COLUMNS = ("resolved", "abandoned")
 BooleanColumn = Literal["resolved", "abandoned"]
 
 
