@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from cx.data.cube import Cube
 from cx.data.scan import DEFAULT_MAX_REJECT_RATE, ScanOptions, scan
+from cx.errors import InputError
 from cx.loader.mapping import load_mapping
 from cx.loader.strategy import load_strategy as _load_strategy_file
 from cx.loader.strategy import strategy_from_dict
@@ -48,23 +49,52 @@ def load_interactions(
     encoding: str = "utf8",
     rejects: str | Path | None = None,
     cache: bool = False,
+    outcomes: bool = False,
+    journey_window: float = 72.0,
 ) -> Cube:
     """Scan an interaction file once into a reusable :class:`Cube`.
 
     ``columns`` is a mapping file (or a :class:`~cx.models.mapping.Mapping`);
     ``rejects`` names a CSV file that receives every rejected row; ``cache``
     reuses the cube of an unchanged file from an earlier run (``CX_CACHE_DIR``,
-    default ``~/.cache/cx``).
+    default ``~/.cache/cx``). ``outcomes`` adds journeys (with ``journey_window``
+    hours), resolution and satisfaction (§10): a second pass over the rows.
     """
     mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
+    cube = _load_cube(path, mapping, period, max_reject_rate, encoding, rejects, cache)
+    if outcomes:
+        from cx.data.fine import is_cube_file
+        from cx.data.journeys import check_window, scan_outcomes
+
+        check_window(journey_window)
+        if Path(path).is_dir() or is_cube_file(Path(path)):
+            raise InputError(
+                "journeys and outcomes need single contacts, and a cube file has none",
+                file=path,
+                hint="point --data at the interaction export itself",
+            )
+        cube.outcomes = scan_outcomes(path, mapping, journey_window, encoding)
+    return cube
+
+
+def _load_cube(
+    path: str | Path,
+    mapping: ColumnMapping,
+    period: str,
+    max_reject_rate: float,
+    encoding: str,
+    rejects: str | Path | None,
+    cache: bool,
+) -> Cube:
     options = ScanOptions(period=period, max_reject_rate=max_reject_rate, encoding=encoding)
     if rejects is not None:
         from cx.io import write_frame_csv
 
         target = Path(rejects)
-        return scan(path, mapping, options, rejects_out=lambda f: write_frame_csv(f, target))
+        cube = scan(path, mapping, options, rejects_out=lambda f: write_frame_csv(f, target))
+        return _examined(cube, path, mapping, encoding)
     if not cache:
-        return scan(path, mapping, options)
+        return _examined(scan(path, mapping, options), path, mapping, encoding)
     from cx.data import cache as cube_cache
     from cx.data.fine import is_cube_file
     from cx.data.scan import check_data_path, enforce_reject_rate
@@ -76,13 +106,26 @@ def load_interactions(
     key = cube_cache.cache_key(source, mapping, period, encoding)
     cube = cube_cache.load(key)
     if cube is None:
-        cube = scan(source, mapping, options)
+        cube = _examined(scan(source, mapping, options), source, mapping, encoding)
         cube_cache.store(cube, key)
     else:
         meta = cube.meta
         enforce_reject_rate(
             meta.rows_read, meta.rows_rejected, meta.rejects_sample, max_reject_rate, source
         )
+    return cube
+
+
+def _examined(cube: Cube, path: str | Path, mapping: ColumnMapping, encoding: str) -> Cube:
+    """The cube with its file's duplicate rows counted and loosely matched columns noted
+    (``cube.meta.duplicate_rows`` and ``cube.meta.notes``); not for cube files."""
+    from cx.data.diagnose import examine
+    from cx.data.fine import is_cube_file
+    from cx.data.scan import resolve_layout
+
+    source = Path(path)
+    if not is_cube_file(source):
+        examine(cube.meta, resolve_layout(source, mapping, encoding), mapping, encoding)
     return cube
 
 

@@ -59,7 +59,7 @@ CONTAINMENT_NOTE = (
 
 def _rows(cube: Cube, mapping: Mapping, encoding: str) -> tuple[pl.LazyFrame, list[str]]:
     """The valid rows, one contact each, with the columns inspect needs."""
-    layout = resolve_layout(Path(cube.meta.file), mapping)
+    layout = resolve_layout(Path(cube.meta.file), mapping, encoding)
     present = list(layout.sources)
     frame = parsed_frame(layout, mapping, encoding).filter(pl.col("reject_reason").is_null())
     optional = [c for c in ("handle_time", "resolved", "satisfaction") if c in layout.sources]
@@ -168,7 +168,7 @@ def inspect_cube(
     ]
     try:
         by_channel, by_cell, spread, largest, switching, journeys, totals = pl.collect_all(queries)
-    except pl.exceptions.PolarsError as exc:
+    except (pl.exceptions.PolarsError, OSError) as exc:
         raise DataError(f"cannot read data file: {exc}", file=meta.file) from None
     return _assemble(
         cube,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -31,10 +32,24 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     temp_path = Path(temporary)
     try:
         yield temp_path
+        # mkstemp makes the file private (0600): give it the mode the file it replaces
+        # had, or the one a plain open() would give (0666 less the umask).
+        os.chmod(temp_path, _target_mode(target))
         os.replace(temp_path, target)
+    except OSError as exc:  # disk full, permissions: the previous output stays as it was
+        raise InputError(f"cannot write output: {exc.strerror or exc}", file=target) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             temp_path.unlink()
+
+
+def _target_mode(target: Path) -> int:
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:

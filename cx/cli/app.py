@@ -47,6 +47,7 @@ def main() -> None:
 from cx.cli import (  # noqa: E402, F401  (commands register themselves on `app`)
     cmd_check,
     cmd_compare,
+    cmd_cube,
     cmd_generate,
     cmd_inspect,
     cmd_report,

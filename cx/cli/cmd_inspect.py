@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import typer
+from dataclasses import replace
 
 from cx.cli.app import app
 from cx.cli.common import OutputFormat, emit, handle_errors, note
@@ -18,15 +16,6 @@ from cx.cli.options import DataArgs, OutputArgs, with_groups
 def inspect(
     source: DataArgs,
     out: OutputArgs,
-    journey_window: Annotated[
-        float,
-        typer.Option(
-            "--journey-window",
-            min=0.0,
-            help="Hours: a contact this soon after the customer's previous one continues "
-            "its journey.",
-        ),
-    ] = 72.0,
 ) -> None:
     """Profile the data: volumes, channel preference, switching, repeat contacts."""
     from cx import api
@@ -34,9 +23,11 @@ def inspect(
     from cx.render import inspect as views
     from cx.render.formats import to_json
 
-    cube = cube_for(source, [], out.quiet)
+    # inspect follows journeys itself: the cube needs no outcomes pass of its own.
+    cube = cube_for(replace(source, outcomes=False, journey_window=None), [], out.quiet)
+    window = source.journey_window if source.journey_window is not None else 72.0
     result = api.inspect_interactions(
-        cube, load_mapping(source.columns), window_hours=journey_window, encoding=source.encoding
+        cube, load_mapping(source.columns), window_hours=window, encoding=source.encoding
     )
     renderers = {
         OutputFormat.table: views.inspect_renderable,

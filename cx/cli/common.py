@@ -10,7 +10,7 @@ import traceback
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console, RenderableType
@@ -21,6 +21,7 @@ from cx.errors import EXIT_INTERNAL, CxError, StrategyError
 F = TypeVar("F", bound=Callable[..., Any])
 REPORT_URL = "the project's issue tracker"
 FILE_WIDTH = 100
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a tool killed by a closed pipe
 
 
 class OutputFormat(StrEnum):
@@ -79,18 +80,45 @@ def handle_errors(function: F) -> F:
         except KeyboardInterrupt:
             stderr_console().print("interrupted")
             raise typer.Exit(130) from None
+        except BrokenPipeError:  # `cx ... | head`: the reader has all it wants
+            _silence_stdout()
+            raise typer.Exit(EXIT_BROKEN_PIPE) from None
         except Exception as error:
-            console = stderr_console()
-            console.print(
-                f"[bold red]internal error:[/] {_escape(type(error).__name__)}: "
-                f"{_escape(str(error))} (cx {__version__}; please report it to {REPORT_URL} "
-                "with the command you ran; --debug shows the traceback)"
-            )
-            if debug:
-                console.print(_escape(traceback.format_exc()))
-            raise typer.Exit(EXIT_INTERNAL) from None
+            internal_error(error, debug)
+        except BaseException as error:  # a Rust panic inside Polars is no Exception
+            if type(error).__name__ != "PanicException":
+                raise
+            internal_error(error, debug)
 
     return wrapper  # type: ignore[return-value]
+
+
+def internal_error(error: BaseException, debug: bool) -> NoReturn:
+    """A bug of cx (exit 3): one short line with the version and how to report it; the
+    traceback only with --debug (or CX_DEBUG=1)."""
+    text = str(error).strip()
+    first = text.splitlines()[0] if text else ""
+    if len(first) > 200:
+        first = first[:200] + "..."
+    console = stderr_console()
+    console.print(
+        f"[bold red]internal error:[/] {_escape(type(error).__name__)}"
+        + (f": {_escape(first)}" if first else "")
+        + f" (cx {__version__}; please report it to {REPORT_URL} with the command you ran "
+        "and this line; --debug shows the traceback)"
+    )
+    if debug:
+        console.print(_escape(traceback.format_exc()))
+    raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so flushing it at exit raises no second BrokenPipeError."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
 
 
 def render_to_text(renderable: RenderableType, width: int = FILE_WIDTH) -> str:

@@ -71,7 +71,9 @@ def load_cube(
     rejects: Path | None,
     quiet: bool,
     no_cache: bool = False,
+    journey_window: float | None = None,
 ) -> Cube:
+    """The cube of ``data``; with ``journey_window``, journeys and outcomes too (§10)."""
     from cx import api
 
     with scan_progress(data, quiet):
@@ -83,8 +85,18 @@ def load_cube(
             encoding=encoding,
             rejects=rejects,
             cache=not no_cache,
+            outcomes=journey_window is not None,
+            journey_window=journey_window if journey_window is not None else 72.0,
         )
     meta = cube.meta
+    for text in meta.notes:
+        note(f"{data}: {text}", quiet)
+    if meta.duplicate_rows:
+        note(
+            f"{data}: {meta.duplicate_rows:,} row(s) repeat an earlier row exactly; they are "
+            "counted as contacts (remove them from the export if they are copies)",
+            quiet,
+        )
     if meta.rows_rejected:
         first = meta.rejects_sample.row(0, named=True)
         note(
@@ -111,6 +123,23 @@ def strategies_for(paths: list[Path], run: RunArgs) -> list[Strategy]:
     return [api.load_strategy(path, run.set_ or []) for path in paths]
 
 
+def journey_window_for(source: DataArgs, strategies: list[Strategy]) -> float | None:
+    """The journey window when journeys are needed (§10), else None (they cost a pass).
+
+    Needed when asked for (--outcomes, --journey-window) or when a strategy uses
+    `where: step`, `containment: observed` or a guard on an outcome metric.
+    """
+    from cx.replay.engine import outcomes_needed
+
+    needed = source.outcomes or source.journey_window is not None
+    needed = needed or any(outcomes_needed(s) is not None for s in strategies)
+    if not needed:
+        return None
+    if source.journey_window is not None:
+        return source.journey_window
+    return strategies[0].journeys.window_hours if strategies else 72.0
+
+
 def cube_for(source: DataArgs, strategies: list[Strategy], quiet: bool) -> Cube:
     """Scan the data once, per --period or else the first strategy's period."""
     chosen = check_period(source.period) or (strategies[0].period if strategies else "month")
@@ -130,6 +159,7 @@ def cube_for(source: DataArgs, strategies: list[Strategy], quiet: bool) -> Cube:
         source.rejects,
         quiet,
         source.no_cache,
+        journey_window_for(source, strategies),
     )
 
 

@@ -64,6 +64,23 @@ class DataArgs:
         bool,
         typer.Option("--no-cache", help="Scan the data even if an unchanged cached cube exists."),
     ] = False
+    outcomes: Annotated[
+        bool,
+        typer.Option(
+            "--outcomes",
+            help="Also count journeys, resolution and satisfaction (a second pass over the "
+            "rows; on by itself when a strategy needs them).",
+        ),
+    ] = False
+    journey_window: Annotated[
+        float | None,
+        typer.Option(
+            "--journey-window",
+            help="Hours between a customer's contacts that still continue a journey "
+            "(default: the strategy's journeys.window_hours, 72). Implies --outcomes.",
+            show_default=False,
+        ),
+    ] = None
 
 
 @dataclass

@@ -49,7 +49,7 @@ class ContactFile:
                 file=self.path,
                 hint="pass the interaction export itself with --data",
             )
-        layout = resolve_layout(Path(self.path), self.mapping)
+        layout = resolve_layout(Path(self.path), self.mapping, self.encoding)
         frame = parsed_frame(layout, self.mapping, self.encoding)
         frame = frame.filter(pl.col("reject_reason").is_null())
         names = frame.collect_schema().names()
@@ -59,7 +59,7 @@ class ContactFile:
     def collect(self, query: pl.LazyFrame) -> pl.DataFrame:
         try:
             return query.collect(engine="streaming")
-        except pl.exceptions.PolarsError as exc:
+        except (pl.exceptions.PolarsError, OSError) as exc:
             text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise DataError(f"cannot read the data file again: {text}", file=self.path) from None
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 import polars as pl
+
+if TYPE_CHECKING:
+    from cx.data.journeys import Outcomes
 
 from cx.data import periods as calendar_periods
 
@@ -24,7 +28,9 @@ class DataMeta:
     channels_observed: list[str]
     rejects_sample: pl.DataFrame
     reject_reasons: dict[str, int] = field(default_factory=dict)
-    duplicate_rows: int = 0
+    duplicate_rows: int = 0  # rows repeating an earlier row exactly (cx.data.diagnose)
+    duplicates_counted: bool = False  # by the scan itself, in its one read (cx.data.fine)
+    notes: list[str] = field(default_factory=list)  # e.g. columns matched by a loose name
     first_timestamp: str | None = None
     last_timestamp: str | None = None
 
@@ -53,6 +59,8 @@ class Cube:
     preferred: pl.DataFrame
     handle_by_hour: pl.DataFrame
     meta: DataMeta
+    #: Journeys, resolution and satisfaction (§10); None until asked for.
+    outcomes: Outcomes | None = None
 
     def observed_handle_time(self) -> dict[str, float]:
         """Mean observed handle time (seconds) per channel, where any was observed."""

@@ -12,15 +12,21 @@ import csv
 import difflib
 import gzip
 import io
+import os
 import re
+import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
-from cx.data import periods
-from cx.data.cube import ARRIVAL_RESOLUTION_MINUTES, Cube, DataMeta
+from cx.data import fine, periods
+from cx.data.cube import Cube
+from cx.data.diagnose import check_header, find_column
 from cx.errors import DataError, InputError
 from cx.models.mapping import (
     BOOLEAN_COLUMNS,
@@ -32,6 +38,9 @@ from cx.models.mapping import (
 
 DEFAULT_MAX_REJECT_RATE = 0.01
 MAX_HANDLE_TIME_SECONDS = 86_400.0
+# Timestamps outside these are sentinels (1900-01-01, 9999-12-31, year 0), not contacts.
+EARLIEST_TIMESTAMP = datetime(1980, 1, 1)
+LATEST_TIMESTAMP = datetime(2100, 1, 1)
 REJECT_SAMPLE_ROWS = 5
 DELIMITER_CANDIDATES = (",", "\t", ";", "|")
 TRUE_WORDS = ("true", "t", "yes", "y", "1")
@@ -68,6 +77,17 @@ class ScanOptions:
     max_reject_rate: float = DEFAULT_MAX_REJECT_RATE
     encoding: str = "utf8"
 
+    def __post_init__(self) -> None:
+        # The API takes these as plain strings: a wrong one is an input error, not a
+        # KeyError deep in the scan (period) or a silent fallback to utf8 (encoding).
+        if self.period not in periods.TRUNCATE_EVERY:
+            raise InputError(f"unknown period '{self.period}'", hint="use week, month or quarter")
+        if self.encoding not in ("utf8", "lossy"):
+            raise InputError(
+                f"unknown encoding '{self.encoding}'",
+                hint="use utf8, or lossy to replace bytes that are not UTF-8",
+            )
+
 
 @dataclass(frozen=True)
 class SourceLayout:
@@ -79,33 +99,70 @@ class SourceLayout:
     sources: dict[str, list[str]]  # canonical column -> source columns
     timestamp_format: str
     compressed: bool
+    format: str = "csv"  # csv (plain or gzip) | parquet
+    # Parquet: the source columns' types (text columns are parsed as in a CSV, typed
+    # ones are used as they are). CSV: empty, every column is text.
+    dtypes: dict[str, pl.DataType] = field(default_factory=dict)
+
+    def is_text(self, name: str) -> bool:
+        return self.dtypes.get(name, pl.String) == pl.String
+
+    def typed_timestamp(self) -> bool:
+        names = self.sources["timestamp"]
+        return len(names) == 1 and self.dtypes.get(names[0], pl.String).is_temporal()
 
 
 # --------------------------------------------------------------------------- header
 
 
-def _open_text(path: Path) -> io.TextIOBase:
-    if path.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
-    return open(path, encoding="utf-8-sig", newline="")
+PARQUET_SUFFIXES = (".parquet", ".pq")
 
 
-def _head_lines(path: Path, count: int) -> list[str]:
+def _magic(path: Path, size: int) -> bytes:
     try:
-        with _open_text(path) as handle:
-            lines = []
-            for line in handle:
+        with open(path, "rb") as handle:
+            return handle.read(size)
+    except OSError:
+        return b""
+
+
+def is_gzip(path: Path) -> bool:
+    return path.is_file() and (path.suffix == ".gz" or _magic(path, 2) == b"\x1f\x8b")
+
+
+def is_parquet(path: Path) -> bool:
+    """A Parquet file (by suffix or magic bytes), or a directory of Parquet files (Spark)."""
+    if path.is_dir():
+        return any(path.glob("*.parquet"))
+    return path.suffix.lower() in PARQUET_SUFFIXES or _magic(path, 4) == b"PAR1"
+
+
+def _open_text(path: Path, errors: str = "strict") -> io.TextIOBase:
+    if is_gzip(path):
+        return io.TextIOWrapper(
+            gzip.open(path, "rb"), encoding="utf-8-sig", errors=errors, newline=""
+        )
+    return open(path, encoding="utf-8-sig", errors=errors, newline="")
+
+
+HEAD_LINE_CHARS = 1024 * 1024  # a "line" longer than this is not a CSV header
+
+
+def _head_lines(path: Path, count: int, encoding: str = "utf8") -> list[str]:
+    try:
+        with _open_text(path, "replace" if encoding == "lossy" else "strict") as handle:
+            lines: list[str] = []
+            while len(lines) < count and (line := handle.readline(HEAD_LINE_CHARS)):
                 lines.append(line)
-                if len(lines) >= count:
-                    break
             return lines
-    except UnicodeDecodeError as exc:
-        raise DataError(
-            f"data file is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} near the start)",
-            file=path,
-            hint="export it as UTF-8, or pass --encoding lossy to replace bad bytes",
-        ) from None
-    except (OSError, EOFError) as exc:
+    except UnicodeDecodeError:
+        from cx.data.diagnose import first_bad_utf8
+
+        problem = first_bad_utf8(path)
+        if problem is None:  # the decoder and the diagnosis disagree: say it plainly
+            raise DataError("data file is not UTF-8 text", file=path) from None
+        raise problem.error(path) from None
+    except (OSError, EOFError, zlib.error) as exc:  # zlib.error: a corrupt .gz
         raise DataError(f"cannot read data file: {exc}", file=path) from None
 
 
@@ -119,7 +176,13 @@ def check_data_path(path: Path) -> None:
     if not path.exists():
         raise DataError("data file not found", file=path, hint="check the --data path")
     if path.is_dir():
-        raise DataError("data path is a directory, not a file", file=path)
+        if is_parquet(path):
+            return
+        raise DataError(
+            "data path is a directory, not a file",
+            file=path,
+            hint="a directory works only when it holds Parquet files (*.parquet)",
+        )
     if path.stat().st_size == 0:
         raise DataError("data file is empty", file=path, hint="export it again with a header row")
 
@@ -130,10 +193,16 @@ def _nearest(name: str, header: list[str]) -> str | None:
     return lowered[close[0]] if close else None
 
 
-def resolve_layout(path: Path, mapping: Mapping) -> SourceLayout:
-    """Read the header, pick the delimiter and map canonical columns to source columns."""
+def resolve_layout(path: Path, mapping: Mapping, encoding: str = "utf8") -> SourceLayout:
+    """Read the header, pick the delimiter and map canonical columns to source columns.
+
+    Parquet input (a file, or a directory of files) has its header and types read
+    from its schema instead.
+    """
     check_data_path(path)
-    head = _head_lines(path, 6)
+    if is_parquet(path):
+        return _parquet_layout(path, mapping)
+    head = _head_lines(path, 6, encoding)
     if not head or not head[0].strip():
         raise DataError("data file has no header row", file=path, line=1)
     if "\x00" in head[0]:
@@ -149,18 +218,78 @@ def resolve_layout(path: Path, mapping: Mapping) -> SourceLayout:
                 hint="set `delimiter:` in a mapping file (--columns)",
             )
         delimiter = ","
-    header = next(csv.reader([head[0]], delimiter=delimiter))
-    header = [name.strip() for name in header]
+    # The names as Polars reads them (untrimmed); _map_sources matches them loosely.
+    try:
+        header = next(csv.reader([head[0]], delimiter=delimiter))
+    except csv.Error as exc:
+        raise DataError(f"cannot read the header row: {exc}", file=path, line=1) from None
+    sources = _map_sources(path, header, mapping)
+    check_header(path, head[0], header, sources)  # CR-only lines, a used name twice
+    timestamp_format = mapping.timestamp_format or _sniff_iso_format(
+        path, head, delimiter, header, sources["timestamp"]
+    )
+    return SourceLayout(
+        path=path,
+        delimiter=delimiter,
+        header=header,
+        sources=sources,
+        timestamp_format=timestamp_format,
+        compressed=is_gzip(path),
+    )
+
+
+def _parquet_layout(path: Path, mapping: Mapping) -> SourceLayout:
+    try:
+        schema = pl.scan_parquet(path).collect_schema()
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise _read_error(path, exc) from None
+    header = list(schema.names())
+    if "table" in header and "contacts" in header:
+        raise DataError(
+            "this Parquet file is a cube file, not interaction rows",
+            file=path,
+            hint="commands that replay single contacts (--replay, inspect) need the rows",
+        )
+    sources = _map_sources(path, header, mapping)
+    dtypes = {name: schema[name] for name in header}
+    timestamp_format = mapping.timestamp_format or ""
+    names = sources["timestamp"]
+    if not timestamp_format and not (len(names) == 1 and dtypes[names[0]].is_temporal()):
+        head = (
+            pl.scan_parquet(path)
+            .select(pl.concat_str([pl.col(n).cast(pl.String) for n in names], separator=" "))
+            .drop_nulls()
+            .head(5)
+            .collect()
+        )
+        lines = ["timestamp\n", *(f'"{value}"\n' for value in head.to_series())]
+        timestamp_format = _sniff_iso_format(path, lines, ",", ["timestamp"], ["timestamp"])
+    return SourceLayout(
+        path=path,
+        delimiter=",",
+        header=header,
+        sources=sources,
+        timestamp_format=timestamp_format,
+        compressed=False,
+        format="parquet",
+        dtypes=dtypes,
+    )
+
+
+def _map_sources(path: Path, header: list[str], mapping: Mapping) -> dict[str, list[str]]:
+    """Canonical column -> source columns, from the mapping or the canonical names."""
     sources: dict[str, list[str]] = {}
     for canonical in CANONICAL_COLUMNS:
         configured = mapping.columns.get(canonical)  # type: ignore[call-overload]
         if configured is None:
-            if canonical in header:
-                sources[canonical] = [canonical]
+            found = find_column(canonical, header)  # exact, else one loose match (noted)
+            if found is not None:
+                sources[canonical] = [found]
             continue
         names = [configured] if isinstance(configured, str) else list(configured)
-        for name in names:
-            if name not in header:
+        for index, name in enumerate(names):
+            names[index] = find_column(name, header) or name
+            if names[index] not in header:
                 nearest = _nearest(name, header)
                 raise DataError(
                     f"column '{name}' (for {canonical}) is not in the file; "
@@ -182,25 +311,21 @@ def resolve_layout(path: Path, mapping: Mapping) -> SourceLayout:
             if hints
             else "map your export's columns with a mapping file (--columns)",
         )
-    timestamp_format = mapping.timestamp_format or _sniff_iso_format(
-        path, head, delimiter, header, sources["timestamp"]
-    )
-    return SourceLayout(
-        path=path,
-        delimiter=delimiter,
-        header=header,
-        sources=sources,
-        timestamp_format=timestamp_format,
-        compressed=path.suffix == ".gz",
-    )
+    return sources
 
 
 def _sniff_iso_format(
     path: Path, head: list[str], delimiter: str, header: list[str], columns: list[str]
 ) -> str:
-    rows = list(csv.reader(head[1:], delimiter=delimiter))
+    try:
+        rows = list(csv.reader(head[1:], delimiter=delimiter))
+    except csv.Error:  # e.g. a huge field: the scan will say where
+        rows = []
     indices = [header.index(c) for c in columns]
-    for row in rows:
+    first_bad: tuple[str, int] | None = None
+    # The first row in an ISO shape sets the format; one bad row among the first few
+    # is a reject like any other, not a reason to refuse the file.
+    for number, row in enumerate(rows, start=2):
         if len(row) < len(header):
             continue
         value = " ".join(row[i].strip() for i in indices).strip()
@@ -209,10 +334,12 @@ def _sniff_iso_format(
         for pattern, fmt in ISO_FORMATS:
             if pattern.match(value):
                 return fmt
+        first_bad = first_bad or (value, number)
+    if first_bad is not None:
         raise DataError(
-            f"timestamp '{value}' is not ISO 8601",
+            f"timestamp '{first_bad[0]}' is not ISO 8601",
             file=path,
-            line=rows.index(row) + 2,
+            line=first_bad[1],
             hint="set `timestamp_format:` (strftime) in a mapping file (--columns)",
         )
     return ISO_FORMATS[0][1]
@@ -229,13 +356,25 @@ def _clean(name: str) -> pl.Expr:
 
 def _source(layout: SourceLayout, canonical: str) -> pl.Expr:
     names = layout.sources[canonical]
+    if canonical == "timestamp" and layout.typed_timestamp():
+        return pl.col(RAW + names[0])  # a typed Parquet column: nothing to trim
     if len(names) == 1:
         return _clean(names[0])
     joined = pl.concat_str([pl.col(RAW + n).str.strip_chars() for n in names], separator=" ")
     return pl.when(pl.all_horizontal([_clean(n).is_not_null() for n in names])).then(joined)
 
 
+def _typed_timestamp(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """A temporal Parquet column as naive microseconds (aware ones in UTC, like ``%z``)."""
+    if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
+        column = column.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+    return column.cast(pl.Datetime("us"))
+
+
 def _timestamp(layout: SourceLayout) -> pl.Expr:
+    if layout.typed_timestamp():
+        name = layout.sources["timestamp"][0]
+        return _typed_timestamp(pl.col(RAW + name), layout.dtypes[name])
     fmt = layout.timestamp_format
     raw = _source(layout, "timestamp")
     if "%z" in fmt or "%#z" in fmt or "%:z" in fmt:
@@ -278,6 +417,10 @@ class _Check:
     reason: str
 
 
+def _in_time_range(timestamp: pl.Expr) -> pl.Expr:
+    return timestamp.is_between(EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, closed="left")
+
+
 def _checks(layout: SourceLayout) -> list[_Check]:
     """Reject rules in the order their reason is reported."""
     checks = [
@@ -287,6 +430,11 @@ def _checks(layout: SourceLayout) -> list[_Check]:
             _source(layout, "timestamp").is_not_null(),
             pl.col("timestamp").is_not_null(),
             f"timestamp does not match format {layout.timestamp_format}",
+        ),
+        _Check(
+            pl.col("timestamp").is_not_null(),
+            _in_time_range(pl.col("timestamp")),
+            "timestamp is before 1980 or after 2099",
         ),
         _Check(pl.lit(True), _source(layout, "channel").is_not_null(), "channel is empty"),
     ]
@@ -319,10 +467,41 @@ def _checks(layout: SourceLayout) -> list[_Check]:
     return checks
 
 
-def parsed_frame(layout: SourceLayout, mapping: Mapping, encoding: str = "utf8") -> pl.LazyFrame:
-    """The lazy frame of canonical, typed columns plus ``reject_reason`` and ``__row``."""
-    needed = sorted({name for names in layout.sources.values() for name in names})
-    scan = pl.scan_csv(
+def source_columns(layout: SourceLayout) -> list[str]:
+    """The source columns the mapping uses, in name order."""
+    return sorted({name for names in layout.sources.values() for name in names})
+
+
+LINE = "__line"  # a 64-bit hash of every column of a row (null for a blank line)
+
+
+def raw_frame(
+    layout: SourceLayout, encoding: str = "utf8", text: bool = True, line_hash: bool = False
+) -> pl.LazyFrame:
+    """``__row`` and the source columns the mapping uses, as ``__raw:<name>``.
+
+    CSV columns are read as text with an explicit schema (nothing inferred). Parquet
+    columns keep their types unless ``text``: then every column but a temporal
+    timestamp is cast to text, so the row rules below apply to it as to a CSV. With
+    ``line_hash``, ``__line`` hashes all the file's columns, for counting duplicate rows.
+    """
+    needed = source_columns(layout)
+    extra = []
+    if line_hash:
+        every = [pl.col(name) for name in layout.header]
+        hashed = pl.struct(every).hash(0x11E5).alias(LINE)
+        extra = [pl.when(pl.any_horizontal(c.is_not_null() for c in every)).then(hashed)]
+    if layout.format == "parquet":
+        keep = set(layout.sources["timestamp"]) if layout.typed_timestamp() else set()
+
+        def column(name: str) -> pl.Expr:
+            typed = not text or name in keep or layout.is_text(name)
+            return (pl.col(name) if typed else pl.col(name).cast(pl.String)).alias(RAW + name)
+
+        return pl.scan_parquet(layout.path, row_index_name=ROW).select(
+            ROW, *(column(name) for name in needed), *extra
+        )
+    frame = pl.scan_csv(
         layout.path,
         separator=layout.delimiter,
         has_header=True,
@@ -331,7 +510,17 @@ def parsed_frame(layout: SourceLayout, mapping: Mapping, encoding: str = "utf8")
         encoding="utf8-lossy" if encoding == "lossy" else "utf8",
         row_index_name=ROW,
         quote_char='"',
-    ).select(ROW, *(pl.col(name).alias(RAW + name) for name in needed))
+    )
+    return frame.select(ROW, *(pl.col(name).alias(RAW + name) for name in needed), *extra)
+
+
+def parsed_frame(layout: SourceLayout, mapping: Mapping, encoding: str = "utf8") -> pl.LazyFrame:
+    """The lazy frame of canonical, typed columns plus ``reject_reason`` and ``__row``."""
+    return parse_rows(raw_frame(layout, encoding), layout, mapping)
+
+
+def parse_rows(scan: pl.LazyFrame, layout: SourceLayout, mapping: Mapping) -> pl.LazyFrame:
+    """Apply the row rules of §3 to a frame of ``__raw:`` text columns (see raw_frame)."""
     unit = 60.0 if mapping.handle_time_unit == "minutes" else 1.0
     parsed: dict[str, pl.Expr] = {
         "customer_id": _source(layout, "customer_id"),
@@ -363,6 +552,142 @@ def parsed_frame(layout: SourceLayout, mapping: Mapping, encoding: str = "utf8")
     return frame.with_columns(reject_reason=reason)
 
 
+# --------------------------------------------------------------------------- fast rows
+
+SUSPECT = "__suspect"
+#: Canonical key columns whose text the fast path groups by as read (see fast_rows).
+KEY_COLUMNS = ("customer_id", "channel", *DIMENSION_COLUMNS)
+
+
+@dataclass(frozen=True)
+class FastRows:
+    """Rows parsed for speed: keys as read, ``__suspect`` marking rows to check exactly.
+
+    ``frame`` has ``__row``, the ``__raw:`` source columns and the canonical columns.
+    A row that is not suspect is valid under the rules of :func:`parse_rows`, and its
+    values equal the exact ones once the key columns in ``raw_keys`` are normalised
+    (trimmed, lower-cased, aliased, empty → ``all``) — which is done on the
+    aggregates, once per distinct value instead of once per row. A suspect row may
+    still be valid (a padded number, ``TRUE`` written as ``Yes``): the scan re-reads
+    those few rows with the exact rules.
+    """
+
+    frame: pl.LazyFrame
+    raw_keys: frozenset[str]
+
+
+def _raw_text(layout: SourceLayout, name: str) -> pl.Expr:
+    column = pl.col(RAW + name)
+    return column if layout.is_text(name) else column.cast(pl.String)
+
+
+def _fast_timestamp(layout: SourceLayout) -> pl.Expr:
+    if layout.typed_timestamp():
+        return _timestamp(layout)
+    names = layout.sources["timestamp"]
+    raw = (
+        pl.col(RAW + names[0])
+        if len(names) == 1
+        else pl.concat_str([pl.col(RAW + n) for n in names], separator=" ")
+    )
+    fmt = layout.timestamp_format
+    if "%z" in fmt or "%#z" in fmt or "%:z" in fmt:
+        parsed = raw.str.strptime(pl.Datetime("us", "UTC"), fmt, strict=False)
+        return parsed.dt.replace_time_zone(None)
+    return raw.str.strptime(pl.Datetime("us"), fmt, strict=False)
+
+
+def _fast_boolean(
+    layout: SourceLayout, mapping: Mapping, canonical: str
+) -> tuple[pl.Expr, pl.Expr]:
+    """(value, suspect) of a boolean column: the usual spellings of its words are read
+    by set membership (cheap); any other value is suspect and re-checked exactly."""
+    names = layout.sources[canonical]
+    if len(names) == 1 and layout.dtypes.get(names[0]) == pl.Boolean:
+        return pl.col(RAW + names[0]), pl.lit(False)
+    configured = mapping.values.get(canonical)  # type: ignore[call-overload]
+    true_words = [w.strip() for w in configured.true] if configured else list(TRUE_WORDS)
+    false_words = [w.strip() for w in configured.false] if configured else list(FALSE_WORDS)
+
+    def spellings(words: list[str]) -> list[str]:
+        return sorted({s for w in words for s in (w.lower(), w, w.upper(), w.capitalize())})
+
+    trues = spellings(true_words)
+    known = spellings(true_words + false_words)
+    falses = [w for w in known if w not in trues]
+    if set(trues) & set(spellings(false_words)):  # a word both true and false: exact rules
+        return _boolean(layout, mapping, canonical), pl.lit(True)
+    raw = _raw_text(layout, names[0]) if len(names) == 1 else _source(layout, canonical)
+    value = pl.when(raw.is_in(trues)).then(True).when(raw.is_in(falses)).then(False)
+    return value, raw.is_not_null() & ~raw.is_in(known)
+
+
+def _fast_number(layout: SourceLayout, canonical: str) -> pl.Expr:
+    names = layout.sources[canonical]
+    if len(names) > 1:
+        return _number(layout, canonical)
+    if layout.dtypes.get(names[0], pl.String).is_numeric():
+        return pl.col(RAW + names[0]).cast(pl.Float64)
+    return _raw_text(layout, names[0]).cast(pl.Float64, strict=False)
+
+
+def _present(layout: SourceLayout, canonical: str) -> pl.Expr:
+    names = layout.sources[canonical]
+    return pl.all_horizontal([pl.col(RAW + n).is_not_null() for n in names])
+
+
+def fast_rows(layout: SourceLayout, mapping: Mapping, encoding: str = "utf8") -> FastRows:
+    """The rows of a file for the scan's aggregates, with as little work per row as can be.
+
+    Per row: one strptime with the explicit format, one cast per number, one lookup
+    per boolean, and null checks. No trimming or case folding of text (see FastRows).
+    """
+    scan = raw_frame(layout, encoding, text=False, line_hash=True)
+    unit = 60.0 if mapping.handle_time_unit == "minutes" else 1.0
+    columns: dict[str, pl.Expr] = {}
+    raw_keys = set()
+    for name in KEY_COLUMNS:
+        names = layout.sources.get(name)
+        if names is None:
+            columns[name] = pl.lit("all")
+        elif name == "customer_id":  # exact: trimming is cheap, and ids are hashed whole
+            columns[name] = _source(layout, name)
+        elif len(names) == 1:
+            columns[name] = _raw_text(layout, names[0])
+            raw_keys.add(name)
+        elif name == "channel":
+            columns[name] = _channel(layout, mapping)
+        else:
+            columns[name] = _source(layout, name).fill_null("all")
+    columns["timestamp"] = _fast_timestamp(layout)
+    suspect = [
+        pl.col("customer_id").is_null(),
+        ~_in_time_range(pl.col("timestamp")).fill_null(False),
+        pl.col("channel").is_null(),
+    ]
+    for name in ("handle_time", "wait_time", "satisfaction"):
+        if name not in layout.sources:
+            columns[name] = pl.lit(None, dtype=pl.Float64)
+            continue
+        number = _fast_number(layout, name)
+        columns[name] = number * unit if name == "handle_time" else number
+        value = pl.col(name)
+        ok = (
+            value.is_finite()
+            if name == "satisfaction"
+            else value.is_between(0.0, MAX_HANDLE_TIME_SECONDS)
+        )
+        suspect.append(_present(layout, name) & ~ok.fill_null(False))
+    for name in BOOLEAN_COLUMNS:
+        if name not in layout.sources:
+            columns[name] = pl.lit(None, dtype=pl.Boolean)
+            continue
+        columns[name], bad = _fast_boolean(layout, mapping, name)
+        suspect.append(bad)
+    frame = scan.with_columns(**columns).with_columns(pl.any_horizontal(suspect).alias(SUSPECT))
+    return FastRows(frame=frame, raw_keys=frozenset(raw_keys))
+
+
 # --------------------------------------------------------------------------- scan
 
 
@@ -372,73 +697,268 @@ def scan(
     options: ScanOptions | None = None,
     rejects_out: Callable[[pl.DataFrame], None] | None = None,
 ) -> Cube:
-    """Read an interaction file once and build its cube."""
+    """Read an interaction file once and build its cube.
+
+    CSV, gzip-compressed CSV and Parquet rows are scanned (:func:`scan_fine`); a cube
+    file (:mod:`cx.data.fine`) is read as it is.
+    """
     mapping = mapping or Mapping()
     options = options or ScanOptions()
     path = Path(path)
-    layout = resolve_layout(path, mapping)
-    frame = parsed_frame(layout, mapping, options.encoding)
-    valid = frame.filter(pl.col("reject_reason").is_null()).with_columns(
-        period_start=periods.period_start(pl.col("timestamp"), options.period)
+    check_data_path(path)
+    if fine.is_cube_file(path):
+        cube = fine.read_cube_file(path)
+    else:
+        cube = scan_fine(path, mapping, options.encoding, rejects_out)
+    return _assemble(path, options, cube)
+
+
+#: At most this many suspect rows are kept for the exact re-check; more, and the file
+#: is scanned with the exact rules throughout (memory stays bounded either way).
+SUSPECT_LIMIT = 1_000_000
+
+
+def scan_fine(
+    path: Path,
+    mapping: Mapping,
+    encoding: str = "utf8",
+    rejects_out: Callable[[pl.DataFrame], None] | None = None,
+    exact: bool = False,
+) -> fine.FineCube:
+    """One pass over the rows into a fine cube, with the streaming engine.
+
+    The fast path (:func:`fast_rows`) aggregates the rows that need no checking with
+    their keys as read, collects the few suspect rows, re-checks those with the exact
+    rules (:func:`parse_rows`) and adds the valid ones back; keys are normalised on
+    the aggregates, and customers' preferred channels come from hashed ids
+    (:func:`cx.data.fine.preferred_from_hashes`). Where that cannot be exact — a blank
+    channel, too many suspect rows — the file is scanned with the exact rules on every
+    row, as with ``exact`` or ``CX_SCAN=exact``: slower, same result.
+    """
+    layout = resolve_layout(path, mapping, encoding)
+    if exact or os.environ.get("CX_SCAN") == "exact":
+        return _scan_exact(layout, mapping, encoding, rejects_out)
+    rows = fast_rows(layout, mapping, encoding)
+    frame = rows.frame
+    valid = frame.filter(~pl.col(SUSPECT))
+    # One read, two sinks: demand (a hash aggregation on its text keys) and a few numbers
+    # per valid row, from which arrays give the arrivals and the preferred channels.
+    demand, sink = _collect(
+        path,
+        [
+            fine.demand_query(frame, valid=~pl.col(SUSPECT), bounds=True),
+            fine.row_sink(frame, mapping.anonymous_ids, valid=~pl.col(SUSPECT), line=LINE),
+        ],
     )
-    rejected = frame.filter(pl.col("reject_reason").is_not_null())
-    has_handle = "handle_time" in layout.sources
-    handle = pl.col("handle_time") if has_handle else pl.lit(None, dtype=pl.Float64)
-    demand_q = valid.group_by("period_start", "channel", *DIMENSION_COLUMNS).agg(
-        contacts=pl.len().cast(pl.Float64),
-        handle_sum=handle.sum().cast(pl.Float64),
-        handle_n=handle.count().cast(pl.Float64),
+    read = int(demand["contacts"].sum())
+    valid_only = pl.col(fine.VALID)
+    found = int(demand.filter(~valid_only)["contacts"].sum())
+    if found > SUSPECT_LIMIT:
+        return _scan_exact(layout, mapping, encoding, rejects_out)
+    demand = demand.filter(valid_only).drop(fine.VALID)
+    bounds = demand.select(pl.col("first").min(), pl.col("last").max())
+    demand = demand.drop("first", "last")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        repeated = pool.submit(fine.duplicates, sink["line"])
+        sink = sink.filter(pl.col("valid")) if found else sink
+        sink = sink.drop("line", "valid").rechunk()  # then the arrays below are views
+        duplicate_rows = repeated.result()
+    # Suspect rows are read again, as text, only when there are any: a third sink in
+    # the same pass would make the streaming engine buffer every row for it.
+    suspect = frame.filter(pl.col(SUSPECT)).select(
+        ROW, *(RAW + name for name in source_columns(layout))
     )
-    arrivals_q = valid.group_by(
-        "period_start",
-        "channel",
-        interval_start=pl.col("timestamp").dt.truncate(f"{ARRIVAL_RESOLUTION_MINUTES}m"),
-    ).agg(contacts=pl.len().cast(pl.Float64))
-    identified = valid.filter(~pl.col("customer_id").is_in(mapping.anonymous_ids))
-    preferred_q = (
-        identified.group_by("customer_id", "channel")
-        .agg(n=pl.len())
-        .group_by("customer_id")
-        .agg(pl.col("channel").sort_by(["n", "channel"], descending=[True, False]).first())
-        .group_by("channel")
-        .agg(customers=pl.len().cast(pl.Int64))
+    suspect = _collect(path, [suspect])[0] if found else suspect.clear().collect()
+    checked = parse_rows(_as_text(suspect, layout).lazy(), layout, mapping).collect()
+    rescued = checked.filter(pl.col("reject_reason").is_null())
+    normal = _normalise(layout, mapping, rows.raw_keys, demand)
+    if normal is None:
+        return _scan_exact(layout, mapping, encoding, rejects_out)
+    demand, channel_of = normal
+    names = sorted(set(channel_of.values()) | set(rescued["channel"].unique().to_list()))
+    rank = {name: i for i, name in enumerate(names)}
+    raw = sorted(channel_of)
+    code = fine.channel_codes(
+        sink["hk"].to_numpy(), fine.channel_hashes(raw), [rank[channel_of[v]] for v in raw]
     )
-    by_hour_q = valid.group_by("channel", hour=pl.col("timestamp").dt.hour()).agg(
-        handle_sum=handle.sum().cast(pl.Float64), handle_n=handle.count().cast(pl.Float64)
-    )
-    stats_q = frame.select(
-        rows_read=pl.len(),
-        rows_rejected=pl.col("reject_reason").is_not_null().sum(),
-        first=pl.col("timestamp").filter(pl.col("reject_reason").is_null()).min(),
-        last=pl.col("timestamp").filter(pl.col("reject_reason").is_null()).max(),
-    )
-    reasons_q = rejected.group_by("reject_reason").agg(rows=pl.len())
-    rejects_q = rejected.with_columns(line=pl.col(ROW) + 2).select(
-        "line",
-        "reject_reason",
-        *(
-            pl.col(RAW + name).alias(name)
-            for name in sorted({n for ns in layout.sources.values() for n in ns})
-        ),
-    )
-    queries = [demand_q, arrivals_q, preferred_q, by_hour_q, stats_q, reasons_q]
-    queries.append(rejects_q if rejects_out is not None else rejects_q.head(REJECT_SAMPLE_ROWS))
-    try:
-        demand, arrivals, preferred, by_hour, stats, reasons, rejects = pl.collect_all(
-            queries, engine="streaming"
-        )
-    except pl.exceptions.ComputeError as exc:
-        raise _read_error(path, exc) from None
-    except pl.exceptions.PolarsError as exc:
-        raise _read_error(path, exc) from None
-    cube = _assemble(
-        path, options, demand, arrivals, preferred, by_hour, stats, reasons, rejects, rejects_out
-    )
-    meta = cube.meta
-    enforce_reject_rate(
-        meta.rows_read, meta.rows_rejected, meta.rejects_sample, options.max_reject_rate, path
-    )
+    if code is None:  # a channel hash that is not a known one (never expected)
+        return _scan_exact(layout, mapping, encoding, rejects_out)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # Polars and numpy release the GIL
+        counted = pool.submit(fine.arrivals_from_sink, sink, code, names)
+        preferred = _preferred(names, sink, code, rescued, mapping)
+        arrivals = counted.result()
+    del sink
+    parts = [(demand, arrivals, bounds)]
+    if rescued.height:
+        parts.append(tuple(pl.collect_all(fine.row_queries(rescued.lazy()))))
+    if preferred is None:  # the hashes could not vouch for themselves: count exactly
+        pairs = _collect(path, [fine.pair_query(valid, mapping.anonymous_ids)])[0]
+        pairs = pairs.with_columns(pl.col("channel").replace(channel_of))
+        exact_pairs = fine.pair_query(rescued.lazy(), mapping.anonymous_ids).collect()
+        both = pl.concat([pairs, exact_pairs], how="vertical_relaxed")
+        pairs = fine.regroup(both, fine.PAIR_KEYS, ("n",))
+        preferred = fine.preferred_counts(pairs, names)
+    rejected = checked.filter(pl.col("reject_reason").is_not_null())
+    cube = _finish(layout, parts, preferred, read, rejected, rejects_out)
+    cube.duplicate_rows = duplicate_rows
     return cube
+
+
+def _preferred(
+    names: list[str],
+    sink: pl.DataFrame,
+    code: np.ndarray,
+    rescued: pl.DataFrame,
+    mapping: Mapping,
+) -> pl.DataFrame | None:
+    """Preferred channels from the fast path's hashes plus the rescued rows' own."""
+    h1, h2 = sink["h1"].to_numpy(), sink["h2"].to_numpy()
+    if "known" in sink.columns:  # anonymous customers are no one's preference
+        known = sink["known"].to_numpy()
+        h1, h2, code = h1[known], h2[known], code[known]
+    if rescued.height:
+        rank = {name: i for i, name in enumerate(names)}
+        ones = fine.identified(rescued.lazy(), mapping.anonymous_ids)
+        extra = pl.concat(
+            [
+                fine.row_sink(ones, []).select("h1", "h2").collect(),
+                ones.select(code=pl.col("channel").replace_strict(rank, return_dtype=pl.UInt8))
+                .collect(),
+            ],
+            how="horizontal",
+        )
+        h1 = np.concatenate([h1, extra["h1"].to_numpy()])
+        h2 = np.concatenate([h2, extra["h2"].to_numpy()])
+        code = np.concatenate([code, extra["code"].to_numpy()])
+    return fine.preferred_from_hashes(h1, h2, code, names)
+
+
+def _collect(path: Path, queries: list[pl.LazyFrame]) -> list[pl.DataFrame]:
+    try:
+        return pl.collect_all(queries, engine="streaming")
+    except (pl.exceptions.PolarsError, OSError) as exc:  # OSError: e.g. a truncated .gz
+        raise _read_error(path, exc) from None
+
+
+def _scan_exact(
+    layout: SourceLayout,
+    mapping: Mapping,
+    encoding: str,
+    rejects_out: Callable[[pl.DataFrame], None] | None,
+) -> fine.FineCube:
+    """Every row through the exact rules of :func:`parse_rows` (slower, same result)."""
+    frame = parse_rows(raw_frame(layout, encoding, line_hash=True), layout, mapping)
+    reason = pl.col("reject_reason")
+    valid = frame.filter(reason.is_null())
+    count = frame.select(rows_read=pl.len())
+    lines = frame.select(LINE)
+    rejected = frame.filter(reason.is_not_null()).select(
+        ROW, "reject_reason", *(RAW + name for name in source_columns(layout))
+    )
+    queries = [*fine.row_queries(valid), fine.pair_query(valid, mapping.anonymous_ids)]
+    demand, arrivals, bounds, pairs, counted, rejects, hashed = _collect(
+        layout.path, [*queries, count, rejected, lines]
+    )  # exactness first: this path is for the rare files the fast path cannot take
+    preferred = fine.preferred_counts(pairs, demand["channel"].unique().to_list())
+    parts = [(demand, arrivals, bounds)]
+    read = int(counted["rows_read"].item())
+    cube = _finish(layout, parts, preferred, read, rejects, rejects_out)
+    cube.duplicate_rows = fine.duplicates(hashed[LINE])
+    return cube
+
+
+def _as_text(frame: pl.DataFrame, layout: SourceLayout) -> pl.DataFrame:
+    """Typed Parquet columns as text, for the exact rules (a temporal timestamp stays)."""
+    keep = set(layout.sources["timestamp"]) if layout.typed_timestamp() else set()
+    return frame.with_columns(
+        pl.col(RAW + name).cast(pl.String)
+        for name in source_columns(layout)
+        if name not in keep and not layout.is_text(name)
+    )
+
+
+def _normalise(
+    layout: SourceLayout,
+    mapping: Mapping,
+    raw_keys: frozenset[str],
+    demand: pl.DataFrame,
+) -> tuple[pl.DataFrame, dict[str, str]] | None:
+    """Demand's keys as read → canonical values, once per distinct value (equal keys are
+    added up when the fine cube is finished); and each channel as read → canonical.
+
+    None when a channel is blank once trimmed: those rows are rejects, which only the
+    exact scan can list one by one.
+    """
+    channel_of = {value: value for value in demand["channel"].unique().to_list()}
+    for name in sorted(raw_keys - {"customer_id"}):
+        source = layout.sources[name][0]
+        values = demand.select(pl.col(name).unique().alias(RAW + source))
+        if name == "channel":
+            exact = _channel(layout, mapping)
+        else:
+            exact = _source(layout, name).fill_null("all")
+        table = values.select(pl.col(RAW + source).alias("raw"), exact.alias("value"))
+        if name == "channel":
+            if table["value"].null_count():
+                return None
+            channel_of = dict(table.iter_rows())
+        changed = table.filter(pl.col("raw").is_null() | (pl.col("raw") != pl.col("value")))
+        if not changed.height:
+            continue
+        lookup = dict(changed.drop_nulls("raw").iter_rows())
+        fix = pl.col(name).replace(lookup)
+        demand = demand.with_columns(fix.fill_null("all") if name != "channel" else fix)
+    return demand, channel_of
+
+
+def _finish(
+    layout: SourceLayout,
+    parts: list[tuple[pl.DataFrame, ...]],
+    preferred: pl.DataFrame,
+    rows_read: int,
+    rejected: pl.DataFrame,
+    rejects_out: Callable[[pl.DataFrame], None] | None,
+) -> fine.FineCube:
+    """Add up the parts' aggregates; count, sort and hand over the rejected rows."""
+    path = layout.path
+    # A blank line (every field the mapping reads empty, e.g. trailing empty lines) is
+    # no row at all: neither read nor rejected.
+    blank = pl.all_horizontal([pl.col(RAW + n).is_null() for n in source_columns(layout)])
+    rows_read -= rejected.filter(blank).height
+    rejected = rejected.filter(~blank)
+    if rows_read == 0:
+        raise DataError("data file has a header but no rows", file=path, line=2)
+    demand = fine.regroup(
+        pl.concat([fine.tidy_demand(p[0]) for p in parts]), fine.DEMAND_KEYS, fine.DEMAND_SUMS
+    )
+    arrivals = fine.regroup(
+        pl.concat([fine.tidy_arrivals(p[1]) for p in parts]),
+        fine.ARRIVAL_KEYS,
+        fine.ARRIVAL_SUMS,
+    )
+    firsts = [p[2]["first"].item() for p in parts if p[2]["first"].item() is not None]
+    lasts = [p[2]["last"].item() for p in parts if p[2]["last"].item() is not None]
+    rejects = rejected.sort(ROW).select(
+        (pl.col(ROW) + 2).alias("line"),
+        "reject_reason",
+        *(pl.col(RAW + name).alias(name) for name in source_columns(layout)),
+    )
+    counts = rejects.group_by("reject_reason").agg(rows=pl.len()).sort(
+        pl.col("rows"), pl.col("reject_reason"), descending=[True, False]
+    )
+    if rejects_out is not None:
+        rejects_out(rejects)
+    return fine.FineCube(
+        demand=fine.tidy_demand(demand),
+        arrivals=fine.tidy_arrivals(arrivals),
+        preferred=preferred,
+        rows_read=rows_read,
+        rows_rejected=rejects.height,
+        first=min(firsts) if firsts else None,
+        last=max(lasts) if lasts else None,
+        reject_reasons={r: int(n) for r, n in counts.iter_rows()},
+        rejects_sample=rejects.head(REJECT_SAMPLE_ROWS),
+    )
 
 
 def enforce_reject_rate(
@@ -450,9 +970,13 @@ def enforce_reject_rate(
         return
     first = rejects.row(0, named=True) if rejects.height else None
     example = f"; first at line {first['line']}: {first['reject_reason']}" if first else ""
+    beyond = (
+        "no row is usable"
+        if rows_rejected == rows_read
+        else f"more than --max-reject-rate {max_rate:.1%}"
+    )
     raise DataError(
-        f"{rows_rejected:,} of {rows_read:,} rows rejected ({rate:.1%}), more than "
-        f"--max-reject-rate {max_rate:.1%}{example}",
+        f"{rows_rejected:,} of {rows_read:,} rows rejected ({rate:.1%}), {beyond}{example}",
         file=path,
         line=first["line"] if first else None,
         hint="fix the export or the mapping (--columns); --rejects FILE lists every bad row",
@@ -460,71 +984,22 @@ def enforce_reject_rate(
 
 
 def _read_error(path: Path, exc: Exception) -> DataError:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    if "utf-8" in text.lower() or "utf8" in text.lower():
-        return DataError(
-            "data file is not valid UTF-8 text",
-            file=path,
-            hint="export it as UTF-8, or pass --encoding lossy to replace bad bytes",
-        )
-    return DataError(f"cannot parse data file: {text}", file=path)
+    """Where the file goes wrong (line and column), found by cx.data.diagnose."""
+    from cx.data.diagnose import read_error
+
+    return read_error(path, exc)
 
 
-def _assemble(
-    path: Path,
-    options: ScanOptions,
-    demand: pl.DataFrame,
-    arrivals: pl.DataFrame,
-    preferred: pl.DataFrame,
-    by_hour: pl.DataFrame,
-    stats: pl.DataFrame,
-    reasons: pl.DataFrame,
-    rejects: pl.DataFrame,
-    rejects_out: Callable[[pl.DataFrame], None] | None,
-) -> Cube:
-    row = stats.row(0, named=True)
-    rows_read = int(row["rows_read"])
-    rows_rejected = int(row["rows_rejected"] or 0)
-    rows_used = rows_read - rows_rejected
-    if rows_read == 0:
-        raise DataError("data file has a header but no rows", file=path, line=2)
-    reject_reasons = dict(
-        sorted(
-            ((r["reject_reason"], int(r["rows"])) for r in reasons.iter_rows(named=True)),
-            key=lambda item: -item[1],
-        )
+def _assemble(path: Path, options: ScanOptions, cube: fine.FineCube) -> Cube:
+    """The period cube of a fine cube, once the reject rate is known to be acceptable."""
+    enforce_reject_rate(
+        cube.rows_read,
+        cube.rows_rejected,
+        cube.rejects_sample,
+        options.max_reject_rate,
+        path,
     )
-    if rejects_out is not None:
-        rejects_out(rejects)
-    if rows_used == 0:
-        enforce_reject_rate(rows_read, rows_rejected, rejects, 0.0, path)
-    first_ts, last_ts = row["first"], row["last"]
-    starts = periods.calendar(
-        periods.start_of(first_ts.date(), options.period),
-        periods.start_of(last_ts.date(), options.period),
-        options.period,
-    )
-    meta = DataMeta(
-        file=str(path),
-        rows_read=rows_read,
-        rows_used=rows_used,
-        rows_rejected=rows_rejected,
-        customers=int(preferred["customers"].sum()) if preferred.height else 0,
-        period=options.period,
-        period_starts=starts,
-        channels_observed=sorted(demand["channel"].unique().to_list()),
-        rejects_sample=rejects.head(REJECT_SAMPLE_ROWS),
-        reject_reasons=reject_reasons,
-        first_timestamp=first_ts.isoformat() if first_ts else None,
-        last_timestamp=last_ts.isoformat() if last_ts else None,
-    )
-    return Cube(
-        demand=demand.sort("period_start", "channel", *DIMENSION_COLUMNS),
-        arrivals=arrivals.sort("channel", "interval_start"),
-        preferred=preferred.sort("channel"),
-        handle_by_hour=by_hour.sort("channel", "hour"),
-        meta=meta,
-    )
+    return cube.to_cube(options.period, str(path))
 
 
 def required_channels_message(unknown: list[str], catalog: list[str]) -> InputError:

@@ -27,6 +27,13 @@ class DataInfo(ResultModel):
     customers: int
     periods: list[str]
     channels_observed: list[str]
+    journeys: int | None = Field(None, description="Observed journeys (§10); null unless asked.")
+    contacts_per_journey: float | None = None
+    hop_rate: float | None = Field(None, description="Hops / follow-up contacts.")
+    multichannel_journey_share: float | None = None
+    resolution_source: str | None = Field(
+        None, description="`resolved` (the column) or `journey_end` (the proxy)."
+    )
 
 
 class Totals(ResultModel):
@@ -50,6 +57,13 @@ class Totals(ResultModel):
         description="--replay: share of all live channels' staffed intervals that meet "
         "their target on the real arrivals.",
     )
+    journeys: float | None = Field(None, description="Observed journeys (§10).")
+    contacts_per_journey: float | None = Field(None, description="handled / journeys.")
+    cost_per_journey: float | None = Field(None, description="cost / journeys.")
+    satisfaction: float | None = Field(
+        None, description="Handled-weighted mean satisfaction over channels with a score."
+    )
+    satisfaction_delta: float | None = Field(None, description="satisfaction − baseline's.")
 
 
 class ReplayInterval(ResultModel):
@@ -115,6 +129,12 @@ class ChannelResult(ResultModel):
     incentive_cost: float
     cost: float
     replay: ReplayResult | None = Field(None, description="--replay only; else null.")
+    resolution_rate: float | None = Field(
+        None, description="Observed share of resolved contacts (§10); null unless asked."
+    )
+    satisfaction: float | None = Field(
+        None, description="The catalog's satisfaction, else the observed mean, else null."
+    )
 
 
 class PeriodResult(ResultModel):

@@ -93,18 +93,63 @@ TOTAL_ROWS: list[tuple[str, str, Callable[[float | None], str], Callable[..., st
 ]
 
 
-def totals_section(result: Result) -> Section:
+OUTCOME_ROWS: list[tuple[str, str, Callable[[float | None], str], Callable[..., str]]] = [
+    ("journeys", "Journeys (observed)", count, count),
+    ("contacts_per_journey", "Contacts per journey", number, number),
+    ("cost_per_journey", "Cost per journey", money, money),
+    ("satisfaction", "Satisfaction", number, number),
+]
+
+
+def _against_baseline(
+    result: Result,
+    rows_spec: list[tuple[str, str, Callable[[float | None], str], Callable[..., str]]],
+) -> list[list[str]]:
     baseline: Totals | None = result.baseline
     rows = []
-    for key, title, formatter, delta_formatter in TOTAL_ROWS:
+    for key, title, formatter, delta_formatter in rows_spec:
         value = getattr(result.totals, key)
         base = getattr(baseline, key) if baseline is not None else None
         delta = value - base if value is not None and base is not None else None
         rows.append([title, formatter(value), formatter(base), signed(delta, delta_formatter)])
+    return rows
+
+
+def totals_section(result: Result) -> Section:
     return Section(
         title=f"{result.strategy.name} ({result.strategy.kind}) vs baseline",
         header=["Metric", "Strategy", "Baseline", "Δ"],
-        rows=rows,
+        rows=_against_baseline(result, TOTAL_ROWS),
+    )
+
+
+def outcomes_section(result: Result) -> Section | None:
+    """Journeys and satisfaction against the baseline (§10), when they were counted."""
+    totals, data = result.totals, result.data
+    if totals.journeys is None and totals.satisfaction is None:
+        return None
+    rates = [
+        f"{c.channel} {percent(c.resolution_rate, 0)}"
+        for c in result.channels
+        if c.resolution_rate is not None and c.handled > 0
+    ]
+    note = None
+    if data.journeys is not None:
+        source = (
+            "the resolved column"
+            if data.resolution_source == "resolved"
+            else "contacts that end their journey (a proxy: no resolved column)"
+        )
+        note = (
+            f"Observed: {percent(data.hop_rate)} of follow-ups change channel, "
+            f"{percent(data.multichannel_journey_share)} of journeys use two or more channels. "
+            f"Resolution from {source}: {', '.join(rates)}."
+        )
+    return Section(
+        title="Outcomes",
+        header=["Metric", "Strategy", "Baseline", "Δ"],
+        rows=_against_baseline(result, OUTCOME_ROWS),
+        note=note,
     )
 
 
@@ -355,6 +400,7 @@ def result_sections(result: Result) -> list[Section]:
         totals_section(result),
         channels_section(result),
         dilution_section(result),
+        *([outcomes] if (outcomes := outcomes_section(result)) is not None else []),
         periods_section(result),
         *replay_sections(result),
     ]

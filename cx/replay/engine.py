@@ -155,6 +155,38 @@ def patience_of(strategy: Strategy, cube: Cube, offered: list[str]) -> dict[str,
     return result
 
 
+OUTCOME_TOTALS = ("journeys", "contacts_per_journey", "cost_per_journey", "satisfaction_delta")
+OUTCOME_CHANNEL = ("resolution_rate",)
+
+
+def uses_step(strategy: Strategy) -> bool:
+    return any(rule.where is not None and rule.where.step for rule in strategy.shifts)
+
+
+def outcomes_needed(strategy: Strategy) -> str | None:
+    """Where ``strategy`` needs journeys or observed outcomes (§10), or None."""
+    for index, rule in enumerate(strategy.shifts):
+        if rule.where is not None and rule.where.step:
+            return f"shifts.{index}.where.step"
+        if rule.containment == "observed":
+            return f"shifts.{index}.containment: observed"
+    for index, expr in enumerate(strategy.guards):
+        guard = parse_guard(expr, list(strategy.channels))
+        metrics = OUTCOME_CHANNEL if guard.channel else (*OUTCOME_TOTALS, "satisfaction")
+        if guard.metric in metrics:
+            return f"guards.{index} ({expr})"
+    return None
+
+
+def _satisfaction_scores(strategy: Strategy, cube: Cube) -> dict[str, float]:
+    """Per channel: the catalog's satisfaction, else the observed mean (§10)."""
+    scores = cube.outcomes.satisfaction() if cube.outcomes is not None else {}
+    for name, channel in strategy.channels.items():
+        if channel.satisfaction is not None:
+            scores[name] = channel.satisfaction
+    return scores
+
+
 def baseline_of(strategy: Strategy, cube: Cube) -> Strategy:
     """The status quo: exactly the observed channels, no rules, the same catalog (§5)."""
     baseline = strategy.model_copy(
@@ -174,7 +206,15 @@ def baseline_of(strategy: Strategy, cube: Cube) -> Strategy:
 def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> _Evaluation:
     meta = cube.meta
     period_index = {start: i for i, start in enumerate(meta.period_starts)}
-    flows = compute_flows(strategy, cube.demand, period_index)
+    outcomes = cube.outcomes
+    demand = (
+        outcomes.demand_by_period(meta.period)
+        if outcomes is not None and uses_step(strategy)
+        else cube.demand
+    )
+    resolution = outcomes.resolution_rates() if outcomes is not None else {}
+    flows = compute_flows(strategy, demand, period_index, resolution)
+    scores = _satisfaction_scores(strategy, cube)
     offered = strategy.offered
     aht = handle_times(strategy, cube, offered)
 
@@ -238,6 +278,8 @@ def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> _Ev
                 fixed_cost=fixed,
                 incentive_cost=incentive,
                 cost=variable + labour + fixed + incentive,
+                resolution_rate=resolution.get(name),
+                satisfaction=scores.get(name),
             )
         )
     periods = _periods(strategy, cube, flows, plan, offered)
@@ -374,6 +416,52 @@ def _totals(
         effective_channels=1.0 / shares_squared if shares_squared > 0 else 0.0,
         pooling_overhead=plan.pooling_overhead,
         floor_waste=plan.floor_waste,
+        **_outcome_totals(cube, channels, handled, cost),
+    )
+
+
+def _outcome_totals(
+    cube: Cube, channels: list[ChannelResult], handled: float, cost: float
+) -> dict[str, float | None]:
+    scored = [c for c in channels if c.satisfaction is not None and c.handled > 0]
+    weight = sum(c.handled for c in scored)
+    satisfaction = (
+        sum(c.handled * c.satisfaction for c in scored) / weight  # type: ignore[operator]
+        if weight > 0
+        else None
+    )
+    journeys = cube.outcomes.journeys if cube.outcomes is not None else None
+    return {
+        "journeys": float(journeys) if journeys is not None else None,
+        "contacts_per_journey": handled / journeys if journeys else None,
+        "cost_per_journey": cost / journeys if journeys else None,
+        "satisfaction": satisfaction,
+    }
+
+
+def _data_info(cube: Cube) -> DataInfo:
+    meta, outcomes = cube.meta, cube.outcomes
+    extra: dict[str, float | int | str | None] = {}
+    if outcomes is not None:
+        journeys = outcomes.journeys
+        extra = {
+            "journeys": journeys,
+            "contacts_per_journey": meta.rows_used / journeys if journeys else None,
+            "hop_rate": outcomes.hops / outcomes.follow_ups if outcomes.follow_ups else 0.0,
+            "multichannel_journey_share": outcomes.multichannel_journeys / journeys
+            if journeys
+            else None,
+            "resolution_source": outcomes.resolution_source,
+        }
+    return DataInfo(
+        file=meta.file,
+        rows_read=meta.rows_read,
+        rows_used=meta.rows_used,
+        rows_rejected=meta.rows_rejected,
+        customers=meta.customers,
+        periods=meta.period_labels,
+        channels_observed=meta.channels_observed,
+        **extra,  # type: ignore[arg-type]
     )
 
 
@@ -383,6 +471,13 @@ def simulate_cube(
     """Replay ``strategy`` on ``cube`` and compare it with the status quo."""
     options = options or SimulationOptions()
     check_against_data(strategy, cube)
+    needed = outcomes_needed(strategy)
+    if needed is not None and cube.outcomes is None:
+        raise InputError(
+            f"{needed} needs journeys and observed outcomes, which this cube does not have",
+            file=strategy.file,
+            hint="load the data with outcomes=True (the CLI does so by itself)",
+        )
     for name in options.agents:
         if name not in strategy.channels or strategy.channels[name].mode != "live":
             raise InputError(
@@ -395,23 +490,23 @@ def simulate_cube(
         update={
             "baseline_cost": baseline.totals.cost,
             "cost_delta": evaluation.totals.cost - baseline.totals.cost,
+            "satisfaction_delta": _delta(
+                evaluation.totals.satisfaction, baseline.totals.satisfaction
+            ),
         }
     )
     baseline_totals = baseline.totals.model_copy(
-        update={"baseline_cost": baseline.totals.cost, "cost_delta": 0.0}
+        update={
+            "baseline_cost": baseline.totals.cost,
+            "cost_delta": 0.0,
+            "satisfaction_delta": _delta(
+                baseline.totals.satisfaction, baseline.totals.satisfaction
+            ),
+        }
     )
-    meta = cube.meta
     result = Result(
         strategy=StrategyInfo(name=strategy.name, kind=strategy.kind, file=strategy.file),
-        data=DataInfo(
-            file=meta.file,
-            rows_read=meta.rows_read,
-            rows_used=meta.rows_used,
-            rows_rejected=meta.rows_rejected,
-            customers=meta.customers,
-            periods=meta.period_labels,
-            channels_observed=meta.channels_observed,
-        ),
+        data=_data_info(cube),
         totals=totals,
         channels=evaluation.channels,
         periods=evaluation.periods,
@@ -422,6 +517,10 @@ def simulate_cube(
     guards = [parse_guard(expr, list(strategy.channels)) for expr in strategy.guards]
     result.guards = [guard.evaluate(result) for guard in guards]
     return result
+
+
+def _delta(value: float | None, base: float | None) -> float | None:
+    return value - base if value is not None and base is not None else None
 
 
 def staffing_plan(

@@ -1,0 +1,358 @@
+"""What is wrong with a messy export, said precisely, and what was read loosely.
+
+The scan (:mod:`cx.data.scan`) stays fast on good files. When Polars cannot read a
+file, :func:`read_error` finds where and why — the first byte that is not UTF-8,
+a row with more fields than the header, a quote inside an unquoted field, a quoted
+field that never closes — and names the line and column. After a successful scan,
+:func:`examine` counts exact duplicate rows (one cheap hash per line) and notes the
+columns whose name matched only loosely (``Customer ID`` for ``customer_id``), so
+nothing is read differently from what the user asked without being said.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+import unicodedata
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from cx.errors import DataError
+
+if TYPE_CHECKING:
+    from cx.data.cube import DataMeta
+    from cx.data.scan import SourceLayout
+    from cx.models.mapping import Mapping
+
+#: The error path reads at most this much of a file to find the problem.
+DIAGNOSE_CHARS = 256 * 1024 * 1024
+CHUNK_BYTES = 1024 * 1024
+UTF8_HINT = "export it as UTF-8, or pass --encoding lossy to replace bad bytes"
+
+
+# --------------------------------------------------------------------------- column names
+
+
+def column_key(name: str) -> str:
+    """A column name compared loosely: case, spaces, punctuation and accents ignored."""
+    folded = unicodedata.normalize("NFKD", name).casefold()
+    return re.sub(r"[^0-9a-z]+", "", folded)
+
+
+def find_column(name: str, header: list[str]) -> str | None:
+    """The header column meant by ``name``: the exact name, else the one column whose
+    trimmed name or loose key (:func:`column_key`) equals it. Never a guess between two."""
+    if name in header:
+        return name
+    for compare in (str.strip, column_key):
+        wanted = compare(name)
+        if not wanted:
+            return None
+        matches = [column for column in header if compare(column) == wanted]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            return None
+    return None
+
+
+def check_header(path: Path, line: str, header: list[str], sources: dict[str, list[str]]) -> None:
+    """Refuse what the scan would misread: lines ending in a carriage return only (Polars
+    would see one long line), and a column the mapping reads that the header names twice
+    (which one is meant cannot be told)."""
+    if line.endswith("\r"):
+        raise DataError(
+            "lines end with a carriage return only (an old Mac export); cx reads LF or "
+            "CRLF line endings",
+            file=path,
+            line=1,
+            hint="convert the file, e.g. tr '\\r' '\\n' < export.csv > fixed.csv",
+        )
+    for names in sources.values():
+        for name in names:
+            places = [str(i + 1) for i, column in enumerate(header) if column == name]
+            if len(places) > 1:
+                raise DataError(
+                    f"column '{name}' appears {len(places)} times in the header "
+                    f"(columns {', '.join(places)}); cx cannot tell which one to read",
+                    file=path,
+                    line=1,
+                    column=None,
+                    hint="rename or remove the copies in the export",
+                )
+
+
+def column_notes(layout: SourceLayout, mapping: Mapping) -> list[str]:
+    """One note per column that was found under another spelling than asked for."""
+    notes = []
+    for canonical, names in layout.sources.items():
+        configured = mapping.columns.get(canonical)  # type: ignore[call-overload]
+        if configured is None:
+            wanted = [canonical]
+        else:
+            wanted = [configured] if isinstance(configured, str) else list(configured)
+        for asked, found in zip(wanted, names, strict=False):
+            if asked == found:
+                continue
+            named = "" if asked == canonical else f", the mapping's '{asked}'"
+            notes.append(f"column '{found}' is read as {canonical}{named} (names differ)")
+    return notes
+
+
+# --------------------------------------------------------------------------- duplicates
+
+
+def count_duplicate_rows(layout: SourceLayout, encoding: str = "utf8") -> int:
+    """Rows that repeat an earlier row exactly (every column), blank lines left out.
+
+    CSV: each line is hashed whole (64 bits), one cheap pass; a quoted field with a line
+    break in it counts per line. Parquet: each row's values are hashed. A file Polars
+    cannot read this way gives 0: this is a note, and the scan has already read it.
+    """
+    try:
+        if layout.format == "parquet":
+            rows = pl.scan_parquet(layout.path)
+            query = rows.select(rows=pl.len(), distinct=pl.struct(pl.all()).hash(7).n_unique())
+        else:
+            line = pl.col("line")
+            query = (
+                pl.scan_csv(
+                    layout.path,
+                    has_header=False,
+                    skip_rows=1,
+                    separator="\x00",
+                    quote_char=None,
+                    new_columns=["line"],
+                    schema_overrides={"column_1": pl.String},
+                    infer_schema=False,
+                    truncate_ragged_lines=True,
+                    encoding="utf8-lossy",
+                )
+                .filter(line.str.strip_chars(" \t\r" + layout.delimiter).str.len_bytes() > 0)
+                .select(rows=pl.len(), distinct=line.hash(7).n_unique())
+            )
+        counts = query.collect(engine="streaming")
+    except (pl.exceptions.PolarsError, OSError):
+        return 0
+    rows, distinct = counts.row(0)
+    return max(int(rows) - int(distinct), 0)
+
+
+def examine(meta: DataMeta, layout: SourceLayout, mapping: Mapping, encoding: str) -> None:
+    """Fill in what a scan does not count itself: duplicate rows and column notes."""
+    if not meta.duplicates_counted:  # the scan counts them in its one read of the file
+        meta.duplicate_rows = count_duplicate_rows(layout, encoding)
+    meta.notes = column_notes(layout, mapping)
+
+
+# --------------------------------------------------------------------------- UTF-8
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Where a file goes wrong: 1-based line and column (None where unknown)."""
+
+    message: str
+    line: int | None = None
+    column: int | None = None
+    hint: str | None = None
+
+    def error(self, path: Path) -> DataError:
+        return DataError(
+            self.message, file=path, line=self.line, column=self.column, hint=self.hint
+        )
+
+
+def _open_binary(path: Path) -> io.BufferedIOBase:
+    with open(path, "rb") as handle:
+        gzipped = handle.read(2) == b"\x1f\x8b"
+    return gzip.open(path, "rb") if gzipped else open(path, "rb")  # type: ignore[return-value]
+
+
+def first_bad_utf8(path: Path, limit: int = DIAGNOSE_CHARS) -> Problem | None:
+    """The first byte of ``path`` that is not UTF-8, with its line and column."""
+    line = 1
+    tail = b""  # the current line so far (its last 64 KiB), for the column
+    carry = b""
+    read = 0
+    with _open_binary(path) as handle:
+        while read < limit:
+            chunk = handle.read(CHUNK_BYTES)
+            read += len(chunk)
+            data = carry + chunk
+            if not data:
+                return None
+            try:
+                data.decode("utf-8")
+                good, carry = len(data), b""
+            except UnicodeDecodeError as exc:
+                cut_short = exc.reason == "unexpected end of data" and exc.end == len(data)
+                if chunk and cut_short:  # a character split by the chunk boundary
+                    good, carry = exc.start, data[exc.start :]
+                else:
+                    before = data[: exc.start]
+                    line += before.count(b"\n")
+                    prefix = (tail + before).rsplit(b"\n", 1)[-1].removeprefix(b"\xef\xbb\xbf")
+                    column = len(prefix.decode("utf-8", errors="replace")) + 1
+                    return Problem(
+                        f"data file is not UTF-8 text (byte 0x{data[exc.start]:02x})",
+                        line,
+                        column,
+                        UTF8_HINT,
+                    )
+            valid = data[:good]
+            line += valid.count(b"\n")
+            tail = (tail + valid).rsplit(b"\n", 1)[-1][-65536:]
+            if not chunk:
+                return None
+    return None
+
+
+# --------------------------------------------------------------------------- CSV structure
+
+
+def _open_text(path: Path) -> io.TextIOBase:
+    return io.TextIOWrapper(_open_binary(path), encoding="utf-8-sig", errors="replace", newline="")
+
+
+def csv_problem(
+    path: Path, delimiter: str | None = None, limit: int = DIAGNOSE_CHARS
+) -> Problem | None:
+    """The first place where ``path`` is not CSV as the scan reads it (RFC 4180 quoting).
+
+    Finds a row with more fields than the header, a quote inside a field that does not
+    start with one, text after a field's closing quote, and a quoted field that never
+    closes. Lines without a quote are checked at C speed (a count of delimiters).
+    """
+    from cx.data.scan import detect_delimiter
+
+    expected: int | None = None
+    fields = 1
+    in_quotes = False
+    opened = (0, 0)  # line and column of the quote that opened the current field
+    record_line = 1
+    read = 0
+    with _open_text(path) as handle:
+        for number, raw in enumerate(handle, start=1):
+            read += len(raw)
+            if read > limit:
+                return None
+            body = raw.rstrip("\r\n") if raw.endswith("\n") else raw
+            if delimiter is None:
+                delimiter = detect_delimiter(body) or ","
+            if not in_quotes:
+                record_line = number
+            if not in_quotes and '"' not in body:
+                fields += body.count(delimiter)
+            else:
+                result = _scan_quoted(body, number, delimiter, in_quotes, opened)
+                if isinstance(result, Problem):
+                    return result
+                added, in_quotes, opened = result
+                fields += added
+            if in_quotes:
+                continue
+            if expected is None:
+                expected = fields
+            elif fields > expected:
+                return Problem(
+                    f"line has {fields} fields, the header has {expected}",
+                    record_line,
+                    None,
+                    f"a field that contains the delimiter {delimiter!r} must be quoted; "
+                    "fix the export or remove the line",
+                )
+            fields = 1
+    if in_quotes:
+        return Problem(
+            "a quoted field opens here and never closes",
+            opened[0],
+            opened[1],
+            'the export was cut off, or a field has a stray quote ("); fix or remove the line',
+        )
+    return None
+
+
+def _scan_quoted(
+    body: str, number: int, delimiter: str, in_quotes: bool, opened: tuple[int, int]
+) -> Problem | tuple[int, bool, tuple[int, int]]:
+    """Walk one line with quotes: (delimiters counted, still in quotes, opening quote)."""
+    added = 0
+    i, n = 0, len(body)
+    while i < n:
+        if in_quotes:
+            j = body.find('"', i)
+            if j < 0:
+                return added, True, opened
+            if body.startswith('""', j):
+                i = j + 2
+                continue
+            in_quotes, i = False, j + 1
+            if i < n and body[i] != delimiter:
+                return Problem(
+                    "text after the closing quote of a field",
+                    number,
+                    i + 1,
+                    'a quote inside a quoted field is written twice (""); fix the export',
+                )
+            if i < n:
+                added, i = added + 1, i + 1
+            continue
+        if body.startswith('"', i):
+            in_quotes, opened, i = True, (number, i + 1), i + 1
+            continue
+        end = body.find(delimiter, i)
+        stop = n if end < 0 else end
+        quote = body.find('"', i, stop)
+        if quote >= 0:
+            return Problem(
+                'a quote (") inside a field that does not start with one',
+                number,
+                quote + 1,
+                'quote the whole field and write the quote twice ("5"" screen"), '
+                "or remove the quote",
+            )
+        if end < 0:
+            break
+        added, i = added + 1, end + 1
+    return added, in_quotes, opened
+
+
+# --------------------------------------------------------------------------- read errors
+
+
+def read_error(path: Path, exc: Exception, delimiter: str | None = None) -> DataError:
+    """A DataError for a file Polars could not read: where, when that can be found."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    from cx.data.scan import is_parquet
+
+    if is_parquet(path):
+        return DataError(f"cannot read Parquet data: {text}", file=path)
+    lowered = text.lower()
+    if "format string" in lowered:  # a mapping's timestamp_format that Polars refuses
+        return DataError(
+            f"the timestamp format cannot be used: {text}",
+            file=path,
+            hint="fix `timestamp_format:` in the mapping file (--columns); it is strftime",
+        )
+    try:
+        if "utf-8" in lowered or "utf8" in lowered:
+            problem = first_bad_utf8(path)
+            if problem is not None:
+                return problem.error(path)
+            return DataError("data file is not valid UTF-8 text", file=path, hint=UTF8_HINT)
+        problem = csv_problem(path, delimiter)
+    except (OSError, EOFError, zlib.error) as error:  # a corrupt .gz
+        return DataError(f"cannot read data file: {error}", file=path)
+    if problem is not None:
+        return problem.error(path)
+    return DataError(
+        f"cannot parse data file: {text}",
+        file=path,
+        hint="check that it is CSV with one header row (cx inspect shows what was read)",
+    )

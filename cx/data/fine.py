@@ -1,0 +1,534 @@
+"""The cube at its finest grain (§2, §9), from which every period's cube is derived.
+
+A scan of interaction rows (:mod:`cx.data.scan`) and a cube file (Parquet, written
+by ``cx cube`` or by the SQL of ``cx cube --sql`` on a warehouse) both give a
+:class:`FineCube`:
+
+* ``demand``: contacts, handle_sum, handle_n per (day, channel, segment, stage, intent);
+* ``arrivals``: contacts, handle_sum, handle_n, wait_sum, wait_n, abandoned, abandoned_n
+  per (interval_start, channel), 15-minute intervals;
+* ``preferred``: customers per preferred channel (most contacts, ties to the channel
+  name that sorts first; anonymous customers left out);
+* rows read and rejected, and the first and last valid timestamp.
+
+Days and 15-minute intervals fit in every calendar period, so one fine cube serves
+weeks, months and quarters alike (:meth:`FineCube.to_cube`), and hourly profiles are
+sums of the intervals. Counts are integers here and sums are merged by addition, so
+fine cubes of parts of the data add up (the scan merges the rows it re-checked).
+
+Cube file layout (one Parquet file, or a directory of Parquet files): one row per
+fine-cube row, the ``table`` column saying which table (``demand``, ``arrivals``,
+``preferred``, ``stats``); the other columns are the union of the tables' columns,
+null where a table has no such column. See docs/scale.md.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from cx.data import periods
+from cx.data.cube import ARRIVAL_RESOLUTION_MINUTES, Cube, DataMeta
+from cx.errors import DataError
+from cx.models.mapping import DIMENSION_COLUMNS
+
+CUBE_FILE_FORMAT = 1
+DEMAND_KEYS = ("day", "channel", *DIMENSION_COLUMNS)
+DEMAND_SUMS = ("contacts", "handle_sum", "handle_n")
+ARRIVAL_KEYS = ("interval_start", "channel")
+ARRIVAL_SUMS = (
+    "contacts",
+    "handle_sum",
+    "handle_n",
+    "wait_sum",
+    "wait_n",
+    "abandoned",
+    "abandoned_n",
+)
+PAIR_KEYS = ("customer_id", "channel")
+COUNTS = ("contacts", "handle_n", "wait_n", "abandoned", "abandoned_n", "n", "customers")
+#: Column types of a cube file; readers cast to these (a warehouse may write others).
+CUBE_FILE_SCHEMA: dict[str, pl.DataType] = {
+    "table": pl.String(),
+    "day": pl.Date(),
+    "interval_start": pl.Datetime("us"),
+    "channel": pl.String(),
+    **{name: pl.String() for name in DIMENSION_COLUMNS},
+    "contacts": pl.Int64(),
+    "handle_sum": pl.Float64(),
+    "handle_n": pl.Int64(),
+    "wait_sum": pl.Float64(),
+    "wait_n": pl.Int64(),
+    "abandoned": pl.Int64(),
+    "abandoned_n": pl.Int64(),
+    "customers": pl.Int64(),
+    "rows_read": pl.Int64(),
+    "rows_rejected": pl.Int64(),
+    "first_timestamp": pl.Datetime("us"),
+    "last_timestamp": pl.Datetime("us"),
+    "cube_format": pl.Int64(),
+}
+
+
+def _sum(name: str) -> pl.Expr:
+    dtype = pl.Int64 if name in COUNTS else pl.Float64
+    return pl.col(name).cast(dtype).sum().alias(name)
+
+
+VALID = "__valid"
+
+
+def row_queries(rows: pl.LazyFrame, valid: pl.Expr | None = None) -> list[pl.LazyFrame]:
+    """Aggregates of rows: [demand, arrivals, bounds].
+
+    ``rows`` has customer_id, timestamp, channel, segment, stage, intent, handle_time,
+    wait_time and abandoned (null where unknown). One hash aggregation per table, at
+    the finest grain; everything coarser is derived from these small tables. With
+    ``valid``, demand and arrivals are also grouped by it (as ``__valid``) and bounds
+    keep to the valid rows: every row is counted once, none is filtered out before
+    (which lets the streaming engine share one read among all the queries).
+    """
+    time = pl.col("timestamp")
+    keys = [valid.alias(VALID)] if valid is not None else []
+    handle, wait, gone = pl.col("handle_time"), pl.col("wait_time"), pl.col("abandoned")
+    demand = demand_query(rows, valid)
+    interval = time.dt.truncate(f"{ARRIVAL_RESOLUTION_MINUTES}m").alias("interval_start")
+    arrivals = rows.group_by(interval, "channel", *keys).agg(
+        contacts=pl.len(),
+        handle_sum=handle.sum(),
+        handle_n=handle.count(),
+        wait_sum=wait.sum(),
+        wait_n=wait.count(),
+        abandoned=gone.sum(),
+        abandoned_n=gone.count(),
+    )
+    kept = time if valid is None else time.filter(valid)
+    bounds = rows.select(first=kept.min(), last=kept.max())
+    return [demand, arrivals, bounds]
+
+
+def demand_query(
+    rows: pl.LazyFrame, valid: pl.Expr | None = None, bounds: bool = False
+) -> pl.LazyFrame:
+    """Contacts and handle-time sums per (day, channel, segment, stage, intent); with
+    ``bounds``, also each cell's first and last timestamp."""
+    keys = [valid.alias(VALID)] if valid is not None else []
+    handle, time = pl.col("handle_time"), pl.col("timestamp")
+    extra = {"first": time.min(), "last": time.max()} if bounds else {}
+    return rows.group_by(time.dt.truncate("1d").alias("day"), *DEMAND_KEYS[1:], *keys).agg(
+        contacts=pl.len(), handle_sum=handle.sum(), handle_n=handle.count(), **extra
+    )
+
+
+def row_sink(
+    rows: pl.LazyFrame,
+    anonymous_ids: list[str],
+    valid: pl.Expr | None = None,
+    line: str | None = None,
+) -> pl.LazyFrame:
+    """Per contact, a few numbers for the steps below: two independent 64-bit hashes of
+    the customer id and one of the channel, the 15-minute interval (its number since
+    1970), handle_time, wait_time, abandoned and, with anonymous ids, whether it is
+    identified; with ``valid``, whether the row is valid, and with ``line`` that column
+    (a hash of the whole row). About 50 bytes a row: a string group-by on customers
+    would cost far more time than these take memory."""
+    customer = pl.col("customer_id")
+    columns = {
+        "h1": customer.hash(HASH_SEEDS[0]),
+        "h2": customer.hash(HASH_SEEDS[1]),
+        "hk": pl.col("channel").hash(HASH_SEEDS[2]),
+        "iv": (pl.col("timestamp").cast(pl.Int64) // INTERVAL_US).cast(pl.Int32),
+        "handle": pl.col("handle_time").cast(pl.Float64),
+        "wait": pl.col("wait_time").cast(pl.Float64),
+        "gone": pl.col("abandoned").cast(pl.Boolean),
+    }
+    if anonymous_ids:
+        columns["known"] = ~customer.is_in(anonymous_ids)
+    if valid is not None:
+        columns["valid"] = valid
+    if line is not None:
+        columns["line"] = pl.col(line)
+    return rows.select(**columns)
+
+
+def duplicates(lines: pl.Series) -> int:
+    """Rows whose hash repeats an earlier row's (nulls — blank lines — left out)."""
+    values = lines.drop_nulls().to_numpy()
+    return int(values.size) - _distinct(values)
+
+
+INTERVAL_US = ARRIVAL_RESOLUTION_MINUTES * 60 * 1_000_000
+
+
+def arrivals_from_sink(sink: pl.DataFrame, code: np.ndarray, names: list[str]) -> pl.DataFrame:
+    """The arrivals table from :func:`row_sink`'s rows and each row's channel code (its
+    index in ``names``): one aggregation on two integer keys."""
+    frame = sink.select("iv", "handle", "wait", "gone").with_columns(
+        code=pl.Series(code, dtype=pl.UInt8)
+    )
+    handle, wait, gone = pl.col("handle"), pl.col("wait"), pl.col("gone")
+    cells = (
+        frame.lazy()
+        .group_by("iv", "code")
+        .agg(
+            contacts=pl.len(),
+            handle_sum=handle.sum(),
+            handle_n=handle.count(),
+            wait_sum=wait.sum(),
+            wait_n=wait.count(),
+            abandoned=gone.sum(),
+            abandoned_n=gone.count(),
+        )
+        .collect(engine="streaming")
+    )
+    return tidy_arrivals(
+        cells.with_columns(
+            interval_start=(pl.col("iv").cast(pl.Int64) * INTERVAL_US).cast(pl.Datetime("us")),
+            channel=pl.col("code").replace_strict(dict(enumerate(names)), return_dtype=pl.String),
+        )
+    )
+
+
+def identified(rows: pl.LazyFrame, anonymous_ids: list[str]) -> pl.LazyFrame:
+    return rows.filter(~pl.col("customer_id").is_in(anonymous_ids)) if anonymous_ids else rows
+
+
+def pair_query(rows: pl.LazyFrame, anonymous_ids: list[str]) -> pl.LazyFrame:
+    """Contacts per (customer, channel) of identified customers: exact, and costly."""
+    return identified(rows, anonymous_ids).group_by(*PAIR_KEYS).agg(n=pl.len())
+
+
+#: Seeds of the two customer-id hashes and the channel hash (see preferred_from_hashes).
+HASH_SEEDS = (0x5EED_C0DE, 0x0C0F_FEE1, 0x00CA_FE42)
+
+
+def hash_query(rows: pl.LazyFrame, anonymous_ids: list[str]) -> pl.LazyFrame:
+    """Per identified contact: two independent 64-bit hashes of the customer id and one of
+    the channel, 24 bytes a row (a string group-by on customers costs far more)."""
+    customer = pl.col("customer_id")
+    return identified(rows, anonymous_ids).select(
+        h1=customer.hash(HASH_SEEDS[0]),
+        h2=customer.hash(HASH_SEEDS[1]),
+        hk=pl.col("channel").hash(HASH_SEEDS[2]),
+    )
+
+
+def channel_hashes(values: list[str]) -> np.ndarray:
+    """The hashes :func:`hash_query` gives these channel values."""
+    return pl.Series(values, dtype=pl.String).hash(HASH_SEEDS[2]).to_numpy()
+
+
+def channel_codes(hk: np.ndarray, known: np.ndarray, codes: list[int]) -> np.ndarray | None:
+    """Each contact's channel code from its channel hash, by a lookup table on 16 bits of
+    the hash where the known channels differ; None if a hash is not a known one."""
+    if not hk.size:
+        return np.zeros(0, dtype=np.uint8)
+    if not known.size:
+        return None
+    for shift in range(0, 49, 4):
+        slots = (known >> np.uint64(shift)) & np.uint64(0xFFFF)
+        if np.unique(slots).size == slots.size:
+            break
+    else:
+        return None
+    table = np.zeros(1 << 16, dtype=np.uint8)
+    table[slots] = codes
+    owner = np.zeros(1 << 16, dtype=np.uint64)
+    owner[slots] = known
+    slot = (hk >> np.uint64(shift)) & np.uint64(0xFFFF)
+    if not np.array_equal(owner[slot], hk):
+        return None
+    return table[slot]
+
+
+def _preference(customer: np.ndarray, code: np.ndarray, bits: int, k: int) -> np.ndarray:
+    """Customers per preferred channel code, customers told apart by ``customer``'s
+    high bits: one sort of 64-bit keys, then run lengths and a max per customer."""
+    mask = np.uint64((1 << bits) - 1)
+    keys = np.bitwise_and(customer, ~mask)
+    keys |= code
+    keys.sort()
+    change = np.empty(keys.size, dtype=bool)
+    change[:1] = True
+    np.not_equal(keys[1:], keys[:-1], out=change[1:])
+    starts = np.flatnonzero(change)
+    del change
+    pairs = keys[starts]
+    del keys
+    contacts = np.diff(starts, append=customer.size).astype(np.uint64)
+    # most contacts first; on a tie the lower code, which is the name sorting first
+    score = (contacts << np.uint64(bits)) | (mask - (pairs & mask))
+    owner = pairs >> np.uint64(bits)
+    first = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
+    best = np.maximum.reduceat(score, first) if score.size else score[:0]  # no contacts
+    return np.bincount((mask - (best & mask)).astype(np.int64), minlength=k)
+
+
+def _distinct(values: np.ndarray) -> int:
+    if not values.size:
+        return 0
+    ordered = np.sort(values)
+    return 1 + int(np.count_nonzero(ordered[1:] != ordered[:-1]))
+
+
+def preferred_from_hashes(
+    h1: np.ndarray, h2: np.ndarray, code: np.ndarray, names: list[str]
+) -> pl.DataFrame | None:
+    """Customers per preferred channel from hashed customer ids; None if unsure.
+
+    ``code`` is each contact's channel as its index in ``names`` (sorted). Customers
+    are told apart by the high bits of ``h1``; their number must equal the number of
+    distinct ``h2``, an independent 64-bit hash. Two customers merged by a collision of
+    ``h1`` make the counts differ, unless ``h2`` loses exactly as many customers to
+    collisions of its own: odds below one in a billion even for ten million customers.
+    None means the caller counts again exactly, with customer ids as text.
+    """
+    k = max(len(names), 1)
+    bits = max(1, (k - 1).bit_length())
+    with ThreadPoolExecutor(max_workers=1) as pool:  # numpy sorts without the GIL
+        distinct = pool.submit(_distinct, h2)
+        first = _preference(h1, code, bits, k)
+        if int(first.sum()) != distinct.result():
+            return None
+    return pl.DataFrame(
+        {"channel": names, "customers": first[: len(names)].astype(np.int64)},
+        schema={"channel": pl.String, "customers": pl.Int64},
+    ).filter(pl.col("customers") > 0)
+
+
+def regroup(frame: pl.DataFrame, keys: tuple[str, ...], sums: tuple[str, ...]) -> pl.DataFrame:
+    """Rows with equal keys added up (after keys were normalised, or parts concatenated)."""
+    return frame.group_by(*keys).agg(*(_sum(name) for name in sums))
+
+
+def tidy_demand(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.select(
+        pl.col("day").cast(pl.Date),
+        *(pl.col(k).cast(pl.String) for k in DEMAND_KEYS[1:]),
+        *(_sum_cast(name) for name in DEMAND_SUMS),
+    )
+
+
+def tidy_arrivals(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.select(
+        pl.col("interval_start").cast(pl.Datetime("us")),
+        pl.col("channel").cast(pl.String),
+        *(_sum_cast(name) for name in ARRIVAL_SUMS),
+    )
+
+
+def _sum_cast(name: str) -> pl.Expr:
+    dtype = pl.Int64 if name in COUNTS else pl.Float64
+    return pl.col(name).cast(dtype).fill_null(0).alias(name)
+
+
+def preferred_counts(pairs: pl.DataFrame, channels: list[str]) -> pl.DataFrame:
+    """Customers per preferred channel from contacts per (customer, channel).
+
+    Each pair gets the score n·K + (K − 1 − rank of the channel by name), so one
+    max per customer picks the most contacts and, on a tie, the name sorting first.
+    """
+    names = sorted(channels)
+    k = max(len(names), 1)
+    rank = {name: i for i, name in enumerate(names)}
+    score = pl.col("n").cast(pl.UInt64) * k + (
+        k - 1 - pl.col("channel").replace_strict(rank, return_dtype=pl.UInt64)
+    )
+    best = (
+        pairs.lazy()
+        .select("customer_id", score=score)
+        .group_by("customer_id")
+        .agg(pl.col("score").max())
+        .group_by(index=(k - 1 - pl.col("score") % k).cast(pl.Int64))
+        .agg(customers=pl.len().cast(pl.Int64))
+        .collect(engine="streaming")
+    )
+    return best.select(
+        pl.col("index")
+        .replace_strict(dict(enumerate(names)), return_dtype=pl.String)
+        .alias("channel"),
+        "customers",
+    ).sort("channel")
+
+
+@dataclass
+class FineCube:
+    demand: pl.DataFrame
+    arrivals: pl.DataFrame
+    preferred: pl.DataFrame
+    rows_read: int
+    rows_rejected: int
+    first: datetime | None
+    last: datetime | None
+    reject_reasons: dict[str, int] = field(default_factory=dict)
+    rejects_sample: pl.DataFrame = field(default_factory=pl.DataFrame)
+    duplicate_rows: int | None = None  # counted by the scan (None: not counted)
+
+    @property
+    def rows_used(self) -> int:
+        return self.rows_read - self.rows_rejected
+
+    def to_cube(self, period: str, file: str) -> Cube:
+        """The cube of one calendar period (week, month or quarter)."""
+        if self.first is None or self.last is None:
+            raise DataError("no valid rows to build a cube from", file=file)
+        start = periods.period_start(pl.col("day"), period).alias("period_start")
+        demand = (
+            self.demand.group_by(start, *DEMAND_KEYS[1:])
+            .agg(*(pl.col(n).sum().cast(pl.Float64) for n in DEMAND_SUMS))
+            .sort("period_start", "channel", *DIMENSION_COLUMNS)
+        )
+        interval = pl.col("interval_start")
+        arrivals = self.arrivals.select(
+            periods.period_start(interval, period).alias("period_start"),
+            "channel",
+            "interval_start",
+            pl.col("contacts").cast(pl.Float64),
+        ).sort("channel", "interval_start")
+        by_hour = (
+            self.arrivals.group_by("channel", interval.dt.hour().alias("hour"))
+            .agg(*(pl.col(n).sum().cast(pl.Float64) for n in ARRIVAL_SUMS[1:]))
+            .sort("channel", "hour")
+        )
+        starts = periods.calendar(
+            periods.start_of(self.first.date(), period),
+            periods.start_of(self.last.date(), period),
+            period,
+        )
+        meta = DataMeta(
+            file=file,
+            rows_read=self.rows_read,
+            rows_used=self.rows_used,
+            rows_rejected=self.rows_rejected,
+            customers=int(self.preferred["customers"].sum()) if self.preferred.height else 0,
+            period=period,
+            period_starts=starts,
+            channels_observed=sorted(self.demand["channel"].unique().to_list()),
+            rejects_sample=self.rejects_sample,
+            reject_reasons=self.reject_reasons,
+            first_timestamp=self.first.isoformat(),
+            last_timestamp=self.last.isoformat(),
+        )
+        if self.duplicate_rows is not None:
+            meta.duplicate_rows = self.duplicate_rows
+            meta.duplicates_counted = True
+        return Cube(
+            demand=demand,
+            arrivals=arrivals,
+            preferred=self.preferred.select(
+                pl.col("channel").cast(pl.String), pl.col("customers").cast(pl.Int64)
+            ).sort("channel"),
+            handle_by_hour=by_hour,
+            meta=meta,
+        )
+
+    # ----------------------------------------------------------------------- cube files
+
+    def to_frame(self) -> pl.DataFrame:
+        """The cube-file layout: every table's rows in one frame, told apart by ``table``."""
+        stats = pl.DataFrame(
+            {
+                "rows_read": [self.rows_read],
+                "rows_rejected": [self.rows_rejected],
+                "first_timestamp": [self.first],
+                "last_timestamp": [self.last],
+                "cube_format": [CUBE_FILE_FORMAT],
+            }
+        )
+        parts = [
+            self.demand.with_columns(table=pl.lit("demand")),
+            self.arrivals.with_columns(table=pl.lit("arrivals")),
+            self.preferred.with_columns(table=pl.lit("preferred")),
+            stats.with_columns(table=pl.lit("stats")),
+        ]
+        frame = pl.concat(parts, how="diagonal_relaxed")
+        return frame.select(
+            pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype).alias(name)
+            for name, dtype in CUBE_FILE_SCHEMA.items()
+        )
+
+    def write(self, path: str | Path) -> None:
+        self.to_frame().write_parquet(path)
+
+
+def is_cube_file(path: Path) -> bool:
+    """A Parquet file (or directory) in the cube-file layout: it has ``table`` and
+    ``contacts`` columns."""
+    from cx.data.scan import is_parquet
+
+    if not is_parquet(path):
+        return False
+    try:
+        names = pl.scan_parquet(path).collect_schema().names()
+    except (pl.exceptions.PolarsError, OSError):
+        return False
+    return "table" in names and "contacts" in names
+
+
+def _cast(frame: pl.DataFrame, name: str, dtype: pl.DataType) -> pl.Expr:
+    if name not in frame.columns:
+        return pl.lit(None, dtype).alias(name)
+    column = pl.col(name)
+    current = frame.schema[name]
+    if isinstance(dtype, pl.Datetime) and isinstance(current, pl.Datetime):
+        if current.time_zone is not None:  # e.g. Spark: instants in UTC
+            column = column.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+        return column.cast(dtype)
+    if isinstance(dtype, pl.Datetime) and current == pl.String:
+        return column.str.to_datetime(time_unit="us", strict=True).alias(name)
+    return column.cast(dtype, strict=True)
+
+
+def read_cube_file(path: str | Path) -> FineCube:
+    """A fine cube from a cube file (Parquet); a malformed file is a DataError."""
+    path = Path(path)
+    try:
+        raw = pl.read_parquet(path)
+        frame = raw.select(_cast(raw, name, dtype) for name, dtype in CUBE_FILE_SCHEMA.items())
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"cannot read cube file: {text}", file=path) from None
+    tables = set(frame["table"].drop_nulls().unique().to_list())
+    missing = {"demand", "arrivals", "preferred", "stats"} - tables
+    if missing:
+        raise DataError(
+            f"cube file has no {', '.join(sorted(missing))} rows",
+            file=path,
+            hint="build it with `cx cube` or the SQL of `cx cube --sql` (docs/scale.md)",
+        )
+
+    def table(name: str) -> pl.DataFrame:
+        return frame.filter(pl.col("table") == name)
+
+    stats = table("stats")
+    demand = tidy_demand(regroup(table("demand"), DEMAND_KEYS, DEMAND_SUMS))
+    demand = demand.with_columns(pl.col(DIMENSION_COLUMNS).fill_null("all"))
+    arrivals = tidy_arrivals(regroup(table("arrivals"), ARRIVAL_KEYS, ARRIVAL_SUMS))
+    preferred = regroup(table("preferred"), ("channel",), ("customers",))
+    bad = [
+        name
+        for name, column in (("demand", demand), ("arrivals", arrivals), ("preferred", preferred))
+        if column["channel"].null_count()
+    ]
+    if bad or stats.height != 1:
+        raise DataError(
+            "cube file is inconsistent: "
+            + (f"{', '.join(bad)} rows without a channel" if bad else "not exactly one stats row"),
+            file=path,
+        )
+    row = stats.row(0, named=True)
+    rows_read = int(row["rows_read"] or demand["contacts"].sum())
+    return FineCube(
+        demand=demand,
+        arrivals=arrivals,
+        preferred=preferred,
+        rows_read=rows_read,
+        rows_rejected=int(row["rows_rejected"] or 0),
+        first=row["first_timestamp"],
+        last=row["last_timestamp"],
+    )

@@ -1,0 +1,179 @@
+"""Journeys and outcomes (§10), from the single contacts.
+
+A journey is a customer's run of contacts, ordered by (timestamp, data order), each
+at most ``window_hours`` after the previous one. Each contact gets ``step``
+(``first`` or ``follow_up``); a **hop** is a follow-up on another channel than the
+contact before it. Contacts of anonymous ids are each a journey of their own.
+
+Journeys need every row sorted by customer and time: several times the cost of the
+cube scan on large files. So they come from a second pass (:func:`scan_outcomes`)
+that runs only when a strategy, a guard or the user asks for them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import polars as pl
+
+from cx.data import periods
+from cx.errors import InputError
+from cx.models.mapping import DIMENSION_COLUMNS, Mapping
+
+DEFAULT_WINDOW_HOURS = 72.0
+STEP_KEYS = ("channel", *DIMENSION_COLUMNS, "step")
+
+
+def check_window(hours: float) -> float:
+    if hours < 0:
+        raise InputError(
+            f"journey window of {hours:g} hours is negative",
+            hint="use 0 or more hours (default 72)",
+        )
+    return float(hours)
+
+
+def _seconds(duration: pl.Expr) -> pl.Expr:
+    return duration.dt.total_seconds(fractional=True)
+
+
+def journey_flags(
+    rows: pl.LazyFrame, window_hours: float, anonymous_ids: list[str], order: str
+) -> pl.LazyFrame:
+    """``rows`` sorted by customer and time, with the journey columns added.
+
+    Adds ``anonymous``, ``prev_channel``, ``gap_prev`` and ``gap_next`` (seconds to
+    the same customer's neighbouring contacts, null at the edges and for anonymous
+    ones), ``new_journey``, ``ends_journey``, ``step``, ``hop`` and ``journey`` (an id).
+    ``order`` is the column with the data order that breaks ties at the same instant.
+    """
+    window = timedelta(hours=check_window(window_hours)).total_seconds()
+    customer, time = pl.col("customer_id"), pl.col("timestamp")
+    anonymous = pl.col("anonymous")
+    same_prev = (customer == customer.shift(1)).fill_null(False) & ~anonymous
+    same_next = (customer == customer.shift(-1)).fill_null(False) & ~anonymous
+    return (
+        rows.with_columns(anonymous=customer.is_in(anonymous_ids))
+        .sort("anonymous", "customer_id", "timestamp", order)
+        .with_columns(
+            prev_channel=pl.when(same_prev).then(pl.col("channel").shift(1)),
+            gap_prev=pl.when(same_prev).then(_seconds(time - time.shift(1))),
+            gap_next=pl.when(same_next).then(_seconds(time.shift(-1) - time)),
+        )
+        .with_columns(
+            new_journey=pl.col("gap_prev").is_null() | (pl.col("gap_prev") > window),
+            ends_journey=pl.col("gap_next").is_null() | (pl.col("gap_next") > window),
+        )
+        .with_columns(
+            step=pl.when(pl.col("new_journey")).then(pl.lit("first")).otherwise(
+                pl.lit("follow_up")
+            ),
+            hop=~pl.col("new_journey") & (pl.col("channel") != pl.col("prev_channel")),
+            journey=pl.col("new_journey").cum_sum(),
+        )
+    )
+
+
+@dataclass
+class Outcomes:
+    """What the single contacts tell beyond the cube: journeys, resolution, satisfaction.
+
+    * ``demand``: contacts per (day, channel, segment, stage, intent, step);
+    * ``channels``: per channel, contacts, resolved_true / resolved_n (the `resolved`
+      column), satisfaction_sum / satisfaction_n, identified contacts and those of
+      them that end their journey (the resolution proxy);
+    * journey counts for the `data` section.
+    """
+
+    window_hours: float
+    demand: pl.DataFrame
+    channels: pl.DataFrame
+    journeys: int
+    follow_ups: int
+    hops: int
+    multichannel_journeys: int
+    has_resolved: bool
+    has_satisfaction: bool
+
+    def demand_by_period(self, period: str) -> pl.DataFrame:
+        return (
+            self.demand.group_by(
+                periods.period_start(pl.col("day"), period).alias("period_start"), *STEP_KEYS
+            )
+            .agg(pl.col("contacts").sum().cast(pl.Float64))
+            .sort("period_start", *STEP_KEYS)
+        )
+
+    @property
+    def resolution_source(self) -> str:
+        return "resolved" if self.has_resolved else "journey_end"
+
+    def resolution_rates(self) -> dict[str, float]:
+        """Share of resolved contacts per channel: the column, else the journey-end proxy."""
+        if self.has_resolved:
+            part, whole = "resolved_true", "resolved_n"
+        else:
+            part, whole = "identified_ends", "identified"
+        return {
+            row["channel"]: row[part] / row[whole]
+            for row in self.channels.iter_rows(named=True)
+            if row[whole]
+        }
+
+    def satisfaction(self) -> dict[str, float]:
+        return {
+            row["channel"]: row["satisfaction_sum"] / row["satisfaction_n"]
+            for row in self.channels.iter_rows(named=True)
+            if row["satisfaction_n"]
+        }
+
+
+def scan_outcomes(
+    path: str | Path, mapping: Mapping, window_hours: float, encoding: str = "utf8"
+) -> Outcomes:
+    """One lazy pass over the valid rows: journeys, resolution, satisfaction."""
+    from cx.data.scan import ROW, _collect, parsed_frame, resolve_layout
+
+    layout = resolve_layout(Path(path), mapping, encoding)
+    has_resolved = "resolved" in layout.sources
+    has_satisfaction = "satisfaction" in layout.sources
+    rows = parsed_frame(layout, mapping, encoding).filter(pl.col("reject_reason").is_null())
+    optional = [c for c in ("resolved", "satisfaction") if c in layout.sources]
+    rows = rows.select(ROW, "customer_id", "timestamp", "channel", *DIMENSION_COLUMNS, *optional)
+    flagged = journey_flags(rows, window_hours, mapping.anonymous_ids, ROW)
+    resolved = pl.col("resolved") if has_resolved else pl.lit(None, pl.Boolean)
+    score = pl.col("satisfaction") if has_satisfaction else pl.lit(None, pl.Float64)
+    identified = ~pl.col("anonymous")
+    demand_q = flagged.group_by(
+        pl.col("timestamp").dt.date().alias("day"), *STEP_KEYS
+    ).agg(contacts=pl.len().cast(pl.Int64))
+    channels_q = flagged.group_by("channel").agg(
+        contacts=pl.len().cast(pl.Int64),
+        resolved_true=resolved.sum().cast(pl.Int64),
+        resolved_n=resolved.count().cast(pl.Int64),
+        satisfaction_sum=score.sum().cast(pl.Float64),
+        satisfaction_n=score.count().cast(pl.Int64),
+        identified=identified.sum().cast(pl.Int64),
+        identified_ends=(identified & pl.col("ends_journey")).sum().cast(pl.Int64),
+    )
+    stats_q = flagged.select(
+        journeys=pl.col("new_journey").sum().cast(pl.Int64),
+        follow_ups=(~pl.col("new_journey")).sum().cast(pl.Int64),
+        hops=pl.col("hop").sum().cast(pl.Int64),
+        multichannel=pl.col("journey").filter(pl.col("hop")).n_unique().cast(pl.Int64),
+    )
+    demand, channels, stats = _collect(Path(path), [demand_q, channels_q, stats_q])
+    row = stats.row(0, named=True)
+    return Outcomes(
+        window_hours=window_hours,
+        demand=demand,
+        channels=channels.sort("channel"),
+        journeys=int(row["journeys"]),
+        follow_ups=int(row["follow_ups"]),
+        hops=int(row["hops"]),
+        multichannel_journeys=int(row["multichannel"]),
+        has_resolved=has_resolved,
+        has_satisfaction=has_satisfaction,
+    )

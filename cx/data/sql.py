@@ -1,0 +1,232 @@
+"""The SQL that builds a cube file on a warehouse (§9): DuckDB, Spark SQL, PostgreSQL.
+
+The statement reads a table of canonical columns and returns the rows of a cube
+file (:mod:`cx.data.fine`): demand per day, arrivals per 15-minute interval,
+customers per preferred channel and one row of stats, told apart by ``table``.
+Written to Parquet, it is a ``--data`` file like any other (docs/scale.md).
+
+The table has the canonical columns of §3, typed: customer_id (text or integer),
+timestamp (TIMESTAMP, wall-clock time), channel, segment, stage, intent (text),
+handle_time and wait_time (numbers), abandoned (BOOLEAN). An optional column the
+data lacks is a NULL column of a view over the table. Text is trimmed and empty
+means unknown, as in a CSV; channels are lower-cased and a mapping's channel
+aliases and anonymous ids apply. Rows without customer_id, timestamp or channel,
+or with a handle_time or wait_time outside 0..86,400 s, are counted as rejected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cx.data.cube import ARRIVAL_RESOLUTION_MINUTES
+from cx.data.fine import CUBE_FILE_FORMAT
+from cx.models.mapping import DIMENSION_COLUMNS, Mapping
+
+DIALECTS = ("duckdb", "spark", "postgres")
+MAX_SECONDS = 86_400
+
+
+@dataclass(frozen=True)
+class _Dialect:
+    text: str
+    double: str
+    quote: str
+    bucket: str  # 15-minute interval of `ts`
+    order_channel: str  # byte order of channel names, as cx sorts them
+    timestamp_out: str  # how a timestamp column is written to the cube file ({} = value)
+
+
+_DIALECTS = {
+    "duckdb": _Dialect(
+        text="VARCHAR",
+        double="DOUBLE",
+        quote='"',
+        bucket=f"time_bucket(INTERVAL {ARRIVAL_RESOLUTION_MINUTES} MINUTE, ts)",
+        order_channel="channel",
+        timestamp_out="{}",
+    ),
+    "postgres": _Dialect(
+        text="TEXT",
+        double="DOUBLE PRECISION",
+        quote='"',
+        bucket=(
+            "date_trunc('hour', ts) + FLOOR(EXTRACT(MINUTE FROM ts) / "
+            f"{ARRIVAL_RESOLUTION_MINUTES}) * INTERVAL '{ARRIVAL_RESOLUTION_MINUTES} minutes'"
+        ),
+        order_channel='channel COLLATE "C"',
+        timestamp_out="{}",
+    ),
+    "spark": _Dialect(
+        text="STRING",
+        double="DOUBLE",
+        quote="`",
+        bucket=(
+            "date_trunc('HOUR', ts) + make_interval(0, 0, 0, 0, 0, "
+            f"CAST(FLOOR(MINUTE(ts) / {ARRIVAL_RESOLUTION_MINUTES}) * "
+            f"{ARRIVAL_RESOLUTION_MINUTES} AS INT), 0)"
+        ),
+        order_channel="channel",
+        # Spark writes TIMESTAMP as UTC instants: text keeps the wall-clock time.
+        timestamp_out="date_format({}, 'yyyy-MM-dd HH:mm:ss.SSSSSS')",
+    ),
+}
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def cube_sql(dialect: str, table: str = "interactions", mapping: Mapping | None = None) -> str:
+    """One SELECT statement whose rows are a cube file of ``table``."""
+    if dialect not in _DIALECTS:
+        raise ValueError(f"unknown dialect '{dialect}'; use {', '.join(DIALECTS)}")
+    d = _DIALECTS[dialect]
+    mapping = mapping or Mapping()
+    q = d.quote
+
+    def text(column: str) -> str:
+        return f"NULLIF(TRIM(CAST({q}{column}{q} AS {d.text})), '')"
+
+    channel = f"LOWER({text('channel')})"
+    aliases = {
+        alias.strip().lower(): canonical
+        for canonical, values in mapping.channels.items()
+        for alias in values
+    }
+    if aliases:
+        cases = " ".join(
+            f"WHEN {_literal(alias)} THEN {_literal(canonical)}"
+            for alias, canonical in sorted(aliases.items())
+        )
+        channel = f"CASE {channel} {cases} ELSE {channel} END"
+    unit = " * 60" if mapping.handle_time_unit == "minutes" else ""
+    dims = ",\n    ".join(f"COALESCE({text(n)}, 'all') AS {n}" for n in DIMENSION_COLUMNS)
+    anonymous = ", ".join(_literal(a) for a in mapping.anonymous_ids)
+    identified = f"\n  WHERE customer_id NOT IN ({anonymous})" if anonymous else ""
+
+    def out(expr: str) -> str:
+        return d.timestamp_out.format(expr)
+
+    def null(kind: str) -> str:
+        return f"CAST(NULL AS {kind})"
+
+    ts_type = "STRING" if dialect == "spark" else "TIMESTAMP"
+    columns = [
+        "table", "day", "interval_start", "channel", *DIMENSION_COLUMNS, "contacts",
+        "handle_sum", "handle_n", "wait_sum", "wait_n", "abandoned", "abandoned_n",
+        "customers", "rows_read", "rows_rejected", "first_timestamp", "last_timestamp",
+        "cube_format",
+    ]  # fmt: skip
+    types = {
+        "table": d.text, "day": "DATE", "interval_start": ts_type, "channel": d.text,
+        **{n: d.text for n in DIMENSION_COLUMNS}, "handle_sum": d.double,
+        "wait_sum": d.double, "first_timestamp": ts_type, "last_timestamp": ts_type,
+    }  # fmt: skip
+
+    def branch(name: str, source: str, values: dict[str, str]) -> str:
+        items = []
+        for column in columns:
+            expr = values.get(column) or null(types.get(column, "BIGINT"))
+            items.append(f"{expr} AS {q}{column}{q}")
+        label = f"{_literal(name)} AS {q}table{q}"
+        return "SELECT " + ",\n  ".join([label, *items[1:]]) + f"\nFROM {source}"
+
+    dims_out = {n: n for n in DIMENSION_COLUMNS}
+    sums = {
+        "contacts": "contacts",
+        "handle_sum": "handle_sum",
+        "handle_n": "handle_n",
+    }
+    demand_rows = branch(
+        "demand", "demand", {"day": "day", "channel": "channel", **dims_out, **sums}
+    )
+    arrival_rows = branch(
+        "arrivals",
+        "arrivals",
+        {
+            "interval_start": out("interval_start"),
+            "channel": "channel",
+            **sums,
+            "wait_sum": "wait_sum",
+            "wait_n": "wait_n",
+            "abandoned": "abandoned",
+            "abandoned_n": "abandoned_n",
+        },
+    )
+    preferred_rows = branch(
+        "preferred", "preferred", {"channel": "channel", "customers": "customers"}
+    )
+    stats_rows = branch(
+        "stats",
+        "stats",
+        {
+            "rows_read": "rows_read",
+            "rows_rejected": "rows_rejected",
+            "first_timestamp": out("first_timestamp"),
+            "last_timestamp": out("last_timestamp"),
+            "cube_format": str(CUBE_FILE_FORMAT),
+        },
+    )
+    return f"""-- cx cube file (format {CUBE_FILE_FORMAT}) from table {table}; see docs/scale.md
+WITH src AS (
+  SELECT
+    {text("customer_id")} AS customer_id,
+    CAST({q}timestamp{q} AS TIMESTAMP) AS ts,
+    {channel} AS channel,
+    {dims},
+    CAST(handle_time AS {d.double}){unit} AS handle_time,
+    CAST(wait_time AS {d.double}) AS wait_time,
+    CAST(abandoned AS BOOLEAN) AS abandoned
+  FROM {table}
+),
+checked AS (
+  SELECT *,
+    customer_id IS NOT NULL AND ts IS NOT NULL AND channel IS NOT NULL
+    AND (handle_time IS NULL OR (handle_time >= 0 AND handle_time <= {MAX_SECONDS}))
+    AND (wait_time IS NULL OR (wait_time >= 0 AND wait_time <= {MAX_SECONDS})) AS ok
+  FROM src
+),
+valid AS (SELECT * FROM checked WHERE ok),
+demand AS (
+  SELECT CAST(ts AS DATE) AS day, channel, {", ".join(DIMENSION_COLUMNS)},
+    COUNT(*) AS contacts, SUM(handle_time) AS handle_sum, COUNT(handle_time) AS handle_n
+  FROM valid
+  GROUP BY CAST(ts AS DATE), channel, {", ".join(DIMENSION_COLUMNS)}
+),
+arrivals AS (
+  SELECT {d.bucket} AS interval_start, channel,
+    COUNT(*) AS contacts, SUM(handle_time) AS handle_sum, COUNT(handle_time) AS handle_n,
+    SUM(wait_time) AS wait_sum, COUNT(wait_time) AS wait_n,
+    CAST(SUM(CASE WHEN abandoned THEN 1 ELSE 0 END) AS BIGINT) AS abandoned,
+    COUNT(abandoned) AS abandoned_n
+  FROM valid
+  GROUP BY {d.bucket}, channel
+),
+pairs AS (
+  SELECT customer_id, channel, COUNT(*) AS n
+  FROM valid{identified}
+  GROUP BY customer_id, channel
+),
+ranked AS (
+  SELECT channel,
+    ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY n DESC, {d.order_channel} ASC) AS r
+  FROM pairs
+),
+preferred AS (
+  SELECT channel, COUNT(*) AS customers FROM ranked WHERE r = 1 GROUP BY channel
+),
+stats AS (
+  SELECT COUNT(*) AS rows_read,
+    CAST(SUM(CASE WHEN ok THEN 0 ELSE 1 END) AS BIGINT) AS rows_rejected,
+    MIN(CASE WHEN ok THEN ts END) AS first_timestamp,
+    MAX(CASE WHEN ok THEN ts END) AS last_timestamp
+  FROM checked
+)
+{demand_rows}
+UNION ALL
+{arrival_rows}
+UNION ALL
+{preferred_rows}
+UNION ALL
+{stats_rows}
+"""

@@ -1,0 +1,305 @@
+"""The scan at scale (DESIGN §9): every input format, the fast path against the exact rules.
+
+* The same interactions as CSV, gzip CSV (with and without a ``.gz`` name), Parquet
+  (as read_csv types it, and with a typed timestamp) and a directory of Parquet files
+  give the same ``cx simulate --format json`` (except ``data.file``).
+* The fast path (keys normalised on the aggregates, suspect rows re-checked, customers
+  hashed) gives exactly what the exact rules give row by row (``CX_SCAN=exact``), on
+  data made dirty on purpose: padding, case, aliases, spellings, bad values, blanks.
+* The preferred channel from hashed ids equals the exact count, and a collision of the
+  hashes is noticed.
+* The scan's spinner shows only on a terminal, only for large files, never with --quiet.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from cx import generate
+from cx.cli.app import app
+from cx.cli.data_options import scan_progress
+from cx.data import fine, scan
+from cx.models.mapping import Mapping
+
+ROOT = Path(__file__).resolve().parent.parent
+STRATEGY = ROOT / "strategies" / "digital-first.yaml"
+ROWS = 4_000
+
+
+@pytest.fixture(scope="module")
+def frame() -> pl.DataFrame:
+    return generate.generate_interactions(ROWS, seed=7, start=date(2024, 1, 1), days=75)
+
+
+@pytest.fixture(scope="module")
+def inputs(frame: pl.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("inputs")
+    csv = root / "interactions.csv"
+    frame.write_csv(csv)
+    paths = {"csv": csv}
+    paths["gz"] = root / "interactions.csv.gz"
+    with open(csv, "rb") as source, gzip.open(paths["gz"], "wb") as target:
+        shutil.copyfileobj(source, target)
+    paths["gz_unnamed"] = root / "interactions.export"  # gzip found by its magic bytes
+    shutil.copy(paths["gz"], paths["gz_unnamed"])
+    paths["parquet"] = root / "interactions.parquet"  # typed as read_csv types them
+    pl.read_csv(csv).write_parquet(paths["parquet"])
+    paths["parquet_typed"] = root / "typed.parquet"  # a real timestamp column
+    frame.with_columns(
+        pl.col("timestamp").str.strptime(pl.Datetime("ms"), generate.TIMESTAMP_FORMAT)
+    ).write_parquet(paths["parquet_typed"])
+    spark = root / "spark"  # a directory of part files, as Spark writes them
+    spark.mkdir()
+    half = frame.height // 2
+    frame.slice(0, half).write_parquet(spark / "part-00000.parquet")
+    frame.slice(half).write_parquet(spark / "part-00001.parquet")
+    (spark / "_SUCCESS").write_text("")
+    paths["parquet_dir"] = spark
+    return paths
+
+
+def simulate_json(data: Path, *extra: str) -> dict:
+    result = CliRunner().invoke(
+        app,
+        ["simulate", str(STRATEGY), "--data", str(data), "--format", "json", "--no-cache", *extra],
+    )
+    assert result.exit_code in (0, 1), result.output
+    payload = json.loads(result.stdout)
+    payload["data"].pop("file")
+    return payload
+
+
+@pytest.mark.parametrize("kind", ["gz", "gz_unnamed", "parquet", "parquet_typed", "parquet_dir"])
+def test_every_format_gives_the_same_result(inputs: dict[str, Path], kind: str) -> None:
+    expected = simulate_json(inputs["csv"])
+    assert expected["data"]["rows_used"] == ROWS
+    assert simulate_json(inputs[kind]) == expected
+
+
+def test_weekly_periods_agree_too(inputs: dict[str, Path]) -> None:
+    assert simulate_json(inputs["parquet"], "--period", "week") == simulate_json(
+        inputs["csv"], "--period", "week"
+    )
+
+
+# --------------------------------------------------------------------------- fast = exact
+
+DIRTY_MAPPING = Mapping.model_validate(
+    {
+        "channels": {"web": ["online", "Internet"], "phone": ["Telephone"]},
+        "values": {"abandoned": {"true": ["HANG"], "false": ["AGENT", "false"]}},
+        "anonymous_ids": ["0", "anon"],
+    }
+)
+
+
+def dirty(frame: pl.DataFrame) -> pl.DataFrame:
+    """The generated rows made messy, as exports are: every rule of §3 gets exercised."""
+    text = frame.select(pl.all().cast(pl.String))
+    rows = text.with_row_index("i").with_columns(
+        channel=pl.when(pl.col("i") % 17 == 0)
+        .then(pl.lit("  ") + pl.col("channel").str.to_uppercase() + " ")
+        .when((pl.col("i") % 23 == 0) & (pl.col("channel") == "web"))
+        .then(pl.lit("Online"))
+        .when((pl.col("i") % 29 == 0) & (pl.col("channel") == "phone"))
+        .then(pl.lit("telephone"))
+        .otherwise(pl.col("channel")),
+        segment=pl.when(pl.col("i") % 13 == 0)
+        .then(pl.lit(" ") + pl.col("segment") + "  ")
+        .when(pl.col("i") % 31 == 0)
+        .then(pl.lit("   "))
+        .otherwise(pl.col("segment")),
+        customer_id=pl.when(pl.col("i") % 19 == 0)
+        .then(pl.lit(" ") + pl.col("customer_id"))
+        .when(pl.col("i") % 97 == 0)
+        .then(pl.lit("anon"))
+        .otherwise(pl.col("customer_id")),
+        handle_time=pl.when(pl.col("i") % 41 == 0)
+        .then(pl.lit(" ") + pl.col("handle_time") + " ")
+        .when(pl.col("i") % 211 == 0)
+        .then(pl.lit("-5"))
+        .when(pl.col("i") % 223 == 0)
+        .then(pl.lit("12,5"))
+        .otherwise(pl.col("handle_time")),
+        resolved=pl.when(pl.col("i") % 37 == 0)
+        .then(pl.lit("Yes"))
+        .when(pl.col("i") % 43 == 0)
+        .then(pl.lit("tRuE"))
+        .when(pl.col("i") % 227 == 0)
+        .then(pl.lit("maybe"))
+        .otherwise(pl.col("resolved")),
+        abandoned=pl.when(pl.col("abandoned") == "true")
+        .then(pl.lit("HANG"))
+        .when(pl.col("abandoned") == "false")
+        .then(pl.when(pl.col("i") % 2 == 0).then(pl.lit("agent")).otherwise(pl.lit("false")))
+        .otherwise(pl.col("abandoned")),
+        timestamp=pl.when(pl.col("i") % 53 == 0)
+        .then(pl.lit(" ") + pl.col("timestamp"))
+        .when(pl.col("i") % 229 == 0)
+        .then(pl.lit("2024-13-45T00:00:00"))
+        .when(pl.col("i") % 233 == 0)
+        .then(pl.lit(None))
+        .otherwise(pl.col("timestamp")),
+        satisfaction=pl.when(pl.col("i") % 239 == 0)
+        .then(pl.lit("five"))
+        .otherwise(pl.col("satisfaction")),
+    )
+    return rows.drop("i")
+
+
+def assert_same_cube(left: fine.FineCube, right: fine.FineCube) -> None:
+    assert left.demand.sort(fine.DEMAND_KEYS).equals(right.demand.sort(fine.DEMAND_KEYS))
+    assert left.arrivals.sort(fine.ARRIVAL_KEYS).equals(right.arrivals.sort(fine.ARRIVAL_KEYS))
+    assert left.preferred.sort("channel").equals(right.preferred.sort("channel"))
+    assert (left.rows_read, left.rows_rejected) == (right.rows_read, right.rows_rejected)
+    assert (left.first, left.last) == (right.first, right.last)
+    assert left.reject_reasons == right.reject_reasons
+    assert left.rejects_sample.equals(right.rejects_sample)
+
+
+def test_fast_path_equals_exact_rules_on_dirty_data(frame: pl.DataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "dirty.csv"
+    dirty(frame).write_csv(path)
+    seen: list[pl.DataFrame] = []
+    fast = scan.scan_fine(path, DIRTY_MAPPING, rejects_out=seen.append)
+    exact = scan.scan_fine(path, DIRTY_MAPPING, exact=True, rejects_out=seen.append)
+    assert_same_cube(fast, exact)
+    assert seen[0].equals(seen[1])
+    assert 0 < fast.rows_rejected < ROWS * 0.05
+    assert set(fast.reject_reasons) >= {
+        "timestamp is empty",
+        "resolved is not a boolean",
+        "satisfaction is not a number",
+    }
+    channels = set(fast.demand["channel"].to_list())
+    assert channels <= set(generate.CHANNELS), channels  # aliases and case folded
+    assert "all" in fast.demand["segment"].to_list()  # a blank segment means all
+
+
+def test_blank_channel_falls_back_to_the_exact_scan(frame: pl.DataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "blank.csv"
+    frame.with_row_index("i").with_columns(
+        channel=pl.when(pl.col("i") % 101 == 0).then(pl.lit("   ")).otherwise(pl.col("channel"))
+    ).drop("i").write_csv(path)
+    fast = scan.scan_fine(path, Mapping())
+    assert fast.reject_reasons == {"channel is empty": len(range(0, ROWS, 101))}
+    assert_same_cube(fast, scan.scan_fine(path, Mapping(), exact=True))
+
+
+def test_parquet_with_typed_and_text_columns_equals_csv(
+    frame: pl.DataFrame, tmp_path: Path
+) -> None:
+    messy = dirty(frame)
+    csv, parquet = tmp_path / "m.csv", tmp_path / "m.parquet"
+    messy.write_csv(csv)
+    messy.with_columns(pl.col("wait_time").cast(pl.Int64)).write_parquet(parquet)
+    left = scan.scan_fine(csv, DIRTY_MAPPING)
+    right = scan.scan_fine(parquet, DIRTY_MAPPING)
+    assert_same_cube(
+        left,
+        fine.FineCube(**{**right.__dict__, "rejects_sample": left.rejects_sample}),
+    )  # the sample differs only in the type of wait_time's text
+    assert right.rejects_sample["line"].to_list() == left.rejects_sample["line"].to_list()
+
+
+def test_cube_file_round_trip(inputs: dict[str, Path], tmp_path: Path) -> None:
+    cube = tmp_path / "cube.parquet"
+    result = CliRunner().invoke(
+        app, ["cube", "--data", str(inputs["csv"]), "--output", str(cube), "--quiet"]
+    )
+    assert result.exit_code == 0, result.output
+    assert pl.read_parquet(cube)["table"].unique().sort().to_list() == [
+        "arrivals",
+        "demand",
+        "preferred",
+        "stats",
+    ]
+    for period in ("week", "month", "quarter"):
+        assert simulate_json(cube, "--period", period) == simulate_json(
+            inputs["csv"], "--period", period
+        )
+
+
+# --------------------------------------------------------------------------- preferred channel
+
+
+def exact_preferred(customers: np.ndarray, codes: np.ndarray, names: list[str]) -> pl.DataFrame:
+    pairs = (
+        pl.DataFrame({"customer_id": customers.astype(str), "channel": np.array(names)[codes]})
+        .group_by("customer_id", "channel")
+        .agg(n=pl.len())
+    )
+    return fine.preferred_counts(pairs, names)
+
+
+def test_hashed_preference_equals_exact_count_with_ties() -> None:
+    rng = np.random.default_rng(3)
+    names = ["app", "branch", "chat", "email", "phone"]
+    customers = rng.integers(0, 2_000, 20_000)
+    codes = rng.integers(0, len(names), customers.size)  # many ties: few contacts each
+    ids = pl.Series(customers.astype(str))
+    h1 = ids.hash(fine.HASH_SEEDS[0]).to_numpy()
+    h2 = ids.hash(fine.HASH_SEEDS[1]).to_numpy()
+    hashed = fine.preferred_from_hashes(h1, h2, codes.astype(np.uint8), names)
+    assert hashed is not None
+    assert hashed.equals(exact_preferred(customers, codes, names))
+
+
+def test_a_hash_collision_is_noticed() -> None:
+    names = ["chat", "phone"]
+    h1 = np.array([5 << 8, 5 << 8, 9 << 8], dtype=np.uint64)  # two customers collide in h1
+    h2 = np.array([1, 2, 3], dtype=np.uint64)
+    assert fine.preferred_from_hashes(h1, h2, np.array([0, 1, 1], dtype=np.uint8), names) is None
+
+
+# --------------------------------------------------------------------------- progress
+
+
+def test_spinner_only_on_a_terminal_for_large_files(tmp_path: Path) -> None:
+    data = tmp_path / "big.csv"
+    data.write_bytes(b"x" * 2048)
+
+    def shown(terminal: bool, quiet: bool, min_bytes: int) -> str:
+        buffer = io.StringIO()
+        console = Console(file=buffer, force_terminal=terminal, width=80)
+        with scan_progress(data, quiet, console=console, min_bytes=min_bytes):
+            pass
+        return buffer.getvalue()
+
+    assert shown(terminal=False, quiet=False, min_bytes=0) == ""
+    assert shown(terminal=True, quiet=True, min_bytes=0) == ""
+    assert shown(terminal=True, quiet=False, min_bytes=10_000) == ""
+    assert "big.csv" in shown(terminal=True, quiet=False, min_bytes=0)
+
+
+def test_no_progress_noise_on_stderr_when_piped(inputs: dict[str, Path]) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["simulate", str(STRATEGY), "--data", str(inputs["csv"]), "--format", "json", "--no-cache"],
+    )
+    assert result.exit_code in (0, 1)
+    assert result.stderr == ""
+
+
+def test_duplicate_rows_are_counted_in_the_same_read(frame: pl.DataFrame, tmp_path: Path) -> None:
+    from cx.data.diagnose import count_duplicate_rows
+
+    path = tmp_path / "dups.csv"
+    pl.concat([frame, frame.slice(100, 7)]).write_csv(path)
+    with open(path, "a") as handle:
+        handle.write("\n")  # a blank line is no duplicate
+    fast = scan.scan_fine(path, Mapping(), rejects_out=lambda _: None)
+    exact = scan.scan_fine(path, Mapping(), exact=True)
+    layout = scan.resolve_layout(path, Mapping())
+    assert fast.duplicate_rows == exact.duplicate_rows == count_duplicate_rows(layout) == 7
