@@ -173,9 +173,14 @@ def compare(
     interval: int | None = None,
     agents: Mapping[str, int] | None = None,
 ) -> Comparison:
-    """Every strategy evaluated on the same cube (one scan, many cheap evaluations)."""
+    """Every strategy evaluated on the same cube (one scan, many cheap evaluations).
+
+    Strategies that share a catalog share one baseline evaluation.
+    """
+    options = SimulationOptions(interval=interval, agents=dict(agents or {}))
+    baselines: dict[str, Any] = {}
     return Comparison(
-        results=[simulate(strategy, cube, interval, agents) for strategy in strategies]
+        results=[simulate_cube(strategy, cube, options, baselines) for strategy in strategies]
     )
 
 

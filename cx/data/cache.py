@@ -108,7 +108,7 @@ def load(key: str, directory: Path | None = None) -> Cube | None:
         frames = {
             item.name: pl.read_parquet(entry / f"{item.name}.parquet")
             for item in dataclasses.fields(Cube)
-            if item.name not in ("meta", "outcomes")
+            if item.init and item.name not in ("meta", "outcomes")
         }
         cube = Cube(meta=meta, **frames)
         if cube.meta.rows_used <= 0 or not cube.meta.period_starts:

@@ -61,6 +61,19 @@ class Cube:
     meta: DataMeta
     #: Journeys, resolution and satisfaction (§10); None until asked for.
     outcomes: Outcomes | None = None
+    _profiles: dict[int, pl.DataFrame] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def arrival_profile(self, interval_minutes: int) -> pl.DataFrame:
+        """Arrival shares per interval (see :func:`cx.staffing.plan.arrival_profile`),
+        computed once per interval length: every strategy evaluated on this cube and its
+        baseline share it."""
+        if interval_minutes not in self._profiles:
+            from cx.staffing.plan import arrival_profile
+
+            self._profiles[interval_minutes] = arrival_profile(self.arrivals, interval_minutes)
+        return self._profiles[interval_minutes]
 
     def observed_handle_time(self) -> dict[str, float]:
         """Mean observed handle time (seconds) per channel, where any was observed."""

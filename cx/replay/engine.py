@@ -227,7 +227,7 @@ def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> _Ev
     plan = plan_staffing(
         strategy,
         flows,
-        cube.arrivals,
+        cube.arrival_profile(interval),
         {name: _handled(by_channel, name) for name in strategy.channels},
         handled_by_period,
         aht,
@@ -466,9 +466,16 @@ def _data_info(cube: Cube) -> DataInfo:
 
 
 def simulate_cube(
-    strategy: Strategy, cube: Cube, options: SimulationOptions | None = None
+    strategy: Strategy,
+    cube: Cube,
+    options: SimulationOptions | None = None,
+    baselines: dict[str, _Evaluation] | None = None,
 ) -> Result:
-    """Replay ``strategy`` on ``cube`` and compare it with the status quo."""
+    """Replay ``strategy`` on ``cube`` and compare it with the status quo.
+
+    ``baselines`` lets several calls with the same options share baseline
+    evaluations: strategies with the same catalog have the same baseline.
+    """
     options = options or SimulationOptions()
     check_against_data(strategy, cube)
     needed = outcomes_needed(strategy)
@@ -485,7 +492,11 @@ def simulate_cube(
                 hint="use --agents CHANNEL=N with a live catalog channel",
             )
     evaluation = _evaluate(strategy, cube, options)
-    baseline = _evaluate(baseline_of(strategy, cube), cube, options)
+    status_quo = baseline_of(strategy, cube)
+    key = status_quo.model_dump_json()
+    baseline = (baselines or {}).get(key) or _evaluate(status_quo, cube, options)
+    if baselines is not None:
+        baselines[key] = baseline
     totals = evaluation.totals.model_copy(
         update={
             "baseline_cost": baseline.totals.cost,

@@ -52,18 +52,21 @@ def service_target(channel: Channel) -> tuple[float, float]:
     return channel.service_level.target, channel.service_level.within
 
 
-def interval_arrivals(
-    flows: pl.DataFrame, arrivals: pl.DataFrame, interval_minutes: int
-) -> pl.DataFrame:
-    """Contacts each target channel handles per calendar interval (§6)."""
+def arrival_profile(arrivals: pl.DataFrame, interval_minutes: int) -> pl.DataFrame:
+    """Each channel's share of its period's arrivals per calendar interval (§6)."""
     profile = arrivals.group_by(
         "period_start",
         "channel",
         interval_start=pl.col("interval_start").dt.truncate(f"{interval_minutes}m"),
     ).agg(pl.col("contacts").sum())
-    profile = profile.with_columns(
+    return profile.with_columns(
         share=pl.col("contacts") / pl.col("contacts").sum().over("period_start", "channel")
     ).drop("contacts")
+
+
+def interval_arrivals(flows: pl.DataFrame, profile: pl.DataFrame) -> pl.DataFrame:
+    """Contacts each target channel handles per calendar interval: every flow arrives in
+    the intervals of its source channel, in proportion to the source's ``profile``."""
     inflow = (
         flows.filter(pl.col("kind").is_in(HANDLED_KINDS))
         .group_by("period_start", "source", "target")
@@ -85,7 +88,7 @@ def interval_arrivals(
 def plan_staffing(
     strategy: Strategy,
     flows: pl.DataFrame,
-    arrivals: pl.DataFrame,
+    profile: pl.DataFrame,
     handled: Mapping[str, float],
     handled_by_period: Mapping[str, Mapping[object, float]],
     handle_time: Mapping[str, float],
@@ -96,13 +99,15 @@ def plan_staffing(
 ) -> StaffingPlan:
     """Agents, agent-hours, occupancy and dilution measures for every channel.
 
+    ``profile`` is :func:`arrival_profile` of the cube's arrivals at ``interval_minutes``.
+
     ``handle_time_by_hour`` holds 24 AHTs per `by_hour` channel (hour of day → seconds);
     ``patience`` the mean patience in seconds of live channels staffed with Erlang A.
     """
     fixed_agents = fixed_agents or {}
     profiles = handle_time_by_hour or {}
     hours_per_interval = interval_minutes / 60.0
-    per_interval = interval_arrivals(flows, arrivals, interval_minutes)
+    per_interval = interval_arrivals(flows, profile)
     channels: dict[str, ChannelStaffing] = {}
     live_frames: list[pl.DataFrame] = []
     for name, channel in strategy.channels.items():
