@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +14,8 @@ from cx.errors import UsageError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from cx.data.cube import Cube
+    from cx.data.cube import Cube, DataMeta
+    from cx.models.result import Result
     from cx.models.strategy import Strategy
 
 
@@ -88,25 +89,83 @@ def load_cube(
             outcomes=journey_window is not None,
             journey_window=journey_window if journey_window is not None else 72.0,
         )
-    meta = cube.meta
-    for text in meta.notes:
-        note(f"{data}: {text}", quiet)
+    for text in data_notes(cube.meta, data, rejects):
+        note(text, quiet)
+    return cube
+
+
+def data_notes(meta: DataMeta, data: Path, rejects: Path | None) -> list[str]:
+    """What the scan has to say about the data: loose columns, duplicates, rejects."""
+    notes = [f"{data}: {text}" for text in meta.notes]
     if meta.duplicate_rows:
-        note(
+        notes.append(
             f"{data}: {meta.duplicate_rows:,} row(s) repeat an earlier row exactly; they are "
-            "counted as contacts (remove them from the export if they are copies)",
-            quiet,
+            "counted as contacts (remove them from the export if they are copies)"
         )
     if meta.rows_rejected:
         first = meta.rejects_sample.row(0, named=True)
-        note(
+        notes.append(
             f"{data}: {meta.rows_rejected:,} of {meta.rows_read:,} rows rejected "
             f"({meta.rows_rejected / meta.rows_read:.2%}); first at line {first['line']}: "
             f"{first['reject_reason']}"
-            + (f"; all written to {rejects}" if rejects else "; --rejects FILE lists them all"),
-            quiet,
+            + (f"; all written to {rejects}" if rejects else "; --rejects FILE lists them all")
         )
-    return cube
+    return notes
+
+
+def evaluate_cached(
+    source: DataArgs,
+    strategies: list[Strategy],
+    run: RunArgs,
+    quiet: bool,
+    evaluate: Callable[[Cube], list[Result]],
+    settings: dict[str, object] | None = None,
+) -> list[Result]:
+    """``evaluate`` on the data's cube, or the results of an identical earlier run.
+
+    Results are cached unless --no-cache or --rejects is given; ``settings`` holds
+    whatever else the results depend on (e.g. --agents).
+    """
+    from cx.data import result_cache
+
+    key = _results_key(source, strategies, run, settings or {})
+    if key is not None:
+        hit = result_cache.load(key)
+        if hit is not None:
+            results, notes = hit
+            for text in notes:
+                note(text, quiet)
+            return results
+    cube = cube_for(source, strategies, quiet)
+    results = evaluate(cube)
+    if key is not None:
+        result_cache.store(key, results, data_notes(cube.meta, source.data, source.rejects))
+    return results
+
+
+def _results_key(
+    source: DataArgs, strategies: list[Strategy], run: RunArgs, settings: dict[str, object]
+) -> str | None:
+    from cx.data.cache_keys import cache_key
+    from cx.data.result_cache import results_key
+    from cx.loader.mapping import load_mapping
+
+    if source.no_cache or source.rejects is not None or not source.data.is_file():
+        return None
+    period = check_period(source.period) or (strategies[0].period if strategies else "month")
+    mapping = load_mapping(source.columns)
+    cube = cache_key(source.data, mapping, period, source.encoding)
+    return results_key(
+        cube,
+        strategies,
+        {
+            "data": str(source.data),
+            "max_reject_rate": source.max_reject_rate,
+            "journey_window": journey_window_for(source, strategies),
+            "interval": run.interval,
+            **settings,
+        },
+    )
 
 
 def check_period(period: str | None) -> str | None:
@@ -117,10 +176,10 @@ def check_period(period: str | None) -> str | None:
 
 def strategies_for(paths: list[Path], run: RunArgs) -> list[Strategy]:
     """Load every strategy (cheap, fails fast) before any data is scanned."""
-    from cx import api
+    from cx.loader.strategy import load_strategy
 
     check_interval(run.interval)
-    return [api.load_strategy(path, run.set_ or []) for path in paths]
+    return [load_strategy(path, run.set_ or []) for path in paths]
 
 
 def journey_window_for(source: DataArgs, strategies: list[Strategy]) -> float | None:
@@ -129,7 +188,7 @@ def journey_window_for(source: DataArgs, strategies: list[Strategy]) -> float | 
     Needed when asked for (--outcomes, --journey-window) or when a strategy uses
     `where: step`, `containment: observed` or a guard on an outcome metric.
     """
-    from cx.replay.engine import outcomes_needed
+    from cx.replay.needs import outcomes_needed
 
     needed = source.outcomes or source.journey_window is not None
     needed = needed or any(outcomes_needed(s) is not None for s in strategies)

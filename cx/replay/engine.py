@@ -27,6 +27,7 @@ from cx.models.result import (
 )
 from cx.models.strategy import Strategy
 from cx.replay.flows import compute_flows
+from cx.replay.needs import outcomes_needed, uses_step
 from cx.staffing.plan import StaffingPlan, plan_staffing
 from cx.staffing.replay import PlanReplay, ReplayOptions, replay_plan
 
@@ -153,29 +154,6 @@ def patience_of(strategy: Strategy, cube: Cube, offered: list[str]) -> dict[str,
             )
         result[name] = wait_sum / abandoned if abandoned > 0 else math.inf
     return result
-
-
-OUTCOME_TOTALS = ("journeys", "contacts_per_journey", "cost_per_journey", "satisfaction_delta")
-OUTCOME_CHANNEL = ("resolution_rate",)
-
-
-def uses_step(strategy: Strategy) -> bool:
-    return any(rule.where is not None and rule.where.step for rule in strategy.shifts)
-
-
-def outcomes_needed(strategy: Strategy) -> str | None:
-    """Where ``strategy`` needs journeys or observed outcomes (§10), or None."""
-    for index, rule in enumerate(strategy.shifts):
-        if rule.where is not None and rule.where.step:
-            return f"shifts.{index}.where.step"
-        if rule.containment == "observed":
-            return f"shifts.{index}.containment: observed"
-    for index, expr in enumerate(strategy.guards):
-        guard = parse_guard(expr, list(strategy.channels))
-        metrics = OUTCOME_CHANNEL if guard.channel else (*OUTCOME_TOTALS, "satisfaction")
-        if guard.metric in metrics:
-            return f"guards.{index} ({expr})"
-    return None
 
 
 def _satisfaction_scores(strategy: Strategy, cube: Cube) -> dict[str, float]:
