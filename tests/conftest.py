@@ -24,6 +24,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.fixture(autouse=True)
+def _private_cube_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No test reads or writes the user's cube cache (~/.cache/cx); a test may set its own."""
+    monkeypatch.setenv("CX_CACHE_DIR", str(tmp_path_factory.mktemp("cx-cache")))
+
+
 @pytest.fixture
 def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
     """``golden(name, text)``: assert ``text`` equals tests/golden/<name> (or rewrite it)."""

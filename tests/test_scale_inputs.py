@@ -297,9 +297,20 @@ def test_duplicate_rows_are_counted_in_the_same_read(frame: pl.DataFrame, tmp_pa
 
     path = tmp_path / "dups.csv"
     pl.concat([frame, frame.slice(100, 7)]).write_csv(path)
-    with open(path, "a") as handle:
-        handle.write("\n")  # a blank line is no duplicate
+    lines = path.read_text().splitlines(keepends=True)
+    lines[50:50] = ["\n", "\n"]  # blank lines are no rows, and no duplicates
+    path.write_text("".join(lines) + "\n")
     fast = scan.scan_fine(path, Mapping(), rejects_out=lambda _: None)
     exact = scan.scan_fine(path, Mapping(), exact=True)
     layout = scan.resolve_layout(path, Mapping())
     assert fast.duplicate_rows == exact.duplicate_rows == count_duplicate_rows(layout) == 7
+
+
+def test_gzip_tsv_header_and_delimiter_are_read_through_the_compression(
+    frame: pl.DataFrame, inputs: dict[str, Path], tmp_path: Path
+) -> None:
+    tsv = tmp_path / "export.tsv.gz"
+    with gzip.open(tsv, "wb") as target:
+        frame.write_csv(target, separator="\t")
+    assert scan.resolve_layout(tsv, Mapping()).delimiter == "\t"
+    assert simulate_json(tsv) == simulate_json(inputs["csv"])

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import re
 import unicodedata
 import zlib
 from dataclasses import dataclass
@@ -39,9 +38,10 @@ UTF8_HINT = "export it as UTF-8, or pass --encoding lossy to replace bad bytes"
 
 
 def column_key(name: str) -> str:
-    """A column name compared loosely: case, spaces, punctuation and accents ignored."""
+    """A column name compared loosely: case, spaces, punctuation and accents ignored
+    (letters of any script kept: ``顧客ID`` is not ``ID``)."""
     folded = unicodedata.normalize("NFKD", name).casefold()
-    return re.sub(r"[^0-9a-z]+", "", folded)
+    return "".join(char for char in folded if char.isalnum())
 
 
 def find_column(name: str, header: list[str]) -> str | None:
@@ -217,7 +217,9 @@ def first_bad_utf8(path: Path, limit: int = DIAGNOSE_CHARS) -> Problem | None:
 
 
 def _open_text(path: Path) -> io.TextIOBase:
-    return io.TextIOWrapper(_open_binary(path), encoding="utf-8-sig", errors="replace", newline="")
+    # Lines end at "\n" only, as Polars reads them: a lone "\r" is part of a line.
+    binary = _open_binary(path)
+    return io.TextIOWrapper(binary, encoding="utf-8-sig", errors="replace", newline="\n")
 
 
 def csv_problem(

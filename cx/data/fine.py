@@ -156,9 +156,12 @@ def row_sink(
     return rows.select(**columns)
 
 
-def duplicates(lines: pl.Series) -> int:
-    """Rows whose hash repeats an earlier row's (nulls — blank lines — left out)."""
+def duplicates(lines: pl.Series, blank: int | None = None) -> int:
+    """Rows whose hash repeats an earlier row's; ``blank`` (a blank line's hash) and
+    nulls are no rows."""
     values = lines.drop_nulls().to_numpy()
+    if blank is not None:
+        values = values[values != np.uint64(blank)]
     return int(values.size) - _distinct(values)
 
 
@@ -207,40 +210,31 @@ def pair_query(rows: pl.LazyFrame, anonymous_ids: list[str]) -> pl.LazyFrame:
 HASH_SEEDS = (0x5EED_C0DE, 0x0C0F_FEE1, 0x00CA_FE42)
 
 
-def hash_query(rows: pl.LazyFrame, anonymous_ids: list[str]) -> pl.LazyFrame:
-    """Per identified contact: two independent 64-bit hashes of the customer id and one of
-    the channel, 24 bytes a row (a string group-by on customers costs far more)."""
-    customer = pl.col("customer_id")
-    return identified(rows, anonymous_ids).select(
-        h1=customer.hash(HASH_SEEDS[0]),
-        h2=customer.hash(HASH_SEEDS[1]),
-        hk=pl.col("channel").hash(HASH_SEEDS[2]),
-    )
-
-
 def channel_hashes(values: list[str]) -> np.ndarray:
-    """The hashes :func:`hash_query` gives these channel values."""
+    """The channel hashes :func:`row_sink` gives these channel values."""
     return pl.Series(values, dtype=pl.String).hash(HASH_SEEDS[2]).to_numpy()
 
 
 def channel_codes(hk: np.ndarray, known: np.ndarray, codes: list[int]) -> np.ndarray | None:
-    """Each contact's channel code from its channel hash, by a lookup table on 16 bits of
-    the hash where the known channels differ; None if a hash is not a known one."""
+    """Each contact's channel code from its channel hash, by a lookup table on 20 bits of
+    the hash where the known channels differ; None if a hash is not a known one (or
+    there are more than 256 channels)."""
     if not hk.size:
         return np.zeros(0, dtype=np.uint8)
-    if not known.size:
+    if not known.size or max(codes) > 255:
         return None
-    for shift in range(0, 49, 4):
-        slots = (known >> np.uint64(shift)) & np.uint64(0xFFFF)
+    width = np.uint64((1 << 20) - 1)
+    for shift in range(0, 45, 4):
+        slots = (known >> np.uint64(shift)) & width
         if np.unique(slots).size == slots.size:
             break
     else:
         return None
-    table = np.zeros(1 << 16, dtype=np.uint8)
+    table = np.zeros(1 << 20, dtype=np.uint8)
     table[slots] = codes
-    owner = np.zeros(1 << 16, dtype=np.uint64)
+    owner = np.zeros(1 << 20, dtype=np.uint64)
     owner[slots] = known
-    slot = (hk >> np.uint64(shift)) & np.uint64(0xFFFF)
+    slot = (hk >> np.uint64(shift)) & width
     if not np.array_equal(owner[slot], hk):
         return None
     return table[slot]

@@ -11,7 +11,8 @@ handle_time and wait_time (numbers), abandoned (BOOLEAN). An optional column the
 data lacks is a NULL column of a view over the table. Text is trimmed and empty
 means unknown, as in a CSV; channels are lower-cased and a mapping's channel
 aliases and anonymous ids apply. Rows without customer_id, timestamp or channel,
-or with a handle_time or wait_time outside 0..86,400 s, are counted as rejected.
+with a timestamp before 1980 or after 2099 (placeholders, as in the scan), or with a
+handle_time or wait_time outside 0..86,400 s, are counted as rejected.
 """
 
 from __future__ import annotations
@@ -182,6 +183,7 @@ WITH src AS (
 checked AS (
   SELECT *,
     customer_id IS NOT NULL AND ts IS NOT NULL AND channel IS NOT NULL
+    AND ts >= TIMESTAMP '1980-01-01 00:00:00' AND ts < TIMESTAMP '2100-01-01 00:00:00'
     AND (handle_time IS NULL OR (handle_time >= 0 AND handle_time <= {MAX_SECONDS}))
     AND (wait_time IS NULL OR (wait_time >= 0 AND wait_time <= {MAX_SECONDS})) AS ok
   FROM src

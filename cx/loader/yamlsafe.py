@@ -167,6 +167,12 @@ class _Builder:
             return self._constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
             raise self._fail(f"unsupported YAML value: {exc.problem}", node) from None
+        except (ValueError, OverflowError) as exc:  # e.g. 2024-02-30: a date that is none
+            raise self._fail(
+                f"cannot read the value '{node.value}': {exc}",
+                node,
+                hint="quote it if it is meant as text",
+            ) from None
 
 
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)

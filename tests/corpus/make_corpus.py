@@ -109,6 +109,12 @@ def main() -> None:
     )
     write("absurd-timestamps.csv", text(absurd))
     write("truncated.csv.gz", gzip.compress(text(rows).encode(), mtime=0)[:300])
+    # Numbers padded with spaces: valid, re-checked by the exact rules (found by fuzzing:
+    # such rows crashed the scan of a file without a wait_time column)
+    padded = {i: rows[i].rsplit(",", 1)[0] + ", " + rows[i].rsplit(",", 1)[1] + " " for i in (4, 8)}
+    write("padded-numbers.csv", text(replace(rows, padded)))
+    write("cr-line-endings.csv", text(rows[:20], end="\r"))  # "CSV (Macintosh)"
+    write("duplicate-column.csv", text([r + ",x" for r in rows[:20]], HEADER + ",channel"))
     # The same export a year later: its columns renamed (see mappings/export-v1.yaml).
     write("export-v2.csv", text(rows, "Client ID,Contact Start,Via,Segment,Intent,AHT"))
     write_yaml_files()
@@ -143,6 +149,8 @@ YAML_FILES = {
     "strategies/scalar.yaml": "just some words\n",
     "strategies/alias-bomb.yaml": ALIAS_BOMB,
     "strategies/syntax-error.yaml": "version: 1\nname: [unclosed\nkind: follow\n",
+    # YAML reads an unquoted 2024-02-30 as a date, and there is no such day (found by fuzzing)
+    "strategies/impossible-date.yaml": "version: 1\nname: 2024-02-30\nkind: follow\n",
     "mappings/export-v1.yaml": (
         "# The mapping written for last year's export; data/export-v2.csv renamed its columns.\n"
         "columns:\n  customer_id: client_id\n  timestamp: contact_start\n  channel: via\n"
@@ -151,6 +159,7 @@ YAML_FILES = {
     "mappings/unknown-column.yaml": "columns:\n  custmer_id: client\n  channel: via\n",
     "mappings/missing-source.yaml": "columns:\n  customer_id: client_number\n",
     "mappings/list.yaml": "- columns\n",
+    "mappings/unusable-format.yaml": 'timestamp_format: "%Y-%m-%dT%H"\n',
 }
 
 

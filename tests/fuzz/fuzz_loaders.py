@@ -110,6 +110,9 @@ MAPPED_SEEDS = {
 }
 
 
+HYPOTHESIS_EXAMPLES = 200  # per call of a property test
+
+
 def seeds(kind: str) -> list[bytes]:
     if kind == "csv":
         files = [
@@ -238,9 +241,8 @@ class Fuzzer:
         data = mutate(seed, self.rng, pool)
         mapping = self.rng.choice(MAPPINGS) if self.rng.random() < 0.3 else None
         for name, mapping_file in MAPPED_SEEDS.items():
-            if seed == self.mapped.get(name):  # its own mapping, mostly
-                if self.rng.random() < 0.9:
-                    mapping = load_mapping(ROOT / "examples" / "mappings" / mapping_file)
+            if seed == self.mapped.get(name) and self.rng.random() < 0.9:  # its own, mostly
+                mapping = load_mapping(ROOT / "examples" / "mappings" / mapping_file)
         encoding = self.rng.choice(["utf8", "utf8", "lossy"])
         suffix = self.rng.choice([".csv", ".csv", ".tsv", ".txt"])
         self.run("csv", data, suffix, self.csv_check(mapping, encoding))
@@ -259,8 +261,8 @@ class Fuzzer:
         self.run("yaml", data, ".yaml", check)
 
     def fuzz_hypothesis(self) -> None:
+        os.environ["CX_FUZZ_EXAMPLES"] = str(HYPOTHESIS_EXAMPLES)  # read at import
         import test_robustness as properties
-        from hypothesis import HealthCheck, settings
 
         tests = [
             properties.test_only_cx_errors_escape_load_interactions,
@@ -268,24 +270,17 @@ class Fuzzer:
             properties.test_only_cx_errors_escape_the_yaml_loaders,
             properties.test_only_cx_errors_escape_strategies_from_dicts,
         ]
-        fresh = settings(
-            max_examples=200,
-            deadline=None,
-            derandomize=False,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
         while self.time_left():
             test = self.rng.choice(tests)
             try:
-                fresh(test)()
+                test()
                 outcome = "ok"
             except BaseException as error:
                 if isinstance(error, KeyboardInterrupt):
                     raise
                 outcome = "FINDING"
                 self.record("hypothesis", test.__name__.encode(), ".txt-input", error)
-            self.runs += 200
+            self.runs += HYPOTHESIS_EXAMPLES
             key = f"hypothesis:{outcome}"
             self.outcomes[key] = self.outcomes.get(key, 0) + 1
 
