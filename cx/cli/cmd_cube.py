@@ -55,9 +55,9 @@ def cube(
 ) -> None:
     """Cube files: the scan's result as a small Parquet file, a --data file for any period.
 
-    `cx cube -d interactions.csv -o cube.parquet` scans once and writes it;
-    `cx cube --sql --dialect spark` prints the SQL that builds the same file from a
-    table of canonical columns on a warehouse (docs/scale.md).
+    `cx cube -d interactions.csv -o cube.parquet` scans once and writes it.
+
+    `cx cube --sql --dialect spark` prints the SQL that builds it on a warehouse.
     """
     from cx import api
 
