@@ -9,6 +9,7 @@ import typer
 
 from cx.cli.app import app
 from cx.cli.common import DebugOption, QuietOption, emit, handle_errors, note
+from cx.cli.options import EncodingOption, MaxRejectRateOption
 from cx.errors import UsageError
 
 DIALECTS = ("duckdb", "spark", "postgres")
@@ -38,18 +39,8 @@ def cube(
         Path | None,
         typer.Option("--columns", help="Mapping file (its channel aliases and anonymous ids)."),
     ] = None,
-    max_reject_rate: Annotated[
-        float,
-        typer.Option(
-            "--max-reject-rate",
-            min=0.0,
-            max=1.0,
-            help="Fail (exit 2) when more than this share of rows is rejected.",
-        ),
-    ] = 0.01,
-    encoding: Annotated[
-        str, typer.Option("--encoding", help="utf8, or lossy to replace bytes that are not UTF-8.")
-    ] = "utf8",
+    max_reject_rate: MaxRejectRateOption = 0.01,
+    encoding: EncodingOption = "utf8",
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:

@@ -24,6 +24,20 @@ from cx.cli.common import DebugOption, OutputFormat, OutputOption, QuietOption
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+MaxRejectRateOption = Annotated[
+    float,
+    typer.Option(
+        "--max-reject-rate",
+        min=0.0,
+        max=1.0,
+        help="Fail (exit 2) when more than this share of rows is rejected.",
+    ),
+]
+EncodingOption = Annotated[
+    str, typer.Option("--encoding", help="utf8, or lossy to replace bytes that are not UTF-8.")
+]
+
+
 @dataclass
 class DataArgs:
     """Where the interactions come from and how to read them."""
@@ -48,18 +62,8 @@ class DataArgs:
     rejects: Annotated[
         Path | None, typer.Option("--rejects", help="Write every rejected row to this CSV file.")
     ] = None
-    max_reject_rate: Annotated[
-        float,
-        typer.Option(
-            "--max-reject-rate",
-            min=0.0,
-            max=1.0,
-            help="Fail (exit 2) when more than this share of rows is rejected.",
-        ),
-    ] = 0.01
-    encoding: Annotated[
-        str, typer.Option("--encoding", help="utf8, or lossy to replace bytes that are not UTF-8.")
-    ] = "utf8"
+    max_reject_rate: MaxRejectRateOption = 0.01
+    encoding: EncodingOption = "utf8"
     no_cache: Annotated[
         bool,
         typer.Option("--no-cache", help="Scan the data even if an unchanged cached cube exists."),

@@ -83,6 +83,20 @@ def _sum(name: str) -> pl.Expr:
 VALID = "__valid"
 
 
+def arrival_sums(handle: str, wait: str, abandoned: str) -> list[pl.Expr]:
+    """The arrivals table's sums (ARRIVAL_SUMS), from the columns with these names."""
+    handle_time, wait_time, gone = pl.col(handle), pl.col(wait), pl.col(abandoned)
+    return [
+        pl.len().alias("contacts"),
+        handle_time.sum().alias("handle_sum"),
+        handle_time.count().alias("handle_n"),
+        wait_time.sum().alias("wait_sum"),
+        wait_time.count().alias("wait_n"),
+        gone.sum().alias("abandoned"),
+        gone.count().alias("abandoned_n"),
+    ]
+
+
 def row_queries(rows: pl.LazyFrame, valid: pl.Expr | None = None) -> list[pl.LazyFrame]:
     """Aggregates of rows: [demand, arrivals, bounds].
 
@@ -95,17 +109,10 @@ def row_queries(rows: pl.LazyFrame, valid: pl.Expr | None = None) -> list[pl.Laz
     """
     time = pl.col("timestamp")
     keys = [valid.alias(VALID)] if valid is not None else []
-    handle, wait, gone = pl.col("handle_time"), pl.col("wait_time"), pl.col("abandoned")
     demand = demand_query(rows, valid)
     interval = time.dt.truncate(f"{ARRIVAL_RESOLUTION_MINUTES}m").alias("interval_start")
     arrivals = rows.group_by(interval, "channel", *keys).agg(
-        contacts=pl.len(),
-        handle_sum=handle.sum(),
-        handle_n=handle.count(),
-        wait_sum=wait.sum(),
-        wait_n=wait.count(),
-        abandoned=gone.sum(),
-        abandoned_n=gone.count(),
+        *arrival_sums("handle_time", "wait_time", "abandoned")
     )
     kept = time if valid is None else time.filter(valid)
     bounds = rows.select(first=kept.min(), last=kept.max())
@@ -174,19 +181,10 @@ def arrivals_from_sink(sink: pl.DataFrame, code: np.ndarray, names: list[str]) -
     frame = sink.select("iv", "handle", "wait", "gone").with_columns(
         code=pl.Series(code, dtype=pl.UInt8)
     )
-    handle, wait, gone = pl.col("handle"), pl.col("wait"), pl.col("gone")
     cells = (
         frame.lazy()
         .group_by("iv", "code")
-        .agg(
-            contacts=pl.len(),
-            handle_sum=handle.sum(),
-            handle_n=handle.count(),
-            wait_sum=wait.sum(),
-            wait_n=wait.count(),
-            abandoned=gone.sum(),
-            abandoned_n=gone.count(),
-        )
+        .agg(*arrival_sums("handle", "wait", "gone"))
         .collect(engine="streaming")
     )
     return tidy_arrivals(
