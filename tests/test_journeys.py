@@ -308,3 +308,28 @@ def test_journey_properties(
     result = api.simulate(api.load_strategy(follow()), cube)
     assert result.totals.cost == pytest.approx(result.totals.baseline_cost)
     assert result.totals.satisfaction_delta in (None, 0.0)
+
+
+def test_compare_and_sweep_show_outcomes_when_counted() -> None:
+    root = Path(__file__).resolve().parent.parent
+    data = str(root / "examples" / "interactions.csv")
+    runner = CliRunner()
+    compared = runner.invoke(
+        app,
+        ["compare", str(root / "strategies" / "digital-first.yaml"),
+         str(root / "strategies" / "follow-ups-to-chat.yaml"), "--data", data, "-f", "markdown"],
+    )
+    assert compared.exit_code in (0, 1), compared.stderr
+    assert "| Cost per journey |" in compared.stdout and "| Satisfaction |" in compared.stdout
+    plain = runner.invoke(
+        app, ["compare", str(root / "strategies" / "digital-first.yaml"), "--data", data,
+              "-f", "markdown"],
+    )
+    assert "Satisfaction" not in plain.stdout  # not counted: no row of nulls
+    swept = runner.invoke(
+        app,
+        ["sweep", str(root / "strategies" / "digital-first.yaml"), "--set-range",
+         "shifts.0.to.app=0:0.5:0.5", "--data", data, "--outcomes", "-f", "markdown"],
+    )
+    assert swept.exit_code == 0, swept.stderr
+    assert "Cost/jrn" in swept.stdout and "Satisf." in swept.stdout

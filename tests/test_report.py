@@ -70,6 +70,13 @@ def _specs(text: str) -> dict[str, dict]:
     return json.loads(match.group(1))
 
 
+def test_page_has_outcomes_per_strategy(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    # One Outcomes table per strategy: journeys, cost per journey, satisfaction.
+    assert text.count(">Outcomes<") == len(STRATEGIES)
+    assert "Cost per journey" in text and "Satisfaction" in text
+
+
 def test_page_is_self_contained(page: Path) -> None:
     text = page.read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>")

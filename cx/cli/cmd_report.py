@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -45,7 +46,8 @@ def report(
         raise UsageError("the report is HTML: give -o FILE (or redirect stdout)")
     require_chart_library()
     loaded = strategies_for(strategies, run)
-    cube = cube_for(source, loaded, quiet)
+    # The report always shows journeys and outcomes beside cost (§10).
+    cube = cube_for(replace(source, outcomes=True), loaded, quiet)
     profile = api.inspect_interactions(cube, load_mapping(source.columns), encoding=source.encoding)
     for warning in profile.warnings:
         note(f"warning: {warning}", quiet)

@@ -32,6 +32,16 @@ COMPARE_ROWS: list[tuple[str, str, Callable[[float | None], str], str | None]] =
     ("pooling_overhead", "Pooling overhead", percent, "min"),
     ("floor_waste", "Floor waste", percent, "min"),
 ]
+# Shown when the results carry journeys and outcomes (§10).
+OUTCOME_COMPARE_ROWS: list[tuple[str, str, Callable[[float | None], str], str | None]] = [
+    ("contacts_per_journey", "Contacts per journey", number, "min"),
+    ("cost_per_journey", "Cost per journey", money, "min"),
+    ("satisfaction", "Satisfaction", number, "max"),
+]
+
+
+def _has_outcomes(totals: list[Totals]) -> bool:
+    return any(t.journeys is not None or t.satisfaction is not None for t in totals)
 
 
 def _best(values: list[float | None], direction: str | None) -> set[int]:
@@ -49,7 +59,10 @@ def comparison_section(comparison: Comparison) -> Section:
     baseline: Totals | None = results[0].baseline if results else None
     header = ["Metric", *[r.strategy.name for r in results], "Baseline"]
     rows = []
-    for key, label, formatter, direction in COMPARE_ROWS:
+    specs = COMPARE_ROWS
+    if _has_outcomes([r.totals for r in results]):
+        specs = [*COMPARE_ROWS, *OUTCOME_COMPARE_ROWS]
+    for key, label, formatter, direction in specs:
         values = [getattr(r.totals, key) for r in results]
         base = getattr(baseline, key) if baseline is not None else None
         best = _best([*values, base], direction)
@@ -98,22 +111,32 @@ def comparison_csv(comparison: Comparison) -> str:
 SWEEP_COLUMNS: list[tuple[str, str, Callable[[float | None], str]]] = [
     ("cost", "Cost", money),
     ("cost_delta", "Δ cost", money),
-    ("coverage", "Coverage", percent),
+    ("coverage", "Cover.", percent),
     ("lost", "Lost", count),
     ("repeats", "Repeats", count),
-    ("agent_hours", "Agent-hours", count),
-    ("effective_channels", "Eff. channels", number),
+    ("agent_hours", "Agent h", count),
+    ("effective_channels", "Eff. ch.", number),
+]
+
+
+SWEEP_OUTCOME_COLUMNS: list[tuple[str, str, Callable[[float | None], str]]] = [
+    ("cost_per_journey", "Cost/jrn", money),
+    ("satisfaction", "Satisf.", number),
 ]
 
 
 def sweep_section(sweep: SweepResult) -> Section:
+    columns = SWEEP_COLUMNS
+    if _has_outcomes([step.result.totals for step in sweep.steps]):
+        # Outcomes take the effective-channels column's place, so the table fits 80 columns.
+        columns = [*SWEEP_COLUMNS[:-1], *SWEEP_OUTCOME_COLUMNS]
     rows = [
-        [str(step.value), *[f(getattr(step.result.totals, key)) for key, _, f in SWEEP_COLUMNS]]
+        [str(step.value), *[f(getattr(step.result.totals, key)) for key, _, f in columns]]
         for step in sweep.steps
     ]
     return Section(
         title=f"Sweep of {sweep.key} ({sweep.strategy})",
-        header=[sweep.key.rsplit(".", 1)[-1], *[label for _, label, _ in SWEEP_COLUMNS]],
+        header=[sweep.key.rsplit(".", 1)[-1], *[label for _, label, _ in columns]],
         rows=rows,
     )
 

@@ -30,7 +30,8 @@ def section_table(section: Section) -> Table:
     )
     for index, name in enumerate(section.header):
         if index < section.left_columns:
-            table.add_column(name, justify="left", overflow="fold")
+            widest = max([len(name), *(len(row[index]) for row in section.rows)])
+            table.add_column(name, justify="left", overflow="fold", min_width=min(widest, 12))
         else:
             table.add_column(name, justify="right", no_wrap=True)
     for index, row in enumerate(section.rows):

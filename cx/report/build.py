@@ -387,6 +387,9 @@ def build(
         if assumptions is not None:
             page.tables([assumptions])
         page.tables([text.channels_section(result), text.dilution_section(result)])
+        outcomes = text.outcomes_section(result)
+        if outcomes is not None:
+            page.tables([outcomes])
         week = staffing_week(scenario, cube)
         if week.height:
             page.chart(
