@@ -26,6 +26,7 @@ from pathlib import Path
 import polars as pl
 
 from cx.data.cube import Cube
+from cx.data.journeys import journey_flags
 from cx.data.periods import label
 from cx.data.scan import ROW, parsed_frame, resolve_layout
 from cx.errors import DataError
@@ -67,33 +68,14 @@ def _rows(cube: Cube, mapping: Mapping, encoding: str) -> tuple[pl.LazyFrame, li
     return frame.select(columns), present
 
 
-def _enrich(rows: pl.LazyFrame, mapping: Mapping, window_s: float, last: datetime) -> pl.LazyFrame:
-    """Each contact with its journey flags and repeat flags (window expressions)."""
-    customer = pl.col("customer_id")
+def _enrich(
+    rows: pl.LazyFrame, mapping: Mapping, window_hours: float, last: datetime
+) -> pl.LazyFrame:
+    """Each contact with its journey flags (:func:`cx.data.journeys.journey_flags`) and
+    its repeat flags (window expressions)."""
     time = pl.col("timestamp")
     anonymous = pl.col("anonymous")
-    same_prev = ((customer == customer.shift(1)).fill_null(False) & ~anonymous).alias("same_prev")
-    same_next = ((customer == customer.shift(-1)).fill_null(False) & ~anonymous).alias("same_next")
-    gap_prev = pl.when(same_prev).then((time - time.shift(1)).dt.total_seconds(fractional=True))
-    gap_next = pl.when(same_next).then((time.shift(-1) - time).dt.total_seconds(fractional=True))
-    flags: dict[str, pl.Expr] = {
-        "prev_channel": pl.when(same_prev).then(pl.col("channel").shift(1)),
-        "gap_prev": gap_prev,
-        "gap_next": gap_next,
-    }
-    enriched = (
-        rows.with_columns(anonymous=customer.is_in(mapping.anonymous_ids))
-        .sort("anonymous", "customer_id", "timestamp", ROW)
-        .with_columns(**flags)
-        .with_columns(
-            new_journey=pl.col("gap_prev").is_null() | (pl.col("gap_prev") > window_s),
-            ends_journey=pl.col("gap_next").is_null() | (pl.col("gap_next") > window_s),
-        )
-        .with_columns(
-            journey=pl.col("new_journey").cum_sum(),
-            hop=~pl.col("new_journey") & (pl.col("channel") != pl.col("prev_channel")),
-        )
-    )
+    enriched = journey_flags(rows, window_hours, mapping.anonymous_ids, ROW)
     repeats: dict[str, pl.Expr] = {}
     for name, seconds in REPEAT_WINDOWS.items():
         horizon = pl.lit(last - timedelta(seconds=seconds))
@@ -139,7 +121,7 @@ def inspect_cube(
         raise DataError("the data has no valid rows to inspect", file=meta.file)
     last = datetime.fromisoformat(meta.last_timestamp)
     rows, present = _rows(cube, mapping, encoding)
-    enriched = _enrich(rows, mapping, window_hours * 3600.0, last)
+    enriched = _enrich(rows, mapping, window_hours, last)
     identified = enriched.filter(~pl.col("anonymous"))
     per_customer = identified.group_by("customer_id").agg(
         contacts=pl.len(), channels=pl.col("channel").n_unique()
