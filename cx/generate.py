@@ -23,11 +23,11 @@ import math
 import os
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
 import numpy as np
 import polars as pl
 
+from cx.io import atomic_path
 from cx.models.mapping import CANONICAL_COLUMNS
 
 # --------------------------------------------------------------------------- vocabulary
@@ -899,12 +899,6 @@ def write_interactions(
     """
     contacts = _simulate(rows, seed, start, days)
     width = _width(contacts)
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        with tmp.open("wb") as out:
-            for index, part in enumerate(_chunks(contacts)):
-                _frame(part, start, width).write_csv(out, include_header=index == 0)
-        tmp.replace(target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_path(path) as temporary, temporary.open("wb") as out:
+        for index, part in enumerate(_chunks(contacts)):
+            _frame(part, start, width).write_csv(out, include_header=index == 0)

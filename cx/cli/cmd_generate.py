@@ -27,16 +27,10 @@ def generate(
     from datetime import date
 
     from cx.generate import write_interactions
-    from cx.io import write_with
 
     try:
         first_day = date.fromisoformat(start)
     except ValueError:
         raise UsageError(f"--start '{start}' is not a date", hint="write YYYY-MM-DD") from None
-    write_with(
-        output,
-        lambda temporary: write_interactions(
-            temporary, rows=rows, seed=seed, start=first_day, days=days
-        ),
-    )
+    write_interactions(output, rows=rows, seed=seed, start=first_day, days=days)
     note(f"wrote {rows:,} interactions to {output}", quiet)
