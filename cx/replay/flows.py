@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 import polars as pl
 
+from cx.errors import InputError
 from cx.models.strategy import Ramp, Shift, Strategy
 
 FLOW_KINDS = ("stay", "shift", "fallback", "repeat", "lost")
@@ -95,7 +96,7 @@ def compute_flows(
         for target, share in rule.to.items():
             moved = pl.col("contacts") * share * ramp
             parts.append(_flow(matched, target, "shift", moved, moved * rule.incentive_cost))
-            containment = _containment(rule, target, containment_observed)
+            containment = containment_of(rule, target, containment_observed)
             if containment < 1.0 and escalate is not None:
                 parts.append(_flow(matched, escalate, "repeat", moved * (1.0 - containment)))
         moved_share = (
@@ -131,12 +132,11 @@ def compute_flows(
     )
 
 
-def _containment(rule: Shift, target: str, observed: Mapping[str, float] | None) -> float:
+def containment_of(rule: Shift, target: str, observed: Mapping[str, float] | None) -> float:
+    """The share of ``rule``'s contacts moved to ``target`` that stay resolved there."""
     if rule.containment != "observed":
         return float(rule.containment)
     if observed is None or target not in observed:
-        from cx.errors import InputError
-
         raise InputError(
             f"containment: observed needs the resolution rate of '{target}', "
             "which the data does not show",

@@ -39,8 +39,7 @@ from cx.data.contacts import ContactSource
 from cx.data.scan import ROW
 from cx.errors import InputError
 from cx.models.strategy import Strategy
-from cx.replay.flows import _containment as containment_of
-from cx.replay.flows import escalation_target, ramp_factor, rule_matches
+from cx.replay.flows import containment_of, escalation_target, ramp_factor, rule_matches
 from cx.staffing.plan import service_target
 
 INF = math.inf
