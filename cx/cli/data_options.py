@@ -64,32 +64,24 @@ def scan_progress(
 
 
 def load_cube(
-    data: Path,
-    columns: Path | None,
-    period: str,
-    max_reject_rate: float,
-    encoding: str,
-    rejects: Path | None,
-    quiet: bool,
-    no_cache: bool = False,
-    journey_window: float | None = None,
+    source: DataArgs, period: str, quiet: bool, journey_window: float | None = None
 ) -> Cube:
-    """The cube of ``data``; with ``journey_window``, journeys and outcomes too (§10)."""
+    """The cube of ``source.data``; with ``journey_window``, journeys and outcomes too."""
     from cx import api
 
-    with scan_progress(data, quiet):
+    with scan_progress(source.data, quiet):
         cube = api.load_interactions(
-            data,
-            columns=columns,
+            source.data,
+            columns=source.columns,
             period=period,
-            max_reject_rate=max_reject_rate,
-            encoding=encoding,
-            rejects=rejects,
-            cache=not no_cache,
+            max_reject_rate=source.max_reject_rate,
+            encoding=source.encoding,
+            rejects=source.rejects,
+            cache=not source.no_cache,
             outcomes=journey_window is not None,
             journey_window=journey_window if journey_window is not None else 72.0,
         )
-    for text in data_notes(cube.meta, data, rejects):
+    for text in data_notes(cube.meta, source.data, source.rejects):
         note(text, quiet)
     return cube
 
@@ -209,17 +201,7 @@ def cube_for(source: DataArgs, strategies: list[Strategy], quiet: bool) -> Cube:
             f"{', '.join(differing)} set another (use --period to choose)",
             quiet,
         )
-    return load_cube(
-        source.data,
-        source.columns,
-        chosen,
-        source.max_reject_rate,
-        source.encoding,
-        source.rejects,
-        quiet,
-        source.no_cache,
-        journey_window_for(source, strategies),
-    )
+    return load_cube(source, chosen, quiet, journey_window_for(source, strategies))
 
 
 def check_interval(interval: int | None) -> int | None:
