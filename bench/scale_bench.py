@@ -65,7 +65,7 @@ class Timing:
 def cx_command() -> list[str]:
     search = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
     found = shutil.which("cx", path=search)
-    return [found] if found else [sys.executable, "-m", "cx.cli.app"]
+    return [found] if found else [sys.executable, "-m", "cx"]
 
 
 def run(command: list[str]) -> tuple[float, int, int]:

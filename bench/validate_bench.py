@@ -73,7 +73,7 @@ def time_in_process(directory: Path, repeat: int) -> tuple[float, int, int]:
 
 def time_subprocess(directory: Path, repeat: int) -> float:
     cx = shutil.which("cx") or ""
-    command = [cx] if cx else [sys.executable, "-m", "cx.cli.app"]
+    command = [cx] if cx else [sys.executable, "-m", "cx"]
     best = float("inf")
     for _ in range(repeat):
         start = time.perf_counter()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import stat
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -65,3 +67,13 @@ def write_with(path: str | Path, write: Callable[[Path], Any]) -> None:
 def write_frame_csv(frame: Any, path: str | Path) -> None:
     """Write a Polars frame as CSV, atomically."""
     write_with(path, lambda temporary: frame.write_csv(temporary))
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null, so flushing it at exit raises no second BrokenPipeError
+    (after ``cx ... | head`` has read all it wants)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass

@@ -40,10 +40,6 @@ def main_callback(
     """cx: channel strategy toolkit."""
 
 
-def main() -> None:
-    app(prog_name="cx")
-
-
 from cx.cli import (  # noqa: E402, F401  (commands register themselves on `app`)
     cmd_check,
     cmd_compare,

@@ -10,18 +10,19 @@ import traceback
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any, NoReturn, TextIO, TypeVar
 
 import typer
 from rich.console import Console, RenderableType
 
 from cx._version import __version__
-from cx.errors import EXIT_INTERNAL, CxError, StrategyError
+from cx.cli import rerun
+from cx.errors import EXIT_BROKEN_PIPE, EXIT_INTERNAL, CxError, StrategyError
+from cx.io import silence_stdout
 
 F = TypeVar("F", bound=Callable[..., Any])
 REPORT_URL = "the project's issue tracker"
 FILE_WIDTH = 100
-EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a tool killed by a closed pipe
 
 
 class OutputFormat(StrEnum):
@@ -81,7 +82,7 @@ def handle_errors(function: F) -> F:
             stderr_console().print("interrupted")
             raise typer.Exit(130) from None
         except BrokenPipeError:  # `cx ... | head`: the reader has all it wants
-            _silence_stdout()
+            silence_stdout()
             raise typer.Exit(EXIT_BROKEN_PIPE) from None
         except Exception as error:
             internal_error(error, debug)
@@ -112,15 +113,6 @@ def internal_error(error: BaseException, debug: bool) -> NoReturn:
     raise typer.Exit(EXIT_INTERNAL) from None
 
 
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null, so flushing it at exit raises no second BrokenPipeError."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, io.UnsupportedOperation):
-        pass
-
-
 def render_to_text(renderable: RenderableType, width: int = FILE_WIDTH) -> str:
     buffer = io.StringIO()
     Console(file=buffer, width=width, no_color=True, color_system=None, highlight=False).print(
@@ -134,16 +126,27 @@ def emit(content: str | RenderableType, output: Path | None) -> None:
     from cx.io import write_text_atomic
 
     if output is not None:
+        rerun.spoil()
         text = content if isinstance(content, str) else render_to_text(content)
         write_text_atomic(output, text)
         return
-    if isinstance(content, str):
-        sys.stdout.write(content)
-        sys.stdout.flush()
-    else:
-        stdout_console().print(content)
+    text = content if isinstance(content, str) else _rendered(stdout_console(), content)
+    _write(sys.stdout, "stdout", text)
 
 
 def note(message: str, quiet: bool) -> None:
     if not quiet:
-        stderr_console().print(message, markup=False)
+        _write(sys.stderr, "stderr", _rendered(stderr_console(), message, markup=False))
+
+
+def _rendered(console: Console, content: RenderableType, **options: Any) -> str:
+    with console.capture() as capture:
+        console.print(content, **options)
+    return capture.get()
+
+
+def _write(stream: TextIO, name: str, text: str) -> None:
+    """Write ``text`` and keep it for an identical rerun (:mod:`cx.cli.rerun`)."""
+    stream.write(text)
+    stream.flush()
+    rerun.record(name, text)

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cx.cli import rerun
 from cx.cli.common import note, stderr_console
 from cx.cli.options import DataArgs, RunArgs
 from cx.errors import UsageError
@@ -120,6 +121,7 @@ def evaluate_cached(
     """
     from cx.data import result_cache
 
+    _depend_on_data(source)
     key = _results_key(source, strategies, run, settings or {})
     if key is not None:
         hit = result_cache.load(key)
@@ -160,6 +162,11 @@ def _results_key(
     )
 
 
+def _depend_on_data(source: DataArgs) -> None:
+    cached = not source.no_cache and source.rejects is None
+    rerun.depend_on_data(source.data, source.columns, cached)
+
+
 def check_period(period: str | None) -> str | None:
     if period is not None and period not in ("week", "month", "quarter"):
         raise UsageError(f"unknown --period '{period}'", hint="use week, month or quarter")
@@ -171,7 +178,9 @@ def strategies_for(paths: list[Path], run: RunArgs) -> list[Strategy]:
     from cx.loader.strategy import load_strategy
 
     check_interval(run.interval)
-    return [load_strategy(path, run.set_ or []) for path in paths]
+    strategies = [load_strategy(path, run.set_ or []) for path in paths]
+    rerun.depend_on(*(file for strategy in strategies for file in strategy.files))
+    return strategies
 
 
 def journey_window_for(source: DataArgs, strategies: list[Strategy]) -> float | None:
@@ -201,6 +210,7 @@ def cube_for(source: DataArgs, strategies: list[Strategy], quiet: bool) -> Cube:
             f"{', '.join(differing)} set another (use --period to choose)",
             quiet,
         )
+    _depend_on_data(source)
     return load_cube(source, chosen, quiet, journey_window_for(source, strategies))
 
 

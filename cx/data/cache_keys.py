@@ -3,13 +3,19 @@ before anything heavy is imported."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import tempfile
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from cx._version import __version__
-from cx.models.mapping import Mapping
+
+if TYPE_CHECKING:
+    from cx.models.mapping import Mapping
 
 CUBE_FORMAT = 2  # 2: handle_by_hour gained wait_sum, wait_n, abandoned, abandoned_n
 EDGE_BYTES = 64 * 1024
@@ -23,7 +29,9 @@ def cache_dir() -> Path:
     return Path(base) / "cx"
 
 
-def cache_key(path: Path, mapping: Mapping, period: str, encoding: str) -> str:
+def file_fingerprint(path: Path) -> dict[str, Any]:
+    """What identifies a file's content without reading all of it: its size, its
+    modification time and a hash of its head and tail (all of a small file)."""
     stat = path.stat()
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -31,11 +39,29 @@ def cache_key(path: Path, mapping: Mapping, period: str, encoding: str) -> str:
         if stat.st_size > EDGE_BYTES:
             handle.seek(max(stat.st_size - EDGE_BYTES, EDGE_BYTES))
             digest.update(handle.read(EDGE_BYTES))
+    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "edges": digest.hexdigest()}
+
+
+@cache
+def code_identity() -> str:
+    """The version and the installed code's files (name, size, mtime): an edited
+    checkout never answers from results an earlier version of cx computed."""
+    root = Path(__file__).resolve().parent.parent
+    entries = [__version__]
+    for directory, _, names in sorted(os.walk(root)):
+        for name in sorted(names):
+            if name.endswith(".py"):
+                stat = os.stat(os.path.join(directory, name))
+                entries.append(
+                    f"{directory[len(str(root)) :]}/{name}:{stat.st_size}:{stat.st_mtime_ns}"
+                )
+    return hashlib.sha256("\n".join(entries).encode()).hexdigest()[:16]
+
+
+def cache_key(path: Path, mapping: Mapping, period: str, encoding: str) -> str:
     identity = {
         "file": str(path.resolve()),
-        "size": stat.st_size,
-        "mtime_ns": stat.st_mtime_ns,
-        "edges": digest.hexdigest(),
+        **file_fingerprint(path),
         "mapping": mapping.model_dump(mode="json"),
         "period": period,
         "encoding": encoding,
@@ -43,3 +69,17 @@ def cache_key(path: Path, mapping: Mapping, period: str, encoding: str) -> str:
         "version": __version__,
     }
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def store_json(entry: Path, payload: Any) -> None:
+    """Write ``payload`` as JSON atomically; failing to cache never fails a command."""
+    with contextlib.suppress(OSError):
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{entry.stem}.", dir=entry.parent)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                json.dump(payload, stream)
+            os.replace(temporary, entry)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)

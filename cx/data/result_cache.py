@@ -12,13 +12,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from cx._version import __version__
-from cx.data.cache_keys import cache_dir
+from cx.data.cache_keys import cache_dir, code_identity, store_json
 from cx.models.result import Result
 from cx.models.strategy import Strategy
 
@@ -31,7 +28,7 @@ def results_key(cube_key: str, strategies: list[Strategy], settings: dict[str, A
             for s in strategies
         ],
         "settings": settings,
-        "version": __version__,
+        "code": code_identity(),
     }
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:32]
 
@@ -71,9 +68,4 @@ def store(key: str, results: list[Result], notes: list[str]) -> None:
         ],
         "notes": notes,
     }
-    with contextlib.suppress(OSError):
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{key}.", dir=entry.parent)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(payload, stream)
-        os.replace(temporary, entry)
+    store_json(entry, payload)

@@ -65,7 +65,13 @@ def deep_merge(base: Located, child: Located) -> Located:
     data = merge(base.data, child.data, ())
     positions.update(child.positions)
     findings = [*base.findings, *child.findings]
-    return Located(data=data, positions=positions, file=child.file, findings=findings)
+    return Located(
+        data=data,
+        positions=positions,
+        file=child.file,
+        findings=findings,
+        extended=(base.file, *base.extended),
+    )
 
 
 def _drop_below(positions: dict[PathKey, Position], path: PathKey) -> None:
@@ -401,6 +407,7 @@ def validate_data(located: Located) -> Strategy:
     if findings:
         raise StrategyError(_in_file_order(findings, located.file))
     strategy._file = located.file
+    strategy._files = (located.file, *located.extended)
     return strategy
 
 
@@ -525,4 +532,5 @@ def strategy_from_dict(
         apply_override(located, assignment)
     strategy = validate_data(located)
     strategy._file = None
+    strategy._files = ()
     return strategy

@@ -42,6 +42,8 @@ class Located:
     file: str
     # Problems that did not stop reading (duplicate keys), when the caller collects them.
     findings: list[Finding] = field(default_factory=list)
+    # The files merged under this one (`extends`), nearest first.
+    extended: tuple[str, ...] = ()
 
     def position(self, path: PathKey) -> Position:
         """Position of ``path`` or of its nearest ancestor that has one."""

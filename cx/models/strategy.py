@@ -166,10 +166,16 @@ class Strategy(StrictModel):
     journeys: Journeys = Field(default_factory=Journeys)
 
     _file: str | None = PrivateAttr(default=None)
+    _files: tuple[str, ...] = PrivateAttr(default=())
 
     @property
     def file(self) -> str | None:
         return self._file
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The file this strategy was loaded from and every file it extends."""
+        return self._files
 
     @property
     def offered(self) -> list[str]:

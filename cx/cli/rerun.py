@@ -1,0 +1,166 @@
+"""Identical reruns: answer a command from the output it gave last time.
+
+A strategist reruns the same ``simulate`` or ``compare`` on an unchanged export many
+times; most of such a rerun would be starting Python and importing the libraries
+that parse, validate and render. So the successful output of the what-if commands
+is recorded, keyed by everything it depends on:
+
+* the command line, the working directory, the terminal (is stdout one, how wide)
+  and the environment variables that change output or caching;
+* the code of cx itself (version and files);
+* every file the command read: strategy files with what they extend, the mapping
+  file and the data file, each by size, modification time and content hash
+  (head and tail for large files, as for the cube cache).
+
+A rerun whose key matches and whose files are all unchanged writes the recorded
+stdout and stderr and exits with the recorded code before anything heavy is
+imported. Anything else (a changed file, ``--no-cache``, ``--output``,
+``--rejects``, an error) runs the command. Only the standard library here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from cx.data.cache_keys import cache_dir, code_identity, file_fingerprint, store_json
+
+#: Commands whose output depends only on their arguments and the files they read.
+RECORDED_COMMANDS = frozenset({"simulate", "compare", "sweep", "check"})
+#: Environment variables that change what a command prints or what it reads.
+ENVIRONMENT = (
+    "NO_COLOR", "FORCE_COLOR", "TERM", "COLORTERM", "COLUMNS", "LINES", "TTY_COMPATIBLE",
+    "TTY_INTERACTIVE", "JUPYTER_COLUMNS", "JUPYTER_LINES", "TERM_PROGRAM", "PYTHONIOENCODING",
+    "LANG", "LC_ALL", "LC_CTYPE", "TZ",
+)  # fmt: skip
+FORMAT = 1
+
+
+class Recording:
+    """What one command run writes, and the files it depends on."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.events: list[tuple[str, str]] = []
+        self.files: set[str] = set()
+        self.reads_data = False
+        self.spoiled = False
+
+    def finish(self, code: object) -> None:
+        if self.spoiled or not self.reads_data or code not in (0, 1, None):
+            return
+        try:
+            files = {name: file_fingerprint(Path(name)) for name in sorted(self.files)}
+        except OSError:
+            return
+        payload = {"format": FORMAT, "files": files, "events": self.events, "code": code or 0}
+        store_json(_entry(self.key), payload)
+
+
+_current: Recording | None = None
+
+
+def start(argv: list[str]) -> None:
+    """Record this run if it is a what-if command (its outcome is stored by :func:`finish`)."""
+    global _current
+    _current = Recording(run_key(argv)) if _command(argv) in RECORDED_COMMANDS else None
+
+
+def finish(code: object) -> None:
+    global _current
+    recording, _current = _current, None
+    if recording is not None:
+        recording.finish(code)
+
+
+def depend_on(*paths: Path | str | None) -> None:
+    """The running command read these files: a change in any of them is a new run."""
+    if _current is not None:
+        _current.files.update(str(Path(path).resolve()) for path in paths if path is not None)
+
+
+def depend_on_data(data: Path, columns: Path | None, cached: bool) -> None:
+    """The running command read ``data`` (mapped by ``columns``); ``cached`` is False
+    when the command must read it every time (--no-cache, --rejects, a directory)."""
+    if _current is None:
+        return
+    if not cached or not data.is_file():
+        _current.spoiled = True
+        return
+    _current.reads_data = True
+    depend_on(data, columns)
+
+
+def spoil() -> None:
+    """This run's output cannot be replayed (it wrote a file, for one)."""
+    if _current is not None:
+        _current.spoiled = True
+
+
+def record(stream: str, text: str) -> None:
+    if _current is not None:
+        _current.events.append((stream, text))
+
+
+def replay(argv: list[str]) -> int | None:
+    """Write the recorded output of an identical earlier run and return its exit
+    code; None when there is none, or a file it read has changed."""
+    if _command(argv) not in RECORDED_COMMANDS:
+        return None
+    entry = _entry(run_key(argv))
+    try:
+        payload = json.loads(entry.read_text(encoding="utf-8"))
+        if payload["format"] != FORMAT:
+            return None
+        for name, fingerprint in payload["files"].items():
+            if file_fingerprint(Path(name)) != fingerprint:
+                return None
+        events = [(str(stream), str(text)) for stream, text in payload["events"]]
+        code = int(payload["code"])
+    except FileNotFoundError:
+        return None
+    except Exception:  # a damaged entry (or a file now missing): run the command
+        with contextlib.suppress(OSError):
+            entry.unlink()
+        return None
+    for stream, text in events:
+        target = sys.stdout if stream == "stdout" else sys.stderr
+        target.write(text)
+        target.flush()
+    return code
+
+
+def run_key(argv: list[str]) -> str:
+    identity = {
+        "argv": argv,
+        "cwd": os.getcwd(),
+        "environment": {name: os.environ.get(name) for name in ENVIRONMENT},
+        "cx_environment": sorted((k, v) for k, v in os.environ.items() if k.startswith("CX_")),
+        "terminal": [_terminal(sys.stdout), _terminal(sys.stderr)],
+        "code": code_identity(),
+    }
+    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def _terminal(stream: Any) -> list[Any]:
+    """Whether ``stream`` is a terminal, its size, and its encoding: rich's output
+    depends on all three."""
+    try:
+        tty = stream.isatty()
+        size = list(os.get_terminal_size(stream.fileno())) if tty else None
+    except (AttributeError, OSError, ValueError):
+        tty, size = False, None
+    return [tty, size, getattr(stream, "encoding", None)]
+
+
+def _command(argv: list[str]) -> str | None:
+    return next((arg for arg in argv if not arg.startswith("-")), None)
+
+
+def _entry(key: str) -> Path:
+    return cache_dir() / "runs" / f"{key}.json"
