@@ -375,12 +375,17 @@ def _timestamp(layout: SourceLayout) -> pl.Expr:
     if layout.typed_timestamp():
         name = layout.sources["timestamp"][0]
         return _typed_timestamp(pl.col(RAW + name), layout.dtypes[name])
-    fmt = layout.timestamp_format
-    raw = _source(layout, "timestamp")
+    return _parse_timestamp(_source(layout, "timestamp"), layout.timestamp_format)
+
+
+def _parse_timestamp(text: pl.Expr, fmt: str) -> pl.Expr:
+    """``text`` parsed with the one format ``fmt``, as naive microseconds (aware times in
+    UTC). Without strptime's cache of distinct values: timestamps rarely repeat, so the
+    cache would only cost a lookup per row."""
     if "%z" in fmt or "%#z" in fmt or "%:z" in fmt:
-        parsed = raw.str.strptime(pl.Datetime("us", "UTC"), fmt, strict=False)
+        parsed = text.str.strptime(pl.Datetime("us", "UTC"), fmt, strict=False, cache=False)
         return parsed.dt.replace_time_zone(None)
-    return raw.str.strptime(pl.Datetime("us"), fmt, strict=False)
+    return text.str.strptime(pl.Datetime("us"), fmt, strict=False, cache=False)
 
 
 def _boolean(layout: SourceLayout, mapping: Mapping, canonical: str) -> pl.Expr:
@@ -613,11 +618,7 @@ def _fast_timestamp(layout: SourceLayout) -> pl.Expr:
         if len(names) == 1
         else pl.concat_str([pl.col(RAW + n) for n in names], separator=" ")
     )
-    fmt = layout.timestamp_format
-    if "%z" in fmt or "%#z" in fmt or "%:z" in fmt:
-        parsed = raw.str.strptime(pl.Datetime("us", "UTC"), fmt, strict=False)
-        return parsed.dt.replace_time_zone(None)
-    return raw.str.strptime(pl.Datetime("us"), fmt, strict=False)
+    return _parse_timestamp(raw, layout.timestamp_format)
 
 
 def _fast_boolean(
