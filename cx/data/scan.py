@@ -1027,14 +1027,18 @@ def _assemble(path: Path, options: ScanOptions, cube: fine.FineCube) -> Cube:
     return cube.to_cube(options.period, str(path))
 
 
-def required_channels_message(unknown: list[str], catalog: list[str]) -> InputError:
-    """Error for channels seen in the data but missing from a strategy's catalog."""
+def required_channels_message(
+    unknown: list[str], catalog: list[str], data: str | None = None
+) -> InputError:
+    """Error for channels seen in the data (the file ``data``) but missing from a
+    strategy's catalog."""
     parts = []
     for name in unknown:
         close = difflib.get_close_matches(name, catalog, n=1, cutoff=0.5)
         parts.append(f"'{name}'" + (f" (nearest: '{close[0]}')" if close else ""))
+    source = f"the data ({data})" if data else "the data"
     return InputError(
-        f"channel(s) in the data but not in the strategy's catalog: {', '.join(parts)}",
+        f"channel(s) in {source} but not in the strategy's catalog: {', '.join(parts)}",
         hint="add them to `channels:`, or map them onto catalog channels with a mapping "
         "file's `channels:` aliases",
     )

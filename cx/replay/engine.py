@@ -71,7 +71,7 @@ def check_against_data(strategy: Strategy, cube: Cube) -> None:
     observed = cube.meta.channels_observed
     unknown = [c for c in observed if c not in strategy.channels]
     if unknown:
-        error = required_channels_message(unknown, list(strategy.channels))
+        error = required_channels_message(unknown, list(strategy.channels), cube.meta.file)
         error.file = strategy.file
         raise error
     findings = []
