@@ -69,6 +69,31 @@ class Guard:
         return GuardResult(expr=self.expr, value=value, ok=bool(ok))
 
 
+#: Why a metric can be missing from a result (a guard on it then fails, never passes).
+_NO_VALUE_REASONS = {
+    "replay_intervals_meeting_target": "replay metrics need --replay",
+    "satisfaction": "no satisfaction in the data or the catalog",
+    "satisfaction_delta": "no satisfaction in the data or the catalog",
+    "resolution_rate": "no resolved column in the data",
+    "cost_per_contact": "no contact was handled",
+    "journeys": "no journeys in the data (customer ids are needed)",
+    "contacts_per_journey": "no journeys in the data (customer ids are needed)",
+    "cost_per_journey": "no journeys in the data (customer ids are needed)",
+}
+
+
+def why_no_value(expr: str) -> str:
+    """Why the metric of the guard ``expr`` has no value, in a few words."""
+    match = _GUARD.match(expr)
+    metric = match["metric"] if match else expr
+    name = metric.rsplit(".", 1)[-1]
+    if name in _NO_VALUE_REASONS:
+        return _NO_VALUE_REASONS[name]
+    if metric.startswith("channels."):
+        return "the channel has no result, or the metric does not apply to its mode"
+    return "not computed for this run"
+
+
 def _did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else None

@@ -82,6 +82,19 @@ def test_a_failing_guard_exit_1(workdir: Path, data: Path) -> None:
     assert result.stdout.endswith("2 strategies, 3 guards: 2 passed, 1 failed\n")
 
 
+def test_a_guard_on_a_missing_metric_fails_and_says_why(workdir: Path, data: Path) -> None:
+    a = strategy(
+        workdir, "a", ["replay_intervals_meeting_target > 0.5", "channels.web.occupancy < 0.9"]
+    )
+    result = run("check", a.name, "--data", data)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[:2] == [
+        "FAIL a: replay_intervals_meeting_target > 0.5 (no value: replay metrics need --replay)",
+        "FAIL a: channels.web.occupancy < 0.9 (no value: the channel has no result, or the "
+        "metric does not apply to its mode)",
+    ]
+
+
 def test_json(workdir: Path, data: Path) -> None:
     a = strategy(workdir, "a", ["coverage >= 0", "coverage > 1"])
     result = run("check", a.name, "--data", data, "--format", "json")

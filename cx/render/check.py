@@ -6,15 +6,16 @@ import json
 
 from cx.check import CheckedGuard, CheckReport, StrategyCheck
 from cx.errors import Finding
+from cx.guards import why_no_value
 from cx.render.validation import github_annotation, junit_xml
 
 CHECK_FORMATS = ("text", "json", "github", "junit")
 SUITE = "cx check"
 
 
-def format_value(value: float | None) -> str:
+def format_value(value: float | None, expr: str) -> str:
     if value is None:
-        return "no value"
+        return f"no value: {why_no_value(expr)}"
     if abs(value) >= 1000:
         return f"{value:,.2f}"
     return f"{value:.6g}"
@@ -24,7 +25,7 @@ def guard_finding(result: StrategyCheck, guard: CheckedGuard) -> Finding:
     """A failed guard as a finding on the line of the strategy file that states it."""
     position = guard.position
     return Finding(
-        f"guard failed: {guard.expr} (value {format_value(guard.value)}; "
+        f"guard failed: {guard.expr} (value {format_value(guard.value, guard.expr)}; "
         f"strategy {result.strategy})",
         file=position.file if position is not None else result.file,
         line=position.line if position is not None else None,
@@ -70,7 +71,7 @@ def render_check(report: CheckReport, output_format: str) -> str:
         return junit_xml(SUITE, cases)
     lines = [
         f"{'PASS' if guard.ok else 'FAIL'} {result.strategy}: {guard.expr} "
-        f"({format_value(guard.value)})"
+        f"({format_value(guard.value, guard.expr)})"
         for result in report.results
         for guard in result.guards
     ]
