@@ -193,3 +193,18 @@ def test_a_replay_imports_neither_typer_nor_pydantic_nor_polars(work: Path) -> N
     assert first.stderr.strip().endswith("0 ['polars', 'pydantic', 'rich', 'typer']")
     assert second.stderr.strip() == "0 []"
     assert second.stdout == first.stdout
+
+
+def test_a_removed_working_directory_still_runs_the_command(
+    work: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gone = work / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    args = ("simulate", str(work / "child.yaml"), "--data", str(work / "data.csv"), "-f", "json")
+    assert rerun.replay(list(args)) is None
+    code, out, err = cx(capsys, *args)
+    assert (code, err) == (0, "")
+    assert json.loads(out)["strategy"]["name"] == "child"
+    assert recorded(work) == []

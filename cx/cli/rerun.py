@@ -44,8 +44,8 @@ FORMAT = 1
 class Recording:
     """What one command run writes, and the files it depends on."""
 
-    def __init__(self, key: str) -> None:
-        self.key = key
+    def __init__(self, entry: Path) -> None:
+        self.entry = entry
         self.events: list[tuple[str, str]] = []
         self.files: set[str] = set()
         self.reads_data = False
@@ -59,7 +59,7 @@ class Recording:
         except OSError:
             return
         payload = {"format": FORMAT, "files": files, "events": self.events, "code": code or 0}
-        store_json(_entry(self.key), payload)
+        store_json(self.entry, payload)
 
 
 _current: Recording | None = None
@@ -68,7 +68,8 @@ _current: Recording | None = None
 def start(argv: list[str]) -> None:
     """Record this run if it is a what-if command (its outcome is stored by :func:`finish`)."""
     global _current
-    _current = Recording(run_key(argv)) if _command(argv) in RECORDED_COMMANDS else None
+    entry = _entry_for(argv)
+    _current = Recording(entry) if entry is not None else None
 
 
 def finish(code: object) -> None:
@@ -110,9 +111,9 @@ def record(stream: str, text: str) -> None:
 def replay(argv: list[str]) -> int | None:
     """Write the recorded output of an identical earlier run and return its exit
     code; None when there is none, or a file it read has changed."""
-    if _command(argv) not in RECORDED_COMMANDS:
+    entry = _entry_for(argv)
+    if entry is None:
         return None
-    entry = _entry(run_key(argv))
     try:
         payload = json.loads(entry.read_text(encoding="utf-8"))
         if payload["format"] != FORMAT:
@@ -162,5 +163,12 @@ def _command(argv: list[str]) -> str | None:
     return next((arg for arg in argv if not arg.startswith("-")), None)
 
 
-def _entry(key: str) -> Path:
-    return cache_dir() / "runs" / f"{key}.json"
+def _entry_for(argv: list[str]) -> Path | None:
+    """Where the recording of ``argv`` is kept; None for a command that is not recorded,
+    or when there is no telling (the working directory was removed, no home directory)."""
+    if _command(argv) not in RECORDED_COMMANDS:
+        return None
+    try:
+        return cache_dir() / "runs" / f"{run_key(argv)}.json"
+    except (OSError, RuntimeError, KeyError):
+        return None
