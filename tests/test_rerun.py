@@ -208,3 +208,24 @@ def test_a_removed_working_directory_still_runs_the_command(
     assert (code, err) == (0, "")
     assert json.loads(out)["strategy"]["name"] == "child"
     assert recorded(work) == []
+
+
+def test_an_upgraded_library_changes_the_code_identity(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cx.data import cache_keys
+
+    package = tmp_path / "somelib"
+    package.mkdir()
+    (package / "__init__.py").write_text("VERSION = 1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(cache_keys, "LIBRARIES", ("somelib",))
+    cache_keys.code_identity.cache_clear()
+    before = cache_keys.code_identity()
+    (package / "__init__.py").write_text("VERSION = 22\n", encoding="utf-8")
+    cache_keys.code_identity.cache_clear()
+    try:
+        assert cache_keys.code_identity() != before
+    finally:
+        monkeypatch.undo()
+        cache_keys.code_identity.cache_clear()

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import json
 import os
+import sys
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -42,12 +44,17 @@ def file_fingerprint(path: Path) -> dict[str, Any]:
     return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "edges": digest.hexdigest()}
 
 
+#: Libraries whose version can change what cx computes or prints.
+LIBRARIES = ("polars", "numpy", "pydantic", "pydantic_core", "rich", "typer", "yaml")
+
+
 @cache
 def code_identity() -> str:
-    """The version and the installed code's files (name, size, mtime): an edited
-    checkout never answers from results an earlier version of cx computed."""
+    """The version, the installed code's files (name, size, mtime) and the installed
+    libraries it computes and renders with: an edited checkout or an upgraded library
+    never answers from what an earlier one computed. About a millisecond."""
     root = Path(__file__).resolve().parent.parent
-    entries = [__version__]
+    entries = [__version__, sys.version]
     for directory, _, names in sorted(os.walk(root)):
         for name in sorted(names):
             if name.endswith(".py"):
@@ -55,6 +62,13 @@ def code_identity() -> str:
                 entries.append(
                     f"{directory[len(str(root)) :]}/{name}:{stat.st_size}:{stat.st_mtime_ns}"
                 )
+    for library in LIBRARIES:
+        spec = importlib.util.find_spec(library)
+        origin = spec.origin if spec is not None else None
+        stat = os.stat(origin) if origin else None
+        entries.append(
+            f"{library}:{origin}:{stat.st_size if stat else ''}:{stat.st_mtime_ns if stat else ''}"
+        )
     return hashlib.sha256("\n".join(entries).encode()).hexdigest()[:16]
 
 
