@@ -187,6 +187,103 @@ def test_fast_path_equals_exact_rules_on_dirty_data(frame: pl.DataFrame, tmp_pat
     assert "all" in fast.demand["segment"].to_list()  # a blank segment means all
 
 
+def parsing_numbers(frame: pl.DataFrame) -> pl.DataFrame:
+    """Dirty rows whose numbers all parse as numbers: negative, padded on the left, in
+    exponent notation, out of range; with bad timestamps, ids and booleans besides."""
+    rows = frame.with_row_index("i").with_columns(pl.col("handle_time").cast(pl.String))
+    return rows.with_columns(
+        handle_time=pl.when(pl.col("i") % 41 == 0)
+        .then(pl.lit("  ") + pl.col("handle_time"))
+        .when(pl.col("i") % 43 == 0)
+        .then(pl.lit("-5"))
+        .when(pl.col("i") % 47 == 0)
+        .then(pl.lit("1.5e2"))
+        .when(pl.col("i") % 53 == 0)
+        .then(pl.lit("1e9"))
+        .otherwise(pl.col("handle_time")),
+        customer_id=pl.when(pl.col("i") % 59 == 0)
+        .then(pl.lit(None))
+        .otherwise(pl.col("customer_id")),
+        timestamp=pl.when(pl.col("i") % 61 == 0)
+        .then(pl.lit("2024-13-45T00:00:00"))
+        .otherwise(pl.col("timestamp")),
+        resolved=pl.when(pl.col("i") % 67 == 0)
+        .then(pl.lit("maybe"))
+        .otherwise(pl.col("resolved")),
+    ).drop("i")
+
+
+def first_pass_layouts(monkeypatch: pytest.MonkeyPatch) -> list[scan.SourceLayout]:
+    """The layouts the fast scan's first pass ends up reading with, as it runs."""
+    seen: list[scan.SourceLayout] = []
+    first_pass = scan._first_pass
+
+    def recording(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        result = first_pass(*args, **kwargs)  # type: ignore[arg-type]
+        seen.append(result[0])
+        return result
+
+    monkeypatch.setattr(scan, "_first_pass", recording)
+    return seen
+
+
+def test_numbers_read_as_numbers_give_the_exact_result(
+    frame: pl.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "numbers.csv"
+    parsing_numbers(frame).write_csv(path)
+    layouts = first_pass_layouts(monkeypatch)
+    seen: list[pl.DataFrame] = []
+    fast = scan.scan_fine(path, Mapping(), rejects_out=seen.append)
+    assert layouts[0].dtypes == {"handle_time": pl.Float64, "wait_time": pl.Float64,
+                                 "satisfaction": pl.Float64}  # fmt: skip
+    exact = scan.scan_fine(path, Mapping(), exact=True, rejects_out=seen.append)
+    assert_same_cube(fast, exact)
+    assert seen[0].equals(seen[1])  # rejects keep the file's own text
+    assert "-5" in seen[0]["handle_time"].to_list()
+    assert fast.reject_reasons["handle_time is not a number of seconds from 0 to 86,400"] > 0
+
+
+def test_a_number_that_does_not_parse_late_in_the_file_reads_it_as_text(
+    frame: pl.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "late.csv"
+    late = ROWS - 100
+    assert late > scan.TYPED_PROBE_ROWS  # past the rows read to try the number types
+    frame.with_row_index("i").with_columns(
+        handle_time=pl.when(pl.col("i") == late)
+        .then(pl.lit("12s"))
+        .otherwise(pl.col("handle_time").cast(pl.String))
+    ).drop("i").write_csv(path)
+    layouts = first_pass_layouts(monkeypatch)
+    seen: list[pl.DataFrame] = []
+    fast = scan.scan_fine(path, Mapping(), rejects_out=seen.append)
+    assert layouts[0].dtypes == {}  # read as text after the typed read failed
+    exact = scan.scan_fine(path, Mapping(), exact=True, rejects_out=seen.append)
+    assert_same_cube(fast, exact)
+    assert seen[0]["handle_time"].to_list() == ["12s"]
+
+
+def test_duplicate_rows_compare_numbers_by_value_however_the_file_is_read(
+    frame: pl.DataFrame, tmp_path: Path
+) -> None:
+    text = frame.with_columns(pl.col("handle_time").cast(pl.String)).head(300)
+    copies = text.head(3).with_columns(
+        handle_time=pl.Series([" " + v if v else v for v in text.head(3)["handle_time"]])
+    )  # the same rows again, their handle time padded: the same values
+    plain = tmp_path / "plain.csv"
+    pl.concat([text, copies]).write_csv(plain)
+    late = tmp_path / "late.csv"  # and with a number that does not parse, at the end
+    bad = text.tail(1).with_columns(customer_id=pl.lit("other"), handle_time=pl.lit("12s"))
+    pl.concat([text, copies, bad]).write_csv(late)
+    counts = {
+        scan.scan_fine(path, Mapping(), exact=exact).duplicate_rows
+        for path in (plain, late)
+        for exact in (False, True)
+    }
+    assert counts == {3}
+
+
 def test_blank_channel_falls_back_to_the_exact_scan(frame: pl.DataFrame, tmp_path: Path) -> None:
     path = tmp_path / "blank.csv"
     frame.with_row_index("i").with_columns(

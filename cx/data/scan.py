@@ -17,7 +17,7 @@ import re
 import zlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -101,7 +101,8 @@ class SourceLayout:
     compressed: bool
     format: str = "csv"  # csv (plain or gzip) | parquet
     # Parquet: the source columns' types (text columns are parsed as in a CSV, typed
-    # ones are used as they are). CSV: empty, every column is text.
+    # ones are used as they are). CSV: empty, every column is text, except in the fast
+    # scan's first pass, which reads number columns as numbers (see typed_numbers).
     dtypes: dict[str, pl.DataType] = field(default_factory=dict)
 
     def is_text(self, name: str) -> bool:
@@ -488,21 +489,45 @@ def source_columns(layout: SourceLayout) -> list[str]:
     return sorted({name for names in layout.sources.values() for name in names})
 
 
+NUMBER_COLUMNS = ("handle_time", "wait_time", "satisfaction")
+
+
+def number_sources(layout: SourceLayout) -> set[str]:
+    """The source columns that hold a number column each (one source per number)."""
+    sources = [layout.sources.get(name, []) for name in NUMBER_COLUMNS]
+    return {names[0] for names in sources if len(names) == 1}
+
+
 LINE = "__line"  # a 64-bit hash of every column of a row (see line_hash)
 LINE_SEED = 0x11E5
 
 
-def _line_hash(names: list[str]) -> pl.Expr:
+def _line_hash(layout: SourceLayout) -> pl.Expr:
     """Per row, the wrapping sum of a hash of each column (a seed per column): as good a
-    64-bit row hash as a struct hash, at half the cost."""
-    return pl.sum_horizontal([pl.col(n).hash(LINE_SEED + i) for i, n in enumerate(names)])
+    64-bit row hash as a struct hash, at half the cost.
+
+    The number columns are hashed by value (``12``, `` 12`` and ``12.0`` are one value,
+    as the rules of §3 read them), so a file gives the same duplicate rows whether its
+    numbers were read as numbers (:func:`typed_numbers`) or as text."""
+    numbers = number_sources(layout)
+
+    def hashed(index: int, name: str) -> pl.Expr:
+        seed, column = LINE_SEED + index, pl.col(name)
+        if name not in numbers:
+            return column.hash(seed)
+        if not layout.is_text(name):
+            return column.cast(pl.Float64).hash(seed)
+        value = column.str.strip_chars().cast(pl.Float64, strict=False)
+        return pl.when(value.is_not_null()).then(value.hash(seed)).otherwise(column.hash(seed))
+
+    return pl.sum_horizontal([hashed(i, name) for i, name in enumerate(layout.header)])
 
 
 def blank_line_hash(layout: SourceLayout) -> int:
     """The row hash of a blank line (every column null), which is no row to count."""
     types = {name: layout.dtypes.get(name, pl.String) for name in layout.header}
     blank = pl.DataFrame({name: [None] for name in types}, schema=types)
-    return int(blank.select(_line_hash(layout.header)).item())
+    return int(blank.select(_line_hash(layout)).item())
 
 
 def raw_frame(
@@ -518,7 +543,7 @@ def raw_frame(
     needed = source_columns(layout)
     extra = []
     if line_hash:
-        extra = [_line_hash(layout.header).alias(LINE)]
+        extra = [_line_hash(layout).alias(LINE)]
     if layout.format == "parquet":
         keep = set(layout.sources["timestamp"]) if layout.typed_timestamp() else set()
 
@@ -533,7 +558,7 @@ def raw_frame(
         layout.path,
         separator=layout.delimiter,
         has_header=True,
-        schema_overrides={name: pl.String for name in layout.header},
+        schema_overrides={name: layout.dtypes.get(name, pl.String) for name in layout.header},
         infer_schema=False,
         encoding="utf8-lossy" if encoding == "lossy" else "utf8",
         row_index_name=ROW,
@@ -759,26 +784,17 @@ def scan_fine(
     channel, too many suspect rows — the file is scanned with the exact rules on every
     row, as with ``exact`` or ``CX_SCAN=exact``: slower, same result.
     """
-    layout = resolve_layout(path, mapping, encoding)
+    text_layout = resolve_layout(path, mapping, encoding)
     if exact or os.environ.get("CX_SCAN") == "exact":
-        return _scan_exact(layout, mapping, encoding, rejects_out)
-    rows = fast_rows(layout, mapping, encoding)
+        return _scan_exact(text_layout, mapping, encoding, rejects_out)
+    layout, rows, (demand, sink, suspect_rows) = _first_pass(text_layout, mapping, encoding)
     frame = rows.frame
     valid = frame.filter(~pl.col(SUSPECT))
-    # One read, two sinks: demand (a hash aggregation on its text keys) and a few numbers
-    # per valid row, from which arrays give the arrivals and the preferred channels.
-    demand, sink = _collect(
-        path,
-        [
-            fine.demand_query(frame, valid=~pl.col(SUSPECT), bounds=True),
-            fine.row_sink(frame, mapping.anonymous_ids, valid=~pl.col(SUSPECT), line=LINE),
-        ],
-    )
     read = int(demand["contacts"].sum())
     valid_only = pl.col(fine.VALID)
     found = int(demand.filter(~valid_only)["contacts"].sum())
     if found > SUSPECT_LIMIT:
-        return _scan_exact(layout, mapping, encoding, rejects_out)
+        return _scan_exact(text_layout, mapping, encoding, rejects_out)
     demand = demand.filter(valid_only).drop(fine.VALID)
     bounds = demand.select(pl.col("first").min(), pl.col("last").max())
     demand = demand.drop("first", "last")
@@ -787,17 +803,18 @@ def scan_fine(
         sink = sink.filter(pl.col("valid")) if found else sink
         sink = sink.drop("line", "valid").rechunk()  # then the arrays below are views
         duplicate_rows = repeated.result()
-    # Suspect rows are read again, as text, only when there are any: a third sink in
-    # the same pass would make the streaming engine buffer every row for it.
-    suspect = frame.filter(pl.col(SUSPECT)).select(
-        ROW, *(RAW + name for name in source_columns(layout))
+    # Suspect rows are read again, as the file's text, only when there are any.
+    suspect = raw_frame(text_layout, encoding, text=False).select(
+        ROW, *(RAW + name for name in source_columns(text_layout))
     )
+    suspect = suspect.filter(pl.col(ROW).is_in(suspect_rows[ROW].implode()))
     suspect = _collect(path, [suspect])[0] if found else suspect.clear().collect()
-    checked = _completed(parse_rows(_as_text(suspect, layout).lazy(), layout, mapping)).collect()
+    text = _as_text(suspect, text_layout).lazy()
+    checked = _completed(parse_rows(text, text_layout, mapping)).collect()
     rescued = checked.filter(pl.col("reject_reason").is_null())
     normal = _normalise(layout, mapping, rows.raw_keys, demand)
     if normal is None:
-        return _scan_exact(layout, mapping, encoding, rejects_out)
+        return _scan_exact(text_layout, mapping, encoding, rejects_out)
     demand, channel_of = normal
     names = sorted(set(channel_of.values()) | set(rescued["channel"].unique().to_list()))
     rank = {name: i for i, name in enumerate(names)}
@@ -806,7 +823,7 @@ def scan_fine(
         sink["hk"].to_numpy(), fine.channel_hashes(raw), [rank[channel_of[v]] for v in raw]
     )
     if code is None:  # a channel hash that is not a known one (never expected)
-        return _scan_exact(layout, mapping, encoding, rejects_out)
+        return _scan_exact(text_layout, mapping, encoding, rejects_out)
     with ThreadPoolExecutor(max_workers=1) as pool:  # Polars and numpy release the GIL
         counted = pool.submit(fine.arrivals_from_sink, sink, code, names)
         preferred = _preferred(names, sink, code, rescued, mapping)
@@ -826,6 +843,60 @@ def scan_fine(
     cube = _finish(layout, parts, preferred, read, rejected, rejects_out)
     cube.duplicate_rows = duplicate_rows
     return cube
+
+
+#: Rows of a file read first with number columns as numbers, to see that they parse.
+TYPED_PROBE_ROWS = 2_000
+
+
+def typed_numbers(layout: SourceLayout) -> SourceLayout:
+    """``layout`` with the number columns of a plain CSV read as numbers.
+
+    Polars' CSV reader parses a number where it reads it, which costs far less than
+    reading text and casting it; it accepts what the cast accepts, plus leading
+    blanks (which the rules of §3 trim anyway), and fails on anything else, after
+    which the scan reads the file as text (:func:`_first_pass`).
+    """
+    if layout.format != "csv" or layout.compressed:
+        return layout
+    numbers = {name: pl.Float64() for name in number_sources(layout)}
+    return replace(layout, dtypes={**layout.dtypes, **numbers}) if numbers else layout
+
+
+def _first_pass(
+    layout: SourceLayout, mapping: Mapping, encoding: str
+) -> tuple[SourceLayout, FastRows, list[pl.DataFrame]]:
+    """One read, three sinks: demand (a hash aggregation on its text keys), a few numbers
+    per row from which arrays give the arrivals and the preferred channels, and the row
+    numbers of the suspect rows. Number columns are read as numbers when they parse
+    (:func:`typed_numbers`), else as text. Returns the layout read with, the rows and
+    the three tables."""
+    typed = typed_numbers(layout)
+    attempts = [typed, layout] if typed is not layout and _parses(typed, encoding) else [layout]
+    for attempt in attempts:
+        rows = fast_rows(attempt, mapping, encoding)
+        suspect = pl.col(SUSPECT)
+        queries = [
+            fine.demand_query(rows.frame, valid=~suspect, bounds=True),
+            fine.row_sink(rows.frame, mapping.anonymous_ids, valid=~suspect, line=LINE),
+            rows.frame.filter(suspect).select(ROW),
+        ]
+        try:
+            return attempt, rows, pl.collect_all(queries, engine="streaming")
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            if attempt is not layout and isinstance(exc, pl.exceptions.ComputeError):
+                continue  # a number past the first rows does not parse: read it as text
+            raise _read_error(layout.path, exc) from None
+    raise AssertionError("unreachable: the text attempt returns or raises")  # pragma: no cover
+
+
+def _parses(layout: SourceLayout, encoding: str) -> bool:
+    """Whether the first rows of the file parse with ``layout``'s column types."""
+    try:
+        raw_frame(layout, encoding, text=False).head(TYPED_PROBE_ROWS).collect()
+    except (pl.exceptions.PolarsError, OSError):
+        return False
+    return True
 
 
 def _preferred(
