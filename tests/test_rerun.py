@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from cx.cli import rerun
-from cx.cli.entry import main
+from cx.cli.entry import run
 
 GOOD = "".join(
     f"c{i},2024-01-0{1 + i % 3}T{8 + i % 9:02d}:00:00,{['phone', 'chat', 'web'][i % 3]}\n"
@@ -52,15 +52,7 @@ def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def cx(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     """Run the `cx` executable's entry point in process: exit code, stdout, stderr."""
     capsys.readouterr()
-    argv = sys.argv
-    sys.argv = ["cx", *args]
-    try:
-        main()
-        code = 0
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    finally:
-        sys.argv = argv
+    code = run(list(args))
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -177,8 +169,8 @@ def test_a_replay_imports_neither_typer_nor_pydantic_nor_polars(work: Path) -> N
     probe = (
         "import sys\n"
         f"sys.argv = ['cx', *{list(SIMULATE)!r}]\n"
-        "from cx.cli.entry import main\n"
-        "try:\n    main()\nexcept SystemExit as exit_:\n    code = exit_.code\n"
+        "from cx.cli.entry import run\n"
+        "code = run(sys.argv[1:])\n"
         "heavy = sorted({'typer', 'pydantic', 'polars', 'rich'} & set(sys.modules))\n"
         "print(code, heavy, file=sys.stderr)\n"
     )
@@ -229,3 +221,28 @@ def test_an_upgraded_library_changes_the_code_identity(
     finally:
         monkeypatch.undo()
         cache_keys.code_identity.cache_clear()
+
+
+def test_the_console_script_exits_with_the_code_and_every_byte_written(work: Path) -> None:
+    env = {**os.environ, "CX_CACHE_DIR": str(work / "cache")}
+
+    def cx_process(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "cx", *args], cwd=work, env=env, capture_output=True, text=True
+        )
+
+    ok = cx_process(*SIMULATE, "--no-cache")
+    assert (ok.returncode, ok.stderr) == (0, "")
+    assert json.loads(ok.stdout)["strategy"]["name"] == "child"
+    failed = cx_process(*SIMULATE, "--no-cache", "--set", 'guards=["coverage > 2"]')
+    assert failed.returncode == 1 and json.loads(failed.stdout)["guards"][0]["ok"] is False
+    missing = cx_process("simulate", "child.yaml", "--data", "missing.csv")
+    assert missing.returncode == 2 and missing.stderr.startswith("error:")
+
+
+def test_an_exit_message_is_written_and_means_1(capsys: pytest.CaptureFixture[str]) -> None:
+    from cx.cli.entry import _exit_code
+
+    assert (_exit_code(None), _exit_code(3)) == (0, 3)
+    assert _exit_code("stopped") == 1
+    assert capsys.readouterr().err == "stopped\n"

@@ -4,27 +4,58 @@ anything else runs the command line app."""
 
 from __future__ import annotations
 
+import os
 import sys
+from typing import NoReturn
 
 from cx.cli import rerun
 from cx.errors import EXIT_BROKEN_PIPE
 from cx.io import silence_stdout
 
 
-def main() -> None:
-    argv = sys.argv[1:]
+def run(argv: list[str]) -> int:
+    """Run the command line ``argv`` (without the program name); its exit code."""
     try:
         code = rerun.replay(argv)
     except BrokenPipeError:  # `cx ... | head`: the reader has all it wants
         silence_stdout()
-        raise SystemExit(EXIT_BROKEN_PIPE) from None
+        return EXIT_BROKEN_PIPE
     if code is not None:
-        raise SystemExit(code)
+        return code
     from cx.cli.app import app
 
     rerun.start(argv)
     try:
         app(args=argv, prog_name="cx")
+        code = 0
     except SystemExit as exit_:
-        rerun.finish(exit_.code)
-        raise
+        code = _exit_code(exit_.code)
+    rerun.finish(code)
+    return code
+
+
+def main() -> NoReturn:
+    """The console script: run, write out what is buffered, and leave.
+
+    It leaves without tearing the interpreter down: after a scan of millions of rows
+    that took Python 0.1 s (of 3 s on 10M rows) and cleans nothing that matters, as
+    files are closed and replaced atomically and worker threads joined by then.
+    """
+    code = run(sys.argv[1:])
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        silence_stdout()
+        code = EXIT_BROKEN_PIPE
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _exit_code(code: object) -> int:
+    """An exit code as ``sys.exit`` reads its argument (a message means 1)."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
