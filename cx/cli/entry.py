@@ -22,6 +22,9 @@ def run(argv: list[str]) -> int:
         return EXIT_BROKEN_PIPE
     if code is not None:
         return code
+    # cx does no linear algebra worth a thread: numpy's OpenBLAS would otherwise start
+    # a thread per core at import, spinning against the scan's threads for a while.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from cx.cli.app import app
 
     rerun.start(argv)
