@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -554,17 +555,21 @@ def raw_frame(
         return pl.scan_parquet(layout.path, row_index_name=ROW).select(
             ROW, *(column(name) for name in needed), *extra
         )
-    frame = pl.scan_csv(
-        layout.path,
-        separator=layout.delimiter,
-        has_header=True,
-        schema_overrides={name: layout.dtypes.get(name, pl.String) for name in layout.header},
-        infer_schema=False,
-        encoding="utf8-lossy" if encoding == "lossy" else "utf8",
-        row_index_name=ROW,
-        quote_char='"',
-    )
+    frame = pl.scan_csv(layout.path, row_index_name=ROW, **_csv_options(layout, encoding))
     return frame.select(ROW, *(pl.col(name).alias(RAW + name) for name in needed), *extra)
+
+
+def _csv_options(layout: SourceLayout, encoding: str) -> dict[str, Any]:
+    """How Polars reads the CSV of ``layout``: its delimiter, one quote character, and
+    every column as text unless ``layout`` says otherwise (nothing is inferred)."""
+    return {
+        "separator": layout.delimiter,
+        "has_header": True,
+        "schema_overrides": {name: layout.dtypes.get(name, pl.String) for name in layout.header},
+        "infer_schema": False,
+        "encoding": "utf8-lossy" if encoding == "lossy" else "utf8",
+        "quote_char": '"',
+    }
 
 
 def parsed_frame(layout: SourceLayout, mapping: Mapping, encoding: str = "utf8") -> pl.LazyFrame:
@@ -850,14 +855,14 @@ TYPED_PROBE_ROWS = 2_000
 
 
 def typed_numbers(layout: SourceLayout) -> SourceLayout:
-    """``layout`` with the number columns of a plain CSV read as numbers.
+    """``layout`` with the number columns of a CSV (plain or gzip) read as numbers.
 
     Polars' CSV reader parses a number where it reads it, which costs far less than
     reading text and casting it; it accepts what the cast accepts, plus leading
     blanks (which the rules of §3 trim anyway), and fails on anything else, after
     which the scan reads the file as text (:func:`_first_pass`).
     """
-    if layout.format != "csv" or layout.compressed:
+    if layout.format != "csv":
         return layout
     numbers = {name: pl.Float64() for name in number_sources(layout)}
     return replace(layout, dtypes={**layout.dtypes, **numbers}) if numbers else layout
@@ -891,10 +896,12 @@ def _first_pass(
 
 
 def _parses(layout: SourceLayout, encoding: str) -> bool:
-    """Whether the first rows of the file parse with ``layout``'s column types."""
+    """Whether the first rows of the file parse with ``layout``'s column types (read
+    by lines, so a gzip file is not decompressed whole for it)."""
+    head = "".join(_head_lines(layout.path, TYPED_PROBE_ROWS + 1, encoding))
     try:
-        raw_frame(layout, encoding, text=False).head(TYPED_PROBE_ROWS).collect()
-    except (pl.exceptions.PolarsError, OSError):
+        pl.read_csv(io.BytesIO(head.encode("utf-8")), **_csv_options(layout, encoding))
+    except pl.exceptions.PolarsError:
         return False
     return True
 
