@@ -7,7 +7,8 @@ is recorded, keyed by everything it depends on:
 
 * the command line, the working directory, the terminal (is stdout one, how wide)
   and the environment variables that change output or caching;
-* the code of cx itself (version and files);
+* the code of cx itself (version and files) and of the libraries it computes and
+  renders with (:func:`cx.data.cache_keys.code_identity`);
 * every file the command read: strategy files with what they extend, the mapping
   file and the data file, each by size, modification time and content hash
   (head and tail for large files, as for the cube cache).

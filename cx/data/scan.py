@@ -871,28 +871,37 @@ def typed_numbers(layout: SourceLayout) -> SourceLayout:
 def _first_pass(
     layout: SourceLayout, mapping: Mapping, encoding: str
 ) -> tuple[SourceLayout, FastRows, list[pl.DataFrame]]:
+    """The one read of the fast scan: number columns as numbers when they parse
+    (:func:`typed_numbers`), else as text. Returns the layout read with, its rows and
+    the tables of :func:`_read_sinks`."""
+    typed = typed_numbers(layout)
+    if typed is not layout and _parses(typed, encoding):
+        try:
+            return typed, *_read_sinks(typed, mapping, encoding)
+        except pl.exceptions.ComputeError:
+            pass  # a number past the first rows does not parse: read the file as text
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            raise _read_error(layout.path, exc) from None
+    try:
+        return layout, *_read_sinks(layout, mapping, encoding)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise _read_error(layout.path, exc) from None
+
+
+def _read_sinks(
+    layout: SourceLayout, mapping: Mapping, encoding: str
+) -> tuple[FastRows, list[pl.DataFrame]]:
     """One read, three sinks: demand (a hash aggregation on its text keys), a few numbers
     per row from which arrays give the arrivals and the preferred channels, and the row
-    numbers of the suspect rows. Number columns are read as numbers when they parse
-    (:func:`typed_numbers`), else as text. Returns the layout read with, the rows and
-    the three tables."""
-    typed = typed_numbers(layout)
-    attempts = [typed, layout] if typed is not layout and _parses(typed, encoding) else [layout]
-    for attempt in attempts:
-        rows = fast_rows(attempt, mapping, encoding)
-        suspect = pl.col(SUSPECT)
-        queries = [
-            fine.demand_query(rows.frame, valid=~suspect, bounds=True),
-            fine.row_sink(rows.frame, mapping.anonymous_ids, valid=~suspect, line=LINE),
-            rows.frame.filter(suspect).select(ROW),
-        ]
-        try:
-            return attempt, rows, pl.collect_all(queries, engine="streaming")
-        except (pl.exceptions.PolarsError, OSError) as exc:
-            if attempt is not layout and isinstance(exc, pl.exceptions.ComputeError):
-                continue  # a number past the first rows does not parse: read it as text
-            raise _read_error(layout.path, exc) from None
-    raise AssertionError("unreachable: the text attempt returns or raises")  # pragma: no cover
+    numbers of the suspect rows."""
+    rows = fast_rows(layout, mapping, encoding)
+    suspect = pl.col(SUSPECT)
+    queries = [
+        fine.demand_query(rows.frame, valid=~suspect, bounds=True),
+        fine.row_sink(rows.frame, mapping.anonymous_ids, valid=~suspect, line=LINE),
+        rows.frame.filter(suspect).select(ROW),
+    ]
+    return rows, pl.collect_all(queries, engine="streaming")
 
 
 def _parses(layout: SourceLayout, encoding: str) -> bool:
