@@ -52,14 +52,14 @@ class Recording:
         self.reads_data = False
         self.spoiled = False
 
-    def finish(self, code: object) -> None:
-        if self.spoiled or not self.reads_data or code not in (0, 1, None):
+    def finish(self, code: int) -> None:
+        if self.spoiled or not self.reads_data or code not in (0, 1):
             return
         try:
             files = {name: file_fingerprint(Path(name)) for name in sorted(self.files)}
         except OSError:
             return
-        payload = {"format": FORMAT, "files": files, "events": self.events, "code": code or 0}
+        payload = {"format": FORMAT, "files": files, "events": self.events, "code": code}
         store_json(self.entry, payload)
 
 
@@ -73,7 +73,7 @@ def start(argv: list[str]) -> None:
     _current = Recording(entry) if entry is not None else None
 
 
-def finish(code: object) -> None:
+def finish(code: int) -> None:
     global _current
     recording, _current = _current, None
     if recording is not None:

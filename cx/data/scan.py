@@ -873,35 +873,33 @@ def _first_pass(
 ) -> tuple[SourceLayout, FastRows, list[pl.DataFrame]]:
     """The one read of the fast scan: number columns as numbers when they parse
     (:func:`typed_numbers`), else as text. Returns the layout read with, its rows and
-    the tables of :func:`_read_sinks`."""
+    the tables of :func:`_sink_queries`."""
     typed = typed_numbers(layout)
     if typed is not layout and _parses(typed, encoding):
+        rows, queries = _sink_queries(typed, mapping, encoding)
         try:
-            return typed, *_read_sinks(typed, mapping, encoding)
+            return typed, rows, pl.collect_all(queries, engine="streaming")
         except pl.exceptions.ComputeError:
             pass  # a number past the first rows does not parse: read the file as text
         except (pl.exceptions.PolarsError, OSError) as exc:
             raise _read_error(layout.path, exc) from None
-    try:
-        return layout, *_read_sinks(layout, mapping, encoding)
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        raise _read_error(layout.path, exc) from None
+    rows, queries = _sink_queries(layout, mapping, encoding)
+    return layout, rows, _collect(layout.path, queries)
 
 
-def _read_sinks(
+def _sink_queries(
     layout: SourceLayout, mapping: Mapping, encoding: str
-) -> tuple[FastRows, list[pl.DataFrame]]:
+) -> tuple[FastRows, list[pl.LazyFrame]]:
     """One read, three sinks: demand (a hash aggregation on its text keys), a few numbers
     per row from which arrays give the arrivals and the preferred channels, and the row
     numbers of the suspect rows."""
     rows = fast_rows(layout, mapping, encoding)
     suspect = pl.col(SUSPECT)
-    queries = [
+    return rows, [
         fine.demand_query(rows.frame, valid=~suspect, bounds=True),
         fine.row_sink(rows.frame, mapping.anonymous_ids, valid=~suspect, line=LINE),
         rows.frame.filter(suspect).select(ROW),
     ]
-    return rows, pl.collect_all(queries, engine="streaming")
 
 
 def _parses(layout: SourceLayout, encoding: str) -> bool:
