@@ -168,7 +168,13 @@ def assert_same_cube(left: fine.FineCube, right: fine.FineCube) -> None:
     assert left.rejects_sample.equals(right.rejects_sample)
 
 
-def test_fast_path_equals_exact_rules_on_dirty_data(frame: pl.DataFrame, tmp_path: Path) -> None:
+@pytest.mark.parametrize("key_rows", [scan.KEY_TABLE_ROWS, 50])
+def test_fast_path_equals_exact_rules_on_dirty_data(
+    frame: pl.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key_rows: int
+) -> None:
+    # With 50, most key values as written (padded, aliased, cased) are first seen past
+    # the rows the key table is made of: those rows are checked again, exactly.
+    monkeypatch.setattr(scan, "KEY_TABLE_ROWS", key_rows)
     path = tmp_path / "dirty.csv"
     dirty(frame).write_csv(path)
     seen: list[pl.DataFrame] = []
@@ -292,6 +298,51 @@ def test_blank_channel_falls_back_to_the_exact_scan(frame: pl.DataFrame, tmp_pat
     fast = scan.scan_fine(path, Mapping())
     assert fast.reject_reasons == {"channel is empty": len(range(0, ROWS, 101))}
     assert_same_cube(fast, scan.scan_fine(path, Mapping(), exact=True))
+
+
+def test_key_values_first_seen_late_are_counted_exactly(
+    frame: pl.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "late_keys.csv"
+    late = ROWS - 300
+    frame.with_row_index("i").with_columns(
+        intent=pl.when(pl.col("i") >= late).then(pl.lit("new_intent")).otherwise("intent"),
+        channel=pl.when(pl.col("i") == ROWS - 1).then(pl.lit("kiosk")).otherwise("channel"),
+    ).drop("i").write_csv(path)
+    monkeypatch.setattr(scan, "KEY_TABLE_ROWS", 1_000)
+    read_again: list[int] = []
+    collect = scan._collect
+
+    def counting(path: Path, queries: list[pl.LazyFrame]) -> list[pl.DataFrame]:
+        frames = collect(path, queries)
+        read_again.extend(frame.height for frame in frames)
+        return frames
+
+    monkeypatch.setattr(scan, "_collect", counting)
+    fast = scan.scan_fine(path, Mapping())
+    assert read_again == [300]  # the rows with values unseen in the first 1,000, again
+    assert_same_cube(fast, scan.scan_fine(path, Mapping(), exact=True))
+    demand = fast.demand.group_by("intent").agg(pl.col("contacts").sum())
+    assert dict(demand.iter_rows())["new_intent"] == 300
+    assert "kiosk" in fast.demand["channel"].to_list()
+
+
+def test_too_many_key_combinations_or_a_shared_key_take_the_exact_scan(
+    frame: pl.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "keys.csv"
+    frame.write_csv(path)
+    seen = frame.select(fine.KEY_NAMES)
+    table = fine.key_table(seen)
+    assert table is not None
+    assert table.height == np.prod([seen[n].n_unique() for n in fine.KEY_NAMES])
+    exact = scan.scan_fine(path, Mapping(), exact=True)
+    monkeypatch.setattr(fine, "MAX_KEY_COMBINATIONS", table.height - 1)
+    assert fine.key_table(seen) is None
+    assert_same_cube(scan.scan_fine(path, Mapping()), exact)
+    monkeypatch.undo()
+    monkeypatch.setattr(fine, "demand_key", lambda: pl.lit(7, pl.UInt64).alias("key"))
+    assert fine.key_table(seen) is None  # two combinations with one key: not told apart
 
 
 def test_parquet_with_typed_and_text_columns_equals_csv(

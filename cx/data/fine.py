@@ -137,19 +137,21 @@ def row_sink(
     anonymous_ids: list[str],
     valid: pl.Expr | None = None,
     line: str | None = None,
+    key: bool = False,
 ) -> pl.LazyFrame:
     """Per contact, a few numbers for the steps below: two independent 64-bit hashes of
-    the customer id and one of the channel, the 15-minute interval (its number since
-    1970), handle_time, wait_time, abandoned and, with anonymous ids, whether it is
-    identified; with ``valid``, whether the row is valid, and with ``line`` that column
-    (a hash of the whole row). About 50 bytes a row: a string group-by on customers
-    would cost far more time than these take memory."""
+    the customer id and one of the channel, the timestamp (microseconds since 1970),
+    handle_time, wait_time, abandoned and, with anonymous ids, whether it is
+    identified; with ``valid``, whether the row is valid, with ``line`` that column
+    (a hash of the whole row) and with ``key`` its demand key (:func:`demand_key`).
+    About 60 bytes a row: a string group-by on customers would cost far more time than
+    these take memory."""
     customer = pl.col("customer_id")
     columns = {
         "h1": customer.hash(HASH_SEEDS[0]),
         "h2": customer.hash(HASH_SEEDS[1]),
         "hk": pl.col("channel").hash(HASH_SEEDS[2]),
-        "iv": (pl.col("timestamp").cast(pl.Int64) // INTERVAL_US).cast(pl.Int32),
+        "ts": pl.col("timestamp").cast(pl.Int64),
         "handle": pl.col("handle_time").cast(pl.Float64),
         "wait": pl.col("wait_time").cast(pl.Float64),
         "gone": pl.col("abandoned").cast(pl.Boolean),
@@ -160,7 +162,64 @@ def row_sink(
         columns["valid"] = valid
     if line is not None:
         columns["line"] = pl.col(line)
+    if key:
+        columns["key"] = demand_key()
     return rows.select(**columns)
+
+
+#: The demand keys beside the day, hashed into one 64-bit key per row (demand_key).
+KEY_NAMES = DEMAND_KEYS[1:]
+KEY_SEED = 0x6B65_7900
+
+
+def key_hashes() -> list[pl.Expr]:
+    """One 64-bit hash per demand key column (channel, segment, stage, intent)."""
+    return [pl.col(name).hash(KEY_SEED + index) for index, name in enumerate(KEY_NAMES)]
+
+
+def demand_key() -> pl.Expr:
+    """A row's demand key: the wrapping sum of its key hashes. Keys are told apart only
+    where :func:`key_table` has checked that no two of its keys share a sum."""
+    return pl.sum_horizontal(key_hashes()).alias("key")
+
+
+#: Above this many combinations of the values seen, the key table is not built.
+MAX_KEY_COMBINATIONS = 2_000_000
+
+
+def key_table(seen: pl.DataFrame) -> pl.DataFrame | None:
+    """The demand keys (:func:`demand_key`) of every combination of the key values in
+    ``seen`` (a frame of the key columns): the key columns and ``key``, one row per
+    combination, no two with the same key (checked). None when the combinations are
+    too many or two of them share a key."""
+    parts = [seen.select(pl.col(name).cast(pl.String).unique()) for name in KEY_NAMES]
+    if np.prod([part.height for part in parts], dtype=np.float64) > MAX_KEY_COMBINATIONS:
+        return None
+    table = parts[0]
+    for part in parts[1:]:
+        table = table.join(part, how="cross")
+    table = table.with_columns(demand_key())
+    return table if table["key"].n_unique() == table.height else None
+
+
+def demand_from_sink(sink: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
+    """The demand table of the sink's rows (:func:`row_sink` with ``key``), every key of
+    which is in ``table`` (:func:`key_table`): counted per (day, key), then named."""
+    handle = pl.col("handle")
+    return (
+        sink.lazy()
+        .group_by(day=(pl.col("ts") // DAY_US).cast(pl.Int32).cast(pl.Date), key="key")
+        .agg(contacts=pl.len(), handle_sum=handle.sum(), handle_n=handle.count())
+        .join(table.lazy(), on="key", how="inner")
+        .drop("key")
+        .collect(engine="streaming")
+    )
+
+
+def sink_bounds(sink: pl.DataFrame) -> pl.DataFrame:
+    """The first and last timestamp of the sink's rows."""
+    time = pl.col("ts").cast(pl.Datetime("us"))
+    return sink.select(first=time.min(), last=time.max())
 
 
 def duplicates(lines: pl.Series, blank: int | None = None) -> int:
@@ -173,12 +232,14 @@ def duplicates(lines: pl.Series, blank: int | None = None) -> int:
 
 
 INTERVAL_US = ARRIVAL_RESOLUTION_MINUTES * 60 * 1_000_000
+DAY_US = 86_400 * 1_000_000
 
 
 def arrivals_from_sink(sink: pl.DataFrame, code: np.ndarray, names: list[str]) -> pl.DataFrame:
     """The arrivals table from :func:`row_sink`'s rows and each row's channel code (its
     index in ``names``): one aggregation on two integer keys."""
-    frame = sink.select("iv", "handle", "wait", "gone").with_columns(
+    interval = (pl.col("ts") // INTERVAL_US).cast(pl.Int32).alias("iv")
+    frame = sink.select(interval, "handle", "wait", "gone").with_columns(
         code=pl.Series(code, dtype=pl.UInt8)
     )
     cells = (

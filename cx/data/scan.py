@@ -532,7 +532,11 @@ def blank_line_hash(layout: SourceLayout) -> int:
 
 
 def raw_frame(
-    layout: SourceLayout, encoding: str = "utf8", text: bool = True, line_hash: bool = False
+    layout: SourceLayout,
+    encoding: str = "utf8",
+    text: bool = True,
+    line_hash: bool = False,
+    head: int | None = None,
 ) -> pl.LazyFrame:
     """``__row`` and the source columns the mapping uses, as ``__raw:<name>``.
 
@@ -540,6 +544,8 @@ def raw_frame(
     columns keep their types unless ``text``: then every column but a temporal
     timestamp is cast to text, so the row rules below apply to it as to a CSV. With
     ``line_hash``, ``__line`` hashes all the file's columns, for counting duplicate rows.
+    With ``head``, only the file's first ``head`` rows (read by lines, so a gzip file is
+    not decompressed whole for them).
     """
     needed = source_columns(layout)
     extra = []
@@ -552,10 +558,13 @@ def raw_frame(
             typed = not text or name in keep or layout.is_text(name)
             return (pl.col(name) if typed else pl.col(name).cast(pl.String)).alias(RAW + name)
 
-        return pl.scan_parquet(layout.path, row_index_name=ROW).select(
-            ROW, *(column(name) for name in needed), *extra
-        )
-    frame = pl.scan_csv(layout.path, row_index_name=ROW, **_csv_options(layout, encoding))
+        rows = pl.scan_parquet(layout.path, row_index_name=ROW)
+        rows = rows if head is None else rows.head(head)
+        return rows.select(ROW, *(column(name) for name in needed), *extra)
+    if head is None:
+        frame = pl.scan_csv(layout.path, row_index_name=ROW, **_csv_options(layout, encoding))
+    else:
+        frame = _read_head(layout, encoding, head).lazy().with_row_index(ROW)
     return frame.select(ROW, *(pl.col(name).alias(RAW + name) for name in needed), *extra)
 
 
@@ -570,6 +579,12 @@ def _csv_options(layout: SourceLayout, encoding: str) -> dict[str, Any]:
         "encoding": "utf8-lossy" if encoding == "lossy" else "utf8",
         "quote_char": '"',
     }
+
+
+def _read_head(layout: SourceLayout, encoding: str, rows: int) -> pl.DataFrame:
+    """The first ``rows`` rows of a CSV (plain or gzip), read as ``layout`` says."""
+    head = "".join(_head_lines(layout.path, rows + 1, encoding))
+    return pl.read_csv(io.BytesIO(head.encode("utf-8")), **_csv_options(layout, encoding))
 
 
 def parsed_frame(layout: SourceLayout, mapping: Mapping, encoding: str = "utf8") -> pl.LazyFrame:
@@ -690,25 +705,37 @@ def _present(layout: SourceLayout, canonical: str) -> pl.Expr:
     return pl.all_horizontal([pl.col(RAW + n).is_not_null() for n in names])
 
 
-def fast_rows(layout: SourceLayout, mapping: Mapping, encoding: str = "utf8") -> FastRows:
-    """The rows of a file for the scan's aggregates, with as little work per row as can be.
+def raw_key_columns(layout: SourceLayout) -> frozenset[str]:
+    """The key columns (customer_id aside) read from one source column each, which the
+    fast path groups by as read and normalises afterwards (see FastRows)."""
+    return frozenset(
+        name
+        for name in KEY_COLUMNS[1:]
+        if len(layout.sources.get(name, [])) == 1
+    )
+
+
+def fast_rows(
+    layout: SourceLayout, mapping: Mapping, encoding: str = "utf8", head: int | None = None
+) -> FastRows:
+    """The rows of a file (with ``head``, its first rows) for the scan's aggregates, with
+    as little work per row as can be.
 
     Per row: one strptime with the explicit format, one cast per number, one lookup
     per boolean, and null checks. No trimming or case folding of text (see FastRows).
     """
-    scan = raw_frame(layout, encoding, text=False, line_hash=True)
+    scan = raw_frame(layout, encoding, text=False, line_hash=True, head=head)
     unit = 60.0 if mapping.handle_time_unit == "minutes" else 1.0
     columns: dict[str, pl.Expr] = {}
-    raw_keys = set()
+    raw_keys = raw_key_columns(layout)
     for name in KEY_COLUMNS:
         names = layout.sources.get(name)
         if names is None:
             columns[name] = pl.lit("all")
         elif name == "customer_id":  # exact: trimming is cheap, and ids are hashed whole
             columns[name] = _source(layout, name)
-        elif len(names) == 1:
+        elif name in raw_keys:
             columns[name] = _raw_text(layout, names[0])
-            raw_keys.add(name)
         elif name == "channel":
             columns[name] = _channel(layout, mapping)
         else:
@@ -739,7 +766,7 @@ def fast_rows(layout: SourceLayout, mapping: Mapping, encoding: str = "utf8") ->
         columns[name], bad = _fast_boolean(layout, mapping, name)
         suspect.append(bad)
     frame = scan.with_columns(**columns).with_columns(pl.any_horizontal(suspect).alias(SUSPECT))
-    return FastRows(frame=frame, raw_keys=frozenset(raw_keys))
+    return FastRows(frame=frame, raw_keys=raw_keys)
 
 
 # --------------------------------------------------------------------------- scan
@@ -781,43 +808,48 @@ def scan_fine(
 ) -> fine.FineCube:
     """One pass over the rows into a fine cube, with the streaming engine.
 
-    The fast path (:func:`fast_rows`) aggregates the rows that need no checking with
-    their keys as read, collects the few suspect rows, re-checks those with the exact
-    rules (:func:`parse_rows`) and adds the valid ones back; keys are normalised on
-    the aggregates, and customers' preferred channels come from hashed ids
-    (:func:`cx.data.fine.preferred_from_hashes`). Where that cannot be exact — a blank
-    channel, too many suspect rows — the file is scanned with the exact rules on every
-    row, as with ``exact`` or ``CX_SCAN=exact``: slower, same result.
+    The fast path reads a few numbers per row (:func:`_row_sink`) and aggregates them
+    after the read: demand by a key of hashed key values, which the first rows' values
+    name (:func:`cx.data.fine.key_table`); keys are normalised on the aggregates, and
+    customers' preferred channels come from hashed ids
+    (:func:`cx.data.fine.preferred_from_hashes`). Suspect rows and rows with key values
+    the first rows do not have are read again and checked with the exact rules
+    (:func:`parse_rows`); the valid ones are added back. Where that cannot be exact — a
+    blank channel, too many rows to check, no key table — the file is scanned with the
+    exact rules on every row, as with ``exact`` or ``CX_SCAN=exact``: slower, same
+    result.
     """
     text_layout = resolve_layout(path, mapping, encoding)
-    if exact or os.environ.get("CX_SCAN") == "exact":
+    table = None
+    if not exact and os.environ.get("CX_SCAN") != "exact":
+        table = _key_table(text_layout, mapping, encoding)
+    if table is None:
         return _scan_exact(text_layout, mapping, encoding, rejects_out)
-    layout, rows, (demand, sink, suspect_rows) = _first_pass(text_layout, mapping, encoding)
-    frame = rows.frame
-    valid = frame.filter(~pl.col(SUSPECT))
-    read = int(demand["contacts"].sum())
-    valid_only = pl.col(fine.VALID)
-    found = int(demand.filter(~valid_only)["contacts"].sum())
+    layout, sink = _first_pass(text_layout, mapping, encoding)
+    # Settled: valid, with key values seen in the first rows. The others are checked
+    # again with the exact rules, as the file's text.
+    keys = table["key"].implode()
+    settled = pl.col("valid") & pl.col("key").is_in(keys)
+    again = sink.select(settled.not_().arg_true().alias(ROW))[ROW]
+    read, found = sink.height, again.len()
     if found > SUSPECT_LIMIT:
         return _scan_exact(text_layout, mapping, encoding, rejects_out)
-    demand = demand.filter(valid_only).drop(fine.VALID)
-    bounds = demand.select(pl.col("first").min(), pl.col("last").max())
-    demand = demand.drop("first", "last")
     with ThreadPoolExecutor(max_workers=1) as pool:
         repeated = pool.submit(fine.duplicates, sink["line"], blank_line_hash(layout))
-        sink = sink.filter(pl.col("valid")) if found else sink
-        sink = sink.drop("line", "valid").rechunk()  # then the arrays below are views
+        sink = sink.filter(settled) if found else sink
+        sink = sink.drop("line", "valid")
+        demand = fine.demand_from_sink(sink, table)
         duplicate_rows = repeated.result()
-    # Suspect rows are read again, as the file's text, only when there are any.
-    suspect = raw_frame(text_layout, encoding, text=False).select(
+    bounds = fine.sink_bounds(sink)
+    unsettled = raw_frame(text_layout, encoding, text=False).select(
         ROW, *(RAW + name for name in source_columns(text_layout))
     )
-    suspect = suspect.filter(pl.col(ROW).is_in(suspect_rows[ROW].implode()))
-    suspect = _collect(path, [suspect])[0] if found else suspect.clear().collect()
-    text = _as_text(suspect, text_layout).lazy()
+    unsettled = unsettled.filter(pl.col(ROW).is_in(again.implode()))
+    unsettled = _collect(path, [unsettled])[0] if found else unsettled.clear().collect()
+    text = _as_text(unsettled, text_layout).lazy()
     checked = _completed(parse_rows(text, text_layout, mapping)).collect()
     rescued = checked.filter(pl.col("reject_reason").is_null())
-    normal = _normalise(layout, mapping, rows.raw_keys, demand)
+    normal = _normalise(layout, mapping, raw_key_columns(layout), demand)
     if normal is None:
         return _scan_exact(text_layout, mapping, encoding, rejects_out)
     demand, channel_of = normal
@@ -838,6 +870,8 @@ def scan_fine(
     if rescued.height:
         parts.append(tuple(pl.collect_all(fine.row_queries(rescued.lazy()))))
     if preferred is None:  # the hashes could not vouch for themselves: count exactly
+        rows = fast_rows(layout, mapping, encoding).frame
+        valid = rows.filter(~pl.col(SUSPECT) & fine.demand_key().is_in(keys))
         pairs = _collect(path, [fine.pair_query(valid, mapping.anonymous_ids)])[0]
         pairs = pairs.with_columns(pl.col("channel").replace(channel_of))
         exact_pairs = fine.pair_query(rescued.lazy(), mapping.anonymous_ids).collect()
@@ -870,44 +904,49 @@ def typed_numbers(layout: SourceLayout) -> SourceLayout:
 
 def _first_pass(
     layout: SourceLayout, mapping: Mapping, encoding: str
-) -> tuple[SourceLayout, FastRows, list[pl.DataFrame]]:
+) -> tuple[SourceLayout, pl.DataFrame]:
     """The one read of the fast scan: number columns as numbers when they parse
-    (:func:`typed_numbers`), else as text. Returns the layout read with, its rows and
-    the tables of :func:`_sink_queries`."""
+    (:func:`typed_numbers`), else as text. Returns the layout read with and the rows of
+    :func:`_row_sink`."""
     typed = typed_numbers(layout)
     if typed is not layout and _parses(typed, encoding):
-        rows, queries = _sink_queries(typed, mapping, encoding)
         try:
-            return typed, rows, pl.collect_all(queries, engine="streaming")
+            return typed, _row_sink(typed, mapping, encoding).collect(engine="streaming")
         except pl.exceptions.ComputeError:
             pass  # a number past the first rows does not parse: read the file as text
         except (pl.exceptions.PolarsError, OSError) as exc:
             raise _read_error(layout.path, exc) from None
-    rows, queries = _sink_queries(layout, mapping, encoding)
-    return layout, rows, _collect(layout.path, queries)
+    return layout, _collect(layout.path, [_row_sink(layout, mapping, encoding)])[0]
 
 
-def _sink_queries(
-    layout: SourceLayout, mapping: Mapping, encoding: str
-) -> tuple[FastRows, list[pl.LazyFrame]]:
-    """One read, three sinks: demand (a hash aggregation on its text keys), a few numbers
-    per row from which arrays give the arrivals and the preferred channels, and the row
-    numbers of the suspect rows."""
-    rows = fast_rows(layout, mapping, encoding)
-    suspect = pl.col(SUSPECT)
-    return rows, [
-        fine.demand_query(rows.frame, valid=~suspect, bounds=True),
-        fine.row_sink(rows.frame, mapping.anonymous_ids, valid=~suspect, line=LINE),
-        rows.frame.filter(suspect).select(ROW),
-    ]
+def _row_sink(layout: SourceLayout, mapping: Mapping, encoding: str) -> pl.LazyFrame:
+    """The one query of the read: a few numbers per row (fine.row_sink), from which the
+    demand, the arrivals, the preferred channels, the bounds and the rows to check
+    again are all found after the read. With no aggregation beside it, the streaming
+    engine holds far less memory, which is most of what one would cost."""
+    rows = fast_rows(layout, mapping, encoding).frame
+    return fine.row_sink(rows, mapping.anonymous_ids, ~pl.col(SUSPECT), line=LINE, key=True)
+
+
+#: Rows of a file whose key values make the table of demand keys (fine.key_table).
+KEY_TABLE_ROWS = 20_000
+
+
+def _key_table(layout: SourceLayout, mapping: Mapping, encoding: str) -> pl.DataFrame | None:
+    """The demand keys of the file's first rows (None: the exact scan must count)."""
+    try:
+        head = fast_rows(layout, mapping, encoding, head=KEY_TABLE_ROWS).frame
+        seen = head.select(fine.KEY_NAMES).collect()
+    except pl.exceptions.PolarsError:  # the scan itself says what is wrong with the file
+        return None
+    return fine.key_table(seen)
 
 
 def _parses(layout: SourceLayout, encoding: str) -> bool:
     """Whether the first rows of the file parse with ``layout``'s column types (read
     by lines, so a gzip file is not decompressed whole for it)."""
-    head = "".join(_head_lines(layout.path, TYPED_PROBE_ROWS + 1, encoding))
     try:
-        pl.read_csv(io.BytesIO(head.encode("utf-8")), **_csv_options(layout, encoding))
+        _read_head(layout, encoding, TYPED_PROBE_ROWS)
     except pl.exceptions.PolarsError:
         return False
     return True
