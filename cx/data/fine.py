@@ -299,6 +299,14 @@ def channel_codes(hk: np.ndarray, known: np.ndarray, codes: list[int]) -> np.nda
     return table[slot]
 
 
+def _run_starts(ordered: np.ndarray) -> np.ndarray:
+    """Where each run of equal values of ``ordered`` (sorted) starts."""
+    change = np.empty(ordered.size, dtype=bool)
+    change[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=change[1:])
+    return np.flatnonzero(change)
+
+
 def _preference(customer: np.ndarray, code: np.ndarray, bits: int, k: int) -> np.ndarray:
     """Customers per preferred channel code, customers told apart by ``customer``'s
     high bits: one sort of 64-bit keys, then run lengths and a max per customer."""
@@ -306,18 +314,22 @@ def _preference(customer: np.ndarray, code: np.ndarray, bits: int, k: int) -> np
     keys = np.bitwise_and(customer, ~mask)
     keys |= code
     keys.sort()
-    change = np.empty(keys.size, dtype=bool)
-    change[:1] = True
-    np.not_equal(keys[1:], keys[:-1], out=change[1:])
-    starts = np.flatnonzero(change)
-    del change
+    starts = _run_starts(keys)
     pairs = keys[starts]
     del keys
-    contacts = np.diff(starts, append=customer.size).astype(np.uint64)
     # most contacts first; on a tie the lower code, which is the name sorting first
-    score = (contacts << np.uint64(bits)) | (mask - (pairs & mask))
-    owner = pairs >> np.uint64(bits)
-    first = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
+    # (in place where it can be: these arrays have a row per customer and channel)
+    score = np.diff(starts, append=customer.size).view(np.uint64)
+    del starts
+    score <<= np.uint64(bits)
+    low = pairs & mask
+    np.subtract(mask, low, out=low)
+    score |= low
+    del low
+    owner = pairs
+    owner >>= np.uint64(bits)
+    first = _run_starts(owner)
+    del owner
     best = np.maximum.reduceat(score, first) if score.size else score[:0]  # no contacts
     return np.bincount((mask - (best & mask)).astype(np.int64), minlength=k)
 
