@@ -119,16 +119,12 @@ def row_queries(rows: pl.LazyFrame, valid: pl.Expr | None = None) -> list[pl.Laz
     return [demand, arrivals, bounds]
 
 
-def demand_query(
-    rows: pl.LazyFrame, valid: pl.Expr | None = None, bounds: bool = False
-) -> pl.LazyFrame:
-    """Contacts and handle-time sums per (day, channel, segment, stage, intent); with
-    ``bounds``, also each cell's first and last timestamp."""
+def demand_query(rows: pl.LazyFrame, valid: pl.Expr | None = None) -> pl.LazyFrame:
+    """Contacts and handle-time sums per (day, channel, segment, stage, intent)."""
     keys = [valid.alias(VALID)] if valid is not None else []
     handle, time = pl.col("handle_time"), pl.col("timestamp")
-    extra = {"first": time.min(), "last": time.max()} if bounds else {}
     return rows.group_by(time.dt.truncate("1d").alias("day"), *DEMAND_KEYS[1:], *keys).agg(
-        contacts=pl.len(), handle_sum=handle.sum(), handle_n=handle.count(), **extra
+        contacts=pl.len(), handle_sum=handle.sum(), handle_n=handle.count()
     )
 
 

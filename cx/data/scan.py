@@ -632,23 +632,6 @@ SUSPECT = "__suspect"
 KEY_COLUMNS = ("customer_id", "channel", *DIMENSION_COLUMNS)
 
 
-@dataclass(frozen=True)
-class FastRows:
-    """Rows parsed for speed: keys as read, ``__suspect`` marking rows to check exactly.
-
-    ``frame`` has ``__row``, the ``__raw:`` source columns and the canonical columns.
-    A row that is not suspect is valid under the rules of :func:`parse_rows`, and its
-    values equal the exact ones once the key columns in ``raw_keys`` are normalised
-    (trimmed, lower-cased, aliased, empty → ``all``) — which is done on the
-    aggregates, once per distinct value instead of once per row. A suspect row may
-    still be valid (a padded number, ``TRUE`` written as ``Yes``): the scan re-reads
-    those few rows with the exact rules.
-    """
-
-    frame: pl.LazyFrame
-    raw_keys: frozenset[str]
-
-
 def _raw_text(layout: SourceLayout, name: str) -> pl.Expr:
     column = pl.col(RAW + name)
     return column if layout.is_text(name) else column.cast(pl.String)
@@ -707,7 +690,7 @@ def _present(layout: SourceLayout, canonical: str) -> pl.Expr:
 
 def raw_key_columns(layout: SourceLayout) -> frozenset[str]:
     """The key columns (customer_id aside) read from one source column each, which the
-    fast path groups by as read and normalises afterwards (see FastRows)."""
+    fast path groups by as read and normalises afterwards (see fast_rows)."""
     return frozenset(
         name
         for name in KEY_COLUMNS[1:]
@@ -717,12 +700,20 @@ def raw_key_columns(layout: SourceLayout) -> frozenset[str]:
 
 def fast_rows(
     layout: SourceLayout, mapping: Mapping, encoding: str = "utf8", head: int | None = None
-) -> FastRows:
-    """The rows of a file (with ``head``, its first rows) for the scan's aggregates, with
-    as little work per row as can be.
+) -> pl.LazyFrame:
+    """The rows of a file (with ``head``, its first rows) parsed for speed, with as
+    little work per row as can be: keys as read, ``__suspect`` marking rows to check
+    exactly.
 
     Per row: one strptime with the explicit format, one cast per number, one lookup
-    per boolean, and null checks. No trimming or case folding of text (see FastRows).
+    per boolean, and null checks. No trimming or case folding of text: the frame has
+    ``__row``, the ``__raw:`` source columns and the canonical columns, and a row that
+    is not suspect is valid under the rules of :func:`parse_rows`, its values equal to
+    the exact ones once the key columns of :func:`raw_key_columns` are normalised
+    (trimmed, lower-cased, aliased, empty → ``all``) — which is done on the
+    aggregates, once per distinct value instead of once per row. A suspect row may
+    still be valid (a padded number, ``TRUE`` written as ``Yes``): the scan re-reads
+    those few rows with the exact rules.
     """
     scan = raw_frame(layout, encoding, text=False, line_hash=True, head=head)
     unit = 60.0 if mapping.handle_time_unit == "minutes" else 1.0
@@ -766,7 +757,7 @@ def fast_rows(
         columns[name], bad = _fast_boolean(layout, mapping, name)
         suspect.append(bad)
     frame = scan.with_columns(**columns).with_columns(pl.any_horizontal(suspect).alias(SUSPECT))
-    return FastRows(frame=frame, raw_keys=raw_keys)
+    return frame
 
 
 # --------------------------------------------------------------------------- scan
@@ -870,7 +861,7 @@ def scan_fine(
     if rescued.height:
         parts.append(tuple(pl.collect_all(fine.row_queries(rescued.lazy()))))
     if preferred is None:  # the hashes could not vouch for themselves: count exactly
-        rows = fast_rows(layout, mapping, encoding).frame
+        rows = fast_rows(layout, mapping, encoding)
         valid = rows.filter(~pl.col(SUSPECT) & fine.demand_key().is_in(keys))
         pairs = _collect(path, [fine.pair_query(valid, mapping.anonymous_ids)])[0]
         pairs = pairs.with_columns(pl.col("channel").replace(channel_of))
@@ -924,7 +915,7 @@ def _row_sink(layout: SourceLayout, mapping: Mapping, encoding: str) -> pl.LazyF
     demand, the arrivals, the preferred channels, the bounds and the rows to check
     again are all found after the read. With no aggregation beside it, the streaming
     engine holds far less memory, which is most of what one would cost."""
-    rows = fast_rows(layout, mapping, encoding).frame
+    rows = fast_rows(layout, mapping, encoding)
     return fine.row_sink(rows, mapping.anonymous_ids, ~pl.col(SUSPECT), line=LINE, key=True)
 
 
@@ -935,7 +926,7 @@ KEY_TABLE_ROWS = 20_000
 def _key_table(layout: SourceLayout, mapping: Mapping, encoding: str) -> pl.DataFrame | None:
     """The demand keys of the file's first rows (None: the exact scan must count)."""
     try:
-        head = fast_rows(layout, mapping, encoding, head=KEY_TABLE_ROWS).frame
+        head = fast_rows(layout, mapping, encoding, head=KEY_TABLE_ROWS)
         seen = head.select(fine.KEY_NAMES).collect()
     except pl.exceptions.PolarsError:  # the scan itself says what is wrong with the file
         return None
