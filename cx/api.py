@@ -92,7 +92,9 @@ def _load_cube(
         from cx.io import write_frame_csv
 
         target = Path(rejects)
-        cube = scan(path, mapping, options, rejects_out=lambda f: write_frame_csv(f, target))
+        cube = scan(
+            path, mapping, options, rejects_out=lambda f: write_frame_csv(f, target, [path])
+        )
         return _examined(cube, path, mapping, encoding)
     if not cache:
         return _examined(scan(path, mapping, options), path, mapping, encoding)
@@ -301,7 +303,7 @@ def build_cube_file(
     enforce_reject_rate(
         fine.rows_read, fine.rows_rejected, fine.rejects_sample, max_reject_rate, source
     )
-    write_with(Path(output), fine.write)
+    write_with(Path(output), fine.write, [source])
     return fine.rows_used
 
 

@@ -23,6 +23,7 @@ import math
 import os
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import BinaryIO
 
 import numpy as np
 import polars as pl
@@ -897,8 +898,19 @@ def write_interactions(
     Strings are built and written in chunks, so memory stays at ~30 bytes per row;
     the file is written to a temporary name beside ``path`` and renamed when complete.
     """
+    with atomic_path(path) as temporary, temporary.open("wb") as out:
+        write_interactions_to(out, rows, seed, start, days)
+
+
+def write_interactions_to(
+    out: BinaryIO,
+    rows: int,
+    seed: int = 0,
+    start: date = date(2024, 1, 1),
+    days: int = 365,
+) -> None:
+    """:func:`write_interactions` to an open binary stream (stdout, for one)."""
     contacts = _simulate(rows, seed, start, days)
     width = _width(contacts)
-    with atomic_path(path) as temporary, temporary.open("wb") as out:
-        for index, part in enumerate(_chunks(contacts)):
-            _frame(part, start, width).write_csv(out, include_header=index == 0)
+    for index, part in enumerate(_chunks(contacts)):
+        _frame(part, start, width).write_csv(out, include_header=index == 0)

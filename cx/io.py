@@ -1,48 +1,172 @@
-"""Atomic file output: a failed or interrupted run never leaves a partial file."""
+"""File output: written atomically, only where a file belongs, never over an input.
+
+A failed or interrupted run never leaves a partial file: every output is written to
+a temporary file beside its target and renamed over it when complete. A target that
+is not a regular file or a new path (a device such as /dev/null, a directory, a
+FIFO, a socket) is refused, and so is a target that is one of the command's inputs
+(compared by device and inode, so another path, a symlink or a hard link to an
+input is caught). A symlink is written through: its target is replaced, the link
+stays. ``-`` as an output means stdout.
+
+Only the standard library here: :mod:`cx.cli.entry` imports this module before
+anything else.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
+import re
 import stat
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from cx.errors import InputError
 
+#: The output path that means stdout (``-o -``).
+STDOUT = "-"
+
+_OS_ERROR_NUMBER = re.compile(r"\(os error (\d+)\)")
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def is_stdout(path: str | os.PathLike[str] | None) -> bool:
+    """Whether ``path`` is ``-``: the output goes to stdout."""
+    return path is not None and os.fspath(path) == STDOUT
+
+
+def check_outputs(
+    outputs: Iterable[str | os.PathLike[str] | None],
+    inputs: Iterable[str | os.PathLike[str] | None] = (),
+) -> None:
+    """Refuse, before any work, an output that cannot or must not be written.
+
+    Each output (``None`` and ``-`` are skipped) must be a regular file or a new path
+    in an existing directory, must not be one of ``inputs``, and no two outputs may be
+    the same file.
+    """
+    targets = [Path(path) for path in outputs if path is not None and not is_stdout(path)]
+    sources = [Path(path) for path in inputs if path is not None]
+    seen: dict[tuple[int, int] | str, Path] = {}
+    for target in targets:
+        identity = _check_target(target, sources)
+        if identity in seen:
+            raise InputError(
+                f"two outputs name the same file ({seen[identity]} and {target})",
+                file=target,
+                hint="give each output its own file",
+            )
+        seen[identity] = target
+
+
+def _check_target(target: Path, inputs: Iterable[Path]) -> tuple[int, int] | str:
+    """Check one output path; its identity: (device, inode) if it exists, else its path."""
+    real = Path(os.path.realpath(target))
+    info = _stat(target)
+    if info is None:
+        directory = _stat(real.parent)
+        if directory is None:
+            raise InputError("output directory does not exist", file=target)
+        if not stat.S_ISDIR(directory.st_mode):
+            raise InputError("cannot write output: Not a directory", file=target)
+        return str(real)
+    for is_kind, kind in _KINDS:
+        if is_kind(info.st_mode):
+            hint = (
+                "leave out -o to write to stdout, and redirect that (> /dev/null) to discard it"
+                if kind == "a device"
+                else "give a file path"
+            )
+            if kind == "a directory":
+                raise InputError("output path is a directory", file=target, hint=hint)
+            raise InputError(f"output path is {kind}, not a file", file=target, hint=hint)
+    identity = (info.st_dev, info.st_ino)
+    for source in inputs:
+        source_info = _stat(source, missing_ok=True)
+        if source_info is not None and (source_info.st_dev, source_info.st_ino) == identity:
+            raise InputError(
+                f"output would overwrite the input file {source}",
+                file=target,
+                hint="write the output to another file",
+            )
+    return identity
+
+
+def _stat(path: Path, missing_ok: bool = False) -> os.stat_result | None:
+    """``os.stat(path)`` (through symlinks); None if there is nothing there.
+
+    A path that cannot even be looked at (too long, a symlink loop, no permission) is
+    an InputError naming it, unless ``missing_ok`` (an input reports its own errors)."""
+    try:
+        return os.stat(path)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        if missing_ok:
+            return None
+        raise InputError(f"cannot write output: {_reason(exc)}", file=path) from None
+
 
 @contextlib.contextmanager
-def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; it replaces ``path`` only on success."""
+def atomic_path(
+    path: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str] | None] = ()
+) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; it replaces ``path`` only on success.
+
+    ``path`` is checked first (:func:`check_outputs`, against ``inputs`` too). A
+    failed write (a full disk, no permission, an error from Polars' writers) is an
+    InputError naming ``path``; the temporary file is removed whatever happens, an
+    interruption included, and the previous file stays as it was.
+    """
     target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError("output directory does not exist", file=directory)
-    if target.is_dir():
-        raise InputError("output path is a directory", file=target)
+    check_outputs([target], inputs)
+    # Through a symlink: the file it points at is replaced, the link stays a link.
+    real = Path(os.path.realpath(target))
     try:
         handle, temporary = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".tmp", dir=directory
+            prefix=f".{real.name}.", suffix=".tmp", dir=real.parent
         )
     except OSError as exc:
-        raise InputError(f"cannot write output: {exc.strerror}", file=target) from None
+        raise InputError(f"cannot write output: {_reason(exc)}", file=target) from None
     os.close(handle)
     temp_path = Path(temporary)
     try:
         yield temp_path
         # mkstemp makes the file private (0600): give it the mode the file it replaces
         # had, or the one a plain open() would give (0666 less the umask).
-        os.chmod(temp_path, _target_mode(target))
-        os.replace(temp_path, target)
-    except OSError as exc:  # disk full, permissions: the previous output stays as it was
-        raise InputError(f"cannot write output: {exc.strerror or exc}", file=target) from None
+        os.chmod(temp_path, _target_mode(real))
+        _sync(temp_path)
+        check_outputs([target], inputs)  # still a file (or new) at the moment of the rename
+        os.replace(temp_path, real)
+    except Exception as exc:  # the previous output stays as it was
+        reason = write_failure(exc)
+        if reason is None:
+            raise
+        raise InputError(f"cannot write output: {reason}", file=target) from None
     finally:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             temp_path.unlink()
+
+
+def _sync(path: Path) -> None:
+    """Flush the file's data to the disk before the rename: a crash right after it
+    leaves the new file whole, not empty."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _target_mode(target: Path) -> int:
@@ -54,19 +178,71 @@ def _target_mode(target: Path) -> int:
         return 0o666 & ~mask
 
 
-def write_text_atomic(path: str | Path, text: str) -> None:
-    with atomic_path(path) as temporary:
+def write_failure(error: BaseException) -> str | None:
+    """Why a write failed, in words ("No space left on device"), or None if ``error``
+    is no failed write. Polars reports I/O errors as an OSError without an errno, or
+    inside its own exceptions, as "... (os error 28)"."""
+    if isinstance(error, OSError) or type(error).__module__.startswith("polars"):
+        return _reason(error)
+    return None
+
+
+def is_broken_pipe(error: BaseException) -> bool:
+    """Whether ``error`` says the reader of a pipe went away (``cx ... | head``)."""
+    if isinstance(error, BrokenPipeError):
+        return True
+    if isinstance(error, OSError) and error.errno == errno.EPIPE:
+        return True
+    return write_failure(error) == os.strerror(errno.EPIPE)
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.errno is not None and error.strerror:
+        return error.strerror
+    text = str(error)
+    number = _OS_ERROR_NUMBER.search(text)
+    if number is not None:
+        return os.strerror(int(number.group(1)))
+    first = text.strip().splitlines()[0] if text.strip() else type(error).__name__
+    return first[:200]
+
+
+@contextlib.contextmanager
+def writing_stdout() -> Iterator[None]:
+    """Writes to stdout inside: a closed pipe is raised as BrokenPipeError, any other
+    failed write (``> /dev/full``) as an InputError naming stdout."""
+    try:
+        yield
+    except Exception as exc:
+        if is_broken_pipe(exc):
+            raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE)) from None
+        reason = write_failure(exc)
+        if reason is None:
+            raise
+        raise InputError(f"cannot write output: {reason}", file="stdout") from None
+
+
+def write_text_atomic(
+    path: str | os.PathLike[str], text: str, inputs: Iterable[str | os.PathLike[str]] = ()
+) -> None:
+    with atomic_path(path, inputs) as temporary:
         temporary.write_text(text, encoding="utf-8")
 
 
-def write_with(path: str | Path, write: Callable[[Path], Any]) -> None:
-    with atomic_path(path) as temporary:
+def write_with(
+    path: str | os.PathLike[str],
+    write: Callable[[Path], Any],
+    inputs: Iterable[str | os.PathLike[str]] = (),
+) -> None:
+    with atomic_path(path, inputs) as temporary:
         write(temporary)
 
 
-def write_frame_csv(frame: Any, path: str | Path) -> None:
+def write_frame_csv(
+    frame: Any, path: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]] = ()
+) -> None:
     """Write a Polars frame as CSV, atomically."""
-    write_with(path, lambda temporary: frame.write_csv(temporary))
+    write_with(path, lambda temporary: frame.write_csv(temporary), inputs)
 
 
 def silence_stdout() -> None:

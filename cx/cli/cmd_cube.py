@@ -11,6 +11,7 @@ from cx.cli.app import app
 from cx.cli.common import DebugOption, QuietOption, emit, handle_errors, note
 from cx.cli.options import EncodingOption, MaxRejectRateOption
 from cx.errors import UsageError
+from cx.io import is_stdout
 
 DIALECTS = ("duckdb", "spark", "postgres")
 
@@ -64,6 +65,8 @@ def cube(
             "cx cube needs --data FILE and --output CUBE.parquet (or --sql)",
             hint="e.g. cx cube -d interactions.csv -o cube.parquet",
         )
+    if is_stdout(output):
+        raise UsageError("a cube file is Parquet, not text for stdout", hint="give -o CUBE.parquet")
     from cx.cli.data_options import scan_progress
 
     with scan_progress(data, quiet):

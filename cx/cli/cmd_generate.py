@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +16,9 @@ from cx.errors import UsageError
 @app.command()
 @handle_errors
 def generate(
-    output: Annotated[Path, typer.Option("--output", "-o", help="CSV file to write.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="CSV file to write; - writes to stdout.")
+    ],
     rows: Annotated[int, typer.Option("--rows", "-n", min=1, help="Number of contacts.")] = 30_000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same file).")] = 0,
     days: Annotated[int, typer.Option("--days", min=1, help="Days of history.")] = 182,
@@ -26,11 +29,17 @@ def generate(
     """Write realistic synthetic interactions (seeded, reproducible)."""
     from datetime import date
 
-    from cx.generate import write_interactions
+    from cx.generate import write_interactions, write_interactions_to
+    from cx.io import is_stdout, writing_stdout
 
     try:
         first_day = date.fromisoformat(start)
     except ValueError:
         raise UsageError(f"--start '{start}' is not a date", hint="write YYYY-MM-DD") from None
+    if is_stdout(output):
+        with writing_stdout():
+            write_interactions_to(sys.stdout.buffer, rows, seed, first_day, days)
+            sys.stdout.buffer.flush()
+        return
     write_interactions(output, rows=rows, seed=seed, start=first_day, days=days)
     note(f"wrote {rows:,} interactions to {output}", quiet)

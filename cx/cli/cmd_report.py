@@ -14,6 +14,7 @@ from cx.cli.common import emit, handle_errors, note
 from cx.cli.data_options import cube_for, strategies_for
 from cx.cli.options import DataArgs, RunArgs, with_groups
 from cx.errors import UsageError
+from cx.io import is_stdout
 
 
 @app.command()
@@ -42,7 +43,8 @@ def report(
     from cx.loader.mapping import load_mapping
     from cx.report import build_report, require_chart_library
 
-    if output is None and sys.stdout.isatty():
+    to_stdout = output is None or is_stdout(output)
+    if to_stdout and sys.stdout.isatty():
         raise UsageError("the report is HTML: give -o FILE (or redirect stdout)")
     require_chart_library()
     loaded = strategies_for(strategies, run)
@@ -53,5 +55,5 @@ def report(
         note(f"warning: {warning}", quiet)
     page = build_report(loaded, cube, interval=run.interval, title=title, profile=profile)
     emit(page, output)
-    if output is not None:
+    if not to_stdout:
         note(f"wrote the report to {output} ({len(page.encode()) / 1e6:.1f} MB)", quiet)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import os
@@ -17,8 +18,8 @@ from rich.console import Console, RenderableType
 
 from cx._version import __version__
 from cx.cli import rerun
-from cx.errors import EXIT_BROKEN_PIPE, EXIT_INTERNAL, CxError, StrategyError
-from cx.io import silence_stdout
+from cx.errors import EXIT_BROKEN_PIPE, EXIT_INTERNAL, CxError, StrategyError, UsageError
+from cx.io import check_outputs, is_broken_pipe, is_stdout, silence_stdout, writing_stdout
 
 F = TypeVar("F", bound=Callable[..., Any])
 REPORT_URL = "the project's issue tracker"
@@ -34,7 +35,9 @@ class OutputFormat(StrEnum):
 
 OutputOption = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write the output to FILE (atomically) instead of stdout."),
+    typer.Option(
+        "--output", "-o", help="Write the output to FILE (atomically); - or none: stdout."
+    ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No notes on stderr.")]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")]
@@ -65,6 +68,27 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
+#: The parameters of commands that name files written, and files read: an output is
+#: checked against the inputs before any work (:func:`cx.io.check_outputs`).
+OUTPUT_PARAMETERS = ("output", "rejects")
+INPUT_PARAMETERS = ("data", "columns", "strategy", "strategies", "paths")
+
+
+def check_command_outputs(arguments: dict[str, Any]) -> None:
+    """Refuse a command's ``--output``/``--rejects`` that is a device, a directory, a
+    FIFO, or one of the files the command reads, before it reads anything."""
+    if is_stdout(arguments.get("rejects")):
+        raise UsageError(
+            "--rejects needs a file: rejected rows do not go to stdout",
+            hint="e.g. --rejects rejects.csv",
+        )
+    inputs: list[Any] = []
+    for name in INPUT_PARAMETERS:
+        value = arguments.get(name)
+        inputs.extend(value if isinstance(value, list) else [value])
+    check_outputs([arguments.get(name) for name in OUTPUT_PARAMETERS], inputs)
+
+
 def handle_errors(function: F) -> F:
     """The one user-error path: CxError → one line on stderr + its exit code."""
 
@@ -72,6 +96,7 @@ def handle_errors(function: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         debug = bool(kwargs.get("debug")) or os.environ.get("CX_DEBUG") == "1"
         try:
+            check_command_outputs(kwargs)
             return function(*args, **kwargs)
         except CxError as error:
             report_error(error)
@@ -81,10 +106,10 @@ def handle_errors(function: F) -> F:
         except KeyboardInterrupt:
             stderr_console().print("interrupted")
             raise typer.Exit(130) from None
-        except BrokenPipeError:  # `cx ... | head`: the reader has all it wants
-            silence_stdout()
-            raise typer.Exit(EXIT_BROKEN_PIPE) from None
         except Exception as error:
+            if is_broken_pipe(error):  # `cx ... | head`: the reader has all it wants
+                silence_stdout()
+                raise typer.Exit(EXIT_BROKEN_PIPE) from None
             internal_error(error, debug)
         except BaseException as error:  # a Rust panic inside Polars is no Exception
             if type(error).__name__ != "PanicException":
@@ -122,10 +147,11 @@ def render_to_text(renderable: RenderableType, width: int = FILE_WIDTH) -> str:
 
 
 def emit(content: str | RenderableType, output: Path | None) -> None:
-    """Machine text or a rich renderable to stdout, or atomically to ``output``."""
+    """Machine text or a rich renderable to stdout (``output`` None or ``-``), or
+    atomically to ``output``."""
     from cx.io import write_text_atomic
 
-    if output is not None:
+    if output is not None and not is_stdout(output):
         rerun.spoil()
         text = content if isinstance(content, str) else render_to_text(content)
         write_text_atomic(output, text)
@@ -135,8 +161,10 @@ def emit(content: str | RenderableType, output: Path | None) -> None:
 
 
 def note(message: str, quiet: bool) -> None:
+    """A note on stderr; a stderr that cannot be written to does not stop the run."""
     if not quiet:
-        _write(sys.stderr, "stderr", _rendered(stderr_console(), message, markup=False))
+        with contextlib.suppress(OSError):
+            _write(sys.stderr, "stderr", _rendered(stderr_console(), message, markup=False))
 
 
 def _rendered(console: Console, content: RenderableType, **options: Any) -> str:
@@ -147,6 +175,7 @@ def _rendered(console: Console, content: RenderableType, **options: Any) -> str:
 
 def _write(stream: TextIO, name: str, text: str) -> None:
     """Write ``text`` and keep it for an identical rerun (:mod:`cx.cli.rerun`)."""
-    stream.write(text)
-    stream.flush()
+    with writing_stdout() if name == "stdout" else contextlib.nullcontext():
+        stream.write(text)
+        stream.flush()
     rerun.record(name, text)
