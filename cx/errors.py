@@ -16,6 +16,7 @@ EXIT_FINDINGS = 1
 EXIT_INPUT = 2
 EXIT_INTERNAL = 3
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a tool killed by a closed pipe
+EXIT_SIGNAL_BASE = 128  # + the signal's number: 130 after Ctrl-C (SIGINT), 143 after SIGTERM
 
 
 @dataclass(frozen=True)
@@ -124,3 +125,13 @@ class StrategyError(CxError):
         if len(self.findings) > 1:
             text += f" (and {len(self.findings) - 1} more finding(s); run `cx validate`)"
         return text
+
+
+class Interrupted(BaseException):
+    """SIGINT (Ctrl-C) or SIGTERM, raised where the program was: it unwinds like
+    KeyboardInterrupt, so every ``finally`` removes its temporary files, and no
+    ``except Exception`` swallows it. The run exits 128 + the signal's number."""
+
+    def __init__(self, signal_number: int) -> None:
+        super().__init__(signal_number)
+        self.exit_code = EXIT_SIGNAL_BASE + signal_number

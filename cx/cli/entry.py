@@ -1,20 +1,35 @@
 """The ``cx`` executable: an identical rerun of a what-if command is answered from
 its recording (:mod:`cx.cli.rerun`) before Typer, pydantic or rich are imported;
-anything else runs the command line app."""
+anything else runs the command line app.
+
+Signals: Ctrl-C (SIGINT), SIGTERM and SIGHUP raise :class:`~cx.errors.Interrupted`
+wherever the program is (imports, the scan, a rerun's replay), so temporary files
+are removed on the way out; the run ends with one line, ``interrupted``, and exit
+128 + the signal's number. A reader of stdout that goes away (``cx ... | head``)
+ends it quietly with 141.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
+from types import FrameType
 from typing import NoReturn
 
-from cx.cli import rerun
-from cx.errors import EXIT_BROKEN_PIPE
-from cx.io import silence_stdout
+from cx.errors import EXIT_BROKEN_PIPE, EXIT_INPUT, Interrupted
+
+TRAPPED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def run(argv: list[str]) -> int:
     """Run the command line ``argv`` (without the program name); its exit code."""
+    # Imported here, not above: main() traps signals before anything but the
+    # standard library is imported.
+    from cx.cli import rerun
+    from cx.io import silence_stdout
+
     try:
         code = rerun.replay(argv)
     except BrokenPipeError:  # `cx ... | head`: the reader has all it wants
@@ -28,13 +43,47 @@ def run(argv: list[str]) -> int:
     from cx.cli.app import app
 
     rerun.start(argv)
+    stdout_before = _stdout_identity()
     try:
         app(args=argv, prog_name="cx")
         code = 0
     except SystemExit as exit_:
         code = _exit_code(exit_.code)
+    code = _broken_pipe_outside_commands(code, stdout_before)
     rerun.finish(code)
     return code
+
+
+def _broken_pipe_outside_commands(code: int, stdout_before: tuple[int, int] | None) -> int:
+    """141, not 1, when stdout's reader went away while Typer wrote (``cx --help |
+    head -1``). Rich then points stdout at /dev/null and exits 1; click wraps stdout to
+    pacify flushes and exits 1: either mark tells."""
+    from cx.io import silence_stdout
+
+    if code != 1:
+        return code
+    if type(sys.stdout).__name__ == "PacifyFlushWrapper":
+        sys.stdout = sys.__stdout__
+    elif stdout_before in (None, _devnull_identity()) or _stdout_identity() != _devnull_identity():
+        return code
+    silence_stdout()
+    return EXIT_BROKEN_PIPE
+
+
+def _stdout_identity() -> tuple[int, int] | None:
+    try:
+        info = os.fstat(sys.__stdout__.fileno())
+    except (OSError, ValueError, AttributeError):
+        return None
+    return info.st_dev, info.st_ino
+
+
+def _devnull_identity() -> tuple[int, int] | None:
+    try:
+        info = os.stat(os.devnull)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 def main() -> NoReturn:
@@ -44,14 +93,55 @@ def main() -> NoReturn:
     that took Python 0.1 s (of 3 s on 10M rows) and cleans nothing that matters, as
     files are closed and replaced atomically and worker threads joined by then.
     """
-    code = run(sys.argv[1:])
+    trap_signals()
     try:
+        code = run(sys.argv[1:])
         sys.stdout.flush()
-    except BrokenPipeError:
-        silence_stdout()
-        code = EXIT_BROKEN_PIPE
-    sys.stderr.flush()
+    except Interrupted as stop:
+        code = stop.exit_code
+        _say("interrupted")
+    except KeyboardInterrupt:  # raised by hand, or before the signals were trapped
+        code = Interrupted(signal.SIGINT).exit_code
+        _say("interrupted")
+    except OSError as error:  # writing stdout outside a command (--help > /dev/full)
+        code = _stdout_failure(error)
+    with contextlib.suppress(Exception):
+        sys.stderr.flush()
     os._exit(code)
+
+
+def trap_signals() -> None:
+    """Make SIGINT, SIGTERM and SIGHUP raise :class:`Interrupted` (once; a second one
+    ends the run on the spot). A signal ignored by whoever started cx stays ignored."""
+
+    def interrupt(signal_number: int, frame: FrameType | None) -> None:
+        for trapped in TRAPPED_SIGNALS:
+            signal.signal(trapped, insist)
+        raise Interrupted(signal_number)
+
+    def insist(signal_number: int, frame: FrameType | None) -> None:
+        _say("interrupted")
+        os._exit(Interrupted(signal_number).exit_code)
+
+    for trapped in TRAPPED_SIGNALS:
+        if signal.getsignal(trapped) is not signal.SIG_IGN:
+            signal.signal(trapped, interrupt)
+
+
+def _stdout_failure(error: OSError) -> int:
+    from cx.io import is_broken_pipe, silence_stdout, write_failure
+
+    if is_broken_pipe(error):
+        silence_stdout()
+        return EXIT_BROKEN_PIPE
+    _say(f"error: stdout: cannot write output: {write_failure(error)}")
+    return EXIT_INPUT
+
+
+def _say(line: str) -> None:
+    with contextlib.suppress(Exception):
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
 
 
 def _exit_code(code: object) -> int:
