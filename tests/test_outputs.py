@@ -458,3 +458,60 @@ def test_a_full_stdout_is_exit_2_naming_stdout(work: Path, args: list[Any]) -> N
         )
     assert run.returncode == 2, run.stderr
     assert run.stderr.strip() == f"error: stdout: {FULL_DISK}"
+
+
+def test_a_directory_that_refuses_the_temporary_file_is_exit_2(
+    work: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def denied(*args: Any, **kwargs: Any) -> Any:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+    monkeypatch.setattr("tempfile.mkstemp", denied)
+    result = cx("schema", "-o", "out.json")
+    monkeypatch.undo()
+    assert_refused(result, "out.json", "cannot write output: Permission denied")
+    assert not (work / "out.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "stderr"),
+    [
+        (["schema"], 2, f"error: stdout: cannot write output: {os.strerror(errno.EBADF)}\n"),
+        (["--help"], 2, f"error: stdout: cannot write output: {os.strerror(errno.EBADF)}\n"),
+        (["schema", "-o", "schema.json"], 0, ""),
+    ],
+    ids=["schema", "help", "to-a-file"],
+)
+def test_a_closed_stdout_is_exit_2_and_never_lends_its_descriptor(
+    work: Path, args: list[str], code: int, stderr: str
+) -> None:
+    """Started with stdout closed (``cx ... >&-``), cx says so; a file it writes does not
+    get descriptor 1 (the schema file holds the schema, whole)."""
+    run = subprocess.run(
+        [*CX, *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert (run.returncode, run.stderr) == (code, stderr)
+    if code == 0:
+        assert (work / "schema.json").read_text().startswith("{")
+
+
+def test_an_error_into_a_closed_stderr_keeps_its_exit_code(work: Path) -> None:
+    """Not rich's exit 1 (a failed guard, to a script): the error's own 2."""
+    args = [*CX, "inspect", "--data", str(MANY_BAD_ROWS)]
+    run = subprocess.run(
+        args,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=120,
+        preexec_fn=lambda: os.close(2),
+    )
+    assert run.returncode == 2
+    piped = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert piped.stderr is not None
+    piped.stderr.close()  # the reader of stderr is gone before the error is written
+    assert piped.wait(timeout=120) == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import io
 import os
@@ -43,23 +44,34 @@ QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No notes on st
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")]
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """A closed pipe is for cx to handle (141, or the error's own exit code on
+        stderr), not for rich, which would exit 1: the code of a failed guard."""
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+
 def stderr_console() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return _Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def stdout_console() -> Console:
-    return Console(highlight=False)
+    return _Console(highlight=False)
 
 
 def report_error(error: CxError) -> None:
+    """The error's lines on stderr; a stderr that cannot take them changes nothing
+    (the exit code still says what happened)."""
     console = stderr_console()
     lines = (
         [str(error)]
         if not isinstance(error, StrategyError)
         else [finding.format() for finding in error.findings]
     )
-    for line in lines:
-        console.print(f"[bold red]error:[/] {_escape(line)}")
+    with contextlib.suppress(OSError):
+        for line in lines:
+            console.print(f"[bold red]error:[/] {_escape(line)}")
 
 
 def _escape(text: str) -> str:
@@ -104,7 +116,8 @@ def handle_errors(function: F) -> F:
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
-            stderr_console().print("interrupted")
+            with contextlib.suppress(OSError):
+                stderr_console().print("interrupted")
             raise typer.Exit(130) from None
         except Exception as error:
             if is_broken_pipe(error):  # `cx ... | head`: the reader has all it wants
@@ -127,14 +140,15 @@ def internal_error(error: BaseException, debug: bool) -> NoReturn:
     if len(first) > 200:
         first = first[:200] + "..."
     console = stderr_console()
-    console.print(
-        f"[bold red]internal error:[/] {_escape(type(error).__name__)}"
-        + (f": {_escape(first)}" if first else "")
-        + f" (cx {__version__}; please report it to {REPORT_URL} with the command you ran "
-        "and this line; --debug shows the traceback)"
-    )
-    if debug:
-        console.print(_escape(traceback.format_exc()))
+    with contextlib.suppress(OSError):
+        console.print(
+            f"[bold red]internal error:[/] {_escape(type(error).__name__)}"
+            + (f": {_escape(first)}" if first else "")
+            + f" (cx {__version__}; please report it to {REPORT_URL} with the command you "
+            "ran and this line; --debug shows the traceback)"
+        )
+        if debug:
+            console.print(_escape(traceback.format_exc()))
     raise typer.Exit(EXIT_INTERNAL) from None
 
 

@@ -12,6 +12,8 @@ ends it quietly with 141.
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
 import os
 import signal
 import sys
@@ -94,6 +96,7 @@ def main() -> NoReturn:
     files are closed and replaced atomically and worker threads joined by then.
     """
     trap_signals()
+    _stand_in_for_closed_streams()
     try:
         code = run(sys.argv[1:])
         sys.stdout.flush()
@@ -126,6 +129,35 @@ def trap_signals() -> None:
     for trapped in TRAPPED_SIGNALS:
         if signal.getsignal(trapped) is not signal.SIG_IGN:
             signal.signal(trapped, interrupt)
+
+
+class _ClosedStream(io.TextIOBase):
+    """sys.stdout or sys.stderr when cx was started with it closed (``cx ... >&-``):
+    a write fails as it would on the closed descriptor."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+
+
+def _stand_in_for_closed_streams() -> None:
+    """Keep descriptors 0, 1 and 2 taken (by /dev/null) when cx starts with one of them
+    closed, so no file cx opens gets one of them and receives what was meant for
+    stdout; writes to a closed stdout fail (exit 2), to a closed stderr are lost."""
+    for descriptor in (0, 1, 2):
+        try:
+            os.fstat(descriptor)
+        except OSError:
+            with contextlib.suppress(OSError):
+                taken = os.open(os.devnull, os.O_RDWR)
+                if taken != descriptor:  # descriptors are handed out lowest first
+                    os.close(taken)
+    if sys.stdout is None:
+        sys.stdout = _ClosedStream()
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (open until the process ends)
 
 
 def _stdout_failure(error: OSError) -> int:
