@@ -53,8 +53,9 @@ def check_outputs(
     """Refuse, before any work, an output that cannot or must not be written.
 
     Each output (``None`` and ``-`` are skipped) must be a regular file or a new path
-    in an existing directory, must not be one of ``inputs``, and no two outputs may be
-    the same file.
+    in an existing directory, must not be one of ``inputs`` nor land in a directory
+    among them (a directory of Parquet files is read whole), and no two outputs may
+    be the same file.
     """
     targets = [Path(path) for path in outputs if path is not None and not is_stdout(path)]
     sources = [Path(path) for path in inputs if path is not None]
@@ -73,6 +74,13 @@ def check_outputs(
 def _check_target(target: Path, inputs: Iterable[Path]) -> tuple[int, int] | str:
     """Check one output path; its identity: (device, inode) if it exists, else its path."""
     real = Path(os.path.realpath(target))
+    for source in inputs:
+        if os.path.isdir(source) and Path(os.path.realpath(source)) == real.parent:
+            raise InputError(
+                f"output would land in the data directory {source}, to be read as data",
+                file=target,
+                hint="write the output outside the directory",
+            )
     info = _stat(target)
     if info is None:
         directory = _stat(real.parent)

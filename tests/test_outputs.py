@@ -515,3 +515,29 @@ def test_an_error_into_a_closed_stderr_keeps_its_exit_code(work: Path) -> None:
     assert piped.stderr is not None
     piped.stderr.close()  # the reader of stderr is gone before the error is written
     assert piped.wait(timeout=120) == 2
+
+
+def test_an_output_never_lands_in_a_data_directory(work: Path) -> None:
+    """A directory of Parquet files is read whole: a cube written into it would be
+    counted again by the next run."""
+    (work / "parts").mkdir()
+    assert cx("cube", "--data", GOOD, "-o", "parts/one.parquet").exit_code == 0
+    for target in ["parts/two.parquet", "parts/one.parquet", "parts/../parts/out.txt"]:
+        result = cx("cube", "--data", "parts", "-o", target)
+        assert_refused(result, target, "output would land in the data directory parts")
+        result = cx("inspect", "--data", "parts", "-o", "out.txt", "--rejects", target)
+        assert_refused(result, target, "output would land in the data directory parts")
+    assert sorted(p.name for p in (work / "parts").iterdir()) == ["one.parquet"]
+    assert cx("simulate", STRATEGY, "--data", "parts", "-o", "out.txt").exit_code == 0
+
+
+def test_validate_never_overwrites_a_yaml_file_of_a_directory_it_reads(work: Path) -> None:
+    (work / "strategies" / "team").mkdir(parents=True)
+    nested = work / "strategies" / "team" / "base.yaml"
+    nested.write_bytes(STRATEGY.read_bytes())
+    result = cx("validate", "strategies", "-o", "strategies/team/base.yaml")
+    assert_refused(result, "strategies/team/base.yaml", "output would overwrite the input")
+    assert nested.read_bytes() == STRATEGY.read_bytes()
+    # what it does not read is no input: a report beside the strategies is fine
+    assert cx("validate", "strategies", "-o", "strategies/report.json").exit_code == 0
+    assert (work / "strategies" / "report.json").is_file()

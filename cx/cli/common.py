@@ -97,7 +97,12 @@ def check_command_outputs(arguments: dict[str, Any]) -> None:
     inputs: list[Any] = []
     for name in INPUT_PARAMETERS:
         value = arguments.get(name)
-        inputs.extend(value if isinstance(value, list) else [value])
+        paths = [path for path in (value if isinstance(value, list) else [value]) if path]
+        if name == "paths" and paths:  # `validate` reads the YAML files of its directories
+            from cx.validate import expand_paths
+
+            paths = expand_paths(paths)
+        inputs.extend(paths)
     check_outputs([arguments.get(name) for name in OUTPUT_PARAMETERS], inputs)
 
 
