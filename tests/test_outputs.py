@@ -541,3 +541,21 @@ def test_validate_never_overwrites_a_yaml_file_of_a_directory_it_reads(work: Pat
     # what it does not read is no input: a report beside the strategies is fine
     assert cx("validate", "strategies", "-o", "strategies/report.json").exit_code == 0
     assert (work / "strategies" / "report.json").is_file()
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("a\nb", "a\\nb"),
+        ("\x1b[31mred", "\\x1b[31mred"),
+        ("bell\x07\rover", "bell\\x07\\rover"),
+        ("\u202eevil", "\\u202eevil"),
+        ("[bold]x[/bold]", "[bold]x[/bold]"),
+    ],
+    ids=["newline", "escape-sequence", "bell-return", "bidi-override", "markup"],
+)
+def test_an_error_naming_a_hostile_path_is_one_inert_line(
+    work: Path, name: str, shown: str
+) -> None:
+    result = cx("schema", "-o", f"no/{name}/out.json")
+    assert_refused(result, f"no/{shown}/out.json", "output directory does not exist")

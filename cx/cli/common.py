@@ -75,9 +75,17 @@ def report_error(error: CxError) -> None:
 
 
 def _escape(text: str) -> str:
+    """``text`` for a rich console: its markup escaped, and its control characters
+    (a newline or a terminal escape sequence in a file name) written as escapes, so an
+    error stays one line and cannot drive the terminal."""
     from rich.markup import escape
 
-    return escape(text)
+    return escape(
+        "".join(
+            char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+            for char in text
+        )
+    )
 
 
 #: The parameters of commands that name files written, and files read: an output is
@@ -153,7 +161,7 @@ def internal_error(error: BaseException, debug: bool) -> NoReturn:
             "ran and this line; --debug shows the traceback)"
         )
         if debug:
-            console.print(_escape(traceback.format_exc()))
+            console.print("\n".join(map(_escape, traceback.format_exc().splitlines())))
     raise typer.Exit(EXIT_INTERNAL) from None
 
 
