@@ -30,6 +30,7 @@ from cx.errors import InputError
 
 #: The output path that means stdout (``-o -``).
 STDOUT = "-"
+TEMPORARY_NAME_CHARS = 64
 
 _OS_ERROR_NUMBER = re.compile(r"\(os error (\d+)\)")
 _KINDS = (
@@ -73,7 +74,7 @@ def check_outputs(
 
 def _check_target(target: Path, inputs: Iterable[Path]) -> tuple[int, int] | str:
     """Check one output path; its identity: (device, inode) if it exists, else its path."""
-    real = Path(os.path.realpath(target))
+    real = _real_path(target)
     for source in inputs:
         if os.path.isdir(source) and Path(os.path.realpath(source)) == real.parent:
             raise InputError(
@@ -111,6 +112,14 @@ def _check_target(target: Path, inputs: Iterable[Path]) -> tuple[int, int] | str
     return identity
 
 
+def _real_path(path: Path) -> Path:
+    """``path`` with its symlinks resolved (an output is written through them)."""
+    try:
+        return Path(os.path.realpath(path))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot write output: {_reason(exc)}", file=path) from None
+
+
 def _stat(path: Path, missing_ok: bool = False) -> os.stat_result | None:
     """``os.stat(path)`` (through symlinks); None if there is nothing there.
 
@@ -140,10 +149,11 @@ def atomic_path(
     target = Path(path)
     check_outputs([target], inputs)
     # Through a symlink: the file it points at is replaced, the link stays a link.
-    real = Path(os.path.realpath(target))
+    real = _real_path(target)
     try:
+        # The name is cut so that the temporary one fits where the target's does.
         handle, temporary = tempfile.mkstemp(
-            prefix=f".{real.name}.", suffix=".tmp", dir=real.parent
+            prefix=f".{real.name[:TEMPORARY_NAME_CHARS]}.", suffix=".tmp", dir=real.parent
         )
     except OSError as exc:
         raise InputError(f"cannot write output: {_reason(exc)}", file=target) from None

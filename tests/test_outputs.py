@@ -559,3 +559,17 @@ def test_an_error_naming_a_hostile_path_is_one_inert_line(
 ) -> None:
     result = cx("schema", "-o", f"no/{name}/out.json")
     assert_refused(result, f"no/{shown}/out.json", "output directory does not exist")
+
+
+def test_a_long_output_name_that_fits_is_written(work: Path) -> None:
+    """The temporary file beside it has a shorter name, not a longer one that does not fit."""
+    name = "r" * 250 + ".json"
+    result = cx("schema", "-o", name)
+    assert result.exit_code == 0, result.stderr
+    assert (work / name).read_text().startswith("{")
+    assert leftovers(work) == []
+
+
+def test_the_library_names_a_path_it_cannot_use(work: Path) -> None:
+    with pytest.raises(InputError, match="cannot write output"):
+        api.build_cube_file(GOOD, "cube\0.parquet")
