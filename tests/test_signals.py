@@ -135,7 +135,9 @@ SIGNALS = [(signal.SIGINT, 130), (signal.SIGTERM, 143)]
 SIGNAL_IDS = ["SIGINT", "SIGTERM"]
 
 
-@pytest.mark.parametrize(("signal_number", "code"), SIGNALS, ids=SIGNAL_IDS)
+@pytest.mark.parametrize(
+    ("signal_number", "code"), [*SIGNALS, (signal.SIGHUP, 129)], ids=[*SIGNAL_IDS, "SIGHUP"]
+)
 def test_a_signal_while_writing_an_output_leaves_no_temporary_file(
     work: Path, signal_number: int, code: int
 ) -> None:
@@ -322,3 +324,27 @@ def test_a_replayed_rerun_into_a_closed_pipe_is_exit_141_quietly(work: Path) -> 
     )
     assert first.returncode == 0
     assert piped(work, SIMULATE_JSON, "true") == (141, "")
+
+
+def test_a_second_signal_ends_the_run_at_once(work: Path) -> None:
+    """Cleaning up after the first signal is quick; one that hangs (a stuck network
+    file system, say) ends on the second."""
+    script = (
+        "import sys, time\n"
+        "from cx.cli.entry import trap_signals\n"
+        "trap_signals()\n"
+        "try:\n"
+        "    print('first', file=sys.stderr, flush=True); time.sleep(120)\n"
+        "finally:\n"
+        "    print('cleaning', file=sys.stderr, flush=True); time.sleep(120)\n"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", script], stderr=subprocess.PIPE, text=True, cwd=work
+    )
+    assert child.stderr is not None
+    assert child.stderr.readline() == "first\n"
+    child.send_signal(signal.SIGTERM)
+    assert child.stderr.readline() == "cleaning\n"
+    child.send_signal(signal.SIGINT)
+    assert child.wait(timeout=TIMEOUT) == 130
+    assert child.stderr.read() == "interrupted\n"
