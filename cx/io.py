@@ -202,8 +202,11 @@ def _target_mode(target: Path) -> int:
 def write_failure(error: BaseException) -> str | None:
     """Why a write failed, in words ("No space left on device"), or None if ``error``
     is no failed write. Polars reports I/O errors as an OSError without an errno, or
-    inside its own exceptions, as "... (os error 28)"."""
-    if isinstance(error, OSError) or type(error).__module__.startswith("polars"):
+    inside its own exceptions as "... (os error 28)"; its other errors are no write
+    failure (a bug of cx stays one)."""
+    if isinstance(error, OSError):
+        return _reason(error)
+    if type(error).__module__.startswith("polars") and _OS_ERROR_NUMBER.search(str(error)):
         return _reason(error)
     return None
 

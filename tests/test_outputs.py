@@ -573,3 +573,18 @@ def test_a_long_output_name_that_fits_is_written(work: Path) -> None:
 def test_the_library_names_a_path_it_cannot_use(work: Path) -> None:
     with pytest.raises(InputError, match="cannot write output"):
         api.build_cube_file(GOOD, "cube\0.parquet")
+
+
+def test_a_polars_error_that_is_no_write_failure_stays_an_internal_error(
+    work: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise pl.exceptions.ComputeError("cannot compare string with numeric type (i64)")
+
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", broken)
+    result = cx("cube", "--data", GOOD, "-o", "cube.parquet")
+    monkeypatch.undo()
+    assert result.exit_code == 3
+    assert result.stderr.startswith("internal error: ComputeError: cannot compare")
+    assert not (work / "cube.parquet").exists()
+    assert leftovers(work) == []
