@@ -72,6 +72,27 @@ def check_outputs(
         seen[identity] = target
 
 
+def check_stdout(inputs: Iterable[str | os.PathLike[str] | None]) -> None:
+    """Refuse a stdout that is one of ``inputs`` (``cx ... --data x.csv >> x.csv``): the
+    output would be appended to the file being read."""
+    try:
+        info = os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return  # no descriptor (a test's captured stdout): no file to compare
+    if not stat.S_ISREG(info.st_mode):
+        return
+    for source in inputs:
+        source_info = _stat(Path(source), missing_ok=True) if source is not None else None
+        if source_info is not None and (source_info.st_dev, source_info.st_ino) == (
+            info.st_dev,
+            info.st_ino,
+        ):
+            raise InputError(
+                f"stdout is redirected to the input file {source}",
+                hint="redirect the output to another file",
+            )
+
+
 def _check_target(target: Path, inputs: Iterable[Path]) -> tuple[int, int] | str:
     """Check one output path; its identity: (device, inode) if it exists, else its path."""
     real = _real_path(target)

@@ -588,3 +588,30 @@ def test_a_polars_error_that_is_no_write_failure_stays_an_internal_error(
     assert result.stderr.startswith("internal error: ComputeError: cannot compare")
     assert not (work / "cube.parquet").exists()
     assert leftovers(work) == []
+
+
+@pytest.mark.parametrize("mode", ["ab", "r+b"], ids=["appended", "read-write"])
+def test_stdout_redirected_onto_the_data_file_is_refused(data: Path, work: Path, mode: str) -> None:
+    """``cx ... --data data.csv >> data.csv`` would append the results to the data, even
+    from the recording of an identical earlier run (which is therefore not replayed)."""
+    args = [*CX, "simulate", str(STRATEGY), "--data", "data.csv", "-f", "csv"]
+    env = {**os.environ, "CX_CACHE_DIR": str(work / ".cache")}
+    first = subprocess.run(args, cwd=work, env=env, capture_output=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    for name in ("data.csv", "link.csv", "hard.csv"):
+        with open(work / name, mode) as stdout:
+            run = subprocess.run(
+                args,
+                cwd=work,
+                env=env,
+                stdout=stdout,
+                stderr=subprocess.PIPE,
+                text=True,
+                timeout=120,
+            )
+        assert run.returncode == 2
+        assert run.stderr == (
+            "error: stdout is redirected to the input file data.csv "
+            "(hint: redirect the output to another file)\n"
+        )
+        assert data.read_bytes() == GOOD.read_bytes()

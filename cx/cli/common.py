@@ -20,7 +20,14 @@ from rich.console import Console, RenderableType
 from cx._version import __version__
 from cx.cli import rerun
 from cx.errors import EXIT_BROKEN_PIPE, EXIT_INTERNAL, CxError, StrategyError, UsageError
-from cx.io import check_outputs, is_broken_pipe, is_stdout, silence_stdout, writing_stdout
+from cx.io import (
+    check_outputs,
+    check_stdout,
+    is_broken_pipe,
+    is_stdout,
+    silence_stdout,
+    writing_stdout,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 REPORT_URL = "the project's issue tracker"
@@ -112,6 +119,8 @@ def check_command_outputs(arguments: dict[str, Any]) -> None:
             paths = expand_paths(paths)
         inputs.extend(paths)
     check_outputs([arguments.get(name) for name in OUTPUT_PARAMETERS], inputs)
+    if arguments.get("output") is None or is_stdout(arguments["output"]):
+        check_stdout(inputs)
 
 
 def handle_errors(function: F) -> F:

@@ -16,6 +16,7 @@ import errno
 import io
 import os
 import signal
+import stat
 import sys
 from types import FrameType
 from typing import NoReturn
@@ -33,7 +34,7 @@ def run(argv: list[str]) -> int:
     from cx.io import silence_stdout
 
     try:
-        code = rerun.replay(argv)
+        code = None if _stdout_may_be_an_input() else rerun.replay(argv)
     except BrokenPipeError:  # `cx ... | head`: the reader has all it wants
         silence_stdout()
         return EXIT_BROKEN_PIPE
@@ -54,6 +55,21 @@ def run(argv: list[str]) -> int:
     code = _broken_pipe_outside_commands(code, stdout_before)
     rerun.finish(code)
     return code
+
+
+def _stdout_may_be_an_input() -> bool:
+    """Whether stdout is a file with content or appended to (``>> data.csv``): then no
+    recorded output is replayed before the command checks its stdout against the files
+    it reads. A fresh ``> out.csv`` is empty and replayed as any terminal is."""
+    import fcntl
+
+    try:
+        descriptor = sys.stdout.fileno()
+        info = os.fstat(descriptor)
+        appending = fcntl.fcntl(descriptor, fcntl.F_GETFL) & os.O_APPEND
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return False
+    return stat.S_ISREG(info.st_mode) and (info.st_size > 0 or bool(appending))
 
 
 def _broken_pipe_outside_commands(code: int, stdout_before: tuple[int, int] | None) -> int:
