@@ -8,8 +8,8 @@ FIFO, a socket) is refused, and so is a target that is one of the command's inpu
 input is caught). A symlink is written through: its target is replaced, the link
 stays. ``-`` as an output means stdout.
 
-Only the standard library here: :mod:`cx.cli.entry` imports this module before
-anything else.
+Only the standard library here: the ``cx`` command imports this module at start-up,
+before Typer or Polars.
 """
 
 from __future__ import annotations
@@ -33,12 +33,14 @@ STDOUT = "-"
 TEMPORARY_NAME_CHARS = 64
 
 _OS_ERROR_NUMBER = re.compile(r"\(os error (\d+)\)")
-_KINDS = (
-    (stat.S_ISDIR, "a directory"),
-    (stat.S_ISCHR, "a device"),
-    (stat.S_ISBLK, "a device"),
-    (stat.S_ISFIFO, "a named pipe (FIFO)"),
-    (stat.S_ISSOCK, "a socket"),
+_DISCARD_HINT = "leave out -o to write to stdout, and redirect that (> /dev/null) to discard it"
+#: What an output path must not be: (test of its mode, message, hint).
+_NOT_A_FILE = (
+    (stat.S_ISDIR, "output path is a directory", "give a file path"),
+    (stat.S_ISCHR, "output path is a device, not a file", _DISCARD_HINT),
+    (stat.S_ISBLK, "output path is a device, not a file", _DISCARD_HINT),
+    (stat.S_ISFIFO, "output path is a named pipe (FIFO), not a file", "give a file path"),
+    (stat.S_ISSOCK, "output path is a socket, not a file", "give a file path"),
 )
 
 
@@ -81,16 +83,23 @@ def check_stdout(inputs: Iterable[str | os.PathLike[str] | None]) -> None:
         return  # no descriptor (a test's captured stdout): no file to compare
     if not stat.S_ISREG(info.st_mode):
         return
+    source = _input_at((info.st_dev, info.st_ino), inputs)
+    if source is not None:
+        raise InputError(
+            f"stdout is redirected to the input file {source}",
+            hint="redirect the output to another file",
+        )
+
+
+def _input_at(
+    identity: tuple[int, int], inputs: Iterable[str | os.PathLike[str] | None]
+) -> str | os.PathLike[str] | None:
+    """The input that is the file (device, inode) ``identity``, if one is."""
     for source in inputs:
-        source_info = _stat(Path(source), missing_ok=True) if source is not None else None
-        if source_info is not None and (source_info.st_dev, source_info.st_ino) == (
-            info.st_dev,
-            info.st_ino,
-        ):
-            raise InputError(
-                f"stdout is redirected to the input file {source}",
-                hint="redirect the output to another file",
-            )
+        info = _stat(Path(source), missing_ok=True) if source is not None else None
+        if info is not None and (info.st_dev, info.st_ino) == identity:
+            return source
+    return None
 
 
 def _check_target(target: Path, inputs: Iterable[Path]) -> tuple[int, int] | str:
@@ -111,25 +120,17 @@ def _check_target(target: Path, inputs: Iterable[Path]) -> tuple[int, int] | str
         if not stat.S_ISDIR(directory.st_mode):
             raise InputError("cannot write output: Not a directory", file=target)
         return str(real)
-    for is_kind, kind in _KINDS:
+    for is_kind, message, hint in _NOT_A_FILE:
         if is_kind(info.st_mode):
-            hint = (
-                "leave out -o to write to stdout, and redirect that (> /dev/null) to discard it"
-                if kind == "a device"
-                else "give a file path"
-            )
-            if kind == "a directory":
-                raise InputError("output path is a directory", file=target, hint=hint)
-            raise InputError(f"output path is {kind}, not a file", file=target, hint=hint)
+            raise InputError(message, file=target, hint=hint)
     identity = (info.st_dev, info.st_ino)
-    for source in inputs:
-        source_info = _stat(source, missing_ok=True)
-        if source_info is not None and (source_info.st_dev, source_info.st_ino) == identity:
-            raise InputError(
-                f"output would overwrite the input file {source}",
-                file=target,
-                hint="write the output to another file",
-            )
+    source = _input_at(identity, inputs)
+    if source is not None:
+        raise InputError(
+            f"output would overwrite the input file {source}",
+            file=target,
+            hint="write the output to another file",
+        )
     return identity
 
 
@@ -178,9 +179,9 @@ def atomic_path(
         )
     except OSError as exc:
         raise InputError(f"cannot write output: {_reason(exc)}", file=target) from None
-    os.close(handle)
     temp_path = Path(temporary)
     try:
+        os.close(handle)
         yield temp_path
         # mkstemp makes the file private (0600): give it the mode the file it replaces
         # had, or the one a plain open() would give (0666 less the umask).
