@@ -615,3 +615,11 @@ def test_stdout_redirected_onto_the_data_file_is_refused(data: Path, work: Path,
             "(hint: redirect the output to another file)\n"
         )
         assert data.read_bytes() == GOOD.read_bytes()
+
+
+def test_a_note_naming_a_hostile_path_is_inert(work: Path) -> None:
+    name = "x\x1b[31m\nred.csv"
+    result = cx("generate", "--rows", "5", "-o", name)
+    assert result.exit_code == 0
+    assert result.stderr == "wrote 5 interactions to x\\x1b[31m\\nred.csv\n"
+    assert (work / name).is_file()

@@ -82,16 +82,19 @@ def report_error(error: CxError) -> None:
 
 
 def _escape(text: str) -> str:
-    """``text`` for a rich console: its markup escaped, and its control characters
-    (a newline or a terminal escape sequence in a file name) written as escapes, so an
-    error stays one line and cannot drive the terminal."""
+    """``text`` for a rich console: inert (:func:`inert`), its markup escaped."""
     from rich.markup import escape
 
-    return escape(
-        "".join(
-            char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
-            for char in text
-        )
+    return escape(inert(text))
+
+
+def inert(text: str) -> str:
+    """``text`` with its control characters (a newline or a terminal escape sequence in
+    a file name) written as escapes, so a message stays one line and cannot drive the
+    terminal."""
+    return "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in text
     )
 
 
@@ -197,10 +200,11 @@ def emit(content: str | RenderableType, output: Path | None) -> None:
 
 
 def note(message: str, quiet: bool) -> None:
-    """A note on stderr; a stderr that cannot be written to does not stop the run."""
+    """A one-line note on stderr; a stderr that cannot be written to does not stop the
+    run."""
     if not quiet:
         with contextlib.suppress(OSError):
-            _write(sys.stderr, "stderr", _rendered(stderr_console(), message, markup=False))
+            _write(sys.stderr, "stderr", _rendered(stderr_console(), inert(message), markup=False))
 
 
 def _rendered(console: Console, content: RenderableType, **options: Any) -> str:
