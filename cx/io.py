@@ -33,6 +33,11 @@ STDOUT = "-"
 TEMPORARY_NAME_CHARS = 64
 
 _OS_ERROR_NUMBER = re.compile(r"\(os error (\d+)\)")
+#: Names of an open file descriptor: /dev/stdout, /dev/fd/1, /proc/self/fd/1, ...
+_DESCRIPTOR_NAME = re.compile(
+    r"/dev/std(in|out|err)|/dev/fd/\d+|/proc/(self|thread-self|\d+)(/task/\d+)?/fd/\d+"
+)
+_MAX_SYMLINKS = 40
 _DISCARD_HINT = "leave out -o to write to stdout, and redirect that (> /dev/null) to discard it"
 #: What an output path must not be: (test of its mode, message, hint).
 _NOT_A_FILE = (
@@ -112,6 +117,12 @@ def _check_target(target: Path, inputs: Iterable[Path]) -> tuple[int, int] | str
                 file=target,
                 hint="write the output outside the directory",
             )
+    if _names_a_descriptor(target):
+        raise InputError(
+            "output path is an open file descriptor (stdin, stdout, ...), not a file",
+            file=target,
+            hint="-o - writes to stdout",
+        )
     info = _stat(target)
     if info is None:
         directory = _stat(real.parent)
@@ -132,6 +143,22 @@ def _check_target(target: Path, inputs: Iterable[Path]) -> tuple[int, int] | str
             hint="write the output to another file",
         )
     return identity
+
+
+def _names_a_descriptor(path: Path) -> bool:
+    """Whether ``path`` is, or links to, a name of an open descriptor (/dev/stdout):
+    what it reaches is whatever the descriptor is (a terminal, a pipe, the file stdin
+    was redirected from), never a place for an output."""
+    current = os.path.abspath(path)
+    for _ in range(_MAX_SYMLINKS):
+        if _DESCRIPTOR_NAME.fullmatch(current):
+            return True
+        try:
+            link = os.readlink(current)
+        except (OSError, ValueError):
+            return False
+        current = os.path.normpath(os.path.join(os.path.dirname(current), link))
+    return False
 
 
 def _real_path(path: Path) -> Path:

@@ -623,3 +623,29 @@ def test_a_note_naming_a_hostile_path_is_inert(work: Path) -> None:
     assert result.exit_code == 0
     assert result.stderr == "wrote 5 interactions to x\\x1b[31m\\nred.csv\n"
     assert (work / name).is_file()
+
+
+@pytest.mark.parametrize(
+    "name", ["/dev/stdin", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/0", "link"]
+)
+def test_a_name_of_an_open_descriptor_is_refused(work: Path, name: str) -> None:
+    """/dev/stdin of a run whose stdin is a file names that file: written through, it
+    would be replaced. Every such name is refused, whatever the descriptor is."""
+    (work / "stdin.txt").write_text("kept\n")
+    os.symlink("/dev/stdout", work / "link")
+    with open(work / "stdin.txt") as stdin:
+        run = subprocess.run(
+            [*CX, "schema", "-o", name],
+            stdin=stdin,
+            capture_output=True,
+            text=True,
+            cwd=work,
+            timeout=120,
+        )
+    assert run.returncode == 2
+    assert run.stdout == ""
+    assert run.stderr == (
+        f"error: {name}: output path is an open file descriptor (stdin, stdout, ...), not a "
+        "file (hint: -o - writes to stdout)\n"
+    )
+    assert (work / "stdin.txt").read_text() == "kept\n"
