@@ -649,3 +649,19 @@ def test_a_name_of_an_open_descriptor_is_refused(work: Path, name: str) -> None:
         "file (hint: -o - writes to stdout)\n"
     )
     assert (work / "stdin.txt").read_text() == "kept\n"
+
+
+def test_the_output_never_overwrites_a_file_a_strategy_extends(work: Path) -> None:
+    (work / "team").mkdir()
+    parent = work / "team" / "parent.yaml"
+    parent.write_bytes(STRATEGY.read_bytes())
+    (work / "child.yaml").write_text("extends: team/parent.yaml\nname: child\n")
+    for args in (
+        ["simulate", "child.yaml", "--data", GOOD],
+        ["compare", STRATEGY, "child.yaml", "--data", GOOD],
+        ["validate", "child.yaml"],
+        ["validate", "."],
+    ):
+        result = cx(*args, "-o", "team/parent.yaml")
+        assert_refused(result, "team/parent.yaml", "output would overwrite the input file")
+    assert parent.read_bytes() == STRATEGY.read_bytes()

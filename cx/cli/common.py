@@ -102,6 +102,8 @@ def inert(text: str) -> str:
 #: checked against the inputs before any work (:func:`cx.io.check_outputs`).
 OUTPUT_PARAMETERS = ("output", "rejects")
 INPUT_PARAMETERS = ("data", "columns", "strategy", "strategies", "paths")
+#: Inputs that may be strategy files, which read the files they ``extends`` too.
+STRATEGY_PARAMETERS = ("strategy", "strategies", "paths")
 
 
 def check_command_outputs(arguments: dict[str, Any]) -> None:
@@ -121,9 +123,23 @@ def check_command_outputs(arguments: dict[str, Any]) -> None:
 
             paths = expand_paths(paths)
         inputs.extend(paths)
+        if name in STRATEGY_PARAMETERS:
+            inputs.extend(_extended_files(paths))
     check_outputs([arguments.get(name) for name in OUTPUT_PARAMETERS], inputs)
     if arguments.get("output") is None or is_stdout(arguments["output"]):
         check_stdout(inputs)
+
+
+def _extended_files(paths: list[Path]) -> list[str]:
+    """The files the strategy files ``paths`` extend; a file that cannot be read is the
+    command's to report."""
+    from cx.loader.strategy import load_located
+
+    extended: list[str] = []
+    for path in paths:
+        with contextlib.suppress(CxError):
+            extended.extend(load_located(path).extended)
+    return extended
 
 
 def handle_errors(function: F) -> F:
