@@ -151,7 +151,7 @@ def simulate(
     """
     from cx.data.contacts import ContactFile
     from cx.errors import UsageError
-    from cx.staffing.replay import ReplayOptions
+    from cx.replay.trace import ReplayOptions
 
     if fit and not replay:
         raise UsageError("fit needs replay", hint="pass replay=True (--replay) as well")

@@ -28,8 +28,10 @@ from cx.models.result import (
 from cx.models.strategy import Strategy
 from cx.replay.flows import compute_flows
 from cx.replay.needs import outcomes_needed, uses_step
+from cx.replay.rules import RuleSet
+from cx.replay.trace import ReplayOptions, replay_plan
 from cx.staffing.plan import StaffingPlan, plan_staffing
-from cx.staffing.replay import PlanReplay, ReplayOptions, replay_plan
+from cx.staffing.queue import PlanOutcome
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class SimulationOptions:
 
 @dataclass
 class _Evaluation:
+    rules: RuleSet
     flows: pl.DataFrame
     channels: list[ChannelResult]
     periods: list[PeriodResult]
@@ -191,7 +194,8 @@ def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> _Ev
         else cube.demand
     )
     resolution = outcomes.resolution_rates() if outcomes is not None else {}
-    flows = compute_flows(strategy, demand, period_index, resolution)
+    rules = RuleSet.compile(strategy, resolution)
+    flows = compute_flows(rules, demand, period_index)
     scores = _satisfaction_scores(strategy, cube)
     offered = strategy.offered
     aht = handle_times(strategy, cube, offered)
@@ -262,7 +266,7 @@ def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> _Ev
         )
     periods = _periods(strategy, cube, flows, plan, offered)
     totals = _totals(strategy, cube, channels, plan, offered)
-    return _Evaluation(flows, channels, periods, totals, plan)
+    return _Evaluation(rules, flows, channels, periods, totals, plan)
 
 
 def _handled(by_channel: Mapping[tuple[str, str], float], name: str) -> float:
@@ -502,7 +506,7 @@ def simulate_cube(
         baseline=baseline_totals,
     )
     if options.replay is not None:
-        _attach_replay(result, replay_evaluation(strategy, cube, evaluation.staffing, options))
+        _attach_replay(result, replay_evaluation(strategy, cube, evaluation, options))
     guards = [parse_guard(expr, list(strategy.channels)) for expr in strategy.guards]
     result.guards = [guard.evaluate(result) for guard in guards]
     return result
@@ -527,14 +531,15 @@ def staffing_plan(
 
 
 def replay_evaluation(
-    strategy: Strategy, cube: Cube, plan: StaffingPlan, options: SimulationOptions
-) -> PlanReplay:
+    strategy: Strategy, cube: Cube, evaluation: _Evaluation, options: SimulationOptions
+) -> PlanOutcome:
     """The plan of ``strategy`` replayed on the single contacts (§6b, `--replay`)."""
     contacts = options.contacts or ContactFile(Path(cube.meta.file))
     offered = strategy.offered
     return replay_plan(
         strategy,
-        plan.intervals,
+        evaluation.rules,
+        evaluation.staffing.intervals,
         contacts,
         handle_time=handle_times(strategy, cube, offered),
         handle_time_by_hour=handle_time_profiles(strategy, cube),
@@ -545,7 +550,7 @@ def replay_evaluation(
     )
 
 
-def _attach_replay(result: Result, replay: PlanReplay) -> None:
+def _attach_replay(result: Result, replay: PlanOutcome) -> None:
     for item in result.channels:
         outcome = replay.channels.get(item.channel)
         if outcome is None:

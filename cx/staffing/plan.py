@@ -52,18 +52,6 @@ def service_target(channel: Channel) -> tuple[float, float]:
     return channel.service_level.target, channel.service_level.within
 
 
-def arrival_profile(arrivals: pl.DataFrame, interval_minutes: int) -> pl.DataFrame:
-    """Each channel's share of its period's arrivals per calendar interval (§6)."""
-    profile = arrivals.group_by(
-        "period_start",
-        "channel",
-        interval_start=pl.col("interval_start").dt.truncate(f"{interval_minutes}m"),
-    ).agg(pl.col("contacts").sum())
-    return profile.with_columns(
-        share=pl.col("contacts") / pl.col("contacts").sum().over("period_start", "channel")
-    ).drop("contacts")
-
-
 def interval_arrivals(flows: pl.DataFrame, profile: pl.DataFrame) -> pl.DataFrame:
     """Contacts each target channel handles per calendar interval: every flow arrives in
     the intervals of its source channel, in proportion to the source's ``profile``."""
@@ -99,7 +87,8 @@ def plan_staffing(
 ) -> StaffingPlan:
     """Agents, agent-hours, occupancy and dilution measures for every channel.
 
-    ``profile`` is :func:`arrival_profile` of the cube's arrivals at ``interval_minutes``.
+    ``profile`` is :func:`cx.data.cube.arrival_profile` of the cube's arrivals at
+    ``interval_minutes``.
 
     ``handle_time_by_hour`` holds 24 AHTs per `by_hour` channel (hour of day → seconds);
     ``patience`` the mean patience in seconds of live channels staffed with Erlang A.
