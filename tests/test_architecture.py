@@ -33,7 +33,7 @@ ALLOWED: dict[str, set[str]] = {
     "generate": {"errors", "io", "models"},
     "api": {"_version", "errors", "io", "models", "loader", "data", "replay", "inspect"},
     "render": {"errors", "models", "guards", "validate", "check"},
-    "report": {"_version", "errors", "io", "models", "data", "replay", "render", "api"},
+    "report": {"_version", "errors", "io", "models", "data", "staffing", "replay", "render", "api"},
     "cli": set(),  # the top: anything
     "__main__": {"cli"},
 }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -50,6 +51,13 @@ def service_target(channel: Channel) -> tuple[float, float]:
     if channel.service_level is None:
         return DEFAULT_SERVICE_TARGET, DEFAULT_SERVICE_WITHIN
     return channel.service_level.target, channel.service_level.within
+
+
+def scheduled_hours(agents: Any, interval_minutes: int, shrinkage: Any) -> Any:
+    """Paid agent-hours of ``agents`` in seat for intervals of ``interval_minutes`` (§6:
+    scheduled = in seat / (1 − shrinkage)). The one formula for plan, queue and report;
+    numbers, numpy arrays and Polars expressions alike."""
+    return agents * (interval_minutes / 60.0) * (1.0 / (1.0 - shrinkage))
 
 
 def interval_arrivals(flows: pl.DataFrame, profile: pl.DataFrame) -> pl.DataFrame:
@@ -95,7 +103,6 @@ def plan_staffing(
     """
     fixed_agents = fixed_agents or {}
     profiles = handle_time_by_hour or {}
-    hours_per_interval = interval_minutes / 60.0
     per_interval = interval_arrivals(flows, profile)
     channels: dict[str, ChannelStaffing] = {}
     live_frames: list[pl.DataFrame] = []
@@ -146,8 +153,10 @@ def plan_staffing(
             (patience or {}).get(name),
         )
         live_frames.append(live)
-        scheduled = live["agents"].to_numpy() * hours_per_interval * scale
-        floor_only = (live["agents"] - live["agents_raw"]).to_numpy() * hours_per_interval * scale
+        scheduled = scheduled_hours(live["agents"].to_numpy(), interval_minutes, channel.shrinkage)
+        floor_only = scheduled_hours(
+            (live["agents"] - live["agents_raw"]).to_numpy(), interval_minutes, channel.shrinkage
+        )
         staffing.agent_hours = float(scheduled.sum())
         staffing.floor_hours = float(floor_only.sum())
         agents_total = float(live["agents"].sum())
@@ -165,7 +174,8 @@ def plan_staffing(
         staffing.mean_agents = float(live["agents"].mean())  # type: ignore[arg-type]
         by_period = live.group_by("period_start").agg(pl.col("agents").sum())
         staffing.agent_hours_by_period = {
-            row[0]: row[1] * hours_per_interval * scale for row in by_period.iter_rows()
+            row[0]: scheduled_hours(row[1], interval_minutes, channel.shrinkage)
+            for row in by_period.iter_rows()
         }
     intervals = (
         pl.concat(live_frames)

@@ -30,7 +30,7 @@ import numpy as np
 import polars as pl
 
 from cx.models.strategy import Channel
-from cx.staffing.plan import service_target
+from cx.staffing.plan import scheduled_hours, service_target
 
 INF = math.inf
 ANSWERED, ABANDONED, UNANSWERED = 0, 1, 2
@@ -416,7 +416,6 @@ class ChannelOutcome:
     mean_wait: float | None
     abandon_rate: float | None
     worst: list[IntervalOutcome] = field(default_factory=list)
-    plan_agent_hours: float = 0.0
     fit_agent_hours: float | None = None
     fit_service_level: float | None = None
 
@@ -464,7 +463,6 @@ def run_channel(
     horizon = float(bounds[-1] + step_us / 1e6)
     slots = slot_count(agents, channel.concurrency)
     queue = run_queue(arrive, service, bounds, slots, patience, horizon)
-    scale = interval_minutes / 60.0 / (1.0 - channel.shrinkage)
     good = queue.within(within)
     # Each contact's calendar interval, matched to the plan's staffed intervals.
     key = times_us // step_us * step_us
@@ -507,7 +505,6 @@ def run_channel(
         mean_wait=float(queue.wait.mean()) if contacts else None,
         abandon_rate=float(queue.abandoned.mean()) if contacts else None,
         worst=worst_intervals,
-        plan_agent_hours=float(agents.sum()) * scale,
     )
     if fit:
         fitted, final = fit_agents(
@@ -521,6 +518,8 @@ def run_channel(
             within,
             channel.min_agents,
         )
-        result.fit_agent_hours = float(fitted.sum()) * scale
+        result.fit_agent_hours = float(
+            scheduled_hours(float(fitted.sum()), interval_minutes, channel.shrinkage)
+        )
         result.fit_service_level = float(final.within(within).mean()) if contacts else None
     return result
