@@ -60,7 +60,10 @@ class SimulationOptions:
 
 
 @dataclass
-class _Evaluation:
+class Evaluation:
+    """One strategy evaluated once on a cube: its rules, flows, staffing plan (with the
+    per-interval frame) and the figures of its result."""
+
     rules: RuleSet
     flows: pl.DataFrame
     channels: list[ChannelResult]
@@ -184,7 +187,7 @@ def baseline_of(strategy: Strategy, cube: Cube) -> Strategy:
     return baseline
 
 
-def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> _Evaluation:
+def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> Evaluation:
     meta = cube.meta
     period_index = {start: i for i, start in enumerate(meta.period_starts)}
     outcomes = cube.outcomes
@@ -266,7 +269,7 @@ def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> _Ev
         )
     periods = _periods(strategy, cube, flows, plan, offered)
     totals = _totals(strategy, cube, channels, plan, offered)
-    return _Evaluation(rules, flows, channels, periods, totals, plan)
+    return Evaluation(rules, flows, channels, periods, totals, plan)
 
 
 def _handled(by_channel: Mapping[tuple[str, str], float], name: str) -> float:
@@ -447,17 +450,56 @@ def _data_info(cube: Cube) -> DataInfo:
     )
 
 
+@dataclass
+class StrategyEvaluation:
+    """A strategy and its status quo, each evaluated once: everything a result, a
+    report or a staffing view of the strategy reads."""
+
+    strategy: Strategy
+    own: Evaluation
+    baseline_strategy: Strategy
+    baseline: Evaluation
+    baseline_totals: Totals  # the status quo's totals, against itself
+    result: Result
+
+    def baseline_result(self) -> Result:
+        """The status quo as a result of its own (its baseline is itself; no guards)."""
+        return Result(
+            strategy=StrategyInfo(
+                name=self.baseline_strategy.name,
+                kind=self.baseline_strategy.kind,
+                file=self.baseline_strategy.file,
+            ),
+            data=self.result.data.model_copy(),
+            totals=self.baseline_totals.model_copy(),
+            channels=[channel.model_copy() for channel in self.baseline.channels],
+            periods=[period.model_copy() for period in self.baseline.periods],
+            baseline=self.baseline_totals.model_copy(),
+        )
+
+
 def simulate_cube(
     strategy: Strategy,
     cube: Cube,
     options: SimulationOptions | None = None,
-    baselines: dict[str, _Evaluation] | None = None,
+    baselines: dict[str, Evaluation] | None = None,
 ) -> Result:
     """Replay ``strategy`` on ``cube`` and compare it with the status quo.
 
     ``baselines`` lets several calls with the same options share baseline
     evaluations: strategies with the same catalog have the same baseline.
     """
+    return evaluate(strategy, cube, options, baselines).result
+
+
+def evaluate(
+    strategy: Strategy,
+    cube: Cube,
+    options: SimulationOptions | None = None,
+    baselines: dict[str, Evaluation] | None = None,
+) -> StrategyEvaluation:
+    """``strategy`` and its baseline evaluated once each (a shared baseline from
+    ``baselines`` when one is there), with the result assembled from them."""
     options = options or SimulationOptions()
     check_against_data(strategy, cube)
     needed = outcomes_needed(strategy)
@@ -509,7 +551,7 @@ def simulate_cube(
         _attach_replay(result, replay_evaluation(strategy, cube, evaluation, options))
     guards = [parse_guard(expr, list(strategy.channels)) for expr in strategy.guards]
     result.guards = [guard.evaluate(result) for guard in guards]
-    return result
+    return StrategyEvaluation(strategy, evaluation, status_quo, baseline, baseline_totals, result)
 
 
 def _delta(value: float | None, base: float | None) -> float | None:
@@ -531,7 +573,7 @@ def staffing_plan(
 
 
 def replay_evaluation(
-    strategy: Strategy, cube: Cube, evaluation: _Evaluation, options: SimulationOptions
+    strategy: Strategy, cube: Cube, evaluation: Evaluation, options: SimulationOptions
 ) -> PlanOutcome:
     """The plan of ``strategy`` replayed on the single contacts (§6b, `--replay`)."""
     contacts = options.contacts or ContactFile(Path(cube.meta.file))
