@@ -25,7 +25,7 @@ from cx.models.result import (
     StrategyInfo,
     Totals,
 )
-from cx.models.strategy import Strategy
+from cx.models.strategy import Channel, Strategy
 from cx.replay.flows import compute_flows
 from cx.replay.needs import outcomes_needed, uses_step
 from cx.replay.rules import RuleSet
@@ -228,10 +228,13 @@ def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> Eva
         staffing = plan.channels[name]
         handled = _handled(by_channel, name)
         is_offered = name in offered
-        variable = handled * (channel.cost_per_contact or 0.0)
-        labour = staffing.agent_hours * (channel.hourly_cost or 0.0)
-        fixed = (channel.fixed_cost or 0.0) * n_periods if is_offered else 0.0
-        incentive = by_channel.get((name, "incentive_in"), 0.0)
+        cost = cost_terms(
+            channel,
+            handled=handled,
+            agent_hours=staffing.agent_hours,
+            offered_periods=n_periods if is_offered else 0,
+            incentive=by_channel.get((name, "incentive_in"), 0.0),
+        )
         subscale = (
             staffing.mean_agents is not None
             and staffing.mean_agents < strategy.dilution.subscale_agents
@@ -258,11 +261,11 @@ def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> Eva
                 abandon_rate=staffing.abandon_rate,
                 volume_share=handled / handled_total if handled_total else 0.0,
                 subscale=bool(subscale),
-                variable_cost=variable,
-                labour_cost=labour,
-                fixed_cost=fixed,
-                incentive_cost=incentive,
-                cost=variable + labour + fixed + incentive,
+                variable_cost=cost.variable,
+                labour_cost=cost.labour,
+                fixed_cost=cost.fixed,
+                incentive_cost=cost.incentive,
+                cost=cost.total,
                 resolution_rate=resolution.get(name),
                 satisfaction=scores.get(name),
             )
@@ -310,6 +313,33 @@ def _handled_by_period(flows: pl.DataFrame) -> dict[str, dict[object, float]]:
     return result
 
 
+@dataclass(frozen=True)
+class CostTerms:
+    """What a channel costs (§6), term by term."""
+
+    variable: float  # handled contacts × cost_per_contact
+    labour: float  # agent-hours × hourly_cost
+    fixed: float  # fixed_cost × periods offered
+    incentive: float  # incentive_cost × contacts shifted in by rules
+
+    @property
+    def total(self) -> float:
+        return self.variable + self.labour + self.fixed + self.incentive
+
+
+def cost_terms(
+    channel: Channel, *, handled: float, agent_hours: float, offered_periods: int, incentive: float
+) -> CostTerms:
+    """The one cost formula (§6), for a whole history or one period of it; a term whose
+    setting is absent is 0."""
+    return CostTerms(
+        variable=handled * (channel.cost_per_contact or 0.0),
+        labour=agent_hours * (channel.hourly_cost or 0.0),
+        fixed=(channel.fixed_cost or 0.0) * offered_periods,
+        incentive=incentive,
+    )
+
+
 def _periods(
     strategy: Strategy,
     cube: Cube,
@@ -317,6 +347,8 @@ def _periods(
     plan: StaffingPlan,
     offered: list[str],
 ) -> list[PeriodResult]:
+    """Per period, the figures of §6 restricted to it: its handled contacts, the
+    agent-hours of its intervals, one period of fixed cost, its incentives."""
     demand = dict(cube.demand.group_by("period_start").agg(pl.col("contacts").sum()).iter_rows())
     lost = dict(
         flows.filter(pl.col("kind") == "lost")
@@ -324,43 +356,39 @@ def _periods(
         .agg(pl.col("contacts").sum())
         .iter_rows()
     )
-    handled_cost = (
+    inflow = (
         flows.filter(pl.col("kind") != "lost")
-        .with_columns(
-            rate=pl.col("target").replace_strict(
-                {n: c.cost_per_contact or 0.0 for n, c in strategy.channels.items()},
-                default=0.0,
-                return_dtype=pl.Float64,
-            )
-        )
-        .group_by("period_start")
-        .agg(
-            handled=pl.col("contacts").sum(),
-            variable=(pl.col("contacts") * pl.col("rate")).sum(),
-            incentive=pl.col("incentive").sum(),
-        )
+        .group_by("period_start", "target")
+        .agg(handled=pl.col("contacts").sum(), incentive=pl.col("incentive").sum())
     )
-    by_period = {row[0]: row[1:] for row in handled_cost.iter_rows()}
-    fixed_per_period = sum(
-        (c.fixed_cost or 0.0) for n, c in strategy.channels.items() if n in offered
+    by_cell = {(row[0], row[1]): row[2:] for row in inflow.iter_rows()}
+    handled_by_period = dict(
+        flows.filter(pl.col("kind") != "lost")
+        .group_by("period_start")
+        .agg(pl.col("contacts").sum())
+        .iter_rows()
     )
     results = []
     for start in cube.meta.period_starts:
-        handled, variable, incentive = by_period.get(start, (0.0, 0.0, 0.0))
-        labour = sum(
-            staffing.agent_hours_by_period.get(start, 0.0)
-            * (strategy.channels[name].hourly_cost or 0.0)
-            for name, staffing in plan.channels.items()
-        )
+        cost = 0.0
+        for name, channel in strategy.channels.items():
+            handled, incentive = by_cell.get((start, name), (0.0, 0.0))
+            cost += cost_terms(
+                channel,
+                handled=handled,
+                agent_hours=plan.channels[name].agent_hours_by_period.get(start, 0.0),
+                offered_periods=1 if name in offered else 0,
+                incentive=incentive,
+            ).total
         period_demand = float(demand.get(start, 0.0))
         period_lost = float(lost.get(start, 0.0))
         results.append(
             PeriodResult(
                 period=label(start, cube.meta.period),
                 demand=period_demand,
-                handled=float(handled),
+                handled=float(handled_by_period.get(start, 0.0)),
                 lost=period_lost,
-                cost=float(variable + incentive + labour + fixed_per_period),
+                cost=float(cost),
                 coverage=(period_demand - period_lost) / period_demand if period_demand else 1.0,
             )
         )
