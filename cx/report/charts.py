@@ -126,6 +126,13 @@ def volume_bars(frame: pl.DataFrame, scenarios: list[str]) -> dict[str, Any]:
 
 def cost_stack(frame: pl.DataFrame, scenarios: list[str], channels: list[str]) -> dict[str, Any]:
     """Total cost per scenario, split by channel."""
+    # The stacking order is data, not a Vega expression quoting channel names.
+    order = {name: index for index, name in enumerate(channels)}
+    frame = frame.with_columns(
+        channel_order=pl.col("channel").replace_strict(
+            order, default=-1, return_dtype=pl.Int64
+        )
+    )
     chart = (
         alt.Chart(frame)
         .mark_bar()
@@ -143,9 +150,6 @@ def cost_stack(frame: pl.DataFrame, scenarios: list[str], channels: list[str]) -
                 alt.Tooltip("channel:N"),
                 alt.Tooltip("cost:Q", format=",.0f"),
             ],
-        )
-        .transform_calculate(
-            channel_order=f"indexof({channels!r}, datum.channel)".replace("'", '"')
         )
         .properties(width=WIDTH - 80, height=alt.Step(30))
     )
