@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from cx.models.result import Comparison, Result
-from cx.render.safe import quiet_json, spreadsheet_cell, terminal_text
+from cx.render.safe import quiet_json, spreadsheet_text, terminal_text
 
 CHANNEL_COLUMNS = (
     "channel",
@@ -49,8 +49,8 @@ def to_json(payload: Result | Comparison | dict[str, Any]) -> str:
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """CSV with numbers as numbers and text cells spreadsheet-safe
-    (:func:`~cx.render.safe.spreadsheet_text`)."""
+    """CSV with numbers as numbers and text cells safe on a terminal and in a spreadsheet
+    (:func:`~cx.render.safe.terminal_text`, :func:`~cx.render.safe.spreadsheet_text`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
@@ -64,7 +64,10 @@ def _csv_value(value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(round(value, 10))
-    return spreadsheet_cell(value)
+    if isinstance(value, str):
+        # Printed on a terminal as often as opened in a spreadsheet: safe for both.
+        return spreadsheet_text(terminal_text(value))
+    return value
 
 
 def result_csv(result: Result) -> str:

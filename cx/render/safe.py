@@ -67,11 +67,6 @@ def spreadsheet_text(text: str) -> str:
     return text
 
 
-def spreadsheet_cell(value: Any) -> Any:
-    """``value`` for a CSV cell: text made spreadsheet-safe, numbers left numbers."""
-    return spreadsheet_text(value) if isinstance(value, str) else value
-
-
 def spreadsheet_frame(frame: Any) -> Any:
     """A Polars frame whose text columns are spreadsheet-safe (see
     :func:`spreadsheet_text`); other columns are untouched."""
