@@ -489,3 +489,18 @@ def test_report_with_hostile_names_runs_no_script_and_draws_every_chart(
     for chart in load.charts:
         assert chart["rendered"] == "true", chart
         assert chart["marks"] > 10, chart
+
+
+def test_progress_shows_a_hostile_file_name_as_text(workdir: Path) -> None:
+    from rich.console import Console
+
+    from cx.cli.data_options import scan_progress
+
+    data = write_csv(workdir / "[bold]x\x1b[2J\x07.csv", interactions(["phone"]))
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=100, color_system=None)
+    with scan_progress(data, quiet=False, console=console, min_bytes=0):
+        console.file.flush()
+    shown = buffer.getvalue()
+    assert "reading [bold]x\\x1b[2J\\x07.csv" in shown
+    assert "\x1b[2J" not in shown and "\x07" not in shown
