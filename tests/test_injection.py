@@ -504,3 +504,25 @@ def test_progress_shows_a_hostile_file_name_as_text(workdir: Path) -> None:
     shown = buffer.getvalue()
     assert "reading [bold]x\\x1b[2J\\x07.csv" in shown
     assert "\x1b[2J" not in shown and "\x07" not in shown
+
+
+def test_sql_refuses_a_nul_character_in_a_mapping_value(workdir: Path) -> None:
+    mapping = workdir / "nul.yaml"
+    mapping.write_text('channels:\n  web: ["on\\0line"]\n')
+    result = run("cube", "--sql", "--columns", mapping)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "NUL character" in result.stderr
+    assert_terminal_safe(result.stderr)
+
+
+def test_yaml_tags_never_construct_objects(workdir: Path) -> None:
+    marker = workdir / "constructed"
+    strategy = workdir / "tagged.yaml"
+    strategy.write_text(
+        f'version: 1\nname: !!python/object/apply:os.system ["touch {marker}"]\n'
+    )
+    result = run("validate", strategy)
+    assert result.exit_code == 1
+    assert "tagged.yaml:2:7: unsupported YAML tag" in result.stdout
+    assert not marker.exists()

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from cx.data.cube import ARRIVAL_RESOLUTION_MINUTES
 from cx.data.fine import CUBE_FILE_FORMAT
-from cx.errors import UsageError
+from cx.errors import InputError, UsageError
 from cx.models.mapping import DIMENSION_COLUMNS, Mapping
 
 DIALECTS = ("duckdb", "spark", "postgres")
@@ -81,6 +81,11 @@ def _literal(value: str, dialect: str) -> str:
     Spark SQL reads a backslash as an escape and has no doubled quote, so both are
     backslash-escaped. Standard SQL doubles the quote; for PostgreSQL a value with a
     backslash is an E'' literal, whatever standard_conforming_strings says."""
+    if "\x00" in value:
+        raise InputError(
+            f"mapping value {value!r} holds a NUL character, which SQL text cannot carry",
+            hint="remove it from the mapping file",
+        )
     if dialect == "spark":
         return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
     quoted = "'" + value.replace("'", "''") + "'"
@@ -94,7 +99,7 @@ def _identifier(name: str, quote: str) -> str:
     return quote + name.replace(quote, quote * 2) + quote
 
 
-_TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*){0,2}")
+_TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}")
 
 
 def _check_table(table: str) -> str:
