@@ -526,3 +526,33 @@ def test_yaml_tags_never_construct_objects(workdir: Path) -> None:
     assert result.exit_code == 1
     assert "tagged.yaml:2:7: unsupported YAML tag" in result.stdout
     assert not marker.exists()
+
+
+@pytest.mark.parametrize("command", ["simulate", "check", "compare", "validate"])
+def test_errors_quoting_a_hostile_guard_are_one_safe_line(
+    command: str, workdir: Path, plain_data: Path
+) -> None:
+    guard = f"channels.{HOSTILE_CHANNEL}.occupancy < 1 {MARKUP_SEGMENT}"
+    hostile = strategy_file(workdir, "g", guards=[guard])
+    data = [] if command == "validate" else ["--data", plain_data, "--no-cache"]
+    result = run(command, hostile, *data)
+    assert result.exit_code == (1 if command == "validate" else 2), result.stdout
+    output = result.stdout if command == "validate" else result.stderr
+    assert_terminal_safe(result.stdout + result.stderr)
+    line = next(line for line in output.splitlines() if "cannot parse guard" in line)
+    assert "strategy-0.yaml" in line
+    assert "\\x1b[31mred\\x1b]8;;http://x\\x07" in line and MARKUP_SEGMENT in line
+
+
+def test_shift_rule_on_a_markup_segment_simulates_and_prints_as_text(
+    workdir: Path, plain_data: Path
+) -> None:
+    rule = {"name": "[bold]rule[/] \x1b[5m", "from": "phone", "to": {"web": 0.5}}
+    rule["where"] = {"segment": [MARKUP_SEGMENT]}
+    hostile = strategy_file(workdir, "[blink]s[/]", kind="push", shifts=[rule])
+    result = run("simulate", hostile, "--data", plain_data, "--no-cache")
+    assert result.exit_code == 0, result.stderr
+    assert_terminal_safe(result.stdout + result.stderr)
+    assert "[blink]s[/]" in result.stdout
+    as_json = json.loads(run("simulate", hostile, "--data", plain_data, "-f", "json").stdout)
+    assert as_json["totals"]["cost_delta"] != 0  # the rule matched the markup segment
