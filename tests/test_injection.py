@@ -276,6 +276,24 @@ def test_rejects_file_neutralises_formula_text_and_keeps_numbers(workdir: Path) 
     assert by_line[6]["timestamp"] == rows[4][1]  # untouched text stays as it was
 
 
+def test_rejects_header_from_a_hostile_column_name_is_not_a_formula(workdir: Path) -> None:
+    rows = interactions(["phone", "chat"])
+    rows[2][1] = "never"
+    data = write_csv(workdir / "renamed.csv", rows)
+    text = data.read_text().replace("channel,", "=1+2,", 1)
+    data.write_text(text)
+    mapping = workdir / "m.yaml"
+    mapping.write_text(yaml.safe_dump({"columns": {"channel": "=1+2"}}))
+    rejects = workdir / "rejects.csv"
+    result = run(
+        "inspect", "--data", data, "--columns", mapping, "--rejects", rejects, "-f", "json",
+        "--no-cache",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    header = rejects.read_text().splitlines()[0].split(",")
+    assert "'=1+2" in header and "=1+2" not in header
+
+
 def test_spreadsheet_frame_touches_only_text_columns() -> None:
     frame = pl.DataFrame(
         {"text": ["=1", "-2", "+x", "ok", None, "-1e3", "-1+1"], "number": [-1.5] * 7}

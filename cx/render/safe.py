@@ -73,17 +73,20 @@ def spreadsheet_frame(frame: Any) -> Any:
     import polars as pl
 
     text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
-    if not text_columns:
-        return frame
     formula = "^[=+\\-@\\t\\r]"
     number = "^" + _PLAIN_NUMBER.pattern + "$"
-    return frame.with_columns(
+    safe = frame.with_columns(
         pl.when(pl.col(name).str.contains(formula) & ~pl.col(name).str.contains(number))
         .then(pl.lit(FORMULA_PREFIX) + pl.col(name))
         .otherwise(pl.col(name))
         .alias(name)
         for name in text_columns
     )
+    # The header row is text too (a data file's own column names, in --rejects).
+    names = [spreadsheet_text(name) for name in safe.columns]
+    if len(set(names)) < len(names):  # renaming would make two columns one
+        return safe
+    return safe.rename(dict(zip(safe.columns, names, strict=True)))
 
 
 # Inline JSON in an HTML <script>: no "</script>", "<!--" or "]]>" can form, and the
