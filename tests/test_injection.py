@@ -574,3 +574,22 @@ def test_shift_rule_on_a_markup_segment_simulates_and_prints_as_text(
     assert "[blink]s[/]" in result.stdout
     as_json = json.loads(run("simulate", hostile, "--data", plain_data, "-f", "json").stdout)
     assert as_json["totals"]["cost_delta"] != 0  # the rule matched the markup segment
+
+
+def test_no_table_line_or_note_starts_a_github_workflow_command(workdir: Path) -> None:
+    rows = interactions(["phone", "::error file=x::pwned", "chat"])
+    rows[4][1] = "never"
+    data = write_csv(workdir / "::warning::x.csv", rows)
+    result = run("inspect", "--data", "::warning::x.csv", "--no-cache")
+    assert result.exit_code == 0, result.stderr
+    lines = (result.stdout + result.stderr).splitlines()
+    assert not [line for line in lines if line.startswith("::")]
+    assert "\\x3a:error file=x::pwned" in result.stdout
+    assert data.exists()
+
+
+def test_markdown_escapes_a_backslash_before_a_pipe(workdir: Path) -> None:
+    data = write_csv(workdir / "pipes.csv", interactions(["phone", "a\\|b", "chat"]))
+    result = run("inspect", "--data", data, "--no-cache", "-f", "markdown")
+    assert result.exit_code == 0, result.stderr
+    assert "| a\\\\\\|b |" in result.stdout  # renders as a\|b, in one cell

@@ -78,6 +78,7 @@ def result_csv(result: Result) -> str:
 
 # Markdown that would link, embed an image, open an HTML tag or start code: shown as text.
 _MARKDOWN_ESCAPES = {
+    "\\": "\\\\",
     "&": "&amp;",
     "<": "&lt;",
     ">": "&gt;",
@@ -86,7 +87,7 @@ _MARKDOWN_ESCAPES = {
     "`": "\\`",
     "|": "\\|",
 }
-_MARKDOWN_UNSAFE = re.compile("[&<>\\[\\]`|]")
+_MARKDOWN_UNSAFE = re.compile("[\\\\&<>\\[\\]`|]")
 
 
 def markdown_text(text: str) -> str:

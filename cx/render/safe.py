@@ -37,8 +37,12 @@ def terminal_text(text: str) -> str:
 
 def plain(text: str, style: str = "") -> Text:
     """File text as a rich renderable printed literally: no markup (``[red]``,
-    ``[link=...]``), no emoji codes, no control characters."""
-    return Text(terminal_text(text), style=style)
+    ``[link=...]``), no emoji codes, no control characters, and no line starting with
+    ``::``, which a GitHub Actions runner would take as a workflow command."""
+    shown = terminal_text(text)
+    if shown.startswith("::"):
+        shown = "\\x3a" + shown[1:]
+    return Text(shown, style=style)
 
 
 # Characters that are illegal in XML 1.0 (everything below U+0020 but tab, line feed and
