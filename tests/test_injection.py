@@ -593,3 +593,19 @@ def test_markdown_escapes_a_backslash_before_a_pipe(workdir: Path) -> None:
     result = run("inspect", "--data", data, "--no-cache", "-f", "markdown")
     assert result.exit_code == 0, result.stderr
     assert "| a\\\\\\|b |" in result.stdout  # renders as a\|b, in one cell
+
+
+@pytest.mark.parametrize("command", ["validate", "simulate"])
+def test_a_lone_surrogate_escape_is_refused_where_it_is_written(
+    command: str, workdir: Path, plain_data: Path
+) -> None:
+    text = CATALOG.read_text().replace("name: base", 'name: "a\\ud800b"')
+    strategy = workdir / "surrogate.yaml"
+    strategy.write_text(text)
+    data = [] if command == "validate" else ["--data", plain_data, "--no-cache", "-f", "csv"]
+    result = run(command, strategy, *data)
+    assert result.exit_code == (1 if command == "validate" else 2)
+    output = result.stdout if command == "validate" else result.stderr
+    assert "surrogate.yaml:3:7: text holds a lone surrogate escape" in output
+    if command == "simulate":
+        assert result.stdout == ""

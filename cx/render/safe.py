@@ -14,8 +14,11 @@ from typing import Any
 from rich.text import Text
 
 # C0 and C1 controls, DEL, the Unicode line and paragraph separators and the bidi
-# embeddings, overrides and isolates (which reorder what a reader sees).
-_TERMINAL_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# embeddings, overrides and isolates (which reorder what a reader sees), and lone
+# surrogates (which no terminal encoding can carry).
+_TERMINAL_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 _NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
