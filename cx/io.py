@@ -65,10 +65,8 @@ def write_with(path: str | Path, write: Callable[[Path], Any]) -> None:
 
 
 def write_frame_csv(frame: Any, path: str | Path) -> None:
-    """Write a Polars frame as CSV, atomically, its text cells spreadsheet-safe."""
-    from cx.render.safe import spreadsheet_frame
-
-    write_with(path, lambda temporary: spreadsheet_frame(frame).write_csv(temporary))
+    """Write a Polars frame as CSV, atomically."""
+    write_with(path, lambda temporary: frame.write_csv(temporary))
 
 
 def silence_stdout() -> None:

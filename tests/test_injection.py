@@ -28,6 +28,7 @@ from typer.testing import CliRunner
 
 from cx.cli.app import app
 from cx.data import fine, scan
+from cx.data.spreadsheet import spreadsheet_frame
 from cx.data.sql import cube_sql
 from cx.errors import UsageError
 from cx.loader.mapping import load_mapping
@@ -298,7 +299,7 @@ def test_spreadsheet_frame_touches_only_text_columns() -> None:
     frame = pl.DataFrame(
         {"text": ["=1", "-2", "+x", "ok", None, "-1e3", "-1+1"], "number": [-1.5] * 7}
     )
-    safe_frame = safe.spreadsheet_frame(frame)
+    safe_frame = spreadsheet_frame(frame)
     assert safe_frame["text"].to_list() == ["'=1", "-2", "'+x", "ok", None, "-1e3", "'-1+1"]
     assert safe_frame["number"].to_list() == [-1.5] * 7
 
@@ -309,7 +310,7 @@ def test_spreadsheet_text_is_never_a_formula(text: str) -> None:
     assert cell == text or cell == "'" + text
     if cell.startswith(("=", "+", "-", "@", "\t", "\r")):
         assert re.fullmatch(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?", cell)
-    frame_cell = safe.spreadsheet_frame(pl.DataFrame({"t": [text]}, schema={"t": pl.String}))
+    frame_cell = spreadsheet_frame(pl.DataFrame({"t": [text]}, schema={"t": pl.String}))
     assert frame_cell["t"][0] == cell
 
 

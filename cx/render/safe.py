@@ -9,7 +9,6 @@ every renderer reaches for the same one.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from rich.text import Text
 
@@ -68,32 +67,11 @@ def spreadsheet_text(text: str) -> str:
     """A CSV text cell a spreadsheet shows rather than evaluates (OWASP CSV injection):
     a cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a
     leading single quote. Text that is just a number (``-123.4``) stays as it is: a
-    spreadsheet reads it as that number, not as a formula."""
+    spreadsheet reads it as that number, not as a formula. (The --rejects file applies
+    the same rule with Polars: :func:`cx.data.spreadsheet.spreadsheet_frame`.)"""
     if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
         return FORMULA_PREFIX + text
     return text
-
-
-def spreadsheet_frame(frame: Any) -> Any:
-    """A Polars frame whose text columns are spreadsheet-safe (see
-    :func:`spreadsheet_text`); other columns are untouched."""
-    import polars as pl
-
-    text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
-    formula = "^[=+\\-@\\t\\r]"
-    number = "^" + _PLAIN_NUMBER.pattern + "$"
-    safe = frame.with_columns(
-        pl.when(pl.col(name).str.contains(formula) & ~pl.col(name).str.contains(number))
-        .then(pl.lit(FORMULA_PREFIX) + pl.col(name))
-        .otherwise(pl.col(name))
-        .alias(name)
-        for name in text_columns
-    )
-    # The header row is text too (a data file's own column names, in --rejects).
-    names = [spreadsheet_text(name) for name in safe.columns]
-    if len(set(names)) < len(names):  # renaming would make two columns one
-        return safe
-    return safe.rename(dict(zip(safe.columns, names, strict=True)))
 
 
 # Inline JSON in an HTML <script>: no "</script>", "<!--" or "]]>" can form, and the
