@@ -452,6 +452,7 @@ import chromium  # noqa: E402
 
 INJECTED = "</script><script>window.__pwned=1</script><!--<script>"
 IMAGE = '<img src=x onerror="window.__pwned=2">'
+SECOND_NAME = "<!--<script>\u2028\u2029&amp; it's \"q\" \\ ${x} `t`"
 
 
 @pytest.fixture
@@ -466,7 +467,7 @@ def hostile_report(workdir: Path, plain_data: Path) -> Path:
         shifts=[{"name": IMAGE + INJECTED, "from": "phone", "to": {"web": 0.3}}],
         guards=["coverage > 1"],
     )
-    second = strategy_file(workdir, "<!--<script>\u2028\u2029&amp;")
+    second = strategy_file(workdir, SECOND_NAME)
     target = workdir / "report.html"
     result = run(
         "report", first, second, "--data", plain_data, "--no-cache", "-o", target,
@@ -485,7 +486,8 @@ def test_report_escapes_names_in_html_and_inline_json(hostile_report: Path) -> N
     assert not re.search("[<>&\u2028\u2029]", specs.group(1))
     data = json.dumps(json.loads(specs.group(1)), ensure_ascii=False)
     # The same names; line separators shown as escapes (Vega's parser stops at them).
-    shown = json.dumps("<!--<script>\\u2028\\u2029&amp;")[1:-1]
+    shown = json.dumps(SECOND_NAME.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    shown = shown[1:-1]
     assert INJECTED in data and shown in data
     assert page.count("<script") == 3  # the chart data, the chart library, the embedding
 
