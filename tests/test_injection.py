@@ -329,8 +329,10 @@ def test_terminal_text_leaves_no_control_character(text: str) -> None:
 def test_xml_text_always_parses_back(text: str) -> None:
     element = ElementTree.Element("e", name=safe.xml_text(text))
     element.text = safe.xml_text(text)
+    # fromstring raises on any character XML 1.0 forbids.
     parsed = ElementTree.fromstring(ElementTree.tostring(element, encoding="unicode"))
-    assert parsed.get("name") is not None
+    if not re.search("[\x00-\x1f\ud800-\udfff\ufffe\uffff]", text):
+        assert (parsed.text or "") == text and parsed.get("name") == text
 
 
 @given(st.recursive(st.text() | st.floats(allow_nan=False), lambda inner: st.lists(inner)))
@@ -370,8 +372,6 @@ HOSTILE_ALIASES = ["o'brien", 'say "hi"; DROP TABLE interactions; --', "back\\sl
 def test_sql_on_duckdb_maps_hostile_aliases_like_the_scan(workdir: Path) -> None:
     duckdb = pytest.importorskip("duckdb")
     rows = interactions(["phone", "chat", *HOSTILE_ALIASES])
-    for row in rows:
-        row[1] = str(row[1])
     data = write_csv(workdir / "aliases.csv", rows)
     mapping = workdir / "mapping.yaml"
     mapping.write_text(
