@@ -16,6 +16,7 @@ from typing import Annotated, Any, NoReturn, TextIO, TypeVar
 
 import typer
 from rich.console import Console, RenderableType
+from rich.text import Text
 
 from cx._version import __version__
 from cx.cli import rerun
@@ -28,6 +29,7 @@ from cx.io import (
     silence_stdout,
     writing_stdout,
 )
+from cx.render.safe import plain, terminal_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 REPORT_URL = "the project's issue tracker"
@@ -78,24 +80,7 @@ def report_error(error: CxError) -> None:
     )
     with contextlib.suppress(OSError):
         for line in lines:
-            console.print(f"[bold red]error:[/] {_escape(line)}")
-
-
-def _escape(text: str) -> str:
-    """``text`` for a rich console: inert (:func:`inert`), its markup escaped."""
-    from rich.markup import escape
-
-    return escape(inert(text))
-
-
-def inert(text: str) -> str:
-    """``text`` with its control characters (a newline or a terminal escape sequence in
-    a file name) written as escapes, so a message stays one line and cannot drive the
-    terminal."""
-    return "".join(
-        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
-        for char in text
-    )
+            console.print(Text.assemble(("error:", "bold red"), " ", plain(line)))
 
 
 #: The parameters of commands that name files written, and files read: an output is
@@ -183,13 +168,20 @@ def internal_error(error: BaseException, debug: bool) -> NoReturn:
     console = stderr_console()
     with contextlib.suppress(OSError):
         console.print(
-            f"[bold red]internal error:[/] {_escape(type(error).__name__)}"
-            + (f": {_escape(first)}" if first else "")
-            + f" (cx {__version__}; please report it to {REPORT_URL} with the command you "
-            "ran and this line; --debug shows the traceback)"
+            Text.assemble(
+                ("internal error:", "bold red"),
+                " ",
+                plain(
+                    type(error).__name__
+                    + (f": {first}" if first else "")
+                    + f" (cx {__version__}; please report it to {REPORT_URL} with the command "
+                    "you ran and this line; --debug shows the traceback)"
+                ),
+            )
         )
         if debug:
-            console.print("\n".join(map(_escape, traceback.format_exc().splitlines())))
+            lines = traceback.format_exc().splitlines()
+            console.print(Text("\n".join(terminal_text(line) for line in lines)))
     raise typer.Exit(EXIT_INTERNAL) from None
 
 
@@ -220,7 +212,7 @@ def note(message: str, quiet: bool) -> None:
     run."""
     if not quiet:
         with contextlib.suppress(OSError):
-            _write(sys.stderr, "stderr", _rendered(stderr_console(), inert(message), markup=False))
+            _write(sys.stderr, "stderr", _rendered(stderr_console(), plain(message)))
 
 
 def _rendered(console: Console, content: RenderableType, **options: Any) -> str:

@@ -11,6 +11,7 @@ from cx.cli import rerun
 from cx.cli.common import note, stderr_console
 from cx.cli.options import DataArgs, RunArgs
 from cx.errors import UsageError
+from cx.render.safe import plain
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -59,7 +60,7 @@ def scan_progress(
         yield
         return
     with console.status(
-        f"reading {data.name} ({size / 1e6:,.0f} MB)", spinner="dots", refresh_per_second=8
+        plain(f"reading {data.name} ({size / 1e6:,.0f} MB)"), spinner="dots", refresh_per_second=8
     ):
         yield
 

@@ -9,6 +9,7 @@ column of every key and value by its path, for error messages.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -166,7 +167,7 @@ class _Builder:
 
     def _scalar(self, node: yaml.Node) -> Any:
         try:
-            return self._constructor.construct_object(node, deep=True)
+            value = self._constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
             raise self._fail(f"unsupported YAML value: {exc.problem}", node) from None
         except (ValueError, OverflowError) as exc:  # e.g. 2024-02-30: a date that is none
@@ -175,8 +176,17 @@ class _Builder:
                 node,
                 hint="quote it if it is meant as text",
             ) from None
+        if isinstance(value, str) and _SURROGATE.search(value):
+            # A "\ud800" escape makes text no UTF-8 output (terminal, CSV, HTML) can carry.
+            raise self._fail(
+                "text holds a lone surrogate escape (\\ud800-\\udfff)",
+                node,
+                hint="write the character itself, or a \\U escape of a real character",
+            )
+        return value
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 
 
