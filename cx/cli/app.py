@@ -1,7 +1,7 @@
 """The `cx` command line: parse arguments, call the library, render. Nothing else.
 
-Each command lives in its own module under ``cx.cli``; importing them here
-registers them on ``app``. Heavy imports (Polars) happen inside the commands,
+Each command lives in its own module under ``cx.cli`` and is registered on ``app``
+here, in one place. Heavy imports (Polars) happen inside the commands,
 so ``cx --help`` and ``cx validate`` start fast.
 """
 
@@ -40,7 +40,7 @@ def main_callback(
     """cx: channel strategy toolkit."""
 
 
-from cx.cli import (  # noqa: E402, F401  (commands register themselves on `app`)
+from cx.cli import (  # noqa: E402  (after the app: commands import its options)
     cmd_check,
     cmd_compare,
     cmd_cube,
@@ -52,3 +52,20 @@ from cx.cli import (  # noqa: E402, F401  (commands register themselves on `app`
     cmd_sweep,
     cmd_validate,
 )
+
+#: Every command of cx, registered here and nowhere else: no command module imports
+#: the app.
+COMMANDS = (
+    cmd_check.check,
+    cmd_compare.compare,
+    cmd_cube.cube,
+    cmd_generate.generate,
+    cmd_inspect.inspect,
+    cmd_report.report,
+    cmd_schema.schema,
+    cmd_simulate.simulate,
+    cmd_sweep.sweep,
+    cmd_validate.validate,
+)
+for _command in COMMANDS:
+    app.command()(_command)

@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from cx.cli.app import app
 from cx.cli.common import DebugOption, OutputOption, QuietOption, emit, handle_errors, note
 from cx.cli.data_options import cube_for, strategies_for
 from cx.cli.options import DataArgs, RunArgs, with_groups
@@ -22,7 +21,6 @@ class CheckFormat(StrEnum):
     junit = "junit"
 
 
-@app.command()
 @handle_errors
 @with_groups(source=DataArgs, run=RunArgs)
 def check(

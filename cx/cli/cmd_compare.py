@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cx.cli.app import app
 from cx.cli.common import OutputFormat, emit, handle_errors
 from cx.cli.data_options import evaluate_cached, strategies_for
 from cx.cli.options import DataArgs, OutputArgs, RunArgs, with_groups
@@ -19,7 +18,6 @@ if TYPE_CHECKING:
     from cx.models.strategy import Strategy
 
 
-@app.command()
 @handle_errors
 @with_groups(source=DataArgs, run=RunArgs, out=OutputArgs)
 def compare(

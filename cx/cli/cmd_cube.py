@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from cx.cli.app import app
 from cx.cli.common import DebugOption, QuietOption, emit, handle_errors, note
 from cx.cli.options import EncodingOption, MaxRejectRateOption
 from cx.errors import UsageError
@@ -16,7 +15,6 @@ from cx.io import is_stdout
 DIALECTS = ("duckdb", "spark", "postgres")
 
 
-@app.command()
 @handle_errors
 def cube(
     data: Annotated[

@@ -8,12 +8,10 @@ from typing import Annotated
 
 import typer
 
-from cx.cli.app import app
 from cx.cli.common import DebugOption, QuietOption, handle_errors, note
 from cx.errors import UsageError
 
 
-@app.command()
 @handle_errors
 def generate(
     output: Annotated[

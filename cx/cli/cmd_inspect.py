@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from cx.cli.app import app
 from cx.cli.common import OutputFormat, emit, handle_errors, note
 from cx.cli.data_options import cube_for
 from cx.cli.options import DataArgs, OutputArgs, with_groups
 
 
-@app.command()
 @handle_errors
 @with_groups(source=DataArgs, out=OutputArgs)
 def inspect(

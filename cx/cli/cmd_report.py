@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 
-from cx.cli.app import app
 from cx.cli.common import emit, handle_errors, note
 from cx.cli.data_options import cube_for, strategies_for
 from cx.cli.options import DataArgs, RunArgs, with_groups
@@ -17,7 +16,6 @@ from cx.errors import UsageError
 from cx.io import is_stdout
 
 
-@app.command()
 @handle_errors
 @with_groups(source=DataArgs, run=RunArgs)
 def report(

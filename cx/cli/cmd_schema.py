@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from cx.cli.app import app
 from cx.cli.common import DebugOption, OutputOption, emit, handle_errors
 
 
-@app.command()
 @handle_errors
 def schema(output: OutputOption = None, debug: DebugOption = False) -> None:
     """Print the JSON Schema of strategy files (for editors and CI)."""

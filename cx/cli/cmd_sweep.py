@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from cx.cli.app import app
 from cx.cli.common import OutputFormat, emit, handle_errors
 from cx.cli.data_options import cube_for, strategies_for
 from cx.cli.options import DataArgs, OutputArgs, RunArgs, with_groups
@@ -40,7 +39,6 @@ def parse_range(text: str) -> tuple[str, list[float]]:
     return key, [int(v) if as_ints else v for v in values]
 
 
-@app.command()
 @handle_errors
 @with_groups(source=DataArgs, run=RunArgs, out=OutputArgs)
 def sweep(

@@ -7,12 +7,10 @@ from typing import Annotated
 
 import typer
 
-from cx.cli.app import app
 from cx.cli.common import DebugOption, OutputOption, QuietOption, emit, handle_errors, note
 from cx.errors import EXIT_FINDINGS, UsageError
 
 
-@app.command()
 @handle_errors
 def validate(
     paths: Annotated[
