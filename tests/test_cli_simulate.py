@@ -235,9 +235,10 @@ def test_json_is_the_design_structure_and_nothing_else(work: Path) -> None:
 def test_json_schema_of_follow_strategy(work: Path) -> None:
     payload = cx_json("simulate", "follow.yaml", "--data", "data.csv")
     check_schema(payload)
-    # every catalog channel is offered; app is never observed: its fixed cost (300 x 3
-    # months) is the only difference from the status quo
-    assert payload["totals"]["cost_delta"] == pytest.approx(900.0, rel=1e-9)
+    # every catalog channel is offered; app is never observed: its fixed cost is the only
+    # difference from the status quo: 300 a month over 2 January - 27 March 2024
+    months = 30 / 31 + 29 / 29 + 27 / 31
+    assert payload["totals"]["cost_delta"] == pytest.approx(300 * months, rel=1e-9)
     assert payload["totals"]["coverage"] == 1.0
 
 
@@ -302,9 +303,11 @@ def test_failing_guard_exits_1_with_output(work: Path) -> None:
     result = cx("simulate", "strict.yaml", "--data", "data.csv", "--format", "json")
     assert result.exit_code == 1
     payload = json.loads(result.stdout)
-    # following everywhere offers app, which the data never shows: 300 fixed x 3 months
+    # following everywhere offers app, which the data never shows: 300 a month over
+    # 2 January - 27 March 2024
+    months = 30 / 31 + 29 / 29 + 27 / 31
     assert payload["guards"] == [
-        {"expr": "cost_delta < 0", "value": pytest.approx(900.0, rel=1e-9), "ok": False}
+        {"expr": "cost_delta < 0", "value": pytest.approx(300 * months, rel=1e-9), "ok": False}
     ]
     # the same strategy with the guard relaxed passes
     relaxed = cx(

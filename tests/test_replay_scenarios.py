@@ -81,6 +81,8 @@ RETIRED_ROWS = [
     ("a5", "2024-01-08 10:00:00", "branch", "", "", ""),
     ("a6", "2024-01-09 10:00:00", "web", "", "", ""),
 ]
+#: web's fixed cost is 100 a calendar month; RETIRED_ROWS span 2-9 January: 8 of 31 days
+WEB_FIXED = 100.0 * 8 / 31
 CATALOG = {
     "phone": {"mode": "live", "cost_per_contact": 5.0},
     "branch": {"mode": "live", "cost_per_contact": 14.0},
@@ -119,16 +121,16 @@ def test_retired_channel_with_fallback(tmp_path: Path) -> None:
     # 6 customers; a1, a2 (phone) and a6 (web) prefer an offered channel: 3/6
     assert result.data.customers == 6
     assert totals.customer_coverage == approx(0.5)
-    # cost: phone 7*5 = 35; web 1*0.1 + 100 fixed * 1 month = 100.1; branch retired: 0
+    # cost: phone 7*5 = 35; web 1*0.1 + 100 fixed * 8/31 month; branch retired: 0
     assert phone.variable_cost == approx(35.0)
     assert branch.cost == 0.0
-    assert web.cost == approx(100.1)
-    assert totals.cost == approx(135.1)
-    # baseline: phone 4*5 = 20, branch 4*14 = 56, web 100.1 -> 176.1
-    assert totals.baseline_cost == approx(176.1)
-    assert totals.cost_delta == approx(135.1 - 176.1)
-    # cost per contact = cost / (demand - lost) = 135.1 / 8
-    assert totals.cost_per_contact == approx(135.1 / 8)
+    assert web.cost == approx(0.1 + WEB_FIXED)
+    assert totals.cost == approx(35.1 + WEB_FIXED)
+    # baseline: phone 4*5 = 20, branch 4*14 = 56, web 0.1 + fixed
+    assert totals.baseline_cost == approx(76.1 + WEB_FIXED)
+    assert totals.cost_delta == approx(35.1 - 76.1)
+    # cost per contact = cost / (demand - lost)
+    assert totals.cost_per_contact == approx((35.1 + WEB_FIXED) / 8)
     # volume shares 7/8 and 1/8 -> effective channels 1 / (49/64 + 1/64) = 64/50
     assert phone.volume_share == approx(7 / 8)
     assert web.volume_share == approx(1 / 8)
@@ -159,7 +161,7 @@ def test_baseline_of_follow_everything_is_status_quo(tmp_path: Path) -> None:
     assert result.totals.coverage == 1.0
     assert result.totals.customer_coverage == 1.0
     assert result.totals.preferred_coverage == 1.0
-    assert result.totals.cost == approx(176.1)
+    assert result.totals.cost == approx(76.1 + WEB_FIXED)
     assert result.totals.cost_delta == approx(0.0)
 
 
@@ -442,10 +444,11 @@ def test_extends_chain_and_simulation_use_merged_values(tmp_path: Path) -> None:
     rows = contacts(3, "phone", "2024-01-10 09:00:00") + contacts(2, "web", "2024-01-11 10:00:00")
     cube = api.load_interactions(write_csv(tmp_path / "d.csv", rows))
     result = api.simulate(strategy, cube)
-    # phone 3*5 = 15; web 2*0.2 + 100 = 100.4; chat is offered but unobserved:
-    # 50 fixed in the strategy, not in the baseline -> cost 165.4, baseline 115.4
-    assert result.totals.cost == approx(165.4)
-    assert result.totals.baseline_cost == approx(115.4)
+    # phone 3*5 = 15; web 2*0.2 + 100 a month * 2 days of 31; chat is offered but
+    # unobserved: 50 a month in the strategy, not in the baseline
+    days = 2 / 31
+    assert result.totals.cost == approx(15.4 + 100 * days + 50 * days)
+    assert result.totals.baseline_cost == approx(15.4 + 100 * days)
     assert [g.ok for g in result.guards] == [False]
 
 
@@ -464,7 +467,9 @@ COST_CATALOG = {
     "web": {"mode": "self_service", "cost_per_contact": 0.1, "fixed_cost": 500.0},
     "branch": {"mode": "live", "cost_per_contact": 10.0, "fixed_cost": 2000.0},
 }
-# Jan: 10 phone + 4 branch; Feb: empty; Mar: 10 phone + 2 web
+# Jan: 10 phone + 4 branch; Feb: empty; Mar: 10 phone + 2 web. The span runs from
+# 15 January to 16 March: 17 of January's 31 days, all of February, 16 of March's 31.
+COST_MONTHS = (17 / 31, 29 / 29, 16 / 31)
 COST_ROWS = (
     contacts(10, "phone", "2024-01-15 10:00:00", "p")
     + contacts(4, "branch", "2024-01-16 10:00:00", "b")
@@ -492,32 +497,34 @@ def test_incentive_fixed_cost_and_period_costs(tmp_path: Path) -> None:
     # fallback contacts carry no incentive: branch 4 -> 2 to web, 2 lost
     assert web.shifted_in == approx(2.0)
     assert web.incentive_cost == 0.0
-    # fixed cost x 3 calendar months (Feb is empty but counts), offered channels only
+    # fixed cost x calendar months of the span (Feb is empty but counts), offered only
+    months = sum(COST_MONTHS)
     assert [p.period for p in result.periods] == ["2024-01", "2024-02", "2024-03"]
-    assert app.fixed_cost == approx(3000.0)  # offered, never observed: still pays
-    assert web.fixed_cost == approx(1500.0)
+    assert app.fixed_cost == approx(1000 * months)  # offered, never observed: still pays
+    assert web.fixed_cost == approx(500 * months)
     assert branch.fixed_cost == 0.0  # retired
     assert phone.fixed_cost == 0.0
     # variable: phone 12*3 = 36, app 8*0.2 = 1.6, web (2+2)*0.1 = 0.4
     assert phone.cost == approx(36.0)
-    assert app.cost == approx(1.6 + 3000 + 12)
-    assert web.cost == approx(0.4 + 1500)
-    total = 36 + 3013.6 + 1500.4
+    assert app.cost == approx(1.6 + 1000 * months + 12)
+    assert web.cost == approx(0.4 + 500 * months)
+    total = 36 + 13.6 + 0.4 + 1500 * months
     assert result.totals.cost == approx(total)
     # baseline: observed channels only (phone, branch, web; no app):
-    #   phone 20*3 = 60; branch 4*10 + 2000*3 = 6040; web 2*0.1 + 500*3 = 1500.2
-    baseline = 60 + 6040 + 1500.2
+    #   phone 20*3 = 60; branch 4*10 + 2000 a month; web 2*0.1 + 500 a month
+    baseline = 60 + 40 + 0.2 + 2500 * months
     assert result.totals.baseline_cost == approx(baseline)
     assert result.totals.cost_delta == approx(total - baseline)
     # cost per contact: demand 26, lost 2 -> cost / 24
     assert result.totals.cost_per_contact == approx(total / 24)
-    # per period: fixed (1000 + 500) each month;
+    # per period: fixed (1000 + 500) a month, times the month's share of the span;
     #   Jan: phone 6*3 = 18, app 4*0.2 = 0.8 + incentive 6, web 2*0.1 = 0.2
     #   Feb: fixed only;  Mar: phone 18, app 0.8 + 6, web 2*0.1 = 0.2
     jan, feb, mar = result.periods
-    assert jan.cost == approx(1500 + 18 + 0.8 + 6 + 0.2)
+    assert jan.cost == approx(1500 * COST_MONTHS[0] + 18 + 0.8 + 6 + 0.2)
     assert feb.cost == approx(1500.0)
-    assert mar.cost == approx(1500 + 18 + 0.8 + 6 + 0.2)
+    assert mar.cost == approx(1500 * COST_MONTHS[2] + 18 + 0.8 + 6 + 0.2)
+    assert [(p.days, p.partial) for p in result.periods] == [(17, True), (29, False), (16, True)]
     assert (feb.demand, feb.handled, feb.lost, feb.coverage) == (0.0, 0.0, 0.0, 1.0)
     assert (jan.demand, jan.lost) == (14.0, approx(2.0))
     assert jan.coverage == approx(12 / 14)
@@ -541,8 +548,8 @@ def test_cost_per_contact_is_null_when_everything_is_lost(tmp_path: Path) -> Non
     assert result.totals.lost == approx(24.0)
     assert result.totals.coverage == 0.0
     assert result.totals.cost_per_contact is None
-    # web: 500 fixed x 3 months, nothing handled
-    assert result.totals.cost == approx(1500.0)
+    # web: 500 a month over 15 January - 15 March, nothing handled
+    assert result.totals.cost == approx(500 * (17 / 31 + 1 + 15 / 31))
 
 
 # --------------------------------------------------------------------------- periods
@@ -610,5 +617,11 @@ def test_month_and_quarter_periods(tmp_path: Path) -> None:
     # the fixed-cost channel is offered in this strategy's run with offer [phone, web]
     offered = {**strategy, "offer": ["phone", "web"]}
     result = run(tmp_path, rows, offered, period="quarter")
-    assert result.channel("web").fixed_cost == approx(40.0)  # 10 x 4 quarters
-    assert [p.cost for p in result.periods] == [15.0, 15.0, 10.0, 15.0]
+    # 10 a calendar month over 31 December - 15 August: 1/31 + 7 months + 15/31
+    assert result.channel("web").fixed_cost == approx(10 * (7 + 16 / 31))
+    assert [p.cost for p in result.periods] == [
+        approx(5 + 10 / 31),  # Q4 2023: one phone contact, one day of December
+        approx(5 + 30),  # Q1: phone, January to March
+        approx(30),  # Q2: April to June, no contact
+        approx(5 + 10 + 10 * 15 / 31),  # Q3: July, and 15 days of August
+    ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -37,6 +37,23 @@ class DataMeta:
     @property
     def period_labels(self) -> list[str]:
         return [calendar_periods.label(start, self.period) for start in self.period_starts]
+
+    @property
+    def span(self) -> tuple[date, date]:
+        """The first and the last day of the data (§11); without timestamps (an old
+        cube file), the first and last day of its periods."""
+        if self.first_timestamp and self.last_timestamp:
+            return (
+                date.fromisoformat(self.first_timestamp[:10]),
+                date.fromisoformat(self.last_timestamp[:10]),
+            )
+        end = calendar_periods.period_end(self.period_starts[-1], self.period)
+        return self.period_starts[0], end - timedelta(days=1)
+
+    @property
+    def span_days(self) -> int:
+        first, last = self.span
+        return (last - first).days + 1
 
 
 @dataclass

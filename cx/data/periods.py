@@ -48,3 +48,29 @@ def calendar(first: date, last: date, period: str) -> list[date]:
         starts.append(current)
         current = next_start(current, period)
     return starts
+
+
+def period_end(start: date, period: str) -> date:
+    """The first day after the calendar period starting on ``start``."""
+    return next_start(start, period)
+
+
+def days_between(first: date, last: date, start: date, end: date) -> int:
+    """Days of the span ``first``..``last`` (both included) that fall in [start, end)."""
+    low = max(first, start)
+    high = min(last + timedelta(days=1), end)
+    return max((high - low).days, 0)
+
+
+def months_offered(first: date, last: date, start: date, end: date) -> float:
+    """Calendar months that the span's days in [start, end) make (§11): each day counts
+    1 / the days of its month, so a fixed cost per month is prorated by calendar days
+    and does not depend on how the history is sliced into periods."""
+    total = 0.0
+    month = start.replace(day=1)
+    while month < end:
+        following = next_start(month, "month")
+        days = days_between(first, last, max(start, month), min(end, following))
+        total += days / (following - month).days
+        month = following
+    return total

@@ -46,6 +46,9 @@ class Totals(ResultModel):
     customer_coverage: float
     cost: float
     cost_per_contact: float | None
+    cost_per_year: float = Field(
+        description="cost × 365 / days of the data's span: the history's cost at a yearly rate."
+    )
     baseline_cost: float
     cost_delta: float
     agent_hours: float
@@ -144,6 +147,10 @@ class PeriodResult(ResultModel):
     lost: float
     cost: float
     coverage: float
+    days: int = Field(description="Days of the data's span in the period.")
+    partial: bool = Field(
+        description="The data covers only part of the period (days < its calendar days)."
+    )
 
 
 class GuardResult(ResultModel):

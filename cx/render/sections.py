@@ -263,12 +263,21 @@ def abandonment_reading(result: Result) -> str:
 
 
 def periods_section(result: Result) -> Section:
+    partial = [p for p in result.periods if p.partial]
+    note = None
+    if partial:
+        days = ", ".join(f"{p.period} {p.days} day{'s' if p.days != 1 else ''}" for p in partial)
+        note = (
+            f"* partial: the data covers only part of the period ({days}); "
+            "its lower figures are not a drop in demand. "
+            f"At the history's rate, cost per year: {money(result.totals.cost_per_year)}."
+        )
     return Section(
         title="Periods",
         header=["Period", "Demand", "Handled", "Lost", "Coverage", "Cost"],
         rows=[
             [
-                p.period,
+                f"{p.period} *" if p.partial else p.period,
                 count(p.demand),
                 count(p.handled),
                 count(p.lost),
@@ -277,6 +286,7 @@ def periods_section(result: Result) -> Section:
             ]
             for p in result.periods
         ],
+        note=note,
     )
 
 

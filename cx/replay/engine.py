@@ -11,7 +11,7 @@ import polars as pl
 
 from cx.data.contacts import ContactFile, ContactSource
 from cx.data.cube import Cube
-from cx.data.periods import label
+from cx.data.periods import days_between, label, months_offered, period_end
 from cx.data.scan import required_channels_message
 from cx.errors import Finding, InputError, StrategyError
 from cx.guards import parse_guard
@@ -221,7 +221,10 @@ def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> Eva
         handle_time_profiles(strategy, cube),
         patience_of(strategy, cube, offered),
     )
-    n_periods = len(meta.period_starts)
+    first, last = meta.span
+    months = months_offered(
+        first, last, meta.period_starts[0], period_end(meta.period_starts[-1], meta.period)
+    )
     channels: list[ChannelResult] = []
     handled_total = sum(_handled(by_channel, name) for name in strategy.channels)
     for name, channel in strategy.channels.items():
@@ -232,7 +235,7 @@ def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> Eva
             channel,
             handled=handled,
             agent_hours=staffing.agent_hours,
-            offered_periods=n_periods if is_offered else 0,
+            months_offered=months if is_offered else 0.0,
             incentive=by_channel.get((name, "incentive_in"), 0.0),
         )
         subscale = (
@@ -319,7 +322,7 @@ class CostTerms:
 
     variable: float  # handled contacts × cost_per_contact
     labour: float  # agent-hours × hourly_cost
-    fixed: float  # fixed_cost × periods offered
+    fixed: float  # fixed_cost × calendar months offered
     incentive: float  # incentive_cost × contacts shifted in by rules
 
     @property
@@ -328,14 +331,14 @@ class CostTerms:
 
 
 def cost_terms(
-    channel: Channel, *, handled: float, agent_hours: float, offered_periods: int, incentive: float
+    channel: Channel, *, handled: float, agent_hours: float, months_offered: float, incentive: float
 ) -> CostTerms:
     """The one cost formula (§6), for a whole history or one period of it; a term whose
     setting is absent is 0."""
     return CostTerms(
         variable=handled * (channel.cost_per_contact or 0.0),
         labour=agent_hours * (channel.hourly_cost or 0.0),
-        fixed=(channel.fixed_cost or 0.0) * offered_periods,
+        fixed=(channel.fixed_cost or 0.0) * months_offered,
         incentive=incentive,
     )
 
@@ -348,7 +351,8 @@ def _periods(
     offered: list[str],
 ) -> list[PeriodResult]:
     """Per period, the figures of §6 restricted to it: its handled contacts, the
-    agent-hours of its intervals, one period of fixed cost, its incentives."""
+    agent-hours of its intervals, the fixed cost of its days of the span (§11), its
+    incentives."""
     demand = dict(cube.demand.group_by("period_start").agg(pl.col("contacts").sum()).iter_rows())
     lost = dict(
         flows.filter(pl.col("kind") == "lost")
@@ -368,8 +372,11 @@ def _periods(
         .agg(pl.col("contacts").sum())
         .iter_rows()
     )
+    first, last = cube.meta.span
     results = []
     for start in cube.meta.period_starts:
+        end = period_end(start, cube.meta.period)
+        months = months_offered(first, last, start, end)
         cost = 0.0
         for name, channel in strategy.channels.items():
             handled, incentive = by_cell.get((start, name), (0.0, 0.0))
@@ -377,11 +384,12 @@ def _periods(
                 channel,
                 handled=handled,
                 agent_hours=plan.channels[name].agent_hours_by_period.get(start, 0.0),
-                offered_periods=1 if name in offered else 0,
+                months_offered=months if name in offered else 0.0,
                 incentive=incentive,
             ).total
         period_demand = float(demand.get(start, 0.0))
         period_lost = float(lost.get(start, 0.0))
+        days = days_between(first, last, start, end)
         results.append(
             PeriodResult(
                 period=label(start, cube.meta.period),
@@ -390,6 +398,8 @@ def _periods(
                 lost=period_lost,
                 cost=float(cost),
                 coverage=(period_demand - period_lost) / period_demand if period_demand else 1.0,
+                days=days,
+                partial=days < (end - start).days,
             )
         )
     return results
@@ -423,6 +433,7 @@ def _totals(
         customer_coverage=covered_customers / customers if customers else 1.0,
         cost=cost,
         cost_per_contact=cost / served if served > 0 else None,
+        cost_per_year=cost * 365 / cube.meta.span_days,
         baseline_cost=0.0,
         cost_delta=0.0,
         agent_hours=sum(c.agent_hours for c in channels),

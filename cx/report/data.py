@@ -33,12 +33,13 @@ class Scenario:
 
 
 def periods_frame(scenarios: list[Scenario]) -> pl.DataFrame:
-    """scenario, period, cost, coverage, handled, lost — one row per scenario and period."""
+    """scenario, period, cost, coverage, handled, lost — one row per scenario and period.
+    A period the data covers only in part is labelled so (a half month is no collapse)."""
     return pl.DataFrame(
         [
             {
                 "scenario": s.name,
-                "period": p.period,
+                "period": f"{p.period} (partial)" if p.partial else p.period,
                 "cost": p.cost,
                 "coverage": p.coverage,
                 "handled": p.handled,
