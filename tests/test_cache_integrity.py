@@ -490,3 +490,20 @@ def test_a_table_after_a_json_run_is_a_fresh_table(
     assert table == fresh_table
     assert "0 contacts replayed" not in table[1]
     assert entry(capsys, *RUNS[command], *data) == fresh_table  # replayed from its recording
+
+
+def test_a_fifo_in_place_of_a_cache_entry_is_a_miss_never_waited_on(
+    tmp_path: Path, cache: Path, capsys: pytest.CaptureFixture[str], monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("d.csv").write_text(PHONE_HEAVY, encoding="utf-8")
+    Path("s.yaml").write_text(SIMPLE, encoding="utf-8")
+    args = ["simulate", "s.yaml", "--data", "d.csv", "-f", "json"]
+    first = entry(capsys, *args)
+    [recording] = recordings(cache)
+    [kept] = cube_entries(cache)
+    for stored in (recording, kept / "entry.json"):
+        stored.unlink()
+        os.mkfifo(stored)  # opened without blocking: no writer is ever waited for
+    assert rerun.replay(args) is None
+    assert entry(capsys, *args) == first

@@ -22,7 +22,7 @@ from typing import Any
 
 import polars as pl
 
-from cx.data.cache_keys import cache_dir, cache_key, checksum, unusable_reason
+from cx.data.cache_keys import cache_dir, cache_key, checksum, read_regular, unusable_reason
 from cx.data.cube import Cube, DataMeta
 
 __all__ = ["cache_dir", "cache_key", "load", "store"]
@@ -71,8 +71,11 @@ def store(cube: Cube, key: str, directory: Path | None = None) -> str | None:
         target = root / key
         if target.exists():
             shutil.rmtree(target, ignore_errors=True)
-        os.replace(staging, target)
-        staging = None
+        try:
+            os.replace(staging, target)
+        except OSError:
+            if not target.is_dir():  # else another run stored the same cube meanwhile
+                raise
     except Exception as error:  # Polars reports a full disk in its own exception types
         return unusable_reason(error)
     finally:
@@ -87,7 +90,7 @@ def load(key: str, directory: Path | None = None) -> Cube | None:
     try:
         if not entry.is_dir():
             return None
-        stored = json.loads((entry / ENTRY).read_bytes())
+        stored = json.loads(read_regular(entry / ENTRY))
         description = stored["entry"]
         if stored["sha256"] != checksum(description) or description["key"] != key:
             raise ValueError("the entry does not match its checksum")
@@ -95,7 +98,7 @@ def load(key: str, directory: Path | None = None) -> Cube | None:
             raise ValueError("the entry's tables are not a cube's")
         frames = {}
         for name, digest in description["files"].items():
-            content = (entry / f"{name}.parquet").read_bytes()
+            content = read_regular(entry / f"{name}.parquet")
             if hashlib.sha256(content).hexdigest() != digest:
                 raise ValueError(f"{name}.parquet does not match its checksum")
             frames[name] = pl.read_parquet(io.BytesIO(content))

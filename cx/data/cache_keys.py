@@ -44,7 +44,7 @@ def file_fingerprint(path: Path | str) -> dict[str, Any] | None:
     FIFO put in a file's place is reported, never waited on.
     """
     target = os.path.realpath(path)
-    descriptor = os.open(target, os.O_RDONLY | os.O_NONBLOCK)
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     with open(descriptor, "rb") as handle:
         stat = os.fstat(descriptor)
         if not S_ISREG(stat.st_mode):
@@ -65,6 +65,16 @@ def file_fingerprint(path: Path | str) -> dict[str, Any] | None:
     }
 
 
+def read_regular(path: Path) -> bytes:
+    """The bytes of the regular file ``path``; ValueError for a FIFO or a device put in
+    a cache entry's place (never waited on, never read without end)."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with open(descriptor, "rb") as handle:
+        if not S_ISREG(os.fstat(descriptor).st_mode):
+            raise ValueError(f"{path} is not a regular file")
+        return handle.read()
+
+
 def checksum(payload: Any) -> str:
     """The sha256 of ``payload`` as canonical JSON: what a stored entry says about itself."""
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
@@ -77,7 +87,7 @@ LIBRARIES = ("polars", "numpy", "pydantic", "pydantic_core", "rich", "typer", "y
 
 @cache
 def code_identity() -> str:
-    """The version, the installed code's files (name, size, mtime) and the installed
+    """The version, the installed code's files (name, size, mtime, ctime, inode) and the
     libraries it computes and renders with: an edited checkout or an upgraded library
     never answers from what an earlier one computed. About a millisecond."""
     root = Path(__file__).resolve().parent.parent
@@ -88,6 +98,7 @@ def code_identity() -> str:
                 stat = os.stat(os.path.join(directory, name))
                 entries.append(
                     f"{directory[len(str(root)) :]}/{name}:{stat.st_size}:{stat.st_mtime_ns}"
+                    f":{stat.st_ctime_ns}:{stat.st_ino}"
                 )
     for library in LIBRARIES:
         spec = importlib.util.find_spec(library)
@@ -151,7 +162,7 @@ def store_json(entry: Path, payload: Any) -> str | None:
 def load_json(entry: Path) -> Any:
     """What :func:`store_json` wrote; ValueError when its checksum does not match (a
     flipped bit, an edited number), OSError when it cannot be read."""
-    stored = json.loads(entry.read_bytes())
+    stored = json.loads(read_regular(entry))
     if not isinstance(stored, dict) or set(stored) != {"sha256", "payload"}:
         raise ValueError(f"{entry} is not a cache entry")
     if stored["sha256"] != checksum(stored["payload"]):
