@@ -58,7 +58,8 @@ def load_interactions(
     ``columns`` is a mapping file (or a :class:`~cx.models.mapping.Mapping`);
     ``rejects`` names a CSV file that receives every rejected row; ``cache``
     reuses the cube of an unchanged file from an earlier run (``CX_CACHE_DIR``,
-    default ``~/.cache/cx``). ``outcomes`` adds journeys (with ``journey_window``
+    default ``~/.cache/cx``; when it cannot be written the cube says why in
+    ``cube.cache_note`` and nothing is cached). ``outcomes`` adds journeys (with ``journey_window``
     hours), resolution and satisfaction (§10): a second pass over the rows.
     """
     mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
@@ -110,12 +111,18 @@ def _load_cube(
     check_data_path(source)
     if source.is_dir() or is_cube_file(source):  # a cube file is read as fast as a cache entry
         return scan(source, mapping, options)
-    key = cube_cache.cache_key(source, mapping, period, encoding)
+    try:
+        key = cube_cache.cache_key(source, mapping, period, encoding)
+    except OSError:
+        key = None
+    if key is None:  # not a regular file: its content may differ at every read
+        return _examined(scan(source, mapping, options), source, mapping, encoding)
     cube = cube_cache.load(key)
     if cube is None:
         cube = _examined(scan(source, mapping, options), source, mapping, encoding)
-        cube_cache.store(cube, key)
+        cube.cache_note = cube_cache.store(cube, key)
     else:
+        cube.meta.file = str(source)  # the file asked for, never one a cache entry names
         meta = cube.meta
         enforce_reject_rate(
             meta.rows_read, meta.rows_rejected, meta.rejects_sample, max_reject_rate, source

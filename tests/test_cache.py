@@ -1,4 +1,4 @@
-"""Cached cubes and results: reruns on unchanged data are fast, and never wrong."""
+"""Cached cubes: reruns on unchanged data are fast, and never wrong."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def test_a_damaged_cube_entry_is_rebuilt(tmp_path: Path, cache: Path) -> None:
     data = write(tmp_path / "d.csv", GOOD)
     api.load_interactions(data, cache=True)
     [entry] = [p for p in cache.iterdir() if p.is_dir()]
-    (entry / "meta.json").write_text("{not json", encoding="utf-8")
+    (entry / "entry.json").write_text("{not json", encoding="utf-8")
     cube = api.load_interactions(data, cache=True)
     assert cube.meta.rows_used == 300
 
@@ -87,11 +87,10 @@ def test_a_rerun_gives_the_same_output_and_notes(tmp_path: Path, cache: Path) ->
     assert first.exit_code == second.exit_code == 0
     assert first.stdout == second.stdout
     assert "1 of 301 rows rejected" in second.stderr
-    assert (cache / "results").is_dir()
 
-    # A damaged results entry is computed again, not trusted.
-    for entry in (cache / "results").iterdir():
-        entry.write_text("[]", encoding="utf-8")
+    # A damaged cube entry is scanned again, not trusted.
+    for entry in cache.iterdir():
+        (entry / "entry.json").write_text("[]", encoding="utf-8")
     assert run(*args).stdout == first.stdout
 
     # Editing the strategy changes the results.

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from cx.cli.common import OutputFormat, emit, handle_errors
-from cx.cli.data_options import evaluate_cached, parse_agents, strategies_for
+from cx.cli.data_options import cube_for, parse_agents, strategies_for
 from cx.cli.options import DataArgs, OutputArgs, RunArgs, with_groups
-
-if TYPE_CHECKING:
-    from cx.data.cube import Cube
-    from cx.models.result import Result
-
 from cx.errors import EXIT_FINDINGS, UsageError
 
 
@@ -48,6 +43,7 @@ def simulate(
     ] = False,
 ) -> None:
     """Replay one strategy on interaction history: cost, coverage, dilution."""
+    from cx import api
     from cx.render import formats, views
 
     if fit and not replay:
@@ -55,24 +51,18 @@ def simulate(
     [loaded] = strategies_for([strategy], run)
     fixed = parse_agents(agents)
 
-    def evaluate(cube: Cube) -> list[Result]:
-        from cx import api  # here, so a cached rerun never imports the scan's libraries
-
-        options = {"replay": replay, "seed": seed, "fit": fit}
-        return [
-            api.simulate(
-                loaded,
-                cube,
-                interval=run.interval,
-                agents=fixed,
-                columns=source.columns,
-                encoding=source.encoding,
-                **options,
-            )
-        ]
-
-    settings = {"agents": fixed, "replay": replay, "seed": seed, "fit": fit}
-    [result] = evaluate_cached(source, [loaded], run, out.quiet, evaluate, settings)
+    cube = cube_for(source, [loaded], out.quiet)
+    result = api.simulate(
+        loaded,
+        cube,
+        interval=run.interval,
+        agents=fixed,
+        replay=replay,
+        seed=seed,
+        fit=fit,
+        columns=source.columns,
+        encoding=source.encoding,
+    )
     renderers = {
         OutputFormat.table: views.result_renderable,
         OutputFormat.json: formats.to_json,

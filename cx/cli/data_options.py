@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from cx.data.cube import Cube, DataMeta
-    from cx.models.result import Result
     from cx.models.strategy import Strategy
 
 
@@ -85,6 +84,9 @@ def load_cube(
         )
     for text in data_notes(cube.meta, source.data, source.rejects):
         note(text, quiet)
+    if cube.cache_note is not None:
+        rerun.spoil()  # a run whose cache failed is not one to replay
+        note(f"note: {cube.cache_note}", quiet)
     return cube
 
 
@@ -105,62 +107,6 @@ def data_notes(meta: DataMeta, data: Path, rejects: Path | None) -> list[str]:
             + (f"; all written to {rejects}" if rejects else "; --rejects FILE lists them all")
         )
     return notes
-
-
-def evaluate_cached(
-    source: DataArgs,
-    strategies: list[Strategy],
-    run: RunArgs,
-    quiet: bool,
-    evaluate: Callable[[Cube], list[Result]],
-    settings: dict[str, object] | None = None,
-) -> list[Result]:
-    """``evaluate`` on the data's cube, or the results of an identical earlier run.
-
-    Results are cached unless --no-cache or --rejects is given; ``settings`` holds
-    whatever else the results depend on (e.g. --agents).
-    """
-    from cx.data import result_cache
-
-    _depend_on_data(source)
-    key = _results_key(source, strategies, run, settings or {})
-    if key is not None:
-        hit = result_cache.load(key)
-        if hit is not None:
-            results, notes = hit
-            for text in notes:
-                note(text, quiet)
-            return results
-    cube = cube_for(source, strategies, quiet)
-    results = evaluate(cube)
-    if key is not None:
-        result_cache.store(key, results, data_notes(cube.meta, source.data, source.rejects))
-    return results
-
-
-def _results_key(
-    source: DataArgs, strategies: list[Strategy], run: RunArgs, settings: dict[str, object]
-) -> str | None:
-    from cx.data.cache_keys import cache_key
-    from cx.data.result_cache import results_key
-    from cx.loader.mapping import load_mapping
-
-    if source.no_cache or source.rejects is not None or not source.data.is_file():
-        return None
-    period = check_period(source.period) or (strategies[0].period if strategies else "month")
-    mapping = load_mapping(source.columns)
-    cube = cache_key(source.data, mapping, period, source.encoding)
-    return results_key(
-        cube,
-        strategies,
-        {
-            "data": str(source.data),
-            "max_reject_rate": source.max_reject_rate,
-            "journey_window": journey_window_for(source, strategies),
-            "interval": run.interval,
-            **settings,
-        },
-    )
 
 
 def _depend_on_data(source: DataArgs) -> None:

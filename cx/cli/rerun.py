@@ -10,8 +10,12 @@ is recorded, keyed by everything it depends on:
 * the code of cx itself (version and files) and of the libraries it computes and
   renders with (:func:`cx.data.cache_keys.code_identity`);
 * every file the command read: strategy files with what they extend, the mapping
-  file and the data file, each by size, modification time and content hash
-  (head and tail for large files, as for the cube cache).
+  file and the data file, each by :func:`cx.data.cache_keys.file_fingerprint` (the
+  path as given and what it resolves to, size, modification and change times, inode,
+  sampled content hash), as for the cube cache.
+
+Each recording carries the sha256 of its content, checked before it is replayed: a
+damaged or edited recording is removed and the command runs.
 
 A rerun whose key matches and whose files are all unchanged writes the recorded
 stdout and stderr and exits with the recorded code before anything heavy is
@@ -29,7 +33,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cx.data.cache_keys import cache_dir, code_identity, file_fingerprint, store_json
+from cx.data.cache_keys import cache_dir, code_identity, file_fingerprint, load_json, store_json
 
 #: Commands whose output depends only on their arguments and the files they read.
 RECORDED_COMMANDS = frozenset({"simulate", "compare", "sweep", "check"})
@@ -39,14 +43,16 @@ ENVIRONMENT = (
     "TTY_INTERACTIVE", "JUPYTER_COLUMNS", "JUPYTER_LINES", "TERM_PROGRAM", "PYTHONIOENCODING",
     "LANG", "LC_ALL", "LC_CTYPE", "TZ",
 )  # fmt: skip
-FORMAT = 1
+FORMAT = 2  # 2: files keyed by path, target, ctime and inode; entries carry a checksum
+QUIET_FLAGS = frozenset({"-q", "--quiet"})
 
 
 class Recording:
     """What one command run writes, and the files it depends on."""
 
-    def __init__(self, entry: Path) -> None:
+    def __init__(self, entry: Path, argv: list[str]) -> None:
         self.entry = entry
+        self.argv = argv
         self.events: list[tuple[str, str]] = []
         self.files: set[str] = set()
         self.reads_data = False
@@ -56,11 +62,15 @@ class Recording:
         if self.spoiled or not self.reads_data or code not in (0, 1):
             return
         try:
-            files = {name: file_fingerprint(Path(name)) for name in sorted(self.files)}
+            files = {name: file_fingerprint(name) for name in sorted(self.files)}
         except OSError:
             return
+        if None in files.values():  # a FIFO or a device: what it gives may differ next time
+            return
         payload = {"format": FORMAT, "files": files, "events": self.events, "code": code}
-        store_json(self.entry, payload)
+        problem = store_json(self.entry, payload)
+        if problem is not None and not QUIET_FLAGS & set(self.argv):
+            sys.stderr.write(f"note: {problem}\n")
 
 
 _current: Recording | None = None
@@ -70,7 +80,7 @@ def start(argv: list[str]) -> None:
     """Record this run if it is a what-if command (its outcome is stored by :func:`finish`)."""
     global _current
     entry = _entry_for(argv)
-    _current = Recording(entry) if entry is not None else None
+    _current = Recording(entry, argv) if entry is not None else None
 
 
 def finish(code: int) -> None:
@@ -83,7 +93,8 @@ def finish(code: int) -> None:
 def depend_on(*paths: Path | str | None) -> None:
     """The running command read these files: a change in any of them is a new run."""
     if _current is not None:
-        _current.files.update(str(Path(path).resolve()) for path in paths if path is not None)
+        # As given, made absolute: a symlink stays one, so re-pointing it is a change.
+        _current.files.update(os.path.abspath(path) for path in paths if path is not None)
 
 
 def depend_on_data(data: Path, columns: Path | None, cached: bool) -> None:
@@ -116,11 +127,11 @@ def replay(argv: list[str]) -> int | None:
     if entry is None:
         return None
     try:
-        payload = json.loads(entry.read_text(encoding="utf-8"))
+        payload = load_json(entry)
         if payload["format"] != FORMAT:
             return None
         for name, fingerprint in payload["files"].items():
-            if file_fingerprint(Path(name)) != fingerprint:
+            if file_fingerprint(name) != fingerprint:
                 return None
         events = [(str(stream), str(text)) for stream, text in payload["events"]]
         code = int(payload["code"])

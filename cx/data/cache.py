@@ -1,14 +1,17 @@
 """On-disk cache of cubes, so repeated runs on an unchanged export skip the scan.
 
-The key covers the file (size, modification time, a hash of its first and last
-64 KiB), the mapping, the period, the encoding and the cube format. An entry that
-is stale, unreadable or inconsistent is rebuilt, never trusted.
+The key (:func:`cx.data.cache_keys.cache_key`) covers the file (its absolute path, what
+it resolves to, size, modification and change times, inode, sampled content hash),
+the mapping, the period, the encoding and the cube format. Every entry carries the
+sha256 of each file it holds and of its own description, checked on load: an entry
+that is stale, unreadable, damaged or edited is rebuilt, never trusted.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
+import hashlib
+import io
 import json
 import os
 import shutil
@@ -19,16 +22,19 @@ from typing import Any
 
 import polars as pl
 
-from cx.data.cache_keys import cache_dir, cache_key
+from cx.data.cache_keys import cache_dir, cache_key, checksum, read_regular, unusable_reason
 from cx.data.cube import Cube, DataMeta
 
 __all__ = ["cache_dir", "cache_key", "load", "store"]
 
+#: The tables of a cube entry, each one Parquet file; the rest is in ``entry.json``.
+FRAMES = ("demand", "arrivals", "preferred", "handle_by_hour", "rejects_sample")
+ENTRY = "entry.json"
 
-def _frame_fields(cube: Cube) -> list[str]:
-    return [
-        f.name for f in dataclasses.fields(cube) if isinstance(getattr(cube, f.name), pl.DataFrame)
-    ]
+
+def _frames(cube: Cube) -> dict[str, pl.DataFrame]:
+    tables = {name: getattr(cube, name) for name in FRAMES if name != "rejects_sample"}
+    return {**tables, "rejects_sample": cube.meta.rejects_sample}
 
 
 def _meta_json(meta: DataMeta) -> dict[str, Any]:
@@ -43,44 +49,66 @@ def _meta_json(meta: DataMeta) -> dict[str, Any]:
     return payload
 
 
-def store(cube: Cube, key: str, directory: Path | None = None) -> None:
-    """Write ``cube`` under ``key``; failures to cache never fail the run."""
+def store(cube: Cube, key: str, directory: Path | None = None) -> str | None:
+    """Write ``cube`` under ``key``. Failing to cache never fails the run: it returns
+    the note saying why (None when stored), and leaves no partial entry behind."""
     root = directory or cache_dir()
-    with contextlib.suppress(OSError):
+    staging: Path | None = None
+    try:
         root.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=root))
+        sums = {}
+        for name, frame in _frames(cube).items():
+            buffer = io.BytesIO()
+            frame.write_parquet(buffer)
+            content = buffer.getvalue()
+            (staging / f"{name}.parquet").write_bytes(content)
+            sums[name] = hashlib.sha256(content).hexdigest()
+        description = {"key": key, "meta": _meta_json(cube.meta), "files": sums}
+        (staging / ENTRY).write_text(
+            json.dumps({"sha256": checksum(description), "entry": description})
+        )
+        target = root / key
+        if target.exists():
+            shutil.rmtree(target, ignore_errors=True)
         try:
-            for name in _frame_fields(cube):
-                getattr(cube, name).write_parquet(staging / f"{name}.parquet")
-            cube.meta.rejects_sample.write_parquet(staging / "rejects_sample.parquet")
-            (staging / "meta.json").write_text(json.dumps(_meta_json(cube.meta)))
-            target = root / key
-            if target.exists():
-                shutil.rmtree(target, ignore_errors=True)
             os.replace(staging, target)
-        finally:
+        except OSError:
+            if not target.is_dir():  # else another run stored the same cube meanwhile
+                raise
+    except Exception as error:  # Polars reports a full disk in its own exception types
+        return unusable_reason(error)
+    finally:
+        if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
+    return None
 
 
 def load(key: str, directory: Path | None = None) -> Cube | None:
-    """The cached cube for ``key``, or None (a broken entry is removed)."""
+    """The cached cube for ``key``, or None (a damaged entry is removed)."""
     entry = (directory or cache_dir()) / key
-    if not entry.is_dir():
-        return None
     try:
-        payload = json.loads((entry / "meta.json").read_text())
+        if not entry.is_dir():
+            return None
+        stored = json.loads(read_regular(entry / ENTRY))
+        description = stored["entry"]
+        if stored["sha256"] != checksum(description) or description["key"] != key:
+            raise ValueError("the entry does not match its checksum")
+        if set(description["files"]) != set(FRAMES):
+            raise ValueError("the entry's tables are not a cube's")
+        frames = {}
+        for name, digest in description["files"].items():
+            content = read_regular(entry / f"{name}.parquet")
+            if hashlib.sha256(content).hexdigest() != digest:
+                raise ValueError(f"{name}.parquet does not match its checksum")
+            frames[name] = pl.read_parquet(io.BytesIO(content))
+        payload = dict(description["meta"])
         payload["period_starts"] = [date.fromisoformat(s) for s in payload["period_starts"]]
-        payload["rejects_sample"] = pl.read_parquet(entry / "rejects_sample.parquet")
-        meta = DataMeta(**payload)
-        frames = {
-            item.name: pl.read_parquet(entry / f"{item.name}.parquet")
-            for item in dataclasses.fields(Cube)
-            if item.init and item.name not in ("meta", "outcomes")
-        }
+        meta = DataMeta(**payload, rejects_sample=frames.pop("rejects_sample"))
         cube = Cube(meta=meta, **frames)
         if cube.meta.rows_used <= 0 or not cube.meta.period_starts:
             raise ValueError("inconsistent cache entry")
         return cube
-    except Exception:
+    except Exception:  # any damage means: scan again
         shutil.rmtree(entry, ignore_errors=True)
         return None

@@ -78,6 +78,8 @@ class Cube:
     meta: DataMeta
     #: Journeys, resolution and satisfaction (§10); None until asked for.
     outcomes: Outcomes | None = None
+    #: Why the cube cache could not keep this cube (a note for the user), else None.
+    cache_note: str | None = field(default=None, repr=False, compare=False)
     _profiles: dict[int, pl.DataFrame] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
