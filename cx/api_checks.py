@@ -141,12 +141,17 @@ def require_real(value: object, parameter: str, low: float, high: float, unit: s
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise wrong(parameter, "a number", value)
     number = float(value)
-    if not math.isfinite(number) or not low <= number <= high:
-        raise InputError(
-            f"{parameter} {_shown(value)} is not a number from {low:g} to {high:g}{unit}",
-            hint=f"use {low:g} to {high:g}{unit}",
-        )
-    return number
+    if math.isfinite(number) and low <= number <= high:
+        return number
+    if not math.isfinite(number):
+        problem = "is not a finite number"
+    elif number < 0 <= low:
+        problem = "is negative"
+    else:
+        problem = f"is {'below' if number < low else 'above'} {high if number > high else low:g}"
+    raise InputError(
+        f"{parameter} {_shown(value)} {problem}", hint=f"use {low:g} to {high:g}{unit}"
+    )
 
 
 def require_share(value: object, parameter: str) -> float:
@@ -168,7 +173,7 @@ def require_agents(value: object, parameter: str = "agents") -> dict[str, int]:
     for channel, count in value.items():
         if not isinstance(channel, str):
             raise wrong(f"{parameter} key", "a channel name (str)", channel)
-        if isinstance(count, bool) or not isinstance(count, numbers.Real):
+        if not isinstance(count, numbers.Real):  # True, NaN, -1, 2.5: the engine says why
             raise wrong(f"{parameter}[{channel!r}]", "a whole number of agents", count)
         if math.isfinite(count) and count > MAX_AGENTS:
             raise InputError(
