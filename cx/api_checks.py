@@ -29,6 +29,9 @@ MAX_SEED = 2**63 - 1
 MAX_WINDOW_HOURS = 8760.0
 #: The most agents one channel can be given (far beyond any contact centre's).
 MAX_AGENTS = 100_000
+#: The longest file name and path Linux and macOS file systems take, in bytes.
+MAX_NAME_BYTES = 255
+MAX_PATH_BYTES = 4095
 #: How interaction files are decoded.
 ENCODINGS = ("utf8", "lossy")
 
@@ -82,6 +85,12 @@ def require_path(value: object, parameter: str) -> Path:
         raise InputError(f"{parameter} is an empty path", hint="name a file")
     if "\0" in text:
         raise InputError(f"{parameter} {_shown(text)} holds a NUL character", hint="name a file")
+    encoded = os.fsencode(text)
+    if len(encoded) > MAX_PATH_BYTES or any(len(p) > MAX_NAME_BYTES for p in encoded.split(b"/")):
+        raise InputError(
+            f"{parameter} {_shown(text)} is longer than a file system allows",
+            hint=f"names of at most {MAX_NAME_BYTES} bytes, paths of at most {MAX_PATH_BYTES}",
+        )
     return Path(text)
 
 
@@ -193,6 +202,8 @@ def require_overrides(value: object, parameter: str = "overrides") -> list[str]:
     for item in items:
         if not isinstance(item, str):
             raise wrong(f"each of {parameter}", "a KEY=VALUE string", item, hint)
+        if "\0" in item:
+            raise InputError(f"{parameter} item {_shown(item)} holds a NUL character", hint=hint)
     return items
 
 

@@ -58,6 +58,8 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("load_strategy-missing", lambda g: cx.load_strategy("nope.yaml"), InputError, ("nope.yaml", "not found")),
     ("load_strategy-empty-path", lambda g: cx.load_strategy(""), InputError, ("empty path",)),
     ("load_strategy-nul", lambda g: cx.load_strategy("a\0.yaml"), InputError, ("NUL",)),
+    ("load_strategy-long-name", lambda g: cx.load_strategy("a" * 300 + ".yaml"), InputError, ("longer than a file system allows",)),
+    ("load_strategy-long-path", lambda g: cx.load_strategy("a/" * 3000), InputError, ("longer than a file system allows",)),
     ("load_strategy-directory", lambda g: cx.load_strategy(CORPUS), InputError, ("directory",)),
     ("load_strategy-empty-dict", lambda g: cx.load_strategy({}), StrategyError, ("name", "missing")),
     (
@@ -75,11 +77,15 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("overrides-str", lambda g: cx.load_strategy(STRATEGY, "a=1"), UsageError, ("overrides", "KEY=VALUE")),
     ("overrides-None", lambda g: cx.load_strategy(STRATEGY, None), UsageError, ("overrides",)),
     ("overrides-int-item", lambda g: cx.load_strategy(STRATEGY, [1]), UsageError, ("overrides", "int 1")),
+    ("overrides-nul", lambda g: cx.load_strategy(STRATEGY, ["name=a\0b"]), InputError, ("NUL",)),
     ("overrides-no-equals", lambda g: cx.load_strategy(STRATEGY, ["name"]), InputError, ("--set 'name'",)),
     # cx.load_interactions(path, columns, period, max_reject_rate, encoding, rejects, cache, ...)
     ("load_interactions-missing", lambda g: cx.load_interactions("missing.csv"), DataError, ("missing.csv", "not found")),
     ("load_interactions-None", lambda g: cx.load_interactions(None), UsageError, ("path", "NoneType")),
     ("load_interactions-list", lambda g: cx.load_interactions([GOOD]), UsageError, ("path", "list")),
+    ("load_interactions-long-name", lambda g: cx.load_interactions("d" * 256), InputError, ("path", "longer")),
+    ("rejects-long-name", lambda g: cx.load_interactions(GOOD, rejects=g.work / ("r" * 300)), InputError, ("rejects", "longer")),
+    ("columns-long-name", lambda g: cx.load_interactions(GOOD, columns="m" * 300), InputError, ("columns", "longer")),
     ("columns-int", lambda g: cx.load_interactions(GOOD, columns=5), UsageError, ("columns", "int 5")),
     ("columns-missing", lambda g: cx.load_interactions(GOOD, columns="nope.yaml"), InputError, ("nope.yaml", "not found")),
     ("period-unknown", lambda g: cx.load_interactions(GOOD, period="fortnight"), InputError, ("period", "fortnight")),
@@ -168,6 +174,7 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("cube_file-missing", lambda g: api.build_cube_file("missing.csv", g.work / "c.parquet"), DataError, ("missing.csv",)),
     ("cube_file-output-None", lambda g: api.build_cube_file(GOOD, None), UsageError, ("output",)),
     ("cube_file-output-empty", lambda g: api.build_cube_file(GOOD, ""), InputError, ("output", "empty")),
+    ("cube_file-output-long-name", lambda g: api.build_cube_file(GOOD, g.work / ("c" * 300)), InputError, ("output", "longer")),
     ("cube_file-rate", lambda g: api.build_cube_file(GOOD, g.work / "c.parquet", max_reject_rate=5), InputError, ("max_reject_rate",)),
     ("cube_file-encoding", lambda g: api.build_cube_file(GOOD, g.work / "c.parquet", encoding="x"), InputError, ("encoding",)),
     # cx.api.cube_sql(dialect, table, columns)
