@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cx import api_checks as check
 from cx.data.cube import Cube
 from cx.data.scan import DEFAULT_MAX_REJECT_RATE, ScanOptions, scan
 from cx.errors import InputError
@@ -37,8 +38,15 @@ def load_strategy(
     source: str | Path | Mapping[str, Any], overrides: Iterable[str] = ()
 ) -> Strategy:
     """A validated strategy from a YAML file or a dict; ``overrides`` are ``KEY=VALUE``."""
+    source = check.require_strategy_source(source)
+    overrides = check.require_overrides(overrides)
     if isinstance(source, Mapping):
-        return strategy_from_dict(source, overrides)
+        try:
+            return strategy_from_dict(source, overrides)
+        except RecursionError:
+            raise InputError(
+                "the strategy dict is nested too deeply to read", hint="a strategy is a few levels"
+            ) from None
     return _load_strategy_file(source, overrides)
 
 
@@ -62,6 +70,15 @@ def load_interactions(
     ``cube.cache_note`` and nothing is cached). ``outcomes`` adds journeys (with ``journey_window``
     hours), resolution and satisfaction (§10): a second pass over the rows.
     """
+    path = check.require_path(path, "path")
+    columns = check.require_columns(columns)
+    period = check.require_text(period, "period")
+    max_reject_rate = check.require_share(max_reject_rate, "max_reject_rate")
+    encoding = check.require_encoding(encoding)
+    rejects = check.require_optional_path(rejects, "rejects")
+    cache = check.require_flag(cache, "cache")
+    outcomes = check.require_flag(outcomes, "outcomes")
+    journey_window = check.require_window(journey_window, "journey_window")
     mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
     cube = _load_cube(path, mapping, period, max_reject_rate, encoding, rejects, cache)
     if outcomes:
@@ -166,6 +183,15 @@ def simulate(
     from cx.errors import UsageError
     from cx.replay.trace import ReplayOptions
 
+    strategy = check.require_strategy(strategy)
+    cube = check.require_cube(cube)
+    interval = check.require_interval(interval)
+    agents = check.require_agents(agents)
+    replay = check.require_flag(replay, "replay")
+    seed = check.require_whole(seed, "seed", 0, check.MAX_SEED)
+    fit = check.require_flag(fit, "fit")
+    columns = check.require_columns(columns)
+    encoding = check.require_encoding(encoding)
     if fit and not replay:
         raise UsageError("fit needs replay", hint="pass replay=True (--replay) as well")
     contacts = None
@@ -174,7 +200,7 @@ def simulate(
         contacts = ContactFile(Path(cube.meta.file), mapping, encoding)
     options = SimulationOptions(
         interval=interval,
-        agents=dict(agents or {}),
+        agents=agents,
         replay=ReplayOptions(seed=seed, fit=fit) if replay else None,
         contacts=contacts,
     )
@@ -191,7 +217,11 @@ def compare(
 
     Strategies that share a catalog share one baseline evaluation.
     """
-    options = SimulationOptions(interval=interval, agents=dict(agents or {}))
+    strategies = check.require_strategies(strategies)
+    cube = check.require_cube(cube)
+    interval = check.require_interval(interval)
+    agents = check.require_agents(agents)
+    options = SimulationOptions(interval=interval, agents=agents)
     return Comparison(results=_evaluate_all(list(strategies), cube, options))
 
 
@@ -223,6 +253,13 @@ def sweep(
     interval: int | None = None,
 ) -> SweepResult:
     """Simulate ``strategy`` once per value of ``key`` (a dotted path, as in ``--set``)."""
+    if not isinstance(strategy, Strategy):
+        strategy = check.require_strategy_source(strategy, "strategy")
+    key = check.require_text(key, "key")
+    values = check.require_sweep_values(values)
+    cube = check.require_cube(cube)
+    overrides = check.require_overrides(overrides)
+    interval = check.require_interval(interval)
     base_overrides = list(overrides)
     values = list(values)
     step_strategies = [
@@ -262,6 +299,12 @@ def inspect_interactions(
     """
     from cx.inspect import inspect_cube
 
+    if not isinstance(source, Cube):
+        source = check.require_path(source, "source")
+    columns = check.require_columns(columns)
+    period = check.require_text(period, "period")
+    window_hours = check.require_window(window_hours, "window_hours")
+    encoding = check.require_encoding(encoding)
     mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
     cube = (
         source
@@ -286,7 +329,11 @@ def staffing_intervals(
     """
     from cx.replay.engine import staffing_plan
 
-    options = SimulationOptions(interval=interval, agents=dict(agents or {}))
+    strategy = check.require_strategy(strategy)
+    cube = check.require_cube(cube)
+    interval = check.require_interval(interval)
+    agents = check.require_agents(agents)
+    options = SimulationOptions(interval=interval, agents=agents)
     return staffing_plan(strategy, cube, options).intervals
 
 
@@ -306,6 +353,11 @@ def build_cube_file(
     from cx.data.scan import check_data_path, enforce_reject_rate, scan_fine
     from cx.io import write_with
 
+    path = check.require_path(path, "path")
+    output = check.require_path(output, "output")
+    columns = check.require_columns(columns)
+    max_reject_rate = check.require_share(max_reject_rate, "max_reject_rate")
+    encoding = check.require_encoding(encoding)
     mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
     ScanOptions(max_reject_rate=max_reject_rate, encoding=encoding)  # checks the values
     source = Path(path)
@@ -320,7 +372,11 @@ def build_cube_file(
 
 def cube_sql(dialect: str = "duckdb", table: str = "interactions", columns: Any = None) -> str:
     """The SQL that builds a cube file from a table of canonical columns (docs/scale.md)."""
+    from cx.data.sql import DIALECTS
     from cx.data.sql import cube_sql as _cube_sql
 
+    dialect = check.require_text(dialect, "dialect", DIALECTS)
+    table = check.require_text(table, "table")
+    columns = check.require_columns(columns)
     mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
     return _cube_sql(dialect, table, mapping)

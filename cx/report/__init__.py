@@ -50,6 +50,21 @@ def build_report(
     ``profile`` (from :func:`cx.api.inspect_interactions` on the same data) adds what the
     data says about each shift rule's containment assumption.
     """
+    from datetime import datetime
+
+    from cx import api_checks as check
+    from cx.models.inspect import InspectResult
+
+    strategies = check.require_strategies(strategies)
+    cube = check.require_cube(cube)
+    interval = check.require_interval(interval)
+    if title is not None:
+        title = check.require_text(title, "title")
+    if generated is not None and not isinstance(generated, datetime):
+        raise check.wrong("generated", "None or a datetime", generated)
+    if profile is not None and not isinstance(profile, InspectResult):
+        hint = "use cx.api.inspect_interactions(cube)"
+        raise check.wrong("profile", "None or an InspectResult", profile, hint)
     require_chart_library()
     from cx.report.build import build
 

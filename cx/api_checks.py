@@ -1,0 +1,229 @@
+"""Argument checks at the entry points of the Python API (:mod:`cx.api`, :mod:`cx.report`).
+
+A script that passes the wrong kind of value (``None`` for a cube, a path where a
+loaded strategy is expected, ``seed="x"``, ``max_reject_rate=float("nan")``) gets a
+:class:`~cx.errors.UsageError` or :class:`~cx.errors.InputError` naming the
+parameter and saying what it takes, instead of an AttributeError or TypeError from
+deep inside. Each ``require_*`` returns the value, normalised where that helps.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cx.errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    from cx.data.cube import Cube
+    from cx.models.mapping import Mapping as ColumnMapping
+    from cx.models.strategy import Strategy
+
+#: The largest seed: numpy takes any non-negative integer, but a bigger one only costs time.
+MAX_SEED = 2**63 - 1
+#: The longest journey window, in hours: a year.
+MAX_WINDOW_HOURS = 8760.0
+#: The most agents one channel can be given (far beyond any contact centre's).
+MAX_AGENTS = 100_000
+#: The longest file name and path Linux and macOS file systems take, in bytes.
+MAX_NAME_BYTES = 255
+MAX_PATH_BYTES = 4095
+#: How interaction files are decoded.
+ENCODINGS = ("utf8", "lossy")
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _kind(value: object) -> str:
+    return f"{type(value).__name__} {_shown(value)}"
+
+
+def wrong(parameter: str, expected: str, value: object, hint: str | None = None) -> UsageError:
+    return UsageError(f"{parameter} must be {expected}, not {_kind(value)}", hint=hint)
+
+
+def require_strategy(value: object, parameter: str = "strategy") -> Strategy:
+    from cx.models.strategy import Strategy
+
+    if isinstance(value, Strategy):
+        return value
+    hint = "load it first: cx.load_strategy('strategy.yaml') (or a dict)"
+    raise wrong(parameter, "a cx.Strategy", value, hint)
+
+
+def require_strategies(value: object, parameter: str = "strategies") -> list[Strategy]:
+    """A non-empty list of loaded strategies."""
+    if isinstance(value, str | bytes | os.PathLike | Mapping) or not isinstance(value, Iterable):
+        raise wrong(parameter, "a list of cx.Strategy", value, "e.g. [cx.load_strategy(path)]")
+    strategies = list(value)
+    if not strategies:
+        raise InputError(f"{parameter} is empty", hint="pass at least one strategy")
+    return [require_strategy(s, f"{parameter}[{i}]") for i, s in enumerate(strategies)]
+
+
+def require_cube(value: object, parameter: str = "cube") -> Cube:
+    from cx.data.cube import Cube
+
+    if isinstance(value, Cube):
+        return value
+    raise wrong(parameter, "a cx.Cube", value, "scan the data first: cx.load_interactions(path)")
+
+
+def require_path(value: object, parameter: str) -> Path:
+    """A file path: a non-empty str or os.PathLike without a NUL character."""
+    if isinstance(value, bool) or not isinstance(value, str | os.PathLike):
+        raise wrong(parameter, "a file path (str or pathlib.Path)", value)
+    text = os.fspath(value)
+    if not isinstance(text, str) or not text.strip():
+        raise InputError(f"{parameter} is an empty path", hint="name a file")
+    if "\0" in text:
+        raise InputError(f"{parameter} {_shown(text)} holds a NUL character", hint="name a file")
+    encoded = os.fsencode(text)
+    if len(encoded) > MAX_PATH_BYTES or any(len(p) > MAX_NAME_BYTES for p in encoded.split(b"/")):
+        raise InputError(
+            f"{parameter} {_shown(text)} is longer than a file system allows",
+            hint=f"names of at most {MAX_NAME_BYTES} bytes, paths of at most {MAX_PATH_BYTES}",
+        )
+    return Path(text)
+
+
+def require_optional_path(value: object, parameter: str) -> Path | None:
+    return None if value is None else require_path(value, parameter)
+
+
+def require_columns(value: object, parameter: str = "columns") -> ColumnMapping | Path | None:
+    """A mapping file path, a :class:`cx.models.mapping.Mapping` or None."""
+    from cx.models.mapping import Mapping as ColumnMapping
+
+    if value is None or isinstance(value, ColumnMapping):
+        return value
+    if isinstance(value, str | os.PathLike):
+        return require_path(value, parameter)
+    raise wrong(parameter, "a mapping file path, a cx.models.mapping.Mapping or None", value)
+
+
+def require_text(value: object, parameter: str, choices: Iterable[str] | None = None) -> str:
+    if not isinstance(value, str):
+        raise wrong(parameter, "a string", value)
+    if choices is not None and value not in (allowed := tuple(choices)):
+        raise InputError(f"unknown {parameter} {_shown(value)}", hint=f"use {', '.join(allowed)}")
+    return value
+
+
+def require_encoding(value: object, parameter: str = "encoding") -> str:
+    return require_text(value, parameter, ENCODINGS)
+
+
+def require_flag(value: object, parameter: str) -> bool:
+    if not isinstance(value, bool):
+        raise wrong(parameter, "True or False", value)
+    return value
+
+
+def require_whole(value: object, parameter: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise wrong(parameter, "a whole number", value)
+    number = int(value)
+    if not low <= number <= high:
+        raise InputError(f"{parameter} {number} is out of range", hint=f"use {low} to {high}")
+    return number
+
+
+def require_interval(value: object, parameter: str = "interval") -> int | None:
+    """None (the strategy's) or a whole number of minutes; the engine checks which ones."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise wrong(parameter, "None or whole minutes (15, 30 or 60)", value)
+    return int(value)
+
+
+def require_real(value: object, parameter: str, low: float, high: float, unit: str = "") -> float:
+    """A finite number from ``low`` to ``high``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise wrong(parameter, "a number", value)
+    number = float(value)
+    if math.isfinite(number) and low <= number <= high:
+        return number
+    if not math.isfinite(number):
+        problem = "is not a finite number"
+    elif number < 0 <= low:
+        problem = "is negative"
+    else:
+        problem = f"is {'below' if number < low else 'above'} {high if number > high else low:g}"
+    raise InputError(
+        f"{parameter} {_shown(value)} {problem}", hint=f"use {low:g} to {high:g}{unit}"
+    )
+
+
+def require_share(value: object, parameter: str) -> float:
+    return require_real(value, parameter, 0.0, 1.0)
+
+
+def require_window(value: object, parameter: str) -> float:
+    return require_real(value, parameter, 0.0, MAX_WINDOW_HOURS, " hours")
+
+
+def require_agents(value: object, parameter: str = "agents") -> dict[str, int]:
+    """None or a dict of channel name to a whole number of agents (bounds: the engine's)."""
+    if value is None:
+        return {}
+    expected = "None or a dict of channel name to agents, e.g. {'phone': 12}"
+    if not isinstance(value, Mapping):
+        raise wrong(parameter, expected, value)
+    agents: dict[str, int] = {}
+    for channel, count in value.items():
+        if not isinstance(channel, str):
+            raise wrong(f"{parameter} key", "a channel name (str)", channel)
+        if not isinstance(count, numbers.Real):  # True, NaN, -1, 2.5: the engine says why
+            raise wrong(f"{parameter}[{channel!r}]", "a whole number of agents", count)
+        if math.isfinite(count) and count > MAX_AGENTS:
+            raise InputError(
+                f"{parameter}[{channel!r}] = {_shown(count)} agents is more than {MAX_AGENTS:,}",
+                hint=f"use a whole number from 0 to {MAX_AGENTS:,}",
+            )
+        agents[channel] = count  # type: ignore[assignment]  # the engine checks the rest
+    return agents
+
+
+def require_overrides(value: object, parameter: str = "overrides") -> list[str]:
+    """``KEY=VALUE`` strings (a lone string is refused, not read letter by letter)."""
+    hint = "e.g. ['shifts.0.to.web=0.4']"
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise wrong(parameter, "a list of KEY=VALUE strings", value, hint)
+    items = list(value)
+    for item in items:
+        if not isinstance(item, str):
+            raise wrong(f"each of {parameter}", "a KEY=VALUE string", item, hint)
+        if "\0" in item:
+            raise InputError(f"{parameter} item {_shown(item)} holds a NUL character", hint=hint)
+    return items
+
+
+def require_strategy_source(value: object, parameter: str = "source") -> Any:
+    """A strategy file path or a dict (for :func:`cx.load_strategy`)."""
+    if isinstance(value, Mapping):
+        return value
+    if isinstance(value, str | os.PathLike) and not isinstance(value, bool):
+        return require_path(value, parameter)
+    raise wrong(parameter, "a strategy file path or a dict", value)
+
+
+def require_sweep_values(value: object, parameter: str = "values") -> list[float | int | str]:
+    """A non-empty list of the values a sweep sets, each a number or a string."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise wrong(parameter, "a list of values", value, "e.g. [0.2, 0.4, 0.6]")
+    values = list(value)
+    if not values:
+        raise InputError(f"{parameter} is empty", hint="pass at least one value to sweep")
+    for item in values:
+        if isinstance(item, bool) or not isinstance(item, numbers.Real | str):
+            raise wrong(f"each of {parameter}", "a number or a string", item)
+    return values
