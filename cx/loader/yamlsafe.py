@@ -9,6 +9,7 @@ column of every key and value by its path, for error messages.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -165,6 +166,14 @@ class _Builder:
         return result
 
     def _scalar(self, node: yaml.Node) -> Any:
+        if (
+            isinstance(node, yaml.ScalarNode)
+            and not node.style  # plain: None (PyYAML) or "" (libyaml), never quoted
+            and node.tag == "tag:yaml.org,2002:str"
+            and _EXPONENT_NUMBER.fullmatch(node.value)
+        ):
+            # YAML 1.1 reads 1e3 (no dot) as text; it is the number everyone means.
+            return float(node.value)
         try:
             return self._constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
@@ -176,6 +185,8 @@ class _Builder:
                 hint="quote it if it is meant as text",
             ) from None
 
+
+_EXPONENT_NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+")
 
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 

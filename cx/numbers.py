@@ -1,0 +1,124 @@
+"""Numbers users give cx: finite, ASCII, of the right kind and within real-world bounds.
+
+A strategy value, a command-line option and an API argument go through the same
+checks, so NaN, infinity, ``true`` for 1, ``"0.5"`` in quotes, a superscript ``²`` or an
+Arabic-Indic ``٣`` never reach the arithmetic, and no size makes a loop run for hours.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Mapping
+
+from pydantic_core import PydanticCustomError
+
+from cx.errors import InputError
+
+#: Agents per channel and interval, fixed (--agents) or implied by a plan: a very large
+#: contact centre staffs a few thousand; more is a typo, and Erlang walks up to N.
+MAX_AGENTS = 100_000
+
+_FLOAT_TEXT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_INT_TEXT = re.compile(r"[+-]?\d+")
+
+
+def _foreign_character(text: str) -> str | None:
+    """A description of the first character of ``text`` that is not ASCII, if any."""
+    for char in text:
+        if not char.isascii():
+            name = unicodedata.name(char, f"U+{ord(char):04X}")
+            return f"'{char}' ({name.lower()})"
+    return None
+
+
+def parse_number(text: str, what: str, *, integer: bool = False) -> float | int:
+    """``text`` as a finite number written with ASCII digits; ``what`` names it in errors.
+
+    Python's own ``float``/``int`` read ``٣``, ``５`` and ``nan``: here they are refused.
+    """
+    stripped = text.strip()
+    kind = "a whole number" if integer else "a number"
+    foreign = _foreign_character(stripped)
+    if foreign is not None:
+        raise InputError(
+            f"{what} '{text}' is not {kind}: it contains {foreign}",
+            hint="write numbers with the digits 0-9",
+        )
+    pattern = _INT_TEXT if integer else _FLOAT_TEXT
+    if not pattern.fullmatch(stripped):
+        hint = (
+            "NaN and infinity are not allowed"
+            if stripped.lower().lstrip("+-") in ("nan", "inf", "infinity", ".nan", ".inf")
+            else None
+        )
+        raise InputError(f"{what} '{text}' is not {kind}", hint=hint)
+    if integer:
+        return int(stripped)
+    value = float(stripped)
+    if not math.isfinite(value):
+        raise InputError(f"{what} '{text}' is too large", hint="numbers must be finite")
+    return value
+
+
+def finite_number(value: object) -> object:
+    """Pydantic before-validator of every numeric strategy field.
+
+    Refuses booleans (``true`` is not 1.0), text (``"0.5"`` in quotes is not a share),
+    NaN and infinity, with a message that says which; numbers pass on to the bounds.
+    """
+    if isinstance(value, bool):
+        raise PydanticCustomError(
+            "number_not_bool",
+            "{value} is a yes/no value, not a number",
+            {"value": str(value).lower()},
+        )
+    if isinstance(value, str):
+        foreign = _foreign_character(value)
+        if foreign is not None:
+            raise PydanticCustomError(
+                "number_not_ascii",
+                "not a number: it contains {char}; write numbers with the digits 0-9",
+                {"char": foreign},
+            )
+        raise PydanticCustomError(
+            "number_is_text", "text is not a number; write the number without quotes"
+        )
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PydanticCustomError(
+            "number_not_finite", "a finite number is needed, not NaN or infinity"
+        )
+    if isinstance(value, int) and abs(value) > 10**18:
+        raise PydanticCustomError("number_too_large", "number is far too large")
+    return value
+
+
+def check_agents(agents: Mapping[str, object], what: str = "agents") -> dict[str, int]:
+    """Fixed agents per channel (``--agents``, ``agents=``): whole numbers 0..MAX_AGENTS."""
+    checked: dict[str, int] = {}
+    for name, count in agents.items():
+        whole = isinstance(count, int) or (
+            isinstance(count, float) and math.isfinite(count) and count.is_integer()
+        )
+        if isinstance(count, bool) or not whole or not 0 <= count <= MAX_AGENTS:  # type: ignore[operator]
+            raise InputError(
+                f"{what} {name}={count!r}: the number of agents must be a whole number "
+                f"from 0 to {MAX_AGENTS:,}",
+                hint="e.g. --agents phone=12 (API: agents={'phone': 12})",
+            )
+        checked[str(name)] = int(count)  # type: ignore[call-overload]
+    return checked
+
+
+def parse_agents(values: list[str] | None) -> dict[str, int]:
+    """``--agents CHANNEL=N`` options → {channel: N}."""
+    agents: dict[str, object] = {}
+    for value in values or []:
+        name, equals, number = value.partition("=")
+        if not name.strip() or not equals:
+            raise InputError(
+                f"cannot read --agents '{value}'", hint="write CHANNEL=N, e.g. --agents phone=12"
+            )
+        agents[name.strip()] = parse_number(number, f"--agents {name.strip()}:", integer=True)
+    return check_agents(agents, "--agents")
