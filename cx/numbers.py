@@ -12,19 +12,21 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
-from pydantic_core import PydanticCustomError
-
 from cx.errors import InputError
 
 #: Agents per channel and interval, fixed (--agents) or implied by a plan: a very large
 #: contact centre staffs a few thousand; more is a typo, and Erlang walks up to N.
 MAX_AGENTS = 100_000
+#: Journey window (strategy journeys.window_hours, --journey-window): one year.
+MAX_WINDOW_HOURS = 8_760.0
+#: Random seeds (generate, replay): what numpy takes.
+MAX_SEED = 2**63 - 1
 
 _FLOAT_TEXT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _INT_TEXT = re.compile(r"[+-]?\d+")
 
 
-def _foreign_character(text: str) -> str | None:
+def foreign_character(text: str) -> str | None:
     """A description of the first character of ``text`` that is not ASCII, if any."""
     for char in text:
         if not char.isascii():
@@ -39,11 +41,12 @@ def parse_number(text: str, what: str, *, integer: bool = False) -> float | int:
     Python's own ``float``/``int`` read ``٣``, ``５`` and ``nan``: here they are refused.
     """
     stripped = text.strip()
+    what = f"{what} '{text}'".strip()
     kind = "a whole number" if integer else "a number"
-    foreign = _foreign_character(stripped)
+    foreign = foreign_character(stripped)
     if foreign is not None:
         raise InputError(
-            f"{what} '{text}' is not {kind}: it contains {foreign}",
+            f"{what} is not {kind}: it contains {foreign}",
             hint="write numbers with the digits 0-9",
         )
     pattern = _INT_TEXT if integer else _FLOAT_TEXT
@@ -53,48 +56,16 @@ def parse_number(text: str, what: str, *, integer: bool = False) -> float | int:
             if stripped.lower().lstrip("+-") in ("nan", "inf", "infinity", ".nan", ".inf")
             else None
         )
-        raise InputError(f"{what} '{text}' is not {kind}", hint=hint)
+        raise InputError(f"{what} is not {kind}", hint=hint)
     if integer:
         return int(stripped)
     value = float(stripped)
     if not math.isfinite(value):
-        raise InputError(f"{what} '{text}' is too large", hint="numbers must be finite")
+        raise InputError(f"{what} is too large", hint="numbers must be finite")
     return value
 
 
-def finite_number(value: object) -> object:
-    """Pydantic before-validator of every numeric strategy field.
-
-    Refuses booleans (``true`` is not 1.0), text (``"0.5"`` in quotes is not a share),
-    NaN and infinity, with a message that says which; numbers pass on to the bounds.
-    """
-    if isinstance(value, bool):
-        raise PydanticCustomError(
-            "number_not_bool",
-            "{value} is a yes/no value, not a number",
-            {"value": str(value).lower()},
-        )
-    if isinstance(value, str):
-        foreign = _foreign_character(value)
-        if foreign is not None:
-            raise PydanticCustomError(
-                "number_not_ascii",
-                "not a number: it contains {char}; write numbers with the digits 0-9",
-                {"char": foreign},
-            )
-        raise PydanticCustomError(
-            "number_is_text", "text is not a number; write the number without quotes"
-        )
-    if isinstance(value, float) and not math.isfinite(value):
-        raise PydanticCustomError(
-            "number_not_finite", "a finite number is needed, not NaN or infinity"
-        )
-    if isinstance(value, int) and abs(value) > 10**18:
-        raise PydanticCustomError("number_too_large", "number is far too large")
-    return value
-
-
-def check_agents(agents: Mapping[str, object], what: str = "agents") -> dict[str, int]:
+def check_agents(agents: Mapping[str, object], what: str = "--agents") -> dict[str, int]:
     """Fixed agents per channel (``--agents``, ``agents=``): whole numbers 0..MAX_AGENTS."""
     checked: dict[str, int] = {}
     for name, count in agents.items():

@@ -20,6 +20,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from cx.cli.common import DebugOption, OutputFormat, OutputOption, QuietOption
+from cx.numbers import MAX_WINDOW_HOURS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,6 +37,15 @@ MaxRejectRateOption = Annotated[
 EncodingOption = Annotated[
     str, typer.Option("--encoding", help="utf8, or lossy to replace bytes that are not UTF-8.")
 ]
+
+
+def _journey_window_in_bounds(hours: float | None) -> float | None:
+    # Checked here, not by min/max: the window must be above 0, and NaN must not pass.
+    if hours is not None and not (0.0 < hours <= MAX_WINDOW_HOURS):
+        raise typer.BadParameter(
+            f"{hours:g} is not a number of hours above 0 and at most {MAX_WINDOW_HOURS:g}"
+        )
+    return hours
 
 
 @dataclass
@@ -80,6 +90,7 @@ class DataArgs:
         float | None,
         typer.Option(
             "--journey-window",
+            callback=_journey_window_in_bounds,
             help="Hours between a customer's contacts that still continue a journey "
             "(default: the strategy's journeys.window_hours, 72). Implies --outcomes.",
             show_default=False,

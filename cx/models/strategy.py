@@ -2,14 +2,50 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic_core import PydanticCustomError
 
-from cx.numbers import MAX_AGENTS, finite_number
+from cx.numbers import MAX_AGENTS, MAX_WINDOW_HOURS, foreign_character
 
 # Every number of a strategy is finite and a number (not `true`, not "0.5" in quotes);
 # the bounds say what a real contact centre can be (README, "What cx guarantees").
+
+
+def finite_number(value: object) -> object:
+    """Pydantic before-validator of every numeric strategy field.
+
+    Refuses booleans (``true`` is not 1.0), text (``"0.5"`` in quotes is not a share),
+    NaN and infinity, with a message that says which; numbers pass on to the bounds.
+    """
+    if isinstance(value, bool):
+        raise PydanticCustomError(
+            "number_not_bool",
+            "{value} is a yes/no value, not a number",
+            {"value": str(value).lower()},
+        )
+    if isinstance(value, str):
+        foreign = foreign_character(value)
+        if foreign is not None:
+            raise PydanticCustomError(
+                "number_not_ascii",
+                "not a number: it contains {char}; write numbers with the digits 0-9",
+                {"char": foreign},
+            )
+        raise PydanticCustomError(
+            "number_is_text", "text is not a number; write the number without quotes"
+        )
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PydanticCustomError(
+            "number_not_finite", "a finite number is needed, not NaN or infinity"
+        )
+    if isinstance(value, int) and abs(value) > 10**18:
+        raise PydanticCustomError("number_too_large", "number is far too large")
+    return value
+
+
 # (The check comes after the bounds so that they still show in the JSON Schema.)
 _CHECKED = BeforeValidator(finite_number)
 Share = Annotated[float, Field(ge=0.0, le=1.0), _CHECKED]
@@ -17,7 +53,6 @@ MAX_COST = 1e7  # per agent-hour, per contact
 MAX_FIXED_COST = 1e10  # per calendar period
 MAX_SECONDS = 86_400.0  # handle time, patience: one day
 MAX_WITHIN = 30 * 86_400.0  # service level window: async channels answer within days
-MAX_WINDOW_HOURS = 8_760.0  # journey window: one year
 MAX_MIN_AGENTS = 10_000
 Cost = Annotated[float, Field(ge=0.0, le=MAX_COST), _CHECKED]
 Seconds = Annotated[float, Field(gt=0.0, le=MAX_SECONDS), _CHECKED]

@@ -26,6 +26,7 @@ from cx.models.result import (
     Totals,
 )
 from cx.models.strategy import Strategy
+from cx.numbers import check_agents
 from cx.replay.flows import compute_flows
 from cx.replay.needs import outcomes_needed, uses_step
 from cx.staffing.plan import StaffingPlan, plan_staffing
@@ -48,13 +49,7 @@ class SimulationOptions:
             isinstance(self.interval, bool) or self.interval not in (15, 30, 60)
         ):
             raise InputError(f"interval {self.interval!r} is not 15, 30 or 60 minutes")
-        for name, count in self.agents.items():
-            whole = isinstance(count, int) or (isinstance(count, float) and count.is_integer())
-            if isinstance(count, bool) or not whole or count < 0:
-                raise InputError(
-                    f"--agents {name}={count!r}: the number of agents must be a whole number >= 0",
-                    hint="e.g. --agents phone=12 (API: agents={'phone': 12})",
-                )
+        object.__setattr__(self, "agents", check_agents(self.agents))
 
 
 @dataclass
