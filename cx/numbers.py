@@ -65,6 +65,37 @@ def parse_number(text: str, what: str, *, integer: bool = False) -> float | int:
     return value
 
 
+def check_number(value: object, what: str) -> float:
+    """An API number: a real number (not a bool, not text), finite."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"{what} {value!r} is not a number")
+    if not math.isfinite(value):
+        raise InputError(f"{what} {value!r} is not a finite number")
+    return float(value)
+
+
+def check_share(value: object, what: str) -> float:
+    """A share given to the API or an option (e.g. max_reject_rate): a number in [0, 1]."""
+    share = check_number(value, what)
+    if not 0.0 <= share <= 1.0:
+        raise InputError(f"{what} {share:g} is not a share from 0 to 1")
+    return share
+
+
+def check_window_hours(hours: object, what: str = "journey window") -> float:
+    """Hours between a customer's contacts that still continue a journey: 0 to a year."""
+    window = check_number(hours, what)
+    if window < 0:
+        raise InputError(
+            f"{what} of {window:g} hours is negative", hint="use 0 or more hours (default 72)"
+        )
+    if window > MAX_WINDOW_HOURS:
+        raise InputError(
+            f"{what} of {window:g} hours is more than a year ({MAX_WINDOW_HOURS:g} hours)"
+        )
+    return window
+
+
 def check_agents(agents: Mapping[str, object], what: str = "--agents") -> dict[str, int]:
     """Fixed agents per channel (``--agents``, ``agents=``): whole numbers 0..MAX_AGENTS."""
     checked: dict[str, int] = {}

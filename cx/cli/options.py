@@ -20,7 +20,8 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from cx.cli.common import DebugOption, OutputFormat, OutputOption, QuietOption
-from cx.numbers import MAX_WINDOW_HOURS
+from cx.errors import InputError
+from cx.numbers import check_window_hours
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,12 +41,13 @@ EncodingOption = Annotated[
 
 
 def _journey_window_in_bounds(hours: float | None) -> float | None:
-    # Checked here, not by min/max: the window must be above 0, and NaN must not pass.
-    if hours is not None and not (0.0 < hours <= MAX_WINDOW_HOURS):
-        raise typer.BadParameter(
-            f"{hours:g} is not a number of hours above 0 and at most {MAX_WINDOW_HOURS:g}"
-        )
-    return hours
+    # A callback, not min/max: NaN must not pass, and the message is the library's.
+    if hours is None:
+        return None
+    try:
+        return check_window_hours(hours)
+    except InputError as error:
+        raise typer.BadParameter(error.message) from None
 
 
 @dataclass

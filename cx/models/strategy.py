@@ -192,7 +192,7 @@ class Staffing(StrictModel):
 
 
 class Journeys(StrictModel):
-    window_hours: Annotated[float, Field(gt=0.0, le=MAX_WINDOW_HOURS), _CHECKED] = Field(
+    window_hours: Annotated[float, Field(ge=0.0, le=MAX_WINDOW_HOURS), _CHECKED] = Field(
         72.0,
         description="A contact within this many hours of the previous one continues a journey.",
     )
@@ -201,7 +201,7 @@ class Journeys(StrictModel):
 class Strategy(StrictModel):
     """A channel strategy: the catalog, what is offered, and how contacts are moved."""
 
-    version: Literal[1] = 1
+    version: Annotated[Literal[1], _CHECKED] = 1
     name: str
     kind: Kind
     description: str | None = None
