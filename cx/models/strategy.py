@@ -34,6 +34,10 @@ def finite_number(value: object) -> object:
                 "not a number: it contains {char}; write numbers with the digits 0-9",
                 {"char": foreign},
             )
+        if value.strip().lower().lstrip("+-.") in ("nan", "inf", "infinity"):
+            raise PydanticCustomError(
+                "number_not_finite", "a finite number is needed, not NaN or infinity"
+            )
         raise PydanticCustomError(
             "number_is_text", "text is not a number; write the number without quotes"
         )
