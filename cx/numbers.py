@@ -22,8 +22,12 @@ MAX_WINDOW_HOURS = 8_760.0
 #: Random seeds (generate, replay): what numpy takes.
 MAX_SEED = 2**63 - 1
 
-_FLOAT_TEXT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_INT_TEXT = re.compile(r"[+-]?\d+")
+#: No number a user means is longer (and Python refuses to read ints over 4,300 digits).
+MAX_NUMBER_TEXT = 100
+
+# ASCII digits only, and one way to match each character (linear time on any text).
+_FLOAT_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_INT_TEXT = re.compile(r"[+-]?[0-9]+")
 
 
 def foreign_character(text: str) -> str | None:
@@ -49,6 +53,8 @@ def parse_number(text: str, what: str, *, integer: bool = False) -> float | int:
             f"{what} is not {kind}: it contains {foreign}",
             hint="write numbers with the digits 0-9",
         )
+    if len(stripped) > MAX_NUMBER_TEXT:
+        raise InputError(f"{what[:40]}... is {len(stripped):,} characters long, not {kind}")
     pattern = _INT_TEXT if integer else _FLOAT_TEXT
     if not pattern.fullmatch(stripped):
         hint = (

@@ -539,3 +539,24 @@ def test_shipped_strategies_still_validate() -> None:
     assert strategies
     result = run("validate", *strategies)
     assert result.exit_code == 0, result.stdout + result.stderr
+
+
+# --------------------------------------------------------------------------- long text
+
+
+def test_long_digit_strings_are_refused_not_crashed(work: Path) -> None:
+    # int() refuses more than 4,300 digits with a ValueError: cx says what is wrong.
+    line = one_error_line(
+        run("simulate", "s.yaml", "--data", "data.csv", "--agents", "phone=" + "9" * 5000)
+    )
+    assert "5,000 characters long, not a whole number" in line
+    with pytest.raises(InputError, match="characters long"):
+        parse_number("1" * 200_000 + "x", "--x")
+
+
+@pytest.mark.parametrize("value", ["1" * 200_000 + "x", "9" * 5000, "1" * 100_000 + "e"])
+def test_long_plain_yaml_numbers_are_findings(work: Path, value: str) -> None:
+    # Matched in linear time: a quadratic pattern would not finish on these.
+    result = run("validate", write_strategy(work, f"handle_time: {value}"))
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert f"bad.yaml:{PHONE_LINE}:" in result.stdout

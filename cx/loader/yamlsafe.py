@@ -186,7 +186,7 @@ class _Builder:
             ) from None
 
 
-_EXPONENT_NUMBER = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+")
+_EXPONENT_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+")
 
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 
