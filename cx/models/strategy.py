@@ -55,11 +55,12 @@ _CHECKED = BeforeValidator(finite_number)
 Share = Annotated[float, Field(ge=0.0, le=1.0), _CHECKED]
 MAX_COST = 1e7  # per agent-hour, per contact
 MAX_FIXED_COST = 1e10  # per calendar period
+MIN_SECONDS = 1.0  # handle time, patience: a second (1e-300 s breaks the arithmetic)
 MAX_SECONDS = 86_400.0  # handle time, patience: one day
 MAX_WITHIN = 30 * 86_400.0  # service level window: async channels answer within days
 MAX_MIN_AGENTS = 10_000
 Cost = Annotated[float, Field(ge=0.0, le=MAX_COST), _CHECKED]
-Seconds = Annotated[float, Field(gt=0.0, le=MAX_SECONDS), _CHECKED]
+Seconds = Annotated[float, Field(ge=MIN_SECONDS, le=MAX_SECONDS), _CHECKED]
 ChannelName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$")]
 
 Mode = Literal["live", "async", "self_service"]
