@@ -3,7 +3,7 @@
 Replay is the one step after the scan whose cost grows with the rows (DESIGN §6b), so
 it is measured on its own:
 
-* **engine**: ``replay_queue`` (the FCFS event loop) on N synthetic contacts — Poisson
+* **engine**: ``run_queue`` (the FCFS event loop) on N synthetic contacts — Poisson
   arrivals over 60-minute intervals with a daily profile, lognormal handle times,
   some with an observed patience — through an Erlang C plan; and ``fit_agents`` (--fit).
 * **files**: on ``bench/data/i1m.csv`` and ``i10m.csv`` (``cx generate`` output): the
@@ -60,7 +60,7 @@ def timed(label: str, function, *args, **kwargs):  # type: ignore[no-untyped-def
 
 
 def bench_engine(sizes: list[int], fit: bool) -> list[tuple[str, int, float]]:
-    from cx.staffing.replay import fit_agents, replay_queue
+    from cx.staffing.queue import fit_agents, run_queue
 
     rows = []
     for size in sizes:
@@ -68,15 +68,15 @@ def bench_engine(sizes: list[int], fit: bool) -> list[tuple[str, int, float]]:
         n = trace["arrive"].size
         print(f"engine: {n:,} contacts, {trace['bounds'].size:,} intervals", flush=True)
         _, seconds = timed(
-            "replay_queue",
-            replay_queue,
+            "run_queue",
+            run_queue,
             trace["arrive"],
             trace["service"],
             trace["bounds"],
             trace["agents"],
             trace["patience"],
         )
-        rows.append(("event loop (replay_queue)", n, seconds))
+        rows.append(("event loop (run_queue)", n, seconds))
         if fit:
             _, seconds = timed(
                 "fit_agents (--fit)",
@@ -103,12 +103,8 @@ def bench_file(path: Path, fit: bool) -> list[tuple[str, int, float]]:
         handle_time_profiles,
         handle_times,
     )
-    from cx.staffing.replay import (
-        ReplayOptions,
-        replay_plan,
-        source_channels,
-        trace_query,
-    )
+    from cx.replay.routing import trace_query
+    from cx.replay.trace import ReplayOptions, replay_plan
 
     print(f"file: {path}", flush=True)
     strategy = api.load_strategy(STRATEGY)
@@ -123,15 +119,16 @@ def bench_file(path: Path, fit: bool) -> list[tuple[str, int, float]]:
         ("simulate --replay", rows_read, replay_s),
     ]
     # The replay's own parts, on the same plan.
-    plan = _evaluate(strategy, cube, SimulationOptions()).staffing
+    evaluation = _evaluate(strategy, cube, SimulationOptions())
+    plan, rules = evaluation.staffing, evaluation.rules
     live = sorted(set(plan.intervals["channel"].to_list()))
     source = ContactFile(path)
     query = trace_query(
-        strategy,
+        rules,
         source.rows(),
         cube.meta.period,
         cube.meta.period_starts,
-        source_channels(strategy, live),
+        rules.sources_reaching(live),
     )
     trace, trace_s = timed("  second pass (trace rows)", source.collect, query)
     out.append(("  second pass: read live rows", trace.height, trace_s))
@@ -142,7 +139,9 @@ def bench_file(path: Path, fit: bool) -> list[tuple[str, int, float]]:
         "period_starts": cube.meta.period_starts,
         "interval_minutes": strategy.staffing.interval,
     }
-    _, whole_s = timed("  replay_plan", replay_plan, strategy, plan.intervals, source, **kwargs)
+    _, whole_s = timed(
+        "  replay_plan", replay_plan, strategy, rules, plan.intervals, source, **kwargs
+    )
     out.append(("  route + queue (after the read)", replayed, whole_s - trace_s))
     out.append(("replay step (read + route + queue)", replayed, whole_s))
     if fit:
@@ -150,6 +149,7 @@ def bench_file(path: Path, fit: bool) -> list[tuple[str, int, float]]:
             "  replay_plan --fit",
             replay_plan,
             strategy,
+            rules,
             plan.intervals,
             source,
             options=ReplayOptions(fit=True),

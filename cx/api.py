@@ -89,10 +89,16 @@ def _load_cube(
 ) -> Cube:
     options = ScanOptions(period=period, max_reject_rate=max_reject_rate, encoding=encoding)
     if rejects is not None:
+        from cx.data.spreadsheet import spreadsheet_frame
         from cx.io import write_frame_csv
 
         target = Path(rejects)
-        cube = scan(path, mapping, options, rejects_out=lambda f: write_frame_csv(f, target))
+        cube = scan(
+            path,
+            mapping,
+            options,
+            rejects_out=lambda f: write_frame_csv(spreadsheet_frame(f), target),
+        )
         return _examined(cube, path, mapping, encoding)
     if not cache:
         return _examined(scan(path, mapping, options), path, mapping, encoding)
@@ -151,7 +157,7 @@ def simulate(
     """
     from cx.data.contacts import ContactFile
     from cx.errors import UsageError
-    from cx.staffing.replay import ReplayOptions
+    from cx.replay.trace import ReplayOptions
 
     if fit and not replay:
         raise UsageError("fit needs replay", hint="pass replay=True (--replay) as well")

@@ -99,6 +99,17 @@ return Array.from(document.querySelectorAll('[data-chart]')).map((el) => {
 """
 
 
+# What a script injected through a name would leave behind (tests/test_injection.py).
+INJECTION_STATE = """
+return {
+  pwned: window.__pwned === undefined ? null : window.__pwned,
+  scripts: document.querySelectorAll('script').length,
+  images: document.querySelectorAll('img').length,
+  title: document.title,
+};
+"""
+
+
 def open_page(driver: Any, path: Path, timeout: float = 30.0) -> PageLoad:
     """Open ``path`` and wait until every chart has rendered (or failed)."""
     driver.get(path.resolve().as_uri())

@@ -23,7 +23,7 @@ import pytest
 from cx import api
 from cx.errors import UsageError
 from cx.staffing import erlang
-from cx.staffing.replay import ABANDONED, ANSWERED, UNANSWERED, fit_agents, replay_queue
+from cx.staffing.queue import ABANDONED, ANSWERED, UNANSWERED, fit_agents, run_queue
 
 INF = math.inf
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,42 +35,42 @@ TEN = datetime(2024, 1, 15, 10)  # a Monday, 10:00
 
 def test_a_burst_queues_in_arrival_order() -> None:
     # 5 contacts at once, 2 agents, 10 s each: two start at 0, two at 10, one at 20.
-    q = replay_queue([0, 0, 0, 0, 0], [10] * 5, [0], [2])
+    q = run_queue([0, 0, 0, 0, 0], [10] * 5, [0], [2])
     assert q.wait.tolist() == [0, 0, 10, 10, 20]
     assert (q.outcome == ANSWERED).all()
     assert q.within(10).tolist() == [True, True, True, True, False]
 
 
 def test_ties_are_served_in_data_order() -> None:
-    q = replay_queue([0, 0, 0], [30, 5, 5], [0], [1])
+    q = run_queue([0, 0, 0], [30, 5, 5], [0], [1])
     assert q.wait.tolist() == [0, 30, 35]
 
 
 def test_agents_leaving_at_a_boundary_finish_their_contacts_first() -> None:
     # 3 agents until 100, then 1. Three contacts start at 90 and end at 140: nobody is
     # pre-empted at 100, and the one agent left takes the next contact only at 140.
-    q = replay_queue([90, 90, 90, 110, 120], [50] * 5, [0, 100], [3, 1])
+    q = run_queue([90, 90, 90, 110, 120], [50] * 5, [0, 100], [3, 1])
     assert q.wait.tolist() == [0, 0, 0, 30, 70]  # 110 → 140; 120 → 140 + 50 = 190
 
 
 def test_more_agents_at_a_boundary_start_waiting_contacts_then() -> None:
-    q = replay_queue([0, 10, 20], [500, 500, 500], [0, 100], [1, 3])
+    q = run_queue([0, 10, 20], [500, 500, 500], [0, 100], [1, 3])
     assert q.wait.tolist() == [0, 90, 80]  # both start at 100
 
 
 def test_an_interval_without_arrivals_keeps_the_last_staffed_agents() -> None:
     # Staffed intervals start at 0 (1 agent) and 200 (3 agents); nobody arrives in
     # [100, 200), so the plan has no interval there and the 1 agent stays on duty.
-    q = replay_queue([0, 10, 20], [150, 10, 10], [0, 200], [1, 3])
+    q = run_queue([0, 10, 20], [150, 10, 10], [0, 200], [1, 3])
     assert q.wait.tolist() == [0, 140, 140]  # 10 → 150, 20 → 160: not 200
 
 
 def test_concurrency_gives_each_agent_several_slots() -> None:
     # 1 agent with concurrency 2 = 2 slots; each contact holds one for its handle time.
-    from cx.staffing.replay import slot_count
+    from cx.staffing.queue import slot_count
 
     slots = slot_count(np.array([1]), 2.0)
-    q = replay_queue([0, 0, 0, 5], [10, 10, 10, 10], [0], slots)
+    q = run_queue([0, 0, 0, 5], [10, 10, 10, 10], [0], slots)
     assert q.wait.tolist() == [0, 0, 10, 5]
     assert slot_count(np.array([3]), 2.5).tolist() == [7]  # ⌊N·c⌋
 
@@ -78,24 +78,24 @@ def test_concurrency_gives_each_agent_several_slots() -> None:
 def test_an_abandoned_contact_leaves_at_its_observed_wait() -> None:
     # One agent busy until 100. The second contact gave up after 30 s in the data: it
     # leaves at 31 and never holds the agent, so the third starts at 100.
-    q = replay_queue([0, 1, 2], [100, 100, 10], [0], [1], patience=[INF, 30, INF])
+    q = run_queue([0, 1, 2], [100, 100, 10], [0], [1], patience=[INF, 30, INF])
     assert q.outcome.tolist() == [ANSWERED, ABANDONED, ANSWERED]
     assert q.wait.tolist() == [0, 30, 98]
     # With a second agent it is answered at once and holds that agent.
-    q = replay_queue([0, 1, 2], [100, 100, 10], [0], [2], patience=[INF, 30, INF])
+    q = run_queue([0, 1, 2], [100, 100, 10], [0], [2], patience=[INF, 30, INF])
     assert q.outcome.tolist() == [ANSWERED, ANSWERED, ANSWERED]
     assert q.wait.tolist() == [0, 0, 98]
 
 
 def test_a_wait_reaching_the_patience_exactly_is_an_abandon() -> None:
-    q = replay_queue([0, 0], [30, 10], [0], [1], patience=[INF, 30])
+    q = run_queue([0, 0], [30, 10], [0], [1], patience=[INF, 30])
     assert q.outcome.tolist() == [ANSWERED, ABANDONED]
-    q = replay_queue([0, 0], [29.5, 10], [0], [1], patience=[INF, 30])
+    q = run_queue([0, 0], [29.5, 10], [0], [1], patience=[INF, 30])
     assert q.outcome.tolist() == [ANSWERED, ANSWERED]
 
 
 def test_nobody_on_duty_leaves_contacts_unanswered() -> None:
-    q = replay_queue([5, 6], [10, 10], [0], [0], patience=[INF, 3], horizon=60)
+    q = run_queue([5, 6], [10, 10], [0], [0], patience=[INF, 3], horizon=60)
     assert q.outcome.tolist() == [UNANSWERED, ABANDONED]
     assert q.wait.tolist() == [55, 3]
 
@@ -115,7 +115,7 @@ def poisson_trace(load: float, service: float, count: int, seed: int) -> tuple[A
 def test_poisson_replay_matches_erlang_c(load: float, agents: int) -> None:
     service, within, count = 180.0, 20.0, 240_000
     arrive, handle = poisson_trace(load, service, count, seed=int(load * 10))
-    q = replay_queue(arrive, handle, [0.0], [agents])
+    q = run_queue(arrive, handle, [0.0], [agents])
     warm = count // 40  # drop the empty-system start
     answered = q.within(within)[warm:]
     waits = q.wait[warm:]
@@ -133,7 +133,7 @@ def test_poisson_replay_with_patience_matches_erlang_a() -> None:
     load, service, theta, within, agents, count = 10.0, 180.0, 60.0, 20.0, 10, 200_000
     arrive, handle = poisson_trace(load, service, count, seed=11)
     patience = np.random.default_rng(12).exponential(theta, count)
-    q = replay_queue(arrive, handle, [0.0], [agents], patience=patience)
+    q = run_queue(arrive, handle, [0.0], [agents], patience=patience)
     expected = erlang.erlang_a(agents, load / service, service, theta, within)
     warm = count // 40
     assert q.abandoned[warm:].mean() == pytest.approx(float(expected.abandon_rate), abs=0.01)

@@ -14,11 +14,13 @@ from typing import Annotated, Any, NoReturn, TextIO, TypeVar
 
 import typer
 from rich.console import Console, RenderableType
+from rich.text import Text
 
 from cx._version import __version__
 from cx.cli import rerun
 from cx.errors import EXIT_BROKEN_PIPE, EXIT_INTERNAL, CxError, StrategyError
 from cx.io import silence_stdout
+from cx.render.safe import plain, terminal_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 REPORT_URL = "the project's issue tracker"
@@ -56,13 +58,7 @@ def report_error(error: CxError) -> None:
         else [finding.format() for finding in error.findings]
     )
     for line in lines:
-        console.print(f"[bold red]error:[/] {_escape(line)}")
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
+        console.print(Text.assemble(("error:", "bold red"), " ", plain(line)))
 
 
 def handle_errors(function: F) -> F:
@@ -103,13 +99,20 @@ def internal_error(error: BaseException, debug: bool) -> NoReturn:
         first = first[:200] + "..."
     console = stderr_console()
     console.print(
-        f"[bold red]internal error:[/] {_escape(type(error).__name__)}"
-        + (f": {_escape(first)}" if first else "")
-        + f" (cx {__version__}; please report it to {REPORT_URL} with the command you ran "
-        "and this line; --debug shows the traceback)"
+        Text.assemble(
+            ("internal error:", "bold red"),
+            " ",
+            plain(
+                type(error).__name__
+                + (f": {first}" if first else "")
+                + f" (cx {__version__}; please report it to {REPORT_URL} with the command you "
+                "ran and this line; --debug shows the traceback)"
+            ),
+        )
     )
     if debug:
-        console.print(_escape(traceback.format_exc()))
+        lines = traceback.format_exc().splitlines()
+        console.print(Text("\n".join(terminal_text(line) for line in lines)))
     raise typer.Exit(EXIT_INTERNAL) from None
 
 
@@ -136,7 +139,7 @@ def emit(content: str | RenderableType, output: Path | None) -> None:
 
 def note(message: str, quiet: bool) -> None:
     if not quiet:
-        _write(sys.stderr, "stderr", _rendered(stderr_console(), message, markup=False))
+        _write(sys.stderr, "stderr", _rendered(stderr_console(), plain(message)))
 
 
 def _rendered(console: Console, content: RenderableType, **options: Any) -> str:

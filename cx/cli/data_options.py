@@ -12,6 +12,7 @@ from cx.cli.common import note, stderr_console
 from cx.cli.options import DataArgs, RunArgs
 from cx.errors import UsageError
 from cx.numbers import parse_agents  # noqa: F401  (commands import it from here)
+from cx.render.safe import plain
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -48,7 +49,7 @@ def scan_progress(
         yield
         return
     with console.status(
-        f"reading {data.name} ({size / 1e6:,.0f} MB)", spinner="dots", refresh_per_second=8
+        plain(f"reading {data.name} ({size / 1e6:,.0f} MB)"), spinner="dots", refresh_per_second=8
     ):
         yield
 

@@ -66,12 +66,10 @@ class Cube:
     )
 
     def arrival_profile(self, interval_minutes: int) -> pl.DataFrame:
-        """Arrival shares per interval (see :func:`cx.staffing.plan.arrival_profile`),
+        """Arrival shares per interval (see :func:`arrival_profile`),
         computed once per interval length: every strategy evaluated on this cube and its
         baseline share it."""
         if interval_minutes not in self._profiles:
-            from cx.staffing.plan import arrival_profile
-
             self._profiles[interval_minutes] = arrival_profile(self.arrivals, interval_minutes)
         return self._profiles[interval_minutes]
 
@@ -115,3 +113,15 @@ class Cube:
             row[0]: (float(row[1]), float(row[2]), float(row[3]), float(row[4]))
             for row in sums.select("channel", *columns).iter_rows()
         }
+
+
+def arrival_profile(arrivals: pl.DataFrame, interval_minutes: int) -> pl.DataFrame:
+    """Each channel's share of its period's arrivals per calendar interval (§6)."""
+    profile = arrivals.group_by(
+        "period_start",
+        "channel",
+        interval_start=pl.col("interval_start").dt.truncate(f"{interval_minutes}m"),
+    ).agg(pl.col("contacts").sum())
+    return profile.with_columns(
+        share=pl.col("contacts") / pl.col("contacts").sum().over("period_start", "channel")
+    ).drop("contacts")

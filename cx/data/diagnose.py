@@ -116,13 +116,14 @@ def count_duplicate_rows(layout: SourceLayout, encoding: str = "utf8") -> int:
     """
     try:
         if layout.format == "parquet":
-            rows = pl.scan_parquet(layout.path)
+            rows = pl.scan_parquet(layout.path, glob=False)
             query = rows.select(rows=pl.len(), distinct=pl.struct(pl.all()).hash(7).n_unique())
         else:
             line = pl.col("line")
             query = (
                 pl.scan_csv(
                     layout.path,
+                    glob=False,
                     has_header=False,
                     skip_rows=1,
                     separator="\x00",

@@ -525,7 +525,7 @@ def is_cube_file(path: Path) -> bool:
     if not is_parquet(path):
         return False
     try:
-        names = pl.scan_parquet(path).collect_schema().names()
+        names = pl.scan_parquet(path, glob=False).collect_schema().names()
     except (pl.exceptions.PolarsError, OSError):
         return False
     return "table" in names and "contacts" in names
@@ -549,7 +549,7 @@ def read_cube_file(path: str | Path) -> FineCube:
     """A fine cube from a cube file (Parquet); a malformed file is a DataError."""
     path = Path(path)
     try:
-        raw = pl.read_parquet(path)
+        raw = pl.read_parquet(path, glob=False)
         frame = raw.select(_cast(raw, name, dtype) for name, dtype in CUBE_FILE_SCHEMA.items())
     except (pl.exceptions.PolarsError, OSError) as exc:
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

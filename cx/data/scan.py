@@ -244,7 +244,7 @@ def resolve_layout(path: Path, mapping: Mapping, encoding: str = "utf8") -> Sour
 
 def _parquet_layout(path: Path, mapping: Mapping) -> SourceLayout:
     try:
-        schema = pl.scan_parquet(path).collect_schema()
+        schema = pl.scan_parquet(path, glob=False).collect_schema()
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise _read_error(path, exc) from None
     header = list(schema.names())
@@ -260,7 +260,7 @@ def _parquet_layout(path: Path, mapping: Mapping) -> SourceLayout:
     names = sources["timestamp"]
     if not timestamp_format and not (len(names) == 1 and dtypes[names[0]].is_temporal()):
         head = (
-            pl.scan_parquet(path)
+            pl.scan_parquet(path, glob=False)
             .select(pl.concat_str([pl.col(n).cast(pl.String) for n in names], separator=" "))
             .drop_nulls()
             .head(5)
@@ -560,11 +560,13 @@ def raw_frame(
             typed = not text or name in keep or layout.is_text(name)
             return (pl.col(name) if typed else pl.col(name).cast(pl.String)).alias(RAW + name)
 
-        rows = pl.scan_parquet(layout.path, row_index_name=ROW)
+        rows = pl.scan_parquet(layout.path, row_index_name=ROW, glob=False)
         rows = rows if head is None else rows.head(head)
         return rows.select(ROW, *(column(name) for name in needed), *extra)
     if head is None:
-        frame = pl.scan_csv(layout.path, row_index_name=ROW, **_csv_options(layout, encoding))
+        frame = pl.scan_csv(
+            layout.path, row_index_name=ROW, glob=False, **_csv_options(layout, encoding)
+        )
     else:
         frame = _read_head(layout, encoding, head).lazy().with_row_index(ROW)
     return frame.select(ROW, *(pl.col(name).alias(RAW + name) for name in needed), *extra)

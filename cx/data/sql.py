@@ -17,10 +17,12 @@ handle_time or wait_time outside 0..86,400 s, are counted as rejected.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from cx.data.cube import ARRIVAL_RESOLUTION_MINUTES
 from cx.data.fine import CUBE_FILE_FORMAT
+from cx.errors import InputError, UsageError
 from cx.models.mapping import DIMENSION_COLUMNS, Mapping
 
 DIALECTS = ("duckdb", "spark", "postgres")
@@ -73,8 +75,41 @@ _DIALECTS = {
 }
 
 
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+def _literal(value: str, dialect: str) -> str:
+    """``value`` as a string literal of ``dialect`` that means exactly ``value``.
+
+    Spark SQL reads a backslash as an escape and has no doubled quote, so both are
+    backslash-escaped. Standard SQL doubles the quote; for PostgreSQL a value with a
+    backslash is an E'' literal, whatever standard_conforming_strings says."""
+    if "\x00" in value:
+        raise InputError(
+            f"mapping value {value!r} holds a NUL character, which SQL text cannot carry",
+            hint="remove it from the mapping file",
+        )
+    if dialect == "spark":
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    quoted = "'" + value.replace("'", "''") + "'"
+    if dialect == "postgres" and "\\" in value:
+        return "E" + quoted.replace("\\", "\\\\")
+    return quoted
+
+
+def _identifier(name: str, quote: str) -> str:
+    """A quoted identifier: the quote character doubled inside, as every dialect reads it."""
+    return quote + name.replace(quote, quote * 2) + quote
+
+
+_TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}")
+
+
+def _check_table(table: str) -> str:
+    if not _TABLE_NAME.fullmatch(table):
+        raise UsageError(
+            f"--table {table!r} is not a table name",
+            hint="use letters, digits and _ (schema.table or catalog.schema.table); "
+            "for any other name, make a view with such a name",
+        )
+    return table
 
 
 def cube_sql(dialect: str, table: str = "interactions", mapping: Mapping | None = None) -> str:
@@ -83,10 +118,17 @@ def cube_sql(dialect: str, table: str = "interactions", mapping: Mapping | None 
         raise ValueError(f"unknown dialect '{dialect}'; use {', '.join(DIALECTS)}")
     d = _DIALECTS[dialect]
     mapping = mapping or Mapping()
+    table = _check_table(table)
     q = d.quote
 
+    def name(column: str) -> str:
+        return _identifier(column, q)
+
+    def literal(value: str) -> str:
+        return _literal(value, dialect)
+
     def text(column: str) -> str:
-        return f"NULLIF(TRIM(CAST({q}{column}{q} AS {d.text})), '')"
+        return f"NULLIF(TRIM(CAST({name(column)} AS {d.text})), '')"
 
     channel = f"LOWER({text('channel')})"
     aliases = {
@@ -96,13 +138,13 @@ def cube_sql(dialect: str, table: str = "interactions", mapping: Mapping | None 
     }
     if aliases:
         cases = " ".join(
-            f"WHEN {_literal(alias)} THEN {_literal(canonical)}"
+            f"WHEN {literal(alias)} THEN {literal(canonical)}"
             for alias, canonical in sorted(aliases.items())
         )
         channel = f"CASE {channel} {cases} ELSE {channel} END"
     unit = " * 60" if mapping.handle_time_unit == "minutes" else ""
     dims = ",\n    ".join(f"COALESCE({text(n)}, 'all') AS {n}" for n in DIMENSION_COLUMNS)
-    anonymous = ", ".join(_literal(a) for a in mapping.anonymous_ids)
+    anonymous = ", ".join(literal(a) for a in mapping.anonymous_ids)
     identified = f"\n  WHERE customer_id NOT IN ({anonymous})" if anonymous else ""
 
     def out(expr: str) -> str:
@@ -124,12 +166,12 @@ def cube_sql(dialect: str, table: str = "interactions", mapping: Mapping | None 
         "wait_sum": d.double, "first_timestamp": ts_type, "last_timestamp": ts_type,
     }  # fmt: skip
 
-    def branch(name: str, source: str, values: dict[str, str]) -> str:
+    def branch(label_of: str, source: str, values: dict[str, str]) -> str:
         items = []
         for column in columns:
             expr = values.get(column) or null(types.get(column, "BIGINT"))
-            items.append(f"{expr} AS {q}{column}{q}")
-        label = f"{_literal(name)} AS {q}table{q}"
+            items.append(f"{expr} AS {name(column)}")
+        label = f"{literal(label_of)} AS {name('table')}"
         return "SELECT " + ",\n  ".join([label, *items[1:]]) + f"\nFROM {source}"
 
     dims_out = {n: n for n in DIMENSION_COLUMNS}
@@ -172,12 +214,12 @@ def cube_sql(dialect: str, table: str = "interactions", mapping: Mapping | None 
 WITH src AS (
   SELECT
     {text("customer_id")} AS customer_id,
-    CAST({q}timestamp{q} AS TIMESTAMP) AS ts,
+    CAST({name("timestamp")} AS TIMESTAMP) AS ts,
     {channel} AS channel,
     {dims},
-    CAST(handle_time AS {d.double}){unit} AS handle_time,
-    CAST(wait_time AS {d.double}) AS wait_time,
-    CAST(abandoned AS BOOLEAN) AS abandoned
+    CAST({name("handle_time")} AS {d.double}){unit} AS handle_time,
+    CAST({name("wait_time")} AS {d.double}) AS wait_time,
+    CAST({name("abandoned")} AS BOOLEAN) AS abandoned
   FROM {table}
 ),
 checked AS (

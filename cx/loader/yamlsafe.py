@@ -175,7 +175,7 @@ class _Builder:
             # YAML 1.1 reads 1e3 (no dot) as text; it is the number everyone means.
             return float(node.value)
         try:
-            return self._constructor.construct_object(node, deep=True)
+            value = self._constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
             raise self._fail(f"unsupported YAML value: {exc.problem}", node) from None
         except (ValueError, OverflowError) as exc:  # e.g. 2024-02-30: a date that is none
@@ -184,10 +184,19 @@ class _Builder:
                 node,
                 hint="quote it if it is meant as text",
             ) from None
+        if isinstance(value, str) and _SURROGATE.search(value):
+            # A "\ud800" escape makes text no UTF-8 output (terminal, CSV, HTML) can carry.
+            raise self._fail(
+                "text holds a lone surrogate escape (\\ud800-\\udfff)",
+                node,
+                hint="write the character itself, or a \\U escape of a real character",
+            )
+        return value
 
 
 _EXPONENT_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+")
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 
 

@@ -7,6 +7,7 @@ import json
 from cx.check import CheckedGuard, CheckReport, StrategyCheck
 from cx.errors import Finding
 from cx.guards import why_no_value
+from cx.render.safe import quiet_json, terminal_text
 from cx.render.validation import github_annotation, junit_xml
 
 CHECK_FORMATS = ("text", "json", "github", "junit")
@@ -51,7 +52,7 @@ def render_check(report: CheckReport, output_format: str) -> str:
             ],
             "ok": report.ok,
         }
-        return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+        return quiet_json(json.dumps(payload, indent=2, ensure_ascii=False)) + "\n"
     if output_format == "github":
         return "".join(
             github_annotation(guard_finding(result, guard), SUITE) + "\n"
@@ -70,10 +71,12 @@ def render_check(report: CheckReport, output_format: str) -> str:
         ]
         return junit_xml(SUITE, cases)
     lines = [
-        f"{'PASS' if guard.ok else 'FAIL'} {result.strategy}: {guard.expr} "
-        f"({format_value(guard.value, guard.expr)})"
+        terminal_text(
+            f"{'PASS' if guard.ok else 'FAIL'} {result.strategy}: {guard.expr} "
+            f"({format_value(guard.value, guard.expr)})"
+        )
         for result in report.results
         for guard in result.guards
     ]
-    lines.append(report.summary())
+    lines.append(terminal_text(report.summary()))
     return "\n".join(lines) + "\n"

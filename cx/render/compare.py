@@ -11,6 +11,7 @@ from rich.text import Text
 
 from cx.models.result import Comparison, Result, SweepResult, Totals
 from cx.render.formats import csv_text
+from cx.render.safe import plain
 from cx.render.sections import Section, count, money, number, percent
 from cx.render.views import sections_markdown, sections_renderable
 
@@ -147,14 +148,17 @@ def sweep_chart(sweep: SweepResult, metric: str = "cost") -> Table:
     low = min(0.0, *values)
     high = max(values) if values else 1.0
     table = Table(
-        title=f"{metric} by {sweep.key}", title_justify="left", box=None, show_header=False
+        title=plain(f"{metric} by {sweep.key}"),
+        title_justify="left",
+        box=None,
+        show_header=False,
     )
     table.add_column("value", justify="right", no_wrap=True)
     table.add_column("bar", width=48, no_wrap=True)
     table.add_column("figure", justify="right", no_wrap=True)
     for step, value in zip(sweep.steps, values, strict=True):
         table.add_row(
-            str(step.value),
+            plain(str(step.value)),
             Bar(size=high - low or 1.0, begin=0, end=value - low, color="cyan"),
             money(value),
         )

@@ -8,10 +8,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from cx.models.result import Comparison, Result
+from cx.render.safe import quiet_json, spreadsheet_text, terminal_text
 
 CHANNEL_COLUMNS = (
     "channel",
@@ -42,11 +44,13 @@ CHANNEL_COLUMNS = (
 
 def to_json(payload: Result | Comparison | dict[str, Any]) -> str:
     if isinstance(payload, dict):
-        return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
-    return payload.model_dump_json(indent=2) + "\n"
+        return quiet_json(json.dumps(payload, indent=2, ensure_ascii=False)) + "\n"
+    return quiet_json(payload.model_dump_json(indent=2)) + "\n"
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """CSV with numbers as numbers and text cells safe on a terminal and in a spreadsheet
+    (:func:`~cx.render.safe.terminal_text`, :func:`~cx.render.safe.spreadsheet_text`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
@@ -60,6 +64,9 @@ def _csv_value(value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(round(value, 10))
+    if isinstance(value, str):
+        # Printed on a terminal as often as opened in a spreadsheet: safe for both.
+        return spreadsheet_text(terminal_text(value))
     return value
 
 
@@ -69,9 +76,29 @@ def result_csv(result: Result) -> str:
     return csv_text(("strategy", *CHANNEL_COLUMNS), ([result.strategy.name, *r] for r in rows))
 
 
+# Markdown that would link, embed an image, open an HTML tag or start code: shown as text.
+_MARKDOWN_ESCAPES = {
+    "\\": "\\\\",
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    "[": "\\[",
+    "]": "\\]",
+    "`": "\\`",
+    "|": "\\|",
+}
+_MARKDOWN_UNSAFE = re.compile("[\\\\&<>\\[\\]`|]")
+
+
+def markdown_text(text: str) -> str:
+    """Text for a markdown document that renders as the same text: no HTML, link, image
+    or code span can form, no table cell can end early, no control character is left."""
+    return _MARKDOWN_UNSAFE.sub(lambda m: _MARKDOWN_ESCAPES[m.group()], terminal_text(text))
+
+
 def markdown_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     def cell(value: Any) -> str:
-        return str(value).replace("|", "\\|").replace("\n", " ")
+        return markdown_text(str(value))
 
     lines = [
         "| " + " | ".join(cell(h) for h in header) + " |",

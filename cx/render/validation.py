@@ -6,6 +6,7 @@ import json
 import xml.etree.ElementTree as ElementTree
 
 from cx.errors import Finding
+from cx.render.safe import terminal_text, xml_text
 from cx.validate import ValidationReport
 
 
@@ -21,7 +22,10 @@ def finding_dict(finding: Finding) -> dict[str, object]:
 
 
 def github_escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's message: ``%``, CR and LF escaped as the runner expects, and
+    no other control character left for the log viewer to act on."""
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return terminal_text(escaped)
 
 
 def github_escape_property(text: str) -> str:
@@ -44,25 +48,27 @@ def github_annotation(finding: Finding, title: str = "cx") -> str:
 def junit_xml(suite_name: str, cases: list[tuple[str, list[Finding]]]) -> str:
     """One test case per name; a failure element per case with findings."""
     failures = sum(1 for _, findings in cases if findings)
-    root = ElementTree.Element("testsuites", name=suite_name)
+    root = ElementTree.Element("testsuites", name=xml_text(suite_name))
     suite = ElementTree.SubElement(
         root,
         "testsuite",
-        name=suite_name,
+        name=xml_text(suite_name),
         tests=str(len(cases)),
         failures=str(failures),
         errors="0",
     )
     for name, findings in cases:
-        case = ElementTree.SubElement(suite, "testcase", classname=suite_name, name=name)
+        case = ElementTree.SubElement(
+            suite, "testcase", classname=xml_text(suite_name), name=xml_text(name)
+        )
         if findings:
             failure = ElementTree.SubElement(
                 case,
                 "failure",
-                message=findings[0].format(),
+                message=xml_text(findings[0].format()),
                 type="finding",
             )
-            failure.text = "\n".join(finding.format() for finding in findings)
+            failure.text = xml_text("\n".join(finding.format() for finding in findings))
     ElementTree.indent(root)
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n'
@@ -92,6 +98,6 @@ def render_validation(report: ValidationReport, output_format: str) -> str:
         return "".join(github_annotation(f, "cx validate") + "\n" for f in findings)
     if output_format == "junit":
         return junit_xml("cx validate", [(item.file, item.findings) for item in report.files])
-    lines = [finding.format() for finding in findings]
+    lines = [terminal_text(finding.format()) for finding in findings]
     lines.append(report.summary())
     return "\n".join(lines) + "\n"

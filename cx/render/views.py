@@ -10,16 +10,19 @@ from rich.table import Table
 from rich.text import Text
 
 from cx.models.result import Result
-from cx.render.formats import markdown_table
+from cx.render.formats import markdown_table, markdown_text
+from cx.render.safe import plain
 from cx.render.sections import Section, result_sections
 
 
 def section_table(section: Section) -> Table:
+    """A section as a rich table. Every text is a :class:`~rich.text.Text` made by
+    :func:`plain`: names from files print as written, never as markup or escape codes."""
     table = Table(
-        title=section.title,
+        title=plain(section.title),
         title_justify="left",
         title_style="bold",
-        caption=section.note,
+        caption=plain(section.note) if section.note else None,
         caption_justify="left",
         header_style="bold",
         expand=False,
@@ -28,13 +31,15 @@ def section_table(section: Section) -> Table:
         show_edge=False,
         collapse_padding=True,
     )
-    for index, name in enumerate(section.header):
+    header = [plain(name) for name in section.header]
+    rows = [[plain(value) for value in row] for row in section.rows]
+    for index, name in enumerate(header):
         if index < section.left_columns:
-            widest = max([len(name), *(len(row[index]) for row in section.rows)])
+            widest = max([name.cell_len, *(row[index].cell_len for row in rows)])
             table.add_column(name, justify="left", overflow="fold", min_width=min(widest, 12))
         else:
             table.add_column(name, justify="right", no_wrap=True)
-    for index, row in enumerate(section.rows):
+    for index, row in enumerate(rows):
         style = section.styles[index] if index < len(section.styles) else None
         table.add_row(*row, style=style)
     return table
@@ -49,12 +54,12 @@ def sections_renderable(sections: Sequence[Section]) -> RenderableType:
 
 
 def sections_markdown(title: str, sections: Sequence[Section]) -> str:
-    chunks = [f"# {title}\n"]
+    chunks = [f"# {markdown_text(title)}\n"]
     for section in sections:
-        chunks.append(f"## {section.title}\n")
+        chunks.append(f"## {markdown_text(section.title)}\n")
         chunks.append(markdown_table(section.header, section.rows))
         if section.note:
-            chunks.append(f"\n{section.note}\n")
+            chunks.append(f"\n{markdown_text(section.note)}\n")
     return "\n".join(chunks)
 
 

@@ -25,12 +25,14 @@ from cx.models.result import (
     StrategyInfo,
     Totals,
 )
-from cx.models.strategy import Strategy
+from cx.models.strategy import Channel, Strategy
 from cx.numbers import check_agents
 from cx.replay.flows import compute_flows
 from cx.replay.needs import outcomes_needed, uses_step
+from cx.replay.rules import RuleSet
+from cx.replay.trace import ReplayOptions, replay_plan
 from cx.staffing.plan import StaffingPlan, plan_staffing
-from cx.staffing.replay import PlanReplay, ReplayOptions, replay_plan
+from cx.staffing.queue import PlanOutcome
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,11 @@ class SimulationOptions:
 
 
 @dataclass
-class _Evaluation:
+class Evaluation:
+    """One strategy evaluated once on a cube: its rules, flows, staffing plan (with the
+    per-interval frame) and the figures of its result."""
+
+    rules: RuleSet
     flows: pl.DataFrame
     channels: list[ChannelResult]
     periods: list[PeriodResult]
@@ -176,7 +182,7 @@ def baseline_of(strategy: Strategy, cube: Cube) -> Strategy:
     return baseline
 
 
-def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> _Evaluation:
+def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> Evaluation:
     meta = cube.meta
     period_index = {start: i for i, start in enumerate(meta.period_starts)}
     outcomes = cube.outcomes
@@ -186,7 +192,8 @@ def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> _Ev
         else cube.demand
     )
     resolution = outcomes.resolution_rates() if outcomes is not None else {}
-    flows = compute_flows(strategy, demand, period_index, resolution)
+    rules = RuleSet.compile(strategy, resolution)
+    flows = compute_flows(rules, demand, period_index)
     scores = _satisfaction_scores(strategy, cube)
     offered = strategy.offered
     aht = handle_times(strategy, cube, offered)
@@ -216,10 +223,13 @@ def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> _Ev
         staffing = plan.channels[name]
         handled = _handled(by_channel, name)
         is_offered = name in offered
-        variable = handled * (channel.cost_per_contact or 0.0)
-        labour = staffing.agent_hours * (channel.hourly_cost or 0.0)
-        fixed = (channel.fixed_cost or 0.0) * n_periods if is_offered else 0.0
-        incentive = by_channel.get((name, "incentive_in"), 0.0)
+        cost = cost_terms(
+            channel,
+            handled=handled,
+            agent_hours=staffing.agent_hours,
+            offered_periods=n_periods if is_offered else 0,
+            incentive=by_channel.get((name, "incentive_in"), 0.0),
+        )
         subscale = (
             staffing.mean_agents is not None
             and staffing.mean_agents < strategy.dilution.subscale_agents
@@ -246,18 +256,18 @@ def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> _Ev
                 abandon_rate=staffing.abandon_rate,
                 volume_share=handled / handled_total if handled_total else 0.0,
                 subscale=bool(subscale),
-                variable_cost=variable,
-                labour_cost=labour,
-                fixed_cost=fixed,
-                incentive_cost=incentive,
-                cost=variable + labour + fixed + incentive,
+                variable_cost=cost.variable,
+                labour_cost=cost.labour,
+                fixed_cost=cost.fixed,
+                incentive_cost=cost.incentive,
+                cost=cost.total,
                 resolution_rate=resolution.get(name),
                 satisfaction=scores.get(name),
             )
         )
     periods = _periods(strategy, cube, flows, plan, offered)
     totals = _totals(strategy, cube, channels, plan, offered)
-    return _Evaluation(flows, channels, periods, totals, plan)
+    return Evaluation(rules, flows, channels, periods, totals, plan)
 
 
 def _handled(by_channel: Mapping[tuple[str, str], float], name: str) -> float:
@@ -298,6 +308,33 @@ def _handled_by_period(flows: pl.DataFrame) -> dict[str, dict[object, float]]:
     return result
 
 
+@dataclass(frozen=True)
+class CostTerms:
+    """What a channel costs (§6), term by term."""
+
+    variable: float  # handled contacts × cost_per_contact
+    labour: float  # agent-hours × hourly_cost
+    fixed: float  # fixed_cost × periods offered
+    incentive: float  # incentive_cost × contacts shifted in by rules
+
+    @property
+    def total(self) -> float:
+        return self.variable + self.labour + self.fixed + self.incentive
+
+
+def cost_terms(
+    channel: Channel, *, handled: float, agent_hours: float, offered_periods: int, incentive: float
+) -> CostTerms:
+    """The one cost formula (§6), for a whole history or one period of it; a term whose
+    setting is absent is 0."""
+    return CostTerms(
+        variable=handled * (channel.cost_per_contact or 0.0),
+        labour=agent_hours * (channel.hourly_cost or 0.0),
+        fixed=(channel.fixed_cost or 0.0) * offered_periods,
+        incentive=incentive,
+    )
+
+
 def _periods(
     strategy: Strategy,
     cube: Cube,
@@ -305,6 +342,8 @@ def _periods(
     plan: StaffingPlan,
     offered: list[str],
 ) -> list[PeriodResult]:
+    """Per period, the figures of §6 restricted to it: its handled contacts, the
+    agent-hours of its intervals, one period of fixed cost, its incentives."""
     demand = dict(cube.demand.group_by("period_start").agg(pl.col("contacts").sum()).iter_rows())
     lost = dict(
         flows.filter(pl.col("kind") == "lost")
@@ -312,43 +351,39 @@ def _periods(
         .agg(pl.col("contacts").sum())
         .iter_rows()
     )
-    handled_cost = (
+    inflow = (
         flows.filter(pl.col("kind") != "lost")
-        .with_columns(
-            rate=pl.col("target").replace_strict(
-                {n: c.cost_per_contact or 0.0 for n, c in strategy.channels.items()},
-                default=0.0,
-                return_dtype=pl.Float64,
-            )
-        )
-        .group_by("period_start")
-        .agg(
-            handled=pl.col("contacts").sum(),
-            variable=(pl.col("contacts") * pl.col("rate")).sum(),
-            incentive=pl.col("incentive").sum(),
-        )
+        .group_by("period_start", "target")
+        .agg(handled=pl.col("contacts").sum(), incentive=pl.col("incentive").sum())
     )
-    by_period = {row[0]: row[1:] for row in handled_cost.iter_rows()}
-    fixed_per_period = sum(
-        (c.fixed_cost or 0.0) for n, c in strategy.channels.items() if n in offered
+    by_cell = {(row[0], row[1]): row[2:] for row in inflow.iter_rows()}
+    handled_by_period = dict(
+        flows.filter(pl.col("kind") != "lost")
+        .group_by("period_start")
+        .agg(pl.col("contacts").sum())
+        .iter_rows()
     )
     results = []
     for start in cube.meta.period_starts:
-        handled, variable, incentive = by_period.get(start, (0.0, 0.0, 0.0))
-        labour = sum(
-            staffing.agent_hours_by_period.get(start, 0.0)
-            * (strategy.channels[name].hourly_cost or 0.0)
-            for name, staffing in plan.channels.items()
-        )
+        cost = 0.0
+        for name, channel in strategy.channels.items():
+            handled, incentive = by_cell.get((start, name), (0.0, 0.0))
+            cost += cost_terms(
+                channel,
+                handled=handled,
+                agent_hours=plan.channels[name].agent_hours_by_period.get(start, 0.0),
+                offered_periods=1 if name in offered else 0,
+                incentive=incentive,
+            ).total
         period_demand = float(demand.get(start, 0.0))
         period_lost = float(lost.get(start, 0.0))
         results.append(
             PeriodResult(
                 period=label(start, cube.meta.period),
                 demand=period_demand,
-                handled=float(handled),
+                handled=float(handled_by_period.get(start, 0.0)),
                 lost=period_lost,
-                cost=float(variable + incentive + labour + fixed_per_period),
+                cost=float(cost),
                 coverage=(period_demand - period_lost) / period_demand if period_demand else 1.0,
             )
         )
@@ -438,17 +473,56 @@ def _data_info(cube: Cube) -> DataInfo:
     )
 
 
+@dataclass
+class StrategyEvaluation:
+    """A strategy and its status quo, each evaluated once: everything a result, a
+    report or a staffing view of the strategy reads."""
+
+    strategy: Strategy
+    own: Evaluation
+    baseline_strategy: Strategy
+    baseline: Evaluation
+    baseline_totals: Totals  # the status quo's totals, against itself
+    result: Result
+
+    def baseline_result(self) -> Result:
+        """The status quo as a result of its own (its baseline is itself; no guards)."""
+        return Result(
+            strategy=StrategyInfo(
+                name=self.baseline_strategy.name,
+                kind=self.baseline_strategy.kind,
+                file=self.baseline_strategy.file,
+            ),
+            data=self.result.data.model_copy(),
+            totals=self.baseline_totals.model_copy(),
+            channels=[channel.model_copy() for channel in self.baseline.channels],
+            periods=[period.model_copy() for period in self.baseline.periods],
+            baseline=self.baseline_totals.model_copy(),
+        )
+
+
 def simulate_cube(
     strategy: Strategy,
     cube: Cube,
     options: SimulationOptions | None = None,
-    baselines: dict[str, _Evaluation] | None = None,
+    baselines: dict[str, Evaluation] | None = None,
 ) -> Result:
     """Replay ``strategy`` on ``cube`` and compare it with the status quo.
 
     ``baselines`` lets several calls with the same options share baseline
     evaluations: strategies with the same catalog have the same baseline.
     """
+    return evaluate(strategy, cube, options, baselines).result
+
+
+def evaluate(
+    strategy: Strategy,
+    cube: Cube,
+    options: SimulationOptions | None = None,
+    baselines: dict[str, Evaluation] | None = None,
+) -> StrategyEvaluation:
+    """``strategy`` and its baseline evaluated once each (a shared baseline from
+    ``baselines`` when one is there), with the result assembled from them."""
     options = options or SimulationOptions()
     check_against_data(strategy, cube)
     needed = outcomes_needed(strategy)
@@ -497,10 +571,10 @@ def simulate_cube(
         baseline=baseline_totals,
     )
     if options.replay is not None:
-        _attach_replay(result, replay_evaluation(strategy, cube, evaluation.staffing, options))
+        _attach_replay(result, replay_evaluation(strategy, cube, evaluation, options))
     guards = [parse_guard(expr, list(strategy.channels)) for expr in strategy.guards]
     result.guards = [guard.evaluate(result) for guard in guards]
-    return result
+    return StrategyEvaluation(strategy, evaluation, status_quo, baseline, baseline_totals, result)
 
 
 def _delta(value: float | None, base: float | None) -> float | None:
@@ -522,14 +596,15 @@ def staffing_plan(
 
 
 def replay_evaluation(
-    strategy: Strategy, cube: Cube, plan: StaffingPlan, options: SimulationOptions
-) -> PlanReplay:
+    strategy: Strategy, cube: Cube, evaluation: Evaluation, options: SimulationOptions
+) -> PlanOutcome:
     """The plan of ``strategy`` replayed on the single contacts (§6b, `--replay`)."""
     contacts = options.contacts or ContactFile(Path(cube.meta.file))
     offered = strategy.offered
     return replay_plan(
         strategy,
-        plan.intervals,
+        evaluation.rules,
+        evaluation.staffing.intervals,
         contacts,
         handle_time=handle_times(strategy, cube, offered),
         handle_time_by_hour=handle_time_profiles(strategy, cube),
@@ -540,7 +615,7 @@ def replay_evaluation(
     )
 
 
-def _attach_replay(result: Result, replay: PlanReplay) -> None:
+def _attach_replay(result: Result, replay: PlanOutcome) -> None:
     for item in result.channels:
         outcome = replay.channels.get(item.channel)
         if outcome is None:

@@ -57,33 +57,33 @@ def scenarios_for(
     strategies: list[Strategy], cube: Cube, interval: int | None
 ) -> tuple[list[Scenario], list[Scenario]]:
     """Each strategy's scenario, and the distinct baselines (one unless catalogs differ)."""
-    from cx import api
-    from cx.replay.engine import SimulationOptions, baseline_of, simulate_cube
+    from cx.replay.engine import Evaluation, SimulationOptions, evaluate
 
+    options = SimulationOptions(interval=interval)
+    shared: dict[str, Evaluation] = {}
     scenarios = []
     baselines: list[Scenario] = []
     for name, strategy in zip(_unique_names(strategies), strategies, strict=True):
         minutes = interval or strategy.staffing.interval
-        result = api.simulate(strategy, cube, interval=interval)
+        evaluation = evaluate(strategy, cube, options, shared)
+        result = evaluation.result
         scenarios.append(
             Scenario(
                 name=name,
                 result=result,
                 strategy=strategy,
-                intervals=api.staffing_intervals(strategy, cube, interval=interval),
+                intervals=evaluation.own.staffing.intervals,
                 interval_minutes=minutes,
             )
         )
         base_cost = result.totals.baseline_cost
         if any(abs(b.result.totals.cost - base_cost) <= 1e-6 for b in baselines):
             continue
-        base_strategy = baseline_of(strategy, cube)
-        base = simulate_cube(base_strategy, cube, SimulationOptions(interval=interval))
         baselines.append(
             Scenario(
                 name="baseline",
-                result=base,
-                strategy=base_strategy,
+                result=evaluation.baseline_result(),
+                strategy=evaluation.baseline_strategy,
                 intervals=pl.DataFrame(),
                 interval_minutes=minutes,
                 is_baseline=True,

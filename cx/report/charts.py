@@ -32,6 +32,36 @@ FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, s
 WIDTH = 700
 
 
+# Vega's expression parser, which reads the sort orders Vega-Lite writes with the names
+# in them, takes these two as line ends and fails on a string holding one.
+_VEGA_LINE_BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029"}
+_NAME_COLUMNS = ("scenario", "channel")
+
+
+def label(name: str) -> str:
+    """A scenario or channel name as a chart shows it: the same text, with no character
+    that stops the chart from being drawn."""
+    for character, shown in _VEGA_LINE_BREAKS.items():
+        name = name.replace(character, shown)
+    return name
+
+
+def labels(names: list[str]) -> list[str]:
+    return [label(name) for name in names]
+
+
+def labelled(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with its name columns as :func:`label` shows them."""
+    columns = [name for name in _NAME_COLUMNS if name in frame.columns]
+    expressions = []
+    for column in columns:
+        expression = pl.col(column)
+        for character, shown in _VEGA_LINE_BREAKS.items():
+            expression = expression.str.replace_all(character, shown, literal=True)
+        expressions.append(expression)
+    return frame.with_columns(expressions) if expressions else frame
+
+
 def _config(chart: alt.TopLevelMixin) -> dict[str, Any]:
     spec = (
         chart.configure(font=FONT, background="white")
@@ -65,6 +95,7 @@ def period_lines(
     frame: pl.DataFrame, field: str, title: str, axis_format: str, scenarios: list[str]
 ) -> dict[str, Any]:
     """One line per scenario over the periods."""
+    frame, scenarios = labelled(frame), labels(scenarios)
     periods = frame["period"].unique(maintain_order=True).to_list()
     base = alt.Chart(frame).encode(
         x=alt.X(
@@ -97,6 +128,7 @@ def period_lines(
 
 def volume_bars(frame: pl.DataFrame, scenarios: list[str]) -> dict[str, Any]:
     """Contacts per channel: today's demand beside what each strategy handles."""
+    frame, scenarios = labelled(frame), labels(scenarios)
     order = (
         frame.filter(pl.col("scenario") == scenarios[0])
         .sort("contacts", descending=True)["channel"]
@@ -126,6 +158,14 @@ def volume_bars(frame: pl.DataFrame, scenarios: list[str]) -> dict[str, Any]:
 
 def cost_stack(frame: pl.DataFrame, scenarios: list[str], channels: list[str]) -> dict[str, Any]:
     """Total cost per scenario, split by channel."""
+    frame, scenarios, channels = labelled(frame), labels(scenarios), labels(channels)
+    # The stacking order is data, not a Vega expression quoting channel names.
+    order = {name: index for index, name in enumerate(channels)}
+    frame = frame.with_columns(
+        channel_order=pl.col("channel").replace_strict(
+            order, default=-1, return_dtype=pl.Int64
+        )
+    )
     chart = (
         alt.Chart(frame)
         .mark_bar()
@@ -144,9 +184,6 @@ def cost_stack(frame: pl.DataFrame, scenarios: list[str], channels: list[str]) -
                 alt.Tooltip("cost:Q", format=",.0f"),
             ],
         )
-        .transform_calculate(
-            channel_order=f"indexof({channels!r}, datum.channel)".replace("'", '"')
-        )
         .properties(width=WIDTH - 80, height=alt.Step(30))
     )
     return _config(chart)
@@ -154,6 +191,7 @@ def cost_stack(frame: pl.DataFrame, scenarios: list[str], channels: list[str]) -
 
 def staffing_heatmap(frame: pl.DataFrame, weekdays: tuple[str, ...]) -> dict[str, Any]:
     """Mean scheduled agents per hour of the week, one panel per live channel."""
+    frame = labelled(frame)
     base = alt.Chart().encode(
         x=alt.X("hour:O", title="Hour of day", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("weekday:O", title=None, sort=list(weekdays)),

@@ -14,6 +14,7 @@ import polars as pl
 from cx.data.cube import Cube
 from cx.models.result import Result
 from cx.models.strategy import Strategy
+from cx.staffing.plan import scheduled_hours
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 BASELINE = "baseline"
@@ -105,16 +106,14 @@ def staffing_week(scenario: Scenario, cube: Cube) -> pl.DataFrame:
     last = datetime.fromisoformat(meta.last_timestamp).date()
     occurrences = weekday_counts(first, last)
     shrinkage = {n: c.shrinkage for n, c in scenario.strategy.channels.items()}
-    hours = scenario.interval_minutes / 60.0
     grouped = (
         frame.with_columns(
             weekday=pl.col("interval_start").dt.weekday() - 1,
             hour=pl.col("interval_start").dt.hour().cast(pl.Int32),
-            scheduled=pl.col("agents")
-            * hours
-            / (
-                1.0
-                - pl.col("channel").replace_strict(shrinkage, default=0.0, return_dtype=pl.Float64)
+            scheduled=scheduled_hours(
+                pl.col("agents"),
+                scenario.interval_minutes,
+                pl.col("channel").replace_strict(shrinkage, default=0.0, return_dtype=pl.Float64),
             ),
         )
         .group_by("channel", "weekday", "hour")

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from cx.render.safe import script_json
 from cx.render.sections import Section
 
 CSP = (
@@ -129,8 +130,9 @@ def esc(text: object) -> str:
 
 
 def json_script(payload: object) -> str:
-    """JSON that cannot end the <script> element it sits in (``<\\/`` is a valid escape)."""
-    return json.dumps(payload, separators=(",", ":")).replace("</", "<\\/")
+    """JSON that cannot end, comment out or otherwise change the <script> element it sits
+    in, whatever the names and values of the files say (:func:`script_json`)."""
+    return script_json(json.dumps(payload, separators=(",", ":")))
 
 
 def code_script(code: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -53,16 +54,11 @@ def service_target(channel: Channel) -> tuple[float, float]:
     return channel.service_level.target, channel.service_level.within
 
 
-def arrival_profile(arrivals: pl.DataFrame, interval_minutes: int) -> pl.DataFrame:
-    """Each channel's share of its period's arrivals per calendar interval (§6)."""
-    profile = arrivals.group_by(
-        "period_start",
-        "channel",
-        interval_start=pl.col("interval_start").dt.truncate(f"{interval_minutes}m"),
-    ).agg(pl.col("contacts").sum())
-    return profile.with_columns(
-        share=pl.col("contacts") / pl.col("contacts").sum().over("period_start", "channel")
-    ).drop("contacts")
+def scheduled_hours(agents: Any, interval_minutes: int, shrinkage: Any) -> Any:
+    """Paid agent-hours of ``agents`` in seat for intervals of ``interval_minutes`` (§6:
+    scheduled = in seat / (1 − shrinkage)). The one formula for plan, queue and report;
+    numbers, numpy arrays and Polars expressions alike."""
+    return agents * (interval_minutes / 60.0) * (1.0 / (1.0 - shrinkage))
 
 
 def interval_arrivals(flows: pl.DataFrame, profile: pl.DataFrame) -> pl.DataFrame:
@@ -100,14 +96,14 @@ def plan_staffing(
 ) -> StaffingPlan:
     """Agents, agent-hours, occupancy and dilution measures for every channel.
 
-    ``profile`` is :func:`arrival_profile` of the cube's arrivals at ``interval_minutes``.
+    ``profile`` is :func:`cx.data.cube.arrival_profile` of the cube's arrivals at
+    ``interval_minutes``.
 
     ``handle_time_by_hour`` holds 24 AHTs per `by_hour` channel (hour of day → seconds);
     ``patience`` the mean patience in seconds of live channels staffed with Erlang A.
     """
     fixed_agents = fixed_agents or {}
     profiles = handle_time_by_hour or {}
-    hours_per_interval = interval_minutes / 60.0
     per_interval = interval_arrivals(flows, profile)
     channels: dict[str, ChannelStaffing] = {}
     live_frames: list[pl.DataFrame] = []
@@ -158,8 +154,10 @@ def plan_staffing(
             (patience or {}).get(name),
         )
         live_frames.append(live)
-        scheduled = live["agents"].to_numpy() * hours_per_interval * scale
-        floor_only = (live["agents"] - live["agents_raw"]).to_numpy() * hours_per_interval * scale
+        scheduled = scheduled_hours(live["agents"].to_numpy(), interval_minutes, channel.shrinkage)
+        floor_only = scheduled_hours(
+            (live["agents"] - live["agents_raw"]).to_numpy(), interval_minutes, channel.shrinkage
+        )
         staffing.agent_hours = float(scheduled.sum())
         staffing.floor_hours = float(floor_only.sum())
         agents_total = float(live["agents"].sum())
@@ -177,7 +175,8 @@ def plan_staffing(
         staffing.mean_agents = float(live["agents"].mean())  # type: ignore[arg-type]
         by_period = live.group_by("period_start").agg(pl.col("agents").sum())
         staffing.agent_hours_by_period = {
-            row[0]: row[1] * hours_per_interval * scale for row in by_period.iter_rows()
+            row[0]: scheduled_hours(row[1], interval_minutes, channel.shrinkage)
+            for row in by_period.iter_rows()
         }
     intervals = (
         pl.concat(live_frames)

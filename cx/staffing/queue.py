@@ -1,46 +1,36 @@
-"""Replay (§6b): does the staffing plan hold on the real history?
+"""The trace-driven queue (§6b): does a staffing plan hold on the real arrivals?
 
-Every contact a live channel handles goes, at its real arrival instant, through one
-first-come-first-served queue served by the plan's agents:
+Contacts, sorted by their real arrival instant, go through one first-come-first-served
+queue served by the plan's agents:
 
 * interval t of the plan has N_t agents (after ``min_agents``, before shrinkage); with
   concurrency c that is ⌊N_t·c⌋ slots, each contact holding one slot for its handle time;
 * a contact starts as soon as fewer slots are busy than the current interval allows;
   when N drops at a boundary, busy slots finish their contact first (no pre-emption);
   between staffed intervals (no arrivals planned) the last staffed N stays on duty;
-* the handle time is the contact's real one where the data has it, else the channel's
-  AHT (per hour of day with ``handle_time: by_hour``); contacts moved by rules, fallbacks
-  and repeats take the AHT of the channel that handles them;
-* an abandoned contact (abandoned and wait_time in the data) leaves once its wait
-  reaches its observed wait_time; every other contact waits as long as it takes;
-* contacts moved by rules (and fallbacks, and repeats) are picked by a seeded draw with
-  each one's move probability. A contact's draw depends only on the seed and its row, so
-  strategies replayed with the same seed move the same contacts where their rules agree.
+* a contact with a finite patience leaves once its wait reaches it; every other
+  contact waits as long as it takes.
 
 The event loop is one pass over the contacts in time order with a heap of slot end
 times: O(n log slots), taking the contacts from numpy a chunk at a time. ``--fit``
 re-runs it per interval to find the smallest N that meets the target on the real
-arrivals.
+arrivals. Which contacts reach a channel, and with what handle time, is decided above
+this module (:mod:`cx.replay.trace`): here there are only arrays and the plan's frame.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 import polars as pl
 
-from cx.data import periods
-from cx.data.contacts import ContactSource
-from cx.data.scan import ROW
-from cx.errors import InputError
-from cx.models.strategy import Strategy
-from cx.replay.flows import containment_of, escalation_target, ramp_factor, rule_matches
-from cx.staffing.plan import service_target
+from cx.models.strategy import Channel
+from cx.staffing.plan import scheduled_hours, service_target
 
 INF = math.inf
 ANSWERED, ABANDONED, UNANSWERED = 0, 1, 2
@@ -48,13 +38,6 @@ _TOL = 1e-9  # seconds: a wait of exactly `within` counts as within
 _SHARE_TOL = 1e-12
 _EPOCH = datetime(1970, 1, 1)
 CHUNK = 1 << 16  # contacts the event loop takes from numpy at a time
-
-
-@dataclass(frozen=True)
-class ReplayOptions:
-    seed: int = 0
-    fit: bool = False
-    worst: int = 5  # worst intervals kept per channel for the panel
 
 
 # --------------------------------------------------------------------------- the queue
@@ -175,7 +158,7 @@ def _serve(
 
 
 @dataclass
-class QueueReplay:
+class QueueOutcome:
     wait: np.ndarray  # seconds in queue (to answer, or to abandonment)
     outcome: np.ndarray  # ANSWERED, ABANDONED or UNANSWERED (no agent ever came)
 
@@ -191,14 +174,14 @@ class QueueReplay:
         return (self.outcome == ANSWERED) & (self.wait <= seconds + _TOL)
 
 
-def replay_queue(
+def run_queue(
     arrive: Sequence[float] | np.ndarray,
     service: Sequence[float] | np.ndarray,
     boundaries: Sequence[float] | np.ndarray,
     slots: Sequence[int] | np.ndarray,
     patience: Sequence[float] | np.ndarray | None = None,
     horizon: float | None = None,
-) -> QueueReplay:
+) -> QueueOutcome:
     """FCFS replay of contacts sorted by arrival (seconds) through a slot schedule.
 
     ``slots[k]`` slots serve from ``boundaries[k]`` (sorted) until the next boundary; the
@@ -243,7 +226,7 @@ def replay_queue(
     if never.any():
         end = arrive_a[never] if horizon is None else np.maximum(horizon, arrive_a[never])
         wait_a[never] = end - arrive_a[never]
-    return QueueReplay(wait_a, outcome_a)
+    return QueueOutcome(wait_a, outcome_a)
 
 
 def slot_count(agents: np.ndarray | int, concurrency: float) -> np.ndarray:
@@ -350,7 +333,7 @@ def fit_agents(
     target: float,
     within: float,
     min_agents: int = 0,
-) -> tuple[np.ndarray, QueueReplay]:
+) -> tuple[np.ndarray, QueueOutcome]:
     """Per interval in time order, the smallest N that meets the target in replay.
 
     Interval j's N is the smallest (at least ``min_agents``) for which, with the N already
@@ -374,7 +357,7 @@ def fit_agents(
         best = _smallest(probe, start, min_agents, ceiling)
         fit.settle(j, best, levels[best] if best in levels else fit.meets(j, best)[1])
         fitted[j] = best
-    final = replay_queue(arrive, service, boundaries, slot_count(fitted, concurrency), patience)
+    final = run_queue(arrive, service, boundaries, slot_count(fitted, concurrency), patience)
     return fitted, final
 
 
@@ -408,167 +391,11 @@ def _smallest(ok: Callable[[int], bool], start: int, low: int, high: int) -> int
     return hi
 
 
-# --------------------------------------------------------------------------- routing
-
-
-def _uniform(seed: int, rows: np.ndarray, stream: int) -> np.ndarray:
-    """U[0,1) per row from (seed, row, stream) alone (splitmix64)."""
-    with np.errstate(over="ignore"):
-        x = rows.astype(np.uint64) * np.uint64(2) + np.uint64(stream)
-        x = x + np.uint64((seed * 0x632BE59BD9B4E019) % 2**64) + np.uint64(0x9E3779B97F4A7C15)
-        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        x = x ^ (x >> np.uint64(31))
-    return (x >> np.uint64(11)).astype(np.float64) * 2.0**-53
-
-
-def source_channels(strategy: Strategy, live: Sequence[str]) -> list[str]:
-    """Channels whose contacts can end up on one of the ``live`` channels."""
-    live_set = set(live)
-    offered = set(strategy.offered)
-    needed = {name for name in live_set if name in offered}
-    for rule in strategy.shifts:
-        reach = set(rule.to) | {escalation_target(rule, strategy)}
-        if reach & live_set:
-            needed.add(rule.from_)
-    for name, fallback in strategy.fallback.items():
-        if name not in offered and fallback.to in live_set:
-            needed.add(name)
-    return sorted(needed)
+# --------------------------------------------------------------------------- per channel
 
 
 @dataclass
-class Routing:
-    """Where each contact goes: channel codes index ``channels``; −1 is nowhere."""
-
-    channels: list[str]
-    source: np.ndarray
-    dest: np.ndarray  # the channel that handles it, −1 if lost
-    repeat: np.ndarray  # the channel it comes back to as a repeat, −1 if none
-
-
-def trace_query(
-    strategy: Strategy,
-    rows: pl.LazyFrame,
-    period: str,
-    period_starts: Sequence[date],
-    channels: Sequence[str],
-) -> pl.LazyFrame:
-    """The columns the replay needs, computed in the lazy query, sorted by time."""
-    names = list(strategy.channels)
-    available = set(rows.collect_schema().names())
-    for number, rule in enumerate(strategy.shifts):
-        if rule.where is None:
-            continue
-        for dimension in rule.where.model_dump(exclude_none=True):
-            if dimension not in available:
-                raise InputError(
-                    f"--replay cannot pick the contacts of shifts[{number}] by `where: "
-                    f"{dimension}`: single contacts carry no {dimension}",
-                    file=strategy.file,
-                    path=f"shifts.{number}.where.{dimension}",
-                    hint="run without --replay, or narrow the rule by segment, stage or intent",
-                )
-    rule: pl.Expr = pl.lit(-1, dtype=pl.Int32)
-    for number in reversed(range(len(strategy.shifts))):
-        rule = pl.when(rule_matches(strategy.shifts[number])).then(number).otherwise(rule)
-    optional = {
-        "handle_time": pl.Float64,
-        "wait_time": pl.Float64,
-        "abandoned": pl.Boolean,
-    }
-    extra = [
-        pl.col(name).cast(dtype) if name in available else pl.lit(None, dtype=dtype).alias(name)
-        for name, dtype in optional.items()
-    ]
-    return (
-        rows.filter(pl.col("channel").is_in(list(channels)))
-        .select(
-            pl.col(ROW).cast(pl.Int64).alias("row"),
-            pl.col("timestamp").dt.epoch("us").alias("ts"),
-            pl.col("channel")
-            .replace_strict(names, list(range(len(names))), default=-1, return_dtype=pl.Int32)
-            .alias("code"),
-            rule.cast(pl.Int32).alias("rule"),
-            periods.period_start(pl.col("timestamp"), period)
-            .replace_strict(
-                list(period_starts),
-                list(range(len(period_starts))),
-                default=0,
-                return_dtype=pl.Int32,
-            )
-            .alias("period"),
-            *extra,
-        )
-        .sort("ts", "row")
-    )
-
-
-def route(
-    strategy: Strategy,
-    trace: pl.DataFrame,
-    periods_count: int,
-    seed: int,
-    containment_observed: Mapping[str, float] | None = None,
-) -> Routing:
-    """Seeded picks: which channel handles each contact, and where repeats come back.
-
-    The probabilities are those of the flows (:func:`cx.replay.flows.compute_flows`,
-    given the same ``containment_observed``), so counts match the cube in expectation.
-    """
-    names = list(strategy.channels)
-    code = {name: i for i, name in enumerate(names)}
-    offered = set(strategy.offered)
-    source = trace["code"].to_numpy()
-    rule = trace["rule"].to_numpy()
-    period = trace["period"].to_numpy()
-    rows = trace["row"].to_numpy()
-    u_move = _uniform(seed, rows, 0)
-    u_repeat = _uniform(seed, rows, 1)
-    dest = np.full(source.size, -1, dtype=np.int32)
-    repeat = np.full(source.size, -1, dtype=np.int32)
-    moved_share = np.zeros(source.size)
-    index = pl.DataFrame({"i": np.arange(max(periods_count, 1))})
-    for number, shift in enumerate(strategy.shifts):
-        sel = np.flatnonzero(rule == number)
-        if sel.size == 0:
-            continue
-        ramp = index.with_columns(r=ramp_factor(shift.ramp, pl.col("i")).cast(pl.Float64))["r"]
-        factor = ramp.to_numpy()[period[sel]]
-        u = u_move[sel]
-        low = np.zeros(sel.size)
-        back = escalation_target(shift, strategy)
-        for target, share in shift.to.items():
-            high = low + share * factor
-            hit = (u >= low) & (u < high)
-            dest[sel[hit]] = code[target]
-            containment = containment_of(shift, target, containment_observed)
-            if containment < 1.0 and back is not None:
-                comes_back = hit & (u_repeat[sel] < 1.0 - containment)
-                repeat[sel[comes_back]] = code[back]
-            low = high
-        moved_share[sel] = low
-    rest = dest == -1
-    for name in names:
-        mine = rest & (source == code[name])
-        if not mine.any():
-            continue
-        if name in offered:
-            dest[mine] = code[name]
-        elif name in strategy.fallback:
-            fallback = strategy.fallback[name]
-            picked = np.flatnonzero(mine)
-            # The contact's draw, past the moved share, rescaled to [0, 1).
-            v = (u_move[picked] - moved_share[picked]) / (1.0 - moved_share[picked])
-            dest[picked[v < fallback.accept]] = code[fallback.to]
-    return Routing(names, source, dest, repeat)
-
-
-# --------------------------------------------------------------------------- the plan
-
-
-@dataclass
-class IntervalReplay:
+class IntervalOutcome:
     channel: str
     interval_start: datetime
     arrivals: int
@@ -580,7 +407,7 @@ class IntervalReplay:
 
 
 @dataclass
-class ChannelReplay:
+class ChannelOutcome:
     channel: str
     contacts: int
     service_level: float | None
@@ -588,8 +415,7 @@ class ChannelReplay:
     intervals_met: int  # ... whose replayed arrivals reach the target
     mean_wait: float | None
     abandon_rate: float | None
-    worst: list[IntervalReplay] = field(default_factory=list)
-    plan_agent_hours: float = 0.0
+    worst: list[IntervalOutcome] = field(default_factory=list)
     fit_agent_hours: float | None = None
     fit_service_level: float | None = None
 
@@ -599,8 +425,8 @@ class ChannelReplay:
 
 
 @dataclass
-class PlanReplay:
-    channels: dict[str, ChannelReplay]
+class PlanOutcome:
+    channels: dict[str, ChannelOutcome]
     contacts: int
     seed: int
 
@@ -611,78 +437,22 @@ class PlanReplay:
         return met / total if total else None
 
 
-def replay_plan(
-    strategy: Strategy,
-    intervals: pl.DataFrame,
-    contacts: ContactSource,
-    *,
-    handle_time: Mapping[str, float],
-    handle_time_by_hour: Mapping[str, Sequence[float]] | None = None,
-    period: str,
-    period_starts: Sequence[date],
-    interval_minutes: int,
-    options: ReplayOptions | None = None,
-    containment_observed: Mapping[str, float] | None = None,
-) -> PlanReplay:
-    """Replay the real contacts through ``intervals`` (the plan's per-interval agents).
-
-    ``intervals`` is :attr:`StaffingPlan.intervals`: channel, interval_start, agents and
-    service_level per staffed interval of every live channel.
-    """
-    options = options or ReplayOptions()
-    profiles = handle_time_by_hour or {}
-    live = sorted(set(intervals["channel"].to_list()))
-    if not live:
-        return PlanReplay({}, 0, options.seed)
-    query = trace_query(
-        strategy, contacts.rows(), period, period_starts, source_channels(strategy, live)
-    )
-    trace = contacts.collect(query)
-    routing = route(strategy, trace, len(period_starts), options.seed, containment_observed)
-    ts = trace["ts"].to_numpy()
-    handle = trace["handle_time"].to_numpy(allow_copy=True).astype(np.float64)
-    waited = trace["wait_time"].to_numpy(allow_copy=True).astype(np.float64)
-    gave_up = trace["abandoned"].fill_null(False).to_numpy()
-    channels: dict[str, ChannelReplay] = {}
-    replayed = 0
-    for name in live:
-        k = routing.channels.index(name)
-        primary = np.flatnonzero(routing.dest == k)
-        repeats = np.flatnonzero(routing.repeat == k)
-        idx = np.concatenate([primary, repeats])
-        is_repeat = np.concatenate([np.zeros(primary.size, bool), np.ones(repeats.size, bool)])
-        order = np.argsort(idx * 2 + is_repeat, kind="stable")
-        idx, is_repeat = idx[order], is_repeat[order]
-        own = (routing.source[idx] == k) & ~is_repeat
-        plan = intervals.filter(pl.col("channel") == name).sort("interval_start")
-        times = ts[idx]
-        if name in profiles:
-            hours = (times // 3_600_000_000) % 24
-            aht = np.asarray(profiles[name], dtype=np.float64)[hours]
-        else:
-            aht = np.full(idx.size, float(handle_time[name]))
-        left = own & gave_up[idx] & ~np.isnan(waited[idx])
-        real = own & ~gave_up[idx] & ~np.isnan(handle[idx])
-        service = np.where(real, handle[idx], aht)
-        patience = np.where(left, waited[idx], INF)
-        channels[name] = _replay_channel(
-            name, strategy, plan, times, service, patience, interval_minutes, options
-        )
-        replayed += idx.size
-    return PlanReplay(channels, replayed, options.seed)
-
-
-def _replay_channel(
+def run_channel(
     name: str,
-    strategy: Strategy,
+    channel: Channel,
     plan: pl.DataFrame,
     times_us: np.ndarray,
     service: np.ndarray,
     patience: np.ndarray,
     interval_minutes: int,
-    options: ReplayOptions,
-) -> ChannelReplay:
-    channel = strategy.channels[name]
+    *,
+    fit: bool = False,
+    worst: int = 5,
+) -> ChannelOutcome:
+    """One channel's contacts (arrival instants in µs, service and patience in seconds)
+    through its ``plan`` (interval_start, agents, service_level per staffed interval);
+    with ``fit``, also the smallest plan that meets the target (``--fit``); ``worst``
+    intervals are kept for the panel."""
     target, within = service_target(channel)
     starts_us = plan["interval_start"].dt.epoch("us").to_numpy()
     agents = plan["agents"].to_numpy()
@@ -692,8 +462,7 @@ def _replay_channel(
     bounds = (starts_us - origin) / 1e6
     horizon = float(bounds[-1] + step_us / 1e6)
     slots = slot_count(agents, channel.concurrency)
-    queue = replay_queue(arrive, service, bounds, slots, patience, horizon)
-    scale = interval_minutes / 60.0 / (1.0 - channel.shrinkage)
+    queue = run_queue(arrive, service, bounds, slots, patience, horizon)
     good = queue.within(within)
     # Each contact's calendar interval, matched to the plan's staffed intervals.
     key = times_us // step_us * step_us
@@ -713,9 +482,9 @@ def _replay_channel(
     plan_level = plan["service_level"].to_numpy()
     late = arrivals - answered  # contacts not answered within `within`
     busiest = np.lexsort((level, -late))
-    busiest = busiest[arrivals[busiest] > 0][: options.worst]
-    worst = [
-        IntervalReplay(
+    busiest = busiest[arrivals[busiest] > 0][:worst]
+    worst_intervals = [
+        IntervalOutcome(
             channel=name,
             interval_start=_EPOCH + timedelta(microseconds=int(starts_us[j])),
             arrivals=int(arrivals[j]),
@@ -727,7 +496,7 @@ def _replay_channel(
         )
         for j in busiest
     ]
-    result = ChannelReplay(
+    result = ChannelOutcome(
         channel=name,
         contacts=contacts,
         service_level=float(good.mean()) if contacts else None,
@@ -735,10 +504,9 @@ def _replay_channel(
         intervals_met=int(met.sum()),
         mean_wait=float(queue.wait.mean()) if contacts else None,
         abandon_rate=float(queue.abandoned.mean()) if contacts else None,
-        worst=worst,
-        plan_agent_hours=float(agents.sum()) * scale,
+        worst=worst_intervals,
     )
-    if options.fit:
+    if fit:
         fitted, final = fit_agents(
             arrive,
             service,
@@ -750,6 +518,8 @@ def _replay_channel(
             within,
             channel.min_agents,
         )
-        result.fit_agent_hours = float(fitted.sum()) * scale
+        result.fit_agent_hours = float(
+            scheduled_hours(float(fitted.sum()), interval_minutes, channel.shrinkage)
+        )
         result.fit_service_level = float(final.within(within).mean()) if contacts else None
     return result

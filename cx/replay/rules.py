@@ -1,0 +1,187 @@
+"""How a shift rule works (§5): the one home of a strategy's routing semantics.
+
+A :class:`RuleSet` is compiled once from a :class:`~cx.models.strategy.Strategy`:
+
+* **matching**: the first rule whose ``from`` is the contact's channel and whose
+  ``where`` matches its segment, stage, intent (and journey step) applies; later rules
+  never see that contact;
+* **moving**: the rule moves share_k · r(i) of the matching contacts to each target k,
+  where r(i) is the ramp at period index i (0 for the first period of the data);
+* **containment and escalation**: of the contacts moved to k, containment_k stay
+  resolved there; the rest come back as repeats on ``escalate_to`` (default: the
+  source if it is offered, else the source's fallback target) and are handled there too;
+* **fallback**: what no rule moves stays on its channel if that is offered; from a
+  retired channel, ``accept`` of it moves to the fallback target and the rest is lost
+  (all of it when the channel has no fallback).
+
+Cube flows (:mod:`cx.replay.flows`) apply it to cells with expected values; the trace
+routing (:mod:`cx.replay.routing`) applies it to single contacts with seeded draws.
+Neither restates a rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from cx.errors import InputError
+from cx.models.strategy import Ramp, Shift, Strategy
+
+
+@dataclass(frozen=True)
+class Move:
+    """Contacts a rule sends to one target: its share, and how many stay resolved there."""
+
+    target: str
+    share: float
+    containment: float
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    number: int  # its index in ``shifts``
+    source: str
+    where: Mapping[str, Sequence[str]]  # dimension → accepted values
+    moves: tuple[Move, ...]
+    ramp: Ramp | None
+    escalate_to: str | None  # where unresolved moved contacts come back; None: nowhere
+    incentive_cost: float
+
+    @property
+    def moved_share(self) -> float:
+        """The share this rule moves once its ramp is complete."""
+        return sum(move.share for move in self.moves)
+
+    def matches(self) -> pl.Expr:
+        """True for the cells (or contacts) this rule would take, ignoring earlier rules."""
+        condition = pl.col("channel") == self.source
+        for dimension, values in self.where.items():
+            condition = condition & pl.col(dimension).is_in(list(values))
+        return condition
+
+    def ramp_factor(self, period_index: pl.Expr) -> pl.Expr:
+        return ramp_factor(self.ramp, period_index)
+
+    def ramp_by_period(self, periods: int) -> np.ndarray:
+        """r(i) for i = 0 … periods − 1."""
+        index = pl.DataFrame({"i": np.arange(max(periods, 1))})
+        return index.select(self.ramp_factor(pl.col("i")).cast(pl.Float64)).to_series().to_numpy()
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """Where a retired channel's remaining contacts go: ``accept`` of them to ``target``."""
+
+    target: str
+    accept: float
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    channels: tuple[str, ...]  # the catalog, in its order
+    offered: frozenset[str]
+    rules: tuple[CompiledRule, ...]
+    fallbacks: Mapping[str, Fallback]  # retired channels that have one
+    file: str | None  # the strategy file, for errors
+
+    @classmethod
+    def compile(
+        cls, strategy: Strategy, containment_observed: Mapping[str, float] | None = None
+    ) -> RuleSet:
+        """The rules of ``strategy``; ``containment: observed`` takes each target's
+        resolution rate from ``containment_observed``."""
+        offered = frozenset(strategy.offered)
+        rules = tuple(
+            CompiledRule(
+                number=number,
+                source=rule.from_,
+                where=rule.where.model_dump(exclude_none=True) if rule.where else {},
+                moves=tuple(
+                    Move(target, share, containment_of(rule, target, containment_observed))
+                    for target, share in rule.to.items()
+                ),
+                ramp=rule.ramp,
+                escalate_to=escalation_target(rule, strategy),
+                incentive_cost=rule.incentive_cost,
+            )
+            for number, rule in enumerate(strategy.shifts)
+        )
+        fallbacks = {
+            channel: Fallback(fallback.to, fallback.accept)
+            for channel, fallback in strategy.fallback.items()
+            if channel not in offered
+        }
+        return cls(tuple(strategy.channels), offered, rules, fallbacks, strategy.file)
+
+    def rule_index(self, none: int | None = None) -> pl.Expr:
+        """The number of the first rule that takes each row (``none`` where no rule does)."""
+        index: pl.Expr = pl.lit(none, dtype=pl.Int32)
+        for rule in reversed(self.rules):
+            index = (
+                pl.when(rule.matches()).then(pl.lit(rule.number, dtype=pl.Int32)).otherwise(index)
+            )
+        return index
+
+    def require_dimensions(
+        self, available: Collection[str], error: Callable[[int, str], InputError]
+    ) -> None:
+        """Raise ``error(rule number, dimension)`` for a ``where`` on a missing dimension."""
+        for rule in self.rules:
+            for dimension in rule.where:
+                if dimension not in available:
+                    raise error(rule.number, dimension)
+
+    def retired(self) -> list[str]:
+        """Catalog channels not offered: their remaining contacts fall back or are lost."""
+        return [channel for channel in self.channels if channel not in self.offered]
+
+    def sources_reaching(self, targets: Collection[str]) -> list[str]:
+        """Channels whose contacts can end up handled on one of ``targets``."""
+        wanted = set(targets)
+        needed = {name for name in wanted if name in self.offered}
+        for rule in self.rules:
+            reach = {move.target for move in rule.moves} | {rule.escalate_to}
+            if reach & wanted:
+                needed.add(rule.source)
+        for channel, fallback in self.fallbacks.items():
+            if fallback.target in wanted:
+                needed.add(channel)
+        return sorted(needed)
+
+
+def ramp_factor(ramp: Ramp | None, period_index: pl.Expr) -> pl.Expr:
+    """r(i) of §5 for period index ``i`` (0 for the first period in the data)."""
+    if ramp is None:
+        return pl.lit(1.0)
+    progress = ((period_index + 1) / ramp.periods).clip(upper_bound=1.0)
+    if ramp.shape == "linear":
+        return progress
+    if ramp.shape == "s_curve":
+        return 3 * progress**2 - 2 * progress**3
+    return pl.when(period_index >= ramp.periods - 1).then(1.0).otherwise(0.0)
+
+
+def escalation_target(rule: Shift, strategy: Strategy) -> str | None:
+    """Where unresolved contacts of ``rule`` come back (§5)."""
+    if rule.escalate_to is not None:
+        return rule.escalate_to
+    if rule.from_ in strategy.offered:
+        return rule.from_
+    fallback = strategy.fallback.get(rule.from_)
+    return fallback.to if fallback is not None else None
+
+
+def containment_of(rule: Shift, target: str, observed: Mapping[str, float] | None) -> float:
+    """The share of ``rule``'s contacts moved to ``target`` that stay resolved there."""
+    if rule.containment != "observed":
+        return float(rule.containment)
+    if observed is None or target not in observed:
+        raise InputError(
+            f"containment: observed needs the resolution rate of '{target}', "
+            "which the data does not show",
+            hint="add a `resolved` column, or set containment to a number",
+        )
+    return observed[target]

@@ -1,0 +1,100 @@
+"""``--replay`` (§6b): the staffing plan replayed on the real history.
+
+Every contact a live channel handles is routed through the strategy's rules
+(:mod:`cx.replay.routing`) and goes, at its real arrival instant, through the channel's
+queue (:mod:`cx.staffing.queue`), with its real handle time where the data has it, else
+the channel's AHT (per hour of day with ``handle_time: by_hour``); contacts moved by
+rules, fallbacks and repeats take the AHT of the channel that handles them. An abandoned
+contact (abandoned and wait_time in the data) leaves once its wait reaches its observed
+wait_time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import polars as pl
+
+from cx.data.contacts import ContactSource
+from cx.models.strategy import Strategy
+from cx.replay.routing import route, trace_query
+from cx.replay.rules import RuleSet
+from cx.staffing.queue import INF, ChannelOutcome, PlanOutcome, run_channel
+
+
+@dataclass(frozen=True)
+class ReplayOptions:
+    seed: int = 0
+    fit: bool = False
+    worst: int = 5  # worst intervals kept per channel for the panel
+
+
+def replay_plan(
+    strategy: Strategy,
+    rules: RuleSet,
+    intervals: pl.DataFrame,
+    contacts: ContactSource,
+    *,
+    handle_time: Mapping[str, float],
+    handle_time_by_hour: Mapping[str, Sequence[float]] | None = None,
+    period: str,
+    period_starts: Sequence[date],
+    interval_minutes: int,
+    options: ReplayOptions | None = None,
+) -> PlanOutcome:
+    """Replay the real contacts, routed by ``rules`` (compiled from ``strategy``),
+    through ``intervals`` (the plan's per-interval agents).
+
+    ``intervals`` is :attr:`StaffingPlan.intervals`: channel, interval_start, agents and
+    service_level per staffed interval of every live channel.
+    """
+    options = options or ReplayOptions()
+    profiles = handle_time_by_hour or {}
+    live = sorted(set(intervals["channel"].to_list()))
+    if not live:
+        return PlanOutcome({}, 0, options.seed)
+    query = trace_query(rules, contacts.rows(), period, period_starts, rules.sources_reaching(live))
+    trace = contacts.collect(query)
+    routing = route(rules, trace, len(period_starts), options.seed)
+    ts = trace["ts"].to_numpy()
+    handle = trace["handle_time"].to_numpy(allow_copy=True).astype(np.float64)
+    waited = trace["wait_time"].to_numpy(allow_copy=True).astype(np.float64)
+    gave_up = trace["abandoned"].fill_null(False).to_numpy()
+    channels: dict[str, ChannelOutcome] = {}
+    replayed = 0
+    for name in live:
+        k = routing.channels.index(name)
+        primary = np.flatnonzero(routing.dest == k)
+        repeats = np.flatnonzero(routing.repeat == k)
+        idx = np.concatenate([primary, repeats])
+        is_repeat = np.concatenate([np.zeros(primary.size, bool), np.ones(repeats.size, bool)])
+        order = np.argsort(idx * 2 + is_repeat, kind="stable")
+        idx, is_repeat = idx[order], is_repeat[order]
+        own = (routing.source[idx] == k) & ~is_repeat
+        plan = intervals.filter(pl.col("channel") == name).sort("interval_start")
+        times = ts[idx]
+        if name in profiles:
+            hours = (times // 3_600_000_000) % 24
+            aht = np.asarray(profiles[name], dtype=np.float64)[hours]
+        else:
+            aht = np.full(idx.size, float(handle_time[name]))
+        left = own & gave_up[idx] & ~np.isnan(waited[idx])
+        real = own & ~gave_up[idx] & ~np.isnan(handle[idx])
+        service = np.where(real, handle[idx], aht)
+        patience = np.where(left, waited[idx], INF)
+        channels[name] = run_channel(
+            name,
+            strategy.channels[name],
+            plan,
+            times,
+            service,
+            patience,
+            interval_minutes,
+            fit=options.fit,
+            worst=options.worst,
+        )
+        replayed += idx.size
+    return PlanOutcome(channels, replayed, options.seed)
