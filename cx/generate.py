@@ -30,7 +30,7 @@ import polars as pl
 from cx.errors import InputError
 from cx.io import atomic_path
 from cx.models.mapping import CANONICAL_COLUMNS
-from cx.numbers import MAX_SEED
+from cx.models.numbers import MAX_SEED
 
 # --------------------------------------------------------------------------- vocabulary
 

@@ -23,7 +23,7 @@ import cx
 from cx.cli.app import app
 from cx.errors import InputError, StrategyError
 from cx.guards import MAX_GUARD_LENGTH, GuardSyntaxError, parse_guard
-from cx.numbers import MAX_AGENTS, parse_number
+from cx.models.numbers import MAX_AGENTS, parse_number
 from cx.staffing.erlang import check_plan_size
 
 CORPUS = Path(__file__).parent / "corpus"

@@ -14,7 +14,7 @@ from cx.cli.common import OutputFormat, emit, handle_errors
 from cx.cli.data_options import cube_for, strategies_for
 from cx.cli.options import DataArgs, OutputArgs, RunArgs, with_groups
 from cx.errors import InputError, UsageError
-from cx.numbers import parse_number
+from cx.models.numbers import parse_number
 
 MAX_STEPS = 1000
 

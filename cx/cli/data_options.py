@@ -11,7 +11,7 @@ from cx.cli import rerun
 from cx.cli.common import note, stderr_console
 from cx.cli.options import DataArgs, RunArgs
 from cx.errors import UsageError
-from cx.numbers import parse_agents  # noqa: F401  (commands import it from here)
+from cx.models.numbers import parse_agents  # noqa: F401  (commands import it from here)
 from cx.render.safe import plain
 
 if TYPE_CHECKING:

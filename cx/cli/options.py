@@ -21,7 +21,7 @@ import typer
 
 from cx.cli.common import DebugOption, OutputFormat, OutputOption, QuietOption
 from cx.errors import InputError
-from cx.numbers import check_window_hours
+from cx.models.numbers import check_window_hours
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -20,7 +20,7 @@ import polars as pl
 
 from cx.data import periods
 from cx.models.mapping import DIMENSION_COLUMNS, Mapping
-from cx.numbers import check_window_hours
+from cx.models.numbers import check_window_hours
 
 DEFAULT_WINDOW_HOURS = 72.0
 STEP_KEYS = ("channel", *DIMENSION_COLUMNS, "step")

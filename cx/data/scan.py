@@ -36,7 +36,7 @@ from cx.models.mapping import (
     REQUIRED_COLUMNS,
     Mapping,
 )
-from cx.numbers import check_share
+from cx.models.numbers import check_share
 
 DEFAULT_MAX_REJECT_RATE = 0.01
 MAX_HANDLE_TIME_SECONDS = 86_400.0

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
 from pydantic_core import PydanticCustomError
 
-from cx.numbers import MAX_AGENTS, MAX_WINDOW_HOURS, foreign_character
+from cx.models.numbers import MAX_AGENTS, MAX_WINDOW_HOURS, foreign_character
 
 # Every number of a strategy is finite and a number (not `true`, not "0.5" in quotes);
 # the bounds say what a real contact centre can be (README, "What cx guarantees").

@@ -15,6 +15,7 @@ from cx.data.periods import label
 from cx.data.scan import required_channels_message
 from cx.errors import Finding, InputError, StrategyError
 from cx.guards import parse_guard
+from cx.models.numbers import check_agents
 from cx.models.result import (
     ChannelResult,
     DataInfo,
@@ -26,7 +27,6 @@ from cx.models.result import (
     Totals,
 )
 from cx.models.strategy import Channel, Strategy
-from cx.numbers import check_agents
 from cx.replay.flows import compute_flows
 from cx.replay.needs import outcomes_needed, uses_step
 from cx.replay.rules import RuleSet

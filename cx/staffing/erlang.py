@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from cx.errors import InputError
-from cx.numbers import MAX_AGENTS
+from cx.models.numbers import MAX_AGENTS
 
 __all__ = [
     "ErlangAResult",
