@@ -29,10 +29,17 @@ OPERATORS: dict[str, Callable[[float, float], bool]] = {
     ">": operator.gt,
 }
 
+#: Longer guards are refused before any matching (real ones are a few dozen characters).
+MAX_GUARD_LENGTH = 1000
+
+# ASCII only (Python's \d also matches '٣' and '５'), and every part can match a given
+# character in one way only, so matching takes linear time whatever the input.
 _GUARD = re.compile(
     r"^\s*(?P<metric>[A-Za-z_][A-Za-z0-9_\-]*(?:\.[A-Za-z0-9_\-]+)*)\s*"
     r"(?P<op><=|>=|==|!=|<|>)\s*"
-    r"(?P<number>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(?P<percent>%?)\s*$"
+    r"(?P<number>[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)"
+    r"(?P<percent>\s*%)?\s*$",
+    re.ASCII,
 )
 
 
@@ -103,6 +110,11 @@ def parse_guard(expr: str, channels: Iterable[str]) -> Guard:
     """Parse ``expr``; raises :class:`GuardSyntaxError` with a hint when it cannot."""
     if not isinstance(expr, str):
         raise GuardSyntaxError("a guard must be a string like 'coverage >= 0.95'")
+    if len(expr) > MAX_GUARD_LENGTH:
+        raise GuardSyntaxError(
+            f"guard is {len(expr):,} characters long, more than {MAX_GUARD_LENGTH:,}",
+            hint="a guard is `metric op number`, e.g. `coverage >= 0.95`",
+        )
     match = _GUARD.match(expr)
     if match is None:
         raise GuardSyntaxError(
@@ -112,6 +124,10 @@ def parse_guard(expr: str, channels: Iterable[str]) -> Guard:
         )
     metric = match["metric"]
     threshold = float(match["number"]) / (100.0 if match["percent"] else 1.0)
+    if not math.isfinite(threshold):
+        raise GuardSyntaxError(
+            f"the number in guard '{expr}' is too large", hint="give a finite number"
+        )
     parts = metric.split(".")
     channel_names = list(channels)
     if parts[0] == "channels":

@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 
 from cx import generate as g
+from cx.errors import InputError
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "interactions.csv"
 START = date(2024, 1, 1)
@@ -259,7 +260,7 @@ def test_patience_is_recoverable(frame: pl.DataFrame) -> None:
 
 
 def test_bad_arguments() -> None:
-    with pytest.raises(ValueError, match="rows"):
+    with pytest.raises(InputError, match="rows"):
         g.generate_interactions(-1)
-    with pytest.raises(ValueError, match="days"):
+    with pytest.raises(InputError, match="days"):
         g.generate_interactions(10, days=0)

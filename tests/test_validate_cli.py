@@ -275,7 +275,7 @@ def test_schema_and_cross_field_findings_in_one_run(tmp_path: Path) -> None:
     found = [(f.line, f.path, f.message) for f in caught.value.findings]
     expected = [
         (4, "colour", "unknown key 'colour'"),
-        (6, "channels.phone.shrinkage", "input should be less than 1 (got 1.2)"),
+        (6, "channels.phone.shrinkage", "input should be less than or equal to 0.95 (got 1.2)"),
         (7, "channels.chat.mode", "input should be 'live', 'async' or 'self_service'"),
         (9, "offer", "channel 'web' is offered twice"),
         (10, "shifts", "a follow strategy cannot have shift rules"),

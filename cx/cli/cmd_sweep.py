@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +12,8 @@ import typer
 from cx.cli.common import OutputFormat, emit, handle_errors
 from cx.cli.data_options import cube_for, strategies_for
 from cx.cli.options import DataArgs, OutputArgs, RunArgs, with_groups
-from cx.errors import UsageError
+from cx.errors import InputError, UsageError
+from cx.models.numbers import parse_number
 
 MAX_STEPS = 1000
 
@@ -24,16 +26,25 @@ def parse_range(text: str) -> tuple[str, list[float]]:
     if not key or len(parts) != 3:
         raise UsageError(f"cannot read --set-range '{text}'", hint=hint)
     try:
-        start, stop, step = (float(part) for part in parts)
-    except ValueError:
-        raise UsageError(f"--set-range '{text}' needs three numbers", hint=hint) from None
+        start, stop, step = (parse_number(part, "") for part in parts)
+    except InputError as error:
+        raise UsageError(
+            f"--set-range '{text}' needs three numbers: {error.message}",
+            hint=error.hint or hint,
+        ) from None
     if step <= 0 or stop < start:
         raise UsageError(
             f"--set-range '{text}' must count up: START <= STOP and STEP > 0", hint=hint
         )
-    steps = round((stop - start) / step + 1e-9) + 1
-    if steps > MAX_STEPS:
-        raise UsageError(f"--set-range '{text}' has {steps:,} steps, more than {MAX_STEPS:,}")
+    # Counted in floats first: 0:1e300:1e-300 has more steps than an int can round from.
+    count = (stop - start) / step + 1e-9
+    if not math.isfinite(count) or round(count) + 1 > MAX_STEPS:
+        shown = f"{round(count) + 1:,}" if math.isfinite(count) else "too many"
+        raise UsageError(
+            f"--set-range '{text}' has {shown} steps, more than {MAX_STEPS:,}",
+            hint="use a larger STEP or a shorter range",
+        )
+    steps = round(count) + 1
     values = [round(start + i * step, 10) for i in range(steps)]
     as_ints = all(v == int(v) for v in (start, stop, step))
     return key, [int(v) if as_ints else v for v in values]

@@ -11,6 +11,7 @@ from cx.cli import rerun
 from cx.cli.common import note, stderr_console
 from cx.cli.options import DataArgs, RunArgs
 from cx.errors import UsageError
+from cx.models.numbers import parse_agents  # noqa: F401  (commands import it from here)
 from cx.render.safe import plain
 
 if TYPE_CHECKING:
@@ -18,18 +19,6 @@ if TYPE_CHECKING:
 
     from cx.data.cube import Cube, DataMeta
     from cx.models.strategy import Strategy
-
-
-def parse_agents(values: list[str] | None) -> dict[str, int]:
-    agents: dict[str, int] = {}
-    for value in values or []:
-        name, _, number = value.partition("=")
-        if not name or not number.strip().isdigit():
-            raise UsageError(
-                f"cannot read --agents '{value}'", hint="write CHANNEL=N, e.g. --agents phone=12"
-            )
-        agents[name.strip()] = int(number)
-    return agents
 
 
 #: Files smaller than this scan in about a second or less: no spinner for them.

@@ -20,6 +20,8 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from cx.cli.common import DebugOption, OutputFormat, OutputOption, QuietOption
+from cx.errors import InputError
+from cx.models.numbers import check_window_hours
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,6 +38,16 @@ MaxRejectRateOption = Annotated[
 EncodingOption = Annotated[
     str, typer.Option("--encoding", help="utf8, or lossy to replace bytes that are not UTF-8.")
 ]
+
+
+def _journey_window_in_bounds(hours: float | None) -> float | None:
+    # A callback, not min/max: NaN must not pass, and the message is the library's.
+    if hours is None:
+        return None
+    try:
+        return check_window_hours(hours)
+    except InputError as error:
+        raise typer.BadParameter(error.message) from None
 
 
 @dataclass
@@ -80,6 +92,7 @@ class DataArgs:
         float | None,
         typer.Option(
             "--journey-window",
+            callback=_journey_window_in_bounds,
             help="Hours between a customer's contacts that still continue a journey "
             "(default: the strategy's journeys.window_hours, 72). Implies --outcomes.",
             show_default=False,

@@ -19,20 +19,15 @@ from pathlib import Path
 import polars as pl
 
 from cx.data import periods
-from cx.errors import InputError
 from cx.models.mapping import DIMENSION_COLUMNS, Mapping
+from cx.models.numbers import check_window_hours
 
 DEFAULT_WINDOW_HOURS = 72.0
 STEP_KEYS = ("channel", *DIMENSION_COLUMNS, "step")
 
 
 def check_window(hours: float) -> float:
-    if hours < 0:
-        raise InputError(
-            f"journey window of {hours:g} hours is negative",
-            hint="use 0 or more hours (default 72)",
-        )
-    return float(hours)
+    return check_window_hours(hours)
 
 
 def _seconds(duration: pl.Expr) -> pl.Expr:

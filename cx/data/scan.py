@@ -36,6 +36,7 @@ from cx.models.mapping import (
     REQUIRED_COLUMNS,
     Mapping,
 )
+from cx.models.numbers import check_share
 
 DEFAULT_MAX_REJECT_RATE = 0.01
 MAX_HANDLE_TIME_SECONDS = 86_400.0
@@ -81,6 +82,7 @@ class ScanOptions:
     def __post_init__(self) -> None:
         # The API takes these as plain strings: a wrong one is an input error, not a
         # KeyError deep in the scan (period) or a silent fallback to utf8 (encoding).
+        check_share(self.max_reject_rate, "max_reject_rate")
         if self.period not in periods.TRUNCATE_EVERY:
             raise InputError(f"unknown period '{self.period}'", hint="use week, month or quarter")
         if self.encoding not in ("utf8", "lossy"):

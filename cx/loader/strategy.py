@@ -166,7 +166,9 @@ def apply_override(located: Located, assignment: str) -> None:
             f"cannot read --set '{assignment}'",
             hint="write KEY=VALUE with a dotted path, e.g. shifts.0.to.web=0.4",
         )
-    parts: list[str | int] = [int(p) if p.isdigit() else p for p in match["key"].split(".")]
+    parts: list[str | int] = [
+        int(p) if p.isascii() and p.isdigit() else p for p in match["key"].split(".")
+    ]
     value = parse_yaml(match["value"], label).data if match["value"].strip() else None
     node: Any = located.data
     for depth, part in enumerate(parts[:-1]):

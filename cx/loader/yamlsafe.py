@@ -166,6 +166,14 @@ class _Builder:
         return result
 
     def _scalar(self, node: yaml.Node) -> Any:
+        if (
+            isinstance(node, yaml.ScalarNode)
+            and not node.style  # plain: None (PyYAML) or "" (libyaml), never quoted
+            and node.tag == "tag:yaml.org,2002:str"
+            and _EXPONENT_NUMBER.fullmatch(node.value)
+        ):
+            # YAML 1.1 reads 1e3 (no dot) as text; it is the number everyone means.
+            return float(node.value)
         try:
             value = self._constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
@@ -185,6 +193,8 @@ class _Builder:
             )
         return value
 
+
+_EXPONENT_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+")
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)

@@ -2,13 +2,65 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic_core import PydanticCustomError
 
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
-Positive = Annotated[float, Field(gt=0.0)]
+from cx.models.numbers import MAX_AGENTS, MAX_WINDOW_HOURS, foreign_character
+
+# Every number of a strategy is finite and a number (not `true`, not "0.5" in quotes);
+# the bounds say what a real contact centre can be (README, "What cx guarantees").
+
+
+def finite_number(value: object) -> object:
+    """Pydantic before-validator of every numeric strategy field.
+
+    Refuses booleans (``true`` is not 1.0), text (``"0.5"`` in quotes is not a share),
+    NaN and infinity, with a message that says which; numbers pass on to the bounds.
+    """
+    if isinstance(value, bool):
+        raise PydanticCustomError(
+            "number_not_bool",
+            "{value} is a yes/no value, not a number",
+            {"value": str(value).lower()},
+        )
+    if isinstance(value, str):
+        foreign = foreign_character(value)
+        if foreign is not None:
+            raise PydanticCustomError(
+                "number_not_ascii",
+                "not a number: it contains {char}; write numbers with the digits 0-9",
+                {"char": foreign},
+            )
+        if value.strip().lower().lstrip("+-.") in ("nan", "inf", "infinity"):
+            raise PydanticCustomError(
+                "number_not_finite", "a finite number is needed, not NaN or infinity"
+            )
+        raise PydanticCustomError(
+            "number_is_text", "text is not a number; write the number without quotes"
+        )
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PydanticCustomError(
+            "number_not_finite", "a finite number is needed, not NaN or infinity"
+        )
+    if isinstance(value, int) and abs(value) > 10**18:
+        raise PydanticCustomError("number_too_large", "number is far too large")
+    return value
+
+
+# (The check comes after the bounds so that they still show in the JSON Schema.)
+_CHECKED = BeforeValidator(finite_number)
+Share = Annotated[float, Field(ge=0.0, le=1.0), _CHECKED]
+MAX_COST = 1e7  # per agent-hour, per contact
+MAX_FIXED_COST = 1e10  # per calendar period
+MIN_SECONDS = 1.0  # handle time, patience: a second (1e-300 s breaks the arithmetic)
+MAX_SECONDS = 86_400.0  # handle time, patience: one day
+MAX_WITHIN = 30 * 86_400.0  # service level window: async channels answer within days
+MAX_MIN_AGENTS = 10_000
+Cost = Annotated[float, Field(ge=0.0, le=MAX_COST), _CHECKED]
+Seconds = Annotated[float, Field(ge=MIN_SECONDS, le=MAX_SECONDS), _CHECKED]
 ChannelName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$")]
 
 Mode = Literal["live", "async", "self_service"]
@@ -26,49 +78,55 @@ class StrictModel(BaseModel):
 class ServiceLevel(StrictModel):
     """Share of contacts answered within ``within`` seconds."""
 
-    target: Annotated[float, Field(gt=0.0, lt=1.0)] = Field(
+    target: Annotated[float, Field(gt=0.0, lt=1.0), _CHECKED] = Field(
         0.8, description="Share of contacts to answer within `within` seconds (0-1)."
     )
-    within: NonNegative = Field(20.0, description="Seconds.")
+    within: Annotated[float, Field(ge=0.0, le=MAX_WITHIN), _CHECKED] = Field(
+        20.0, description="Seconds."
+    )
 
 
 class Channel(StrictModel):
     """One channel of the catalog: how it works and what it costs."""
 
     mode: Mode = Field(description="live (queue + agents), async (backlog) or self_service.")
-    handle_time: Positive | Literal["by_hour"] | None = Field(
+    handle_time: Seconds | Literal["by_hour"] | None = Field(
         None,
         description="Average handle time in seconds; `by_hour` uses the observed mean per hour "
         "of day; absent: the observed mean on the channel.",
     )
-    hourly_cost: NonNegative | None = Field(None, description="Cost of one agent-hour.")
-    cost_per_contact: NonNegative | None = Field(None, description="Cost of each handled contact.")
-    fixed_cost: NonNegative | None = Field(
+    hourly_cost: Cost | None = Field(None, description="Cost of one agent-hour.")
+    cost_per_contact: Cost | None = Field(None, description="Cost of each handled contact.")
+    fixed_cost: Annotated[float, Field(ge=0.0, le=MAX_FIXED_COST), _CHECKED] | None = Field(
         None, description="Cost per calendar period while the channel is offered."
     )
-    concurrency: Positive = Field(1.0, description="Contacts one agent works at once.")
-    shrinkage: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
+    concurrency: Annotated[float, Field(ge=1.0, le=50.0), _CHECKED] = Field(
+        1.0, description="Contacts one agent works at once."
+    )
+    shrinkage: Annotated[float, Field(ge=0.0, le=0.95), _CHECKED] = Field(
         0.0, description="Share of paid time agents are not available (breaks, training)."
     )
     service_level: ServiceLevel | None = Field(
         None, description="Target for live channels; default 80% within 20 s."
     )
-    max_occupancy: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+    max_occupancy: Annotated[float, Field(ge=0.05, le=1.0), _CHECKED] = Field(
         1.0, description="Highest share of time an agent may be busy."
     )
-    min_agents: Annotated[int, Field(ge=0)] = Field(
+    min_agents: Annotated[int, Field(ge=0, le=MAX_MIN_AGENTS), _CHECKED] = Field(
         0, description="Agents on duty in every interval with arrivals."
     )
-    patience: Positive | Literal["observed"] | None = Field(
+    patience: Seconds | Literal["observed"] | None = Field(
         None, description="Mean patience in seconds (Erlang A); `observed` estimates it."
     )
-    satisfaction: float | None = Field(
+    satisfaction: Annotated[float, Field(ge=-1000.0, le=1000.0), _CHECKED] | None = Field(
         None, description="Satisfaction score of the channel; overrides the observed mean."
     )
 
 
 class Ramp(StrictModel):
-    periods: Annotated[int, Field(ge=1)] = Field(description="Periods until the full share.")
+    periods: Annotated[int, Field(ge=1, le=1000), _CHECKED] = Field(
+        description="Periods until the full share."
+    )
     shape: RampShape = "linear"
 
 
@@ -120,7 +178,7 @@ class Shift(StrictModel):
     escalate_to: ChannelName | None = Field(
         None, description="Where unresolved shifted contacts come back as repeats."
     )
-    incentive_cost: NonNegative = Field(0.0, description="Paid per shifted contact.")
+    incentive_cost: Cost = Field(0.0, description="Paid per shifted contact.")
 
 
 class Fallback(StrictModel):
@@ -129,7 +187,7 @@ class Fallback(StrictModel):
 
 
 class Dilution(StrictModel):
-    subscale_agents: NonNegative = Field(
+    subscale_agents: Annotated[float, Field(ge=0.0, le=MAX_AGENTS), _CHECKED] = Field(
         3.0, description="A live channel averaging fewer agents than this is sub-scale."
     )
 
@@ -139,7 +197,7 @@ class Staffing(StrictModel):
 
 
 class Journeys(StrictModel):
-    window_hours: NonNegative = Field(
+    window_hours: Annotated[float, Field(ge=0.0, le=MAX_WINDOW_HOURS), _CHECKED] = Field(
         72.0,
         description="A contact within this many hours of the previous one continues a journey.",
     )
@@ -148,7 +206,7 @@ class Journeys(StrictModel):
 class Strategy(StrictModel):
     """A channel strategy: the catalog, what is offered, and how contacts are moved."""
 
-    version: Literal[1] = 1
+    version: Annotated[Literal[1], _CHECKED] = 1
     name: str
     kind: Kind
     description: str | None = None

@@ -15,6 +15,7 @@ from cx.data.periods import days_between, label, months_offered, period_end
 from cx.data.scan import required_channels_message
 from cx.errors import Finding, InputError, StrategyError
 from cx.guards import parse_guard
+from cx.models.numbers import check_agents
 from cx.models.result import (
     ChannelResult,
     DataInfo,
@@ -50,13 +51,7 @@ class SimulationOptions:
             isinstance(self.interval, bool) or self.interval not in (15, 30, 60)
         ):
             raise InputError(f"interval {self.interval!r} is not 15, 30 or 60 minutes")
-        for name, count in self.agents.items():
-            whole = isinstance(count, int) or (isinstance(count, float) and count.is_integer())
-            if isinstance(count, bool) or not whole or count < 0:
-                raise InputError(
-                    f"--agents {name}={count!r}: the number of agents must be a whole number >= 0",
-                    hint="e.g. --agents phone=12 (API: agents={'phone': 12})",
-                )
+        object.__setattr__(self, "agents", check_agents(self.agents))
 
 
 @dataclass

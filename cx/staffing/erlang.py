@@ -16,11 +16,15 @@ its errors are damped away, so loads of many thousands of erlangs cost O(√A) a
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from cx.errors import InputError
+from cx.models.numbers import MAX_AGENTS
 
 __all__ = [
     "ErlangAResult",
@@ -73,6 +77,23 @@ def _as_agents(agents: ArrayLike) -> FloatArray:
     if not np.all(np.isfinite(n)) or np.any(n < 0) or np.any(n != np.floor(n)):
         raise ValueError("agents must be finite non-negative whole numbers")
     return n
+
+
+def check_plan_size(channel: str, load: ArrayLike, max_occupancy: float) -> None:
+    """Refuse a plan needing more than MAX_AGENTS agents in one interval on ``channel``.
+
+    No real contact centre staffs that many on one queue, and the Erlang recursions
+    walk up to N step by step: the bound keeps every plan to seconds.
+    """
+    peak = float(np.max(load, initial=0.0)) / max_occupancy
+    if not peak <= MAX_AGENTS:
+        needed = f"{math.ceil(peak):,}" if math.isfinite(peak) else "unboundedly many"
+        raise InputError(
+            f"channel '{channel}' would need {needed} agents in one interval, "
+            f"more than {MAX_AGENTS:,}",
+            hint="check its handle_time, concurrency and max_occupancy against the "
+            "volumes in the data",
+        )
 
 
 def _check(condition: np.ndarray | bool, message: str) -> None:

@@ -19,6 +19,7 @@ import polars as pl
 
 from cx.models.strategy import Channel, Strategy
 from cx.staffing import erlang
+from cx.staffing.erlang import check_plan_size
 
 DEFAULT_SERVICE_TARGET = 0.8
 DEFAULT_SERVICE_WITHIN = 20.0
@@ -234,6 +235,8 @@ def _staff_live(
     service_time = aht / channel.concurrency
     contacts = frame["contacts"].to_numpy()
     load = contacts * aht / (60.0 * interval_minutes) / channel.concurrency
+    if fixed is None:
+        check_plan_size(name, load, channel.max_occupancy)
     abandon: np.ndarray | None = None
     if patience is not None and math.isfinite(patience):
         rate = contacts / (60.0 * interval_minutes)  # arrivals per second

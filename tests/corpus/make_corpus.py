@@ -151,6 +151,16 @@ YAML_FILES = {
     "strategies/syntax-error.yaml": "version: 1\nname: [unclosed\nkind: follow\n",
     # YAML reads an unquoted 2024-02-30 as a date, and there is no such day (found by fuzzing)
     "strategies/impossible-date.yaml": "version: 1\nname: 2024-02-30\nkind: follow\n",
+    # Numbers that are no numbers: a near-zero occupancy priced every channel at 0.
+    "strategies/tiny-occupancy.yaml": BASE_STRATEGY.replace(
+        "shrinkage: 0.3}", "shrinkage: 0.3, max_occupancy: 1e-300}"
+    ),
+    "strategies/nan-handle-time.yaml": BASE_STRATEGY.replace(
+        "handle_time: 540", "handle_time: .nan"
+    ),
+    "strategies/superscript-agents.yaml": BASE_STRATEGY.replace(
+        "shrinkage: 0.3}", "shrinkage: 0.3, min_agents: ²}"
+    ),
     "mappings/export-v1.yaml": (
         "# The mapping written for last year's export; data/export-v2.csv renamed its columns.\n"
         "columns:\n  customer_id: client_id\n  timestamp: contact_start\n  channel: via\n"

@@ -1,0 +1,132 @@
+"""Numbers users give cx: finite, ASCII, of the right kind and within real-world bounds.
+
+A strategy value, a command-line option and an API argument go through the same
+checks, so NaN, infinity, ``true`` for 1, ``"0.5"`` in quotes, a superscript ``²`` or an
+Arabic-Indic ``٣`` never reach the arithmetic, and no size makes a loop run for hours.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Mapping
+
+from cx.errors import InputError
+
+#: Agents per channel and interval, fixed (--agents) or implied by a plan: a very large
+#: contact centre staffs a few thousand; more is a typo, and Erlang walks up to N.
+MAX_AGENTS = 100_000
+#: Journey window (strategy journeys.window_hours, --journey-window): one year.
+MAX_WINDOW_HOURS = 8_760.0
+#: Random seeds (generate, replay): what numpy takes.
+MAX_SEED = 2**63 - 1
+
+#: No number a user means is longer (and Python refuses to read ints over 4,300 digits).
+MAX_NUMBER_TEXT = 100
+
+# ASCII digits only, and one way to match each character (linear time on any text).
+_FLOAT_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_INT_TEXT = re.compile(r"[+-]?[0-9]+")
+
+
+def foreign_character(text: str) -> str | None:
+    """A description of the first character of ``text`` that is not ASCII, if any."""
+    for char in text:
+        if not char.isascii():
+            name = unicodedata.name(char, f"U+{ord(char):04X}")
+            return f"'{char}' ({name.lower()})"
+    return None
+
+
+def parse_number(text: str, what: str, *, integer: bool = False) -> float | int:
+    """``text`` as a finite number written with ASCII digits; ``what`` names it in errors.
+
+    Python's own ``float``/``int`` read ``٣``, ``５`` and ``nan``: here they are refused.
+    """
+    stripped = text.strip()
+    what = f"{what} '{text}'".strip()
+    kind = "a whole number" if integer else "a number"
+    foreign = foreign_character(stripped)
+    if foreign is not None:
+        raise InputError(
+            f"{what} is not {kind}: it contains {foreign}",
+            hint="write numbers with the digits 0-9",
+        )
+    if len(stripped) > MAX_NUMBER_TEXT:
+        raise InputError(f"{what[:40]}... is {len(stripped):,} characters long, not {kind}")
+    pattern = _INT_TEXT if integer else _FLOAT_TEXT
+    if not pattern.fullmatch(stripped):
+        hint = (
+            "NaN and infinity are not allowed"
+            if stripped.lower().lstrip("+-") in ("nan", "inf", "infinity", ".nan", ".inf")
+            else None
+        )
+        raise InputError(f"{what} is not {kind}", hint=hint)
+    if integer:
+        return int(stripped)
+    value = float(stripped)
+    if not math.isfinite(value):
+        raise InputError(f"{what} is too large", hint="numbers must be finite")
+    return value
+
+
+def check_number(value: object, what: str) -> float:
+    """An API number: a real number (not a bool, not text), finite."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"{what} {value!r} is not a number")
+    if not math.isfinite(value):
+        raise InputError(f"{what} {value!r} is not a finite number")
+    return float(value)
+
+
+def check_share(value: object, what: str) -> float:
+    """A share given to the API or an option (e.g. max_reject_rate): a number in [0, 1]."""
+    share = check_number(value, what)
+    if not 0.0 <= share <= 1.0:
+        raise InputError(f"{what} {share:g} is not a share from 0 to 1")
+    return share
+
+
+def check_window_hours(hours: object, what: str = "journey window") -> float:
+    """Hours between a customer's contacts that still continue a journey: 0 to a year."""
+    window = check_number(hours, what)
+    if window < 0:
+        raise InputError(
+            f"{what} of {window:g} hours is negative", hint="use 0 or more hours (default 72)"
+        )
+    if window > MAX_WINDOW_HOURS:
+        raise InputError(
+            f"{what} of {window:g} hours is more than a year ({MAX_WINDOW_HOURS:g} hours)"
+        )
+    return window
+
+
+def check_agents(agents: Mapping[str, object], what: str = "--agents") -> dict[str, int]:
+    """Fixed agents per channel (``--agents``, ``agents=``): whole numbers 0..MAX_AGENTS."""
+    checked: dict[str, int] = {}
+    for name, count in agents.items():
+        whole = isinstance(count, int) or (
+            isinstance(count, float) and math.isfinite(count) and count.is_integer()
+        )
+        if isinstance(count, bool) or not whole or not 0 <= count <= MAX_AGENTS:  # type: ignore[operator]
+            raise InputError(
+                f"{what} {name}={count!r}: the number of agents must be a whole number "
+                f"from 0 to {MAX_AGENTS:,}",
+                hint="e.g. --agents phone=12 (API: agents={'phone': 12})",
+            )
+        checked[str(name)] = int(count)  # type: ignore[call-overload]
+    return checked
+
+
+def parse_agents(values: list[str] | None) -> dict[str, int]:
+    """``--agents CHANNEL=N`` options → {channel: N}."""
+    agents: dict[str, object] = {}
+    for value in values or []:
+        name, equals, number = value.partition("=")
+        if not name.strip() or not equals:
+            raise InputError(
+                f"cannot read --agents '{value}'", hint="write CHANNEL=N, e.g. --agents phone=12"
+            )
+        agents[name.strip()] = parse_number(number, f"--agents {name.strip()}:", integer=True)
+    return check_agents(agents, "--agents")
