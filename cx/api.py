@@ -24,6 +24,7 @@ from cx.loader.mapping import load_mapping
 from cx.loader.strategy import load_strategy as _load_strategy_file
 from cx.loader.strategy import strategy_from_dict
 from cx.models.mapping import Mapping as ColumnMapping
+from cx.models.numbers import MAX_SEED
 from cx.models.result import Comparison, Result, SweepResult, SweepStep
 from cx.models.strategy import Strategy
 from cx.replay.engine import SimulationOptions, simulate_cube
@@ -188,7 +189,7 @@ def simulate(
     interval = check.require_interval(interval)
     agents = check.require_agents(agents)
     replay = check.require_flag(replay, "replay")
-    seed = check.require_whole(seed, "seed", 0, check.MAX_SEED)
+    seed = check.require_whole(seed, "seed", 0, MAX_SEED)
     fit = check.require_flag(fit, "fit")
     columns = check.require_columns(columns)
     encoding = check.require_encoding(encoding)

@@ -17,18 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cx.errors import InputError, UsageError
+from cx.models.numbers import check_agents, check_window_hours
 
 if TYPE_CHECKING:
     from cx.data.cube import Cube
     from cx.models.mapping import Mapping as ColumnMapping
     from cx.models.strategy import Strategy
 
-#: The largest seed: numpy takes any non-negative integer, but a bigger one only costs time.
-MAX_SEED = 2**63 - 1
-#: The longest journey window, in hours: a year.
-MAX_WINDOW_HOURS = 8760.0
-#: The most agents one channel can be given (far beyond any contact centre's).
-MAX_AGENTS = 100_000
 #: The longest file name and path Linux and macOS file systems take, in bytes.
 MAX_NAME_BYTES = 255
 MAX_PATH_BYTES = 4095
@@ -168,7 +163,10 @@ def require_share(value: object, parameter: str) -> float:
 
 
 def require_window(value: object, parameter: str) -> float:
-    return require_real(value, parameter, 0.0, MAX_WINDOW_HOURS, " hours")
+    """Journey window hours: a number (else UsageError), in the bounds every caller shares."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise wrong(parameter, "a number of hours", value)
+    return check_window_hours(value, parameter)
 
 
 def require_agents(value: object, parameter: str = "agents") -> dict[str, int]:
@@ -178,19 +176,10 @@ def require_agents(value: object, parameter: str = "agents") -> dict[str, int]:
     expected = "None or a dict of channel name to agents, e.g. {'phone': 12}"
     if not isinstance(value, Mapping):
         raise wrong(parameter, expected, value)
-    agents: dict[str, int] = {}
-    for channel, count in value.items():
+    for channel in value:
         if not isinstance(channel, str):
             raise wrong(f"{parameter} key", "a channel name (str)", channel)
-        if not isinstance(count, numbers.Real):  # True, NaN, -1, 2.5: the engine says why
-            raise wrong(f"{parameter}[{channel!r}]", "a whole number of agents", count)
-        if math.isfinite(count) and count > MAX_AGENTS:
-            raise InputError(
-                f"{parameter}[{channel!r}] = {_shown(count)} agents is more than {MAX_AGENTS:,}",
-                hint=f"use a whole number from 0 to {MAX_AGENTS:,}",
-            )
-        agents[channel] = count  # type: ignore[assignment]  # the engine checks the rest
-    return agents
+    return check_agents(value, parameter)
 
 
 def require_overrides(value: object, parameter: str = "overrides") -> list[str]:

@@ -101,8 +101,8 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("rejects-int", lambda g: cx.load_interactions(GOOD, rejects=3), UsageError, ("rejects",)),
     ("cache-str", lambda g: cx.load_interactions(GOOD, cache="yes"), UsageError, ("cache", "True or False")),
     ("outcomes-int", lambda g: cx.load_interactions(GOOD, outcomes=1), UsageError, ("outcomes",)),
-    ("journey_window-negative", lambda g: cx.load_interactions(GOOD, outcomes=True, journey_window=-1), InputError, ("journey_window -1 is negative",)),
-    ("journey_window-over-a-year", lambda g: cx.load_interactions(GOOD, outcomes=True, journey_window=1e300), InputError, ("journey_window", "above 8760", "hours")),
+    ("journey_window-negative", lambda g: cx.load_interactions(GOOD, outcomes=True, journey_window=-1), InputError, ("journey_window of -1 hours is negative",)),
+    ("journey_window-over-a-year", lambda g: cx.load_interactions(GOOD, outcomes=True, journey_window=1e300), InputError, ("journey_window", "more than a year", "hours")),
     ("journey_window-nan", lambda g: cx.load_interactions(GOOD, outcomes=True, journey_window=math.nan), InputError, ("journey_window",)),
     ("journey_window-str", lambda g: cx.load_interactions(GOOD, journey_window="72"), UsageError, ("journey_window", "number")),
     # cx.simulate(strategy, cube, interval, agents, replay, seed, fit, columns, encoding)
@@ -122,7 +122,7 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("agents-huge", lambda g: cx.simulate(g.strategy, g.cube, agents={"phone": 1e300}), InputError, ("phone", "100,000")),
     ("agents-huge-int", lambda g: cx.simulate(g.strategy, g.cube, agents={"phone": 2**80}), InputError, ("phone", "100,000")),
     ("agents-bool", lambda g: cx.simulate(g.strategy, g.cube, agents={"phone": True}), InputError, ("phone=True",)),
-    ("agents-str", lambda g: cx.simulate(g.strategy, g.cube, agents={"phone": "12"}), UsageError, ("agents['phone']",)),
+    ("agents-str", lambda g: cx.simulate(g.strategy, g.cube, agents={"phone": "12"}), InputError, ("agents phone='12'", "whole number")),
     ("agents-list", lambda g: cx.simulate(g.strategy, g.cube, agents=[("phone", 1)]), UsageError, ("agents", "dict")),
     ("agents-key-int", lambda g: cx.simulate(g.strategy, g.cube, agents={1: 1}), UsageError, ("agents key",)),
     ("agents-unknown-channel", lambda g: cx.simulate(g.strategy, g.cube, agents={"pigeon": 1}), InputError, ("pigeon",)),
@@ -168,7 +168,7 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("staffing-strategy-None", lambda g: api.staffing_intervals(None, g.cube), UsageError, ("strategy",)),
     ("staffing-cube-None", lambda g: api.staffing_intervals(g.strategy, None), UsageError, ("cube",)),
     ("staffing-interval", lambda g: api.staffing_intervals(g.strategy, g.cube, interval=7), InputError, ("interval 7",)),
-    ("staffing-agents", lambda g: api.staffing_intervals(g.strategy, g.cube, agents={"phone": "x"}), UsageError, ("agents",)),
+    ("staffing-agents", lambda g: api.staffing_intervals(g.strategy, g.cube, agents={"phone": "x"}), InputError, ("agents",)),
     # cx.api.build_cube_file(path, output, columns, max_reject_rate, encoding)
     ("cube_file-None", lambda g: api.build_cube_file(None, g.work / "c.parquet"), UsageError, ("path",)),
     ("cube_file-missing", lambda g: api.build_cube_file("missing.csv", g.work / "c.parquet"), DataError, ("missing.csv",)),

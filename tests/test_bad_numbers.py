@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 import cx
 from cx.cli.app import app
-from cx.errors import InputError, StrategyError
+from cx.errors import CxError, InputError, StrategyError, UsageError
 from cx.guards import MAX_GUARD_LENGTH, GuardSyntaxError, parse_guard
 from cx.models.numbers import MAX_AGENTS, parse_number
 from cx.staffing.erlang import check_plan_size
@@ -374,9 +374,13 @@ def test_journey_window_bounds_are_inclusive(work: Path, hours: float) -> None:
     assert result.exit_code == 0, result.stderr
 
 
-@pytest.mark.parametrize("hours", [float("nan"), -1.0, 1e9, True])
-def test_api_journey_window(work: Path, hours: float) -> None:
-    with pytest.raises(InputError, match="journey window"):
+@pytest.mark.parametrize(
+    ("hours", "error"),
+    [(float("nan"), InputError), (-1.0, InputError), (1e9, InputError), (True, UsageError)],
+)
+def test_api_journey_window(work: Path, hours: float, error: type[CxError]) -> None:
+    # a value out of bounds is bad input; a value of the wrong type is a usage mistake
+    with pytest.raises(error, match=r"journey[ _]window"):
         cx.load_interactions("data.csv", outcomes=True, journey_window=hours)
 
 
@@ -394,9 +398,12 @@ def test_bad_max_reject_rate(work: Path, rate: str) -> None:
     )
 
 
-@pytest.mark.parametrize("rate", [float("nan"), 2.0, True, "0.1"])
-def test_api_max_reject_rate(work: Path, rate: object) -> None:
-    with pytest.raises(InputError, match="max_reject_rate"):
+@pytest.mark.parametrize(
+    ("rate", "error"),
+    [(float("nan"), InputError), (2.0, InputError), (True, UsageError), ("0.1", UsageError)],
+)
+def test_api_max_reject_rate(work: Path, rate: object, error: type[CxError]) -> None:
+    with pytest.raises(error, match="max_reject_rate"):
         cx.load_interactions("data.csv", max_reject_rate=rate)  # type: ignore[arg-type]
 
 

@@ -98,7 +98,9 @@ class Channel(StrictModel):
     hourly_cost: Cost | None = Field(None, description="Cost of one agent-hour.")
     cost_per_contact: Cost | None = Field(None, description="Cost of each handled contact.")
     fixed_cost: Annotated[float, Field(ge=0.0, le=MAX_FIXED_COST), _CHECKED] | None = Field(
-        None, description="Cost per calendar period while the channel is offered."
+        None,
+        description="Cost per calendar month while the channel is offered, prorated by the "
+        "days of the data in each month.",
     )
     concurrency: Annotated[float, Field(ge=1.0, le=50.0), _CHECKED] = Field(
         1.0, description="Contacts one agent works at once."
