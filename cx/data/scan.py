@@ -36,6 +36,7 @@ from cx.models.mapping import (
     REQUIRED_COLUMNS,
     Mapping,
 )
+from cx.paths import special_kind
 
 DEFAULT_MAX_REJECT_RATE = 0.01
 MAX_HANDLE_TIME_SECONDS = 86_400.0
@@ -175,6 +176,8 @@ def detect_delimiter(header_line: str) -> str | None:
 
 
 def check_data_path(path: Path) -> None:
+    """Refuse, before opening it, a path that is no data file: missing, empty, or not a
+    regular file (a device or a FIFO would block or never end)."""
     if not path.exists():
         raise DataError("data file not found", file=path, hint="check the --data path")
     if path.is_dir():
@@ -184,6 +187,13 @@ def check_data_path(path: Path) -> None:
             "data path is a directory, not a file",
             file=path,
             hint="a directory works only when it holds Parquet files (*.parquet)",
+        )
+    kind = special_kind(path)
+    if kind is not None:
+        raise DataError(
+            f"not a regular file ({kind})",
+            file=path,
+            hint="save the data to a file and pass its path with --data",
         )
     if path.stat().st_size == 0:
         raise DataError("data file is empty", file=path, hint="export it again with a header row")
