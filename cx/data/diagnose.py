@@ -144,10 +144,52 @@ def count_duplicate_rows(layout: SourceLayout, encoding: str = "utf8") -> int:
 
 
 def examine(meta: DataMeta, layout: SourceLayout, mapping: Mapping, encoding: str) -> None:
-    """Fill in what a scan does not count itself: duplicate rows and column notes."""
+    """Fill in what a scan does not count itself: duplicate rows, column notes and the
+    UTC offsets the timestamps were converted from (beside the scan's own notes)."""
     if not meta.duplicates_counted:  # the scan counts them in its one read of the file
         meta.duplicate_rows = count_duplicate_rows(layout, encoding)
-    meta.notes = column_notes(layout, mapping)
+    found = [*column_notes(layout, mapping), *offset_notes(layout, encoding)]
+    meta.notes = [*found, *(text for text in meta.notes if text not in found)]
+
+
+# --------------------------------------------------------------------------- UTC offsets
+
+#: At most this many distinct offsets are named in the note.
+OFFSETS_NAMED = 5
+UTC_SPELLINGS = ("Z", "z", "+00:00", "+0000", "-00:00", "-0000")
+
+
+def offset_notes(layout: SourceLayout, encoding: str = "utf8") -> list[str]:
+    """One note when the timestamps carry a UTC offset other than UTC itself: every
+    aware timestamp is converted to UTC (whatever the order of the rows), so the hours
+    of day are UTC hours."""
+    from cx.data.scan import RAW, raw_frame
+
+    fmt = layout.timestamp_format
+    if layout.typed_timestamp() or not any(z in fmt for z in ("%z", "%#z", "%:z")):
+        return []
+    names = [RAW + name for name in layout.sources["timestamp"]]
+    text = pl.concat_str([pl.col(n) for n in names], separator=" ").str.strip_chars()
+    offset = text.str.extract(r"(Z|z|[+-]\d{2}:?\d{2})$")
+    try:
+        found = (
+            raw_frame(layout, encoding)
+            .select(offset.alias("offset"))
+            .drop_nulls()
+            .unique()
+            .collect(engine="streaming")["offset"]
+            .sort()
+            .to_list()
+        )
+    except (pl.exceptions.PolarsError, OSError):  # the scan has already read it: no note
+        return []
+    if not [value for value in found if value not in UTC_SPELLINGS]:
+        return []
+    named = ", ".join(found[:OFFSETS_NAMED]) + (", ..." if len(found) > OFFSETS_NAMED else "")
+    carry = f"the UTC offset {named}" if len(found) == 1 else (
+        f"{len(found)} different UTC offsets ({named})"
+    )
+    return [f"timestamps carry {carry}: all are converted to UTC, so hours of day are UTC hours"]
 
 
 # --------------------------------------------------------------------------- UTF-8

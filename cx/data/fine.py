@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +38,11 @@ from cx.errors import DataError
 from cx.models.mapping import DIMENSION_COLUMNS
 
 CUBE_FILE_FORMAT = 1
+MIDNIGHT_NOTE = (
+    "every timestamp is at midnight (00:00): dates without a time of day? The contacts "
+    "of each day all arrive in its first interval, so interval staffing figures mean "
+    "nothing"
+)
 DEMAND_KEYS = ("day", "channel", *DIMENSION_COLUMNS)
 DEMAND_SUMS = ("contacts", "handle_sum", "handle_n")
 ARRIVAL_KEYS = ("interval_start", "channel")
@@ -475,6 +480,8 @@ class FineCube:
             first_timestamp=self.first.isoformat(),
             last_timestamp=self.last.isoformat(),
         )
+        if self.arrivals.height and self.arrivals["interval_start"].dt.time().max() == time(0):
+            meta.notes.append(MIDNIGHT_NOTE)
         if self.duplicate_rows is not None:
             meta.duplicate_rows = self.duplicate_rows
             meta.duplicates_counted = True
