@@ -552,11 +552,55 @@ def _cast(frame: pl.DataFrame, name: str, dtype: pl.DataType) -> pl.Expr:
     return column.cast(dtype, strict=True)
 
 
+#: Cube-file columns that hold sums of seconds: finite and never negative.
+SECONDS_SUMS = ("handle_sum", "wait_sum")
+CUBE_FILE_HINT = "build it with `cx cube` or the SQL of `cx cube --sql` (docs/scale.md)"
+
+
+def _check_cube_columns(raw: pl.DataFrame, path: Path) -> None:
+    """Refuse a cube file whose columns are missing or whose numbers are no counts
+    (negative, fractional, not finite) or no sums of seconds (negative, not finite):
+    each would be a silently wrong figure downstream."""
+    missing = [name for name in CUBE_FILE_SCHEMA if name not in raw.columns]
+    if missing:
+        raise DataError(
+            f"cube file lacks column(s): {', '.join(missing)}", file=path, hint=CUBE_FILE_HINT
+        )
+    for name in (*COUNTS, "rows_read", "rows_rejected", *SECONDS_SUMS):
+        if name not in raw.columns or not raw.schema[name].is_numeric():
+            continue  # absent: not a cube-file column; text: the strict cast decides
+        value = pl.col(name).cast(pl.Float64)
+        count = name not in SECONDS_SUMS
+        bad = ~value.is_finite() | (value < 0)
+        if count:
+            bad = bad | (value != value.floor())
+        found = raw.select(bad.fill_null(False).arg_true().first()).item()
+        if found is not None:
+            kind = "a count (a whole number ≥ 0)" if count else "a finite number ≥ 0"
+            raise DataError(
+                f"cube file row {found + 1}: {name} is {raw[name][found]!r}, not {kind}",
+                file=path,
+                hint=CUBE_FILE_HINT,
+            )
+
+
+def _check_cube_format(stats: pl.DataFrame, raw: pl.DataFrame, path: Path) -> None:
+    formats = raw.filter(pl.col("table") == "stats")["cube_format"].to_list()
+    if stats.height == 1 and formats != [CUBE_FILE_FORMAT]:
+        found = "no cube_format" if formats[0] is None else f"cube_format {formats[0]!r}"
+        raise DataError(
+            f"cube file has {found}; this cx reads cube_format {CUBE_FILE_FORMAT}",
+            file=path,
+            hint="build the cube file again with this cx (`cx cube`)",
+        )
+
+
 def read_cube_file(path: str | Path) -> FineCube:
     """A fine cube from a cube file (Parquet); a malformed file is a DataError."""
     path = Path(path)
     try:
         raw = pl.read_parquet(path)
+        _check_cube_columns(raw, path)
         frame = raw.select(_cast(raw, name, dtype) for name, dtype in CUBE_FILE_SCHEMA.items())
     except (pl.exceptions.PolarsError, OSError) as exc:
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -567,7 +611,7 @@ def read_cube_file(path: str | Path) -> FineCube:
         raise DataError(
             f"cube file has no {', '.join(sorted(missing))} rows",
             file=path,
-            hint="build it with `cx cube` or the SQL of `cx cube --sql` (docs/scale.md)",
+            hint=CUBE_FILE_HINT,
         )
 
     def table(name: str) -> pl.DataFrame:
@@ -589,8 +633,13 @@ def read_cube_file(path: str | Path) -> FineCube:
             + (f"{', '.join(bad)} rows without a channel" if bad else "not exactly one stats row"),
             file=path,
         )
+    _check_cube_format(stats, frame, path)
     row = stats.row(0, named=True)
     rows_read = int(row["rows_read"] or demand["contacts"].sum())
+    if int(row["rows_rejected"] or 0) > rows_read:
+        raise DataError(
+            "cube file is inconsistent: more rows rejected than read", file=path
+        )
     return FineCube(
         demand=demand,
         arrivals=arrivals,
