@@ -48,6 +48,9 @@ DELIMITER_CANDIDATES = (",", "\t", ";", "|")
 TRUE_WORDS = ("true", "t", "yes", "y", "1")
 FALSE_WORDS = ("false", "f", "no", "n", "0")
 ROW = "__row"
+#: Control characters that no text value holds (tabs and line breaks may: a quoted
+#: intent can span lines); a NUL in a channel is binary data, not a channel name.
+CONTROL_CHARACTER = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]"
 RAW = "__raw:"  # prefix of the untouched source columns, beside the parsed ones
 
 # ISO 8601 shapes recognised from the first value of the column; the one that
@@ -493,6 +496,15 @@ def _checks(layout: SourceLayout) -> list[_Check]:
     checks += [
         _Check(pl.lit(True), _source(layout, "channel").is_not_null(), "channel is empty"),
     ]
+    for name in ("channel", *DIMENSION_COLUMNS):
+        if name in layout.sources:
+            checks.append(
+                _Check(
+                    _source(layout, name).is_not_null(),
+                    ~_source(layout, name).str.contains(CONTROL_CHARACTER),
+                    f"{name} holds a control character (binary data?)",
+                )
+            )
     for name in ("handle_time", "wait_time"):
         if name in layout.sources:
             checks.append(
@@ -786,6 +798,12 @@ def fast_rows(
         ~_in_time_range(pl.col("timestamp")).fill_null(False),
         pl.col("channel").is_null(),
     ]
+    raw_keys_checked_later = raw_keys | {"customer_id"}  # see _normalise
+    suspect += [
+        pl.col(name).str.contains(CONTROL_CHARACTER).fill_null(False)
+        for name in KEY_COLUMNS
+        if name in layout.sources and name not in raw_keys_checked_later
+    ]
     if not layout.typed_timestamp():
         suspect.append(_maybe_leap_second(_fast_timestamp_text(layout), pl.col("timestamp")))
     for name in ("handle_time", "wait_time", "satisfaction"):
@@ -1077,13 +1095,15 @@ def _normalise(
     """Demand's keys as read → canonical values, once per distinct value (equal keys are
     added up when the fine cube is finished); and each channel as read → canonical.
 
-    None when a channel is blank once trimmed: those rows are rejects, which only the
-    exact scan can list one by one.
+    None when a channel is blank once trimmed, or a key value holds a control
+    character: those rows are rejects, which only the exact scan can list one by one.
     """
     channel_of = {value: value for value in demand["channel"].unique().to_list()}
     for name in sorted(raw_keys - {"customer_id"}):
         source = layout.sources[name][0]
         values = demand.select(pl.col(name).unique().alias(RAW + source))
+        if values.select(pl.col(RAW + source).str.contains(CONTROL_CHARACTER).any()).item():
+            return None
         if name == "channel":
             exact = _channel(layout, mapping)
         else:
