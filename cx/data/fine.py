@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time
 from pathlib import Path
 
 import numpy as np
@@ -422,6 +422,34 @@ def preferred_counts(pairs: pl.DataFrame, channels: list[str]) -> pl.DataFrame:
     ).sort("channel")
 
 
+#: A first or last period holding less than this share of its days is noted.
+PARTIAL_SHARE = 0.25
+
+
+def partial_period_notes(first: date, last: date, period: str) -> list[str]:
+    """A note for a first or last period the data covers only a small part of (the
+    data starts late in it or ends early in it), when there are other periods to
+    compare it with: its totals are those of a few days."""
+    starts = periods.calendar(
+        periods.start_of(first, period), periods.start_of(last, period), period
+    )
+    if len(starts) < 2:
+        return []
+    notes = []
+    for which, start, covered in (
+        ("first", starts[0], (periods.next_start(starts[0], period) - first).days),
+        ("last", starts[-1], (last - starts[-1]).days + 1),
+    ):
+        days = (periods.next_start(start, period) - start).days
+        if covered < days * PARTIAL_SHARE:
+            notes.append(
+                f"the data covers only {covered} of the {days} days of its {which} period "
+                f"({periods.label(start, period)}): that period's totals are not comparable "
+                "with full periods"
+            )
+    return notes
+
+
 @dataclass
 class FineCube:
     demand: pl.DataFrame
@@ -482,6 +510,7 @@ class FineCube:
         )
         if self.arrivals.height and self.arrivals["interval_start"].dt.time().max() == time(0):
             meta.notes.append(MIDNIGHT_NOTE)
+        meta.notes.extend(partial_period_notes(self.first.date(), self.last.date(), period))
         if self.duplicate_rows is not None:
             meta.duplicate_rows = self.duplicate_rows
             meta.duplicates_counted = True
