@@ -628,6 +628,33 @@ def test_other_codes_need_a_mapping(tmp_path: Path, scan: str) -> None:
     assert payload["data"]["rows_rejected"] == 0
 
 
+@pytest.mark.parametrize("scan", SCANS)
+def test_satisfaction_must_be_a_finite_score(tmp_path: Path, scan: str) -> None:
+    scores = ["1e300", "-1e10", "NaN", "inf", "-inf", "3", "-0", "4.5", "-100", "1e9"]
+    data = tmp_path / "scores.csv"
+    data.write_text(
+        "customer_id,timestamp,channel,satisfaction\n"
+        + "".join(f"c{i},2024-01-05T10:{i:02d}:00,phone,{s}\n" for i, s in enumerate(scores))
+        + "".join(f"d{i},2024-01-06T10:{i:02d}:00,phone,4\n" for i in range(50))
+    )
+    rejects = tmp_path / "rejects.csv"
+    payload, _ = simulate_json(data, "--max-reject-rate", "0.1", "--rejects", rejects, scan=scan)
+    assert payload["data"]["rows_rejected"] == 5
+    assert pl.read_csv(rejects, infer_schema=False)["line"].to_list() == ["2", "3", "4", "5", "6"]
+
+
+def test_a_fifo_among_the_parquet_files_of_a_directory_is_refused(tmp_path: Path) -> None:
+    directory = tmp_path / "spark"
+    directory.mkdir()
+    pl.read_csv(GOOD, infer_schema=False).write_parquet(directory / "part-0.parquet")
+    os.mkfifo(directory / "part-1.parquet")
+    result = cx("simulate", STRATEGY, "--data", directory)
+    assert result.exit_code == 2
+    assert f"error: {directory / 'part-1.parquet'}: not a regular file (a named pipe)" in (
+        result.stderr
+    )
+
+
 def test_the_library_raises_cx_errors_only(fifo: Path) -> None:
     with pytest.raises(CxError, match="not a regular file"):
         api.load_interactions(fifo)

@@ -40,6 +40,8 @@ from cx.paths import special_kind
 
 DEFAULT_MAX_REJECT_RATE = 0.01
 MAX_HANDLE_TIME_SECONDS = 86_400.0
+#: No score scale is this wide; 1e300 scores would add up to infinity.
+MAX_SCORE = 1e9
 # Timestamps outside these are sentinels (1900-01-01, 9999-12-31, year 0), not contacts.
 EARLIEST_TIMESTAMP = datetime(1980, 1, 1)
 LATEST_TIMESTAMP = datetime(2100, 1, 1)
@@ -185,6 +187,10 @@ def check_data_path(path: Path) -> None:
         raise DataError("data file not found", file=path, hint="check the --data path")
     if path.is_dir():
         if is_parquet(path):
+            for part in sorted(path.glob("*.parquet")):
+                kind = special_kind(part)
+                if kind is not None:
+                    raise DataError(f"not a regular file ({kind})", file=part)
             return
         raise DataError(
             "data path is a directory, not a file",
@@ -467,6 +473,11 @@ def _in_time_range(timestamp: pl.Expr) -> pl.Expr:
     return timestamp.is_between(EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, closed="left")
 
 
+def _score_ok(score: pl.Expr) -> pl.Expr:
+    """A satisfaction score on any scale, but finite and far from overflowing a sum."""
+    return score.is_finite() & (score.abs() <= MAX_SCORE)
+
+
 def _checks(layout: SourceLayout) -> list[_Check]:
     """Reject rules in the order their reason is reported."""
     checks = [
@@ -527,7 +538,7 @@ def _checks(layout: SourceLayout) -> list[_Check]:
         checks.append(
             _Check(
                 _source(layout, "satisfaction").is_not_null(),
-                pl.col("satisfaction").is_finite(),
+                _score_ok(pl.col("satisfaction")),
                 "satisfaction is not a number",
             )
         )
@@ -814,7 +825,7 @@ def fast_rows(
         columns[name] = number * unit if name == "handle_time" else number
         value = pl.col(name)
         ok = (
-            value.is_finite()
+            _score_ok(value)
             if name == "satisfaction"
             else value.is_between(0.0, MAX_HANDLE_TIME_SECONDS)
         )
