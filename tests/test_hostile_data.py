@@ -237,6 +237,17 @@ def test_mixed_utc_offsets_are_converted_to_utc_with_one_note(tmp_path: Path) ->
     assert cube.meta.first_timestamp == cube.meta.last_timestamp == "2024-01-05T10:00:00"
 
 
+def test_one_offset_written_two_ways_is_one_offset(tmp_path: Path) -> None:
+    data = tmp_path / "spellings.csv"
+    spellings = ["+0100", "+01:00", "z", "Z", "-00:00"]
+    data.write_text(
+        "customer_id,timestamp,channel\n"
+        + "".join(f"c{i},2024-01-05T10:{i:02d}:00{spellings[i % 5]},phone\n" for i in range(50))
+    )
+    _, stderr = simulate_json(data)
+    assert f"{data}: timestamps carry 2 different UTC offsets (+01:00, Z)" in stderr
+
+
 def test_utc_only_timestamps_say_nothing_about_offsets(tmp_path: Path) -> None:
     data = tmp_path / "utc.csv"
     data.write_text(

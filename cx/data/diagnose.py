@@ -156,7 +156,6 @@ def examine(meta: DataMeta, layout: SourceLayout, mapping: Mapping, encoding: st
 
 #: At most this many distinct offsets are named in the note.
 OFFSETS_NAMED = 5
-UTC_SPELLINGS = ("Z", "z", "+00:00", "+0000", "-00:00", "-0000")
 
 
 def offset_notes(layout: SourceLayout, encoding: str = "utf8") -> list[str]:
@@ -170,7 +169,12 @@ def offset_notes(layout: SourceLayout, encoding: str = "utf8") -> list[str]:
         return []
     names = [RAW + name for name in layout.sources["timestamp"]]
     text = pl.concat_str([pl.col(n) for n in names], separator=" ").str.strip_chars()
-    offset = text.str.extract(r"(Z|z|[+-]\d{2}:?\d{2})$")
+    offset = (  # one spelling per offset: +0100 is +01:00; z and -00:00 are Z
+        text.str.extract(r"(Z|z|[+-]\d{2}:?\d{2})$")
+        .str.to_uppercase()
+        .str.replace(r"^([+-]\d{2})(\d{2})$", "${1}:${2}")
+        .str.replace(r"^[+-]00:00$", "Z")
+    )
     try:
         found = (
             raw_frame(layout, encoding)
@@ -183,7 +187,7 @@ def offset_notes(layout: SourceLayout, encoding: str = "utf8") -> list[str]:
         )
     except (pl.exceptions.PolarsError, OSError):  # the scan has already read it: no note
         return []
-    if not [value for value in found if value not in UTC_SPELLINGS]:
+    if found in ([], ["Z"]):
         return []
     named = ", ".join(found[:OFFSETS_NAMED]) + (", ..." if len(found) > OFFSETS_NAMED else "")
     carry = f"the UTC offset {named}" if len(found) == 1 else (
