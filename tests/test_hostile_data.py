@@ -529,6 +529,38 @@ BROKEN_CUBES = {
         lambda f: f.with_columns(pl.lit("yesterday").alias("day")),
         "cannot read cube file",
     ),
+    "null-day": (
+        lambda f: f.with_columns(_demand("day", pl.lit(None, pl.Date))),
+        "cube file is inconsistent: demand rows without day",
+    ),
+    "null-interval": (
+        lambda f: f.with_columns(
+            pl.when(pl.col("table") == "arrivals")
+            .then(None)
+            .otherwise(pl.col("interval_start"))
+            .alias("interval_start")
+        ),
+        "cube file is inconsistent: arrivals rows without interval_start",
+    ),
+    "empty-channel": (
+        lambda f: f.with_columns(_demand("channel", pl.lit(""))),
+        "cube file is inconsistent: demand rows without channel",
+    ),
+    "first-after-last": (
+        lambda f: f.with_columns(
+            pl.col("first_timestamp").alias("last_timestamp"),
+            pl.col("last_timestamp").alias("first_timestamp"),
+        ),
+        "are out of order or before 1980 or after 2099",
+    ),
+    "day-outside-the-span": (
+        lambda f: f.with_columns(_demand("day", pl.date(1800, 1, 1))),
+        "cube file is inconsistent: a day outside its first to last timestamp",
+    ),
+    "two-stats-rows": (
+        lambda f: pl.concat([f, f.filter(pl.col("table") == "stats")]),
+        "cube file is inconsistent: not exactly one stats row",
+    ),
     "more-rejected-than-read": (
         lambda f: f.with_columns(pl.col("rows_rejected") + 10**6),
         "cube file is inconsistent: more rows rejected than read",

@@ -624,6 +624,40 @@ def _check_cube_format(stats: pl.DataFrame, raw: pl.DataFrame, path: Path) -> No
         )
 
 
+def _check_cube_span(
+    first: datetime | None,
+    last: datetime | None,
+    demand: pl.DataFrame,
+    arrivals: pl.DataFrame,
+    path: Path,
+) -> None:
+    """The stats row's first and last timestamps hold every day and interval of the
+    cube, in the years a scan accepts (cx.data.scan): else periods would be made up."""
+    from cx.data.scan import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP
+
+    if first is None or last is None:
+        return  # no valid rows: said when the cube is used
+    if not EARLIEST_TIMESTAMP <= first <= last < LATEST_TIMESTAMP:
+        raise DataError(
+            f"cube file is inconsistent: first and last timestamps {first} and {last} "
+            "are out of order or before 1980 or after 2099",
+            file=path,
+            hint=CUBE_FILE_HINT,
+        )
+    day_start = datetime.combine(first.date(), time(0))
+    for name, column, low, high in (
+        ("day", demand["day"], first.date(), last.date()),
+        ("interval_start", arrivals["interval_start"], day_start, last),
+    ):
+        if column.len() and (column.min() < low or column.max() > high):  # type: ignore[operator]
+            raise DataError(
+                f"cube file is inconsistent: a {name} outside its first to last timestamp "
+                f"({first} to {last})",
+                file=path,
+                hint=CUBE_FILE_HINT,
+            )
+
+
 def read_cube_file(path: str | Path) -> FineCube:
     """A fine cube from a cube file (Parquet); a malformed file is a DataError."""
     path = Path(path)
@@ -652,23 +686,26 @@ def read_cube_file(path: str | Path) -> FineCube:
     arrivals = tidy_arrivals(regroup(table("arrivals"), ARRIVAL_KEYS, ARRIVAL_SUMS))
     preferred = regroup(table("preferred"), ("channel",), ("customers",))
     bad = [
-        name
-        for name, column in (("demand", demand), ("arrivals", arrivals), ("preferred", preferred))
-        if column["channel"].null_count()
-    ]
-    if bad or stats.height != 1:
-        raise DataError(
-            "cube file is inconsistent: "
-            + (f"{', '.join(bad)} rows without a channel" if bad else "not exactly one stats row"),
-            file=path,
+        f"{name} rows without {key}"
+        for name, column, key in (
+            ("demand", demand, "channel"),
+            ("demand", demand, "day"),
+            ("arrivals", arrivals, "channel"),
+            ("arrivals", arrivals, "interval_start"),
+            ("preferred", preferred, "channel"),
         )
+        if column[key].null_count() or (key == "channel" and (column[key] == "").any())
+    ]
+    if stats.height != 1:
+        bad.append("not exactly one stats row")
+    if bad:
+        raise DataError(f"cube file is inconsistent: {'; '.join(bad)}", file=path)
     _check_cube_format(stats, frame, path)
     row = stats.row(0, named=True)
     rows_read = int(row["rows_read"] or demand["contacts"].sum())
     if int(row["rows_rejected"] or 0) > rows_read:
-        raise DataError(
-            "cube file is inconsistent: more rows rejected than read", file=path
-        )
+        raise DataError("cube file is inconsistent: more rows rejected than read", file=path)
+    _check_cube_span(row["first_timestamp"], row["last_timestamp"], demand, arrivals, path)
     return FineCube(
         demand=demand,
         arrivals=arrivals,
