@@ -698,6 +698,36 @@ def test_a_fifo_among_the_parquet_files_of_a_directory_is_refused(tmp_path: Path
     )
 
 
+def test_a_parquet_column_of_structs_is_refused(tmp_path: Path) -> None:
+    data = tmp_path / "nested.parquet"
+    rows = pl.read_csv(GOOD, infer_schema=False)
+    rows.with_columns(pl.struct("channel").alias("channel")).write_parquet(data)
+    result = cx("simulate", STRATEGY, "--data", data)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"error: {data}: column 'channel' (for channel) holds struct values, not single values"
+    )
+
+
+def test_a_parquet_time_zone_is_converted_to_utc_with_a_note(tmp_path: Path) -> None:
+    data = tmp_path / "zoned.parquet"
+    pl.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(40)],
+            "timestamp": [dt.datetime(2024, 1, 5, 10, i) for i in range(40)],
+            "channel": ["phone"] * 40,
+        }
+    ).with_columns(pl.col("timestamp").dt.replace_time_zone("Europe/Paris")).write_parquet(data)
+    payload, stderr = simulate_json(data)
+    assert payload["data"]["rows_rejected"] == 0
+    assert stderr == (
+        f"{data}: timestamps are in the time zone Europe/Paris: all are converted to UTC, "
+        "so hours of day are UTC hours\n"
+    )
+    cube = api.load_interactions(data)
+    assert cube.meta.first_timestamp == "2024-01-05T09:00:00"  # 10:00 in Paris in winter
+
+
 def test_the_library_raises_cx_errors_only(fifo: Path) -> None:
     with pytest.raises(CxError, match="not a regular file"):
         api.load_interactions(fifo)

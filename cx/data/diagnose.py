@@ -154,6 +154,7 @@ def examine(meta: DataMeta, layout: SourceLayout, mapping: Mapping, encoding: st
 
 # --------------------------------------------------------------------------- UTC offsets
 
+CONVERTED_TO_UTC = "all are converted to UTC, so hours of day are UTC hours"
 #: At most this many distinct offsets are named in the note.
 OFFSETS_NAMED = 5
 
@@ -165,7 +166,13 @@ def offset_notes(layout: SourceLayout, encoding: str = "utf8") -> list[str]:
     from cx.data.scan import RAW, raw_frame
 
     fmt = layout.timestamp_format
-    if layout.typed_timestamp() or not any(z in fmt for z in ("%z", "%#z", "%:z")):
+    if layout.typed_timestamp():  # a Parquet column: its time zone is in its type
+        dtype = layout.dtypes[layout.sources["timestamp"][0]]
+        zone = getattr(dtype, "time_zone", None)
+        if zone is None or zone.upper() in ("UTC", "Z", "+00:00", "ETC/UTC"):
+            return []
+        return [f"timestamps are in the time zone {zone}: {CONVERTED_TO_UTC}"]
+    if not any(z in fmt for z in ("%z", "%#z", "%:z")):
         return []
     names = [RAW + name for name in layout.sources["timestamp"]]
     text = pl.concat_str([pl.col(n) for n in names], separator=" ").str.strip_chars()
@@ -193,7 +200,7 @@ def offset_notes(layout: SourceLayout, encoding: str = "utf8") -> list[str]:
     carry = f"the UTC offset {named}" if len(found) == 1 else (
         f"{len(found)} different UTC offsets ({named})"
     )
-    return [f"timestamps carry {carry}: all are converted to UTC, so hours of day are UTC hours"]
+    return [f"timestamps carry {carry}: {CONVERTED_TO_UTC}"]
 
 
 # --------------------------------------------------------------------------- UTF-8

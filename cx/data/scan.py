@@ -273,6 +273,15 @@ def _parquet_layout(path: Path, mapping: Mapping) -> SourceLayout:
         )
     sources = _map_sources(path, header, mapping)
     dtypes = {name: schema[name] for name in header}
+    for canonical, names in sources.items():
+        nested = [name for name in names if dtypes[name].is_nested()]
+        if nested:
+            raise DataError(
+                f"column '{nested[0]}' (for {canonical}) holds "
+                f"{type(dtypes[nested[0]]).__name__.lower()} values, not single values",
+                file=path,
+                hint="flatten the column when writing the Parquet file, or map another one",
+            )
     timestamp_format = mapping.timestamp_format or ""
     names = sources["timestamp"]
     if not timestamp_format and not (len(names) == 1 and dtypes[names[0]].is_temporal()):
