@@ -506,7 +506,7 @@ BROKEN_CUBES = {
     ),
     "huge-count": (
         lambda f: f.with_columns(pl.lit(1e300).alias("contacts")),
-        "cannot read cube file",
+        "cube file row 1: contacts is 1e+300, not a count (a whole number ≥ 0)",
     ),
     "missing-cube-format": (
         lambda f: f.drop("cube_format"),

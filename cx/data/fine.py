@@ -581,6 +581,7 @@ def _cast(frame: pl.DataFrame, name: str, dtype: pl.DataType) -> pl.Expr:
     return column.cast(dtype, strict=True)
 
 
+MAX_COUNT = 2.0**53
 #: Cube-file columns that hold sums of seconds: finite and never negative.
 SECONDS_SUMS = ("handle_sum", "wait_sum")
 CUBE_FILE_HINT = "build it with `cx cube` or the SQL of `cx cube --sql` (docs/scale.md)"
@@ -601,8 +602,8 @@ def _check_cube_columns(raw: pl.DataFrame, path: Path) -> None:
         value = pl.col(name).cast(pl.Float64)
         count = name not in SECONDS_SUMS
         bad = ~value.is_finite() | (value < 0)
-        if count:
-            bad = bad | (value != value.floor())
+        if count:  # a whole number that a float64 sum still counts exactly
+            bad = bad | (value != value.floor()) | (value > MAX_COUNT)
         found = raw.select(bad.fill_null(False).arg_true().first()).item()
         if found is not None:
             kind = "a count (a whole number ≥ 0)" if count else "a finite number ≥ 0"
