@@ -6,9 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cx.errors import CxError, Finding, StrategyError, UsageError
-from cx.loader.yamlsafe import MAX_FILE_BYTES
-from cx.paths import read_bounded, special_kind
+from cx.errors import CxError, Finding, StrategyError, UsageError, special_kind
+from cx.loader.yamlsafe import MAX_FILE_BYTES, read_bounded
 
 YAML_SUFFIXES = (".yaml", ".yml")
 

@@ -32,9 +32,8 @@ from typer.testing import CliRunner
 
 from cx import api
 from cx.cli.app import app
-from cx.errors import CxError, InputError
+from cx.errors import CxError, InputError, special_kind
 from cx.loader import yamlsafe
-from cx.paths import read_bounded, special_kind
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 STRATEGY = CORPUS / "strategies" / "base.yaml"
@@ -435,8 +434,8 @@ def test_yaml_is_read_no_further_than_the_limit(tmp_path: Path) -> None:
     claims a small size) is read to the limit + 1 bytes and refused."""
     big = tmp_path / "big.yaml"
     big.write_bytes(b"#" * (yamlsafe.MAX_FILE_BYTES * 2))
-    assert len(read_bounded(big, yamlsafe.MAX_FILE_BYTES)) == yamlsafe.MAX_FILE_BYTES + 1
-    assert len(read_bounded("/dev/zero", 10)) == 11
+    assert len(yamlsafe.read_bounded(big, yamlsafe.MAX_FILE_BYTES)) == yamlsafe.MAX_FILE_BYTES + 1
+    assert len(yamlsafe.read_bounded("/dev/zero", 10)) == 11
 
 
 def test_yaml_growing_after_its_stat_is_refused(

@@ -28,7 +28,7 @@ import polars as pl
 from cx.data import fine, periods
 from cx.data.cube import Cube
 from cx.data.diagnose import check_header, find_column
-from cx.errors import DataError, InputError
+from cx.errors import DataError, InputError, special_kind
 from cx.models.mapping import (
     BOOLEAN_COLUMNS,
     CANONICAL_COLUMNS,
@@ -36,7 +36,6 @@ from cx.models.mapping import (
     REQUIRED_COLUMNS,
     Mapping,
 )
-from cx.paths import special_kind
 
 DEFAULT_MAX_REJECT_RATE = 0.01
 MAX_HANDLE_TIME_SECONDS = 86_400.0

@@ -19,11 +19,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from cx.errors import Finding, InputError, StrategyError
+from cx.errors import Finding, InputError, StrategyError, special_kind
 from cx.guards import GuardSyntaxError, parse_guard
 from cx.loader.yamlsafe import Located, PathKey, Position, load_yaml_file, parse_yaml
 from cx.models.strategy import Strategy
-from cx.paths import special_kind
 
 MAX_EXTENDS_DEPTH = 16
 

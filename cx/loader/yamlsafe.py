@@ -15,8 +15,7 @@ from typing import Any
 
 import yaml
 
-from cx.errors import Finding, InputError, StrategyError
-from cx.paths import read_bounded, special_kind
+from cx.errors import Finding, InputError, StrategyError, special_kind
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
@@ -267,6 +266,13 @@ def _parse(text: str, file: str, collect: bool) -> Located:
 
 
 _parse_cached = functools.lru_cache(maxsize=64)(_parse)
+
+
+def read_bounded(path: str | Path, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of ``path``: one byte more than allowed is enough to
+    tell that it is too long, whatever the file claims its size is."""
+    with open(path, "rb") as handle:
+        return handle.read(limit + 1)
 
 
 def read_text(path: Path, what: str) -> str:
