@@ -596,10 +596,13 @@ def test_control_characters_in_key_values_reject_the_row(tmp_path: Path, scan: s
     lines = GOOD.read_text().splitlines()
     lines[5] = lines[5].replace("retail", "ret\x00ail")
     lines[9] = lines[9].replace("phone", "ph\x01one")
+    lines[13] = lines[13].replace("phone", "phone\u200b")  # looks like phone
+    lines[17] = lines[17].replace("balance", "bal\u202eecna")  # reorders what follows
+    lines[21] = lines[21].replace("balance", "بالانس\u200cها")  # a joiner in Persian: fine
     data = tmp_path / "nul.csv"
     data.write_text("\n".join(lines) + "\n")
-    payload, stderr = simulate_json(data, scan=scan)
-    assert payload["data"]["rows_rejected"] == 2
+    payload, stderr = simulate_json(data, "--max-reject-rate", "0.05", scan=scan)
+    assert payload["data"]["rows_rejected"] == 4
     assert payload["data"]["channels_observed"] == ["chat", "email", "phone", "web"]
     assert "first at line 6: segment holds a control character" in stderr
 

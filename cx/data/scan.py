@@ -51,7 +51,12 @@ FALSE_WORDS = ("false", "f", "no", "n", "0")
 ROW = "__row"
 #: Control characters that no text value holds (tabs and line breaks may: a quoted
 #: intent can span lines); a NUL in a channel is binary data, not a channel name.
-CONTROL_CHARACTER = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]"
+#: With them, the invisible ones that make two equal-looking names differ or reorder
+#: the text around them: zero-width space, bidi overrides and isolates, a stray BOM
+#: (not the joiners and marks that right-to-left scripts use).
+CONTROL_CHARACTER = (
+    r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F\x{200B}\x{202A}-\x{202E}\x{2066}-\x{2069}\x{FEFF}]"
+)
 RAW = "__raw:"  # prefix of the untouched source columns, beside the parsed ones
 
 # ISO 8601 shapes recognised from the first value of the column; the one that
