@@ -8,6 +8,8 @@ one line on stderr and the exit code of its kind; the library never prints.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,3 +137,30 @@ class Interrupted(BaseException):
     def __init__(self, signal_number: int) -> None:
         super().__init__(signal_number)
         self.exit_code = EXIT_SIGNAL_BASE + signal_number
+
+
+#: What each kind of path that is not a regular file is called in messages.
+_PATH_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def special_kind(path: str | Path) -> str | None:
+    """What ``path`` is when it is not a regular file (e.g. ``"a character device"``),
+    for the error that refuses it; None for a regular file or a path that does not
+    exist. Found without opening the path (opening a FIFO blocks); symlinks are
+    followed, so a link to a regular file is a regular file."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):  # ValueError: a NUL byte in the path
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    for test, kind in _PATH_KINDS:
+        if test(mode):
+            return kind
+    return "not a regular file"

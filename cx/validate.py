@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cx.errors import CxError, Finding, StrategyError, UsageError
+from cx.errors import CxError, Finding, StrategyError, UsageError, special_kind
+from cx.loader.yamlsafe import MAX_FILE_BYTES, read_bounded
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -68,8 +69,10 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
 
 def _looks_like_mapping(path: Path) -> bool:
     """Mapping files have `columns:` at the top and no strategy `kind:`."""
+    if special_kind(path) is not None:  # never opened here: loading it says what it is
+        return False
     try:
-        text = path.read_text(encoding="utf-8-sig", errors="replace")
+        text = read_bounded(path, MAX_FILE_BYTES).decode("utf-8-sig", errors="replace")
     except OSError:
         return False
     lines = [line.split(":", 1)[0] for line in text.splitlines() if line and line[0].isalpha()]

@@ -150,10 +150,17 @@ def dirty(frame: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit("2024-13-45T00:00:00"))
         .when(pl.col("i") % 233 == 0)
         .then(pl.lit(None))
+        .when(pl.col("i") % 241 == 0)  # a leap second: strptime would roll it over
+        .then(pl.col("timestamp").str.slice(0, 17) + "60")
         .otherwise(pl.col("timestamp")),
         satisfaction=pl.when(pl.col("i") % 239 == 0)
         .then(pl.lit("five"))
+        .when(pl.col("i") % 257 == 0)
+        .then(pl.lit("1e300"))
         .otherwise(pl.col("satisfaction")),
+        intent=pl.when(pl.col("i") % 251 == 0)
+        .then(pl.col("intent") + "\x00")
+        .otherwise(pl.col("intent")),
     )
     return rows.drop("i")
 
@@ -185,6 +192,8 @@ def test_fast_path_equals_exact_rules_on_dirty_data(
     assert 0 < fast.rows_rejected < ROWS * 0.05
     assert set(fast.reject_reasons) >= {
         "timestamp is empty",
+        "timestamp does not exist (second 60, a leap second)",
+        "intent holds a control character (binary data?)",
         "resolved is not a boolean",
         "satisfaction is not a number",
     }

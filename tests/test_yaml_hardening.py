@@ -252,10 +252,10 @@ def test_unreadable_file_is_a_finding(tmp_path: Path, monkeypatch: pytest.Monkey
     path = tmp_path / "locked.yaml"
     path.write_text("version: 1\n")
 
-    def refuse(self: Path) -> bytes:
+    def refuse(*_: object) -> bytes:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr("cx.loader.yamlsafe.read_bounded", refuse)
     result = validate(path)
     assert result.exit_code == 1
     assert "cannot read strategy file: Permission denied" in result.stdout

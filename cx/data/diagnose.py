@@ -145,10 +145,63 @@ def count_duplicate_rows(layout: SourceLayout, encoding: str = "utf8") -> int:
 
 
 def examine(meta: DataMeta, layout: SourceLayout, mapping: Mapping, encoding: str) -> None:
-    """Fill in what a scan does not count itself: duplicate rows and column notes."""
+    """Fill in what a scan does not count itself: duplicate rows, column notes and the
+    UTC offsets the timestamps were converted from (beside the scan's own notes)."""
     if not meta.duplicates_counted:  # the scan counts them in its one read of the file
         meta.duplicate_rows = count_duplicate_rows(layout, encoding)
-    meta.notes = column_notes(layout, mapping)
+    found = [*column_notes(layout, mapping), *offset_notes(layout, encoding)]
+    meta.notes = [*found, *(text for text in meta.notes if text not in found)]
+
+
+# --------------------------------------------------------------------------- UTC offsets
+
+CONVERTED_TO_UTC = "all are converted to UTC, so hours of day are UTC hours"
+#: At most this many distinct offsets are named in the note.
+OFFSETS_NAMED = 5
+
+
+def offset_notes(layout: SourceLayout, encoding: str = "utf8") -> list[str]:
+    """One note when the timestamps carry a UTC offset other than UTC itself: every
+    aware timestamp is converted to UTC (whatever the order of the rows), so the hours
+    of day are UTC hours."""
+    from cx.data.scan import RAW, raw_frame
+
+    fmt = layout.timestamp_format
+    if layout.typed_timestamp():  # a Parquet column: its time zone is in its type
+        dtype = layout.dtypes[layout.sources["timestamp"][0]]
+        zone = getattr(dtype, "time_zone", None)
+        if zone is None or zone.upper() in ("UTC", "Z", "+00:00", "ETC/UTC"):
+            return []
+        return [f"timestamps are in the time zone {zone}: {CONVERTED_TO_UTC}"]
+    if not any(z in fmt for z in ("%z", "%#z", "%:z")):
+        return []
+    names = [RAW + name for name in layout.sources["timestamp"]]
+    text = pl.concat_str([pl.col(n) for n in names], separator=" ").str.strip_chars()
+    offset = (  # one spelling per offset: +0100 is +01:00; z and -00:00 are Z
+        text.str.extract(r"(Z|z|[+-]\d{2}:?\d{2})$")
+        .str.to_uppercase()
+        .str.replace(r"^([+-]\d{2})(\d{2})$", "${1}:${2}")
+        .str.replace(r"^[+-]00:00$", "Z")
+    )
+    try:
+        found = (
+            raw_frame(layout, encoding)
+            .select(offset.alias("offset"))
+            .drop_nulls()
+            .unique()
+            .collect(engine="streaming")["offset"]
+            .sort()
+            .to_list()
+        )
+    except (pl.exceptions.PolarsError, OSError):  # the scan has already read it: no note
+        return []
+    if found in ([], ["Z"]):
+        return []
+    named = ", ".join(found[:OFFSETS_NAMED]) + (", ..." if len(found) > OFFSETS_NAMED else "")
+    carry = f"the UTC offset {named}" if len(found) == 1 else (
+        f"{len(found)} different UTC offsets ({named})"
+    )
+    return [f"timestamps carry {carry}: {CONVERTED_TO_UTC}"]
 
 
 # --------------------------------------------------------------------------- UTF-8

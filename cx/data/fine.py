@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +38,11 @@ from cx.errors import DataError
 from cx.models.mapping import DIMENSION_COLUMNS
 
 CUBE_FILE_FORMAT = 1
+MIDNIGHT_NOTE = (
+    "every timestamp is at midnight (00:00): dates without a time of day? The contacts "
+    "of each day all arrive in its first interval, so interval staffing figures mean "
+    "nothing"
+)
 DEMAND_KEYS = ("day", "channel", *DIMENSION_COLUMNS)
 DEMAND_SUMS = ("contacts", "handle_sum", "handle_n")
 ARRIVAL_KEYS = ("interval_start", "channel")
@@ -417,6 +422,34 @@ def preferred_counts(pairs: pl.DataFrame, channels: list[str]) -> pl.DataFrame:
     ).sort("channel")
 
 
+#: A first or last period holding less than this share of its days is noted.
+PARTIAL_SHARE = 0.25
+
+
+def partial_period_notes(first: date, last: date, period: str) -> list[str]:
+    """A note for a first or last period the data covers only a small part of (the
+    data starts late in it or ends early in it), when there are other periods to
+    compare it with: its totals are those of a few days."""
+    starts = periods.calendar(
+        periods.start_of(first, period), periods.start_of(last, period), period
+    )
+    if len(starts) < 2:
+        return []
+    notes = []
+    for which, start, covered in (
+        ("first", starts[0], (periods.next_start(starts[0], period) - first).days),
+        ("last", starts[-1], (last - starts[-1]).days + 1),
+    ):
+        days = (periods.next_start(start, period) - start).days
+        if covered < days * PARTIAL_SHARE:
+            notes.append(
+                f"the data covers only {covered} of the {days} days of its {which} period "
+                f"({periods.label(start, period)}): that period's totals are not comparable "
+                "with full periods"
+            )
+    return notes
+
+
 @dataclass
 class FineCube:
     demand: pl.DataFrame
@@ -475,6 +508,9 @@ class FineCube:
             first_timestamp=self.first.isoformat(),
             last_timestamp=self.last.isoformat(),
         )
+        if self.arrivals.height and self.arrivals["interval_start"].dt.time().max() == time(0):
+            meta.notes.append(MIDNIGHT_NOTE)
+        meta.notes.extend(partial_period_notes(self.first.date(), self.last.date(), period))
         if self.duplicate_rows is not None:
             meta.duplicate_rows = self.duplicate_rows
             meta.duplicates_counted = True
@@ -545,11 +581,90 @@ def _cast(frame: pl.DataFrame, name: str, dtype: pl.DataType) -> pl.Expr:
     return column.cast(dtype, strict=True)
 
 
+MAX_COUNT = 2.0**53
+#: Cube-file columns that hold sums of seconds: finite and never negative.
+SECONDS_SUMS = ("handle_sum", "wait_sum")
+CUBE_FILE_HINT = "build it with `cx cube` or the SQL of `cx cube --sql` (docs/scale.md)"
+
+
+def _check_cube_columns(raw: pl.DataFrame, path: Path) -> None:
+    """Refuse a cube file whose columns are missing or whose numbers are no counts
+    (negative, fractional, not finite) or no sums of seconds (negative, not finite):
+    each would be a silently wrong figure downstream."""
+    missing = [name for name in CUBE_FILE_SCHEMA if name not in raw.columns]
+    if missing:
+        raise DataError(
+            f"cube file lacks column(s): {', '.join(missing)}", file=path, hint=CUBE_FILE_HINT
+        )
+    for name in (*COUNTS, "rows_read", "rows_rejected", *SECONDS_SUMS):
+        if name not in raw.columns or not raw.schema[name].is_numeric():
+            continue  # absent: not a cube-file column; text: the strict cast decides
+        value = pl.col(name).cast(pl.Float64)
+        count = name not in SECONDS_SUMS
+        bad = ~value.is_finite() | (value < 0)
+        if count:  # a whole number that a float64 sum still counts exactly
+            bad = bad | (value != value.floor()) | (value > MAX_COUNT)
+        found = raw.select(bad.fill_null(False).arg_true().first()).item()
+        if found is not None:
+            kind = "a count (a whole number ≥ 0)" if count else "a finite number ≥ 0"
+            raise DataError(
+                f"cube file row {found + 1}: {name} is {raw[name][found]!r}, not {kind}",
+                file=path,
+                hint=CUBE_FILE_HINT,
+            )
+
+
+def _check_cube_format(stats: pl.DataFrame, raw: pl.DataFrame, path: Path) -> None:
+    formats = raw.filter(pl.col("table") == "stats")["cube_format"].to_list()
+    if stats.height == 1 and formats != [CUBE_FILE_FORMAT]:
+        found = "no cube_format" if formats[0] is None else f"cube_format {formats[0]!r}"
+        raise DataError(
+            f"cube file has {found}; this cx reads cube_format {CUBE_FILE_FORMAT}",
+            file=path,
+            hint="build the cube file again with this cx (`cx cube`)",
+        )
+
+
+def _check_cube_span(
+    first: datetime | None,
+    last: datetime | None,
+    demand: pl.DataFrame,
+    arrivals: pl.DataFrame,
+    path: Path,
+) -> None:
+    """The stats row's first and last timestamps hold every day and interval of the
+    cube, in the years a scan accepts (cx.data.scan): else periods would be made up."""
+    from cx.data.scan import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP
+
+    if first is None or last is None:
+        return  # no valid rows: said when the cube is used
+    if not EARLIEST_TIMESTAMP <= first <= last < LATEST_TIMESTAMP:
+        raise DataError(
+            f"cube file is inconsistent: first and last timestamps {first} and {last} "
+            "are out of order or before 1980 or after 2099",
+            file=path,
+            hint=CUBE_FILE_HINT,
+        )
+    day_start = datetime.combine(first.date(), time(0))
+    for name, column, low, high in (
+        ("day", demand["day"], first.date(), last.date()),
+        ("interval_start", arrivals["interval_start"], day_start, last),
+    ):
+        if column.len() and (column.min() < low or column.max() > high):  # type: ignore[operator]
+            raise DataError(
+                f"cube file is inconsistent: a {name} outside its first to last timestamp "
+                f"({first} to {last})",
+                file=path,
+                hint=CUBE_FILE_HINT,
+            )
+
+
 def read_cube_file(path: str | Path) -> FineCube:
     """A fine cube from a cube file (Parquet); a malformed file is a DataError."""
     path = Path(path)
     try:
         raw = pl.read_parquet(path, glob=False)
+        _check_cube_columns(raw, path)
         frame = raw.select(_cast(raw, name, dtype) for name, dtype in CUBE_FILE_SCHEMA.items())
     except (pl.exceptions.PolarsError, OSError) as exc:
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -560,7 +675,7 @@ def read_cube_file(path: str | Path) -> FineCube:
         raise DataError(
             f"cube file has no {', '.join(sorted(missing))} rows",
             file=path,
-            hint="build it with `cx cube` or the SQL of `cx cube --sql` (docs/scale.md)",
+            hint=CUBE_FILE_HINT,
         )
 
     def table(name: str) -> pl.DataFrame:
@@ -572,18 +687,26 @@ def read_cube_file(path: str | Path) -> FineCube:
     arrivals = tidy_arrivals(regroup(table("arrivals"), ARRIVAL_KEYS, ARRIVAL_SUMS))
     preferred = regroup(table("preferred"), ("channel",), ("customers",))
     bad = [
-        name
-        for name, column in (("demand", demand), ("arrivals", arrivals), ("preferred", preferred))
-        if column["channel"].null_count()
-    ]
-    if bad or stats.height != 1:
-        raise DataError(
-            "cube file is inconsistent: "
-            + (f"{', '.join(bad)} rows without a channel" if bad else "not exactly one stats row"),
-            file=path,
+        f"{name} rows without {key}"
+        for name, column, key in (
+            ("demand", demand, "channel"),
+            ("demand", demand, "day"),
+            ("arrivals", arrivals, "channel"),
+            ("arrivals", arrivals, "interval_start"),
+            ("preferred", preferred, "channel"),
         )
+        if column[key].null_count() or (key == "channel" and (column[key] == "").any())
+    ]
+    if stats.height != 1:
+        bad.append("not exactly one stats row")
+    if bad:
+        raise DataError(f"cube file is inconsistent: {'; '.join(bad)}", file=path)
+    _check_cube_format(stats, frame, path)
     row = stats.row(0, named=True)
     rows_read = int(row["rows_read"] or demand["contacts"].sum())
+    if int(row["rows_rejected"] or 0) > rows_read:
+        raise DataError("cube file is inconsistent: more rows rejected than read", file=path)
+    _check_cube_span(row["first_timestamp"], row["last_timestamp"], demand, arrivals, path)
     return FineCube(
         demand=demand,
         arrivals=arrivals,

@@ -28,7 +28,7 @@ import polars as pl
 from cx.data import fine, periods
 from cx.data.cube import Cube
 from cx.data.diagnose import check_header, find_column
-from cx.errors import DataError, InputError
+from cx.errors import DataError, InputError, special_kind
 from cx.models.mapping import (
     BOOLEAN_COLUMNS,
     CANONICAL_COLUMNS,
@@ -40,6 +40,8 @@ from cx.models.numbers import check_share
 
 DEFAULT_MAX_REJECT_RATE = 0.01
 MAX_HANDLE_TIME_SECONDS = 86_400.0
+#: No score scale is this wide; 1e300 scores would add up to infinity.
+MAX_SCORE = 1e9
 # Timestamps outside these are sentinels (1900-01-01, 9999-12-31, year 0), not contacts.
 EARLIEST_TIMESTAMP = datetime(1980, 1, 1)
 LATEST_TIMESTAMP = datetime(2100, 1, 1)
@@ -48,6 +50,14 @@ DELIMITER_CANDIDATES = (",", "\t", ";", "|")
 TRUE_WORDS = ("true", "t", "yes", "y", "1")
 FALSE_WORDS = ("false", "f", "no", "n", "0")
 ROW = "__row"
+#: Control characters that no text value holds (tabs and line breaks may: a quoted
+#: intent can span lines); a NUL in a channel is binary data, not a channel name.
+#: With them, the invisible ones that make two equal-looking names differ or reorder
+#: the text around them: zero-width space, bidi overrides and isolates, a stray BOM
+#: (not the joiners and marks that right-to-left scripts use).
+CONTROL_CHARACTER = (
+    r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F\x{200B}\x{202A}-\x{202E}\x{2066}-\x{2069}\x{FEFF}]"
+)
 RAW = "__raw:"  # prefix of the untouched source columns, beside the parsed ones
 
 # ISO 8601 shapes recognised from the first value of the column; the one that
@@ -177,15 +187,28 @@ def detect_delimiter(header_line: str) -> str | None:
 
 
 def check_data_path(path: Path) -> None:
+    """Refuse, before opening it, a path that is no data file: missing, empty, or not a
+    regular file (a device or a FIFO would block or never end)."""
     if not path.exists():
         raise DataError("data file not found", file=path, hint="check the --data path")
     if path.is_dir():
         if is_parquet(path):
+            for part in sorted(path.glob("*.parquet")):
+                kind = special_kind(part)
+                if kind is not None:
+                    raise DataError(f"not a regular file ({kind})", file=part)
             return
         raise DataError(
             "data path is a directory, not a file",
             file=path,
             hint="a directory works only when it holds Parquet files (*.parquet)",
+        )
+    kind = special_kind(path)
+    if kind is not None:
+        raise DataError(
+            f"not a regular file ({kind})",
+            file=path,
+            hint="save the data to a file and pass its path with --data",
         )
     if path.stat().st_size == 0:
         raise DataError("data file is empty", file=path, hint="export it again with a header row")
@@ -256,6 +279,15 @@ def _parquet_layout(path: Path, mapping: Mapping) -> SourceLayout:
         )
     sources = _map_sources(path, header, mapping)
     dtypes = {name: schema[name] for name in header}
+    for canonical, names in sources.items():
+        nested = [name for name in names if dtypes[name].is_nested()]
+        if nested:
+            raise DataError(
+                f"column '{nested[0]}' (for {canonical}) holds "
+                f"{type(dtypes[nested[0]]).__name__.lower()} values, not single values",
+                file=path,
+                hint="flatten the column when writing the Parquet file, or map another one",
+            )
     timestamp_format = mapping.timestamp_format or ""
     names = sources["timestamp"]
     if not timestamp_format and not (len(names) == 1 and dtypes[names[0]].is_temporal()):
@@ -392,6 +424,32 @@ def _parse_timestamp(text: pl.Expr, fmt: str) -> pl.Expr:
     return text.str.strptime(pl.Datetime("us"), fmt, strict=False, cache=False)
 
 
+def _leap_second(text: pl.Expr, parsed: pl.Expr, fmt: str) -> pl.Expr:
+    """Whether ``text`` was a time at second 60, which strptime reads as the next
+    minute's second 0 (``2024-01-31T23:59:60`` as ``2024-02-01T00:00:00``: a contact in
+    a month of its own). Such a time exists on no clock a contact centre keeps.
+
+    Told by reading the text again with its seconds as 59 (the first or the last
+    ``60`` in it, where the seconds usually are): a leap second reads as one second
+    earlier than its first reading. A count of seconds (``%s``) has no seconds field.
+    """
+    if "%s" in fmt:
+        return pl.lit(False)
+    earlier = parsed - pl.duration(seconds=1)
+    first = _parse_timestamp(text.str.replace("60", "59", literal=True), fmt)
+    last = _parse_timestamp(text.str.replace(r"^(.*)60", "${1}59"), fmt)
+    return (
+        (parsed.dt.second() == 0)
+        & text.str.contains("60", literal=True)
+        & ((first == earlier) | (last == earlier))
+    ).fill_null(False)
+
+
+def _maybe_leap_second(text: pl.Expr, parsed: pl.Expr) -> pl.Expr:
+    """A cheap superset of :func:`_leap_second`, for the fast scan's suspect rows."""
+    return ((parsed.dt.second() == 0) & text.str.contains("60", literal=True)).fill_null(False)
+
+
 def _boolean(layout: SourceLayout, mapping: Mapping, canonical: str) -> pl.Expr:
     raw = _source(layout, canonical).str.to_lowercase()
     configured = mapping.values.get(canonical)  # type: ignore[call-overload]
@@ -430,6 +488,11 @@ def _in_time_range(timestamp: pl.Expr) -> pl.Expr:
     return timestamp.is_between(EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, closed="left")
 
 
+def _score_ok(score: pl.Expr) -> pl.Expr:
+    """A satisfaction score on any scale, but finite and far from overflowing a sum."""
+    return score.is_finite() & (score.abs() <= MAX_SCORE)
+
+
 def _checks(layout: SourceLayout) -> list[_Check]:
     """Reject rules in the order their reason is reported."""
     checks = [
@@ -445,8 +508,29 @@ def _checks(layout: SourceLayout) -> list[_Check]:
             _in_time_range(pl.col("timestamp")),
             "timestamp is before 1980 or after 2099",
         ),
+    ]
+    if not layout.typed_timestamp():
+        checks.append(
+            _Check(
+                pl.col("timestamp").is_not_null(),
+                ~_leap_second(
+                    _source(layout, "timestamp"), pl.col("timestamp"), layout.timestamp_format
+                ),
+                "timestamp does not exist (second 60, a leap second)",
+            )
+        )
+    checks += [
         _Check(pl.lit(True), _source(layout, "channel").is_not_null(), "channel is empty"),
     ]
+    for name in ("channel", *DIMENSION_COLUMNS):
+        if name in layout.sources:
+            checks.append(
+                _Check(
+                    _source(layout, name).is_not_null(),
+                    ~_source(layout, name).str.contains(CONTROL_CHARACTER),
+                    f"{name} holds a control character (binary data?)",
+                )
+            )
     for name in ("handle_time", "wait_time"):
         if name in layout.sources:
             checks.append(
@@ -469,7 +553,7 @@ def _checks(layout: SourceLayout) -> list[_Check]:
         checks.append(
             _Check(
                 _source(layout, "satisfaction").is_not_null(),
-                pl.col("satisfaction").is_finite(),
+                _score_ok(pl.col("satisfaction")),
                 "satisfaction is not a number",
             )
         )
@@ -641,16 +725,17 @@ def _raw_text(layout: SourceLayout, name: str) -> pl.Expr:
     return column if layout.is_text(name) else column.cast(pl.String)
 
 
+def _fast_timestamp_text(layout: SourceLayout) -> pl.Expr:
+    names = layout.sources["timestamp"]
+    if len(names) == 1:
+        return pl.col(RAW + names[0])
+    return pl.concat_str([pl.col(RAW + n) for n in names], separator=" ")
+
+
 def _fast_timestamp(layout: SourceLayout) -> pl.Expr:
     if layout.typed_timestamp():
         return _timestamp(layout)
-    names = layout.sources["timestamp"]
-    raw = (
-        pl.col(RAW + names[0])
-        if len(names) == 1
-        else pl.concat_str([pl.col(RAW + n) for n in names], separator=" ")
-    )
-    return _parse_timestamp(raw, layout.timestamp_format)
+    return _parse_timestamp(_fast_timestamp_text(layout), layout.timestamp_format)
 
 
 def _fast_boolean(
@@ -741,6 +826,14 @@ def fast_rows(
         ~_in_time_range(pl.col("timestamp")).fill_null(False),
         pl.col("channel").is_null(),
     ]
+    raw_keys_checked_later = raw_keys | {"customer_id"}  # see _normalise
+    suspect += [
+        pl.col(name).str.contains(CONTROL_CHARACTER).fill_null(False)
+        for name in KEY_COLUMNS
+        if name in layout.sources and name not in raw_keys_checked_later
+    ]
+    if not layout.typed_timestamp():
+        suspect.append(_maybe_leap_second(_fast_timestamp_text(layout), pl.col("timestamp")))
     for name in ("handle_time", "wait_time", "satisfaction"):
         if name not in layout.sources:
             columns[name] = pl.lit(None, dtype=pl.Float64)
@@ -749,7 +842,7 @@ def fast_rows(
         columns[name] = number * unit if name == "handle_time" else number
         value = pl.col(name)
         ok = (
-            value.is_finite()
+            _score_ok(value)
             if name == "satisfaction"
             else value.is_between(0.0, MAX_HANDLE_TIME_SECONDS)
         )
@@ -1030,13 +1123,15 @@ def _normalise(
     """Demand's keys as read → canonical values, once per distinct value (equal keys are
     added up when the fine cube is finished); and each channel as read → canonical.
 
-    None when a channel is blank once trimmed: those rows are rejects, which only the
-    exact scan can list one by one.
+    None when a channel is blank once trimmed, or a key value holds a control
+    character: those rows are rejects, which only the exact scan can list one by one.
     """
     channel_of = {value: value for value in demand["channel"].unique().to_list()}
     for name in sorted(raw_keys - {"customer_id"}):
         source = layout.sources[name][0]
         values = demand.select(pl.col(name).unique().alias(RAW + source))
+        if values.select(pl.col(RAW + source).str.contains(CONTROL_CHARACTER).any()).item():
+            return None
         if name == "channel":
             exact = _channel(layout, mapping)
         else:

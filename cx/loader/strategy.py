@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from cx.errors import Finding, InputError, StrategyError
+from cx.errors import Finding, InputError, StrategyError, special_kind
 from cx.guards import GuardSyntaxError, parse_guard
 from cx.loader.yamlsafe import Located, PathKey, Position, load_yaml_file, parse_yaml
 from cx.models.strategy import Strategy
@@ -120,6 +120,9 @@ def _load_with_extends(
         raise fail(f"extends cycle: {cycle}", "remove one of the links", root or position)
     if len(chain) >= MAX_EXTENDS_DEPTH:
         raise fail("extends chain is too long")
+    kind = special_kind(parent_path)
+    if kind is not None:
+        raise fail(f"extends file '{parent}' is not a regular file ({kind})")
     if not parent_path.is_file():
         raise fail(
             f"extends file '{parent}' not found", "paths are relative to the file that extends"

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from cx.errors import Finding, InputError, StrategyError
+from cx.errors import Finding, InputError, StrategyError, special_kind
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
@@ -288,23 +288,39 @@ def _parse(text: str, file: str, collect: bool) -> Located:
 _parse_cached = functools.lru_cache(maxsize=64)(_parse)
 
 
+def read_bounded(path: str | Path, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of ``path``: one byte more than allowed is enough to
+    tell that it is too long, whatever the file claims its size is."""
+    with open(path, "rb") as handle:
+        return handle.read(limit + 1)
+
+
 def read_text(path: Path, what: str) -> str:
     """Read a small UTF-8 text file, with errors a user understands."""
     if not path.exists():
         raise InputError(f"{what} not found", file=path, hint="check the path")
     if path.is_dir():
         raise InputError(f"{what} is a directory, not a file", file=path)
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
+    kind = special_kind(path)  # before opening: a FIFO blocks, /dev/zero never ends
+    if kind is not None:
         raise InputError(
-            f"{what} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB",
+            f"{what} is not a regular file ({kind})",
             file=path,
-            hint="strategy and mapping files are small; is this the right file?",
+            hint="save the YAML to a file and pass its path",
         )
+    too_large = InputError(
+        f"{what} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB",
+        file=path,
+        hint="strategy and mapping files are small; is this the right file?",
+    )
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise too_large
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(path, MAX_FILE_BYTES)  # a file may grow after its stat
     except OSError as exc:
         raise InputError(f"cannot read {what}: {exc.strerror or exc}", file=path) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise too_large
     if b"\x00" in raw:
         raise InputError(f"{what} is a binary file, not YAML", file=path)
     try:

@@ -108,6 +108,8 @@ def main() -> None:
         },
     )
     write("absurd-timestamps.csv", text(absurd))
+    # A leap second at the end of March: read as 1 April, it made a period of its own.
+    write("leap-second.csv", text([*rows, "c7,2024-03-31T23:59:60,phone,retail,card,120"]))
     write("truncated.csv.gz", gzip.compress(text(rows).encode(), mtime=0)[:300])
     # Numbers padded with spaces: valid, re-checked by the exact rules (found by fuzzing:
     # such rows crashed the scan of a file without a wait_time column)

@@ -1,0 +1,735 @@
+"""Hostile data files and input paths, through the CLI a user runs.
+
+* Timestamps that exist on no clock (second 60, 30 February, hour 24 or 25, minute 60,
+  month 13) are rejected rows, with their line, on every timestamp path: ISO default,
+  an explicit ``timestamp_format``, split date and time columns, gzip and Parquet, and
+  the fast scan agrees with the exact one.
+* Mixed UTC offsets are converted to UTC with one note; a timestamp without an offset
+  among ones with an offset is a rejected row; midnight-only timestamps and a last
+  period of a few days are noted.
+* Devices, FIFOs, sockets and directories given as data, strategy, mapping or
+  ``extends:`` target are refused by what they are, before they are opened.
+* A cube file is checked like an export: columns, cube_format, counts and sums.
+* Control characters in a channel or dimension value reject the row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import gzip
+import json
+import os
+import socket
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from cx import api
+from cx.cli.app import app
+from cx.errors import CxError, InputError, special_kind
+from cx.loader import yamlsafe
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+STRATEGY = CORPUS / "strategies" / "base.yaml"
+GOOD = CORPUS / "data" / "good.csv"
+SCANS = ("fast", "exact")
+
+
+def cx(*args: object, scan: str = "fast") -> Any:
+    """Run cx; no traceback, whatever the outcome."""
+    env = {"CX_SCAN": scan}
+    result = CliRunner().invoke(app, [str(a) for a in args], env=env)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    return result
+
+
+def simulate_json(data: Path, *extra: object, scan: str = "fast") -> tuple[dict[str, Any], str]:
+    result = cx("simulate", STRATEGY, "--data", data, "-f", "json", "--no-cache", *extra, scan=scan)
+    assert result.exit_code in (0, 1), result.stderr
+    return json.loads(result.stdout), result.stderr
+
+
+# --------------------------------------------------------------------------- timestamps
+
+#: (timestamp, why it does not exist); every one on its own line after the good rows.
+NON_EXISTENT = [
+    ("2024-01-31T23:59:60", "leap second at the end of a month"),
+    ("2024-01-15T10:00:60", "second 60 in mid-month"),
+    ("2024-02-30T10:00:00", "30 February"),
+    ("2023-02-29T10:00:00", "29 February of a common year"),
+    ("2024-01-05T24:00:00", "hour 24"),
+    ("2024-13-01T10:00:00", "month 13"),
+    ("2024-01-05T25:00:00", "hour 25"),
+    ("2024-01-05T10:60:00", "minute 60"),
+]
+GOOD_TIMES = [f"2024-01-{day:02d}T{hour:02d}:00:00" for day in range(1, 29) for hour in (9, 14)]
+ALL_TIMES = GOOD_TIMES + [time for time, _ in NON_EXISTENT]
+FIRST_BAD_LINE = len(GOOD_TIMES) + 2  # header, then 1-based
+
+
+def _rows(times: list[str], render: Any) -> str:
+    return "".join(render(index, time) for index, time in enumerate(times))
+
+
+def _iso_file(tmp: Path) -> tuple[Path, list[str]]:
+    path = tmp / "iso.csv"
+    path.write_text(
+        "customer_id,timestamp,channel,handle_time\n"
+        + _rows(ALL_TIMES, lambda i, t: f"c{i % 7},{t},phone,60\n")
+    )
+    return path, []
+
+
+def _gzip_file(tmp: Path) -> tuple[Path, list[str]]:
+    plain, _ = _iso_file(tmp)
+    path = tmp / "iso.csv.gz"
+    path.write_bytes(gzip.compress(plain.read_bytes()))
+    return path, []
+
+
+def _parquet_file(tmp: Path) -> tuple[Path, list[str]]:
+    plain, _ = _iso_file(tmp)
+    path = tmp / "iso.parquet"
+    pl.read_csv(plain, infer_schema=False).write_parquet(path)
+    return path, []
+
+
+def _split_file(tmp: Path) -> tuple[Path, list[str]]:
+    path = tmp / "split.csv"
+    path.write_text(
+        "customer_id,date,time,channel\n"
+        + _rows(ALL_TIMES, lambda i, t: f"c{i % 7},{t[:10]},{t[11:]},phone\n")
+    )
+    mapping = tmp / "split.yaml"
+    mapping.write_text("columns:\n  timestamp: [date, time]\n")
+    return path, ["--columns", str(mapping)]
+
+
+def _format_file(tmp: Path) -> tuple[Path, list[str]]:
+    path = tmp / "european.csv"
+    path.write_text(
+        "customer_id,timestamp,channel\n"
+        + _rows(ALL_TIMES, lambda i, t: f"c{i % 7},{t[8:10]}/{t[5:7]}/{t[:4]} {t[11:]},phone\n")
+    )
+    mapping = tmp / "european.yaml"
+    mapping.write_text("timestamp_format: '%d/%m/%Y %H:%M:%S'\n")
+    return path, ["--columns", str(mapping)]
+
+
+def _offset_file(tmp: Path) -> tuple[Path, list[str]]:
+    path = tmp / "aware.csv"
+    path.write_text(
+        "customer_id,timestamp,channel\n" + _rows(ALL_TIMES, lambda i, t: f"c{i % 7},{t}Z,phone\n")
+    )
+    return path, []
+
+
+TIMESTAMP_FILES = {
+    "iso": _iso_file,
+    "gzip": _gzip_file,
+    "parquet": _parquet_file,
+    "split-columns": _split_file,
+    "timestamp_format": _format_file,
+    "utc-offset": _offset_file,
+}
+
+
+@pytest.mark.parametrize("scan", SCANS)
+@pytest.mark.parametrize("kind", sorted(TIMESTAMP_FILES))
+def test_timestamps_that_do_not_exist_are_rejected_rows(
+    tmp_path: Path, kind: str, scan: str
+) -> None:
+    data, extra = TIMESTAMP_FILES[kind](tmp_path)
+    rejects = tmp_path / "rejects.csv"
+    payload, stderr = simulate_json(
+        data, *extra, "--max-reject-rate", "0.5", "--rejects", rejects, scan=scan
+    )
+    assert payload["data"]["rows_read"] == len(ALL_TIMES)
+    assert payload["data"]["rows_rejected"] == len(NON_EXISTENT)
+    # No period invented by a time rolled over into February.
+    assert payload["data"]["periods"] == ["2024-01"]
+    listed = pl.read_csv(rejects, infer_schema=False)
+    assert listed["line"].to_list() == [str(FIRST_BAD_LINE + i) for i in range(len(NON_EXISTENT))]
+    reasons = listed["reject_reason"].to_list()
+    assert reasons[:2] == ["timestamp does not exist (second 60, a leap second)"] * 2
+    assert all(reason.startswith("timestamp does not match format") for reason in reasons[2:])
+    assert f"first at line {FIRST_BAD_LINE}: timestamp does not exist" in stderr
+
+
+@pytest.mark.parametrize("scan", SCANS)
+def test_a_leap_second_does_not_double_the_cost(tmp_path: Path, scan: str) -> None:
+    """One contact at 23:59:60 on 31 January made February a period of its own."""
+    rows = "".join(f"c{i},2024-01-{1 + i % 28:02d}T10:00:00,phone,60\n" for i in range(200))
+    clean = tmp_path / "clean.csv"
+    clean.write_text("customer_id,timestamp,channel,handle_time\n" + rows)
+    leap = tmp_path / "leap.csv"
+    leap.write_text(clean.read_text() + "c9,2024-01-31T23:59:60,phone,60\n")
+    before, _ = simulate_json(clean, scan=scan)
+    after, _ = simulate_json(leap, scan=scan)
+    assert after["data"]["rows_rejected"] == 1
+    assert after["totals"] == before["totals"]
+    assert after["data"]["periods"] == ["2024-01"]
+
+
+@pytest.mark.parametrize(
+    "legitimate",
+    [
+        "2060-01-05T10:00:00",  # a 60 that is the year
+        "2024-01-05T10:01:00.600",  # a 60 in the fraction
+        "2024-06-01T10:00:00",
+        "2024-01-05T10:59:59",
+    ],
+)
+def test_a_sixty_that_is_no_second_is_no_leap_second(tmp_path: Path, legitimate: str) -> None:
+    fmt = "%Y-%m-%dT%H:%M:%S%.f" if "." in legitimate else "%Y-%m-%dT%H:%M:%S"
+    frame = pl.DataFrame({"t": [legitimate]}).with_columns(
+        parsed=pl.col("t").str.strptime(pl.Datetime("us"), fmt)
+    )
+    from cx.data.scan import _leap_second
+
+    assert frame.select(_leap_second(pl.col("t"), pl.col("parsed"), fmt)).item() is False
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(
+    st.datetimes(min_value=dt.datetime(1981, 1, 1), max_value=dt.datetime(2098, 12, 31)),
+    st.sampled_from(["%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M:%S", "%Y%m%d%H%M%S"]),
+)
+def test_only_second_sixty_is_a_leap_second(moment: Any, fmt: str) -> None:
+    """Invariant: a real time is never taken for a leap second; its second-60 twin
+    (the same minute, second 60) always is."""
+    from cx.data.scan import _leap_second, _parse_timestamp
+
+    real = moment.replace(microsecond=0).strftime(fmt.replace("%.f", ""))
+    twin = moment.replace(microsecond=0).strftime(fmt.replace("%S", "60"))
+    frame = pl.DataFrame({"t": [real, twin]})
+    parsed = _parse_timestamp(pl.col("t"), fmt)
+    leap = frame.select(_leap_second(pl.col("t"), parsed, fmt))["t"].to_list()
+    assert leap == [False, True]
+
+
+def test_mixed_utc_offsets_are_converted_to_utc_with_one_note(tmp_path: Path) -> None:
+    data = tmp_path / "mixed.csv"
+    # The same instant, 10:00 UTC, written three ways, 60 times over.
+    spellings = ["2024-01-05T11:00:00+01:00", "2024-01-05T10:00:00Z", "2024-01-05T05:00:00-05:00"]
+    data.write_text(
+        "customer_id,timestamp,channel\n"
+        + "".join(f"c{i},{spellings[i % 3]},phone\n" for i in range(60))
+    )
+    payload, stderr = simulate_json(data)
+    assert payload["data"]["rows_rejected"] == 0
+    notes = [line for line in stderr.splitlines() if "UTC offsets" in line]
+    assert notes == [
+        f"{data}: timestamps carry 3 different UTC offsets (+01:00, -05:00, Z): all are "
+        "converted to UTC, so hours of day are UTC hours"
+    ]
+    cube = api.load_interactions(data)
+    assert cube.meta.first_timestamp == cube.meta.last_timestamp == "2024-01-05T10:00:00"
+
+
+def test_one_offset_written_two_ways_is_one_offset(tmp_path: Path) -> None:
+    data = tmp_path / "spellings.csv"
+    spellings = ["+0100", "+01:00", "z", "Z", "-00:00"]
+    data.write_text(
+        "customer_id,timestamp,channel\n"
+        + "".join(f"c{i},2024-01-05T10:{i:02d}:00{spellings[i % 5]},phone\n" for i in range(50))
+    )
+    _, stderr = simulate_json(data)
+    assert f"{data}: timestamps carry 2 different UTC offsets (+01:00, Z)" in stderr
+
+
+def test_utc_only_timestamps_say_nothing_about_offsets(tmp_path: Path) -> None:
+    data = tmp_path / "utc.csv"
+    data.write_text(
+        "customer_id,timestamp,channel\n"
+        + "".join(f"c{i},2024-01-05T10:{i:02d}:00Z,phone\n" for i in range(50))
+    )
+    _, stderr = simulate_json(data)
+    assert "offset" not in stderr
+
+
+@pytest.mark.parametrize("scan", SCANS)
+def test_a_timestamp_without_offset_among_offsets_is_rejected(tmp_path: Path, scan: str) -> None:
+    """Which zone a naive time is in cannot be known: it is not guessed."""
+    data = tmp_path / "naive.csv"
+    data.write_text(
+        "customer_id,timestamp,channel\n"
+        + "".join(f"c{i},2024-01-05T10:{i:02d}:00+01:00,phone\n" for i in range(50))
+        + "c99,2024-01-05T10:30:00,phone\n"
+    )
+    payload, stderr = simulate_json(data, "--max-reject-rate", "0.05", scan=scan)
+    assert payload["data"]["rows_rejected"] == 1
+    assert "first at line 52: timestamp does not match format" in stderr
+
+
+def test_midnight_only_timestamps_are_noted_once(tmp_path: Path) -> None:
+    data = tmp_path / "dates.csv"
+    data.write_text(
+        "customer_id,timestamp,channel\n"
+        + "".join(f"c{i},2024-01-{1 + i % 28:02d}T00:00:00,phone\n" for i in range(60))
+    )
+    _, stderr = simulate_json(data)
+    assert stderr.count("every timestamp is at midnight") == 1
+    assert stderr.startswith(f"{data}: every timestamp is at midnight")
+
+
+def test_dates_without_time_are_refused_or_noted(tmp_path: Path) -> None:
+    data = tmp_path / "dates.csv"
+    data.write_text(
+        "customer_id,timestamp,channel\n"
+        + "".join(f"c{i},2024-01-{1 + i % 28:02d},phone\n" for i in range(60))
+    )
+    refused = cx("simulate", STRATEGY, "--data", data, "--no-cache")
+    assert refused.exit_code == 2
+    assert f"{data}:2: timestamp '2024-01-01' is not ISO 8601" in refused.stderr
+    mapping = tmp_path / "dates.yaml"
+    mapping.write_text("timestamp_format: '%Y-%m-%d'\n")
+    _, stderr = simulate_json(data, "--columns", mapping)
+    assert stderr.count("every timestamp is at midnight") == 1
+
+
+def test_a_last_period_of_a_few_days_is_noted(tmp_path: Path) -> None:
+    data = tmp_path / "partial.csv"
+    rows = [f"c{i},2024-01-{1 + i % 31:02d}T10:00:00,phone\n" for i in range(62)]
+    rows += [f"c{i},2024-02-{1 + i % 28:02d}T10:00:00,phone\n" for i in range(56)]
+    rows += ["c1,2024-03-01T10:00:00,phone\n", "c2,2024-03-02T09:00:00,phone\n"]
+    rows += ["c3,2024-03-03T09:00:00,phone\n"]
+    data.write_text("customer_id,timestamp,channel\n" + "".join(rows))
+    payload, stderr = simulate_json(data)
+    assert payload["data"]["periods"] == ["2024-01", "2024-02", "2024-03"]
+    assert f"{data}: the data covers only 3 of the 31 days of its last period (2024-03)" in stderr
+    assert "first period" not in stderr
+
+
+def test_full_periods_are_not_noted_as_partial(tmp_path: Path) -> None:
+    _, stderr = simulate_json(GOOD)
+    assert "covers only" not in stderr
+
+
+# --------------------------------------------------------------------------- input paths
+
+
+@pytest.fixture
+def fifo(tmp_path: Path) -> Path:
+    path = tmp_path / "pipe"
+    os.mkfifo(path)  # nobody writes to it: opening it would block the test
+    return path
+
+
+@pytest.fixture
+def unix_socket(tmp_path: Path) -> Any:
+    path = Path("/tmp") / f"cx-test-{os.getpid()}.sock"  # short: socket paths are limited
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    yield path
+    server.close()
+    path.unlink()
+
+
+SPECIALS = {
+    "/dev/zero": "a character device",
+    "/dev/null": "a character device",
+    "fifo": "a named pipe",
+    "socket": "a socket",
+}
+
+
+def _special(name: str, fifo: Path, unix_socket: Path) -> Path:
+    return {"fifo": fifo, "socket": unix_socket}.get(name, Path(name))
+
+
+@pytest.mark.parametrize("name", sorted(SPECIALS))
+@pytest.mark.parametrize("command", ["simulate", "inspect", "cube"])
+def test_a_special_file_as_data_is_refused_by_what_it_is(
+    tmp_path: Path, fifo: Path, unix_socket: Path, name: str, command: str
+) -> None:
+    data = _special(name, fifo, unix_socket)
+    out = tmp_path / "cube.parquet"
+    args = {
+        "simulate": ["simulate", STRATEGY, "--data", data],
+        "inspect": ["inspect", "--data", data],
+        "cube": ["cube", "--data", data, "-o", out],
+    }[command]
+    result = cx(*args)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: {data}: not a regular file ({SPECIALS[name]}) "
+        "(hint: save the data to a file and pass its path with --data)\n"
+    )
+    assert result.stdout == ""
+    assert not out.exists()
+
+
+def test_dev_stdin_as_data_is_refused_not_read(tmp_path: Path) -> None:
+    kind = special_kind("/dev/stdin")
+    if kind is None:
+        pytest.skip("stdin is a regular file here")
+    result = cx("simulate", STRATEGY, "--data", "/dev/stdin")
+    assert result.exit_code == 2
+    assert "/dev/stdin: not a regular file" in result.stderr
+
+
+@pytest.mark.parametrize("name", sorted(SPECIALS))
+def test_a_special_file_as_strategy_or_mapping_is_refused(
+    fifo: Path, unix_socket: Path, name: str
+) -> None:
+    path = _special(name, fifo, unix_socket)
+    as_strategy = cx("simulate", path, "--data", GOOD)
+    assert as_strategy.exit_code == 2
+    assert f"error: {path}: strategy file is not a regular file ({SPECIALS[name]})" in (
+        as_strategy.stderr
+    )
+    as_mapping = cx("simulate", STRATEGY, "--data", GOOD, "--columns", path)
+    assert as_mapping.exit_code == 2
+    assert f"error: {path}: mapping file is not a regular file ({SPECIALS[name]})" in (
+        as_mapping.stderr
+    )
+    validated = cx("validate", path)
+    assert validated.exit_code == 1
+    assert f"{path}: strategy file is not a regular file ({SPECIALS[name]})" in validated.stdout
+
+
+def test_an_extends_target_that_is_a_fifo_is_a_finding(tmp_path: Path, fifo: Path) -> None:
+    child = tmp_path / "child.yaml"
+    child.write_text(f"extends: {fifo.name}\nname: child\n")
+    validated = cx("validate", child)
+    assert validated.exit_code == 1
+    assert f"{child}:1:1: extends: extends file 'pipe' is not a regular file (a named pipe)" in (
+        validated.stdout
+    )
+    run = cx("simulate", child, "--data", GOOD)
+    assert run.exit_code == 2
+    assert "is not a regular file (a named pipe)" in run.stderr
+
+
+def test_a_directory_as_strategy_or_data_is_refused(tmp_path: Path) -> None:
+    as_data = cx("simulate", STRATEGY, "--data", tmp_path)
+    assert as_data.exit_code == 2
+    assert f"error: {tmp_path}: data path is a directory, not a file" in as_data.stderr
+    as_mapping = cx("simulate", STRATEGY, "--data", GOOD, "--columns", tmp_path)
+    assert as_mapping.exit_code == 2
+    assert "mapping file is a directory" in as_mapping.stderr
+
+
+def test_files_reached_through_symlinks_are_read(tmp_path: Path) -> None:
+    data, strategy = tmp_path / "data.csv", tmp_path / "strategy.yaml"
+    data.symlink_to(GOOD)
+    strategy.symlink_to(STRATEGY)
+    result = cx("simulate", strategy, "--data", data, "-f", "json", "--no-cache")
+    assert result.exit_code in (0, 1), result.stderr
+    assert json.loads(result.stdout)["data"]["rows_read"] == 240
+
+
+def test_yaml_is_read_no_further_than_the_limit(tmp_path: Path) -> None:
+    """Bounded by construction: a file that grows after its size was looked at (or
+    claims a small size) is read to the limit + 1 bytes and refused."""
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"#" * (yamlsafe.MAX_FILE_BYTES * 2))
+    assert len(yamlsafe.read_bounded(big, yamlsafe.MAX_FILE_BYTES)) == yamlsafe.MAX_FILE_BYTES + 1
+    assert len(yamlsafe.read_bounded("/dev/zero", 10)) == 11
+
+
+def test_yaml_growing_after_its_stat_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "grows.yaml"
+    path.write_bytes(b"#" * (yamlsafe.MAX_FILE_BYTES + 10))
+    real_stat = Path.stat
+
+    class Small:
+        st_size = 10
+        st_mode = real_stat(path).st_mode
+
+    def stat(self: Path, **options: Any) -> Any:
+        return Small() if self == path else real_stat(self, **options)
+
+    monkeypatch.setattr(Path, "stat", stat)
+    with pytest.raises(InputError, match="larger than 2 MiB"):
+        yamlsafe.read_text(path, "strategy file")
+
+
+def test_a_read_error_on_yaml_is_an_input_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("version: 1\n")
+
+    def failing(*_: object) -> bytes:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(yamlsafe, "read_bounded", failing)
+    with pytest.raises(InputError, match="cannot read strategy file: Input/output error"):
+        yamlsafe.read_text(path, "strategy file")
+
+
+# --------------------------------------------------------------------------- cube files
+
+
+@pytest.fixture(scope="module")
+def cube_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("cube") / "cube.parquet"
+    result = cx("cube", "--data", GOOD, "-o", path)
+    assert result.exit_code == 0, result.stderr
+    return path
+
+
+def _demand(name: str, value: Any) -> pl.Expr:
+    return pl.when(pl.col("table") == "demand").then(value).otherwise(pl.col(name)).alias(name)
+
+
+BROKEN_CUBES = {
+    "negative-count": (
+        lambda f: f.with_columns(_demand("contacts", -pl.col("contacts"))),
+        "cube file row 1: contacts is -",
+    ),
+    "fractional-count": (
+        lambda f: f.with_columns(pl.col("contacts").cast(pl.Float64) * 1.5),
+        "cube file row 1: contacts is 1.5, not a count (a whole number ≥ 0)",
+    ),
+    "nan-handle-sum": (
+        lambda f: f.with_columns(_demand("handle_sum", pl.lit(float("nan")))),
+        "cube file row 1: handle_sum is nan, not a finite number ≥ 0",
+    ),
+    "infinite-wait-sum": (
+        lambda f: f.with_columns(pl.lit(float("inf")).alias("wait_sum")),
+        "wait_sum is inf, not a finite number ≥ 0",
+    ),
+    "huge-count": (
+        lambda f: f.with_columns(pl.lit(1e300).alias("contacts")),
+        "cube file row 1: contacts is 1e+300, not a count (a whole number ≥ 0)",
+    ),
+    "missing-cube-format": (
+        lambda f: f.drop("cube_format"),
+        "cube file lacks column(s): cube_format",
+    ),
+    "null-cube-format": (
+        lambda f: f.with_columns(pl.lit(None, pl.Int64).alias("cube_format")),
+        "cube file has no cube_format; this cx reads cube_format 1",
+    ),
+    "unknown-cube-format": (
+        lambda f: f.with_columns(pl.lit(2).alias("cube_format")),
+        "cube file has cube_format 2; this cx reads cube_format 1",
+    ),
+    "missing-channel": (lambda f: f.drop("channel"), "cube file lacks column(s): channel"),
+    "text-count": (
+        lambda f: f.with_columns(pl.lit("many").alias("contacts")),
+        "cannot read cube file",
+    ),
+    "text-day": (
+        lambda f: f.with_columns(pl.lit("yesterday").alias("day")),
+        "cannot read cube file",
+    ),
+    "null-day": (
+        lambda f: f.with_columns(_demand("day", pl.lit(None, pl.Date))),
+        "cube file is inconsistent: demand rows without day",
+    ),
+    "null-interval": (
+        lambda f: f.with_columns(
+            pl.when(pl.col("table") == "arrivals")
+            .then(None)
+            .otherwise(pl.col("interval_start"))
+            .alias("interval_start")
+        ),
+        "cube file is inconsistent: arrivals rows without interval_start",
+    ),
+    "empty-channel": (
+        lambda f: f.with_columns(_demand("channel", pl.lit(""))),
+        "cube file is inconsistent: demand rows without channel",
+    ),
+    "first-after-last": (
+        lambda f: f.with_columns(
+            pl.col("first_timestamp").alias("last_timestamp"),
+            pl.col("last_timestamp").alias("first_timestamp"),
+        ),
+        "are out of order or before 1980 or after 2099",
+    ),
+    "day-outside-the-span": (
+        lambda f: f.with_columns(_demand("day", pl.date(1800, 1, 1))),
+        "cube file is inconsistent: a day outside its first to last timestamp",
+    ),
+    "two-stats-rows": (
+        lambda f: pl.concat([f, f.filter(pl.col("table") == "stats")]),
+        "cube file is inconsistent: not exactly one stats row",
+    ),
+    "more-rejected-than-read": (
+        lambda f: f.with_columns(pl.col("rows_rejected") + 10**6),
+        "cube file is inconsistent: more rows rejected than read",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_CUBES))
+def test_a_broken_cube_file_is_a_data_error(tmp_path: Path, cube_file: Path, case: str) -> None:
+    change, message = BROKEN_CUBES[case]
+    broken = tmp_path / f"{case}.parquet"
+    change(pl.read_parquet(cube_file)).write_parquet(broken)
+    result = cx("simulate", STRATEGY, "--data", broken, "-f", "json")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"error: {broken}: ")
+    assert message in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_good_cube_file_reads_as_its_export(cube_file: Path) -> None:
+    from_cube, _ = simulate_json(cube_file)
+    from_rows, _ = simulate_json(GOOD)
+    from_cube["data"].pop("file")
+    from_rows["data"].pop("file")
+    assert from_cube["totals"] == from_rows["totals"]
+
+
+# --------------------------------------------------------------------------- hostile rows
+
+
+@pytest.mark.parametrize("scan", SCANS)
+def test_control_characters_in_key_values_reject_the_row(tmp_path: Path, scan: str) -> None:
+    lines = GOOD.read_text().splitlines()
+    lines[5] = lines[5].replace("retail", "ret\x00ail")
+    lines[9] = lines[9].replace("phone", "ph\x01one")
+    lines[13] = lines[13].replace("phone", "phone\u200b")  # looks like phone
+    lines[17] = lines[17].replace("balance", "bal\u202eecna")  # reorders what follows
+    lines[21] = lines[21].replace("balance", "بالانس\u200cها")  # a joiner in Persian: fine
+    data = tmp_path / "nul.csv"
+    data.write_text("\n".join(lines) + "\n")
+    payload, stderr = simulate_json(data, "--max-reject-rate", "0.05", scan=scan)
+    assert payload["data"]["rows_rejected"] == 4
+    assert payload["data"]["channels_observed"] == ["chat", "email", "phone", "web"]
+    assert "first at line 6: segment holds a control character" in stderr
+
+
+@pytest.mark.parametrize("scan", SCANS)
+def test_non_finite_and_absurd_numbers_are_rejected_rows(tmp_path: Path, scan: str) -> None:
+    hostile = ["1e300", "NaN", "inf", "-inf", "+inf", "nan", "86401", "0x10", "1_000", "²", "-1"]
+    lines = GOOD.read_text().splitlines()
+    for index, value in enumerate(hostile, start=1):
+        fields = lines[index].split(",")
+        fields[-1] = value
+        lines[index] = ",".join(fields)
+    fields = lines[20].split(",")
+    fields[-1] = "-0"  # negative zero is zero: a valid handle time
+    lines[20] = ",".join(fields)
+    data = tmp_path / "numbers.csv"
+    data.write_text("\n".join(lines) + "\n")
+    payload, _ = simulate_json(data, "--max-reject-rate", "0.1", scan=scan)
+    assert payload["data"]["rows_rejected"] == len(hostile)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "data file is empty"),
+        (b"\xef\xbb\xbf", "data file has no header row"),
+        (b"customer_id,timestamp,channel\n", "data file has a header but no rows"),
+        (b"customer_id,timestamp,channel\r\n\r\n", "data file has a header but no rows"),
+        (b"customer_id\x00timestamp\x00channel\n", "data file is binary, not CSV text"),
+    ],
+)
+def test_files_without_rows_are_refused(tmp_path: Path, content: bytes, message: str) -> None:
+    data = tmp_path / "data.csv"
+    data.write_bytes(content)
+    result = cx("simulate", STRATEGY, "--data", data)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stderr.startswith(f"error: {data}")
+
+
+@pytest.mark.parametrize("codes", [("Y", "N"), ("1", "0"), ("yes", "no"), ("TRUE", "false")])
+def test_usual_boolean_codes_are_read(tmp_path: Path, codes: tuple[str, str]) -> None:
+    data = tmp_path / "codes.csv"
+    data.write_text(
+        "customer_id,timestamp,channel,abandoned\n"
+        + "".join(f"c{i},2024-01-05T10:{i:02d}:00,phone,{codes[i % 2]}\n" for i in range(40))
+    )
+    payload, _ = simulate_json(data)
+    assert payload["data"]["rows_rejected"] == 0
+
+
+@pytest.mark.parametrize("scan", SCANS)
+def test_other_codes_need_a_mapping(tmp_path: Path, scan: str) -> None:
+    data = tmp_path / "codes.csv"
+    data.write_text(
+        "customer_id,timestamp,channel,abandoned\n"
+        + "".join(
+            f"c{i},2024-01-05T10:{i:02d}:00,phone,{'HANG' if i else 'N'}\n" for i in range(40)
+        )
+    )
+    refused = cx("simulate", STRATEGY, "--data", data, "--no-cache", scan=scan)
+    assert refused.exit_code == 2
+    assert "39 of 40 rows rejected" in refused.stderr
+    assert "abandoned is not a boolean" in refused.stderr
+    mapping = tmp_path / "codes.yaml"
+    mapping.write_text("values:\n  abandoned: {true: [HANG], false: [N]}\n")
+    payload, _ = simulate_json(data, "--columns", mapping, scan=scan)
+    assert payload["data"]["rows_rejected"] == 0
+
+
+@pytest.mark.parametrize("scan", SCANS)
+def test_satisfaction_must_be_a_finite_score(tmp_path: Path, scan: str) -> None:
+    scores = ["1e300", "-1e10", "NaN", "inf", "-inf", "3", "-0", "4.5", "-100", "1e9"]
+    data = tmp_path / "scores.csv"
+    data.write_text(
+        "customer_id,timestamp,channel,satisfaction\n"
+        + "".join(f"c{i},2024-01-05T10:{i:02d}:00,phone,{s}\n" for i, s in enumerate(scores))
+        + "".join(f"d{i},2024-01-06T10:{i:02d}:00,phone,4\n" for i in range(50))
+    )
+    rejects = tmp_path / "rejects.csv"
+    payload, _ = simulate_json(data, "--max-reject-rate", "0.1", "--rejects", rejects, scan=scan)
+    assert payload["data"]["rows_rejected"] == 5
+    assert pl.read_csv(rejects, infer_schema=False)["line"].to_list() == ["2", "3", "4", "5", "6"]
+
+
+def test_a_fifo_among_the_parquet_files_of_a_directory_is_refused(tmp_path: Path) -> None:
+    directory = tmp_path / "spark"
+    directory.mkdir()
+    pl.read_csv(GOOD, infer_schema=False).write_parquet(directory / "part-0.parquet")
+    os.mkfifo(directory / "part-1.parquet")
+    result = cx("simulate", STRATEGY, "--data", directory)
+    assert result.exit_code == 2
+    assert f"error: {directory / 'part-1.parquet'}: not a regular file (a named pipe)" in (
+        result.stderr
+    )
+
+
+def test_a_parquet_column_of_structs_is_refused(tmp_path: Path) -> None:
+    data = tmp_path / "nested.parquet"
+    rows = pl.read_csv(GOOD, infer_schema=False)
+    rows.with_columns(pl.struct("channel").alias("channel")).write_parquet(data)
+    result = cx("simulate", STRATEGY, "--data", data)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"error: {data}: column 'channel' (for channel) holds struct values, not single values"
+    )
+
+
+def test_a_parquet_time_zone_is_converted_to_utc_with_a_note(tmp_path: Path) -> None:
+    data = tmp_path / "zoned.parquet"
+    pl.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(40)],
+            "timestamp": [dt.datetime(2024, 1, 5, 10, i) for i in range(40)],
+            "channel": ["phone"] * 40,
+        }
+    ).with_columns(pl.col("timestamp").dt.replace_time_zone("Europe/Paris")).write_parquet(data)
+    payload, stderr = simulate_json(data)
+    assert payload["data"]["rows_rejected"] == 0
+    assert stderr == (
+        f"{data}: timestamps are in the time zone Europe/Paris: all are converted to UTC, "
+        "so hours of day are UTC hours\n"
+    )
+    cube = api.load_interactions(data)
+    assert cube.meta.first_timestamp == "2024-01-05T09:00:00"  # 10:00 in Paris in winter
+
+
+def test_the_library_raises_cx_errors_only(fifo: Path) -> None:
+    with pytest.raises(CxError, match="not a regular file"):
+        api.load_interactions(fifo)
