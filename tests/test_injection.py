@@ -39,6 +39,9 @@ ROOT = Path(__file__).resolve().parent.parent
 CATALOG = ROOT / "tests" / "corpus" / "strategies" / "base.yaml"
 
 HOSTILE_CHANNEL = "\x1b[31mred\x1b]8;;http://x\x07"
+# Data rows with a control character in a name are rejected (binary data); what a
+# channel value from data can still hold is markup and HTML.
+DATA_CHANNEL = "[red]red[/]<!--<b>"
 MARKUP_SEGMENT = "[bold]x[/]"
 FORMULA_SEGMENT = '=HYPERLINK("http://x","y")'
 HTML_INTENT = "</script><script>window.__pwned=1</script><!--<script>"
@@ -92,7 +95,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def hostile_data(workdir: Path) -> Path:
     """phone, chat and a channel named with escape codes; markup, formula and HTML values."""
-    return write_csv(workdir / "hostile.csv", interactions(["phone", "chat", HOSTILE_CHANNEL]))
+    return write_csv(workdir / "hostile.csv", interactions(["phone", "chat", DATA_CHANNEL]))
 
 
 @pytest.fixture
@@ -117,8 +120,19 @@ def test_inspect_table_prints_names_as_text(hostile_data: Path) -> None:
     result = run("inspect", "--data", hostile_data, "--no-cache")
     assert result.exit_code == 0, result.stderr
     assert_terminal_safe(result.stdout + result.stderr)
-    assert "\\x1b[31mred" in result.stdout.replace("\n", "")  # shown, not obeyed
+    assert DATA_CHANNEL in result.stdout.replace("\n", "")  # shown, not obeyed
     assert MARKUP_SEGMENT in result.stdout  # markup printed literally, brackets and all
+
+
+def test_a_control_character_in_a_data_name_rejects_the_row_in_one_safe_note(
+    workdir: Path,
+) -> None:
+    data = write_csv(workdir / "binary.csv", interactions(["phone", "chat", HOSTILE_CHANNEL]))
+    result = run("inspect", "--data", data, "--no-cache", "--max-reject-rate", "1")
+    assert result.exit_code == 0, result.stderr
+    assert_terminal_safe(result.stdout + result.stderr)
+    assert "channel holds a control character" in result.stderr
+    assert "red" not in result.stdout.replace("\n", "")
 
 
 def test_unknown_channel_error_is_one_safe_line(hostile_data: Path) -> None:
@@ -129,7 +143,7 @@ def test_unknown_channel_error_is_one_safe_line(hostile_data: Path) -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ")
     assert "base.yaml" in lines[0] and "not in the strategy's catalog" in lines[0]
-    assert "\\x1b[31mred" in lines[0]
+    assert DATA_CHANNEL in lines[0]
 
 
 def test_simulate_and_compare_tables_print_strategy_names_as_text(
