@@ -20,7 +20,14 @@ from rich.text import Text
 
 from cx._version import __version__
 from cx.cli import rerun
-from cx.errors import EXIT_BROKEN_PIPE, EXIT_INTERNAL, CxError, StrategyError, UsageError
+from cx.errors import (
+    EXIT_BROKEN_PIPE,
+    EXIT_INTERNAL,
+    CxError,
+    InputError,
+    StrategyError,
+    UsageError,
+)
 from cx.io import (
     check_outputs,
     check_stdout,
@@ -149,6 +156,10 @@ def handle_errors(function: F) -> F:
             if is_broken_pipe(error):  # `cx ... | head`: the reader has all it wants
                 silence_stdout()
                 raise typer.Exit(EXIT_BROKEN_PIPE) from None
+            path_error = unusable_path(error)
+            if path_error is not None:
+                report_error(path_error)
+                raise typer.Exit(path_error.exit_code) from None
             internal_error(error, debug)
         except BaseException as error:  # a Rust panic inside Polars is no Exception
             if type(error).__name__ != "PanicException":
@@ -156,6 +167,24 @@ def handle_errors(function: F) -> F:
             internal_error(error, debug)
 
     return wrapper  # type: ignore[return-value]
+
+
+#: OS errors that say a path the user gave cannot be used at all, wherever cx first
+#: touched it (a name too long, a symlink loop, a directory in a file's place...).
+_PATH_ERRNOS = frozenset(
+    {errno.ENAMETOOLONG, errno.ELOOP, errno.ENOTDIR, errno.EACCES, errno.EPERM, errno.ENOENT}
+)
+
+
+def unusable_path(error: Exception) -> InputError | None:
+    """A user's unusable path as an input error (exit 2), or None for anything else."""
+    if isinstance(error, OSError) and error.errno in _PATH_ERRNOS and error.filename:
+        return InputError(
+            f"cannot use this path: {error.strerror or os.strerror(error.errno)}",
+            file=str(error.filename),
+            hint="check the path and its permissions",
+        )
+    return None
 
 
 def internal_error(error: BaseException, debug: bool) -> NoReturn:
