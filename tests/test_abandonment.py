@@ -273,8 +273,10 @@ def test_values_translate_an_abandon_code(tmp_path: Path) -> None:
     assert set(phone["replay"]) == {
         "service_level",
         "intervals_meeting_target",
+        "asa",
         "mean_wait",
         "abandon_rate",
+        "worst_intervals",
     }
     assert payload["totals"]["replay_intervals_meeting_target"] is not None
     table = run_cx(

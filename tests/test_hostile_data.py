@@ -32,6 +32,7 @@ from typer.testing import CliRunner
 
 from cx import api
 from cx.cli.app import app
+from cx.data.fine import CUBE_FILE_FORMAT
 from cx.errors import CxError, InputError, special_kind
 from cx.loader import yamlsafe
 
@@ -513,11 +514,11 @@ BROKEN_CUBES = {
     ),
     "null-cube-format": (
         lambda f: f.with_columns(pl.lit(None, pl.Int64).alias("cube_format")),
-        "cube file has no cube_format; this cx reads cube_format 1",
+        f"cube file has no cube_format; this cx reads cube_format {CUBE_FILE_FORMAT}",
     ),
     "unknown-cube-format": (
-        lambda f: f.with_columns(pl.lit(2).alias("cube_format")),
-        "cube file has cube_format 2; this cx reads cube_format 1",
+        lambda f: f.with_columns(pl.lit(99).alias("cube_format")),
+        f"cube file has cube_format 99; this cx reads cube_format {CUBE_FILE_FORMAT}",
     ),
     "missing-channel": (lambda f: f.drop("channel"), "cube file lacks column(s): channel"),
     "text-count": (

@@ -95,6 +95,11 @@ def data_notes(meta: DataMeta, data: Path, rejects: Path | None) -> list[str]:
             f"{first['reject_reason']}"
             + (f"; all written to {rejects}" if rejects else "; --rejects FILE lists them all")
         )
+    if meta.rows_dropped:
+        notes.append(
+            f"{data}: {meta.rows_dropped:,} row(s) dropped by the mapping's `drop:` "
+            "(not counted, not rejected)"
+        )
     return notes
 
 

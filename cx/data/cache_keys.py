@@ -20,7 +20,7 @@ from cx._version import __version__
 if TYPE_CHECKING:
     from cx.models.mapping import Mapping
 
-CUBE_FORMAT = 2  # 2: handle_by_hour gained wait_sum, wait_n, abandoned, abandoned_n
+CUBE_FORMAT = 3  # 3: before_queue, queued arrivals, served handle times, rows_dropped
 EDGE_BYTES = 64 * 1024
 
 

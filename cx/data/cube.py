@@ -28,7 +28,9 @@ class DataMeta:
     channels_observed: list[str]
     rejects_sample: pl.DataFrame
     reject_reasons: dict[str, int] = field(default_factory=dict)
+    rows_dropped: int = 0  # by the mapping's `drop:`: neither read nor rejected (§11)
     duplicate_rows: int = 0  # rows repeating an earlier row exactly (cx.data.diagnose)
+    time_of_day: bool = True  # False: every timestamp at 00:00:00 (§11)
     duplicates_counted: bool = False  # by the scan itself, in its one read (cx.data.fine)
     notes: list[str] = field(default_factory=list)  # e.g. columns matched by a loose name
     first_timestamp: str | None = None
@@ -63,12 +65,15 @@ class Cube:
     * ``demand``: contacts and handle-time sums per (period_start, channel, segment,
       stage, intent).
     * ``arrivals``: contacts per (period_start, channel, interval_start) at
-      15-minute resolution; coarser intervals are sums of these.
+      15-minute resolution, and ``queued``: those less the contacts that abandoned
+      before any queue (wait_time 0); coarser intervals are sums of these.
     * ``preferred``: customers per preferred channel (most contacts; ties to the
       channel name that sorts first).
     * ``handle_by_hour``: handle-time sums per (channel, hour of day), and the queue
       sums behind `patience: observed`: wait_sum, wait_n (contacts with a wait_time),
-      abandoned (abandoned contacts) and abandoned_n (contacts with an abandoned value).
+      abandoned (abandoned contacts), abandoned_n (contacts with an abandoned value)
+      and before_queue (abandoned with a wait_time of 0). Handle sums are of served
+      contacts only.
     """
 
     demand: pl.DataFrame
@@ -119,15 +124,26 @@ class Cube:
                 profiles[row["channel"]][int(row["hour"])] = row["handle_sum"] / row["handle_n"]
         return profiles
 
+    def abandoned_before_queue(self) -> dict[str, int]:
+        """Per channel: contacts that abandoned with a wait_time of 0 (§11)."""
+        if "before_queue" not in self.handle_by_hour.columns:
+            return {}
+        sums = self.handle_by_hour.group_by("channel").agg(pl.col("before_queue").sum())
+        return {name: int(count) for name, count in sums.iter_rows()}
+
     def queue_observations(self) -> dict[str, tuple[float, float, float, float]]:
-        """Per channel: (Σ wait_time, contacts with a wait_time, abandoned contacts,
-        contacts with an abandoned value). Empty for cubes without those sums."""
+        """Per channel: (Σ wait_time, contacts with a wait_time, abandoned contacts that
+        queued, contacts with an abandoned value). Abandoned contacts with a wait of 0
+        never queued (§11): they are left out of the abandoned count (their wait adds
+        nothing to the sum). Empty for cubes without those sums."""
         columns = ["wait_sum", "wait_n", "abandoned", "abandoned_n"]
         if not set(columns) <= set(self.handle_by_hour.columns):
             return {}
-        sums = self.handle_by_hour.group_by("channel").agg(
-            pl.col(columns).fill_null(0.0).sum()
-        )
+        queued = pl.col("abandoned") - pl.col("before_queue").fill_null(0.0)
+        frame = self.handle_by_hour
+        if "before_queue" in frame.columns:
+            frame = frame.with_columns(queued.alias("abandoned"))
+        sums = frame.group_by("channel").agg(pl.col(columns).fill_null(0.0).sum())
         return {
             row[0]: (float(row[1]), float(row[2]), float(row[3]), float(row[4]))
             for row in sums.select("channel", *columns).iter_rows()
@@ -135,12 +151,15 @@ class Cube:
 
 
 def arrival_profile(arrivals: pl.DataFrame, interval_minutes: int) -> pl.DataFrame:
-    """Each channel's share of its period's arrivals per calendar interval (§6)."""
+    """Each channel's share of its period's arrivals per calendar interval (§6) that
+    reach its queue: contacts that abandoned before any queue (§11) are demand but no
+    load, so a channel's shares add up to its queued share of the period's contacts."""
+    queued = "queued" if "queued" in arrivals.columns else "contacts"
     profile = arrivals.group_by(
         "period_start",
         "channel",
         interval_start=pl.col("interval_start").dt.truncate(f"{interval_minutes}m"),
-    ).agg(pl.col("contacts").sum())
+    ).agg(pl.col("contacts").sum(), queued=pl.col(queued).sum())
     return profile.with_columns(
-        share=pl.col("contacts") / pl.col("contacts").sum().over("period_start", "channel")
-    ).drop("contacts")
+        share=pl.col("queued") / pl.col("contacts").sum().over("period_start", "channel")
+    ).drop("contacts", "queued")

@@ -6,10 +6,15 @@ by ``cx cube`` or by the SQL of ``cx cube --sql`` on a warehouse) both give a
 
 * ``demand``: contacts, handle_sum, handle_n per (day, channel, segment, stage, intent);
 * ``arrivals``: contacts, handle_sum, handle_n, wait_sum, wait_n, abandoned, abandoned_n
-  per (interval_start, channel), 15-minute intervals;
+  and before_queue per (interval_start, channel), 15-minute intervals;
 * ``preferred``: customers per preferred channel (most contacts, ties to the channel
   name that sorts first; anonymous customers left out);
-* rows read and rejected, and the first and last valid timestamp.
+* rows read, rejected and dropped (a mapping's `drop:`), and the first and last valid
+  timestamp.
+
+Handle-time sums are over served contacts only (§11): an abandoned contact's handle time
+(usually 0) is left out. ``before_queue`` counts abandoned contacts with a wait_time of
+0, which hung up before reaching an agent queue (in the IVR).
 
 Days and 15-minute intervals fit in every calendar period, so one fine cube serves
 weeks, months and quarters alike (:meth:`FineCube.to_cube`), and hourly profiles are
@@ -37,11 +42,11 @@ from cx.data.cube import ARRIVAL_RESOLUTION_MINUTES, Cube, DataMeta
 from cx.errors import DataError
 from cx.models.mapping import DIMENSION_COLUMNS
 
-CUBE_FILE_FORMAT = 1
+CUBE_FILE_FORMAT = 2  # 2: arrivals gained before_queue, stats rows_dropped
 MIDNIGHT_NOTE = (
-    "every timestamp is at midnight (00:00): dates without a time of day? The contacts "
-    "of each day all arrive in its first interval, so interval staffing figures mean "
-    "nothing"
+    "every timestamp is at midnight (00:00): dates without a time of day, so there are "
+    "no intervals to staff. Live channels are costed from their workload, as async "
+    "channels (data.time_of_day: false); --replay and --interval are refused"
 )
 DEMAND_KEYS = ("day", "channel", *DIMENSION_COLUMNS)
 DEMAND_SUMS = ("contacts", "handle_sum", "handle_n")
@@ -54,9 +59,19 @@ ARRIVAL_SUMS = (
     "wait_n",
     "abandoned",
     "abandoned_n",
+    "before_queue",
 )
 PAIR_KEYS = ("customer_id", "channel")
-COUNTS = ("contacts", "handle_n", "wait_n", "abandoned", "abandoned_n", "n", "customers")
+COUNTS = (
+    "contacts",
+    "handle_n",
+    "wait_n",
+    "abandoned",
+    "abandoned_n",
+    "before_queue",
+    "n",
+    "customers",
+)
 #: Column types of a cube file; readers cast to these (a warehouse may write others).
 CUBE_FILE_SCHEMA: dict[str, pl.DataType] = {
     "table": pl.String(),
@@ -71,9 +86,11 @@ CUBE_FILE_SCHEMA: dict[str, pl.DataType] = {
     "wait_n": pl.Int64(),
     "abandoned": pl.Int64(),
     "abandoned_n": pl.Int64(),
+    "before_queue": pl.Int64(),
     "customers": pl.Int64(),
     "rows_read": pl.Int64(),
     "rows_rejected": pl.Int64(),
+    "rows_dropped": pl.Int64(),
     "first_timestamp": pl.Datetime("us"),
     "last_timestamp": pl.Datetime("us"),
     "cube_format": pl.Int64(),
@@ -88,9 +105,21 @@ def _sum(name: str) -> pl.Expr:
 VALID = "__valid"
 
 
+def served_handle(handle: pl.Expr, abandoned: pl.Expr) -> pl.Expr:
+    """A contact's handle time where it was served; null where it abandoned (§11)."""
+    return pl.when(abandoned.fill_null(False)).then(None).otherwise(handle)
+
+
+def before_queue(wait: pl.Expr, abandoned: pl.Expr) -> pl.Expr:
+    """Abandoned with a wait_time of 0: hung up before any agent queue (§11)."""
+    return (abandoned.fill_null(False) & (wait == 0.0).fill_null(False)).alias("before_queue")
+
+
 def arrival_sums(handle: str, wait: str, abandoned: str) -> list[pl.Expr]:
-    """The arrivals table's sums (ARRIVAL_SUMS), from the columns with these names."""
-    handle_time, wait_time, gone = pl.col(handle), pl.col(wait), pl.col(abandoned)
+    """The arrivals table's sums (ARRIVAL_SUMS), from the columns with these names;
+    handle times of served contacts only."""
+    wait_time, gone = pl.col(wait), pl.col(abandoned)
+    handle_time = served_handle(pl.col(handle), gone)
     return [
         pl.len().alias("contacts"),
         handle_time.sum().alias("handle_sum"),
@@ -99,6 +128,7 @@ def arrival_sums(handle: str, wait: str, abandoned: str) -> list[pl.Expr]:
         wait_time.count().alias("wait_n"),
         gone.sum().alias("abandoned"),
         gone.count().alias("abandoned_n"),
+        before_queue(wait_time, gone).sum().alias("before_queue"),
     ]
 
 
@@ -125,9 +155,9 @@ def row_queries(rows: pl.LazyFrame, valid: pl.Expr | None = None) -> list[pl.Laz
 
 
 def demand_query(rows: pl.LazyFrame, valid: pl.Expr | None = None) -> pl.LazyFrame:
-    """Contacts and handle-time sums per (day, channel, segment, stage, intent)."""
+    """Contacts and served handle-time sums per (day, channel, segment, stage, intent)."""
     keys = [valid.alias(VALID)] if valid is not None else []
-    handle, time = pl.col("handle_time"), pl.col("timestamp")
+    handle, time = served_handle(pl.col("handle_time"), pl.col("abandoned")), pl.col("timestamp")
     return rows.group_by(time.dt.truncate("1d").alias("day"), *DEMAND_KEYS[1:], *keys).agg(
         contacts=pl.len(), handle_sum=handle.sum(), handle_n=handle.count()
     )
@@ -139,6 +169,7 @@ def row_sink(
     valid: pl.Expr | None = None,
     line: str | None = None,
     key: bool = False,
+    row: str | None = None,
 ) -> pl.LazyFrame:
     """Per contact, a few numbers for the steps below: two independent 64-bit hashes of
     the customer id and one of the channel, the timestamp (microseconds since 1970),
@@ -153,7 +184,7 @@ def row_sink(
         "h2": customer.hash(HASH_SEEDS[1]),
         "hk": pl.col("channel").hash(HASH_SEEDS[2]),
         "ts": pl.col("timestamp").cast(pl.Int64),
-        "handle": pl.col("handle_time").cast(pl.Float64),
+        "handle": served_handle(pl.col("handle_time"), pl.col("abandoned")).cast(pl.Float64),
         "wait": pl.col("wait_time").cast(pl.Float64),
         "gone": pl.col("abandoned").cast(pl.Boolean),
     }
@@ -165,6 +196,8 @@ def row_sink(
         columns["line"] = pl.col(line)
     if key:
         columns["key"] = demand_key()
+    if row is not None:  # the row number, where rows were dropped before (cx.data.drop)
+        columns["row"] = pl.col(row)
     return rows.select(**columns)
 
 
@@ -459,6 +492,7 @@ class FineCube:
     rows_rejected: int
     first: datetime | None
     last: datetime | None
+    rows_dropped: int = 0  # by the mapping's `drop:` (not in rows_read)
     reject_reasons: dict[str, int] = field(default_factory=dict)
     rejects_sample: pl.DataFrame = field(default_factory=pl.DataFrame)
     duplicate_rows: int | None = None  # counted by the scan (None: not counted)
@@ -483,6 +517,7 @@ class FineCube:
             "channel",
             "interval_start",
             pl.col("contacts").cast(pl.Float64),
+            (pl.col("contacts") - pl.col("before_queue")).cast(pl.Float64).alias("queued"),
         ).sort("channel", "interval_start")
         by_hour = (
             self.arrivals.group_by("channel", interval.dt.hour().alias("hour"))
@@ -499,6 +534,7 @@ class FineCube:
             rows_read=self.rows_read,
             rows_used=self.rows_used,
             rows_rejected=self.rows_rejected,
+            rows_dropped=self.rows_dropped,
             customers=int(self.preferred["customers"].sum()) if self.preferred.height else 0,
             period=period,
             period_starts=starts,
@@ -509,6 +545,7 @@ class FineCube:
             last_timestamp=self.last.isoformat(),
         )
         if self.arrivals.height and self.arrivals["interval_start"].dt.time().max() == time(0):
+            meta.time_of_day = False
             meta.notes.append(MIDNIGHT_NOTE)
         meta.notes.extend(partial_period_notes(self.first.date(), self.last.date(), period))
         if self.duplicate_rows is not None:
@@ -532,6 +569,7 @@ class FineCube:
             {
                 "rows_read": [self.rows_read],
                 "rows_rejected": [self.rows_rejected],
+                "rows_dropped": [self.rows_dropped],
                 "first_timestamp": [self.first],
                 "last_timestamp": [self.last],
                 "cube_format": [CUBE_FILE_FORMAT],
@@ -596,7 +634,7 @@ def _check_cube_columns(raw: pl.DataFrame, path: Path) -> None:
         raise DataError(
             f"cube file lacks column(s): {', '.join(missing)}", file=path, hint=CUBE_FILE_HINT
         )
-    for name in (*COUNTS, "rows_read", "rows_rejected", *SECONDS_SUMS):
+    for name in (*COUNTS, "rows_read", "rows_rejected", "rows_dropped", *SECONDS_SUMS):
         if name not in raw.columns or not raw.schema[name].is_numeric():
             continue  # absent: not a cube-file column; text: the strict cast decides
         value = pl.col(name).cast(pl.Float64)
@@ -715,4 +753,5 @@ def read_cube_file(path: str | Path) -> FineCube:
         rows_rejected=int(row["rows_rejected"] or 0),
         first=row["first_timestamp"],
         last=row["last_timestamp"],
+        rows_dropped=int(row["rows_dropped"] or 0),
     )

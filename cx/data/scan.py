@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from cx.data import drop as drop_rows
 from cx.data import fine, periods
 from cx.data.cube import Cube
 from cx.data.diagnose import check_header, find_column
@@ -117,6 +118,8 @@ class SourceLayout:
     # ones are used as they are). CSV: empty, every column is text, except in the fast
     # scan's first pass, which reads number columns as numbers (see typed_numbers).
     dtypes: dict[str, pl.DataType] = field(default_factory=dict)
+    # Source column -> values whose rows the mapping drops (cx.data.drop).
+    drop: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def is_text(self, name: str) -> bool:
         return self.dtypes.get(name, pl.String) == pl.String
@@ -262,6 +265,7 @@ def resolve_layout(path: Path, mapping: Mapping, encoding: str = "utf8") -> Sour
         sources=sources,
         timestamp_format=timestamp_format,
         compressed=is_gzip(path),
+        drop=drop_rows.resolve(path, header, mapping),
     )
 
 
@@ -309,6 +313,7 @@ def _parquet_layout(path: Path, mapping: Mapping) -> SourceLayout:
         compressed=False,
         format="parquet",
         dtypes=dtypes,
+        drop=drop_rows.resolve(path, header, mapping),
     )
 
 
@@ -644,16 +649,31 @@ def raw_frame(
             typed = not text or name in keep or layout.is_text(name)
             return (pl.col(name) if typed else pl.col(name).cast(pl.String)).alias(RAW + name)
 
-        rows = pl.scan_parquet(layout.path, row_index_name=ROW, glob=False)
-        rows = rows if head is None else rows.head(head)
+        rows = drop_rows.keep_rows(_source_rows(layout, encoding, head), layout.drop, layout.dtypes)
         return rows.select(ROW, *(column(name) for name in needed), *extra)
+    frame = drop_rows.keep_rows(_source_rows(layout, encoding, head), layout.drop, layout.dtypes)
+    return frame.select(ROW, *(pl.col(name).alias(RAW + name) for name in needed), *extra)
+
+
+def _source_rows(layout: SourceLayout, encoding: str, head: int | None = None) -> pl.LazyFrame:
+    """Every row of the file (with ``head``, its first rows) as read, with ``__row``."""
+    if layout.format == "parquet":
+        rows = pl.scan_parquet(layout.path, row_index_name=ROW, glob=False)
+        return rows if head is None else rows.head(head)
     if head is None:
-        frame = pl.scan_csv(
+        return pl.scan_csv(
             layout.path, row_index_name=ROW, glob=False, **_csv_options(layout, encoding)
         )
-    else:
-        frame = _read_head(layout, encoding, head).lazy().with_row_index(ROW)
-    return frame.select(ROW, *(pl.col(name).alias(RAW + name) for name in needed), *extra)
+    return _read_head(layout, encoding, head).lazy().with_row_index(ROW)
+
+
+def _rows_dropped(layout: SourceLayout) -> int:
+    """Rows the mapping's `drop:` leaves out (read lossily: a file the scan read whole
+    has no bytes that are not UTF-8, and only the drop columns are compared)."""
+    if not layout.drop:
+        return 0
+    query = drop_rows.count_dropped(_source_rows(layout, "lossy"), layout.drop, layout.dtypes)
+    return int(_collect(layout.path, [query])[0].item())
 
 
 def _csv_options(layout: SourceLayout, encoding: str) -> dict[str, Any]:
@@ -919,6 +939,8 @@ def scan_fine(
     keys = table["key"].implode()
     settled = pl.col("valid") & pl.col("key").is_in(keys)
     again = sink.select(settled.not_().arg_true().alias(ROW))[ROW]
+    if "row" in sink.columns:  # rows were dropped: positions in the sink are not rows
+        again = sink["row"].gather(again).alias(ROW)
     read, found = sink.height, again.len()
     if found > SUSPECT_LIMIT:
         return _scan_exact(text_layout, mapping, encoding, rejects_out)
@@ -1013,7 +1035,9 @@ def _row_sink(layout: SourceLayout, mapping: Mapping, encoding: str) -> pl.LazyF
     again are all found after the read. With no aggregation beside it, the streaming
     engine holds far less memory, which is most of what one would cost."""
     rows = fast_rows(layout, mapping, encoding)
-    return fine.row_sink(rows, mapping.anonymous_ids, ~pl.col(SUSPECT), line=LINE, key=True)
+    row = ROW if layout.drop else None  # positions in the sink are rows only without drops
+    valid = ~pl.col(SUSPECT)
+    return fine.row_sink(rows, mapping.anonymous_ids, valid, line=LINE, key=True, row=row)
 
 
 #: Rows of a file whose key values make the table of demand keys (fine.key_table).
@@ -1193,6 +1217,7 @@ def _finish(
         preferred=preferred,
         rows_read=rows_read,
         rows_rejected=rejects.height,
+        rows_dropped=_rows_dropped(layout),
         first=min(firsts) if firsts else None,
         last=max(lasts) if lasts else None,
         reject_reasons={r: int(n) for r, n in counts.iter_rows()},

@@ -146,6 +146,13 @@ def cube_sql(dialect: str, table: str = "interactions", mapping: Mapping | None 
     dims = ",\n    ".join(f"COALESCE({text(n)}, 'all') AS {n}" for n in DIMENSION_COLUMNS)
     anonymous = ", ".join(literal(a) for a in mapping.anonymous_ids)
     identified = f"\n  WHERE customer_id NOT IN ({anonymous})" if anonymous else ""
+    # A mapping's `drop:` (§11): the table's column of that name, its values compared
+    # trimmed and lower-cased; dropped rows are counted, never read or rejected.
+    dropped = " OR ".join(
+        f"COALESCE(LOWER({text(column)}) IN "
+        f"({', '.join(literal(v.strip().lower()) for v in values)}), FALSE)"
+        for column, values in sorted(mapping.drop.items())
+    ) or "FALSE"
 
     def out(expr: str) -> str:
         return d.timestamp_out.format(expr)
@@ -157,7 +164,8 @@ def cube_sql(dialect: str, table: str = "interactions", mapping: Mapping | None 
     columns = [
         "table", "day", "interval_start", "channel", *DIMENSION_COLUMNS, "contacts",
         "handle_sum", "handle_n", "wait_sum", "wait_n", "abandoned", "abandoned_n",
-        "customers", "rows_read", "rows_rejected", "first_timestamp", "last_timestamp",
+        "before_queue", "customers", "rows_read", "rows_rejected", "rows_dropped",
+        "first_timestamp", "last_timestamp",
         "cube_format",
     ]  # fmt: skip
     types = {
@@ -194,6 +202,7 @@ def cube_sql(dialect: str, table: str = "interactions", mapping: Mapping | None 
             "wait_n": "wait_n",
             "abandoned": "abandoned",
             "abandoned_n": "abandoned_n",
+            "before_queue": "before_queue",
         },
     )
     preferred_rows = branch(
@@ -205,6 +214,7 @@ def cube_sql(dialect: str, table: str = "interactions", mapping: Mapping | None 
         {
             "rows_read": "rows_read",
             "rows_rejected": "rows_rejected",
+            "rows_dropped": "rows_dropped",
             "first_timestamp": out("first_timestamp"),
             "last_timestamp": out("last_timestamp"),
             "cube_format": str(CUBE_FILE_FORMAT),
@@ -219,7 +229,8 @@ WITH src AS (
     {dims},
     CAST({name("handle_time")} AS {d.double}){unit} AS handle_time,
     CAST({name("wait_time")} AS {d.double}) AS wait_time,
-    CAST({name("abandoned")} AS BOOLEAN) AS abandoned
+    CAST({name("abandoned")} AS BOOLEAN) AS abandoned,
+    {dropped} AS dropped
   FROM {table}
 ),
 checked AS (
@@ -229,20 +240,26 @@ checked AS (
     AND (handle_time IS NULL OR (handle_time >= 0 AND handle_time <= {MAX_SECONDS}))
     AND (wait_time IS NULL OR (wait_time >= 0 AND wait_time <= {MAX_SECONDS})) AS ok
   FROM src
+  WHERE NOT dropped
 ),
-valid AS (SELECT * FROM checked WHERE ok),
+valid AS (
+  SELECT *, CASE WHEN abandoned THEN NULL ELSE handle_time END AS served_time
+  FROM checked WHERE ok
+),
 demand AS (
   SELECT CAST(ts AS DATE) AS day, channel, {", ".join(DIMENSION_COLUMNS)},
-    COUNT(*) AS contacts, SUM(handle_time) AS handle_sum, COUNT(handle_time) AS handle_n
+    COUNT(*) AS contacts, SUM(served_time) AS handle_sum, COUNT(served_time) AS handle_n
   FROM valid
   GROUP BY CAST(ts AS DATE), channel, {", ".join(DIMENSION_COLUMNS)}
 ),
 arrivals AS (
   SELECT {d.bucket} AS interval_start, channel,
-    COUNT(*) AS contacts, SUM(handle_time) AS handle_sum, COUNT(handle_time) AS handle_n,
+    COUNT(*) AS contacts, SUM(served_time) AS handle_sum, COUNT(served_time) AS handle_n,
     SUM(wait_time) AS wait_sum, COUNT(wait_time) AS wait_n,
     CAST(SUM(CASE WHEN abandoned THEN 1 ELSE 0 END) AS BIGINT) AS abandoned,
-    COUNT(abandoned) AS abandoned_n
+    COUNT(abandoned) AS abandoned_n,
+    CAST(SUM(CASE WHEN abandoned AND wait_time = 0 THEN 1 ELSE 0 END) AS BIGINT)
+      AS before_queue
   FROM valid
   GROUP BY {d.bucket}, channel
 ),
@@ -263,7 +280,8 @@ stats AS (
   SELECT COUNT(*) AS rows_read,
     CAST(SUM(CASE WHEN ok THEN 0 ELSE 1 END) AS BIGINT) AS rows_rejected,
     MIN(CASE WHEN ok THEN ts END) AS first_timestamp,
-    MAX(CASE WHEN ok THEN ts END) AS last_timestamp
+    MAX(CASE WHEN ok THEN ts END) AS last_timestamp,
+    (SELECT COUNT(*) FROM src WHERE dropped) AS rows_dropped
   FROM checked
 )
 {demand_rows}

@@ -60,9 +60,50 @@ def load_mapping(path: str | Path | None) -> Mapping:
                 hint='write "\\t" for a tab',
             )
         )
+    findings.extend(_drop_findings(mapping, located))
     if findings:
         raise StrategyError(findings)
     return mapping
+
+
+def _drop_findings(mapping: Mapping, located: Located) -> list[Finding]:
+    """`drop:` names one column per key, with at least one non-blank value each; a
+    canonical column mapped onto several joined columns has no single value to match."""
+    findings = []
+    for column, values in mapping.drop.items():
+        problem = None
+        path: tuple[str | int, ...] = ("drop", column)
+        if not column.strip():
+            problem = "`drop:` names a blank column", "name a column of the export"
+        elif isinstance(mapping.columns.get(column), list):  # type: ignore[call-overload]
+            problem = (
+                f"`drop:` names '{column}', which `columns:` joins from several columns",
+                "name one of the source columns instead",
+            )
+        elif not values:
+            problem = f"`drop: {column}` lists no values", "list the values whose rows to drop"
+        else:
+            blank = [i for i, value in enumerate(values) if not value.strip()]
+            if blank:
+                path = ("drop", column, blank[0])
+                problem = (
+                    f"`drop: {column}` has a blank value",
+                    "an empty cell is never dropped; list the values to drop",
+                )
+        if problem is None:
+            continue
+        position = located.position(path)
+        findings.append(
+            Finding(
+                problem[0],
+                file=position.file,
+                line=position.line,
+                column=position.column,
+                path=".".join(str(p) for p in path),
+                hint=problem[1],
+            )
+        )
+    return findings
 
 
 NUMERIC_COLUMNS = ("handle_time", "wait_time", "satisfaction")

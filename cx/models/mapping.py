@@ -52,3 +52,9 @@ class Mapping(StrictModel):
     anonymous_ids: list[str] = Field(
         default_factory=list, description="Customer ids that stand for an unknown customer."
     )
+    drop: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Source column (or a canonical column mapped by `columns:`): values whose "
+        "rows are dropped before anything is counted (case-insensitive, trimmed). Dropped rows "
+        "are counted in `data.rows_dropped`, never rejected.",
+    )

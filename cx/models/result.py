@@ -24,6 +24,16 @@ class DataInfo(ResultModel):
     rows_read: int
     rows_used: int
     rows_rejected: int
+    rows_dropped: int = Field(
+        0,
+        description="Rows the mapping's `drop:` left out before anything was counted "
+        "(not in rows_read).",
+    )
+    time_of_day: bool = Field(
+        True,
+        description="false when every timestamp is at 00:00:00 (dates only): live channels "
+        "are then costed from their workload, as async channels.",
+    )
     customers: int
     periods: list[str]
     channels_observed: list[str]
@@ -57,8 +67,8 @@ class Totals(ResultModel):
     floor_waste: float
     replay_intervals_meeting_target: float | None = Field(
         None,
-        description="--replay: share of all live channels' staffed intervals that meet "
-        "their target on the real arrivals.",
+        description="--replay: the live channels' replay.intervals_meeting_target, weighted "
+        "by each channel's replayed contacts.",
     )
     journeys: float | None = Field(None, description="Observed journeys (§10).")
     contacts_per_journey: float | None = Field(None, description="handled / journeys.")
@@ -70,38 +80,61 @@ class Totals(ResultModel):
 
 
 class ReplayInterval(ResultModel):
-    """One staffed interval of a live channel, replayed (`--replay`; table view only)."""
+    """One of a live channel's worst staffed intervals in replay (`--replay`)."""
 
-    interval_start: str
-    arrivals: int
-    agents: int
-    service_level: float
-    plan_service_level: float | None
-    mean_wait: float
-    abandoned: int
+    interval_start: str = Field(description="Start of the interval (local time of the data).")
+    arrivals: int = Field(description="Replayed contacts that arrived in the interval.")
+    agents: int = Field(description="The plan's agents in seat (N).")
+    service_level: float = Field(
+        description="Replayed: share of the interval's arrivals answered within `within`."
+    )
+    plan_service_level: float | None = Field(description="The plan's Erlang prediction.")
+    mean_wait: float = Field(description="Seconds in queue of its arrivals, answered or not.")
+    abandoned: int = Field(description="Its arrivals that abandoned in replay.")
 
 
 class ReplayResult(ResultModel):
     """A live channel's plan replayed on the real contacts (`--replay`, §6b)."""
 
-    service_level: float | None = Field(description="Share of contacts answered within `within`.")
-    intervals_meeting_target: float | None = Field(
-        description="Share of staffed intervals whose arrivals reach the target."
+    service_level: float | None = Field(
+        description="Share of the replayed contacts answered within `within` (abandoned "
+        "ones count as not answered)."
     )
-    mean_wait: float | None = Field(description="Seconds in queue, answered or abandoned.")
+    intervals_meeting_target: float | None = Field(
+        description="Share of this channel's staffed intervals whose replayed arrivals reach "
+        "the target (an interval without arrivals meets it)."
+    )
+    asa: float | None = Field(
+        None,
+        description="Average speed of answer: mean seconds in queue of the answered "
+        "contacts; null when none was answered.",
+    )
+    mean_wait: float | None = Field(
+        description="Mean seconds in queue of all replayed contacts, to answer or to "
+        "abandonment."
+    )
     abandon_rate: float | None = Field(description="Share of contacts that abandoned.")
     fit_agent_hours: float | None = Field(
         None, description="--fit: agent-hours of the smallest N per interval that holds."
     )
+    fit_service_level: float | None = Field(
+        None,
+        description="--fit: share of the replayed contacts answered within `within` under "
+        "the fitted staffing.",
+    )
+    worst_intervals: list[ReplayInterval] = Field(
+        default_factory=list,
+        description="The staffed intervals with the most contacts not answered within "
+        "`within`, worst first (at most 5).",
+    )
     contacts: int = Field(0, exclude=True)
-    fit_service_level: float | None = Field(None, exclude=True)
-    worst_intervals: list[ReplayInterval] = Field(default_factory=list, exclude=True)
 
     @model_serializer(mode="wrap")
     def _fit_only_when_fitted(self, handler: SerializerFunctionWrapHandler) -> Any:
         data = handler(self)
         if isinstance(data, dict) and data.get("fit_agent_hours") is None:
             data.pop("fit_agent_hours", None)
+            data.pop("fit_service_level", None)
         return data
 
 
@@ -110,6 +143,12 @@ class ChannelResult(ResultModel):
     mode: str
     offered: bool
     demand: float
+    abandoned_before_queue: int = Field(
+        0,
+        description="Observed contacts on the channel that abandoned with a wait_time of 0 "
+        "(hung up before any queue, e.g. in the IVR): in demand, but no load in the plan "
+        "and not replayed.",
+    )
     stayed: float
     shifted_out: float
     shifted_in: float

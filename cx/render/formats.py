@@ -20,6 +20,7 @@ CHANNEL_COLUMNS = (
     "mode",
     "offered",
     "demand",
+    "abandoned_before_queue",
     "stayed",
     "shifted_out",
     "shifted_in",
@@ -70,10 +71,28 @@ def _csv_value(value: Any) -> Any:
     return value
 
 
+#: `--replay` (and `--fit`) figures per channel: empty cells without them.
+REPLAY_COLUMNS = (
+    "service_level",
+    "intervals_meeting_target",
+    "asa",
+    "mean_wait",
+    "abandon_rate",
+    "fit_agent_hours",
+    "fit_service_level",
+)
+
+
 def result_csv(result: Result) -> str:
-    """One row per channel, every channel field (the table scripts want most)."""
-    rows = [[getattr(item, column) for column in CHANNEL_COLUMNS] for item in result.channels]
-    return csv_text(("strategy", *CHANNEL_COLUMNS), ([result.strategy.name, *r] for r in rows))
+    """One row per channel, every channel field (the table scripts want most), then the
+    replay's figures as ``replay_<name>`` (empty without `--replay`)."""
+    rows = [
+        [getattr(item, column) for column in CHANNEL_COLUMNS]
+        + [getattr(item.replay, name) if item.replay else None for name in REPLAY_COLUMNS]
+        for item in result.channels
+    ]
+    header = ("strategy", *CHANNEL_COLUMNS, *(f"replay_{name}" for name in REPLAY_COLUMNS))
+    return csv_text(header, ([result.strategy.name, *r] for r in rows))
 
 
 # Markdown that would link, embed an image, open an HTML tag or start code: shown as text.

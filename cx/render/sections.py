@@ -248,7 +248,22 @@ def dilution_section(result: Result) -> Section:
         note=dilution_reading(result)
         + f" Pooling overhead {percent(result.totals.pooling_overhead)},"
         f" floor waste {percent(result.totals.floor_waste)}."
-        + abandonment_reading(result),
+        + abandonment_reading(result)
+        + time_of_day_reading(result),
+    )
+
+
+def time_of_day_reading(result: Result) -> str:
+    """Without times of day (§11): live channels were costed from workload, or ''."""
+    if result.data.time_of_day:
+        return ""
+    live = [c.channel for c in result.channels if c.mode == "live" and c.agent_hours > 0]
+    if not live:
+        return ""
+    return (
+        " No time of day in the data (every timestamp at midnight): live channels ("
+        + ", ".join(live)
+        + ") are costed from their workload, as async channels, with no SL or wait."
     )
 
 
@@ -324,13 +339,14 @@ def replay_sections(result: Result) -> list[Section]:
             percent(item.service_level),
             percent(replay.service_level),
             percent(replay.intervals_meeting_target),
+            number(replay.asa, 1),
             number(replay.mean_wait, 1),
         ]
         if predicted:
             row.append(percent(item.abandon_rate))
         row.append(percent(replay.abandon_rate))
         rows.append(row)
-    header = ["Channel", "Contacts", "Plan SL", "Replay SL", "Intervals OK", "Wait s"]
+    header = ["Channel", "Contacts", "Plan SL", "Replay SL", "Intervals OK", "ASA s", "Wait s"]
     header += ["Plan ab.", "Abandon"] if predicted else ["Abandon"]
     share = result.totals.replay_intervals_meeting_target
     contacts = sum(c.replay.contacts for c in replayed if c.replay is not None)
@@ -340,8 +356,12 @@ def replay_sections(result: Result) -> list[Section]:
             header=header,
             rows=rows,
             note=f"{count(contacts)} contacts replayed at their real instants through the "
-            f"plan's agents (FCFS, real handle times); {percent(share)} of staffed intervals "
-            "meet their target. Plan SL is the Erlang prediction.",
+            "plan's agents (FCFS, real handle times). Plan SL is the Erlang prediction, "
+            "Replay SL the share of replayed contacts answered within target; Intervals OK "
+            "is the share of the channel's staffed intervals meeting the target, "
+            f"{percent(share)} over all channels weighted by their contacts. ASA s is the "
+            "mean wait of answered contacts, Wait s of all contacts (to answer or to "
+            "abandonment).",
         )
     ]
     worst = sorted(

@@ -67,6 +67,38 @@ class Evaluation:
     staffing: StaffingPlan
 
 
+def check_time_of_day(cube: Cube, options: SimulationOptions) -> None:
+    """Without a time of day (every timestamp at midnight, §11) there are no intervals to
+    staff or replay: `--replay` and `--interval` are input errors that say so."""
+    if cube.meta.time_of_day:
+        return
+    asked = [name for name, on in (("--replay", options.replay is not None),
+                                   ("--interval", options.interval is not None)) if on]  # fmt: skip
+    if asked:
+        raise InputError(
+            f"{' and '.join(asked)} need(s) times of day, and every timestamp in "
+            f"{cube.meta.file} is at midnight (dates only)",
+            hint="export the contacts' times of day, or leave out "
+            + " and ".join(asked)
+            + ": live channels are then costed from their workload",
+        )
+
+
+def workload_only(strategy: Strategy) -> Strategy:
+    """``strategy`` with its live channels costed as async ones from their workload (no
+    times of day, §11): agent-hours = workload / (concurrency × max_occupancy), before
+    shrinkage; nothing is queued per interval."""
+    live = {n: c for n, c in strategy.channels.items() if c.mode == "live"}
+    if not live:
+        return strategy
+    channels = {**strategy.channels}
+    for name, channel in live.items():
+        channels[name] = channel.model_copy(update={"mode": "async", "patience": None})
+    planned = strategy.model_copy(update={"channels": channels})
+    planned._file = strategy.file
+    return planned
+
+
 def check_against_data(strategy: Strategy, cube: Cube) -> None:
     """Input errors that only the data can reveal (§4, §5)."""
     observed = cube.meta.channels_observed
@@ -199,13 +231,14 @@ def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> Eva
     aht = handle_times(strategy, cube, offered)
 
     by_channel = _sum_flows(flows)
+    before_queue = cube.abandoned_before_queue()
     demand_by_channel = dict(
         cube.demand.group_by("channel").agg(pl.col("contacts").sum()).iter_rows()
     )
     handled_by_period = _handled_by_period(flows)
     interval = options.interval or strategy.staffing.interval
     plan = plan_staffing(
-        strategy,
+        strategy if meta.time_of_day else workload_only(strategy),
         flows,
         cube.arrival_profile(interval),
         {name: _handled(by_channel, name) for name in strategy.channels},
@@ -243,6 +276,7 @@ def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> Eva
                 mode=channel.mode,
                 offered=is_offered,
                 demand=float(demand_by_channel.get(name, 0.0)),
+                abandoned_before_queue=before_queue.get(name, 0),
                 stayed=by_channel.get((name, "stay_in"), 0.0),
                 shifted_out=by_channel.get((name, "shift_out"), 0.0)
                 + by_channel.get((name, "fallback_out"), 0.0),
@@ -477,6 +511,8 @@ def _data_info(cube: Cube) -> DataInfo:
         rows_read=meta.rows_read,
         rows_used=meta.rows_used,
         rows_rejected=meta.rows_rejected,
+        rows_dropped=meta.rows_dropped,
+        time_of_day=meta.time_of_day,
         customers=meta.customers,
         periods=meta.period_labels,
         channels_observed=meta.channels_observed,
@@ -536,6 +572,7 @@ def evaluate(
     ``baselines`` when one is there), with the result assembled from them."""
     options = options or SimulationOptions()
     check_against_data(strategy, cube)
+    check_time_of_day(cube, options)
     needed = outcomes_needed(strategy)
     if needed is not None and cube.outcomes is None:
         raise InputError(
@@ -634,6 +671,7 @@ def _attach_replay(result: Result, replay: PlanOutcome) -> None:
         item.replay = ReplayResult(
             service_level=outcome.service_level,
             intervals_meeting_target=outcome.intervals_meeting_target,
+            asa=outcome.asa,
             mean_wait=outcome.mean_wait,
             abandon_rate=outcome.abandon_rate,
             fit_agent_hours=outcome.fit_agent_hours,

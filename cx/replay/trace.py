@@ -63,6 +63,9 @@ def replay_plan(
     handle = trace["handle_time"].to_numpy(allow_copy=True).astype(np.float64)
     waited = trace["wait_time"].to_numpy(allow_copy=True).astype(np.float64)
     gave_up = trace["abandoned"].fill_null(False).to_numpy()
+    # Abandoned with a wait of 0: hung up before any queue (§11). Demand, but nothing
+    # to replay, wherever its rules send it (the plan's arrival shares leave it out too).
+    queued = ~(gave_up & (waited == 0.0))
     channels: dict[str, ChannelOutcome] = {}
     replayed = 0
     for name in live:
@@ -73,6 +76,8 @@ def replay_plan(
         is_repeat = np.concatenate([np.zeros(primary.size, bool), np.ones(repeats.size, bool)])
         order = np.argsort(idx * 2 + is_repeat, kind="stable")
         idx, is_repeat = idx[order], is_repeat[order]
+        keep = queued[idx]
+        idx, is_repeat = idx[keep], is_repeat[keep]
         own = (routing.source[idx] == k) & ~is_repeat
         plan = intervals.filter(pl.col("channel") == name).sort("interval_start")
         times = ts[idx]

@@ -211,6 +211,17 @@ def plan_staffing(
     )
 
 
+def slot_count(agents: Any, concurrency: float) -> np.ndarray:
+    """Slots of N agents working ``concurrency`` contacts each: ⌊N·c⌋ (plan and replay)."""
+    return np.floor(np.asarray(agents, dtype=np.float64) * concurrency + 1e-9).astype(np.int64)
+
+
+def agents_for_slots(slots: np.ndarray, concurrency: float) -> np.ndarray:
+    """The fewest agents N with ⌊N·c⌋ ≥ ``slots``: ⌈slots / c⌉."""
+    needed = np.ceil(np.asarray(slots, dtype=np.float64) / concurrency - 1e-9)
+    return needed.astype(np.int64)
+
+
 def interval_handle_times(
     frame: pl.DataFrame, aht: float, profile: Sequence[float] | None
 ) -> np.ndarray:
@@ -230,38 +241,49 @@ def _staff_live(
     fixed: int | None,
     patience: float | None = None,
 ) -> pl.DataFrame:
-    """Agents per interval: Erlang C, or Erlang A (M/M/N+M) when ``patience`` is finite."""
+    """Agents per interval: Erlang C, or Erlang A (M/M/N+M) when ``patience`` is finite.
+
+    With concurrency c, N agents are ⌊N·c⌋ slots, each holding one contact for its
+    whole handle time — the queue the replay runs (cx.staffing.queue): the formulas
+    count slots of service time AHT, and N is the fewest agents with enough slots.
+    ``load`` stays in agents (slot load / c), so occupancy is carried load / agents.
+    """
     target, within = service_target(channel)
-    service_time = aht / channel.concurrency
+    c = channel.concurrency
+    service_time = aht / c  # per agent, for pooling (one agent-equivalent queue)
     contacts = frame["contacts"].to_numpy()
-    load = contacts * aht / (60.0 * interval_minutes) / channel.concurrency
+    slot_load = contacts * aht / (60.0 * interval_minutes)
+    load = slot_load / c
     if fixed is None:
         check_plan_size(name, load, channel.max_occupancy)
     abandon: np.ndarray | None = None
-    if patience is not None and math.isfinite(patience):
+    if fixed is not None:
+        raw = np.full(load.shape, int(fixed), dtype=np.int64)
+    elif patience is not None and math.isfinite(patience):
         rate = contacts / (60.0 * interval_minutes)  # arrivals per second
-        if fixed is not None:
-            raw = np.full(load.shape, int(fixed), dtype=np.int64)
-        else:
-            raw = erlang.required_agents_erlang_a(
-                rate, service_time, patience, target, within, channel.max_occupancy
-            )
-        agents = raw if fixed is not None else np.maximum(raw, channel.min_agents)
-        measures = erlang.erlang_a(agents, rate, service_time, patience, within)
+        raw = agents_for_slots(
+            erlang.required_agents_erlang_a(
+                rate, aht, patience, target, within, channel.max_occupancy
+            ),
+            c,
+        )
+    else:
+        raw = agents_for_slots(
+            erlang.required_agents(slot_load, aht, target, within, channel.max_occupancy), c
+        )
+    agents = raw if fixed is not None else np.maximum(raw, channel.min_agents)
+    slots = slot_count(agents, c)
+    if patience is not None and math.isfinite(patience):
+        rate = contacts / (60.0 * interval_minutes)
+        measures = erlang.erlang_a(slots, rate, aht, patience, within)
         service, wait, abandon = (
             measures.service_level,
             measures.average_wait,
             measures.abandon_rate,
         )
     else:
-        if fixed is not None:
-            raw = np.full(load.shape, int(fixed), dtype=np.int64)
-            agents = raw
-        else:
-            raw = erlang.required_agents(load, service_time, target, within, channel.max_occupancy)
-            agents = np.maximum(raw, channel.min_agents)
-        service = erlang.service_level(agents, load, service_time, within)
-        wait = erlang.average_wait(agents, load, service_time)
+        service = erlang.service_level(slots, slot_load, aht, within)
+        wait = erlang.average_wait(slots, slot_load, aht)
         if patience is not None:  # infinite patience: nobody abandons
             abandon = np.zeros(load.shape)
     carried = load if abandon is None else load * (1.0 - abandon)

@@ -30,7 +30,7 @@ import numpy as np
 import polars as pl
 
 from cx.models.strategy import Channel
-from cx.staffing.plan import scheduled_hours, service_target
+from cx.staffing.plan import scheduled_hours, service_target, slot_count
 
 INF = math.inf
 ANSWERED, ABANDONED, UNANSWERED = 0, 1, 2
@@ -229,11 +229,6 @@ def run_queue(
     return QueueOutcome(wait_a, outcome_a)
 
 
-def slot_count(agents: np.ndarray | int, concurrency: float) -> np.ndarray:
-    """Slots of N agents working ``concurrency`` contacts each: ⌊N·c⌋."""
-    return np.floor(np.asarray(agents, dtype=np.float64) * concurrency + 1e-9).astype(np.int64)
-
-
 # --------------------------------------------------------------------------- --fit
 
 
@@ -413,9 +408,10 @@ class ChannelOutcome:
     service_level: float | None
     intervals: int  # staffed intervals
     intervals_met: int  # ... whose replayed arrivals reach the target
-    mean_wait: float | None
+    mean_wait: float | None  # over all replayed contacts, to answer or to abandonment
     abandon_rate: float | None
     worst: list[IntervalOutcome] = field(default_factory=list)
+    asa: float | None = None  # mean wait of the answered contacts (average speed of answer)
     fit_agent_hours: float | None = None
     fit_service_level: float | None = None
 
@@ -432,9 +428,18 @@ class PlanOutcome:
 
     @property
     def intervals_meeting_target(self) -> float | None:
-        total = sum(c.intervals for c in self.channels.values())
-        met = sum(c.intervals_met for c in self.channels.values())
-        return met / total if total else None
+        """The channels' shares of staffed intervals meeting their target, weighted by
+        each channel's replayed contacts (a quiet channel's many empty intervals do not
+        outweigh the busy one); None without staffed intervals or contacts."""
+        shares = [
+            (c.intervals_meeting_target, c.contacts)
+            for c in self.channels.values()
+            if c.intervals_meeting_target is not None
+        ]
+        contacts = sum(weight for _, weight in shares)
+        if not contacts:
+            return None
+        return sum(share * weight for share, weight in shares) / contacts
 
 
 def run_channel(
@@ -505,6 +510,7 @@ def run_channel(
         mean_wait=float(queue.wait.mean()) if contacts else None,
         abandon_rate=float(queue.abandoned.mean()) if contacts else None,
         worst=worst_intervals,
+        asa=float(queue.wait[queue.answered].mean()) if queue.answered.any() else None,
     )
     if fit:
         fitted, final = fit_agents(
