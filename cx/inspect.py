@@ -26,6 +26,7 @@ from pathlib import Path
 import polars as pl
 
 from cx.data.cube import Cube
+from cx.data.fine import served_handle
 from cx.data.journeys import journey_flags
 from cx.data.periods import label
 from cx.data.scan import ROW, parsed_frame, resolve_layout
@@ -63,6 +64,9 @@ def _rows(cube: Cube, mapping: Mapping, encoding: str) -> tuple[pl.LazyFrame, li
     layout = resolve_layout(Path(cube.meta.file), mapping, encoding)
     present = list(layout.sources)
     frame = parsed_frame(layout, mapping, encoding).filter(pl.col("reject_reason").is_null())
+    if {"handle_time", "abandoned"} <= set(layout.sources):  # served contacts' mean (§11)
+        served = served_handle(pl.col("handle_time"), pl.col("abandoned"))
+        frame = frame.with_columns(served.alias("handle_time"))
     optional = [c for c in ("handle_time", "resolved", "satisfaction") if c in layout.sources]
     columns = [ROW, "customer_id", "timestamp", "channel", *DIMENSION_COLUMNS, *optional]
     return frame.select(columns), present
@@ -231,6 +235,7 @@ def _assemble(
             rows_read=meta.rows_read,
             rows_used=meta.rows_used,
             rows_rejected=meta.rows_rejected,
+            rows_dropped=meta.rows_dropped,
             customers=customers.customers,
             anonymous_contacts=int(total["anonymous"]),
             first_timestamp=meta.first_timestamp,

@@ -336,3 +336,24 @@ def test_json_and_csv_carry_the_replay_and_fit(log: tuple[Path, Path, Path]) -> 
                 "csv")
     plain_values = dict(zip(*(r.split(",") for r in plain.stdout.splitlines()[:2]), strict=True))
     assert plain_values["replay_service_level"] == ""
+
+
+def test_inspect_shows_served_handle_time_and_dropped_rows(log: tuple[Path, Path, Path]) -> None:
+    data, mapping, _ = log
+    result = cli("inspect", "--data", data, "--columns", mapping, "-f", "json", "--no-cache")
+    assert result.exit_code == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["data"]["rows_dropped"] == 1
+    assert payload["channels"][0]["handle_time"] == pytest.approx(400.0)
+
+
+def test_a_cube_file_keeps_the_dropped_rows_and_ivr_hang_ups(
+    log: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    data, mapping, _ = log
+    target = tmp_path / "calls.cube.parquet"
+    api.build_cube_file(data, target, columns=mapping)
+    cube = api.load_interactions(target)
+    assert (cube.meta.rows_read, cube.meta.rows_dropped) == (4, 1)
+    assert cube.abandoned_before_queue() == {"phone": 1}
+    assert cube.observed_handle_time() == {"phone": pytest.approx(400.0)}

@@ -22,6 +22,7 @@ class InspectData(InspectModel):
     rows_read: int
     rows_used: int
     rows_rejected: int
+    rows_dropped: int = Field(0, description="Rows the mapping's `drop:` left out.")
     customers: int = Field(description="Identified customers (anonymous ids left out).")
     anonymous_contacts: int
     first_timestamp: str | None
@@ -37,7 +38,10 @@ class ChannelProfile(InspectModel):
     contacts: int
     share: float
     customers: int = Field(description="Distinct identified customers with a contact here.")
-    handle_time: float | None = Field(description="Mean observed handle time, seconds.")
+    handle_time: float | None = Field(
+        description="Mean observed handle time of served contacts (abandoned ones left "
+        "out), seconds."
+    )
     repeat_24h: float | None = Field(
         description="Share of contacts followed by another contact of the same customer "
         "(any channel) within 24 hours; contacts in the last 24 hours of the data are "
