@@ -291,14 +291,14 @@ def test_dates_only_refuse_replay_and_interval(dates: tuple[Path, Path], option:
     result = cli("simulate", strategy, "--data", data, "--no-cache", *option)
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert f"{option[0]} need(s) times of day" in result.stderr
+    assert f"{option[0]} needs times of day" in result.stderr
     assert "every timestamp" in result.stderr and "is at midnight" in result.stderr
 
 
 def test_dates_only_refuse_replay_through_the_api(dates: tuple[Path, Path]) -> None:
     data, strategy = dates
     cube = api.load_interactions(data)
-    with pytest.raises(InputError, match="need\\(s\\) times of day"):
+    with pytest.raises(InputError, match="--replay needs times of day"):
         api.simulate(api.load_strategy(strategy), cube, replay=True)
 
 
@@ -357,3 +357,28 @@ def test_a_cube_file_keeps_the_dropped_rows_and_ivr_hang_ups(
     assert (cube.meta.rows_read, cube.meta.rows_dropped) == (4, 1)
     assert cube.abandoned_before_queue() == {"phone": 1}
     assert cube.observed_handle_time() == {"phone": pytest.approx(400.0)}
+
+
+def test_an_older_cube_file_is_asked_to_be_built_again(
+    log: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    data, _, strategy = log
+    target = tmp_path / "calls.cube.parquet"
+    api.build_cube_file(data, target)
+    old = tmp_path / "old.cube.parquet"
+    frame = pl.read_parquet(target).drop("before_queue", "rows_dropped")
+    frame.with_columns(pl.lit(1, pl.Int64).alias("cube_format")).write_parquet(old)
+    result = cli("simulate", strategy, "--data", old, "--no-cache")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"error: {old}: cube file is cube_format 1 (no before_queue, rows_dropped); "
+        "this cx reads cube_format 2"
+    )
+
+
+def test_journeys_leave_dropped_rows_out(log: tuple[Path, Path, Path]) -> None:
+    data, mapping, _ = log
+    kept = api.load_interactions(data, columns=mapping, outcomes=True).outcomes
+    every = api.load_interactions(data, outcomes=True).outcomes
+    assert kept is not None and every is not None
+    assert (kept.journeys, every.journeys) == (4, 5)

@@ -620,6 +620,8 @@ def _cast(frame: pl.DataFrame, name: str, dtype: pl.DataType) -> pl.Expr:
 
 
 MAX_COUNT = 2.0**53
+#: Columns cube_format 2 added: a file without them was written by an older cx.
+NEW_IN_FORMAT_2 = ("before_queue", "rows_dropped")
 #: Cube-file columns that hold sums of seconds: finite and never negative.
 SECONDS_SUMS = ("handle_sum", "wait_sum")
 CUBE_FILE_HINT = "build it with `cx cube` or the SQL of `cx cube --sql` (docs/scale.md)"
@@ -630,6 +632,13 @@ def _check_cube_columns(raw: pl.DataFrame, path: Path) -> None:
     (negative, fractional, not finite) or no sums of seconds (negative, not finite):
     each would be a silently wrong figure downstream."""
     missing = [name for name in CUBE_FILE_SCHEMA if name not in raw.columns]
+    if missing and set(missing) <= set(NEW_IN_FORMAT_2) and "cube_format" in raw.columns:
+        raise DataError(  # written by an older cx: say so rather than list columns
+            f"cube file is cube_format 1 (no {', '.join(missing)}); this cx reads "
+            f"cube_format {CUBE_FILE_FORMAT}",
+            file=path,
+            hint="build the cube file again with this cx (`cx cube`)",
+        )
     if missing:
         raise DataError(
             f"cube file lacks column(s): {', '.join(missing)}", file=path, hint=CUBE_FILE_HINT

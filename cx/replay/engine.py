@@ -76,7 +76,8 @@ def check_time_of_day(cube: Cube, options: SimulationOptions) -> None:
                                    ("--interval", options.interval is not None)) if on]  # fmt: skip
     if asked:
         raise InputError(
-            f"{' and '.join(asked)} need(s) times of day, and every timestamp in "
+            f"{' and '.join(asked)} {'needs' if len(asked) == 1 else 'need'} times of day, "
+            f"and every timestamp in "
             f"{cube.meta.file} is at midnight (dates only)",
             hint="export the contacts' times of day, or leave out "
             + " and ".join(asked)
