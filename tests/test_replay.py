@@ -357,8 +357,10 @@ def test_shipped_example_replays(tmp_path: Path) -> None:
         assert set(item["replay"]) == {
             "service_level",
             "intervals_meeting_target",
+            "asa",
             "mean_wait",
             "abandon_rate",
+            "worst_intervals",
         }
         assert 0 <= item["replay"]["service_level"] <= 1
     assert 0 < payload["totals"]["replay_intervals_meeting_target"] <= 1

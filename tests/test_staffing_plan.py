@@ -105,20 +105,21 @@ def test_oracle_in_quarter_hours(tmp_path: Path) -> None:
     assert result.channel("phone").occupancy == approx(10 / 14)
 
 
-def test_concurrency_two_halves_the_load(tmp_path: Path) -> None:
-    # A = 200*180/3600/2 = 5 erlangs with S = 180/2 = 90 s, 80 % within 20 s:
-    #   B(6) = 0.1918, B(7) = 0.1205, B(8) = 0.0701 (A = 5)
-    #   N = 7: C = 0.3241, SL = 1 - 0.3241*exp(-2*20/90) = 0.792 < 0.8
-    #   N = 8: C = 0.1673, SL = 1 - 0.1673*exp(-3*20/90) = 0.914 -> N = 8
+def test_concurrency_two_gives_each_agent_two_slots(tmp_path: Path) -> None:
+    # Concurrency 2: N agents are 2N slots, each holding a chat for its whole 180 s (as
+    # the replay runs them). Slot load A = 200*180/3600 = 10 erlangs, 80 % within 20 s:
+    #   B(13) = 0.0843, C = 0.2853, SL = 1 - 0.2853*exp(-3*20/180) = 0.796 < 0.8
+    #   B(14) = 0.0568, C = 0.1741, SL = 1 - 0.1741*exp(-4*20/180) = 0.888 -> 14 slots
+    # -> N = 14 / 2 = 7 agents; occupancy = (10 / 2) / 7.
     cube = cube_of(tmp_path, arrivals("chat", 200, DAY.replace(hour=9)))
     chat = {**PHONE, "shrinkage": 0.0, "concurrency": 2}
     result = simulate(cube, {"chat": chat})
-    assert service_level(7, 5.0, 90, 20) == pytest.approx(0.792, abs=1e-3)
-    assert service_level(8, 5.0, 90, 20) == pytest.approx(0.914, abs=1e-3)
+    assert service_level(13, 10.0, 180, 20) == pytest.approx(0.796, abs=1e-3)
+    assert service_level(14, 10.0, 180, 20) == pytest.approx(0.888, abs=1e-3)
     channel = result.channel("chat")
-    assert channel.agent_hours == approx(8.0)
-    assert channel.occupancy == approx(5 / 8)
-    assert channel.service_level == approx(service_level(8, 5.0, 90, 20), rel=1e-6)
+    assert channel.agent_hours == approx(7.0)
+    assert channel.occupancy == approx(5 / 7)
+    assert channel.service_level == approx(service_level(14, 10.0, 180, 20), rel=1e-6)
     # workload is handled contacts x AHT, whatever the concurrency
     assert channel.workload_hours == approx(10.0)
 
