@@ -122,8 +122,9 @@ def _load_cube(
     if not cache:
         return _examined(scan(path, mapping, options), path, mapping, encoding)
     from cx.data import cache as cube_cache
+    from cx.data.files import check_data_path
     from cx.data.fine import is_cube_file
-    from cx.data.scan import check_data_path, enforce_reject_rate
+    from cx.data.scan import enforce_reject_rate
 
     source = Path(path)
     check_data_path(source)
@@ -151,9 +152,9 @@ def _load_cube(
 def _examined(cube: Cube, path: str | Path, mapping: ColumnMapping, encoding: str) -> Cube:
     """The cube with its file's duplicate rows counted and loosely matched columns noted
     (``cube.meta.duplicate_rows`` and ``cube.meta.notes``); not for cube files."""
-    from cx.data.diagnose import examine
     from cx.data.fine import is_cube_file
-    from cx.data.scan import resolve_layout
+    from cx.data.layout import resolve_layout
+    from cx.data.notes import examine
 
     source = Path(path)
     if not is_cube_file(source):
@@ -351,7 +352,8 @@ def build_cube_file(
     for any period; its rows are what ``cx cube --sql`` computes on a warehouse.
     Returns the number of rows used.
     """
-    from cx.data.scan import check_data_path, enforce_reject_rate, scan_fine
+    from cx.data.files import check_data_path
+    from cx.data.scan import enforce_reject_rate, scan_fine
     from cx.io import write_with
 
     path = check.require_path(path, "path")

@@ -26,9 +26,10 @@ from pathlib import Path
 import polars as pl
 
 from cx.data.cube import Cube
+from cx.data.exact import parsed_frame
 from cx.data.journeys import journey_flags
+from cx.data.layout import ROW, resolve_layout
 from cx.data.periods import label
-from cx.data.scan import ROW, parsed_frame, resolve_layout
 from cx.errors import DataError
 from cx.models.inspect import (
     ChannelProfile,

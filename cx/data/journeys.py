@@ -129,7 +129,9 @@ def scan_outcomes(
     path: str | Path, mapping: Mapping, window_hours: float, encoding: str = "utf8"
 ) -> Outcomes:
     """One lazy pass over the valid rows: journeys, resolution, satisfaction."""
-    from cx.data.scan import ROW, _collect, parsed_frame, resolve_layout
+    from cx.data.exact import parsed_frame
+    from cx.data.layout import ROW, resolve_layout
+    from cx.data.raw import collect
 
     layout = resolve_layout(Path(path), mapping, encoding)
     has_resolved = "resolved" in layout.sources
@@ -159,7 +161,7 @@ def scan_outcomes(
         hops=pl.col("hop").sum().cast(pl.Int64),
         multichannel=pl.col("journey").filter(pl.col("hop")).n_unique().cast(pl.Int64),
     )
-    demand, channels, stats = _collect(Path(path), [demand_q, channels_q, stats_q])
+    demand, channels, stats = collect(Path(path), [demand_q, channels_q, stats_q])
     row = stats.row(0, named=True)
     return Outcomes(
         window_hours=window_hours,

@@ -19,7 +19,7 @@ import numpy as np
 import polars as pl
 
 from cx.data import periods
-from cx.data.scan import ROW
+from cx.data.layout import ROW
 from cx.errors import InputError
 from cx.replay.rules import RuleSet
 
