@@ -35,7 +35,8 @@ def scan_exact(
     encoding: str,
     rejects_out: Callable[[pl.DataFrame], None] | None,
 ) -> fine.FineCube:
-    """Every row through the exact rules of :func:`parse_rows` (slower, same result)."""
+    """Every row through the exact rules of :func:`cx.data.rules.parse_rows` (slower
+    than the fast scan, same result)."""
     frame = completed(parse_rows(raw_frame(layout, encoding, line_hash=True), layout, mapping))
     reason = pl.col("reject_reason")
     valid = frame.filter(reason.is_null())

@@ -64,7 +64,7 @@ class SourceLayout:
     format: str = "csv"  # csv (plain or gzip) | parquet
     # Parquet: the source columns' types (text columns are parsed as in a CSV, typed
     # ones are used as they are). CSV: empty, every column is text, except in the fast
-    # scan's first pass, which reads number columns as numbers (see typed_numbers).
+    # scan's first pass, which reads number columns as numbers (see cx.data.fast.typed_numbers).
     dtypes: dict[str, pl.DataType] = field(default_factory=dict)
 
     def is_text(self, name: str) -> bool:

@@ -32,7 +32,7 @@ def number_sources(layout: SourceLayout) -> set[str]:
     return {names[0] for names in sources if len(names) == 1}
 
 
-LINE = "__line"  # a 64-bit hash of every column of a row (see line_hash)
+LINE = "__line"  # a 64-bit hash of every column of a row (see _line_hash)
 LINE_SEED = 0x11E5
 
 
@@ -42,7 +42,7 @@ def _line_hash(layout: SourceLayout) -> pl.Expr:
 
     The number columns are hashed by value (``12``, `` 12`` and ``12.0`` are one value,
     as the rules of §3 read them), so a file gives the same duplicate rows whether its
-    numbers were read as numbers (:func:`typed_numbers`) or as text."""
+    numbers were read as numbers (:func:`cx.data.fast.typed_numbers`) or as text."""
     numbers = number_sources(layout)
 
     def hashed(index: int, name: str) -> pl.Expr:
@@ -75,10 +75,10 @@ def raw_frame(
 
     CSV columns are read as text with an explicit schema (nothing inferred). Parquet
     columns keep their types unless ``text``: then every column but a temporal
-    timestamp is cast to text, so the row rules below apply to it as to a CSV. With
-    ``line_hash``, ``__line`` hashes all the file's columns, for counting duplicate rows.
-    With ``head``, only the file's first ``head`` rows (read by lines, so a gzip file is
-    not decompressed whole for them).
+    timestamp is cast to text, so the row rules (:mod:`cx.data.rules`) apply to it as
+    to a CSV. With ``line_hash``, ``__line`` hashes all the file's columns, for counting
+    duplicate rows. With ``head``, only the file's first ``head`` rows (read by lines,
+    so a gzip file is not decompressed whole for them).
     """
     needed = source_columns(layout)
     extra = []

@@ -248,7 +248,8 @@ def completed(frame: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def parse_rows(scan: pl.LazyFrame, layout: SourceLayout, mapping: Mapping) -> pl.LazyFrame:
-    """Apply the row rules of §3 to a frame of ``__raw:`` text columns (see raw_frame)."""
+    """Apply the row rules of §3 to a frame of ``__raw:`` text columns
+    (:func:`cx.data.raw.raw_frame`)."""
     unit = handle_time_factor(mapping)
     parsed: dict[str, pl.Expr] = {
         "customer_id": source(layout, "customer_id"),
