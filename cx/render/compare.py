@@ -11,8 +11,10 @@ from rich.text import Text
 
 from cx.models.result import Comparison, Result, SweepResult, Totals
 from cx.render.formats import csv_text
+from cx.render.numbers import common_currency, currency_label
 from cx.render.safe import plain
 from cx.render.sections import Section, count, money, number, percent
+from cx.render.verdict import verdict
 from cx.render.views import sections_markdown, sections_renderable
 
 BEST_MARK = " ★"
@@ -80,7 +82,9 @@ def comparison_section(comparison: Comparison) -> Section:
     note = f"{BEST_MARK.strip()} best value in the row."
     if baselines_differ:
         note += " Strategies use different catalogs; the baseline column is the first one's."
-    return Section(title="Comparison", header=header, rows=rows, note=note)
+    return Section(
+        title="Comparison", header=header, rows=rows, note=note, rows_are_metrics=True
+    )
 
 
 def _guards_cell(result: Result) -> str:
@@ -90,12 +94,24 @@ def _guards_cell(result: Result) -> str:
     return f"{passed}/{len(result.guards)} pass"
 
 
+def _currency(results: list[Result]) -> str | None:
+    return common_currency([r.strategy.currency for r in results])
+
+
 def comparison_renderable(comparison: Comparison) -> RenderableType:
-    return sections_renderable([comparison_section(comparison)])
+    with currency_label(_currency(comparison.results)):
+        return sections_renderable(
+            [comparison_section(comparison)], [verdict(r).text() for r in comparison.results]
+        )
 
 
 def comparison_markdown(comparison: Comparison) -> str:
-    return sections_markdown("cx compare", [comparison_section(comparison)])
+    with currency_label(_currency(comparison.results)):
+        return sections_markdown(
+            "cx compare",
+            [comparison_section(comparison)],
+            [verdict(r).text() for r in comparison.results],
+        )
 
 
 def comparison_csv(comparison: Comparison) -> str:
@@ -166,7 +182,8 @@ def sweep_chart(sweep: SweepResult, metric: str = "cost") -> Table:
 
 
 def sweep_renderable(sweep: SweepResult, chart: bool) -> RenderableType:
-    table = sections_renderable([sweep_section(sweep)])
+    with currency_label(_currency([step.result for step in sweep.steps])):
+        table = sections_renderable([sweep_section(sweep)])
     if not chart:
         return table
     return Group(table, Text(""), sweep_chart(sweep, "cost"), Text(""), sweep_chart_pct(sweep))
@@ -186,4 +203,5 @@ def sweep_csv(sweep: SweepResult) -> str:
 
 
 def sweep_markdown(sweep: SweepResult) -> str:
-    return sections_markdown("cx sweep", [sweep_section(sweep)])
+    with currency_label(_currency([step.result for step in sweep.steps])):
+        return sections_markdown("cx sweep", [sweep_section(sweep)])
