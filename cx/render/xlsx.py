@@ -147,7 +147,12 @@ def _result_sheets(book: Workbook, result: Result) -> None:
         book,
         "dilution",
         DILUTION_COLUMNS,
-        [c for c in result.channels if c.agent_hours > 0 or c.workload_hours is not None],
+        # as in the table: the channels that need agents or have work
+        [
+            c
+            for c in result.channels
+            if c.agent_hours > 0 or (c.workload_hours is not None and c.handled > 0)
+        ],
     )
     _records(book, "periods", PERIOD_COLUMNS, result.periods)
     if result.guards:
