@@ -295,3 +295,22 @@ def test_a_bad_currency_is_refused_naming_the_file(
     lines = strategy.read_text(encoding="utf-8").splitlines()
     assert f"{strategy}:{lines.index('kind: push') + 2}" in result.stderr
     assert "currency" in result.stderr and message in result.stderr
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_sweep_charts_keep_their_figures_whole(width: int) -> None:
+    from rich.console import Console
+
+    from cx.models.result import SweepResult
+    from cx.render.compare import sweep_renderable
+
+    sweep = ["sweep", FOUR[1], "--set-range", "shifts.0.to.app=0:0.2:0.1", "--data", DATA]
+    result = SweepResult.model_validate(as_json(sweep))
+    console = Console(width=width, no_color=True, record=True)
+    console.print(sweep_renderable(result, chart=True))
+    output = console.export_text()
+    assert max(len(line) for line in output.splitlines()) <= width
+    charts = output[output.index("cost by shifts.0.to.app") :]
+    for step in result.steps:
+        assert shown(money_text(step.result.totals.cost), charts), width
+        assert shown(f"{step.result.totals.coverage * 100:.1f}%", charts), width

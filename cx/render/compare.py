@@ -18,6 +18,8 @@ from cx.render.verdict import verdict
 from cx.render.views import sections_markdown, sections_renderable
 
 BEST_MARK = " ★"
+#: Totals that are shares: charted as percentages.
+SHARE_METRICS = frozenset({"coverage", "preferred_coverage", "customer_coverage"})
 
 # metric, label, formatter, which value is best (min / max / None for neutral)
 COMPARE_ROWS: list[tuple[str, str, Callable[[float | None], str], str | None]] = [
@@ -159,25 +161,30 @@ def sweep_section(sweep: SweepResult) -> Section:
 
 
 def sweep_chart(sweep: SweepResult, metric: str = "cost") -> Table:
-    """Horizontal bars of one metric per step; fits 80 columns."""
+    """Horizontal bars of one metric per step; the bars shrink (down to 8 columns) so
+    that the figures beside them stay whole in a narrow terminal."""
     values = [float(getattr(step.result.totals, metric) or 0.0) for step in sweep.steps]
     low = min(0.0, *values)
     high = max(values) if values else 1.0
+    formatter = percent if metric in SHARE_METRICS else money
+    steps = [plain(str(step.value)) for step in sweep.steps]
+    figures = [plain(formatter(value)) for value in values]
     table = Table(
         title=plain(f"{metric} by {sweep.key}"),
         title_justify="left",
         box=None,
         show_header=False,
     )
-    table.add_column("value", justify="right", no_wrap=True)
-    table.add_column("bar", width=48, no_wrap=True)
-    table.add_column("figure", justify="right", no_wrap=True)
-    for step, value in zip(sweep.steps, values, strict=True):
-        table.add_row(
-            plain(str(step.value)),
-            Bar(size=high - low or 1.0, begin=0, end=value - low, color="cyan"),
-            money(value),
-        )
+    table.add_column(
+        "value", justify="right", no_wrap=True, min_width=max(t.cell_len for t in steps)
+    )
+    table.add_column("bar", min_width=8, max_width=48)  # the column that gives way
+    table.add_column(
+        "figure", justify="right", no_wrap=True, min_width=max(t.cell_len for t in figures)
+    )
+    for step, value, shown in zip(steps, values, figures, strict=True):
+        bar = Bar(size=high - low or 1.0, begin=0, end=value - low, color="cyan")
+        table.add_row(step, bar, shown)
     return table
 
 
