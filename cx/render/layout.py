@@ -13,21 +13,34 @@ from collections.abc import Iterator
 
 from rich import box
 from rich.console import Console, ConsoleOptions, RenderableType
-from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
 from cx.render.safe import plain
 from cx.render.sections import Section
 
-UNLIMITED = 100_000
+#: The narrowest a label column wraps to.
+LABEL_WIDTH = 12
+
+#: Columns between two cells of a table (:func:`cx.render.views.section_table`).
+GAP = 2
 
 
-def fits(console: Console, options: ConsoleOptions, table: Table) -> bool:
-    """Whether ``table`` shows every cell whole within the width of ``options``."""
-    # Measured without a limit: a measurement within the width is clamped to it.
-    natural = Measurement.get(console, options.update_width(UNLIMITED), table)
-    return natural.maximum <= options.max_width
+def needed_width(section: Section) -> int:
+    """The narrowest the section's table can be with every figure whole: label columns
+    wrap down to 12 columns (as :func:`cx.render.views.section_table` lets them), each
+    figure column is as wide as its widest cell or header."""
+    columns = list(zip(section.header, *section.rows, strict=True))
+    widths = []
+    for index, cells in enumerate(columns):
+        widest = max(plain(cell).cell_len for cell in cells)
+        widths.append(min(widest, LABEL_WIDTH) if index < section.left_columns else widest)
+    return sum(widths) + GAP * (len(widths) - 1)
+
+
+def fits(section: Section, width: int) -> bool:
+    """Whether ``section``'s table shows every figure whole within ``width`` columns."""
+    return needed_width(section) <= width
 
 
 def blocks(section: Section) -> list[tuple[str, list[tuple[str, str]], str | None]]:
@@ -77,7 +90,7 @@ class Fitted:
     def __rich_console__(
         self, console: Console, options: ConsoleOptions
     ) -> Iterator[RenderableType]:
-        if fits(console, options, self.table):
+        if fits(self.section, options.max_width):
             yield self.table
             return
         section = self.section

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from cx.models.result import Result
 from cx.render.formats import markdown_table, markdown_text
-from cx.render.layout import Fitted
+from cx.render.layout import LABEL_WIDTH, Fitted
 from cx.render.numbers import currency_label
 from cx.render.safe import plain
 from cx.render.sections import Section, result_sections
@@ -39,7 +39,9 @@ def section_table(section: Section) -> Table:
     for index, name in enumerate(header):
         if index < section.left_columns:
             widest = max([name.cell_len, *(row[index].cell_len for row in rows)])
-            table.add_column(name, justify="left", overflow="fold", min_width=min(widest, 12))
+            table.add_column(
+                name, justify="left", overflow="fold", min_width=min(widest, LABEL_WIDTH)
+            )
         else:
             table.add_column(name, justify="right", no_wrap=True)
     for index, row in enumerate(rows):
