@@ -45,17 +45,10 @@ SHARES = frozenset(
 )
 PERCENT_FORMAT = "0.0%"
 NUMBER_FORMAT = "#,##0.00"
-DILUTION_COLUMNS = (
-    "channel",
-    "mode",
-    "workload_hours",
-    "agent_hours",
-    "occupancy",
-    "service_level",
-    "average_wait",
-    "abandon_rate",
-    "subscale",
-)
+#: The channel fields of the dilution table, in the order of the channel columns.
+_DILUTION = {"workload_hours", "agent_hours", "occupancy", "service_level", "average_wait"}
+_DILUTION |= {"abandon_rate", "subscale"}
+DILUTION_COLUMNS = ("channel", "mode", *(c for c in CHANNEL_COLUMNS if c in _DILUTION))
 PERIOD_COLUMNS = ("period", "demand", "handled", "lost", "coverage", "cost", "days", "partial")
 TOTAL_KEYS = tuple(Totals.model_fields)
 
