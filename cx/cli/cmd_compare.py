@@ -26,6 +26,7 @@ def compare(
     """Compare strategies side by side (the data is scanned once)."""
     from cx import api
     from cx.render import compare as views
+    from cx.render import xlsx
     from cx.render.formats import to_json
 
     loaded = strategies_for(strategies, run)
@@ -36,6 +37,7 @@ def compare(
         OutputFormat.json: to_json,
         OutputFormat.csv: views.comparison_csv,
         OutputFormat.markdown: views.comparison_markdown,
+        OutputFormat.xlsx: xlsx.comparison_xlsx,
     }
     emit(renderers[out.output_format](comparison), out.output)
     if not all(result.guards_ok for result in comparison.results):

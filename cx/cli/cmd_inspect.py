@@ -19,6 +19,7 @@ def inspect(
     from cx import api
     from cx.loader.mapping import load_mapping
     from cx.render import inspect as views
+    from cx.render import xlsx
     from cx.render.formats import to_json
 
     # inspect follows journeys itself: the cube needs no outcomes pass of its own.
@@ -32,6 +33,7 @@ def inspect(
         OutputFormat.json: to_json,
         OutputFormat.csv: views.inspect_csv,
         OutputFormat.markdown: views.inspect_markdown,
+        OutputFormat.xlsx: xlsx.inspect_xlsx,
     }
     for warning in result.warnings:
         note(f"warning: {warning}", out.quiet)

@@ -44,7 +44,7 @@ def simulate(
 ) -> None:
     """Replay one strategy on interaction history: cost, coverage, dilution."""
     from cx import api
-    from cx.render import formats, views
+    from cx.render import formats, views, xlsx
 
     if fit and not replay:
         raise UsageError("--fit needs --replay", hint="add --replay")
@@ -68,6 +68,7 @@ def simulate(
         OutputFormat.json: formats.to_json,
         OutputFormat.csv: formats.result_csv,
         OutputFormat.markdown: views.result_markdown,
+        OutputFormat.xlsx: xlsx.result_xlsx,
     }
     emit(renderers[out.output_format](result), out.output)
     if not result.guards_ok:

@@ -69,6 +69,7 @@ def sweep(
     """What-if curve: cost, coverage and staffing as one value varies (one scan)."""
     from cx import api
     from cx.render import compare as views
+    from cx.render import xlsx
     from cx.render.formats import to_json
 
     key, values = parse_range(set_range)
@@ -81,5 +82,6 @@ def sweep(
         OutputFormat.json: to_json,
         OutputFormat.csv: views.sweep_csv,
         OutputFormat.markdown: views.sweep_markdown,
+        OutputFormat.xlsx: xlsx.sweep_xlsx,
     }
     emit(renderers[out.output_format](result), out.output)

@@ -6,17 +6,30 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
+from cx.models.glossary import describe_fields
+
 SCHEMA_VERSION = 1
 
 
 class ResultModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # A metric's description in the JSON Schema comes from the glossary.
+    model_config = ConfigDict(extra="forbid", json_schema_extra=describe_fields)
 
 
 class StrategyInfo(ResultModel):
     name: str
     kind: str
     file: str | None
+    currency: str | None = Field(
+        None, description="The strategy's `currency:` label; left out when it has none."
+    )
+
+    @model_serializer(mode="wrap")
+    def _currency_only_when_set(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and data.get("currency") is None:
+            data.pop("currency", None)
+        return data
 
 
 class DataInfo(ResultModel):
@@ -46,27 +59,19 @@ class Totals(ResultModel):
     customer_coverage: float
     cost: float
     cost_per_contact: float | None
-    cost_per_year: float = Field(
-        description="cost × 365 / days of the data's span: the history's cost at a yearly rate."
-    )
+    cost_per_year: float
     baseline_cost: float
     cost_delta: float
     agent_hours: float
     effective_channels: float
     pooling_overhead: float
     floor_waste: float
-    replay_intervals_meeting_target: float | None = Field(
-        None,
-        description="--replay: share of all live channels' staffed intervals that meet "
-        "their target on the real arrivals.",
-    )
-    journeys: float | None = Field(None, description="Observed journeys (§10).")
-    contacts_per_journey: float | None = Field(None, description="handled / journeys.")
-    cost_per_journey: float | None = Field(None, description="cost / journeys.")
-    satisfaction: float | None = Field(
-        None, description="Handled-weighted mean satisfaction over channels with a score."
-    )
-    satisfaction_delta: float | None = Field(None, description="satisfaction − baseline's.")
+    replay_intervals_meeting_target: float | None = None
+    journeys: float | None = None
+    contacts_per_journey: float | None = None
+    cost_per_journey: float | None = None
+    satisfaction: float | None = None
+    satisfaction_delta: float | None = None
 
 
 class ReplayInterval(ResultModel):
@@ -121,9 +126,7 @@ class ChannelResult(ResultModel):
     occupancy: float | None
     service_level: float | None = None
     average_wait: float | None = None
-    abandon_rate: float | None = Field(
-        None, description="Erlang A prediction for channels with `patience`; else null."
-    )
+    abandon_rate: float | None = None
     volume_share: float
     subscale: bool
     variable_cost: float
@@ -132,12 +135,8 @@ class ChannelResult(ResultModel):
     incentive_cost: float
     cost: float
     replay: ReplayResult | None = Field(None, description="--replay only; else null.")
-    resolution_rate: float | None = Field(
-        None, description="Observed share of resolved contacts (§10); null unless asked."
-    )
-    satisfaction: float | None = Field(
-        None, description="The catalog's satisfaction, else the observed mean, else null."
-    )
+    resolution_rate: float | None = None
+    satisfaction: float | None = None
 
 
 class PeriodResult(ResultModel):

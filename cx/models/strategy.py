@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
@@ -205,6 +206,23 @@ class Journeys(StrictModel):
     )
 
 
+MAX_CURRENCY_CHARS = 4
+
+
+def currency_label(value: object) -> object:
+    """Pydantic before-validator of ``currency:``: a short label of letters and currency
+    signs (``€``, ``$``, ``EUR``, ``CHF``, ``kr``); it only labels money in tables."""
+    if value is None or not isinstance(value, str):
+        return value
+    if any(not (unicodedata.category(char).startswith("L") or unicodedata.category(char) == "Sc")
+           for char in value):
+        raise PydanticCustomError(
+            "currency_label",
+            "a currency is a short label of letters or currency signs, such as € or EUR",
+        )
+    return value
+
+
 class Strategy(StrictModel):
     """A channel strategy: the catalog, what is offered, and how contacts are moved."""
 
@@ -212,6 +230,15 @@ class Strategy(StrictModel):
     name: str
     kind: Kind
     description: str | None = None
+    currency: Annotated[
+        str | None,
+        Field(min_length=1, max_length=MAX_CURRENCY_CHARS),
+        BeforeValidator(currency_label),
+    ] = Field(
+        None,
+        description="Label of money in tables (€, $, EUR, CHF...); default none. It only "
+        "labels: nothing is converted.",
+    )
     extends: str | None = Field(None, description="Base strategy file, relative to this one.")
     period: Period = "month"
     channels: dict[ChannelName, Channel] = Field(min_length=1)

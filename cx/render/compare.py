@@ -11,11 +11,15 @@ from rich.text import Text
 
 from cx.models.result import Comparison, Result, SweepResult, Totals
 from cx.render.formats import csv_text
+from cx.render.numbers import common_currency, currency_label
 from cx.render.safe import plain
 from cx.render.sections import Section, count, money, number, percent
+from cx.render.verdict import verdict
 from cx.render.views import sections_markdown, sections_renderable
 
 BEST_MARK = " ★"
+#: Totals that are shares: charted as percentages.
+SHARE_METRICS = frozenset({"coverage", "preferred_coverage", "customer_coverage"})
 
 # metric, label, formatter, which value is best (min / max / None for neutral)
 COMPARE_ROWS: list[tuple[str, str, Callable[[float | None], str], str | None]] = [
@@ -80,7 +84,9 @@ def comparison_section(comparison: Comparison) -> Section:
     note = f"{BEST_MARK.strip()} best value in the row."
     if baselines_differ:
         note += " Strategies use different catalogs; the baseline column is the first one's."
-    return Section(title="Comparison", header=header, rows=rows, note=note)
+    return Section(
+        title="Comparison", header=header, rows=rows, note=note, rows_are_metrics=True
+    )
 
 
 def _guards_cell(result: Result) -> str:
@@ -90,12 +96,24 @@ def _guards_cell(result: Result) -> str:
     return f"{passed}/{len(result.guards)} pass"
 
 
+def _currency(results: list[Result]) -> str | None:
+    return common_currency([r.strategy.currency for r in results])
+
+
 def comparison_renderable(comparison: Comparison) -> RenderableType:
-    return sections_renderable([comparison_section(comparison)])
+    with currency_label(_currency(comparison.results)):
+        return sections_renderable(
+            [comparison_section(comparison)], [verdict(r).text() for r in comparison.results]
+        )
 
 
 def comparison_markdown(comparison: Comparison) -> str:
-    return sections_markdown("cx compare", [comparison_section(comparison)])
+    with currency_label(_currency(comparison.results)):
+        return sections_markdown(
+            "cx compare",
+            [comparison_section(comparison)],
+            [verdict(r).text() for r in comparison.results],
+        )
 
 
 def comparison_csv(comparison: Comparison) -> str:
@@ -143,30 +161,36 @@ def sweep_section(sweep: SweepResult) -> Section:
 
 
 def sweep_chart(sweep: SweepResult, metric: str = "cost") -> Table:
-    """Horizontal bars of one metric per step; fits 80 columns."""
+    """Horizontal bars of one metric per step; the bars shrink (down to 8 columns) so
+    that the figures beside them stay whole in a narrow terminal."""
     values = [float(getattr(step.result.totals, metric) or 0.0) for step in sweep.steps]
     low = min(0.0, *values)
     high = max(values) if values else 1.0
+    formatter = percent if metric in SHARE_METRICS else money
+    steps = [plain(str(step.value)) for step in sweep.steps]
+    figures = [plain(formatter(value)) for value in values]
     table = Table(
         title=plain(f"{metric} by {sweep.key}"),
         title_justify="left",
         box=None,
         show_header=False,
     )
-    table.add_column("value", justify="right", no_wrap=True)
-    table.add_column("bar", width=48, no_wrap=True)
-    table.add_column("figure", justify="right", no_wrap=True)
-    for step, value in zip(sweep.steps, values, strict=True):
-        table.add_row(
-            plain(str(step.value)),
-            Bar(size=high - low or 1.0, begin=0, end=value - low, color="cyan"),
-            money(value),
-        )
+    table.add_column(
+        "value", justify="right", no_wrap=True, min_width=max(t.cell_len for t in steps)
+    )
+    table.add_column("bar", min_width=8, max_width=48)  # the column that gives way
+    table.add_column(
+        "figure", justify="right", no_wrap=True, min_width=max(t.cell_len for t in figures)
+    )
+    for step, value, shown in zip(steps, values, figures, strict=True):
+        bar = Bar(size=high - low or 1.0, begin=0, end=value - low, color="cyan")
+        table.add_row(step, bar, shown)
     return table
 
 
 def sweep_renderable(sweep: SweepResult, chart: bool) -> RenderableType:
-    table = sections_renderable([sweep_section(sweep)])
+    with currency_label(_currency([step.result for step in sweep.steps])):
+        table = sections_renderable([sweep_section(sweep)])
     if not chart:
         return table
     return Group(table, Text(""), sweep_chart(sweep, "cost"), Text(""), sweep_chart_pct(sweep))
@@ -186,4 +210,5 @@ def sweep_csv(sweep: SweepResult) -> str:
 
 
 def sweep_markdown(sweep: SweepResult) -> str:
-    return sections_markdown("cx sweep", [sweep_section(sweep)])
+    with currency_label(_currency([step.result for step in sweep.steps])):
+        return sections_markdown("cx sweep", [sweep_section(sweep)])

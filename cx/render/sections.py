@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from cx.models.glossary import DILUTION_LEGEND, GLOSSARY
 from cx.models.result import Result, Totals
+from cx.render.numbers import figure, money, number, percent, points, signed, whole
 
 
 @dataclass
@@ -20,62 +22,14 @@ class Section:
     note: str | None = None
     left_columns: int = 1  # the first N columns are labels, the rest numbers
     styles: list[str | None] = field(default_factory=list)  # per row, optional
+    legend: list[str] = field(default_factory=list)  # sentences under the note
+    # Too wide for the terminal, a table stacks into blocks: one per row (a channel, a
+    # period) or, where the rows are metrics, one per column (a strategy).
+    rows_are_metrics: bool = False
 
 
-def _compact(value: float) -> str | None:
-    """Large figures shortened so tables fit 80 columns (1.23M, 456.8k)."""
-    size = abs(value)
-    if size >= 1e6:
-        return f"{value / 1e6:.2f}M"
-    if size >= 1e5:
-        return f"{value / 1e3:.1f}k"
-    return None
-
-
-def count(value: float | None) -> str:
-    if value is None:
-        return "–"
-    compact = _compact(value)
-    if compact:
-        return compact
-    if abs(value - round(value)) < 0.05 or abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:,.1f}"
-
-
-def money(value: float | None) -> str:
-    if value is None:
-        return "–"
-    compact = _compact(value)
-    if compact:
-        return compact
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
-
-
-def percent(value: float | None, digits: int = 1) -> str:
-    return "–" if value is None else f"{value * 100:.{digits}f}%"
-
-
-def number(value: float | None, digits: int = 2) -> str:
-    return "–" if value is None else f"{value:,.{digits}f}"
-
-
-def figure(value: float | None) -> str:
-    """A number as people read it: thousands separated, about four significant digits."""
-    if value is None:
-        return "–"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:.4g}"
-
-
-def signed(value: float | None, formatter: Callable[[float | None], str]) -> str:
-    if value is None:
-        return "–"
-    if abs(value) < 1e-9:
-        return "0"
-    text = formatter(abs(value))
-    return ("+" if value > 0 else "−") + text
+#: Contacts and hours in tables: whole and thousands separated (cx.render.numbers).
+count = whole
 
 
 TOTAL_ROWS: list[tuple[str, str, Callable[[float | None], str], Callable[..., str]]] = [
@@ -83,9 +37,9 @@ TOTAL_ROWS: list[tuple[str, str, Callable[[float | None], str], Callable[..., st
     ("handled", "Handled", count, count),
     ("lost", "Lost", count, count),
     ("repeats", "Repeats", count, count),
-    ("coverage", "Coverage", percent, lambda v: f"{v * 100:.1f} pt"),
-    ("preferred_coverage", "Preferred-channel coverage", percent, lambda v: f"{v * 100:.1f} pt"),
-    ("customer_coverage", "Customer coverage", percent, lambda v: f"{v * 100:.1f} pt"),
+    ("coverage", "Coverage", percent, points),
+    ("preferred_coverage", "Preferred-channel coverage", percent, points),
+    ("customer_coverage", "Customer coverage", percent, points),
     ("cost", "Cost", money, money),
     ("cost_per_contact", "Cost per contact", money, money),
     ("agent_hours", "Agent-hours", count, count),
@@ -120,6 +74,7 @@ def totals_section(result: Result) -> Section:
         title=f"{result.strategy.name} ({result.strategy.kind}) vs baseline",
         header=["Metric", "Strategy", "Baseline", "Δ"],
         rows=_against_baseline(result, TOTAL_ROWS),
+        rows_are_metrics=True,
     )
 
 
@@ -150,6 +105,7 @@ def outcomes_section(result: Result) -> Section | None:
         header=["Metric", "Strategy", "Baseline", "Δ"],
         rows=_against_baseline(result, OUTCOME_ROWS),
         note=note,
+        rows_are_metrics=True,
     )
 
 
@@ -249,7 +205,13 @@ def dilution_section(result: Result) -> Section:
         + f" Pooling overhead {percent(result.totals.pooling_overhead)},"
         f" floor waste {percent(result.totals.floor_waste)}."
         + abandonment_reading(result),
+        legend=dilution_legend(),
     )
+
+
+def dilution_legend() -> list[str]:
+    """One sentence for each idea of channel dilution, from the glossary."""
+    return [f"{GLOSSARY[name].label}: {GLOSSARY[name].definition}" for name in DILUTION_LEGEND]
 
 
 def abandonment_reading(result: Result) -> str:

@@ -503,6 +503,7 @@ class StrategyEvaluation:
                 name=self.baseline_strategy.name,
                 kind=self.baseline_strategy.kind,
                 file=self.baseline_strategy.file,
+                currency=self.baseline_strategy.currency,
             ),
             data=self.result.data.model_copy(),
             totals=self.baseline_totals.model_copy(),
@@ -574,7 +575,9 @@ def evaluate(
         }
     )
     result = Result(
-        strategy=StrategyInfo(name=strategy.name, kind=strategy.kind, file=strategy.file),
+        strategy=StrategyInfo(
+            name=strategy.name, kind=strategy.kind, file=strategy.file, currency=strategy.currency
+        ),
         data=_data_info(cube),
         totals=totals,
         channels=evaluation.channels,

@@ -14,6 +14,7 @@ from cx.models.result import Result
 from cx.models.strategy import Strategy
 from cx.render import sections as text
 from cx.render.compare import comparison_section
+from cx.render.verdict import verdict
 from cx.report import charts
 from cx.report.data import (
     WEEKDAYS,
@@ -131,30 +132,10 @@ def _delta_class(value: float, good_when_negative: bool = True) -> str:
 
 
 def reading(result: Result) -> str:
-    """One plain sentence per strategy: what it saves, whom it loses, whether guards hold."""
-    t = result.totals
-    name = esc(result.strategy.name)
-    if t.baseline_cost:
-        share = abs(t.cost_delta) / t.baseline_cost
-        if abs(t.cost_delta) < 0.5:
-            cost = "costs the same as today"
-        else:
-            direction = "less" if t.cost_delta < 0 else "more"
-            cost = f"costs {_money(abs(t.cost_delta))} ({share:.1%}) {direction} than today"
-    else:
-        cost = f"costs {_money(t.cost)}"
-    parts = [f"<b>{name}</b> {cost}"]
-    if t.lost > 0.5:
-        worst = max(result.channels, key=lambda c: c.lost)
-        parts.append(
-            f"serves {_pct(t.coverage)} of today's contacts ({_money(t.lost)} lost, "
-            f"most from {esc(worst.channel)})"
-        )
-    else:
-        parts.append("serves every contact")
-    if t.repeats > 0.5:
-        parts.append(f"{_money(t.repeats)} come back as repeats")
-    sentence = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+    """One plain sentence per strategy: what it saves, whom it loses, whether guards hold
+    (the verdict the tables open with, :func:`cx.render.verdict.verdict`)."""
+    said = verdict(result)
+    sentence = f"<b>{esc(said.name)}</b> {esc(said.sentence)}"
     failing = [g for g in result.guards if not g.ok]
     if not result.guards:
         guards = ""
