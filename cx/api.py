@@ -22,7 +22,7 @@ from cx.data.scan import DEFAULT_MAX_REJECT_RATE, ScanOptions, scan
 from cx.errors import InputError
 from cx.loader.mapping import load_mapping
 from cx.loader.strategy import load_strategy as _load_strategy_file
-from cx.loader.strategy import strategy_from_dict
+from cx.loader.strategy import strategy_from_dict, strategy_with_overrides
 from cx.models.mapping import Mapping as ColumnMapping
 from cx.models.numbers import MAX_SEED
 from cx.models.result import Comparison, Result, SweepResult, SweepStep
@@ -276,10 +276,7 @@ def _with_overrides(
     strategy: str | Path | Mapping[str, Any] | Strategy, overrides: list[str]
 ) -> Strategy:
     if isinstance(strategy, Strategy):
-        data = strategy.model_dump(by_alias=True, exclude_none=True)
-        loaded = strategy_from_dict(data, overrides, name=strategy.file or "<strategy>")
-        loaded._file = strategy.file
-        return loaded
+        return strategy_with_overrides(strategy, overrides)
     return load_strategy(strategy, overrides)
 
 

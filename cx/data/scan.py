@@ -9,7 +9,6 @@ present but invalid, is rejected with a reason; nothing is guessed.
 from __future__ import annotations
 
 import csv
-import difflib
 import gzip
 import io
 import os
@@ -28,7 +27,7 @@ import polars as pl
 from cx.data import fine, periods
 from cx.data.cube import Cube
 from cx.data.diagnose import check_header, find_column
-from cx.errors import DataError, InputError, special_kind
+from cx.errors import DataError, InputError, closest, special_kind
 from cx.models.mapping import (
     BOOLEAN_COLUMNS,
     CANONICAL_COLUMNS,
@@ -216,8 +215,8 @@ def check_data_path(path: Path) -> None:
 
 def _nearest(name: str, header: list[str]) -> str | None:
     lowered = {h.lower(): h for h in header}
-    close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.5)
-    return lowered[close[0]] if close else None
+    close = closest(name.lower(), lowered, cutoff=0.5)
+    return lowered[close] if close is not None else None
 
 
 def resolve_layout(path: Path, mapping: Mapping, encoding: str = "utf8") -> SourceLayout:
@@ -1248,8 +1247,8 @@ def required_channels_message(
     strategy's catalog."""
     parts = []
     for name in unknown:
-        close = difflib.get_close_matches(name, catalog, n=1, cutoff=0.5)
-        parts.append(f"'{name}'" + (f" (nearest: '{close[0]}')" if close else ""))
+        close = closest(name, catalog, cutoff=0.5)
+        parts.append(f"'{name}'" + (f" (nearest: '{close}')" if close is not None else ""))
     source = f"the data ({data})" if data else "the data"
     return InputError(
         f"channel(s) in {source} but not in the strategy's catalog: {', '.join(parts)}",

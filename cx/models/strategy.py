@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
 from pydantic_core import PydanticCustomError
 
 from cx.models.numbers import MAX_AGENTS, MAX_WINDOW_HOURS, foreign_character
+from cx.models.source import PathKey, Position, written_at
 
 # Every number of a strategy is finite and a number (not `true`, not "0.5" in quotes);
 # the bounds say what a real contact centre can be (README, "What cx guarantees").
@@ -227,6 +229,7 @@ class Strategy(StrictModel):
 
     _file: str | None = PrivateAttr(default=None)
     _files: tuple[str, ...] = PrivateAttr(default=())
+    _positions: dict[PathKey, Position] = PrivateAttr(default_factory=dict)
 
     @property
     def file(self) -> str | None:
@@ -236,6 +239,16 @@ class Strategy(StrictModel):
     def files(self) -> tuple[str, ...]:
         """The file this strategy was loaded from and every file it extends."""
         return self._files
+
+    @property
+    def positions(self) -> Mapping[PathKey, Position]:
+        """Where each key path is written: file, line, column (not part of the JSON)."""
+        return self._positions
+
+    def position(self, path: PathKey) -> Position:
+        """Where the value at ``path`` is written (the file that set it, through
+        ``extends``), for an error about it; see :func:`cx.models.source.written_at`."""
+        return written_at(self._positions, path, self._file)
 
     @property
     def offered(self) -> list[str]:
