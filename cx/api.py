@@ -27,6 +27,7 @@ from cx.models.mapping import Mapping as ColumnMapping
 from cx.models.numbers import MAX_SEED
 from cx.models.result import Comparison, Result, SweepResult, SweepStep
 from cx.models.strategy import Strategy
+from cx.models.vocabulary import DEFAULT_PERIOD, DEFAULT_WINDOW_HOURS
 from cx.replay.engine import SimulationOptions, simulate_cube
 
 if TYPE_CHECKING:
@@ -54,13 +55,13 @@ def load_strategy(
 def load_interactions(
     path: str | Path,
     columns: str | Path | ColumnMapping | None = None,
-    period: str = "month",
+    period: str = DEFAULT_PERIOD,
     max_reject_rate: float = DEFAULT_MAX_REJECT_RATE,
     encoding: str = "utf8",
     rejects: str | Path | None = None,
     cache: bool = False,
     outcomes: bool = False,
-    journey_window: float = 72.0,
+    journey_window: float = DEFAULT_WINDOW_HOURS,
 ) -> Cube:
     """Scan an interaction file once into a reusable :class:`Cube`.
 
@@ -283,8 +284,8 @@ def _with_overrides(
 def inspect_interactions(
     source: str | Path | Cube,
     columns: str | Path | ColumnMapping | None = None,
-    period: str = "month",
-    window_hours: float = 72.0,
+    period: str = DEFAULT_PERIOD,
+    window_hours: float = DEFAULT_WINDOW_HOURS,
     encoding: str = "utf8",
 ) -> InspectResult:
     """Profile interaction data (`cx inspect`): volumes, channel preference by segment,

@@ -8,7 +8,6 @@ one line on stderr and the exit code of its kind; the library never prints.
 
 from __future__ import annotations
 
-import difflib
 import os
 import stat
 from collections.abc import Iterable
@@ -56,6 +55,8 @@ def closest(word: object, choices: Iterable[str], cutoff: float = 0.6) -> str | 
     """The choice nearest to a misspelt ``word``, if one is near enough."""
     if not isinstance(word, str):
         return None
+    import difflib  # only when a name is misspelt: not on every start
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
     return close[0] if close else None
 

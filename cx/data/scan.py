@@ -36,6 +36,7 @@ from cx.models.mapping import (
     Mapping,
 )
 from cx.models.numbers import check_share
+from cx.models.vocabulary import PERIODS, one_of
 
 DEFAULT_MAX_REJECT_RATE = 0.01
 MAX_HANDLE_TIME_SECONDS = 86_400.0
@@ -93,7 +94,7 @@ class ScanOptions:
         # KeyError deep in the scan (period) or a silent fallback to utf8 (encoding).
         check_share(self.max_reject_rate, "max_reject_rate")
         if self.period not in periods.TRUNCATE_EVERY:
-            raise InputError(f"unknown period '{self.period}'", hint="use week, month or quarter")
+            raise InputError(f"unknown period '{self.period}'", hint=f"use {one_of(PERIODS)}")
         if self.encoding not in ("utf8", "lossy"):
             raise InputError(
                 f"unknown encoding '{self.encoding}'",

@@ -9,8 +9,18 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
 from pydantic_core import PydanticCustomError
 
-from cx.models.numbers import MAX_AGENTS, MAX_WINDOW_HOURS, foreign_character
+from cx.models.numbers import MAX_AGENTS, foreign_character
 from cx.models.source import PathKey, Position, written_at
+from cx.models.vocabulary import (
+    CHANNEL_NAME_PATTERN,
+    DEFAULT_INTERVAL,
+    DEFAULT_PERIOD,
+    DEFAULT_WINDOW_HOURS,
+    MAX_WINDOW_HOURS,
+    MIN_WINDOW_HOURS,
+    Interval,
+    Period,
+)
 
 # Every number of a strategy is finite and a number (not `true`, not "0.5" in quotes);
 # the bounds say what a real contact centre can be (README, "What cx guarantees").
@@ -63,10 +73,10 @@ MAX_WITHIN = 30 * 86_400.0  # service level window: async channels answer within
 MAX_MIN_AGENTS = 10_000
 Cost = Annotated[float, Field(ge=0.0, le=MAX_COST), _CHECKED]
 Seconds = Annotated[float, Field(ge=MIN_SECONDS, le=MAX_SECONDS), _CHECKED]
-ChannelName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$")]
+ChannelName = Annotated[str, Field(pattern=CHANNEL_NAME_PATTERN)]
+WindowHours = Annotated[float, Field(ge=MIN_WINDOW_HOURS, le=MAX_WINDOW_HOURS), _CHECKED]
 
 Mode = Literal["live", "async", "self_service"]
-Period = Literal["week", "month", "quarter"]
 RampShape = Literal["linear", "s_curve", "step"]
 Kind = Literal["follow", "push"]
 
@@ -197,12 +207,12 @@ class Dilution(StrictModel):
 
 
 class Staffing(StrictModel):
-    interval: Literal[15, 30, 60] = Field(60, description="Staffing interval in minutes.")
+    interval: Interval = Field(DEFAULT_INTERVAL, description="Staffing interval in minutes.")
 
 
 class Journeys(StrictModel):
-    window_hours: Annotated[float, Field(ge=0.0, le=MAX_WINDOW_HOURS), _CHECKED] = Field(
-        72.0,
+    window_hours: WindowHours = Field(
+        DEFAULT_WINDOW_HOURS,
         description="A contact within this many hours of the previous one continues a journey.",
     )
 
@@ -215,7 +225,7 @@ class Strategy(StrictModel):
     kind: Kind
     description: str | None = None
     extends: str | None = Field(None, description="Base strategy file, relative to this one.")
-    period: Period = "month"
+    period: Period = DEFAULT_PERIOD
     channels: dict[ChannelName, Channel] = Field(min_length=1)
     offer: list[ChannelName] | None = Field(
         None, description="Channels offered; default: every catalog channel."

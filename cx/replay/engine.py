@@ -27,6 +27,7 @@ from cx.models.result import (
     Totals,
 )
 from cx.models.strategy import Channel, Strategy
+from cx.models.vocabulary import INTERVALS, one_of
 from cx.replay.flows import compute_flows
 from cx.replay.needs import outcomes_needed, uses_step
 from cx.replay.rules import RuleSet
@@ -48,9 +49,9 @@ class SimulationOptions:
         # The API passes these straight from scripts: a bad one is an input error, not a
         # ValueError from Erlang (negative agents) or a silent odd interval (45 minutes).
         if self.interval is not None and (
-            isinstance(self.interval, bool) or self.interval not in (15, 30, 60)
+            isinstance(self.interval, bool) or self.interval not in INTERVALS
         ):
-            raise InputError(f"interval {self.interval!r} is not 15, 30 or 60 minutes")
+            raise InputError(f"interval {self.interval!r} is not {one_of(INTERVALS)} minutes")
         object.__setattr__(self, "agents", check_agents(self.agents))
 
 
