@@ -22,11 +22,12 @@ from cx.data.scan import DEFAULT_MAX_REJECT_RATE, ScanOptions, scan
 from cx.errors import InputError
 from cx.loader.mapping import load_mapping
 from cx.loader.strategy import load_strategy as _load_strategy_file
-from cx.loader.strategy import strategy_from_dict
+from cx.loader.strategy import strategy_from_dict, strategy_with_overrides
 from cx.models.mapping import Mapping as ColumnMapping
 from cx.models.numbers import MAX_SEED
 from cx.models.result import Comparison, Result, SweepResult, SweepStep
 from cx.models.strategy import Strategy
+from cx.models.vocabulary import DEFAULT_PERIOD, DEFAULT_WINDOW_HOURS
 from cx.replay.engine import SimulationOptions, simulate_cube
 
 if TYPE_CHECKING:
@@ -54,13 +55,13 @@ def load_strategy(
 def load_interactions(
     path: str | Path,
     columns: str | Path | ColumnMapping | None = None,
-    period: str = "month",
+    period: str = DEFAULT_PERIOD,
     max_reject_rate: float = DEFAULT_MAX_REJECT_RATE,
     encoding: str = "utf8",
     rejects: str | Path | None = None,
     cache: bool = False,
     outcomes: bool = False,
-    journey_window: float = 72.0,
+    journey_window: float = DEFAULT_WINDOW_HOURS,
 ) -> Cube:
     """Scan an interaction file once into a reusable :class:`Cube`.
 
@@ -277,18 +278,15 @@ def _with_overrides(
     strategy: str | Path | Mapping[str, Any] | Strategy, overrides: list[str]
 ) -> Strategy:
     if isinstance(strategy, Strategy):
-        data = strategy.model_dump(by_alias=True, exclude_none=True)
-        loaded = strategy_from_dict(data, overrides, name=strategy.file or "<strategy>")
-        loaded._file = strategy.file
-        return loaded
+        return strategy_with_overrides(strategy, overrides)
     return load_strategy(strategy, overrides)
 
 
 def inspect_interactions(
     source: str | Path | Cube,
     columns: str | Path | ColumnMapping | None = None,
-    period: str = "month",
-    window_hours: float = 72.0,
+    period: str = DEFAULT_PERIOD,
+    window_hours: float = DEFAULT_WINDOW_HOURS,
     encoding: str = "utf8",
 ) -> InspectResult:
     """Profile interaction data (`cx inspect`): volumes, channel preference by segment,

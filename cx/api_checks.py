@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from cx.errors import InputError, UsageError
 from cx.models.numbers import check_agents, check_window_hours
+from cx.models.vocabulary import INTERVALS, one_of
 
 if TYPE_CHECKING:
     from cx.data.cube import Cube
@@ -136,7 +137,7 @@ def require_interval(value: object, parameter: str = "interval") -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise wrong(parameter, "None or whole minutes (15, 30 or 60)", value)
+        raise wrong(parameter, f"None or whole minutes ({one_of(INTERVALS)})", value)
     return int(value)
 
 

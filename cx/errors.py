@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,22 @@ class Finding:
         if self.hint:
             text += f" (hint: {self.hint})"
         return text
+
+
+def closest(word: object, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The choice nearest to a misspelt ``word``, if one is near enough."""
+    if not isinstance(word, str):
+        return None
+    import difflib  # only when a name is misspelt: not on every start
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
+def did_you_mean(word: object, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The hint for a misspelt key or name: ``did you mean 'phone'?``, or None."""
+    close = closest(word, choices, cutoff)
+    return f"did you mean '{close}'?" if close is not None else None
 
 
 class CxError(Exception):

@@ -32,6 +32,7 @@ from cx.errors import InputError
 from cx.io import atomic_path
 from cx.models.mapping import CANONICAL_COLUMNS
 from cx.models.numbers import MAX_SEED
+from cx.models.vocabulary import DEFAULT_WINDOW_HOURS
 
 # --------------------------------------------------------------------------- vocabulary
 
@@ -184,7 +185,7 @@ FOLLOW_UP_GAP_MEDIAN_HOURS = 6.0
 FOLLOW_UP_GAP_SIGMA = 1.1
 FOLLOW_UP_MIN_GAP_S = 300
 #: A new journey of a customer starts more than this long after their previous contact.
-JOURNEY_GAP_HOURS = 72.0
+JOURNEY_GAP_HOURS = DEFAULT_WINDOW_HOURS  # the journey window cx reads by default
 
 #: Expected journeys per customer over the generated range ~ lognormal(mu, sigma);
 #: customers without a contact in the range do not appear. Gives ~3 contacts per customer.

@@ -44,8 +44,8 @@ from cx.models.inspect import (
     SwitchingProfile,
 )
 from cx.models.mapping import DIMENSION_COLUMNS, Mapping
+from cx.models.vocabulary import DEFAULT_WINDOW_HOURS
 
-DEFAULT_WINDOW_HOURS = 72.0
 REPEAT_WINDOWS = {"24h": 24 * 3600, "7d": 7 * 24 * 3600}
 CHANNELS_PER_CUSTOMER_CAP = 4  # "4+" in the distribution
 LARGEST_CUSTOMER_SHARE = 0.01  # a customer with this share of rows looks like an anonymous id

@@ -46,7 +46,7 @@ def check(
     loaded = strategies_for(strategies, run)
     cube = cube_for(source, loaded, quiet)
     results = [api.simulate(strategy, cube, interval=run.interval) for strategy in loaded]
-    report = check_report(results, strategies, run.set_ or [])
+    report = check_report(results, loaded)
     emit(render_check(report, output_format), output)
     if output_format != CheckFormat.text:
         note(report.summary(), quiet)

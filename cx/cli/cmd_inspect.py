@@ -7,6 +7,7 @@ from dataclasses import replace
 from cx.cli.common import OutputFormat, emit, handle_errors, note
 from cx.cli.data_options import cube_for
 from cx.cli.options import DataArgs, OutputArgs, with_groups
+from cx.models.vocabulary import DEFAULT_WINDOW_HOURS
 
 
 @handle_errors
@@ -24,7 +25,7 @@ def inspect(
 
     # inspect follows journeys itself: the cube needs no outcomes pass of its own.
     cube = cube_for(replace(source, outcomes=False, journey_window=None), [], out.quiet)
-    window = source.journey_window if source.journey_window is not None else 72.0
+    window = source.journey_window if source.journey_window is not None else DEFAULT_WINDOW_HOURS
     result = api.inspect_interactions(
         cube, load_mapping(source.columns), window_hours=window, encoding=source.encoding
     )

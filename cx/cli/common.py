@@ -141,7 +141,7 @@ def check_xlsx_output(output: Path | None) -> None:
 def _extended_files(paths: list[Path]) -> list[str]:
     """The files the strategy files ``paths`` extend; a file that cannot be read is the
     command's to report."""
-    from cx.loader.strategy import load_located
+    from cx.loader.extends import load_located
 
     extended: list[str] = []
     for path in paths:

@@ -12,6 +12,7 @@ from cx.cli.common import note, stderr_console
 from cx.cli.options import DataArgs, RunArgs
 from cx.errors import UsageError
 from cx.models.numbers import parse_agents  # noqa: F401  (commands import it from here)
+from cx.models.vocabulary import DEFAULT_PERIOD, DEFAULT_WINDOW_HOURS, INTERVALS, PERIODS, one_of
 from cx.render.safe import plain
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ def load_cube(
             rejects=source.rejects,
             cache=not source.no_cache,
             outcomes=journey_window is not None,
-            journey_window=journey_window if journey_window is not None else 72.0,
+            journey_window=journey_window if journey_window is not None else DEFAULT_WINDOW_HOURS,
         )
     for text in data_notes(cube.meta, source.data, source.rejects):
         note(text, quiet)
@@ -104,8 +105,8 @@ def _depend_on_data(source: DataArgs) -> None:
 
 
 def check_period(period: str | None) -> str | None:
-    if period is not None and period not in ("week", "month", "quarter"):
-        raise UsageError(f"unknown --period '{period}'", hint="use week, month or quarter")
+    if period is not None and period not in PERIODS:
+        raise UsageError(f"unknown --period '{period}'", hint=f"use {one_of(PERIODS)}")
     return period
 
 
@@ -133,12 +134,12 @@ def journey_window_for(source: DataArgs, strategies: list[Strategy]) -> float | 
         return None
     if source.journey_window is not None:
         return source.journey_window
-    return strategies[0].journeys.window_hours if strategies else 72.0
+    return strategies[0].journeys.window_hours if strategies else DEFAULT_WINDOW_HOURS
 
 
 def cube_for(source: DataArgs, strategies: list[Strategy], quiet: bool) -> Cube:
     """Scan the data once, per --period or else the first strategy's period."""
-    chosen = check_period(source.period) or (strategies[0].period if strategies else "month")
+    chosen = check_period(source.period) or (strategies[0].period if strategies else DEFAULT_PERIOD)
     differing = sorted({s.name for s in strategies if s.period != chosen})
     if differing and source.period is None:
         note(
@@ -151,8 +152,9 @@ def cube_for(source: DataArgs, strategies: list[Strategy], quiet: bool) -> Cube:
 
 
 def check_interval(interval: int | None) -> int | None:
-    if interval is not None and interval not in (15, 30, 60):
+    if interval is not None and interval not in INTERVALS:
         raise UsageError(
-            f"--interval {interval} is not 15, 30 or 60 minutes", hint="use 15, 30 or 60"
+            f"--interval {interval} is not {one_of(INTERVALS)} minutes",
+            hint=f"use {one_of(INTERVALS)}",
         )
     return interval

@@ -22,7 +22,6 @@ from cx.data import periods
 from cx.models.mapping import DIMENSION_COLUMNS, Mapping
 from cx.models.numbers import check_window_hours
 
-DEFAULT_WINDOW_HOURS = 72.0
 STEP_KEYS = ("channel", *DIMENSION_COLUMNS, "step")
 
 

@@ -12,7 +12,6 @@ to know about the file; the rows are read as ``__raw:`` columns
 from __future__ import annotations
 
 import csv
-import difflib
 import re
 import zlib
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ import polars as pl
 
 from cx.data.diagnose import check_header, find_column, first_bad_utf8, read_error
 from cx.data.files import check_data_path, detect_delimiter, is_gzip, is_parquet, open_text
-from cx.errors import DataError
+from cx.errors import DataError, closest
 from cx.models.mapping import CANONICAL_COLUMNS, REQUIRED_COLUMNS, Mapping
 
 ROW = "__row"
@@ -96,8 +95,8 @@ def head_lines(path: Path, count: int, encoding: str = "utf8") -> list[str]:
 
 def _nearest(name: str, header: list[str]) -> str | None:
     lowered = {h.lower(): h for h in header}
-    close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.5)
-    return lowered[close[0]] if close else None
+    close = closest(name.lower(), lowered, cutoff=0.5)
+    return lowered[close] if close is not None else None
 
 
 def resolve_layout(path: Path, mapping: Mapping, encoding: str = "utf8") -> SourceLayout:

@@ -12,7 +12,6 @@ scan (:mod:`cx.data.fast`) reads most files; where it cannot be exact,
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,9 +25,10 @@ from cx.data.exact import scan_exact
 from cx.data.fast import scan_fast
 from cx.data.files import check_data_path
 from cx.data.layout import resolve_layout
-from cx.errors import DataError, InputError
+from cx.errors import DataError, InputError, closest
 from cx.models.mapping import Mapping
 from cx.models.numbers import check_share
+from cx.models.vocabulary import PERIODS, one_of
 
 DEFAULT_MAX_REJECT_RATE = 0.01
 
@@ -44,7 +44,7 @@ class ScanOptions:
         # KeyError deep in the scan (period) or a silent fallback to utf8 (encoding).
         check_share(self.max_reject_rate, "max_reject_rate")
         if self.period not in periods.TRUNCATE_EVERY:
-            raise InputError(f"unknown period '{self.period}'", hint="use week, month or quarter")
+            raise InputError(f"unknown period '{self.period}'", hint=f"use {one_of(PERIODS)}")
         if self.encoding not in ("utf8", "lossy"):
             raise InputError(
                 f"unknown encoding '{self.encoding}'",
@@ -139,8 +139,8 @@ def required_channels_message(
     strategy's catalog."""
     parts = []
     for name in unknown:
-        close = difflib.get_close_matches(name, catalog, n=1, cutoff=0.5)
-        parts.append(f"'{name}'" + (f" (nearest: '{close[0]}')" if close else ""))
+        close = closest(name, catalog, cutoff=0.5)
+        parts.append(f"'{name}'" + (f" (nearest: '{close}')" if close is not None else ""))
     source = f"the data ({data})" if data else "the data"
     return InputError(
         f"channel(s) in {source} but not in the strategy's catalog: {', '.join(parts)}",

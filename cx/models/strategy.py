@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
 from pydantic_core import PydanticCustomError
 
-from cx.models.numbers import MAX_AGENTS, MAX_WINDOW_HOURS, foreign_character
+from cx.models.numbers import MAX_AGENTS, foreign_character
+from cx.models.source import PathKey, Position, written_at
+from cx.models.vocabulary import (
+    CHANNEL_NAME_PATTERN,
+    DEFAULT_INTERVAL,
+    DEFAULT_PERIOD,
+    DEFAULT_WINDOW_HOURS,
+    MAX_WINDOW_HOURS,
+    MIN_WINDOW_HOURS,
+    Interval,
+    Period,
+)
 
 # Every number of a strategy is finite and a number (not `true`, not "0.5" in quotes);
 # the bounds say what a real contact centre can be (README, "What cx guarantees").
@@ -62,10 +74,10 @@ MAX_WITHIN = 30 * 86_400.0  # service level window: async channels answer within
 MAX_MIN_AGENTS = 10_000
 Cost = Annotated[float, Field(ge=0.0, le=MAX_COST), _CHECKED]
 Seconds = Annotated[float, Field(ge=MIN_SECONDS, le=MAX_SECONDS), _CHECKED]
-ChannelName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$")]
+ChannelName = Annotated[str, Field(pattern=CHANNEL_NAME_PATTERN)]
+WindowHours = Annotated[float, Field(ge=MIN_WINDOW_HOURS, le=MAX_WINDOW_HOURS), _CHECKED]
 
 Mode = Literal["live", "async", "self_service"]
-Period = Literal["week", "month", "quarter"]
 RampShape = Literal["linear", "s_curve", "step"]
 Kind = Literal["follow", "push"]
 
@@ -196,12 +208,12 @@ class Dilution(StrictModel):
 
 
 class Staffing(StrictModel):
-    interval: Literal[15, 30, 60] = Field(60, description="Staffing interval in minutes.")
+    interval: Interval = Field(DEFAULT_INTERVAL, description="Staffing interval in minutes.")
 
 
 class Journeys(StrictModel):
-    window_hours: Annotated[float, Field(ge=0.0, le=MAX_WINDOW_HOURS), _CHECKED] = Field(
-        72.0,
+    window_hours: WindowHours = Field(
+        DEFAULT_WINDOW_HOURS,
         description="A contact within this many hours of the previous one continues a journey.",
     )
 
@@ -240,7 +252,7 @@ class Strategy(StrictModel):
         "labels: nothing is converted.",
     )
     extends: str | None = Field(None, description="Base strategy file, relative to this one.")
-    period: Period = "month"
+    period: Period = DEFAULT_PERIOD
     channels: dict[ChannelName, Channel] = Field(min_length=1)
     offer: list[ChannelName] | None = Field(
         None, description="Channels offered; default: every catalog channel."
@@ -254,6 +266,7 @@ class Strategy(StrictModel):
 
     _file: str | None = PrivateAttr(default=None)
     _files: tuple[str, ...] = PrivateAttr(default=())
+    _positions: dict[PathKey, Position] = PrivateAttr(default_factory=dict)
 
     @property
     def file(self) -> str | None:
@@ -263,6 +276,16 @@ class Strategy(StrictModel):
     def files(self) -> tuple[str, ...]:
         """The file this strategy was loaded from and every file it extends."""
         return self._files
+
+    @property
+    def positions(self) -> Mapping[PathKey, Position]:
+        """Where each key path is written: file, line, column (not part of the JSON)."""
+        return self._positions
+
+    def position(self, path: PathKey) -> Position:
+        """Where the value at ``path`` is written (the file that set it, through
+        ``extends``), for an error about it; see :func:`cx.models.source.written_at`."""
+        return written_at(self._positions, path, self._file)
 
     @property
     def offered(self) -> list[str]:

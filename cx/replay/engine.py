@@ -13,7 +13,7 @@ from cx.data.contacts import ContactFile, ContactSource
 from cx.data.cube import Cube
 from cx.data.periods import days_between, label, months_offered, period_end
 from cx.data.scan import required_channels_message
-from cx.errors import Finding, InputError, StrategyError
+from cx.errors import InputError, StrategyError
 from cx.guards import parse_guard
 from cx.models.numbers import check_agents
 from cx.models.result import (
@@ -27,6 +27,7 @@ from cx.models.result import (
     Totals,
 )
 from cx.models.strategy import Channel, Strategy
+from cx.models.vocabulary import INTERVALS, one_of
 from cx.replay.flows import compute_flows
 from cx.replay.needs import outcomes_needed, uses_step
 from cx.replay.rules import RuleSet
@@ -48,9 +49,9 @@ class SimulationOptions:
         # The API passes these straight from scripts: a bad one is an input error, not a
         # ValueError from Erlang (negative agents) or a silent odd interval (45 minutes).
         if self.interval is not None and (
-            isinstance(self.interval, bool) or self.interval not in (15, 30, 60)
+            isinstance(self.interval, bool) or self.interval not in INTERVALS
         ):
-            raise InputError(f"interval {self.interval!r} is not 15, 30 or 60 minutes")
+            raise InputError(f"interval {self.interval!r} is not {one_of(INTERVALS)} minutes")
         object.__setattr__(self, "agents", check_agents(self.agents))
 
 
@@ -79,11 +80,10 @@ def check_against_data(strategy: Strategy, cube: Cube) -> None:
     for name in observed:
         if name not in strategy.offered and name not in strategy.fallback:
             findings.append(
-                Finding(
+                strategy.position(("fallback",)).finding(
                     f"channel '{name}' is retired but has contacts in the data and no fallback",
-                    file=strategy.file,
-                    path="fallback",
-                    hint=f"add `fallback: {{{name}: {{to: <offered channel>, accept: 0.5}}}}`",
+                    "fallback",
+                    f"add `fallback: {{{name}: {{to: <offered channel>, accept: 0.5}}}}`",
                 )
             )
     if findings:
@@ -108,8 +108,8 @@ def handle_times(strategy: Strategy, cube: Cube, offered: list[str]) -> dict[str
                     if by_hour
                     else "has no handle_time and the data shows none"
                 ),
-                file=strategy.file,
                 path=f"channels.{name}.handle_time",
+                **strategy.position(("channels", name, "handle_time")).location(),
                 hint="set handle_time (seconds) in the catalog",
             )
     return result
@@ -148,8 +148,8 @@ def patience_of(strategy: Strategy, cube: Cube, offered: list[str]) -> dict[str,
             raise InputError(
                 f"channel '{name}' has patience: observed, but the data has no "
                 f"{' or '.join(missing)} for it",
-                file=strategy.file,
                 path=f"channels.{name}.patience",
+                **strategy.position(("channels", name, "patience")).location(),
                 hint="map wait_time and abandoned onto your export's columns (--columns; "
                 "`values:` translates its abandon codes), or set patience in seconds",
             )

@@ -35,9 +35,9 @@ def compute_flows(
     def missing(number: int, dimension: str) -> InputError:
         return InputError(
             f"shifts.{number}.where.{dimension}: the data has no '{dimension}' dimension",
-            file=rules.file,
             hint="journey steps (first/follow_up) are not in this cube yet; "
             "filter on segment, stage or intent",
+            **rules.position(("shifts", number, "where", dimension)).location(),
         )
 
     rules.require_dimensions(demand.columns, missing)

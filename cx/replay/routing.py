@@ -60,9 +60,9 @@ def trace_query(
         return InputError(
             f"--replay cannot pick the contacts of shifts[{number}] by `where: "
             f"{dimension}`: single contacts carry no {dimension}",
-            file=rules.file,
             path=f"shifts.{number}.where.{dimension}",
             hint="run without --replay, or narrow the rule by segment, stage or intent",
+            **rules.position(("shifts", number, "where", dimension)).location(),
         )
 
     rules.require_dimensions(available, missing)

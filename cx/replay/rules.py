@@ -22,12 +22,13 @@ Neither restates a rule.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
 
 from cx.errors import InputError
+from cx.models.source import PathKey, Position, written_at
 from cx.models.strategy import Ramp, Shift, Strategy
 
 
@@ -86,6 +87,8 @@ class RuleSet:
     rules: tuple[CompiledRule, ...]
     fallbacks: Mapping[str, Fallback]  # retired channels that have one
     file: str | None  # the strategy file, for errors
+    # Where each key of the strategy is written, for errors that point at one.
+    positions: Mapping[PathKey, Position] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def compile(
@@ -114,7 +117,13 @@ class RuleSet:
             for channel, fallback in strategy.fallback.items()
             if channel not in offered
         }
-        return cls(tuple(strategy.channels), offered, rules, fallbacks, strategy.file)
+        return cls(
+            tuple(strategy.channels), offered, rules, fallbacks, strategy.file, strategy.positions
+        )
+
+    def position(self, path: PathKey) -> Position:
+        """Where the strategy writes the value at ``path`` (see ``Strategy.position``)."""
+        return written_at(self.positions, path, self.file)
 
     def rule_index(self, none: int | None = None) -> pl.Expr:
         """The number of the first rule that takes each row (``none`` where no rule does)."""

@@ -1,0 +1,108 @@
+"""Cross-field rules of a strategy that its schema cannot express (DESIGN §4).
+
+Shift sources and targets in the catalog and offered, shares adding up to at
+most 1, somewhere for unresolved and retired contacts to go, fallbacks only for
+retired channels, guards that parse. Each broken rule is a finding at the place
+that breaks it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cx.errors import Finding, did_you_mean
+from cx.guards import GuardSyntaxError, parse_guard
+from cx.loader.located import Located
+from cx.models.source import dotted_path
+from cx.models.strategy import Strategy
+
+
+def cross_field_findings(strategy: Strategy, located: Located) -> list[Finding]:
+    """Every cross-field rule ``strategy`` breaks, located in ``located``."""
+    findings: list[Finding] = []
+    catalog = list(strategy.channels)
+    offered = strategy.offered
+
+    def add(path: tuple[Any, ...], message: str, hint: str | None = None) -> None:
+        findings.append(located.position(path).finding(message, dotted_path(path), hint))
+
+    def known(path: tuple[Any, ...], name: str, role: str) -> bool:
+        if name in strategy.channels:
+            return True
+        add(path, f"{role} '{name}' is not in the channel catalog", did_you_mean(name, catalog))
+        return False
+
+    if strategy.offer is not None:
+        for index, name in enumerate(strategy.offer):
+            known(("offer", index), name, "offered channel")
+        for name in {n for n in strategy.offer if strategy.offer.count(n) > 1}:
+            add(("offer",), f"channel '{name}' is offered twice")
+
+    retired = [name for name in catalog if name not in offered]
+    if strategy.kind == "follow" and strategy.shifts:
+        add(
+            ("shifts",),
+            "a follow strategy cannot have shift rules",
+            "use kind: push to move contacts between channels",
+        )
+    if strategy.kind == "push" and not strategy.shifts and not retired:
+        add(
+            ("kind",),
+            "a push strategy needs shift rules or a retired channel",
+            "add `shifts:`, leave a channel out of `offer:`, or use kind: follow",
+        )
+
+    for index, rule in enumerate(strategy.shifts):
+        base = ("shifts", index)
+        known((*base, "from"), rule.from_, "shift source")
+        total = sum(rule.to.values())
+        if total > 1.0 + 1e-9:
+            add((*base, "to"), f"shares add up to {total:g}, more than 1")
+        if not rule.to:
+            add((*base, "to"), "a shift rule needs at least one target channel")
+        for target in rule.to:
+            if known((*base, "to", target), target, "shift target") and target not in offered:
+                add(
+                    (*base, "to", target),
+                    f"shift target '{target}' is not offered",
+                    "add it to `offer:` or move contacts elsewhere",
+                )
+            if target == rule.from_:
+                add((*base, "to", target), "a rule cannot move contacts to their own channel")
+        escalation = rule.escalate_to
+        if escalation is not None:
+            if known((*base, "escalate_to"), escalation, "escalate_to") and (
+                escalation not in offered
+            ):
+                add((*base, "escalate_to"), f"escalate_to '{escalation}' is not offered")
+        elif (
+            rule.containment != 1.0
+            and rule.from_ not in offered
+            and rule.from_ not in strategy.fallback
+        ):
+            add(
+                (*base, "escalate_to"),
+                f"unresolved contacts have nowhere to go: '{rule.from_}' is retired "
+                "and has no fallback",
+                "set escalate_to",
+            )
+
+    for name, fallback in strategy.fallback.items():
+        path = ("fallback", name)
+        known(path, name, "fallback channel")
+        if name in offered and name in strategy.channels:
+            add(
+                path,
+                f"fallback for '{name}', which is offered",
+                "fallback applies to retired channels; remove it (set it to null in a "
+                "strategy that extends another)",
+            )
+        if known((*path, "to"), fallback.to, "fallback target") and fallback.to not in offered:
+            add((*path, "to"), f"fallback target '{fallback.to}' is not offered")
+
+    for index, expr in enumerate(strategy.guards):
+        try:
+            parse_guard(expr, catalog)
+        except GuardSyntaxError as error:
+            add(("guards", index), str(error), error.hint)
+    return findings
