@@ -27,7 +27,8 @@ from cx.models.mapping import Mapping as ColumnMapping
 from cx.models.numbers import MAX_SEED
 from cx.models.result import Comparison, Result, SweepResult, SweepStep
 from cx.models.strategy import Strategy
-from cx.replay.engine import SimulationOptions, simulate_cube
+from cx.replay.engine import SimulationOptions, StrategyEvaluation
+from cx.replay.engine import evaluate as _evaluate
 
 if TYPE_CHECKING:
     import polars as pl
@@ -180,6 +181,33 @@ def simulate(
     with): each live channel gets ``replay`` figures, and ``fit`` adds the agent-hours of
     the smallest staffing that holds on them. ``seed`` fixes which contacts rules move.
     """
+    return evaluate(
+        strategy,
+        cube,
+        interval,
+        agents,
+        replay=replay,
+        seed=seed,
+        fit=fit,
+        columns=columns,
+        encoding=encoding,
+    ).result
+
+
+def evaluate(
+    strategy: Strategy,
+    cube: Cube,
+    interval: int | None = None,
+    agents: Mapping[str, int] | None = None,
+    *,
+    replay: bool = False,
+    seed: int = 0,
+    fit: bool = False,
+    columns: str | Path | ColumnMapping | None = None,
+    encoding: str = "utf8",
+) -> StrategyEvaluation:
+    """:func:`simulate`'s evaluation: its ``result`` and what the views set beside it
+    (the status quo's ``baseline_totals``, the staffing plan with its interval frame)."""
     from cx.data.contacts import ContactFile
     from cx.errors import UsageError
     from cx.replay.trace import ReplayOptions
@@ -205,7 +233,7 @@ def simulate(
         replay=ReplayOptions(seed=seed, fit=fit) if replay else None,
         contacts=contacts,
     )
-    return simulate_cube(strategy, cube, options)
+    return _evaluate(strategy, cube, options)
 
 
 def compare(
@@ -218,12 +246,23 @@ def compare(
 
     Strategies that share a catalog share one baseline evaluation.
     """
+    evaluations = evaluate_all(strategies, cube, interval, agents)
+    return Comparison(results=[evaluation.result for evaluation in evaluations])
+
+
+def evaluate_all(
+    strategies: Iterable[Strategy],
+    cube: Cube,
+    interval: int | None = None,
+    agents: Mapping[str, int] | None = None,
+) -> list[StrategyEvaluation]:
+    """:func:`compare`'s evaluations, one per strategy in order (see :func:`evaluate`)."""
     strategies = check.require_strategies(strategies)
     cube = check.require_cube(cube)
     interval = check.require_interval(interval)
     agents = check.require_agents(agents)
     options = SimulationOptions(interval=interval, agents=agents)
-    return Comparison(results=_evaluate_all(list(strategies), cube, options))
+    return _evaluate_all(list(strategies), cube, options)
 
 
 #: Evaluations run side by side: they are Polars and numpy work that releases the GIL.
@@ -232,16 +271,16 @@ EVALUATION_THREADS = 2
 
 def _evaluate_all(
     strategies: list[Strategy], cube: Cube, options: SimulationOptions
-) -> list[Result]:
+) -> list[StrategyEvaluation]:
     """Every strategy on ``cube``, in order, sharing baseline evaluations: the first one
     alone (it evaluates the baseline its catalog shares with the others), the rest
     ``EVALUATION_THREADS`` at a time. The results do not depend on the order."""
     if not strategies:
         return []
     baselines: dict[str, Any] = {}
-    first = simulate_cube(strategies[0], cube, options, baselines)
+    first = _evaluate(strategies[0], cube, options, baselines)
     with ThreadPoolExecutor(max_workers=EVALUATION_THREADS) as pool:
-        rest = pool.map(lambda s: simulate_cube(s, cube, options, baselines), strategies[1:])
+        rest = pool.map(lambda s: _evaluate(s, cube, options, baselines), strategies[1:])
         return [first, *rest]
 
 
@@ -266,7 +305,8 @@ def sweep(
     step_strategies = [
         _with_overrides(strategy, [*base_overrides, f"{key}={value}"]) for value in values
     ]
-    results = _evaluate_all(step_strategies, cube, SimulationOptions(interval=interval))
+    evaluations = _evaluate_all(step_strategies, cube, SimulationOptions(interval=interval))
+    results = [evaluation.result for evaluation in evaluations]
     steps = [SweepStep(value=v, result=r) for v, r in zip(values, results, strict=True)]
     name = results[-1].strategy.name if results else ""
     return SweepResult(strategy=name, key=key, steps=steps)

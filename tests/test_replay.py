@@ -359,6 +359,8 @@ def test_shipped_example_replays(tmp_path: Path) -> None:
             "intervals_meeting_target",
             "mean_wait",
             "abandon_rate",
+            "contacts",
+            "worst_intervals",
         }
         assert 0 <= item["replay"]["service_level"] <= 1
     assert 0 < payload["totals"]["replay_intervals_meeting_target"] <= 1

@@ -459,7 +459,7 @@ def boom(*args: Any, **kwargs: Any) -> Any:
 def test_internal_error_is_one_line_with_version_and_how_to_report(
     work: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("cx.api.simulate_cube", boom)
+    monkeypatch.setattr("cx.api._evaluate", boom)
     result = cx("simulate", STRATEGY, "--data", GOOD, "-o", "out.txt")
     assert result.exit_code == 3
     assert result.stdout == ""
@@ -475,7 +475,7 @@ def test_internal_error_is_one_line_with_version_and_how_to_report(
 
 @pytest.mark.parametrize("how", ["--debug", "CX_DEBUG"])
 def test_debug_shows_the_traceback(work: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
-    monkeypatch.setattr("cx.api.simulate_cube", boom)
+    monkeypatch.setattr("cx.api._evaluate", boom)
     args = ["simulate", STRATEGY, "--data", GOOD]
     if how == "CX_DEBUG":
         monkeypatch.setenv("CX_DEBUG", "1")
@@ -491,7 +491,7 @@ def test_internal_error_message_stays_short(work: Path, monkeypatch: pytest.Monk
     def verbose(*args: Any, **kwargs: Any) -> Any:
         raise ValueError("x" * 5000 + "\nsecond line\nthird line")
 
-    monkeypatch.setattr("cx.api.simulate_cube", verbose)
+    monkeypatch.setattr("cx.api._evaluate", verbose)
     result = cx("simulate", STRATEGY, "--data", GOOD)
     assert result.exit_code == 3
     assert len(result.stderr) < 500

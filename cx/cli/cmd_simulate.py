@@ -52,7 +52,7 @@ def simulate(
     fixed = parse_agents(agents)
 
     cube = cube_for(source, [loaded], out.quiet)
-    result = api.simulate(
+    evaluation = api.evaluate(
         loaded,
         cube,
         interval=run.interval,
@@ -63,12 +63,13 @@ def simulate(
         columns=source.columns,
         encoding=source.encoding,
     )
+    result, view = evaluation.result, views.SimulationView.of(evaluation)
     renderers = {
-        OutputFormat.table: views.result_renderable,
-        OutputFormat.json: formats.to_json,
-        OutputFormat.csv: formats.result_csv,
-        OutputFormat.markdown: views.result_markdown,
+        OutputFormat.table: lambda: views.result_renderable(view),
+        OutputFormat.json: lambda: formats.to_json(result),
+        OutputFormat.csv: lambda: formats.result_csv(result),
+        OutputFormat.markdown: lambda: views.result_markdown(view),
     }
-    emit(renderers[out.output_format](result), out.output)
+    emit(renderers[out.output_format](), out.output)
     if not result.guards_ok:
         raise typer.Exit(EXIT_FINDINGS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from rich.bar import Bar
 from rich.console import Group, RenderableType
@@ -13,7 +13,7 @@ from cx.models.result import Comparison, Result, SweepResult, Totals
 from cx.render.formats import csv_text
 from cx.render.safe import plain
 from cx.render.sections import Section, count, money, number, percent
-from cx.render.views import sections_markdown, sections_renderable
+from cx.render.views import SimulationView, sections_markdown, sections_renderable
 
 BEST_MARK = " ★"
 
@@ -55,9 +55,9 @@ def _best(values: list[float | None], direction: str | None) -> set[int]:
     return {i for v, i in present if abs(v - target) < 1e-9}
 
 
-def comparison_section(comparison: Comparison) -> Section:
-    results = comparison.results
-    baseline: Totals | None = results[0].baseline if results else None
+def comparison_section(views: Sequence[SimulationView]) -> Section:
+    results = [view.result for view in views]
+    baseline: Totals | None = views[0].baseline if views else None
     header = ["Metric", *[r.strategy.name for r in results], "Baseline"]
     rows = []
     specs = COMPARE_ROWS
@@ -75,7 +75,7 @@ def comparison_section(comparison: Comparison) -> Section:
     guards = [_guards_cell(r) for r in results]
     rows.append(["Guards", *guards, "–"])
     baselines_differ = baseline is not None and any(
-        r.baseline is not None and abs(r.baseline.cost - baseline.cost) > 1e-6 for r in results
+        abs(view.baseline.cost - baseline.cost) > 1e-6 for view in views
     )
     note = f"{BEST_MARK.strip()} best value in the row."
     if baselines_differ:
@@ -90,12 +90,12 @@ def _guards_cell(result: Result) -> str:
     return f"{passed}/{len(result.guards)} pass"
 
 
-def comparison_renderable(comparison: Comparison) -> RenderableType:
-    return sections_renderable([comparison_section(comparison)])
+def comparison_renderable(views: Sequence[SimulationView]) -> RenderableType:
+    return sections_renderable([comparison_section(views)])
 
 
-def comparison_markdown(comparison: Comparison) -> str:
-    return sections_markdown("cx compare", [comparison_section(comparison)])
+def comparison_markdown(views: Sequence[SimulationView]) -> str:
+    return sections_markdown("cx compare", [comparison_section(views)])
 
 
 def comparison_csv(comparison: Comparison) -> str:

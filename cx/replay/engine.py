@@ -508,22 +508,7 @@ class StrategyEvaluation:
             totals=self.baseline_totals.model_copy(),
             channels=[channel.model_copy() for channel in self.baseline.channels],
             periods=[period.model_copy() for period in self.baseline.periods],
-            baseline=self.baseline_totals.model_copy(),
         )
-
-
-def simulate_cube(
-    strategy: Strategy,
-    cube: Cube,
-    options: SimulationOptions | None = None,
-    baselines: dict[str, Evaluation] | None = None,
-) -> Result:
-    """Replay ``strategy`` on ``cube`` and compare it with the status quo.
-
-    ``baselines`` lets several calls with the same options share baseline
-    evaluations: strategies with the same catalog have the same baseline.
-    """
-    return evaluate(strategy, cube, options, baselines).result
 
 
 def evaluate(
@@ -532,8 +517,9 @@ def evaluate(
     options: SimulationOptions | None = None,
     baselines: dict[str, Evaluation] | None = None,
 ) -> StrategyEvaluation:
-    """``strategy`` and its baseline evaluated once each (a shared baseline from
-    ``baselines`` when one is there), with the result assembled from them."""
+    """``strategy`` and its baseline evaluated once each, with the result assembled
+    from them. ``baselines`` lets several calls with the same options share baseline
+    evaluations: strategies with the same catalog have the same baseline."""
     options = options or SimulationOptions()
     check_against_data(strategy, cube)
     needed = outcomes_needed(strategy)
@@ -579,7 +565,6 @@ def evaluate(
         totals=totals,
         channels=evaluation.channels,
         periods=evaluation.periods,
-        baseline=baseline_totals,
     )
     if options.replay is not None:
         _attach_replay(result, replay_evaluation(strategy, cube, evaluation, options))

@@ -14,6 +14,7 @@ from cx.models.result import Result
 from cx.models.strategy import Strategy
 from cx.render import sections as text
 from cx.render.compare import comparison_section
+from cx.render.views import SimulationView
 from cx.report import charts
 from cx.report.data import (
     WEEKDAYS,
@@ -70,7 +71,7 @@ def scenarios_for(
         scenarios.append(
             Scenario(
                 name=name,
-                result=result,
+                view=SimulationView.of(evaluation),
                 strategy=strategy,
                 intervals=evaluation.own.staffing.intervals,
                 interval_minutes=minutes,
@@ -82,7 +83,7 @@ def scenarios_for(
         baselines.append(
             Scenario(
                 name="baseline",
-                result=evaluation.baseline_result(),
+                view=SimulationView(evaluation.baseline_result(), evaluation.baseline_totals),
                 strategy=evaluation.baseline_strategy,
                 intervals=pl.DataFrame(),
                 interval_minutes=minutes,
@@ -172,10 +173,10 @@ def reading(result: Result) -> str:
 def card(scenario: Scenario, color: str) -> str:
     result = scenario.result
     t = result.totals
-    base = result.baseline
+    base = scenario.view.baseline
     cost_share = t.cost_delta / t.baseline_cost if t.baseline_cost else None
-    hours_delta = t.agent_hours - base.agent_hours if base else 0.0
-    hours_share = hours_delta / base.agent_hours if base and base.agent_hours else None
+    hours_delta = t.agent_hours - base.agent_hours
+    hours_share = hours_delta / base.agent_hours if base.agent_hours else None
     failing = [g for g in result.guards if not g.ok]
     if result.guards:
         guard_text = (
@@ -289,8 +290,6 @@ def build(
     generated: datetime | None = None,
     profile: InspectResult | None = None,
 ) -> str:
-    from cx.models.result import Comparison
-
     generated = generated or datetime.now()
     scenarios, baselines = scenarios_for(strategies, cube, interval)
     meta = cube.meta
@@ -318,9 +317,9 @@ def build(
     readings = "".join(reading(s.result) for s in scenarios)
     page.add(f'<div class="reading">{readings}</div>')
     if len(scenarios) > 1:
-        page.tables([comparison_section(Comparison(results=[s.result for s in scenarios]))])
+        page.tables([comparison_section([s.view for s in scenarios])])
     else:
-        page.tables([text.totals_section(scenarios[0].result)])
+        page.tables([text.totals_section(scenarios[0].view)])
 
     # -- over time
     every = [*baselines, *scenarios]
@@ -382,12 +381,12 @@ def build(
             page.add(f'<p class="lead">{esc(scenario.strategy.description)}</p>')
         page.add(f'<div class="reading">{reading(result)}</div>')
         guards = text.guards_section(result)
-        page.tables([text.totals_section(result), *([guards] if guards else [])])
+        page.tables([text.totals_section(scenario.view), *([guards] if guards else [])])
         assumptions = assumptions_section(scenario.strategy, profile) if profile else None
         if assumptions is not None:
             page.tables([assumptions])
         page.tables([text.channels_section(result), text.dilution_section(result)])
-        outcomes = text.outcomes_section(result)
+        outcomes = text.outcomes_section(scenario.view)
         if outcomes is not None:
             page.tables([outcomes])
         week = staffing_week(scenario, cube)
