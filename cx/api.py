@@ -11,10 +11,11 @@ Typical use::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import inspect
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec
 
 from cx import api_checks as check
 from cx.data.cube import Cube
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
     import polars as pl
 
     from cx.models.inspect import InspectResult
+
+_P = ParamSpec("_P")
 
 
 def load_strategy(
@@ -162,38 +165,6 @@ def _examined(cube: Cube, path: str | Path, mapping: ColumnMapping, encoding: st
     return cube
 
 
-def simulate(
-    strategy: Strategy,
-    cube: Cube,
-    interval: int | None = None,
-    agents: Mapping[str, int] | None = None,
-    *,
-    replay: bool = False,
-    seed: int = 0,
-    fit: bool = False,
-    columns: str | Path | ColumnMapping | None = None,
-    encoding: str = "utf8",
-) -> Result:
-    """Replay one strategy on a cube; the baseline and guards come with it.
-
-    ``replay`` also replays the staffing plan on the single contacts of the cube's file
-    (read once more; ``columns`` and ``encoding`` must be those the cube was built
-    with): each live channel gets ``replay`` figures, and ``fit`` adds the agent-hours of
-    the smallest staffing that holds on them. ``seed`` fixes which contacts rules move.
-    """
-    return evaluate(
-        strategy,
-        cube,
-        interval,
-        agents,
-        replay=replay,
-        seed=seed,
-        fit=fit,
-        columns=columns,
-        encoding=encoding,
-    ).result
-
-
 def evaluate(
     strategy: Strategy,
     cube: Cube,
@@ -206,8 +177,16 @@ def evaluate(
     columns: str | Path | ColumnMapping | None = None,
     encoding: str = "utf8",
 ) -> StrategyEvaluation:
-    """:func:`simulate`'s evaluation: its ``result`` and what the views set beside it
-    (the status quo's ``baseline_totals``, the staffing plan with its interval frame)."""
+    """One strategy evaluated on a cube, with its status quo, once: the ``result``
+    :func:`simulate` returns (the baseline and guards come with it) and what the views
+    set beside it (the status quo's ``baseline_totals``, the staffing plan with its
+    interval frame).
+
+    ``replay`` also replays the staffing plan on the single contacts of the cube's file
+    (read once more; ``columns`` and ``encoding`` must be those the cube was built
+    with): each live channel gets ``replay`` figures, and ``fit`` adds the agent-hours of
+    the smallest staffing that holds on them. ``seed`` fixes which contacts rules move.
+    """
     from cx.data.contacts import ContactFile
     from cx.errors import UsageError
     from cx.replay.trace import ReplayOptions
@@ -234,6 +213,25 @@ def evaluate(
         contacts=contacts,
     )
     return _evaluate(strategy, cube, options)
+
+
+def _result_of(evaluation: Callable[_P, StrategyEvaluation]) -> Callable[_P, Result]:
+    """A function with ``evaluation``'s parameters that returns only its result."""
+
+    def simulate(*args: _P.args, **kwargs: _P.kwargs) -> Result:
+        return evaluation(*args, **kwargs).result
+
+    simulate.__signature__ = inspect.signature(evaluation).replace(  # type: ignore[attr-defined]
+        return_annotation=Result
+    )
+    return simulate
+
+
+simulate = _result_of(evaluate)
+simulate.__doc__ = """Replay one strategy on a cube; the baseline and guards come with it.
+
+Takes :func:`evaluate`'s arguments and returns its ``result``.
+"""
 
 
 def compare(

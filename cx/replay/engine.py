@@ -6,8 +6,10 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
+from pydantic import BaseModel
 
 from cx.data.contacts import ContactFile, ContactSource
 from cx.data.cube import Cube
@@ -472,16 +474,14 @@ def _data_info(cube: Cube) -> DataInfo:
             else None,
             "resolution_source": outcomes.resolution_source,
         }
-    return DataInfo(
-        file=meta.file,
-        rows_read=meta.rows_read,
-        rows_used=meta.rows_used,
-        rows_rejected=meta.rows_rejected,
-        customers=meta.customers,
-        periods=meta.period_labels,
-        channels_observed=meta.channels_observed,
-        **extra,  # type: ignore[arg-type]
-    )
+    counts = {name: getattr(meta, name) for name in _DATA_INFO_FROM_META}
+    return DataInfo(periods=meta.period_labels, **counts, **extra)  # type: ignore[arg-type]
+
+
+#: The fields of DataInfo that the cube's meta holds under the same names.
+_DATA_INFO_FROM_META = (
+    "file", "rows_read", "rows_used", "rows_rejected", "customers", "channels_observed",
+)  # fmt: skip
 
 
 @dataclass
@@ -616,25 +616,26 @@ def _attach_replay(result: Result, replay: PlanOutcome) -> None:
         outcome = replay.channels.get(item.channel)
         if outcome is None:
             continue
-        item.replay = ReplayResult(
-            service_level=outcome.service_level,
-            intervals_meeting_target=outcome.intervals_meeting_target,
-            mean_wait=outcome.mean_wait,
-            abandon_rate=outcome.abandon_rate,
-            fit_agent_hours=outcome.fit_agent_hours,
-            contacts=outcome.contacts,
-            fit_service_level=outcome.fit_service_level,
+        item.replay = _same_named(
+            ReplayResult,
+            outcome,
             worst_intervals=[
-                ReplayInterval(
+                _same_named(
+                    ReplayInterval,
+                    w,
                     interval_start=w.interval_start.isoformat(sep=" ", timespec="minutes"),
-                    arrivals=w.arrivals,
-                    agents=w.agents,
-                    service_level=w.service_level,
-                    plan_service_level=w.plan_service_level,
-                    mean_wait=w.mean_wait,
-                    abandoned=w.abandoned,
                 )
                 for w in outcome.worst
             ],
         )
     result.totals.replay_intervals_meeting_target = replay.intervals_meeting_target
+
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def _same_named(model: type[_Model], source: object, **values: object) -> _Model:
+    """``model`` with ``values``, each other field read from ``source``'s attribute of its
+    name (the queue's outcomes name their figures as the JSON does)."""
+    copied = {name: getattr(source, name) for name in model.model_fields if name not in values}
+    return model(**copied, **values)
