@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated
-
 import typer
 
-from cx.cli.common import OutputFormat, emit, handle_errors
+from cx.cli.common import OutputFormat, StrategiesArgument, emit, handle_errors
 from cx.cli.data_options import cube_for, strategies_for
 from cx.cli.options import DataArgs, OutputArgs, RunArgs, with_groups
 from cx.errors import EXIT_FINDINGS
@@ -16,9 +13,7 @@ from cx.errors import EXIT_FINDINGS
 @handle_errors
 @with_groups(source=DataArgs, run=RunArgs, out=OutputArgs)
 def compare(
-    strategies: Annotated[
-        list[Path], typer.Argument(help="Strategy files (YAML).", show_default=False)
-    ],
+    strategies: StrategiesArgument,
     source: DataArgs,
     run: RunArgs,
     out: OutputArgs,

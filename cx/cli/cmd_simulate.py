@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cx.cli.common import OutputFormat, emit, handle_errors
+from cx.cli.common import OutputFormat, StrategyArgument, emit, handle_errors
 from cx.cli.data_options import cube_for, parse_agents, strategies_for
 from cx.cli.options import DataArgs, OutputArgs, RunArgs, with_groups
 from cx.errors import EXIT_FINDINGS, UsageError
@@ -16,7 +15,7 @@ from cx.errors import EXIT_FINDINGS, UsageError
 @handle_errors
 @with_groups(source=DataArgs, run=RunArgs, out=OutputArgs)
 def simulate(
-    strategy: Annotated[Path, typer.Argument(help="Strategy file (YAML).", show_default=False)],
+    strategy: StrategyArgument,
     source: DataArgs,
     run: RunArgs,
     out: OutputArgs,

@@ -1,4 +1,6 @@
-"""Assemble the report: evaluate every strategy, draw the charts, lay out the page."""
+"""Assemble the report: evaluate every strategy, draw the charts, lay out the page.
+
+The chart library is imported only once :func:`require_chart_library` has found it."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from datetime import datetime
 
 import polars as pl
 
+from cx import api_checks as check
 from cx._version import __version__
 from cx.data.cube import Cube
 from cx.models.inspect import InspectResult
@@ -15,7 +18,7 @@ from cx.models.strategy import Strategy
 from cx.render import sections as text
 from cx.render.compare import comparison_section
 from cx.render.views import SimulationView
-from cx.report import charts
+from cx.report import require_chart_library
 from cx.report.data import (
     WEEKDAYS,
     Scenario,
@@ -282,7 +285,7 @@ def assumptions_section(strategy: Strategy, profile: InspectResult) -> text.Sect
     )
 
 
-def build(
+def build_report(
     strategies: list[Strategy],
     cube: Cube,
     interval: int | None = None,
@@ -290,6 +293,24 @@ def build(
     generated: datetime | None = None,
     profile: InspectResult | None = None,
 ) -> str:
+    """Evaluate ``strategies`` on ``cube`` and return the report page as one HTML string.
+
+    ``profile`` (from :func:`cx.api.inspect_interactions` on the same data) adds what the
+    data says about each shift rule's containment assumption.
+    """
+    strategies = check.require_strategies(strategies)
+    cube = check.require_cube(cube)
+    interval = check.require_interval(interval)
+    if title is not None:
+        title = check.require_text(title, "title")
+    if generated is not None and not isinstance(generated, datetime):
+        raise check.wrong("generated", "None or a datetime", generated)
+    if profile is not None and not isinstance(profile, InspectResult):
+        hint = "use cx.api.inspect_interactions(cube)"
+        raise check.wrong("profile", "None or an InspectResult", profile, hint)
+    require_chart_library()
+    from cx.report import charts
+
     generated = generated or datetime.now()
     scenarios, baselines = scenarios_for(strategies, cube, interval)
     meta = cube.meta
