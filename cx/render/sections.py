@@ -6,6 +6,7 @@ two always show the same figures.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -26,33 +27,33 @@ class Section:
     styles: list[str | None] = field(default_factory=list)  # per row, optional
 
 
-def _compact(value: float) -> str | None:
-    """Large figures shortened so tables fit 80 columns (1.23M, 456.8k)."""
-    size = abs(value)
-    if size >= 1e6:
-        return f"{value / 1e6:.2f}M"
-    if size >= 1e5:
-        return f"{value / 1e3:.1f}k"
-    return None
+def _figure(exact: Callable[[float], str]) -> Callable[[float | None], str]:
+    """A formatter of figures: "–" for none, large ones shortened so tables fit 80
+    columns (1.23M, 456.8k), the others as ``exact`` writes them."""
+
+    @functools.wraps(exact)
+    def show(value: float | None) -> str:
+        if value is None:
+            return "–"
+        size = abs(value)
+        if size >= 1e6:
+            return f"{value / 1e6:.2f}M"
+        if size >= 1e5:
+            return f"{value / 1e3:.1f}k"
+        return exact(value)
+
+    return show
 
 
-def count(value: float | None) -> str:
-    if value is None:
-        return "–"
-    compact = _compact(value)
-    if compact:
-        return compact
+@_figure
+def count(value: float) -> str:
     if abs(value - round(value)) < 0.05 or abs(value) >= 100:
         return f"{value:,.0f}"
     return f"{value:,.1f}"
 
 
-def money(value: float | None) -> str:
-    if value is None:
-        return "–"
-    compact = _compact(value)
-    if compact:
-        return compact
+@_figure
+def money(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
 
 

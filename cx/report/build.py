@@ -347,25 +347,20 @@ def build_report(
     names = [s.name for s in every]
     periods = periods_frame(every)
     page.add("<h2>Cost and coverage over time</h2>")
-    page.chart(
-        Chart(
-            key="cost-per-period",
-            title=f"Cost per {meta.period}",
-            spec=charts.period_lines(periods, "cost", "Cost", ",.0f", names),
-            caption="Everything the channels cost in each period: agents, per-contact costs, "
-            "fixed costs and incentives. Ramps make a push strategy's saving grow over time."
-            + _same_as_baseline(scenarios, baselines),
-        )
-    )
-    page.chart(
-        Chart(
-            key="coverage-per-period",
-            title=f"Contacts served per {meta.period}",
-            spec=charts.period_lines(periods, "coverage", "Contacts served", ".1%", names),
-            caption="Share of the period's contacts that still reach an offered channel "
-            "(the rest are lost when a retired channel's fallback does not take them).",
-        )
-    )
+    lines = [
+        # metric, its label, number format, title, caption
+        ("cost", "Cost", ",.0f", "Cost",
+         "Everything the channels cost in each period: agents, per-contact costs, fixed "
+         "costs and incentives. Ramps make a push strategy's saving grow over time."
+         + _same_as_baseline(scenarios, baselines)),
+        ("coverage", "Contacts served", ".1%", "Contacts served",
+         "Share of the period's contacts that still reach an offered channel (the rest are "
+         "lost when a retired channel's fallback does not take them)."),
+    ]  # fmt: skip
+    for metric, label, number, title, caption in lines:
+        spec = charts.period_lines(periods, metric, label, number, names)
+        key, title = f"{metric}-per-period", f"{title} per {meta.period}"
+        page.chart(Chart(key=key, title=title, spec=spec, caption=caption))
 
     # -- channels
     volumes = volumes_frame([*baselines[:1], *scenarios])
