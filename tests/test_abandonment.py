@@ -275,6 +275,8 @@ def test_values_translate_an_abandon_code(tmp_path: Path) -> None:
         "intervals_meeting_target",
         "mean_wait",
         "abandon_rate",
+        "contacts",
+        "worst_intervals",
     }
     assert payload["totals"]["replay_intervals_meeting_target"] is not None
     table = run_cx(
