@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import run_cx
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 import cx
-from cx.cli.app import app
 from cx.errors import CxError, InputError, StrategyError, UsageError
 from cx.guards import MAX_GUARD_LENGTH, GuardSyntaxError, parse_guard
 from cx.models.numbers import MAX_AGENTS, parse_number
@@ -34,7 +33,7 @@ PHONE_LINE = 3
 
 
 def run(*args: object) -> Any:
-    result = CliRunner().invoke(app, [str(a) for a in args])
+    result = run_cx(*args)
     assert "Traceback" not in result.stdout + result.stderr
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(
         result.exception
