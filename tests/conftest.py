@@ -10,7 +10,10 @@ Helpers every test file uses (``from conftest import run_cx, ...``):
 * :func:`run_cx_process`: the installed ``cx`` executable as a child process, on the
   same terminal;
 * :func:`write_csv`: an interaction file from rows (dicts, or sequences under a header);
-* :func:`write_strategy`: a strategy file from a dict.
+* :func:`write_strategy`: a strategy file from a dict;
+* :func:`one_error_line`: the one ``error:`` line of a run refused as bad input;
+
+and the fixture ``work``: the test runs in its own directory, with its own cube cache.
 """
 
 from __future__ import annotations
@@ -105,6 +108,16 @@ def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
     return check
 
 
+@pytest.fixture
+def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The test's directory as the working directory, with the cube cache in it."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CX_CACHE_DIR", str(tmp_path / ".cache"))
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("CX_DEBUG", raising=False)
+    return tmp_path
+
+
 def _terminal(env: Mapping[str, str] | None) -> dict[str, str]:
     return {**{k: os.environ.get(k, v) for k, v in TERMINAL.items()}, **(env or {})}
 
@@ -160,3 +173,13 @@ def write_strategy(path: Path, document: Mapping[str, Any]) -> Path:
     """A strategy file of ``document``, as YAML that escapes every non-ASCII character."""
     path.write_text(yaml.safe_dump(dict(document), allow_unicode=False), encoding="utf-8")
     return path
+
+
+def one_error_line(result: Result) -> str:
+    """Exit 2, nothing on stdout, exactly one `error:` line on stderr: that line."""
+    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error:"), lines[0]
+    return lines[0]

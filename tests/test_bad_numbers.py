@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_cx
+from conftest import one_error_line, run_cx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -39,16 +39,6 @@ def run(*args: object) -> Any:
         result.exception
     )
     return result
-
-
-def one_error_line(result: Any) -> str:
-    """Exit 2, nothing on stdout, exactly one `error:` line on stderr."""
-    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
-    assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error:"), lines[0]
-    return lines[0]
 
 
 def usage_error(result: Any, option: str) -> str:

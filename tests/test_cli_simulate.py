@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_cx, write_csv
+from conftest import one_error_line, run_cx, write_csv
 
 # The §8 example, verbatim: the checker below derives keys and types from it.
 DESIGN_EXAMPLE = json.loads(
@@ -478,15 +478,6 @@ def test_sweep_bad_range_and_bad_key(work: Path) -> None:
 
 
 # --------------------------------------------------------------------------- bad inputs
-
-
-def one_error_line(result) -> str:
-    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
-    assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error:"), lines[0]
-    return lines[0]
 
 
 def test_missing_data_file(work: Path) -> None:

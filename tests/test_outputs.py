@@ -42,15 +42,6 @@ SWEEP_RANGE = "channels.phone.hourly_cost=30:40:10"
 CX = [sys.executable, "-m", "cx"]
 
 
-@pytest.fixture
-def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("CX_CACHE_DIR", str(tmp_path / ".cache"))
-    monkeypatch.setenv("NO_COLOR", "1")
-    monkeypatch.delenv("CX_DEBUG", raising=False)
-    return tmp_path
-
-
 @pytest.fixture(autouse=True)
 def _never_replace_a_special_file(monkeypatch: pytest.MonkeyPatch) -> None:
     """A safety net: were the refusal ever broken, a test run as root would rename a

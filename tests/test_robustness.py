@@ -372,15 +372,6 @@ def test_only_cx_errors_escape_strategies_from_dicts(value: Any) -> None:
 # --------------------------------------------------------------------------- CLI runs
 
 
-@pytest.fixture
-def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("CX_CACHE_DIR", str(tmp_path / ".cache"))
-    monkeypatch.setenv("NO_COLOR", "1")
-    monkeypatch.delenv("CX_DEBUG", raising=False)
-    return tmp_path
-
-
 def leftovers(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir() if p.name.endswith(".tmp"))
 
