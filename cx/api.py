@@ -11,10 +11,11 @@ Typical use::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import inspect
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec
 
 from cx import api_checks as check
 from cx.data.cube import Cube
@@ -28,12 +29,15 @@ from cx.models.numbers import MAX_SEED
 from cx.models.result import Comparison, Result, SweepResult, SweepStep
 from cx.models.strategy import Strategy
 from cx.models.vocabulary import DEFAULT_PERIOD, DEFAULT_WINDOW_HOURS
-from cx.replay.engine import SimulationOptions, simulate_cube
+from cx.replay.engine import SimulationOptions, StrategyEvaluation
+from cx.replay.engine import evaluate as _evaluate
 
 if TYPE_CHECKING:
     import polars as pl
 
     from cx.models.inspect import InspectResult
+
+_P = ParamSpec("_P")
 
 
 def load_strategy(
@@ -163,7 +167,7 @@ def _examined(cube: Cube, path: str | Path, mapping: ColumnMapping, encoding: st
     return cube
 
 
-def simulate(
+def evaluate(
     strategy: Strategy,
     cube: Cube,
     interval: int | None = None,
@@ -174,8 +178,11 @@ def simulate(
     fit: bool = False,
     columns: str | Path | ColumnMapping | None = None,
     encoding: str = "utf8",
-) -> Result:
-    """Replay one strategy on a cube; the baseline and guards come with it.
+) -> StrategyEvaluation:
+    """One strategy evaluated on a cube, with its status quo, once: the ``result``
+    :func:`simulate` returns (the baseline and guards come with it) and what the views
+    set beside it (the status quo's ``baseline_totals``, the staffing plan with its
+    interval frame).
 
     ``replay`` also replays the staffing plan on the single contacts of the cube's file
     (read once more; ``columns`` and ``encoding`` must be those the cube was built
@@ -207,7 +214,26 @@ def simulate(
         replay=ReplayOptions(seed=seed, fit=fit) if replay else None,
         contacts=contacts,
     )
-    return simulate_cube(strategy, cube, options)
+    return _evaluate(strategy, cube, options)
+
+
+def _result_of(evaluation: Callable[_P, StrategyEvaluation]) -> Callable[_P, Result]:
+    """A function with ``evaluation``'s parameters that returns only its result."""
+
+    def simulate(*args: _P.args, **kwargs: _P.kwargs) -> Result:
+        return evaluation(*args, **kwargs).result
+
+    simulate.__signature__ = inspect.signature(evaluation).replace(  # type: ignore[attr-defined]
+        return_annotation=Result
+    )
+    return simulate
+
+
+simulate = _result_of(evaluate)
+simulate.__doc__ = """Replay one strategy on a cube; the baseline and guards come with it.
+
+Takes :func:`evaluate`'s arguments and returns its ``result``.
+"""
 
 
 def compare(
@@ -220,12 +246,23 @@ def compare(
 
     Strategies that share a catalog share one baseline evaluation.
     """
+    evaluations = evaluate_all(strategies, cube, interval, agents)
+    return Comparison(results=[evaluation.result for evaluation in evaluations])
+
+
+def evaluate_all(
+    strategies: Iterable[Strategy],
+    cube: Cube,
+    interval: int | None = None,
+    agents: Mapping[str, int] | None = None,
+) -> list[StrategyEvaluation]:
+    """:func:`compare`'s evaluations, one per strategy in order (see :func:`evaluate`)."""
     strategies = check.require_strategies(strategies)
     cube = check.require_cube(cube)
     interval = check.require_interval(interval)
     agents = check.require_agents(agents)
     options = SimulationOptions(interval=interval, agents=agents)
-    return Comparison(results=_evaluate_all(list(strategies), cube, options))
+    return _evaluate_all(list(strategies), cube, options)
 
 
 #: Evaluations run side by side: they are Polars and numpy work that releases the GIL.
@@ -234,16 +271,16 @@ EVALUATION_THREADS = 2
 
 def _evaluate_all(
     strategies: list[Strategy], cube: Cube, options: SimulationOptions
-) -> list[Result]:
+) -> list[StrategyEvaluation]:
     """Every strategy on ``cube``, in order, sharing baseline evaluations: the first one
     alone (it evaluates the baseline its catalog shares with the others), the rest
     ``EVALUATION_THREADS`` at a time. The results do not depend on the order."""
     if not strategies:
         return []
     baselines: dict[str, Any] = {}
-    first = simulate_cube(strategies[0], cube, options, baselines)
+    first = _evaluate(strategies[0], cube, options, baselines)
     with ThreadPoolExecutor(max_workers=EVALUATION_THREADS) as pool:
-        rest = pool.map(lambda s: simulate_cube(s, cube, options, baselines), strategies[1:])
+        rest = pool.map(lambda s: _evaluate(s, cube, options, baselines), strategies[1:])
         return [first, *rest]
 
 
@@ -268,7 +305,8 @@ def sweep(
     step_strategies = [
         _with_overrides(strategy, [*base_overrides, f"{key}={value}"]) for value in values
     ]
-    results = _evaluate_all(step_strategies, cube, SimulationOptions(interval=interval))
+    evaluations = _evaluate_all(step_strategies, cube, SimulationOptions(interval=interval))
+    results = [evaluation.result for evaluation in evaluations]
     steps = [SweepStep(value=v, result=r) for v, r in zip(values, results, strict=True)]
     name = results[-1].strategy.name if results else ""
     return SweepResult(strategy=name, key=key, steps=steps)

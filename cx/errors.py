@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 EXIT_OK = 0
@@ -91,14 +91,7 @@ class CxError(Exception):
         self.path = path
 
     def as_finding(self) -> Finding:
-        return Finding(
-            message=self.message,
-            file=self.file,
-            line=self.line,
-            column=self.column,
-            path=self.path,
-            hint=self.hint,
-        )
+        return Finding(**{item.name: getattr(self, item.name) for item in fields(Finding)})
 
     def __str__(self) -> str:
         if self.file is None and self.path is None:

@@ -23,11 +23,10 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from conftest import run_cx
 from rich.console import Console
-from typer.testing import CliRunner
 
 from cx import generate
-from cx.cli.app import app
 from cx.cli.data_options import scan_progress
 from cx.data import fast as fast_scan
 from cx.data import fine, scan
@@ -72,9 +71,8 @@ def inputs(frame: pl.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> dic
 
 
 def simulate_json(data: Path, *extra: str) -> dict:
-    result = CliRunner().invoke(
-        app,
-        ["simulate", str(STRATEGY), "--data", str(data), "--format", "json", "--no-cache", *extra],
+    result = run_cx(
+        "simulate", str(STRATEGY), "--data", str(data), "--format", "json", "--no-cache", *extra,
     )
     assert result.exit_code in (0, 1), result.output
     payload = json.loads(result.stdout)
@@ -374,9 +372,7 @@ def test_parquet_with_typed_and_text_columns_equals_csv(
 
 def test_cube_file_round_trip(inputs: dict[str, Path], tmp_path: Path) -> None:
     cube = tmp_path / "cube.parquet"
-    result = CliRunner().invoke(
-        app, ["cube", "--data", str(inputs["csv"]), "--output", str(cube), "--quiet"]
-    )
+    result = run_cx("cube", "--data", str(inputs["csv"]), "--output", str(cube), "--quiet")
     assert result.exit_code == 0, result.output
     assert pl.read_parquet(cube)["table"].unique().sort().to_list() == [
         "arrivals",
@@ -443,9 +439,8 @@ def test_spinner_only_on_a_terminal_for_large_files(tmp_path: Path) -> None:
 
 
 def test_no_progress_noise_on_stderr_when_piped(inputs: dict[str, Path]) -> None:
-    result = CliRunner().invoke(
-        app,
-        ["simulate", str(STRATEGY), "--data", str(inputs["csv"]), "--format", "json", "--no-cache"],
+    result = run_cx(
+        "simulate", str(STRATEGY), "--data", str(inputs["csv"]), "--format", "json", "--no-cache",
     )
     assert result.exit_code in (0, 1)
     assert result.stderr == ""

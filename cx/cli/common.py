@@ -59,6 +59,10 @@ OutputOption = Annotated[
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No notes on stderr.")]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")]
+StrategyArgument = Annotated[Path, typer.Argument(help="Strategy file (YAML).", show_default=False)]
+StrategiesArgument = Annotated[
+    list[Path], typer.Argument(help="Strategy files (YAML).", show_default=False)
+]
 
 
 class _Console(Console):

@@ -75,7 +75,7 @@ class Totals(ResultModel):
 
 
 class ReplayInterval(ResultModel):
-    """One staffed interval of a live channel, replayed (`--replay`; table view only)."""
+    """One staffed interval of a live channel, replayed (`--replay`)."""
 
     interval_start: str
     arrivals: int
@@ -98,15 +98,22 @@ class ReplayResult(ResultModel):
     fit_agent_hours: float | None = Field(
         None, description="--fit: agent-hours of the smallest N per interval that holds."
     )
-    contacts: int = Field(0, exclude=True)
-    fit_service_level: float | None = Field(None, exclude=True)
-    worst_intervals: list[ReplayInterval] = Field(default_factory=list, exclude=True)
+    contacts: int = Field(0, description="Contacts replayed through the channel's plan.")
+    fit_service_level: float | None = Field(
+        None, description="--fit: the fitted staffing's service level in replay."
+    )
+    worst_intervals: list[ReplayInterval] = Field(
+        default_factory=list,
+        description="The staffed intervals with the most contacts not answered within "
+        "target, worst first.",
+    )
 
     @model_serializer(mode="wrap")
     def _fit_only_when_fitted(self, handler: SerializerFunctionWrapHandler) -> Any:
         data = handler(self)
         if isinstance(data, dict) and data.get("fit_agent_hours") is None:
             data.pop("fit_agent_hours", None)
+            data.pop("fit_service_level", None)
         return data
 
 
@@ -168,7 +175,6 @@ class Result(ResultModel):
     channels: list[ChannelResult]
     periods: list[PeriodResult]
     guards: list[GuardResult] = Field(default_factory=list)
-    baseline: Totals | None = Field(None, exclude=True)
 
     def channel(self, name: str) -> ChannelResult:
         for item in self.channels:

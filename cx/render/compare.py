@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from rich.bar import Bar
 from rich.console import Group, RenderableType
@@ -15,7 +15,7 @@ from cx.render.numbers import common_currency, currency_label
 from cx.render.safe import plain
 from cx.render.sections import Section, count, money, number, percent
 from cx.render.verdict import verdict
-from cx.render.views import sections_markdown, sections_renderable
+from cx.render.views import SimulationView, sections_markdown, sections_renderable
 
 BEST_MARK = " ★"
 #: Totals that are shares: charted as percentages.
@@ -59,9 +59,9 @@ def _best(values: list[float | None], direction: str | None) -> set[int]:
     return {i for v, i in present if abs(v - target) < 1e-9}
 
 
-def comparison_section(comparison: Comparison) -> Section:
-    results = comparison.results
-    baseline: Totals | None = results[0].baseline if results else None
+def comparison_section(views: Sequence[SimulationView]) -> Section:
+    results = [view.result for view in views]
+    baseline: Totals | None = views[0].baseline if views else None
     header = ["Metric", *[r.strategy.name for r in results], "Baseline"]
     rows = []
     specs = COMPARE_ROWS
@@ -79,7 +79,7 @@ def comparison_section(comparison: Comparison) -> Section:
     guards = [_guards_cell(r) for r in results]
     rows.append(["Guards", *guards, "–"])
     baselines_differ = baseline is not None and any(
-        r.baseline is not None and abs(r.baseline.cost - baseline.cost) > 1e-6 for r in results
+        abs(view.baseline.cost - baseline.cost) > 1e-6 for view in views
     )
     note = f"{BEST_MARK.strip()} best value in the row."
     if baselines_differ:
@@ -96,23 +96,23 @@ def _guards_cell(result: Result) -> str:
     return f"{passed}/{len(result.guards)} pass"
 
 
-def _currency(results: list[Result]) -> str | None:
-    return common_currency([r.strategy.currency for r in results])
+def _currency(views: Sequence[SimulationView]) -> str | None:
+    return common_currency([view.result.strategy.currency for view in views])
 
 
-def comparison_renderable(comparison: Comparison) -> RenderableType:
-    with currency_label(_currency(comparison.results)):
+def comparison_renderable(views: Sequence[SimulationView]) -> RenderableType:
+    with currency_label(_currency(views)):
         return sections_renderable(
-            [comparison_section(comparison)], [verdict(r).text() for r in comparison.results]
+            [comparison_section(views)], [verdict(view.result).text() for view in views]
         )
 
 
-def comparison_markdown(comparison: Comparison) -> str:
-    with currency_label(_currency(comparison.results)):
+def comparison_markdown(views: Sequence[SimulationView]) -> str:
+    with currency_label(_currency(views)):
         return sections_markdown(
             "cx compare",
-            [comparison_section(comparison)],
-            [verdict(r).text() for r in comparison.results],
+            [comparison_section(views)],
+            [verdict(view.result).text() for view in views],
         )
 
 

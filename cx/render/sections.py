@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from cx.models.glossary import DILUTION_LEGEND, GLOSSARY
-from cx.models.result import Result, Totals
+from cx.models.result import Result
 from cx.render.numbers import figure, money, number, percent, points, signed, whole
+
+if TYPE_CHECKING:
+    from cx.render.views import SimulationView
 
 
 @dataclass
@@ -56,30 +60,31 @@ OUTCOME_ROWS: list[tuple[str, str, Callable[[float | None], str], Callable[..., 
 
 
 def _against_baseline(
-    result: Result,
+    view: SimulationView,
     rows_spec: list[tuple[str, str, Callable[[float | None], str], Callable[..., str]]],
 ) -> list[list[str]]:
-    baseline: Totals | None = result.baseline
     rows = []
     for key, title, formatter, delta_formatter in rows_spec:
-        value = getattr(result.totals, key)
-        base = getattr(baseline, key) if baseline is not None else None
+        value = getattr(view.result.totals, key)
+        base = getattr(view.baseline, key)
         delta = value - base if value is not None and base is not None else None
         rows.append([title, formatter(value), formatter(base), signed(delta, delta_formatter)])
     return rows
 
 
-def totals_section(result: Result) -> Section:
+def totals_section(view: SimulationView) -> Section:
+    strategy = view.result.strategy
     return Section(
-        title=f"{result.strategy.name} ({result.strategy.kind}) vs baseline",
+        title=f"{strategy.name} ({strategy.kind}) vs baseline",
         header=["Metric", "Strategy", "Baseline", "Δ"],
-        rows=_against_baseline(result, TOTAL_ROWS),
+        rows=_against_baseline(view, TOTAL_ROWS),
         rows_are_metrics=True,
     )
 
 
-def outcomes_section(result: Result) -> Section | None:
+def outcomes_section(view: SimulationView) -> Section | None:
     """Journeys and satisfaction against the baseline (§10), when they were counted."""
+    result = view.result
     totals, data = result.totals, result.data
     if totals.journeys is None and totals.satisfaction is None:
         return None
@@ -103,7 +108,7 @@ def outcomes_section(result: Result) -> Section | None:
     return Section(
         title="Outcomes",
         header=["Metric", "Strategy", "Baseline", "Δ"],
-        rows=_against_baseline(result, OUTCOME_ROWS),
+        rows=_against_baseline(view, OUTCOME_ROWS),
         note=note,
         rows_are_metrics=True,
     )
@@ -367,12 +372,13 @@ def replay_sections(result: Result) -> list[Section]:
     return sections
 
 
-def result_sections(result: Result) -> list[Section]:
+def result_sections(view: SimulationView) -> list[Section]:
+    result = view.result
     sections = [
-        totals_section(result),
+        totals_section(view),
         channels_section(result),
         dilution_section(result),
-        *([outcomes] if (outcomes := outcomes_section(result)) is not None else []),
+        *([outcomes] if (outcomes := outcomes_section(view)) is not None else []),
         periods_section(result),
         *replay_sections(result),
     ]

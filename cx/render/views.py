@@ -1,21 +1,60 @@
-"""Sections → rich renderables (terminal) or markdown text."""
+"""What the human views read, and sections → rich renderables (terminal) or markdown text.
+
+The JSON result holds what machines read; a :class:`SimulationView` is that result
+with the figures only people see beside it (the status quo's totals), built from a
+strategy's evaluation in one place: :meth:`SimulationView.of`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
 
 from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from cx.models.result import Result
+from cx.models.result import Result, Totals
 from cx.render.formats import markdown_table, markdown_text
 from cx.render.layout import LABEL_WIDTH, Fitted
 from cx.render.numbers import currency_label
 from cx.render.safe import plain
 from cx.render.sections import Section, result_sections
 from cx.render.verdict import verdict
+
+__all__ = [
+    "Evaluated",
+    "SimulationView",
+    "result_markdown",
+    "result_renderable",
+    "section_table",
+    "sections_markdown",
+    "sections_renderable",
+]
+
+
+class Evaluated(Protocol):
+    """A strategy evaluated once with its status quo (``cx.replay.engine.StrategyEvaluation``)."""
+
+    @property
+    def result(self) -> Result: ...
+
+    @property
+    def baseline_totals(self) -> Totals: ...
+
+
+@dataclass(frozen=True)
+class SimulationView:
+    """One strategy's result and the status quo's totals that its views set beside it."""
+
+    result: Result
+    baseline: Totals
+
+    @classmethod
+    def of(cls, evaluation: Evaluated) -> SimulationView:
+        return cls(result=evaluation.result, baseline=evaluation.baseline_totals)
 
 
 def section_table(section: Section) -> Table:
@@ -79,15 +118,15 @@ def sections_markdown(title: str, sections: Sequence[Section], lead: Sequence[st
     return "\n".join(chunks)
 
 
-def result_renderable(result: Result) -> RenderableType:
-    with currency_label(result.strategy.currency):
-        return sections_renderable(result_sections(result), [verdict(result).text()])
+def result_renderable(view: SimulationView) -> RenderableType:
+    with currency_label(view.result.strategy.currency):
+        return sections_renderable(result_sections(view), [verdict(view.result).text()])
 
 
-def result_markdown(result: Result) -> str:
-    with currency_label(result.strategy.currency):
+def result_markdown(view: SimulationView) -> str:
+    with currency_label(view.result.strategy.currency):
         return sections_markdown(
-            f"cx simulate: {result.strategy.name}",
-            result_sections(result),
-            [verdict(result).text()],
+            f"cx simulate: {view.result.strategy.name}",
+            result_sections(view),
+            [verdict(view.result).text()],
         )

@@ -18,13 +18,15 @@ from typing import TYPE_CHECKING, Any
 from cx.errors import InputError
 from cx.models.glossary import GLOSSARY
 from cx.models.inspect import InspectResult
-from cx.models.result import Comparison, Result, SweepResult, Totals
+from cx.models.result import SweepResult, Totals
 from cx.render.formats import CHANNEL_COLUMNS
 from cx.render.inspect import inspect_rows
 from cx.render.safe import spreadsheet_text, terminal_text
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
+
+    from cx.render.views import SimulationView
 
 #: Fields that are shares: stored as fractions, shown as percentages.
 SHARES = frozenset(
@@ -124,8 +126,8 @@ def _new_book() -> Workbook:
     return Workbook()
 
 
-def _result_sheets(book: Workbook, result: Result) -> None:
-    baseline = result.baseline
+def _result_sheets(book: Workbook, view: SimulationView) -> None:
+    result, baseline = view.result, view.baseline
     totals_rows = []
     for key in TOTAL_KEYS:
         value = getattr(result.totals, key)
@@ -162,19 +164,19 @@ def _records(book: Workbook, title: str, columns: Sequence[str], items: Iterable
     )
 
 
-def result_xlsx(result: Result) -> bytes:
+def result_xlsx(view: SimulationView) -> bytes:
     """`cx simulate`: totals against the baseline, channels, dilution, periods, guards."""
     book = _new_book()
-    _result_sheets(book, result)
+    _result_sheets(book, view)
     return _workbook_bytes(book)
 
 
-def comparison_xlsx(comparison: Comparison) -> bytes:
+def comparison_xlsx(views: Sequence[SimulationView]) -> bytes:
     """`cx compare`: the totals with one column per strategy and the baseline; the
     channels, periods and guards of every strategy, one row each, named."""
     book = _new_book()
-    results = comparison.results
-    baseline = results[0].baseline if results else None
+    results = [view.result for view in views]
+    baseline = views[0].baseline if views else None
     _sheet(
         book,
         "totals",

@@ -6,8 +6,10 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
+from pydantic import BaseModel
 
 from cx.data.contacts import ContactFile, ContactSource
 from cx.data.cube import Cube
@@ -472,16 +474,14 @@ def _data_info(cube: Cube) -> DataInfo:
             else None,
             "resolution_source": outcomes.resolution_source,
         }
-    return DataInfo(
-        file=meta.file,
-        rows_read=meta.rows_read,
-        rows_used=meta.rows_used,
-        rows_rejected=meta.rows_rejected,
-        customers=meta.customers,
-        periods=meta.period_labels,
-        channels_observed=meta.channels_observed,
-        **extra,  # type: ignore[arg-type]
-    )
+    counts = {name: getattr(meta, name) for name in _DATA_INFO_FROM_META}
+    return DataInfo(periods=meta.period_labels, **counts, **extra)  # type: ignore[arg-type]
+
+
+#: The fields of DataInfo that the cube's meta holds under the same names.
+_DATA_INFO_FROM_META = (
+    "file", "rows_read", "rows_used", "rows_rejected", "customers", "channels_observed",
+)  # fmt: skip
 
 
 @dataclass
@@ -509,22 +509,7 @@ class StrategyEvaluation:
             totals=self.baseline_totals.model_copy(),
             channels=[channel.model_copy() for channel in self.baseline.channels],
             periods=[period.model_copy() for period in self.baseline.periods],
-            baseline=self.baseline_totals.model_copy(),
         )
-
-
-def simulate_cube(
-    strategy: Strategy,
-    cube: Cube,
-    options: SimulationOptions | None = None,
-    baselines: dict[str, Evaluation] | None = None,
-) -> Result:
-    """Replay ``strategy`` on ``cube`` and compare it with the status quo.
-
-    ``baselines`` lets several calls with the same options share baseline
-    evaluations: strategies with the same catalog have the same baseline.
-    """
-    return evaluate(strategy, cube, options, baselines).result
 
 
 def evaluate(
@@ -533,8 +518,9 @@ def evaluate(
     options: SimulationOptions | None = None,
     baselines: dict[str, Evaluation] | None = None,
 ) -> StrategyEvaluation:
-    """``strategy`` and its baseline evaluated once each (a shared baseline from
-    ``baselines`` when one is there), with the result assembled from them."""
+    """``strategy`` and its baseline evaluated once each, with the result assembled
+    from them. ``baselines`` lets several calls with the same options share baseline
+    evaluations: strategies with the same catalog have the same baseline."""
     options = options or SimulationOptions()
     check_against_data(strategy, cube)
     needed = outcomes_needed(strategy)
@@ -582,7 +568,6 @@ def evaluate(
         totals=totals,
         channels=evaluation.channels,
         periods=evaluation.periods,
-        baseline=baseline_totals,
     )
     if options.replay is not None:
         _attach_replay(result, replay_evaluation(strategy, cube, evaluation, options))
@@ -634,25 +619,26 @@ def _attach_replay(result: Result, replay: PlanOutcome) -> None:
         outcome = replay.channels.get(item.channel)
         if outcome is None:
             continue
-        item.replay = ReplayResult(
-            service_level=outcome.service_level,
-            intervals_meeting_target=outcome.intervals_meeting_target,
-            mean_wait=outcome.mean_wait,
-            abandon_rate=outcome.abandon_rate,
-            fit_agent_hours=outcome.fit_agent_hours,
-            contacts=outcome.contacts,
-            fit_service_level=outcome.fit_service_level,
+        item.replay = _same_named(
+            ReplayResult,
+            outcome,
             worst_intervals=[
-                ReplayInterval(
+                _same_named(
+                    ReplayInterval,
+                    w,
                     interval_start=w.interval_start.isoformat(sep=" ", timespec="minutes"),
-                    arrivals=w.arrivals,
-                    agents=w.agents,
-                    service_level=w.service_level,
-                    plan_service_level=w.plan_service_level,
-                    mean_wait=w.mean_wait,
-                    abandoned=w.abandoned,
                 )
                 for w in outcome.worst
             ],
         )
     result.totals.replay_intervals_meeting_target = replay.intervals_meeting_target
+
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def _same_named(model: type[_Model], source: object, **values: object) -> _Model:
+    """``model`` with ``values``, each other field read from ``source``'s attribute of its
+    name (the queue's outcomes name their figures as the JSON does)."""
+    copied = {name: getattr(source, name) for name in model.model_fields if name not in values}
+    return model(**copied, **values)

@@ -1,4 +1,6 @@
-"""Assemble the report: evaluate every strategy, draw the charts, lay out the page."""
+"""Assemble the report: evaluate every strategy, draw the charts, lay out the page.
+
+The chart library is imported only once :func:`require_chart_library` has found it."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from datetime import datetime
 
 import polars as pl
 
+from cx import api_checks as check
 from cx._version import __version__
 from cx.data.cube import Cube
 from cx.models.inspect import InspectResult
@@ -15,7 +18,8 @@ from cx.models.strategy import Strategy
 from cx.render import sections as text
 from cx.render.compare import comparison_section
 from cx.render.verdict import verdict
-from cx.report import charts
+from cx.render.views import SimulationView
+from cx.report import require_chart_library
 from cx.report.data import (
     WEEKDAYS,
     Scenario,
@@ -71,7 +75,7 @@ def scenarios_for(
         scenarios.append(
             Scenario(
                 name=name,
-                result=result,
+                view=SimulationView.of(evaluation),
                 strategy=strategy,
                 intervals=evaluation.own.staffing.intervals,
                 interval_minutes=minutes,
@@ -83,7 +87,7 @@ def scenarios_for(
         baselines.append(
             Scenario(
                 name="baseline",
-                result=evaluation.baseline_result(),
+                view=SimulationView(evaluation.baseline_result(), evaluation.baseline_totals),
                 strategy=evaluation.baseline_strategy,
                 intervals=pl.DataFrame(),
                 interval_minutes=minutes,
@@ -153,10 +157,10 @@ def reading(result: Result) -> str:
 def card(scenario: Scenario, color: str) -> str:
     result = scenario.result
     t = result.totals
-    base = result.baseline
+    base = scenario.view.baseline
     cost_share = t.cost_delta / t.baseline_cost if t.baseline_cost else None
-    hours_delta = t.agent_hours - base.agent_hours if base else 0.0
-    hours_share = hours_delta / base.agent_hours if base and base.agent_hours else None
+    hours_delta = t.agent_hours - base.agent_hours
+    hours_share = hours_delta / base.agent_hours if base.agent_hours else None
     failing = [g for g in result.guards if not g.ok]
     if result.guards:
         guard_text = (
@@ -262,7 +266,7 @@ def assumptions_section(strategy: Strategy, profile: InspectResult) -> text.Sect
     )
 
 
-def build(
+def build_report(
     strategies: list[Strategy],
     cube: Cube,
     interval: int | None = None,
@@ -270,7 +274,23 @@ def build(
     generated: datetime | None = None,
     profile: InspectResult | None = None,
 ) -> str:
-    from cx.models.result import Comparison
+    """Evaluate ``strategies`` on ``cube`` and return the report page as one HTML string.
+
+    ``profile`` (from :func:`cx.api.inspect_interactions` on the same data) adds what the
+    data says about each shift rule's containment assumption.
+    """
+    strategies = check.require_strategies(strategies)
+    cube = check.require_cube(cube)
+    interval = check.require_interval(interval)
+    if title is not None:
+        title = check.require_text(title, "title")
+    if generated is not None and not isinstance(generated, datetime):
+        raise check.wrong("generated", "None or a datetime", generated)
+    if profile is not None and not isinstance(profile, InspectResult):
+        hint = "use cx.api.inspect_interactions(cube)"
+        raise check.wrong("profile", "None or an InspectResult", profile, hint)
+    require_chart_library()
+    from cx.report import charts
 
     generated = generated or datetime.now()
     scenarios, baselines = scenarios_for(strategies, cube, interval)
@@ -299,34 +319,29 @@ def build(
     readings = "".join(reading(s.result) for s in scenarios)
     page.add(f'<div class="reading">{readings}</div>')
     if len(scenarios) > 1:
-        page.tables([comparison_section(Comparison(results=[s.result for s in scenarios]))])
+        page.tables([comparison_section([s.view for s in scenarios])])
     else:
-        page.tables([text.totals_section(scenarios[0].result)])
+        page.tables([text.totals_section(scenarios[0].view)])
 
     # -- over time
     every = [*baselines, *scenarios]
     names = [s.name for s in every]
     periods = periods_frame(every)
     page.add("<h2>Cost and coverage over time</h2>")
-    page.chart(
-        Chart(
-            key="cost-per-period",
-            title=f"Cost per {meta.period}",
-            spec=charts.period_lines(periods, "cost", "Cost", ",.0f", names),
-            caption="Everything the channels cost in each period: agents, per-contact costs, "
-            "fixed costs and incentives. Ramps make a push strategy's saving grow over time."
-            + _same_as_baseline(scenarios, baselines),
-        )
-    )
-    page.chart(
-        Chart(
-            key="coverage-per-period",
-            title=f"Contacts served per {meta.period}",
-            spec=charts.period_lines(periods, "coverage", "Contacts served", ".1%", names),
-            caption="Share of the period's contacts that still reach an offered channel "
-            "(the rest are lost when a retired channel's fallback does not take them).",
-        )
-    )
+    lines = [
+        # metric, its label, number format, title, caption
+        ("cost", "Cost", ",.0f", "Cost",
+         "Everything the channels cost in each period: agents, per-contact costs, fixed "
+         "costs and incentives. Ramps make a push strategy's saving grow over time."
+         + _same_as_baseline(scenarios, baselines)),
+        ("coverage", "Contacts served", ".1%", "Contacts served",
+         "Share of the period's contacts that still reach an offered channel (the rest are "
+         "lost when a retired channel's fallback does not take them)."),
+    ]  # fmt: skip
+    for metric, label, number, title, caption in lines:
+        spec = charts.period_lines(periods, metric, label, number, names)
+        key, title = f"{metric}-per-period", f"{title} per {meta.period}"
+        page.chart(Chart(key=key, title=title, spec=spec, caption=caption))
 
     # -- channels
     volumes = volumes_frame([*baselines[:1], *scenarios])
@@ -363,12 +378,12 @@ def build(
             page.add(f'<p class="lead">{esc(scenario.strategy.description)}</p>')
         page.add(f'<div class="reading">{reading(result)}</div>')
         guards = text.guards_section(result)
-        page.tables([text.totals_section(result), *([guards] if guards else [])])
+        page.tables([text.totals_section(scenario.view), *([guards] if guards else [])])
         assumptions = assumptions_section(scenario.strategy, profile) if profile else None
         if assumptions is not None:
             page.tables([assumptions])
         page.tables([text.channels_section(result), text.dilution_section(result)])
-        outcomes = text.outcomes_section(result)
+        outcomes = text.outcomes_section(scenario.view)
         if outcomes is not None:
             page.tables([outcomes])
         week = staffing_week(scenario, cube)
