@@ -96,19 +96,19 @@ def _guards_cell(result: Result) -> str:
     return f"{passed}/{len(result.guards)} pass"
 
 
-def _currency(views: Sequence[SimulationView]) -> str | None:
-    return common_currency([view.result.strategy.currency for view in views])
+def _currency(results: Sequence[Result]) -> str | None:
+    return common_currency([result.strategy.currency for result in results])
 
 
 def comparison_renderable(views: Sequence[SimulationView]) -> RenderableType:
-    with currency_label(_currency(views)):
+    with currency_label(_currency([view.result for view in views])):
         return sections_renderable(
             [comparison_section(views)], [verdict(view.result).text() for view in views]
         )
 
 
 def comparison_markdown(views: Sequence[SimulationView]) -> str:
-    with currency_label(_currency(views)):
+    with currency_label(_currency([view.result for view in views])):
         return sections_markdown(
             "cx compare",
             [comparison_section(views)],
