@@ -314,6 +314,8 @@ def _parquet_layout(path: Path, mapping: Mapping) -> SourceLayout:
 
 def _map_sources(path: Path, header: list[str], mapping: Mapping) -> dict[str, list[str]]:
     """Canonical column -> source columns, from the mapping or the canonical names."""
+    from cx.data.profile import missing_hint  # the error path only; it imports this module
+
     sources: dict[str, list[str]] = {}
     for canonical in CANONICAL_COLUMNS:
         configured = mapping.columns.get(canonical)  # type: ignore[call-overload]
@@ -326,19 +328,19 @@ def _map_sources(path: Path, header: list[str], mapping: Mapping) -> dict[str, l
         for index, name in enumerate(names):
             names[index] = find_column(name, header) or name
             if names[index] not in header:
-                nearest = _nearest(name, header)
+                nearest = missing_hint(path, mapping.delimiter, canonical, name, header)
                 raise DataError(
                     f"column '{name}' (for {canonical}) is not in the file; "
                     f"columns found: {', '.join(header)}",
                     file=path,
                     line=1,
-                    hint=f"did you mean '{nearest}'?" if nearest else "fix the mapping file",
+                    hint=f"did you mean {nearest}?" if nearest else "fix the mapping file",
                 )
         sources[canonical] = names
     missing = [c for c in REQUIRED_COLUMNS if c not in sources]
     if missing:
-        nearest = {c: _nearest(c, header) for c in missing}
-        hints = [f"'{n}' for {c}" for c, n in nearest.items() if n]
+        nearest = {c: missing_hint(path, mapping.delimiter, c, None, header) for c in missing}
+        hints = [f"{n} for {c}" for c, n in nearest.items() if n]
         raise DataError(
             f"required column(s) missing: {', '.join(missing)}; columns found: {', '.join(header)}",
             file=path,

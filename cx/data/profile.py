@@ -1,0 +1,362 @@
+"""What an export's columns hold, read from its first rows: ids, timestamps, dates,
+times, numbers, a few distinct values.
+
+Two users: ``cx init`` proposes a mapping from it, and the missing-column hint of a
+mapping ranks the columns that could be meant by what they hold as well as by their
+names (a ``created_at`` that is not in the file points at the column of timestamps,
+``Opened``, not at ``Created by``).
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from cx.data.diagnose import column_key
+from cx.data.scan import (
+    RAW,
+    SourceLayout,
+    _head_lines,
+    _nearest,
+    check_data_path,
+    detect_delimiter,
+    is_gzip,
+    is_parquet,
+    raw_frame,
+)
+from cx.errors import DataError
+
+#: Rows read to profile the columns.
+PROFILE_ROWS = 2_000
+#: A column whose non-empty values parse in this share is of that kind.
+PARSE_SHARE = 0.98
+#: At most this many distinct values make a column categorical (channels, segments).
+FEW_DISTINCT = 40
+
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%d/%m/%Y",
+    "%m/%d/%Y",
+    "%d.%m.%Y",
+    "%d-%m-%Y",
+    "%m-%d-%Y",
+    "%d/%m/%y",
+    "%m/%d/%y",
+    "%d.%m.%y",
+    "%Y%m%d",
+)
+TIME_FORMATS = ("%H:%M:%S", "%H:%M", "%H:%M:%S%.f")
+#: Date-time glue and time-zone endings tried after each date format.
+DATE_TIME_JOINS = ("T", " ")
+ZONE_SUFFIXES = ("", "Z", "%#z")
+
+_DAY_FIRST = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-]\d{2,4}")
+
+
+def datetime_formats() -> list[str]:
+    """Every full timestamp format cx init tries, most specific first."""
+    formats = []
+    for date in DATE_FORMATS:
+        for join in DATE_TIME_JOINS if date.startswith("%Y-") else (" ",):
+            for time in ("%H:%M:%S%.f", "%H:%M:%S", "%H:%M"):
+                for zone in ZONE_SUFFIXES if join == "T" else ("",):
+                    formats.append(f"{date}{join}{time}{zone}")
+    return formats
+
+
+@dataclass(frozen=True)
+class ColumnProfile:
+    """What one column's first values hold."""
+
+    name: str
+    filled: float  # share of rows with a value
+    distinct: int  # distinct non-empty values
+    distinct_share: float  # distinct / non-empty values
+    numeric: float  # share of non-empty values that are numbers
+    minimum: float | None
+    maximum: float | None
+    median: float | None
+    datetime_format: str | None  # the format every value parses with, if one does
+    date_format: str | None
+    time_format: str | None
+    samples: tuple[str, ...]  # the most frequent values, at most FEW_DISTINCT
+
+    @property
+    def is_number(self) -> bool:
+        return self.numeric >= PARSE_SHARE and self.minimum is not None
+
+    @property
+    def is_few(self) -> bool:
+        return 1 <= self.distinct <= FEW_DISTINCT and not self.is_number
+
+    @property
+    def kind(self) -> str:
+        """timestamp | date | time | number | id | category | text | empty: the first fit."""
+        if self.distinct == 0:
+            return "empty"
+        if self.datetime_format:
+            return "timestamp"
+        if self.date_format:
+            return "date"
+        if self.time_format:
+            return "time"
+        if self.is_number:
+            return "number"
+        many = self.distinct > FEW_DISTINCT or self.distinct_share > 0.5
+        if many and _id_like(self):
+            return "id"
+        if self.distinct <= FEW_DISTINCT:
+            return "category"
+        return "text"
+
+
+def _id_like(profile: ColumnProfile) -> bool:
+    """Short values without spaces: codes, numbers, e-mail addresses, not sentences."""
+    return all(" " not in value.strip() and len(value) <= 64 for value in profile.samples)
+
+
+def _parse_share(values: pl.Series, dtype: pl.DataType, fmt: str) -> float:
+    try:
+        parsed = values.str.strptime(dtype, fmt, strict=False)  # type: ignore[arg-type]
+    except pl.exceptions.PolarsError:
+        return 0.0
+    return 1.0 - parsed.null_count() / len(values)
+
+
+def _first_format(
+    values: pl.Series, dtype: pl.DataType, formats: tuple[str, ...] | list[str]
+) -> str | None:
+    if len(values) == 0:
+        return None
+    for fmt in formats:
+        if _parse_share(values, dtype, fmt) >= PARSE_SHARE:
+            return fmt
+    return None
+
+
+def day_first_evidence(values: pl.Series) -> bool | None:
+    """Whether dates like 03/04/2024 are day-first: True when a first number is above
+    12, False when a second one is, None when no value decides (or both do)."""
+    parts = values.str.extract_groups(_DAY_FIRST.pattern)
+    first = parts.struct.field("1").cast(pl.Int32, strict=False)
+    second = parts.struct.field("2").cast(pl.Int32, strict=False)
+    day_first = bool((first > 12).any())
+    month_first = bool((second > 12).any())
+    if day_first == month_first:
+        return None
+    return day_first
+
+
+def _swap_day_month(fmt: str) -> str:
+    return fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
+
+
+def resolve_day_first(fmt: str, values: pl.Series) -> tuple[str, bool]:
+    """``fmt`` with day and month in the order ``values`` show; whether the data decided."""
+    if fmt.startswith("%Y") or "%d" not in fmt:
+        return fmt, True  # year first: always year-month-day
+    evidence = day_first_evidence(values)
+    if evidence is None:
+        return fmt, False
+    day_first = fmt.index("%d") < fmt.index("%m")
+    return (fmt if evidence == day_first else _swap_day_month(fmt)), True
+
+
+def profile_column(name: str, values: pl.Series, rows: int) -> ColumnProfile:
+    """The profile of one text column of ``rows`` rows (``values`` as read, nulls included)."""
+    text = values.cast(pl.String).str.strip_chars()
+    text = text.filter(text.str.len_bytes() > 0)
+    count = len(text)
+    numbers = text.cast(pl.Float64, strict=False).drop_nulls()
+    numbers = numbers.filter(numbers.is_finite())
+    counts = text.value_counts(sort=True, name="n") if count else None
+    samples = tuple(counts.get_column(text.name).head(FEW_DISTINCT)) if counts is not None else ()
+    distinct = text.n_unique() if count else 0
+    numeric = len(numbers) / count if count else 0.0
+    return ColumnProfile(
+        name=name,
+        filled=count / rows if rows else 0.0,
+        distinct=distinct,
+        distinct_share=distinct / count if count else 0.0,
+        numeric=numeric,
+        minimum=float(numbers.min()) if len(numbers) else None,  # type: ignore[arg-type]
+        maximum=float(numbers.max()) if len(numbers) else None,  # type: ignore[arg-type]
+        median=float(numbers.median()) if len(numbers) else None,  # type: ignore[arg-type]
+        datetime_format=None
+        if numeric
+        else _first_format(text, pl.Datetime("us"), datetime_formats()),
+        date_format=None if numeric else _first_format(text, pl.Date, DATE_FORMATS),
+        time_format=None if numeric else _first_format(text, pl.Time, TIME_FORMATS),
+        samples=samples,
+    )
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def text_layout(path: Path, delimiter: str | None = None) -> SourceLayout:
+    """A layout that reads every column of the CSV export ``path`` as text."""
+    check_data_path(path)
+    if is_parquet(path):
+        raise DataError(
+            "cx init reads CSV text exports (comma, tab, semicolon or bar, gzip too), not Parquet",
+            file=path,
+            hint="export the data as CSV, or write the mapping by hand (README, mapping files)",
+        )
+    head = _head_lines(path, 2)
+    if not head or not head[0].strip():
+        raise DataError("data file has no header row", file=path, line=1)
+    if "\x00" in head[0]:
+        raise DataError("data file is binary, not CSV text", file=path)
+    delimiter = delimiter or detect_delimiter(head[0]) or ","
+    try:
+        header = next(csv.reader([head[0]], delimiter=delimiter))
+    except csv.Error as exc:
+        raise DataError(f"cannot read the header row: {exc}", file=path, line=1) from None
+    return SourceLayout(
+        path=path,
+        delimiter=delimiter,
+        header=list(header),
+        sources={name: [name] for name in header},
+        timestamp_format="",
+        compressed=is_gzip(path),
+    )
+
+
+def head_frame(layout: SourceLayout, rows: int = PROFILE_ROWS) -> pl.DataFrame:
+    """The first ``rows`` rows of every column, as text, named as in the header."""
+    try:
+        frame = raw_frame(layout, head=rows).collect()
+    except pl.exceptions.PolarsError as exc:
+        from cx.data.diagnose import read_error
+
+        raise read_error(layout.path, exc, layout.delimiter) from None
+    return frame.select(pl.col(RAW + name).alias(name) for name in layout.header)
+
+
+def profile_frame(frame: pl.DataFrame) -> list[ColumnProfile]:
+    return [profile_column(name, frame.get_column(name), frame.height) for name in frame.columns]
+
+
+# --------------------------------------------------------------------------- ranking
+
+#: Per canonical column: words its source column is usually named with, and the kinds
+#: of content that fit it.
+NAME_WORDS: dict[str, tuple[str, ...]] = {
+    "customer_id": ("customer", "client", "requester", "caller", "account", "member", "user"),
+    "timestamp": ("created", "opened", "start", "initiation", "received", "timestamp", "date"),
+    "channel": ("channel", "via", "medium", "media", "source", "origin", "method"),
+    "segment": ("segment", "tier", "customertype", "plan", "band"),
+    "stage": ("stage", "journey", "phase", "lifecycle"),
+    "intent": ("intent", "reason", "topic", "category", "issue", "disposition", "purpose"),
+    "handle_time": ("handle", "handling", "aht", "talk", "interactionduration", "timespent"),
+    "resolved": ("resolved", "resolution", "solved", "status", "outcome", "fcr"),
+    "wait_time": ("wait", "queue", "answer", "asa"),
+    "abandoned": ("abandoned", "abandon", "hangup", "outcome", "result"),
+    "satisfaction": ("satisfaction", "csat", "rating", "score", "nps"),
+}
+CONTENT_KINDS: dict[str, tuple[str, ...]] = {
+    "customer_id": ("id", "number"),
+    "timestamp": ("timestamp",),
+    "channel": ("category",),
+    "segment": ("category",),
+    "stage": ("category",),
+    "intent": ("category",),
+    "handle_time": ("number",),
+    "wait_time": ("number",),
+    "satisfaction": ("number", "category"),
+    "resolved": ("category",),
+    "abandoned": ("category",),
+}
+
+
+def name_score(canonical: str, name: str, asked: str | None = None) -> float:
+    """How well a column's name fits: 0 (nothing alike) to 1 (the same name)."""
+    key = column_key(name)
+    wanted = [column_key(canonical)] + ([column_key(asked)] if asked else [])
+    if key in wanted:
+        return 1.0
+    score = max(difflib.SequenceMatcher(None, key, w).ratio() for w in wanted) * 0.5
+    if any(word in key for word in NAME_WORDS.get(canonical, ())):
+        score = max(score, 0.6)
+    return score
+
+
+def content_fits(canonical: str, profile: ColumnProfile) -> bool:
+    kind = profile.kind
+    if canonical == "timestamp":
+        return kind in ("timestamp", "date")
+    if canonical == "customer_id":
+        whole = profile.minimum is not None and float(profile.minimum).is_integer()
+        return kind == "id" or (kind == "number" and whole and profile.distinct_share > 0.5)
+    return kind in CONTENT_KINDS.get(canonical, ())
+
+
+def rank_columns(
+    canonical: str, profiles: list[ColumnProfile], asked: str | None = None
+) -> list[tuple[float, ColumnProfile]]:
+    """Columns that could hold ``canonical``, best first: content that fits outranks a
+    name that merely looks alike."""
+    ranked = []
+    for profile in profiles:
+        fits = content_fits(canonical, profile)
+        score = name_score(canonical, profile.name, asked) + (1.0 if fits else 0.0)
+        if fits or score >= 0.6:
+            ranked.append((score, profile))
+    if any(content_fits(canonical, profile) for _, profile in ranked):
+        ranked = [item for item in ranked if content_fits(canonical, item[1])]
+    ranked.sort(key=lambda item: -item[0])
+    return ranked
+
+
+KIND_WORDS = {
+    "timestamp": "holds timestamps",
+    "date": "holds dates",
+    "time": "holds times of day",
+    "number": "holds numbers",
+    "id": "holds ids",
+    "category": "holds a few distinct values",
+    "text": "holds free text",
+    "empty": "is empty",
+}
+
+
+def describe(profile: ColumnProfile) -> str:
+    return f"'{profile.name}' ({KIND_WORDS[profile.kind]})"
+
+
+HINT_ROWS = 200
+
+
+def candidates(
+    path: Path, delimiter: str | None, canonical: str, asked: str | None = None
+) -> str | None:
+    """The columns of ``path`` that could be the missing ``canonical`` (the mapping's
+    ``asked``), ranked by what they hold and then by name: ``'Opened' (holds
+    timestamps)``. None when nothing fits or the file cannot be profiled."""
+    try:
+        frame = head_frame(text_layout(path, delimiter), rows=HINT_ROWS)
+    except (DataError, pl.exceptions.PolarsError, OSError, UnicodeDecodeError):
+        return None
+    ranked = rank_columns(canonical, profile_frame(frame), asked)
+    if not ranked:
+        return None
+    return " or ".join(describe(profile) for _, profile in ranked[:2])
+
+
+def missing_hint(
+    path: Path, delimiter: str | None, canonical: str, asked: str | None, header: list[str]
+) -> str | None:
+    """The columns to suggest for a missing one: by content (:func:`candidates`), else
+    the nearest name."""
+    ranked = candidates(path, delimiter, canonical, asked)
+    if ranked:
+        return ranked
+    nearest = _nearest(asked or canonical, header)
+    return f"'{nearest}'" if nearest else None
