@@ -51,7 +51,7 @@ DATE_FORMATS = (
     "%d.%m.%y",
     "%Y%m%d",
 )
-TIME_FORMATS = ("%H:%M:%S", "%H:%M", "%H:%M:%S%.f")
+TIME_FORMATS = ("%H:%M:%S", "%H:%M:%S%.f", "%H:%M")
 #: Date-time glue and time-zone endings tried after each date format.
 DATE_TIME_JOINS = ("T", " ")
 ZONE_SUFFIXES = ("", "Z", "%#z")
@@ -64,7 +64,7 @@ def datetime_formats() -> list[str]:
     formats = []
     for date in DATE_FORMATS:
         for join in DATE_TIME_JOINS if date.startswith("%Y-") else (" ",):
-            for time in ("%H:%M:%S%.f", "%H:%M:%S", "%H:%M"):
+            for time in ("%H:%M:%S", "%H:%M:%S%.f", "%H:%M"):
                 for zone in ZONE_SUFFIXES if join == "T" else ("",):
                     formats.append(f"{date}{join}{time}{zone}")
     return formats
@@ -140,32 +140,24 @@ def _first_format(
     return None
 
 
-def day_first_evidence(values: pl.Series) -> bool | None:
-    """Whether dates like 03/04/2024 are day-first: True when a first number is above
-    12, False when a second one is, None when no value decides (or both do)."""
-    parts = values.str.extract_groups(_DAY_FIRST.pattern)
-    first = parts.struct.field("1").cast(pl.Int32, strict=False)
-    second = parts.struct.field("2").cast(pl.Int32, strict=False)
-    day_first = bool((first > 12).any())
-    month_first = bool((second > 12).any())
+def day_first_evidence(rows: pl.LazyFrame, column: str) -> bool | None:
+    """Whether dates like 03/04/2024 in ``column`` are day-first: True when a first
+    number is above 12 somewhere, False when a second one is, None when no value
+    decides (or both do: then no order reads every date)."""
+    parts = pl.col(column).str.strip_chars().str.extract_groups(_DAY_FIRST.pattern)
+    found = rows.select(
+        day=(parts.struct.field("1").cast(pl.Int32, strict=False) > 12).any(),
+        month=(parts.struct.field("2").cast(pl.Int32, strict=False) > 12).any(),
+    ).collect()
+    day_first, month_first = bool(found.item(0, "day")), bool(found.item(0, "month"))
     if day_first == month_first:
         return None
     return day_first
 
 
-def _swap_day_month(fmt: str) -> str:
+def swap_day_month(fmt: str) -> str:
+    """``%d/%m/%Y`` ↔ ``%m/%d/%Y``."""
     return fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
-
-
-def resolve_day_first(fmt: str, values: pl.Series) -> tuple[str, bool]:
-    """``fmt`` with day and month in the order ``values`` show; whether the data decided."""
-    if fmt.startswith("%Y") or "%d" not in fmt:
-        return fmt, True  # year first: always year-month-day
-    evidence = day_first_evidence(values)
-    if evidence is None:
-        return fmt, False
-    day_first = fmt.index("%d") < fmt.index("%m")
-    return (fmt if evidence == day_first else _swap_day_month(fmt)), True
 
 
 def profile_column(name: str, values: pl.Series, rows: int) -> ColumnProfile:
@@ -294,7 +286,8 @@ def content_fits(canonical: str, profile: ColumnProfile) -> bool:
         return kind in ("timestamp", "date")
     if canonical == "customer_id":
         whole = profile.minimum is not None and float(profile.minimum).is_integer()
-        return kind == "id" or (kind == "number" and whole and profile.distinct_share > 0.5)
+        many = profile.distinct > FEW_DISTINCT or profile.distinct_share > 0.5
+        return kind == "id" or (kind == "number" and whole and many)
     return kind in CONTENT_KINDS.get(canonical, ())
 
 
@@ -316,19 +309,19 @@ def rank_columns(
 
 
 KIND_WORDS = {
-    "timestamp": "holds timestamps",
-    "date": "holds dates",
-    "time": "holds times of day",
-    "number": "holds numbers",
-    "id": "holds ids",
-    "category": "holds a few distinct values",
-    "text": "holds free text",
-    "empty": "is empty",
+    "timestamp": "timestamps",
+    "date": "dates",
+    "time": "times of day",
+    "number": "numbers",
+    "id": "ids",
+    "category": "a few distinct values",
+    "text": "free text",
+    "empty": "nothing",
 }
 
 
 def describe(profile: ColumnProfile) -> str:
-    return f"'{profile.name}' ({KIND_WORDS[profile.kind]})"
+    return f"'{profile.name}' (holds {KIND_WORDS[profile.kind]})"
 
 
 HINT_ROWS = 200
