@@ -21,6 +21,7 @@ from pathlib import Path
 import polars as pl
 
 from cx.data import profile as prof
+from cx.data.diagnose import column_key
 from cx.data.profile import ColumnProfile
 from cx.data.scan import (
     FALSE_WORDS,
@@ -366,7 +367,15 @@ def _example(profile: ColumnProfile) -> str:
 
 
 def _pick_customer(profiles: list[ColumnProfile]) -> Column:
-    ids = [p for p in profiles if prof.content_fits("customer_id", p) and p.filled >= 0.5]
+    ids = [
+        p
+        for p in profiles
+        if p.filled >= 0.5
+        and (
+            prof.content_fits("customer_id", p)
+            or (name_score("customer_id", p.name) >= 2.0 and p.distinct > 1 and prof.id_like(p))
+        )
+    ]
     repeats = {p.name: 0.5 for p in ids if p.distinct_share < 0.98}
     best = _best("customer_id", ids, fits=True, extra=repeats)
     if best is None:
@@ -607,8 +616,11 @@ def _drop_rejecting(proposal: Proposal, reasons: dict[str, int]) -> bool:
     dropped = False
     for canonical in OPTIONAL_ORDER:
         count = sum(n for reason, n in reasons.items() if reason.startswith(f"{canonical} "))
-        if count and canonical in proposal.columns:
-            column = proposal.columns.pop(canonical)
+        column = proposal.columns.get(canonical)
+        if count and column is not None and column_key(column.sources[0]) == column_key(canonical):
+            column.check = f"{count:,} rows hold a value cx cannot read as {canonical}: rejected"
+        elif count and column is not None:
+            proposal.columns.pop(canonical)
             proposal.values.pop(canonical, None)  # type: ignore[call-overload]
             proposal.notes.append(
                 f"'{column.sources[0]}' looks like {canonical} but {count:,} rows hold a "

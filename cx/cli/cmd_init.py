@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 @handle_errors
 def init(
     data: Annotated[Path, typer.Option("--data", "-d", help="The export to read (CSV, TSV, .gz).")],
-    output: Annotated[
+    directory: Annotated[
         Path,
         typer.Option("--output", "-o", help="Directory for the files (created if need be)."),
     ] = Path("."),
@@ -36,7 +36,7 @@ def init(
     """
     from cx import api
 
-    proposal, paths = api.init_project(data, output, force)
+    proposal, paths = api.init_project(data, directory, force)
     if not quiet:
         stderr_console().print(_found(proposal))
     note(f"wrote {', '.join(str(path) for path in paths)}", quiet)

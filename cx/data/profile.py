@@ -109,14 +109,14 @@ class ColumnProfile:
         if self.is_number:
             return "number"
         many = self.distinct > FEW_DISTINCT or self.distinct_share > 0.5
-        if many and _id_like(self):
+        if many and id_like(self):
             return "id"
         if self.distinct <= FEW_DISTINCT:
             return "category"
         return "text"
 
 
-def _id_like(profile: ColumnProfile) -> bool:
+def id_like(profile: ColumnProfile) -> bool:
     """Short values without spaces: codes, numbers, e-mail addresses, not sentences."""
     return all(" " not in value.strip() and len(value) <= 64 for value in profile.samples)
 
