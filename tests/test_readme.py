@@ -78,9 +78,10 @@ def _writers_of(command: str) -> list[str]:
     writers = []
     for other in _cx_commands():
         words = shlex.split(other)
-        if other != command and words[:2] == ["cx", "init"] and "-o" in words:
-            if f"{words[words.index('-o') + 1]}/" in command:
-                writers.append(other)
+        if words[:2] != ["cx", "init"] or "-o" not in words or other == command:
+            continue
+        if f"{words[words.index('-o') + 1]}/" in command:
+            writers.append(other)
     return writers
 
 
