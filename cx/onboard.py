@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
@@ -44,28 +44,28 @@ PUSH_FILE = "push.yaml"
 FILES = (MAPPING_FILE, FOLLOW_FILE, PUSH_FILE)
 #: More distinct values than this in the whole channel column is not a channel column.
 MAX_CHANNEL_VALUES = 100
-#: Share of rows an optional column may reject before it is left out of the mapping.
-OPTIONAL_REJECT_SHARE = 0.0
 
 # --------------------------------------------------------------------------- vocabulary
 
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
 #: Canonical channel → words that name it in exports (whole words, or the value with
-#: its separators removed: "E-mail" → "email"). Checked in this order: "Postal mail"
-#: is postal, "Web chat" is chat.
+#: its separators removed: "E-mail" → "email"). Checked in this order: "Facebook
+#: Post" is social, "Postal mail" is postal, "Web chat" is chat.
 CHANNEL_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("video", ("video", "videocall", "vidyo", "zoom", "teams")),
-    ("chat", ("chat", "webchat", "livechat", "messaging", "messenger", "im")),
-    (
-        "social",
-        ("social", "facebook", "twitter", "whatsapp", "instagram", "linkedin", "tiktok", "x"),
-    ),
-    ("postal", ("postal", "post", "letter", "letters", "postalmail", "mailpost")),
-    ("sms", ("sms", "text", "texts", "txt")),
-    ("email", ("email", "mail", "emails", "inbox")),
-    ("phone", ("phone", "call", "calls", "voice", "telephone", "tel", "voicemail", "inbound")),
-    ("app", ("app", "mobile", "sdk", "ios", "android", "mobileapp")),
-    ("web", ("web", "online", "form", "webform", "website", "portal", "widget", "internet")),
-    ("branch", ("branch", "store", "shop", "counter", "office", "walkin", "inperson", "visit")),
+    ("video", _words("video videocall vidyo zoom")),
+    ("chat", _words("chat webchat livechat messaging messenger im")),
+    ("social", _words("social facebook twitter whatsapp instagram linkedin tiktok x")),
+    ("postal", _words("postal post letter letters postalmail mailpost")),
+    ("sms", _words("sms text texts txt")),
+    ("email", _words("email mail emails inbox")),
+    ("phone", _words("phone call calls voice telephone tel voicemail inbound")),
+    ("app", _words("app mobile sdk ios android mobileapp")),
+    ("web", _words("web online form webform website portal widget internet")),
+    ("branch", _words("branch store shop counter walkin inperson visit")),
 )
 LIVE = ("phone", "chat", "video", "branch")
 SELF_SERVICE = ("web", "app", "ivr", "kiosk", "atm", "bot", "chatbot")
@@ -83,140 +83,81 @@ DEFAULT_HANDLE_TIME = 420
 #: Service level windows (seconds) of live channels.
 ANSWER_WITHIN = {"phone": 20, "chat": 60, "video": 30}
 
+#: Per yes/no column: export codes meaning true, and false (besides cx's own words).
 BOOLEAN_WORDS = {
     "resolved": (
-        ("resolved", "solved", "closed", "done", "complete", "completed", "fixed", "success"),
-        (
-            "unresolved",
-            "open",
-            "pending",
-            "new",
-            "hold",
-            "onhold",
-            "escalated",
-            "failed",
-            "reopened",
-            "waiting",
-            "transferred",
-            "unsolved",
+        _words("resolved solved closed done complete completed fixed success"),
+        _words(
+            "unresolved open pending new hold onhold escalated failed reopened waiting "
+            "transferred unsolved"
         ),
     ),
     "abandoned": (
-        ("abandoned", "abandon", "aban", "hang", "hangup", "hungup", "dropped", "lost", "timeout"),
-        ("answered", "agent", "handled", "connected", "served", "completed", "complete", "ans"),
+        _words("abandoned abandon aban hang hangup hungup dropped lost timeout"),
+        _words("answered agent handled connected served completed complete ans"),
     ),
 }
 
 #: Name words per column: (words, weight); a negative weight argues against.
 NAME_WORDS: dict[str, tuple[tuple[tuple[str, ...], float], ...]] = {
     "customer_id": (
-        (("customer", "client", "requester", "caller", "account", "member", "user", "cust"), 2.0),
-        (("id", "number", "no", "ref", "key", "code"), 0.5),
+        (_words("customer client requester caller account member user cust"), 2.0),
+        (_words("id number no ref key code"), 0.5),
         (
-            (
-                "contact",
-                "ticket",
-                "case",
-                "call",
-                "interaction",
-                "session",
-                "order",
-                "agent",
-                "endpoint",
-                "address",
-                "phone",
-                "email",
+            _words(
+                "contact ticket case call interaction session order agent endpoint address "
+                "phone email"
             ),
             -1.5,
         ),
     ),
     "timestamp": (
         (
-            (
-                "created",
-                "creation",
-                "opened",
-                "start",
-                "started",
-                "initiation",
-                "received",
-                "arrival",
-                "arrived",
-                "timestamp",
-                "submitted",
-                "logged",
-                "date",
-                "time",
+            _words(
+                "created creation opened start started initiation received arrival arrived "
+                "timestamp submitted logged date time"
             ),
             0.5,
         ),
         (
-            (
-                "disconnect",
-                "end",
-                "ended",
-                "closed",
-                "close",
-                "resolved",
-                "solved",
-                "updated",
-                "modified",
-                "last",
-                "connected",
-                "enqueue",
-                "due",
-                "reply",
-                "answered",
-                "assigned",
+            _words(
+                "disconnect end ended closed close resolved solved updated modified last "
+                "connected enqueue due reply answered assigned"
             ),
             -1.0,
         ),
     ),
     "channel": (
-        (("channel", "via", "medium", "media", "source", "origin"), 1.5),
-        (("method", "type", "contact"), 0.5),
+        (_words("channel via medium media source origin"), 1.5),
+        (_words("method type contact"), 0.5),
     ),
-    "segment": ((("segment",), 2.0), (("tier", "band", "plan", "customertype"), 1.0)),
-    "stage": ((("stage",), 2.0), (("journey", "phase", "lifecycle"), 1.0)),
+    "segment": ((("segment",), 2.0), (_words("tier band plan customertype"), 1.0)),
+    "stage": ((("stage",), 2.0), (_words("journey phase lifecycle"), 1.0)),
     "intent": (
         (("intent",), 2.0),
-        (("reason", "topic", "category", "issue", "disposition", "purpose", "wrapup"), 1.0),
+        (_words("reason topic category issue disposition purpose wrapup"), 1.0),
     ),
     "handle_time": (
-        (("handle", "handling", "aht", "talk", "interaction", "spent", "worked"), 1.0),
+        (_words("handle handling aht talk interaction spent worked"), 1.0),
         (("duration",), 0.5),
-        (
-            (
-                "wait",
-                "queue",
-                "reply",
-                "resolution",
-                "after",
-                "acw",
-                "hold",
-                "first",
-                "full",
-                "response",
-            ),
-            -2.0,
-        ),
+        (_words("wait queue reply resolution after acw hold first full response"), -2.0),
     ),
     "wait_time": (
-        (("wait", "waiting", "queue", "queued", "asa"), 1.0),
-        (("duration", "time"), 0.3),
-        (("min", "mins", "minutes", "reply", "resolution"), -3.0),
+        (_words("wait waiting queue queued asa"), 1.0),
+        (_words("duration time"), 0.3),
+        (_words("min mins minutes reply resolution"), -3.0),
     ),
     "resolved": (
-        (("resolved", "resolution", "solved", "fcr"), 1.5),
-        (("status", "outcome", "result"), 0.5),
-        (("time", "minutes", "date"), -3.0),
+        (_words("resolved resolution solved fcr"), 1.5),
+        (_words("status outcome result"), 0.5),
+        (_words("time minutes date"), -3.0),
     ),
     "abandoned": (
-        (("abandoned", "abandon", "hangup", "abandonment"), 1.5),
-        (("outcome", "result", "disposition"), 0.5),
-        (("time", "minutes", "date"), -3.0),
+        (_words("abandoned abandon hangup abandonment"), 1.5),
+        (_words("outcome result disposition"), 0.5),
+        (_words("time minutes date"), -3.0),
     ),
-    "satisfaction": ((("satisfaction", "csat", "rating", "score", "nps", "sat"), 1.0),),
+    "satisfaction": ((_words("satisfaction csat rating score nps sat"), 1.0),),
 }
 OPTIONAL_ORDER = (
     "segment",
@@ -523,19 +464,16 @@ def _handle_unit(column: ColumnProfile) -> tuple[str, str | None]:
 # --------------------------------------------------------------------------- the whole file
 
 
+def _column(layout: SourceLayout, name: str) -> pl.LazyFrame:
+    """The whole file's column ``name`` (as ``__raw:name``), lazily."""
+    return raw_frame(replace(layout, sources={"column": [name]}))
+
+
 def _distinct(layout: SourceLayout, name: str, limit: int) -> list[str]:
     """Distinct trimmed values of one column over the whole file, most frequent first."""
-    one = SourceLayout(
-        path=layout.path,
-        delimiter=layout.delimiter,
-        header=layout.header,
-        sources={"column": [name]},
-        timestamp_format="",
-        compressed=layout.compressed,
-    )
     text = pl.col(RAW + name).str.strip_chars()
     counts = (
-        raw_frame(one)
+        _column(layout, name)
         .select(text.alias("value"))
         .filter(pl.col("value").str.len_bytes() > 0)
         .group_by("value")
@@ -548,15 +486,7 @@ def _distinct(layout: SourceLayout, name: str, limit: int) -> list[str]:
 
 
 def _day_first(layout: SourceLayout, name: str) -> bool | None:
-    one = SourceLayout(
-        path=layout.path,
-        delimiter=layout.delimiter,
-        header=layout.header,
-        sources={"column": [name]},
-        timestamp_format="",
-        compressed=layout.compressed,
-    )
-    return prof.day_first_evidence(raw_frame(one), RAW + name)
+    return prof.day_first_evidence(_column(layout, name), RAW + name)
 
 
 def _channels(layout: SourceLayout, name: str) -> list[ChannelSeen]:
@@ -734,6 +664,11 @@ def _flow(items: Iterable[str]) -> str:
     return "[" + ", ".join(_quote(item) for item in items) + "]"
 
 
+def _noted(text: str, comment: str) -> str:
+    """A YAML line with a comment, comments aligned."""
+    return f"{text:<35} # {comment}"
+
+
 def _comment(check: str | None) -> str:
     return f"  # check: {check}" if check else ""
 
@@ -758,12 +693,12 @@ def mapping_text(proposal: Proposal) -> str:
         lines.append(f"handle_time_unit: {proposal.handle_time_unit}")
     aliases = _aliases(proposal.channels)
     if aliases:
-        lines.append("channels:                      # channel: the export's values")
+        lines.append(_noted("channels:", "channel: the export's values"))
         for seen in proposal.channels:
             if seen.name in aliases:
                 lines.append(f"  {seen.name}: {_flow(aliases[seen.name])}{_comment(seen.check)}")
     if proposal.values:
-        lines.append("values:                        # yes/no columns: the export's codes")
+        lines.append(_noted("values:", "yes/no columns: the export's codes"))
         for canonical, codes in proposal.values.items():
             lines.append(f"  {canonical}:")
             lines.append(f"    true: {_flow(codes.true)}")
@@ -778,15 +713,17 @@ def _channel_lines(seen: ChannelSeen) -> list[str]:
     mode = seen.mode
     lines = [f"  {seen.name}:{_comment(seen.check)}", f"    mode: {mode}"]
     if mode == "self_service":
-        return [*lines, "    cost_per_contact: 0.10           # check: your cost per contact"]
+        return [*lines, _noted("    cost_per_contact: 0.10", "check: your cost per contact")]
     if seen.handle_time is not None:
         observed = min(max(round(seen.handle_time), MIN_SECONDS), MAX_SECONDS)
-        lines.append(f"    handle_time: {observed:g}              # observed mean, seconds")
+        lines.append(_noted(f"    handle_time: {observed:g}", "observed mean, seconds"))
     else:
         typical = TYPICAL_HANDLE_TIME.get(seen.name, DEFAULT_HANDLE_TIME)
-        lines.append(f"    handle_time: {typical}              # check: not in the data; typical")
+        lines.append(
+            _noted(f"    handle_time: {typical}", "check: not in the data; a typical value")
+        )
     cost = 32 if mode == "live" else 28
-    lines.append(f"    hourly_cost: {cost}                # check: your cost of an agent-hour")
+    lines.append(_noted(f"    hourly_cost: {cost}", "check: your cost of an agent-hour"))
     lines.append(f"    shrinkage: {0.3 if mode == 'live' else 0.25}")
     if mode == "live":
         within = ANSWER_WITHIN.get(seen.name, 60)
@@ -831,8 +768,8 @@ def push_text(proposal: Proposal) -> str:
     if target is None:
         target_name = "web"
         lines += [
-            "channels:                          # a self-service channel to move work to",
-            "  web: {mode: self_service, cost_per_contact: 0.10}   # check: your cost",
+            _noted("channels:", "a self-service channel to move work to"),
+            _noted("  web: {mode: self_service, cost_per_contact: 0.10}", "check: your cost"),
         ]
     else:
         target_name = target.name
@@ -840,9 +777,9 @@ def push_text(proposal: Proposal) -> str:
         "shifts:",
         f"  - name: {source.name}-to-{target_name}",
         f"    from: {source.name}",
-        f"    to: {{{target_name}: 0.1}}             # 10% of {source.name} contacts",
+        _noted(f"    to: {{{target_name}: 0.1}}", f"10% of {source.name} contacts"),
         "    ramp: {periods: 3, shape: linear}",
-        "    containment: 0.8                 # check: 20% come back",
+        _noted("    containment: 0.8", "check: 20% come back"),
         f"    escalate_to: {source.name}",
     ]
     for seen in proposal.channels:
@@ -858,7 +795,7 @@ def push_text(proposal: Proposal) -> str:
     lines += [
         "guards:",
         "  - coverage >= 0.97",
-        "# - cost_delta < 0                 # once the costs are yours: cheaper than today",
+        _noted("# - cost_delta < 0", "once the costs are yours: cheaper than today"),
     ]
     return "\n".join(lines) + "\n"
 
