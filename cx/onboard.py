@@ -307,6 +307,13 @@ def _example(profile: ColumnProfile) -> str:
     return profile.samples[0] if profile.samples else ""
 
 
+def _nothing_holds(what: str) -> DataError:
+    return DataError(
+        f"no column holds {what}",
+        hint="write the mapping file by hand: see the README's section on mapping files",
+    )
+
+
 def _pick_customer(profiles: list[ColumnProfile]) -> Column:
     ids = [
         p
@@ -320,10 +327,7 @@ def _pick_customer(profiles: list[ColumnProfile]) -> Column:
     repeats = {p.name: 0.5 for p in ids if p.distinct_share < 0.98}
     best = _best("customer_id", ids, fits=True, extra=repeats)
     if best is None:
-        raise DataError(
-            "no column holds customer ids (many distinct short values that repeat)",
-            hint="write the mapping by hand: see the README's mapping files section",
-        )
+        raise _nothing_holds("customer ids (many distinct short values that repeat)")
     check = None
     if name_score("customer_id", best.name) < 1.0:
         check = "chosen by its values alone (many distinct ids that repeat)"
@@ -346,10 +350,7 @@ def _pick_timestamp(
     dates = [p for p in profiles if p.date_format]
     date = _best("timestamp", dates, fits=True)
     if date is None:
-        raise DataError(
-            "no column holds timestamps or dates cx can read",
-            hint="write the mapping by hand with `timestamp_format:` (README, mapping files)",
-        )
+        raise _nothing_holds("timestamps or dates cx can read")
     assert date.date_format is not None
     date_words = set(words(date.name)) - {"date", "at", "on", "day"}
     times = [p for p in profiles if p.time_format]
@@ -384,10 +385,7 @@ def _pick_channel(profiles: list[ColumnProfile]) -> Column:
     }
     best = _best("channel", few, fits=False, extra=known)
     if best is None:
-        raise DataError(
-            "no column holds channels (a few distinct values such as phone, chat, email)",
-            hint="write the mapping by hand: see the README's mapping files section",
-        )
+        raise _nothing_holds("channels (a few distinct values such as phone, chat, email)")
     check = None
     if known.get(best.name, 0.0) < 1.0:
         check = "few of its values name a channel cx knows"
@@ -572,14 +570,17 @@ def propose(data: str | Path) -> Proposal:
         raise DataError("data file has a header but no rows", file=path, line=2)
     profiles = prof.profile_frame(frame)
     columns: dict[str, Column] = {}
-    customer = _pick_customer(profiles)
-    columns["customer_id"] = customer
-    rest = [p for p in profiles if p.name != customer.sources[0]]
-    timestamp, fmt = _pick_timestamp(rest)
-    columns["timestamp"] = timestamp
-    rest = [p for p in rest if p.name not in timestamp.sources]
-    columns["channel"] = _pick_channel(rest)
-    rest = [p for p in rest if p.name != columns["channel"].sources[0]]
+    try:
+        customer = _pick_customer(profiles)
+        columns["customer_id"] = customer
+        rest = [p for p in profiles if p.name != customer.sources[0]]
+        timestamp, fmt = _pick_timestamp(rest)
+        columns["timestamp"] = timestamp
+        rest = [p for p in rest if p.name not in timestamp.sources]
+        columns["channel"] = _pick_channel(rest)
+        rest = [p for p in rest if p.name != columns["channel"].sources[0]]
+    except DataError as error:  # the pickers see columns, not the file: name it
+        raise DataError(error.message, file=path, hint=error.hint) from None
     proposal = Proposal(
         data=path,
         delimiter=layout.delimiter,

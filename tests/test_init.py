@@ -286,8 +286,12 @@ def test_export_without_channels_says_so(tmp_path: Path) -> None:
     data = tmp_path / "d.csv"
     rows = [f"c{n},2024-01-01T09:{n % 60:02d}:00,note number {n} here" for n in range(60)]
     data.write_text("who,when,what\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    with pytest.raises(DataError, match="no column holds channels"):
+    with pytest.raises(DataError, match="no column holds channels") as caught:
         propose(data)
+    assert caught.value.file == str(data)
+    result = cx("init", "--data", data, "-o", tmp_path / "out")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert f"{data}: no column holds channels" in result.stderr
 
 
 def test_output_that_is_a_file_is_refused(tmp_path: Path) -> None:
