@@ -644,25 +644,30 @@ def _add_optional(
 # --------------------------------------------------------------------------- files
 
 
-def _quote(text: str) -> str:
-    """A YAML scalar: plain when it reads back as the same text, else double-quoted."""
-    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_.\-]*", text) and text.lower() not in (
-        "true",
-        "false",
-        "yes",
-        "no",
-        "on",
-        "off",
-        "null",
-        "y",
-        "n",
-    ):
+#: Characters a YAML file may not hold as they are (or reads as line breaks): escaped.
+_YAML_UNSAFE = re.compile(
+    "[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+_YAML_WORDS = frozenset(_words("true false yes no on off null y n"))
+
+
+def quote(text: str) -> str:
+    """A YAML scalar that reads back as ``text``: plain when it can be, else
+    double-quoted with every character YAML refuses escaped."""
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_.\-]*", text) and text.lower() not in _YAML_WORDS:
         return text
-    return json.dumps(text, ensure_ascii=False)
+    quoted = json.dumps(text, ensure_ascii=False)
+    return _YAML_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", quoted)
 
 
-def _flow(items: Iterable[str]) -> str:
-    return "[" + ", ".join(_quote(item) for item in items) + "]"
+def flow(items: Iterable[str]) -> str:
+    return "[" + ", ".join(quote(item) for item in items) + "]"
+
+
+def _remark(text: str) -> str:
+    """Text from the export made safe for one comment line: no line breaks, nothing
+    YAML refuses."""
+    return _YAML_UNSAFE.sub("?", re.sub(r"[\r\n\x85\u2028\u2029]", " ", text))
 
 
 def _noted(text: str, comment: str) -> str:
@@ -671,19 +676,19 @@ def _noted(text: str, comment: str) -> str:
 
 
 def _comment(check: str | None) -> str:
-    return f"  # check: {check}" if check else ""
+    return f"  # check: {_remark(check)}" if check else ""
 
 
 def mapping_text(proposal: Proposal) -> str:
     lines = [
-        f"# Mapping of {proposal.data.name} onto cx's columns, proposed by `cx init` from",
+        f"# Mapping of {_remark(proposal.data.name)} onto cx's columns, proposed by `cx init` from",
         f"# its first {proposal.rows_profiled:,} rows and checked on all {proposal.rows:,}.",
         "# Lines marked `# check:` are guesses: look at them before trusting the figures.",
         "columns:",
     ]
     for column in proposal.columns.values():
         source = column.sources[0] if len(column.sources) == 1 else None
-        value = _quote(source) if source is not None else _flow(column.sources)
+        value = quote(source) if source is not None else flow(column.sources)
         lines.append(f"  {column.canonical}: {value}{_comment(column.check)}")
     lines.append(
         f"timestamp_format: {json.dumps(proposal.timestamp_format)}"
@@ -697,16 +702,16 @@ def mapping_text(proposal: Proposal) -> str:
         lines.append(_noted("channels:", "channel: the export's values"))
         for seen in proposal.channels:
             if seen.name in aliases:
-                lines.append(f"  {seen.name}: {_flow(aliases[seen.name])}{_comment(seen.check)}")
+                lines.append(f"  {seen.name}: {flow(aliases[seen.name])}{_comment(seen.check)}")
     if proposal.values:
         lines.append(_noted("values:", "yes/no columns: the export's codes"))
         for canonical, codes in proposal.values.items():
             lines.append(f"  {canonical}:")
-            lines.append(f"    true: {_flow(codes.true)}")
+            lines.append(f"    true: {flow(codes.true)}")
             check = proposal.columns[canonical].check
-            lines.append(f"    false: {_flow(codes.false)}{_comment(check)}")
+            lines.append(f"    false: {flow(codes.false)}{_comment(check)}")
     for note in proposal.notes:
-        lines.append(f"# {note}")
+        lines.append(f"# {_remark(note)}")
     return "\n".join(lines) + "\n"
 
 
@@ -734,7 +739,7 @@ def _channel_lines(seen: ChannelSeen) -> list[str]:
 
 def follow_text(proposal: Proposal) -> str:
     lines = [
-        f"# Follow the customer: offer every channel seen in {proposal.data.name}.",
+        f"# Follow the customer: offer every channel seen in {_remark(proposal.data.name)}.",
         "# Proposed by `cx init`; costs are placeholders to replace with your own.",
         "version: 1",
         "name: follow",

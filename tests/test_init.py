@@ -5,10 +5,14 @@ from __future__ import annotations
 import gzip
 import json
 import random
+import re
 from collections.abc import Callable
 from pathlib import Path
 
+import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cx import api
@@ -16,7 +20,8 @@ from cx.cli.app import app
 from cx.data import profile
 from cx.errors import DataError, InputError
 from cx.loader.mapping import load_mapping
-from cx.onboard import channel_for, propose
+from cx.loader.yamlsafe import parse_yaml
+from cx.onboard import channel_for, channel_name, flow, propose, quote
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -328,3 +333,50 @@ def test_column_kinds() -> None:
     assert kinds["timestamp"] == "timestamp"
     assert kinds["channel"] == "category"
     assert kinds["handle_time"] == "number"
+
+
+# --------------------------------------------------------------------------- invariants
+
+TEXT = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=30)
+
+
+@given(TEXT)
+def test_any_export_text_is_written_as_yaml_that_reads_back(text: str) -> None:
+    located = parse_yaml(f"key: {quote(text)}\nlist: {flow([text, text])}\n", "f.yaml")
+    assert located.data == {"key": text, "list": [text, text]}
+
+
+@given(TEXT)
+def test_any_channel_value_becomes_a_valid_channel_name_or_none(value: str) -> None:
+    name = channel_for(value) or channel_name(value)
+    assert name == "" or re.fullmatch(r"[a-z0-9][a-z0-9_\-]*", name)
+
+
+@given(st.sampled_from(profile.DATE_FORMATS))
+def test_swapping_day_and_month_twice_is_the_format(fmt: str) -> None:
+    assert profile.swap_day_month(profile.swap_day_month(fmt)) == fmt
+
+
+def test_parquet_export_is_refused(tmp_path: Path) -> None:
+    data = tmp_path / "d.parquet"
+    pl.DataFrame({"customer_id": ["a"], "channel": ["phone"]}).write_parquet(data)
+    result = cx("init", "--data", data, "-o", tmp_path / "out")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "not Parquet" in result.stderr and str(data) in result.stderr
+
+
+def test_odd_channel_values_stay_inside_their_yaml_lines(tmp_path: Path) -> None:
+    data = tmp_path / "d.csv"
+    rows = [f'c{n % 9},2024-01-0{1 + n % 9}T09:00:00,"{v}"' for n, v in enumerate(
+        ["Phone", "Fax\nline", "Ta\u2028sk #1", "電話"] * 10
+    )]  # fmt: skip
+    data.write_text("customer_id,timestamp,channel\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    proposal, _ = api.init_project(data, tmp_path / "p")
+    assert {c.name for c in proposal.channels} == {"phone", "fax-line", "ta-sk-1", "channel-4"}
+    assert load_mapping(tmp_path / "p" / "columns.yaml") == proposal.mapping()
+    simulated = cx(
+        "simulate", tmp_path / "p" / "follow.yaml", "--data", data,
+        "--columns", tmp_path / "p" / "columns.yaml", "--format", "json",
+    )  # fmt: skip
+    assert simulated.exit_code == 0, simulated.stderr
+    assert json.loads(simulated.stdout)["totals"]["cost_delta"] == 0
