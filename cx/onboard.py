@@ -24,6 +24,7 @@ from cx.data import profile as prof
 from cx.data.diagnose import column_key
 from cx.data.profile import ColumnProfile
 from cx.data.scan import (
+    DEFAULT_MAX_REJECT_RATE,
     FALSE_WORDS,
     MAX_HANDLE_TIME_SECONDS,
     RAW,
@@ -600,6 +601,12 @@ def propose(data: str | Path) -> Proposal:
     for _ in range(len(OPTIONAL_ORDER)):
         if not _drop_rejecting(proposal, _try_rows(proposal)):
             break
+    if proposal.rows_rejected > DEFAULT_MAX_REJECT_RATE * proposal.rows:
+        proposal.notes.append(
+            f"{proposal.rows_rejected:,} of {proposal.rows:,} rows are rejected, more than "
+            f"the {DEFAULT_MAX_REJECT_RATE:.0%} cx accepts by default: `--rejects FILE` lists "
+            "them, `--max-reject-rate` accepts more"
+        )
     return proposal
 
 

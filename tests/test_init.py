@@ -380,3 +380,31 @@ def test_odd_channel_values_stay_inside_their_yaml_lines(tmp_path: Path) -> None
     )  # fmt: skip
     assert simulated.exit_code == 0, simulated.stderr
     assert json.loads(simulated.stdout)["totals"]["cost_delta"] == 0
+
+
+CORPUS = sorted((ROOT / "tests" / "corpus" / "data").iterdir())
+
+
+@pytest.mark.parametrize("data", CORPUS, ids=[p.name for p in CORPUS])
+def test_messy_exports_give_files_or_an_input_error(data: Path, tmp_path: Path) -> None:
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code in (0, 2), result.stderr
+    assert result.stdout == ""
+    if result.exit_code == 2:
+        assert result.stderr.startswith(f"error: {data}")
+        assert not (tmp_path / "p").exists()
+    else:
+        assert load_mapping(tmp_path / "p" / "columns.yaml").columns
+
+
+def test_more_rejects_than_simulate_accepts_are_said(tmp_path: Path) -> None:
+    rows = [f"c{n % 9},2024-01-01T{n % 24:02d}:00:00,phone" for n in range(95)]
+    rows += [f"c{n},yesterday,phone" for n in range(5)]
+    data = tmp_path / "d.csv"
+    data.write_text("customer_id,timestamp,channel\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    proposal = propose(data)
+    assert (proposal.rows, proposal.rows_rejected) == (100, 5)
+    assert proposal.notes == [
+        "5 of 100 rows are rejected, more than the 1% cx accepts by default: "
+        "`--rejects FILE` lists them, `--max-reject-rate` accepts more"
+    ]

@@ -198,8 +198,10 @@ def offset_notes(layout: SourceLayout, encoding: str = "utf8") -> list[str]:
     if found in ([], ["Z"]):
         return []
     named = ", ".join(found[:OFFSETS_NAMED]) + (", ..." if len(found) > OFFSETS_NAMED else "")
-    carry = f"the UTC offset {named}" if len(found) == 1 else (
-        f"{len(found)} different UTC offsets ({named})"
+    carry = (
+        f"the UTC offset {named}"
+        if len(found) == 1
+        else (f"{len(found)} different UTC offsets ({named})")
     )
     return [f"timestamps carry {carry}: {CONVERTED_TO_UTC}"]
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from cx.data.diagnose import column_key
+from cx.data.diagnose import check_header, column_key
 from cx.data.scan import (
     RAW,
     SourceLayout,
@@ -33,8 +33,9 @@ from cx.errors import DataError
 
 #: Rows read to profile the columns.
 PROFILE_ROWS = 2_000
-#: A column whose non-empty values parse in this share is of that kind.
-PARSE_SHARE = 0.98
+#: A column whose non-empty values parse in this share is of that kind (the rows that
+#: do not are rejects, which cx init counts and reports).
+PARSE_SHARE = 0.9
 #: At most this many distinct values make a column categorical (channels, segments).
 FEW_DISTINCT = 40
 
@@ -206,11 +207,19 @@ def text_layout(path: Path, delimiter: str | None = None) -> SourceLayout:
         raise DataError("data file has no header row", file=path, line=1)
     if "\x00" in head[0]:
         raise DataError("data file is binary, not CSV text", file=path)
-    delimiter = delimiter or detect_delimiter(head[0]) or ","
+    delimiter = delimiter or detect_delimiter(head[0])
+    if delimiter is None:
+        raise DataError(
+            "cannot detect the delimiter: the header has no comma, tab, semicolon or bar",
+            file=path,
+            line=1,
+            hint="export the data with one of those delimiters",
+        )
     try:
         header = next(csv.reader([head[0]], delimiter=delimiter))
     except csv.Error as exc:
         raise DataError(f"cannot read the header row: {exc}", file=path, line=1) from None
+    check_header(path, head[0], header, {"all": header})  # CR-only lines, a name twice
     return SourceLayout(
         path=path,
         delimiter=delimiter,

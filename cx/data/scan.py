@@ -782,11 +782,7 @@ def _present(layout: SourceLayout, canonical: str) -> pl.Expr:
 def raw_key_columns(layout: SourceLayout) -> frozenset[str]:
     """The key columns (customer_id aside) read from one source column each, which the
     fast path groups by as read and normalises afterwards (see fast_rows)."""
-    return frozenset(
-        name
-        for name in KEY_COLUMNS[1:]
-        if len(layout.sources.get(name, [])) == 1
-    )
+    return frozenset(name for name in KEY_COLUMNS[1:] if len(layout.sources.get(name, [])) == 1)
 
 
 def fast_rows(
@@ -1061,8 +1057,9 @@ def _preferred(
         extra = pl.concat(
             [
                 fine.row_sink(ones, []).select("h1", "h2").collect(),
-                ones.select(code=pl.col("channel").replace_strict(rank, return_dtype=pl.UInt8))
-                .collect(),
+                ones.select(
+                    code=pl.col("channel").replace_strict(rank, return_dtype=pl.UInt8)
+                ).collect(),
             ],
             how="horizontal",
         )
@@ -1184,8 +1181,10 @@ def _finish(
         "reject_reason",
         *(pl.col(RAW + name).alias(name) for name in source_columns(layout)),
     )
-    counts = rejects.group_by("reject_reason").agg(rows=pl.len()).sort(
-        pl.col("rows"), pl.col("reject_reason"), descending=[True, False]
+    counts = (
+        rejects.group_by("reject_reason")
+        .agg(rows=pl.len())
+        .sort(pl.col("rows"), pl.col("reject_reason"), descending=[True, False])
     )
     if rejects_out is not None:
         rejects_out(rejects)

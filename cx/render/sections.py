@@ -187,9 +187,9 @@ def channels_section(result: Result) -> Section:
             "Cost",
         ],
         rows=rows,
-        note="† retired: not offered by the strategy." if any(
-            not c.offered and c.demand for c in result.channels
-        ) else None,
+        note="† retired: not offered by the strategy."
+        if any(not c.offered and c.demand for c in result.channels)
+        else None,
     )
 
 
@@ -247,8 +247,7 @@ def dilution_section(result: Result) -> Section:
         left_columns=2,
         note=dilution_reading(result)
         + f" Pooling overhead {percent(result.totals.pooling_overhead)},"
-        f" floor waste {percent(result.totals.floor_waste)}."
-        + abandonment_reading(result),
+        f" floor waste {percent(result.totals.floor_waste)}." + abandonment_reading(result),
     )
 
 
@@ -296,10 +295,7 @@ def guards_section(result: Result) -> Section | None:
     return Section(
         title="Guards",
         header=["", "Guard", "Value"],
-        rows=[
-            ["PASS" if g.ok else "FAIL", g.expr, figure(g.value)]
-            for g in result.guards
-        ],
+        rows=[["PASS" if g.ok else "FAIL", g.expr, figure(g.value)] for g in result.guards],
         left_columns=2,
         styles=["green" if g.ok else "bold red" for g in result.guards],
     )
