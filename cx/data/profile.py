@@ -66,7 +66,7 @@ def datetime_formats() -> list[str]:
     for date in DATE_FORMATS:
         for join in DATE_TIME_JOINS if date.startswith("%Y-") else (" ",):
             for time in ("%H:%M:%S", "%H:%M:%S%.f", "%H:%M"):
-                for zone in ZONE_SUFFIXES if join == "T" else ("",):
+                for zone in ZONE_SUFFIXES if date.startswith("%Y-") else ("",):
                     formats.append(f"{date}{join}{time}{zone}")
     return formats
 
