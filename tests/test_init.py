@@ -408,3 +408,7 @@ def test_more_rejects_than_simulate_accepts_are_said(tmp_path: Path) -> None:
         "5 of 100 rows are rejected, more than the 1% cx accepts by default: "
         "`--rejects FILE` lists them, `--max-reject-rate` accepts more"
     ]
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert "5 of 100 rows are rejected" in result.stderr
+    assert "5 of 100 rows are rejected" in (tmp_path / "p" / "columns.yaml").read_text()

@@ -74,7 +74,7 @@ def _found(proposal: Proposal) -> Group:
     lines = [
         f"timestamp format {proposal.timestamp_format}, delimiter {proposal.delimiter!r}; "
         f"{proposal.rows:,} rows, {proposal.rows_rejected:,} rejected",
-        *(f"check: {plain(line)}" for line in proposal.checks),
-        *(plain(line) for line in proposal.notes),
+        *(f"check: {line}" for line in proposal.checks),
+        *proposal.notes,
     ]
-    return Group(columns, channels, Text("\n".join(lines)))
+    return Group(columns, channels, Text("\n").join(plain(line) for line in lines))
