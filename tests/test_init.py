@@ -235,6 +235,8 @@ def test_init_then_simulate_follow_equals_the_baseline(
     )  # fmt: skip
     assert pushed.exit_code in (0, 1), pushed.stderr  # valid; its guard may fail
     assert json.loads(pushed.stdout)["strategy"]["kind"] == "push"
+    validated = cx("validate", project / "follow.yaml", project / "push.yaml")
+    assert validated.exit_code == 0, validated.stdout + validated.stderr
 
 
 # --------------------------------------------------------------------------- CLI errors
