@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     import polars as pl
 
     from cx.models.inspect import InspectResult
+    from cx.onboard import Proposal
 
 _P = ParamSpec("_P")
 
@@ -419,3 +420,21 @@ def cube_sql(dialect: str = "duckdb", table: str = "interactions", columns: Any 
     columns = check.require_columns(columns)
     mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
     return _cube_sql(dialect, table, mapping)
+
+
+def init_project(
+    data: str | Path, directory: str | Path = ".", force: bool = False
+) -> tuple[Proposal, list[Path]]:
+    """Read an export, propose its mapping, and write ``columns.yaml``, ``follow.yaml``
+    and ``push.yaml`` into ``directory``; the proposal and the files written.
+
+    Existing files are refused (an :class:`InputError` naming them) unless ``force``.
+    """
+    from cx import onboard
+
+    data = check.require_path(data, "data")
+    directory = check.require_path(directory, "directory")
+    force = check.require_flag(force, "force")
+    onboard.project_paths(directory, force)  # refuse before reading the export
+    proposal = onboard.propose(data)
+    return proposal, onboard.write_project(proposal, directory, force)

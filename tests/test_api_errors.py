@@ -192,6 +192,13 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("cube_sql-dialect-None", lambda g: api.cube_sql(None), UsageError, ("dialect",)),
     ("cube_sql-table-None", lambda g: api.cube_sql("duckdb", table=None), UsageError, ("table",)),
     ("cube_sql-columns", lambda g: api.cube_sql("duckdb", columns=5), UsageError, ("columns",)),
+    # cx.api.init_project(data, directory, force)
+    ("init-data-None", lambda g: api.init_project(None, g.work / "p"), UsageError, ("data",)),
+    ("init-missing", lambda g: api.init_project("missing.csv", g.work / "p"), DataError, ("missing.csv", "not found")),
+    ("init-directory-None", lambda g: api.init_project(GOOD, None), UsageError, ("directory",)),
+    ("init-directory-empty", lambda g: api.init_project(GOOD, ""), InputError, ("directory", "empty")),
+    ("init-directory-file", lambda g: api.init_project(GOOD, GOOD), InputError, ("not a directory",)),
+    ("init-force", lambda g: api.init_project(GOOD, g.work / "p", force="yes"), UsageError, ("force",)),
     # cx.report.build_report(strategies, cube, interval, title, generated, profile)
     ("report-empty", lambda g: build_report([], g.cube), InputError, ("strategies is empty",)),
     ("report-None", lambda g: build_report(None, g.cube), UsageError, ("strategies",)),
@@ -229,7 +236,7 @@ def test_every_public_function_has_a_case() -> None:
     public = exported | defined
     covered = {"load_strategy", "load_interactions", "simulate", "evaluate", "compare",
                "evaluate_all", "sweep", "inspect_interactions", "staffing_intervals",
-               "build_cube_file", "cube_sql"}  # fmt: skip
+               "build_cube_file", "cube_sql", "init_project"}  # fmt: skip
     assert public == covered
 
 

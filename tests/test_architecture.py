@@ -32,8 +32,10 @@ ALLOWED: dict[str, set[str]] = {
     "inspect": {"errors", "io", "models", "data"},
     "generate": {"errors", "io", "models"},
     "api_checks": {"errors", "models", "data"},
+    "onboard": {"errors", "io", "models", "loader", "data"},
     "api": {
-        "_version", "errors", "io", "models", "loader", "data", "replay", "inspect", "api_checks"
+        "_version", "errors", "io", "models", "loader", "data", "replay", "inspect", "api_checks",
+        "onboard",
     },
     "render": {"errors", "models", "guards", "validate", "check"},
     "report": {

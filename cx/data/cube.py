@@ -125,9 +125,7 @@ class Cube:
         columns = ["wait_sum", "wait_n", "abandoned", "abandoned_n"]
         if not set(columns) <= set(self.handle_by_hour.columns):
             return {}
-        sums = self.handle_by_hour.group_by("channel").agg(
-            pl.col(columns).fill_null(0.0).sum()
-        )
+        sums = self.handle_by_hour.group_by("channel").agg(pl.col(columns).fill_null(0.0).sum())
         return {
             row[0]: (float(row[1]), float(row[2]), float(row[3]), float(row[4]))
             for row in sums.select("channel", *columns).iter_rows()

@@ -61,9 +61,9 @@ def journey_flags(
             ends_journey=pl.col("gap_next").is_null() | (pl.col("gap_next") > window),
         )
         .with_columns(
-            step=pl.when(pl.col("new_journey")).then(pl.lit("first")).otherwise(
-                pl.lit("follow_up")
-            ),
+            step=pl.when(pl.col("new_journey"))
+            .then(pl.lit("first"))
+            .otherwise(pl.lit("follow_up")),
             hop=~pl.col("new_journey") & (pl.col("channel") != pl.col("prev_channel")),
             journey=pl.col("new_journey").cum_sum(),
         )
@@ -142,9 +142,9 @@ def scan_outcomes(
     resolved = pl.col("resolved") if has_resolved else pl.lit(None, pl.Boolean)
     score = pl.col("satisfaction") if has_satisfaction else pl.lit(None, pl.Float64)
     identified = ~pl.col("anonymous")
-    demand_q = flagged.group_by(
-        pl.col("timestamp").dt.date().alias("day"), *STEP_KEYS
-    ).agg(contacts=pl.len().cast(pl.Int64))
+    demand_q = flagged.group_by(pl.col("timestamp").dt.date().alias("day"), *STEP_KEYS).agg(
+        contacts=pl.len().cast(pl.Int64)
+    )
     channels_q = flagged.group_by("channel").agg(
         contacts=pl.len().cast(pl.Int64),
         resolved_true=resolved.sum().cast(pl.Int64),

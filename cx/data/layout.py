@@ -19,9 +19,10 @@ from pathlib import Path
 
 import polars as pl
 
+from cx.data.columns import missing_hint
 from cx.data.diagnose import check_header, find_column, first_bad_utf8, read_error
 from cx.data.files import check_data_path, detect_delimiter, is_gzip, is_parquet, open_text
-from cx.errors import DataError, closest
+from cx.errors import DataError
 from cx.models.mapping import CANONICAL_COLUMNS, REQUIRED_COLUMNS, Mapping
 
 ROW = "__row"
@@ -91,12 +92,6 @@ def head_lines(path: Path, count: int, encoding: str = "utf8") -> list[str]:
         raise problem.error(path) from None
     except (OSError, EOFError, zlib.error) as exc:  # zlib.error: a corrupt .gz
         raise DataError(f"cannot read data file: {exc}", file=path) from None
-
-
-def _nearest(name: str, header: list[str]) -> str | None:
-    lowered = {h.lower(): h for h in header}
-    close = closest(name.lower(), lowered, cutoff=0.5)
-    return lowered[close] if close is not None else None
 
 
 def resolve_layout(path: Path, mapping: Mapping, encoding: str = "utf8") -> SourceLayout:
@@ -205,19 +200,19 @@ def _map_sources(path: Path, header: list[str], mapping: Mapping) -> dict[str, l
         for index, name in enumerate(names):
             names[index] = find_column(name, header) or name
             if names[index] not in header:
-                nearest = _nearest(name, header)
+                nearest = missing_hint(path, mapping.delimiter, canonical, name, header)
                 raise DataError(
                     f"column '{name}' (for {canonical}) is not in the file; "
                     f"columns found: {', '.join(header)}",
                     file=path,
                     line=1,
-                    hint=f"did you mean '{nearest}'?" if nearest else "fix the mapping file",
+                    hint=f"did you mean {nearest}?" if nearest else "fix the mapping file",
                 )
         sources[canonical] = names
     missing = [c for c in REQUIRED_COLUMNS if c not in sources]
     if missing:
-        nearest = {c: _nearest(c, header) for c in missing}
-        hints = [f"'{n}' for {c}" for c, n in nearest.items() if n]
+        nearest = {c: missing_hint(path, mapping.delimiter, c, None, header) for c in missing}
+        hints = [f"{n} for {c}" for c, n in nearest.items() if n]
         raise DataError(
             f"required column(s) missing: {', '.join(missing)}; columns found: {', '.join(header)}",
             file=path,
