@@ -10,9 +10,10 @@ A :class:`RuleSet` is compiled once from a :class:`~cx.models.strategy.Strategy`
 * **containment and escalation**: of the contacts moved to k, containment_k stay
   resolved there; the rest come back as repeats on ``escalate_to`` (default: the
   source if it is offered, else the source's fallback target) and are handled there too;
-* **fallback**: what no rule moves stays on its channel if that is offered; from a
-  retired channel, ``accept`` of it moves to the fallback target and the rest is lost
-  (all of it when the channel has no fallback).
+* **fallback**: what no rule moves stays on its channel if that is offered (unless it
+  arrived while the channel was closed and the channel has `after_hours: lost`: then it
+  is lost); from a retired channel, ``accept`` of it moves to the fallback target and
+  the rest is lost (all of it when the channel has no fallback).
 
 Cube flows (:mod:`cx.replay.flows`) apply it to cells with expected values; the trace
 routing (:mod:`cx.replay.routing`) applies it to single contacts with seeded draws.
@@ -86,6 +87,9 @@ class RuleSet:
     rules: tuple[CompiledRule, ...]
     fallbacks: Mapping[str, Fallback]  # retired channels that have one
     file: str | None  # the strategy file, for errors
+    #: Offered channels with hours and `after_hours: lost`: their own contacts that
+    #: arrive while closed and that no rule moves are lost (§11).
+    lost_after_hours: frozenset[str] = frozenset()
 
     @classmethod
     def compile(
@@ -114,7 +118,14 @@ class RuleSet:
             for channel, fallback in strategy.fallback.items()
             if channel not in offered
         }
-        return cls(tuple(strategy.channels), offered, rules, fallbacks, strategy.file)
+        lost_after_hours = frozenset(
+            name
+            for name, channel in strategy.channels.items()
+            if name in offered and channel.hours is not None and channel.after_hours == "lost"
+        )
+        return cls(
+            tuple(strategy.channels), offered, rules, fallbacks, strategy.file, lost_after_hours
+        )
 
     def rule_index(self, none: int | None = None) -> pl.Expr:
         """The number of the first rule that takes each row (``none`` where no rule does)."""
