@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 
+import numpy as np
 import polars as pl
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_MINUTES = 24 * 60
 WEEK_MINUTES = 7 * DAY_MINUTES
 ALWAYS = "24/7"
+_EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday (Monday = 0)
+_MINUTE_US = 60_000_000
 
 _RANGE = re.compile(r"([0-9]{1,2}):([0-9]{2})-([0-9]{1,2}):([0-9]{2})")
 
@@ -118,8 +121,14 @@ class WeeklyHours:
             offsets[slot] = wait
         return offsets
 
-    def open_hours_per_week(self, interval_minutes: int) -> float:
-        return len(self.open_slots(interval_minutes)) * interval_minutes / 60.0
+    def next_open_us(self, instants: np.ndarray, interval_minutes: int) -> np.ndarray:
+        """Instants (µs since the epoch, local time) unchanged where their interval is
+        open, else the start of the next open interval."""
+        minutes = instants // _MINUTE_US
+        slots = ((minutes + _EPOCH_WEEKDAY * DAY_MINUTES) % WEEK_MINUTES) // interval_minutes
+        shift = np.asarray(self.next_open_offsets(interval_minutes), dtype=np.int64)[slots]
+        starts = (minutes - minutes % interval_minutes) * _MINUTE_US
+        return np.where(shift == 0, instants, starts + shift * _MINUTE_US)
 
 
 def compile_hours(hours: Mapping[str, str]) -> WeeklyHours:

@@ -69,7 +69,9 @@ class CompiledRule:
     def ramp_by_period(self, periods: int) -> np.ndarray:
         """r(i) for i = 0 … periods − 1."""
         index = pl.DataFrame({"i": np.arange(max(periods, 1))})
-        return index.select(self.ramp_factor(pl.col("i")).cast(pl.Float64)).to_series().to_numpy()
+        # with_columns, not select: a rule without a ramp is the literal 1.0 for every i
+        ramp = index.with_columns(r=self.ramp_factor(pl.col("i")).cast(pl.Float64))
+        return ramp["r"].to_numpy()
 
 
 @dataclass(frozen=True)
