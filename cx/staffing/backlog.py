@@ -6,9 +6,10 @@ interval_length × max_occupancy × concurrency of work time at the channel's ha
 time, and the backlog is served in arrival order, evenly through the interval. N_t is
 chosen in time order: the smallest number with which the contacts due in interval t
 (deadline in (start_t, end_t]) are answered by their deadline in share ``target`` —
-at least the floor (min_agents) of the interval. When no number can save them (the
-channel is closed then, or it would take more than :data:`MAX_AGENTS`), N_t is the
-smallest number that clears all the work waiting, within :data:`MAX_AGENTS`.
+at least the floor (min_agents) of the interval. Contacts nothing can save (their
+deadline passed while the channel was closed or short of agents, or saving them would
+take more than :data:`MAX_AGENTS`) are answered as soon as possible: while any wait,
+N_t is at least the smallest number that clears all the work waiting.
 """
 
 from __future__ import annotations
@@ -87,7 +88,18 @@ def plan_backlog(
 def _agents_needed(
     queue: deque[_Cohort], start: float, length: float, rate: float, target: float
 ) -> int:
-    """Smallest N with which the cohorts due in (start, start + length] meet ``target``."""
+    """Smallest N with which the cohorts due in (start, start + length] meet ``target``;
+    with late contacts waiting (nothing can save them), at least enough to clear all the
+    work waiting."""
+    waiting = sum(c.waiting for c in queue)
+    late = any(c.due <= start for c in queue)
+    clear = min(MAX_AGENTS, math.ceil(waiting / (rate * length) - TOLERANCE)) if late else 0
+    return max(clear, _agents_for_due(queue, start, length, rate, target))
+
+
+def _agents_for_due(
+    queue: deque[_Cohort], start: float, length: float, rate: float, target: float
+) -> int:
     due = [(ahead, c) for ahead, c in _with_ahead(queue) if start < c.due <= start + length]
     size = sum(c.size for _, c in due)
     if size <= 0:
@@ -107,7 +119,7 @@ def _agents_needed(
     enough = max(math.ceil((ahead + c.waiting) / (rate * (c.due - start))) for ahead, c in due)
     if enough > MAX_AGENTS:  # nobody can save them: clear the waiting work instead
         waiting = sum(c.waiting for c in queue)
-        return min(MAX_AGENTS, math.ceil(waiting / (rate * length)))
+        return min(MAX_AGENTS, math.ceil(waiting / (rate * length) - TOLERANCE))
     low, high = 0, enough  # level(low) < target <= level(high)
     while high - low > 1:
         middle = (low + high) // 2
