@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cx import api
@@ -126,7 +129,7 @@ def test_bad_hours_at_simulate_exit_with_the_file(tmp_path: Path) -> None:
     path.write_text(BAD_FILE)
     data = write_calls(tmp_path / "c.csv", hour_of_calls(MONDAY.replace(hour=10), 5))
     result = CliRunner().invoke(app, ["simulate", str(path), "--data", str(data)])
-    assert result.exit_code != 0 and result.exit_code != 3
+    assert result.exit_code == 2  # bad input
     assert f"{path}:7:" in result.stderr and result.stdout == ""
 
 
@@ -326,3 +329,39 @@ def test_without_response_the_workload_formula_stays(tmp_path: Path) -> None:
     email = api.simulate(strategy, cube).channel("email")
     assert email.agent_hours == pytest.approx(20 * 360 / 3600)
     assert email.response_level is None and email.open_hours == 8.0
+
+
+# ---------------------------------------------------------------- 24/7 = no hours at all
+
+STRATEGY_FILES = sorted(
+    path
+    for path in (Path(__file__).resolve().parent.parent / "strategies").glob("*.yaml")
+    if "hours:" not in path.read_text()
+)
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "interactions.csv"
+
+
+@lru_cache(maxsize=1)
+def example_cube() -> Any:
+    return api.load_interactions(EXAMPLE)
+
+
+@cache
+def plain_json(path: Path) -> str:
+    return api.simulate(api.load_strategy(path), example_cube()).model_dump_json()
+
+
+@settings(max_examples=12, deadline=None, derandomize=True)
+@given(data=st.data())
+def test_24_7_is_no_hours_bit_for_bit(data: st.DataObject) -> None:
+    path = data.draw(st.sampled_from(STRATEGY_FILES), label="strategy")
+    catalog = list(api.load_strategy(path).channels)
+    staffed = [n for n in catalog if api.load_strategy(path).channels[n].mode != "self_service"]
+    chosen = data.draw(st.lists(st.sampled_from(staffed), unique=True, min_size=1))
+    overrides = [f"channels.{name}.hours=24/7" for name in chosen]
+    overrides += [
+        f"channels.{name}.after_hours={data.draw(st.sampled_from(['next_open', 'lost']))}"
+        for name in chosen
+    ]
+    always = api.simulate(api.load_strategy(path, overrides), example_cube())
+    assert always.model_dump_json() == plain_json(path)
