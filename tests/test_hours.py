@@ -225,17 +225,31 @@ def test_night_phone_contacts_move_to_chat(tmp_path: Path) -> None:
     assert "after_hours" not in as_json["channels"][1]  # 24/7 channels print as before
 
 
-def test_where_hours_needs_no_hours_on_other_channels(tmp_path: Path) -> None:
-    """A rule on `hours` for a 24/7 channel matches nothing: nobody arrives closed."""
-    cube = api.load_interactions(busy_week(tmp_path))
+def test_where_hours_closed_on_a_24_7_channel_is_a_finding(tmp_path: Path) -> None:
+    """A rule on closed contacts of a channel without hours would match nothing."""
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "version: 1\nname: s\nkind: push\nchannels:\n"
+        "  phone: {mode: live}\n  chat: {mode: live}\nshifts:\n"
+        "  - from: phone\n    where: {hours: closed}\n    to: {chat: 0.5}\n"
+    )
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:9:" in result.stdout and "no contact finds it closed" in result.stdout
+
+
+def test_where_hours_open_takes_the_open_contacts(tmp_path: Path) -> None:
+    night = MONDAY.replace(hour=22) + timedelta(days=1)
+    cube = api.load_interactions(busy_week(tmp_path, [(night, "phone")]))
     strategy = {
-        **phone_strategy(),
+        **phone_strategy(hours={"mon-sun": "09:00-17:00"}, after_hours="lost"),
         "kind": "push",
-        "shifts": [{"from": "phone", "where": {"hours": "closed"}, "to": {"chat": 0.5}}],
+        "shifts": [{"from": "phone", "where": {"hours": "open"}, "to": {"chat": 0.5}}],
     }
     strategy["channels"]["chat"] = {"mode": "live", "handle_time": 300}
     result = api.simulate(api.load_strategy(strategy), cube)
-    assert result.channel("chat").shifted_in == 0.0
+    assert result.channel("chat").shifted_in == pytest.approx(401 / 2)
+    assert result.channel("phone").lost == pytest.approx(1)
 
 
 # ------------------------------------------------------------- response targets
