@@ -183,9 +183,11 @@ def test_next_open_and_lost(tmp_path: Path, policy: str) -> None:
     night = MONDAY.replace(hour=22) + timedelta(days=1)  # Tuesday 22:00, closed
     cube = api.load_interactions(busy_week(tmp_path, [(night, "phone")]))
     strategy = phone_strategy(hours={"mon-sun": "09:00-17:00"}, after_hours=policy)
-    result = api.simulate(api.load_strategy(strategy), cube)
+    result = api.simulate(api.load_strategy(strategy), cube, replay=True)
     phone = result.channel("phone")
     assert phone.after_hours == pytest.approx(1.0)
+    assert phone.replay is not None  # the trace loses, or queues, the same call
+    assert phone.replay.contacts == (402 if policy == "next_open" else 401)
     if policy == "next_open":
         # It calls at Wednesday 09:00: that hour needs its 1 agent for the load, the
         # floor no longer adds one there; the agent-hours are the same.
@@ -379,3 +381,26 @@ def test_24_7_is_no_hours_bit_for_bit(data: st.DataObject) -> None:
     ]
     always = api.simulate(api.load_strategy(path, overrides), example_cube())
     assert always.model_dump_json() == plain_json(path)
+
+
+def test_cli_shows_opening_hours_only_when_a_channel_has_them(tmp_path: Path) -> None:
+    data = busy_week(tmp_path, [(MONDAY.replace(hour=22) + timedelta(days=1), "phone")])
+    with_hours = tmp_path / "hours.yaml"
+    with_hours.write_text(json.dumps(phone_strategy(hours={"mon-sun": "09:00-17:00"})))
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(json.dumps(phone_strategy()))
+    runner = CliRunner()
+    shown = runner.invoke(app, ["simulate", str(with_hours), "--data", str(data)])
+    assert shown.exit_code == 0
+    row = next(
+        line for line in shown.stdout.splitlines() if line.startswith("phone") and "56" in line
+    )
+    assert row.split() == ["phone", "56", "1", "–", "–"]
+    assert "Opening hours" in shown.stdout
+    as_json = runner.invoke(
+        app, ["simulate", str(with_hours), "--data", str(data), "--format", "json"]
+    )
+    channel = json.loads(as_json.stdout)["channels"][0]
+    assert (channel["open_hours"], channel["after_hours"]) == (56.0, 1.0)
+    hidden = runner.invoke(app, ["simulate", str(plain), "--data", str(data)])
+    assert hidden.exit_code == 0 and "Opening hours" not in hidden.stdout

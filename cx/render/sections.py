@@ -406,10 +406,13 @@ def replay_sections(result: Result) -> list[Section]:
 
 
 def result_sections(result: Result) -> list[Section]:
+    from cx.render.hours import hours_section  # it builds on the helpers above
+
     sections = [
         totals_section(result),
         channels_section(result),
         dilution_section(result),
+        *([hours] if (hours := hours_section(result)) is not None else []),
         *([outcomes] if (outcomes := outcomes_section(result)) is not None else []),
         periods_section(result),
         *replay_sections(result),
