@@ -71,28 +71,34 @@ def plan_backlog(
     queue: deque[_Cohort] = deque()
     in_time = 0.0
     peak = 0.0
+    waiting = 0.0  # contacts in the queue
     for t in range(count):
         start = t * length
         if arrivals[t] > 0:
             queue.append(_Cohort(start + within, float(arrivals[t]), float(arrivals[t])))
-        if not is_open[t]:
-            peak = max(peak, sum(c.waiting for c in queue))
-            continue
-        raw[t] = _agents_needed(queue, start, length, rate, target)
-        agents[t] = max(int(raw[t]), int(floor[t]))
-        in_time += _serve(queue, start, length, agents[t] * rate)
-        peak = max(peak, sum(c.waiting for c in queue))
+            waiting += float(arrivals[t])
+        if is_open[t]:
+            raw[t] = _agents_needed(queue, waiting, start, length, rate, target)
+            agents[t] = max(int(raw[t]), int(floor[t]))
+            answered, served = _serve(queue, start, length, agents[t] * rate)
+            in_time += answered
+            waiting = max(0.0, waiting - served) if queue else 0.0
+        peak = max(peak, waiting)
     return BacklogPlan(raw, agents, float(arrivals.sum()), in_time, peak)
 
 
 def _agents_needed(
-    queue: deque[_Cohort], start: float, length: float, rate: float, target: float
+    queue: deque[_Cohort],
+    waiting: float,
+    start: float,
+    length: float,
+    rate: float,
+    target: float,
 ) -> int:
     """Smallest N with which the cohorts due in (start, start + length] meet ``target``;
     with late contacts waiting (nothing can save them), at least enough to clear all the
-    work waiting."""
-    waiting = sum(c.waiting for c in queue)
-    late = any(c.due <= start for c in queue)
+    ``waiting`` work."""
+    late = bool(queue) and queue[0].due <= start  # cohorts are in order of deadline
     clear = min(MAX_AGENTS, math.ceil(waiting / (rate * length) - TOLERANCE)) if late else 0
     return max(clear, _agents_for_due(queue, start, length, rate, target))
 
@@ -100,7 +106,14 @@ def _agents_needed(
 def _agents_for_due(
     queue: deque[_Cohort], start: float, length: float, rate: float, target: float
 ) -> int:
-    due = [(ahead, c) for ahead, c in _with_ahead(queue) if start < c.due <= start + length]
+    due = []
+    ahead = 0.0
+    for cohort in queue:  # in order of deadline: stop at the first due later
+        if cohort.due > start + length:
+            break
+        if cohort.due > start:
+            due.append((ahead, cohort))
+        ahead += cohort.waiting
     size = sum(c.size for _, c in due)
     if size <= 0:
         return 0
@@ -130,19 +143,9 @@ def _agents_for_due(
     return high
 
 
-def _with_ahead(queue: deque[_Cohort]) -> list[tuple[float, _Cohort]]:
-    """Each cohort with the contacts waiting before it."""
-    ahead = 0.0
-    result = []
-    for cohort in queue:
-        result.append((ahead, cohort))
-        ahead += cohort.waiting
-    return result
-
-
-def _serve(queue: deque[_Cohort], start: float, length: float, rate: float) -> float:
+def _serve(queue: deque[_Cohort], start: float, length: float, rate: float) -> tuple[float, float]:
     """Serve the queue for one interval at ``rate`` contacts per second, first in first
-    out; returns the contacts answered by their deadline."""
+    out; returns the contacts answered by their deadline and all those answered."""
     capacity = rate * length
     ahead = 0.0
     in_time = 0.0
@@ -157,4 +160,4 @@ def _serve(queue: deque[_Cohort], start: float, length: float, rate: float) -> f
             queue.popleft()
         else:
             break
-    return in_time
+    return in_time, ahead
