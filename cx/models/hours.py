@@ -14,9 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
-import numpy as np
-import polars as pl
+if TYPE_CHECKING:  # imported where used: `cx validate` reads hours without them
+    import numpy as np
+    import polars as pl
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_MINUTES = 24 * 60
@@ -124,6 +126,8 @@ class WeeklyHours:
     def next_open_us(self, instants: np.ndarray, interval_minutes: int) -> np.ndarray:
         """Instants (µs since the epoch, local time) unchanged where their interval is
         open, else the start of the next open interval."""
+        import numpy as np
+
         minutes = instants // _MINUTE_US
         slots = ((minutes + _EPOCH_WEEKDAY * DAY_MINUTES) % WEEK_MINUTES) // interval_minutes
         shift = np.asarray(self.next_open_offsets(interval_minutes), dtype=np.int64)[slots]
@@ -169,6 +173,8 @@ def weekly_hours(hours: Mapping[str, str] | None) -> WeeklyHours | None:
 
 def week_slot(timestamp: pl.Expr, interval_minutes: int) -> pl.Expr:
     """The index of the week's interval that ``timestamp`` falls in."""
+    import polars as pl
+
     minute = (
         (timestamp.dt.weekday().cast(pl.Int64) - 1) * DAY_MINUTES
         + timestamp.dt.hour().cast(pl.Int64) * 60
@@ -184,6 +190,8 @@ def is_open(hours: WeeklyHours, timestamp: pl.Expr, interval_minutes: int) -> pl
 
 def next_open(hours: WeeklyHours, timestamp: pl.Expr, interval_minutes: int) -> pl.Expr:
     """``timestamp``'s interval start if it is open, else the start of the next open one."""
+    import polars as pl
+
     offsets = hours.next_open_offsets(interval_minutes)
     shift = week_slot(timestamp, interval_minutes).replace_strict(
         list(range(len(offsets))), offsets, return_dtype=pl.Int64
