@@ -404,3 +404,23 @@ def test_cli_shows_opening_hours_only_when_a_channel_has_them(tmp_path: Path) ->
     assert (channel["open_hours"], channel["after_hours"]) == (56.0, 1.0)
     hidden = runner.invoke(app, ["simulate", str(plain), "--data", str(data)])
     assert hidden.exit_code == 0 and "Opening hours" not in hidden.stdout
+
+
+def test_an_open_channel_pays_its_floor_and_a_channel_not_offered_does_not(
+    tmp_path: Path,
+) -> None:
+    """Chat has no contacts in the data: offered, it is staffed in each open hour; the
+    status quo does not offer it, so its baseline pays no chat floor."""
+    cube = api.load_interactions(busy_week(tmp_path))
+    strategy = phone_strategy(hours={"mon-sun": "09:00-17:00"})
+    strategy["channels"]["chat"] = {
+        "mode": "live",
+        "handle_time": 300,
+        "hourly_cost": 10,
+        "hours": {"mon-fri": "10:00-12:00"},
+    }
+    result = api.simulate(api.load_strategy(strategy), cube)
+    chat = result.channel("chat")
+    assert chat.open_hours == 10  # five weekdays of two hours in the week
+    assert chat.agent_hours == pytest.approx(10) and chat.labour_cost == pytest.approx(100)
+    assert result.totals.cost_delta == pytest.approx(100)  # the baseline has no chat

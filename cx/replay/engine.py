@@ -273,7 +273,9 @@ def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> Eva
                 resolution_rate=resolution.get(name),
                 satisfaction=scores.get(name),
                 open_hours=staffing.open_hours,
-                after_hours=closed_arrivals.get(name, 0.0) if channel.hours is not None else None,
+                after_hours=closed_arrivals.get(name, 0.0)
+                if channel.hours is not None and is_offered
+                else None,
                 response_level=staffing.response_level,
                 backlog_peak=staffing.backlog_peak,
             )

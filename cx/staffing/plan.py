@@ -116,6 +116,7 @@ def plan_staffing(
     """
     fixed_agents = fixed_agents or {}
     profiles = handle_time_by_hour or {}
+    offered = set(strategy.offered)
     per_interval = interval_arrivals(flows, profile)
     channels: dict[str, ChannelStaffing] = {}
     live_frames: list[pl.DataFrame] = []
@@ -126,20 +127,15 @@ def plan_staffing(
         if aht is None:
             continue
         frame = per_interval.filter(pl.col("channel") == name)
+        # Opening hours and response targets (§11) staff offered channels only.
+        calendar_of = calendar if name in offered else None
         hours = channel.weekly_hours
-        if calendar is not None and hours is not None:
-            staffing.open_hours = (
-                float(
-                    calendar.filter(
-                        pl.col("in_span")
-                        & is_open(hours, pl.col("interval_start"), interval_minutes)
-                    ).height
-                )
-                * interval_minutes
-                / 60.0
-            )
+        if calendar_of is not None and hours is not None:
+            in_span = calendar_of.filter(pl.col("in_span"))
+            open_count = in_span.filter(is_open(hours, pl.col("interval_start"), interval_minutes))
+            staffing.open_hours = open_count.height * interval_minutes / 60.0
             if channel.mode == "live":
-                frame = open_intervals(name, frame, hours, calendar, interval_minutes)
+                frame = open_intervals(name, frame, hours, calendar_of, interval_minutes)
         interval_aht = interval_handle_times(frame, aht, profiles.get(name))
         if name in profiles:
             seconds = frame["contacts"].to_numpy() * interval_aht
@@ -160,8 +156,8 @@ def plan_staffing(
             continue
         staffing.staffed = True
         scale = 1.0 / (1.0 - channel.shrinkage)
-        if channel.mode == "async" and channel.response is not None and calendar is not None:
-            _staff_backlog(staffing, channel, frame, calendar, interval_minutes, aht)
+        if channel.mode == "async" and channel.response is not None and calendar_of is not None:
+            _staff_backlog(staffing, channel, frame, calendar_of, interval_minutes, aht)
             continue
         if channel.mode == "async":
             divisor = channel.concurrency * channel.max_occupancy
