@@ -424,3 +424,46 @@ def test_an_open_channel_pays_its_floor_and_a_channel_not_offered_does_not(
     assert chat.open_hours == 10  # five weekdays of two hours in the week
     assert chat.agent_hours == pytest.approx(10) and chat.labour_cost == pytest.approx(100)
     assert result.totals.cost_delta == pytest.approx(100)  # the baseline has no chat
+
+
+@settings(max_examples=15, deadline=None, derandomize=True)
+@given(
+    opening=st.integers(0, 20),
+    length=st.integers(1, 12),
+    weekdays_only=st.booleans(),
+    policy=st.sampled_from(["next_open", "lost"]),
+    moved=st.sampled_from([0.0, 0.5, 1.0]),
+    target=st.sampled_from([0.5, 0.9, 1.0]),
+)
+def test_hours_keep_the_books_balanced(
+    opening: int, length: int, weekdays_only: bool, policy: str, moved: float, target: float
+) -> None:
+    """Any week of hours: contacts are conserved, closed ones are counted once, and
+    period costs add up to the total."""
+    end = min(opening + length, 24)
+    days = "mon-fri" if weekdays_only else "mon-sun"
+    hours = f'{{{days}: "{opening:02d}:00-{end:02d}:00"}}'
+    overrides = [
+        f"channels.phone.hours={hours}",
+        f"channels.phone.after_hours={policy}",
+        f"channels.email.hours={hours}",
+        f"channels.email.response={{target: {target}, within: 14400}}",
+    ]
+    if moved > 0:
+        overrides += [
+            "kind=push",
+            f"shifts=[{{from: phone, where: {{hours: closed}}, to: {{chat: {moved}}}}}]",
+        ]
+    path = STRATEGY_FILES[0].parent / "follow-everywhere.yaml"
+    result = api.simulate(api.load_strategy(path, overrides), example_cube())
+    totals = result.totals
+    assert totals.handled == pytest.approx(totals.demand - totals.lost + totals.repeats)
+    assert sum(p.cost for p in result.periods) == pytest.approx(totals.cost)
+    phone = result.channel("phone")
+    assert phone.after_hours is not None and 0 <= phone.after_hours <= phone.demand
+    expected_lost = phone.after_hours * (1 - moved) if policy == "lost" else 0.0
+    assert phone.lost == pytest.approx(expected_lost, abs=1e-6)
+    assert result.channel("chat").shifted_in == pytest.approx(phone.after_hours * moved)
+    email = result.channel("email")
+    assert email.response_level is not None and 0.0 <= email.response_level <= 1.0 + 1e-9
+    assert phone.open_hours == email.open_hours
