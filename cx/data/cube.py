@@ -132,13 +132,17 @@ class Cube:
         }
 
 
-def arrival_profile(arrivals: pl.DataFrame, interval_minutes: int) -> pl.DataFrame:
-    """Each channel's share of its period's arrivals per calendar interval (§6)."""
+def arrival_profile(
+    arrivals: pl.DataFrame, interval_minutes: int, by: tuple[str, ...] = ()
+) -> pl.DataFrame:
+    """Each channel's share of its period's arrivals per calendar interval (§6); with
+    ``by``, shares within each (period, channel, *by) group (e.g. opening-hours state)."""
     profile = arrivals.group_by(
         "period_start",
         "channel",
+        *by,
         interval_start=pl.col("interval_start").dt.truncate(f"{interval_minutes}m"),
     ).agg(pl.col("contacts").sum())
     return profile.with_columns(
-        share=pl.col("contacts") / pl.col("contacts").sum().over("period_start", "channel")
+        share=pl.col("contacts") / pl.col("contacts").sum().over("period_start", "channel", *by)
     ).drop("contacts")

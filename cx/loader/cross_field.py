@@ -69,6 +69,13 @@ def cross_field_findings(strategy: Strategy, located: Located) -> list[Finding]:
                 )
             if target == rule.from_:
                 add((*base, "to", target), "a rule cannot move contacts to their own channel")
+        source = strategy.channels.get(rule.from_)
+        if rule.where and rule.where.hours == ["closed"] and source and source.hours is None:
+            add(
+                (*base, "where", "hours"),
+                f"'{rule.from_}' is open 24/7 (no `hours`), so no contact finds it closed",
+                f"give channels.{rule.from_} opening hours",
+            )
         escalation = rule.escalate_to
         if escalation is not None:
             if known((*base, "escalate_to"), escalation, "escalate_to") and (

@@ -25,11 +25,13 @@ def load_located(path: str | Path) -> Located:
 
 
 def deep_merge(base: Located, child: Located) -> Located:
-    """Maps merge deeply, anything else in ``child`` replaces ``base``."""
+    """Maps merge deeply, anything else in ``child`` replaces ``base``; so does a
+    channel's `hours` (a week is given whole, not merged day by day)."""
     positions = dict(base.positions)
 
     def merge(left: Any, right: Any, path: PathKey) -> Any:
-        if isinstance(left, dict) and isinstance(right, dict):
+        whole_week = len(path) == 3 and path[0] == "channels" and path[2] == "hours"
+        if isinstance(left, dict) and isinstance(right, dict) and not whole_week:
             merged = dict(left)
             for key, value in right.items():
                 if value is None:

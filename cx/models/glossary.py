@@ -96,6 +96,21 @@ GLOSSARY: dict[str, Metric] = {
         Metric("abandon_rate", "Abandon rate", "Share of contacts that hang up before an "
                "agent answers (Erlang A, for channels with patience).",
                "Erlang A P(abandon), weighted by arrivals", _CHANNEL),
+        Metric("open_hours", "Open hours", "Channels with `hours`: the hours the channel "
+               "is open within the data's span; each open interval keeps at least "
+               "min_agents in seat, arrivals or not.",
+               "Σ open intervals · interval length", _CHANNEL),
+        Metric("after_hours", "Arrived closed", "Channels with `hours`: contacts that "
+               "arrived while the channel was closed (moved by a rule, waiting for the "
+               "next opening, or lost, as `after_hours` says).",
+               "Σ contacts arriving in closed intervals", _CHANNEL),
+        Metric("response_level", "Answered in time", "Async channels with a `response` "
+               "target: the share of contacts answered within `within` seconds by the "
+               "first-in-first-out backlog plan.",
+               "contacts answered by arrival + within / contacts", _CHANNEL),
+        Metric("backlog_peak", "Backlog peak", "Async channels with a `response` target: "
+               "the most contacts waiting at the end of an interval.",
+               "max over intervals of contacts waiting", _CHANNEL),
         Metric("volume_share", "Share", "The channel's part of all handled contacts.",
                "handled / Σ handled", _CHANNEL),
         Metric("variable_cost", "Variable cost", "Cost of handled contacts.",

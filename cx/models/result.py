@@ -142,8 +142,37 @@ class ChannelResult(ResultModel):
     incentive_cost: float
     cost: float
     replay: ReplayResult | None = Field(None, description="--replay only; else null.")
-    resolution_rate: float | None = None
-    satisfaction: float | None = None
+    resolution_rate: float | None = Field(
+        None, description="Observed share of resolved contacts (§10); null unless asked."
+    )
+    satisfaction: float | None = Field(
+        None, description="The catalog's satisfaction, else the observed mean, else null."
+    )
+    open_hours: float | None = Field(
+        None, description="Channels with `hours`: hours open within the data's span."
+    )
+    after_hours: float | None = Field(
+        None, description="Channels with `hours`: contacts that arrived while it was closed."
+    )
+    response_level: float | None = Field(
+        None, description="Async `response` target: share of contacts answered within it."
+    )
+    backlog_peak: float | None = Field(
+        None, description="Async `response` target: most contacts waiting at an interval end."
+    )
+
+    @model_serializer(mode="wrap")
+    def _hours_only_when_set(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """Channels open 24/7 without a response target print as they always have."""
+        data = handler(self)
+        if isinstance(data, dict):
+            for key in HOURS_FIELDS:
+                if data.get(key, 0) is None:
+                    data.pop(key)
+        return data
+
+
+HOURS_FIELDS = ("open_hours", "after_hours", "response_level", "backlog_peak")
 
 
 class PeriodResult(ResultModel):

@@ -7,9 +7,21 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
+from cx.models.hours import ALWAYS, HoursError, WeeklyHours, compile_hours, parse_days, parse_ranges
+from cx.models.hours import weekly_hours as compiled_hours
 from cx.models.numbers import MAX_AGENTS, foreign_character
 from cx.models.source import PathKey, Position, written_at
 from cx.models.vocabulary import (
@@ -99,6 +111,52 @@ class ServiceLevel(StrictModel):
     )
 
 
+def _hours_check(check: object) -> AfterValidator:
+    """``check`` run on a value of `hours`, its :class:`HoursError` a validation error."""
+
+    def run(value: object) -> object:
+        try:
+            check(value)  # type: ignore[operator]
+        except HoursError as error:
+            message = error.message + (f"; {error.hint}" if error.hint else "")
+            raise PydanticCustomError("hours", "{message}", {"message": message}) from None
+        return value
+
+    return AfterValidator(run)
+
+
+def _always_to_none(value: object) -> object:
+    """`hours: "24/7"` is the default: no hours at all (every result as without it)."""
+    if isinstance(value, str):
+        if value.strip().lower() == ALWAYS:
+            return None
+        raise PydanticCustomError(
+            "hours_text",
+            'hours is "24/7" or days with their hours, e.g. {mon-fri: "08:00-20:00"}',
+        )
+    return value
+
+
+DayKey = Annotated[str, _hours_check(parse_days)]
+DayHours = Annotated[str, _hours_check(parse_ranges)]
+Hours = Annotated[
+    dict[DayKey, DayHours] | None,
+    _hours_check(lambda hours: hours is None or compile_hours(hours)),
+    BeforeValidator(_always_to_none, json_schema_input_type=Literal["24/7"] | dict[str, str]),
+]
+
+
+class Response(StrictModel):
+    """Async response target: share ``target`` of contacts answered within ``within``."""
+
+    target: Annotated[float, Field(gt=0.0, le=1.0), _CHECKED] = Field(
+        description="Share of contacts to answer within `within` seconds (0-1]."
+    )
+    within: Annotated[float, Field(ge=60.0, le=MAX_WITHIN), _CHECKED] = Field(
+        description="Seconds from arrival (60 s to 30 days)."
+    )
+
+
 class Channel(StrictModel):
     """One channel of the catalog: how it works and what it costs."""
 
@@ -128,7 +186,9 @@ class Channel(StrictModel):
         1.0, description="Highest share of time an agent may be busy."
     )
     min_agents: Annotated[int, Field(ge=0, le=MAX_MIN_AGENTS), _CHECKED] = Field(
-        0, description="Agents on duty in every interval with arrivals."
+        0,
+        description="Agents on duty in every interval with arrivals (with `hours`: every "
+        "open interval; default 1).",
     )
     patience: Seconds | Literal["observed"] | None = Field(
         None, description="Mean patience in seconds (Erlang A); `observed` estimates it."
@@ -136,6 +196,48 @@ class Channel(StrictModel):
     satisfaction: Annotated[float, Field(ge=-1000.0, le=1000.0), _CHECKED] | None = Field(
         None, description="Satisfaction score of the channel; overrides the observed mean."
     )
+    hours: Hours = Field(
+        None,
+        description='Weekly opening hours, e.g. {mon-fri: "08:00-20:00", sat: "closed"}; '
+        'default "24/7".',
+    )
+    after_hours: Literal["next_open", "lost"] = Field(
+        "next_open",
+        description="Contacts arriving while closed that no rule moves: wait for the next "
+        "opening, or are lost.",
+    )
+    response: Response | None = Field(
+        None, description="Async only: share of contacts answered within a time, per backlog."
+    )
+
+    @field_validator("hours", "response")
+    @classmethod
+    def _staffed_modes(cls, value: object, info: ValidationInfo) -> object:
+        mode = info.data.get("mode")
+        if value is None or mode is None:
+            return value
+        if info.field_name == "response" and mode != "async":
+            raise PydanticCustomError(
+                "response_mode", "response targets are for async channels, not {mode}",
+                {"mode": mode},
+            )
+        if info.field_name == "hours" and mode == "self_service":
+            raise PydanticCustomError(
+                "hours_mode", "a self_service channel has no opening hours (it has no agents)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _floor_with_hours(self) -> Channel:
+        """With opening hours, at least one agent in every open interval unless set."""
+        if self.hours is not None and "min_agents" not in self.model_fields_set:
+            self.min_agents = 1
+        return self
+
+    @property
+    def weekly_hours(self) -> WeeklyHours | None:
+        """The compiled opening hours; None for 24/7."""
+        return compiled_hours(self.hours)
 
 
 class Ramp(StrictModel):
@@ -152,6 +254,7 @@ class Where(StrictModel):
     stage: list[str] | None = None
     intent: list[str] | None = None
     step: list[Literal["first", "follow_up"]] | None = None
+    hours: list[Literal["open", "closed"]] | None = None
 
     # A single value may be written without brackets; the JSON Schema says so too.
     @field_validator(
@@ -176,6 +279,15 @@ class Where(StrictModel):
     )
     @classmethod
     def _step_to_list(cls, value: object) -> object:
+        return cls._scalar_to_list(value)
+
+    @field_validator(
+        "hours",
+        mode="before",
+        json_schema_input_type=Literal["open", "closed"] | list[Literal["open", "closed"]] | None,
+    )
+    @classmethod
+    def _hours_to_list(cls, value: object) -> object:
         return cls._scalar_to_list(value)
 
 

@@ -31,6 +31,7 @@ from cx.models.result import (
 from cx.models.strategy import Channel, Strategy
 from cx.models.vocabulary import INTERVALS, one_of
 from cx.replay.flows import compute_flows
+from cx.replay.hours import after_hours_contacts, calendar, hours_profile, split_demand, uses_hours
 from cx.replay.needs import outcomes_needed, uses_step
 from cx.replay.rules import RuleSet
 from cx.replay.trace import ReplayOptions, replay_plan
@@ -195,6 +196,10 @@ def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> Eva
     )
     resolution = outcomes.resolution_rates() if outcomes is not None else {}
     rules = RuleSet.compile(strategy, resolution)
+    interval = options.interval or strategy.staffing.interval
+    with_hours = uses_hours(strategy)
+    if with_hours:  # opening hours (§11): each cell's open and closed part
+        demand = split_demand(strategy, cube, demand, interval)
     flows = compute_flows(rules, demand, period_index)
     scores = _satisfaction_scores(strategy, cube)
     offered = strategy.offered
@@ -205,11 +210,10 @@ def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> Eva
         cube.demand.group_by("channel").agg(pl.col("contacts").sum()).iter_rows()
     )
     handled_by_period = _handled_by_period(flows)
-    interval = options.interval or strategy.staffing.interval
     plan = plan_staffing(
         strategy,
         flows,
-        cube.arrival_profile(interval),
+        hours_profile(strategy, cube, interval) if with_hours else cube.arrival_profile(interval),
         {name: _handled(by_channel, name) for name in strategy.channels},
         handled_by_period,
         aht,
@@ -217,7 +221,9 @@ def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> Eva
         options.agents,
         handle_time_profiles(strategy, cube),
         patience_of(strategy, cube, offered),
+        calendar(strategy, cube, interval) if with_hours else None,
     )
+    closed_arrivals = after_hours_contacts(demand) if with_hours else {}
     first, last = meta.span
     months = months_offered(
         first, last, meta.period_starts[0], period_end(meta.period_starts[-1], meta.period)
@@ -268,6 +274,12 @@ def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> Eva
                 cost=cost.total,
                 resolution_rate=resolution.get(name),
                 satisfaction=scores.get(name),
+                open_hours=staffing.open_hours,
+                after_hours=closed_arrivals.get(name, 0.0)
+                if channel.hours is not None and is_offered
+                else None,
+                response_level=staffing.response_level,
+                backlog_peak=staffing.backlog_peak,
             )
         )
     periods = _periods(strategy, cube, flows, plan, offered)

@@ -70,6 +70,7 @@ def trace_query(
         "handle_time": pl.Float64,
         "wait_time": pl.Float64,
         "abandoned": pl.Boolean,
+        "hours": pl.String,  # open/closed on the contact's channel (§11), with hours
     }
     extra = [
         pl.col(name).cast(dtype) if name in available else pl.lit(None, dtype=dtype).alias(name)
@@ -132,12 +133,14 @@ def route(rules: RuleSet, trace: pl.DataFrame, periods_count: int, seed: int) ->
             low = high
         moved_share[sel] = low
     rest = dest == -1
+    closed = (trace["hours"] == "closed").fill_null(False).to_numpy()
     for name in names:
         mine = rest & (source == code[name])
         if not mine.any():
             continue
         if name in rules.offered:
-            dest[mine] = code[name]
+            stays = mine & ~closed if name in rules.lost_after_hours else mine
+            dest[stays] = code[name]
         elif name in rules.fallbacks:
             fallback = rules.fallbacks[name]
             picked = np.flatnonzero(mine)

@@ -10,9 +10,10 @@ A :class:`RuleSet` is compiled once from a :class:`~cx.models.strategy.Strategy`
 * **containment and escalation**: of the contacts moved to k, containment_k stay
   resolved there; the rest come back as repeats on ``escalate_to`` (default: the
   source if it is offered, else the source's fallback target) and are handled there too;
-* **fallback**: what no rule moves stays on its channel if that is offered; from a
-  retired channel, ``accept`` of it moves to the fallback target and the rest is lost
-  (all of it when the channel has no fallback).
+* **fallback**: what no rule moves stays on its channel if that is offered (unless it
+  arrived while the channel was closed and the channel has `after_hours: lost`: then it
+  is lost); from a retired channel, ``accept`` of it moves to the fallback target and
+  the rest is lost (all of it when the channel has no fallback).
 
 Cube flows (:mod:`cx.replay.flows`) apply it to cells with expected values; the trace
 routing (:mod:`cx.replay.routing`) applies it to single contacts with seeded draws.
@@ -69,7 +70,9 @@ class CompiledRule:
     def ramp_by_period(self, periods: int) -> np.ndarray:
         """r(i) for i = 0 … periods − 1."""
         index = pl.DataFrame({"i": np.arange(max(periods, 1))})
-        return index.select(self.ramp_factor(pl.col("i")).cast(pl.Float64)).to_series().to_numpy()
+        # with_columns, not select: a rule without a ramp is the literal 1.0 for every i
+        ramp = index.with_columns(r=self.ramp_factor(pl.col("i")).cast(pl.Float64))
+        return ramp["r"].to_numpy()
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,9 @@ class RuleSet:
     file: str | None  # the strategy file, for errors
     # Where each key of the strategy is written, for errors that point at one.
     positions: Mapping[PathKey, Position] = field(default_factory=dict, compare=False, repr=False)
+    #: Offered channels with hours and `after_hours: lost`: their own contacts that
+    #: arrive while closed and that no rule moves are lost (§11).
+    lost_after_hours: frozenset[str] = frozenset()
 
     @classmethod
     def compile(
@@ -117,8 +123,19 @@ class RuleSet:
             for channel, fallback in strategy.fallback.items()
             if channel not in offered
         }
+        lost_after_hours = frozenset(
+            name
+            for name, channel in strategy.channels.items()
+            if name in offered and channel.hours is not None and channel.after_hours == "lost"
+        )
         return cls(
-            tuple(strategy.channels), offered, rules, fallbacks, strategy.file, strategy.positions
+            tuple(strategy.channels),
+            offered,
+            rules,
+            fallbacks,
+            strategy.file,
+            strategy.positions,
+            lost_after_hours,
         )
 
     def position(self, path: PathKey) -> Position:

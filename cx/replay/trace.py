@@ -6,7 +6,9 @@ queue (:mod:`cx.staffing.queue`), with its real handle time where the data has i
 the channel's AHT (per hour of day with ``handle_time: by_hour``); contacts moved by
 rules, fallbacks and repeats take the AHT of the channel that handles them. An abandoned
 contact (abandoned and wait_time in the data) leaves once its wait reaches its observed
-wait_time.
+wait_time. A contact that arrives while the channel that handles it is closed (§11)
+joins its queue at the next opening, as in the plan; one its own channel loses after
+hours is not replayed.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import polars as pl
 
 from cx.data.contacts import ContactSource
 from cx.models.strategy import Strategy
+from cx.replay.hours import hours_state, uses_hours
 from cx.replay.routing import route, trace_query
 from cx.replay.rules import RuleSet
 from cx.staffing.queue import INF, ChannelOutcome, PlanOutcome, run_channel
@@ -56,7 +59,10 @@ def replay_plan(
     live = sorted(set(intervals["channel"].to_list()))
     if not live:
         return PlanOutcome({}, 0, options.seed)
-    query = trace_query(rules, contacts.rows(), period, period_starts, rules.sources_reaching(live))
+    rows = contacts.rows()
+    if uses_hours(strategy):
+        rows = rows.with_columns(hours=hours_state(strategy, pl.col("timestamp"), interval_minutes))
+    query = trace_query(rules, rows, period, period_starts, rules.sources_reaching(live))
     trace = contacts.collect(query)
     routing = route(rules, trace, len(period_starts), options.seed)
     ts = trace["ts"].to_numpy()
@@ -76,6 +82,11 @@ def replay_plan(
         own = (routing.source[idx] == k) & ~is_repeat
         plan = intervals.filter(pl.col("channel") == name).sort("interval_start")
         times = ts[idx]
+        hours = strategy.channels[name].weekly_hours
+        if hours is not None:  # contacts that find it closed wait for its opening (§11)
+            times = hours.next_open_us(times, interval_minutes)
+            order = np.argsort(times, kind="stable")
+            idx, is_repeat, own, times = idx[order], is_repeat[order], own[order], times[order]
         if name in profiles:
             hours = (times // 3_600_000_000) % 24
             aht = np.asarray(profiles[name], dtype=np.float64)[hours]
