@@ -413,6 +413,7 @@ def validate_data(located: Located) -> Strategy:
         raise StrategyError(_in_file_order(findings, located.file))
     strategy._file = located.file
     strategy._files = (located.file, *located.extended)
+    strategy._origins = {path: position.file for path, position in located.positions.items()}
     return strategy
 
 

@@ -265,6 +265,7 @@ class Strategy(StrictModel):
 
     _file: str | None = PrivateAttr(default=None)
     _files: tuple[str, ...] = PrivateAttr(default=())
+    _origins: dict[tuple[str | int, ...], str] = PrivateAttr(default_factory=dict)
 
     @property
     def file(self) -> str | None:
@@ -274,6 +275,11 @@ class Strategy(StrictModel):
     def files(self) -> tuple[str, ...]:
         """The file this strategy was loaded from and every file it extends."""
         return self._files
+
+    def origin(self, *path: str | int) -> str | None:
+        """Where the value at ``path`` was written: this strategy's file, a file it extends,
+        or ``--set KEY=VALUE``; None when the value is a default."""
+        return self._origins.get(path)
 
     @property
     def offered(self) -> list[str]:

@@ -15,6 +15,7 @@ from cx.models.strategy import Strategy
 from cx.render import sections as text
 from cx.render.compare import comparison_section
 from cx.report import charts
+from cx.report.assumptions import assumptions_sections
 from cx.report.data import (
     WEEKDAYS,
     Scenario,
@@ -238,49 +239,6 @@ def _same_as_baseline(scenarios: list[Scenario], baselines: list[Scenario]) -> s
     return f" The baseline's line is hidden under {', '.join(same)}: they cost the same."
 
 
-def assumptions_section(strategy: Strategy, profile: InspectResult) -> text.Section | None:
-    """Each shift rule's containment beside what the data shows on its target channels."""
-    rows: list[list[str]] = []
-    styles: list[str | None] = []
-    for index, rule in enumerate(strategy.shifts):
-        for target, share in rule.to.items():
-            try:
-                seen = profile.channel(target)
-            except KeyError:
-                seen = None
-            low = seen.containment_7d if seen else None
-            high = seen.containment_24h if seen else None
-            assumed = rule.containment
-            observed = (
-                f"{_pct(low, 0)} – {_pct(high, 0)}" if low is not None and high is not None else "–"
-            )
-            optimistic = isinstance(assumed, float | int) and high is not None and assumed > high
-            rows.append(
-                [
-                    rule.name or f"shifts.{index}",
-                    f"{rule.from_} → {target} ({_pct(share, 0)})",
-                    "observed" if assumed == "observed" else _pct(float(assumed), 0),
-                    observed,
-                    _pct(seen.resolution_rate, 0) if seen else "–",
-                    "optimistic" if optimistic else "",
-                ]
-            )
-            styles.append("yellow" if optimistic else None)
-    if not rows:
-        return None
-    return text.Section(
-        title="Containment: assumed against observed",
-        header=["Rule", "Shift", "Assumed", "Observed (7 d – 24 h)", "Resolved", ""],
-        rows=rows,
-        left_columns=2,
-        styles=styles,
-        note="Observed containment is 1 − the repeat rate of the target channel's contacts today: "
-        "the share the same customer did not follow with another contact within 7 days "
-        "(conservative) or 24 hours (optimistic), as cx inspect shows. An assumption above that "
-        "range is optimistic: expect more repeat contacts than projected.",
-    )
-
-
 def build(
     strategies: list[Strategy],
     cube: Cube,
@@ -383,9 +341,13 @@ def build(
         page.add(f'<div class="reading">{reading(result)}</div>')
         guards = text.guards_section(result)
         page.tables([text.totals_section(result), *([guards] if guards else [])])
-        assumptions = assumptions_section(scenario.strategy, profile) if profile else None
-        if assumptions is not None:
-            page.tables([assumptions])
+        page.add("<h3>Assumptions</h3>")
+        page.add(
+            '<p class="lead">What these figures rest on: each input of the strategy, where it '
+            "came from, and what the data says about it.</p>"
+        )
+        for section in assumptions_sections(scenario.strategy, result, cube, profile):
+            page.tables([section])
         page.tables([text.channels_section(result), text.dilution_section(result)])
         outcomes = text.outcomes_section(result)
         if outcomes is not None:

@@ -1,0 +1,268 @@
+"""The report's "Assumptions": what every figure of a strategy rests on.
+
+Per channel the handle time and where it came from, the costs, shrinkage, service
+level target, concurrency (and opening hours where the catalog has them); per rule
+the share, ramp and containment, assumed beside what the data shows; where retired
+channels' contacts go; and the whole history's figures beside the same at a yearly
+rate. A director can check each input without opening a YAML file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from cx.data.cube import Cube
+from cx.models.inspect import InspectResult
+from cx.models.result import Result
+from cx.models.strategy import Channel, Strategy
+from cx.render.sections import Section, count, money, percent, signed
+
+#: A live channel without `service_level` is staffed to this (the Channel model's default).
+DEFAULT_SERVICE_LEVEL = "80% in 20 s"
+
+
+def duration(seconds: float) -> str:
+    """Seconds as people say them: 20 s, 5 min, 24 h, 3 d."""
+    if seconds < 120:
+        return f"{seconds:,.0f} s"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:,.0f} min"
+    if seconds < 3 * 86_400:
+        return f"{seconds / 3600:,.0f} h"
+    return f"{seconds / 86_400:,.0f} d"
+
+
+def value_source(strategy: Strategy, *path: str | int) -> str:
+    """Where a value the strategy sets was written: ``catalog FILE`` (a file it extends),
+    ``--set`` (the command line), else ``strategy`` (its own file, or the mapping given
+    to the API)."""
+    origin = strategy.origin(*path)
+    if origin is None:
+        return "strategy"
+    if origin.startswith("--set"):
+        return "--set"
+    if origin in strategy.files[1:]:
+        return f"catalog {Path(origin).name}"
+    return "strategy"
+
+
+def seconds(value: float) -> str:
+    return f"{value:,.0f} s"
+
+
+def handle_time(
+    strategy: Strategy, name: str, channel: Channel, observed: Mapping[str, float]
+) -> tuple[str, str]:
+    """The handle time the figures use for ``name`` and where it came from (§5, §6b)."""
+    if isinstance(channel.handle_time, float | int):
+        return seconds(float(channel.handle_time)), value_source(
+            strategy, "channels", name, "handle_time"
+        )
+    seen = observed.get(name)
+    if channel.handle_time == "by_hour":
+        return ("–" if seen is None else f"{seconds(seen)} mean"), "by_hour (observed)"
+    if seen is None:
+        return "–", "none"
+    return seconds(seen), "observed"
+
+
+def service_level(channel: Channel) -> str:
+    if channel.service_level is not None:
+        level = channel.service_level
+        return f"{percent(level.target, 0)} in {duration(level.within)}"
+    return DEFAULT_SERVICE_LEVEL if channel.mode == "live" else "–"
+
+
+def opening_hours(channel: Channel) -> str | None:
+    """The channel's ``hours`` as one line, or None when the catalog gives none."""
+    hours = getattr(channel, "hours", None)
+    if hours is None:
+        return None
+    if isinstance(hours, BaseModel):
+        hours = hours.model_dump(exclude_none=True, by_alias=True)
+    if isinstance(hours, Mapping):
+        return "; ".join(f"{day} {when}" for day, when in hours.items())
+    return str(hours)
+
+
+def channels_section(strategy: Strategy, cube: Cube) -> Section:
+    observed = cube.observed_handle_time()
+    hours = {name: opening_hours(channel) for name, channel in strategy.channels.items()}
+    with_hours = any(value is not None for value in hours.values())
+    offered = set(strategy.offered)
+    rows = []
+    for name, channel in strategy.channels.items():
+        aht, source = handle_time(strategy, name, channel, observed)
+        staffed = channel.mode != "self_service" and channel.hourly_cost is not None
+        row = [
+            name if name in offered else f"{name} (retired)",
+            channel.mode,
+            source,
+            aht,
+            money(channel.hourly_cost),
+            "–" if channel.cost_per_contact is None else f"{channel.cost_per_contact:,.2f}",
+            money(channel.fixed_cost),
+            percent(channel.shrinkage, 0) if staffed else "–",
+            service_level(channel) if staffed else "–",
+            f"{channel.concurrency:g}" if staffed else "–",
+        ]
+        if with_hours:
+            row.append(hours[name] or "24/7")
+        rows.append(row)
+    header = [
+        "Channel",
+        "Mode",
+        "Handle time from",
+        "Handle time",
+        "Hourly cost",
+        "Cost / contact",
+        "Fixed / month",
+        "Shrinkage",
+        "Service level",
+        "Concurrency",
+    ]
+    return Section(
+        title="Channels: the inputs",
+        header=[*header, *(["Hours"] if with_hours else [])],
+        rows=rows,
+        left_columns=3,
+        note="Handle time from: strategy (this file), catalog FILE (the file it extends), "
+        "--set (the command line), observed (the mean in the data), by_hour (the observed "
+        "mean per hour of day). Fixed cost is per calendar month while the channel is offered; "
+        "shrinkage, service level and concurrency apply to staffed channels (with an hourly "
+        "cost).",
+    )
+
+
+def _ramp(strategy: Strategy, index: int) -> str:
+    ramp = strategy.shifts[index].ramp
+    if ramp is None:
+        return "from the start"
+    unit = strategy.period + ("s" if ramp.periods != 1 else "")
+    return f"{ramp.periods} {unit}, {ramp.shape.replace('_', '-')}"
+
+
+def rules_section(strategy: Strategy, profile: InspectResult | None) -> Section | None:
+    """Each shift rule's share, ramp and containment beside what the data shows."""
+    rows: list[list[str]] = []
+    styles: list[str | None] = []
+    for index, rule in enumerate(strategy.shifts):
+        for target, share in rule.to.items():
+            seen = None
+            if profile is not None:
+                try:
+                    seen = profile.channel(target)
+                except KeyError:
+                    seen = None
+            low = seen.containment_7d if seen else None
+            high = seen.containment_24h if seen else None
+            assumed = rule.containment
+            observed = (
+                f"{percent(low, 0)} – {percent(high, 0)}"
+                if low is not None and high is not None
+                else "–"
+            )
+            optimistic = isinstance(assumed, float | int) and high is not None and assumed > high
+            rows.append(
+                [
+                    rule.name or f"shifts.{index}",
+                    f"{rule.from_} → {target}",
+                    percent(share, 0),
+                    _ramp(strategy, index),
+                    "observed" if assumed == "observed" else percent(float(assumed), 0),
+                    observed,
+                    percent(seen.resolution_rate, 0) if seen else "–",
+                    "optimistic" if optimistic else "",
+                ]
+            )
+            styles.append("yellow" if optimistic else None)
+    if not rows:
+        return None
+    return Section(
+        title="Shift rules: containment assumed against observed",
+        header=[
+            "Rule",
+            "Shift",
+            "Share",
+            "Ramp",
+            "Assumed",
+            "Observed (7 d – 24 h)",
+            "Resolved",
+            "",
+        ],
+        rows=rows,
+        left_columns=2,
+        styles=styles,
+        note="Observed containment is 1 − the repeat rate of the target channel's contacts today: "
+        "the share the same customer did not follow with another contact within 7 days "
+        "(conservative) or 24 hours (optimistic), as cx inspect shows; – where the data has no "
+        "customer journeys to tell. An assumption above that range is optimistic: expect more "
+        "repeat contacts than projected.",
+    )
+
+
+def fallbacks_section(strategy: Strategy) -> Section | None:
+    """Where each retired channel's remaining contacts go, and the share lost."""
+    offered = set(strategy.offered)
+    rows = []
+    for name in strategy.channels:
+        if name in offered:
+            continue
+        fallback = strategy.fallback.get(name)
+        shares = fallback.shares if fallback is not None else {}
+        rows.append(
+            [
+                name,
+                ", ".join(f"{target} {percent(share, 0)}" for target, share in shares.items())
+                or "nowhere",
+                percent(1.0 - sum(shares.values()), 0),
+            ]
+        )
+    if not rows:
+        return None
+    return Section(
+        title="Retired channels",
+        header=["Channel", "Falls back to", "Lost"],
+        rows=rows,
+        left_columns=2,
+        note="Of the contacts no rule moves, each fallback channel takes its share; the rest "
+        "are lost.",
+    )
+
+
+def yearly_section(result: Result) -> Section:
+    """The whole history's totals beside the same at a yearly rate (× 365 / days)."""
+    totals = result.totals
+    days = sum(period.days for period in result.periods)
+    rate = 365 / days if days else 0.0
+    figures = [
+        ("Cost", totals.cost, money),
+        ("Cost today (baseline)", totals.baseline_cost, money),
+        ("Cost vs today", totals.cost_delta, lambda value: signed(value, money)),
+        ("Agent-hours", totals.agent_hours, count),
+        ("Contacts handled", totals.handled, count),
+        ("Contacts lost", totals.lost, count),
+    ]
+    rows = [[label, shown(value), shown(value * rate)] for label, value, shown in figures]
+    return Section(
+        title="Whole history and per year",
+        header=["", f"History ({days:,} days)", "Per year"],
+        rows=rows,
+        note="Per year = the history's figure × 365 / its days, as totals.cost_per_year: "
+        "seasons the history does not cover are not in it.",
+    )
+
+
+def assumptions_sections(
+    strategy: Strategy, result: Result, cube: Cube, profile: InspectResult | None
+) -> list[Section]:
+    """Every table of a strategy's Assumptions, in reading order."""
+    sections = [channels_section(strategy, cube)]
+    for extra in (rules_section(strategy, profile), fallbacks_section(strategy)):
+        if extra is not None:
+            sections.append(extra)
+    sections.append(yearly_section(result))
+    return sections
