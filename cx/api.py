@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     import polars as pl
 
     from cx.models.inspect import InspectResult
+    from cx.models.progress import Progress
 
 
 def load_strategy(
@@ -61,6 +62,7 @@ def load_interactions(
     cache: bool = False,
     outcomes: bool = False,
     journey_window: float = 72.0,
+    progress: Progress | None = None,
 ) -> Cube:
     """Scan an interaction file once into a reusable :class:`Cube`.
 
@@ -69,7 +71,9 @@ def load_interactions(
     reuses the cube of an unchanged file from an earlier run (``CX_CACHE_DIR``,
     default ``~/.cache/cx``; when it cannot be written the cube says why in
     ``cube.cache_note`` and nothing is cached). ``outcomes`` adds journeys (with ``journey_window``
-    hours), resolution and satisfaction (§10): a second pass over the rows.
+    hours), resolution and satisfaction (§10): a second pass over the rows, reported to
+    ``progress`` as a step. (The scan itself cannot say how far it is: a caller that
+    shows progress names it, as the command line does.)
     """
     path = check.require_path(path, "path")
     columns = check.require_columns(columns)
@@ -80,6 +84,7 @@ def load_interactions(
     cache = check.require_flag(cache, "cache")
     outcomes = check.require_flag(outcomes, "outcomes")
     journey_window = check.require_window(journey_window, "journey_window")
+    progress = check.require_progress(progress)
     mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
     cube = _load_cube(path, mapping, period, max_reject_rate, encoding, rejects, cache)
     if outcomes:
@@ -93,7 +98,8 @@ def load_interactions(
                 file=path,
                 hint="point --data at the interaction export itself",
             )
-        cube.outcomes = scan_outcomes(path, mapping, journey_window, encoding)
+        with progress.step(f"journeys and outcomes of {cube.meta.rows_used:,} contacts"):
+            cube.outcomes = scan_outcomes(path, mapping, journey_window, encoding)
     return cube
 
 
@@ -172,6 +178,7 @@ def simulate(
     fit: bool = False,
     columns: str | Path | ColumnMapping | None = None,
     encoding: str = "utf8",
+    progress: Progress | None = None,
 ) -> Result:
     """Replay one strategy on a cube; the baseline and guards come with it.
 
@@ -179,6 +186,7 @@ def simulate(
     (read once more; ``columns`` and ``encoding`` must be those the cube was built
     with): each live channel gets ``replay`` figures, and ``fit`` adds the agent-hours of
     the smallest staffing that holds on them. ``seed`` fixes which contacts rules move.
+    The replay's steps (reading the contacts, the queues) are reported to ``progress``.
     """
     from cx.data.contacts import ContactFile
     from cx.errors import UsageError
@@ -193,6 +201,7 @@ def simulate(
     fit = check.require_flag(fit, "fit")
     columns = check.require_columns(columns)
     encoding = check.require_encoding(encoding)
+    progress = check.require_progress(progress)
     if fit and not replay:
         raise UsageError("fit needs replay", hint="pass replay=True (--replay) as well")
     contacts = None
@@ -202,7 +211,7 @@ def simulate(
     options = SimulationOptions(
         interval=interval,
         agents=agents,
-        replay=ReplayOptions(seed=seed, fit=fit) if replay else None,
+        replay=ReplayOptions(seed=seed, fit=fit, progress=progress) if replay else None,
         contacts=contacts,
     )
     return simulate_cube(strategy, cube, options)
@@ -289,6 +298,7 @@ def inspect_interactions(
     period: str = "month",
     window_hours: float = 72.0,
     encoding: str = "utf8",
+    progress: Progress | None = None,
 ) -> InspectResult:
     """Profile interaction data (`cx inspect`): volumes, channel preference by segment,
     stage and intent, channels per customer, switching, journeys and repeat rates.
@@ -296,7 +306,8 @@ def inspect_interactions(
     ``source`` is a file (scanned once into a cube) or a cube from
     :func:`load_interactions`; either way the file is read once more, row by row,
     for what needs single contacts. ``columns`` must be the mapping the cube was
-    built with (its ``anonymous_ids`` matter here).
+    built with (its ``anonymous_ids`` matter here). That reading is reported to
+    ``progress`` as a step.
     """
     from cx.inspect import inspect_cube
 
@@ -306,13 +317,16 @@ def inspect_interactions(
     period = check.require_text(period, "period")
     window_hours = check.require_window(window_hours, "window_hours")
     encoding = check.require_encoding(encoding)
+    progress = check.require_progress(progress)
     mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
     cube = (
         source
         if isinstance(source, Cube)
         else load_interactions(source, mapping, period=period, encoding=encoding)
     )
-    return inspect_cube(cube, mapping, window_hours=window_hours, encoding=encoding)
+    return inspect_cube(
+        cube, mapping, window_hours=window_hours, encoding=encoding, progress=progress
+    )
 
 
 def staffing_intervals(

@@ -17,6 +17,7 @@ def inspect(
 ) -> None:
     """Profile the data: volumes, channel preference, switching, repeat contacts."""
     from cx import api
+    from cx.cli.progress import terminal_progress
     from cx.loader.mapping import load_mapping
     from cx.render import inspect as views
     from cx.render.formats import to_json
@@ -25,7 +26,11 @@ def inspect(
     cube = cube_for(replace(source, outcomes=False, journey_window=None), [], out.quiet)
     window = source.journey_window if source.journey_window is not None else 72.0
     result = api.inspect_interactions(
-        cube, load_mapping(source.columns), window_hours=window, encoding=source.encoding
+        cube,
+        load_mapping(source.columns),
+        window_hours=window,
+        encoding=source.encoding,
+        progress=terminal_progress(out.quiet),
     )
     renderers = {
         OutputFormat.table: views.inspect_renderable,

@@ -44,6 +44,7 @@ def simulate(
 ) -> None:
     """Replay one strategy on interaction history: cost, coverage, dilution."""
     from cx import api
+    from cx.cli.progress import terminal_progress
     from cx.render import formats, views
 
     if fit and not replay:
@@ -62,6 +63,7 @@ def simulate(
         fit=fit,
         columns=source.columns,
         encoding=source.encoding,
+        progress=terminal_progress(out.quiet),
     )
     renderers = {
         OutputFormat.table: views.result_renderable,

@@ -10,6 +10,7 @@ import polars as pl
 from cx._version import __version__
 from cx.data.cube import Cube
 from cx.models.inspect import InspectResult
+from cx.models.progress import SILENT, Progress
 from cx.models.result import Result
 from cx.models.strategy import Strategy
 from cx.render import sections as text
@@ -246,11 +247,32 @@ def build(
     title: str | None = None,
     generated: datetime | None = None,
     profile: InspectResult | None = None,
+    progress: Progress = SILENT,
 ) -> str:
+    """The report page; its steps are reported to ``progress`` (the chart specs and the
+    chart library's bundle are single calls that cannot say how far they are)."""
+    count = len(strategies)
+    with progress.step(f"evaluating {count} strateg{'y' if count == 1 else 'ies'}"):
+        scenarios, baselines = scenarios_for(strategies, cube, interval)
+    with progress.step("drawing the charts"):
+        page, footer = _page(scenarios, baselines, cube, title, generated, profile)
+    with progress.step("bundling the chart library"):
+        bundle = javascript_bundle()
+    return page.render(bundle, footer)
+
+
+def _page(
+    scenarios: list[Scenario],
+    baselines: list[Scenario],
+    cube: Cube,
+    title: str | None,
+    generated: datetime | None,
+    profile: InspectResult | None,
+) -> tuple[Page, str]:
+    """The page's blocks and charts, and its footer."""
     from cx.models.result import Comparison
 
     generated = generated or datetime.now()
-    scenarios, baselines = scenarios_for(strategies, cube, interval)
     meta = cube.meta
     first = meta.first_timestamp[:10] if meta.first_timestamp else "?"
     last = meta.last_timestamp[:10] if meta.last_timestamp else "?"
@@ -374,7 +396,7 @@ def build(
         f"per {'/'.join(str(m) for m in minutes)}-minute interval. The baseline is today: the "
         "channels seen in the data, no shifts, the same catalog costs."
     )
-    return page.render(javascript_bundle(), footer)
+    return page, footer
 
 
 def weekday_counts_for(cube: Cube) -> dict[int, int]:
