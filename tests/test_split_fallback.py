@@ -263,3 +263,34 @@ def test_a_split_fallback_with_an_escalation_target_is_valid(tmp_path: Path) -> 
     )
     result = CliRunner().invoke(app, ["validate", str(path)])
     assert result.exit_code == 0, result.stdout
+
+
+@pytest.fixture(scope="module")
+def small_cube(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    data = write_rows(tmp_path_factory.mktemp("split") / "data.csv", {"phone": 4, "fax": 10})
+    return api.load_interactions(data)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    web=st.floats(0.0, 1.0),
+    email=st.floats(0.0, 1.0),
+    moved=st.floats(0.0, 1.0),
+    containment=st.floats(0.0, 1.0),
+)
+def test_split_fallback_conserves_contacts_in_the_cube(
+    small_cube: Any, web: float, email: float, moved: float, containment: float
+) -> None:
+    email = min(email, 1.0 - web)
+    rule = {"from": "fax", "to": {"phone": moved}, "containment": containment}
+    spec = strategy({"to": {"web": web, "email": email}}, shifts=[{**rule, "escalate_to": "email"}])
+    result = api.simulate(api.load_strategy(spec), small_cube)
+    totals, fax = result.totals, result.channel("fax")
+    assert sum(c.handled for c in result.channels) == pytest.approx(
+        totals.demand - totals.lost + totals.repeats
+    )
+    assert fax.demand == pytest.approx(fax.shifted_out + fax.lost)
+    # the rule moves 10·moved; of the rest, web and email take their shares
+    assert fax.lost == pytest.approx(10 * (1 - moved) * (1 - web - email), abs=1e-9)
+    assert result.channel("web").shifted_in == pytest.approx(10 * (1 - moved) * web)
+    assert totals.repeats == pytest.approx(10 * moved * (1 - containment))
