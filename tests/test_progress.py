@@ -247,3 +247,15 @@ def test_a_step_is_drawn_only_once_it_has_run_a_while() -> None:
     with progress.step("quick step"):
         pass
     assert "quick step" not in buffer.getvalue()
+
+
+def test_output_on_stdout_during_a_step_stays_on_stdout(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=120, color_system=None)
+    progress = cli_progress.terminal_progress(False, console, delay=0.0)
+    with progress.step("writing"):
+        print("customer_id,timestamp,channel")
+    assert capsys.readouterr().out == "customer_id,timestamp,channel\n"
+    assert "customer_id" not in buffer.getvalue()

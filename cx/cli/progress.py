@@ -71,6 +71,9 @@ class _Steps(RichProgress):
             console=console,
             transient=True,
             refresh_per_second=8,
+            # stdout carries machine output (CSV, JSON): never take it over
+            redirect_stdout=False,
+            redirect_stderr=False,
         )
         self.delay = delay
 
