@@ -210,3 +210,12 @@ def test_hostile_names_in_the_assumptions_are_text(tmp_path: Path, cube: cx.Cube
     assert channels["phone"]["Handle time from"] == f"catalog {catalog.name}"
     rules = table(page, "Shift rules: containment assumed against observed")
     assert rules[1][0] == HOSTILE
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [(0.3, "30%"), (1 - 0.7, "30%"), (0.125, "12.5%"), (0.0, "0%")]
+)
+def test_shares_show_as_written(value: float, shown: str) -> None:
+    from cx.report.assumptions import share
+
+    assert share(value) == shown

@@ -17,11 +17,8 @@ from pydantic import BaseModel
 from cx.data.cube import Cube
 from cx.models.inspect import InspectResult
 from cx.models.result import Result
-from cx.models.strategy import Channel, Strategy
+from cx.models.strategy import Channel, ServiceLevel, Strategy
 from cx.render.sections import Section, count, money, percent, signed
-
-#: A live channel without `service_level` is staffed to this (the Channel model's default).
-DEFAULT_SERVICE_LEVEL = "80% in 20 s"
 
 
 def duration(seconds: float) -> str:
@@ -33,6 +30,12 @@ def duration(seconds: float) -> str:
     if seconds < 3 * 86_400:
         return f"{seconds / 3600:,.0f} h"
     return f"{seconds / 86_400:,.0f} d"
+
+
+def share(value: float) -> str:
+    """A share as written in a strategy: 30%, 12.5% (never rounded to another value)."""
+    digits = 0 if abs(value * 100 - round(value * 100)) < 1e-9 else 1
+    return percent(value, digits)
 
 
 def value_source(strategy: Strategy, *path: str | int) -> str:
@@ -70,10 +73,13 @@ def handle_time(
 
 
 def service_level(channel: Channel) -> str:
-    if channel.service_level is not None:
-        level = channel.service_level
-        return f"{percent(level.target, 0)} in {duration(level.within)}"
-    return DEFAULT_SERVICE_LEVEL if channel.mode == "live" else "–"
+    """The target a channel is staffed to: its own, or for a live channel the default."""
+    level = channel.service_level
+    if level is None and channel.mode == "live":
+        level = ServiceLevel()
+    if level is None:
+        return "–"
+    return f"{share(level.target)} in {duration(level.within)}"
 
 
 def opening_hours(channel: Channel) -> str | None:
@@ -105,7 +111,7 @@ def channels_section(strategy: Strategy, cube: Cube) -> Section:
             money(channel.hourly_cost),
             "–" if channel.cost_per_contact is None else f"{channel.cost_per_contact:,.2f}",
             money(channel.fixed_cost),
-            percent(channel.shrinkage, 0) if staffed else "–",
+            share(channel.shrinkage) if staffed else "–",
             service_level(channel) if staffed else "–",
             f"{channel.concurrency:g}" if staffed else "–",
         ]
@@ -150,7 +156,7 @@ def rules_section(strategy: Strategy, profile: InspectResult | None) -> Section 
     rows: list[list[str]] = []
     styles: list[str | None] = []
     for index, rule in enumerate(strategy.shifts):
-        for target, share in rule.to.items():
+        for target, moved in rule.to.items():
             seen = None
             if profile is not None:
                 try:
@@ -170,9 +176,9 @@ def rules_section(strategy: Strategy, profile: InspectResult | None) -> Section 
                 [
                     rule.name or f"shifts.{index}",
                     f"{rule.from_} → {target}",
-                    percent(share, 0),
+                    share(moved),
                     _ramp(strategy, index),
-                    "observed" if assumed == "observed" else percent(float(assumed), 0),
+                    "observed" if assumed == "observed" else share(float(assumed)),
                     observed,
                     percent(seen.resolution_rate, 0) if seen else "–",
                     "optimistic" if optimistic else "",
@@ -216,9 +222,9 @@ def fallbacks_section(strategy: Strategy) -> Section | None:
         rows.append(
             [
                 name,
-                ", ".join(f"{target} {percent(share, 0)}" for target, share in shares.items())
+                ", ".join(f"{target} {share(part)}" for target, part in shares.items())
                 or "nowhere",
-                percent(1.0 - sum(shares.values()), 0),
+                share(1.0 - sum(shares.values())),
             ]
         )
     if not rows:
