@@ -64,11 +64,10 @@ def test_channels_show_each_input_and_where_the_handle_time_came_from(page: str)
     assert channels["phone"] == {
         "Channel": "phone",
         "Mode": "live",
-        "Handle time from": "catalog follow-everywhere.yaml",
-        "Handle time": "360 s",
-        "Hourly cost": "32.00",
-        "Cost / contact": "–",
-        "Fixed / month": "–",
+        "Handle time": "360 s (catalog)",
+        "Per hour": "32.00",
+        "Per contact": "–",
+        "Per month": "–",
         "Shrinkage": "30%",
         "Service level": "80% in 20 s",
         "Concurrency": "1",
@@ -78,14 +77,13 @@ def test_channels_show_each_input_and_where_the_handle_time_came_from(page: str)
     assert channels["email"]["Service level"] == "–"  # async without a target
     assert channels["email"]["Shrinkage"] == "25%"
     # web: self-service, paid per contact and per month, nothing staffed
-    assert (channels["web"]["Cost / contact"], channels["web"]["Fixed / month"]) == (
+    assert (channels["web"]["Per contact"], channels["web"]["Per month"]) == (
         "0.10",
         "20,000",
     )
-    assert channels["web"]["Handle time from"] == "none"
+    assert channels["web"]["Handle time"] == "–"
     assert channels["web"]["Shrinkage"] == channels["web"]["Concurrency"] == "–"
     # branch has no handle_time in the catalog: the observed mean is used
-    assert channels["branch (retired)"]["Handle time from"] == "observed"
     assert "video (retired)" in channels
     assert "Hours" not in table(page, "Channels: the inputs")[0]  # no `hours` in the catalog
 
@@ -93,7 +91,7 @@ def test_channels_show_each_input_and_where_the_handle_time_came_from(page: str)
 def test_observed_handle_time_is_the_data_mean(page: str, cube: cx.Cube) -> None:
     channels = by_first_column(table(page, "Channels: the inputs"))
     mean = cube.observed_handle_time()["branch"]
-    assert channels["branch (retired)"]["Handle time"] == f"{mean:,.0f} s"
+    assert channels["branch (retired)"]["Handle time"] == f"{mean:,.0f} s (observed)"
 
 
 def test_rules_show_share_ramp_and_containment_assumed_and_observed(
@@ -108,7 +106,7 @@ def test_rules_show_share_ramp_and_containment_assumed_and_observed(
         "Share": "50%",
         "Ramp": "4 months, s-curve",
         "Assumed": "80%",
-        "Observed (7 d – 24 h)": f"{app.containment_7d:.0%} – {app.containment_24h:.0%}",
+        "Observed": f"{app.containment_7d:.0%} – {app.containment_24h:.0%}",
         "Resolved": f"{app.resolution_rate:.0%}",
         "": "optimistic",  # 80 % assumed, above what the data shows
     }
@@ -141,7 +139,7 @@ def test_yearly_figures_beside_the_whole_history(page: str, cube: cx.Cube) -> No
 def test_without_outcomes_the_observed_containment_is_a_dash(cube: cx.Cube) -> None:
     page = build_report([api.load_strategy(DIGITAL_FIRST)], cube)
     header, *rows = table(page, "Shift rules: containment assumed against observed")
-    assert {row[header.index("Observed (7 d – 24 h)")] for row in rows} == {"–"}
+    assert {row[header.index("Observed")] for row in rows} == {"–"}
 
 
 def test_sources_of_values_set_here_on_the_command_line_and_by_hour(cube: cx.Cube) -> None:
@@ -160,17 +158,10 @@ def test_sources_of_values_set_here_on_the_command_line_and_by_hour(cube: cx.Cub
     }
     strategy = api.load_strategy(spec, overrides=["channels.email.handle_time=400"])
     channels = by_first_column(table(build_report([strategy], cube), "Channels: the inputs"))
-    assert (channels["phone"]["Handle time from"], channels["phone"]["Handle time"]) == (
-        "strategy",
-        "300 s",
-    )
-    assert (channels["email"]["Handle time from"], channels["email"]["Handle time"]) == (
-        "--set",
-        "400 s",
-    )
+    assert channels["phone"]["Handle time"] == "300 s (strategy)"
+    assert channels["email"]["Handle time"] == "400 s (--set)"
     chat = cube.observed_handle_time()["chat"]
-    assert channels["chat"]["Handle time from"] == "by_hour (observed)"
-    assert channels["chat"]["Handle time"] == f"{chat:,.0f} s mean"
+    assert channels["chat"]["Handle time"] == f"{chat:,.0f} s (by hour)"
 
 
 class ChannelWithHours(Channel):
@@ -207,7 +198,8 @@ def test_hostile_names_in_the_assumptions_are_text(tmp_path: Path, cube: cx.Cube
     assert HOSTILE not in page and "<script>alert(2)" not in page
     assert page.count("<script") == 3  # the chart data, the chart library, the embedding
     channels = by_first_column(table(page, "Channels: the inputs"))
-    assert channels["phone"]["Handle time from"] == f"catalog {catalog.name}"
+    assert channels["phone"]["Handle time"] == "360 s (catalog)"
+    assert html.escape(catalog.name) in page
     rules = table(page, "Shift rules: containment assumed against observed")
     assert rules[1][0] == HOSTILE
 

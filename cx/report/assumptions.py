@@ -39,7 +39,7 @@ def share(value: float) -> str:
 
 
 def value_source(strategy: Strategy, *path: str | int) -> str:
-    """Where a value the strategy sets was written: ``catalog FILE`` (a file it extends),
+    """Where a value the strategy sets was written: ``catalog`` (a file it extends),
     ``--set`` (the command line), else ``strategy`` (its own file, or the mapping given
     to the API)."""
     origin = strategy.origin(*path)
@@ -48,7 +48,7 @@ def value_source(strategy: Strategy, *path: str | int) -> str:
     if origin.startswith("--set"):
         return "--set"
     if origin in strategy.files[1:]:
-        return f"catalog {Path(origin).name}"
+        return "catalog"
     return "strategy"
 
 
@@ -58,18 +58,16 @@ def seconds(value: float) -> str:
 
 def handle_time(
     strategy: Strategy, name: str, channel: Channel, observed: Mapping[str, float]
-) -> tuple[str, str]:
-    """The handle time the figures use for ``name`` and where it came from (§5, §6b)."""
+) -> str:
+    """The handle time the figures use for ``name`` and, in brackets, where it came from
+    (§5, §6b): ``360 s (catalog)``, ``412 s (observed)``."""
     if isinstance(channel.handle_time, float | int):
-        return seconds(float(channel.handle_time)), value_source(
-            strategy, "channels", name, "handle_time"
-        )
+        source = value_source(strategy, "channels", name, "handle_time")
+        return f"{seconds(float(channel.handle_time))} ({source})"
     seen = observed.get(name)
-    if channel.handle_time == "by_hour":
-        return ("–" if seen is None else f"{seconds(seen)} mean"), "by_hour (observed)"
     if seen is None:
-        return "–", "none"
-    return seconds(seen), "observed"
+        return "–"
+    return f"{seconds(seen)} ({'by hour' if channel.handle_time == 'by_hour' else 'observed'})"
 
 
 def service_level(channel: Channel) -> str:
@@ -99,15 +97,14 @@ def channels_section(strategy: Strategy, cube: Cube) -> Section:
     hours = {name: opening_hours(channel) for name, channel in strategy.channels.items()}
     with_hours = any(value is not None for value in hours.values())
     offered = set(strategy.offered)
+    catalogs = ", ".join(Path(file).name for file in strategy.files[1:]) or "none"
     rows = []
     for name, channel in strategy.channels.items():
-        aht, source = handle_time(strategy, name, channel, observed)
         staffed = channel.mode != "self_service" and channel.hourly_cost is not None
         row = [
             name if name in offered else f"{name} (retired)",
             channel.mode,
-            source,
-            aht,
+            handle_time(strategy, name, channel, observed),
             money(channel.hourly_cost),
             "–" if channel.cost_per_contact is None else f"{channel.cost_per_contact:,.2f}",
             money(channel.fixed_cost),
@@ -121,11 +118,10 @@ def channels_section(strategy: Strategy, cube: Cube) -> Section:
     header = [
         "Channel",
         "Mode",
-        "Handle time from",
         "Handle time",
-        "Hourly cost",
-        "Cost / contact",
-        "Fixed / month",
+        "Per hour",
+        "Per contact",
+        "Per month",
         "Shrinkage",
         "Service level",
         "Concurrency",
@@ -134,12 +130,12 @@ def channels_section(strategy: Strategy, cube: Cube) -> Section:
         title="Channels: the inputs",
         header=[*header, *(["Hours"] if with_hours else [])],
         rows=rows,
-        left_columns=3,
-        note="Handle time from: strategy (this file), catalog FILE (the file it extends), "
-        "--set (the command line), observed (the mean in the data), by_hour (the observed "
-        "mean per hour of day). Fixed cost is per calendar month while the channel is offered; "
-        "shrinkage, service level and concurrency apply to staffed channels (with an hourly "
-        "cost).",
+        left_columns=2,
+        note="Handle time as set in the strategy, in the catalog it extends "
+        f"({catalogs}), with --set, or observed: the mean in the data (by hour: the "
+        "mean per hour of day). Costs per agent-hour, per handled contact and per "
+        "calendar month while offered; shrinkage, service level and concurrency apply to "
+        "staffed channels (with a cost per hour).",
     )
 
 
@@ -195,7 +191,7 @@ def rules_section(strategy: Strategy, profile: InspectResult | None) -> Section 
             "Share",
             "Ramp",
             "Assumed",
-            "Observed (7 d – 24 h)",
+            "Observed",
             "Resolved",
             "",
         ],
@@ -204,7 +200,7 @@ def rules_section(strategy: Strategy, profile: InspectResult | None) -> Section 
         styles=styles,
         note="Observed containment is 1 − the repeat rate of the target channel's contacts today: "
         "the share the same customer did not follow with another contact within 7 days "
-        "(conservative) or 24 hours (optimistic), as cx inspect shows; – where the data has no "
+        "(conservative, the lower figure) or 24 hours (optimistic), as cx inspect shows; – where the data has no "
         "customer journeys to tell. An assumption above that range is optimistic: expect more "
         "repeat contacts than projected.",
     )
