@@ -200,9 +200,9 @@ def rules_section(strategy: Strategy, profile: InspectResult | None) -> Section 
         styles=styles,
         note="Observed containment is 1 − the repeat rate of the target channel's contacts today: "
         "the share the same customer did not follow with another contact within 7 days "
-        "(conservative, the lower figure) or 24 hours (optimistic), as cx inspect shows; – where the data has no "
-        "customer journeys to tell. An assumption above that range is optimistic: expect more "
-        "repeat contacts than projected.",
+        "(conservative, the lower figure) or 24 hours (optimistic), as cx inspect shows; "
+        "– where the data has no customer journeys to tell. An assumption above that range "
+        "is optimistic: expect more repeat contacts than projected.",
     )
 
 
