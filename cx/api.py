@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     import polars as pl
 
     from cx.models.inspect import InspectResult
+    from cx.models.progress import Progress
     from cx.onboard import Proposal
 
 _P = ParamSpec("_P")
@@ -67,6 +68,7 @@ def load_interactions(
     cache: bool = False,
     outcomes: bool = False,
     journey_window: float = DEFAULT_WINDOW_HOURS,
+    progress: Progress | None = None,
 ) -> Cube:
     """Scan an interaction file once into a reusable :class:`Cube`.
 
@@ -75,7 +77,9 @@ def load_interactions(
     reuses the cube of an unchanged file from an earlier run (``CX_CACHE_DIR``,
     default ``~/.cache/cx``; when it cannot be written the cube says why in
     ``cube.cache_note`` and nothing is cached). ``outcomes`` adds journeys (with ``journey_window``
-    hours), resolution and satisfaction (§10): a second pass over the rows.
+    hours), resolution and satisfaction (§10): a second pass over the rows, reported to
+    ``progress`` as a step. (The scan itself cannot say how far it is: a caller that
+    shows progress names it, as the command line does.)
     """
     path = check.require_path(path, "path")
     columns = check.require_columns(columns)
@@ -86,6 +90,7 @@ def load_interactions(
     cache = check.require_flag(cache, "cache")
     outcomes = check.require_flag(outcomes, "outcomes")
     journey_window = check.require_window(journey_window, "journey_window")
+    progress = check.require_progress(progress)
     mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
     cube = _load_cube(path, mapping, period, max_reject_rate, encoding, rejects, cache)
     if outcomes:
@@ -99,7 +104,8 @@ def load_interactions(
                 file=path,
                 hint="point --data at the interaction export itself",
             )
-        cube.outcomes = scan_outcomes(path, mapping, journey_window, encoding)
+        with progress.step(f"journeys and outcomes of {cube.meta.rows_used:,} contacts"):
+            cube.outcomes = scan_outcomes(path, mapping, journey_window, encoding)
     return cube
 
 
@@ -179,6 +185,7 @@ def evaluate(
     fit: bool = False,
     columns: str | Path | ColumnMapping | None = None,
     encoding: str = "utf8",
+    progress: Progress | None = None,
 ) -> StrategyEvaluation:
     """One strategy evaluated on a cube, with its status quo, once: the ``result``
     :func:`simulate` returns (the baseline and guards come with it) and what the views
@@ -189,6 +196,7 @@ def evaluate(
     (read once more; ``columns`` and ``encoding`` must be those the cube was built
     with): each live channel gets ``replay`` figures, and ``fit`` adds the agent-hours of
     the smallest staffing that holds on them. ``seed`` fixes which contacts rules move.
+    The replay's steps (reading the contacts, the queues) are reported to ``progress``.
     """
     from cx.data.contacts import ContactFile
     from cx.errors import UsageError
@@ -203,6 +211,7 @@ def evaluate(
     fit = check.require_flag(fit, "fit")
     columns = check.require_columns(columns)
     encoding = check.require_encoding(encoding)
+    progress = check.require_progress(progress)
     if fit and not replay:
         raise UsageError("fit needs replay", hint="pass replay=True (--replay) as well")
     contacts = None
@@ -212,7 +221,7 @@ def evaluate(
     options = SimulationOptions(
         interval=interval,
         agents=agents,
-        replay=ReplayOptions(seed=seed, fit=fit) if replay else None,
+        replay=ReplayOptions(seed=seed, fit=fit, progress=progress) if replay else None,
         contacts=contacts,
     )
     return _evaluate(strategy, cube, options)
@@ -327,6 +336,7 @@ def inspect_interactions(
     period: str = DEFAULT_PERIOD,
     window_hours: float = DEFAULT_WINDOW_HOURS,
     encoding: str = "utf8",
+    progress: Progress | None = None,
 ) -> InspectResult:
     """Profile interaction data (`cx inspect`): volumes, channel preference by segment,
     stage and intent, channels per customer, switching, journeys and repeat rates.
@@ -334,7 +344,8 @@ def inspect_interactions(
     ``source`` is a file (scanned once into a cube) or a cube from
     :func:`load_interactions`; either way the file is read once more, row by row,
     for what needs single contacts. ``columns`` must be the mapping the cube was
-    built with (its ``anonymous_ids`` matter here).
+    built with (its ``anonymous_ids`` matter here). That reading is reported to
+    ``progress`` as a step.
     """
     from cx.inspect import inspect_cube
 
@@ -344,13 +355,16 @@ def inspect_interactions(
     period = check.require_text(period, "period")
     window_hours = check.require_window(window_hours, "window_hours")
     encoding = check.require_encoding(encoding)
+    progress = check.require_progress(progress)
     mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
     cube = (
         source
         if isinstance(source, Cube)
         else load_interactions(source, mapping, period=period, encoding=encoding)
     )
-    return inspect_cube(cube, mapping, window_hours=window_hours, encoding=encoding)
+    return inspect_cube(
+        cube, mapping, window_hours=window_hours, encoding=encoding, progress=progress
+    )
 
 
 def staffing_intervals(

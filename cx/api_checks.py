@@ -23,6 +23,7 @@ from cx.models.vocabulary import INTERVALS, one_of
 if TYPE_CHECKING:
     from cx.data.cube import Cube
     from cx.models.mapping import Mapping as ColumnMapping
+    from cx.models.progress import Progress
     from cx.models.strategy import Strategy
 
 #: The longest file name and path Linux and macOS file systems take, in bytes.
@@ -115,6 +116,17 @@ def require_text(value: object, parameter: str, choices: Iterable[str] | None = 
 
 def require_encoding(value: object, parameter: str = "encoding") -> str:
     return require_text(value, parameter, ENCODINGS)
+
+
+def require_progress(value: object, parameter: str = "progress") -> Progress:
+    """A :class:`~cx.models.progress.Progress` to report long steps to; None: none."""
+    from cx.models.progress import SILENT, Progress
+
+    if value is None:
+        return SILENT
+    if isinstance(value, Progress):
+        return value
+    raise wrong(parameter, "None or a cx.Progress", value, "subclass cx.Progress")
 
 
 def require_flag(value: object, parameter: str) -> bool:

@@ -44,6 +44,7 @@ from cx.models.inspect import (
     SwitchingProfile,
 )
 from cx.models.mapping import DIMENSION_COLUMNS, Mapping
+from cx.models.progress import SILENT, Progress
 from cx.models.vocabulary import DEFAULT_WINDOW_HOURS
 
 REPEAT_WINDOWS = {"24h": 24 * 3600, "7d": 7 * 24 * 3600}
@@ -114,8 +115,10 @@ def inspect_cube(
     mapping: Mapping | None = None,
     window_hours: float = DEFAULT_WINDOW_HOURS,
     encoding: str = "utf8",
+    progress: Progress = SILENT,
 ) -> InspectResult:
-    """Profile the interaction file behind ``cube`` (read again, row by row, in one pass)."""
+    """Profile the interaction file behind ``cube`` (read again, row by row, in one pass:
+    a step of ``progress``)."""
     mapping = mapping or Mapping()
     meta = cube.meta
     if meta.last_timestamp is None:
@@ -150,7 +153,9 @@ def inspect_cube(
         ),
     ]
     try:
-        by_channel, by_cell, spread, largest, switching, journeys, totals = pl.collect_all(queries)
+        with progress.step(f"profiling {meta.rows_used:,} contacts: journeys, repeats"):
+            collected = pl.collect_all(queries)
+        by_channel, by_cell, spread, largest, switching, journeys, totals = collected
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise DataError(f"cannot read data file: {exc}", file=meta.file) from None
     return _assemble(

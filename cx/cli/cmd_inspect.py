@@ -18,6 +18,7 @@ def inspect(
 ) -> None:
     """Profile the data: volumes, channel preference, switching, repeat contacts."""
     from cx import api
+    from cx.cli.progress import terminal_progress
     from cx.loader.mapping import load_mapping
     from cx.render import inspect as views
     from cx.render import xlsx
@@ -27,7 +28,11 @@ def inspect(
     cube = cube_for(replace(source, outcomes=False, journey_window=None), [], out.quiet)
     window = source.journey_window if source.journey_window is not None else DEFAULT_WINDOW_HOURS
     result = api.inspect_interactions(
-        cube, load_mapping(source.columns), window_hours=window, encoding=source.encoding
+        cube,
+        load_mapping(source.columns),
+        window_hours=window,
+        encoding=source.encoding,
+        progress=terminal_progress(out.quiet),
     )
     renderers = {
         OutputFormat.table: views.inspect_renderable,

@@ -34,6 +34,7 @@ def report(
 ) -> None:
     """Write an HTML report: totals, trends, channels, dilution, staffing heat map, guards."""
     from cx import api
+    from cx.cli.progress import terminal_progress
     from cx.loader.mapping import load_mapping
     from cx.report import build_report, require_chart_library
 
@@ -44,10 +45,15 @@ def report(
     loaded = strategies_for(strategies, run)
     # The report always shows journeys and outcomes beside cost (§10).
     cube = cube_for(replace(source, outcomes=True), loaded, quiet)
-    profile = api.inspect_interactions(cube, load_mapping(source.columns), encoding=source.encoding)
+    progress = terminal_progress(quiet)
+    profile = api.inspect_interactions(
+        cube, load_mapping(source.columns), encoding=source.encoding, progress=progress
+    )
     for warning in profile.warnings:
         note(f"warning: {warning}", quiet)
-    page = build_report(loaded, cube, interval=run.interval, title=title, profile=profile)
+    page = build_report(
+        loaded, cube, interval=run.interval, title=title, profile=profile, progress=progress
+    )
     emit(page, output)
     if not to_stdout:
         note(f"wrote the report to {output} ({len(page.encode()) / 1e6:.1f} MB)", quiet)

@@ -43,6 +43,7 @@ def simulate(
 ) -> None:
     """Replay one strategy on interaction history: cost, coverage, dilution."""
     from cx import api
+    from cx.cli.progress import terminal_progress
     from cx.render import formats, views, xlsx
 
     if fit and not replay:
@@ -61,6 +62,7 @@ def simulate(
         fit=fit,
         columns=source.columns,
         encoding=source.encoding,
+        progress=terminal_progress(out.quiet),
     )
     result, view = evaluation.result, views.SimulationView.of(evaluation)
     renderers = {

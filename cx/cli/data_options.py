@@ -13,12 +13,12 @@ from cx.cli.options import DataArgs, RunArgs
 from cx.errors import UsageError
 from cx.models.numbers import parse_agents  # noqa: F401  (commands import it from here)
 from cx.models.vocabulary import DEFAULT_PERIOD, DEFAULT_WINDOW_HOURS, INTERVALS, PERIODS, one_of
-from cx.render.safe import plain
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from cx.data.cube import Cube, DataMeta
+    from cx.models.progress import Progress
     from cx.models.strategy import Strategy
 
 
@@ -37,21 +37,25 @@ def _data_size(data: Path) -> int:
 
 @contextmanager
 def scan_progress(
-    data: Path, quiet: bool, console: Console | None = None, min_bytes: int = PROGRESS_MIN_BYTES
-) -> Iterator[None]:
-    """A spinner on stderr while a large data file is read; it disappears when done.
+    data: Path, quiet: bool, console: Console | None = None, min_bytes: int | None = None
+) -> Iterator[Progress]:
+    """A spinner on stderr naming a large data file while it is read, with the time it
+    has taken (a Polars scan cannot say how far it is, so there is no percentage); it
+    disappears when done. Yields the progress that the steps after the scan (journeys,
+    outcomes) report to.
 
     Only on a terminal (never in pipes, CI logs or files) and never with --quiet.
     """
+    from cx.cli.progress import terminal_progress
+
     console = console or stderr_console()
     size = _data_size(data)
-    if quiet or not console.is_terminal or size < min_bytes:
-        yield
+    if size < (PROGRESS_MIN_BYTES if min_bytes is None else min_bytes):
+        yield terminal_progress(quiet, console)
         return
-    with console.status(
-        plain(f"reading {data.name} ({size / 1e6:,.0f} MB)"), spinner="dots", refresh_per_second=8
-    ):
-        yield
+    progress = terminal_progress(quiet, console, delay=0.0)
+    with progress.step(f"reading {data.name} ({size / 1e6:,.0f} MB)"):
+        yield progress
 
 
 def load_cube(
@@ -60,7 +64,7 @@ def load_cube(
     """The cube of ``source.data``; with ``journey_window``, journeys and outcomes too."""
     from cx import api
 
-    with scan_progress(source.data, quiet):
+    with scan_progress(source.data, quiet) as progress:
         cube = api.load_interactions(
             source.data,
             columns=source.columns,
@@ -71,6 +75,7 @@ def load_cube(
             cache=not source.no_cache,
             outcomes=journey_window is not None,
             journey_window=journey_window if journey_window is not None else DEFAULT_WINDOW_HOURS,
+            progress=progress,
         )
     for text in data_notes(cube.meta, source.data, source.rejects):
         note(text, quiet)

@@ -8,13 +8,14 @@ that breaks it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from cx.errors import Finding, did_you_mean
 from cx.guards import GuardSyntaxError, parse_guard
 from cx.loader.located import Located
 from cx.models.source import dotted_path
-from cx.models.strategy import Strategy
+from cx.models.strategy import Fallback, Strategy
 
 
 def cross_field_findings(strategy: Strategy, located: Located) -> list[Finding]:
@@ -82,17 +83,22 @@ def cross_field_findings(strategy: Strategy, located: Located) -> list[Finding]:
                 escalation not in offered
             ):
                 add((*base, "escalate_to"), f"escalate_to '{escalation}' is not offered")
-        elif (
-            rule.containment != 1.0
-            and rule.from_ not in offered
-            and rule.from_ not in strategy.fallback
-        ):
-            add(
-                (*base, "escalate_to"),
-                f"unresolved contacts have nowhere to go: '{rule.from_}' is retired "
-                "and has no fallback",
-                "set escalate_to",
-            )
+        elif rule.containment != 1.0 and rule.from_ not in offered:
+            fallback = strategy.fallback.get(rule.from_)
+            if fallback is None:
+                add(
+                    (*base, "escalate_to"),
+                    f"unresolved contacts have nowhere to go: '{rule.from_}' is retired "
+                    "and has no fallback",
+                    "set escalate_to",
+                )
+            elif len(fallback.shares) > 1:
+                add(
+                    (*base, "escalate_to"),
+                    f"unresolved contacts have no single channel to come back to: "
+                    f"'{rule.from_}' falls back to {len(fallback.shares)} channels",
+                    "set escalate_to",
+                )
 
     for name, fallback in strategy.fallback.items():
         path = ("fallback", name)
@@ -104,8 +110,7 @@ def cross_field_findings(strategy: Strategy, located: Located) -> list[Finding]:
                 "fallback applies to retired channels; remove it (set it to null in a "
                 "strategy that extends another)",
             )
-        if known((*path, "to"), fallback.to, "fallback target") and fallback.to not in offered:
-            add((*path, "to"), f"fallback target '{fallback.to}' is not offered")
+        _check_fallback(name, fallback, strategy.offered, add, known)
 
     for index, expr in enumerate(strategy.guards):
         try:
@@ -113,3 +118,41 @@ def cross_field_findings(strategy: Strategy, located: Located) -> list[Finding]:
         except GuardSyntaxError as error:
             add(("guards", index), str(error), error.hint)
     return findings
+
+
+def _check_fallback(
+    name: str,
+    fallback: Fallback,
+    offered: list[str],
+    add: Callable[..., None],
+    known: Callable[[tuple[Any, ...], str, str], bool],
+) -> None:
+    """A fallback's own rules (§4): one target with ``accept``, or shares summing to at
+    most 1; every target offered. Findings go to ``add``."""
+    path = ("fallback", name)
+    if isinstance(fallback.to, str):
+        if fallback.accept is None:
+            add(
+                (*path, "accept"),
+                f"fallback for '{name}' needs `accept`, the share of contacts that move",
+                f"write `{{to: {fallback.to}, accept: 0.5}}`, or shares per channel "
+                f"`{{to: {{{fallback.to}: 0.5}}}}`",
+            )
+        targets: list[tuple[tuple[Any, ...], str]] = [((*path, "to"), fallback.to)]
+    else:
+        if fallback.accept is not None:
+            add(
+                (*path, "accept"),
+                "`accept` goes with a single `to` channel; with shares per channel each "
+                "share says how many move",
+                "remove `accept`",
+            )
+        if not fallback.to:
+            add((*path, "to"), "a fallback needs at least one target channel")
+        total = sum(fallback.to.values())
+        if total > 1.0 + 1e-9:
+            add((*path, "to"), f"shares add up to {total:g}, more than 1", "the rest are lost")
+        targets = [((*path, "to", target), target) for target in fallback.to]
+    for place, target in targets:
+        if known(place, target, "fallback target") and target not in offered:
+            add(place, f"fallback target '{target}' is not offered")

@@ -37,8 +37,9 @@ _STAND_INS: dict[PathKey, dict[str, Any]] = {
     ("fallback", "*"): {"to": STAND_IN_CHANNEL, "accept": 0.0},
 }
 # Stand-ins that other rules of the same map read (a rule's escalation depends on
-# its `from`): the whole map is tainted, not just the key.
-_TAINT_CONTAINER = {(("shifts", "*"), "from")}
+# its `from`; whether a fallback needs `accept` depends on its `to`): the whole map is
+# tainted, not just the key.
+_TAINT_CONTAINER = {(("shifts", "*"), "from"), (("fallback", "*"), "to")}
 # An entry of a map or list that is invalid as a whole is replaced by a stand-in,
 # so that a channel stays in the catalog and list items keep their numbers.
 _ITEM_STAND_INS: dict[PathKey, Any] = {

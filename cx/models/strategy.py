@@ -12,8 +12,10 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     PrivateAttr,
+    Tag,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -308,9 +310,38 @@ class Shift(StrictModel):
     incentive_cost: Cost = Field(0.0, description="Paid per shifted contact.")
 
 
+def _fallback_form(value: object) -> str:
+    """Which form of ``fallback.to`` was written (the tags are pydantic-style, so error
+    paths stop at ``to`` as for any other union)."""
+    return "dict[str, float]" if isinstance(value, dict) else "str"
+
+
+FallbackTargets = Annotated[
+    Annotated[ChannelName, Tag("str")]
+    | Annotated[dict[ChannelName, Share], Tag("dict[str, float]")],
+    Discriminator(_fallback_form),
+]
+
+
 class Fallback(StrictModel):
-    to: ChannelName
-    accept: Share = Field(description="Share of contacts that move; the rest are lost.")
+    """Where a retired channel's contacts go: one channel with ``accept``, or shares per
+    channel (``{web: 0.5, email: 0.3}``, summing to at most 1); the rest are lost."""
+
+    to: FallbackTargets = Field(
+        description="The channel that takes the contacts (with `accept`), or channel: share "
+        "of the contacts (shares sum to at most 1; the rest are lost)."
+    )
+    accept: Share | None = Field(
+        None,
+        description="With a single `to` channel: share of contacts that move; the rest are lost.",
+    )
+
+    @property
+    def shares(self) -> dict[str, float]:
+        """Target channel → share of the retired channel's remaining contacts it takes."""
+        if isinstance(self.to, dict):
+            return dict(self.to)
+        return {self.to: self.accept if self.accept is not None else 0.0}
 
 
 class Dilution(StrictModel):
@@ -388,6 +419,12 @@ class Strategy(StrictModel):
     def files(self) -> tuple[str, ...]:
         """The file this strategy was loaded from and every file it extends."""
         return self._files
+
+    def origin(self, *path: str | int) -> str | None:
+        """Where the value at ``path`` was written: this strategy's file, a file it extends,
+        or ``--set KEY=VALUE``; None when the value is a default."""
+        position = self._positions.get(path)
+        return position.file if position is not None else None
 
     @property
     def positions(self) -> Mapping[PathKey, Position]:

@@ -77,9 +77,8 @@ def compute_flows(
     parts.append(_flow(rest.filter(offered), None, "stay"))
     for channel, fallback in rules.fallbacks.items():
         retired = rest.filter(pl.col("channel") == channel)
-        parts.append(
-            _flow(retired, fallback.target, "fallback", pl.col("contacts") * fallback.accept)
-        )
+        for target, share in fallback.shares:
+            parts.append(_flow(retired, target, "fallback", pl.col("contacts") * share))
         parts.append(_flow(retired, None, "lost", pl.col("contacts") * (1.0 - fallback.accept)))
     unhandled = [c for c in rules.retired() if c not in rules.fallbacks]
     parts.append(_flow(rest.filter(pl.col("channel").is_in(unhandled)), None, "lost"))

@@ -12,8 +12,9 @@ A :class:`RuleSet` is compiled once from a :class:`~cx.models.strategy.Strategy`
   source if it is offered, else the source's fallback target) and are handled there too;
 * **fallback**: what no rule moves stays on its channel if that is offered (unless it
   arrived while the channel was closed and the channel has `after_hours: lost`: then it
-  is lost); from a retired channel, ``accept`` of it moves to the fallback target and
-  the rest is lost (all of it when the channel has no fallback).
+  is lost); from a retired channel, each fallback target takes its share of it
+  (``accept`` for the single-target form) and the rest is lost (all of it when the
+  channel has no fallback).
 
 Cube flows (:mod:`cx.replay.flows`) apply it to cells with expected values; the trace
 routing (:mod:`cx.replay.routing`) applies it to single contacts with seeded draws.
@@ -77,10 +78,19 @@ class CompiledRule:
 
 @dataclass(frozen=True)
 class Fallback:
-    """Where a retired channel's remaining contacts go: ``accept`` of them to ``target``."""
+    """Where a retired channel's remaining contacts go: each target takes its share of
+    them, in the order written; the rest (1 − ``accept``) are lost."""
 
-    target: str
-    accept: float
+    shares: tuple[tuple[str, float], ...]  # (target, share of the remaining contacts)
+
+    @property
+    def accept(self) -> float:
+        """The share of the remaining contacts that move; the rest are lost."""
+        return sum(share for _, share in self.shares)
+
+    @property
+    def targets(self) -> list[str]:
+        return [target for target, _ in self.shares]
 
 
 @dataclass(frozen=True)
@@ -119,7 +129,7 @@ class RuleSet:
             for number, rule in enumerate(strategy.shifts)
         )
         fallbacks = {
-            channel: Fallback(fallback.to, fallback.accept)
+            channel: Fallback(tuple(fallback.shares.items()))
             for channel, fallback in strategy.fallback.items()
             if channel not in offered
         }
@@ -173,7 +183,7 @@ class RuleSet:
             if reach & wanted:
                 needed.add(rule.source)
         for channel, fallback in self.fallbacks.items():
-            if fallback.target in wanted:
+            if wanted.intersection(fallback.targets):
                 needed.add(channel)
         return sorted(needed)
 
@@ -191,13 +201,17 @@ def ramp_factor(ramp: Ramp | None, period_index: pl.Expr) -> pl.Expr:
 
 
 def escalation_target(rule: Shift, strategy: Strategy) -> str | None:
-    """Where unresolved contacts of ``rule`` come back (§5)."""
+    """Where unresolved contacts of ``rule`` come back (§5): its ``escalate_to``, else its
+    source if offered, else the source's fallback target when there is just one (a split
+    fallback needs ``escalate_to``, which validation asks for)."""
     if rule.escalate_to is not None:
         return rule.escalate_to
     if rule.from_ in strategy.offered:
         return rule.from_
     fallback = strategy.fallback.get(rule.from_)
-    return fallback.to if fallback is not None else None
+    if fallback is None or len(fallback.shares) != 1:
+        return None
+    return next(iter(fallback.shares))
 
 
 def containment_of(rule: Shift, target: str, observed: Mapping[str, float] | None) -> float:

@@ -8,12 +8,17 @@ missing.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from cx.errors import InputError
 
 if TYPE_CHECKING:
-    from cx.report.build import build_report
+    from datetime import datetime
+
+    from cx.data.cube import Cube
+    from cx.models.inspect import InspectResult
+    from cx.models.progress import Progress
+    from cx.models.strategy import Strategy
 
 __all__ = ["build_report", "require_chart_library"]
 
@@ -33,10 +38,48 @@ def require_chart_library() -> None:
         )
 
 
-def __getattr__(name: str) -> Any:
-    # build_report comes from cx.report.build on first use: importing cx.report stays cheap.
-    if name == "build_report":
-        from cx.report.build import build_report
+def build_report(
+    strategies: list[Strategy],
+    cube: Cube,
+    interval: int | None = None,
+    title: str | None = None,
+    generated: datetime | None = None,
+    profile: InspectResult | None = None,
+    progress: Progress | None = None,
+) -> str:
+    """Evaluate ``strategies`` on ``cube`` and return the report page as one HTML string.
 
-        return build_report
-    raise AttributeError(f"module 'cx.report' has no attribute {name!r}")
+    ``profile`` (from :func:`cx.api.inspect_interactions` on the same data) adds what the
+    data says about each shift rule's containment assumption. The steps (loading the
+    chart library, evaluating, drawing the charts, bundling the chart code) are
+    reported to ``progress``.
+    """
+    from datetime import datetime
+
+    from cx import api_checks as check
+    from cx.models.inspect import InspectResult
+
+    strategies = check.require_strategies(strategies)
+    cube = check.require_cube(cube)
+    interval = check.require_interval(interval)
+    if title is not None:
+        title = check.require_text(title, "title")
+    if generated is not None and not isinstance(generated, datetime):
+        raise check.wrong("generated", "None or a datetime", generated)
+    if profile is not None and not isinstance(profile, InspectResult):
+        hint = "use cx.api.inspect_interactions(cube)"
+        raise check.wrong("profile", "None or an InspectResult", profile, hint)
+    progress = check.require_progress(progress)
+    with progress.step("loading the chart library"):
+        require_chart_library()
+        from cx.report.build import build
+
+    return build(
+        strategies,
+        cube,
+        interval=interval,
+        title=title,
+        generated=generated,
+        profile=profile,
+        progress=progress,
+    )

@@ -9,17 +9,18 @@ from datetime import datetime
 
 import polars as pl
 
-from cx import api_checks as check
 from cx._version import __version__
 from cx.data.cube import Cube
 from cx.models.inspect import InspectResult
+from cx.models.progress import SILENT, Progress
 from cx.models.result import Result
 from cx.models.strategy import Strategy
 from cx.render import sections as text
 from cx.render.compare import comparison_section
 from cx.render.verdict import verdict
 from cx.render.views import SimulationView
-from cx.report import require_chart_library
+from cx.report import charts
+from cx.report.assumptions import assumptions_sections
 from cx.report.data import (
     WEEKDAYS,
     Scenario,
@@ -223,77 +224,38 @@ def _same_as_baseline(scenarios: list[Scenario], baselines: list[Scenario]) -> s
     return f" The baseline's line is hidden under {', '.join(same)}: they cost the same."
 
 
-def assumptions_section(strategy: Strategy, profile: InspectResult) -> text.Section | None:
-    """Each shift rule's containment beside what the data shows on its target channels."""
-    rows: list[list[str]] = []
-    styles: list[str | None] = []
-    for index, rule in enumerate(strategy.shifts):
-        for target, share in rule.to.items():
-            try:
-                seen = profile.channel(target)
-            except KeyError:
-                seen = None
-            low = seen.containment_7d if seen else None
-            high = seen.containment_24h if seen else None
-            assumed = rule.containment
-            observed = (
-                f"{_pct(low, 0)} – {_pct(high, 0)}" if low is not None and high is not None else "–"
-            )
-            optimistic = isinstance(assumed, float | int) and high is not None and assumed > high
-            rows.append(
-                [
-                    rule.name or f"shifts.{index}",
-                    f"{rule.from_} → {target} ({_pct(share, 0)})",
-                    "observed" if assumed == "observed" else _pct(float(assumed), 0),
-                    observed,
-                    _pct(seen.resolution_rate, 0) if seen else "–",
-                    "optimistic" if optimistic else "",
-                ]
-            )
-            styles.append("yellow" if optimistic else None)
-    if not rows:
-        return None
-    return text.Section(
-        title="Containment: assumed against observed",
-        header=["Rule", "Shift", "Assumed", "Observed (7 d – 24 h)", "Resolved", ""],
-        rows=rows,
-        left_columns=2,
-        styles=styles,
-        note="Observed containment is 1 − the repeat rate of the target channel's contacts today: "
-        "the share the same customer did not follow with another contact within 7 days "
-        "(conservative) or 24 hours (optimistic), as cx inspect shows. An assumption above that "
-        "range is optimistic: expect more repeat contacts than projected.",
-    )
-
-
-def build_report(
+def build(
     strategies: list[Strategy],
     cube: Cube,
     interval: int | None = None,
     title: str | None = None,
     generated: datetime | None = None,
     profile: InspectResult | None = None,
+    progress: Progress = SILENT,
 ) -> str:
-    """Evaluate ``strategies`` on ``cube`` and return the report page as one HTML string.
+    """The report page; its steps are reported to ``progress`` (the chart specs and the
+    chart library's bundle are single calls that cannot say how far they are)."""
+    count = len(strategies)
+    with progress.step(f"evaluating {count} strateg{'y' if count == 1 else 'ies'}"):
+        scenarios, baselines = scenarios_for(strategies, cube, interval)
+    with progress.step("drawing the charts"):
+        page, footer = _page(scenarios, baselines, cube, title, generated, profile)
+    with progress.step("bundling the chart library"):
+        bundle = javascript_bundle()
+    return page.render(bundle, footer)
 
-    ``profile`` (from :func:`cx.api.inspect_interactions` on the same data) adds what the
-    data says about each shift rule's containment assumption.
-    """
-    strategies = check.require_strategies(strategies)
-    cube = check.require_cube(cube)
-    interval = check.require_interval(interval)
-    if title is not None:
-        title = check.require_text(title, "title")
-    if generated is not None and not isinstance(generated, datetime):
-        raise check.wrong("generated", "None or a datetime", generated)
-    if profile is not None and not isinstance(profile, InspectResult):
-        hint = "use cx.api.inspect_interactions(cube)"
-        raise check.wrong("profile", "None or an InspectResult", profile, hint)
-    require_chart_library()
-    from cx.report import charts
+
+def _page(
+    scenarios: list[Scenario],
+    baselines: list[Scenario],
+    cube: Cube,
+    title: str | None,
+    generated: datetime | None,
+    profile: InspectResult | None,
+) -> tuple[Page, str]:
+    """The page's blocks and charts, and its footer."""
 
     generated = generated or datetime.now()
-    scenarios, baselines = scenarios_for(strategies, cube, interval)
     meta = cube.meta
     first = meta.first_timestamp[:10] if meta.first_timestamp else "?"
     last = meta.last_timestamp[:10] if meta.last_timestamp else "?"
@@ -379,9 +341,13 @@ def build_report(
         page.add(f'<div class="reading">{reading(result)}</div>')
         guards = text.guards_section(result)
         page.tables([text.totals_section(scenario.view), *([guards] if guards else [])])
-        assumptions = assumptions_section(scenario.strategy, profile) if profile else None
-        if assumptions is not None:
-            page.tables([assumptions])
+        page.add("<h3>Assumptions</h3>")
+        page.add(
+            '<p class="lead">What these figures rest on: each input of the strategy, where it '
+            "came from, and what the data says about it.</p>"
+        )
+        for section in assumptions_sections(scenario.strategy, result, cube, profile):
+            page.tables([section])
         page.tables([text.channels_section(result), text.dilution_section(result)])
         outcomes = text.outcomes_section(scenario.view)
         if outcomes is not None:
@@ -408,7 +374,7 @@ def build_report(
         f"per {'/'.join(str(m) for m in minutes)}-minute interval. The baseline is today: the "
         "channels seen in the data, no shifts, the same catalog costs."
     )
-    return page.render(javascript_bundle(), footer)
+    return page, footer
 
 
 def weekday_counts_for(cube: Cube) -> dict[int, int]:
