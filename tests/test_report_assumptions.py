@@ -202,3 +202,15 @@ def test_shares_show_as_written(value: float, shown: str) -> None:
     from cx.report.assumptions import share
 
     assert share(value) == shown
+
+
+def test_the_report_explains_dilution_and_labels_money(cube: cx.Cube) -> None:
+    from cx.models.glossary import DILUTION_LEGEND, GLOSSARY
+
+    priced = api.load_strategy(DIGITAL_FIRST, ["currency=€"])
+    page = build_report([priced], cube)
+    for name in DILUTION_LEGEND:
+        assert html.escape(GLOSSARY[name].definition, quote=True) in page
+    assert "€" in page
+    plain = build_report([api.load_strategy(DIGITAL_FIRST)], cube)
+    assert "€" not in plain

@@ -17,6 +17,7 @@ from cx.models.result import Result
 from cx.models.strategy import Strategy
 from cx.render import sections as text
 from cx.render.compare import comparison_section
+from cx.render.numbers import common_currency, currency_label
 from cx.render.verdict import verdict
 from cx.render.views import SimulationView
 from cx.report import charts
@@ -238,7 +239,8 @@ def build(
     count = len(strategies)
     with progress.step(f"evaluating {count} strateg{'y' if count == 1 else 'ies'}"):
         scenarios, baselines = scenarios_for(strategies, cube, interval)
-    with progress.step("drawing the charts"):
+    currency = common_currency([strategy.currency for strategy in strategies])
+    with progress.step("drawing the charts"), currency_label(currency):
         page, footer = _page(scenarios, baselines, cube, title, generated, profile)
     with progress.step("bundling the chart library"):
         bundle = javascript_bundle()
