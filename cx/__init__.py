@@ -14,6 +14,7 @@ from cx.errors import CxError, DataError, InputError, StrategyError, UsageError
 if TYPE_CHECKING:
     from cx.api import compare, load_interactions, load_strategy, simulate, sweep
     from cx.data.cube import Cube
+    from cx.models.progress import Progress
     from cx.models.result import Comparison, Result
     from cx.models.strategy import Strategy
 
@@ -23,6 +24,7 @@ __all__ = [
     "CxError",
     "DataError",
     "InputError",
+    "Progress",
     "Result",
     "Strategy",
     "StrategyError",
@@ -43,6 +45,7 @@ _LAZY = {
     "sweep": "cx.api",
     "Cube": "cx.data.cube",
     "Comparison": "cx.models.result",
+    "Progress": "cx.models.progress",
     "Result": "cx.models.result",
     "Strategy": "cx.models.strategy",
 }

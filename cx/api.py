@@ -11,10 +11,11 @@ Typical use::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import inspect
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec
 
 from cx import api_checks as check
 from cx.data.cube import Cube
@@ -22,17 +23,23 @@ from cx.data.scan import DEFAULT_MAX_REJECT_RATE, ScanOptions, scan
 from cx.errors import InputError
 from cx.loader.mapping import load_mapping
 from cx.loader.strategy import load_strategy as _load_strategy_file
-from cx.loader.strategy import strategy_from_dict
+from cx.loader.strategy import strategy_from_dict, strategy_with_overrides
 from cx.models.mapping import Mapping as ColumnMapping
 from cx.models.numbers import MAX_SEED
 from cx.models.result import Comparison, Result, SweepResult, SweepStep
 from cx.models.strategy import Strategy
-from cx.replay.engine import SimulationOptions, simulate_cube
+from cx.models.vocabulary import DEFAULT_PERIOD, DEFAULT_WINDOW_HOURS
+from cx.replay.engine import SimulationOptions, StrategyEvaluation
+from cx.replay.engine import evaluate as _evaluate
 
 if TYPE_CHECKING:
     import polars as pl
 
     from cx.models.inspect import InspectResult
+    from cx.models.progress import Progress
+    from cx.onboard import Proposal
+
+_P = ParamSpec("_P")
 
 
 def load_strategy(
@@ -54,13 +61,14 @@ def load_strategy(
 def load_interactions(
     path: str | Path,
     columns: str | Path | ColumnMapping | None = None,
-    period: str = "month",
+    period: str = DEFAULT_PERIOD,
     max_reject_rate: float = DEFAULT_MAX_REJECT_RATE,
     encoding: str = "utf8",
     rejects: str | Path | None = None,
     cache: bool = False,
     outcomes: bool = False,
-    journey_window: float = 72.0,
+    journey_window: float = DEFAULT_WINDOW_HOURS,
+    progress: Progress | None = None,
 ) -> Cube:
     """Scan an interaction file once into a reusable :class:`Cube`.
 
@@ -69,7 +77,9 @@ def load_interactions(
     reuses the cube of an unchanged file from an earlier run (``CX_CACHE_DIR``,
     default ``~/.cache/cx``; when it cannot be written the cube says why in
     ``cube.cache_note`` and nothing is cached). ``outcomes`` adds journeys (with ``journey_window``
-    hours), resolution and satisfaction (§10): a second pass over the rows.
+    hours), resolution and satisfaction (§10): a second pass over the rows, reported to
+    ``progress`` as a step. (The scan itself cannot say how far it is: a caller that
+    shows progress names it, as the command line does.)
     """
     path = check.require_path(path, "path")
     columns = check.require_columns(columns)
@@ -80,6 +90,7 @@ def load_interactions(
     cache = check.require_flag(cache, "cache")
     outcomes = check.require_flag(outcomes, "outcomes")
     journey_window = check.require_window(journey_window, "journey_window")
+    progress = check.require_progress(progress)
     mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
     cube = _load_cube(path, mapping, period, max_reject_rate, encoding, rejects, cache)
     if outcomes:
@@ -93,7 +104,8 @@ def load_interactions(
                 file=path,
                 hint="point --data at the interaction export itself",
             )
-        cube.outcomes = scan_outcomes(path, mapping, journey_window, encoding)
+        with progress.step(f"journeys and outcomes of {cube.meta.rows_used:,} contacts"):
+            cube.outcomes = scan_outcomes(path, mapping, journey_window, encoding)
     return cube
 
 
@@ -122,8 +134,9 @@ def _load_cube(
     if not cache:
         return _examined(scan(path, mapping, options), path, mapping, encoding)
     from cx.data import cache as cube_cache
+    from cx.data.files import check_data_path
     from cx.data.fine import is_cube_file
-    from cx.data.scan import check_data_path, enforce_reject_rate
+    from cx.data.scan import enforce_reject_rate
 
     source = Path(path)
     check_data_path(source)
@@ -151,9 +164,9 @@ def _load_cube(
 def _examined(cube: Cube, path: str | Path, mapping: ColumnMapping, encoding: str) -> Cube:
     """The cube with its file's duplicate rows counted and loosely matched columns noted
     (``cube.meta.duplicate_rows`` and ``cube.meta.notes``); not for cube files."""
-    from cx.data.diagnose import examine
     from cx.data.fine import is_cube_file
-    from cx.data.scan import resolve_layout
+    from cx.data.layout import resolve_layout
+    from cx.data.notes import examine
 
     source = Path(path)
     if not is_cube_file(source):
@@ -161,7 +174,7 @@ def _examined(cube: Cube, path: str | Path, mapping: ColumnMapping, encoding: st
     return cube
 
 
-def simulate(
+def evaluate(
     strategy: Strategy,
     cube: Cube,
     interval: int | None = None,
@@ -172,13 +185,18 @@ def simulate(
     fit: bool = False,
     columns: str | Path | ColumnMapping | None = None,
     encoding: str = "utf8",
-) -> Result:
-    """Replay one strategy on a cube; the baseline and guards come with it.
+    progress: Progress | None = None,
+) -> StrategyEvaluation:
+    """One strategy evaluated on a cube, with its status quo, once: the ``result``
+    :func:`simulate` returns (the baseline and guards come with it) and what the views
+    set beside it (the status quo's ``baseline_totals``, the staffing plan with its
+    interval frame).
 
     ``replay`` also replays the staffing plan on the single contacts of the cube's file
     (read once more; ``columns`` and ``encoding`` must be those the cube was built
     with): each live channel gets ``replay`` figures, and ``fit`` adds the agent-hours of
     the smallest staffing that holds on them. ``seed`` fixes which contacts rules move.
+    The replay's steps (reading the contacts, the queues) are reported to ``progress``.
     """
     from cx.data.contacts import ContactFile
     from cx.errors import UsageError
@@ -193,6 +211,7 @@ def simulate(
     fit = check.require_flag(fit, "fit")
     columns = check.require_columns(columns)
     encoding = check.require_encoding(encoding)
+    progress = check.require_progress(progress)
     if fit and not replay:
         raise UsageError("fit needs replay", hint="pass replay=True (--replay) as well")
     contacts = None
@@ -202,10 +221,29 @@ def simulate(
     options = SimulationOptions(
         interval=interval,
         agents=agents,
-        replay=ReplayOptions(seed=seed, fit=fit) if replay else None,
+        replay=ReplayOptions(seed=seed, fit=fit, progress=progress) if replay else None,
         contacts=contacts,
     )
-    return simulate_cube(strategy, cube, options)
+    return _evaluate(strategy, cube, options)
+
+
+def _result_of(evaluation: Callable[_P, StrategyEvaluation]) -> Callable[_P, Result]:
+    """A function with ``evaluation``'s parameters that returns only its result."""
+
+    def simulate(*args: _P.args, **kwargs: _P.kwargs) -> Result:
+        return evaluation(*args, **kwargs).result
+
+    simulate.__signature__ = inspect.signature(evaluation).replace(  # type: ignore[attr-defined]
+        return_annotation=Result
+    )
+    return simulate
+
+
+simulate = _result_of(evaluate)
+simulate.__doc__ = """Replay one strategy on a cube; the baseline and guards come with it.
+
+Takes :func:`evaluate`'s arguments and returns its ``result``.
+"""
 
 
 def compare(
@@ -218,12 +256,23 @@ def compare(
 
     Strategies that share a catalog share one baseline evaluation.
     """
+    evaluations = evaluate_all(strategies, cube, interval, agents)
+    return Comparison(results=[evaluation.result for evaluation in evaluations])
+
+
+def evaluate_all(
+    strategies: Iterable[Strategy],
+    cube: Cube,
+    interval: int | None = None,
+    agents: Mapping[str, int] | None = None,
+) -> list[StrategyEvaluation]:
+    """:func:`compare`'s evaluations, one per strategy in order (see :func:`evaluate`)."""
     strategies = check.require_strategies(strategies)
     cube = check.require_cube(cube)
     interval = check.require_interval(interval)
     agents = check.require_agents(agents)
     options = SimulationOptions(interval=interval, agents=agents)
-    return Comparison(results=_evaluate_all(list(strategies), cube, options))
+    return _evaluate_all(list(strategies), cube, options)
 
 
 #: Evaluations run side by side: they are Polars and numpy work that releases the GIL.
@@ -232,16 +281,16 @@ EVALUATION_THREADS = 2
 
 def _evaluate_all(
     strategies: list[Strategy], cube: Cube, options: SimulationOptions
-) -> list[Result]:
+) -> list[StrategyEvaluation]:
     """Every strategy on ``cube``, in order, sharing baseline evaluations: the first one
     alone (it evaluates the baseline its catalog shares with the others), the rest
     ``EVALUATION_THREADS`` at a time. The results do not depend on the order."""
     if not strategies:
         return []
     baselines: dict[str, Any] = {}
-    first = simulate_cube(strategies[0], cube, options, baselines)
+    first = _evaluate(strategies[0], cube, options, baselines)
     with ThreadPoolExecutor(max_workers=EVALUATION_THREADS) as pool:
-        rest = pool.map(lambda s: simulate_cube(s, cube, options, baselines), strategies[1:])
+        rest = pool.map(lambda s: _evaluate(s, cube, options, baselines), strategies[1:])
         return [first, *rest]
 
 
@@ -266,7 +315,8 @@ def sweep(
     step_strategies = [
         _with_overrides(strategy, [*base_overrides, f"{key}={value}"]) for value in values
     ]
-    results = _evaluate_all(step_strategies, cube, SimulationOptions(interval=interval))
+    evaluations = _evaluate_all(step_strategies, cube, SimulationOptions(interval=interval))
+    results = [evaluation.result for evaluation in evaluations]
     steps = [SweepStep(value=v, result=r) for v, r in zip(values, results, strict=True)]
     name = results[-1].strategy.name if results else ""
     return SweepResult(strategy=name, key=key, steps=steps)
@@ -276,19 +326,17 @@ def _with_overrides(
     strategy: str | Path | Mapping[str, Any] | Strategy, overrides: list[str]
 ) -> Strategy:
     if isinstance(strategy, Strategy):
-        data = strategy.model_dump(by_alias=True, exclude_none=True)
-        loaded = strategy_from_dict(data, overrides, name=strategy.file or "<strategy>")
-        loaded._file = strategy.file
-        return loaded
+        return strategy_with_overrides(strategy, overrides)
     return load_strategy(strategy, overrides)
 
 
 def inspect_interactions(
     source: str | Path | Cube,
     columns: str | Path | ColumnMapping | None = None,
-    period: str = "month",
-    window_hours: float = 72.0,
+    period: str = DEFAULT_PERIOD,
+    window_hours: float = DEFAULT_WINDOW_HOURS,
     encoding: str = "utf8",
+    progress: Progress | None = None,
 ) -> InspectResult:
     """Profile interaction data (`cx inspect`): volumes, channel preference by segment,
     stage and intent, channels per customer, switching, journeys and repeat rates.
@@ -296,7 +344,8 @@ def inspect_interactions(
     ``source`` is a file (scanned once into a cube) or a cube from
     :func:`load_interactions`; either way the file is read once more, row by row,
     for what needs single contacts. ``columns`` must be the mapping the cube was
-    built with (its ``anonymous_ids`` matter here).
+    built with (its ``anonymous_ids`` matter here). That reading is reported to
+    ``progress`` as a step.
     """
     from cx.inspect import inspect_cube
 
@@ -306,13 +355,16 @@ def inspect_interactions(
     period = check.require_text(period, "period")
     window_hours = check.require_window(window_hours, "window_hours")
     encoding = check.require_encoding(encoding)
+    progress = check.require_progress(progress)
     mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
     cube = (
         source
         if isinstance(source, Cube)
         else load_interactions(source, mapping, period=period, encoding=encoding)
     )
-    return inspect_cube(cube, mapping, window_hours=window_hours, encoding=encoding)
+    return inspect_cube(
+        cube, mapping, window_hours=window_hours, encoding=encoding, progress=progress
+    )
 
 
 def staffing_intervals(
@@ -351,7 +403,8 @@ def build_cube_file(
     for any period; its rows are what ``cx cube --sql`` computes on a warehouse.
     Returns the number of rows used.
     """
-    from cx.data.scan import check_data_path, enforce_reject_rate, scan_fine
+    from cx.data.files import check_data_path
+    from cx.data.scan import enforce_reject_rate, scan_fine
     from cx.io import write_with
 
     path = check.require_path(path, "path")
@@ -381,3 +434,21 @@ def cube_sql(dialect: str = "duckdb", table: str = "interactions", columns: Any 
     columns = check.require_columns(columns)
     mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
     return _cube_sql(dialect, table, mapping)
+
+
+def init_project(
+    data: str | Path, directory: str | Path = ".", force: bool = False
+) -> tuple[Proposal, list[Path]]:
+    """Read an export, propose its mapping, and write ``columns.yaml``, ``follow.yaml``
+    and ``push.yaml`` into ``directory``; the proposal and the files written.
+
+    Existing files are refused (an :class:`InputError` naming them) unless ``force``.
+    """
+    from cx import onboard
+
+    data = check.require_path(data, "data")
+    directory = check.require_path(directory, "directory")
+    force = check.require_flag(force, "force")
+    onboard.project_paths(directory, force)  # refuse before reading the export
+    proposal = onboard.propose(data)
+    return proposal, onboard.write_project(proposal, directory, force)

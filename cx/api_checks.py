@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from cx.errors import InputError, UsageError
 from cx.models.numbers import check_agents, check_window_hours
+from cx.models.vocabulary import INTERVALS, one_of
 
 if TYPE_CHECKING:
     from cx.data.cube import Cube
     from cx.models.mapping import Mapping as ColumnMapping
+    from cx.models.progress import Progress
     from cx.models.strategy import Strategy
 
 #: The longest file name and path Linux and macOS file systems take, in bytes.
@@ -116,6 +118,17 @@ def require_encoding(value: object, parameter: str = "encoding") -> str:
     return require_text(value, parameter, ENCODINGS)
 
 
+def require_progress(value: object, parameter: str = "progress") -> Progress:
+    """A :class:`~cx.models.progress.Progress` to report long steps to; None: none."""
+    from cx.models.progress import SILENT, Progress
+
+    if value is None:
+        return SILENT
+    if isinstance(value, Progress):
+        return value
+    raise wrong(parameter, "None or a cx.Progress", value, "subclass cx.Progress")
+
+
 def require_flag(value: object, parameter: str) -> bool:
     if not isinstance(value, bool):
         raise wrong(parameter, "True or False", value)
@@ -136,7 +149,7 @@ def require_interval(value: object, parameter: str = "interval") -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise wrong(parameter, "None or whole minutes (15, 30 or 60)", value)
+        raise wrong(parameter, f"None or whole minutes ({one_of(INTERVALS)})", value)
     return int(value)
 
 

@@ -7,13 +7,12 @@ that states it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from cx.loader.strategy import apply_override, load_located
-from cx.loader.yamlsafe import Position
 from cx.models.result import GuardResult, Result
+from cx.models.source import Position
+from cx.models.strategy import Strategy
 
 
 @dataclass(frozen=True)
@@ -62,35 +61,21 @@ class CheckReport:
         return text
 
 
-def guard_positions(path: str | Path, overrides: Iterable[str] = ()) -> list[Position]:
-    """Where each guard of the (merged, overridden) strategy file is written."""
-    located = load_located(path)
-    for assignment in overrides:
-        apply_override(located, assignment)
-    guards = located.data.get("guards") if isinstance(located.data, dict) else None
-    count = len(guards) if isinstance(guards, list) else 0
-    positions = [located.position(("guards", index)) for index in range(count)]
-    # A guard set with --set has no line in any file: point at the strategy file.
-    return [p if p.line is not None else Position(str(path)) for p in positions]
+def check_report(results: Sequence[Result], strategies: Sequence[Strategy] = ()) -> CheckReport:
+    """Guard results of ``results``, located in ``strategies`` (one per result, or none).
 
-
-def check_report(
-    results: Sequence[Result],
-    paths: Sequence[str | Path | None] = (),
-    overrides: Iterable[str] = (),
-) -> CheckReport:
-    """Guard results of ``results``, located in ``paths`` (one per result, or none)."""
-    assignments = list(overrides)
+    Each guard points at where its strategy (or a file it extends) states it; a guard
+    set with --set has no line in any file, so it points at the strategy file.
+    """
     checks = []
     for index, result in enumerate(results):
-        path = paths[index] if index < len(paths) else None
-        positions = guard_positions(path, assignments) if path is not None else []
+        strategy = strategies[index] if index < len(strategies) else None
         checks.append(
             StrategyCheck(
                 strategy=result.strategy.name,
                 file=result.strategy.file,
                 guards=[
-                    _checked(guard, positions[i] if i < len(positions) else None)
+                    _checked(guard, strategy.position(("guards", i)) if strategy else None)
                     for i, guard in enumerate(result.guards)
                 ],
             )

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 EXIT_OK = 0
@@ -50,6 +51,22 @@ class Finding:
         return text
 
 
+def closest(word: object, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The choice nearest to a misspelt ``word``, if one is near enough."""
+    if not isinstance(word, str):
+        return None
+    import difflib  # only when a name is misspelt: not on every start
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
+def did_you_mean(word: object, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The hint for a misspelt key or name: ``did you mean 'phone'?``, or None."""
+    close = closest(word, choices, cutoff)
+    return f"did you mean '{close}'?" if close is not None else None
+
+
 class CxError(Exception):
     """Base of every error cx reports to a user."""
 
@@ -74,14 +91,7 @@ class CxError(Exception):
         self.path = path
 
     def as_finding(self) -> Finding:
-        return Finding(
-            message=self.message,
-            file=self.file,
-            line=self.line,
-            column=self.column,
-            path=self.path,
-            hint=self.hint,
-        )
+        return Finding(**{item.name: getattr(self, item.name) for item in fields(Finding)})
 
     def __str__(self) -> str:
         if self.file is None and self.path is None:

@@ -32,6 +32,8 @@ from cx.errors import InputError
 from cx.io import atomic_path
 from cx.models.mapping import CANONICAL_COLUMNS
 from cx.models.numbers import MAX_SEED
+from cx.models.progress import SILENT, Progress
+from cx.models.vocabulary import DEFAULT_WINDOW_HOURS
 
 # --------------------------------------------------------------------------- vocabulary
 
@@ -184,7 +186,7 @@ FOLLOW_UP_GAP_MEDIAN_HOURS = 6.0
 FOLLOW_UP_GAP_SIGMA = 1.1
 FOLLOW_UP_MIN_GAP_S = 300
 #: A new journey of a customer starts more than this long after their previous contact.
-JOURNEY_GAP_HOURS = 72.0
+JOURNEY_GAP_HOURS = DEFAULT_WINDOW_HOURS  # the journey window cx reads by default
 
 #: Expected journeys per customer over the generated range ~ lognormal(mu, sigma);
 #: customers without a contact in the range do not appear. Gives ~3 contacts per customer.
@@ -789,8 +791,11 @@ def check_options(rows: int, seed: int, start: date, days: int) -> None:
         raise InputError(f"{days:,} days from {start} go past the year 9999")
 
 
-def _simulate(rows: int, seed: int, start: date, days: int) -> _Contacts:
-    """All contacts, sorted by time, customers numbered 1.. in order of creation."""
+def _simulate(
+    rows: int, seed: int, start: date, days: int, progress: Progress = SILENT
+) -> _Contacts:
+    """All contacts, sorted by time, customers numbered 1.. in order of creation; each
+    batch drawn advances ``progress`` by its contacts."""
     check_options(rows, seed, start, days)
     cal = _Calendar.build(start, days)
     anonymous = round(rows * ANONYMOUS_SHARE)
@@ -806,6 +811,7 @@ def _simulate(rows: int, seed: int, start: date, days: int) -> _Contacts:
         parts.append(part)
         have += len(part)
         batch += 1
+        progress.advance(len(part))
     # dense customer numbers 1..n in order of creation (parts are ordered by customer)
     first = 1
     for part in parts:
@@ -820,6 +826,7 @@ def _simulate(rows: int, seed: int, start: date, days: int) -> _Contacts:
     anon.t = np.floor(anon.t)
     _finish(rng, anon)
     parts.append(anon)
+    progress.advance(len(anon))
     contacts = _Contacts.concat(parts)
     contacts.permute(np.argsort(contacts.t, kind="stable"))
     return contacts
@@ -906,14 +913,16 @@ def write_interactions(
     seed: int = 0,
     start: date = date(2024, 1, 1),
     days: int = 365,
+    progress: Progress = SILENT,
 ) -> None:
     """Write ``generate_interactions(rows, seed, start, days)`` as CSV with a header.
 
     Strings are built and written in chunks, so memory stays at ~30 bytes per row;
     the file is written to a temporary name beside ``path`` and renamed when complete.
+    Drawing the contacts and writing them are steps of ``progress``, counted in rows.
     """
     with atomic_path(path) as temporary, temporary.open("wb") as out:
-        write_interactions_to(out, rows, seed, start, days)
+        write_interactions_to(out, rows, seed, start, days, progress)
 
 
 def write_interactions_to(
@@ -922,9 +931,13 @@ def write_interactions_to(
     seed: int = 0,
     start: date = date(2024, 1, 1),
     days: int = 365,
+    progress: Progress = SILENT,
 ) -> None:
     """:func:`write_interactions` to an open binary stream (stdout, for one)."""
-    contacts = _simulate(rows, seed, start, days)
+    with progress.step(f"drawing {rows:,} contacts", total=rows):
+        contacts = _simulate(rows, seed, start, days, progress)
     width = _width(contacts)
-    for index, part in enumerate(_chunks(contacts)):
-        _frame(part, start, width).write_csv(out, include_header=index == 0)
+    with progress.step(f"writing {rows:,} contacts", total=rows):
+        for index, part in enumerate(_chunks(contacts)):
+            _frame(part, start, width).write_csv(out, include_header=index == 0)
+            progress.advance(len(part))

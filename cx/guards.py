@@ -6,13 +6,13 @@ or ``channels.<name>.<key>``), one comparison operator and a number.
 
 from __future__ import annotations
 
-import difflib
 import math
 import operator
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from cx.errors import did_you_mean
 from cx.models.result import (
     GUARD_CHANNEL_METRICS,
     GUARD_TOTAL_METRICS,
@@ -101,11 +101,6 @@ def why_no_value(expr: str) -> str:
     return "not computed for this run"
 
 
-def _did_you_mean(word: str, choices: Iterable[str]) -> str | None:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
-
-
 def parse_guard(expr: str, channels: Iterable[str]) -> Guard:
     """Parse ``expr``; raises :class:`GuardSyntaxError` with a hint when it cannot."""
     if not isinstance(expr, str):
@@ -139,19 +134,19 @@ def parse_guard(expr: str, channels: Iterable[str]) -> Guard:
         if channel not in channel_names:
             raise GuardSyntaxError(
                 f"guard names channel '{channel}', which is not in the catalog",
-                hint=_did_you_mean(channel, channel_names),
+                hint=did_you_mean(channel, channel_names),
             )
         if key not in GUARD_CHANNEL_METRICS:
             raise GuardSyntaxError(
                 f"unknown channel metric '{key}'",
-                hint=_did_you_mean(key, GUARD_CHANNEL_METRICS)
+                hint=did_you_mean(key, GUARD_CHANNEL_METRICS)
                 or "one of: " + ", ".join(GUARD_CHANNEL_METRICS),
             )
         return Guard(expr, key, channel, match["op"], threshold)
     if len(parts) != 1 or metric not in GUARD_TOTAL_METRICS:
         raise GuardSyntaxError(
             f"unknown metric '{metric}'",
-            hint=_did_you_mean(metric, GUARD_TOTAL_METRICS)
+            hint=did_you_mean(metric, GUARD_TOTAL_METRICS)
             or "one of: " + ", ".join(GUARD_TOTAL_METRICS),
         )
     return Guard(expr, metric, None, match["op"], threshold)

@@ -26,10 +26,11 @@ from pathlib import Path
 import polars as pl
 
 from cx.data.cube import Cube
+from cx.data.exact import parsed_frame
 from cx.data.fine import served_handle
 from cx.data.journeys import journey_flags
+from cx.data.layout import ROW, resolve_layout
 from cx.data.periods import label
-from cx.data.scan import ROW, parsed_frame, resolve_layout
 from cx.errors import DataError
 from cx.models.inspect import (
     ChannelProfile,
@@ -44,8 +45,9 @@ from cx.models.inspect import (
     SwitchingProfile,
 )
 from cx.models.mapping import DIMENSION_COLUMNS, Mapping
+from cx.models.progress import SILENT, Progress
+from cx.models.vocabulary import DEFAULT_WINDOW_HOURS
 
-DEFAULT_WINDOW_HOURS = 72.0
 REPEAT_WINDOWS = {"24h": 24 * 3600, "7d": 7 * 24 * 3600}
 CHANNELS_PER_CUSTOMER_CAP = 4  # "4+" in the distribution
 LARGEST_CUSTOMER_SHARE = 0.01  # a customer with this share of rows looks like an anonymous id
@@ -117,8 +119,10 @@ def inspect_cube(
     mapping: Mapping | None = None,
     window_hours: float = DEFAULT_WINDOW_HOURS,
     encoding: str = "utf8",
+    progress: Progress = SILENT,
 ) -> InspectResult:
-    """Profile the interaction file behind ``cube`` (read again, row by row, in one pass)."""
+    """Profile the interaction file behind ``cube`` (read again, row by row, in one pass:
+    a step of ``progress``)."""
     mapping = mapping or Mapping()
     meta = cube.meta
     if meta.last_timestamp is None:
@@ -153,7 +157,9 @@ def inspect_cube(
         ),
     ]
     try:
-        by_channel, by_cell, spread, largest, switching, journeys, totals = pl.collect_all(queries)
+        with progress.step(f"profiling {meta.rows_used:,} contacts: journeys, repeats"):
+            collected = pl.collect_all(queries)
+        by_channel, by_cell, spread, largest, switching, journeys, totals = collected
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise DataError(f"cannot read data file: {exc}", file=meta.file) from None
     return _assemble(

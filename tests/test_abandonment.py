@@ -8,17 +8,14 @@ worked out here from the raw rows.
 
 from __future__ import annotations
 
-import csv
 import json
-import os
-import subprocess
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from conftest import run_cx_process, write_csv, write_strategy
 
 from cx import api
 from cx.errors import InputError, StrategyError
@@ -57,14 +54,6 @@ def queue_rows(per_hour: dict[int, int], abandon_every: int = 8) -> list[dict[st
 
 
 PER_HOUR = {9: 120, 10: 260, 11: 200, 12: 90}
-
-
-def write_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
 
 
 def strategy(channels: dict[str, Any], **extra: Any) -> Any:
@@ -181,14 +170,6 @@ def test_patience_observed_without_wait_data_is_an_input_error(tmp_path: Path) -
     assert result.channel("video").agent_hours == 0
 
 
-def run_cx(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    cx = Path(sys.executable).parent / "cx"
-    env = {**os.environ, "CX_CACHE_DIR": str(cwd / "cache"), "NO_COLOR": "1"}
-    return subprocess.run(
-        [str(cx), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
-    )
-
-
 def test_patience_observed_without_wait_data_exits_2(tmp_path: Path) -> None:
     rows = [{k: v for k, v in r.items() if k != "abandoned"} for r in queue_rows({9: 30})]
     data = write_csv(tmp_path / "data.csv", rows)
@@ -197,7 +178,7 @@ def test_patience_observed_without_wait_data_exits_2(tmp_path: Path) -> None:
         "version: 1\nname: s\nkind: follow\nchannels:\n"
         "  phone: {mode: live, handle_time: 300, patience: observed}\n"
     )
-    completed = run_cx("simulate", str(path), "--data", str(data), cwd=tmp_path)
+    completed = run_cx_process("simulate", str(path), "--data", str(data), cwd=tmp_path)
     assert completed.returncode == 2
     assert "Traceback" not in completed.stderr
     assert "patience: observed" in completed.stderr and "no abandoned" in completed.stderr
@@ -260,9 +241,10 @@ def test_values_translate_an_abandon_code(tmp_path: Path) -> None:
         "phone": {**PHONE, "patience": "observed"},
         "chat": {"mode": "live", "handle_time": 400, "concurrency": 2, "patience": "observed"},
     }
-    path = tmp_path / "s.yaml"
-    path.write_text(json.dumps({"version": 1, "name": "s", "kind": "follow", "channels": catalog}))
-    completed = run_cx(
+    path = write_strategy(
+        tmp_path / "s.yaml", {"version": 1, "name": "s", "kind": "follow", "channels": catalog}
+    )
+    completed = run_cx_process(
         "simulate", str(path), "--data", str(data), "--columns", str(mapping),
         "--replay", "--format", "json", cwd=tmp_path,
     )  # fmt: skip
@@ -276,10 +258,11 @@ def test_values_translate_an_abandon_code(tmp_path: Path) -> None:
         "asa",
         "mean_wait",
         "abandon_rate",
+        "contacts",
         "worst_intervals",
     }
     assert payload["totals"]["replay_intervals_meeting_target"] is not None
-    table = run_cx(
+    table = run_cx_process(
         "simulate", str(path), "--data", str(data), "--columns", str(mapping), "--replay",
         cwd=tmp_path,
     )  # fmt: skip
@@ -306,7 +289,7 @@ def test_values_for_a_column_that_is_not_boolean(tmp_path: Path, key: str, expec
     data = write_csv(tmp_path / "d.csv", queue_rows({9: 5}))
     path = tmp_path / "s.yaml"
     path.write_text("version: 1\nname: s\nkind: follow\nchannels:\n  phone: {mode: live}\n")
-    completed = run_cx(
+    completed = run_cx_process(
         "simulate", str(path), "--data", str(data), "--columns", str(mapping), cwd=tmp_path
     )
     assert completed.returncode == 2

@@ -134,6 +134,11 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("fit-str", lambda g: cx.simulate(g.strategy, g.cube, fit="no"), UsageError, ("fit",)),
     ("simulate-columns-int", lambda g: cx.simulate(g.strategy, g.cube, replay=True, columns=3), UsageError, ("columns",)),
     ("simulate-encoding", lambda g: cx.simulate(g.strategy, g.cube, replay=True, encoding="x"), InputError, ("encoding",)),
+    # cx.api.evaluate: simulate's arguments, checked the same way
+    ("evaluate-strategy-None", lambda g: api.evaluate(None, g.cube), UsageError, ("strategy", "cx.Strategy")),
+    ("evaluate-cube-None", lambda g: api.evaluate(g.strategy, None), UsageError, ("cube",)),
+    ("evaluate-interval-7", lambda g: api.evaluate(g.strategy, g.cube, interval=7), InputError, ("interval 7",)),
+    ("evaluate-fit-without-replay", lambda g: api.evaluate(g.strategy, g.cube, fit=True), UsageError, ("fit needs replay",)),
     # cx.compare(strategies, cube, interval, agents)
     ("compare-empty", lambda g: cx.compare([], g.cube), InputError, ("strategies is empty",)),
     ("compare-None", lambda g: cx.compare(None, g.cube), UsageError, ("strategies", "list")),
@@ -143,6 +148,11 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("compare-cube-None", lambda g: cx.compare([g.strategy], None), UsageError, ("cube",)),
     ("compare-interval", lambda g: cx.compare([g.strategy], g.cube, interval="x"), UsageError, ("interval",)),
     ("compare-agents", lambda g: cx.compare([g.strategy], g.cube, agents={"phone": -2}), InputError, ("phone",)),
+    # cx.api.evaluate_all: compare's arguments, checked the same way
+    ("evaluate_all-empty", lambda g: api.evaluate_all([], g.cube), InputError, ("strategies is empty",)),
+    ("evaluate_all-None", lambda g: api.evaluate_all(None, g.cube), UsageError, ("strategies", "list")),
+    ("evaluate_all-cube-None", lambda g: api.evaluate_all([g.strategy], None), UsageError, ("cube",)),
+    ("evaluate_all-agents", lambda g: api.evaluate_all([g.strategy], g.cube, agents={"phone": -2}), InputError, ("phone",)),
     # cx.sweep(strategy, key, values, cube, overrides, interval)
     ("sweep-strategy-None", lambda g: cx.sweep(None, "name", ["a"], g.cube), UsageError, ("strategy",)),
     ("sweep-strategy-missing", lambda g: cx.sweep("nope.yaml", "name", ["a"], g.cube), InputError, ("nope.yaml",)),
@@ -182,6 +192,13 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("cube_sql-dialect-None", lambda g: api.cube_sql(None), UsageError, ("dialect",)),
     ("cube_sql-table-None", lambda g: api.cube_sql("duckdb", table=None), UsageError, ("table",)),
     ("cube_sql-columns", lambda g: api.cube_sql("duckdb", columns=5), UsageError, ("columns",)),
+    # cx.api.init_project(data, directory, force)
+    ("init-data-None", lambda g: api.init_project(None, g.work / "p"), UsageError, ("data",)),
+    ("init-missing", lambda g: api.init_project("missing.csv", g.work / "p"), DataError, ("missing.csv", "not found")),
+    ("init-directory-None", lambda g: api.init_project(GOOD, None), UsageError, ("directory",)),
+    ("init-directory-empty", lambda g: api.init_project(GOOD, ""), InputError, ("directory", "empty")),
+    ("init-directory-file", lambda g: api.init_project(GOOD, GOOD), InputError, ("not a directory",)),
+    ("init-force", lambda g: api.init_project(GOOD, g.work / "p", force="yes"), UsageError, ("force",)),
     # cx.report.build_report(strategies, cube, interval, title, generated, profile)
     ("report-empty", lambda g: build_report([], g.cube), InputError, ("strategies is empty",)),
     ("report-None", lambda g: build_report(None, g.cube), UsageError, ("strategies",)),
@@ -217,8 +234,9 @@ def test_every_public_function_has_a_case() -> None:
         if callable(f) and getattr(f, "__module__", "") == "cx.api" and not n.startswith("_")
     }
     public = exported | defined
-    covered = {"load_strategy", "load_interactions", "simulate", "compare", "sweep",
-               "inspect_interactions", "staffing_intervals", "build_cube_file", "cube_sql"}  # fmt: skip
+    covered = {"load_strategy", "load_interactions", "simulate", "evaluate", "compare",
+               "evaluate_all", "sweep", "inspect_interactions", "staffing_intervals",
+               "build_cube_file", "cube_sql", "init_project"}  # fmt: skip
     assert public == covered
 
 

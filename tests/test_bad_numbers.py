@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import one_error_line, run_cx
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 import cx
-from cx.cli.app import app
 from cx.errors import CxError, InputError, StrategyError, UsageError
 from cx.guards import MAX_GUARD_LENGTH, GuardSyntaxError, parse_guard
 from cx.models.numbers import MAX_AGENTS, parse_number
@@ -34,22 +33,12 @@ PHONE_LINE = 3
 
 
 def run(*args: object) -> Any:
-    result = CliRunner().invoke(app, [str(a) for a in args])
+    result = run_cx(*args)
     assert "Traceback" not in result.stdout + result.stderr
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(
         result.exception
     )
     return result
-
-
-def one_error_line(result: Any) -> str:
-    """Exit 2, nothing on stdout, exactly one `error:` line on stderr."""
-    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
-    assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error:"), lines[0]
-    return lines[0]
 
 
 def usage_error(result: Any, option: str) -> str:

@@ -7,10 +7,9 @@ import os
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from conftest import run_cx
 
 from cx import api
-from cx.cli.app import app
 from cx.errors import DataError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,10 +30,6 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def write(path: Path, body: str) -> Path:
     path.write_text("customer_id,timestamp,channel\n" + body, encoding="utf-8")
     return path
-
-
-def run(*args: str):
-    return CliRunner().invoke(app, [*args])
 
 
 def test_cube_cache_is_reused_and_equal(tmp_path: Path, cache: Path) -> None:
@@ -83,7 +78,7 @@ def test_a_rerun_gives_the_same_output_and_notes(tmp_path: Path, cache: Path) ->
         encoding="utf-8",
     )
     args = ("simulate", str(strategy), "--data", str(data), "-f", "json")
-    first, second = run(*args), run(*args)
+    first, second = run_cx(*args), run_cx(*args)
     assert first.exit_code == second.exit_code == 0
     assert first.stdout == second.stdout
     assert "1 of 301 rows rejected" in second.stderr
@@ -91,20 +86,20 @@ def test_a_rerun_gives_the_same_output_and_notes(tmp_path: Path, cache: Path) ->
     # A damaged cube entry is scanned again, not trusted.
     for entry in cache.iterdir():
         (entry / "entry.json").write_text("[]", encoding="utf-8")
-    assert run(*args).stdout == first.stdout
+    assert run_cx(*args).stdout == first.stdout
 
     # Editing the strategy changes the results.
     strategy.write_text(strategy.read_text().replace("hourly_cost: 30}", "hourly_cost: 60}", 1))
-    changed = json.loads(run(*args).stdout)
+    changed = json.loads(run_cx(*args).stdout)
     assert changed["totals"]["cost"] > json.loads(first.stdout)["totals"]["cost"]
 
     # --set is part of the key too.
-    overridden = run(*args, "--set", "channels.web.cost_per_contact=5")
+    overridden = run_cx(*args, "--set", "channels.web.cost_per_contact=5")
     assert json.loads(overridden.stdout)["totals"]["cost"] > changed["totals"]["cost"]
 
 
 def test_no_cache_writes_nothing(tmp_path: Path, cache: Path) -> None:
     data = write(tmp_path / "d.csv", GOOD)
-    result = run("compare", str(STRATEGY), "--data", str(data), "--no-cache", "-f", "json")
+    result = run_cx("compare", str(STRATEGY), "--data", str(data), "--no-cache", "-f", "json")
     assert result.exit_code in (0, 1), result.stderr
     assert not cache.exists()

@@ -16,11 +16,10 @@ from typing import Any
 
 import polars as pl
 import pytest
-from typer.testing import CliRunner
+from conftest import run_cx
 
 from cx import api
 from cx.cli import rerun
-from cx.cli.app import app
 from cx.cli.entry import run as cx_entry
 from cx.data import cache as cube_cache
 from cx.data.cache_keys import file_fingerprint
@@ -57,10 +56,6 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     directory = tmp_path / "cache"
     monkeypatch.setenv("CX_CACHE_DIR", str(directory))
     return directory
-
-
-def cli(*args: Any) -> Any:
-    return CliRunner().invoke(app, [str(arg) for arg in args])
 
 
 def entry(capsys: pytest.CaptureFixture[str], *args: Any) -> tuple[int, str, str]:
@@ -312,10 +307,10 @@ def test_the_same_relative_path_in_another_directory_is_another_file(
     os.utime(two / "data.csv", ns=(stat.st_atime_ns, stat.st_mtime_ns))
     args = ("simulate", STRATEGY, "--data", "data.csv", "-f", "json")
     monkeypatch.chdir(one)
-    in_one = cli(*args)
+    in_one = run_cx(*args)
     monkeypatch.chdir(two)
-    in_two = cli(*args)
-    fresh_two = cli(*args, "--no-cache")
+    in_two = run_cx(*args)
+    fresh_two = run_cx(*args, "--no-cache")
     assert in_two.stdout == fresh_two.stdout
     assert in_two.stdout != in_one.stdout
 
@@ -329,12 +324,12 @@ def test_replay_reads_the_file_asked_for_not_one_a_cache_entry_names(
     # A decoy where the path remembered from the first run would point from tmp_path.
     (tmp_path / "data.csv").write_text(CHAT_HEAVY, encoding="utf-8")
     monkeypatch.chdir(inner)
-    warmed = cli("simulate", STRATEGY, "--data", "data.csv", "-f", "json")
+    warmed = run_cx("simulate", STRATEGY, "--data", "data.csv", "-f", "json")
     assert warmed.exit_code in (0, 1), warmed.stderr
     monkeypatch.chdir(tmp_path)
     args = ("simulate", STRATEGY, "--data", "inner/data.csv", "--replay", "-f", "json")
-    cached = cli(*args)
-    fresh = cli(*args, "--no-cache")
+    cached = run_cx(*args)
+    fresh = run_cx(*args, "--no-cache")
     assert cached.exit_code == fresh.exit_code
     assert (cached.stdout, cached.stderr) == (fresh.stdout, fresh.stderr)
     assert json.loads(cached.stdout)["data"]["file"] == "inner/data.csv"
@@ -466,10 +461,10 @@ def test_a_warm_cache_prints_what_a_fresh_run_prints(
     cache: Path, command: str, output_format: str
 ) -> None:
     args = [*RUNS[command], "--data", EXAMPLE, "-f", output_format]
-    fresh = cli(*args, "--no-cache")
+    fresh = run_cx(*args, "--no-cache")
     assert fresh.exit_code in (0, 1), fresh.stderr
-    cold = cli(*args)
-    warm = cli(*args)
+    cold = run_cx(*args)
+    warm = run_cx(*args)
     assert cube_entries(cache)
     for result in (cold, warm):
         assert (result.exit_code, result.stdout, result.stderr) == (

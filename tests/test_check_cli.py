@@ -14,9 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
-
-from cx.cli.app import app
+from conftest import run_cx
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,7 +54,7 @@ def strategy(directory: Path, name: str, guards: list[str], extra: str = "") -> 
 
 
 def run(*args: str) -> Any:
-    result = CliRunner().invoke(app, [str(arg) for arg in args])
+    result = run_cx(*args)
     assert "Traceback" not in result.stdout + result.stderr
     return result
 

@@ -14,9 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
-
-from cx.cli.app import app
+from conftest import one_error_line, run_cx, write_csv
 
 # The §8 example, verbatim: the checker below derives keys and types from it.
 DESIGN_EXAMPLE = json.loads(
@@ -167,18 +165,10 @@ def fixture_rows() -> list[list[str]]:
 HEADER = ["customer_id", "timestamp", "channel", "segment", "intent", "handle_time"]
 
 
-def write_rows(path: Path, rows: list[list[str]]) -> Path:
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER)
-        writer.writerows(rows)
-    return path
-
-
 @pytest.fixture
 def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A directory with data.csv and three strategies; the runner works in it."""
-    write_rows(tmp_path / "data.csv", fixture_rows())
+    write_csv(tmp_path / "data.csv", fixture_rows(), HEADER)
     (tmp_path / "follow.yaml").write_text(CATALOG_YAML, encoding="utf-8")
     (tmp_path / "push.yaml").write_text(PUSH_YAML, encoding="utf-8")
     (tmp_path / "strict.yaml").write_text(FAILING_YAML, encoding="utf-8")
@@ -188,7 +178,7 @@ def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def cx(*args: str):
-    result = CliRunner().invoke(app, [str(a) for a in args])
+    result = run_cx(*args)
     assert "Traceback" not in result.stdout + result.stderr
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(
         result.exception
@@ -490,15 +480,6 @@ def test_sweep_bad_range_and_bad_key(work: Path) -> None:
 # --------------------------------------------------------------------------- bad inputs
 
 
-def one_error_line(result) -> str:
-    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
-    assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error:"), lines[0]
-    return lines[0]
-
-
 def test_missing_data_file(work: Path) -> None:
     line = one_error_line(cx("simulate", "push.yaml", "--data", "nope.csv"))
     assert "nope.csv" in line
@@ -515,7 +496,7 @@ def test_missing_strategy_file(work: Path) -> None:
 def test_channel_not_in_catalog_names_the_nearest(work: Path) -> None:
     rows = fixture_rows()
     rows[5][2] = "phon"
-    write_rows(work / "typo.csv", rows)
+    write_csv(work / "typo.csv", rows, HEADER)
     line = one_error_line(cx("simulate", "follow.yaml", "--data", "typo.csv"))
     assert "'phon'" in line
     assert "nearest: 'phone'" in line
@@ -565,7 +546,7 @@ def test_too_many_rejected_rows(work: Path) -> None:
     rows = fixture_rows()
     rows[3][1] = "not a time"
     rows[7][0] = ""
-    write_rows(work / "bad.csv", rows)
+    write_csv(work / "bad.csv", rows, HEADER)
     # 2 of 200 rejected = 1 % -> within the default limit of 1 %: a note on stderr
     ok = cx("simulate", "follow.yaml", "--data", "bad.csv", "-f", "json")
     assert ok.exit_code == 0, ok.stderr
@@ -576,7 +557,7 @@ def test_too_many_rejected_rows(work: Path) -> None:
     assert quiet.stderr == ""
     # a third bad row makes 1.5 %: exit 2, one line citing the file and --max-reject-rate
     rows[9][2] = ""
-    write_rows(work / "bad.csv", rows)
+    write_csv(work / "bad.csv", rows, HEADER)
     line = one_error_line(cx("simulate", "follow.yaml", "--data", "bad.csv"))
     assert "bad.csv" in line
     assert "--max-reject-rate" in line
@@ -587,7 +568,7 @@ def test_too_many_rejected_rows(work: Path) -> None:
 def test_rejects_file(work: Path) -> None:
     rows = fixture_rows()
     rows[3][1] = "not a time"
-    write_rows(work / "bad.csv", rows)
+    write_csv(work / "bad.csv", rows, HEADER)
     result = cx(
         "simulate", "follow.yaml", "--data", "bad.csv", "--rejects", "rejects.csv", "-f", "json"
     )

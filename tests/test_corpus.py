@@ -14,9 +14,8 @@ from typing import Any
 
 import pytest
 import yaml
-from typer.testing import CliRunner
+from conftest import run_cx
 
-from cx.cli.app import app
 from cx.loader.yamlsafe import MAX_DEPTH, MAX_FILE_BYTES
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -103,7 +102,7 @@ def fill(args: list[str], out: Path, generated: Path) -> list[str]:
 
 
 def invoke(args: list[str]) -> Any:
-    result = CliRunner().invoke(app, args)
+    result = run_cx(*args)
     everything = result.stdout + result.stderr
     assert "Traceback" not in everything, everything
     assert "internal error" not in everything, everything

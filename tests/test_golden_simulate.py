@@ -7,9 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
-
-from cx.cli.app import app
+from conftest import run_cx
 
 ROOT = Path(__file__).resolve().parent.parent
 TERMINAL = {"COLUMNS": "120", "LINES": "50", "NO_COLOR": "1", "TERM": "dumb", "TZ": "UTC"}
@@ -30,15 +28,12 @@ def test_simulate_golden(
     for key, value in TERMINAL.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("FORCE_COLOR", raising=False)
-    result = CliRunner().invoke(
-        app,
-        [
-            "simulate",
-            "strategies/digital-first.yaml",
-            "--data",
-            "examples/interactions.csv",
-            *arguments,
-        ],
+    result = run_cx(
+        "simulate",
+        "strategies/digital-first.yaml",
+        "--data",
+        "examples/interactions.csv",
+        *arguments,
     )
     assert result.exit_code in (0, 1), result.stderr
     golden(name, result.stdout)

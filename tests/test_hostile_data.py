@@ -195,7 +195,7 @@ def test_a_sixty_that_is_no_second_is_no_leap_second(tmp_path: Path, legitimate:
     frame = pl.DataFrame({"t": [legitimate]}).with_columns(
         parsed=pl.col("t").str.strptime(pl.Datetime("us"), fmt)
     )
-    from cx.data.scan import _leap_second
+    from cx.data.rules import _leap_second
 
     assert frame.select(_leap_second(pl.col("t"), pl.col("parsed"), fmt)).item() is False
 
@@ -208,7 +208,8 @@ def test_a_sixty_that_is_no_second_is_no_leap_second(tmp_path: Path, legitimate:
 def test_only_second_sixty_is_a_leap_second(moment: Any, fmt: str) -> None:
     """Invariant: a real time is never taken for a leap second; its second-60 twin
     (the same minute, second 60) always is."""
-    from cx.data.scan import _leap_second, _parse_timestamp
+    from cx.data.rules import _leap_second
+    from cx.data.rules import parse_timestamp as _parse_timestamp
 
     real = moment.replace(microsecond=0).strftime(fmt.replace("%.f", ""))
     twin = moment.replace(microsecond=0).strftime(fmt.replace("%S", "60"))

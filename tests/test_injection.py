@@ -22,11 +22,10 @@ from typing import Any
 import polars as pl
 import pytest
 import yaml
+from conftest import run_cx, write_csv, write_strategy
 from hypothesis import given
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-from cx.cli.app import app
 from cx.data import fine, scan
 from cx.data.spreadsheet import spreadsheet_frame
 from cx.data.sql import cube_sql
@@ -51,7 +50,7 @@ TERMINAL_UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u
 
 
 def run(*args: object) -> Any:
-    result = CliRunner().invoke(app, [str(arg) for arg in args])
+    result = run_cx(*args)
     assert "Traceback" not in result.stdout + result.stderr
     return result
 
@@ -61,13 +60,11 @@ def assert_terminal_safe(text: str) -> None:
     assert not found, f"control characters reach the terminal: {found!r}"
 
 
-def write_csv(path: Path, rows: list[list[object]]) -> Path:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["customer_id", "timestamp", "channel", "segment", "intent", "handle_time"])
-    writer.writerows(rows)
-    path.write_text(buffer.getvalue(), encoding="utf-8")
-    return path
+HEADER = ["customer_id", "timestamp", "channel", "segment", "intent", "handle_time"]
+
+
+def csv_of(path: Path, rows: list[list[object]]) -> Path:
+    return write_csv(path, rows, HEADER, line_end="\n")
 
 
 def interactions(channels: list[str]) -> list[list[object]]:
@@ -95,22 +92,22 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def hostile_data(workdir: Path) -> Path:
     """phone, chat and a channel named with escape codes; markup, formula and HTML values."""
-    return write_csv(workdir / "hostile.csv", interactions(["phone", "chat", DATA_CHANNEL]))
+    return csv_of(workdir / "hostile.csv", interactions(["phone", "chat", DATA_CHANNEL]))
 
 
 @pytest.fixture
 def plain_data(workdir: Path) -> Path:
     """Catalog channels only, the same hostile segments and intents."""
-    return write_csv(workdir / "plain.csv", interactions(["phone", "chat", "web", "email"]))
+    return csv_of(workdir / "plain.csv", interactions(["phone", "chat", "web", "email"]))
 
 
 def strategy_file(directory: Path, name: str, **fields: Any) -> Path:
     """A strategy on the corpus catalog; yaml.safe_dump writes any name as YAML escapes."""
     document = yaml.safe_load(CATALOG.read_text())
     document.update(name=name, **fields)
-    path = directory / f"strategy-{len(list(directory.glob('strategy-*')))}.yaml"
-    path.write_text(yaml.safe_dump(document, allow_unicode=False), encoding="utf-8")
-    return path
+    return write_strategy(
+        directory / f"strategy-{len(list(directory.glob('strategy-*')))}.yaml", document
+    )
 
 
 # --------------------------------------------------------------------------- terminal
@@ -127,7 +124,7 @@ def test_inspect_table_prints_names_as_text(hostile_data: Path) -> None:
 def test_a_control_character_in_a_data_name_rejects_the_row_in_one_safe_note(
     workdir: Path,
 ) -> None:
-    data = write_csv(workdir / "binary.csv", interactions(["phone", "chat", HOSTILE_CHANNEL]))
+    data = csv_of(workdir / "binary.csv", interactions(["phone", "chat", HOSTILE_CHANNEL]))
     result = run("inspect", "--data", data, "--no-cache", "--max-reject-rate", "1")
     assert result.exit_code == 0, result.stderr
     assert_terminal_safe(result.stdout + result.stderr)
@@ -166,7 +163,7 @@ def test_simulate_and_compare_tables_print_strategy_names_as_text(
 def test_notes_quoting_file_names_are_safe(workdir: Path) -> None:
     rows = interactions(["phone", "chat"])
     rows[5][1] = "not a time"
-    data = write_csv(workdir / "x\x1b[2J\x07[bold]y.csv", rows)
+    data = csv_of(workdir / "x\x1b[2J\x07[bold]y.csv", rows)
     result = run("simulate", CATALOG, "--data", data, "--no-cache", "--format", "json")
     assert result.exit_code == 0, result.stderr
     assert_terminal_safe(result.stderr)
@@ -200,7 +197,7 @@ def test_validate_outputs_with_hostile_file_name_and_keys(workdir: Path) -> None
     document = yaml.safe_load(CATALOG.read_text())
     document["channels"]["phone"]["\x1b[31m<bad>&%,:\x07"] = 1
     name = "a,b:c%d\x1b[0m<x>.yaml"
-    (workdir / name).write_text(yaml.safe_dump(document), encoding="utf-8")
+    write_strategy(workdir / name, document)
 
     text = run("validate", name)
     assert text.exit_code == 1
@@ -276,7 +273,7 @@ def test_rejects_file_neutralises_formula_text_and_keeps_numbers(workdir: Path) 
     rows[3][1] = "=cmd|' /C calc'!A0"  # a timestamp that is a formula: rejected
     rows[4][5] = "-5"  # a negative handle time: rejected, and still a number
     rows[5][1] = "@SUM(1)"
-    data = write_csv(workdir / "rejecting.csv", rows)
+    data = csv_of(workdir / "rejecting.csv", rows)
     rejects = workdir / "rejects.csv"
     result = run(
         "simulate", CATALOG, "--data", data, "--rejects", rejects, "-f", "json",
@@ -294,7 +291,7 @@ def test_rejects_file_neutralises_formula_text_and_keeps_numbers(workdir: Path) 
 def test_rejects_header_from_a_hostile_column_name_is_not_a_formula(workdir: Path) -> None:
     rows = interactions(["phone", "chat"])
     rows[2][1] = "never"
-    data = write_csv(workdir / "renamed.csv", rows)
+    data = csv_of(workdir / "renamed.csv", rows)
     text = data.read_text().replace("channel,", "=1+2,", 1)
     data.write_text(text)
     mapping = workdir / "m.yaml"
@@ -357,7 +354,7 @@ def test_script_json_means_the_same_data(payload: Any) -> None:
 
 
 def test_json_output_escapes_c1_controls(workdir: Path) -> None:
-    data = write_csv(workdir / "c1.csv", interactions(["phone", "chat\x9b31m", "web"]))
+    data = csv_of(workdir / "c1.csv", interactions(["phone", "chat\x9b31m", "web"]))
     result = run("inspect", "--data", data, "--no-cache", "-f", "json")
     assert result.exit_code == 0, result.stderr
     assert_terminal_safe(result.stdout)
@@ -386,7 +383,7 @@ HOSTILE_ALIASES = ["o'brien", 'say "hi"; DROP TABLE interactions; --', "back\\sl
 def test_sql_on_duckdb_maps_hostile_aliases_like_the_scan(workdir: Path) -> None:
     duckdb = pytest.importorskip("duckdb")
     rows = interactions(["phone", "chat", *HOSTILE_ALIASES])
-    data = write_csv(workdir / "aliases.csv", rows)
+    data = csv_of(workdir / "aliases.csv", rows)
     mapping = workdir / "mapping.yaml"
     mapping.write_text(
         yaml.safe_dump(
@@ -531,7 +528,7 @@ def test_progress_shows_a_hostile_file_name_as_text(workdir: Path) -> None:
 
     from cx.cli.data_options import scan_progress
 
-    data = write_csv(workdir / "[bold]x\x1b[2J\x07.csv", interactions(["phone"]))
+    data = csv_of(workdir / "[bold]x\x1b[2J\x07.csv", interactions(["phone"]))
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=True, width=100, color_system=None)
     with scan_progress(data, quiet=False, console=console, min_bytes=0):
@@ -596,7 +593,7 @@ def test_shift_rule_on_a_markup_segment_simulates_and_prints_as_text(
 def test_no_table_line_or_note_starts_a_github_workflow_command(workdir: Path) -> None:
     rows = interactions(["phone", "::error file=x::pwned", "chat"])
     rows[4][1] = "never"
-    data = write_csv(workdir / "::warning::x.csv", rows)
+    data = csv_of(workdir / "::warning::x.csv", rows)
     result = run("inspect", "--data", "::warning::x.csv", "--no-cache")
     assert result.exit_code == 0, result.stderr
     lines = (result.stdout + result.stderr).splitlines()
@@ -606,7 +603,7 @@ def test_no_table_line_or_note_starts_a_github_workflow_command(workdir: Path) -
 
 
 def test_markdown_escapes_a_backslash_before_a_pipe(workdir: Path) -> None:
-    data = write_csv(workdir / "pipes.csv", interactions(["phone", "a\\|b", "chat"]))
+    data = csv_of(workdir / "pipes.csv", interactions(["phone", "a\\|b", "chat"]))
     result = run("inspect", "--data", data, "--no-cache", "-f", "markdown")
     assert result.exit_code == 0, result.stderr
     assert "| a\\\\\\|b |" in result.stdout  # renders as a\|b, in one cell

@@ -18,11 +18,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from typer.testing import CliRunner
+from conftest import run_cx
 
 import cx
 from cx import generate as g
-from cx.cli.app import app
 from cx.inspect import inspect_cube
 from cx.models.inspect import InspectResult
 from cx.models.mapping import Mapping
@@ -260,11 +259,8 @@ def test_larger_sample_reproduces_the_generator(large: tuple[Path, pl.DataFrame]
 # --------------------------------------------------------------------------- CLI
 
 
-runner = CliRunner()
-
-
 def _run(*args: str) -> tuple[int, str, str]:
-    outcome = runner.invoke(app, ["inspect", *args, "--no-cache"])
+    outcome = run_cx("inspect", *args, "--no-cache")
     return outcome.exit_code, outcome.stdout, outcome.stderr
 
 

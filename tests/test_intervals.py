@@ -7,11 +7,7 @@ agents come from a textbook Erlang C written out below.
 
 from __future__ import annotations
 
-import csv
 import math
-import os
-import subprocess
-import sys
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import run_cx_process, write_csv
 
 from cx import api
 
@@ -102,15 +99,6 @@ def day_of_arrivals(seed: int = 3, days: int = 2) -> list[datetime]:
                 offset = timedelta(hours=hour, seconds=float(rng.uniform(0, 3600)))
                 stamps.append(MONDAY + timedelta(days=day) + offset)
     return sorted(stamps)
-
-
-def write_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
-    columns = list(rows[0])
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
 
 
 def phone_rows(stamps: list[datetime], handle: Any = None) -> list[dict[str, Any]]:
@@ -258,14 +246,6 @@ def test_by_hour_without_any_observed_handle_time_is_an_input_error(
 # --------------------------------------------------------------------------- bad input
 
 
-def run_cx(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    cx = Path(sys.executable).parent / "cx"
-    env = {**os.environ, "CX_CACHE_DIR": str(cwd / "cache"), "NO_COLOR": "1"}
-    return subprocess.run(
-        [str(cx), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
-    )
-
-
 def test_an_interval_other_than_15_30_60_is_bad_input(
     stamps: list[datetime], tmp_path: Path
 ) -> None:
@@ -275,7 +255,7 @@ def test_an_interval_other_than_15_30_60_is_bad_input(
         "version: 1\nname: s\nkind: follow\nchannels:\n"
         "  phone: {mode: live, handle_time: 240}\nstaffing: {interval: 45}\n"
     )
-    completed = run_cx("simulate", str(strategy), "--data", str(data), cwd=tmp_path)
+    completed = run_cx_process("simulate", str(strategy), "--data", str(data), cwd=tmp_path)
     assert completed.returncode == 2
     assert "Traceback" not in completed.stderr
     assert "staffing.interval" in completed.stderr and "15, 30 or 60" in completed.stderr
@@ -284,7 +264,7 @@ def test_an_interval_other_than_15_30_60_is_bad_input(
     strategy.write_text(
         "version: 1\nname: s\nkind: follow\nchannels:\n  phone: {mode: live, handle_time: 240}\n"
     )
-    completed = run_cx(
+    completed = run_cx_process(
         "simulate", str(strategy), "--data", str(data), "--interval", "20", cwd=tmp_path
     )
     assert completed.returncode == 2

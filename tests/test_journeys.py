@@ -7,12 +7,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import run_cx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from cx import api
-from cx.cli.app import app
 from cx.errors import CxError, InputError
 from cx.models.mapping import Mapping
 
@@ -225,17 +224,14 @@ def test_cli_negative_window_and_bad_satisfaction(tmp_path: Path) -> None:
     strategy = tmp_path / "s.yaml"
     strategy.write_text(json.dumps(follow()), encoding="utf-8")
     data = write(tmp_path, "a,2024-01-01T09:00:00,phone,x,,\n")
-    runner = CliRunner()
-    result = runner.invoke(
-        app, ["simulate", str(strategy), "--data", str(data), "--journey-window", "-2"]
-    )
+    result = run_cx("simulate", str(strategy), "--data", str(data), "--journey-window", "-2")
     assert result.exit_code == 2
     assert "negative" in result.stderr and "Traceback" not in result.stderr
 
     rows = "".join(f"c{i},2024-01-01T09:00:00,phone,x,,4\n" for i in range(200))
     data = write(tmp_path, rows + "z,2024-01-01T09:00:00,phone,x,,great\n")
-    result = runner.invoke(
-        app, ["simulate", str(strategy), "--data", str(data), "--outcomes", "--format", "json"]
+    result = run_cx(
+        "simulate", str(strategy), "--data", str(data), "--outcomes", "--format", "json",
     )
     assert result.exit_code == 0, result.stderr
     payload = json.loads(result.stdout)
@@ -246,10 +242,9 @@ def test_cli_negative_window_and_bad_satisfaction(tmp_path: Path) -> None:
 
 def test_cli_computes_outcomes_by_itself_when_a_strategy_needs_them() -> None:
     root = Path(__file__).resolve().parent.parent
-    result = CliRunner().invoke(
-        app,
-        ["simulate", str(root / "strategies" / "follow-ups-to-chat.yaml"),
-         "--data", str(root / "examples" / "interactions.csv"), "--format", "json"],
+    result = run_cx(
+        "simulate", str(root / "strategies" / "follow-ups-to-chat.yaml"), "--data",
+        str(root / "examples" / "interactions.csv"), "--format", "json",
     )
     assert result.exit_code in (0, 1), result.stderr
     payload = json.loads(result.stdout)
@@ -313,23 +308,20 @@ def test_journey_properties(
 def test_compare_and_sweep_show_outcomes_when_counted() -> None:
     root = Path(__file__).resolve().parent.parent
     data = str(root / "examples" / "interactions.csv")
-    runner = CliRunner()
-    compared = runner.invoke(
-        app,
-        ["compare", str(root / "strategies" / "digital-first.yaml"),
-         str(root / "strategies" / "follow-ups-to-chat.yaml"), "--data", data, "-f", "markdown"],
+    compared = run_cx(
+        "compare", str(root / "strategies" / "digital-first.yaml"),
+        str(root / "strategies" / "follow-ups-to-chat.yaml"), "--data", data, "-f", "markdown",
     )
     assert compared.exit_code in (0, 1), compared.stderr
     assert "| Cost per journey |" in compared.stdout and "| Satisfaction |" in compared.stdout
-    plain = runner.invoke(
-        app, ["compare", str(root / "strategies" / "digital-first.yaml"), "--data", data,
-              "-f", "markdown"],
+    plain = run_cx(
+        "compare", str(root / "strategies" / "digital-first.yaml"), "--data", data, "-f",
+        "markdown",
     )
     assert "Satisfaction" not in plain.stdout  # not counted: no row of nulls
-    swept = runner.invoke(
-        app,
-        ["sweep", str(root / "strategies" / "digital-first.yaml"), "--set-range",
-         "shifts.0.to.app=0:0.5:0.5", "--data", data, "--outcomes", "-f", "markdown"],
+    swept = run_cx(
+        "sweep", str(root / "strategies" / "digital-first.yaml"), "--set-range",
+        "shifts.0.to.app=0:0.5:0.5", "--data", data, "--outcomes", "-f", "markdown",
     )
     assert swept.exit_code == 0, swept.stderr
     assert "Cost/jrn" in swept.stdout and "Satisf." in swept.stdout

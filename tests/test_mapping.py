@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from conftest import run_cx
 
 from cx import api
-from cx.cli.app import app
 from cx.errors import DataError, StrategyError
 
 EXPORT = (
@@ -85,10 +84,9 @@ def test_mapped_export_simulates_through_the_cli(
         "  phone: {mode: live, hourly_cost: 30}\n  web: {mode: self_service}\n",
         encoding="utf-8",
     )
-    result = CliRunner().invoke(
-        app,
-        ["simulate", str(strategy), "--data", str(data), "--columns", str(mapping),
-         "--format", "json", "--no-cache"],
+    result = run_cx(
+        "simulate", str(strategy), "--data", str(data), "--columns", str(mapping), "--format",
+        "json", "--no-cache",
     )
     assert result.exit_code == 0, result.stderr
     assert '"rows_used": 4' in result.stdout
@@ -130,9 +128,7 @@ def test_cli_reports_bad_mapping_in_one_line_with_exit_2(
     mapping = tmp_path / "bad.yaml"
     mapping.write_text("columns:\n  customer: client_id\n", encoding="utf-8")
     strategy = Path(__file__).resolve().parent.parent / "strategies" / "follow-everywhere.yaml"
-    result = CliRunner().invoke(
-        app, ["simulate", str(strategy), "--data", str(data), "--columns", str(mapping)]
-    )
+    result = run_cx("simulate", str(strategy), "--data", str(data), "--columns", str(mapping))
     assert result.exit_code == 2
     assert result.stdout == ""
     assert f"{mapping}:2:3" in result.stderr and "Traceback" not in result.stderr

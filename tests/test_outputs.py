@@ -28,10 +28,9 @@ from typing import Any
 
 import polars as pl
 import pytest
-from typer.testing import CliRunner
+from conftest import run_cx
 
 from cx import api
-from cx.cli.app import app
 from cx.errors import InputError, Interrupted
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -41,15 +40,6 @@ MAPPING = CORPUS / "mappings" / "export-v1.yaml"
 MANY_BAD_ROWS = CORPUS / "data" / "many-bad-rows.csv"
 SWEEP_RANGE = "channels.phone.hourly_cost=30:40:10"
 CX = [sys.executable, "-m", "cx"]
-
-
-@pytest.fixture
-def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("CX_CACHE_DIR", str(tmp_path / ".cache"))
-    monkeypatch.setenv("NO_COLOR", "1")
-    monkeypatch.delenv("CX_DEBUG", raising=False)
-    return tmp_path
 
 
 @pytest.fixture(autouse=True)
@@ -64,10 +54,6 @@ def _never_replace_a_special_file(monkeypatch: pytest.MonkeyPatch) -> None:
         replace(source, target, *args, **kwargs)
 
     monkeypatch.setattr(os, "replace", guarded)
-
-
-def cx(*args: Any) -> Any:
-    return CliRunner().invoke(app, [str(arg) for arg in args])
 
 
 def leftovers(directory: Path) -> list[str]:
@@ -139,7 +125,7 @@ def test_an_output_that_is_not_a_file_is_refused(
     special: dict[str, str], work: Path, command: str, target: str
 ) -> None:
     before = os.stat(target)
-    result = cx(*command_lines(target)[command])
+    result = run_cx(*command_lines(target)[command])
     assert_refused(result, target, SPECIAL_TARGETS[target])
     after = os.stat(target)
     assert stat.S_IFMT(after.st_mode) == stat.S_IFMT(before.st_mode)
@@ -150,7 +136,7 @@ def test_an_output_that_is_not_a_file_is_refused(
 
 
 def test_the_refusal_of_a_device_says_how_to_discard_output(work: Path) -> None:
-    result = cx("schema", "-o", "/dev/null")
+    result = run_cx("schema", "-o", "/dev/null")
     assert "redirect" in result.stderr and "> /dev/null" in result.stderr
 
 
@@ -160,16 +146,16 @@ def test_rejects_that_are_not_a_file_are_refused(
     special: dict[str, str], work: Path, command: str, target: str
 ) -> None:
     args = command_lines(str(work / "out.txt"))[command]
-    result = cx(*args, "--rejects", target)
+    result = run_cx(*args, "--rejects", target)
     assert_refused(result, target, SPECIAL_TARGETS[target])
     assert not (work / "out.txt").exists()
     assert leftovers(work) == []
 
 
 def test_an_output_in_a_missing_directory_or_under_a_file_is_refused(work: Path) -> None:
-    assert_refused(cx("schema", "-o", "no/such/out.json"), "no/such/out.json", "does not exist")
+    assert_refused(run_cx("schema", "-o", "no/such/out.json"), "no/such/out.json", "does not exist")
     (work / "plain").write_text("a file\n")
-    result = cx("schema", "-o", "plain/out.json")
+    result = run_cx("schema", "-o", "plain/out.json")
     assert result.exit_code == 2 and "plain/out.json" in result.stderr
     assert "Traceback" not in result.stderr
     assert (work / "plain").read_text() == "a file\n"
@@ -177,12 +163,12 @@ def test_an_output_in_a_missing_directory_or_under_a_file_is_refused(work: Path)
 
 def test_an_output_name_too_long_for_the_file_system_is_refused(work: Path) -> None:
     name = "x" * 300
-    assert_refused(cx("schema", "-o", name), name, "cannot write output: File name too long")
+    assert_refused(run_cx("schema", "-o", name), name, "cannot write output: File name too long")
 
 
 def test_a_symlink_loop_is_refused(work: Path) -> None:
     os.symlink("loop", "loop")
-    result = cx("schema", "-o", "loop")
+    result = run_cx("schema", "-o", "loop")
     assert_refused(result, "loop", "cannot write output: ")
     assert os.path.islink("loop")
 
@@ -212,7 +198,7 @@ def test_the_output_never_overwrites_the_data_file(
     target = name.format(abs=data)
     args = command_lines(target)[command]
     args[args.index(str(GOOD))] = "data.csv"
-    result = cx(*args)
+    result = run_cx(*args)
     assert_refused(result, target, "output would overwrite the input file data.csv")
     assert data.read_bytes() == GOOD.read_bytes()
     assert os.path.islink(work / "link.csv")
@@ -222,7 +208,7 @@ def test_the_output_never_overwrites_the_data_file(
 @pytest.mark.parametrize("name", SAME_FILE)
 def test_rejects_never_overwrite_the_data_file(data: Path, work: Path, name: str) -> None:
     target = name.format(abs=data)
-    result = cx("inspect", "--data", "data.csv", "--rejects", target)
+    result = run_cx("inspect", "--data", "data.csv", "--rejects", target)
     assert_refused(result, target, "output would overwrite the input file data.csv")
     assert data.read_bytes() == GOOD.read_bytes()
 
@@ -256,7 +242,7 @@ def test_the_output_never_overwrites_a_strategy_or_mapping_file(work: Path) -> N
     }
     for lines in runs.values():
         for args in lines:
-            result = cx(*args)
+            result = run_cx(*args)
             assert result.exit_code == 2, (args, result.stderr)
             assert "output would overwrite the input file" in result.stderr, result.stderr
     assert strategy.read_bytes() == STRATEGY.read_bytes()
@@ -265,10 +251,10 @@ def test_the_output_never_overwrites_a_strategy_or_mapping_file(work: Path) -> N
 
 def test_output_and_rejects_cannot_be_the_same_file(work: Path) -> None:
     (work / "out.csv").write_text("previous\n")
-    result = cx("inspect", "--data", GOOD, "-o", "out.csv", "--rejects", "./out.csv")
+    result = run_cx("inspect", "--data", GOOD, "-o", "out.csv", "--rejects", "./out.csv")
     assert_refused(result, "./out.csv", "two outputs name the same file")
     assert (work / "out.csv").read_text() == "previous\n"
-    result = cx("inspect", "--data", GOOD, "-o", "new.csv", "--rejects", "new.csv")
+    result = run_cx("inspect", "--data", GOOD, "-o", "new.csv", "--rejects", "new.csv")
     assert_refused(result, "new.csv", "two outputs name the same file")
     assert not (work / "new.csv").exists()
 
@@ -290,19 +276,19 @@ def test_a_symlink_is_written_through_and_stays_a_link(work: Path) -> None:
     (work / "results").mkdir()
     (work / "results" / "latest.json").write_text("previous\n")
     os.symlink("results/latest.json", "latest.json")
-    assert cx("schema", "-o", "latest.json").exit_code == 0
+    assert run_cx("schema", "-o", "latest.json").exit_code == 0
     assert os.readlink("latest.json") == "results/latest.json"
     assert (work / "results" / "latest.json").read_text().startswith("{")
     assert leftovers(work) == []
     # a link to a file not there yet makes the file, as a shell's > does
     os.symlink("results/new.json", "new.json")
-    assert cx("schema", "-o", "new.json").exit_code == 0
+    assert run_cx("schema", "-o", "new.json").exit_code == 0
     assert os.path.islink("new.json") and (work / "results" / "new.json").is_file()
 
 
 def test_a_symlink_to_a_device_is_refused(work: Path) -> None:
     os.symlink("/dev/null", "sink")
-    assert_refused(cx("schema", "-o", "sink"), "sink", "output path is a device")
+    assert_refused(run_cx("schema", "-o", "sink"), "sink", "output path is a device")
     assert os.readlink("sink") == "/dev/null"
     assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
 
@@ -356,7 +342,7 @@ def test_a_full_disk_keeps_the_previous_text_output(
         return write_text(path, *args, **kwargs)
 
     monkeypatch.setattr(Path, "write_text", full_for_the_output)
-    result = cx(*command_lines("out.txt")[command])
+    result = run_cx(*command_lines("out.txt")[command])
     monkeypatch.undo()
     assert_refused(result, "out.txt", FULL_DISK)
     assert (work / "out.txt").read_text() == "previous\n"
@@ -369,7 +355,7 @@ def test_a_full_disk_under_polars_keeps_the_previous_cube(
 ) -> None:
     (work / "cube.parquet").write_bytes(b"previous")
     monkeypatch.setattr(pl.DataFrame, "write_parquet", failure)
-    result = cx("cube", "--data", GOOD, "-o", "cube.parquet")
+    result = run_cx("cube", "--data", GOOD, "-o", "cube.parquet")
     monkeypatch.undo()
     assert_refused(result, "cube.parquet", FULL_DISK)
     assert (work / "cube.parquet").read_bytes() == b"previous"
@@ -383,8 +369,8 @@ def test_a_full_disk_while_writing_rejects_or_generating(
     (work / "rejects.csv").write_text("previous\n")
     (work / "made.csv").write_text("previous\n")
     monkeypatch.setattr(pl.DataFrame, "write_csv", failure)
-    rejects = cx("inspect", "--data", MANY_BAD_ROWS, "--rejects", "rejects.csv")
-    generated = cx("generate", "--rows", "50", "-o", "made.csv")
+    rejects = run_cx("inspect", "--data", MANY_BAD_ROWS, "--rejects", "rejects.csv")
+    generated = run_cx("generate", "--rows", "50", "-o", "made.csv")
     monkeypatch.undo()
     assert rejects.exit_code == 2 and f"error: rejects.csv: {FULL_DISK}" in rejects.stderr
     assert_refused(generated, "made.csv", FULL_DISK)
@@ -398,7 +384,7 @@ def test_a_rename_that_fails_keeps_the_previous_output(
 ) -> None:
     (work / "out.json").write_text("previous\n")
     monkeypatch.setattr(os, "replace", no_space)
-    result = cx("schema", "-o", "out.json")
+    result = run_cx("schema", "-o", "out.json")
     monkeypatch.undo()
     assert_refused(result, "out.json", FULL_DISK)
     assert (work / "out.json").read_text() == "previous\n"
@@ -417,9 +403,7 @@ def test_an_interruption_midway_removes_the_temporary_file(
 
     monkeypatch.setattr(pl.DataFrame, "write_csv", half_then_signal)
     with pytest.raises(Interrupted):
-        CliRunner().invoke(
-            app, ["generate", "--rows", "50", "-o", "made.csv"], catch_exceptions=False
-        )
+        run_cx("generate", "--rows", "50", "-o", "made.csv", catch_exceptions=False)
     monkeypatch.undo()
     assert (work / "made.csv").read_text() == "previous\n"
     assert leftovers(work) == []
@@ -429,11 +413,11 @@ def test_an_interruption_midway_removes_the_temporary_file(
 
 
 def test_dash_is_stdout(work: Path) -> None:
-    result = cx("schema", "-o", "-")
+    result = run_cx("schema", "-o", "-")
     assert result.exit_code == 0 and result.stdout.startswith("{")
-    result = cx("simulate", STRATEGY, "--data", GOOD, "-f", "json", "-o", "-")
+    result = run_cx("simulate", STRATEGY, "--data", GOOD, "-f", "json", "-o", "-")
     assert result.exit_code == 0 and '"schema_version": 1' in result.stdout
-    result = cx("generate", "--rows", "5", "--seed", "1", "-o", "-")
+    result = run_cx("generate", "--rows", "5", "--seed", "1", "-o", "-")
     assert result.exit_code == 0
     assert result.stdout.splitlines()[0].startswith("customer_id,timestamp,channel")
     assert len(result.stdout.splitlines()) == 6
@@ -441,9 +425,9 @@ def test_dash_is_stdout(work: Path) -> None:
 
 
 def test_dash_is_refused_where_stdout_makes_no_sense(work: Path) -> None:
-    cube = cx("cube", "--data", GOOD, "-o", "-")
+    cube = run_cx("cube", "--data", GOOD, "-o", "-")
     assert cube.exit_code == 2 and "a cube file is Parquet" in cube.stderr
-    rejects = cx("inspect", "--data", GOOD, "--rejects", "-")
+    rejects = run_cx("inspect", "--data", GOOD, "--rejects", "-")
     assert rejects.exit_code == 2 and "--rejects needs a file" in rejects.stderr
     assert not (work / "-").exists()
 
@@ -475,7 +459,7 @@ def test_a_directory_that_refuses_the_temporary_file_is_exit_2(
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
 
     monkeypatch.setattr("tempfile.mkstemp", denied)
-    result = cx("schema", "-o", "out.json")
+    result = run_cx("schema", "-o", "out.json")
     monkeypatch.undo()
     assert_refused(result, "out.json", "cannot write output: Permission denied")
     assert not (work / "out.json").exists()
@@ -529,25 +513,25 @@ def test_an_output_never_lands_in_a_data_directory(work: Path) -> None:
     """A directory of Parquet files is read whole: a cube written into it would be
     counted again by the next run."""
     (work / "parts").mkdir()
-    assert cx("cube", "--data", GOOD, "-o", "parts/one.parquet").exit_code == 0
+    assert run_cx("cube", "--data", GOOD, "-o", "parts/one.parquet").exit_code == 0
     for target in ["parts/two.parquet", "parts/one.parquet", "parts/../parts/out.txt"]:
-        result = cx("cube", "--data", "parts", "-o", target)
+        result = run_cx("cube", "--data", "parts", "-o", target)
         assert_refused(result, target, "output would land in the data directory parts")
-        result = cx("inspect", "--data", "parts", "-o", "out.txt", "--rejects", target)
+        result = run_cx("inspect", "--data", "parts", "-o", "out.txt", "--rejects", target)
         assert_refused(result, target, "output would land in the data directory parts")
     assert sorted(p.name for p in (work / "parts").iterdir()) == ["one.parquet"]
-    assert cx("simulate", STRATEGY, "--data", "parts", "-o", "out.txt").exit_code == 0
+    assert run_cx("simulate", STRATEGY, "--data", "parts", "-o", "out.txt").exit_code == 0
 
 
 def test_validate_never_overwrites_a_yaml_file_of_a_directory_it_reads(work: Path) -> None:
     (work / "strategies" / "team").mkdir(parents=True)
     nested = work / "strategies" / "team" / "base.yaml"
     nested.write_bytes(STRATEGY.read_bytes())
-    result = cx("validate", "strategies", "-o", "strategies/team/base.yaml")
+    result = run_cx("validate", "strategies", "-o", "strategies/team/base.yaml")
     assert_refused(result, "strategies/team/base.yaml", "output would overwrite the input")
     assert nested.read_bytes() == STRATEGY.read_bytes()
     # what it does not read is no input: a report beside the strategies is fine
-    assert cx("validate", "strategies", "-o", "strategies/report.json").exit_code == 0
+    assert run_cx("validate", "strategies", "-o", "strategies/report.json").exit_code == 0
     assert (work / "strategies" / "report.json").is_file()
 
 
@@ -565,14 +549,14 @@ def test_validate_never_overwrites_a_yaml_file_of_a_directory_it_reads(work: Pat
 def test_an_error_naming_a_hostile_path_is_one_inert_line(
     work: Path, name: str, shown: str
 ) -> None:
-    result = cx("schema", "-o", f"no/{name}/out.json")
+    result = run_cx("schema", "-o", f"no/{name}/out.json")
     assert_refused(result, f"no/{shown}/out.json", "output directory does not exist")
 
 
 def test_a_long_output_name_that_fits_is_written(work: Path) -> None:
     """The temporary file beside it has a shorter name, not a longer one that does not fit."""
     name = "r" * 250 + ".json"
-    result = cx("schema", "-o", name)
+    result = run_cx("schema", "-o", name)
     assert result.exit_code == 0, result.stderr
     assert (work / name).read_text().startswith("{")
     assert leftovers(work) == []
@@ -590,7 +574,7 @@ def test_a_polars_error_that_is_no_write_failure_stays_an_internal_error(
         raise pl.exceptions.ComputeError("cannot compare string with numeric type (i64)")
 
     monkeypatch.setattr(pl.DataFrame, "write_parquet", broken)
-    result = cx("cube", "--data", GOOD, "-o", "cube.parquet")
+    result = run_cx("cube", "--data", GOOD, "-o", "cube.parquet")
     monkeypatch.undo()
     assert result.exit_code == 3
     assert result.stderr.startswith("internal error: ComputeError: cannot compare")
@@ -627,7 +611,7 @@ def test_stdout_redirected_onto_the_data_file_is_refused(data: Path, work: Path,
 
 def test_a_note_naming_a_hostile_path_is_inert(work: Path) -> None:
     name = "x\x1b[31m\nred.csv"
-    result = cx("generate", "--rows", "5", "-o", name)
+    result = run_cx("generate", "--rows", "5", "-o", name)
     assert result.exit_code == 0
     assert result.stderr == "wrote 5 interactions to x\\x1b[31m\\nred.csv\n"
     assert (work / name).is_file()
@@ -670,6 +654,6 @@ def test_the_output_never_overwrites_a_file_a_strategy_extends(work: Path) -> No
         ["validate", "child.yaml"],
         ["validate", "."],
     ):
-        result = cx(*args, "-o", "team/parent.yaml")
+        result = run_cx(*args, "-o", "team/parent.yaml")
         assert_refused(result, "team/parent.yaml", "output would overwrite the input file")
     assert parent.read_bytes() == STRATEGY.read_bytes()

@@ -6,9 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
-from cx.cli.app import app
+from conftest import run_cx
 
 ROOT = Path(__file__).resolve().parent.parent
 LONG = "a" * 300
@@ -28,7 +26,7 @@ def test_a_name_too_long_is_bad_input(
     monkeypatch: pytest.MonkeyPatch, arguments: list[str]
 ) -> None:
     monkeypatch.chdir(ROOT)
-    result = CliRunner().invoke(app, arguments)
+    result = run_cx(*arguments)
     assert result.exit_code == 2, result.stderr
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()

@@ -48,8 +48,20 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert _setup_commands()[1] in ci
 
 
-@pytest.mark.parametrize("command", _cx_commands())
-def test_readme_command_runs(command: str, tmp_path: Path) -> None:
+#: What the README's commands read, linked into the directory they run in: their
+#: outputs (report.html, my-project/) land there, not in the repository.
+WORKSPACE = ("examples", "strategies", "cx-strategy.schema.json")
+
+
+def _workspace(tmp_path: Path) -> Path:
+    work = tmp_path / "work"
+    work.mkdir()
+    for name in WORKSPACE:
+        (work / name).symlink_to(ROOT / name)
+    return work
+
+
+def _run(command: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     cx = Path(sys.executable).parent / "cx"
     args = [str(cx), *shlex.split(command)[1:]]
     expanded: list[str] = []
@@ -58,10 +70,29 @@ def test_readme_command_runs(command: str, tmp_path: Path) -> None:
             expanded.extend(sorted(str(p.relative_to(ROOT)) for p in ROOT.glob(arg)))
         else:
             expanded.append(arg)
+    return subprocess.run(expanded, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+
+def _writers_of(command: str) -> list[str]:
+    """The README's `cx init` commands whose -o directory ``command`` reads."""
+    writers = []
+    for other in _cx_commands():
+        words = shlex.split(other)
+        if words[:2] != ["cx", "init"] or "-o" not in words or other == command:
+            continue
+        if f"{words[words.index('-o') + 1]}/" in command:
+            writers.append(other)
+    return writers
+
+
+@pytest.mark.parametrize("command", _cx_commands())
+def test_readme_command_runs(command: str, tmp_path: Path) -> None:
     env = {**os.environ, "CX_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
-    completed = subprocess.run(
-        expanded, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+    work = _workspace(tmp_path)
+    for writer in _writers_of(command):  # the README runs it first
+        assert _run(writer, work, env).returncode == 0
+    completed = _run(command, work, env)
+    expanded = shlex.split(command)
     assert "Traceback" not in completed.stderr
     # 1 means a guard failed: a finding, shown on purpose by some examples.
     assert completed.returncode in (0, 1), completed.stderr

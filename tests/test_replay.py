@@ -7,18 +7,15 @@ within sampling error; and whole runs through the API and the CLI.
 
 from __future__ import annotations
 
-import csv
 import json
 import math
-import os
-import subprocess
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from conftest import run_cx_process, write_csv
 
 from cx import api
 from cx.errors import UsageError
@@ -180,17 +177,6 @@ def test_fitted_agents_meet_the_target_in_every_interval() -> None:
 
 
 # --------------------------------------------------------------------------- whole runs
-
-
-def write_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
-    names: list[str] = []
-    for row in rows:
-        names += [k for k in row if k not in names]
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=names)
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
 
 
 def contact(i: int, seconds: float, channel: str = "phone", **extra: Any) -> dict[str, Any]:
@@ -360,27 +346,20 @@ def test_shipped_example_replays(tmp_path: Path) -> None:
             "asa",
             "mean_wait",
             "abandon_rate",
+            "contacts",
             "worst_intervals",
         }
         assert 0 <= item["replay"]["service_level"] <= 1
     assert 0 < payload["totals"]["replay_intervals_meeting_target"] <= 1
 
 
-def run_cx(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    cx = Path(sys.executable).parent / "cx"
-    env = {**os.environ, "CX_CACHE_DIR": str(cwd / "cache"), "NO_COLOR": "1"}
-    return subprocess.run(
-        [str(cx), *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
-
-
 def test_cli_replay_panel_and_fit(tmp_path: Path) -> None:
     args = ["simulate", "strategies/follow-everywhere.yaml", "--data", "examples/interactions.csv"]
-    completed = run_cx(*args, "--replay", "--fit", "--seed", "3", cwd=tmp_path)
+    completed = run_cx_process(*args, "--replay", "--fit", "--seed", "3", cwd=ROOT)
     assert completed.returncode in (0, 1), completed.stderr
     for title in ("Does the plan hold?", "Worst replayed intervals", "Fitted staffing"):
         assert title in completed.stdout
-    completed = run_cx(*args, "--fit", cwd=tmp_path)
+    completed = run_cx_process(*args, "--fit", cwd=ROOT)
     assert completed.returncode == 2
     assert "Traceback" not in completed.stderr
     assert "--fit needs --replay" in completed.stderr

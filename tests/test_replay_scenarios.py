@@ -7,25 +7,17 @@ through the public API only (``cx.api.load_interactions`` + ``load_strategy`` +
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import write_csv
 
 from cx import api
 from cx.errors import CxError
 from cx.models.result import Result
 
 COLUMNS = ("customer_id", "timestamp", "channel", "segment", "stage", "intent")
-
-
-def write_csv(path: Path, rows: list[tuple[Any, ...]], columns: tuple[str, ...] = COLUMNS) -> Path:
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(columns)
-        writer.writerows(rows)
-    return path
 
 
 def contacts(
@@ -42,7 +34,7 @@ def contacts(
 
 
 def run(tmp_path: Path, rows: list[tuple[Any, ...]], strategy: dict, period: str = "month"):
-    data = write_csv(tmp_path / "data.csv", rows)
+    data = write_csv(tmp_path / "data.csv", rows, COLUMNS)
     cube = api.load_interactions(data, period=period)
     return api.simulate(api.load_strategy(strategy), cube)
 
@@ -442,7 +434,7 @@ def test_extends_chain_and_simulation_use_merged_values(tmp_path: Path) -> None:
     assert strategy.channels["web"].fixed_cost == 100.0
     assert strategy.guards == ["cost_delta <= 0"]
     rows = contacts(3, "phone", "2024-01-10 09:00:00") + contacts(2, "web", "2024-01-11 10:00:00")
-    cube = api.load_interactions(write_csv(tmp_path / "d.csv", rows))
+    cube = api.load_interactions(write_csv(tmp_path / "d.csv", rows, COLUMNS))
     result = api.simulate(strategy, cube)
     # phone 3*5 = 15; web 2*0.2 + 100 a month * 2 days of 31; chat is offered but
     # unobserved: 50 a month in the strategy, not in the baseline

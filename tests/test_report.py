@@ -17,11 +17,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from typer.testing import CliRunner
 
 import cx
 from cx import api
-from cx.cli.app import app
 from cx.report.data import staffing_week, weekday_counts
 
 pytest.importorskip("altair", reason="the report extra is not installed")
@@ -38,8 +36,7 @@ NETWORK_SCHEMES = ("http:", "https:", "ws:", "wss:", "ftp:")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import chromium  # noqa: E402
-
-runner = CliRunner()
+from conftest import run_cx  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -51,9 +48,14 @@ def cube() -> cx.Cube:
 def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The report of the three example strategies, made through the CLI."""
     target = tmp_path_factory.mktemp("report") / "report.html"
-    outcome = runner.invoke(
-        app,
-        ["report", *map(str, STRATEGIES), "--data", str(EXAMPLE), "-o", str(target), "--no-cache"],
+    outcome = run_cx(
+        "report",
+        *map(str, STRATEGIES),
+        "--data",
+        str(EXAMPLE),
+        "-o",
+        str(target),
+        "--no-cache",
     )
     assert outcome.exit_code == 0, outcome.stderr
     assert outcome.stdout == ""
@@ -172,9 +174,7 @@ def test_heat_map_cells_add_up_to_agent_hours(cube: cx.Cube) -> None:
 
 
 def test_cli_writes_html_to_stdout_when_not_a_terminal() -> None:
-    outcome = runner.invoke(
-        app, ["report", str(STRATEGIES[2]), "--data", str(EXAMPLE), "--no-cache", "-q"]
-    )
+    outcome = run_cx("report", str(STRATEGIES[2]), "--data", str(EXAMPLE), "--no-cache", "-q")
     assert outcome.exit_code == 0, outcome.stderr
     assert outcome.stdout.startswith("<!DOCTYPE html>")
     assert outcome.stderr == ""
@@ -191,8 +191,13 @@ def test_cli_missing_chart_library_is_a_clear_error(
         return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(builtins, "__import__", no_altair)
-    outcome = runner.invoke(
-        app, ["report", str(STRATEGIES[0]), "--data", str(EXAMPLE), "-o", str(tmp_path / "r.html")]
+    outcome = run_cx(
+        "report",
+        str(STRATEGIES[0]),
+        "--data",
+        str(EXAMPLE),
+        "-o",
+        str(tmp_path / "r.html"),
     )
     assert outcome.exit_code == 2
     assert "pip install 'cx[report]'" in outcome.stderr
@@ -209,7 +214,7 @@ def test_cli_missing_chart_library_is_a_clear_error(
     ],
 )
 def test_cli_user_mistakes_exit_2(args: list[str], message: str, tmp_path: Path) -> None:
-    outcome = runner.invoke(app, ["report", *args, "-o", str(tmp_path / "r.html"), "--no-cache"])
+    outcome = run_cx("report", *args, "-o", str(tmp_path / "r.html"), "--no-cache")
     assert outcome.exit_code == 2
     assert message in outcome.stderr
     assert outcome.stdout == ""

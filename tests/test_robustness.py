@@ -23,13 +23,12 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import run_cx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from cx import api
 from cx._version import __version__
-from cx.cli.app import app
 from cx.data import diagnose
 from cx.errors import CxError
 from cx.loader.mapping import load_mapping
@@ -373,31 +372,18 @@ def test_only_cx_errors_escape_strategies_from_dicts(value: Any) -> None:
 # --------------------------------------------------------------------------- CLI runs
 
 
-@pytest.fixture
-def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("CX_CACHE_DIR", str(tmp_path / ".cache"))
-    monkeypatch.setenv("NO_COLOR", "1")
-    monkeypatch.delenv("CX_DEBUG", raising=False)
-    return tmp_path
-
-
-def cx(*args: Any) -> Any:
-    return CliRunner().invoke(app, [str(arg) for arg in args])
-
-
 def leftovers(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir() if p.name.endswith(".tmp"))
 
 
 def test_a_run_failing_after_the_scan_keeps_the_previous_output(work: Path) -> None:
-    good = cx("simulate", STRATEGY, "--data", GOOD, "-f", "json", "-o", "out.json")
+    good = run_cx("simulate", STRATEGY, "--data", GOOD, "-f", "json", "-o", "out.json")
     assert good.exit_code == 0, good.stderr
     before = (work / "out.json").read_bytes()
     # the data is scanned, then the strategy's catalog turns out to lack a channel
     data = work / "more.csv"
     data.write_text(GOOD.read_text() + "c1,2024-03-30T09:00:00,fax,,,60\n")
-    failed = cx("simulate", STRATEGY, "--data", data, "-f", "json", "-o", "out.json")
+    failed = run_cx("simulate", STRATEGY, "--data", data, "-f", "json", "-o", "out.json")
     assert failed.exit_code == 2
     assert "'fax'" in failed.stderr
     assert (work / "out.json").read_bytes() == before
@@ -418,7 +404,7 @@ def test_a_write_that_fails_midway_keeps_the_previous_output(
         raise failure("disk full" if failure is OSError else "stop")
 
     monkeypatch.setattr(Path, "write_text", half_then_fail)
-    result = cx("simulate", STRATEGY, "--data", GOOD, "-f", "markdown", "-o", "report.md")
+    result = run_cx("simulate", STRATEGY, "--data", GOOD, "-f", "markdown", "-o", "report.md")
     monkeypatch.undo()
     expected = {KeyboardInterrupt: 130, RuntimeError: 3, OSError: 2}[failure]
     assert result.exit_code == expected, result.stderr
@@ -430,10 +416,10 @@ def test_a_write_that_fails_midway_keeps_the_previous_output(
 def test_rejects_and_cube_files_are_written_atomically_too(work: Path) -> None:
     data = CORPUS / "data" / "many-bad-rows.csv"
     (work / "cube.parquet").write_bytes(b"previous")
-    result = cx("cube", "--data", data, "-o", "cube.parquet")
+    result = run_cx("cube", "--data", data, "-o", "cube.parquet")
     assert result.exit_code == 2  # too many rejects: no cube written
     assert (work / "cube.parquet").read_bytes() == b"previous"
-    result = cx("inspect", "--data", data, "--rejects", "rejects.csv")
+    result = run_cx("inspect", "--data", data, "--rejects", "rejects.csv")
     assert result.exit_code == 2
     # the rejects are what explains the failure: they are written, whole
     assert len((work / "rejects.csv").read_text().splitlines()) == 1 + 20
@@ -443,10 +429,10 @@ def test_rejects_and_cube_files_are_written_atomically_too(work: Path) -> None:
 def test_output_files_get_ordinary_permissions(work: Path) -> None:
     mask = os.umask(0o022)
     try:
-        assert cx("schema", "-o", "schema.json").exit_code == 0
+        assert run_cx("schema", "-o", "schema.json").exit_code == 0
         assert (work / "schema.json").stat().st_mode & 0o777 == 0o644
         (work / "schema.json").chmod(0o640)  # a file that exists keeps its mode
-        assert cx("schema", "-o", "schema.json").exit_code == 0
+        assert run_cx("schema", "-o", "schema.json").exit_code == 0
         assert (work / "schema.json").stat().st_mode & 0o777 == 0o640
     finally:
         os.umask(mask)
@@ -459,8 +445,8 @@ def boom(*args: Any, **kwargs: Any) -> Any:
 def test_internal_error_is_one_line_with_version_and_how_to_report(
     work: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("cx.api.simulate_cube", boom)
-    result = cx("simulate", STRATEGY, "--data", GOOD, "-o", "out.txt")
+    monkeypatch.setattr("cx.api._evaluate", boom)
+    result = run_cx("simulate", STRATEGY, "--data", GOOD, "-o", "out.txt")
     assert result.exit_code == 3
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
@@ -475,13 +461,13 @@ def test_internal_error_is_one_line_with_version_and_how_to_report(
 
 @pytest.mark.parametrize("how", ["--debug", "CX_DEBUG"])
 def test_debug_shows_the_traceback(work: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
-    monkeypatch.setattr("cx.api.simulate_cube", boom)
+    monkeypatch.setattr("cx.api._evaluate", boom)
     args = ["simulate", STRATEGY, "--data", GOOD]
     if how == "CX_DEBUG":
         monkeypatch.setenv("CX_DEBUG", "1")
     else:
         args.append("--debug")
-    result = cx(*args)
+    result = run_cx(*args)
     assert result.exit_code == 3
     assert "internal error: RuntimeError: boom" in result.stderr
     assert "Traceback" in result.stderr and "def boom" not in result.stdout
@@ -491,8 +477,8 @@ def test_internal_error_message_stays_short(work: Path, monkeypatch: pytest.Monk
     def verbose(*args: Any, **kwargs: Any) -> Any:
         raise ValueError("x" * 5000 + "\nsecond line\nthird line")
 
-    monkeypatch.setattr("cx.api.simulate_cube", verbose)
-    result = cx("simulate", STRATEGY, "--data", GOOD)
+    monkeypatch.setattr("cx.api._evaluate", verbose)
+    result = run_cx("simulate", STRATEGY, "--data", GOOD)
     assert result.exit_code == 3
     assert len(result.stderr) < 500
     assert "second line" not in result.stderr
@@ -505,6 +491,6 @@ def test_a_closed_pipe_is_not_an_internal_error(
         raise BrokenPipeError(32, "Broken pipe")
 
     monkeypatch.setattr("cx.cli.cmd_simulate.emit", closed)
-    result = cx("simulate", STRATEGY, "--data", GOOD)
+    result = run_cx("simulate", STRATEGY, "--data", GOOD)
     assert result.exit_code == 141
     assert "internal error" not in result.stderr

@@ -56,7 +56,8 @@ def test_compiled_rules_resolve_targets_escalation_and_fallback() -> None:
     assert third.escalate_to == "phone"  # the retired source's fallback target
     assert second.where == {}
     assert dict(rules.fallbacks) == {"branch": rules.fallbacks["branch"]}
-    assert (rules.fallbacks["branch"].target, rules.fallbacks["branch"].accept) == ("phone", 0.75)
+    assert rules.fallbacks["branch"].shares == (("phone", 0.75),)
+    assert rules.fallbacks["branch"].accept == 0.75
     assert rules.retired() == ["branch"]
     # chat is reached from phone (rules) and from branch through nothing: phone only
     assert rules.sources_reaching(["chat"]) == ["chat", "phone"]

@@ -23,13 +23,14 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from conftest import run_cx
 from rich.console import Console
-from typer.testing import CliRunner
 
 from cx import generate
-from cx.cli.app import app
 from cx.cli.data_options import scan_progress
+from cx.data import fast as fast_scan
 from cx.data import fine, scan
+from cx.data.layout import SourceLayout, resolve_layout
 from cx.models.mapping import Mapping
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,9 +71,8 @@ def inputs(frame: pl.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> dic
 
 
 def simulate_json(data: Path, *extra: str) -> dict:
-    result = CliRunner().invoke(
-        app,
-        ["simulate", str(STRATEGY), "--data", str(data), "--format", "json", "--no-cache", *extra],
+    result = run_cx(
+        "simulate", str(STRATEGY), "--data", str(data), "--format", "json", "--no-cache", *extra,
     )
     assert result.exit_code in (0, 1), result.output
     payload = json.loads(result.stdout)
@@ -175,13 +175,13 @@ def assert_same_cube(left: fine.FineCube, right: fine.FineCube) -> None:
     assert left.rejects_sample.equals(right.rejects_sample)
 
 
-@pytest.mark.parametrize("key_rows", [scan.KEY_TABLE_ROWS, 50])
+@pytest.mark.parametrize("key_rows", [fast_scan.KEY_TABLE_ROWS, 50])
 def test_fast_path_equals_exact_rules_on_dirty_data(
     frame: pl.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key_rows: int
 ) -> None:
     # With 50, most key values as written (padded, aliased, cased) are first seen past
     # the rows the key table is made of: those rows are checked again, exactly.
-    monkeypatch.setattr(scan, "KEY_TABLE_ROWS", key_rows)
+    monkeypatch.setattr(fast_scan, "KEY_TABLE_ROWS", key_rows)
     path = tmp_path / "dirty.csv"
     dirty(frame).write_csv(path)
     seen: list[pl.DataFrame] = []
@@ -228,17 +228,17 @@ def parsing_numbers(frame: pl.DataFrame) -> pl.DataFrame:
     ).drop("i")
 
 
-def first_pass_layouts(monkeypatch: pytest.MonkeyPatch) -> list[scan.SourceLayout]:
+def first_pass_layouts(monkeypatch: pytest.MonkeyPatch) -> list[SourceLayout]:
     """The layouts the fast scan's first pass ends up reading with, as it runs."""
-    seen: list[scan.SourceLayout] = []
-    first_pass = scan._first_pass
+    seen: list[SourceLayout] = []
+    first_pass = fast_scan._first_pass
 
     def recording(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
         result = first_pass(*args, **kwargs)  # type: ignore[arg-type]
         seen.append(result[0])
         return result
 
-    monkeypatch.setattr(scan, "_first_pass", recording)
+    monkeypatch.setattr(fast_scan, "_first_pass", recording)
     return seen
 
 
@@ -264,7 +264,7 @@ def test_a_number_that_does_not_parse_late_in_the_file_reads_it_as_text(
 ) -> None:
     path = tmp_path / "late.csv"
     late = ROWS - 100
-    assert late > scan.TYPED_PROBE_ROWS  # past the rows read to try the number types
+    assert late > fast_scan.TYPED_PROBE_ROWS  # past the rows read to try the number types
     frame.with_row_index("i").with_columns(
         handle_time=pl.when(pl.col("i") == late)
         .then(pl.lit("12s"))
@@ -318,16 +318,16 @@ def test_key_values_first_seen_late_are_counted_exactly(
         intent=pl.when(pl.col("i") >= late).then(pl.lit("new_intent")).otherwise("intent"),
         channel=pl.when(pl.col("i") == ROWS - 1).then(pl.lit("kiosk")).otherwise("channel"),
     ).drop("i").write_csv(path)
-    monkeypatch.setattr(scan, "KEY_TABLE_ROWS", 1_000)
+    monkeypatch.setattr(fast_scan, "KEY_TABLE_ROWS", 1_000)
     read_again: list[int] = []
-    collect = scan._collect
+    collect = fast_scan.collect
 
     def counting(path: Path, queries: list[pl.LazyFrame]) -> list[pl.DataFrame]:
         frames = collect(path, queries)
         read_again.extend(frame.height for frame in frames)
         return frames
 
-    monkeypatch.setattr(scan, "_collect", counting)
+    monkeypatch.setattr(fast_scan, "collect", counting)
     fast = scan.scan_fine(path, Mapping())
     assert read_again == [300]  # the rows with values unseen in the first 1,000, again
     assert_same_cube(fast, scan.scan_fine(path, Mapping(), exact=True))
@@ -372,9 +372,7 @@ def test_parquet_with_typed_and_text_columns_equals_csv(
 
 def test_cube_file_round_trip(inputs: dict[str, Path], tmp_path: Path) -> None:
     cube = tmp_path / "cube.parquet"
-    result = CliRunner().invoke(
-        app, ["cube", "--data", str(inputs["csv"]), "--output", str(cube), "--quiet"]
-    )
+    result = run_cx("cube", "--data", str(inputs["csv"]), "--output", str(cube), "--quiet")
     assert result.exit_code == 0, result.output
     assert pl.read_parquet(cube)["table"].unique().sort().to_list() == [
         "arrivals",
@@ -441,16 +439,15 @@ def test_spinner_only_on_a_terminal_for_large_files(tmp_path: Path) -> None:
 
 
 def test_no_progress_noise_on_stderr_when_piped(inputs: dict[str, Path]) -> None:
-    result = CliRunner().invoke(
-        app,
-        ["simulate", str(STRATEGY), "--data", str(inputs["csv"]), "--format", "json", "--no-cache"],
+    result = run_cx(
+        "simulate", str(STRATEGY), "--data", str(inputs["csv"]), "--format", "json", "--no-cache",
     )
     assert result.exit_code in (0, 1)
     assert result.stderr == ""
 
 
 def test_duplicate_rows_are_counted_in_the_same_read(frame: pl.DataFrame, tmp_path: Path) -> None:
-    from cx.data.diagnose import count_duplicate_rows
+    from cx.data.notes import count_duplicate_rows
 
     path = tmp_path / "dups.csv"
     pl.concat([frame, frame.slice(100, 7)]).write_csv(path)
@@ -459,7 +456,7 @@ def test_duplicate_rows_are_counted_in_the_same_read(frame: pl.DataFrame, tmp_pa
     path.write_text("".join(lines) + "\n")
     fast = scan.scan_fine(path, Mapping(), rejects_out=lambda _: None)
     exact = scan.scan_fine(path, Mapping(), exact=True)
-    layout = scan.resolve_layout(path, Mapping())
+    layout = resolve_layout(path, Mapping())
     assert fast.duplicate_rows == exact.duplicate_rows == count_duplicate_rows(layout) == 7
 
 
@@ -469,5 +466,5 @@ def test_gzip_tsv_header_and_delimiter_are_read_through_the_compression(
     tsv = tmp_path / "export.tsv.gz"
     with gzip.open(tsv, "wb") as target:
         frame.write_csv(target, separator="\t")
-    assert scan.resolve_layout(tsv, Mapping()).delimiter == "\t"
+    assert resolve_layout(tsv, Mapping()).delimiter == "\t"
     assert simulate_json(tsv) == simulate_json(inputs["csv"])

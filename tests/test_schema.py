@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 import yaml
-from typer.testing import CliRunner
+from conftest import run_cx
 
-from cx.cli.app import app
 from cx.schema import strategy_schema, strategy_schema_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,7 +19,7 @@ SCHEMA_COMMENT = "# yaml-language-server: $schema=../cx-strategy.schema.json"
 
 
 def test_committed_schema_is_current() -> None:
-    result = CliRunner().invoke(app, ["schema"])
+    result = run_cx("schema")
     assert result.exit_code == 0
     assert result.stdout == strategy_schema_text()
     assert COMMITTED.read_text(encoding="utf-8") == result.stdout, (
@@ -30,7 +29,7 @@ def test_committed_schema_is_current() -> None:
 
 def test_schema_output_file(tmp_path: Path) -> None:
     target = tmp_path / "schema.json"
-    result = CliRunner().invoke(app, ["schema", "--output", str(target)])
+    result = run_cx("schema", "--output", str(target))
     assert result.exit_code == 0 and result.stdout == ""
     assert json.loads(target.read_text()) == strategy_schema()
 
@@ -42,7 +41,7 @@ def test_shipped_strategies_reference_the_schema() -> None:
 
 
 def test_shipped_strategies_validate() -> None:
-    result = CliRunner().invoke(app, ["validate", str(ROOT / "strategies")])
+    result = run_cx("validate", str(ROOT / "strategies"))
     assert result.exit_code == 0, result.stdout
 
 

@@ -14,10 +14,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 import yaml
-from typer.testing import CliRunner
+from conftest import run_cx
 
 from cx import generate
-from cx.cli.app import app
 from cx.data import fine, scan
 from cx.loader.mapping import load_mapping
 
@@ -32,7 +31,7 @@ MAPPING = {
 
 
 def cli(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, [str(a) for a in args])
+    result = run_cx(*args)
     return result.exit_code, result.stdout
 
 

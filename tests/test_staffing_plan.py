@@ -7,13 +7,13 @@ and cross-checked with an independent textbook Erlang C written out below.
 
 from __future__ import annotations
 
-import csv
 import math
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import write_csv
 
 from cx import api
 from cx.errors import CxError, InputError
@@ -41,12 +41,7 @@ def arrivals(channel: str, count: int, start: datetime, span_seconds: int = 3600
 
 
 def cube_of(tmp_path: Path, rows: list[tuple], columns=("customer_id", "timestamp", "channel")):
-    path = tmp_path / "data.csv"
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(columns)
-        writer.writerows(rows)
-    return api.load_interactions(path)
+    return api.load_interactions(write_csv(tmp_path / "data.csv", rows, columns))
 
 
 def simulate(cube, channels: dict, **extra: Any):

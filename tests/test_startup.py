@@ -1,9 +1,7 @@
 """Fast start: `cx --help` and `cx validate` import no Polars (DESIGN §9, lazy imports).
 
 Each check runs in a fresh interpreter, so what an earlier test imported cannot hide
-an eager import. The import-time budget is measured with ``-X importtime`` (the sum
-the interpreter itself reports), which is steadier than wall-clock time on a busy
-machine.
+an eager import. The import time itself is a benchmark (`bench/startup_bench.py`).
 """
 
 from __future__ import annotations
@@ -15,7 +13,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("polars", "numpy", "pyarrow", "pandas")
-IMPORT_BUDGET_S = 0.4
 
 
 def run(code: str) -> subprocess.CompletedProcess[str]:
@@ -51,7 +48,12 @@ def test_subcommand_help_imports_no_polars() -> None:
     assert imported_after(["cube", "--help"]) == set()
 
 
-def test_cli_imports_within_budget() -> None:
+def test_cli_imports_no_heavy_module_at_all() -> None:
+    """Every module `import cx.cli.app` loads, from the interpreter's own import log.
+
+    How long that takes is measured in `bench/startup_bench.py`, not asserted here: a
+    timer in a unit test fails on a busy machine without anything having changed.
+    """
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", "import cx.cli.app"],
         cwd=ROOT,
@@ -60,10 +62,10 @@ def test_cli_imports_within_budget() -> None:
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    total_us = 0
-    for line in done.stderr.splitlines():
-        match = re.match(r"import time:\s+\d+ \|\s+(\d+) \| (\S.*)$", line)
-        if match and not match.group(2).startswith(" "):  # top-level imports only
-            total_us += int(match.group(1))
-    assert "polars" not in done.stderr
-    assert 0 < total_us / 1e6 < IMPORT_BUDGET_S, f"{total_us / 1e6:.3f} s"
+    loaded = {
+        match.group(1).strip().split(".")[0]
+        for line in done.stderr.splitlines()
+        if (match := re.match(r"import time:\s+\d+ \|\s+\d+ \| (.*)$", line))
+    }
+    assert "cx" in loaded
+    assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))

@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from conftest import run_cx
 
-from cx.cli.app import app
 from cx.errors import CxError, InputError, StrategyError
 from cx.loader import yamlsafe
 from cx.loader.strategy import load_strategy
@@ -39,7 +38,7 @@ def findings(text: str) -> list[Any]:
 
 
 def validate(path: Path) -> Any:
-    result = CliRunner().invoke(app, ["validate", str(path)])
+    result = run_cx("validate", str(path))
     assert "Traceback" not in result.stdout + result.stderr
     return result
 

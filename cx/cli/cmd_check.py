@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from cx.cli.common import DebugOption, OutputOption, QuietOption, emit, handle_errors, note
+from cx.cli.common import (
+    DebugOption,
+    OutputOption,
+    QuietOption,
+    StrategiesArgument,
+    emit,
+    handle_errors,
+    note,
+)
 from cx.cli.data_options import cube_for, strategies_for
 from cx.cli.options import DataArgs, RunArgs, with_groups
 from cx.errors import EXIT_FINDINGS, StrategyError
@@ -24,9 +32,7 @@ class CheckFormat(StrEnum):
 @handle_errors
 @with_groups(source=DataArgs, run=RunArgs)
 def check(
-    strategies: Annotated[
-        list[Path], typer.Argument(help="Strategy files (YAML).", show_default=False)
-    ],
+    strategies: StrategiesArgument,
     source: DataArgs,
     run: RunArgs,
     output_format: Annotated[
@@ -46,7 +52,7 @@ def check(
     loaded = strategies_for(strategies, run)
     cube = cube_for(source, loaded, quiet)
     results = [api.simulate(strategy, cube, interval=run.interval) for strategy in loaded]
-    report = check_report(results, strategies, run.set_ or [])
+    report = check_report(results, loaded)
     emit(render_check(report, output_format), output)
     if output_format != CheckFormat.text:
         note(report.summary(), quiet)

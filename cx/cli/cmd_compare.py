@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated
-
 import typer
 
-from cx.cli.common import OutputFormat, emit, handle_errors
+from cx.cli.common import OutputFormat, StrategiesArgument, emit, handle_errors
 from cx.cli.data_options import cube_for, strategies_for
 from cx.cli.options import DataArgs, OutputArgs, RunArgs, with_groups
 from cx.errors import EXIT_FINDINGS
@@ -16,27 +13,31 @@ from cx.errors import EXIT_FINDINGS
 @handle_errors
 @with_groups(source=DataArgs, run=RunArgs, out=OutputArgs)
 def compare(
-    strategies: Annotated[
-        list[Path], typer.Argument(help="Strategy files (YAML).", show_default=False)
-    ],
+    strategies: StrategiesArgument,
     source: DataArgs,
     run: RunArgs,
     out: OutputArgs,
 ) -> None:
     """Compare strategies side by side (the data is scanned once)."""
     from cx import api
+    from cx.models.result import Comparison
     from cx.render import compare as views
+    from cx.render import xlsx
     from cx.render.formats import to_json
+    from cx.render.views import SimulationView
 
     loaded = strategies_for(strategies, run)
     cube = cube_for(source, loaded, out.quiet)
-    comparison = api.compare(loaded, cube, interval=run.interval)
+    evaluations = api.evaluate_all(loaded, cube, interval=run.interval)
+    comparison = Comparison(results=[evaluation.result for evaluation in evaluations])
+    shown = [SimulationView.of(evaluation) for evaluation in evaluations]
     renderers = {
-        OutputFormat.table: views.comparison_renderable,
-        OutputFormat.json: to_json,
-        OutputFormat.csv: views.comparison_csv,
-        OutputFormat.markdown: views.comparison_markdown,
+        OutputFormat.table: lambda: views.comparison_renderable(shown),
+        OutputFormat.json: lambda: to_json(comparison),
+        OutputFormat.csv: lambda: views.comparison_csv(comparison),
+        OutputFormat.markdown: lambda: views.comparison_markdown(shown),
+        OutputFormat.xlsx: lambda: xlsx.comparison_xlsx(shown),
     }
-    emit(renderers[out.output_format](comparison), out.output)
+    emit(renderers[out.output_format](), out.output)
     if not all(result.guards_ok for result in comparison.results):
         raise typer.Exit(EXIT_FINDINGS)

@@ -27,6 +27,7 @@ def generate(
     """Write realistic synthetic interactions (seeded, reproducible)."""
     from datetime import date
 
+    from cx.cli.progress import terminal_progress
     from cx.generate import write_interactions, write_interactions_to
     from cx.io import is_stdout, writing_stdout
 
@@ -34,10 +35,11 @@ def generate(
         first_day = date.fromisoformat(start)
     except ValueError:
         raise UsageError(f"--start '{start}' is not a date", hint="write YYYY-MM-DD") from None
+    progress = terminal_progress(quiet)
     if is_stdout(output):
         with writing_stdout():
-            write_interactions_to(sys.stdout.buffer, rows, seed, first_day, days)
+            write_interactions_to(sys.stdout.buffer, rows, seed, first_day, days, progress)
             sys.stdout.buffer.flush()
         return
-    write_interactions(output, rows=rows, seed=seed, start=first_day, days=days)
+    write_interactions(output, rows=rows, seed=seed, start=first_day, days=days, progress=progress)
     note(f"wrote {rows:,} interactions to {output}", quiet)

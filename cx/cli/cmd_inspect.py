@@ -7,6 +7,7 @@ from dataclasses import replace
 from cx.cli.common import OutputFormat, emit, handle_errors, note
 from cx.cli.data_options import cube_for
 from cx.cli.options import DataArgs, OutputArgs, with_groups
+from cx.models.vocabulary import DEFAULT_WINDOW_HOURS
 
 
 @handle_errors
@@ -17,21 +18,28 @@ def inspect(
 ) -> None:
     """Profile the data: volumes, channel preference, switching, repeat contacts."""
     from cx import api
+    from cx.cli.progress import terminal_progress
     from cx.loader.mapping import load_mapping
     from cx.render import inspect as views
+    from cx.render import xlsx
     from cx.render.formats import to_json
 
     # inspect follows journeys itself: the cube needs no outcomes pass of its own.
     cube = cube_for(replace(source, outcomes=False, journey_window=None), [], out.quiet)
-    window = source.journey_window if source.journey_window is not None else 72.0
+    window = source.journey_window if source.journey_window is not None else DEFAULT_WINDOW_HOURS
     result = api.inspect_interactions(
-        cube, load_mapping(source.columns), window_hours=window, encoding=source.encoding
+        cube,
+        load_mapping(source.columns),
+        window_hours=window,
+        encoding=source.encoding,
+        progress=terminal_progress(out.quiet),
     )
     renderers = {
         OutputFormat.table: views.inspect_renderable,
         OutputFormat.json: to_json,
         OutputFormat.csv: views.inspect_csv,
         OutputFormat.markdown: views.inspect_markdown,
+        OutputFormat.xlsx: xlsx.inspect_xlsx,
     }
     for warning in result.warnings:
         note(f"warning: {warning}", out.quiet)

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from cx.cli.common import emit, handle_errors, note
+from cx.cli.common import DebugOption, QuietOption, StrategiesArgument, emit, handle_errors, note
 from cx.cli.data_options import cube_for, strategies_for
 from cx.cli.options import DataArgs, RunArgs, with_groups
 from cx.errors import UsageError
@@ -19,9 +19,7 @@ from cx.io import is_stdout
 @handle_errors
 @with_groups(source=DataArgs, run=RunArgs)
 def report(
-    strategies: Annotated[
-        list[Path], typer.Argument(help="Strategy files (YAML).", show_default=False)
-    ],
+    strategies: StrategiesArgument,
     source: DataArgs,
     run: RunArgs,
     output: Annotated[
@@ -31,13 +29,12 @@ def report(
     title: Annotated[
         str | None, typer.Option("--title", help="Page title.", show_default=False)
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No notes on stderr.")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = (
-        False
-    ),
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
 ) -> None:
     """Write an HTML report: totals, trends, channels, dilution, staffing heat map, guards."""
     from cx import api
+    from cx.cli.progress import terminal_progress
     from cx.loader.mapping import load_mapping
     from cx.report import build_report, require_chart_library
 
@@ -48,10 +45,15 @@ def report(
     loaded = strategies_for(strategies, run)
     # The report always shows journeys and outcomes beside cost (§10).
     cube = cube_for(replace(source, outcomes=True), loaded, quiet)
-    profile = api.inspect_interactions(cube, load_mapping(source.columns), encoding=source.encoding)
+    progress = terminal_progress(quiet)
+    profile = api.inspect_interactions(
+        cube, load_mapping(source.columns), encoding=source.encoding, progress=progress
+    )
     for warning in profile.warnings:
         note(f"warning: {warning}", quiet)
-    page = build_report(loaded, cube, interval=run.interval, title=title, profile=profile)
+    page = build_report(
+        loaded, cube, interval=run.interval, title=title, profile=profile, progress=progress
+    )
     emit(page, output)
     if not to_stdout:
         note(f"wrote the report to {output} ({len(page.encode()) / 1e6:.1f} MB)", quiet)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cx.cli.common import OutputFormat, emit, handle_errors
+from cx.cli.common import OutputFormat, StrategyArgument, emit, handle_errors
 from cx.cli.data_options import cube_for, parse_agents, strategies_for
 from cx.cli.options import DataArgs, OutputArgs, RunArgs, with_groups
 from cx.errors import EXIT_FINDINGS, UsageError
@@ -16,7 +15,7 @@ from cx.errors import EXIT_FINDINGS, UsageError
 @handle_errors
 @with_groups(source=DataArgs, run=RunArgs, out=OutputArgs)
 def simulate(
-    strategy: Annotated[Path, typer.Argument(help="Strategy file (YAML).", show_default=False)],
+    strategy: StrategyArgument,
     source: DataArgs,
     run: RunArgs,
     out: OutputArgs,
@@ -44,7 +43,8 @@ def simulate(
 ) -> None:
     """Replay one strategy on interaction history: cost, coverage, dilution."""
     from cx import api
-    from cx.render import formats, views
+    from cx.cli.progress import terminal_progress
+    from cx.render import formats, views, xlsx
 
     if fit and not replay:
         raise UsageError("--fit needs --replay", hint="add --replay")
@@ -52,7 +52,7 @@ def simulate(
     fixed = parse_agents(agents)
 
     cube = cube_for(source, [loaded], out.quiet)
-    result = api.simulate(
+    evaluation = api.evaluate(
         loaded,
         cube,
         interval=run.interval,
@@ -62,13 +62,16 @@ def simulate(
         fit=fit,
         columns=source.columns,
         encoding=source.encoding,
+        progress=terminal_progress(out.quiet),
     )
+    result, view = evaluation.result, views.SimulationView.of(evaluation)
     renderers = {
-        OutputFormat.table: views.result_renderable,
-        OutputFormat.json: formats.to_json,
-        OutputFormat.csv: formats.result_csv,
-        OutputFormat.markdown: views.result_markdown,
+        OutputFormat.table: lambda: views.result_renderable(view),
+        OutputFormat.json: lambda: formats.to_json(result),
+        OutputFormat.csv: lambda: formats.result_csv(result),
+        OutputFormat.markdown: lambda: views.result_markdown(view),
+        OutputFormat.xlsx: lambda: xlsx.result_xlsx(view),
     }
-    emit(renderers[out.output_format](result), out.output)
+    emit(renderers[out.output_format](), out.output)
     if not result.guards_ok:
         raise typer.Exit(EXIT_FINDINGS)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import math
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cx.cli.common import OutputFormat, emit, handle_errors
+from cx.cli.common import OutputFormat, StrategyArgument, emit, handle_errors
 from cx.cli.data_options import cube_for, strategies_for
 from cx.cli.options import DataArgs, OutputArgs, RunArgs, with_groups
 from cx.errors import InputError, UsageError
@@ -53,7 +52,7 @@ def parse_range(text: str) -> tuple[str, list[float]]:
 @handle_errors
 @with_groups(source=DataArgs, run=RunArgs, out=OutputArgs)
 def sweep(
-    strategy: Annotated[Path, typer.Argument(help="Strategy file (YAML).", show_default=False)],
+    strategy: StrategyArgument,
     set_range: Annotated[
         str,
         typer.Option(
@@ -69,6 +68,7 @@ def sweep(
     """What-if curve: cost, coverage and staffing as one value varies (one scan)."""
     from cx import api
     from cx.render import compare as views
+    from cx.render import xlsx
     from cx.render.formats import to_json
 
     key, values = parse_range(set_range)
@@ -81,5 +81,6 @@ def sweep(
         OutputFormat.json: to_json,
         OutputFormat.csv: views.sweep_csv,
         OutputFormat.markdown: views.sweep_markdown,
+        OutputFormat.xlsx: xlsx.sweep_xlsx,
     }
     emit(renderers[out.output_format](result), out.output)

@@ -48,6 +48,7 @@ class OutputFormat(StrEnum):
     json = "json"
     csv = "csv"
     markdown = "markdown"
+    xlsx = "xlsx"
 
 
 OutputOption = Annotated[
@@ -58,6 +59,10 @@ OutputOption = Annotated[
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No notes on stderr.")]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")]
+StrategyArgument = Annotated[Path, typer.Argument(help="Strategy file (YAML).", show_default=False)]
+StrategiesArgument = Annotated[
+    list[Path], typer.Argument(help="Strategy files (YAML).", show_default=False)
+]
 
 
 class _Console(Console):
@@ -117,15 +122,30 @@ def check_command_outputs(arguments: dict[str, Any]) -> None:
         inputs.extend(paths)
         if name in STRATEGY_PARAMETERS:
             inputs.extend(_extended_files(paths))
+    if arguments.get("output_format") == OutputFormat.xlsx:
+        check_xlsx_output(arguments.get("output"))
     check_outputs([arguments.get(name) for name in OUTPUT_PARAMETERS], inputs)
     if arguments.get("output") is None or is_stdout(arguments["output"]):
         check_stdout(inputs)
 
 
+def check_xlsx_output(output: Path | None) -> None:
+    """``--format xlsx`` writes a binary workbook: only to a file (``-o``), never to a
+    terminal or a pipe, and only with openpyxl installed."""
+    if output is None or is_stdout(output):
+        raise UsageError(
+            "--format xlsx writes a workbook, not text: it needs a file",
+            hint="add -o FILE.xlsx",
+        )
+    from cx.render.xlsx import require_library
+
+    require_library()
+
+
 def _extended_files(paths: list[Path]) -> list[str]:
     """The files the strategy files ``paths`` extend; a file that cannot be read is the
     command's to report."""
-    from cx.loader.strategy import load_located
+    from cx.loader.extends import load_located
 
     extended: list[str] = []
     for path in paths:
@@ -222,11 +242,17 @@ def render_to_text(renderable: RenderableType, width: int = FILE_WIDTH) -> str:
     return buffer.getvalue()
 
 
-def emit(content: str | RenderableType, output: Path | None) -> None:
+def emit(content: str | bytes | RenderableType, output: Path | None) -> None:
     """Machine text or a rich renderable to stdout (``output`` None or ``-``), or
-    atomically to ``output``."""
-    from cx.io import write_text_atomic
+    atomically to ``output``; bytes (a workbook) only to ``output``."""
+    from cx.io import write_text_atomic, write_with
 
+    if isinstance(content, bytes):
+        check_xlsx_output(output)
+        assert output is not None
+        rerun.spoil()
+        write_with(output, lambda temporary: temporary.write_bytes(content))
+        return
     if output is not None and not is_stdout(output):
         rerun.spoil()
         text = content if isinstance(content, str) else render_to_text(content)

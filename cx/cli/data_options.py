@@ -12,12 +12,13 @@ from cx.cli.common import note, stderr_console
 from cx.cli.options import DataArgs, RunArgs
 from cx.errors import UsageError
 from cx.models.numbers import parse_agents  # noqa: F401  (commands import it from here)
-from cx.render.safe import plain
+from cx.models.vocabulary import DEFAULT_PERIOD, DEFAULT_WINDOW_HOURS, INTERVALS, PERIODS, one_of
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from cx.data.cube import Cube, DataMeta
+    from cx.models.progress import Progress
     from cx.models.strategy import Strategy
 
 
@@ -36,21 +37,25 @@ def _data_size(data: Path) -> int:
 
 @contextmanager
 def scan_progress(
-    data: Path, quiet: bool, console: Console | None = None, min_bytes: int = PROGRESS_MIN_BYTES
-) -> Iterator[None]:
-    """A spinner on stderr while a large data file is read; it disappears when done.
+    data: Path, quiet: bool, console: Console | None = None, min_bytes: int | None = None
+) -> Iterator[Progress]:
+    """A spinner on stderr naming a large data file while it is read, with the time it
+    has taken (a Polars scan cannot say how far it is, so there is no percentage); it
+    disappears when done. Yields the progress that the steps after the scan (journeys,
+    outcomes) report to.
 
     Only on a terminal (never in pipes, CI logs or files) and never with --quiet.
     """
+    from cx.cli.progress import terminal_progress
+
     console = console or stderr_console()
     size = _data_size(data)
-    if quiet or not console.is_terminal or size < min_bytes:
-        yield
+    if size < (PROGRESS_MIN_BYTES if min_bytes is None else min_bytes):
+        yield terminal_progress(quiet, console)
         return
-    with console.status(
-        plain(f"reading {data.name} ({size / 1e6:,.0f} MB)"), spinner="dots", refresh_per_second=8
-    ):
-        yield
+    progress = terminal_progress(quiet, console, delay=0.0)
+    with progress.step(f"reading {data.name} ({size / 1e6:,.0f} MB)"):
+        yield progress
 
 
 def load_cube(
@@ -59,7 +64,7 @@ def load_cube(
     """The cube of ``source.data``; with ``journey_window``, journeys and outcomes too."""
     from cx import api
 
-    with scan_progress(source.data, quiet):
+    with scan_progress(source.data, quiet) as progress:
         cube = api.load_interactions(
             source.data,
             columns=source.columns,
@@ -69,7 +74,8 @@ def load_cube(
             rejects=source.rejects,
             cache=not source.no_cache,
             outcomes=journey_window is not None,
-            journey_window=journey_window if journey_window is not None else 72.0,
+            journey_window=journey_window if journey_window is not None else DEFAULT_WINDOW_HOURS,
+            progress=progress,
         )
     for text in data_notes(cube.meta, source.data, source.rejects):
         note(text, quiet)
@@ -109,8 +115,8 @@ def _depend_on_data(source: DataArgs) -> None:
 
 
 def check_period(period: str | None) -> str | None:
-    if period is not None and period not in ("week", "month", "quarter"):
-        raise UsageError(f"unknown --period '{period}'", hint="use week, month or quarter")
+    if period is not None and period not in PERIODS:
+        raise UsageError(f"unknown --period '{period}'", hint=f"use {one_of(PERIODS)}")
     return period
 
 
@@ -138,12 +144,12 @@ def journey_window_for(source: DataArgs, strategies: list[Strategy]) -> float | 
         return None
     if source.journey_window is not None:
         return source.journey_window
-    return strategies[0].journeys.window_hours if strategies else 72.0
+    return strategies[0].journeys.window_hours if strategies else DEFAULT_WINDOW_HOURS
 
 
 def cube_for(source: DataArgs, strategies: list[Strategy], quiet: bool) -> Cube:
     """Scan the data once, per --period or else the first strategy's period."""
-    chosen = check_period(source.period) or (strategies[0].period if strategies else "month")
+    chosen = check_period(source.period) or (strategies[0].period if strategies else DEFAULT_PERIOD)
     differing = sorted({s.name for s in strategies if s.period != chosen})
     if differing and source.period is None:
         note(
@@ -156,8 +162,9 @@ def cube_for(source: DataArgs, strategies: list[Strategy], quiet: bool) -> Cube:
 
 
 def check_interval(interval: int | None) -> int | None:
-    if interval is not None and interval not in (15, 30, 60):
+    if interval is not None and interval not in INTERVALS:
         raise UsageError(
-            f"--interval {interval} is not 15, 30 or 60 minutes", hint="use 15, 30 or 60"
+            f"--interval {interval} is not {one_of(INTERVALS)} minutes",
+            hint=f"use {one_of(INTERVALS)}",
         )
     return interval

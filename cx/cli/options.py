@@ -22,6 +22,7 @@ import typer
 from cx.cli.common import DebugOption, OutputFormat, OutputOption, QuietOption
 from cx.errors import InputError
 from cx.models.numbers import check_window_hours
+from cx.models.vocabulary import DEFAULT_WINDOW_HOURS, INTERVALS, PERIODS, one_of
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -69,7 +70,7 @@ class DataArgs:
     ] = None
     period: Annotated[
         str | None,
-        typer.Option("--period", help="week, month or quarter; overrides the strategy file."),
+        typer.Option("--period", help=f"{one_of(PERIODS)}; overrides the strategy file."),
     ] = None
     rejects: Annotated[
         Path | None, typer.Option("--rejects", help="Write every rejected row to this CSV file.")
@@ -94,7 +95,8 @@ class DataArgs:
             "--journey-window",
             callback=_journey_window_in_bounds,
             help="Hours between a customer's contacts that still continue a journey "
-            "(default: the strategy's journeys.window_hours, 72). Implies --outcomes.",
+            f"(default: the strategy's journeys.window_hours, {DEFAULT_WINDOW_HOURS:g}). "
+            "Implies --outcomes.",
             show_default=False,
         ),
     ] = None
@@ -112,7 +114,8 @@ class RunArgs:
         ),
     ] = None
     interval: Annotated[
-        int | None, typer.Option("--interval", help="Staffing interval: 15, 30 or 60 minutes.")
+        int | None,
+        typer.Option("--interval", help=f"Staffing interval: {one_of(INTERVALS)} minutes."),
     ] = None
 
 

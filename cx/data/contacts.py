@@ -1,6 +1,6 @@
 """Single contacts, for the steps that need them rather than the cube (`--replay`, §6b).
 
-The rows are read with exactly the parsing of the scan (:func:`cx.data.scan.parsed_frame`)
+The rows are read with exactly the parsing of the scan (:func:`cx.data.exact.parsed_frame`)
 and the same reject rules, so a replayed contact is a contact the cube counted.
 """
 
@@ -12,7 +12,8 @@ from typing import Protocol
 
 import polars as pl
 
-from cx.data.scan import ROW, parsed_frame, resolve_layout
+from cx.data.exact import parsed_frame
+from cx.data.layout import ROW, resolve_layout
 from cx.errors import DataError
 from cx.models.mapping import Mapping
 

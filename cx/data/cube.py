@@ -150,16 +150,21 @@ class Cube:
         }
 
 
-def arrival_profile(arrivals: pl.DataFrame, interval_minutes: int) -> pl.DataFrame:
+def arrival_profile(
+    arrivals: pl.DataFrame, interval_minutes: int, by: tuple[str, ...] = ()
+) -> pl.DataFrame:
     """Each channel's share of its period's arrivals per calendar interval (§6) that
     reach its queue: contacts that abandoned before any queue (§11) are demand but no
-    load, so a channel's shares add up to its queued share of the period's contacts."""
+    load, so a channel's shares add up to its queued share of the period's contacts.
+    With ``by``, shares within each (period, channel, *by) group (e.g. opening-hours
+    state)."""
     queued = "queued" if "queued" in arrivals.columns else "contacts"
     profile = arrivals.group_by(
         "period_start",
         "channel",
+        *by,
         interval_start=pl.col("interval_start").dt.truncate(f"{interval_minutes}m"),
     ).agg(pl.col("contacts").sum(), queued=pl.col(queued).sum())
     return profile.with_columns(
-        share=pl.col("queued") / pl.col("contacts").sum().over("period_start", "channel")
+        share=pl.col("queued") / pl.col("contacts").sum().over("period_start", "channel", *by)
     ).drop("contacts", "queued")

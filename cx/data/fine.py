@@ -39,6 +39,8 @@ import polars as pl
 
 from cx.data import periods
 from cx.data.cube import ARRIVAL_RESOLUTION_MINUTES, Cube, DataMeta
+from cx.data.files import is_parquet
+from cx.data.rules import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, OUT_OF_TIME_RANGE
 from cx.errors import DataError
 from cx.models.mapping import DIMENSION_COLUMNS
 
@@ -594,8 +596,6 @@ class FineCube:
 def is_cube_file(path: Path) -> bool:
     """A Parquet file (or directory) in the cube-file layout: it has ``table`` and
     ``contacts`` columns."""
-    from cx.data.scan import is_parquet
-
     if not is_parquet(path):
         return False
     try:
@@ -680,15 +680,13 @@ def _check_cube_span(
     path: Path,
 ) -> None:
     """The stats row's first and last timestamps hold every day and interval of the
-    cube, in the years a scan accepts (cx.data.scan): else periods would be made up."""
-    from cx.data.scan import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP
-
+    cube, in the years a scan accepts (cx.data.rules): else periods would be made up."""
     if first is None or last is None:
         return  # no valid rows: said when the cube is used
     if not EARLIEST_TIMESTAMP <= first <= last < LATEST_TIMESTAMP:
         raise DataError(
             f"cube file is inconsistent: first and last timestamps {first} and {last} "
-            "are out of order or before 1980 or after 2099",
+            f"are out of order or {OUT_OF_TIME_RANGE}",
             file=path,
             hint=CUBE_FILE_HINT,
         )

@@ -22,7 +22,6 @@ from cx.data import periods
 from cx.models.mapping import DIMENSION_COLUMNS, Mapping
 from cx.models.numbers import check_window_hours
 
-DEFAULT_WINDOW_HOURS = 72.0
 STEP_KEYS = ("channel", *DIMENSION_COLUMNS, "step")
 
 
@@ -62,9 +61,9 @@ def journey_flags(
             ends_journey=pl.col("gap_next").is_null() | (pl.col("gap_next") > window),
         )
         .with_columns(
-            step=pl.when(pl.col("new_journey")).then(pl.lit("first")).otherwise(
-                pl.lit("follow_up")
-            ),
+            step=pl.when(pl.col("new_journey"))
+            .then(pl.lit("first"))
+            .otherwise(pl.lit("follow_up")),
             hop=~pl.col("new_journey") & (pl.col("channel") != pl.col("prev_channel")),
             journey=pl.col("new_journey").cum_sum(),
         )
@@ -129,7 +128,9 @@ def scan_outcomes(
     path: str | Path, mapping: Mapping, window_hours: float, encoding: str = "utf8"
 ) -> Outcomes:
     """One lazy pass over the valid rows: journeys, resolution, satisfaction."""
-    from cx.data.scan import ROW, _collect, parsed_frame, resolve_layout
+    from cx.data.exact import parsed_frame
+    from cx.data.layout import ROW, resolve_layout
+    from cx.data.raw import collect
 
     layout = resolve_layout(Path(path), mapping, encoding)
     has_resolved = "resolved" in layout.sources
@@ -141,9 +142,9 @@ def scan_outcomes(
     resolved = pl.col("resolved") if has_resolved else pl.lit(None, pl.Boolean)
     score = pl.col("satisfaction") if has_satisfaction else pl.lit(None, pl.Float64)
     identified = ~pl.col("anonymous")
-    demand_q = flagged.group_by(
-        pl.col("timestamp").dt.date().alias("day"), *STEP_KEYS
-    ).agg(contacts=pl.len().cast(pl.Int64))
+    demand_q = flagged.group_by(pl.col("timestamp").dt.date().alias("day"), *STEP_KEYS).agg(
+        contacts=pl.len().cast(pl.Int64)
+    )
     channels_q = flagged.group_by("channel").agg(
         contacts=pl.len().cast(pl.Int64),
         resolved_true=resolved.sum().cast(pl.Int64),
@@ -159,7 +160,7 @@ def scan_outcomes(
         hops=pl.col("hop").sum().cast(pl.Int64),
         multichannel=pl.col("journey").filter(pl.col("hop")).n_unique().cast(pl.Int64),
     )
-    demand, channels, stats = _collect(Path(path), [demand_q, channels_q, stats_q])
+    demand, channels, stats = collect(Path(path), [demand_q, channels_q, stats_q])
     row = stats.row(0, named=True)
     return Outcomes(
         window_hours=window_hours,

@@ -19,60 +19,83 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
+
+import polars as pl
 
 from cx.data.cube import ARRIVAL_RESOLUTION_MINUTES
-from cx.data.fine import CUBE_FILE_FORMAT
+from cx.data.fine import CUBE_FILE_FORMAT, CUBE_FILE_SCHEMA
+from cx.data.rules import (
+    EARLIEST_TIMESTAMP,
+    LATEST_TIMESTAMP,
+    MAX_HANDLE_TIME_SECONDS,
+    channel_aliases,
+    handle_time_factor,
+)
 from cx.errors import InputError, UsageError
 from cx.models.mapping import DIMENSION_COLUMNS, Mapping
 
 DIALECTS = ("duckdb", "spark", "postgres")
-MAX_SECONDS = 86_400
 
 
 @dataclass(frozen=True)
 class _Dialect:
+    """What differs between the dialects; the rest of the statement is standard SQL."""
+
     text: str
-    double: str
-    quote: str
     bucket: str  # 15-minute interval of `ts`
-    order_channel: str  # byte order of channel names, as cx sorts them
-    timestamp_out: str  # how a timestamp column is written to the cube file ({} = value)
+    double: str = "DOUBLE"
+    quote: str = '"'
+    order_channel: str = "channel"  # byte order of channel names, as cx sorts them
+    timestamp: str = "TIMESTAMP"  # the type of a timestamp column of the cube file
+    timestamp_out: str = "{}"  # how a timestamp column is written to the cube file ({} = value)
+
+    def type_of(self, dtype: pl.DataType) -> str:
+        """The SQL type of a cube-file column of Polars type ``dtype``."""
+        if dtype == pl.String:
+            return self.text
+        if dtype == pl.Float64:
+            return self.double
+        if dtype == pl.Date:
+            return "DATE"
+        return self.timestamp if dtype.is_temporal() else "BIGINT"
 
 
 _DIALECTS = {
     "duckdb": _Dialect(
-        text="VARCHAR",
-        double="DOUBLE",
-        quote='"',
-        bucket=f"time_bucket(INTERVAL {ARRIVAL_RESOLUTION_MINUTES} MINUTE, ts)",
-        order_channel="channel",
-        timestamp_out="{}",
+        text="VARCHAR", bucket=f"time_bucket(INTERVAL {ARRIVAL_RESOLUTION_MINUTES} MINUTE, ts)"
     ),
     "postgres": _Dialect(
         text="TEXT",
         double="DOUBLE PRECISION",
-        quote='"',
         bucket=(
             "date_trunc('hour', ts) + FLOOR(EXTRACT(MINUTE FROM ts) / "
             f"{ARRIVAL_RESOLUTION_MINUTES}) * INTERVAL '{ARRIVAL_RESOLUTION_MINUTES} minutes'"
         ),
         order_channel='channel COLLATE "C"',
-        timestamp_out="{}",
     ),
     "spark": _Dialect(
         text="STRING",
-        double="DOUBLE",
         quote="`",
         bucket=(
             "date_trunc('HOUR', ts) + make_interval(0, 0, 0, 0, 0, "
             f"CAST(FLOOR(MINUTE(ts) / {ARRIVAL_RESOLUTION_MINUTES}) * "
             f"{ARRIVAL_RESOLUTION_MINUTES} AS INT), 0)"
         ),
-        order_channel="channel",
         # Spark writes TIMESTAMP as UTC instants: text keeps the wall-clock time.
+        timestamp="STRING",
         timestamp_out="date_format({}, 'yyyy-MM-dd HH:mm:ss.SSSSSS')",
     ),
 }
+
+
+def _timestamp_literal(moment: datetime) -> str:
+    return f"TIMESTAMP '{moment:%Y-%m-%d %H:%M:%S}'"
+
+
+#: The checks of a row, as the row rules (cx.data.rules) state them.
+_MAX_SECONDS = f"{MAX_HANDLE_TIME_SECONDS:g}"
+_EARLIEST, _LATEST = (_timestamp_literal(t) for t in (EARLIEST_TIMESTAMP, LATEST_TIMESTAMP))
 
 
 def _literal(value: str, dialect: str) -> str:
@@ -131,18 +154,15 @@ def cube_sql(dialect: str, table: str = "interactions", mapping: Mapping | None 
         return f"NULLIF(TRIM(CAST({name(column)} AS {d.text})), '')"
 
     channel = f"LOWER({text('channel')})"
-    aliases = {
-        alias.strip().lower(): canonical
-        for canonical, values in mapping.channels.items()
-        for alias in values
-    }
+    aliases = channel_aliases(mapping)
     if aliases:
         cases = " ".join(
             f"WHEN {literal(alias)} THEN {literal(canonical)}"
             for alias, canonical in sorted(aliases.items())
         )
         channel = f"CASE {channel} {cases} ELSE {channel} END"
-    unit = " * 60" if mapping.handle_time_unit == "minutes" else ""
+    factor = handle_time_factor(mapping)
+    unit = f" * {factor:g}" if factor != 1 else ""
     dims = ",\n    ".join(f"COALESCE({text(n)}, 'all') AS {n}" for n in DIMENSION_COLUMNS)
     anonymous = ", ".join(literal(a) for a in mapping.anonymous_ids)
     identified = f"\n  WHERE customer_id NOT IN ({anonymous})" if anonymous else ""
@@ -160,24 +180,10 @@ def cube_sql(dialect: str, table: str = "interactions", mapping: Mapping | None 
     def null(kind: str) -> str:
         return f"CAST(NULL AS {kind})"
 
-    ts_type = "STRING" if dialect == "spark" else "TIMESTAMP"
-    columns = [
-        "table", "day", "interval_start", "channel", *DIMENSION_COLUMNS, "contacts",
-        "handle_sum", "handle_n", "wait_sum", "wait_n", "abandoned", "abandoned_n",
-        "before_queue", "customers", "rows_read", "rows_rejected", "rows_dropped",
-        "first_timestamp", "last_timestamp",
-        "cube_format",
-    ]  # fmt: skip
-    types = {
-        "table": d.text, "day": "DATE", "interval_start": ts_type, "channel": d.text,
-        **{n: d.text for n in DIMENSION_COLUMNS}, "handle_sum": d.double,
-        "wait_sum": d.double, "first_timestamp": ts_type, "last_timestamp": ts_type,
-    }  # fmt: skip
-
     def branch(label_of: str, source: str, values: dict[str, str]) -> str:
         items = []
-        for column in columns:
-            expr = values.get(column) or null(types.get(column, "BIGINT"))
+        for column, dtype in CUBE_FILE_SCHEMA.items():  # the cube file's columns, in order
+            expr = values.get(column) or null(d.type_of(dtype))
             items.append(f"{expr} AS {name(column)}")
         label = f"{literal(label_of)} AS {name('table')}"
         return "SELECT " + ",\n  ".join([label, *items[1:]]) + f"\nFROM {source}"
@@ -236,9 +242,9 @@ WITH src AS (
 checked AS (
   SELECT *,
     customer_id IS NOT NULL AND ts IS NOT NULL AND channel IS NOT NULL
-    AND ts >= TIMESTAMP '1980-01-01 00:00:00' AND ts < TIMESTAMP '2100-01-01 00:00:00'
-    AND (handle_time IS NULL OR (handle_time >= 0 AND handle_time <= {MAX_SECONDS}))
-    AND (wait_time IS NULL OR (wait_time >= 0 AND wait_time <= {MAX_SECONDS})) AS ok
+    AND ts >= {_EARLIEST} AND ts < {_LATEST}
+    AND (handle_time IS NULL OR (handle_time >= 0 AND handle_time <= {_MAX_SECONDS}))
+    AND (wait_time IS NULL OR (wait_time >= 0 AND wait_time <= {_MAX_SECONDS})) AS ok
   FROM src
   WHERE NOT dropped
 ),

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from cx.errors import Finding, StrategyError
-from cx.loader.strategy import pydantic_findings
-from cx.loader.yamlsafe import Located, load_yaml_file
+from cx.errors import Finding, StrategyError, did_you_mean
+from cx.loader.findings import pydantic_findings
+from cx.loader.located import Located, Position
+from cx.loader.yamlsafe import load_yaml_file
 from cx.models.mapping import BOOLEAN_COLUMNS, CANONICAL_COLUMNS, Mapping
 
 
@@ -21,12 +21,8 @@ def load_mapping(path: str | Path | None) -> Mapping:
     if not isinstance(located.data, dict):
         raise StrategyError(
             [
-                Finding(
-                    "a mapping file must be a mapping of keys",
-                    file=str(path),
-                    line=1,
-                    column=1,
-                    hint="start with `columns:`",
+                Position(str(path), 1, 1).finding(
+                    "a mapping file must be a mapping of keys", hint="start with `columns:`"
                 )
             ]
         )
@@ -38,26 +34,17 @@ def load_mapping(path: str | Path | None) -> Mapping:
     findings = []
     for canonical in mapping.channels:
         if canonical != canonical.strip().lower():
-            position = located.position(("channels", canonical))
             findings.append(
-                Finding(
-                    f"canonical channel '{canonical}' must be lower-case",
-                    file=position.file,
-                    line=position.line,
-                    column=position.column,
-                    path=f"channels.{canonical}",
+                located.position(("channels", canonical)).finding(
+                    f"canonical channel '{canonical}' must be lower-case", f"channels.{canonical}"
                 )
             )
     if mapping.delimiter is not None and len(mapping.delimiter) != 1:
-        position = located.position(("delimiter",))
         findings.append(
-            Finding(
+            located.position(("delimiter",)).finding(
                 f"delimiter must be one character, got {mapping.delimiter!r}",
-                file=position.file,
-                line=position.line,
-                column=position.column,
-                path="delimiter",
-                hint='write "\\t" for a tab',
+                "delimiter",
+                'write "\\t" for a tab',
             )
         )
     findings.extend(_drop_findings(mapping, located))
@@ -92,17 +79,8 @@ def _drop_findings(mapping: Mapping, located: Located) -> list[Finding]:
                 )
         if problem is None:
             continue
-        position = located.position(path)
-        findings.append(
-            Finding(
-                problem[0],
-                file=position.file,
-                line=position.line,
-                column=position.column,
-                path=".".join(str(p) for p in path),
-                hint=problem[1],
-            )
-        )
+        dotted = ".".join(str(p) for p in path)
+        findings.append(located.position(path).finding(problem[0], dotted, problem[1]))
     return findings
 
 
@@ -126,19 +104,10 @@ def _check_values_keys(located: Located) -> None:
             hint = f"`values:` translates only {allowed}; {key} is read as {kind}"
         else:
             message = f"`values:` names '{key}', which is not a canonical boolean column"
-            close = difflib.get_close_matches(str(key), BOOLEAN_COLUMNS, n=1, cutoff=0.5)
-            hint = (f"did you mean '{close[0]}'? " if close else "") + (
+            close = did_you_mean(str(key), BOOLEAN_COLUMNS, cutoff=0.5)
+            hint = (f"{close} " if close else "") + (
                 f"`values:` translates only {allowed} (map source columns under `columns:`)"
             )
-        findings.append(
-            Finding(
-                message,
-                file=position.file,
-                line=position.line,
-                column=position.column,
-                path=f"values.{key}",
-                hint=hint,
-            )
-        )
+        findings.append(position.finding(message, f"values.{key}", hint))
     if findings:
         raise StrategyError(findings)

@@ -19,7 +19,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from cx.errors import Finding
-from cx.loader.yamlsafe import Located, PathKey
+from cx.loader.cross_field import cross_field_findings
+from cx.loader.located import Located, PathKey
+from cx.models.source import dotted_path
 from cx.models.strategy import Strategy
 
 MAX_ROUNDS = 8
@@ -35,8 +37,9 @@ _STAND_INS: dict[PathKey, dict[str, Any]] = {
     ("fallback", "*"): {"to": STAND_IN_CHANNEL, "accept": 0.0},
 }
 # Stand-ins that other rules of the same map read (a rule's escalation depends on
-# its `from`): the whole map is tainted, not just the key.
-_TAINT_CONTAINER = {(("shifts", "*"), "from")}
+# its `from`; whether a fallback needs `accept` depends on its `to`): the whole map is
+# tainted, not just the key.
+_TAINT_CONTAINER = {(("shifts", "*"), "from"), (("fallback", "*"), "to")}
 # An entry of a map or list that is invalid as a whole is replaced by a stand-in,
 # so that a channel stays in the catalog and list items keep their numbers.
 _ITEM_STAND_INS: dict[PathKey, Any] = {
@@ -65,8 +68,6 @@ class _CannotRepair(Exception):
 
 def salvage_findings(error: ValidationError, located: Located) -> list[Finding]:
     """Cross-field findings on the repaired data; [] when it cannot be repaired."""
-    from cx.loader.strategy import semantic_findings
-
     data = copy.deepcopy(located.data)
     tainted: set[PathKey] = set()
     try:
@@ -83,7 +84,7 @@ def salvage_findings(error: ValidationError, located: Located) -> list[Finding]:
             return []
     except _CannotRepair:
         return []
-    findings = semantic_findings(strategy, located)
+    findings = cross_field_findings(strategy, located)
     return [finding for finding in findings if not _touches(finding.path, tainted)]
 
 
@@ -164,7 +165,7 @@ def _touches(dotted: str | None, tainted: set[PathKey]) -> bool:
     if not dotted:
         return False
     for path in tainted:
-        place = ".".join(str(part) for part in path)
+        place = dotted_path(path)
         if dotted == place or dotted.startswith(place + "."):
             return True
         if place.startswith(dotted + ".") and _is_aggregate(dotted):

@@ -10,51 +10,20 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from cx.errors import Finding, InputError, StrategyError, special_kind
+from cx.loader.located import Located, PathKey, Position
+from cx.models.source import dotted_path
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_VALUES = 200_000
 MAX_ALIASES = 1_000
 CACHE_MAX_CHARS = 64 * 1024  # parsed files up to this size are kept for reuse
-
-PathKey = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class Position:
-    file: str
-    line: int | None = None
-    column: int | None = None
-
-
-@dataclass
-class Located:
-    """A YAML document as plain data plus the position of every path in it."""
-
-    data: Any
-    positions: dict[PathKey, Position]
-    file: str
-    # Problems that did not stop reading (duplicate keys), when the caller collects them.
-    findings: list[Finding] = field(default_factory=list)
-    # The files merged under this one (`extends`), nearest first.
-    extended: tuple[str, ...] = ()
-
-    def position(self, path: PathKey) -> Position:
-        """Position of ``path`` or of its nearest ancestor that has one."""
-        probe = tuple(path)
-        while probe:
-            if probe in self.positions:
-                return self.positions[probe]
-            probe = probe[:-1]
-        return self.positions.get((), Position(self.file, 1, 1))
-
 
 _PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
@@ -80,9 +49,8 @@ class _Builder:
         yaml.SafeLoader.__init__(self._constructor, "")
 
     def _fail(self, message: str, node: yaml.Node, hint: str | None = None) -> StrategyError:
-        pos = _mark_position(self.file, node.start_mark)
         return StrategyError(
-            [Finding(message, file=pos.file, line=pos.line, column=pos.column, hint=hint)]
+            [_mark_position(self.file, node.start_mark).finding(message, hint=hint)]
         )
 
     def build(self, node: yaml.Node, path: PathKey, depth: int, seen: set[int]) -> Any:
@@ -148,15 +116,11 @@ class _Builder:
                 # shows every problem of the file.
                 first = self.positions.get((*path, key))
                 where = f" (first at line {first.line})" if first and first.line else ""
-                pos = _mark_position(self.file, key_node.start_mark)
                 self.findings.append(
-                    Finding(
+                    _mark_position(self.file, key_node.start_mark).finding(
                         f"duplicate key '{key}'{where}",
-                        file=pos.file,
-                        line=pos.line,
-                        column=pos.column,
-                        path=".".join(str(part) for part in (*path, key)),
-                        hint="each key may appear once in a mapping; remove one of them",
+                        dotted_path((*path, key)),
+                        "each key may appear once in a mapping; remove one of them",
                     )
                 )
                 continue
@@ -255,16 +219,12 @@ def _parse(text: str, file: str, collect: bool) -> Located:
         node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        pos = _mark_position(file, mark)
         parts = [part for part in (exc.context, exc.problem) if part]
         problem = ", ".join(parts) if parts else "invalid YAML"
         raise StrategyError(
             [
-                Finding(
+                _mark_position(file, mark).finding(
                     f"YAML syntax error: {problem}",
-                    file=file,
-                    line=pos.line,
-                    column=pos.column,
                     hint="check the indentation and quoting around this line",
                 )
             ]

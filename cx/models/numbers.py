@@ -13,12 +13,11 @@ import unicodedata
 from collections.abc import Mapping
 
 from cx.errors import InputError
+from cx.models.vocabulary import DEFAULT_WINDOW_HOURS, MAX_WINDOW_HOURS, MIN_WINDOW_HOURS
 
 #: Agents per channel and interval, fixed (--agents) or implied by a plan: a very large
 #: contact centre staffs a few thousand; more is a typo, and Erlang walks up to N.
 MAX_AGENTS = 100_000
-#: Journey window (strategy journeys.window_hours, --journey-window): one year.
-MAX_WINDOW_HOURS = 8_760.0
 #: Random seeds (generate, replay): what numpy takes.
 MAX_SEED = 2**63 - 1
 
@@ -89,11 +88,13 @@ def check_share(value: object, what: str) -> float:
 
 
 def check_window_hours(hours: object, what: str = "journey window") -> float:
-    """Hours between a customer's contacts that still continue a journey: 0 to a year."""
+    """Hours between a customer's contacts that still continue a journey (the bounds of
+    :mod:`cx.models.vocabulary`: 0 to a year)."""
     window = check_number(hours, what)
-    if window < 0:
+    if window < MIN_WINDOW_HOURS:
         raise InputError(
-            f"{what} of {window:g} hours is negative", hint="use 0 or more hours (default 72)"
+            f"{what} of {window:g} hours is negative",
+            hint=f"use {MIN_WINDOW_HOURS:g} or more hours (default {DEFAULT_WINDOW_HOURS:g})",
         )
     if window > MAX_WINDOW_HOURS:
         raise InputError(

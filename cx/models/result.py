@@ -6,17 +6,30 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
+from cx.models.glossary import describe_fields
+
 SCHEMA_VERSION = 1
 
 
 class ResultModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # A metric's description in the JSON Schema comes from the glossary.
+    model_config = ConfigDict(extra="forbid", json_schema_extra=describe_fields)
 
 
 class StrategyInfo(ResultModel):
     name: str
     kind: str
     file: str | None
+    currency: str | None = Field(
+        None, description="The strategy's `currency:` label; left out when it has none."
+    )
+
+    @model_serializer(mode="wrap")
+    def _currency_only_when_set(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and data.get("currency") is None:
+            data.pop("currency", None)
+        return data
 
 
 class DataInfo(ResultModel):
@@ -56,31 +69,23 @@ class Totals(ResultModel):
     customer_coverage: float
     cost: float
     cost_per_contact: float | None
-    cost_per_year: float = Field(
-        description="cost × 365 / days of the data's span: the history's cost at a yearly rate."
-    )
+    cost_per_year: float
     baseline_cost: float
     cost_delta: float
     agent_hours: float
     effective_channels: float
     pooling_overhead: float
     floor_waste: float
-    replay_intervals_meeting_target: float | None = Field(
-        None,
-        description="--replay: the live channels' replay.intervals_meeting_target, weighted "
-        "by each channel's replayed contacts.",
-    )
-    journeys: float | None = Field(None, description="Observed journeys (§10).")
-    contacts_per_journey: float | None = Field(None, description="handled / journeys.")
-    cost_per_journey: float | None = Field(None, description="cost / journeys.")
-    satisfaction: float | None = Field(
-        None, description="Handled-weighted mean satisfaction over channels with a score."
-    )
-    satisfaction_delta: float | None = Field(None, description="satisfaction − baseline's.")
+    replay_intervals_meeting_target: float | None = None
+    journeys: float | None = None
+    contacts_per_journey: float | None = None
+    cost_per_journey: float | None = None
+    satisfaction: float | None = None
+    satisfaction_delta: float | None = None
 
 
 class ReplayInterval(ResultModel):
-    """One of a live channel's worst staffed intervals in replay (`--replay`)."""
+    """One staffed interval of a live channel, replayed (`--replay`)."""
 
     interval_start: str = Field(description="Start of the interval (local time of the data).")
     arrivals: int = Field(description="Replayed contacts that arrived in the interval.")
@@ -117,6 +122,7 @@ class ReplayResult(ResultModel):
     fit_agent_hours: float | None = Field(
         None, description="--fit: agent-hours of the smallest N per interval that holds."
     )
+    contacts: int = Field(0, description="Contacts replayed through the channel's plan.")
     fit_service_level: float | None = Field(
         None,
         description="--fit: share of the replayed contacts answered within `within` under "
@@ -127,7 +133,6 @@ class ReplayResult(ResultModel):
         description="The staffed intervals with the most contacts not answered within "
         "`within`, worst first (at most 5).",
     )
-    contacts: int = Field(0, exclude=True)
 
     @model_serializer(mode="wrap")
     def _fit_only_when_fitted(self, handler: SerializerFunctionWrapHandler) -> Any:
@@ -143,12 +148,7 @@ class ChannelResult(ResultModel):
     mode: str
     offered: bool
     demand: float
-    abandoned_before_queue: int = Field(
-        0,
-        description="Observed contacts on the channel that abandoned with a wait_time of 0 "
-        "(hung up before any queue, e.g. in the IVR): in demand, but no load in the plan "
-        "and not replayed.",
-    )
+    abandoned_before_queue: int = 0
     stayed: float
     shifted_out: float
     shifted_in: float
@@ -160,9 +160,7 @@ class ChannelResult(ResultModel):
     occupancy: float | None
     service_level: float | None = None
     average_wait: float | None = None
-    abandon_rate: float | None = Field(
-        None, description="Erlang A prediction for channels with `patience`; else null."
-    )
+    abandon_rate: float | None = None
     volume_share: float
     subscale: bool
     variable_cost: float
@@ -177,6 +175,31 @@ class ChannelResult(ResultModel):
     satisfaction: float | None = Field(
         None, description="The catalog's satisfaction, else the observed mean, else null."
     )
+    open_hours: float | None = Field(
+        None, description="Channels with `hours`: hours open within the data's span."
+    )
+    after_hours: float | None = Field(
+        None, description="Channels with `hours`: contacts that arrived while it was closed."
+    )
+    response_level: float | None = Field(
+        None, description="Async `response` target: share of contacts answered within it."
+    )
+    backlog_peak: float | None = Field(
+        None, description="Async `response` target: most contacts waiting at an interval end."
+    )
+
+    @model_serializer(mode="wrap")
+    def _hours_only_when_set(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """Channels open 24/7 without a response target print as they always have."""
+        data = handler(self)
+        if isinstance(data, dict):
+            for key in HOURS_FIELDS:
+                if data.get(key, 0) is None:
+                    data.pop(key)
+        return data
+
+
+HOURS_FIELDS = ("open_hours", "after_hours", "response_level", "backlog_peak")
 
 
 class PeriodResult(ResultModel):
@@ -208,7 +231,6 @@ class Result(ResultModel):
     channels: list[ChannelResult]
     periods: list[PeriodResult]
     guards: list[GuardResult] = Field(default_factory=list)
-    baseline: Totals | None = Field(None, exclude=True)
 
     def channel(self, name: str) -> ChannelResult:
         for item in self.channels:

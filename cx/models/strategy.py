@@ -3,12 +3,39 @@
 from __future__ import annotations
 
 import math
+import unicodedata
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    Tag,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
-from cx.models.numbers import MAX_AGENTS, MAX_WINDOW_HOURS, foreign_character
+from cx.models.hours import ALWAYS, HoursError, WeeklyHours, compile_hours, parse_days, parse_ranges
+from cx.models.hours import weekly_hours as compiled_hours
+from cx.models.numbers import MAX_AGENTS, foreign_character
+from cx.models.source import PathKey, Position, written_at
+from cx.models.vocabulary import (
+    CHANNEL_NAME_PATTERN,
+    DEFAULT_INTERVAL,
+    DEFAULT_PERIOD,
+    DEFAULT_WINDOW_HOURS,
+    MAX_WINDOW_HOURS,
+    MIN_WINDOW_HOURS,
+    Interval,
+    Period,
+)
 
 # Every number of a strategy is finite and a number (not `true`, not "0.5" in quotes);
 # the bounds say what a real contact centre can be (README, "What cx guarantees").
@@ -61,10 +88,10 @@ MAX_WITHIN = 30 * 86_400.0  # service level window: async channels answer within
 MAX_MIN_AGENTS = 10_000
 Cost = Annotated[float, Field(ge=0.0, le=MAX_COST), _CHECKED]
 Seconds = Annotated[float, Field(ge=MIN_SECONDS, le=MAX_SECONDS), _CHECKED]
-ChannelName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$")]
+ChannelName = Annotated[str, Field(pattern=CHANNEL_NAME_PATTERN)]
+WindowHours = Annotated[float, Field(ge=MIN_WINDOW_HOURS, le=MAX_WINDOW_HOURS), _CHECKED]
 
 Mode = Literal["live", "async", "self_service"]
-Period = Literal["week", "month", "quarter"]
 RampShape = Literal["linear", "s_curve", "step"]
 Kind = Literal["follow", "push"]
 
@@ -83,6 +110,52 @@ class ServiceLevel(StrictModel):
     )
     within: Annotated[float, Field(ge=0.0, le=MAX_WITHIN), _CHECKED] = Field(
         20.0, description="Seconds."
+    )
+
+
+def _hours_check(check: object) -> AfterValidator:
+    """``check`` run on a value of `hours`, its :class:`HoursError` a validation error."""
+
+    def run(value: object) -> object:
+        try:
+            check(value)  # type: ignore[operator]
+        except HoursError as error:
+            message = error.message + (f"; {error.hint}" if error.hint else "")
+            raise PydanticCustomError("hours", "{message}", {"message": message}) from None
+        return value
+
+    return AfterValidator(run)
+
+
+def _always_to_none(value: object) -> object:
+    """`hours: "24/7"` is the default: no hours at all (every result as without it)."""
+    if isinstance(value, str):
+        if value.strip().lower() == ALWAYS:
+            return None
+        raise PydanticCustomError(
+            "hours_text",
+            'hours is "24/7" or days with their hours, e.g. {mon-fri: "08:00-20:00"}',
+        )
+    return value
+
+
+DayKey = Annotated[str, _hours_check(parse_days)]
+DayHours = Annotated[str, _hours_check(parse_ranges)]
+Hours = Annotated[
+    dict[DayKey, DayHours] | None,
+    _hours_check(lambda hours: hours is None or compile_hours(hours)),
+    BeforeValidator(_always_to_none, json_schema_input_type=Literal["24/7"] | dict[str, str]),
+]
+
+
+class Response(StrictModel):
+    """Async response target: share ``target`` of contacts answered within ``within``."""
+
+    target: Annotated[float, Field(gt=0.0, le=1.0), _CHECKED] = Field(
+        description="Share of contacts to answer within `within` seconds (0-1]."
+    )
+    within: Annotated[float, Field(ge=60.0, le=MAX_WITHIN), _CHECKED] = Field(
+        description="Seconds from arrival (60 s to 30 days)."
     )
 
 
@@ -115,7 +188,9 @@ class Channel(StrictModel):
         1.0, description="Highest share of time an agent may be busy."
     )
     min_agents: Annotated[int, Field(ge=0, le=MAX_MIN_AGENTS), _CHECKED] = Field(
-        0, description="Agents on duty in every interval with arrivals."
+        0,
+        description="Agents on duty in every interval with arrivals (with `hours`: every "
+        "open interval; default 1).",
     )
     patience: Seconds | Literal["observed"] | None = Field(
         None, description="Mean patience in seconds (Erlang A); `observed` estimates it."
@@ -123,6 +198,48 @@ class Channel(StrictModel):
     satisfaction: Annotated[float, Field(ge=-1000.0, le=1000.0), _CHECKED] | None = Field(
         None, description="Satisfaction score of the channel; overrides the observed mean."
     )
+    hours: Hours = Field(
+        None,
+        description='Weekly opening hours, e.g. {mon-fri: "08:00-20:00", sat: "closed"}; '
+        'default "24/7".',
+    )
+    after_hours: Literal["next_open", "lost"] = Field(
+        "next_open",
+        description="Contacts arriving while closed that no rule moves: wait for the next "
+        "opening, or are lost.",
+    )
+    response: Response | None = Field(
+        None, description="Async only: share of contacts answered within a time, per backlog."
+    )
+
+    @field_validator("hours", "response")
+    @classmethod
+    def _staffed_modes(cls, value: object, info: ValidationInfo) -> object:
+        mode = info.data.get("mode")
+        if value is None or mode is None:
+            return value
+        if info.field_name == "response" and mode != "async":
+            raise PydanticCustomError(
+                "response_mode", "response targets are for async channels, not {mode}",
+                {"mode": mode},
+            )
+        if info.field_name == "hours" and mode == "self_service":
+            raise PydanticCustomError(
+                "hours_mode", "a self_service channel has no opening hours (it has no agents)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _floor_with_hours(self) -> Channel:
+        """With opening hours, at least one agent in every open interval unless set."""
+        if self.hours is not None and "min_agents" not in self.model_fields_set:
+            self.min_agents = 1
+        return self
+
+    @property
+    def weekly_hours(self) -> WeeklyHours | None:
+        """The compiled opening hours; None for 24/7."""
+        return compiled_hours(self.hours)
 
 
 class Ramp(StrictModel):
@@ -139,6 +256,7 @@ class Where(StrictModel):
     stage: list[str] | None = None
     intent: list[str] | None = None
     step: list[Literal["first", "follow_up"]] | None = None
+    hours: list[Literal["open", "closed"]] | None = None
 
     # A single value may be written without brackets; the JSON Schema says so too.
     @field_validator(
@@ -165,6 +283,15 @@ class Where(StrictModel):
     def _step_to_list(cls, value: object) -> object:
         return cls._scalar_to_list(value)
 
+    @field_validator(
+        "hours",
+        mode="before",
+        json_schema_input_type=Literal["open", "closed"] | list[Literal["open", "closed"]] | None,
+    )
+    @classmethod
+    def _hours_to_list(cls, value: object) -> object:
+        return cls._scalar_to_list(value)
+
 
 class Shift(StrictModel):
     """Move a share of one channel's contacts to other channels."""
@@ -183,9 +310,38 @@ class Shift(StrictModel):
     incentive_cost: Cost = Field(0.0, description="Paid per shifted contact.")
 
 
+def _fallback_form(value: object) -> str:
+    """Which form of ``fallback.to`` was written (the tags are pydantic-style, so error
+    paths stop at ``to`` as for any other union)."""
+    return "dict[str, float]" if isinstance(value, dict) else "str"
+
+
+FallbackTargets = Annotated[
+    Annotated[ChannelName, Tag("str")]
+    | Annotated[dict[ChannelName, Share], Tag("dict[str, float]")],
+    Discriminator(_fallback_form),
+]
+
+
 class Fallback(StrictModel):
-    to: ChannelName
-    accept: Share = Field(description="Share of contacts that move; the rest are lost.")
+    """Where a retired channel's contacts go: one channel with ``accept``, or shares per
+    channel (``{web: 0.5, email: 0.3}``, summing to at most 1); the rest are lost."""
+
+    to: FallbackTargets = Field(
+        description="The channel that takes the contacts (with `accept`), or channel: share "
+        "of the contacts (shares sum to at most 1; the rest are lost)."
+    )
+    accept: Share | None = Field(
+        None,
+        description="With a single `to` channel: share of contacts that move; the rest are lost.",
+    )
+
+    @property
+    def shares(self) -> dict[str, float]:
+        """Target channel → share of the retired channel's remaining contacts it takes."""
+        if isinstance(self.to, dict):
+            return dict(self.to)
+        return {self.to: self.accept if self.accept is not None else 0.0}
 
 
 class Dilution(StrictModel):
@@ -195,14 +351,31 @@ class Dilution(StrictModel):
 
 
 class Staffing(StrictModel):
-    interval: Literal[15, 30, 60] = Field(60, description="Staffing interval in minutes.")
+    interval: Interval = Field(DEFAULT_INTERVAL, description="Staffing interval in minutes.")
 
 
 class Journeys(StrictModel):
-    window_hours: Annotated[float, Field(ge=0.0, le=MAX_WINDOW_HOURS), _CHECKED] = Field(
-        72.0,
+    window_hours: WindowHours = Field(
+        DEFAULT_WINDOW_HOURS,
         description="A contact within this many hours of the previous one continues a journey.",
     )
+
+
+MAX_CURRENCY_CHARS = 4
+
+
+def currency_label(value: object) -> object:
+    """Pydantic before-validator of ``currency:``: a short label of letters and currency
+    signs (``€``, ``$``, ``EUR``, ``CHF``, ``kr``); it only labels money in tables."""
+    if value is None or not isinstance(value, str):
+        return value
+    if any(not (unicodedata.category(char).startswith("L") or unicodedata.category(char) == "Sc")
+           for char in value):
+        raise PydanticCustomError(
+            "currency_label",
+            "a currency is a short label of letters or currency signs, such as € or EUR",
+        )
+    return value
 
 
 class Strategy(StrictModel):
@@ -212,8 +385,17 @@ class Strategy(StrictModel):
     name: str
     kind: Kind
     description: str | None = None
+    currency: Annotated[
+        str | None,
+        Field(min_length=1, max_length=MAX_CURRENCY_CHARS),
+        BeforeValidator(currency_label),
+    ] = Field(
+        None,
+        description="Label of money in tables (€, $, EUR, CHF...); default none. It only "
+        "labels: nothing is converted.",
+    )
     extends: str | None = Field(None, description="Base strategy file, relative to this one.")
-    period: Period = "month"
+    period: Period = DEFAULT_PERIOD
     channels: dict[ChannelName, Channel] = Field(min_length=1)
     offer: list[ChannelName] | None = Field(
         None, description="Channels offered; default: every catalog channel."
@@ -227,6 +409,7 @@ class Strategy(StrictModel):
 
     _file: str | None = PrivateAttr(default=None)
     _files: tuple[str, ...] = PrivateAttr(default=())
+    _positions: dict[PathKey, Position] = PrivateAttr(default_factory=dict)
 
     @property
     def file(self) -> str | None:
@@ -236,6 +419,22 @@ class Strategy(StrictModel):
     def files(self) -> tuple[str, ...]:
         """The file this strategy was loaded from and every file it extends."""
         return self._files
+
+    def origin(self, *path: str | int) -> str | None:
+        """Where the value at ``path`` was written: this strategy's file, a file it extends,
+        or ``--set KEY=VALUE``; None when the value is a default."""
+        position = self._positions.get(path)
+        return position.file if position is not None else None
+
+    @property
+    def positions(self) -> Mapping[PathKey, Position]:
+        """Where each key path is written: file, line, column (not part of the JSON)."""
+        return self._positions
+
+    def position(self, path: PathKey) -> Position:
+        """Where the value at ``path`` is written (the file that set it, through
+        ``extends``), for an error about it; see :func:`cx.models.source.written_at`."""
+        return written_at(self._positions, path, self._file)
 
     @property
     def offered(self) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from rich.bar import Bar
 from rich.console import Group, RenderableType
@@ -11,11 +11,15 @@ from rich.text import Text
 
 from cx.models.result import Comparison, Result, SweepResult, Totals
 from cx.render.formats import csv_text
+from cx.render.numbers import common_currency, currency_label
 from cx.render.safe import plain
 from cx.render.sections import Section, count, money, number, percent
-from cx.render.views import sections_markdown, sections_renderable
+from cx.render.verdict import verdict
+from cx.render.views import SimulationView, sections_markdown, sections_renderable
 
 BEST_MARK = " ★"
+#: Totals that are shares: charted as percentages.
+SHARE_METRICS = frozenset({"coverage", "preferred_coverage", "customer_coverage"})
 
 # metric, label, formatter, which value is best (min / max / None for neutral)
 COMPARE_ROWS: list[tuple[str, str, Callable[[float | None], str], str | None]] = [
@@ -55,9 +59,9 @@ def _best(values: list[float | None], direction: str | None) -> set[int]:
     return {i for v, i in present if abs(v - target) < 1e-9}
 
 
-def comparison_section(comparison: Comparison) -> Section:
-    results = comparison.results
-    baseline: Totals | None = results[0].baseline if results else None
+def comparison_section(views: Sequence[SimulationView]) -> Section:
+    results = [view.result for view in views]
+    baseline: Totals | None = views[0].baseline if views else None
     header = ["Metric", *[r.strategy.name for r in results], "Baseline"]
     rows = []
     specs = COMPARE_ROWS
@@ -75,12 +79,14 @@ def comparison_section(comparison: Comparison) -> Section:
     guards = [_guards_cell(r) for r in results]
     rows.append(["Guards", *guards, "–"])
     baselines_differ = baseline is not None and any(
-        r.baseline is not None and abs(r.baseline.cost - baseline.cost) > 1e-6 for r in results
+        abs(view.baseline.cost - baseline.cost) > 1e-6 for view in views
     )
     note = f"{BEST_MARK.strip()} best value in the row."
     if baselines_differ:
         note += " Strategies use different catalogs; the baseline column is the first one's."
-    return Section(title="Comparison", header=header, rows=rows, note=note)
+    return Section(
+        title="Comparison", header=header, rows=rows, note=note, rows_are_metrics=True
+    )
 
 
 def _guards_cell(result: Result) -> str:
@@ -90,12 +96,24 @@ def _guards_cell(result: Result) -> str:
     return f"{passed}/{len(result.guards)} pass"
 
 
-def comparison_renderable(comparison: Comparison) -> RenderableType:
-    return sections_renderable([comparison_section(comparison)])
+def _currency(results: Sequence[Result]) -> str | None:
+    return common_currency([result.strategy.currency for result in results])
 
 
-def comparison_markdown(comparison: Comparison) -> str:
-    return sections_markdown("cx compare", [comparison_section(comparison)])
+def comparison_renderable(views: Sequence[SimulationView]) -> RenderableType:
+    with currency_label(_currency([view.result for view in views])):
+        return sections_renderable(
+            [comparison_section(views)], [verdict(view.result).text() for view in views]
+        )
+
+
+def comparison_markdown(views: Sequence[SimulationView]) -> str:
+    with currency_label(_currency([view.result for view in views])):
+        return sections_markdown(
+            "cx compare",
+            [comparison_section(views)],
+            [verdict(view.result).text() for view in views],
+        )
 
 
 def comparison_csv(comparison: Comparison) -> str:
@@ -143,30 +161,36 @@ def sweep_section(sweep: SweepResult) -> Section:
 
 
 def sweep_chart(sweep: SweepResult, metric: str = "cost") -> Table:
-    """Horizontal bars of one metric per step; fits 80 columns."""
+    """Horizontal bars of one metric per step; the bars shrink (down to 8 columns) so
+    that the figures beside them stay whole in a narrow terminal."""
     values = [float(getattr(step.result.totals, metric) or 0.0) for step in sweep.steps]
     low = min(0.0, *values)
     high = max(values) if values else 1.0
+    formatter = percent if metric in SHARE_METRICS else money
+    steps = [plain(str(step.value)) for step in sweep.steps]
+    figures = [plain(formatter(value)) for value in values]
     table = Table(
         title=plain(f"{metric} by {sweep.key}"),
         title_justify="left",
         box=None,
         show_header=False,
     )
-    table.add_column("value", justify="right", no_wrap=True)
-    table.add_column("bar", width=48, no_wrap=True)
-    table.add_column("figure", justify="right", no_wrap=True)
-    for step, value in zip(sweep.steps, values, strict=True):
-        table.add_row(
-            plain(str(step.value)),
-            Bar(size=high - low or 1.0, begin=0, end=value - low, color="cyan"),
-            money(value),
-        )
+    table.add_column(
+        "value", justify="right", no_wrap=True, min_width=max(t.cell_len for t in steps)
+    )
+    table.add_column("bar", min_width=8, max_width=48)  # the column that gives way
+    table.add_column(
+        "figure", justify="right", no_wrap=True, min_width=max(t.cell_len for t in figures)
+    )
+    for step, value, shown in zip(steps, values, figures, strict=True):
+        bar = Bar(size=high - low or 1.0, begin=0, end=value - low, color="cyan")
+        table.add_row(step, bar, shown)
     return table
 
 
 def sweep_renderable(sweep: SweepResult, chart: bool) -> RenderableType:
-    table = sections_renderable([sweep_section(sweep)])
+    with currency_label(_currency([step.result for step in sweep.steps])):
+        table = sections_renderable([sweep_section(sweep)])
     if not chart:
         return table
     return Group(table, Text(""), sweep_chart(sweep, "cost"), Text(""), sweep_chart_pct(sweep))
@@ -186,4 +210,5 @@ def sweep_csv(sweep: SweepResult) -> str:
 
 
 def sweep_markdown(sweep: SweepResult) -> str:
-    return sections_markdown("cx sweep", [sweep_section(sweep)])
+    with currency_label(_currency([step.result for step in sweep.steps])):
+        return sections_markdown("cx sweep", [sweep_section(sweep)])

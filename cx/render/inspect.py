@@ -215,6 +215,11 @@ def inspect_markdown(result: InspectResult) -> str:
 
 def inspect_csv(result: InspectResult) -> str:
     """A tidy table: ``table,row,column,value`` with unformatted numbers."""
+    return csv_text(("table", "row", "column", "value"), inspect_rows(result))
+
+
+def inspect_rows(result: InspectResult) -> list[tuple[str, str, str, Any]]:
+    """Every figure of ``result`` as (table, row, column, value), values unformatted."""
     rows: list[tuple[str, str, str, Any]] = []
     data = result.data.model_dump()
     for key in ("rows_read", "rows_used", "rows_rejected", "customers", "anonymous_contacts"):
@@ -241,4 +246,4 @@ def inspect_csv(result: InspectResult) -> str:
     for cell in result.switching.matrix:
         rows.append(("switching_pairs", cell.previous, cell.next, cell.pairs))
         rows.append(("switching_within_journey", cell.previous, cell.next, cell.within_journey))
-    return csv_text(("table", "row", "column", "value"), rows)
+    return rows

@@ -8,8 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from cx.models.result import Result, Totals
+from cx.models.glossary import DILUTION_LEGEND, GLOSSARY
+from cx.models.result import Result
+from cx.render.numbers import figure, money, number, percent, points, signed, whole
+
+if TYPE_CHECKING:
+    from cx.render.views import SimulationView
 
 
 @dataclass
@@ -20,62 +26,14 @@ class Section:
     note: str | None = None
     left_columns: int = 1  # the first N columns are labels, the rest numbers
     styles: list[str | None] = field(default_factory=list)  # per row, optional
+    legend: list[str] = field(default_factory=list)  # sentences under the note
+    # Too wide for the terminal, a table stacks into blocks: one per row (a channel, a
+    # period) or, where the rows are metrics, one per column (a strategy).
+    rows_are_metrics: bool = False
 
 
-def _compact(value: float) -> str | None:
-    """Large figures shortened so tables fit 80 columns (1.23M, 456.8k)."""
-    size = abs(value)
-    if size >= 1e6:
-        return f"{value / 1e6:.2f}M"
-    if size >= 1e5:
-        return f"{value / 1e3:.1f}k"
-    return None
-
-
-def count(value: float | None) -> str:
-    if value is None:
-        return "–"
-    compact = _compact(value)
-    if compact:
-        return compact
-    if abs(value - round(value)) < 0.05 or abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:,.1f}"
-
-
-def money(value: float | None) -> str:
-    if value is None:
-        return "–"
-    compact = _compact(value)
-    if compact:
-        return compact
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
-
-
-def percent(value: float | None, digits: int = 1) -> str:
-    return "–" if value is None else f"{value * 100:.{digits}f}%"
-
-
-def number(value: float | None, digits: int = 2) -> str:
-    return "–" if value is None else f"{value:,.{digits}f}"
-
-
-def figure(value: float | None) -> str:
-    """A number as people read it: thousands separated, about four significant digits."""
-    if value is None:
-        return "–"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:.4g}"
-
-
-def signed(value: float | None, formatter: Callable[[float | None], str]) -> str:
-    if value is None:
-        return "–"
-    if abs(value) < 1e-9:
-        return "0"
-    text = formatter(abs(value))
-    return ("+" if value > 0 else "−") + text
+#: Contacts and hours in tables: whole and thousands separated (cx.render.numbers).
+count = whole
 
 
 TOTAL_ROWS: list[tuple[str, str, Callable[[float | None], str], Callable[..., str]]] = [
@@ -83,9 +41,9 @@ TOTAL_ROWS: list[tuple[str, str, Callable[[float | None], str], Callable[..., st
     ("handled", "Handled", count, count),
     ("lost", "Lost", count, count),
     ("repeats", "Repeats", count, count),
-    ("coverage", "Coverage", percent, lambda v: f"{v * 100:.1f} pt"),
-    ("preferred_coverage", "Preferred-channel coverage", percent, lambda v: f"{v * 100:.1f} pt"),
-    ("customer_coverage", "Customer coverage", percent, lambda v: f"{v * 100:.1f} pt"),
+    ("coverage", "Coverage", percent, points),
+    ("preferred_coverage", "Preferred-channel coverage", percent, points),
+    ("customer_coverage", "Customer coverage", percent, points),
     ("cost", "Cost", money, money),
     ("cost_per_contact", "Cost per contact", money, money),
     ("agent_hours", "Agent-hours", count, count),
@@ -102,29 +60,31 @@ OUTCOME_ROWS: list[tuple[str, str, Callable[[float | None], str], Callable[..., 
 
 
 def _against_baseline(
-    result: Result,
+    view: SimulationView,
     rows_spec: list[tuple[str, str, Callable[[float | None], str], Callable[..., str]]],
 ) -> list[list[str]]:
-    baseline: Totals | None = result.baseline
     rows = []
     for key, title, formatter, delta_formatter in rows_spec:
-        value = getattr(result.totals, key)
-        base = getattr(baseline, key) if baseline is not None else None
+        value = getattr(view.result.totals, key)
+        base = getattr(view.baseline, key)
         delta = value - base if value is not None and base is not None else None
         rows.append([title, formatter(value), formatter(base), signed(delta, delta_formatter)])
     return rows
 
 
-def totals_section(result: Result) -> Section:
+def totals_section(view: SimulationView) -> Section:
+    strategy = view.result.strategy
     return Section(
-        title=f"{result.strategy.name} ({result.strategy.kind}) vs baseline",
+        title=f"{strategy.name} ({strategy.kind}) vs baseline",
         header=["Metric", "Strategy", "Baseline", "Δ"],
-        rows=_against_baseline(result, TOTAL_ROWS),
+        rows=_against_baseline(view, TOTAL_ROWS),
+        rows_are_metrics=True,
     )
 
 
-def outcomes_section(result: Result) -> Section | None:
+def outcomes_section(view: SimulationView) -> Section | None:
     """Journeys and satisfaction against the baseline (§10), when they were counted."""
+    result = view.result
     totals, data = result.totals, result.data
     if totals.journeys is None and totals.satisfaction is None:
         return None
@@ -148,8 +108,9 @@ def outcomes_section(result: Result) -> Section | None:
     return Section(
         title="Outcomes",
         header=["Metric", "Strategy", "Baseline", "Δ"],
-        rows=_against_baseline(result, OUTCOME_ROWS),
+        rows=_against_baseline(view, OUTCOME_ROWS),
         note=note,
+        rows_are_metrics=True,
     )
 
 
@@ -250,6 +211,7 @@ def dilution_section(result: Result) -> Section:
         f" floor waste {percent(result.totals.floor_waste)}."
         + abandonment_reading(result)
         + time_of_day_reading(result),
+        legend=dilution_legend(),
     )
 
 
@@ -264,6 +226,40 @@ def time_of_day_reading(result: Result) -> str:
         " No time of day in the data (every timestamp at midnight): live channels ("
         + ", ".join(live)
         + ") are costed from their workload, as async channels, with no SL or wait."
+    )
+
+
+def dilution_legend() -> list[str]:
+    """One sentence for each idea of channel dilution, from the glossary."""
+    return [f"{GLOSSARY[name].label}: {GLOSSARY[name].definition}" for name in DILUTION_LEGEND]
+
+
+def hours_section(result: Result) -> Section | None:
+    """One row per channel with opening hours or a response target; None without any."""
+    channels = [
+        c for c in result.channels if c.open_hours is not None or c.response_level is not None
+    ]
+    if not channels:
+        return None
+    rows = [
+        [
+            c.channel,
+            count(c.open_hours) if c.open_hours is not None else "24/7",
+            count(c.after_hours) if c.after_hours is not None else "–",
+            percent(c.response_level) if c.response_level is not None else "–",
+            count(c.backlog_peak) if c.backlog_peak is not None else "–",
+        ]
+        for c in channels
+    ]
+    return Section(
+        title="Opening hours",
+        header=["Channel", "Open h", "Arrived closed", "Answered in time", "Backlog peak"],
+        rows=rows,
+        note="Open h: hours open within the data's span, each staffed with at least "
+        "min_agents. Arrived closed: contacts that found the channel closed (moved by "
+        "rules, waiting for the opening, or lost as after_hours says). Answered in time: "
+        "share of an async channel's contacts answered within its response target; "
+        "backlog peak: most contacts waiting at an interval's end.",
     )
 
 
@@ -425,12 +421,14 @@ def replay_sections(result: Result) -> list[Section]:
     return sections
 
 
-def result_sections(result: Result) -> list[Section]:
+def result_sections(view: SimulationView) -> list[Section]:
+    result = view.result
     sections = [
-        totals_section(result),
+        totals_section(view),
         channels_section(result),
         dilution_section(result),
-        *([outcomes] if (outcomes := outcomes_section(result)) is not None else []),
+        *([hours] if (hours := hours_section(result)) is not None else []),
+        *([outcomes] if (outcomes := outcomes_section(view)) is not None else []),
         periods_section(result),
         *replay_sections(result),
     ]

@@ -1,18 +1,60 @@
-"""Sections → rich renderables (terminal) or markdown text."""
+"""What the human views read, and sections → rich renderables (terminal) or markdown text.
+
+The JSON result holds what machines read; a :class:`SimulationView` is that result
+with the figures only people see beside it (the status quo's totals), built from a
+strategy's evaluation in one place: :meth:`SimulationView.of`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
 
 from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from cx.models.result import Result
+from cx.models.result import Result, Totals
 from cx.render.formats import markdown_table, markdown_text
+from cx.render.layout import LABEL_WIDTH, Fitted
+from cx.render.numbers import currency_label
 from cx.render.safe import plain
 from cx.render.sections import Section, result_sections
+from cx.render.verdict import verdict
+
+__all__ = [
+    "Evaluated",
+    "SimulationView",
+    "result_markdown",
+    "result_renderable",
+    "section_table",
+    "sections_markdown",
+    "sections_renderable",
+]
+
+
+class Evaluated(Protocol):
+    """A strategy evaluated once with its status quo (``cx.replay.engine.StrategyEvaluation``)."""
+
+    @property
+    def result(self) -> Result: ...
+
+    @property
+    def baseline_totals(self) -> Totals: ...
+
+
+@dataclass(frozen=True)
+class SimulationView:
+    """One strategy's result and the status quo's totals that its views set beside it."""
+
+    result: Result
+    baseline: Totals
+
+    @classmethod
+    def of(cls, evaluation: Evaluated) -> SimulationView:
+        return cls(result=evaluation.result, baseline=evaluation.baseline_totals)
 
 
 def section_table(section: Section) -> Table:
@@ -36,7 +78,9 @@ def section_table(section: Section) -> Table:
     for index, name in enumerate(header):
         if index < section.left_columns:
             widest = max([name.cell_len, *(row[index].cell_len for row in rows)])
-            table.add_column(name, justify="left", overflow="fold", min_width=min(widest, 12))
+            table.add_column(
+                name, justify="left", overflow="fold", min_width=min(widest, LABEL_WIDTH)
+            )
         else:
             table.add_column(name, justify="right", no_wrap=True)
     for index, row in enumerate(rows):
@@ -45,27 +89,44 @@ def section_table(section: Section) -> Table:
     return table
 
 
-def sections_renderable(sections: Sequence[Section]) -> RenderableType:
-    parts: list[RenderableType] = []
+def sections_renderable(
+    sections: Sequence[Section], lead: Sequence[str] = ()
+) -> RenderableType:
+    """The sections as tables that fit the terminal (:class:`Fitted`), each legend in
+    dim lines under its table; ``lead`` lines (the verdict) first, in bold."""
+    parts: list[RenderableType] = [plain(line, "bold") for line in lead]
+    if parts:
+        parts.append(Text(""))
     for section in sections:
-        parts.append(section_table(section))
+        parts.append(Fitted(section, section_table(section)))
+        parts.extend(plain(line, "dim") for line in section.legend)
         parts.append(Text(""))
     return Group(*parts[:-1])
 
 
-def sections_markdown(title: str, sections: Sequence[Section]) -> str:
+def sections_markdown(title: str, sections: Sequence[Section], lead: Sequence[str] = ()) -> str:
     chunks = [f"# {markdown_text(title)}\n"]
+    if lead:
+        chunks.append("".join(f"{markdown_text(line)}\n" for line in lead))
     for section in sections:
         chunks.append(f"## {markdown_text(section.title)}\n")
         chunks.append(markdown_table(section.header, section.rows))
         if section.note:
             chunks.append(f"\n{markdown_text(section.note)}\n")
+        if section.legend:
+            chunks.append("".join(f"* {markdown_text(line)}\n" for line in section.legend))
     return "\n".join(chunks)
 
 
-def result_renderable(result: Result) -> RenderableType:
-    return sections_renderable(result_sections(result))
+def result_renderable(view: SimulationView) -> RenderableType:
+    with currency_label(view.result.strategy.currency):
+        return sections_renderable(result_sections(view), [verdict(view.result).text()])
 
 
-def result_markdown(result: Result) -> str:
-    return sections_markdown(f"cx simulate: {result.strategy.name}", result_sections(result))
+def result_markdown(view: SimulationView) -> str:
+    with currency_label(view.result.strategy.currency):
+        return sections_markdown(
+            f"cx simulate: {view.result.strategy.name}",
+            result_sections(view),
+            [verdict(view.result).text()],
+        )

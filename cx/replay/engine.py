@@ -6,14 +6,16 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
+from pydantic import BaseModel
 
 from cx.data.contacts import ContactFile, ContactSource
 from cx.data.cube import Cube
 from cx.data.periods import days_between, label, months_offered, period_end
 from cx.data.scan import required_channels_message
-from cx.errors import Finding, InputError, StrategyError
+from cx.errors import InputError, StrategyError
 from cx.guards import parse_guard
 from cx.models.numbers import check_agents
 from cx.models.result import (
@@ -27,7 +29,9 @@ from cx.models.result import (
     Totals,
 )
 from cx.models.strategy import Channel, Strategy
+from cx.models.vocabulary import INTERVALS, one_of
 from cx.replay.flows import compute_flows
+from cx.replay.hours import after_hours_contacts, calendar, hours_profile, split_demand, uses_hours
 from cx.replay.needs import outcomes_needed, uses_step
 from cx.replay.rules import RuleSet
 from cx.replay.trace import ReplayOptions, replay_plan
@@ -48,9 +52,9 @@ class SimulationOptions:
         # The API passes these straight from scripts: a bad one is an input error, not a
         # ValueError from Erlang (negative agents) or a silent odd interval (45 minutes).
         if self.interval is not None and (
-            isinstance(self.interval, bool) or self.interval not in (15, 30, 60)
+            isinstance(self.interval, bool) or self.interval not in INTERVALS
         ):
-            raise InputError(f"interval {self.interval!r} is not 15, 30 or 60 minutes")
+            raise InputError(f"interval {self.interval!r} is not {one_of(INTERVALS)} minutes")
         object.__setattr__(self, "agents", check_agents(self.agents))
 
 
@@ -112,11 +116,10 @@ def check_against_data(strategy: Strategy, cube: Cube) -> None:
     for name in observed:
         if name not in strategy.offered and name not in strategy.fallback:
             findings.append(
-                Finding(
+                strategy.position(("fallback",)).finding(
                     f"channel '{name}' is retired but has contacts in the data and no fallback",
-                    file=strategy.file,
-                    path="fallback",
-                    hint=f"add `fallback: {{{name}: {{to: <offered channel>, accept: 0.5}}}}`",
+                    "fallback",
+                    f"add `fallback: {{{name}: {{to: <offered channel>, accept: 0.5}}}}`",
                 )
             )
     if findings:
@@ -141,8 +144,8 @@ def handle_times(strategy: Strategy, cube: Cube, offered: list[str]) -> dict[str
                     if by_hour
                     else "has no handle_time and the data shows none"
                 ),
-                file=strategy.file,
                 path=f"channels.{name}.handle_time",
+                **strategy.position(("channels", name, "handle_time")).location(),
                 hint="set handle_time (seconds) in the catalog",
             )
     return result
@@ -181,8 +184,8 @@ def patience_of(strategy: Strategy, cube: Cube, offered: list[str]) -> dict[str,
             raise InputError(
                 f"channel '{name}' has patience: observed, but the data has no "
                 f"{' or '.join(missing)} for it",
-                file=strategy.file,
                 path=f"channels.{name}.patience",
+                **strategy.position(("channels", name, "patience")).location(),
                 hint="map wait_time and abandoned onto your export's columns (--columns; "
                 "`values:` translates its abandon codes), or set patience in seconds",
             )
@@ -226,6 +229,10 @@ def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> Eva
     )
     resolution = outcomes.resolution_rates() if outcomes is not None else {}
     rules = RuleSet.compile(strategy, resolution)
+    interval = options.interval or strategy.staffing.interval
+    with_hours = uses_hours(strategy)
+    if with_hours:  # opening hours (§11): each cell's open and closed part
+        demand = split_demand(strategy, cube, demand, interval)
     flows = compute_flows(rules, demand, period_index)
     scores = _satisfaction_scores(strategy, cube)
     offered = strategy.offered
@@ -237,11 +244,10 @@ def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> Eva
         cube.demand.group_by("channel").agg(pl.col("contacts").sum()).iter_rows()
     )
     handled_by_period = _handled_by_period(flows)
-    interval = options.interval or strategy.staffing.interval
     plan = plan_staffing(
         strategy if meta.time_of_day else workload_only(strategy),
         flows,
-        cube.arrival_profile(interval),
+        hours_profile(strategy, cube, interval) if with_hours else cube.arrival_profile(interval),
         {name: _handled(by_channel, name) for name in strategy.channels},
         handled_by_period,
         aht,
@@ -249,7 +255,9 @@ def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> Eva
         options.agents,
         handle_time_profiles(strategy, cube),
         patience_of(strategy, cube, offered),
+        calendar(strategy, cube, interval) if with_hours else None,
     )
+    closed_arrivals = after_hours_contacts(demand) if with_hours else {}
     first, last = meta.span
     months = months_offered(
         first, last, meta.period_starts[0], period_end(meta.period_starts[-1], meta.period)
@@ -301,6 +309,12 @@ def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> Eva
                 cost=cost.total,
                 resolution_rate=resolution.get(name),
                 satisfaction=scores.get(name),
+                open_hours=staffing.open_hours,
+                after_hours=closed_arrivals.get(name, 0.0)
+                if channel.hours is not None and is_offered
+                else None,
+                response_level=staffing.response_level,
+                backlog_peak=staffing.backlog_peak,
             )
         )
     periods = _periods(strategy, cube, flows, plan, offered)
@@ -507,18 +521,15 @@ def _data_info(cube: Cube) -> DataInfo:
             else None,
             "resolution_source": outcomes.resolution_source,
         }
-    return DataInfo(
-        file=meta.file,
-        rows_read=meta.rows_read,
-        rows_used=meta.rows_used,
-        rows_rejected=meta.rows_rejected,
-        rows_dropped=meta.rows_dropped,
-        time_of_day=meta.time_of_day,
-        customers=meta.customers,
-        periods=meta.period_labels,
-        channels_observed=meta.channels_observed,
-        **extra,  # type: ignore[arg-type]
-    )
+    counts = {name: getattr(meta, name) for name in _DATA_INFO_FROM_META}
+    return DataInfo(periods=meta.period_labels, **counts, **extra)  # type: ignore[arg-type]
+
+
+#: The fields of DataInfo that the cube's meta holds under the same names.
+_DATA_INFO_FROM_META = (
+    "file", "rows_read", "rows_used", "rows_rejected", "rows_dropped", "time_of_day",
+    "customers", "channels_observed",
+)  # fmt: skip
 
 
 @dataclass
@@ -540,27 +551,13 @@ class StrategyEvaluation:
                 name=self.baseline_strategy.name,
                 kind=self.baseline_strategy.kind,
                 file=self.baseline_strategy.file,
+                currency=self.baseline_strategy.currency,
             ),
             data=self.result.data.model_copy(),
             totals=self.baseline_totals.model_copy(),
             channels=[channel.model_copy() for channel in self.baseline.channels],
             periods=[period.model_copy() for period in self.baseline.periods],
-            baseline=self.baseline_totals.model_copy(),
         )
-
-
-def simulate_cube(
-    strategy: Strategy,
-    cube: Cube,
-    options: SimulationOptions | None = None,
-    baselines: dict[str, Evaluation] | None = None,
-) -> Result:
-    """Replay ``strategy`` on ``cube`` and compare it with the status quo.
-
-    ``baselines`` lets several calls with the same options share baseline
-    evaluations: strategies with the same catalog have the same baseline.
-    """
-    return evaluate(strategy, cube, options, baselines).result
 
 
 def evaluate(
@@ -569,8 +566,9 @@ def evaluate(
     options: SimulationOptions | None = None,
     baselines: dict[str, Evaluation] | None = None,
 ) -> StrategyEvaluation:
-    """``strategy`` and its baseline evaluated once each (a shared baseline from
-    ``baselines`` when one is there), with the result assembled from them."""
+    """``strategy`` and its baseline evaluated once each, with the result assembled
+    from them. ``baselines`` lets several calls with the same options share baseline
+    evaluations: strategies with the same catalog have the same baseline."""
     options = options or SimulationOptions()
     check_against_data(strategy, cube)
     check_time_of_day(cube, options)
@@ -612,12 +610,13 @@ def evaluate(
         }
     )
     result = Result(
-        strategy=StrategyInfo(name=strategy.name, kind=strategy.kind, file=strategy.file),
+        strategy=StrategyInfo(
+            name=strategy.name, kind=strategy.kind, file=strategy.file, currency=strategy.currency
+        ),
         data=_data_info(cube),
         totals=totals,
         channels=evaluation.channels,
         periods=evaluation.periods,
-        baseline=baseline_totals,
     )
     if options.replay is not None:
         _attach_replay(result, replay_evaluation(strategy, cube, evaluation, options))
@@ -669,26 +668,26 @@ def _attach_replay(result: Result, replay: PlanOutcome) -> None:
         outcome = replay.channels.get(item.channel)
         if outcome is None:
             continue
-        item.replay = ReplayResult(
-            service_level=outcome.service_level,
-            intervals_meeting_target=outcome.intervals_meeting_target,
-            asa=outcome.asa,
-            mean_wait=outcome.mean_wait,
-            abandon_rate=outcome.abandon_rate,
-            fit_agent_hours=outcome.fit_agent_hours,
-            contacts=outcome.contacts,
-            fit_service_level=outcome.fit_service_level,
+        item.replay = _same_named(
+            ReplayResult,
+            outcome,
             worst_intervals=[
-                ReplayInterval(
+                _same_named(
+                    ReplayInterval,
+                    w,
                     interval_start=w.interval_start.isoformat(sep=" ", timespec="minutes"),
-                    arrivals=w.arrivals,
-                    agents=w.agents,
-                    service_level=w.service_level,
-                    plan_service_level=w.plan_service_level,
-                    mean_wait=w.mean_wait,
-                    abandoned=w.abandoned,
                 )
                 for w in outcome.worst
             ],
         )
     result.totals.replay_intervals_meeting_target = replay.intervals_meeting_target
+
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def _same_named(model: type[_Model], source: object, **values: object) -> _Model:
+    """``model`` with ``values``, each other field read from ``source``'s attribute of its
+    name (the queue's outcomes name their figures as the JSON does)."""
+    copied = {name: getattr(source, name) for name in model.model_fields if name not in values}
+    return model(**copied, **values)

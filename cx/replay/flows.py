@@ -35,9 +35,9 @@ def compute_flows(
     def missing(number: int, dimension: str) -> InputError:
         return InputError(
             f"shifts.{number}.where.{dimension}: the data has no '{dimension}' dimension",
-            file=rules.file,
             hint="journey steps (first/follow_up) are not in this cube yet; "
             "filter on segment, stage or intent",
+            **rules.position(("shifts", number, "where", dimension)).location(),
         )
 
     rules.require_dimensions(demand.columns, missing)
@@ -67,12 +67,18 @@ def compute_flows(
             .otherwise(moved_share)
         )
     rest = cells.with_columns(contacts=pl.col("contacts") * (1.0 - moved_share))
-    parts.append(_flow(rest.filter(pl.col("channel").is_in(list(rules.offered))), None, "stay"))
+    offered = pl.col("channel").is_in(list(rules.offered))
+    if "hours" in demand.columns:  # opening hours (§11): closed contacts may be lost
+        lost_closed = pl.col("channel").is_in(list(rules.lost_after_hours)) & (
+            pl.col("hours") == "closed"
+        )
+        parts.append(_flow(rest.filter(lost_closed), None, "lost"))
+        offered = offered & ~lost_closed
+    parts.append(_flow(rest.filter(offered), None, "stay"))
     for channel, fallback in rules.fallbacks.items():
         retired = rest.filter(pl.col("channel") == channel)
-        parts.append(
-            _flow(retired, fallback.target, "fallback", pl.col("contacts") * fallback.accept)
-        )
+        for target, share in fallback.shares:
+            parts.append(_flow(retired, target, "fallback", pl.col("contacts") * share))
         parts.append(_flow(retired, None, "lost", pl.col("contacts") * (1.0 - fallback.accept)))
     unhandled = [c for c in rules.retired() if c not in rules.fallbacks]
     parts.append(_flow(rest.filter(pl.col("channel").is_in(unhandled)), None, "lost"))
@@ -80,6 +86,8 @@ def compute_flows(
     # and float sums taken in another order differ in the last bits from run to run
     # (§5: results are deterministic, so identical runs print identical JSON).
     keys = ["period_start", "source", "target", "kind"]
+    if "hours" in demand.columns:
+        keys.append("hours")
     flows = (
         pl.concat(parts, how="vertical")
         .filter(pl.col("contacts") > 0)
@@ -103,8 +111,10 @@ def _flow(
     target_expr = pl.lit(target, dtype=pl.String) if target is not None else pl.col("channel")
     if kind == "lost":
         target_expr = pl.lit(None, dtype=pl.String)
+    hours = ["hours"] if "hours" in cells.collect_schema().names() else []
     return cells.select(
         pl.col("period_start"),
+        *[pl.col(name) for name in hours],
         source=pl.col("channel"),
         target=target_expr,
         kind=pl.lit(kind),

@@ -3,7 +3,7 @@
 The rules are those of :mod:`cx.replay.rules`, applied per contact: a contact matched
 by a rule moves to target k when its seeded draw falls in k's share (times the ramp of
 its period), comes back as a repeat when a second draw falls below 1 − containment,
-and a retired channel's remaining contacts fall back with probability ``accept``. A
+and a retired channel's remaining contacts fall back to each target with its share. A
 contact's draws depend only on the seed and its row, so strategies replayed with the
 same seed move the same contacts where their rules agree, and the counts match the
 cube flows in expectation.
@@ -19,7 +19,7 @@ import numpy as np
 import polars as pl
 
 from cx.data import periods
-from cx.data.scan import ROW
+from cx.data.layout import ROW
 from cx.errors import InputError
 from cx.replay.rules import RuleSet
 
@@ -60,9 +60,9 @@ def trace_query(
         return InputError(
             f"--replay cannot pick the contacts of shifts[{number}] by `where: "
             f"{dimension}`: single contacts carry no {dimension}",
-            file=rules.file,
             path=f"shifts.{number}.where.{dimension}",
             hint="run without --replay, or narrow the rule by segment, stage or intent",
+            **rules.position(("shifts", number, "where", dimension)).location(),
         )
 
     rules.require_dimensions(available, missing)
@@ -70,6 +70,7 @@ def trace_query(
         "handle_time": pl.Float64,
         "wait_time": pl.Float64,
         "abandoned": pl.Boolean,
+        "hours": pl.String,  # open/closed on the contact's channel (§11), with hours
     }
     extra = [
         pl.col(name).cast(dtype) if name in available else pl.lit(None, dtype=dtype).alias(name)
@@ -132,16 +133,25 @@ def route(rules: RuleSet, trace: pl.DataFrame, periods_count: int, seed: int) ->
             low = high
         moved_share[sel] = low
     rest = dest == -1
+    closed = (
+        (trace["hours"] == "closed").fill_null(False).to_numpy()
+        if "hours" in trace.columns
+        else np.zeros(trace.height, dtype=bool)  # a trace without hours: open 24/7
+    )
     for name in names:
         mine = rest & (source == code[name])
         if not mine.any():
             continue
         if name in rules.offered:
-            dest[mine] = code[name]
+            stays = mine & ~closed if name in rules.lost_after_hours else mine
+            dest[stays] = code[name]
         elif name in rules.fallbacks:
-            fallback = rules.fallbacks[name]
             picked = np.flatnonzero(mine)
-            # The contact's draw, past the moved share, rescaled to [0, 1).
+            # The contact's draw, past the moved share, rescaled to [0, 1): each target
+            # takes the draws in its share, one after the other; the rest are lost.
             v = (u_move[picked] - moved_share[picked]) / (1.0 - moved_share[picked])
-            dest[picked[v < fallback.accept]] = code[fallback.target]
+            low = 0.0
+            for target, share in rules.fallbacks[name].shares:
+                dest[picked[(v >= low) & (v < low + share)]] = code[target]
+                low += share
     return Routing(names, source, dest, repeat)

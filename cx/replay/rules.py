@@ -10,9 +10,11 @@ A :class:`RuleSet` is compiled once from a :class:`~cx.models.strategy.Strategy`
 * **containment and escalation**: of the contacts moved to k, containment_k stay
   resolved there; the rest come back as repeats on ``escalate_to`` (default: the
   source if it is offered, else the source's fallback target) and are handled there too;
-* **fallback**: what no rule moves stays on its channel if that is offered; from a
-  retired channel, ``accept`` of it moves to the fallback target and the rest is lost
-  (all of it when the channel has no fallback).
+* **fallback**: what no rule moves stays on its channel if that is offered (unless it
+  arrived while the channel was closed and the channel has `after_hours: lost`: then it
+  is lost); from a retired channel, each fallback target takes its share of it
+  (``accept`` for the single-target form) and the rest is lost (all of it when the
+  channel has no fallback).
 
 Cube flows (:mod:`cx.replay.flows`) apply it to cells with expected values; the trace
 routing (:mod:`cx.replay.routing`) applies it to single contacts with seeded draws.
@@ -22,12 +24,13 @@ Neither restates a rule.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
 
 from cx.errors import InputError
+from cx.models.source import PathKey, Position, written_at
 from cx.models.strategy import Ramp, Shift, Strategy
 
 
@@ -68,15 +71,26 @@ class CompiledRule:
     def ramp_by_period(self, periods: int) -> np.ndarray:
         """r(i) for i = 0 … periods − 1."""
         index = pl.DataFrame({"i": np.arange(max(periods, 1))})
-        return index.select(self.ramp_factor(pl.col("i")).cast(pl.Float64)).to_series().to_numpy()
+        # with_columns, not select: a rule without a ramp is the literal 1.0 for every i
+        ramp = index.with_columns(r=self.ramp_factor(pl.col("i")).cast(pl.Float64))
+        return ramp["r"].to_numpy()
 
 
 @dataclass(frozen=True)
 class Fallback:
-    """Where a retired channel's remaining contacts go: ``accept`` of them to ``target``."""
+    """Where a retired channel's remaining contacts go: each target takes its share of
+    them, in the order written; the rest (1 − ``accept``) are lost."""
 
-    target: str
-    accept: float
+    shares: tuple[tuple[str, float], ...]  # (target, share of the remaining contacts)
+
+    @property
+    def accept(self) -> float:
+        """The share of the remaining contacts that move; the rest are lost."""
+        return sum(share for _, share in self.shares)
+
+    @property
+    def targets(self) -> list[str]:
+        return [target for target, _ in self.shares]
 
 
 @dataclass(frozen=True)
@@ -86,6 +100,11 @@ class RuleSet:
     rules: tuple[CompiledRule, ...]
     fallbacks: Mapping[str, Fallback]  # retired channels that have one
     file: str | None  # the strategy file, for errors
+    # Where each key of the strategy is written, for errors that point at one.
+    positions: Mapping[PathKey, Position] = field(default_factory=dict, compare=False, repr=False)
+    #: Offered channels with hours and `after_hours: lost`: their own contacts that
+    #: arrive while closed and that no rule moves are lost (§11).
+    lost_after_hours: frozenset[str] = frozenset()
 
     @classmethod
     def compile(
@@ -110,11 +129,28 @@ class RuleSet:
             for number, rule in enumerate(strategy.shifts)
         )
         fallbacks = {
-            channel: Fallback(fallback.to, fallback.accept)
+            channel: Fallback(tuple(fallback.shares.items()))
             for channel, fallback in strategy.fallback.items()
             if channel not in offered
         }
-        return cls(tuple(strategy.channels), offered, rules, fallbacks, strategy.file)
+        lost_after_hours = frozenset(
+            name
+            for name, channel in strategy.channels.items()
+            if name in offered and channel.hours is not None and channel.after_hours == "lost"
+        )
+        return cls(
+            tuple(strategy.channels),
+            offered,
+            rules,
+            fallbacks,
+            strategy.file,
+            strategy.positions,
+            lost_after_hours,
+        )
+
+    def position(self, path: PathKey) -> Position:
+        """Where the strategy writes the value at ``path`` (see ``Strategy.position``)."""
+        return written_at(self.positions, path, self.file)
 
     def rule_index(self, none: int | None = None) -> pl.Expr:
         """The number of the first rule that takes each row (``none`` where no rule does)."""
@@ -147,7 +183,7 @@ class RuleSet:
             if reach & wanted:
                 needed.add(rule.source)
         for channel, fallback in self.fallbacks.items():
-            if fallback.target in wanted:
+            if wanted.intersection(fallback.targets):
                 needed.add(channel)
         return sorted(needed)
 
@@ -165,13 +201,17 @@ def ramp_factor(ramp: Ramp | None, period_index: pl.Expr) -> pl.Expr:
 
 
 def escalation_target(rule: Shift, strategy: Strategy) -> str | None:
-    """Where unresolved contacts of ``rule`` come back (§5)."""
+    """Where unresolved contacts of ``rule`` come back (§5): its ``escalate_to``, else its
+    source if offered, else the source's fallback target when there is just one (a split
+    fallback needs ``escalate_to``, which validation asks for)."""
     if rule.escalate_to is not None:
         return rule.escalate_to
     if rule.from_ in strategy.offered:
         return rule.from_
     fallback = strategy.fallback.get(rule.from_)
-    return fallback.to if fallback is not None else None
+    if fallback is None or len(fallback.shares) != 1:
+        return None
+    return next(iter(fallback.shares))
 
 
 def containment_of(rule: Shift, target: str, observed: Mapping[str, float] | None) -> float:

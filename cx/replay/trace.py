@@ -6,20 +6,24 @@ queue (:mod:`cx.staffing.queue`), with its real handle time where the data has i
 the channel's AHT (per hour of day with ``handle_time: by_hour``); contacts moved by
 rules, fallbacks and repeats take the AHT of the channel that handles them. An abandoned
 contact (abandoned and wait_time in the data) leaves once its wait reaches its observed
-wait_time.
+wait_time. A contact that arrives while the channel that handles it is closed (§11)
+joins its queue at the next opening, as in the plan; one its own channel loses after
+hours is not replayed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 import polars as pl
 
 from cx.data.contacts import ContactSource
+from cx.models.progress import SILENT, Progress
 from cx.models.strategy import Strategy
+from cx.replay.hours import hours_state, uses_hours
 from cx.replay.routing import route, trace_query
 from cx.replay.rules import RuleSet
 from cx.staffing.queue import INF, ChannelOutcome, PlanOutcome, run_channel
@@ -30,6 +34,7 @@ class ReplayOptions:
     seed: int = 0
     fit: bool = False
     worst: int = 5  # worst intervals kept per channel for the panel
+    progress: Progress = field(default=SILENT, compare=False)  # reading, then the queues
 
 
 def replay_plan(
@@ -56,8 +61,13 @@ def replay_plan(
     live = sorted(set(intervals["channel"].to_list()))
     if not live:
         return PlanOutcome({}, 0, options.seed)
-    query = trace_query(rules, contacts.rows(), period, period_starts, rules.sources_reaching(live))
-    trace = contacts.collect(query)
+    progress = options.progress
+    rows = contacts.rows()
+    if uses_hours(strategy):
+        rows = rows.with_columns(hours=hours_state(strategy, pl.col("timestamp"), interval_minutes))
+    query = trace_query(rules, rows, period, period_starts, rules.sources_reaching(live))
+    with progress.step("reading the contacts again for the replay"):
+        trace = contacts.collect(query)
     routing = route(rules, trace, len(period_starts), options.seed)
     ts = trace["ts"].to_numpy()
     handle = trace["handle_time"].to_numpy(allow_copy=True).astype(np.float64)
@@ -68,38 +78,52 @@ def replay_plan(
     queued = ~(gave_up & (waited == 0.0))
     channels: dict[str, ChannelOutcome] = {}
     replayed = 0
-    for name in live:
-        k = routing.channels.index(name)
-        primary = np.flatnonzero(routing.dest == k)
-        repeats = np.flatnonzero(routing.repeat == k)
-        idx = np.concatenate([primary, repeats])
-        is_repeat = np.concatenate([np.zeros(primary.size, bool), np.ones(repeats.size, bool)])
-        order = np.argsort(idx * 2 + is_repeat, kind="stable")
-        idx, is_repeat = idx[order], is_repeat[order]
-        keep = queued[idx]
-        idx, is_repeat = idx[keep], is_repeat[keep]
-        own = (routing.source[idx] == k) & ~is_repeat
-        plan = intervals.filter(pl.col("channel") == name).sort("interval_start")
-        times = ts[idx]
-        if name in profiles:
-            hours = (times // 3_600_000_000) % 24
-            aht = np.asarray(profiles[name], dtype=np.float64)[hours]
-        else:
-            aht = np.full(idx.size, float(handle_time[name]))
-        left = own & gave_up[idx] & ~np.isnan(waited[idx])
-        real = own & ~gave_up[idx] & ~np.isnan(handle[idx])
-        service = np.where(real, handle[idx], aht)
-        patience = np.where(left, waited[idx], INF)
-        channels[name] = run_channel(
-            name,
-            strategy.channels[name],
-            plan,
-            times,
-            service,
-            patience,
-            interval_minutes,
-            fit=options.fit,
-            worst=options.worst,
+    # Each live channel's contacts that queue: those it handles, then the repeats coming
+    # back to it.
+    handled = {
+        name: (
+            np.flatnonzero((routing.dest == routing.channels.index(name)) & queued),
+            np.flatnonzero((routing.repeat == routing.channels.index(name)) & queued),
         )
-        replayed += idx.size
+        for name in live
+    }
+    total = sum(primary.size + repeats.size for primary, repeats in handled.values())
+    with progress.step(f"replaying {total:,} contacts through the queues", total=total):
+        for name in live:
+            k = routing.channels.index(name)
+            primary, repeats = handled[name]
+            idx = np.concatenate([primary, repeats])
+            is_repeat = np.concatenate([np.zeros(primary.size, bool), np.ones(repeats.size, bool)])
+            order = np.argsort(idx * 2 + is_repeat, kind="stable")
+            idx, is_repeat = idx[order], is_repeat[order]
+            own = (routing.source[idx] == k) & ~is_repeat
+            plan = intervals.filter(pl.col("channel") == name).sort("interval_start")
+            times = ts[idx]
+            hours = strategy.channels[name].weekly_hours
+            if hours is not None:  # contacts that find it closed wait for its opening (§11)
+                times = hours.next_open_us(times, interval_minutes)
+                order = np.argsort(times, kind="stable")
+                idx, is_repeat, own, times = idx[order], is_repeat[order], own[order], times[order]
+            if name in profiles:
+                hour_of_day = (times // 3_600_000_000) % 24
+                aht = np.asarray(profiles[name], dtype=np.float64)[hour_of_day]
+            else:
+                aht = np.full(idx.size, float(handle_time[name]))
+            left = own & gave_up[idx] & ~np.isnan(waited[idx])
+            real = own & ~gave_up[idx] & ~np.isnan(handle[idx])
+            service = np.where(real, handle[idx], aht)
+            patience = np.where(left, waited[idx], INF)
+            channels[name] = run_channel(
+                name,
+                strategy.channels[name],
+                plan,
+                times,
+                service,
+                patience,
+                interval_minutes,
+                fit=options.fit,
+                worst=options.worst,
+            )
+            replayed += idx.size
+            progress.advance(idx.size)
     return PlanOutcome(channels, replayed, options.seed)

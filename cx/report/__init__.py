@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from cx.data.cube import Cube
     from cx.models.inspect import InspectResult
+    from cx.models.progress import Progress
     from cx.models.strategy import Strategy
 
 __all__ = ["build_report", "require_chart_library"]
@@ -44,11 +45,14 @@ def build_report(
     title: str | None = None,
     generated: datetime | None = None,
     profile: InspectResult | None = None,
+    progress: Progress | None = None,
 ) -> str:
     """Evaluate ``strategies`` on ``cube`` and return the report page as one HTML string.
 
     ``profile`` (from :func:`cx.api.inspect_interactions` on the same data) adds what the
-    data says about each shift rule's containment assumption.
+    data says about each shift rule's containment assumption. The steps (loading the
+    chart library, evaluating, drawing the charts, bundling the chart code) are
+    reported to ``progress``.
     """
     from datetime import datetime
 
@@ -65,9 +69,17 @@ def build_report(
     if profile is not None and not isinstance(profile, InspectResult):
         hint = "use cx.api.inspect_interactions(cube)"
         raise check.wrong("profile", "None or an InspectResult", profile, hint)
-    require_chart_library()
-    from cx.report.build import build
+    progress = check.require_progress(progress)
+    with progress.step("loading the chart library"):
+        require_chart_library()
+        from cx.report.build import build
 
     return build(
-        strategies, cube, interval=interval, title=title, generated=generated, profile=profile
+        strategies,
+        cube,
+        interval=interval,
+        title=title,
+        generated=generated,
+        profile=profile,
+        progress=progress,
     )

@@ -1,4 +1,6 @@
-"""Assemble the report: evaluate every strategy, draw the charts, lay out the page."""
+"""Assemble the report: evaluate every strategy, draw the charts, lay out the page.
+
+The chart library is imported only once :func:`require_chart_library` has found it."""
 
 from __future__ import annotations
 
@@ -10,11 +12,16 @@ import polars as pl
 from cx._version import __version__
 from cx.data.cube import Cube
 from cx.models.inspect import InspectResult
+from cx.models.progress import SILENT, Progress
 from cx.models.result import Result
 from cx.models.strategy import Strategy
 from cx.render import sections as text
 from cx.render.compare import comparison_section
+from cx.render.numbers import common_currency, currency_label
+from cx.render.verdict import verdict
+from cx.render.views import SimulationView
 from cx.report import charts
+from cx.report.assumptions import assumptions_sections
 from cx.report.data import (
     WEEKDAYS,
     Scenario,
@@ -70,7 +77,7 @@ def scenarios_for(
         scenarios.append(
             Scenario(
                 name=name,
-                result=result,
+                view=SimulationView.of(evaluation),
                 strategy=strategy,
                 intervals=evaluation.own.staffing.intervals,
                 interval_minutes=minutes,
@@ -82,7 +89,7 @@ def scenarios_for(
         baselines.append(
             Scenario(
                 name="baseline",
-                result=evaluation.baseline_result(),
+                view=SimulationView(evaluation.baseline_result(), evaluation.baseline_totals),
                 strategy=evaluation.baseline_strategy,
                 intervals=pl.DataFrame(),
                 interval_minutes=minutes,
@@ -131,30 +138,10 @@ def _delta_class(value: float, good_when_negative: bool = True) -> str:
 
 
 def reading(result: Result) -> str:
-    """One plain sentence per strategy: what it saves, whom it loses, whether guards hold."""
-    t = result.totals
-    name = esc(result.strategy.name)
-    if t.baseline_cost:
-        share = abs(t.cost_delta) / t.baseline_cost
-        if abs(t.cost_delta) < 0.5:
-            cost = "costs the same as today"
-        else:
-            direction = "less" if t.cost_delta < 0 else "more"
-            cost = f"costs {_money(abs(t.cost_delta))} ({share:.1%}) {direction} than today"
-    else:
-        cost = f"costs {_money(t.cost)}"
-    parts = [f"<b>{name}</b> {cost}"]
-    if t.lost > 0.5:
-        worst = max(result.channels, key=lambda c: c.lost)
-        parts.append(
-            f"serves {_pct(t.coverage)} of today's contacts ({_money(t.lost)} lost, "
-            f"most from {esc(worst.channel)})"
-        )
-    else:
-        parts.append("serves every contact")
-    if t.repeats > 0.5:
-        parts.append(f"{_money(t.repeats)} come back as repeats")
-    sentence = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+    """One plain sentence per strategy: what it saves, whom it loses, whether guards hold
+    (the verdict the tables open with, :func:`cx.render.verdict.verdict`)."""
+    said = verdict(result)
+    sentence = f"<b>{esc(said.name)}</b> {esc(said.sentence)}"
     failing = [g for g in result.guards if not g.ok]
     if not result.guards:
         guards = ""
@@ -172,10 +159,10 @@ def reading(result: Result) -> str:
 def card(scenario: Scenario, color: str) -> str:
     result = scenario.result
     t = result.totals
-    base = result.baseline
+    base = scenario.view.baseline
     cost_share = t.cost_delta / t.baseline_cost if t.baseline_cost else None
-    hours_delta = t.agent_hours - base.agent_hours if base else 0.0
-    hours_share = hours_delta / base.agent_hours if base and base.agent_hours else None
+    hours_delta = t.agent_hours - base.agent_hours
+    hours_share = hours_delta / base.agent_hours if base.agent_hours else None
     failing = [g for g in result.guards if not g.ok]
     if result.guards:
         guard_text = (
@@ -238,49 +225,6 @@ def _same_as_baseline(scenarios: list[Scenario], baselines: list[Scenario]) -> s
     return f" The baseline's line is hidden under {', '.join(same)}: they cost the same."
 
 
-def assumptions_section(strategy: Strategy, profile: InspectResult) -> text.Section | None:
-    """Each shift rule's containment beside what the data shows on its target channels."""
-    rows: list[list[str]] = []
-    styles: list[str | None] = []
-    for index, rule in enumerate(strategy.shifts):
-        for target, share in rule.to.items():
-            try:
-                seen = profile.channel(target)
-            except KeyError:
-                seen = None
-            low = seen.containment_7d if seen else None
-            high = seen.containment_24h if seen else None
-            assumed = rule.containment
-            observed = (
-                f"{_pct(low, 0)} – {_pct(high, 0)}" if low is not None and high is not None else "–"
-            )
-            optimistic = isinstance(assumed, float | int) and high is not None and assumed > high
-            rows.append(
-                [
-                    rule.name or f"shifts.{index}",
-                    f"{rule.from_} → {target} ({_pct(share, 0)})",
-                    "observed" if assumed == "observed" else _pct(float(assumed), 0),
-                    observed,
-                    _pct(seen.resolution_rate, 0) if seen else "–",
-                    "optimistic" if optimistic else "",
-                ]
-            )
-            styles.append("yellow" if optimistic else None)
-    if not rows:
-        return None
-    return text.Section(
-        title="Containment: assumed against observed",
-        header=["Rule", "Shift", "Assumed", "Observed (7 d – 24 h)", "Resolved", ""],
-        rows=rows,
-        left_columns=2,
-        styles=styles,
-        note="Observed containment is 1 − the repeat rate of the target channel's contacts today: "
-        "the share the same customer did not follow with another contact within 7 days "
-        "(conservative) or 24 hours (optimistic), as cx inspect shows. An assumption above that "
-        "range is optimistic: expect more repeat contacts than projected.",
-    )
-
-
 def build(
     strategies: list[Strategy],
     cube: Cube,
@@ -288,11 +232,32 @@ def build(
     title: str | None = None,
     generated: datetime | None = None,
     profile: InspectResult | None = None,
+    progress: Progress = SILENT,
 ) -> str:
-    from cx.models.result import Comparison
+    """The report page; its steps are reported to ``progress`` (the chart specs and the
+    chart library's bundle are single calls that cannot say how far they are)."""
+    count = len(strategies)
+    with progress.step(f"evaluating {count} strateg{'y' if count == 1 else 'ies'}"):
+        scenarios, baselines = scenarios_for(strategies, cube, interval)
+    currency = common_currency([strategy.currency for strategy in strategies])
+    with progress.step("drawing the charts"), currency_label(currency):
+        page, footer = _page(scenarios, baselines, cube, title, generated, profile)
+    with progress.step("bundling the chart library"):
+        bundle = javascript_bundle()
+    return page.render(bundle, footer)
+
+
+def _page(
+    scenarios: list[Scenario],
+    baselines: list[Scenario],
+    cube: Cube,
+    title: str | None,
+    generated: datetime | None,
+    profile: InspectResult | None,
+) -> tuple[Page, str]:
+    """The page's blocks and charts, and its footer."""
 
     generated = generated or datetime.now()
-    scenarios, baselines = scenarios_for(strategies, cube, interval)
     meta = cube.meta
     first = meta.first_timestamp[:10] if meta.first_timestamp else "?"
     last = meta.last_timestamp[:10] if meta.last_timestamp else "?"
@@ -318,34 +283,29 @@ def build(
     readings = "".join(reading(s.result) for s in scenarios)
     page.add(f'<div class="reading">{readings}</div>')
     if len(scenarios) > 1:
-        page.tables([comparison_section(Comparison(results=[s.result for s in scenarios]))])
+        page.tables([comparison_section([s.view for s in scenarios])])
     else:
-        page.tables([text.totals_section(scenarios[0].result)])
+        page.tables([text.totals_section(scenarios[0].view)])
 
     # -- over time
     every = [*baselines, *scenarios]
     names = [s.name for s in every]
     periods = periods_frame(every)
     page.add("<h2>Cost and coverage over time</h2>")
-    page.chart(
-        Chart(
-            key="cost-per-period",
-            title=f"Cost per {meta.period}",
-            spec=charts.period_lines(periods, "cost", "Cost", ",.0f", names),
-            caption="Everything the channels cost in each period: agents, per-contact costs, "
-            "fixed costs and incentives. Ramps make a push strategy's saving grow over time."
-            + _same_as_baseline(scenarios, baselines),
-        )
-    )
-    page.chart(
-        Chart(
-            key="coverage-per-period",
-            title=f"Contacts served per {meta.period}",
-            spec=charts.period_lines(periods, "coverage", "Contacts served", ".1%", names),
-            caption="Share of the period's contacts that still reach an offered channel "
-            "(the rest are lost when a retired channel's fallback does not take them).",
-        )
-    )
+    lines = [
+        # metric, its label, number format, title, caption
+        ("cost", "Cost", ",.0f", "Cost",
+         "Everything the channels cost in each period: agents, per-contact costs, fixed "
+         "costs and incentives. Ramps make a push strategy's saving grow over time."
+         + _same_as_baseline(scenarios, baselines)),
+        ("coverage", "Contacts served", ".1%", "Contacts served",
+         "Share of the period's contacts that still reach an offered channel (the rest are "
+         "lost when a retired channel's fallback does not take them)."),
+    ]  # fmt: skip
+    for metric, label, number, title, caption in lines:
+        spec = charts.period_lines(periods, metric, label, number, names)
+        key, title = f"{metric}-per-period", f"{title} per {meta.period}"
+        page.chart(Chart(key=key, title=title, spec=spec, caption=caption))
 
     # -- channels
     volumes = volumes_frame([*baselines[:1], *scenarios])
@@ -382,12 +342,16 @@ def build(
             page.add(f'<p class="lead">{esc(scenario.strategy.description)}</p>')
         page.add(f'<div class="reading">{reading(result)}</div>')
         guards = text.guards_section(result)
-        page.tables([text.totals_section(result), *([guards] if guards else [])])
-        assumptions = assumptions_section(scenario.strategy, profile) if profile else None
-        if assumptions is not None:
-            page.tables([assumptions])
+        page.tables([text.totals_section(scenario.view), *([guards] if guards else [])])
+        page.add("<h3>Assumptions</h3>")
+        page.add(
+            '<p class="lead">What these figures rest on: each input of the strategy, where it '
+            "came from, and what the data says about it.</p>"
+        )
+        for section in assumptions_sections(scenario.strategy, result, cube, profile):
+            page.tables([section])
         page.tables([text.channels_section(result), text.dilution_section(result)])
-        outcomes = text.outcomes_section(result)
+        outcomes = text.outcomes_section(scenario.view)
         if outcomes is not None:
             page.tables([outcomes])
         week = staffing_week(scenario, cube)
@@ -412,7 +376,7 @@ def build(
         f"per {'/'.join(str(m) for m in minutes)}-minute interval. The baseline is today: the "
         "channels seen in the data, no shifts, the same catalog costs."
     )
-    return page.render(javascript_bundle(), footer)
+    return page, footer
 
 
 def weekday_counts_for(cube: Cube) -> dict[int, int]:

@@ -162,9 +162,7 @@ def cost_stack(frame: pl.DataFrame, scenarios: list[str], channels: list[str]) -
     # The stacking order is data, not a Vega expression quoting channel names.
     order = {name: index for index, name in enumerate(channels)}
     frame = frame.with_columns(
-        channel_order=pl.col("channel").replace_strict(
-            order, default=-1, return_dtype=pl.Int64
-        )
+        channel_order=pl.col("channel").replace_strict(order, default=-1, return_dtype=pl.Int64)
     )
     chart = (
         alt.Chart(frame)

@@ -14,6 +14,7 @@ import polars as pl
 from cx.data.cube import Cube
 from cx.models.result import Result
 from cx.models.strategy import Strategy
+from cx.render.views import SimulationView
 from cx.staffing.plan import scheduled_hours
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -22,14 +23,18 @@ BASELINE = "baseline"
 
 @dataclass
 class Scenario:
-    """One strategy's result with its staffing intervals, or a baseline's."""
+    """One strategy's view with its staffing intervals, or a baseline's."""
 
     name: str
-    result: Result
+    view: SimulationView
     strategy: Strategy
     intervals: pl.DataFrame
     interval_minutes: int
     is_baseline: bool = False
+
+    @property
+    def result(self) -> Result:
+        return self.view.result
 
 
 def periods_frame(scenarios: list[Scenario]) -> pl.DataFrame:

@@ -168,6 +168,9 @@ def section_table(section: Section, caption: bool = True) -> str:
     )
     if section.note:
         table += f'<p class="note">{esc(section.note)}</p>'
+    if section.legend:
+        items = "".join(f"<li>{esc(sentence)}</li>" for sentence in section.legend)
+        table += f'<ul class="note legend">{items}</ul>'
     return table
 
 

@@ -17,8 +17,10 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from cx.models.hours import WeeklyHours, is_open, next_open
 from cx.models.strategy import Channel, Strategy
 from cx.staffing import erlang
+from cx.staffing.backlog import plan_backlog
 from cx.staffing.erlang import check_plan_size
 
 DEFAULT_SERVICE_TARGET = 0.8
@@ -37,6 +39,9 @@ class ChannelStaffing:
     mean_agents: float | None = None
     floor_hours: float = 0.0
     staffed: bool = False
+    open_hours: float | None = None  # hours open within the data's span; None: 24/7
+    response_level: float | None = None  # async response target: share answered in time
+    backlog_peak: float | None = None
     agent_hours_by_period: dict[object, float] = field(default_factory=dict)
 
 
@@ -63,17 +68,19 @@ def scheduled_hours(agents: Any, interval_minutes: int, shrinkage: Any) -> Any:
 
 def interval_arrivals(flows: pl.DataFrame, profile: pl.DataFrame) -> pl.DataFrame:
     """Contacts each target channel handles per calendar interval: every flow arrives in
-    the intervals of its source channel, in proportion to the source's ``profile``."""
+    the intervals of its source channel, in proportion to the source's ``profile`` (with
+    opening hours, its open or closed intervals as the flow's ``hours`` says)."""
+    by = ["hours"] if "hours" in flows.columns and "hours" in profile.columns else []
     inflow = (
         flows.filter(pl.col("kind").is_in(HANDLED_KINDS))
-        .group_by("period_start", "source", "target")
+        .group_by("period_start", "source", "target", *by)
         .agg(pl.col("contacts").sum())
     )
     return (
         inflow.join(
             profile,
-            left_on=["period_start", "source"],
-            right_on=["period_start", "channel"],
+            left_on=["period_start", "source", *by],
+            right_on=["period_start", "channel", *by],
             how="inner",
         )
         .group_by(channel="target", period_start="period_start", interval_start="interval_start")
@@ -93,6 +100,7 @@ def plan_staffing(
     fixed_agents: Mapping[str, int] | None = None,
     handle_time_by_hour: Mapping[str, Sequence[float]] | None = None,
     patience: Mapping[str, float] | None = None,
+    calendar: pl.DataFrame | None = None,
 ) -> StaffingPlan:
     """Agents, agent-hours, occupancy and dilution measures for every channel.
 
@@ -101,9 +109,14 @@ def plan_staffing(
 
     ``handle_time_by_hour`` holds 24 AHTs per `by_hour` channel (hour of day → seconds);
     ``patience`` the mean patience in seconds of live channels staffed with Erlang A.
+    ``calendar`` (interval_start, period_start, in_span: every interval of the data's
+    span and some days past it) is needed by channels with opening hours or a response
+    target (§11): their closed contacts wait for the next opening and every open
+    interval of the span is staffed, arrivals or not.
     """
     fixed_agents = fixed_agents or {}
     profiles = handle_time_by_hour or {}
+    offered = set(strategy.offered)
     per_interval = interval_arrivals(flows, profile)
     channels: dict[str, ChannelStaffing] = {}
     live_frames: list[pl.DataFrame] = []
@@ -114,6 +127,15 @@ def plan_staffing(
         if aht is None:
             continue
         frame = per_interval.filter(pl.col("channel") == name)
+        # Opening hours and response targets (§11) staff offered channels only.
+        calendar_of = calendar if name in offered else None
+        hours = channel.weekly_hours
+        if calendar_of is not None and hours is not None:
+            in_span = calendar_of.filter(pl.col("in_span"))
+            open_count = in_span.filter(is_open(hours, pl.col("interval_start"), interval_minutes))
+            staffing.open_hours = open_count.height * interval_minutes / 60.0
+            if channel.mode == "live":
+                frame = open_intervals(name, frame, hours, calendar_of, interval_minutes)
         interval_aht = interval_handle_times(frame, aht, profiles.get(name))
         if name in profiles:
             seconds = frame["contacts"].to_numpy() * interval_aht
@@ -134,6 +156,9 @@ def plan_staffing(
             continue
         staffing.staffed = True
         scale = 1.0 / (1.0 - channel.shrinkage)
+        if channel.mode == "async" and channel.response is not None and calendar_of is not None:
+            _staff_backlog(staffing, channel, frame, calendar_of, interval_minutes, aht)
+            continue
         if channel.mode == "async":
             divisor = channel.concurrency * channel.max_occupancy
             staffing.agent_hours = staffing.workload_hours / divisor * scale
@@ -220,6 +245,84 @@ def agents_for_slots(slots: np.ndarray, concurrency: float) -> np.ndarray:
     """The fewest agents N with ⌊N·c⌋ ≥ ``slots``: ⌈slots / c⌉."""
     needed = np.ceil(np.asarray(slots, dtype=np.float64) / concurrency - 1e-9)
     return needed.astype(np.int64)
+def open_intervals(
+    name: str, frame: pl.DataFrame, hours: WeeklyHours, calendar: pl.DataFrame, minutes: int
+) -> pl.DataFrame:
+    """A live channel with opening hours: contacts of closed intervals arrive at the next
+    open one (§11), and every open interval of the span is in the plan, arrivals or not."""
+    moved = frame.group_by(interval_start=next_open(hours, pl.col("interval_start"), minutes)).agg(
+        pl.col("contacts").sum()
+    )
+    return (
+        calendar.filter(is_open(hours, pl.col("interval_start"), minutes))
+        .join(moved, on="interval_start", how="left")
+        .filter(pl.col("in_span") | pl.col("contacts").is_not_null())
+        .select(
+            channel=pl.lit(name, dtype=pl.String),
+            period_start="period_start",
+            interval_start="interval_start",
+            contacts=pl.col("contacts").fill_null(0.0).cast(pl.Float64),
+        )
+        .sort("interval_start")
+    )
+
+
+def _staff_backlog(
+    staffing: ChannelStaffing,
+    channel: Channel,
+    frame: pl.DataFrame,
+    calendar: pl.DataFrame,
+    minutes: int,
+    aht: float,
+) -> None:
+    """An async channel with a response target: agents per interval for its backlog."""
+    assert channel.response is not None
+    hours = channel.weekly_hours
+    grid = (
+        calendar.join(
+            frame.group_by("interval_start").agg(pl.col("contacts").sum()),
+            on="interval_start",
+            how="left",
+        )
+        .with_columns(
+            pl.col("contacts").fill_null(0.0),
+            open=is_open(hours, pl.col("interval_start"), minutes)
+            if hours is not None
+            else pl.lit(True),
+        )
+        .sort("interval_start")
+    )
+    contacts = grid["contacts"].to_numpy()
+    is_open_now = grid["open"].to_numpy()
+    floor = np.where(is_open_now & grid["in_span"].to_numpy(), channel.min_agents, 0)
+    workload = staffing.workload_hours or 0.0
+    handle_time = workload * 3600.0 / contacts.sum() if contacts.sum() > 0 else aht
+    plan = plan_backlog(
+        contacts,
+        is_open_now,
+        floor,
+        interval_minutes=minutes,
+        within=channel.response.within,
+        target=channel.response.target,
+        handle_time=handle_time,
+        concurrency=channel.concurrency,
+        max_occupancy=channel.max_occupancy,
+    )
+    scheduled = scheduled_hours(plan.agents, minutes, channel.shrinkage)
+    staffing.agent_hours = float(scheduled.sum())
+    staffing.floor_hours = float(
+        scheduled_hours(plan.agents - plan.agents_raw, minutes, channel.shrinkage).sum()
+    )
+    seat_seconds = float(plan.agents.sum()) * minutes * 60.0
+    staffing.occupancy = workload * 3600.0 / seat_seconds if seat_seconds > 0 else None
+    staffing.agent_hours_by_period = dict(
+        grid.select("period_start", hours=pl.Series(scheduled, dtype=pl.Float64))
+        .group_by("period_start")
+        .agg(pl.col("hours").sum())
+        .iter_rows()
+    )
+    staffing.response_level = plan.response_level
+    staffing.backlog_peak = plan.peak
 
 
 def interval_handle_times(

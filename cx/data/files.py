@@ -1,0 +1,82 @@
+"""What kind of file a data path is, before anything reads it as rows.
+
+A data path is a CSV (plain, or gzip by suffix or magic bytes), a Parquet file, or a
+directory of Parquet files; :func:`check_data_path` refuses, before opening it, a
+path that is none of these (missing, empty, a device, a FIFO). :func:`open_text`
+opens a CSV as text (a BOM dropped, gzip undone) and :func:`detect_delimiter` picks
+the delimiter of a header line. Nothing here knows the mapping or the row rules: the
+layout (:mod:`cx.data.layout`) and the diagnosis of unreadable files
+(:mod:`cx.data.diagnose`) both build on it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+from pathlib import Path
+
+from cx.errors import DataError, special_kind
+
+PARQUET_SUFFIXES = (".parquet", ".pq")
+DELIMITER_CANDIDATES = (",", "\t", ";", "|")
+
+
+def _magic(path: Path, size: int) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(size)
+    except OSError:
+        return b""
+
+
+def is_gzip(path: Path) -> bool:
+    return path.is_file() and (path.suffix == ".gz" or _magic(path, 2) == b"\x1f\x8b")
+
+
+def is_parquet(path: Path) -> bool:
+    """A Parquet file (by suffix or magic bytes), or a directory of Parquet files (Spark)."""
+    if path.is_dir():
+        return any(path.glob("*.parquet"))
+    return path.suffix.lower() in PARQUET_SUFFIXES or _magic(path, 4) == b"PAR1"
+
+
+def open_text(path: Path, errors: str = "strict") -> io.TextIOBase:
+    if is_gzip(path):
+        return io.TextIOWrapper(
+            gzip.open(path, "rb"), encoding="utf-8-sig", errors=errors, newline=""
+        )
+    return open(path, encoding="utf-8-sig", errors=errors, newline="")
+
+
+def detect_delimiter(header_line: str) -> str | None:
+    counts = {d: header_line.count(d) for d in DELIMITER_CANDIDATES}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else None
+
+
+def check_data_path(path: Path) -> None:
+    """Refuse, before opening it, a path that is no data file: missing, empty, or not a
+    regular file (a device or a FIFO would block or never end)."""
+    if not path.exists():
+        raise DataError("data file not found", file=path, hint="check the --data path")
+    if path.is_dir():
+        if is_parquet(path):
+            for part in sorted(path.glob("*.parquet")):
+                kind = special_kind(part)
+                if kind is not None:
+                    raise DataError(f"not a regular file ({kind})", file=part)
+            return
+        raise DataError(
+            "data path is a directory, not a file",
+            file=path,
+            hint="a directory works only when it holds Parquet files (*.parquet)",
+        )
+    kind = special_kind(path)
+    if kind is not None:
+        raise DataError(
+            f"not a regular file ({kind})",
+            file=path,
+            hint="save the data to a file and pass its path with --data",
+        )
+    if path.stat().st_size == 0:
+        raise DataError("data file is empty", file=path, hint="export it again with a header row")

@@ -1,0 +1,260 @@
+"""What the header and the mapping tell about a data file, before its rows are read.
+
+:func:`resolve_layout` reads a CSV's first lines (or a Parquet file's schema), picks
+the delimiter, maps each canonical column of §3 to the source columns that hold it
+(exact names, else one loose match, else a did-you-mean error), and sniffs the one
+ISO 8601 timestamp format the whole column is parsed with. The result, a
+:class:`SourceLayout`, is all the exact scan, the fast scan and the diagnosis need
+to know about the file; the rows are read as ``__raw:`` columns
+(:data:`RAW`, :mod:`cx.data.raw`) numbered by ``__row`` (:data:`ROW`).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from cx.data import drop as drop_rows
+from cx.data.columns import missing_hint
+from cx.data.diagnose import check_header, find_column, first_bad_utf8, read_error
+from cx.data.files import check_data_path, detect_delimiter, is_gzip, is_parquet, open_text
+from cx.errors import DataError
+from cx.models.mapping import CANONICAL_COLUMNS, REQUIRED_COLUMNS, Mapping
+
+ROW = "__row"
+RAW = "__raw:"  # prefix of the untouched source columns, beside the parsed ones
+
+# ISO 8601 shapes recognised from the first value of the column; the one that
+# matches is then applied to every row (rows in another shape are rejected).
+ISO_FORMATS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), fmt)
+    for pattern, fmt in (
+        (r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$", "%Y-%m-%dT%H:%M:%S"),
+        (r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$", "%Y-%m-%d %H:%M:%S"),
+        (r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d+$", "%Y-%m-%dT%H:%M:%S%.f"),
+        (r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d+$", "%Y-%m-%d %H:%M:%S%.f"),
+        (
+            r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$",
+            "%Y-%m-%dT%H:%M:%S%.f%#z",
+        ),
+        (
+            r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$",
+            "%Y-%m-%d %H:%M:%S%.f%#z",
+        ),
+        (r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$", "%Y-%m-%dT%H:%M"),
+        (r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$", "%Y-%m-%d %H:%M"),
+    )
+)
+
+
+@dataclass(frozen=True)
+class SourceLayout:
+    """What the header and the mapping tell us about a file, before scanning it."""
+
+    path: Path
+    delimiter: str
+    header: list[str]
+    sources: dict[str, list[str]]  # canonical column -> source columns
+    timestamp_format: str
+    compressed: bool
+    format: str = "csv"  # csv (plain or gzip) | parquet
+    # Parquet: the source columns' types (text columns are parsed as in a CSV, typed
+    # ones are used as they are). CSV: empty, every column is text, except in the fast
+    # scan's first pass, which reads number columns as numbers (see cx.data.fast.typed_numbers).
+    dtypes: dict[str, pl.DataType] = field(default_factory=dict)
+    # Source column -> values whose rows the mapping drops (cx.data.drop).
+    drop: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def is_text(self, name: str) -> bool:
+        return self.dtypes.get(name, pl.String) == pl.String
+
+    def typed_timestamp(self) -> bool:
+        names = self.sources["timestamp"]
+        return len(names) == 1 and self.dtypes.get(names[0], pl.String).is_temporal()
+
+
+HEAD_LINE_CHARS = 1024 * 1024  # a "line" longer than this is not a CSV header
+
+
+def head_lines(path: Path, count: int, encoding: str = "utf8") -> list[str]:
+    try:
+        with open_text(path, "replace" if encoding == "lossy" else "strict") as handle:
+            lines: list[str] = []
+            while len(lines) < count and (line := handle.readline(HEAD_LINE_CHARS)):
+                lines.append(line)
+            return lines
+    except UnicodeDecodeError:
+        problem = first_bad_utf8(path)
+        if problem is None:  # the decoder and the diagnosis disagree: say it plainly
+            raise DataError("data file is not UTF-8 text", file=path) from None
+        raise problem.error(path) from None
+    except (OSError, EOFError, zlib.error) as exc:  # zlib.error: a corrupt .gz
+        raise DataError(f"cannot read data file: {exc}", file=path) from None
+
+
+def resolve_layout(path: Path, mapping: Mapping, encoding: str = "utf8") -> SourceLayout:
+    """Read the header, pick the delimiter and map canonical columns to source columns.
+
+    Parquet input (a file, or a directory of files) has its header and types read
+    from its schema instead.
+    """
+    check_data_path(path)
+    if is_parquet(path):
+        return _parquet_layout(path, mapping)
+    head = head_lines(path, 6, encoding)
+    if not head or not head[0].strip():
+        raise DataError("data file has no header row", file=path, line=1)
+    if "\x00" in head[0]:
+        raise DataError("data file is binary, not CSV text", file=path)
+    delimiter = mapping.delimiter or detect_delimiter(head[0])
+    if delimiter is None:
+        found = head[0].strip()
+        if found not in CANONICAL_COLUMNS:
+            raise DataError(
+                "cannot detect the delimiter: the header has no comma, tab, semicolon or bar",
+                file=path,
+                line=1,
+                hint="set `delimiter:` in a mapping file (--columns)",
+            )
+        delimiter = ","
+    # The names as Polars reads them (untrimmed); _map_sources matches them loosely.
+    try:
+        header = next(csv.reader([head[0]], delimiter=delimiter))
+    except csv.Error as exc:
+        raise DataError(f"cannot read the header row: {exc}", file=path, line=1) from None
+    sources = _map_sources(path, header, mapping)
+    check_header(path, head[0], header, sources)  # CR-only lines, a used name twice
+    timestamp_format = mapping.timestamp_format or _sniff_iso_format(
+        path, head, delimiter, header, sources["timestamp"]
+    )
+    return SourceLayout(
+        path=path,
+        delimiter=delimiter,
+        header=header,
+        sources=sources,
+        timestamp_format=timestamp_format,
+        compressed=is_gzip(path),
+        drop=drop_rows.resolve(path, header, mapping),
+    )
+
+
+def _parquet_layout(path: Path, mapping: Mapping) -> SourceLayout:
+    try:
+        schema = pl.scan_parquet(path, glob=False).collect_schema()
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise read_error(path, exc) from None
+    header = list(schema.names())
+    if "table" in header and "contacts" in header:
+        raise DataError(
+            "this Parquet file is a cube file, not interaction rows",
+            file=path,
+            hint="commands that replay single contacts (--replay, inspect) need the rows",
+        )
+    sources = _map_sources(path, header, mapping)
+    dtypes = {name: schema[name] for name in header}
+    for canonical, names in sources.items():
+        nested = [name for name in names if dtypes[name].is_nested()]
+        if nested:
+            raise DataError(
+                f"column '{nested[0]}' (for {canonical}) holds "
+                f"{type(dtypes[nested[0]]).__name__.lower()} values, not single values",
+                file=path,
+                hint="flatten the column when writing the Parquet file, or map another one",
+            )
+    timestamp_format = mapping.timestamp_format or ""
+    names = sources["timestamp"]
+    if not timestamp_format and not (len(names) == 1 and dtypes[names[0]].is_temporal()):
+        head = (
+            pl.scan_parquet(path, glob=False)
+            .select(pl.concat_str([pl.col(n).cast(pl.String) for n in names], separator=" "))
+            .drop_nulls()
+            .head(5)
+            .collect()
+        )
+        lines = ["timestamp\n", *(f'"{value}"\n' for value in head.to_series())]
+        timestamp_format = _sniff_iso_format(path, lines, ",", ["timestamp"], ["timestamp"])
+    return SourceLayout(
+        path=path,
+        delimiter=",",
+        header=header,
+        sources=sources,
+        timestamp_format=timestamp_format,
+        compressed=False,
+        format="parquet",
+        dtypes=dtypes,
+        drop=drop_rows.resolve(path, header, mapping),
+    )
+
+
+def _map_sources(path: Path, header: list[str], mapping: Mapping) -> dict[str, list[str]]:
+    """Canonical column -> source columns, from the mapping or the canonical names."""
+    sources: dict[str, list[str]] = {}
+    for canonical in CANONICAL_COLUMNS:
+        configured = mapping.columns.get(canonical)  # type: ignore[call-overload]
+        if configured is None:
+            found = find_column(canonical, header)  # exact, else one loose match (noted)
+            if found is not None:
+                sources[canonical] = [found]
+            continue
+        names = [configured] if isinstance(configured, str) else list(configured)
+        for index, name in enumerate(names):
+            names[index] = find_column(name, header) or name
+            if names[index] not in header:
+                nearest = missing_hint(path, mapping.delimiter, canonical, name, header)
+                raise DataError(
+                    f"column '{name}' (for {canonical}) is not in the file; "
+                    f"columns found: {', '.join(header)}",
+                    file=path,
+                    line=1,
+                    hint=f"did you mean {nearest}?" if nearest else "fix the mapping file",
+                )
+        sources[canonical] = names
+    missing = [c for c in REQUIRED_COLUMNS if c not in sources]
+    if missing:
+        nearest = {c: missing_hint(path, mapping.delimiter, c, None, header) for c in missing}
+        hints = [f"{n} for {c}" for c, n in nearest.items() if n]
+        raise DataError(
+            f"required column(s) missing: {', '.join(missing)}; columns found: {', '.join(header)}",
+            file=path,
+            line=1,
+            hint=("nearest: " + ", ".join(hints) + "; map them with --columns")
+            if hints
+            else "map your export's columns with a mapping file (--columns)",
+        )
+    return sources
+
+
+def _sniff_iso_format(
+    path: Path, head: list[str], delimiter: str, header: list[str], columns: list[str]
+) -> str:
+    try:
+        rows = list(csv.reader(head[1:], delimiter=delimiter))
+    except csv.Error:  # e.g. a huge field: the scan will say where
+        rows = []
+    indices = [header.index(c) for c in columns]
+    first_bad: tuple[str, int] | None = None
+    # The first row in an ISO shape sets the format; one bad row among the first few
+    # is a reject like any other, not a reason to refuse the file.
+    for number, row in enumerate(rows, start=2):
+        if len(row) < len(header):
+            continue
+        value = " ".join(row[i].strip() for i in indices).strip()
+        if not value:
+            continue
+        for pattern, fmt in ISO_FORMATS:
+            if pattern.match(value):
+                return fmt
+        first_bad = first_bad or (value, number)
+    if first_bad is not None:
+        raise DataError(
+            f"timestamp '{first_bad[0]}' is not ISO 8601",
+            file=path,
+            line=first_bad[1],
+            hint="set `timestamp_format:` (strftime) in a mapping file (--columns)",
+        )
+    return ISO_FORMATS[0][1]

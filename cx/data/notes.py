@@ -1,0 +1,140 @@
+"""What a successful scan read loosely or did not count itself, said as notes.
+
+After a scan, :func:`examine` counts exact duplicate rows where the scan did not (one
+cheap hash per line), notes the columns whose name matched only loosely
+(``Customer ID`` for ``customer_id``), and the UTC offsets the timestamps were
+converted from, so nothing is read differently from what the user asked without
+being said. Where a file cannot be read at all, :mod:`cx.data.diagnose` says why.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from cx.data.layout import RAW
+from cx.data.raw import raw_frame
+
+if TYPE_CHECKING:
+    from cx.data.cube import DataMeta
+    from cx.data.layout import SourceLayout
+    from cx.models.mapping import Mapping
+
+
+def column_notes(layout: SourceLayout, mapping: Mapping) -> list[str]:
+    """One note per column that was found under another spelling than asked for."""
+    notes = []
+    for canonical, names in layout.sources.items():
+        configured = mapping.columns.get(canonical)  # type: ignore[call-overload]
+        if configured is None:
+            wanted = [canonical]
+        else:
+            wanted = [configured] if isinstance(configured, str) else list(configured)
+        for asked, found in zip(wanted, names, strict=False):
+            if asked == found:
+                continue
+            named = "" if asked == canonical else f", the mapping's '{asked}'"
+            notes.append(f"column '{found}' is read as {canonical}{named} (names differ)")
+    return notes
+
+
+# --------------------------------------------------------------------------- duplicates
+
+
+def count_duplicate_rows(layout: SourceLayout, encoding: str = "utf8") -> int:
+    """Rows that repeat an earlier row exactly (every column), blank lines left out.
+
+    CSV: each line is hashed whole (64 bits), one cheap pass; a quoted field with a line
+    break in it counts per line. Parquet: each row's values are hashed. A file Polars
+    cannot read this way gives 0: this is a note, and the scan has already read it.
+    """
+    try:
+        if layout.format == "parquet":
+            rows = pl.scan_parquet(layout.path, glob=False)
+            query = rows.select(rows=pl.len(), distinct=pl.struct(pl.all()).hash(7).n_unique())
+        else:
+            line = pl.col("line")
+            query = (
+                pl.scan_csv(
+                    layout.path,
+                    glob=False,
+                    has_header=False,
+                    skip_rows=1,
+                    separator="\x00",
+                    quote_char=None,
+                    new_columns=["line"],
+                    schema_overrides={"column_1": pl.String},
+                    infer_schema=False,
+                    truncate_ragged_lines=True,
+                    encoding="utf8-lossy",
+                )
+                .filter(line.str.strip_chars(" \t\r" + layout.delimiter).str.len_bytes() > 0)
+                .select(rows=pl.len(), distinct=line.hash(7).n_unique())
+            )
+        counts = query.collect(engine="streaming")
+    except (pl.exceptions.PolarsError, OSError):
+        return 0
+    rows, distinct = counts.row(0)
+    return max(int(rows) - int(distinct), 0)
+
+
+def examine(meta: DataMeta, layout: SourceLayout, mapping: Mapping, encoding: str) -> None:
+    """Fill in what a scan does not count itself: duplicate rows, column notes and the
+    UTC offsets the timestamps were converted from (beside the scan's own notes)."""
+    if not meta.duplicates_counted:  # the scan counts them in its one read of the file
+        meta.duplicate_rows = count_duplicate_rows(layout, encoding)
+    found = [*column_notes(layout, mapping), *offset_notes(layout, encoding)]
+    meta.notes = [*found, *(text for text in meta.notes if text not in found)]
+
+
+# --------------------------------------------------------------------------- UTC offsets
+
+CONVERTED_TO_UTC = "all are converted to UTC, so hours of day are UTC hours"
+#: At most this many distinct offsets are named in the note.
+OFFSETS_NAMED = 5
+
+
+def offset_notes(layout: SourceLayout, encoding: str = "utf8") -> list[str]:
+    """One note when the timestamps carry a UTC offset other than UTC itself: every
+    aware timestamp is converted to UTC (whatever the order of the rows), so the hours
+    of day are UTC hours."""
+
+    fmt = layout.timestamp_format
+    if layout.typed_timestamp():  # a Parquet column: its time zone is in its type
+        dtype = layout.dtypes[layout.sources["timestamp"][0]]
+        zone = getattr(dtype, "time_zone", None)
+        if zone is None or zone.upper() in ("UTC", "Z", "+00:00", "ETC/UTC"):
+            return []
+        return [f"timestamps are in the time zone {zone}: {CONVERTED_TO_UTC}"]
+    if not any(z in fmt for z in ("%z", "%#z", "%:z")):
+        return []
+    names = [RAW + name for name in layout.sources["timestamp"]]
+    text = pl.concat_str([pl.col(n) for n in names], separator=" ").str.strip_chars()
+    offset = (  # one spelling per offset: +0100 is +01:00; z and -00:00 are Z
+        text.str.extract(r"(Z|z|[+-]\d{2}:?\d{2})$")
+        .str.to_uppercase()
+        .str.replace(r"^([+-]\d{2})(\d{2})$", "${1}:${2}")
+        .str.replace(r"^[+-]00:00$", "Z")
+    )
+    try:
+        found = (
+            raw_frame(layout, encoding)
+            .select(offset.alias("offset"))
+            .drop_nulls()
+            .unique()
+            .collect(engine="streaming")["offset"]
+            .sort()
+            .to_list()
+        )
+    except (pl.exceptions.PolarsError, OSError):  # the scan has already read it: no note
+        return []
+    if found in ([], ["Z"]):
+        return []
+    named = ", ".join(found[:OFFSETS_NAMED]) + (", ..." if len(found) > OFFSETS_NAMED else "")
+    carry = (
+        f"the UTC offset {named}"
+        if len(found) == 1
+        else (f"{len(found)} different UTC offsets ({named})")
+    )
+    return [f"timestamps carry {carry}: {CONVERTED_TO_UTC}"]

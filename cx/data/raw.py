@@ -1,0 +1,145 @@
+"""A data file's rows as untouched source columns: how every scan reads a file.
+
+:func:`raw_frame` reads the source columns the mapping uses as ``__raw:<name>`` (a
+CSV as text with an explicit schema, nothing inferred; Parquet with its types, or as
+text), numbered by ``__row``, optionally with ``__line``, a 64-bit hash of the whole
+row for counting duplicate rows. :func:`collect` runs queries over such frames with
+the streaming engine and turns a read failure into an error that says where the file
+goes wrong (:func:`cx.data.diagnose.read_error`).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from cx.data import drop as drop_rows
+from cx.data.diagnose import read_error
+from cx.data.layout import RAW, ROW, SourceLayout, head_lines
+from cx.data.rules import NUMBER_COLUMNS
+
+
+def source_columns(layout: SourceLayout) -> list[str]:
+    """The source columns the mapping uses, in name order."""
+    return sorted({name for names in layout.sources.values() for name in names})
+
+
+def number_sources(layout: SourceLayout) -> set[str]:
+    """The source columns that hold a number column each (one source per number)."""
+    sources = [layout.sources.get(name, []) for name in NUMBER_COLUMNS]
+    return {names[0] for names in sources if len(names) == 1}
+
+
+LINE = "__line"  # a 64-bit hash of every column of a row (see _line_hash)
+LINE_SEED = 0x11E5
+
+
+def _line_hash(layout: SourceLayout) -> pl.Expr:
+    """Per row, the wrapping sum of a hash of each column (a seed per column): as good a
+    64-bit row hash as a struct hash, at half the cost.
+
+    The number columns are hashed by value (``12``, `` 12`` and ``12.0`` are one value,
+    as the rules of §3 read them), so a file gives the same duplicate rows whether its
+    numbers were read as numbers (:func:`cx.data.fast.typed_numbers`) or as text."""
+    numbers = number_sources(layout)
+
+    def hashed(index: int, name: str) -> pl.Expr:
+        seed, column = LINE_SEED + index, pl.col(name)
+        if name not in numbers:
+            return column.hash(seed)
+        if not layout.is_text(name):
+            return column.cast(pl.Float64).hash(seed)
+        value = column.str.strip_chars().cast(pl.Float64, strict=False)
+        return pl.when(value.is_not_null()).then(value.hash(seed)).otherwise(column.hash(seed))
+
+    return pl.sum_horizontal([hashed(i, name) for i, name in enumerate(layout.header)])
+
+
+def blank_line_hash(layout: SourceLayout) -> int:
+    """The row hash of a blank line (every column null), which is no row to count."""
+    types = {name: layout.dtypes.get(name, pl.String) for name in layout.header}
+    blank = pl.DataFrame({name: [None] for name in types}, schema=types)
+    return int(blank.select(_line_hash(layout)).item())
+
+
+def raw_frame(
+    layout: SourceLayout,
+    encoding: str = "utf8",
+    text: bool = True,
+    line_hash: bool = False,
+    head: int | None = None,
+) -> pl.LazyFrame:
+    """``__row`` and the source columns the mapping uses, as ``__raw:<name>``.
+
+    CSV columns are read as text with an explicit schema (nothing inferred). Parquet
+    columns keep their types unless ``text``: then every column but a temporal
+    timestamp is cast to text, so the row rules (:mod:`cx.data.rules`) apply to it as
+    to a CSV. With ``line_hash``, ``__line`` hashes all the file's columns, for counting
+    duplicate rows. With ``head``, only the file's first ``head`` rows (read by lines,
+    so a gzip file is not decompressed whole for them).
+    """
+    needed = source_columns(layout)
+    extra = []
+    if line_hash:
+        extra = [_line_hash(layout).alias(LINE)]
+    if layout.format == "parquet":
+        keep = set(layout.sources["timestamp"]) if layout.typed_timestamp() else set()
+
+        def column(name: str) -> pl.Expr:
+            typed = not text or name in keep or layout.is_text(name)
+            return (pl.col(name) if typed else pl.col(name).cast(pl.String)).alias(RAW + name)
+
+        rows = drop_rows.keep_rows(_source_rows(layout, encoding, head), layout.drop, layout.dtypes)
+        return rows.select(ROW, *(column(name) for name in needed), *extra)
+    frame = drop_rows.keep_rows(_source_rows(layout, encoding, head), layout.drop, layout.dtypes)
+    return frame.select(ROW, *(pl.col(name).alias(RAW + name) for name in needed), *extra)
+
+
+def _source_rows(layout: SourceLayout, encoding: str, head: int | None = None) -> pl.LazyFrame:
+    """Every row of the file (with ``head``, its first rows) as read, with ``__row``."""
+    if layout.format == "parquet":
+        rows = pl.scan_parquet(layout.path, row_index_name=ROW, glob=False)
+        return rows if head is None else rows.head(head)
+    if head is None:
+        return pl.scan_csv(
+            layout.path, row_index_name=ROW, glob=False, **_csv_options(layout, encoding)
+        )
+    return read_head(layout, encoding, head).lazy().with_row_index(ROW)
+
+
+def rows_dropped(layout: SourceLayout) -> int:
+    """Rows the mapping's `drop:` leaves out (read lossily: a file the scan read whole
+    has no bytes that are not UTF-8, and only the drop columns are compared)."""
+    if not layout.drop:
+        return 0
+    query = drop_rows.count_dropped(_source_rows(layout, "lossy"), layout.drop, layout.dtypes)
+    return int(collect(layout.path, [query])[0].item())
+
+
+def _csv_options(layout: SourceLayout, encoding: str) -> dict[str, Any]:
+    """How Polars reads the CSV of ``layout``: its delimiter, one quote character, and
+    every column as text unless ``layout`` says otherwise (nothing is inferred)."""
+    return {
+        "separator": layout.delimiter,
+        "has_header": True,
+        "schema_overrides": {name: layout.dtypes.get(name, pl.String) for name in layout.header},
+        "infer_schema": False,
+        "encoding": "utf8-lossy" if encoding == "lossy" else "utf8",
+        "quote_char": '"',
+    }
+
+
+def read_head(layout: SourceLayout, encoding: str, rows: int) -> pl.DataFrame:
+    """The first ``rows`` rows of a CSV (plain or gzip), read as ``layout`` says."""
+    head = "".join(head_lines(layout.path, rows + 1, encoding))
+    return pl.read_csv(io.BytesIO(head.encode("utf-8")), **_csv_options(layout, encoding))
+
+
+def collect(path: Path, queries: list[pl.LazyFrame]) -> list[pl.DataFrame]:
+    try:
+        return pl.collect_all(queries, engine="streaming")
+    except (pl.exceptions.PolarsError, OSError) as exc:  # OSError: e.g. a truncated .gz
+        raise read_error(path, exc) from None

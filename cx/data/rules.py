@@ -1,0 +1,279 @@
+"""The row rules of §3: one home for what makes a row valid and what its values mean.
+
+The bounds (seconds of handle and wait time, the width of a score, the years a
+timestamp may fall in), the handle-time unit, the words a boolean column is read
+with, the control characters no text value holds and the channel aliases are stated
+here once. The exact scan applies them row by row (:func:`parse_rows`, whose checks
+give each rejected row its reason), the fast scan (:mod:`cx.data.fastrows`) uses
+them to tell the rows it must check again, and the SQL generator
+(:mod:`cx.data.sql`) writes the same bounds into its statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import polars as pl
+
+from cx.data.layout import RAW, SourceLayout
+from cx.models.mapping import BOOLEAN_COLUMNS, DIMENSION_COLUMNS, Mapping
+
+MAX_HANDLE_TIME_SECONDS = 86_400.0
+#: No score scale is this wide; 1e300 scores would add up to infinity.
+MAX_SCORE = 1e9
+# Timestamps outside these are sentinels (1900-01-01, 9999-12-31, year 0), not contacts.
+EARLIEST_TIMESTAMP = datetime(1980, 1, 1)
+LATEST_TIMESTAMP = datetime(2100, 1, 1)
+#: The time range in words, as errors and reject reasons say it.
+OUT_OF_TIME_RANGE = f"before {EARLIEST_TIMESTAMP.year} or after {LATEST_TIMESTAMP.year - 1}"
+TRUE_WORDS = ("true", "t", "yes", "y", "1")
+FALSE_WORDS = ("false", "f", "no", "n", "0")
+#: Control characters that no text value holds (tabs and line breaks may: a quoted
+#: intent can span lines); a NUL in a channel is binary data, not a channel name.
+#: With them, the invisible ones that make two equal-looking names differ or reorder
+#: the text around them: zero-width space, bidi overrides and isolates, a stray BOM
+#: (not the joiners and marks that right-to-left scripts use).
+CONTROL_CHARACTER = (
+    r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F\x{200B}\x{202A}-\x{202E}\x{2066}-\x{2069}\x{FEFF}]"
+)
+#: The number columns of §3; handle_time is converted to seconds (handle_time_unit).
+NUMBER_COLUMNS = ("handle_time", "wait_time", "satisfaction")
+#: The number columns that count seconds, from 0 to MAX_HANDLE_TIME_SECONDS.
+SECONDS_COLUMNS = ("handle_time", "wait_time")
+#: What fine.row_queries and fine.row_sink read besides keys and timestamp.
+ROW_NUMBERS = {"handle_time": pl.Float64, "wait_time": pl.Float64, "abandoned": pl.Boolean}
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def handle_time_factor(mapping: Mapping) -> float:
+    """Seconds per unit of the file's handle_time (a mapping may say minutes)."""
+    return 60.0 if mapping.handle_time_unit == "minutes" else 1.0
+
+
+def boolean_words(mapping: Mapping, canonical: str) -> tuple[list[str], list[str]]:
+    """The (true, false) words of a boolean column, trimmed: the mapping's, else the usual."""
+    configured = mapping.values.get(canonical)  # type: ignore[call-overload]
+    if configured is None:
+        return list(TRUE_WORDS), list(FALSE_WORDS)
+    return [w.strip() for w in configured.true], [w.strip() for w in configured.false]
+
+
+def channel_aliases(mapping: Mapping) -> dict[str, str]:
+    """Each channel alias of the mapping (trimmed, lower-cased) → its catalog channel."""
+    return {
+        alias.strip().lower(): canonical
+        for canonical, values in mapping.channels.items()
+        for alias in values
+    }
+
+
+def in_time_range(timestamp: pl.Expr) -> pl.Expr:
+    return timestamp.is_between(EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, closed="left")
+
+
+def seconds_ok(seconds: pl.Expr) -> pl.Expr:
+    """A handle or wait time: a number of seconds from 0 to MAX_HANDLE_TIME_SECONDS."""
+    return seconds.is_between(0.0, MAX_HANDLE_TIME_SECONDS)
+
+
+def score_ok(score: pl.Expr) -> pl.Expr:
+    """A satisfaction score on any scale, but finite and far from overflowing a sum."""
+    return score.is_finite() & (score.abs() <= MAX_SCORE)
+
+
+def number_ok(name: str, value: pl.Expr) -> pl.Expr:
+    """Whether ``value`` of the number column ``name`` (NUMBER_COLUMNS) is in bounds."""
+    return score_ok(value) if name == "satisfaction" else seconds_ok(value)
+
+
+# --------------------------------------------------------------------------- expressions
+
+
+def _clean(name: str) -> pl.Expr:
+    """Trimmed text, with empty meaning unknown (null)."""
+    text = pl.col(RAW + name).str.strip_chars()
+    return pl.when(text.str.len_bytes() > 0).then(text)
+
+
+def source(layout: SourceLayout, canonical: str) -> pl.Expr:
+    names = layout.sources[canonical]
+    if canonical == "timestamp" and layout.typed_timestamp():
+        return pl.col(RAW + names[0])  # a typed Parquet column: nothing to trim
+    if len(names) == 1:
+        return _clean(names[0])
+    joined = pl.concat_str([pl.col(RAW + n).str.strip_chars() for n in names], separator=" ")
+    return pl.when(pl.all_horizontal([_clean(n).is_not_null() for n in names])).then(joined)
+
+
+def _typed_timestamp(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """A temporal Parquet column as naive microseconds (aware ones in UTC, like ``%z``)."""
+    if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
+        column = column.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+    return column.cast(pl.Datetime("us"))
+
+
+def parsed_timestamp(layout: SourceLayout) -> pl.Expr:
+    if layout.typed_timestamp():
+        name = layout.sources["timestamp"][0]
+        return _typed_timestamp(pl.col(RAW + name), layout.dtypes[name])
+    return parse_timestamp(source(layout, "timestamp"), layout.timestamp_format)
+
+
+def parse_timestamp(text: pl.Expr, fmt: str) -> pl.Expr:
+    """``text`` parsed with the one format ``fmt``, as naive microseconds (aware times in
+    UTC). Without strptime's cache of distinct values: timestamps rarely repeat, so the
+    cache would only cost a lookup per row."""
+    if "%z" in fmt or "%#z" in fmt or "%:z" in fmt:
+        parsed = text.str.strptime(pl.Datetime("us", "UTC"), fmt, strict=False, cache=False)
+        return parsed.dt.replace_time_zone(None)
+    return text.str.strptime(pl.Datetime("us"), fmt, strict=False, cache=False)
+
+
+def _leap_second(text: pl.Expr, parsed: pl.Expr, fmt: str) -> pl.Expr:
+    """Whether ``text`` was a time at second 60, which strptime reads as the next
+    minute's second 0 (``2024-01-31T23:59:60`` as ``2024-02-01T00:00:00``: a contact in
+    a month of its own). Such a time exists on no clock a contact centre keeps.
+
+    Told by reading the text again with its seconds as 59 (the first or the last
+    ``60`` in it, where the seconds usually are): a leap second reads as one second
+    earlier than its first reading. A count of seconds (``%s``) has no seconds field.
+    """
+    if "%s" in fmt:
+        return pl.lit(False)
+    earlier = parsed - pl.duration(seconds=1)
+    first = parse_timestamp(text.str.replace("60", "59", literal=True), fmt)
+    last = parse_timestamp(text.str.replace(r"^(.*)60", "${1}59"), fmt)
+    return (
+        (parsed.dt.second() == 0)
+        & text.str.contains("60", literal=True)
+        & ((first == earlier) | (last == earlier))
+    ).fill_null(False)
+
+
+def maybe_leap_second(text: pl.Expr, parsed: pl.Expr) -> pl.Expr:
+    """A cheap superset of :func:`_leap_second`, for the fast scan's suspect rows."""
+    return ((parsed.dt.second() == 0) & text.str.contains("60", literal=True)).fill_null(False)
+
+
+def parsed_boolean(layout: SourceLayout, mapping: Mapping, canonical: str) -> pl.Expr:
+    raw = source(layout, canonical).str.to_lowercase()
+    true_words, false_words = boolean_words(mapping, canonical)
+    return (
+        pl.when(raw.is_in([w.lower() for w in true_words]))
+        .then(pl.lit(True))
+        .when(raw.is_in([w.lower() for w in false_words]))
+        .then(pl.lit(False))
+    )
+
+
+def parsed_number(layout: SourceLayout, canonical: str) -> pl.Expr:
+    return source(layout, canonical).cast(pl.Float64, strict=False)
+
+
+def parsed_channel(layout: SourceLayout, mapping: Mapping) -> pl.Expr:
+    channel = source(layout, "channel").str.to_lowercase()
+    aliases = channel_aliases(mapping)
+    return channel.replace(aliases) if aliases else channel
+
+
+@dataclass(frozen=True)
+class _Check:
+    present: pl.Expr
+    valid: pl.Expr
+    reason: str
+
+
+def _checks(layout: SourceLayout) -> list[_Check]:
+    """Reject rules in the order their reason is reported."""
+    checks = [
+        _Check(pl.lit(True), source(layout, "customer_id").is_not_null(), "customer_id is empty"),
+        _Check(pl.lit(True), source(layout, "timestamp").is_not_null(), "timestamp is empty"),
+        _Check(
+            source(layout, "timestamp").is_not_null(),
+            pl.col("timestamp").is_not_null(),
+            f"timestamp does not match format {layout.timestamp_format}",
+        ),
+        _Check(
+            pl.col("timestamp").is_not_null(),
+            in_time_range(pl.col("timestamp")),
+            f"timestamp is {OUT_OF_TIME_RANGE}",
+        ),
+    ]
+    if not layout.typed_timestamp():
+        checks.append(
+            _Check(
+                pl.col("timestamp").is_not_null(),
+                ~_leap_second(
+                    source(layout, "timestamp"), pl.col("timestamp"), layout.timestamp_format
+                ),
+                "timestamp does not exist (second 60, a leap second)",
+            )
+        )
+    checks += [
+        _Check(pl.lit(True), source(layout, "channel").is_not_null(), "channel is empty"),
+    ]
+    # Optional columns: each rule applies where the column is present.
+    optional: list[tuple[tuple[str, ...], Callable[[str], pl.Expr], str]] = [
+        (
+            ("channel", *DIMENSION_COLUMNS),
+            lambda name: ~source(layout, name).str.contains(CONTROL_CHARACTER),
+            "{} holds a control character (binary data?)",
+        ),
+        (
+            SECONDS_COLUMNS,
+            lambda name: seconds_ok(pl.col(name)),
+            "{} is not a number of seconds from 0 to " + f"{MAX_HANDLE_TIME_SECONDS:,.0f}",
+        ),
+        (BOOLEAN_COLUMNS, lambda name: pl.col(name).is_not_null(), "{} is not a boolean"),
+        (("satisfaction",), lambda name: score_ok(pl.col(name)), "{} is not a number"),
+    ]
+    for names, valid, reason in optional:
+        checks += [
+            _Check(source(layout, name).is_not_null(), valid(name), reason.format(name))
+            for name in names
+            if name in layout.sources
+        ]
+    return checks
+
+
+def completed(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """parse_rows' frame with the columns of ROW_NUMBERS, null where the file has none."""
+    names = frame.collect_schema().names()
+    missing = [pl.lit(None, t).alias(n) for n, t in ROW_NUMBERS.items() if n not in names]
+    return frame.with_columns(missing) if missing else frame
+
+
+def parse_rows(scan: pl.LazyFrame, layout: SourceLayout, mapping: Mapping) -> pl.LazyFrame:
+    """Apply the row rules of §3 to a frame of ``__raw:`` text columns
+    (:func:`cx.data.raw.raw_frame`)."""
+    unit = handle_time_factor(mapping)
+    parsed: dict[str, pl.Expr] = {
+        "customer_id": source(layout, "customer_id"),
+        "timestamp": parsed_timestamp(layout),
+        "channel": parsed_channel(layout, mapping),
+    }
+    for name in DIMENSION_COLUMNS:
+        parsed[name] = (
+            source(layout, name).fill_null("all") if name in layout.sources else pl.lit("all")
+        )
+    for name in NUMBER_COLUMNS:
+        if name in layout.sources:
+            number = parsed_number(layout, name)
+            parsed[name] = number * unit if name == "handle_time" else number
+    for name in BOOLEAN_COLUMNS:
+        if name in layout.sources:
+            parsed[name] = parsed_boolean(layout, mapping, name)
+    frame = scan.with_columns(**parsed)
+    checks = _checks(layout)
+    reason: pl.Expr = pl.lit(None, dtype=pl.String)
+    for check in reversed(checks):
+        reason = (
+            pl.when(check.present & ~check.valid.fill_null(False))
+            .then(pl.lit(check.reason))
+            .otherwise(reason)
+        )
+    return frame.with_columns(reject_reason=reason)

@@ -1,0 +1,158 @@
+"""Cross-field rules of a strategy that its schema cannot express (DESIGN §4).
+
+Shift sources and targets in the catalog and offered, shares adding up to at
+most 1, somewhere for unresolved and retired contacts to go, fallbacks only for
+retired channels, guards that parse. Each broken rule is a finding at the place
+that breaks it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from cx.errors import Finding, did_you_mean
+from cx.guards import GuardSyntaxError, parse_guard
+from cx.loader.located import Located
+from cx.models.source import dotted_path
+from cx.models.strategy import Fallback, Strategy
+
+
+def cross_field_findings(strategy: Strategy, located: Located) -> list[Finding]:
+    """Every cross-field rule ``strategy`` breaks, located in ``located``."""
+    findings: list[Finding] = []
+    catalog = list(strategy.channels)
+    offered = strategy.offered
+
+    def add(path: tuple[Any, ...], message: str, hint: str | None = None) -> None:
+        findings.append(located.position(path).finding(message, dotted_path(path), hint))
+
+    def known(path: tuple[Any, ...], name: str, role: str) -> bool:
+        if name in strategy.channels:
+            return True
+        add(path, f"{role} '{name}' is not in the channel catalog", did_you_mean(name, catalog))
+        return False
+
+    if strategy.offer is not None:
+        for index, name in enumerate(strategy.offer):
+            known(("offer", index), name, "offered channel")
+        for name in {n for n in strategy.offer if strategy.offer.count(n) > 1}:
+            add(("offer",), f"channel '{name}' is offered twice")
+
+    retired = [name for name in catalog if name not in offered]
+    if strategy.kind == "follow" and strategy.shifts:
+        add(
+            ("shifts",),
+            "a follow strategy cannot have shift rules",
+            "use kind: push to move contacts between channels",
+        )
+    if strategy.kind == "push" and not strategy.shifts and not retired:
+        add(
+            ("kind",),
+            "a push strategy needs shift rules or a retired channel",
+            "add `shifts:`, leave a channel out of `offer:`, or use kind: follow",
+        )
+
+    for index, rule in enumerate(strategy.shifts):
+        base = ("shifts", index)
+        known((*base, "from"), rule.from_, "shift source")
+        total = sum(rule.to.values())
+        if total > 1.0 + 1e-9:
+            add((*base, "to"), f"shares add up to {total:g}, more than 1")
+        if not rule.to:
+            add((*base, "to"), "a shift rule needs at least one target channel")
+        for target in rule.to:
+            if known((*base, "to", target), target, "shift target") and target not in offered:
+                add(
+                    (*base, "to", target),
+                    f"shift target '{target}' is not offered",
+                    "add it to `offer:` or move contacts elsewhere",
+                )
+            if target == rule.from_:
+                add((*base, "to", target), "a rule cannot move contacts to their own channel")
+        source = strategy.channels.get(rule.from_)
+        if rule.where and rule.where.hours == ["closed"] and source and source.hours is None:
+            add(
+                (*base, "where", "hours"),
+                f"'{rule.from_}' is open 24/7 (no `hours`), so no contact finds it closed",
+                f"give channels.{rule.from_} opening hours",
+            )
+        escalation = rule.escalate_to
+        if escalation is not None:
+            if known((*base, "escalate_to"), escalation, "escalate_to") and (
+                escalation not in offered
+            ):
+                add((*base, "escalate_to"), f"escalate_to '{escalation}' is not offered")
+        elif rule.containment != 1.0 and rule.from_ not in offered:
+            fallback = strategy.fallback.get(rule.from_)
+            if fallback is None:
+                add(
+                    (*base, "escalate_to"),
+                    f"unresolved contacts have nowhere to go: '{rule.from_}' is retired "
+                    "and has no fallback",
+                    "set escalate_to",
+                )
+            elif len(fallback.shares) > 1:
+                add(
+                    (*base, "escalate_to"),
+                    f"unresolved contacts have no single channel to come back to: "
+                    f"'{rule.from_}' falls back to {len(fallback.shares)} channels",
+                    "set escalate_to",
+                )
+
+    for name, fallback in strategy.fallback.items():
+        path = ("fallback", name)
+        known(path, name, "fallback channel")
+        if name in offered and name in strategy.channels:
+            add(
+                path,
+                f"fallback for '{name}', which is offered",
+                "fallback applies to retired channels; remove it (set it to null in a "
+                "strategy that extends another)",
+            )
+        _check_fallback(name, fallback, strategy.offered, add, known)
+
+    for index, expr in enumerate(strategy.guards):
+        try:
+            parse_guard(expr, catalog)
+        except GuardSyntaxError as error:
+            add(("guards", index), str(error), error.hint)
+    return findings
+
+
+def _check_fallback(
+    name: str,
+    fallback: Fallback,
+    offered: list[str],
+    add: Callable[..., None],
+    known: Callable[[tuple[Any, ...], str, str], bool],
+) -> None:
+    """A fallback's own rules (§4): one target with ``accept``, or shares summing to at
+    most 1; every target offered. Findings go to ``add``."""
+    path = ("fallback", name)
+    if isinstance(fallback.to, str):
+        if fallback.accept is None:
+            add(
+                (*path, "accept"),
+                f"fallback for '{name}' needs `accept`, the share of contacts that move",
+                f"write `{{to: {fallback.to}, accept: 0.5}}`, or shares per channel "
+                f"`{{to: {{{fallback.to}: 0.5}}}}`",
+            )
+        targets: list[tuple[tuple[Any, ...], str]] = [((*path, "to"), fallback.to)]
+    else:
+        if fallback.accept is not None:
+            add(
+                (*path, "accept"),
+                "`accept` goes with a single `to` channel; with shares per channel each "
+                "share says how many move",
+                "remove `accept`",
+            )
+        if not fallback.to:
+            add((*path, "to"), "a fallback needs at least one target channel")
+        total = sum(fallback.to.values())
+        if total > 1.0 + 1e-9:
+            add((*path, "to"), f"shares add up to {total:g}, more than 1", "the rest are lost")
+        targets = [((*path, "to", target), target) for target in fallback.to]
+    for place, target in targets:
+        if known(place, target, "fallback target") and target not in offered:
+            add(place, f"fallback target '{target}' is not offered")

@@ -1,0 +1,118 @@
+"""Findings of strategy and mapping files: pydantic errors located in the YAML, in
+the order a reader meets them.
+
+A finding at a place is ``Position.finding`` (:mod:`cx.models.source`); a hint for a
+misspelt key or name is :func:`cx.errors.did_you_mean`. Every loader module uses
+those two, so every message about a place and a near miss reads the same.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from cx.errors import Finding, did_you_mean
+from cx.loader.fields import fields_at
+from cx.loader.located import Located
+from cx.models.source import dotted_path
+from cx.models.vocabulary import CHANNEL_NAME_PATTERN, CHANNEL_NAME_RULE, channel_name_like
+
+
+def pydantic_findings(
+    error: ValidationError, located: Located, model: type[BaseModel]
+) -> list[Finding]:
+    """One finding per offending path of a pydantic error, located in the YAML."""
+    grouped: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for item in error.errors():
+        path = _data_path(located.data, tuple(item["loc"]))
+        grouped.setdefault(path, []).append(item)
+    return [_finding_for(path, items, located, model) for path, items in grouped.items()]
+
+
+def in_file_order(findings: list[Finding], file: str) -> list[Finding]:
+    """The file's own findings by line and column, then those of the files it extends."""
+    return sorted(findings, key=lambda f: (f.file != file, f.line or 0, f.column or 0))
+
+
+def article(kind: str) -> str:
+    """``list`` → ``a list``: the kind of a YAML value as a message names it."""
+    names = {"list": "a list", "str": "a string", "int": "a number", "float": "a number"}
+    return names.get(kind, kind if kind == "empty" else f"a {kind}")
+
+
+def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The prefix of ``loc`` that exists in ``data`` (drops pydantic's union tags)."""
+    path: list[Any] = []
+    node = data
+    for part in loc:
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and part < len(node)
+        ):
+            node = node[part]
+        else:
+            return (*path, part) if not path or _is_key_position(node, part) else tuple(path)
+        path.append(part)
+    return tuple(path)
+
+
+def _is_key_position(node: Any, part: Any) -> bool:
+    return (
+        isinstance(node, dict)
+        and isinstance(part, str)
+        and not part.startswith(
+            (
+                "function-",
+                "literal[",
+                "float",
+                "int",
+                "str",
+                "bool",
+                "list[",
+                "dict[",
+                "constrained",
+                "[key]",
+            )
+        )
+    )
+
+
+_LITERAL_OPTIONS = re.compile(r"'([^']*)'")
+
+
+def _finding_for(
+    path: tuple[Any, ...], items: list[dict[str, Any]], located: Located, model: type[BaseModel]
+) -> Finding:
+    position = located.position(path)
+    first = items[0]
+    where = dotted_path(path)
+    if first["type"] == "extra_forbidden":
+        allowed = fields_at(model, path[:-1])
+        hint = did_you_mean(path[-1], allowed) or (
+            "allowed keys: " + ", ".join(allowed) if allowed else None
+        )
+        return position.finding(f"unknown key '{path[-1]}'", where, hint)
+    if first["type"] == "missing":
+        return position.finding("required key is missing", where)
+    name = first.get("input")
+    pattern = str(first.get("ctx", {}).get("pattern", ""))
+    if first["type"] == "string_pattern_mismatch" and pattern == CHANNEL_NAME_PATTERN:
+        hint = CHANNEL_NAME_RULE
+        suggestion = channel_name_like(name)
+        if suggestion and suggestion != name:
+            hint += f", e.g. '{suggestion}'"
+        return position.finding(f"'{name}' is not a valid channel name", where, hint)
+    messages: list[str] = []
+    hint = None
+    for item in items:
+        message = item["msg"]
+        if item["type"] == "literal_error":
+            options = _LITERAL_OPTIONS.findall(str(item.get("ctx", {}).get("expected", "")))
+            hint = hint or did_you_mean(item.get("input"), options)
+        if message not in messages:
+            messages.append(message)
+    shown = first.get("input")
+    got = f" (got {shown!r})" if isinstance(shown, str | int | float | bool) else ""
+    message = "; or ".join(m[0].lower() + m[1:] for m in messages) + got
+    return position.finding(message, where, hint)

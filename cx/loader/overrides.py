@@ -1,0 +1,97 @@
+"""``--set KEY=VALUE``: one value of a strategy changed before it is validated.
+
+The key is a dotted path (``shifts.0.to.web``), the value is read as YAML. The
+overridden value's position is the ``--set`` itself, so a finding about it names
+the option rather than a line of a file.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from cx.errors import InputError, did_you_mean
+from cx.loader.fields import settable_map
+from cx.loader.located import Located, Position, drop_below
+from cx.loader.yamlsafe import parse_yaml
+from cx.models.source import dotted_path
+from cx.models.strategy import Strategy
+
+_SET = re.compile(r"^(?P<key>[A-Za-z_$][\w$\-]*(?:\.[\w$\-]+)*)=(?P<value>.*)$", re.DOTALL)
+
+
+def apply_override(located: Located, assignment: str) -> None:
+    """Apply one ``KEY=VALUE`` (dotted path, YAML value) to ``located`` in place."""
+    label = f"--set {assignment}"
+    match = _SET.match(assignment)
+    if match is None:
+        raise InputError(
+            f"cannot read --set '{assignment}'",
+            hint="write KEY=VALUE with a dotted path, e.g. shifts.0.to.web=0.4",
+        )
+    parts: list[str | int] = [
+        int(p) if p.isascii() and p.isdigit() else p for p in match["key"].split(".")
+    ]
+    value = parse_yaml(match["value"], label).data if match["value"].strip() else None
+    node: Any = located.data
+    for depth, part in enumerate(parts[:-1]):
+        node = _step(node, part, parts[:depth], label)
+    last = parts[-1]
+    if isinstance(node, list):
+        if not isinstance(last, int) or last >= len(node):
+            raise _no_item(parts[:-1], last, node, label)
+        node[last] = value
+    elif isinstance(node, dict):
+        node[str(last)] = value
+    else:
+        raise _single_value(parts[:-1], label)
+    drop_below(located.positions, tuple(parts))
+    located.positions[tuple(parts)] = Position(label)
+
+
+def _no_item(prefix: list[str | int], part: str | int, node: list[Any], label: str) -> InputError:
+    where = dotted_path(prefix) or "the strategy"
+    return InputError(
+        f"{where} has no item {part}",
+        file=label,
+        hint=f"{where} has items 0 to {len(node) - 1}" if node else f"{where} is empty",
+    )
+
+
+def _single_value(prefix: list[str | int], label: str) -> InputError:
+    where = dotted_path(prefix) or "the strategy"
+    return InputError(f"{where} is a single value, not a mapping or list", file=label)
+
+
+def _step(node: Any, part: str | int, prefix: list[str | int], label: str) -> Any:
+    if isinstance(node, list):
+        if isinstance(part, int) and part < len(node):
+            return node[part]
+        raise _no_item(prefix, part, node, label)
+    if not isinstance(node, dict):
+        raise _single_value(prefix, label)
+    key = str(part)
+    if key in node and isinstance(node[key], dict | list):
+        return node[key]
+    if key in node and node[key] is not None:
+        raise InputError(f"{dotted_path([*prefix, part])} is a single value", file=label)
+    creatable, allowed = settable_map(Strategy, prefix, key)
+    if creatable:
+        # A map the schema allows but the file leaves out (e.g. `dilution`,
+        # `staffing`, `shifts.0.ramp`): --set creates it, as editing the file would.
+        node[key] = {}
+        return node[key]
+    if key in allowed:
+        raise InputError(
+            f"{dotted_path([*prefix, part])} is not in the file",
+            file=label,
+            hint="add it to the strategy file first; --set changes values, it cannot "
+            "add list items",
+        )
+    known = [*dict.fromkeys([*map(str, node), *allowed])]
+    where = dotted_path(prefix) or "the strategy"
+    raise InputError(
+        f"{where} has no key '{key}'",
+        file=label,
+        hint=did_you_mean(key, known) or "keys: " + ", ".join(known),
+    )

@@ -1,0 +1,66 @@
+"""Where a value of a strategy or mapping file is written: file, line and column.
+
+The loader records the position of every key path it reads; a loaded
+:class:`~cx.models.strategy.Strategy` keeps them, so an error found later (by the
+engine, by ``cx check``) points at the line that set the value without reading
+the file again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cx.errors import Finding
+
+#: A key path: map keys and list indices, e.g. ``("shifts", 0, "to", "web")``.
+PathKey = tuple[str | int, ...]
+
+
+def dotted_path(path: Iterable[str | int]) -> str:
+    """``("shifts", 0, "to")`` → ``shifts.0.to``: a key path as messages and ``--set`` write it."""
+    return ".".join(str(part) for part in path)
+
+
+@dataclass(frozen=True)
+class Position:
+    file: str | None
+    line: int | None = None
+    column: int | None = None
+
+    def finding(self, message: str, path: str | None = None, hint: str | None = None) -> Finding:
+        """A finding at this position (``path`` is the dotted key path it concerns)."""
+        return Finding(
+            message,
+            file=self.file,
+            line=self.line,
+            column=self.column,
+            path=path or None,
+            hint=hint,
+        )
+
+    def location(self) -> dict[str, Any]:
+        """``file``, ``line`` and ``column`` as keyword arguments of a CxError."""
+        return {"file": self.file, "line": self.line, "column": self.column}
+
+
+def nearest(positions: Mapping[PathKey, Position], path: Iterable[str | int]) -> Position | None:
+    """The position of ``path``, else of its nearest ancestor below the root."""
+    probe = tuple(path)
+    while probe:
+        found = positions.get(probe)
+        if found is not None:
+            return found
+        probe = probe[:-1]
+    return None
+
+
+def written_at(
+    positions: Mapping[PathKey, Position], path: Iterable[str | int], file: str | None
+) -> Position:
+    """Where the value at ``path`` is written, for an error about it: the line in the
+    file that set it (through ``extends``, a base file), or just ``file`` when no file
+    line states it (a value given with ``--set`` or in a dict)."""
+    found = nearest(positions, path)
+    return found if found is not None and found.line is not None else Position(file)

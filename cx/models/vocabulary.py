@@ -1,0 +1,45 @@
+"""The words and bounds of cx's vocabulary, stated once.
+
+Calendar periods, staffing intervals, the journey window and what a channel name
+may look like: the strategy models, the command-line options, the API's argument
+checks and the scan all derive their choices, defaults, bounds and messages from
+here, so a new period or interval is added in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Literal, get_args
+
+#: Calendar periods results are reported by (weeks start on Monday, ISO 8601).
+Period = Literal["week", "month", "quarter"]
+PERIODS: tuple[str, ...] = get_args(Period)
+DEFAULT_PERIOD: Period = "month"
+
+#: Staffing intervals, in minutes.
+Interval = Literal[15, 30, 60]
+INTERVALS: tuple[int, ...] = get_args(Interval)
+DEFAULT_INTERVAL: Interval = 60
+
+#: Journey window (strategy journeys.window_hours, --journey-window, window_hours=):
+#: hours between a customer's contacts that still continue a journey; at most a year.
+DEFAULT_WINDOW_HOURS = 72.0
+MIN_WINDOW_HOURS = 0.0
+MAX_WINDOW_HOURS = 8_760.0
+
+#: Channel names: lower-case letters, digits, '_' and '-', starting with a letter or digit.
+CHANNEL_NAME_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
+CHANNEL_NAME_RULE = "channel names are lower-case letters, digits, '_' and '-'"
+_NOT_IN_CHANNEL_NAME = re.compile(r"[^a-z0-9_\-]+")
+
+
+def channel_name_like(text: str) -> str:
+    """The valid channel name closest to ``text`` ('Web Chat' → 'web_chat'); may be ''."""
+    return _NOT_IN_CHANNEL_NAME.sub("_", text.strip().lower()).strip("_")
+
+
+def one_of(choices: Sequence[object]) -> str:
+    """``week, month or quarter``: choices as a message names them."""
+    words = [str(choice) for choice in choices]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"

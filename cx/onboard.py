@@ -1,0 +1,841 @@
+"""``cx init``: from an export to a mapping file and two starting strategies.
+
+The first rows tell what each column holds (:mod:`cx.data.columns`): the customer id
+is the id column that repeats, the timestamp is the column (or the date plus time
+columns) that parses, the channel is the few-valued column whose values name
+channels. Day-first or month-first dates are decided by a day above 12 anywhere in
+the column. The channel values, yes/no codes and handle times come from one pass
+over the whole file, and the proposed mapping is tried on every row: an optional
+column that would reject rows is left out and said so. What cannot be decided is
+written as the best guess with a ``# check:`` comment.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import polars as pl
+
+from cx.data import columns as cols
+from cx.data import profile as prof
+from cx.data.columns import ColumnProfile
+from cx.data.diagnose import column_key
+from cx.data.exact import parsed_frame
+from cx.data.layout import RAW, SourceLayout, resolve_layout
+from cx.data.raw import raw_frame
+from cx.data.rules import FALSE_WORDS, MAX_HANDLE_TIME_SECONDS, TRUE_WORDS
+from cx.data.scan import DEFAULT_MAX_REJECT_RATE
+from cx.errors import DataError, InputError
+from cx.io import check_outputs, write_text_atomic
+from cx.models.mapping import BooleanValues, Mapping
+from cx.models.strategy import MAX_SECONDS, MIN_SECONDS
+
+MAPPING_FILE = "columns.yaml"
+FOLLOW_FILE = "follow.yaml"
+PUSH_FILE = "push.yaml"
+FILES = (MAPPING_FILE, FOLLOW_FILE, PUSH_FILE)
+#: More distinct values than this in the whole channel column is not a channel column.
+MAX_CHANNEL_VALUES = 100
+
+# --------------------------------------------------------------------------- vocabulary
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+#: Canonical channel → words that name it in exports (whole words, or the value with
+#: its separators removed: "E-mail" → "email"). Checked in this order: "Facebook
+#: Post" is social, "Postal mail" is postal, "Web chat" is chat.
+CHANNEL_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("video", _words("video videocall vidyo zoom")),
+    ("chat", _words("chat webchat livechat messaging messenger im")),
+    ("social", _words("social facebook twitter whatsapp instagram linkedin tiktok x")),
+    ("postal", _words("postal post letter letters postalmail mailpost")),
+    ("sms", _words("sms text texts txt")),
+    ("email", _words("email mail emails inbox")),
+    ("phone", _words("phone call calls voice telephone tel voicemail inbound")),
+    ("app", _words("app mobile sdk ios android mobileapp")),
+    ("web", _words("web online form webform website portal widget internet")),
+    ("branch", _words("branch store shop counter walkin inperson visit")),
+)
+LIVE = ("phone", "chat", "video", "branch")
+SELF_SERVICE = ("web", "app", "ivr", "kiosk", "atm", "bot", "chatbot")
+#: Typical handle times (seconds) when the data has none.
+TYPICAL_HANDLE_TIME = {
+    "phone": 360,
+    "chat": 540,
+    "video": 600,
+    "email": 420,
+    "social": 300,
+    "postal": 600,
+    "sms": 240,
+}
+DEFAULT_HANDLE_TIME = 420
+#: Service level windows (seconds) of live channels.
+ANSWER_WITHIN = {"phone": 20, "chat": 60, "video": 30}
+
+#: Per yes/no column: export codes meaning true, and false (besides cx's own words).
+BOOLEAN_WORDS = {
+    "resolved": (
+        _words("resolved solved closed done complete completed fixed success"),
+        _words(
+            "unresolved open pending new hold onhold escalated failed reopened waiting "
+            "transferred unsolved"
+        ),
+    ),
+    "abandoned": (
+        _words("abandoned abandon aban hang hangup hungup dropped lost timeout"),
+        _words("answered agent handled connected served completed complete ans"),
+    ),
+}
+
+#: Name words per column: (words, weight); a negative weight argues against.
+NAME_WORDS: dict[str, tuple[tuple[tuple[str, ...], float], ...]] = {
+    "customer_id": (
+        (_words("customer client requester caller account member user cust"), 2.0),
+        (_words("id number no ref key code"), 0.5),
+        (
+            _words(
+                "contact ticket case call interaction session order agent endpoint address "
+                "phone email"
+            ),
+            -1.5,
+        ),
+    ),
+    "timestamp": (
+        (
+            _words(
+                "created creation opened start started initiation received arrival arrived "
+                "timestamp submitted logged date time"
+            ),
+            0.5,
+        ),
+        (
+            _words(
+                "disconnect end ended closed close resolved solved updated modified last "
+                "connected enqueue due reply answered assigned"
+            ),
+            -1.0,
+        ),
+    ),
+    "channel": (
+        (_words("channel via medium media source origin"), 1.5),
+        (_words("method type contact"), 0.5),
+    ),
+    "segment": ((("segment",), 2.0), (_words("tier band plan customertype"), 1.0)),
+    "stage": ((("stage",), 2.0), (_words("journey phase lifecycle"), 1.0)),
+    "intent": (
+        (("intent",), 2.0),
+        (_words("reason topic category issue disposition purpose wrapup"), 1.0),
+    ),
+    "handle_time": (
+        (_words("handle handling aht talk interaction spent worked"), 1.0),
+        (("duration",), 0.5),
+        (_words("wait queue reply resolution after acw hold first full response"), -2.0),
+    ),
+    "wait_time": (
+        (_words("wait waiting queue queued asa"), 1.0),
+        (_words("duration time"), 0.3),
+        (_words("min mins minutes reply resolution"), -3.0),
+    ),
+    "resolved": (
+        (_words("resolved resolution solved fcr"), 1.5),
+        (_words("status outcome result"), 0.5),
+        (_words("time minutes date"), -3.0),
+    ),
+    "abandoned": (
+        (_words("abandoned abandon hangup abandonment"), 1.5),
+        (_words("outcome result disposition"), 0.5),
+        (_words("time minutes date"), -3.0),
+    ),
+    "satisfaction": ((_words("satisfaction csat rating score nps sat"), 1.0),),
+}
+OPTIONAL_ORDER = (
+    "segment",
+    "stage",
+    "intent",
+    "handle_time",
+    "wait_time",
+    "satisfaction",
+    "resolved",
+    "abandoned",
+)
+
+
+def words(text: str) -> list[str]:
+    """A name or value as lower-case words: camelCase, punctuation and digits split."""
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", text)
+    return re.findall(r"[a-z]+|[0-9]+", spaced.lower())
+
+
+def name_score(canonical: str, name: str) -> float:
+    found = set(words(name))
+    if "".join(words(name)) == canonical.replace("_", ""):
+        return 3.0
+    score = 0.0
+    for vocabulary, weight in NAME_WORDS.get(canonical, ()):
+        if found & set(vocabulary):
+            score += weight
+    return score
+
+
+def channel_for(value: str) -> str | None:
+    """The canonical channel a value names ("Postal mail" → postal), if any."""
+    found = words(value)
+    joined = "".join(found)
+    for channel, vocabulary in CHANNEL_WORDS:
+        if joined == channel or joined in vocabulary or set(found) & set(vocabulary):
+            return channel
+    return None
+
+
+def channel_name(value: str) -> str:
+    """A strategy channel name for a value no canonical channel fits: its words, dashed."""
+    return "-".join(words(value))
+
+
+def channel_mode(channel: str) -> str:
+    if channel in LIVE:
+        return "live"
+    if channel in SELF_SERVICE:
+        return "self_service"
+    return "async"
+
+
+# --------------------------------------------------------------------------- the proposal
+
+
+@dataclass
+class Column:
+    """One canonical column the proposal maps."""
+
+    canonical: str
+    sources: list[str]
+    holds: str  # what the column holds, in words
+    example: str
+    check: str | None = None  # why the guess needs a look, if it does
+
+
+@dataclass
+class ChannelSeen:
+    name: str
+    values: list[str]  # the export's values read as this channel
+    contacts: int = 0
+    handle_time: float | None = None  # observed mean seconds
+    check: str | None = None
+
+    @property
+    def mode(self) -> str:
+        return channel_mode(self.name)
+
+
+@dataclass
+class Proposal:
+    """What ``cx init`` found in an export and proposes to write."""
+
+    data: Path
+    delimiter: str
+    rows_profiled: int
+    columns: dict[str, Column]
+    timestamp_format: str
+    timestamp_check: str | None
+    handle_time_unit: str = "seconds"
+    channels: list[ChannelSeen] = field(default_factory=list)
+    values: dict[str, BooleanValues] = field(default_factory=dict)
+    rows: int = 0
+    rows_rejected: int = 0
+    notes: list[str] = field(default_factory=list)  # what was left out, and why
+
+    @property
+    def checks(self) -> list[str]:
+        """Every guess to look at, as one line each."""
+        lines = [f"{c.canonical}: {c.check}" for c in self.columns.values() if c.check]
+        if self.timestamp_check:
+            lines.append(f"timestamp_format: {self.timestamp_check}")
+        lines += [f"channel {c.name}: {c.check}" for c in self.channels if c.check]
+        return lines
+
+    def mapping(self) -> Mapping:
+        return Mapping(
+            columns={
+                c.canonical: c.sources[0] if len(c.sources) == 1 else c.sources  # type: ignore[misc]
+                for c in self.columns.values()
+            },
+            timestamp_format=self.timestamp_format,
+            delimiter=self.delimiter,
+            handle_time_unit=self.handle_time_unit,  # type: ignore[arg-type]
+            channels=_aliases(self.channels),
+            values=self.values,  # type: ignore[arg-type]
+        )
+
+
+def _aliases(channels: list[ChannelSeen]) -> dict[str, list[str]]:
+    """Canonical channel → the values that need an alias (not already its name)."""
+    return {
+        seen.name: aliases
+        for seen in channels
+        if (aliases := [v for v in seen.values if v.strip().lower() != seen.name])
+    }
+
+
+def _best(
+    canonical: str,
+    profiles: Iterable[ColumnProfile],
+    fits: bool,
+    extra: dict[str, float] | None = None,
+) -> ColumnProfile | None:
+    scored = [
+        (name_score(canonical, p.name) + (extra or {}).get(p.name, 0.0) + p.filled, -i, p)
+        for i, p in enumerate(profiles)
+    ]
+    if not scored:
+        return None
+    score, _, best = max(scored, key=lambda item: (item[0], item[1]))
+    return best if fits or score > 1.0 else None
+
+
+def _example(profile: ColumnProfile) -> str:
+    return profile.samples[0] if profile.samples else ""
+
+
+def _nothing_holds(what: str) -> DataError:
+    return DataError(
+        f"no column holds {what}",
+        hint="write the mapping file by hand: see the README's section on mapping files",
+    )
+
+
+def _pick_customer(profiles: list[ColumnProfile]) -> Column:
+    ids = [
+        p
+        for p in profiles
+        if p.filled >= 0.5
+        and (
+            cols.content_fits("customer_id", p)
+            or (name_score("customer_id", p.name) >= 2.0 and p.distinct > 1 and cols.id_like(p))
+        )
+    ]
+    repeats = {p.name: 0.5 for p in ids if p.distinct_share < 0.98}
+    best = _best("customer_id", ids, fits=True, extra=repeats)
+    if best is None:
+        raise _nothing_holds("customer ids (many distinct short values that repeat)")
+    check = None
+    if name_score("customer_id", best.name) < 1.0:
+        check = "chosen by its values alone (many distinct ids that repeat)"
+    return Column("customer_id", [best.name], cols.KIND_WORDS[best.kind], _example(best), check)
+
+
+def _pick_timestamp(
+    profiles: list[ColumnProfile],
+) -> tuple[Column, str]:
+    full = [p for p in profiles if p.datetime_format]
+    best = _best("timestamp", full, fits=True)
+    if best is not None:
+        assert best.datetime_format is not None
+        check = None
+        if len(full) > 1 and name_score("timestamp", best.name) <= 0:
+            check = f"one of {len(full)} timestamp columns; the one when contact started?"
+        return Column("timestamp", [best.name], "timestamps", _example(best), check), (
+            best.datetime_format
+        )
+    dates = [p for p in profiles if p.date_format]
+    date = _best("timestamp", dates, fits=True)
+    if date is None:
+        raise _nothing_holds("timestamps or dates cx can read")
+    assert date.date_format is not None
+    date_words = set(words(date.name)) - {"date", "at", "on", "day"}
+    times = [p for p in profiles if p.time_format]
+    shared = {p.name: 1.0 for p in times if set(words(p.name)) & date_words}
+    time = _best("timestamp", times, fits=True, extra=shared)
+    if time is None:
+        column = Column(
+            "timestamp",
+            [date.name],
+            "dates",
+            _example(date),
+            "dates without a time of day: every contact counts at midnight, so hourly "
+            "staffing is meaningless",
+        )
+        return column, date.date_format
+    assert time.time_format is not None
+    column = Column(
+        "timestamp",
+        [date.name, time.name],
+        "date + time of day",
+        f"{_example(date)} {_example(time)}",
+    )
+    return column, f"{date.date_format} {time.time_format}"
+
+
+def _pick_channel(profiles: list[ColumnProfile]) -> Column:
+    few = [p for p in profiles if p.is_few and p.filled >= 0.9]
+    known = {
+        p.name: 2.0 * sum(channel_for(v) is not None for v in p.samples) / len(p.samples)
+        for p in few
+        if p.samples
+    }
+    best = _best("channel", few, fits=False, extra=known)
+    if best is None:
+        raise _nothing_holds("channels (a few distinct values such as phone, chat, email)")
+    check = None
+    if known.get(best.name, 0.0) < 1.0:
+        check = "few of its values name a channel cx knows"
+    return Column("channel", [best.name], "a few distinct values", _example(best), check)
+
+
+def _boolean_codes(canonical: str, values: list[str]) -> tuple[BooleanValues | None, list[str]]:
+    """``values:`` for a yes/no column (None when cx's own words read it); the values
+    neither list holds."""
+    lowered = {v.strip().lower() for v in values}
+    if lowered <= set(TRUE_WORDS) | set(FALSE_WORDS):
+        return None, []
+    true_words, false_words = BOOLEAN_WORDS[canonical]
+    true, false, unknown = [], [], []
+    for value in values:
+        key = "".join(words(value))
+        if key in true_words or key in TRUE_WORDS:
+            true.append(value)
+        elif key in false_words or key in FALSE_WORDS:
+            false.append(value)
+        else:
+            unknown.append(value)
+    return BooleanValues(true=true, false=false + unknown), unknown
+
+
+def _classified_share(canonical: str, profile: ColumnProfile) -> float:
+    if not profile.samples:
+        return 0.0
+    true_words, false_words = BOOLEAN_WORDS[canonical]
+    known = set(true_words) | set(false_words) | set(TRUE_WORDS) | set(FALSE_WORDS)
+    return sum("".join(words(v)) in known for v in profile.samples) / len(profile.samples)
+
+
+def _pick_optional(canonical: str, profiles: list[ColumnProfile]) -> ColumnProfile | None:
+    named = [p for p in profiles if name_score(canonical, p.name) > 0]
+    if canonical in ("segment", "stage", "intent"):
+        fits = [p for p in named if p.kind in ("category", "text") and p.distinct_share < 0.5]
+    elif canonical in ("handle_time", "wait_time"):
+        fits = [p for p in named if p.is_number and (p.minimum or 0.0) >= 0]
+    elif canonical == "satisfaction":
+        fits = [p for p in named if p.is_number]
+    else:
+        fits = [
+            p
+            for p in profiles
+            if p.is_few
+            and p.distinct <= 12
+            and _classified_share(canonical, p) >= 0.5
+            and name_score(canonical, p.name) >= 0
+        ]
+        extra = {p.name: 2.0 * _classified_share(canonical, p) for p in fits}
+        return _best(canonical, fits, fits=True, extra=extra)
+    return _best(canonical, fits, fits=True)
+
+
+UNIT_WORDS = {
+    "minutes": ("min", "mins", "minute", "minutes"),
+    "seconds": ("s", "sec", "secs", "second", "seconds"),
+}
+
+
+def _handle_unit(column: ColumnProfile) -> tuple[str, str | None]:
+    if column.name == "handle_time":
+        return "seconds", None  # the canonical column is in seconds
+    found = set(words(column.name))
+    for unit, vocabulary in UNIT_WORDS.items():
+        if found & set(vocabulary):
+            return unit, None
+    median = column.median or 0.0
+    unit = "minutes" if median <= 30 else "seconds"
+    return unit, f"its name gives no unit; a typical value of {median:g} reads as {unit}"
+
+
+# --------------------------------------------------------------------------- the whole file
+
+
+def _column(layout: SourceLayout, name: str) -> pl.LazyFrame:
+    """The whole file's column ``name`` (as ``__raw:name``), lazily."""
+    return raw_frame(replace(layout, sources={"column": [name]}))
+
+
+def _distinct(layout: SourceLayout, name: str, limit: int) -> list[str]:
+    """Distinct trimmed values of one column over the whole file, most frequent first."""
+    text = pl.col(RAW + name).str.strip_chars()
+    counts = (
+        _column(layout, name)
+        .select(text.alias("value"))
+        .filter(pl.col("value").str.len_bytes() > 0)
+        .group_by("value")
+        .len()
+        .sort(["len", "value"], descending=[True, False])
+        .head(limit + 1)
+        .collect()
+    )
+    return list(counts.get_column("value"))
+
+
+def _day_first(layout: SourceLayout, name: str) -> bool | None:
+    return cols.day_first_evidence(_column(layout, name), RAW + name)
+
+
+def _channels(layout: SourceLayout, name: str) -> list[ChannelSeen]:
+    values = _distinct(layout, name, MAX_CHANNEL_VALUES)
+    if len(values) > MAX_CHANNEL_VALUES:
+        raise DataError(
+            f"column '{name}' holds more than {MAX_CHANNEL_VALUES} distinct values: "
+            "not a channel column",
+            file=layout.path,
+            hint="write the mapping by hand: see the README's mapping files section",
+        )
+    seen: dict[str, ChannelSeen] = {}
+    for number, value in enumerate(values, start=1):
+        canonical = channel_for(value)
+        name_of = canonical or channel_name(value) or f"channel-{number}"
+        channel = seen.setdefault(name_of, ChannelSeen(name_of, []))
+        channel.values.append(value)
+        if canonical is None:
+            channel.check = f"'{value}' names no channel cx knows; mode {channel.mode} is a guess"
+    return list(seen.values())
+
+
+def _try_rows(proposal: Proposal) -> dict[str, int]:
+    """Run the proposed mapping over every row: rejects per reason, and per channel the
+    contacts and mean handle time."""
+    mapping = proposal.mapping()
+    layout = resolve_layout(proposal.data, mapping)
+    frame = parsed_frame(layout, mapping)
+    reasons = frame.group_by("reject_reason").len()
+    kept = frame.filter(pl.col("reject_reason").is_null())
+    measures = [pl.len().alias("contacts")]
+    if "handle_time" in proposal.columns:
+        measures.append(pl.col("handle_time").mean().alias("handle_time"))
+    per_channel = kept.group_by("channel").agg(measures)
+    try:
+        counted, channels = pl.collect_all([reasons, per_channel])
+    except pl.exceptions.PolarsError as exc:
+        from cx.data.diagnose import read_error
+
+        raise read_error(proposal.data, exc, proposal.delimiter) from None
+    by_name = {row["channel"]: row for row in channels.iter_rows(named=True)}
+    for seen in proposal.channels:
+        row = by_name.get(seen.name, {})
+        seen.contacts = int(row.get("contacts") or 0)
+        mean = row.get("handle_time")
+        seen.handle_time = float(mean) if mean is not None else None
+    result = {
+        (row["reject_reason"] or ""): int(row["len"]) for row in counted.iter_rows(named=True)
+    }
+    proposal.rows = sum(result.values())
+    proposal.rows_rejected = proposal.rows - result.get("", 0)
+    return result
+
+
+def _drop_rejecting(proposal: Proposal, reasons: dict[str, int]) -> bool:
+    """Leave out each optional column that rejects rows; whether any was."""
+    dropped = False
+    for canonical in OPTIONAL_ORDER:
+        count = sum(n for reason, n in reasons.items() if reason.startswith(f"{canonical} "))
+        column = proposal.columns.get(canonical)
+        if count and column is not None and column_key(column.sources[0]) == column_key(canonical):
+            column.check = f"{count:,} rows hold a value cx cannot read as {canonical}: rejected"
+        elif count and column is not None:
+            proposal.columns.pop(canonical)
+            proposal.values.pop(canonical, None)  # type: ignore[call-overload]
+            proposal.notes.append(
+                f"'{column.sources[0]}' looks like {canonical} but {count:,} rows hold a "
+                "value cx cannot read as one: left out"
+            )
+            dropped = True
+    return dropped
+
+
+# --------------------------------------------------------------------------- proposing
+
+
+def propose(data: str | Path) -> Proposal:
+    """Read an export and propose its mapping (nothing is written)."""
+    path = Path(data)
+    layout = prof.text_layout(path)
+    frame = prof.head_frame(layout)
+    if frame.height == 0:
+        raise DataError("data file has a header but no rows", file=path, line=2)
+    profiles = cols.profile_frame(frame)
+    columns: dict[str, Column] = {}
+    try:
+        customer = _pick_customer(profiles)
+        columns["customer_id"] = customer
+        rest = [p for p in profiles if p.name != customer.sources[0]]
+        timestamp, fmt = _pick_timestamp(rest)
+        columns["timestamp"] = timestamp
+        rest = [p for p in rest if p.name not in timestamp.sources]
+        columns["channel"] = _pick_channel(rest)
+        rest = [p for p in rest if p.name != columns["channel"].sources[0]]
+    except DataError as error:  # the pickers see columns, not the file: name it
+        raise DataError(error.message, file=path, hint=error.hint) from None
+    proposal = Proposal(
+        data=path,
+        delimiter=layout.delimiter,
+        rows_profiled=frame.height,
+        columns=columns,
+        timestamp_format=fmt,
+        timestamp_check=None,
+    )
+    _decide_day_first(proposal, layout)
+    for canonical in OPTIONAL_ORDER:
+        found = _pick_optional(canonical, rest)
+        if found is None:
+            continue
+        _add_optional(proposal, canonical, found, layout)
+        rest = [p for p in rest if p.name != found.name]
+    proposal.channels = _channels(layout, columns["channel"].sources[0])
+    for _ in range(len(OPTIONAL_ORDER)):
+        if not _drop_rejecting(proposal, _try_rows(proposal)):
+            break
+    if proposal.rows_rejected > DEFAULT_MAX_REJECT_RATE * proposal.rows:
+        proposal.notes.append(
+            f"{proposal.rows_rejected:,} of {proposal.rows:,} rows are rejected, more than "
+            f"the {DEFAULT_MAX_REJECT_RATE:.0%} cx accepts by default: `--rejects FILE` lists "
+            "them, `--max-reject-rate` accepts more"
+        )
+    return proposal
+
+
+def _decide_day_first(proposal: Proposal, layout: SourceLayout) -> None:
+    fmt = proposal.timestamp_format
+    if fmt.startswith("%Y") or "%d" not in fmt:
+        return
+    decided = _day_first(layout, proposal.columns["timestamp"].sources[0])
+    day_first = fmt.index("%d") < fmt.index("%m")
+    if decided is None:
+        order = "day-first" if day_first else "month-first"
+        proposal.timestamp_check = (
+            f"no date has a day above 12, so day and month cannot be told apart; {order} is a guess"
+        )
+    elif decided != day_first:
+        proposal.timestamp_format = cols.swap_day_month(fmt)
+
+
+def _add_optional(
+    proposal: Proposal, canonical: str, found: ColumnProfile, layout: SourceLayout
+) -> None:
+    column = Column(canonical, [found.name], cols.KIND_WORDS[found.kind], _example(found))
+    if canonical == "handle_time":
+        unit, column.check = _handle_unit(found)
+        factor = 60.0 if unit == "minutes" else 1.0
+        if (found.maximum or 0.0) * factor > MAX_HANDLE_TIME_SECONDS:
+            proposal.notes.append(
+                f"'{found.name}' looks like handle time but holds values above a day: left out"
+            )
+            return
+        proposal.handle_time_unit = unit
+    if canonical in ("resolved", "abandoned"):
+        values = _distinct(layout, found.name, 12)
+        codes, unknown = _boolean_codes(canonical, values)
+        if codes is not None:
+            proposal.values[canonical] = codes
+        if unknown:
+            column.check = f"read as false: {', '.join(unknown)}"
+    proposal.columns[canonical] = column
+
+
+# --------------------------------------------------------------------------- files
+
+
+#: Characters a YAML file may not hold as they are (or reads as line breaks): escaped.
+_YAML_UNSAFE = re.compile(
+    "[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+_YAML_WORDS = frozenset(_words("true false yes no on off null y n"))
+
+
+def quote(text: str) -> str:
+    """A YAML scalar that reads back as ``text``: plain when it can be, else
+    double-quoted with every character YAML refuses escaped."""
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_.\-]*", text) and text.lower() not in _YAML_WORDS:
+        return text
+    quoted = json.dumps(text, ensure_ascii=False)
+    return _YAML_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", quoted)
+
+
+def flow(items: Iterable[str]) -> str:
+    return "[" + ", ".join(quote(item) for item in items) + "]"
+
+
+def _remark(text: str) -> str:
+    """Text from the export made safe for one comment line: no line breaks, nothing
+    YAML refuses."""
+    return _YAML_UNSAFE.sub("?", re.sub(r"[\r\n\x85\u2028\u2029]", " ", text))
+
+
+def _noted(text: str, comment: str) -> str:
+    """A YAML line with a comment, comments aligned."""
+    return f"{text:<35} # {comment}"
+
+
+def _comment(check: str | None) -> str:
+    return f"  # check: {_remark(check)}" if check else ""
+
+
+def mapping_text(proposal: Proposal) -> str:
+    lines = [
+        f"# Mapping of {_remark(proposal.data.name)} onto cx's columns, proposed by `cx init` from",
+        f"# its first {proposal.rows_profiled:,} rows and checked on all {proposal.rows:,}.",
+        "# Lines marked `# check:` are guesses: look at them before trusting the figures.",
+        "columns:",
+    ]
+    for column in proposal.columns.values():
+        source = column.sources[0] if len(column.sources) == 1 else None
+        value = quote(source) if source is not None else flow(column.sources)
+        lines.append(f"  {column.canonical}: {value}{_comment(column.check)}")
+    lines.append(
+        f"timestamp_format: {json.dumps(proposal.timestamp_format)}"
+        f"{_comment(proposal.timestamp_check)}"
+    )
+    lines.append(f"delimiter: {json.dumps(proposal.delimiter)}")
+    if "handle_time" in proposal.columns:
+        lines.append(f"handle_time_unit: {proposal.handle_time_unit}")
+    aliases = _aliases(proposal.channels)
+    if aliases:
+        lines.append(_noted("channels:", "channel: the export's values"))
+        for seen in proposal.channels:
+            if seen.name in aliases:
+                lines.append(f"  {seen.name}: {flow(aliases[seen.name])}{_comment(seen.check)}")
+    if proposal.values:
+        lines.append(_noted("values:", "yes/no columns: the export's codes"))
+        for canonical, codes in proposal.values.items():
+            lines.append(f"  {canonical}:")
+            lines.append(f"    true: {flow(codes.true)}")
+            check = proposal.columns[canonical].check
+            lines.append(f"    false: {flow(codes.false)}{_comment(check)}")
+    for note in proposal.notes:
+        lines.append(f"# {_remark(note)}")
+    return "\n".join(lines) + "\n"
+
+
+def _channel_lines(seen: ChannelSeen) -> list[str]:
+    mode = seen.mode
+    lines = [f"  {seen.name}:{_comment(seen.check)}", f"    mode: {mode}"]
+    if mode == "self_service":
+        return [*lines, _noted("    cost_per_contact: 0.10", "check: your cost per contact")]
+    if seen.handle_time is not None:
+        observed = min(max(round(seen.handle_time), MIN_SECONDS), MAX_SECONDS)
+        lines.append(_noted(f"    handle_time: {observed:g}", "observed mean, seconds"))
+    else:
+        typical = TYPICAL_HANDLE_TIME.get(seen.name, DEFAULT_HANDLE_TIME)
+        lines.append(
+            _noted(f"    handle_time: {typical}", "check: not in the data; a typical value")
+        )
+    cost = 32 if mode == "live" else 28
+    lines.append(_noted(f"    hourly_cost: {cost}", "check: your cost of an agent-hour"))
+    lines.append(f"    shrinkage: {0.3 if mode == 'live' else 0.25}")
+    if mode == "live":
+        within = ANSWER_WITHIN.get(seen.name, 60)
+        lines.append(f"    service_level: {{target: 0.8, within: {within}}}")
+    return lines
+
+
+def follow_text(proposal: Proposal) -> str:
+    lines = [
+        f"# Follow the customer: offer every channel seen in {_remark(proposal.data.name)}.",
+        "# Proposed by `cx init`; costs are placeholders to replace with your own.",
+        "version: 1",
+        "name: follow",
+        "kind: follow",
+        "description: Offer every channel customers use today and staff each for its own "
+        "service level.",
+        "period: month",
+        "channels:",
+    ]
+    for seen in proposal.channels:
+        lines += _channel_lines(seen)
+    return "\n".join(lines) + "\n"
+
+
+def _busiest(proposal: Proposal, modes: tuple[str, ...]) -> ChannelSeen | None:
+    candidates = [c for c in proposal.channels if c.mode in modes]
+    return max(candidates, key=lambda c: c.contacts) if candidates else None
+
+
+def push_text(proposal: Proposal) -> str:
+    source = _busiest(proposal, ("live", "async")) or proposal.channels[0]
+    target = _busiest(proposal, ("self_service",))
+    lines = [
+        "# Push toward cheaper channels: the follow strategy plus shift rules.",
+        "# Proposed by `cx init`: one modest rule to start from; the commented-out",
+        "# ones are examples for the other channels seen.",
+        "version: 1",
+        f"extends: {FOLLOW_FILE}",
+        "name: push",
+        "kind: push",
+    ]
+    if target is None:
+        target_name = "web"
+        lines += [
+            _noted("channels:", "a self-service channel to move work to"),
+            _noted("  web: {mode: self_service, cost_per_contact: 0.10}", "check: your cost"),
+        ]
+    else:
+        target_name = target.name
+    lines += [
+        "shifts:",
+        f"  - name: {source.name}-to-{target_name}",
+        f"    from: {source.name}",
+        _noted(f"    to: {{{target_name}: 0.1}}", f"10% of {source.name} contacts"),
+        "    ramp: {periods: 3, shape: linear}",
+        _noted("    containment: 0.8", "check: 20% come back"),
+        f"    escalate_to: {source.name}",
+    ]
+    for seen in proposal.channels:
+        if seen.name in (source.name, target_name) or seen.mode == "self_service":
+            continue
+        lines += [
+            f"#  - name: {seen.name}-to-{target_name}",
+            f"#    from: {seen.name}",
+            f"#    to: {{{target_name}: 0.2}}",
+            "#    ramp: {periods: 6, shape: s_curve}",
+            "#    containment: 0.7",
+        ]
+    lines += [
+        "guards:",
+        "  - coverage >= 0.97",
+        _noted("# - cost_delta < 0", "once the costs are yours: cheaper than today"),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def project_paths(directory: str | Path, force: bool = False) -> list[Path]:
+    """The files ``cx init`` writes into ``directory``; existing ones are refused, all
+    named at once, unless ``force``."""
+    target = Path(directory)
+    if target.exists() and not target.is_dir():
+        raise InputError(
+            "output path is not a directory", file=target, hint="give a directory with -o"
+        )
+    paths = [target / name for name in FILES]
+    existing = [str(path) for path in paths if path.exists() or path.is_symlink()]
+    if existing and not force:
+        raise InputError(
+            f"would overwrite {', '.join(existing)}",
+            file=existing[0],
+            hint="choose another directory with -o, or pass --force to replace them",
+        )
+    return paths
+
+
+def write_project(proposal: Proposal, directory: str | Path, force: bool = False) -> list[Path]:
+    """Write the mapping and the two strategies into ``directory`` (created if need be)."""
+    paths = project_paths(directory, force)
+    try:
+        Path(directory).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the directory: {exc.strerror}", file=directory) from None
+    check_outputs(paths, [proposal.data])
+    texts = (mapping_text(proposal), follow_text(proposal), push_text(proposal))
+    for path, text in zip(paths, texts, strict=True):
+        write_text_atomic(path, text, [proposal.data])
+    return paths

@@ -1,0 +1,110 @@
+"""How cx writes numbers for people: the one place tables, markdown and verdicts take
+their figures from.
+
+* One minus sign, U+2212 (−), for every negative figure people read; JSON and CSV
+  keep the plain number.
+* Thousands separated (``12,345``), never shortened: a figure in a table is the
+  whole figure (the layout makes room instead, :mod:`cx.render.layout`).
+* Contacts and hours are whole: ``59.6`` lost contacts show as ``60``.
+* Money carries the strategy's ``currency:`` label when it has one (``€12,345``,
+  ``CHF 12,345``); it only labels, nothing is converted.
+
+The currency of the figures being written is set for a block of work with
+:func:`currency_label` (a context variable, so the formatters keep their one-value
+signature that the row specifications of the tables use).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Callable, Iterator
+
+MINUS = "\u2212"
+MISSING = "–"
+
+_CURRENCY: contextvars.ContextVar[str | None] = contextvars.ContextVar("currency", default=None)
+
+
+@contextlib.contextmanager
+def currency_label(currency: str | None) -> Iterator[None]:
+    """Money written inside carries ``currency`` (None: no symbol)."""
+    token = _CURRENCY.set(currency)
+    try:
+        yield
+    finally:
+        _CURRENCY.reset(token)
+
+
+def common_currency(currencies: list[str | None]) -> str | None:
+    """The currency of figures side by side: the one they share, or none when they
+    differ (a label must not claim a unit that some figures do not have)."""
+    distinct = set(currencies)
+    return distinct.pop() if len(distinct) == 1 else None
+
+
+def _shows_zero(text: str) -> bool:
+    return not any(digit in text for digit in "123456789")
+
+
+def _signed_text(value: float, body: str) -> str:
+    """``body`` (written from the absolute value) with the minus sign when it shows one:
+    a figure that rounds to zero has none."""
+    return (MINUS + body) if value < 0 and not _shows_zero(body) else body
+
+
+def whole(value: float | None) -> str:
+    """A count of contacts or hours: whole, thousands separated (``59.6`` → ``60``)."""
+    if value is None:
+        return MISSING
+    rounded = round(value)
+    return _signed_text(rounded, f"{abs(rounded):,}")
+
+
+def money(value: float | None) -> str:
+    """Money: whole units from 100 up, cents below; the strategy's currency label."""
+    if value is None:
+        return MISSING
+    digits = 0 if abs(value) >= 100 else 2
+    body = f"{abs(value):,.{digits}f}"
+    symbol = _CURRENCY.get()
+    if symbol:
+        body = symbol + (" " if symbol[-1].isalpha() else "") + body
+    return _signed_text(value, body)
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    """A share as a percentage: ``0.976`` → ``97.6%``."""
+    if value is None:
+        return MISSING
+    return _signed_text(value, f"{abs(value) * 100:.{digits}f}%")
+
+
+def points(value: float) -> str:
+    """A difference of shares in percentage points: ``−2.4 pt``."""
+    return _signed_text(value, f"{abs(value) * 100:.1f} pt")
+
+
+def number(value: float | None, digits: int = 2) -> str:
+    """A ratio or a mean (effective channels, seconds of wait): fixed decimals."""
+    if value is None:
+        return MISSING
+    return _signed_text(value, f"{abs(value):,.{digits}f}")
+
+
+def figure(value: float | None) -> str:
+    """A number as people read it: thousands separated, about four significant digits."""
+    if value is None:
+        return MISSING
+    body = f"{abs(value):,.0f}" if abs(value) >= 1000 else f"{abs(value):.4g}"
+    return _signed_text(value, body)
+
+
+def signed(value: float | None, formatter: Callable[[float], str]) -> str:
+    """A difference: ``+`` or ``−`` always written, ``0`` for none."""
+    if value is None:
+        return MISSING
+    text = formatter(abs(value))
+    if _shows_zero(text):
+        return "0"
+    return ("+" if value > 0 else MINUS) + text

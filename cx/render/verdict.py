@@ -1,0 +1,66 @@
+"""The verdict: what a strategy does, in one sentence, as the report and the tables
+both say it ("digital-first costs 21,340 (3.1%) less than today, serves 97.6% of
+today's contacts (710 lost, most from branch) and 159 come back as repeats.")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cx.models.result import Result
+from cx.render.numbers import money, percent, whole
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A strategy's verdict: its name, the sentence that follows the name, the guards."""
+
+    name: str
+    sentence: str  # "costs ... and ..." without the name and the final full stop
+    guards: int
+    failing: list[str]
+
+    def guard_text(self) -> str:
+        if not self.guards:
+            return ""
+        if self.failing:
+            return f"{len(self.failing)} of {self.guards} guards fail: " + ", ".join(
+                self.failing
+            ) + "."
+        return f"All {self.guards} guards pass."
+
+    def text(self) -> str:
+        """The whole verdict as one line of plain text."""
+        guards = self.guard_text()
+        return f"{self.name} {self.sentence}." + (f" {guards}" if guards else "")
+
+
+def verdict(result: Result) -> Verdict:
+    """What ``result``'s strategy saves, whom it loses, whether its guards hold."""
+    t = result.totals
+    if t.baseline_cost:
+        share = abs(t.cost_delta) / t.baseline_cost
+        if abs(t.cost_delta) < 0.5:
+            cost = "costs the same as today"
+        else:
+            direction = "less" if t.cost_delta < 0 else "more"
+            cost = f"costs {money(abs(t.cost_delta))} ({percent(share)}) {direction} than today"
+    else:
+        cost = f"costs {money(t.cost)}"
+    parts = [cost]
+    if t.lost > 0.5:
+        worst = max(result.channels, key=lambda c: c.lost)
+        parts.append(
+            f"serves {percent(t.coverage)} of today's contacts ({whole(t.lost)} lost, "
+            f"most from {worst.channel})"
+        )
+    else:
+        parts.append("serves every contact")
+    if t.repeats > 0.5:
+        parts.append(f"{whole(t.repeats)} come back as repeats")
+    sentence = ", ".join(parts[:-1]) + " and " + parts[-1]
+    return Verdict(
+        name=result.strategy.name,
+        sentence=sentence,
+        guards=len(result.guards),
+        failing=[g.expr for g in result.guards if not g.ok],
+    )

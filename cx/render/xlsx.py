@@ -1,0 +1,240 @@
+"""`--format xlsx`: results as a workbook a strategist pastes from.
+
+One sheet per table (totals, channels, dilution, periods, guards; for `compare` one
+column per strategy), numbers stored as numbers (shares as fractions shown as
+percentages) so a spreadsheet can compute with them, the header row frozen. Text
+from files is made safe as in CSV: a spreadsheet shows it, never evaluates it.
+
+The workbook is built in memory and returned as bytes: the CLI writes it through
+cx's atomic output. openpyxl is an optional extra (``pip install 'cx[xlsx]'``).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from cx.errors import InputError
+from cx.models.glossary import GLOSSARY
+from cx.models.inspect import InspectResult
+from cx.models.result import SweepResult, Totals
+from cx.render.formats import CHANNEL_COLUMNS
+from cx.render.inspect import inspect_rows
+from cx.render.safe import spreadsheet_text, terminal_text
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+
+    from cx.render.views import SimulationView
+
+#: Fields that are shares: stored as fractions, shown as percentages.
+SHARES = frozenset(
+    {
+        "coverage",
+        "preferred_coverage",
+        "customer_coverage",
+        "pooling_overhead",
+        "floor_waste",
+        "occupancy",
+        "service_level",
+        "abandon_rate",
+        "volume_share",
+        "resolution_rate",
+        "replay_intervals_meeting_target",
+        "share",
+    }
+)
+PERCENT_FORMAT = "0.0%"
+NUMBER_FORMAT = "#,##0.00"
+#: The channel fields of the dilution table, in the order of the channel columns.
+_DILUTION = {"workload_hours", "agent_hours", "occupancy", "service_level", "average_wait"}
+_DILUTION |= {"abandon_rate", "subscale"}
+DILUTION_COLUMNS = ("channel", "mode", *(c for c in CHANNEL_COLUMNS if c in _DILUTION))
+PERIOD_COLUMNS = ("period", "demand", "handled", "lost", "coverage", "cost", "days", "partial")
+TOTAL_KEYS = tuple(Totals.model_fields)
+
+
+def require_library() -> None:
+    """Raise a clear :class:`InputError` if openpyxl, which writes xlsx, is missing."""
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        raise InputError(
+            "--format xlsx needs the optional package openpyxl",
+            hint="install the xlsx extra: pip install 'cx[xlsx]'",
+        ) from None
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str):
+        return spreadsheet_text(terminal_text(value))
+    return value
+
+
+def _label(key: str) -> str:
+    metric = GLOSSARY.get(key)
+    return metric.label if metric is not None else key
+
+
+def _sheet(
+    book: Workbook,
+    title: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    formats: Sequence[str | None] | None = None,
+) -> None:
+    """A sheet: ``header`` in bold and frozen, ``rows`` below; a cell's number format
+    from ``formats`` (per column) or, in a row whose first cells name a share, percent."""
+    from openpyxl.styles import Font
+
+    sheet = book.create_sheet(title[:31])
+    sheet.append([_cell(name) for name in header])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([_cell(value) for value in row])
+        row_is_share = any(isinstance(v, str) and v in SHARES for v in row[:2])
+        for index, cell in enumerate(sheet[sheet.max_row]):
+            if not isinstance(cell.value, int | float) or isinstance(cell.value, bool):
+                continue
+            column_format = formats[index] if formats is not None else None
+            cell.number_format = column_format or (
+                PERCENT_FORMAT if row_is_share else NUMBER_FORMAT
+            )
+    sheet.freeze_panes = "B2"
+    for column in sheet.columns:
+        widest = max(len(str(c.value)) for c in column if c.value is not None)
+        sheet.column_dimensions[column[0].column_letter].width = min(max(widest + 2, 8), 40)
+
+
+def _column_formats(columns: Sequence[str]) -> list[str | None]:
+    return [PERCENT_FORMAT if name in SHARES else NUMBER_FORMAT for name in columns]
+
+
+def _workbook_bytes(book: Workbook) -> bytes:
+    del book["Sheet"]  # the empty sheet every new workbook starts with
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _new_book() -> Workbook:
+    require_library()
+    from openpyxl import Workbook
+
+    return Workbook()
+
+
+def _result_sheets(book: Workbook, view: SimulationView) -> None:
+    result, baseline = view.result, view.baseline
+    totals_rows = []
+    for key in TOTAL_KEYS:
+        value = getattr(result.totals, key)
+        base = getattr(baseline, key) if baseline is not None else None
+        delta = value - base if value is not None and base is not None else None
+        totals_rows.append([key, _label(key), value, base, delta])
+    _sheet(
+        book, "totals", ["metric", "label", "strategy", "baseline", "delta"], totals_rows
+    )
+    _records(book, "channels", CHANNEL_COLUMNS, result.channels)
+    _records(
+        book,
+        "dilution",
+        DILUTION_COLUMNS,
+        # as in the table: the channels that need agents or have work
+        [
+            c
+            for c in result.channels
+            if c.agent_hours > 0 or (c.workload_hours is not None and c.handled > 0)
+        ],
+    )
+    _records(book, "periods", PERIOD_COLUMNS, result.periods)
+    if result.guards:
+        _records(book, "guards", ("expr", "value", "ok"), result.guards)
+
+
+def _records(book: Workbook, title: str, columns: Sequence[str], items: Iterable[Any]) -> None:
+    _sheet(
+        book,
+        title,
+        columns,
+        ([getattr(item, column) for column in columns] for item in items),
+        _column_formats(columns),
+    )
+
+
+def result_xlsx(view: SimulationView) -> bytes:
+    """`cx simulate`: totals against the baseline, channels, dilution, periods, guards."""
+    book = _new_book()
+    _result_sheets(book, view)
+    return _workbook_bytes(book)
+
+
+def comparison_xlsx(views: Sequence[SimulationView]) -> bytes:
+    """`cx compare`: the totals with one column per strategy and the baseline; the
+    channels, periods and guards of every strategy, one row each, named."""
+    book = _new_book()
+    results = [view.result for view in views]
+    baseline = views[0].baseline if views else None
+    _sheet(
+        book,
+        "totals",
+        ["metric", "label", *[r.strategy.name for r in results], "baseline"],
+        (
+            [
+                key,
+                _label(key),
+                *[getattr(r.totals, key) for r in results],
+                getattr(baseline, key) if baseline is not None else None,
+            ]
+            for key in TOTAL_KEYS
+        ),
+    )
+    for title, columns, items in (
+        ("channels", CHANNEL_COLUMNS, lambda r: r.channels),
+        ("periods", PERIOD_COLUMNS, lambda r: r.periods),
+        ("guards", ("expr", "value", "ok"), lambda r: r.guards),
+    ):
+        names = ("strategy", *columns)
+        _sheet(
+            book,
+            title,
+            names,
+            (
+                [r.strategy.name, *[getattr(item, c) for c in columns]]
+                for r in results
+                for item in items(r)
+            ),
+            _column_formats(names),
+        )
+    return _workbook_bytes(book)
+
+
+def sweep_xlsx(sweep: SweepResult) -> bytes:
+    """`cx sweep`: one row per step, every total as a column."""
+    book = _new_book()
+    names = (sweep.key, *TOTAL_KEYS)
+    _sheet(
+        book,
+        "steps",
+        names,
+        (
+            [step.value, *[getattr(step.result.totals, key) for key in TOTAL_KEYS]]
+            for step in sweep.steps
+        ),
+        _column_formats(names),
+    )
+    return _workbook_bytes(book)
+
+
+def inspect_xlsx(result: InspectResult) -> bytes:
+    """`cx inspect`: one sheet per table of its tidy rows (row, column, value), the
+    figures of ``--format csv``."""
+    book = _new_book()
+    tables: dict[str, list[list[Any]]] = {}
+    for table, row, column, value in inspect_rows(result):
+        tables.setdefault(table, []).append([row, column, value])
+    for table, table_rows in tables.items():
+        _sheet(book, table, ["row", "column", "value"], table_rows)
+    return _workbook_bytes(book)

@@ -1,0 +1,163 @@
+"""Async response targets (§11): agents per interval for a first-in-first-out backlog.
+
+The contacts of calendar interval i join the backlog at its start and are due
+``within`` seconds later. Agents work only in open intervals; each supplies
+interval_length × max_occupancy × concurrency of work time at the channel's handle
+time, and the backlog is served in arrival order, evenly through the interval. N_t is
+chosen in time order: the smallest number with which the contacts due in interval t
+(deadline in (start_t, end_t]) are answered by their deadline in share ``target`` —
+at least the floor (min_agents) of the interval. Contacts nothing can save (their
+deadline passed while the channel was closed or short of agents, or saving them would
+take more than :data:`MAX_AGENTS`) are answered as soon as possible: while any wait,
+N_t is at least the smallest number that clears all the work waiting.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from cx.models.numbers import MAX_AGENTS
+
+#: Shares within this of the target meet it (float sums of fractional contacts).
+TOLERANCE = 1e-9
+
+
+@dataclass
+class BacklogPlan:
+    agents_raw: np.ndarray  # per interval: what the response target needs
+    agents: np.ndarray  # per interval: after the floor
+    contacts: float  # contacts that arrived
+    answered_in_time: float  # of them, answered within `within`
+    peak: float  # most contacts waiting at an interval's end
+
+    @property
+    def response_level(self) -> float | None:
+        return self.answered_in_time / self.contacts if self.contacts > 0 else None
+
+
+@dataclass
+class _Cohort:
+    due: float  # seconds from the first interval's start
+    size: float
+    waiting: float
+
+
+def plan_backlog(
+    arrivals: np.ndarray,
+    is_open: np.ndarray,
+    floor: np.ndarray,
+    *,
+    interval_minutes: int,
+    within: float,
+    target: float,
+    handle_time: float,
+    concurrency: float = 1.0,
+    max_occupancy: float = 1.0,
+) -> BacklogPlan:
+    """Agents per interval (in seat, before shrinkage) for the response target.
+
+    ``arrivals``, ``is_open`` and ``floor`` hold one value per consecutive calendar
+    interval, closed ones included.
+    """
+    length = interval_minutes * 60.0
+    rate = max_occupancy * concurrency / handle_time  # contacts per agent-second
+    count = arrivals.size
+    raw = np.zeros(count, dtype=np.int64)
+    agents = np.zeros(count, dtype=np.int64)
+    queue: deque[_Cohort] = deque()
+    in_time = 0.0
+    peak = 0.0
+    waiting = 0.0  # contacts in the queue
+    for t in range(count):
+        start = t * length
+        if arrivals[t] > 0:
+            queue.append(_Cohort(start + within, float(arrivals[t]), float(arrivals[t])))
+            waiting += float(arrivals[t])
+        if is_open[t]:
+            raw[t] = _agents_needed(queue, waiting, start, length, rate, target)
+            agents[t] = max(int(raw[t]), int(floor[t]))
+            answered, served = _serve(queue, start, length, agents[t] * rate)
+            in_time += answered
+            waiting = max(0.0, waiting - served) if queue else 0.0
+        peak = max(peak, waiting)
+    return BacklogPlan(raw, agents, float(arrivals.sum()), in_time, peak)
+
+
+def _agents_needed(
+    queue: deque[_Cohort],
+    waiting: float,
+    start: float,
+    length: float,
+    rate: float,
+    target: float,
+) -> int:
+    """Smallest N with which the cohorts due in (start, start + length] meet ``target``;
+    with late contacts waiting (nothing can save them), at least enough to clear all the
+    ``waiting`` work."""
+    late = bool(queue) and queue[0].due <= start  # cohorts are in order of deadline
+    clear = min(MAX_AGENTS, math.ceil(waiting / (rate * length) - TOLERANCE)) if late else 0
+    return max(clear, _agents_for_due(queue, start, length, rate, target))
+
+
+def _agents_for_due(
+    queue: deque[_Cohort], start: float, length: float, rate: float, target: float
+) -> int:
+    due = []
+    ahead = 0.0
+    for cohort in queue:  # in order of deadline: stop at the first due later
+        if cohort.due > start + length:
+            break
+        if cohort.due > start:
+            due.append((ahead, cohort))
+        ahead += cohort.waiting
+    size = sum(c.size for _, c in due)
+    if size <= 0:
+        return 0
+
+    def level(agents: int) -> float:
+        served = agents * rate
+        answered = sum(
+            c.size - c.waiting + min(c.waiting, max(0.0, served * (c.due - start) - ahead))
+            for ahead, c in due
+        )
+        return answered / size
+
+    if level(0) >= target - TOLERANCE:
+        return 0
+    # Enough agents to answer every due contact by its deadline.
+    enough = max(math.ceil((ahead + c.waiting) / (rate * (c.due - start))) for ahead, c in due)
+    if enough > MAX_AGENTS:  # nobody can save them: clear the waiting work instead
+        waiting = sum(c.waiting for c in queue)
+        return min(MAX_AGENTS, math.ceil(waiting / (rate * length) - TOLERANCE))
+    low, high = 0, enough  # level(low) < target <= level(high)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if level(middle) >= target - TOLERANCE:
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+def _serve(queue: deque[_Cohort], start: float, length: float, rate: float) -> tuple[float, float]:
+    """Serve the queue for one interval at ``rate`` contacts per second, first in first
+    out; returns the contacts answered by their deadline and all those answered."""
+    capacity = rate * length
+    ahead = 0.0
+    in_time = 0.0
+    while queue and capacity - ahead > 0:
+        cohort = queue[0]
+        served = min(cohort.waiting, capacity - ahead)
+        by_deadline = min(served, max(0.0, rate * (cohort.due - start) - ahead))
+        in_time += by_deadline
+        cohort.waiting -= served
+        ahead += served
+        if cohort.waiting <= TOLERANCE * cohort.size:
+            queue.popleft()
+        else:
+            break
+    return in_time, ahead

@@ -1,0 +1,416 @@
+"""`cx init`: an export in, a mapping and strategies out that replay it as it is."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from cx import api
+from cx.cli.app import app
+from cx.data import columns, profile
+from cx.errors import DataError, InputError
+from cx.loader.mapping import load_mapping
+from cx.loader.yamlsafe import parse_yaml
+from cx.onboard import channel_for, channel_name, flow, propose, quote
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+def cx(*args: object):
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    return result
+
+
+# --------------------------------------------------------------------------- hand-made exports
+
+
+def contact_centre_log(path: Path, rows: int = 120) -> Path:
+    """A telephony log: tab-separated, date and time apart, outcome codes."""
+    pick = random.Random(7)
+    lines = ["call_ref\tcaller_no\tcall_date\tstart_time\tmedia\ttalk_secs\twait_secs\toutcome"]
+    for n in range(rows):
+        day = 1 + n % 28  # days above 12: the dates are day-first
+        media = pick.choice(["Voice", "Voice", "Webchat", "E-mail"])
+        outcome = pick.choice(["AGENT", "AGENT", "AGENT", "HANG"])
+        talk = "" if outcome == "HANG" else str(pick.randint(60, 900))
+        lines.append(
+            f"R{n:05d}\t0770090{pick.randint(0, 40):04d}\t{day:02d}.03.2026\t"
+            f"{8 + n % 10:02d}:{n % 60:02d}:00\t{media}\t{talk}\t{pick.randint(0, 300)}\t{outcome}"
+        )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def crm_export(path: Path, rows: int = 80, day_first: bool = True) -> Path:
+    """A CRM case export: day-first dates, free-text channel names, a status."""
+    pick = random.Random(11)
+    lines = ["Case Number,Account,Opened,Contact method,Reason,Status,Notes"]
+    for n in range(rows):
+        day, month = 1 + n % 28, 2
+        date = f"{day:02d}/{month:02d}/2026" if day_first else f"{month:02d}/{day:02d}/2026"
+        channel = pick.choice(["Postal mail", "Phone call", "E-mail", "Web form"])
+        reason = pick.choice(["billing", "move house", "complaint"])
+        status = pick.choice(["Closed", "Closed", "Open"])
+        lines.append(
+            f"CS-{n:05d},ACC{pick.randint(1, 30):03d},{date} {9 + n % 8:02d}:05,"
+            f"{channel},{reason},{status},customer wrote about {reason} number {n}"
+        )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------- guesses
+
+
+@pytest.mark.parametrize(
+    ("value", "channel"),
+    [
+        ("Postal mail", "postal"),
+        ("Phone call", "phone"),
+        ("Phone call (inbound)", "phone"),
+        ("E-mail", "email"),
+        ("Web form", "web"),
+        ("Webchat", "chat"),
+        ("VOICE", "phone"),
+        ("Facebook Post", "social"),
+        ("Mobile SDK", "app"),
+        ("TASK", None),
+    ],
+)
+def test_channel_values_map_onto_canonical_names(value: str, channel: str | None) -> None:
+    assert channel_for(value) == channel
+
+
+def test_crm_export_day_first_dates_and_channel_names(tmp_path: Path) -> None:
+    proposal = propose(crm_export(tmp_path / "crm.csv"))
+    mapping = proposal.mapping()
+    assert mapping.columns == {
+        "customer_id": "Account",
+        "timestamp": "Opened",
+        "channel": "Contact method",
+        "intent": "Reason",
+        "resolved": "Status",
+    }
+    assert mapping.timestamp_format == "%d/%m/%Y %H:%M"
+    assert proposal.timestamp_check is None
+    assert mapping.channels == {
+        "postal": ["Postal mail"],
+        "phone": ["Phone call"],
+        "email": ["E-mail"],
+        "web": ["Web form"],
+    }
+    assert mapping.values["resolved"].true == ["Closed"]
+    assert mapping.values["resolved"].false == ["Open"]
+    assert proposal.rows == 80 and proposal.rows_rejected == 0
+
+
+def test_month_first_dates_are_decided_by_a_day_above_12(tmp_path: Path) -> None:
+    proposal = propose(crm_export(tmp_path / "crm.csv", day_first=False))
+    assert proposal.timestamp_format == "%m/%d/%Y %H:%M"
+    assert proposal.timestamp_check is None
+
+
+def test_undecidable_dates_are_a_guess_marked_check(tmp_path: Path) -> None:
+    path = crm_export(tmp_path / "crm.csv", rows=12)  # days 1..12: either order reads
+    proposal = propose(path)
+    assert proposal.timestamp_check is not None and "guess" in proposal.timestamp_check
+    api.init_project(path, tmp_path / "out")
+    text = (tmp_path / "out" / "columns.yaml").read_text(encoding="utf-8")
+    [line] = [line for line in text.splitlines() if line.startswith("timestamp_format:")]
+    assert "# check:" in line and "day-first is a guess" in line
+
+
+def test_contact_centre_log_split_date_time_and_outcome_codes(tmp_path: Path) -> None:
+    proposal = propose(contact_centre_log(tmp_path / "log.tsv"))
+    mapping = proposal.mapping()
+    assert mapping.delimiter == "\t"
+    assert mapping.columns["customer_id"] == "caller_no"
+    assert mapping.columns["timestamp"] == ["call_date", "start_time"]
+    assert mapping.timestamp_format == "%d.%m.%Y %H:%M:%S"
+    assert mapping.columns["channel"] == "media"
+    assert mapping.columns["handle_time"] == "talk_secs"
+    assert mapping.handle_time_unit == "seconds"
+    assert mapping.columns["wait_time"] == "wait_secs"
+    assert mapping.columns["abandoned"] == "outcome"
+    assert mapping.values["abandoned"].true == ["HANG"]
+    assert mapping.values["abandoned"].false == ["AGENT"]
+    assert mapping.channels == {"phone": ["Voice"], "chat": ["Webchat"], "email": ["E-mail"]}
+
+
+def test_observed_handle_times_go_into_the_follow_strategy(tmp_path: Path) -> None:
+    data = tmp_path / "d.csv"
+    data.write_text(
+        "customer_id,timestamp,channel,handle_time\n"
+        "a,2024-01-01T09:00:00,phone,100\nb,2024-01-01T10:00:00,phone,300\n"
+        "a,2024-01-02T09:00:00,web,\n",
+        encoding="utf-8",
+    )
+    api.init_project(data, tmp_path / "p")
+    follow = api.load_strategy(tmp_path / "p" / "follow.yaml")
+    assert follow.channels["phone"].mode == "live"
+    assert follow.channels["phone"].handle_time == 200  # (100 + 300) / 2
+    assert follow.channels["web"].mode == "self_service"
+    push = api.load_strategy(tmp_path / "p" / "push.yaml")
+    assert push.kind == "push"
+    assert [(s.from_, s.to) for s in push.shifts] == [("phone", {"web": 0.1})]
+
+
+def test_optional_column_that_rejects_rows_is_left_out(tmp_path: Path) -> None:
+    lines = ["customer_id,timestamp,channel,talk_time"]
+    lines += [f"c{n % 50},2024-01-01T{n % 24:02d}:00:00,phone,{60 + n}" for n in range(2_100)]
+    lines.append("c1,2024-01-02T10:00:00,phone,n/a")  # beyond the rows profiled
+    data = tmp_path / "d.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    proposal = propose(data)
+    assert "handle_time" not in proposal.columns
+    assert proposal.rows_rejected == 0
+    assert any("'talk_time'" in note and "left out" in note for note in proposal.notes)
+
+
+def test_gzip_export(tmp_path: Path) -> None:
+    plain = crm_export(tmp_path / "crm.csv")
+    packed = tmp_path / "crm.csv.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    assert propose(packed).mapping() == propose(plain).mapping()
+
+
+def test_written_mapping_loads_as_proposed(tmp_path: Path) -> None:
+    proposal, paths = api.init_project(EXAMPLES / "zendesk-tickets.tsv", tmp_path)
+    assert [p.name for p in paths] == ["columns.yaml", "follow.yaml", "push.yaml"]
+    assert load_mapping(tmp_path / "columns.yaml") == proposal.mapping()
+
+
+# --------------------------------------------------------------------------- round trip
+
+
+def _shapes(tmp_path: Path) -> dict[str, Path]:
+    return {
+        "interactions": EXAMPLES / "interactions.csv",
+        "amazon-connect": EXAMPLES / "amazon-connect-ctr.csv",
+        "zendesk": EXAMPLES / "zendesk-tickets.tsv",
+        "contact-centre": contact_centre_log(tmp_path / "log.tsv"),
+        "crm": crm_export(tmp_path / "crm.csv"),
+    }
+
+
+@pytest.mark.parametrize(
+    "shape", ["interactions", "amazon-connect", "zendesk", "contact-centre", "crm"]
+)
+def test_init_then_simulate_follow_equals_the_baseline(
+    shape: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CX_CACHE_DIR", str(tmp_path / "cache"))
+    data = _shapes(tmp_path)[shape]
+    project = tmp_path / "project"
+    init = cx("init", "--data", data, "-o", project)
+    assert init.exit_code == 0, init.stderr
+    assert init.stdout == ""
+    assert "Columns of" in init.stderr and "wrote" in init.stderr
+    simulated = cx(
+        "simulate", project / "follow.yaml", "--data", data,
+        "--columns", project / "columns.yaml", "--format", "json",
+    )  # fmt: skip
+    assert simulated.exit_code == 0, simulated.stderr
+    result = json.loads(simulated.stdout)
+    assert result["totals"]["cost_delta"] == 0
+    assert result["data"]["rows_rejected"] == 0
+    pushed = cx(
+        "simulate", project / "push.yaml", "--data", data,
+        "--columns", project / "columns.yaml", "--format", "json",
+    )  # fmt: skip
+    assert pushed.exit_code in (0, 1), pushed.stderr  # valid; its guard may fail
+    assert json.loads(pushed.stdout)["strategy"]["kind"] == "push"
+    validated = cx("validate", project / "follow.yaml", project / "push.yaml")
+    assert validated.exit_code == 0, validated.stdout + validated.stderr
+
+
+# --------------------------------------------------------------------------- CLI errors
+
+
+def test_existing_files_are_refused_and_named(tmp_path: Path) -> None:
+    (tmp_path / "follow.yaml").write_text("mine\n", encoding="utf-8")
+    (tmp_path / "push.yaml").write_text("mine too\n", encoding="utf-8")
+    result = cx("init", "--data", EXAMPLES / "interactions.csv", "-o", tmp_path)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert str(tmp_path / "follow.yaml") in result.stderr
+    assert str(tmp_path / "push.yaml") in result.stderr
+    assert "--force" in result.stderr
+    assert (tmp_path / "follow.yaml").read_text(encoding="utf-8") == "mine\n"
+    assert not (tmp_path / "columns.yaml").exists()
+
+
+def test_force_replaces_existing_files(tmp_path: Path) -> None:
+    (tmp_path / "follow.yaml").write_text("mine\n", encoding="utf-8")
+    result = cx("init", "--data", EXAMPLES / "interactions.csv", "-o", tmp_path, "--force", "-q")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    assert "kind: follow" in (tmp_path / "follow.yaml").read_text(encoding="utf-8")
+
+
+def _written(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: d / "missing.csv", "data file not found"),
+        (lambda d: d, "data path is a directory"),
+        (lambda d: _written(d / "empty.csv", ""), "data file is empty"),
+        (lambda d: _written(d / "head.csv", "a,b\n"), "header but no rows"),
+        (lambda d: _written(d / "bin.csv", "a,b\x00\n1,2\n"), "binary"),
+    ],
+)
+def test_unreadable_export_exits_2(
+    tmp_path: Path, make: Callable[[Path], Path], message: str
+) -> None:
+    data = make(tmp_path)
+    result = cx("init", "--data", data, "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert message in result.stderr and str(data) in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_export_without_channels_says_so(tmp_path: Path) -> None:
+    data = tmp_path / "d.csv"
+    rows = [f"c{n},2024-01-01T09:{n % 60:02d}:00,note number {n} here" for n in range(60)]
+    data.write_text("who,when,what\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match="no column holds channels") as caught:
+        propose(data)
+    assert caught.value.file == str(data)
+    result = cx("init", "--data", data, "-o", tmp_path / "out")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert f"{data}: no column holds channels" in result.stderr
+
+
+def test_output_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    target = tmp_path / "file"
+    target.write_text("x", encoding="utf-8")
+    with pytest.raises(InputError, match="not a directory"):
+        api.init_project(EXAMPLES / "interactions.csv", target)
+
+
+# --------------------------------------------------------------------------- hints
+
+
+def test_missing_column_hint_ranks_by_content(tmp_path: Path) -> None:
+    data = tmp_path / "export.csv"
+    rows = [
+        f"T{n},C{n % 7},agent{n % 3},2024-03-{1 + n % 28:02d} 09:{n % 60:02d}:00,phone"
+        for n in range(40)
+    ]
+    data.write_text("Ticket,Client,Created by,Opened,Channel\n" + "\n".join(rows) + "\n")
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("columns: {customer_id: Client, timestamp: created_at, channel: Channel}\n")
+    with pytest.raises(DataError) as caught:
+        api.load_interactions(data, columns=mapping)
+    assert caught.value.hint == "did you mean 'Opened' (holds timestamps)?"
+    result = cx("inspect", "--data", data, "--columns", mapping)
+    assert result.exit_code == 2
+    assert "did you mean 'Opened' (holds timestamps)?" in result.stderr
+
+
+def test_column_kinds() -> None:
+    frame = profile.head_frame(profile.text_layout(EXAMPLES / "interactions.csv"), rows=500)
+    kinds = {p.name: p.kind for p in columns.profile_frame(frame)}
+    assert kinds["customer_id"] == "id"
+    assert kinds["timestamp"] == "timestamp"
+    assert kinds["channel"] == "category"
+    assert kinds["handle_time"] == "number"
+
+
+# --------------------------------------------------------------------------- invariants
+
+TEXT = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=30)
+
+
+@given(TEXT)
+def test_any_export_text_is_written_as_yaml_that_reads_back(text: str) -> None:
+    located = parse_yaml(f"key: {quote(text)}\nlist: {flow([text, text])}\n", "f.yaml")
+    assert located.data == {"key": text, "list": [text, text]}
+
+
+@given(TEXT)
+def test_any_channel_value_becomes_a_valid_channel_name_or_none(value: str) -> None:
+    name = channel_for(value) or channel_name(value)
+    assert name == "" or re.fullmatch(r"[a-z0-9][a-z0-9_\-]*", name)
+
+
+@given(st.sampled_from(columns.DATE_FORMATS))
+def test_swapping_day_and_month_twice_is_the_format(fmt: str) -> None:
+    assert columns.swap_day_month(columns.swap_day_month(fmt)) == fmt
+
+
+def test_parquet_export_is_refused(tmp_path: Path) -> None:
+    data = tmp_path / "d.parquet"
+    pl.DataFrame({"customer_id": ["a"], "channel": ["phone"]}).write_parquet(data)
+    result = cx("init", "--data", data, "-o", tmp_path / "out")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "not Parquet" in result.stderr and str(data) in result.stderr
+
+
+def test_odd_channel_values_stay_inside_their_yaml_lines(tmp_path: Path) -> None:
+    data = tmp_path / "d.csv"
+    rows = [f'c{n % 9},2024-01-0{1 + n % 9}T09:00:00,"{v}"' for n, v in enumerate(
+        ["Phone", "Fax\nline", "Ta\u2028sk #1", "電話"] * 10
+    )]  # fmt: skip
+    data.write_text("customer_id,timestamp,channel\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    proposal, _ = api.init_project(data, tmp_path / "p")
+    assert {c.name for c in proposal.channels} == {"phone", "fax-line", "ta-sk-1", "channel-4"}
+    assert load_mapping(tmp_path / "p" / "columns.yaml") == proposal.mapping()
+    simulated = cx(
+        "simulate", tmp_path / "p" / "follow.yaml", "--data", data,
+        "--columns", tmp_path / "p" / "columns.yaml", "--format", "json",
+    )  # fmt: skip
+    assert simulated.exit_code == 0, simulated.stderr
+    assert json.loads(simulated.stdout)["totals"]["cost_delta"] == 0
+
+
+CORPUS = sorted((ROOT / "tests" / "corpus" / "data").iterdir())
+
+
+@pytest.mark.parametrize("data", CORPUS, ids=[p.name for p in CORPUS])
+def test_messy_exports_give_files_or_an_input_error(data: Path, tmp_path: Path) -> None:
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code in (0, 2), result.stderr
+    assert result.stdout == ""
+    if result.exit_code == 2:
+        assert result.stderr.startswith(f"error: {data}")
+        assert not (tmp_path / "p").exists()
+    else:
+        assert load_mapping(tmp_path / "p" / "columns.yaml").columns
+
+
+def test_more_rejects_than_simulate_accepts_are_said(tmp_path: Path) -> None:
+    rows = [f"c{n % 9},2024-01-01T{n % 24:02d}:00:00,phone" for n in range(95)]
+    rows += [f"c{n},yesterday,phone" for n in range(5)]
+    data = tmp_path / "d.csv"
+    data.write_text("customer_id,timestamp,channel\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    proposal = propose(data)
+    assert (proposal.rows, proposal.rows_rejected) == (100, 5)
+    assert proposal.notes == [
+        "5 of 100 rows are rejected, more than the 1% cx accepts by default: "
+        "`--rejects FILE` lists them, `--max-reject-rate` accepts more"
+    ]
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert "5 of 100 rows are rejected" in result.stderr
+    assert "5 of 100 rows are rejected" in (tmp_path / "p" / "columns.yaml").read_text()

@@ -1,0 +1,216 @@
+"""The report's Assumptions: every input of a strategy, where it came from, what the data
+says about it, and the history's figures beside the same per year."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+
+import cx
+from cx import api
+from cx.render.sections import money
+
+pytest.importorskip("altair", reason="the report extra is not installed")
+pytest.importorskip("vl_convert", reason="the report extra is not installed")
+
+from cx.report import build_report
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "interactions.csv"
+DIGITAL_FIRST = ROOT / "strategies" / "digital-first.yaml"
+
+
+def table(page: str, title: str) -> list[list[str]]:
+    """The header and rows of the table captioned ``title``, as the reader sees them."""
+    match = re.search(
+        rf"<caption>{re.escape(html.escape(title))}</caption>(.*?)</table>", page, re.S
+    )
+    assert match, f"no table {title!r}"
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", match.group(1), re.S)
+    return [
+        [html.unescape(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        for row in rows
+    ]
+
+
+def by_first_column(rows: list[list[str]]) -> dict[str, dict[str, str]]:
+    header, *body = rows
+    return {row[0]: dict(zip(header, row, strict=True)) for row in body}
+
+
+@pytest.fixture(scope="module")
+def cube() -> cx.Cube:
+    return api.load_interactions(EXAMPLE, outcomes=True)
+
+
+@pytest.fixture(scope="module")
+def profile(cube: cx.Cube) -> cx.InspectResult:
+    return api.inspect_interactions(cube)
+
+
+@pytest.fixture(scope="module")
+def page(cube: cx.Cube, profile: cx.InspectResult) -> str:
+    return build_report([api.load_strategy(DIGITAL_FIRST)], cube, profile=profile)
+
+
+def test_channels_show_each_input_and_where_the_handle_time_came_from(page: str) -> None:
+    assert "<h3>Assumptions</h3>" in page
+    channels = by_first_column(table(page, "Channels: the inputs"))
+    # follow-everywhere.yaml (which digital-first extends) sets phone's inputs
+    assert channels["phone"] == {
+        "Channel": "phone",
+        "Mode": "live",
+        "Handle time": "360 s (catalog)",
+        "Per hour": "32.00",
+        "Per contact": "–",
+        "Per month": "–",
+        "Shrinkage": "30%",
+        "Service level": "80% in 20 s",
+        "Concurrency": "1",
+    }
+    assert channels["chat"]["Concurrency"] == "2.5"
+    assert channels["chat"]["Service level"] == "80% in 60 s"
+    assert channels["email"]["Service level"] == "–"  # async without a target
+    assert channels["email"]["Shrinkage"] == "25%"
+    # web: self-service, paid per contact and per month, nothing staffed
+    assert (channels["web"]["Per contact"], channels["web"]["Per month"]) == (
+        "0.10",
+        "20,000",
+    )
+    assert channels["web"]["Handle time"] == "–"
+    assert channels["web"]["Shrinkage"] == channels["web"]["Concurrency"] == "–"
+    # branch has no handle_time in the catalog: the observed mean is used
+    assert "video (retired)" in channels
+    assert "Hours" not in table(page, "Channels: the inputs")[0]  # no `hours` in the catalog
+
+
+def test_observed_handle_time_is_the_data_mean(page: str, cube: cx.Cube) -> None:
+    channels = by_first_column(table(page, "Channels: the inputs"))
+    mean = cube.observed_handle_time()["branch"]
+    assert channels["branch (retired)"]["Handle time"] == f"{mean:,.0f} s (observed)"
+
+
+def test_rules_show_share_ramp_and_containment_assumed_and_observed(
+    page: str, profile: cx.InspectResult
+) -> None:
+    header, *rows = table(page, "Shift rules: containment assumed against observed")
+    shown = [dict(zip(header, row, strict=True)) for row in rows]
+    app = profile.channel("app")
+    assert shown[0] == {
+        "Rule": "balance-and-statements-to-self-service",
+        "Shift": "phone → app",
+        "Share": "50%",
+        "Ramp": "4 months, s-curve",
+        "Assumed": "80%",
+        "Observed": f"{app.containment_7d:.0%} – {app.containment_24h:.0%}",
+        "Resolved": f"{app.resolution_rate:.0%}",
+        "": "optimistic",  # 80 % assumed, above what the data shows
+    }
+    assert app.containment_24h is not None and app.containment_24h < 0.8
+    assert (shown[1]["Shift"], shown[1]["Share"]) == ("phone → web", "20%")
+    assert (shown[2]["Shift"], shown[2]["Ramp"], shown[2]["Assumed"]) == (
+        "email → chat",
+        "3 months, linear",
+        "90%",
+    )
+
+
+def test_retired_channels_show_where_their_contacts_go(page: str) -> None:
+    retired = by_first_column(table(page, "Retired channels"))
+    assert retired["branch"] == {"Channel": "branch", "Falls back to": "phone 60%", "Lost": "40%"}
+    assert retired["video"]["Falls back to"] == "chat 70%"
+
+
+def test_yearly_figures_beside_the_whole_history(page: str, cube: cx.Cube) -> None:
+    result = api.simulate(api.load_strategy(DIGITAL_FIRST), cube)
+    header, *rows = table(page, "Whole history and per year")
+    days = sum(p.days for p in result.periods)
+    assert header == ["", f"History ({days:,} days)", "Per year"]
+    figures = {row[0]: row[1:] for row in rows}
+    assert figures["Cost"] == [money(result.totals.cost), money(result.totals.cost_per_year)]
+    assert figures["Cost today (baseline)"][0] == money(result.totals.baseline_cost)
+    assert figures["Cost vs today"][0] == "−" + money(abs(result.totals.cost_delta))
+
+
+def test_without_outcomes_the_observed_containment_is_a_dash(cube: cx.Cube) -> None:
+    page = build_report([api.load_strategy(DIGITAL_FIRST)], cube)
+    header, *rows = table(page, "Shift rules: containment assumed against observed")
+    assert {row[header.index("Observed")] for row in rows} == {"–"}
+
+
+def test_sources_of_values_set_here_on_the_command_line_and_by_hour(cube: cx.Cube) -> None:
+    spec = {
+        "name": "sources",
+        "kind": "follow",
+        "channels": {
+            "phone": {"mode": "live", "handle_time": 300, "hourly_cost": 30},
+            "chat": {"mode": "live", "handle_time": "by_hour", "hourly_cost": 30},
+            "email": {"mode": "async", "hourly_cost": 28},
+            **{
+                name: {"mode": "self_service"}
+                for name in ("video", "branch", "social", "web", "app")
+            },
+        },
+    }
+    strategy = api.load_strategy(spec, overrides=["channels.email.handle_time=400"])
+    channels = by_first_column(table(build_report([strategy], cube), "Channels: the inputs"))
+    assert channels["phone"]["Handle time"] == "300 s (strategy)"
+    assert channels["email"]["Handle time"] == "400 s (--set)"
+    chat = cube.observed_handle_time()["chat"]
+    assert channels["chat"]["Handle time"] == f"{chat:,.0f} s (by hour)"
+
+
+def test_hours_are_shown_where_a_channel_has_them(cube: cx.Cube) -> None:
+    strategy = api.load_strategy(
+        DIGITAL_FIRST, ['channels.phone.hours={mon-fri: "08:00-18:00", sat: closed}']
+    )
+    channels = by_first_column(table(build_report([strategy], cube), "Channels: the inputs"))
+    assert channels["phone"]["Hours"] == "mon-fri 08:00-18:00; sat closed"
+    assert channels["chat"]["Hours"] == "24/7"
+
+
+HOSTILE = '<img src=x onerror="window.__pwned=1"></table><script>alert(1)</script>'
+
+
+def test_hostile_names_in_the_assumptions_are_text(tmp_path: Path, cube: cx.Cube) -> None:
+    # The extended catalog's file name and the rule's name both reach the section.
+    catalog = tmp_path / "<script>alert(2)<!--.yaml"
+    catalog.write_text((ROOT / "strategies" / "follow-everywhere.yaml").read_text())
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        f"extends: '{catalog.name}'\nname: child\nkind: push\n"
+        f"shifts:\n  - name: '{HOSTILE}'\n    from: phone\n    to: {{web: 0.1}}\n",
+        encoding="utf-8",
+    )
+    page = build_report([api.load_strategy(child)], cube)
+    assert HOSTILE not in page and "<script>alert(2)" not in page
+    assert page.count("<script") == 3  # the chart data, the chart library, the embedding
+    channels = by_first_column(table(page, "Channels: the inputs"))
+    assert channels["phone"]["Handle time"] == "360 s (catalog)"
+    assert html.escape(catalog.name) in page
+    rules = table(page, "Shift rules: containment assumed against observed")
+    assert rules[1][0] == HOSTILE
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [(0.3, "30%"), (1 - 0.7, "30%"), (0.125, "12.5%"), (0.0, "0%")]
+)
+def test_shares_show_as_written(value: float, shown: str) -> None:
+    from cx.report.assumptions import share
+
+    assert share(value) == shown
+
+
+def test_the_report_explains_dilution_and_labels_money(cube: cx.Cube) -> None:
+    from cx.models.glossary import DILUTION_LEGEND, GLOSSARY
+
+    priced = api.load_strategy(DIGITAL_FIRST, ["currency=€"])
+    page = build_report([priced], cube)
+    for name in DILUTION_LEGEND:
+        assert html.escape(GLOSSARY[name].definition, quote=True) in page
+    assert "€" in page
+    plain = build_report([api.load_strategy(DIGITAL_FIRST)], cube)
+    assert "€" not in plain

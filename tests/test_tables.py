@@ -1,0 +1,317 @@
+"""Tables for people: whole figures at any width, the verdict first, the dilution
+legend, `cx explain`, one way of writing numbers, the currency label.
+
+Every run goes through the command line (CliRunner, stdout and stderr apart); the
+figures a table must show are taken from the same command's JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from cx.cli.app import app
+from cx.models.glossary import DILUTION_LEGEND, GLOSSARY, lookup
+from cx.models.result import ChannelResult, Totals
+from cx.render.numbers import MINUS, currency_label, money, percent, signed, whole
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = "examples/interactions.csv"
+FOUR = [
+    "strategies/branch-closure.yaml",
+    "strategies/digital-first.yaml",
+    "strategies/follow-everywhere.yaml",
+    "strategies/follow-ups-to-chat.yaml",
+]
+WIDTHS = (60, 80, 120)
+
+
+@pytest.fixture(autouse=True)
+def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("TERM", "dumb")
+
+
+def run(arguments: list[str], width: int = 120) -> Any:
+    return CliRunner().invoke(app, arguments, env={"COLUMNS": str(width), "LINES": "50"})
+
+
+def as_json(arguments: list[str]) -> Any:
+    result = run([*arguments, "--format", "json"])
+    assert result.exit_code in (0, 1), result.stderr
+    return json.loads(result.stdout)
+
+
+def shown(text: str, output: str) -> bool:
+    """``text`` stands whole in ``output``: no digit, comma or point right beside it."""
+    return re.search(rf"(?<![\d,.]){re.escape(text)}(?![\d,.])", output) is not None
+
+
+def money_text(value: float) -> str:
+    body = f"{abs(value):,.0f}" if abs(value) >= 100 else f"{abs(value):,.2f}"
+    return (MINUS if value < 0 and body.strip("0.,") else "") + body
+
+
+# ------------------------------------------------------------------- whole figures
+
+
+@pytest.mark.parametrize("width", [*WIDTHS, 91, 92])
+def test_compare_of_four_strategies_shows_every_figure_whole(width: int) -> None:
+    results = as_json(["compare", *FOUR, "--data", DATA])["results"]
+    table = run(["compare", *FOUR, "--data", DATA], width)
+    assert table.exit_code in (0, 1), table.stderr
+    output = table.stdout
+    assert max(len(line) for line in output.splitlines()) <= width
+    for result in results:
+        totals = result["totals"]
+        assert result["strategy"]["name"] in output
+        for key in ("cost", "cost_delta", "cost_per_contact"):
+            assert shown(money_text(totals[key]), output), (width, key, totals[key])
+        for key in ("handled", "lost", "repeats", "agent_hours"):
+            assert shown(f"{round(totals[key]):,}", output), (width, key, totals[key])
+        for key in ("coverage", "pooling_overhead", "floor_waste"):
+            assert shown(f"{totals[key] * 100:.1f}%", output), (width, key, totals[key])
+    # four strategies and the baseline need 92 columns (70 of figures, 12 of wrapped
+    # labels, 5 gaps of 2): narrower, the table stacks; wider, it stays a table
+    stacked = "(stacked: the table is wider than the" in output
+    assert stacked == (width < 92)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_simulate_shows_every_channel_figure_whole(width: int) -> None:
+    arguments = ["simulate", "strategies/digital-first.yaml", "--data", DATA]
+    result = as_json(arguments)
+    table = run(arguments, width)
+    assert table.exit_code == 0, table.stderr
+    output = table.stdout
+    assert max(len(line) for line in output.splitlines()) <= width
+    for channel in result["channels"]:
+        for key in ("demand", "stayed", "shifted_out", "lost", "handled"):
+            assert shown(f"{round(channel[key]):,}", output), (width, channel["channel"], key)
+        assert shown(money_text(channel["cost"]), output), (width, channel["channel"])
+    for period in result["periods"]:
+        assert shown(money_text(period["cost"]), output)
+    assert ("(stacked: the table is wider than the 60 columns here)" in output) == (
+        width == 60
+    )
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_sweep_and_inspect_show_their_figures_whole(width: int) -> None:
+    sweep = ["sweep", FOUR[1], "--set-range", "shifts.0.to.app=0:0.2:0.1", "--data", DATA]
+    steps = as_json(sweep)["steps"]
+    output = run(sweep, width).stdout
+    assert max(len(line) for line in output.splitlines()) <= width
+    for step in steps:
+        assert shown(money_text(step["result"]["totals"]["cost"]), output)
+        assert shown(money_text(step["result"]["totals"]["cost_delta"]), output)
+    profile = as_json(["inspect", "--data", DATA])
+    output = run(["inspect", "--data", DATA], width).stdout
+    assert max(len(line) for line in output.splitlines()) <= width
+    for channel in profile["channels"]:
+        assert shown(f"{channel['contacts']:,}", output), (width, channel["channel"])
+
+
+def test_no_fractional_contacts_in_tables_while_json_keeps_them() -> None:
+    arguments = ["simulate", "strategies/digital-first.yaml", "--data", DATA]
+    email = next(c for c in as_json(arguments)["channels"] if c["channel"] == "email")
+    assert email["repeats_in"] == pytest.approx(55.39)  # fractional: shares of contacts
+    output = run(arguments).stdout
+    row = next(line for line in output.splitlines() if line.startswith("email "))
+    assert " 55 " in row and "55.4" not in row
+
+
+# --------------------------------------------------------------------- the verdict
+
+
+def test_simulate_opens_with_the_verdict() -> None:
+    arguments = ["simulate", "strategies/digital-first.yaml", "--data", DATA]
+    totals = as_json(arguments)["totals"]
+    # By hand from the JSON: 25,025.3 of 679,495.1 is 3.7%; 709.7 lost, 159 repeats.
+    assert round(-totals["cost_delta"]) == 25_025
+    assert round(totals["lost"]) == 710 and round(totals["repeats"]) == 159
+    first = run(arguments).stdout.split("\n\n")[0].replace("\n", " ")
+    assert first == (
+        "digital-first costs 25,025 (3.7%) less than today, serves 97.6% of today's "
+        "contacts (710 lost, most from branch) and 159 come back as repeats. All 3 "
+        "guards pass."
+    )
+
+
+def test_compare_opens_with_one_verdict_per_strategy() -> None:
+    output = run(["compare", *FOUR, "--data", DATA]).stdout
+    lead = output.split("\n\n")[0].replace("\n", " ")
+    assert lead.startswith("branch-closure costs 14,953 (2.2%) less than today")
+    assert "follow-everywhere costs the same as today and serves every contact." in lead
+    assert "follow-ups-to-chat costs 29,139 (4.3%) more than today" in lead
+    assert lead.index("branch-closure") < lead.index("digital-first costs")
+
+
+def test_the_report_says_the_same_verdict() -> None:
+    from cx import api
+    from cx.report.build import reading
+
+    strategy = api.load_strategy(ROOT / "strategies" / "digital-first.yaml")
+    result = api.simulate(strategy, api.load_interactions(ROOT / DATA))
+    assert reading(result).startswith(
+        "<p><b>digital-first</b> costs 25,025 (3.7%) less than today, serves 97.6% of "
+        "today&#x27;s contacts (710 lost, most from branch)"
+    )
+
+
+# ------------------------------------------------------------ legend and `explain`
+
+
+def test_the_dilution_table_has_a_legend_from_the_glossary() -> None:
+    output = run(["simulate", "strategies/digital-first.yaml", "--data", DATA], 200).stdout
+    for name in DILUTION_LEGEND:
+        metric = GLOSSARY[name]
+        assert f"{metric.label}: {metric.definition}" in output
+    markdown = run(
+        ["simulate", "strategies/digital-first.yaml", "--data", DATA, "--format", "markdown"]
+    ).stdout
+    assert f"* {GLOSSARY['floor_waste'].label}: " in markdown
+
+
+def test_every_metric_of_the_json_is_in_the_glossary() -> None:
+    labels = {"channel", "mode", "offered", "replay"}
+    assert set(Totals.model_fields) <= set(GLOSSARY)
+    assert set(ChannelResult.model_fields) - labels <= set(GLOSSARY)
+    schema = Totals.model_json_schema()["properties"]
+    assert schema["pooling_overhead"]["description"].startswith(
+        GLOSSARY["pooling_overhead"].definition
+    )
+
+
+@pytest.mark.parametrize("name", ["pooling_overhead", "sub-scale", "Coverage", "cost_delta"])
+def test_explain_prints_definition_and_formula(name: str) -> None:
+    result = run(["explain", name])
+    assert result.exit_code == 0, result.stderr
+    metric = lookup(name)
+    assert metric is not None
+    text = " ".join(result.stdout.split())
+    assert metric.name in text
+    assert " ".join(metric.definition.split()) in text
+    assert f"formula: {metric.formula}" in text
+    assert result.stderr == ""
+
+
+def test_explain_without_a_metric_lists_them_all() -> None:
+    result = run(["explain"], 200)
+    assert result.exit_code == 0
+    for name in GLOSSARY:
+        assert shown(name, result.stdout) or re.search(rf"\b{name}\b", result.stdout), name
+
+
+@pytest.mark.parametrize(
+    ("typed", "hint"), [("poolng", "did you mean 'pooling_overhead'?"), ("xyzzy", None)]
+)
+def test_explain_of_an_unknown_metric_is_a_usage_error(typed: str, hint: str | None) -> None:
+    result = run(["explain", typed])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert f"unknown metric '{typed}'" in result.stderr
+    assert "cx explain" in result.stderr
+    assert (hint in result.stderr) if hint else "did you mean" not in result.stderr
+
+
+# --------------------------------------------------------------------- numbers
+
+
+def test_numbers_are_written_one_way() -> None:
+    assert whole(59.6) == "60"
+    assert whole(-1626.4) == f"{MINUS}1,626"
+    assert money(-21339.4) == f"{MINUS}21,339"
+    assert money(22.531) == "22.53"
+    assert percent(-0.00001) == "0.0%"  # no minus before a zero
+    assert signed(0.3, whole) == "0"
+    assert signed(-551.0, whole) == f"{MINUS}551"
+    with currency_label("€"):
+        assert money(1234.4) == "€1,234"
+        assert money(-5.0) == f"{MINUS}€5.00"
+    with currency_label("CHF"):
+        assert money(1234.4) == "CHF 1,234"
+    assert money(1234.4) == "1,234"
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12))
+def test_no_ascii_minus_and_no_fraction_of_a_contact(value: float) -> None:
+    for text in (whole(value), money(value), percent(value)):
+        assert "-" not in text
+    assert "." not in whole(value)
+    assert whole(value).replace(",", "").lstrip(MINUS) == str(abs(round(value)))
+
+
+# --------------------------------------------------------------------- currency
+
+
+def _strategy_with(tmp_path: Path, currency: str) -> Path:
+    text = (ROOT / "strategies" / "digital-first.yaml").read_text(encoding="utf-8")
+    text = text.replace("kind: push\n", f"kind: push\ncurrency: {currency}\n", 1).replace(
+        "extends: follow-everywhere.yaml", f"extends: {ROOT / 'strategies/follow-everywhere.yaml'}"
+    )
+    path = tmp_path / "priced.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_currency_labels_money_in_tables_only(tmp_path: Path) -> None:
+    strategy = str(_strategy_with(tmp_path, "€"))
+    output = run(["simulate", strategy, "--data", DATA]).stdout
+    assert "costs €25,025 (3.7%) less than today" in output
+    assert shown("€654,470", output)
+    data = as_json(["simulate", strategy, "--data", DATA])
+    assert data["strategy"]["currency"] == "€"
+    assert math.isclose(data["totals"]["cost"], 654_469.72, abs_tol=1.0)
+    plain = as_json(["simulate", "strategies/digital-first.yaml", "--data", DATA])
+    assert "currency" not in plain["strategy"]
+
+
+@pytest.mark.parametrize(
+    ("currency", "message"),
+    [
+        ('"=1+1"', "letters or currency signs"),
+        ("EUROS", "at most 4 characters"),
+        ('""', "at least 1 character"),
+        ('"12"', "letters or currency signs"),
+        ("12", "valid string"),
+    ],
+)
+def test_a_bad_currency_is_refused_naming_the_file(
+    tmp_path: Path, currency: str, message: str
+) -> None:
+    strategy = _strategy_with(tmp_path, currency)
+    result = run(["simulate", str(strategy), "--data", DATA])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    lines = strategy.read_text(encoding="utf-8").splitlines()
+    assert f"{strategy}:{lines.index('kind: push') + 2}" in result.stderr
+    assert "currency" in result.stderr and message in result.stderr
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_sweep_charts_keep_their_figures_whole(width: int) -> None:
+    from rich.console import Console
+
+    from cx.models.result import SweepResult
+    from cx.render.compare import sweep_renderable
+
+    sweep = ["sweep", FOUR[1], "--set-range", "shifts.0.to.app=0:0.2:0.1", "--data", DATA]
+    result = SweepResult.model_validate(as_json(sweep))
+    console = Console(width=width, no_color=True, record=True)
+    console.print(sweep_renderable(result, chart=True))
+    output = console.export_text()
+    assert max(len(line) for line in output.splitlines()) <= width
+    charts = output[output.index("cost by shifts.0.to.app") :]
+    for step in result.steps:
+        assert shown(money_text(step.result.totals.cost), charts), width
+        assert shown(f"{step.result.totals.coverage * 100:.1f}%", charts), width

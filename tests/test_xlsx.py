@@ -1,0 +1,181 @@
+"""`--format xlsx -o FILE.xlsx`: read back with openpyxl, every value equals the JSON;
+only to a file, never over an input, a clear error without openpyxl."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from cx.cli.app import app
+
+openpyxl = pytest.importorskip("openpyxl")
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = "examples/interactions.csv"
+STRATEGY = "strategies/digital-first.yaml"
+TWO = ["strategies/digital-first.yaml", "strategies/branch-closure.yaml"]
+
+
+@pytest.fixture(autouse=True)
+def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+
+
+def run(arguments: list[str]) -> Any:
+    return CliRunner().invoke(app, arguments)
+
+
+def as_json(arguments: list[str]) -> Any:
+    result = run([*arguments, "--format", "json"])
+    assert result.exit_code in (0, 1), result.stderr
+    return json.loads(result.stdout)
+
+
+def workbook(arguments: list[str], path: Path) -> Any:
+    result = run([*arguments, "--format", "xlsx", "-o", str(path)])
+    assert result.exit_code in (0, 1), result.stderr
+    assert result.stdout == ""
+    return openpyxl.load_workbook(path)
+
+
+def rows(sheet: Any) -> list[tuple[Any, ...]]:
+    return list(sheet.iter_rows(values_only=True))
+
+
+def same(value: Any, expected: Any) -> bool:
+    """Equal, floats to the 15 significant digits a spreadsheet keeps."""
+    if isinstance(expected, float) and not isinstance(value, bool):
+        return value == pytest.approx(expected, rel=1e-13, abs=1e-12)
+    return bool(value == expected)
+
+
+def records(sheet: Any) -> list[dict[str, Any]]:
+    header, *body = rows(sheet)
+    return [dict(zip(header, row, strict=True)) for row in body]
+
+
+def test_simulate_workbook_equals_the_json(tmp_path: Path) -> None:
+    arguments = ["simulate", STRATEGY, "--data", DATA]
+    expected = as_json(arguments)
+    book = workbook(arguments, tmp_path / "result.xlsx")
+    assert book.sheetnames == ["totals", "channels", "dilution", "periods", "guards"]
+    totals = {row["metric"]: row for row in records(book["totals"])}
+    for key, value in expected["totals"].items():
+        assert same(totals[key]["strategy"], value), key
+    assert totals["cost_delta"]["delta"] == pytest.approx(
+        expected["totals"]["cost"] - totals["cost"]["baseline"]
+    )
+    channels = records(book["channels"])
+    assert [c["channel"] for c in channels] == [c["channel"] for c in expected["channels"]]
+    for got, want in zip(channels, expected["channels"], strict=True):
+        for key, value in got.items():
+            assert same(value, want[key]), (want["channel"], key)
+    periods = records(book["periods"])
+    for got_period, want_period in zip(periods, expected["periods"], strict=True):
+        assert all(same(got_period[k], want_period[k]) for k in got_period)
+    guards = records(book["guards"])
+    for got_guard, want_guard in zip(guards, expected["guards"], strict=True):
+        assert all(same(got_guard[k], want_guard[k]) for k in ("expr", "value", "ok"))
+    dilution = records(book["dilution"])
+    assert {d["channel"] for d in dilution} == {"phone", "chat", "email", "social"}
+
+
+def test_numbers_are_numbers_shares_are_percent_and_the_header_is_frozen(
+    tmp_path: Path,
+) -> None:
+    book = workbook(["simulate", STRATEGY, "--data", DATA], tmp_path / "result.xlsx")
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "B2", sheet.title
+        assert all(cell.font.bold for cell in sheet[1])
+    channels = book["channels"]
+    header = [cell.value for cell in channels[1]]
+    phone = channels[2]
+    assert isinstance(phone[header.index("cost")].value, float)
+    assert phone[header.index("volume_share")].number_format == "0.0%"
+    coverage = next(r for r in book["totals"].iter_rows(min_row=2) if r[0].value == "coverage")
+    assert coverage[2].number_format == "0.0%"
+
+
+def test_compare_workbook_has_one_column_per_strategy(tmp_path: Path) -> None:
+    arguments = ["compare", *TWO, "--data", DATA]
+    expected = as_json(arguments)["results"]
+    book = workbook(arguments, tmp_path / "compare.xlsx")
+    header, *body = rows(book["totals"])
+    assert header == ("metric", "label", "digital-first", "branch-closure", "baseline")
+    for metric, _label, first, second, _baseline in body:
+        assert same(first, expected[0]["totals"][metric]), metric
+        assert same(second, expected[1]["totals"][metric]), metric
+    channels = records(book["channels"])
+    assert len(channels) == sum(len(r["channels"]) for r in expected)
+    assert {c["strategy"] for c in channels} == {"digital-first", "branch-closure"}
+
+
+def test_sweep_and_inspect_workbooks_equal_the_json(tmp_path: Path) -> None:
+    sweep = ["sweep", STRATEGY, "--set-range", "shifts.0.to.app=0:0.2:0.1", "--data", DATA]
+    steps = as_json(sweep)["steps"]
+    book = workbook(sweep, tmp_path / "sweep.xlsx")
+    got = records(book["steps"])
+    assert [g["shifts.0.to.app"] for g in got] == [s["value"] for s in steps]
+    for row, step in zip(got, steps, strict=True):
+        for key, value in step["result"]["totals"].items():
+            assert same(row[key], value), key
+    profile = as_json(["inspect", "--data", DATA])
+    book = workbook(["inspect", "--data", DATA], tmp_path / "inspect.xlsx")
+    data = {row: value for row, _, value in rows(book["data"])[1:]}
+    assert data["rows_read"] == profile["data"]["rows_read"]
+    contacts = {
+        row: value for row, column, value in rows(book["channels"])[1:] if column == "contacts"
+    }
+    assert contacts == {c["channel"]: c["contacts"] for c in profile["channels"]}
+
+
+def test_text_from_files_is_not_a_formula(tmp_path: Path) -> None:
+    result = run(
+        ["simulate", STRATEGY, "--data", DATA, "--set", "name==HYPERLINK(1)",
+         "--format", "xlsx", "-o", str(tmp_path / "x.xlsx")]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    book = openpyxl.load_workbook(tmp_path / "x.xlsx")
+    assert all(
+        not (isinstance(v, str) and v.startswith("="))
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for v in row
+    )
+
+
+@pytest.mark.parametrize("output", [None, "-"])
+def test_xlsx_needs_a_file(output: str | None) -> None:
+    extra = [] if output is None else ["-o", output]
+    result = run(["simulate", STRATEGY, "--data", DATA, "--format", "xlsx", *extra])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "--format xlsx writes a workbook" in result.stderr
+    assert "-o FILE.xlsx" in result.stderr
+
+
+def test_xlsx_never_overwrites_an_input(tmp_path: Path) -> None:
+    data = tmp_path / "data.csv"
+    data.write_bytes((ROOT / DATA).read_bytes())
+    result = run(["inspect", "--data", str(data), "--format", "xlsx", "-o", str(data)])
+    assert result.exit_code == 2
+    assert str(data) in result.stderr
+    assert data.read_bytes() == (ROOT / DATA).read_bytes()
+
+
+def test_without_openpyxl_a_clear_error_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "openpyxl", None)  # import openpyxl → ImportError
+    target = tmp_path / "out.xlsx"
+    result = run(["compare", *TWO, "--data", DATA, "--format", "xlsx", "-o", str(target)])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "needs the optional package openpyxl" in result.stderr
+    assert "pip install 'cx[xlsx]'" in result.stderr
+    assert not target.exists()
