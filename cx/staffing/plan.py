@@ -4,7 +4,9 @@ Contacts a channel handles arrive in the intervals of their source channel, in
 proportion to the source's arrivals in that period. Live channels get Erlang C
 agents per interval (Erlang A with `patience`, §6b); async channels get
 workload-based hours; self-service none. With `handle_time: by_hour` each interval
-uses the AHT of its hour of day for load, workload and labour.
+uses the AHT of its hour of day for load, workload and labour. With `staffing: {hold:
+P}` live intervals are staffed for the P-quantile of their arrival count (§12,
+:mod:`cx.staffing.hold`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from cx.models.strategy import Channel, Strategy
 from cx.staffing import erlang
 from cx.staffing.backlog import plan_backlog
 from cx.staffing.erlang import check_plan_size
+from cx.staffing.hold import count_quantile
 
 DEFAULT_SERVICE_TARGET = 0.8
 DEFAULT_SERVICE_WITHIN = 20.0
@@ -101,6 +104,7 @@ def plan_staffing(
     handle_time_by_hour: Mapping[str, Sequence[float]] | None = None,
     patience: Mapping[str, float] | None = None,
     calendar: pl.DataFrame | None = None,
+    dispersion: Mapping[str, Sequence[float]] | None = None,
 ) -> StaffingPlan:
     """Agents, agent-hours, occupancy and dilution measures for every channel.
 
@@ -113,6 +117,8 @@ def plan_staffing(
     span and some days past it) is needed by channels with opening hours or a response
     target (§11): their closed contacts wait for the next opening and every open
     interval of the span is staffed, arrivals or not.
+    ``dispersion`` holds 24 arrival over-dispersions (hour of day → d ≥ 1) per channel,
+    read by `staffing: {hold: P}`; a channel without them is taken as Poisson (d = 1).
     """
     fixed_agents = fixed_agents or {}
     profiles = handle_time_by_hour or {}
@@ -177,6 +183,7 @@ def plan_staffing(
             interval_minutes,
             fixed_agents.get(name),
             (patience or {}).get(name),
+            _hold_counts(frame, strategy.staffing.hold, (dispersion or {}).get(name)),
         )
         live_frames.append(live)
         scheduled = scheduled_hours(live["agents"].to_numpy(), interval_minutes, channel.shrinkage)
@@ -326,6 +333,21 @@ def interval_handle_times(
     return np.asarray(profile, dtype=np.float64)[hours]
 
 
+def _hold_counts(
+    frame: pl.DataFrame, hold: float | None, dispersion: Sequence[float] | None
+) -> np.ndarray | None:
+    """`staffing: {hold: P}`: the P-quantile of each interval's arrival count, Poisson
+    around its contacts, over-dispersed by its hour of day's d; None without `hold`."""
+    if hold is None:
+        return None
+    d = (
+        np.asarray(dispersion, dtype=np.float64)[frame["interval_start"].dt.hour().to_numpy()]
+        if dispersion is not None
+        else 1.0
+    )
+    return count_quantile(frame["contacts"].to_numpy(), d, hold).astype(np.float64)
+
+
 def _staff_live(
     name: str,
     channel: Channel,
@@ -334,19 +356,36 @@ def _staff_live(
     interval_minutes: int,
     fixed: int | None,
     patience: float | None = None,
+    hold_counts: np.ndarray | None = None,
 ) -> pl.DataFrame:
-    """Agents per interval: Erlang C, or Erlang A (M/M/N+M) when ``patience`` is finite."""
+    """Agents per interval: Erlang C, or Erlang A (M/M/N+M) when ``patience`` is finite.
+
+    With ``hold_counts`` (the arrival count each interval must cope with, `hold`), the
+    service level is met for those counts and max_occupancy for the expected ones.
+    """
     target, within = service_target(channel)
     service_time = aht / channel.concurrency
     contacts = frame["contacts"].to_numpy()
-    load = contacts * aht / (60.0 * interval_minutes) / channel.concurrency
+    per_second = 1.0 / (60.0 * interval_minutes)
+    load = contacts * aht * per_second / channel.concurrency
     if fixed is None:
         check_plan_size(name, load, channel.max_occupancy)
+        if hold_counts is not None:
+            check_plan_size(name, hold_counts * aht * per_second / channel.concurrency, 1.0)
     abandon: np.ndarray | None = None
     if patience is not None and math.isfinite(patience):
-        rate = contacts / (60.0 * interval_minutes)  # arrivals per second
+        rate = contacts * per_second  # arrivals per second
         if fixed is not None:
             raw = np.full(load.shape, int(fixed), dtype=np.int64)
+        elif hold_counts is not None:
+            raw = np.maximum(
+                erlang.required_agents_erlang_a(
+                    hold_counts * per_second, service_time, patience, target, within
+                ),
+                erlang.required_agents_erlang_a(
+                    rate, service_time, patience, 0.0, within, channel.max_occupancy
+                ),
+            )
         else:
             raw = erlang.required_agents_erlang_a(
                 rate, service_time, patience, target, within, channel.max_occupancy
@@ -362,6 +401,13 @@ def _staff_live(
         if fixed is not None:
             raw = np.full(load.shape, int(fixed), dtype=np.int64)
             agents = raw
+        elif hold_counts is not None:
+            held = hold_counts * aht * per_second / channel.concurrency
+            raw = np.maximum(
+                erlang.required_agents(held, service_time, target, within),
+                erlang.required_agents(load, service_time, 0.0, within, channel.max_occupancy),
+            )
+            agents = np.maximum(raw, channel.min_agents)
         else:
             raw = erlang.required_agents(load, service_time, target, within, channel.max_occupancy)
             agents = np.maximum(raw, channel.min_agents)
