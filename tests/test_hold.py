@@ -307,3 +307,20 @@ def test_hold_through_set(tmp_path: Path) -> None:
     phone = json.loads(held.stdout)["channels"][0]
     assert phone["hold"] == 0.95
     assert phone["agent_hours"] > json.loads(plain.stdout)["channels"][0]["agent_hours"]
+
+
+def test_replay_panel_says_what_the_plan_was_staffed_to_hold(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "name: s\nkind: follow\nchannels:\n  phone: {mode: live, handle_time: 180}\n"
+        "staffing: {hold: 0.95}\n",
+        encoding="utf-8",
+    )
+    data = write_csv(tmp_path / "d.csv", poisson_rows(60.0, 6, seed=4),
+                     ("customer_id", "timestamp", "channel"))  # fmt: skip
+    result = run_cx("simulate", path, "--data", data, "--replay")
+    assert result.exit_code == 0, result.stderr
+    assert "staffed to hold with 95.0%" in " ".join(result.stdout.split())
+    plain = run_cx("simulate", path, "--data", data, "--replay", "--set", "staffing.hold=null")
+    assert plain.exit_code == 0, plain.stderr
+    assert "staffed to hold" not in plain.stdout

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from cx.models.glossary import DILUTION_LEGEND, GLOSSARY
-from cx.models.result import Result
+from cx.models.result import ChannelResult, Result
 from cx.render.numbers import figure, money, number, percent, points, signed, whole
 
 if TYPE_CHECKING:
@@ -304,6 +304,12 @@ def guards_section(result: Result) -> Section | None:
 WORST_INTERVALS = 8
 
 
+def _hold_asked(channels: list[ChannelResult]) -> str:
+    """`staffing: {hold: P}`: the probability the plan was staffed to hold with."""
+    asked = {c.hold for c in channels if c.hold is not None}
+    return f" (staffed to hold with {percent(asked.pop())})" if len(asked) == 1 else ""
+
+
 def replay_sections(result: Result) -> list[Section]:
     """`--replay`: does the plan hold on the real contacts? (§6b) Empty without it."""
     replayed = [c for c in result.channels if c.replay is not None]
@@ -337,7 +343,7 @@ def replay_sections(result: Result) -> list[Section]:
             rows=rows,
             note=f"{count(contacts)} contacts replayed at their real instants through the "
             f"plan's agents (FCFS, real handle times); {percent(share)} of staffed intervals "
-            "meet their target. Plan SL is the Erlang prediction.",
+            f"meet their target{_hold_asked(replayed)}. Plan SL is the Erlang prediction.",
         )
     ]
     worst = sorted(

@@ -366,21 +366,21 @@ def _staff_live(
     target, within = service_target(channel)
     service_time = aht / channel.concurrency
     contacts = frame["contacts"].to_numpy()
-    per_second = 1.0 / (60.0 * interval_minutes)
-    load = contacts * aht * per_second / channel.concurrency
+    seconds = 60.0 * interval_minutes
+    load = contacts * aht / seconds / channel.concurrency
     if fixed is None:
         check_plan_size(name, load, channel.max_occupancy)
         if hold_counts is not None:
-            check_plan_size(name, hold_counts * aht * per_second / channel.concurrency, 1.0)
+            check_plan_size(name, hold_counts * aht / seconds / channel.concurrency, 1.0)
     abandon: np.ndarray | None = None
     if patience is not None and math.isfinite(patience):
-        rate = contacts * per_second  # arrivals per second
+        rate = contacts / seconds  # arrivals per second
         if fixed is not None:
             raw = np.full(load.shape, int(fixed), dtype=np.int64)
         elif hold_counts is not None:
             raw = np.maximum(
                 erlang.required_agents_erlang_a(
-                    hold_counts * per_second, service_time, patience, target, within
+                    hold_counts / seconds, service_time, patience, target, within
                 ),
                 erlang.required_agents_erlang_a(
                     rate, service_time, patience, 0.0, within, channel.max_occupancy
@@ -402,7 +402,7 @@ def _staff_live(
             raw = np.full(load.shape, int(fixed), dtype=np.int64)
             agents = raw
         elif hold_counts is not None:
-            held = hold_counts * aht * per_second / channel.concurrency
+            held = hold_counts * aht / seconds / channel.concurrency
             raw = np.maximum(
                 erlang.required_agents(held, service_time, target, within),
                 erlang.required_agents(load, service_time, 0.0, within, channel.max_occupancy),
