@@ -139,13 +139,16 @@ def test_large_means_sit_near_the_normal_quantile() -> None:
     d=st.floats(1.0, 8.0),
     p=st.floats(0.51, 0.999),
     dp=st.floats(0.0, 0.2),
+    more=st.floats(0.0, 50.0),
 )
-def test_quantile_grows_with_probability_and_dispersion(
-    mean: float, d: float, p: float, dp: float
+def test_quantile_grows_with_probability_and_mean(
+    mean: float, d: float, p: float, dp: float, more: float
 ) -> None:
+    # Poisson and negative binomial counts (fixed d) grow stochastically with the mean.
+    # (Not with d: a wider negative binomial is also more skewed, so its median can fall.)
     base = int(count_quantile(mean, d, p))
     assert int(count_quantile(mean, d, min(p + dp, 0.999))) >= base
-    assert int(count_quantile(mean, d * 1.5, p)) >= base - 1  # more spread: no lower P-quantile
+    assert int(count_quantile(mean + more, d, p)) >= base
     assert base >= 0 and (mean > 0 or base == 0)
 
 
