@@ -115,6 +115,10 @@ GLOSSARY: dict[str, Metric] = {
         Metric("backlog_peak", "Backlog peak", "Async channels with a `response` target: "
                "the most contacts waiting at the end of an interval.",
                "max over intervals of contacts waiting", _CHANNEL),
+        Metric("hold", "Staffed to hold", "Live channels under `staffing: {hold: P}`: the "
+               "probability P with which each interval was staffed to meet its target "
+               "(compare replay.intervals_meeting_target).",
+               "smallest N with P(SL(N, arrivals) ≥ target) ≥ P", _CHANNEL),
         Metric("volume_share", "Share", "The channel's part of all handled contacts.",
                "handled / Σ handled", _CHANNEL),
         Metric("variable_cost", "Variable cost", "Cost of handled contacts.",

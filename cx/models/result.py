@@ -187,13 +187,19 @@ class ChannelResult(ResultModel):
     backlog_peak: float | None = Field(
         None, description="Async `response` target: most contacts waiting at an interval end."
     )
+    hold: float | None = Field(
+        None,
+        description="Live channels under `staffing: {hold: P}`: P, the probability with "
+        "which each interval was staffed to meet its target; with --replay, compare it "
+        "with replay.intervals_meeting_target. Left out without `hold`.",
+    )
 
     @model_serializer(mode="wrap")
     def _hours_only_when_set(self, handler: SerializerFunctionWrapHandler) -> Any:
         """Channels open 24/7 without a response target print as they always have."""
         data = handler(self)
         if isinstance(data, dict):
-            for key in HOURS_FIELDS:
+            for key in (*HOURS_FIELDS, "hold"):
                 if data.get(key, 0) is None:
                     data.pop(key)
         return data
@@ -266,5 +272,5 @@ GUARD_TOTAL_METRICS = tuple(
 GUARD_CHANNEL_METRICS = tuple(
     name
     for name, field in ChannelResult.model_fields.items()
-    if name not in {"channel", "mode", "replay"}
+    if name not in {"channel", "mode", "replay", "hold"}
 )

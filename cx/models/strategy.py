@@ -350,8 +350,19 @@ class Dilution(StrictModel):
     )
 
 
+#: `staffing: hold`: above an even chance, up to 999 in 1,000 (beyond that a few outlier
+#: intervals would set the whole plan).
+HoldProbability = Annotated[float, Field(gt=0.5, le=0.999), _CHECKED]
+
+
 class Staffing(StrictModel):
     interval: Interval = Field(DEFAULT_INTERVAL, description="Staffing interval in minutes.")
+    hold: HoldProbability | None = Field(
+        None,
+        description="Staff each live interval so that it meets its service-level target "
+        "with this probability (0.5-0.999) when its arrivals vary like the history's; "
+        "default: staff for the expected arrivals.",
+    )
 
 
 class Journeys(StrictModel):

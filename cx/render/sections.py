@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from cx.models.glossary import DILUTION_LEGEND, GLOSSARY
-from cx.models.result import Result
+from cx.models.result import ChannelResult, Result
 from cx.render.numbers import figure, money, number, percent, points, signed, whole
 
 if TYPE_CHECKING:
@@ -319,6 +319,12 @@ def guards_section(result: Result) -> Section | None:
 WORST_INTERVALS = 8
 
 
+def _hold_asked(channels: list[ChannelResult]) -> str:
+    """`staffing: {hold: P}`: the probability the plan was staffed to hold with."""
+    asked = {c.hold for c in channels if c.hold is not None}
+    return f" (staffed to hold with {percent(asked.pop())})" if len(asked) == 1 else ""
+
+
 def replay_sections(result: Result) -> list[Section]:
     """`--replay`: does the plan hold on the real contacts? (§6b) Empty without it."""
     replayed = [c for c in result.channels if c.replay is not None]
@@ -355,9 +361,9 @@ def replay_sections(result: Result) -> list[Section]:
             "plan's agents (FCFS, real handle times). Plan SL is the Erlang prediction, "
             "Replay SL the share of replayed contacts answered within target; Intervals OK "
             "is the share of the channel's staffed intervals meeting the target, "
-            f"{percent(share)} over all channels weighted by their contacts. ASA s is the "
-            "mean wait of answered contacts, Wait s of all contacts (to answer or to "
-            "abandonment).",
+            f"{percent(share)} over all channels weighted by their contacts"
+            f"{_hold_asked(replayed)}. ASA s is the mean wait of answered contacts, Wait s "
+            "of all contacts (to answer or to abandonment).",
         )
     ]
     worst = sorted(

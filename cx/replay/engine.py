@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from cx.data.contacts import ContactFile, ContactSource
 from cx.data.cube import Cube
+from cx.data.dispersion import arrival_dispersion
 from cx.data.periods import days_between, label, months_offered, period_end
 from cx.data.scan import required_channels_message
 from cx.errors import InputError, StrategyError
@@ -256,6 +257,7 @@ def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> Eva
         handle_time_profiles(strategy, cube),
         patience_of(strategy, cube, offered),
         calendar(strategy, cube, interval) if with_hours else None,
+        arrival_dispersion(cube.arrivals) if strategy.staffing.hold is not None else None,
     )
     closed_arrivals = after_hours_contacts(demand) if with_hours else {}
     first, last = meta.span
@@ -315,6 +317,9 @@ def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> Eva
                 else None,
                 response_level=staffing.response_level,
                 backlog_peak=staffing.backlog_peak,
+                hold=strategy.staffing.hold
+                if channel.mode == "live" and staffing.staffed and name not in options.agents
+                else None,
             )
         )
     periods = _periods(strategy, cube, flows, plan, offered)

@@ -4,7 +4,9 @@ Contacts a channel handles arrive in the intervals of their source channel, in
 proportion to the source's arrivals in that period. Live channels get Erlang C
 agents per interval (Erlang A with `patience`, §6b); async channels get
 workload-based hours; self-service none. With `handle_time: by_hour` each interval
-uses the AHT of its hour of day for load, workload and labour.
+uses the AHT of its hour of day for load, workload and labour. With `staffing: {hold:
+P}` live intervals are staffed for the P-quantile of their arrival count (§12,
+:mod:`cx.staffing.hold`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from cx.models.strategy import Channel, Strategy
 from cx.staffing import erlang
 from cx.staffing.backlog import plan_backlog
 from cx.staffing.erlang import check_plan_size
+from cx.staffing.hold import count_quantile
 
 DEFAULT_SERVICE_TARGET = 0.8
 DEFAULT_SERVICE_WITHIN = 20.0
@@ -101,6 +104,7 @@ def plan_staffing(
     handle_time_by_hour: Mapping[str, Sequence[float]] | None = None,
     patience: Mapping[str, float] | None = None,
     calendar: pl.DataFrame | None = None,
+    dispersion: Mapping[str, Sequence[float]] | None = None,
 ) -> StaffingPlan:
     """Agents, agent-hours, occupancy and dilution measures for every channel.
 
@@ -113,6 +117,8 @@ def plan_staffing(
     span and some days past it) is needed by channels with opening hours or a response
     target (§11): their closed contacts wait for the next opening and every open
     interval of the span is staffed, arrivals or not.
+    ``dispersion`` holds 24 arrival over-dispersions (hour of day → d ≥ 1) per channel,
+    read by `staffing: {hold: P}`; a channel without them is taken as Poisson (d = 1).
     """
     fixed_agents = fixed_agents or {}
     profiles = handle_time_by_hour or {}
@@ -177,6 +183,7 @@ def plan_staffing(
             interval_minutes,
             fixed_agents.get(name),
             (patience or {}).get(name),
+            _hold_counts(frame, strategy.staffing.hold, (dispersion or {}).get(name)),
         )
         live_frames.append(live)
         scheduled = scheduled_hours(live["agents"].to_numpy(), interval_minutes, channel.shrinkage)
@@ -335,6 +342,21 @@ def interval_handle_times(
     return np.asarray(profile, dtype=np.float64)[hours]
 
 
+def _hold_counts(
+    frame: pl.DataFrame, hold: float | None, dispersion: Sequence[float] | None
+) -> np.ndarray | None:
+    """`staffing: {hold: P}`: the P-quantile of each interval's arrival count, Poisson
+    around its contacts, over-dispersed by its hour of day's d; None without `hold`."""
+    if hold is None:
+        return None
+    d = (
+        np.asarray(dispersion, dtype=np.float64)[frame["interval_start"].dt.hour().to_numpy()]
+        if dispersion is not None
+        else 1.0
+    )
+    return count_quantile(frame["contacts"].to_numpy(), d, hold).astype(np.float64)
+
+
 def _staff_live(
     name: str,
     channel: Channel,
@@ -343,6 +365,7 @@ def _staff_live(
     interval_minutes: int,
     fixed: int | None,
     patience: float | None = None,
+    hold_counts: np.ndarray | None = None,
 ) -> pl.DataFrame:
     """Agents per interval: Erlang C, or Erlang A (M/M/N+M) when ``patience`` is finite.
 
@@ -350,34 +373,54 @@ def _staff_live(
     whole handle time — the queue the replay runs (cx.staffing.queue): the formulas
     count slots of service time AHT, and N is the fewest agents with enough slots.
     ``load`` stays in agents (slot load / c), so occupancy is carried load / agents.
+    With ``hold_counts`` (the arrival count each interval must cope with, `hold`), the
+    service level is met for those counts and max_occupancy for the expected ones.
     """
     target, within = service_target(channel)
     c = channel.concurrency
     service_time = aht / c  # per agent, for pooling (one agent-equivalent queue)
     contacts = frame["contacts"].to_numpy()
-    slot_load = contacts * aht / (60.0 * interval_minutes)
+    seconds = 60.0 * interval_minutes
+    slot_load = contacts * aht / seconds
     load = slot_load / c
     if fixed is None:
         check_plan_size(name, load, channel.max_occupancy)
+        if hold_counts is not None:
+            check_plan_size(name, hold_counts * aht / seconds / c, 1.0)
     abandon: np.ndarray | None = None
+    with_patience = patience is not None and math.isfinite(patience)
+    rate = contacts / seconds  # arrivals per second
     if fixed is not None:
         raw = np.full(load.shape, int(fixed), dtype=np.int64)
-    elif patience is not None and math.isfinite(patience):
-        rate = contacts / (60.0 * interval_minutes)  # arrivals per second
-        raw = agents_for_slots(
-            erlang.required_agents_erlang_a(
+    elif with_patience:
+        if hold_counts is not None:
+            slots_needed = np.maximum(
+                erlang.required_agents_erlang_a(
+                    hold_counts / seconds, aht, patience, target, within
+                ),
+                erlang.required_agents_erlang_a(
+                    rate, aht, patience, 0.0, within, channel.max_occupancy
+                ),
+            )
+        else:
+            slots_needed = erlang.required_agents_erlang_a(
                 rate, aht, patience, target, within, channel.max_occupancy
-            ),
-            c,
-        )
+            )
+        raw = agents_for_slots(slots_needed, c)
     else:
-        raw = agents_for_slots(
-            erlang.required_agents(slot_load, aht, target, within, channel.max_occupancy), c
-        )
+        if hold_counts is not None:
+            slots_needed = np.maximum(
+                erlang.required_agents(hold_counts * aht / seconds, aht, target, within),
+                erlang.required_agents(slot_load, aht, 0.0, within, channel.max_occupancy),
+            )
+        else:
+            slots_needed = erlang.required_agents(
+                slot_load, aht, target, within, channel.max_occupancy
+            )
+        raw = agents_for_slots(slots_needed, c)
     agents = raw if fixed is not None else np.maximum(raw, channel.min_agents)
     slots = slot_count(agents, c)
-    if patience is not None and math.isfinite(patience):
-        rate = contacts / (60.0 * interval_minutes)
+    if with_patience:
         measures = erlang.erlang_a(slots, rate, aht, patience, within)
         service, wait, abandon = (
             measures.service_level,
