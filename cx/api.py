@@ -12,6 +12,7 @@ Typical use::
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -422,6 +423,36 @@ def build_cube_file(
     )
     write_with(Path(output), fine.write, [source])
     return fine.rows_used
+
+
+def build_cube_file_with(
+    engine: str,
+    path: str | Path,
+    output: str | Path,
+    columns: str | Path | ColumnMapping | None = None,
+    max_reject_rate: float = DEFAULT_MAX_REJECT_RATE,
+) -> int:
+    """Write the cube file of an export with an SQL engine, ``duckdb`` or ``spark``
+    (docs/scale-out.md): the statement of :func:`cube_sql`, executed by the engine on the
+    export it reads itself. Spark also reads the paths a cluster reaches (``s3://``...).
+    Returns the number of rows used."""
+    from cx.data.engines import ENGINES, build_cube_file
+    from cx.data.scan import enforce_reject_rate
+
+    engine = check.require_text(engine, "engine", ENGINES[1:])
+    check.require_path(path, "path")
+    source = os.fspath(path)  # str(Path("s3://b/x")) would lose a slash
+    output = check.require_path(output, "output")
+    columns = check.require_columns(columns)
+    max_reject_rate = check.require_share(max_reject_rate, "max_reject_rate")
+    mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
+
+    def within_rate(built: Any) -> None:
+        enforce_reject_rate(
+            built.rows_read, built.rows_rejected, built.rejects_sample, max_reject_rate, source
+        )
+
+    return build_cube_file(engine, source, Path(output), mapping, within_rate).rows_used
 
 
 def cube_sql(dialect: str = "duckdb", table: str = "interactions", columns: Any = None) -> str:
