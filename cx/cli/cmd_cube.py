@@ -8,9 +8,10 @@ from typing import Annotated
 import typer
 
 from cx.cli.common import DebugOption, QuietOption, emit, handle_errors, note
-from cx.cli.options import EncodingOption, MaxRejectRateOption
+from cx.cli.options import EncodingOption, MaxRejectRateOption, _journey_window_in_bounds
 from cx.errors import UsageError
 from cx.io import is_stdout
+from cx.models.vocabulary import DEFAULT_WINDOW_HOURS
 
 DIALECTS = ("duckdb", "spark", "postgres")
 ENGINES = ("polars", "duckdb", "spark")
@@ -51,6 +52,25 @@ def cube(
         Path | None,
         typer.Option("--columns", help="Mapping file (its channel aliases and anonymous ids)."),
     ] = None,
+    outcomes: Annotated[
+        bool,
+        typer.Option(
+            "--outcomes",
+            help="Also count journeys, resolution and satisfaction into the cube file "
+            "(with --sql: into the SQL), for `--outcomes` and strategies that need them.",
+        ),
+    ] = False,
+    journey_window: Annotated[
+        float | None,
+        typer.Option(
+            "--journey-window",
+            callback=_journey_window_in_bounds,
+            help="Hours between a customer's contacts that still continue a journey "
+            f"(default {DEFAULT_WINDOW_HOURS:g}; it must match the strategies' "
+            "journeys.window_hours). Implies --outcomes.",
+            show_default=False,
+        ),
+    ] = None,
     max_reject_rate: MaxRejectRateOption = 0.01,
     encoding: EncodingOption = "utf8",
     quiet: QuietOption = False,
@@ -67,6 +87,8 @@ def cube(
     """
     from cx import api
 
+    window = journey_window if journey_window is not None else DEFAULT_WINDOW_HOURS
+    window = window if outcomes or journey_window is not None else None
     if sql:
         if dialect not in DIALECTS:
             raise UsageError(f"unknown --dialect '{dialect}'", hint="use duckdb, spark or postgres")
@@ -74,7 +96,7 @@ def cube(
             raise UsageError(
                 "--sql reads no data", hint="drop --data and --engine, or drop --sql to scan it"
             )
-        emit(api.cube_sql(dialect, table, columns), output)
+        emit(api.cube_sql(dialect, table, columns, window), output)
         return
     if data is None or output is None:
         raise UsageError(
@@ -91,10 +113,14 @@ def cube(
 
         progress = terminal_progress(quiet, stderr_console(), delay=0.0)
         with progress.step(f"building the cube with {engine}"):
-            used = api.build_cube_file_with(engine, data, output, columns, max_reject_rate)
+            used = api.build_cube_file_with(
+                engine, data, output, columns, max_reject_rate, window
+            )
     else:
         from cx.cli.data_options import scan_progress
 
         with scan_progress(Path(data), quiet):
-            used = api.build_cube_file(Path(data), output, columns, max_reject_rate, encoding)
+            used = api.build_cube_file(
+                Path(data), output, columns, max_reject_rate, encoding, window
+            )
     note(f"wrote the cube of {used:,} rows to {output}", quiet)

@@ -27,11 +27,12 @@ import polars as pl
 
 from cx.data import fine
 from cx.data.files import check_data_path, detect_delimiter, is_gzip, is_parquet
+from cx.data.journeys import OUTCOME_FILE_SCHEMA
 from cx.data.layout import _map_sources, head_lines
-from cx.data.rules import BOOLEAN_COLUMNS, CONTROL_CHARACTER, boolean_words
+from cx.data.rules import CONTROL_CHARACTER, MAX_SCORE, boolean_words
 from cx.data.sql import _identifier, _literal, cube_sql
 from cx.errors import DataError, InputError, UsageError
-from cx.models.mapping import DIMENSION_COLUMNS, Mapping
+from cx.models.mapping import BOOLEAN_COLUMNS, DIMENSION_COLUMNS, Mapping
 
 ENGINES = ("polars", "duckdb", "spark")
 SOURCE_VIEW = "cx_export"
@@ -40,6 +41,9 @@ _TEXT = {"duckdb": "VARCHAR", "spark": "STRING"}
 _QUOTE = {"duckdb": '"', "spark": "`"}
 _MATCHES = {"duckdb": "regexp_matches({}, {})", "spark": "{} RLIKE {}"}
 _NUMBERS = ("handle_time", "wait_time")
+#: The data order, for contacts of a customer at the same instant (journeys).
+ORDER = "cx_order"
+_ROW_NUMBER = {"duckdb": "ROW_NUMBER() OVER ()", "spark": "monotonically_increasing_id()"}
 
 
 def _missing(engine: str) -> InputError:
@@ -50,9 +54,12 @@ def _missing(engine: str) -> InputError:
     )
 
 
-def canonical_view(dialect: str, header: list[str], mapping: Mapping, path: str) -> str:
+def canonical_view(
+    dialect: str, header: list[str], mapping: Mapping, path: str, ordered: bool = False
+) -> str:
     """SELECT of the canonical columns of :mod:`cx.data.sql` from ``SOURCE_VIEW``, a
-    relation with the columns ``header`` (text, or typed as a Parquet file has them)."""
+    relation with the columns ``header`` (text, or typed as a Parquet file has them);
+    ``ordered`` adds the data order as column ORDER."""
     if dialect not in _TEXT:
         raise ValueError(f"no canonical view for dialect {dialect!r}")
     if mapping.timestamp_format:
@@ -93,7 +100,12 @@ def canonical_view(dialect: str, header: list[str], mapping: Mapping, path: str)
         columns[name] = f"TRY_CAST({value} AS DOUBLE)" if value else "CAST(NULL AS DOUBLE)"
         if value:
             bad.append(f"({value} IS NOT NULL AND {columns[name]} IS NULL)")
-    for name in (b for b in BOOLEAN_COLUMNS if b == "abandoned"):
+    value = text("satisfaction")
+    columns["satisfaction"] = f"TRY_CAST({value} AS DOUBLE)" if value else "CAST(NULL AS DOUBLE)"
+    if value:
+        within = f"{columns['satisfaction']} BETWEEN {-MAX_SCORE:.1f} AND {MAX_SCORE:.1f}"
+        bad.append(f"({value} IS NOT NULL AND COALESCE(NOT ({within}), TRUE))")
+    for name in BOOLEAN_COLUMNS:
         value = text(name)
         if not value:
             columns[name] = "CAST(NULL AS BOOLEAN)"
@@ -108,15 +120,23 @@ def canonical_view(dialect: str, header: list[str], mapping: Mapping, path: str)
         bad.append(f"({value} IS NOT NULL AND {columns[name]} IS NULL)")
     unreadable = " OR ".join(f"COALESCE({b}, FALSE)" for b in bad) or "FALSE"
     columns["customer_id"] = f"CASE WHEN {unreadable} THEN NULL ELSE {columns['customer_id']} END"
+    if ordered:
+        columns[ORDER] = _ROW_NUMBER[dialect]
     items = ",\n  ".join(f"{expr} AS {_identifier(n, quote)}" for n, expr in columns.items())
     return f"SELECT\n  {items}\nFROM {SOURCE_VIEW}"
 
 
 def build_cube_file(
-    engine: str, path: str, output: Path, mapping: Mapping, check: Callable[[fine.FineCube], None]
+    engine: str,
+    path: str,
+    output: Path,
+    mapping: Mapping,
+    check: Callable[[fine.FineCube], None],
+    journey_window: float | None = None,
 ) -> fine.FineCube:
     """Build the cube file of the export ``path`` with ``engine`` and write it to ``output``
-    (atomically); ``check`` sees the cube before it replaces ``output``."""
+    (atomically); ``check`` sees the cube before it replaces ``output``. With
+    ``journey_window`` (hours), the file also carries the journeys and outcomes."""
     from cx.io import write_with
 
     if engine not in ENGINES[1:]:
@@ -124,7 +144,7 @@ def build_cube_file(
     build = _duckdb_cube if engine == "duckdb" else _spark_cube
     with tempfile.TemporaryDirectory(prefix="cx-cube-") as work:
         built = Path(work) / "cube.parquet"
-        build(path, mapping, built)
+        build(path, mapping, built, journey_window)
         cube = fine.read_cube_file(built)
         check(cube)
         write_with(output, lambda target: shutil.copyfile(built, target), [path])
@@ -137,7 +157,17 @@ def _local(path: str) -> Path:
     return source
 
 
-def _duckdb_cube(path: str, mapping: Mapping, target: Path) -> None:
+def _statement(
+    dialect: str, header: list[str], mapping: Mapping, path: str, journey_window: float | None
+) -> tuple[str, str]:
+    """The canonical view over the export and the cube statement over that view."""
+    ordered = journey_window is not None
+    view = canonical_view(dialect, header, mapping, path, ordered)
+    order = ORDER if ordered else None
+    return view, cube_sql(dialect, TABLE, mapping, journey_window, order)
+
+
+def _duckdb_cube(path: str, mapping: Mapping, target: Path, journey_window: float | None) -> None:
     try:
         import duckdb
     except ImportError:
@@ -156,13 +186,13 @@ def _duckdb_cube(path: str, mapping: Mapping, target: Path) -> None:
         )
     con = duckdb.connect()
     try:
-        con.execute("SET preserve_insertion_order = false")  # lets large exports spill
+        if journey_window is None:  # the data order matters to journeys only
+            con.execute("SET preserve_insertion_order = false")  # lets large exports spill
         con.execute(f"SET temp_directory = {_literal(str(target.parent), 'duckdb')}")
         con.execute(f"CREATE VIEW {SOURCE_VIEW} AS SELECT * FROM {relation}")
         header = [row[0] for row in con.execute(f"DESCRIBE {SOURCE_VIEW}").fetchall()]
-        view = canonical_view("duckdb", header, mapping, str(source))
+        view, sql = _statement("duckdb", header, mapping, str(source), journey_window)
         con.execute(f"CREATE VIEW {TABLE} AS {view}")
-        sql = cube_sql("duckdb", TABLE, mapping)
         con.execute(f"COPY ({sql}) TO {_literal(str(target), 'duckdb')} (FORMAT parquet)")
     except duckdb.Error as exc:
         raise DataError(f"DuckDB cannot build the cube: {_first_line(exc)}", file=path) from None
@@ -175,7 +205,7 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _spark_cube(path: str, mapping: Mapping, target: Path) -> None:
+def _spark_cube(path: str, mapping: Mapping, target: Path, journey_window: float | None) -> None:
     try:
         from pyspark.errors import PySparkException
         from pyspark.sql import SparkSession
@@ -206,15 +236,17 @@ def _spark_cube(path: str, mapping: Mapping, target: Path) -> None:
                 multiLine=True, mode="PERMISSIVE", encoding="UTF-8",
             )  # fmt: skip
         frame.createOrReplaceTempView(SOURCE_VIEW)
-        spark.sql(canonical_view("spark", frame.columns, mapping, source)).createOrReplaceTempView(
-            TABLE
-        )
-        rows = spark.sql(cube_sql("spark", TABLE, mapping)).collect()
+        view, sql = _statement("spark", frame.columns, mapping, source, journey_window)
+        spark.sql(view).createOrReplaceTempView(TABLE)
+        rows = spark.sql(sql).collect()
     except PySparkException as exc:
         raise DataError(f"Spark cannot build the cube: {_first_line(exc)}", file=path) from None
+    schema = dict(fine.CUBE_FILE_SCHEMA)
+    if journey_window is not None:
+        schema.update(OUTCOME_FILE_SCHEMA)
     text_schema = {
         name: pl.String() if dtype.is_temporal() and dtype != pl.Date() else dtype
-        for name, dtype in fine.CUBE_FILE_SCHEMA.items()
+        for name, dtype in schema.items()
     }
     frame = pl.DataFrame([row.asDict() for row in rows], schema=text_schema, orient="row")
     frame.write_parquet(target)
