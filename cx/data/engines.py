@@ -221,6 +221,9 @@ def _spark_cube(path: str, mapping: Mapping, target: Path, journey_window: float
         .getOrCreate()
     )  # a cluster's session when there is one, else local mode
     spark.sparkContext.setLogLevel("ERROR")
+    if spark.sparkContext.master.startswith("local"):  # a cluster keeps its own settings
+        cores = spark.sparkContext.defaultParallelism
+        spark.conf.set("spark.sql.shuffle.partitions", str(max(2, cores)))
     spark.conf.set("spark.sql.session.timeZone", "UTC")
     try:
         if path.endswith(".parquet") or (not remote and is_parquet(Path(source))):
