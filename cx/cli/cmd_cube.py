@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from cx.cli.common import DebugOption, QuietOption, emit, handle_errors, note
-from cx.cli.options import EncodingOption, MaxRejectRateOption, _journey_window_in_bounds
+from cx.cli.options import EncodingOption, MaxRejectRateOption, journey_window_option
 from cx.errors import UsageError
 from cx.io import is_stdout
 from cx.models.vocabulary import DEFAULT_WINDOW_HOURS
@@ -62,13 +62,9 @@ def cube(
     ] = False,
     journey_window: Annotated[
         float | None,
-        typer.Option(
-            "--journey-window",
-            callback=_journey_window_in_bounds,
-            help="Hours between a customer's contacts that still continue a journey "
-            f"(default {DEFAULT_WINDOW_HOURS:g}; it must match the strategies' "
-            "journeys.window_hours). Implies --outcomes.",
-            show_default=False,
+        journey_window_option(
+            f"default {DEFAULT_WINDOW_HOURS:g}; it must match the strategies' "
+            "journeys.window_hours"
         ),
     ] = None,
     max_reject_rate: MaxRejectRateOption = 0.01,
