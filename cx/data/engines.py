@@ -36,7 +36,7 @@ from cx.models.mapping import BOOLEAN_COLUMNS, DIMENSION_COLUMNS, Mapping
 
 ENGINES = ("polars", "duckdb", "spark")
 SOURCE_VIEW = "cx_export"
-TABLE = "interactions"
+TABLE = "cx_interactions"  # temp views: never a name a notebook session is likely to hold
 _TEXT = {"duckdb": "VARCHAR", "spark": "STRING"}
 _QUOTE = {"duckdb": '"', "spark": "`"}
 _MATCHES = {"duckdb": "regexp_matches({}, {})", "spark": "{} RLIKE {}"}
@@ -157,6 +157,12 @@ def _local(path: str) -> Path:
     return source
 
 
+def _delimiter(source: Path | None, mapping: Mapping) -> str:
+    """The mapping's delimiter, else the one of the header of a local file, else a comma."""
+    found = detect_delimiter(head_lines(source, 1)[0]) if source and not mapping.delimiter else None
+    return mapping.delimiter or found or ","
+
+
 def _statement(
     dialect: str, header: list[str], mapping: Mapping, path: str, journey_window: float | None
 ) -> tuple[str, str]:
@@ -177,7 +183,7 @@ def _duckdb_cube(path: str, mapping: Mapping, target: Path, journey_window: floa
     if is_parquet(source):
         relation = f"read_parquet({where})"
     else:
-        delimiter = mapping.delimiter or detect_delimiter(head_lines(source, 1)[0]) or ","
+        delimiter = _delimiter(source, mapping)
         compression = "gzip" if is_gzip(source) else "none"
         relation = (
             f"read_csv({where}, header = true, all_varchar = true, "
@@ -229,11 +235,7 @@ def _spark_cube(path: str, mapping: Mapping, target: Path, journey_window: float
         if path.endswith(".parquet") or (not remote and is_parquet(Path(source))):
             frame = spark.read.parquet(source)
         else:
-            delimiter = mapping.delimiter or ","
-            if not remote:
-                delimiter = (
-                    mapping.delimiter or detect_delimiter(head_lines(Path(source), 1)[0]) or ","
-                )
+            delimiter = _delimiter(None if remote else Path(source), mapping)
             frame = spark.read.csv(
                 source, header=True, inferSchema=False, sep=delimiter, quote='"', escape='"',
                 multiLine=True, mode="PERMISSIVE", encoding="UTF-8",
@@ -251,5 +253,5 @@ def _spark_cube(path: str, mapping: Mapping, target: Path, journey_window: float
         name: pl.String() if dtype.is_temporal() and dtype != pl.Date() else dtype
         for name, dtype in schema.items()
     }
-    frame = pl.DataFrame([row.asDict() for row in rows], schema=text_schema, orient="row")
-    frame.write_parquet(target)
+    cube = pl.DataFrame([row.asDict() for row in rows], schema=text_schema, orient="row")
+    cube.write_parquet(target)
