@@ -12,6 +12,7 @@ Typical use::
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -95,15 +96,20 @@ def load_interactions(
     cube = _load_cube(path, mapping, period, max_reject_rate, encoding, rejects, cache)
     if outcomes:
         from cx.data.fine import is_cube_file
-        from cx.data.journeys import check_window, scan_outcomes
+        from cx.data.journeys import check_window, read_outcomes, scan_outcomes
 
         check_window(journey_window)
         if Path(path).is_dir() or is_cube_file(Path(path)):
-            raise InputError(
-                "journeys and outcomes need single contacts, and a cube file has none",
-                file=path,
-                hint="point --data at the interaction export itself",
-            )
+            cube.outcomes = read_outcomes(Path(path), journey_window)
+            if cube.outcomes is None:
+                raise InputError(
+                    "journeys and outcomes need single contacts, and this cube file has "
+                    "none of their counts",
+                    file=path,
+                    hint="point --data at the interaction export itself, or build the cube "
+                    "file with `cx cube --outcomes`",
+                )
+            return cube
         with progress.step(f"journeys and outcomes of {cube.meta.rows_used:,} contacts"):
             cube.outcomes = scan_outcomes(path, mapping, journey_window, encoding)
     return cube
@@ -396,12 +402,14 @@ def build_cube_file(
     columns: str | Path | ColumnMapping | None = None,
     max_reject_rate: float = DEFAULT_MAX_REJECT_RATE,
     encoding: str = "utf8",
+    journey_window: float | None = None,
 ) -> int:
     """Scan an interaction file once and write its cube file (Parquet, docs/scale.md).
 
     The cube file is a ``--data`` file for every command that needs only the cube,
-    for any period; its rows are what ``cx cube --sql`` computes on a warehouse.
-    Returns the number of rows used.
+    for any period; its rows are what ``cx cube --sql`` computes on a warehouse. With
+    ``journey_window`` (hours) it also carries the journeys and outcomes (§10) that
+    ``outcomes=True`` reads back. Returns the number of rows used.
     """
     from cx.data.files import check_data_path
     from cx.data.scan import enforce_reject_rate, scan_fine
@@ -412,6 +420,7 @@ def build_cube_file(
     columns = check.require_columns(columns)
     max_reject_rate = check.require_share(max_reject_rate, "max_reject_rate")
     encoding = check.require_encoding(encoding)
+    journey_window = _optional_window(journey_window)
     mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
     ScanOptions(max_reject_rate=max_reject_rate, encoding=encoding)  # checks the values
     source = Path(path)
@@ -420,20 +429,72 @@ def build_cube_file(
     enforce_reject_rate(
         fine.rows_read, fine.rows_rejected, fine.rejects_sample, max_reject_rate, source
     )
-    write_with(Path(output), fine.write, [source])
+    frame = fine.to_frame()
+    if journey_window is not None:
+        import polars as pl
+
+        from cx.data.journeys import outcomes_frame, scan_outcomes
+
+        outcomes = scan_outcomes(source, mapping, journey_window, encoding)
+        frame = pl.concat([frame, outcomes_frame(outcomes)], how="diagonal")
+    write_with(Path(output), frame.write_parquet, [source])
     return fine.rows_used
 
 
-def cube_sql(dialect: str = "duckdb", table: str = "interactions", columns: Any = None) -> str:
-    """The SQL that builds a cube file from a table of canonical columns (docs/scale.md)."""
+def _optional_window(hours: object) -> float | None:
+    return None if hours is None else check.require_window(hours, "journey_window")
+
+
+def build_cube_file_with(
+    engine: str,
+    path: str | Path,
+    output: str | Path,
+    columns: str | Path | ColumnMapping | None = None,
+    max_reject_rate: float = DEFAULT_MAX_REJECT_RATE,
+    journey_window: float | None = None,
+) -> int:
+    """Write the cube file of an export with an SQL engine, ``duckdb`` or ``spark``
+    (docs/scale-out.md): the statement of :func:`cube_sql`, executed by the engine on the
+    export it reads itself. Spark also reads the paths a cluster reaches (``s3://``...).
+    ``journey_window`` as for :func:`build_cube_file`. Returns the number of rows used."""
+    from cx.data.engines import ENGINES, build_cube_file
+    from cx.data.scan import enforce_reject_rate
+
+    engine = check.require_text(engine, "engine", ENGINES[1:])
+    check.require_path(path, "path")
+    source = os.fspath(path)  # str(Path("s3://b/x")) would lose a slash
+    output = check.require_path(output, "output")
+    columns = check.require_columns(columns)
+    max_reject_rate = check.require_share(max_reject_rate, "max_reject_rate")
+    journey_window = _optional_window(journey_window)
+    mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
+
+    def within_rate(built: Any) -> None:
+        enforce_reject_rate(
+            built.rows_read, built.rows_rejected, built.rejects_sample, max_reject_rate, source
+        )
+
+    built = build_cube_file(engine, source, Path(output), mapping, within_rate, journey_window)
+    return built.rows_used
+
+
+def cube_sql(
+    dialect: str = "duckdb",
+    table: str = "interactions",
+    columns: Any = None,
+    journey_window: float | None = None,
+) -> str:
+    """The SQL that builds a cube file from a table of canonical columns (docs/scale.md);
+    with ``journey_window`` (hours), one that carries the journeys and outcomes too."""
     from cx.data.sql import DIALECTS
     from cx.data.sql import cube_sql as _cube_sql
 
     dialect = check.require_text(dialect, "dialect", DIALECTS)
     table = check.require_text(table, "table")
     columns = check.require_columns(columns)
+    journey_window = _optional_window(journey_window)
     mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
-    return _cube_sql(dialect, table, mapping)
+    return _cube_sql(dialect, table, mapping, journey_window)
 
 
 def init_project(

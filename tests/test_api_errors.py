@@ -187,7 +187,17 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("cube_file-output-long-name", lambda g: api.build_cube_file(GOOD, g.work / ("c" * 300)), InputError, ("output", "longer")),
     ("cube_file-rate", lambda g: api.build_cube_file(GOOD, g.work / "c.parquet", max_reject_rate=5), InputError, ("max_reject_rate",)),
     ("cube_file-encoding", lambda g: api.build_cube_file(GOOD, g.work / "c.parquet", encoding="x"), InputError, ("encoding",)),
-    # cx.api.cube_sql(dialect, table, columns)
+    ("cube_file-window", lambda g: api.build_cube_file(GOOD, g.work / "c.parquet", journey_window=-1), InputError, ("journey_window",)),
+    # cx.api.build_cube_file_with(engine, path, output, columns, max_reject_rate, journey_window)
+    ("engine-unknown", lambda g: api.build_cube_file_with("oracle", GOOD, g.work / "c.parquet"), InputError, ("engine", "oracle", "duckdb")),
+    ("engine-None", lambda g: api.build_cube_file_with(None, GOOD, g.work / "c.parquet"), UsageError, ("engine",)),
+    ("engine-path-None", lambda g: api.build_cube_file_with("duckdb", None, g.work / "c.parquet"), UsageError, ("path",)),
+    ("engine-missing", lambda g: api.build_cube_file_with("duckdb", "missing.csv", g.work / "c.parquet"), DataError, ("missing.csv",)),
+    ("engine-output-None", lambda g: api.build_cube_file_with("duckdb", GOOD, None), UsageError, ("output",)),
+    ("engine-rate", lambda g: api.build_cube_file_with("duckdb", GOOD, g.work / "c.parquet", max_reject_rate=5), InputError, ("max_reject_rate",)),
+    ("engine-window", lambda g: api.build_cube_file_with("duckdb", GOOD, g.work / "c.parquet", journey_window="x"), UsageError, ("journey_window",)),
+    # cx.api.cube_sql(dialect, table, columns, journey_window)
+    ("cube_sql-window", lambda g: api.cube_sql("duckdb", journey_window=-1), InputError, ("journey_window",)),
     ("cube_sql-dialect", lambda g: api.cube_sql("oracle"), InputError, ("dialect", "oracle", "duckdb")),
     ("cube_sql-dialect-None", lambda g: api.cube_sql(None), UsageError, ("dialect",)),
     ("cube_sql-table-None", lambda g: api.cube_sql("duckdb", table=None), UsageError, ("table",)),
@@ -236,7 +246,7 @@ def test_every_public_function_has_a_case() -> None:
     public = exported | defined
     covered = {"load_strategy", "load_interactions", "simulate", "evaluate", "compare",
                "evaluate_all", "sweep", "inspect_interactions", "staffing_intervals",
-               "build_cube_file", "cube_sql", "init_project"}  # fmt: skip
+               "build_cube_file", "build_cube_file_with", "cube_sql", "init_project"}  # fmt: skip
     assert public == covered
 
 
@@ -320,7 +330,14 @@ PARAMETERS: list[tuple[str, Callable[..., Any], Callable[[Given], dict[str, Any]
                    "encoding": "utf8"},
     ),
     ("staffing_intervals", api.staffing_intervals, lambda g: {"strategy": g.strategy, "cube": g.cube}),
-    ("cube_sql", api.cube_sql, lambda g: {"dialect": "duckdb", "table": "t", "columns": None}),
+    ("cube_sql", api.cube_sql, lambda g: {"dialect": "duckdb", "table": "t", "columns": None,
+                                          "journey_window": None}),
+    (
+        "build_cube_file_with",
+        api.build_cube_file_with,
+        lambda g: {"engine": "duckdb", "path": GOOD, "output": g.work / "c.parquet",
+                   "columns": None, "max_reject_rate": 0.01, "journey_window": 24.0},
+    ),
 ]  # fmt: skip
 
 ONE_WRONG_ARGUMENT = [

@@ -8,18 +8,25 @@ from typing import Annotated
 import typer
 
 from cx.cli.common import DebugOption, QuietOption, emit, handle_errors, note
-from cx.cli.options import EncodingOption, MaxRejectRateOption
+from cx.cli.options import EncodingOption, MaxRejectRateOption, journey_window_option
 from cx.errors import UsageError
 from cx.io import is_stdout
+from cx.models.vocabulary import DEFAULT_WINDOW_HOURS
 
 DIALECTS = ("duckdb", "spark", "postgres")
+ENGINES = ("polars", "duckdb", "spark")
 
 
 @handle_errors
 def cube(
     data: Annotated[
-        Path | None,
-        typer.Option("--data", "-d", help="Interaction file (CSV, .csv.gz or Parquet) to scan."),
+        str | None,
+        typer.Option(
+            "--data",
+            "-d",
+            help="Interaction file (CSV, .csv.gz or Parquet) to scan; with --engine spark, "
+            "any path Spark reads (s3://...).",
+        ),
     ] = None,
     output: Annotated[
         Path | None,
@@ -31,12 +38,34 @@ def cube(
     dialect: Annotated[
         str, typer.Option("--dialect", help="SQL dialect: duckdb, spark or postgres.")
     ] = "duckdb",
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="Who builds the cube: polars (the scan), duckdb or spark (the SQL, executed).",
+        ),
+    ] = "polars",
     table: Annotated[
         str, typer.Option("--table", help="With --sql: the table of canonical columns.")
     ] = "interactions",
     columns: Annotated[
         Path | None,
         typer.Option("--columns", help="Mapping file (its channel aliases and anonymous ids)."),
+    ] = None,
+    outcomes: Annotated[
+        bool,
+        typer.Option(
+            "--outcomes",
+            help="Also count journeys, resolution and satisfaction into the cube file "
+            "(with --sql: into the SQL), for `--outcomes` and strategies that need them.",
+        ),
+    ] = False,
+    journey_window: Annotated[
+        float | None,
+        journey_window_option(
+            f"default {DEFAULT_WINDOW_HOURS:g}; it must match the strategies' "
+            "journeys.window_hours"
+        ),
     ] = None,
     max_reject_rate: MaxRejectRateOption = 0.01,
     encoding: EncodingOption = "utf8",
@@ -47,16 +76,23 @@ def cube(
 
     `cx cube -d interactions.csv -o cube.parquet` scans once and writes it.
 
+    `cx cube --engine duckdb -d export.csv -o cube.parquet` builds it with DuckDB
+    (out of core), `--engine spark` with PySpark (docs/scale-out.md).
+
     `cx cube --sql --dialect spark` prints the SQL that builds it on a warehouse.
     """
     from cx import api
 
+    window = journey_window if journey_window is not None else DEFAULT_WINDOW_HOURS
+    window = window if outcomes or journey_window is not None else None
     if sql:
         if dialect not in DIALECTS:
             raise UsageError(f"unknown --dialect '{dialect}'", hint="use duckdb, spark or postgres")
-        if data is not None:
-            raise UsageError("--sql reads no data", hint="drop --data, or drop --sql to scan it")
-        emit(api.cube_sql(dialect, table, columns), output)
+        if data is not None or engine != "polars":
+            raise UsageError(
+                "--sql reads no data", hint="drop --data and --engine, or drop --sql to scan it"
+            )
+        emit(api.cube_sql(dialect, table, columns, window), output)
         return
     if data is None or output is None:
         raise UsageError(
@@ -65,8 +101,22 @@ def cube(
         )
     if is_stdout(output):
         raise UsageError("a cube file is Parquet, not text for stdout", hint="give -o CUBE.parquet")
-    from cx.cli.data_options import scan_progress
+    if engine not in ENGINES:
+        raise UsageError(f"unknown --engine '{engine}'", hint="use polars, duckdb or spark")
+    if engine != "polars":
+        from cx.cli.common import stderr_console
+        from cx.cli.progress import terminal_progress
 
-    with scan_progress(data, quiet):
-        used = api.build_cube_file(data, output, columns, max_reject_rate, encoding)
+        progress = terminal_progress(quiet, stderr_console(), delay=0.0)
+        with progress.step(f"building the cube with {engine}"):
+            used = api.build_cube_file_with(
+                engine, data, output, columns, max_reject_rate, window
+            )
+    else:
+        from cx.cli.data_options import scan_progress
+
+        with scan_progress(Path(data), quiet):
+            used = api.build_cube_file(
+                Path(data), output, columns, max_reject_rate, encoding, window
+            )
     note(f"wrote the cube of {used:,} rows to {output}", quiet)

@@ -51,6 +51,17 @@ def _journey_window_in_bounds(hours: float | None) -> float | None:
         raise typer.BadParameter(error.message) from None
 
 
+def journey_window_option(default_note: str) -> Any:
+    """The --journey-window option; ``default_note`` says where the default comes from."""
+    return typer.Option(
+        "--journey-window",
+        callback=_journey_window_in_bounds,
+        help="Hours between a customer's contacts that still continue a journey "
+        f"({default_note}). Implies --outcomes.",
+        show_default=False,
+    )
+
+
 @dataclass
 class DataArgs:
     """Where the interactions come from and how to read them."""
@@ -91,13 +102,8 @@ class DataArgs:
     ] = False
     journey_window: Annotated[
         float | None,
-        typer.Option(
-            "--journey-window",
-            callback=_journey_window_in_bounds,
-            help="Hours between a customer's contacts that still continue a journey "
-            f"(default: the strategy's journeys.window_hours, {DEFAULT_WINDOW_HOURS:g}). "
-            "Implies --outcomes.",
-            show_default=False,
+        journey_window_option(
+            f"default: the strategy's journeys.window_hours, {DEFAULT_WINDOW_HOURS:g}"
         ),
     ] = None
 

@@ -23,6 +23,27 @@ from cx.models.mapping import DIMENSION_COLUMNS, Mapping
 from cx.models.numbers import check_window_hours
 
 STEP_KEYS = ("channel", *DIMENSION_COLUMNS, "step")
+#: What the single contacts tell per channel (Outcomes.channels), beside the channel.
+CHANNEL_SUMS = (
+    "contacts",
+    "resolved_true",
+    "resolved_n",
+    "satisfaction_sum",
+    "satisfaction_n",
+    "identified",
+    "identified_ends",
+)
+JOURNEY_COUNTS = ("journeys", "follow_ups", "hops", "multichannel_journeys")
+#: The columns a cube file with outcomes has beyond fine.CUBE_FILE_SCHEMA: rows of
+#: table ``steps`` (contacts per day, channel, dimensions and step), ``outcomes`` (per
+#: channel, CHANNEL_SUMS) and one ``journeys`` row (JOURNEY_COUNTS and the window).
+OUTCOME_FILE_SCHEMA: dict[str, pl.DataType] = {
+    "step": pl.String(),
+    **{name: pl.Int64() for name in CHANNEL_SUMS[1:]},
+    "satisfaction_sum": pl.Float64(),
+    **{name: pl.Int64() for name in JOURNEY_COUNTS},
+    "window_hours": pl.Float64(),
+}
 
 
 def check_window(hours: float) -> float:
@@ -172,4 +193,82 @@ def scan_outcomes(
         multichannel_journeys=int(row["multichannel"]),
         has_resolved=has_resolved,
         has_satisfaction=has_satisfaction,
+    )
+
+
+def outcomes_frame(outcomes: Outcomes) -> pl.DataFrame:
+    """The rows of a cube file that carry ``outcomes`` (the OUTCOME_FILE_SCHEMA tables),
+    with the columns of both schemas, null where a table has no such column."""
+    from cx.data.fine import CUBE_FILE_SCHEMA
+
+    schema = {**CUBE_FILE_SCHEMA, **OUTCOME_FILE_SCHEMA}
+    counts = {name: getattr(outcomes, name) for name in JOURNEY_COUNTS}
+    parts = [
+        outcomes.demand.with_columns(table=pl.lit("steps")),
+        outcomes.channels.with_columns(table=pl.lit("outcomes")),
+        pl.DataFrame({**counts, "window_hours": outcomes.window_hours, "table": "journeys"}),
+    ]
+    return pl.concat(
+        [
+            part.select(
+                pl.col(n).cast(t) if n in part.columns else pl.lit(None, t).alias(n)
+                for n, t in schema.items()
+            )
+            for part in parts
+        ]
+    )
+
+
+def read_outcomes(path: Path, window_hours: float) -> Outcomes | None:
+    """The outcomes a cube file carries (None: it has none), cut with ``window_hours``."""
+    from cx.errors import DataError, InputError
+
+    try:
+        lazy = pl.scan_parquet(path, glob=False)
+        names = lazy.collect_schema().names()
+        if not set(OUTCOME_FILE_SCHEMA) <= set(names):
+            return None
+        frame = lazy.filter(pl.col("table").is_in(["steps", "outcomes", "journeys"])).collect()
+        frame = frame.select(
+            "table",
+            pl.col("day").cast(pl.Date),
+            *(pl.col(n).cast(pl.String) for n in ("channel", *DIMENSION_COLUMNS)),
+            pl.col("contacts").cast(pl.Int64),
+            *(pl.col(n).cast(t) for n, t in OUTCOME_FILE_SCHEMA.items()),
+        )
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise DataError(f"cannot read the outcomes of the cube file: {exc}", file=path) from None
+    stats = frame.filter(pl.col("table") == "journeys")
+    if stats.height != 1:
+        raise DataError(
+            f"cube file has {stats.height} journeys rows, not one",
+            file=path,
+            hint="build it again with `cx cube --outcomes`",
+        )
+    row = stats.row(0, named=True)
+    if row["window_hours"] != window_hours:
+        raise InputError(
+            f"the cube file's journeys are cut with a {row['window_hours']:g}-hour window, "
+            f"not {window_hours:g}",
+            file=path,
+            hint=f"build it with `cx cube --outcomes --journey-window {window_hours:g}`, "
+            f"or pass --journey-window {row['window_hours']:g}",
+        )
+    demand = frame.filter(pl.col("table") == "steps").select("day", *STEP_KEYS, "contacts")
+    channels = frame.filter(pl.col("table") == "outcomes").select("channel", *CHANNEL_SUMS)
+    channels = channels.group_by("channel").agg(pl.col(CHANNEL_SUMS).sum()).sort("channel")
+    if any(row[n] is None or row[n] < 0 for n in JOURNEY_COUNTS) or (
+        demand["channel"].null_count() or demand["step"].null_count()
+    ):
+        raise DataError("cube file has incomplete journeys rows", file=path)
+    return Outcomes(
+        window_hours=window_hours,
+        demand=demand.with_columns(pl.col(DIMENSION_COLUMNS).fill_null("all")),
+        channels=channels,
+        journeys=int(row["journeys"]),
+        follow_ups=int(row["follow_ups"]),
+        hops=int(row["hops"]),
+        multichannel_journeys=int(row["multichannel_journeys"]),
+        has_resolved=int(channels["resolved_n"].sum()) > 0,
+        has_satisfaction=int(channels["satisfaction_n"].sum()) > 0,
     )

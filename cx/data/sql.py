@@ -18,6 +18,7 @@ handle_time or wait_time outside 0..86,400 s, are counted as rejected.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +26,7 @@ import polars as pl
 
 from cx.data.cube import ARRIVAL_RESOLUTION_MINUTES
 from cx.data.fine import CUBE_FILE_FORMAT, CUBE_FILE_SCHEMA
+from cx.data.journeys import OUTCOME_FILE_SCHEMA, check_window
 from cx.data.rules import (
     EARLIEST_TIMESTAMP,
     LATEST_TIMESTAMP,
@@ -49,6 +51,7 @@ class _Dialect:
     order_channel: str = "channel"  # byte order of channel names, as cx sorts them
     timestamp: str = "TIMESTAMP"  # the type of a timestamp column of the cube file
     timestamp_out: str = "{}"  # how a timestamp column is written to the cube file ({} = value)
+    micros: str = "epoch_us({})"  # microseconds since 1970 of a timestamp ({} = value)
 
     def type_of(self, dtype: pl.DataType) -> str:
         """The SQL type of a cube-file column of Polars type ``dtype``."""
@@ -73,6 +76,7 @@ _DIALECTS = {
             f"{ARRIVAL_RESOLUTION_MINUTES}) * INTERVAL '{ARRIVAL_RESOLUTION_MINUTES} minutes'"
         ),
         order_channel='channel COLLATE "C"',
+        micros="(EXTRACT(EPOCH FROM {}) * 1000000)",
     ),
     "spark": _Dialect(
         text="STRING",
@@ -85,6 +89,7 @@ _DIALECTS = {
         # Spark writes TIMESTAMP as UTC instants: text keeps the wall-clock time.
         timestamp="STRING",
         timestamp_out="date_format({}, 'yyyy-MM-dd HH:mm:ss.SSSSSS')",
+        micros="unix_micros({})",
     ),
 }
 
@@ -135,8 +140,20 @@ def _check_table(table: str) -> str:
     return table
 
 
-def cube_sql(dialect: str, table: str = "interactions", mapping: Mapping | None = None) -> str:
-    """One SELECT statement whose rows are a cube file of ``table``."""
+def cube_sql(
+    dialect: str,
+    table: str = "interactions",
+    mapping: Mapping | None = None,
+    journey_window: float | None = None,
+    order: str | None = None,
+) -> str:
+    """One SELECT statement whose rows are a cube file of ``table``.
+
+    With ``journey_window`` (hours), the file also holds the journeys and outcomes of
+    §10 (:data:`cx.data.journeys.OUTCOME_FILE_SCHEMA`); the table then needs the
+    columns resolved (BOOLEAN) and satisfaction (a number), NULL where unknown. Contacts
+    of a customer at the same instant are taken in the order of the column ``order``
+    (the data order), else by channel name."""
     if dialect not in _DIALECTS:
         raise ValueError(f"unknown dialect '{dialect}'; use {', '.join(DIALECTS)}")
     d = _DIALECTS[dialect]
@@ -180,9 +197,13 @@ def cube_sql(dialect: str, table: str = "interactions", mapping: Mapping | None 
     def null(kind: str) -> str:
         return f"CAST(NULL AS {kind})"
 
+    schema = dict(CUBE_FILE_SCHEMA)
+    if journey_window is not None:
+        schema.update(OUTCOME_FILE_SCHEMA)
+
     def branch(label_of: str, source: str, values: dict[str, str]) -> str:
         items = []
-        for column, dtype in CUBE_FILE_SCHEMA.items():  # the cube file's columns, in order
+        for column, dtype in schema.items():  # the cube file's columns, in order
             expr = values.get(column) or null(d.type_of(dtype))
             items.append(f"{expr} AS {name(column)}")
         label = f"{literal(label_of)} AS {name('table')}"
@@ -226,6 +247,7 @@ def cube_sql(dialect: str, table: str = "interactions", mapping: Mapping | None 
             "cube_format": str(CUBE_FILE_FORMAT),
         },
     )
+    journeys = _journeys(d, journey_window, anonymous, order, branch, name)
     return f"""-- cx cube file (format {CUBE_FILE_FORMAT}) from table {table}; see docs/scale.md
 WITH src AS (
   SELECT
@@ -236,7 +258,7 @@ WITH src AS (
     CAST({name("handle_time")} AS {d.double}){unit} AS handle_time,
     CAST({name("wait_time")} AS {d.double}) AS wait_time,
     CAST({name("abandoned")} AS BOOLEAN) AS abandoned,
-    {dropped} AS dropped
+    {dropped} AS dropped{journeys.columns}
   FROM {table}
 ),
 checked AS (
@@ -289,12 +311,117 @@ stats AS (
     MAX(CASE WHEN ok THEN ts END) AS last_timestamp,
     (SELECT COUNT(*) FROM src WHERE dropped) AS rows_dropped
   FROM checked
-)
+){journeys.tables}
 {demand_rows}
 UNION ALL
 {arrival_rows}
 UNION ALL
 {preferred_rows}
 UNION ALL
-{stats_rows}
+{stats_rows}{journeys.rows}
 """
+
+
+@dataclass(frozen=True)
+class _Journeys:
+    """The parts of the statement that journeys add: source columns, tables, rows."""
+
+    columns: str = ""
+    tables: str = ""
+    rows: str = ""
+
+
+def _journeys(
+    d: _Dialect,
+    window_hours: float | None,
+    anonymous: str,
+    order: str | None,
+    branch: Callable[[str, str, dict[str, str]], str],
+    name: Callable[[str], str],
+) -> _Journeys:
+    """Journeys (§10) with window functions: the previous and next contact of the same
+    customer (LAG, LEAD) tell first or follow-up, hop and end of journey; a running sum
+    of journey starts numbers each customer's journeys."""
+    if window_hours is None:
+        return _Journeys()
+    window = check_window(window_hours) * 3_600_000_000  # microseconds
+    tie = f"{name(order)}" if order else "channel"
+    columns = (
+        f",\n    CAST({name('resolved')} AS BOOLEAN) AS resolved,"
+        f"\n    CAST({name('satisfaction')} AS {d.double}) AS satisfaction,"
+        f"\n    {tie} AS tie"
+    )
+    is_anonymous = f"customer_id IN ({anonymous})" if anonymous else "FALSE"
+    dims = ", ".join(DIMENSION_COLUMNS)
+    us = d.micros.format
+
+    def neighbour(expr: str) -> str:
+        return f"CASE WHEN anonymous THEN NULL ELSE {expr} END"
+
+    def count(condition: str) -> str:
+        return f"CAST(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS BIGINT)"
+
+    tables = f""",
+contacts AS (
+  SELECT *, {is_anonymous} AS anonymous FROM valid
+),
+neighbours AS (
+  SELECT *,
+    {neighbour("LAG(channel) OVER w")} AS prev_channel,
+    {neighbour(f"{us('ts')} - {us('LAG(ts) OVER w')}")} AS gap_prev,
+    {neighbour(f"{us('LEAD(ts) OVER w')} - {us('ts')}")} AS gap_next
+  FROM contacts
+  WINDOW w AS (PARTITION BY customer_id ORDER BY ts, tie)
+),
+flagged AS (
+  SELECT *,
+    gap_prev IS NULL OR gap_prev > {window:.1f} AS new_journey,
+    gap_next IS NULL OR gap_next > {window:.1f} AS ends_journey
+  FROM neighbours
+),
+journeyed AS (
+  SELECT *,
+    CASE WHEN new_journey THEN 'first' ELSE 'follow_up' END AS step,
+    NOT new_journey AND channel <> prev_channel AS hop,
+    SUM(CASE WHEN new_journey THEN 1 ELSE 0 END) OVER (
+      PARTITION BY customer_id ORDER BY ts, tie ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS journey_no
+  FROM flagged
+),
+steps AS (
+  SELECT CAST(ts AS DATE) AS day, channel, {dims}, step, COUNT(*) AS contacts
+  FROM journeyed
+  GROUP BY CAST(ts AS DATE), channel, {dims}, step
+),
+outcomes AS (
+  SELECT channel, COUNT(*) AS contacts,
+    {count("resolved")} AS resolved_true, COUNT(resolved) AS resolved_n,
+    COALESCE(SUM(satisfaction), 0) AS satisfaction_sum, COUNT(satisfaction) AS satisfaction_n,
+    {count("NOT anonymous")} AS identified,
+    {count("NOT anonymous AND ends_journey")} AS identified_ends
+  FROM journeyed
+  GROUP BY channel
+),
+journey_stats AS (
+  SELECT {count("new_journey")} AS journeys, {count("NOT new_journey")} AS follow_ups,
+    {count("hop")} AS hops,
+    (SELECT COUNT(*) FROM (SELECT DISTINCT customer_id, journey_no FROM journeyed WHERE hop) m)
+      AS multichannel_journeys
+  FROM journeyed
+)"""
+    sums = (
+        "contacts", "resolved_true", "resolved_n", "satisfaction_sum", "satisfaction_n",
+        "identified", "identified_ends",
+    )  # fmt: skip
+    stats = ("journeys", "follow_ups", "hops", "multichannel_journeys")
+    rows = [
+        branch("steps", "steps", {c: c for c in ("day", "channel", *DIMENSION_COLUMNS,
+                                                 "step", "contacts")}),
+        branch("outcomes", "outcomes", {c: c for c in ("channel", *sums)}),
+        branch(
+            "journeys",
+            "journey_stats",
+            {**{c: c for c in stats}, "window_hours": f"CAST({window_hours!r} AS {d.double})"},
+        ),
+    ]  # fmt: skip
+    return _Journeys(columns, tables, "".join(f"\nUNION ALL\n{r}" for r in rows))

@@ -1,0 +1,264 @@
+"""`cx cube --engine duckdb|spark`: the cube SQL executed by the engine on the export.
+
+Each engine's cube file must equal the scan's (Polars) value for value: on the example
+data, on values full of quotes and backslashes, and on every row of the messy-input
+corpus that survives the row rules. DuckDB always runs; Spark runs in local mode when
+PySpark and Java are installed.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import shutil
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+import yaml
+from conftest import run_cx
+
+from cx import api
+from cx.data import fine, scan
+from cx.data.exact import parsed_frame
+from cx.data.layout import resolve_layout
+from cx.data.rules import completed
+from cx.errors import CxError
+from cx.loader.mapping import load_mapping
+from cx.models.mapping import Mapping
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "interactions.csv"
+CORPUS = ROOT / "tests" / "corpus"
+
+SPARK_MISSING = (
+    "PySpark is not installed (pip install 'cx[spark]')"
+    if importlib.util.find_spec("pyspark") is None
+    else "Spark needs Java, and there is no `java` on PATH"
+    if shutil.which("java") is None
+    else None
+)
+ENGINES = [
+    pytest.param("duckdb", marks=pytest.mark.skipif(
+        importlib.util.find_spec("duckdb") is None, reason="DuckDB is not installed"
+    )),
+    pytest.param("spark", marks=pytest.mark.skipif(
+        SPARK_MISSING is not None, reason=SPARK_MISSING or ""
+    )),
+]  # fmt: skip
+
+#: Values Spark SQL, DuckDB and CSV each read in their own way.
+HOSTILE = ["o'brien", 'say "hi"', "back\\slash", "a\\'b", "end\\", "''", "\\\\n", "tab\there"]
+MAPPING = {
+    "channels": {"web": ["on'line", "back\\slash'"], "email": ["e\\mail", 'dq"']},
+    "anonymous_ids": ["anon'; --", "\\"],
+}
+
+
+def assert_same_cube(built: fine.FineCube, expected: fine.FineCube) -> None:
+    def ordered(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.sort(frame.columns, nulls_last=True)
+
+    for name in ("demand", "arrivals", "preferred"):
+        assert ordered(getattr(built, name)).equals(ordered(getattr(expected, name))), name
+    assert (built.rows_read, built.rows_rejected) == (expected.rows_read, expected.rows_rejected)
+    assert (built.first, built.last) == (expected.first, expected.last)
+
+
+def engine_cube(engine: str, data: Path, tmp_path: Path, *extra: object) -> fine.FineCube:
+    target = tmp_path / f"{engine}.parquet"
+    result = run_cx("cube", "--engine", engine, "-d", data, "-o", target, "--quiet", *extra)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    return fine.read_cube_file(target)
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A CSV whose ids, channels and dimensions hold quotes and backslashes, its mapping."""
+    root = tmp_path_factory.mktemp("hostile")
+    channels = ["Phone", "on'line", "back\\slash'", "e\\mail", 'dq"', "chat"]
+    rows = []
+    for i in range(240):
+        rows.append(
+            {
+                "customer_id": ["anon'; --", "\\", f"c'{i % 17}", f'c"{i % 13}\\'][i % 4],
+                "timestamp": f"2024-02-{1 + i % 28:02d}T{i % 24:02d}:{(7 * i) % 60:02d}:05",
+                "channel": channels[i % len(channels)],
+                "segment": HOSTILE[i % len(HOSTILE)],
+                "intent": f" {HOSTILE[(i * 3) % len(HOSTILE)]} ",
+                "handle_time": str(30 + i),
+                "abandoned": ["yes", "no", ""][i % 3],
+            }
+        )
+    csv = root / "hostile.csv"
+    pl.DataFrame(rows).write_csv(csv)
+    mapping = root / "mapping.yaml"
+    mapping.write_text(yaml.safe_dump(MAPPING))
+    return csv, mapping
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_engine_cube_equals_the_scan_on_the_example(engine: str, tmp_path: Path) -> None:
+    built = engine_cube(engine, EXAMPLE, tmp_path)
+    assert_same_cube(built, scan.scan_fine(EXAMPLE, Mapping()))
+    assert built.rows_read == 30_000
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_engine_cube_reads_quotes_and_backslashes_as_the_scan(
+    engine: str, hostile: tuple[Path, Path], tmp_path: Path
+) -> None:
+    csv, mapping = hostile
+    built = engine_cube(engine, csv, tmp_path, "--columns", mapping)
+    expected = scan.scan_fine(csv, load_mapping(mapping))
+    assert_same_cube(built, expected)
+    assert set(built.demand["channel"]) == {"phone", "web", "email", "chat"}
+    assert {"o'brien", "a\\'b", "end\\", "''"} <= set(built.demand["segment"])
+    assert set(built.preferred["channel"]) <= {"phone", "web", "email", "chat"}
+
+
+@functools.cache
+def corpus_rows() -> dict[str, pl.DataFrame]:
+    """Each corpus file's rows that survive the rules, as the scan parsed them (files
+    that cannot be read at all are left out)."""
+    survivors = {}
+    for path in sorted((CORPUS / "data").iterdir()):
+        try:
+            layout = resolve_layout(path, Mapping())
+            valid = (
+                completed(parsed_frame(layout, Mapping()))
+                .filter(pl.col("reject_reason").is_null())
+                .select("customer_id", "timestamp", "channel", "segment", "stage", "intent",
+                        "handle_time", "wait_time", "abandoned")
+                .collect()
+            )  # fmt: skip
+        except (CxError, pl.exceptions.PolarsError, OSError):
+            continue
+        if valid.height:
+            survivors[path.name] = valid
+    return survivors
+
+
+def test_the_corpus_has_files_with_surviving_rows() -> None:
+    assert len(corpus_rows()) >= 10
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_engine_cube_equals_the_scan_on_the_corpus_rows_that_survive(
+    engine: str, tmp_path: Path
+) -> None:
+    """The corpus files' valid rows, as the scan parsed them, in one clean export (each
+    file's customers apart: ids prefixed with the file name)."""
+    rows = pl.concat(
+        valid.with_columns(pl.lit(f"{name}:") + pl.col("customer_id"))
+        for name, valid in corpus_rows().items()
+    )
+    clean = tmp_path / "corpus.csv"
+    rows.write_csv(clean)
+    built = engine_cube(engine, clean, tmp_path)
+    assert_same_cube(built, scan.scan_fine(clean, Mapping()))
+    assert (built.rows_read, built.rows_rejected) == (rows.height, 0)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_engine_rejects_what_it_cannot_read(engine: str, tmp_path: Path) -> None:
+    csv = tmp_path / "gaps.csv"
+    csv.write_text(
+        "customer_id,timestamp,channel,handle_time,abandoned\n"
+        "C1,2024-01-01T09:00:00,phone,100,no\n"
+        "C2,2024-01-01T09:05:00,,100,no\n"  # no channel
+        ",2024-01-01T09:10:00,chat,100,no\n"  # no customer
+        "C3,2024-01-01T09:20:00,chat,-4,no\n"  # negative seconds
+        "C4,2024-01-01T09:21:00,chat,ten,no\n"  # not a number
+        "C5,2024-01-01T09:22:00,chat,5,maybe\n"  # not a boolean
+        "C6,not a time,chat,5,no\n"
+        "C7,1900-01-01T00:00:00,chat,5,no\n"  # a placeholder date
+        "C8,2024-01-01T09:23:00,ch\x01at,5,no\n"  # a control character
+        "C1,2024-01-01T09:40:00, Chat ,,yes\n"
+    )
+    built = engine_cube(engine, csv, tmp_path, "--max-reject-rate", "1")
+    assert (built.rows_read, built.rows_rejected) == (10, 8)
+    assert built.demand["contacts"].sum() == 2
+    assert dict(built.preferred.iter_rows()) == {"chat": 1}  # C1: one each, chat sorts first
+    assert built.arrivals["abandoned"].sum() == 1
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_engine_refuses_too_many_rejected_rows(engine: str, tmp_path: Path) -> None:
+    csv = tmp_path / "bad.csv"
+    csv.write_text(
+        "customer_id,timestamp,channel\nC1,2024-01-01T09:00:00,phone\nC2,never,phone\n"
+    )
+    target = tmp_path / "cube.parquet"
+    result = run_cx("cube", "--engine", engine, "-d", csv, "-o", target)
+    assert result.exit_code == 2
+    assert "rejected" in result.stderr
+    assert not target.exists()
+
+
+def test_duckdb_engine_reads_parquet_and_gzip(tmp_path: Path) -> None:
+    pytest.importorskip("duckdb")
+    frame = pl.read_csv(EXAMPLE, infer_schema=False)
+    parquet, gz = tmp_path / "x.parquet", tmp_path / "x.csv.gz"
+    frame.write_parquet(parquet)
+    import gzip
+
+    gz.write_bytes(gzip.compress(EXAMPLE.read_bytes()))
+    expected = scan.scan_fine(EXAMPLE, Mapping())
+    for source in (parquet, gz):
+        assert_same_cube(engine_cube("duckdb", source, tmp_path), expected)
+
+
+def test_engine_through_the_api(tmp_path: Path) -> None:
+    pytest.importorskip("duckdb")
+    target = tmp_path / "cube.parquet"
+    assert api.build_cube_file_with("duckdb", EXAMPLE, target) == 30_000
+    assert fine.read_cube_file(target).rows_used == 30_000
+
+
+def test_missing_duckdb_is_a_usage_error_with_the_pip_hint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "duckdb", None)  # import duckdb raises ImportError
+    result = run_cx("cube", "--engine", "duckdb", "-d", EXAMPLE, "-o", tmp_path / "c.parquet")
+    assert result.exit_code == 2
+    assert "pip install 'cx[duckdb]'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_pyspark_is_a_usage_error_with_the_pip_hint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)
+    result = run_cx("cube", "--engine", "spark", "-d", EXAMPLE, "-o", tmp_path / "c.parquet")
+    assert result.exit_code == 2
+    assert "pip install 'cx[spark]'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--engine", "oracle", "-d", EXAMPLE, "-o", "c.parquet"], "unknown --engine 'oracle'"),
+        (["--sql", "--engine", "duckdb"], "--sql reads no data"),
+    ],
+)
+def test_engine_usage_errors(args: list[object], message: str) -> None:
+    result = run_cx("cube", *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_engine_refuses_a_mapping_timestamp_format(tmp_path: Path) -> None:
+    pytest.importorskip("duckdb")
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("timestamp_format: '%d/%m/%Y %H:%M'\n")
+    result = run_cx(
+        "cube", "--engine", "duckdb", "-d", EXAMPLE, "-o", tmp_path / "c.parquet",
+        "--columns", mapping,
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "ISO 8601" in result.stderr
