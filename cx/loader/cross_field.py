@@ -16,6 +16,7 @@ from cx.guards import GuardSyntaxError, parse_guard
 from cx.loader.located import Located
 from cx.models.source import dotted_path
 from cx.models.strategy import Fallback, Strategy
+from cx.models.uncertainty import KeyProblem, key_bounds_problem, resolve_key
 
 
 def cross_field_findings(strategy: Strategy, located: Located) -> list[Finding]:
@@ -117,6 +118,15 @@ def cross_field_findings(strategy: Strategy, located: Located) -> list[Finding]:
             parse_guard(expr, catalog)
         except GuardSyntaxError as error:
             add(("guards", index), str(error), error.hint)
+
+    for key, spread in strategy.uncertainty.items():
+        try:
+            problem = key_bounds_problem(resolve_key(strategy, key), spread)
+        except KeyProblem as error:
+            add(("uncertainty", key), error.message, error.hint)
+            continue
+        if problem is not None:
+            add(("uncertainty", key), problem)
     return findings
 
 
