@@ -186,6 +186,7 @@ def evaluate(
     columns: str | Path | ColumnMapping | None = None,
     encoding: str = "utf8",
     progress: Progress | None = None,
+    samples: int | None = None,
 ) -> StrategyEvaluation:
     """One strategy evaluated on a cube, with its status quo, once: the ``result``
     :func:`simulate` returns (the baseline and guards come with it) and what the views
@@ -197,6 +198,10 @@ def evaluate(
     with): each live channel gets ``replay`` figures, and ``fit`` adds the agent-hours of
     the smallest staffing that holds on them. ``seed`` fixes which contacts rules move.
     The replay's steps (reading the contacts, the queues) are reported to ``progress``.
+
+    A strategy with an ``uncertainty:`` block is also evaluated at ``samples`` draws of
+    its uncertain keys (default 1000; 0: none), drawn with ``seed``: the result gets
+    ``bands`` (p5, p50, p95 and the share of draws that save) beside its point figures.
     """
     from cx.data.contacts import ContactFile
     from cx.errors import UsageError
@@ -212,6 +217,7 @@ def evaluate(
     columns = check.require_columns(columns)
     encoding = check.require_encoding(encoding)
     progress = check.require_progress(progress)
+    samples = check.require_samples(samples)
     if fit and not replay:
         raise UsageError("fit needs replay", hint="pass replay=True (--replay) as well")
     contacts = None
@@ -224,7 +230,29 @@ def evaluate(
         replay=ReplayOptions(seed=seed, fit=fit, progress=progress) if replay else None,
         contacts=contacts,
     )
-    return _evaluate(strategy, cube, options)
+    evaluation = _evaluate(strategy, cube, options)
+    _with_bands([evaluation], cube, options, samples, seed, progress)
+    return evaluation
+
+
+def _with_bands(
+    evaluations: list[StrategyEvaluation],
+    cube: Cube,
+    options: SimulationOptions,
+    samples: int | None,
+    seed: int,
+    progress: Progress,
+) -> None:
+    """Bands for each evaluation whose strategy declares uncertainty (§12)."""
+    from cx.models.uncertainty import DEFAULT_SAMPLES
+    from cx.replay.bands import attach_bands
+
+    draws = DEFAULT_SAMPLES if samples is None else samples
+    for evaluation in evaluations:
+        if not evaluation.strategy.uncertainty or draws == 0:
+            continue
+        with progress.step(f"{draws:,} draws of {evaluation.strategy.name}", draws) as step:
+            attach_bands(evaluation, cube, options, draws, seed, step.advance)
 
 
 def _result_of(evaluation: Callable[_P, StrategyEvaluation]) -> Callable[_P, Result]:
@@ -265,14 +293,24 @@ def evaluate_all(
     cube: Cube,
     interval: int | None = None,
     agents: Mapping[str, int] | None = None,
+    *,
+    samples: int | None = None,
+    seed: int = 0,
+    progress: Progress | None = None,
 ) -> list[StrategyEvaluation]:
-    """:func:`compare`'s evaluations, one per strategy in order (see :func:`evaluate`)."""
+    """:func:`compare`'s evaluations, one per strategy in order (see :func:`evaluate`;
+    ``samples`` and ``seed`` give bands to the strategies that declare uncertainty)."""
     strategies = check.require_strategies(strategies)
     cube = check.require_cube(cube)
     interval = check.require_interval(interval)
     agents = check.require_agents(agents)
+    samples = check.require_samples(samples)
+    seed = check.require_whole(seed, "seed", 0, MAX_SEED)
+    progress = check.require_progress(progress)
     options = SimulationOptions(interval=interval, agents=agents)
-    return _evaluate_all(list(strategies), cube, options)
+    evaluations = _evaluate_all(list(strategies), cube, options)
+    _with_bands(evaluations, cube, options, samples, seed, progress)
+    return evaluations
 
 
 #: Evaluations run side by side: they are Polars and numpy work that releases the GIL.

@@ -3,13 +3,17 @@ every other key, with file:line for each problem."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import ROOT, run_cx
 
 from cx import api
+from cx.data.cube import Cube
 from cx.errors import StrategyError
+from cx.models.strategy import Strategy
 
 DIGITAL_FIRST = str(ROOT / "strategies" / "digital-first.yaml")
 
@@ -78,3 +82,144 @@ def test_bad_blocks_are_findings_at_their_line(tmp_path: Path, entry: str, words
     with pytest.raises(StrategyError) as caught:
         api.load_strategy(path)
     assert {finding.line for finding in caught.value.findings} == {7}
+
+
+# ----------------------------------------------------------------------------- bands
+
+EXAMPLE = ROOT / "examples" / "interactions.csv"
+
+
+@pytest.fixture(scope="module")
+def cube() -> Cube:
+    return api.load_interactions(EXAMPLE)
+
+
+def _uncertain(block: dict[str, str]) -> Strategy:
+    return api.load_strategy(DIGITAL_FIRST, [f"uncertainty.{k}={v}" for k, v in block.items()])
+
+
+def test_without_uncertainty_nothing_changes(cube: Cube) -> None:
+    result = api.simulate(api.load_strategy(DIGITAL_FIRST), cube, samples=50)
+    assert result.totals.bands is None
+    assert "bands" not in result.model_dump_json()
+
+
+def test_bands_collapse_to_the_point_figures_when_every_range_is_a_point(cube: Cube) -> None:
+    strategy = _uncertain(
+        {
+            "shifts.0.containment": "{low: 0.8, high: 0.8}",
+            "channels.phone.hourly_cost": "{low: 32, mode: 32, high: 32}",
+            "volume": "{low: 1, high: 1}",
+        }
+    )
+    assert strategy.channels["phone"].hourly_cost == 32
+    result = api.simulate(strategy, cube, samples=3)
+    point = api.simulate(api.load_strategy(DIGITAL_FIRST), cube).totals
+    bands = result.totals.bands
+    assert bands is not None
+    for metric in ("cost", "cost_delta", "coverage", "agent_hours"):
+        band = getattr(bands, metric)
+        assert band.p5 == band.p50 == band.p95 == pytest.approx(getattr(point, metric))
+    assert bands.p_saving == 1.0
+    for item in result.channels:
+        assert item.bands is not None
+        assert item.bands.cost.p50 == pytest.approx(item.cost)
+        assert item.bands.agent_hours.p95 == pytest.approx(item.agent_hours)
+    assert result.totals.cost == pytest.approx(point.cost)  # point figures: the base values
+
+
+def test_a_price_gives_the_quantiles_of_its_range(cube: Cube) -> None:
+    """Chat's hourly cost acts linearly: cost = rest + hourly × agent-hours, so the cost's
+    quantiles are those of the draws, and it saves exactly where hourly is below par."""
+    samples, seed, low, high = 4000, 11, 10.0, 60.0
+    result = api.simulate(
+        _uncertain({"channels.chat.hourly_cost": f"{{low: {low}, high: {high}}}"}),
+        cube,
+        samples=samples,
+        seed=seed,
+    )
+    chat = result.channel("chat")
+    status_quo = api.evaluate(api.load_strategy(DIGITAL_FIRST), cube).baseline.channels
+    base_chat = next(item for item in status_quo if item.channel == "chat")
+    rest = result.totals.cost - chat.labour_cost
+    drawn = np.random.default_rng(seed).uniform(low, high, samples)
+    costs = rest + drawn * chat.agent_hours
+    bands = result.totals.bands
+    assert bands is not None
+    assert [bands.cost.p5, bands.cost.p50, bands.cost.p95] == pytest.approx(
+        list(np.percentile(costs, [5, 50, 95]))
+    )
+    # ... which are, within sampling error, those of the uniform range itself
+    analytic = [rest + (low + q * (high - low)) * chat.agent_hours for q in (0.05, 0.5, 0.95)]
+    assert [bands.cost.p5, bands.cost.p50, bands.cost.p95] == pytest.approx(analytic, rel=0.01)
+    # cost_delta = fixed part + hourly × (agent-hours here − agent-hours today)
+    base_hourly = api.load_strategy(DIGITAL_FIRST).channels["chat"].hourly_cost or 0.0
+    other = result.totals.cost_delta - (chat.agent_hours - base_chat.agent_hours) * base_hourly
+    deltas = other + drawn * (chat.agent_hours - base_chat.agent_hours)
+    assert bands.p_saving == pytest.approx(float(np.mean(deltas < 0)))
+    assert 0 < bands.p_saving < 1
+    assert chat.bands is not None and chat.bands.coverage.p5 == 1.0
+
+
+def test_same_seed_same_numbers(cube: Cube) -> None:
+    strategy = _uncertain(
+        {"channels.phone.hourly_cost": "{mean: 32, sd: 4}", "shifts.0.containment":
+         "{low: 0.6, mode: 0.8, high: 0.9}"}
+    )
+    first = api.simulate(strategy, cube, samples=12, seed=5).totals.bands
+    again = api.simulate(strategy, cube, samples=12, seed=5).totals.bands
+    other = api.simulate(strategy, cube, samples=12, seed=6).totals.bands
+    assert first == again
+    assert first != other
+
+
+def test_volume_scales_demand(cube: Cube) -> None:
+    result = api.simulate(_uncertain({"volume": "{low: 1.2, high: 1.2}"}), cube, samples=2)
+    point = api.simulate(_uncertain({"volume": "{low: 1, high: 1}"}), cube, samples=2)
+    bands, base = result.totals.bands, point.totals.bands
+    assert bands is not None and base is not None
+    assert bands.agent_hours.p50 > base.agent_hours.p50
+    assert bands.cost.p50 > base.cost.p50
+    assert bands.coverage.p50 == pytest.approx(base.coverage.p50)
+
+
+def test_cli_bands_json_and_table(work: Path) -> None:
+    args = ["simulate", DIGITAL_FIRST, "--data", str(EXAMPLE), "--samples", "40", "--seed", "1",
+            "--set", "uncertainty.channels.chat.hourly_cost={low: 10, high: 60}"]
+    result = run_cx(*args, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    totals = json.loads(result.stdout)["totals"]
+    assert set(totals["bands"]) == {"cost", "cost_delta", "coverage", "agent_hours", "p_saving"}
+    assert set(totals["bands"]["cost"]) == {"p5", "p50", "p95"}
+    table = run_cx(*args)
+    assert table.exit_code == 0
+    saving = round(totals["bands"]["p_saving"] * 100)
+    assert "of 100 draws" in table.stdout
+    assert f"{saving} of 100" in table.stdout or f"{100 - saving} of 100" in table.stdout
+    assert " … " in table.stdout
+
+
+def test_cli_samples_without_uncertainty_is_a_usage_error(work: Path) -> None:
+    result = run_cx("simulate", DIGITAL_FIRST, "--data", str(EXAMPLE), "--samples", "5")
+    assert result.exit_code == 2
+    assert "uncertainty" in result.stderr and result.stdout == ""
+
+
+def test_compare_ranks_by_the_median_draw_and_marks_overlaps(work: Path) -> None:
+    wide = work / "wide.yaml"
+    wide.write_text(
+        f"version: 1\nextends: {DIGITAL_FIRST}\nname: wide\nkind: push\nuncertainty:\n"
+        "  channels.chat.hourly_cost: {low: 10, high: 60}\n",
+        encoding="utf-8",
+    )
+    result = run_cx("compare", str(wide), DIGITAL_FIRST, str(ROOT / "strategies" /
+                    "follow-everywhere.yaml"), "--data", str(EXAMPLE), "--samples", "50",
+                    env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.stderr
+    row = next(line for line in result.stdout.splitlines() if "median draw" in line)
+    assert "#1" in row and "#2" in row and "#3" in row
+    assert "bands overlap: digital-first and wide" in " ".join(result.stdout.split())
+    as_json = run_cx("compare", str(wide), DIGITAL_FIRST, "--data", str(EXAMPLE), "--samples",
+                     "50", "--format", "json")
+    results = json.loads(as_json.stdout)["results"]
+    assert "bands" in results[0]["totals"] and "bands" not in results[1]["totals"]

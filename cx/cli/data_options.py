@@ -163,3 +163,13 @@ def check_interval(interval: int | None) -> int | None:
             hint=f"use {one_of(INTERVALS)}",
         )
     return interval
+
+
+def require_uncertainty(strategies: list[Strategy], samples: int | None) -> None:
+    """``--samples`` asks for draws: at least one strategy must declare what is uncertain."""
+    if samples and not any(strategy.uncertainty for strategy in strategies):
+        raise UsageError(
+            "--samples draws the strategy's `uncertainty:` ranges, and it has none",
+            hint="add an `uncertainty:` block, e.g. `uncertainty: {volume: {low: 0.9, "
+            "high: 1.1}}`, or --set 'uncertainty.volume={low: 0.9, high: 1.1}'",
+        )

@@ -24,6 +24,9 @@ from cx.errors import did_you_mean
 VOLUME = "volume"
 #: Volume factors: from a tenth of the history to ten times it.
 VOLUME_BOUNDS = (0.1, 10.0)
+#: Draws when a strategy declares uncertainty and no number of draws is asked for.
+DEFAULT_SAMPLES = 1000
+MAX_SAMPLES = 100_000
 #: How far a normal range's low and high sit from its mean in sensitivity (5 % / 95 %).
 NORMAL_Z = 1.645
 
@@ -87,11 +90,15 @@ class Normal(_Range):
         return self.mean - NORMAL_Z * self.sd, self.mean + NORMAL_Z * self.sd
 
 
+#: The numbers of a range, as a file writes them.
+RANGE_FIELDS = ("low", "mode", "high", "mean", "sd")
 #: The tags of the three forms: pydantic puts them in error paths, which locate without them.
 RANGE_TAGS = ("Uniform", "Triangular", "Normal")
 
 
 def _form(value: object) -> str:
+    if isinstance(value, _Range):  # serialising: the model itself
+        return type(value).__name__
     if isinstance(value, dict) and ({"mean", "sd"} & set(value)):
         return "Normal"
     if isinstance(value, dict) and "mode" in value:
