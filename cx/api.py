@@ -26,7 +26,7 @@ from cx.loader.strategy import load_strategy as _load_strategy_file
 from cx.loader.strategy import strategy_from_dict, strategy_with_overrides
 from cx.models.mapping import Mapping as ColumnMapping
 from cx.models.numbers import MAX_SEED
-from cx.models.result import Comparison, Result, SweepResult, SweepStep
+from cx.models.result import Comparison, Result, Sensitivity, SweepResult, SweepStep
 from cx.models.strategy import Strategy
 from cx.models.vocabulary import DEFAULT_PERIOD, DEFAULT_WINDOW_HOURS
 from cx.replay.engine import SimulationOptions, StrategyEvaluation
@@ -358,6 +358,36 @@ def sweep(
     steps = [SweepStep(value=v, result=r) for v, r in zip(values, results, strict=True)]
     name = results[-1].strategy.name if results else ""
     return SweepResult(strategy=name, key=key, steps=steps)
+
+
+def sensitivity(
+    strategy: Strategy,
+    cube: Cube,
+    metric: str = "cost_delta",
+    interval: int | None = None,
+    agents: Mapping[str, int] | None = None,
+) -> Sensitivity:
+    """Which assumption matters (a tornado): each key of ``strategy``'s ``uncertainty:``
+    alone at its low and its high (normal ranges at mean ∓ 1.645 sd) with the others at
+    their base values, ranked by how far ``metric`` (cost, cost_delta, coverage or
+    agent_hours) swings between the two."""
+    from cx.replay.bands import BAND_METRICS
+    from cx.replay.bands import sensitivity as _sensitivity
+
+    strategy = check.require_strategy(strategy)
+    cube = check.require_cube(cube)
+    metric = check.require_text(metric, "metric", BAND_METRICS)
+    interval = check.require_interval(interval)
+    agents = check.require_agents(agents)
+    if not strategy.uncertainty:
+        raise InputError(
+            f"strategy '{strategy.name}' declares nothing uncertain",
+            file=strategy.file,
+            hint="add an `uncertainty:` block of ranges, e.g. `uncertainty: "
+            "{shifts.0.containment: {low: 0.6, high: 0.9}}`",
+        )
+    options = SimulationOptions(interval=interval, agents=agents)
+    return _sensitivity(_evaluate(strategy, cube, options), cube, options, metric)
 
 
 def _with_overrides(

@@ -223,3 +223,72 @@ def test_compare_ranks_by_the_median_draw_and_marks_overlaps(work: Path) -> None
                      "50", "--format", "json")
     results = json.loads(as_json.stdout)["results"]
     assert "bands" in results[0]["totals"] and "bands" not in results[1]["totals"]
+
+
+# ----------------------------------------------------------------------------- tornado
+
+
+def test_tornado_ranks_two_keys_by_their_known_swings(cube: Cube) -> None:
+    """Prices act linearly on cost_delta: the swing is the range times the channel's
+    agent-hours here minus today's."""
+    strategy = _uncertain(
+        {"channels.phone.hourly_cost": "{low: 28, high: 36}",
+         "channels.chat.hourly_cost": "{mean: 30, sd: 10}"}
+    )
+    evaluation = api.evaluate(api.load_strategy(DIGITAL_FIRST), cube)
+    today = {item.channel: item.agent_hours for item in evaluation.baseline.channels}
+    here = {item.channel: item.agent_hours for item in evaluation.result.channels}
+    result = api.sensitivity(strategy, cube)
+    assert result.metric == "cost_delta"
+    assert result.base == pytest.approx(evaluation.result.totals.cost_delta)
+    expected = {
+        "channels.phone.hourly_cost": 8 * abs(here["phone"] - today["phone"]),
+        "channels.chat.hourly_cost": 2 * 1.645 * 10 * abs(here["chat"] - today["chat"]),
+    }
+    assert [item.key for item in result.keys] == sorted(expected, key=expected.__getitem__,
+                                                         reverse=True)
+    for item in result.keys:
+        assert item.swing == pytest.approx(expected[item.key])
+        assert item.swing == pytest.approx(abs(item.at_high - item.at_low))
+    chat = next(item for item in result.keys if item.key == "channels.chat.hourly_cost")
+    assert (chat.low, chat.high) == pytest.approx((30 - 16.45, 30 + 16.45))
+
+
+def test_sensitivity_json_is_the_contract(work: Path) -> None:
+    result = run_cx("sensitivity", DIGITAL_FIRST, "--data", str(EXAMPLE), "--format", "json",
+                    "--set", "uncertainty.volume={low: 0.9, high: 1.2}",
+                    "--set", "uncertainty.channels.phone.hourly_cost={low: 28, high: 36}")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert set(document) == {"schema_version", "metric", "base", "keys"}
+    assert document["schema_version"] == 1 and document["metric"] == "cost_delta"
+    assert [set(item) for item in document["keys"]] == [
+        {"key", "low", "high", "at_low", "at_high", "swing"}
+    ] * 2
+    swings = [item["swing"] for item in document["keys"]]
+    assert swings == sorted(swings, reverse=True)
+
+
+@pytest.mark.parametrize("columns", ["60", "80", "120"])
+def test_tornado_never_cuts_a_number(work: Path, columns: str) -> None:
+    args = ["sensitivity", DIGITAL_FIRST, "--data", str(EXAMPLE),
+            "--set", "uncertainty.volume={low: 0.9, high: 1.2}",
+            "--set", "uncertainty.channels.phone.hourly_cost={low: 28, high: 36}"]
+    table = run_cx(*args, env={"COLUMNS": columns})
+    assert table.exit_code == 0, table.stderr
+    lines = table.stdout.splitlines()
+    assert max(len(line) for line in lines) <= int(columns)
+    words = table.stdout.split()
+    for number in ("0.9", "1.2", "28", "36"):
+        assert f"{number}:" in words
+    assert sum("█" in line for line in lines) == 2
+
+
+def test_sensitivity_needs_an_uncertainty_block(work: Path) -> None:
+    result = run_cx("sensitivity", DIGITAL_FIRST, "--data", str(EXAMPLE))
+    assert result.exit_code == 2
+    assert "declares nothing uncertain" in result.stderr and "digital-first.yaml" in result.stderr
+    assert result.stdout == ""
+    bad = run_cx("sensitivity", DIGITAL_FIRST, "--data", str(EXAMPLE), "--metric", "costs",
+                 "--set", "uncertainty.volume={low: 0.9, high: 1.2}")
+    assert bad.exit_code == 2 and "unknown metric 'costs'" in bad.stderr

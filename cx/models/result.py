@@ -252,6 +252,26 @@ class Comparison(ResultModel):
     results: list[Result]
 
 
+class KeySensitivity(ResultModel):
+    """One uncertain key alone at its low and its high, the others at base (§12)."""
+
+    key: str
+    low: float
+    high: float
+    at_low: float
+    at_high: float
+    swing: float
+
+
+class Sensitivity(ResultModel):
+    """`cx sensitivity`: the uncertain keys ranked by how far they move one metric."""
+
+    schema_version: int = SCHEMA_VERSION
+    metric: str
+    base: float
+    keys: list[KeySensitivity]
+
+
 class SweepStep(ResultModel):
     value: float | int | str
     result: Result

@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from cx.data.cube import Cube
-from cx.models.result import Band, Bands, ChannelResult, Result
+from cx.models.result import Band, Bands, ChannelResult, KeySensitivity, Result, Sensitivity
 from cx.models.strategy import Strategy
 from cx.models.uncertainty import (
     VOLUME,
@@ -189,3 +189,26 @@ def _bands(figures: list[dict[str, float]]) -> Bands:
         bands[metric] = Band(p5=float(low), p50=float(mid), p95=float(high))
     saving = float(np.mean([f["cost_delta"] < 0 for f in figures]))
     return Bands(**bands, p_saving=saving)
+
+
+def sensitivity(
+    evaluation: StrategyEvaluation, cube: Cube, options: SimulationOptions, metric: str
+) -> Sensitivity:
+    """Each uncertain key alone at its low and its high (a normal range: mean ∓ 1.645 sd,
+    within the key's bounds), the others at base; ranked by the swing of ``metric``."""
+    evaluator = Evaluator(evaluation, cube, options)
+    keys = []
+    for name, spread in evaluation.strategy.uncertainty.items():
+        key = evaluator.keys[name]
+        low, high = (key.clip(value) for value in spread.bounds)
+        at_low = evaluator.figures({name: low}).totals[metric]
+        at_high = evaluator.figures({name: high}).totals[metric]
+        keys.append(
+            KeySensitivity(
+                key=name, low=low, high=high, at_low=at_low, at_high=at_high,
+                swing=abs(at_high - at_low),
+            )
+        )
+    keys.sort(key=lambda item: item.swing, reverse=True)
+    base = getattr(evaluation.result.totals, metric)
+    return Sensitivity(metric=metric, base=base, keys=keys)
