@@ -186,7 +186,7 @@ def evaluate(
     columns: str | Path | ColumnMapping | None = None,
     encoding: str = "utf8",
     progress: Progress | None = None,
-    samples: int | None = None,
+    samples: int = 0,
 ) -> StrategyEvaluation:
     """One strategy evaluated on a cube, with its status quo, once: the ``result``
     :func:`simulate` returns (the baseline and guards come with it) and what the views
@@ -199,9 +199,10 @@ def evaluate(
     the smallest staffing that holds on them. ``seed`` fixes which contacts rules move.
     The replay's steps (reading the contacts, the queues) are reported to ``progress``.
 
-    A strategy with an ``uncertainty:`` block is also evaluated at ``samples`` draws of
-    its uncertain keys (default 1000; 0: none), drawn with ``seed``: the result gets
-    ``bands`` (p5, p50, p95 and the share of draws that save) beside its point figures.
+    With ``samples`` > 0, a strategy with an ``uncertainty:`` block is also evaluated at
+    that many draws of its uncertain keys, drawn with ``seed``: the result gets ``bands``
+    (p5, p50, p95 and the share of draws that save) beside its point figures. (Scripts
+    ask for draws; the command line draws 1000 unless ``--samples`` says otherwise.)
     """
     from cx.data.contacts import ContactFile
     from cx.errors import UsageError
@@ -239,20 +240,19 @@ def _with_bands(
     evaluations: list[StrategyEvaluation],
     cube: Cube,
     options: SimulationOptions,
-    samples: int | None,
+    samples: int,
     seed: int,
     progress: Progress,
 ) -> None:
     """Bands for each evaluation whose strategy declares uncertainty (§12)."""
-    from cx.models.uncertainty import DEFAULT_SAMPLES
     from cx.replay.bands import attach_bands
 
-    draws = DEFAULT_SAMPLES if samples is None else samples
     for evaluation in evaluations:
-        if not evaluation.strategy.uncertainty or draws == 0:
+        if not evaluation.strategy.uncertainty or samples == 0:
             continue
-        with progress.step(f"{draws:,} draws of {evaluation.strategy.name}", draws) as step:
-            attach_bands(evaluation, cube, options, draws, seed, step.advance)
+        name = evaluation.strategy.name
+        with progress.step(f"{samples:,} draws of {name}", samples) as step:
+            attach_bands(evaluation, cube, options, samples, seed, step.advance)
 
 
 def _result_of(evaluation: Callable[_P, StrategyEvaluation]) -> Callable[_P, Result]:
@@ -294,7 +294,7 @@ def evaluate_all(
     interval: int | None = None,
     agents: Mapping[str, int] | None = None,
     *,
-    samples: int | None = None,
+    samples: int = 0,
     seed: int = 0,
     progress: Progress | None = None,
 ) -> list[StrategyEvaluation]:

@@ -144,11 +144,11 @@ def require_whole(value: object, parameter: str, low: int, high: int) -> int:
     return number
 
 
-def require_samples(value: object) -> int | None:
-    """None (the default number of draws) or a whole number of draws of uncertainty."""
+def require_samples(value: object) -> int:
+    """A whole number of draws of a strategy's uncertainty (0: none)."""
     from cx.models.uncertainty import MAX_SAMPLES
 
-    return None if value is None else require_whole(value, "samples", 0, MAX_SAMPLES)
+    return require_whole(value, "samples", 0, MAX_SAMPLES)
 
 
 def require_interval(value: object, parameter: str = "interval") -> int | None:

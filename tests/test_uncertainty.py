@@ -100,6 +100,7 @@ def _uncertain(block: dict[str, str]) -> Strategy:
 
 def test_without_uncertainty_nothing_changes(cube: Cube) -> None:
     result = api.simulate(api.load_strategy(DIGITAL_FIRST), cube, samples=50)
+    assert api.simulate(_uncertain({"volume": "{low: 1, high: 2}"}), cube).totals.bands is None
     assert result.totals.bands is None
     assert "bands" not in result.model_dump_json()
 

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from cx.cli.common import OutputFormat, StrategyArgument, emit, handle_errors
-from cx.cli.data_options import cube_for, parse_agents, require_uncertainty, strategies_for
+from cx.cli.data_options import cube_for, parse_agents, samples_for, strategies_for
 from cx.cli.options import DataArgs, OutputArgs, RunArgs, SamplesOption, SeedOption, with_groups
 from cx.errors import EXIT_FINDINGS, UsageError
 
@@ -48,7 +48,7 @@ def simulate(
     if fit and not replay:
         raise UsageError("--fit needs --replay", hint="add --replay")
     [loaded] = strategies_for([strategy], run)
-    require_uncertainty([loaded], samples)
+    draws = samples_for([loaded], samples)
     fixed = parse_agents(agents)
 
     cube = cube_for(source, [loaded], out.quiet)
@@ -63,7 +63,7 @@ def simulate(
         columns=source.columns,
         encoding=source.encoding,
         progress=terminal_progress(out.quiet),
-        samples=samples,
+        samples=draws,
     )
     result, view = evaluation.result, views.SimulationView.of(evaluation)
     renderers = {

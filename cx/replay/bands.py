@@ -10,6 +10,7 @@ cost next to nothing however many draws are asked for.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -40,6 +41,7 @@ PRICE_FIELDS = ("hourly_cost", "cost_per_contact", "fixed_cost")
 #: The figures that get bands, and the quantiles of a band.
 BAND_METRICS = ("cost", "cost_delta", "coverage", "agent_hours")
 QUANTILES = (5.0, 50.0, 95.0)
+DRAW_THREADS = 2
 
 
 def is_price(key: UncertainKey) -> bool:
@@ -171,11 +173,18 @@ def attach_bands(
     ``samples`` draws; the point figures stay those of the base values."""
     drawn = draw(evaluation.strategy, samples, seed)
     evaluator = Evaluator(evaluation, cube, options)
+
+    def figures(index: int) -> Figures:
+        return evaluator.figures({k: float(v[index]) for k, v in drawn.items()})
+
+    # Draws that evaluate again are Polars and numpy work that releases the GIL; the
+    # progress is told here, in the caller's thread.
     draws: list[Figures] = []
-    for index in range(samples):
-        draws.append(evaluator.figures({k: float(v[index]) for k, v in drawn.items()}))
-        if on_draw is not None:
-            on_draw()
+    with ThreadPoolExecutor(max_workers=DRAW_THREADS) as pool:
+        for figure in pool.map(figures, range(samples)):
+            draws.append(figure)
+            if on_draw is not None:
+                on_draw()
     result: Result = evaluation.result
     result.totals.bands = _bands([d.totals for d in draws])
     for item in result.channels:
