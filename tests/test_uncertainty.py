@@ -293,3 +293,16 @@ def test_sensitivity_needs_an_uncertainty_block(work: Path) -> None:
     bad = run_cx("sensitivity", DIGITAL_FIRST, "--data", str(EXAMPLE), "--metric", "costs",
                  "--set", "uncertainty.volume={low: 0.9, high: 1.2}")
     assert bad.exit_code == 2 and "unknown metric 'costs'" in bad.stderr
+
+
+def test_shares_at_their_highs_stay_at_most_one(tmp_path: Path) -> None:
+    path = _strategy(tmp_path, "  shifts.0.to.app: {low: 0.5, high: 0.9}\n"
+                               "  shifts.1.to.chat: {low: 0.2, high: 0.9}\n")
+    result = run_cx("validate", str(path))
+    assert result.exit_code == 1
+    expected = (
+        f"{path}:6:3: uncertainty.shifts.0.to.app: at their highs the shares of "
+        "shifts.0.to add up to 1.1, more than 1"
+    )
+    assert expected in result.stdout
+    assert ":7:" not in result.stdout  # 0.9 alone is a share chat can take
