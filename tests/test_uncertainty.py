@@ -44,6 +44,23 @@ def test_the_three_forms_load(tmp_path: Path) -> None:
     )
 
 
+def test_fallback_shares_and_whole_numbers(tmp_path: Path, cube: Cube) -> None:
+    path = _strategy(
+        tmp_path,
+        "  fallback.branch.to.phone: {low: 0.3, high: 0.5}\n"
+        "  channels.phone.min_agents: {low: 1, high: 4}\n",
+    )
+    text = path.read_text(encoding="utf-8").replace(
+        "kind: push\n",
+        "kind: push\nfallback:\n  branch: {to: {phone: 0.4, chat: 0.2}, accept: null}\n",
+    )
+    path.write_text(text, encoding="utf-8")
+    strategy = api.load_strategy(path)
+    result = api.simulate(strategy, cube, samples=4, seed=2)
+    assert result.totals.bands is not None
+    assert result.channel("phone").bands is not None
+
+
 def test_inherited_and_overridden(tmp_path: Path) -> None:
     base = _strategy(tmp_path, "  volume: {low: 0.9, high: 1.15}\n")
     child = tmp_path / "child.yaml"
@@ -70,6 +87,8 @@ def test_inherited_and_overridden(tmp_path: Path) -> None:
         ("channels.phone.min_agents: {low: .nan, high: 2}", "finite number"),
         ("volume: {low: 0, high: 2}", "outside the valid range of volume"),
         ("volume: {low: 1, hihg: 2}", "unknown key 'hihg'"),
+        ("uncertainty.volume.low: {low: 1, high: 2}", "cannot itself be uncertain"),
+        ("fallback.video.to.chat: {low: 0.5, high: 0.9}", "fallback.video.to is a single value"),
     ],
 )
 def test_bad_blocks_are_findings_at_their_line(tmp_path: Path, entry: str, words: str) -> None:

@@ -141,6 +141,8 @@ def resolve_key(strategy: BaseModel, key: str) -> UncertainKey:
     """The numeric value ``key`` names in ``strategy``, with its valid range."""
     if key == VOLUME:
         return UncertainKey((VOLUME,), *VOLUME_BOUNDS, whole=False)
+    if key.split(".")[0] == "uncertainty":
+        raise KeyProblem("a range cannot itself be uncertain", "give it one range")
     parts: list[str | int] = [int(p) if p.isdigit() else p for p in key.split(".")]
     node: Any = strategy
     annotation: Any = None
@@ -182,6 +184,8 @@ def resolve_key(strategy: BaseModel, key: str) -> UncertainKey:
 
 def _item_annotation(annotation: Any, container: type) -> Any:
     for candidate in _members(annotation):
+        while typing.get_origin(candidate) is typing.Annotated:
+            candidate = typing.get_args(candidate)[0]
         if typing.get_origin(candidate) is container:
             return typing.get_args(candidate)[-1]
     return None

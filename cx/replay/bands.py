@@ -48,7 +48,9 @@ def is_price(key: UncertainKey) -> bool:
     return len(key.path) == 3 and key.path[0] == "channels" and key.path[2] in PRICE_FIELDS
 
 
-def with_values(strategy: Strategy, values: Mapping[tuple[str | int, ...], float]) -> Strategy:
+def with_values(
+    strategy: Strategy, values: Mapping[tuple[str | int, ...], float | int]
+) -> Strategy:
     """``strategy`` with the number at each path replaced (values already within the
     keys' bounds, so nothing needs validating again); it keeps its file and positions."""
     result: BaseModel = strategy
@@ -58,7 +60,7 @@ def with_values(strategy: Strategy, values: Mapping[tuple[str | int, ...], float
     return result
 
 
-def _set(node: object, path: tuple[str | int, ...], value: float) -> object:
+def _set(node: object, path: tuple[str | int, ...], value: float | int) -> object:
     if not path:
         return value
     head, rest = path[0], path[1:]
@@ -150,7 +152,11 @@ class Evaluator:
     def _evaluation(self, values: Mapping[str, float]) -> StrategyEvaluation:
         if not values:
             return self.base
-        paths = {self.keys[k].path: v for k, v in values.items() if k != VOLUME}
+        paths = {
+            self.keys[k].path: int(v) if self.keys[k].whole else v
+            for k, v in values.items()
+            if k != VOLUME
+        }
         variant = with_values(self.base.strategy, paths)
         if VOLUME in values:  # another cube: its baselines are its own
             return evaluate(variant, self.cube.scaled(values[VOLUME]), self.options)
