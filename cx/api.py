@@ -27,7 +27,7 @@ from cx.loader.strategy import load_strategy as _load_strategy_file
 from cx.loader.strategy import strategy_from_dict, strategy_with_overrides
 from cx.models.mapping import Mapping as ColumnMapping
 from cx.models.numbers import MAX_SEED
-from cx.models.result import Comparison, Result, SweepResult, SweepStep
+from cx.models.result import Comparison, Result, Sensitivity, SweepResult, SweepStep
 from cx.models.strategy import Strategy
 from cx.models.vocabulary import DEFAULT_PERIOD, DEFAULT_WINDOW_HOURS
 from cx.replay.engine import SimulationOptions, StrategyEvaluation
@@ -192,6 +192,7 @@ def evaluate(
     columns: str | Path | ColumnMapping | None = None,
     encoding: str = "utf8",
     progress: Progress | None = None,
+    samples: int = 0,
 ) -> StrategyEvaluation:
     """One strategy evaluated on a cube, with its status quo, once: the ``result``
     :func:`simulate` returns (the baseline and guards come with it) and what the views
@@ -203,6 +204,11 @@ def evaluate(
     with): each live channel gets ``replay`` figures, and ``fit`` adds the agent-hours of
     the smallest staffing that holds on them. ``seed`` fixes which contacts rules move.
     The replay's steps (reading the contacts, the queues) are reported to ``progress``.
+
+    With ``samples`` > 0, a strategy with an ``uncertainty:`` block is also evaluated at
+    that many draws of its uncertain keys, drawn with ``seed``: the result gets ``bands``
+    (p5, p50, p95 and the share of draws that save) beside its point figures. (Scripts
+    ask for draws; the command line draws 1000 unless ``--samples`` says otherwise.)
     """
     from cx.data.contacts import ContactFile
     from cx.errors import UsageError
@@ -218,6 +224,7 @@ def evaluate(
     columns = check.require_columns(columns)
     encoding = check.require_encoding(encoding)
     progress = check.require_progress(progress)
+    samples = check.require_samples(samples)
     if fit and not replay:
         raise UsageError("fit needs replay", hint="pass replay=True (--replay) as well")
     contacts = None
@@ -230,7 +237,28 @@ def evaluate(
         replay=ReplayOptions(seed=seed, fit=fit, progress=progress) if replay else None,
         contacts=contacts,
     )
-    return _evaluate(strategy, cube, options)
+    evaluation = _evaluate(strategy, cube, options)
+    _with_bands([evaluation], cube, options, samples, seed, progress)
+    return evaluation
+
+
+def _with_bands(
+    evaluations: list[StrategyEvaluation],
+    cube: Cube,
+    options: SimulationOptions,
+    samples: int,
+    seed: int,
+    progress: Progress,
+) -> None:
+    """Bands for each evaluation whose strategy declares uncertainty (§12)."""
+    from cx.replay.bands import attach_bands
+
+    for evaluation in evaluations:
+        if not evaluation.strategy.uncertainty or samples == 0:
+            continue
+        name = evaluation.strategy.name
+        with progress.step(f"{samples:,} draws of {name}", samples) as step:
+            attach_bands(evaluation, cube, options, samples, seed, step.advance)
 
 
 def _result_of(evaluation: Callable[_P, StrategyEvaluation]) -> Callable[_P, Result]:
@@ -271,14 +299,24 @@ def evaluate_all(
     cube: Cube,
     interval: int | None = None,
     agents: Mapping[str, int] | None = None,
+    *,
+    samples: int = 0,
+    seed: int = 0,
+    progress: Progress | None = None,
 ) -> list[StrategyEvaluation]:
-    """:func:`compare`'s evaluations, one per strategy in order (see :func:`evaluate`)."""
+    """:func:`compare`'s evaluations, one per strategy in order (see :func:`evaluate`;
+    ``samples`` and ``seed`` give bands to the strategies that declare uncertainty)."""
     strategies = check.require_strategies(strategies)
     cube = check.require_cube(cube)
     interval = check.require_interval(interval)
     agents = check.require_agents(agents)
+    samples = check.require_samples(samples)
+    seed = check.require_whole(seed, "seed", 0, MAX_SEED)
+    progress = check.require_progress(progress)
     options = SimulationOptions(interval=interval, agents=agents)
-    return _evaluate_all(list(strategies), cube, options)
+    evaluations = _evaluate_all(list(strategies), cube, options)
+    _with_bands(evaluations, cube, options, samples, seed, progress)
+    return evaluations
 
 
 #: Evaluations run side by side: they are Polars and numpy work that releases the GIL.
@@ -326,6 +364,36 @@ def sweep(
     steps = [SweepStep(value=v, result=r) for v, r in zip(values, results, strict=True)]
     name = results[-1].strategy.name if results else ""
     return SweepResult(strategy=name, key=key, steps=steps)
+
+
+def sensitivity(
+    strategy: Strategy,
+    cube: Cube,
+    metric: str = "cost_delta",
+    interval: int | None = None,
+    agents: Mapping[str, int] | None = None,
+) -> Sensitivity:
+    """Which assumption matters (a tornado): each key of ``strategy``'s ``uncertainty:``
+    alone at its low and its high (normal ranges at mean ∓ 1.645 sd) with the others at
+    their base values, ranked by how far ``metric`` (cost, cost_delta, coverage or
+    agent_hours) swings between the two."""
+    from cx.replay.bands import BAND_METRICS
+    from cx.replay.bands import sensitivity as _sensitivity
+
+    strategy = check.require_strategy(strategy)
+    cube = check.require_cube(cube)
+    metric = check.require_text(metric, "metric", BAND_METRICS)
+    interval = check.require_interval(interval)
+    agents = check.require_agents(agents)
+    if not strategy.uncertainty:
+        raise InputError(
+            f"strategy '{strategy.name}' declares nothing uncertain",
+            file=strategy.file,
+            hint="add an `uncertainty:` block of ranges, e.g. `uncertainty: "
+            "{shifts.0.containment: {low: 0.6, high: 0.9}}`",
+        )
+    options = SimulationOptions(interval=interval, agents=agents)
+    return _sensitivity(_evaluate(strategy, cube, options), cube, options, metric)
 
 
 def _with_overrides(

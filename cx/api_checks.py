@@ -144,6 +144,13 @@ def require_whole(value: object, parameter: str, low: int, high: int) -> int:
     return number
 
 
+def require_samples(value: object) -> int:
+    """A whole number of draws of a strategy's uncertainty (0: none)."""
+    from cx.models.uncertainty import MAX_SAMPLES
+
+    return require_whole(value, "samples", 0, MAX_SAMPLES)
+
+
 def require_interval(value: object, parameter: str = "interval") -> int | None:
     """None (the strategy's) or a whole number of minutes; the engine checks which ones."""
     if value is None:

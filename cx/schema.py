@@ -69,6 +69,10 @@ def _partial(node: Any) -> Any:
             result[key] = {name: _nullable(_partial(body)) for name, body in value.items()}
         elif key == "additionalProperties" and isinstance(value, dict):
             result[key] = _nullable(_partial(value))
+        elif key == "oneOf":
+            # Without their required keys, alternatives overlap ({low, high} is a
+            # partial uniform and a partial triangular range): any one may match.
+            result["anyOf"] = _partial(value)
         else:
             result[key] = _partial(value)
     return result

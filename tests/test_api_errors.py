@@ -179,6 +179,15 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("staffing-cube-None", lambda g: api.staffing_intervals(g.strategy, None), UsageError, ("cube",)),
     ("staffing-interval", lambda g: api.staffing_intervals(g.strategy, g.cube, interval=7), InputError, ("interval 7",)),
     ("staffing-agents", lambda g: api.staffing_intervals(g.strategy, g.cube, agents={"phone": "x"}), InputError, ("agents",)),
+    # cx.api.sensitivity(strategy, cube, metric, interval, agents); draws of simulate
+    ("sensitivity-strategy-None", lambda g: api.sensitivity(None, g.cube), UsageError, ("strategy",)),
+    ("sensitivity-cube-None", lambda g: api.sensitivity(g.strategy, None), UsageError, ("cube",)),
+    ("sensitivity-metric", lambda g: api.sensitivity(g.strategy, g.cube, metric="costs"), InputError, ("metric", "costs", "cost_delta")),
+    ("sensitivity-metric-None", lambda g: api.sensitivity(g.strategy, g.cube, metric=None), UsageError, ("metric",)),
+    ("sensitivity-nothing-uncertain", lambda g: api.sensitivity(g.strategy, g.cube), InputError, ("declares nothing uncertain", "uncertainty:")),
+    ("simulate-samples", lambda g: cx.simulate(g.strategy, g.cube, samples=-1), InputError, ("samples -1",)),
+    ("simulate-samples-float", lambda g: cx.simulate(g.strategy, g.cube, samples=1.5), UsageError, ("samples",)),
+    ("evaluate_all-samples", lambda g: api.evaluate_all([g.strategy], g.cube, samples=10**9), InputError, ("samples", "100000")),
     # cx.api.build_cube_file(path, output, columns, max_reject_rate, encoding)
     ("cube_file-None", lambda g: api.build_cube_file(None, g.work / "c.parquet"), UsageError, ("path",)),
     ("cube_file-missing", lambda g: api.build_cube_file("missing.csv", g.work / "c.parquet"), DataError, ("missing.csv",)),
@@ -246,7 +255,8 @@ def test_every_public_function_has_a_case() -> None:
     public = exported | defined
     covered = {"load_strategy", "load_interactions", "simulate", "evaluate", "compare",
                "evaluate_all", "sweep", "inspect_interactions", "staffing_intervals",
-               "build_cube_file", "build_cube_file_with", "cube_sql", "init_project"}  # fmt: skip
+               "build_cube_file", "build_cube_file_with", "cube_sql", "init_project",
+               "sensitivity"}  # fmt: skip
     assert public == covered
 
 

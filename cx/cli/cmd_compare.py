@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 
 from cx.cli.common import OutputFormat, StrategiesArgument, emit, handle_errors
-from cx.cli.data_options import cube_for, strategies_for
-from cx.cli.options import DataArgs, OutputArgs, RunArgs, with_groups
+from cx.cli.data_options import cube_for, samples_for, strategies_for
+from cx.cli.options import DataArgs, OutputArgs, RunArgs, SamplesOption, SeedOption, with_groups
 from cx.errors import EXIT_FINDINGS
 
 
@@ -17,9 +17,12 @@ def compare(
     source: DataArgs,
     run: RunArgs,
     out: OutputArgs,
+    seed: SeedOption = 0,
+    samples: SamplesOption = None,
 ) -> None:
     """Compare strategies side by side (the data is scanned once)."""
     from cx import api
+    from cx.cli.progress import terminal_progress
     from cx.models.result import Comparison
     from cx.render import compare as views
     from cx.render import xlsx
@@ -27,8 +30,16 @@ def compare(
     from cx.render.views import SimulationView
 
     loaded = strategies_for(strategies, run)
+    draws = samples_for(loaded, samples)
     cube = cube_for(source, loaded, out.quiet)
-    evaluations = api.evaluate_all(loaded, cube, interval=run.interval)
+    evaluations = api.evaluate_all(
+        loaded,
+        cube,
+        interval=run.interval,
+        samples=draws,
+        seed=seed,
+        progress=terminal_progress(out.quiet),
+    )
     comparison = Comparison(results=[evaluation.result for evaluation in evaluations])
     shown = [SimulationView.of(evaluation) for evaluation in evaluations]
     renderers = {

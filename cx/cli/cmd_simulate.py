@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 
 from cx.cli.common import OutputFormat, StrategyArgument, emit, handle_errors
-from cx.cli.data_options import cube_for, parse_agents, strategies_for
-from cx.cli.options import DataArgs, OutputArgs, RunArgs, with_groups
+from cx.cli.data_options import cube_for, parse_agents, samples_for, strategies_for
+from cx.cli.options import DataArgs, OutputArgs, RunArgs, SamplesOption, SeedOption, with_groups
 from cx.errors import EXIT_FINDINGS, UsageError
 
 
@@ -31,9 +31,8 @@ def simulate(
             "data once more)",
         ),
     ] = False,
-    seed: Annotated[
-        int, typer.Option("--seed", help="Seed of the replay's picks of contacts moved by rules.")
-    ] = 0,
+    seed: SeedOption = 0,
+    samples: SamplesOption = None,
     fit: Annotated[
         bool,
         typer.Option(
@@ -49,6 +48,7 @@ def simulate(
     if fit and not replay:
         raise UsageError("--fit needs --replay", hint="add --replay")
     [loaded] = strategies_for([strategy], run)
+    draws = samples_for([loaded], samples)
     fixed = parse_agents(agents)
 
     cube = cube_for(source, [loaded], out.quiet)
@@ -63,6 +63,7 @@ def simulate(
         columns=source.columns,
         encoding=source.encoding,
         progress=terminal_progress(out.quiet),
+        samples=draws,
     )
     result, view = evaluation.result, views.SimulationView.of(evaluation)
     renderers = {

@@ -168,3 +168,19 @@ def check_interval(interval: int | None) -> int | None:
             hint=f"use {one_of(INTERVALS)}",
         )
     return interval
+
+
+def samples_for(strategies: list[Strategy], samples: int | None) -> int:
+    """The draws of ``--samples``: 1000 when not given (strategies without `uncertainty:`
+    get none); given, at least one strategy must declare what is uncertain."""
+    from cx.models.uncertainty import DEFAULT_SAMPLES
+
+    if samples is None:
+        return DEFAULT_SAMPLES
+    if samples and not any(strategy.uncertainty for strategy in strategies):
+        raise UsageError(
+            "--samples draws the strategy's `uncertainty:` ranges, and it has none",
+            hint="add an `uncertainty:` block, e.g. `uncertainty: {volume: {low: 0.9, "
+            "high: 1.1}}`, or --set 'uncertainty.volume={low: 0.9, high: 1.1}'",
+        )
+    return samples

@@ -125,6 +125,25 @@ class RunArgs:
     ] = None
 
 
+SamplesOption = Annotated[
+    int | None,
+    typer.Option(
+        "--samples",
+        min=0,
+        help="Draws of the strategy's `uncertainty:` ranges for bands (default 1000 when "
+        "it has them; 0: none).",
+    ),
+]
+SeedOption = Annotated[
+    int,
+    typer.Option(
+        "--seed",
+        help="Seed of the replay's picks of contacts moved by rules and of the uncertainty "
+        "draws: the same seed gives the same numbers.",
+    ),
+]
+
+
 @dataclass
 class OutputArgs:
     """Where results go and how they look."""

@@ -16,6 +16,7 @@ from cx.guards import GuardSyntaxError, parse_guard
 from cx.loader.located import Located
 from cx.models.source import dotted_path
 from cx.models.strategy import Fallback, Strategy
+from cx.models.uncertainty import KeyProblem, key_bounds_problem, resolve_key
 
 
 def cross_field_findings(strategy: Strategy, located: Located) -> list[Finding]:
@@ -117,7 +118,41 @@ def cross_field_findings(strategy: Strategy, located: Located) -> list[Finding]:
             parse_guard(expr, catalog)
         except GuardSyntaxError as error:
             add(("guards", index), str(error), error.hint)
+
+    _check_uncertainty(strategy, add)
     return findings
+
+
+def _check_uncertainty(strategy: Strategy, add: Callable[..., None]) -> None:
+    """Each `uncertainty:` key names a number of the strategy and its range stays within
+    the number's bounds; shares of one rule or fallback stay at most 1 at their highs."""
+    highs: dict[tuple[Any, ...], dict[str, float]] = {}
+    for key, spread in strategy.uncertainty.items():
+        try:
+            resolved = resolve_key(strategy, key)
+        except KeyProblem as error:
+            add(("uncertainty", key), error.message, error.hint)
+            continue
+        problem = key_bounds_problem(resolved, spread)
+        if problem is not None:
+            add(("uncertainty", key), problem)
+        elif len(resolved.path) == 4 and resolved.path[2] == "to" and resolved.path[0] in (
+            "shifts", "fallback"
+        ):
+            highs.setdefault(resolved.path[:3], {})[key] = spread.bounds[1]
+    for container, keys in highs.items():
+        written = _shares_at(strategy, container)
+        if written is None:
+            continue
+        shares = {**written, **{key.rsplit(".", 1)[-1]: high for key, high in keys.items()}}
+        total = sum(shares.values())
+        if total > 1.0 + 1e-9:
+            for key in keys:
+                add(
+                    ("uncertainty", key),
+                    f"at their highs the shares of {dotted_path(container)} add up to "
+                    f"{total:g}, more than 1",
+                )
 
 
 def _check_fallback(
@@ -156,3 +191,12 @@ def _check_fallback(
     for place, target in targets:
         if known(place, target, "fallback target") and target not in offered:
             add(place, f"fallback target '{target}' is not offered")
+
+
+def _shares_at(strategy: Strategy, container: tuple[Any, ...]) -> dict[str, float] | None:
+    """The shares of ``shifts.N.to`` or ``fallback.NAME.to`` as written."""
+    kind, item = container[0], container[1]
+    if kind == "shifts":
+        return dict(strategy.shifts[item].to)
+    targets = strategy.fallback[item].to
+    return dict(targets) if isinstance(targets, dict) else None

@@ -17,6 +17,7 @@ from cx.errors import Finding, did_you_mean
 from cx.loader.fields import fields_at
 from cx.loader.located import Located
 from cx.models.source import dotted_path
+from cx.models.uncertainty import RANGE_TAGS
 from cx.models.vocabulary import CHANNEL_NAME_PATTERN, CHANNEL_NAME_RULE, channel_name_like
 
 
@@ -47,6 +48,8 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
     path: list[Any] = []
     node = data
     for part in loc:
+        if part in RANGE_TAGS and isinstance(node, dict) and part not in node:
+            continue  # the form of an uncertainty range (a union tag)
         if (isinstance(node, dict) and part in node) or (
             isinstance(node, list) and isinstance(part, int) and part < len(node)
         ):

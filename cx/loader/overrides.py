@@ -16,6 +16,7 @@ from cx.loader.located import Located, Position, drop_below
 from cx.loader.yamlsafe import parse_yaml
 from cx.models.source import dotted_path
 from cx.models.strategy import Strategy
+from cx.models.uncertainty import RANGE_FIELDS
 
 _SET = re.compile(r"^(?P<key>[A-Za-z_$][\w$\-]*(?:\.[\w$\-]+)*)=(?P<value>.*)$", re.DOTALL)
 
@@ -32,6 +33,7 @@ def apply_override(located: Located, assignment: str) -> None:
     parts: list[str | int] = [
         int(p) if p.isascii() and p.isdigit() else p for p in match["key"].split(".")
     ]
+    parts = _uncertainty_key(parts)
     value = parse_yaml(match["value"], label).data if match["value"].strip() else None
     node: Any = located.data
     for depth, part in enumerate(parts[:-1]):
@@ -47,6 +49,16 @@ def apply_override(located: Located, assignment: str) -> None:
         raise _single_value(parts[:-1], label)
     drop_below(located.positions, tuple(parts))
     located.positions[tuple(parts)] = Position(label)
+
+
+def _uncertainty_key(parts: list[str | int]) -> list[str | int]:
+    """``uncertainty.shifts.0.containment.low``: the key of an `uncertainty:` entry is a
+    dotted path itself, so everything between `uncertainty` and a range field is one key."""
+    if len(parts) < 2 or parts[0] != "uncertainty":
+        return parts
+    if len(parts) > 2 and parts[-1] in RANGE_FIELDS:
+        return ["uncertainty", ".".join(map(str, parts[1:-1])), parts[-1]]
+    return ["uncertainty", ".".join(map(str, parts[1:]))]
 
 
 def _no_item(prefix: list[str | int], part: str | int, node: list[Any], label: str) -> InputError:

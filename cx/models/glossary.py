@@ -145,6 +145,13 @@ GLOSSARY: dict[str, Metric] = {
                "else the one observed.", "Σ handled · satisfaction / Σ handled", _BOTH),
         Metric("satisfaction_delta", "Satisfaction vs baseline", "Change of the mean "
                "satisfaction against today.", "satisfaction − baseline satisfaction", _TOTAL),
+        Metric("bands", "Bands", "With an `uncertainty:` block: what cost, cost_delta, "
+               "coverage and agent_hours come to over draws of its ranges, as the 5th, 50th "
+               "and 95th percentile (p5, p50, p95), and p_saving.",
+               "percentiles over the draws (linear interpolation)", _BOTH),
+        Metric("p_saving", "Share of draws that save", "With an `uncertainty:` block: the "
+               "share of draws in which the strategy costs less than today.",
+               "draws with cost_delta < 0 / draws", "totals.bands, channels[].bands"),
         Metric("resolution_rate", "Resolution rate", "Observed share of the channel's "
                "contacts that were resolved.", "resolved contacts / contacts", _CHANNEL),
     )

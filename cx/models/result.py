@@ -59,6 +59,31 @@ class DataInfo(ResultModel):
     )
 
 
+class Band(ResultModel):
+    """The 5th, 50th and 95th percentile of a figure over the draws (§12)."""
+
+    p5: float
+    p50: float
+    p95: float
+
+
+class Bands(ResultModel):
+    """What the figures can be, given the strategy's `uncertainty:` ranges (§12)."""
+
+    cost: Band
+    cost_delta: Band
+    coverage: Band
+    agent_hours: Band
+    p_saving: float
+
+
+def _without_absent_bands(data: Any) -> Any:
+    """Results of strategies without `uncertainty:` print as they always have."""
+    if isinstance(data, dict) and data.get("bands", 0) is None:
+        data.pop("bands")
+    return data
+
+
 class Totals(ResultModel):
     demand: float
     handled: float
@@ -82,6 +107,11 @@ class Totals(ResultModel):
     cost_per_journey: float | None = None
     satisfaction: float | None = None
     satisfaction_delta: float | None = None
+    bands: Bands | None = None
+
+    @model_serializer(mode="wrap")
+    def _bands_only_when_drawn(self, handler: SerializerFunctionWrapHandler) -> Any:
+        return _without_absent_bands(handler(self))
 
 
 class ReplayInterval(ResultModel):
@@ -193,6 +223,7 @@ class ChannelResult(ResultModel):
         "which each interval was staffed to meet its target; with --replay, compare it "
         "with replay.intervals_meeting_target. Left out without `hold`.",
     )
+    bands: Bands | None = None
 
     @model_serializer(mode="wrap")
     def _hours_only_when_set(self, handler: SerializerFunctionWrapHandler) -> Any:
@@ -202,7 +233,7 @@ class ChannelResult(ResultModel):
             for key in (*HOURS_FIELDS, "hold"):
                 if data.get(key, 0) is None:
                     data.pop(key)
-        return data
+        return _without_absent_bands(data)
 
 
 HOURS_FIELDS = ("open_hours", "after_hours", "response_level", "backlog_peak")
@@ -254,6 +285,26 @@ class Comparison(ResultModel):
     results: list[Result]
 
 
+class KeySensitivity(ResultModel):
+    """One uncertain key alone at its low and its high, the others at base (§12)."""
+
+    key: str
+    low: float
+    high: float
+    at_low: float
+    at_high: float
+    swing: float
+
+
+class Sensitivity(ResultModel):
+    """`cx sensitivity`: the uncertain keys ranked by how far they move one metric."""
+
+    schema_version: int = SCHEMA_VERSION
+    metric: str
+    base: float
+    keys: list[KeySensitivity]
+
+
 class SweepStep(ResultModel):
     value: float | int | str
     result: Result
@@ -266,11 +317,15 @@ class SweepResult(ResultModel):
     steps: list[SweepStep]
 
 
+#: The figures of the totals, one number each (the bands are not one).
+TOTAL_FIGURES = tuple(name for name in Totals.model_fields if name != "bands")
 GUARD_TOTAL_METRICS = tuple(
-    name for name, field in Totals.model_fields.items() if field.annotation is not bool
+    name
+    for name, field in Totals.model_fields.items()
+    if field.annotation is not bool and name != "bands"
 )
 GUARD_CHANNEL_METRICS = tuple(
     name
     for name, field in ChannelResult.model_fields.items()
-    if name not in {"channel", "mode", "replay", "hold"}
+    if name not in {"channel", "mode", "replay", "hold", "bands"}
 )

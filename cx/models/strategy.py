@@ -26,6 +26,7 @@ from cx.models.hours import ALWAYS, HoursError, WeeklyHours, compile_hours, pars
 from cx.models.hours import weekly_hours as compiled_hours
 from cx.models.numbers import MAX_AGENTS, foreign_character
 from cx.models.source import PathKey, Position, written_at
+from cx.models.uncertainty import Range
 from cx.models.vocabulary import (
     CHANNEL_NAME_PATTERN,
     DEFAULT_INTERVAL,
@@ -417,6 +418,12 @@ class Strategy(StrictModel):
     dilution: Dilution = Field(default_factory=Dilution)
     staffing: Staffing = Field(default_factory=Staffing)
     journeys: Journeys = Field(default_factory=Journeys)
+    uncertainty: dict[str, Range] = Field(
+        default_factory=dict,
+        description="What is uncertain: a numeric key path as --set takes it "
+        "(`shifts.0.containment`), or `volume` (a factor on all demand), mapped to "
+        "{low, high} (uniform), {low, mode, high} (triangular) or {mean, sd} (normal).",
+    )
 
     _file: str | None = PrivateAttr(default=None)
     _files: tuple[str, ...] = PrivateAttr(default=())

@@ -9,9 +9,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from cx.models.result import Comparison, Result, SweepResult, Totals
+from cx.models.result import TOTAL_FIGURES, Comparison, Result, SweepResult, Totals
 from cx.render.formats import csv_text
-from cx.render.numbers import common_currency, currency_label
+from cx.render.numbers import band, common_currency, currency_label
 from cx.render.safe import plain
 from cx.render.sections import Section, count, money, number, percent
 from cx.render.verdict import verdict
@@ -76,17 +76,61 @@ def comparison_section(views: Sequence[SimulationView]) -> Section:
             for index, value in enumerate([*values, base])
         ]
         rows.append([label, *cells])
+    note = f"{BEST_MARK.strip()} best value in the row."
+    if any(r.totals.bands is not None for r in results):
+        banded_row, overlap = _banded_saving(results)
+        rows.append(banded_row)
+        note += " " + overlap
     guards = [_guards_cell(r) for r in results]
     rows.append(["Guards", *guards, "–"])
     baselines_differ = baseline is not None and any(
         abs(view.baseline.cost - baseline.cost) > 1e-6 for view in views
     )
-    note = f"{BEST_MARK.strip()} best value in the row."
     if baselines_differ:
         note += " Strategies use different catalogs; the baseline column is the first one's."
     return Section(
         title="Comparison", header=header, rows=rows, note=note, rows_are_metrics=True
     )
+
+
+def _banded_saving(results: list[Result]) -> tuple[list[str], str]:
+    """The row of cost vs baseline at the median draw with its band, strategies ranked by
+    it (1 saves most), and which strategies' bands overlap (their order may not hold)."""
+    medians = [
+        r.totals.bands.cost_delta.p50 if r.totals.bands is not None else r.totals.cost_delta
+        for r in results
+    ]
+    order = sorted(range(len(results)), key=lambda i: medians[i])
+    rank = {index: place + 1 for place, index in enumerate(order)}
+    cells = []
+    for index, result in enumerate(results):
+        bands = result.totals.bands
+        text = money(medians[index]) if bands is None else band(
+            money(medians[index]), bands.cost_delta.p5, bands.cost_delta.p95, money
+        )
+        cells.append(f"#{rank[index]} {text}")
+    pairs = [
+        f"{results[a].strategy.name} and {results[b].strategy.name}"
+        for position, a in enumerate(order)
+        for b in order[position + 1 :]
+        if _overlap(results[a].totals, results[b].totals)
+    ]
+    overlap = (
+        "Median cost vs baseline over the draws (5th … 95th percentile), ranked; bands "
+        + ("overlap: " + "; ".join(pairs) + "." if pairs else "do not overlap.")
+    )
+    return ["Cost vs baseline, median draw", *cells, "–"], overlap
+
+
+def _overlap(first: Totals, second: Totals) -> bool:
+    def spread(totals: Totals) -> tuple[float, float]:
+        bands = totals.bands
+        if bands is None:
+            return totals.cost_delta, totals.cost_delta
+        return bands.cost_delta.p5, bands.cost_delta.p95
+
+    (low_a, high_a), (low_b, high_b) = spread(first), spread(second)
+    return low_a <= high_b and low_b <= high_a
 
 
 def _guards_cell(result: Result) -> str:
@@ -117,7 +161,7 @@ def comparison_markdown(views: Sequence[SimulationView]) -> str:
 
 
 def comparison_csv(comparison: Comparison) -> str:
-    keys = list(Totals.model_fields)
+    keys = list(TOTAL_FIGURES)
     rows = [
         [r.strategy.name, r.strategy.kind, *[getattr(r.totals, k) for k in keys], r.guards_ok]
         for r in comparison.results
@@ -201,7 +245,7 @@ def sweep_chart_pct(sweep: SweepResult) -> Table:
 
 
 def sweep_csv(sweep: SweepResult) -> str:
-    keys = list(Totals.model_fields)
+    keys = list(TOTAL_FIGURES)
     rows = [
         [sweep.key, step.value, *[getattr(step.result.totals, k) for k in keys]]
         for step in sweep.steps

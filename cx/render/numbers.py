@@ -108,3 +108,20 @@ def signed(value: float | None, formatter: Callable[[float], str]) -> str:
     if _shows_zero(text):
         return "0"
     return ("+" if value > 0 else MINUS) + text
+
+
+def short(value: float, formatter: Callable[[float], str]) -> str:
+    """A figure shortened for a band: ``−52k``, ``1.2M``; below 10,000 as ``formatter``."""
+    size = abs(value)
+    if size >= 999_500:
+        body = f"{size / 1e6:.3g}M"
+    elif size >= 9_995:
+        body = f"{size / 1e3:.3g}k"
+    else:
+        return formatter(value)
+    return _signed_text(value, body)
+
+
+def band(point: str, low: float, high: float, formatter: Callable[[float], str]) -> str:
+    """A point figure with its band beside it: ``−36,458 (−52k … −21k)``."""
+    return f"{point} ({short(low, formatter)} … {short(high, formatter)})"

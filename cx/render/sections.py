@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from cx.models.glossary import DILUTION_LEGEND, GLOSSARY
 from cx.models.result import ChannelResult, Result
-from cx.render.numbers import figure, money, number, percent, points, signed, whole
+from cx.render.numbers import band, figure, money, number, percent, points, signed, whole
 
 if TYPE_CHECKING:
     from cx.render.views import SimulationView
@@ -64,12 +64,27 @@ def _against_baseline(
     rows_spec: list[tuple[str, str, Callable[[float | None], str], Callable[..., str]]],
 ) -> list[list[str]]:
     rows = []
+    bands = view.result.totals.bands
     for key, title, formatter, delta_formatter in rows_spec:
         value = getattr(view.result.totals, key)
         base = getattr(view.baseline, key)
         delta = value - base if value is not None and base is not None else None
-        rows.append([title, formatter(value), formatter(base), signed(delta, delta_formatter)])
+        shown, change = formatter(value), signed(delta, delta_formatter)
+        if bands is not None and key in BANDED:
+            spread = getattr(bands, key)
+            shown = band(shown, spread.p5, spread.p95, formatter)
+            if key == "cost":
+                change = band(change, bands.cost_delta.p5, bands.cost_delta.p95, money)
+        rows.append([title, shown, formatter(base), change])
     return rows
+
+
+#: The totals rows that show their band (§12) when the strategy declares uncertainty.
+BANDED = ("cost", "coverage", "agent_hours")
+BAND_LEGEND = (
+    "(… ): 5th to 95th percentile over the draws of the strategy's `uncertainty:`; "
+    "Δ of cost: against today at the same draw."
+)
 
 
 def totals_section(view: SimulationView) -> Section:
@@ -79,6 +94,7 @@ def totals_section(view: SimulationView) -> Section:
         header=["Metric", "Strategy", "Baseline", "Δ"],
         rows=_against_baseline(view, TOTAL_ROWS),
         rows_are_metrics=True,
+        legend=[BAND_LEGEND] if view.result.totals.bands is not None else [],
     )
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from cx.errors import InputError
 from cx.models.glossary import GLOSSARY
 from cx.models.inspect import InspectResult
-from cx.models.result import SweepResult, Totals
+from cx.models.result import TOTAL_FIGURES, SweepResult
 from cx.render.formats import CHANNEL_COLUMNS
 from cx.render.inspect import inspect_rows
 from cx.render.safe import spreadsheet_text, terminal_text
@@ -52,7 +52,7 @@ _DILUTION = {"workload_hours", "agent_hours", "occupancy", "service_level", "ave
 _DILUTION |= {"abandon_rate", "subscale"}
 DILUTION_COLUMNS = ("channel", "mode", *(c for c in CHANNEL_COLUMNS if c in _DILUTION))
 PERIOD_COLUMNS = ("period", "demand", "handled", "lost", "coverage", "cost", "days", "partial")
-TOTAL_KEYS = tuple(Totals.model_fields)
+TOTAL_KEYS = TOTAL_FIGURES
 
 
 def require_library() -> None:

@@ -260,10 +260,7 @@ def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> Eva
         arrival_dispersion(cube.arrivals) if strategy.staffing.hold is not None else None,
     )
     closed_arrivals = after_hours_contacts(demand) if with_hours else {}
-    first, last = meta.span
-    months = months_offered(
-        first, last, meta.period_starts[0], period_end(meta.period_starts[-1], meta.period)
-    )
+    months = months_of(cube)
     channels: list[ChannelResult] = []
     handled_total = sum(_handled(by_channel, name) for name in strategy.channels)
     for name, channel in strategy.channels.items():
@@ -363,6 +360,32 @@ def _handled_by_period(flows: pl.DataFrame) -> dict[str, dict[object, float]]:
     for target, period, contacts in grouped.iter_rows():
         result.setdefault(target, {})[period] = contacts
     return result
+
+
+def months_of(cube: Cube) -> float:
+    """Calendar months of the data's span: what an offered channel's fixed cost is paid for."""
+    meta = cube.meta
+    first, last = meta.span
+    return months_offered(
+        first, last, meta.period_starts[0], period_end(meta.period_starts[-1], meta.period)
+    )
+
+
+def channel_costs(
+    channels: list[ChannelResult], catalog: Mapping[str, Channel], months: float
+) -> dict[str, float]:
+    """Each channel's cost with ``catalog``'s prices on figures already evaluated: a
+    change of prices alone needs no new flows and no new staffing."""
+    return {
+        item.channel: cost_terms(
+            catalog[item.channel],
+            handled=item.handled,
+            agent_hours=item.agent_hours,
+            months_offered=months if item.offered else 0.0,
+            incentive=item.incentive_cost,
+        ).total
+        for item in channels
+    }
 
 
 @dataclass(frozen=True)

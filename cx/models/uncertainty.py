@@ -1,0 +1,249 @@
+"""What a strategy declares uncertain (DESIGN §12): a range per numeric key path.
+
+A key is a dotted path that ``--set`` accepts (``shifts.0.containment``,
+``channels.chat.handle_time``) or ``volume``, which scales every count of the cube.
+The range is uniform ``{low, high}``, triangular ``{low, mode, high}`` or normal
+``{mean, sd}``; normal draws are clipped to the key's valid range.
+"""
+
+from __future__ import annotations
+
+import math
+import types
+import typing
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import annotated_types
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic_core import PydanticCustomError
+
+from cx.errors import did_you_mean
+
+#: The key that scales all demand rather than naming a strategy value.
+VOLUME = "volume"
+#: Volume factors: from a tenth of the history to ten times it.
+VOLUME_BOUNDS = (0.1, 10.0)
+#: Draws when a strategy declares uncertainty and no number of draws is asked for.
+DEFAULT_SAMPLES = 1000
+MAX_SAMPLES = 100_000
+#: How far a normal range's low and high sit from its mean in sensitivity (5 % / 95 %).
+NORMAL_Z = 1.645
+
+
+class _Range(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _ordered(*pairs: tuple[str, float, str, float]) -> None:
+    for low_name, low, high_name, high in pairs:
+        if low > high:
+            raise PydanticCustomError(
+                "range_order",
+                "{low_name} ({low}) is above {high_name} ({high})",
+                {"low_name": low_name, "low": f"{low:g}", "high_name": high_name,
+                 "high": f"{high:g}"},
+            )
+
+
+class Uniform(_Range):
+    """Every value between ``low`` and ``high`` equally likely."""
+
+    low: float = Field(allow_inf_nan=False)
+    high: float = Field(allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _order(self) -> Uniform:
+        _ordered(("low", self.low, "high", self.high))
+        return self
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        return self.low, self.high
+
+
+class Triangular(_Range):
+    """Values between ``low`` and ``high``, most likely near ``mode``."""
+
+    low: float = Field(allow_inf_nan=False)
+    mode: float = Field(allow_inf_nan=False)
+    high: float = Field(allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _order(self) -> Triangular:
+        _ordered(("low", self.low, "mode", self.mode), ("mode", self.mode, "high", self.high))
+        return self
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        return self.low, self.high
+
+
+class Normal(_Range):
+    """A bell around ``mean`` with standard deviation ``sd``, clipped to the key's range."""
+
+    mean: float = Field(allow_inf_nan=False)
+    sd: float = Field(gt=0.0, allow_inf_nan=False)
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        return self.mean - NORMAL_Z * self.sd, self.mean + NORMAL_Z * self.sd
+
+
+#: The numbers of a range, as a file writes them.
+RANGE_FIELDS = ("low", "mode", "high", "mean", "sd")
+#: The tags of the three forms: pydantic puts them in error paths, which locate without them.
+RANGE_TAGS = ("Uniform", "Triangular", "Normal")
+
+
+def _form(value: object) -> str:
+    if isinstance(value, _Range):  # serialising: the model itself
+        return type(value).__name__
+    if isinstance(value, dict) and ({"mean", "sd"} & set(value)):
+        return "Normal"
+    if isinstance(value, dict) and "mode" in value:
+        return "Triangular"
+    return "Uniform"
+
+
+Range = Annotated[
+    Annotated[Uniform, Tag("Uniform")]
+    | Annotated[Triangular, Tag("Triangular")]
+    | Annotated[Normal, Tag("Normal")],
+    Discriminator(_form),
+]
+
+
+@dataclass(frozen=True)
+class UncertainKey:
+    """A key path resolved in a strategy: its parts, valid range and kind of number."""
+
+    path: tuple[str | int, ...]
+    lowest: float
+    highest: float
+    whole: bool  # an int field: draws are rounded
+
+    def clip(self, value: float) -> float:
+        clipped = min(max(value, self.lowest), self.highest)
+        return float(round(clipped)) if self.whole else clipped
+
+
+class KeyProblem(Exception):
+    """Why a key path names no number of the strategy; ``hint`` a did-you-mean."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+def resolve_key(strategy: BaseModel, key: str) -> UncertainKey:
+    """The numeric value ``key`` names in ``strategy``, with its valid range."""
+    if key == VOLUME:
+        return UncertainKey((VOLUME,), *VOLUME_BOUNDS, whole=False)
+    if key.split(".")[0] == "uncertainty":
+        raise KeyProblem("a range cannot itself be uncertain", "give it one range")
+    parts: list[str | int] = [int(p) if p.isdigit() else p for p in key.split(".")]
+    node: Any = strategy
+    annotation: Any = None
+    for depth, part in enumerate(parts):
+        where = ".".join(map(str, parts[:depth])) or "the strategy"
+        if isinstance(node, BaseModel):
+            fields = {(f.alias or n): n for n, f in type(node).model_fields.items()}
+            if part not in fields:
+                raise KeyProblem(f"{where} has no key '{part}'", did_you_mean(str(part), fields))
+            info = type(node).model_fields[fields[str(part)]]
+            annotation = Annotated[(info.annotation, *info.metadata)] if info.metadata else (
+                info.annotation
+            )
+            node = getattr(node, fields[str(part)])
+        elif isinstance(node, dict):
+            if part not in node:
+                raise KeyProblem(
+                    f"{where} has no key '{part}'", did_you_mean(str(part), list(node))
+                )
+            annotation = _item_annotation(annotation, dict)
+            node = node[part]
+        elif isinstance(node, list):
+            if not isinstance(part, int) or part >= len(node):
+                hint = f"{where} has items 0 to {len(node) - 1}" if node else f"{where} is empty"
+                raise KeyProblem(f"{where} has no item {part}", hint)
+            annotation = _item_annotation(annotation, list)
+            node = node[part]
+        else:
+            raise KeyProblem(f"{where} is a single value, not a mapping or list")
+        if depth < len(parts) - 1 and node is None:
+            # A map the file leaves out: a number inside it has no base value to vary.
+            raise KeyProblem(f"{'.'.join(map(str, parts[: depth + 1]))} is not in the file")
+    number = _numeric(annotation)
+    if number is None:
+        raise KeyProblem(f"{key} is not a number", "uncertainty takes numeric keys only")
+    kind, lowest, highest = number
+    return UncertainKey(tuple(parts), lowest, highest, whole=kind is int)
+
+
+def _item_annotation(annotation: Any, container: type) -> Any:
+    for candidate in _members(annotation):
+        while typing.get_origin(candidate) is typing.Annotated:
+            candidate = typing.get_args(candidate)[0]
+        if typing.get_origin(candidate) is container:
+            return typing.get_args(candidate)[-1]
+    return None
+
+
+def _members(annotation: Any) -> list[Any]:
+    """The alternatives of ``annotation`` (through Annotated and unions), with the
+    metadata of an Annotated kept on each."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        inner, *metadata = typing.get_args(annotation)
+        return [Annotated[(member, *metadata)] for member in _members(inner)]
+    if origin in (typing.Union, types.UnionType):
+        return [m for arg in typing.get_args(annotation) for m in _members(arg)]
+    return [annotation]
+
+
+def _numeric(annotation: Any) -> tuple[type, float, float] | None:
+    """(int or float, lowest, highest) of the numeric alternative of ``annotation``."""
+    for member in _members(annotation):
+        base, metadata = member, []
+        while typing.get_origin(base) is typing.Annotated:
+            base, *more = typing.get_args(base)
+            metadata.extend(more)
+        if base not in (int, float):
+            continue
+        lowest, highest = -math.inf, math.inf
+        for item in _constraints(metadata):
+            if isinstance(item, annotated_types.Ge):
+                lowest = float(item.ge)  # type: ignore[arg-type]
+            elif isinstance(item, annotated_types.Gt):
+                lowest = math.nextafter(float(item.gt), math.inf)  # type: ignore[arg-type]
+            elif isinstance(item, annotated_types.Le):
+                highest = float(item.le)  # type: ignore[arg-type]
+            elif isinstance(item, annotated_types.Lt):
+                highest = math.nextafter(float(item.lt), -math.inf)  # type: ignore[arg-type]
+        return base, lowest, highest
+    return None
+
+
+def _constraints(metadata: list[Any]) -> list[Any]:
+    found: list[Any] = []
+    for item in metadata:
+        found.extend(getattr(item, "metadata", [item]))
+    return found
+
+
+def key_bounds_problem(key: UncertainKey, spread: Uniform | Triangular | Normal) -> str | None:
+    """Why ``spread`` reaches outside the key's valid range, if it does."""
+    if isinstance(spread, Normal):
+        inside = key.lowest <= spread.mean <= key.highest
+        values = f"mean {spread.mean:g}"
+    else:
+        low, high = spread.bounds
+        inside = key.lowest <= low and high <= key.highest
+        values = f"{low:g} to {high:g}"
+    if inside:
+        return None
+    return f"{values} is outside the valid range of {'.'.join(map(str, key.path))} " + (
+        f"({key.lowest:g} to {key.highest:g})"
+    )

@@ -1,0 +1,107 @@
+"""`cx sensitivity` for people: a tornado of bars, each key's swing of the metric around
+its value at the base figures; and the same figures as markdown and CSV."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.text import Text
+
+from cx.models.result import KeySensitivity, Sensitivity
+from cx.render.formats import csv_text, markdown_table, markdown_text
+from cx.render.numbers import figure, money, percent, signed, whole
+from cx.render.safe import plain
+
+#: How each metric is written.
+FORMATS: dict[str, Callable[[float], str]] = {
+    "cost": money,
+    "cost_delta": lambda value: signed(value, money),
+    "coverage": percent,
+    "agent_hours": whole,
+}
+#: The widest a bar gets, however wide the terminal.
+MAX_BAR = 60
+BASE_MARK = "│"
+COLUMNS = ("key", "low", "high", "at_low", "at_high", "swing")
+
+
+def _write(metric: str, value: float) -> str:
+    return FORMATS.get(metric, figure)(value)
+
+
+def title(result: Sensitivity) -> str:
+    return (
+        f"Sensitivity of {result.metric}: {_write(result.metric, result.base)} at the base "
+        "values; each uncertain key alone at its low and its high, largest swing first."
+    )
+
+
+def _reading(item: KeySensitivity, metric: str) -> str:
+    swing = FORMATS["cost"](item.swing) if metric.startswith("cost") else (
+        _write(metric, item.swing)
+    )
+    return (
+        f"at {figure(item.low)}: {_write(metric, item.at_low)} · at {figure(item.high)}: "
+        f"{_write(metric, item.at_high)} · swing {swing}"
+    )
+
+
+class Tornado:
+    """The bars: one per key, centred on the metric at the base values, as wide as the
+    terminal allows (at most :data:`MAX_BAR`); the figures go on their own line, which
+    wraps between words, so no width cuts a number."""
+
+    def __init__(self, result: Sensitivity) -> None:
+        self.result = result
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        result = self.result
+        yield plain(title(result), "bold")
+        width = max(8, min(MAX_BAR, options.max_width - 3))  # 2 of indent, 1 of base mark
+        reach = max(
+            (abs(v - result.base) for k in result.keys for v in (k.at_low, k.at_high)),
+            default=0.0,
+        )
+        for item in result.keys:
+            yield Text("")
+            yield plain(item.key, "bold")
+            yield Text("  ") + Text(self._bar(item, width, reach), style="cyan")
+            yield Text("  ") + plain(_reading(item, result.metric))
+
+    def _bar(self, item: KeySensitivity, width: int, reach: float) -> str:
+        half = width // 2
+        cells = [" "] * (2 * half + 1)
+        cells[half] = BASE_MARK
+        for value in (item.at_low, item.at_high):
+            length = round(abs(value - self.result.base) / reach * half) if reach else 0
+            for step in range(1, length + 1):
+                cells[half - step if value < self.result.base else half + step] = "█"
+        return "".join(cells).rstrip()
+
+
+def _rows(result: Sensitivity) -> Iterator[list[str]]:
+    for item in result.keys:
+        yield [
+            item.key,
+            figure(item.low),
+            figure(item.high),
+            _write(result.metric, item.at_low),
+            _write(result.metric, item.at_high),
+            _write("cost" if result.metric.startswith("cost") else result.metric, item.swing),
+        ]
+
+
+def tornado_markdown(result: Sensitivity) -> str:
+    header = ["Key", "Low", "High", f"{result.metric} at low", f"{result.metric} at high",
+              "Swing"]  # fmt: skip
+    return (
+        f"# cx sensitivity\n\n{markdown_text(title(result))}\n\n"
+        + markdown_table(header, _rows(result))
+    )
+
+
+def tornado_csv(result: Sensitivity) -> str:
+    return csv_text(
+        COLUMNS, ([getattr(item, column) for column in COLUMNS] for item in result.keys)
+    )

@@ -1,0 +1,229 @@
+"""Uncertainty bands and sensitivities (DESIGN §12): the strategy evaluated at drawn
+values of its `uncertainty:` keys, on the one cube.
+
+Each draw is cube arithmetic. A draw that changes only prices (a channel's
+``hourly_cost``, ``cost_per_contact``, ``fixed_cost``) changes no flow and no staffing:
+its costs are the evaluated figures priced again (:func:`channel_costs`), so such keys
+cost next to nothing however many draws are asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+
+import numpy as np
+from pydantic import BaseModel
+
+from cx.data.cube import Cube
+from cx.models.result import Band, Bands, ChannelResult, KeySensitivity, Result, Sensitivity
+from cx.models.strategy import Strategy
+from cx.models.uncertainty import (
+    VOLUME,
+    Normal,
+    Triangular,
+    UncertainKey,
+    Uniform,
+    resolve_key,
+)
+from cx.replay.engine import (
+    Evaluation,
+    SimulationOptions,
+    StrategyEvaluation,
+    channel_costs,
+    evaluate,
+    months_of,
+)
+
+#: The prices of a channel: a draw that changes only these keeps flows and staffing.
+PRICE_FIELDS = ("hourly_cost", "cost_per_contact", "fixed_cost")
+#: The figures that get bands, and the quantiles of a band.
+BAND_METRICS = ("cost", "cost_delta", "coverage", "agent_hours")
+QUANTILES = (5.0, 50.0, 95.0)
+DRAW_THREADS = 2
+
+
+def is_price(key: UncertainKey) -> bool:
+    return len(key.path) == 3 and key.path[0] == "channels" and key.path[2] in PRICE_FIELDS
+
+
+def with_values(
+    strategy: Strategy, values: Mapping[tuple[str | int, ...], float | int]
+) -> Strategy:
+    """``strategy`` with the number at each path replaced (values already within the
+    keys' bounds, so nothing needs validating again); it keeps its file and positions."""
+    result: BaseModel = strategy
+    for path, value in values.items():
+        result = _set(result, path, value)
+    assert isinstance(result, Strategy)
+    return result
+
+
+def _set(node: object, path: tuple[str | int, ...], value: float | int) -> object:
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    if isinstance(node, BaseModel):
+        name = next(
+            n for n, f in type(node).model_fields.items() if head in (n, f.alias)
+        )
+        return node.model_copy(update={name: _set(getattr(node, name), rest, value)})
+    if isinstance(node, dict):
+        return {**node, head: _set(node.get(head), rest, value)}
+    if isinstance(node, list) and isinstance(head, int):
+        return [*node[:head], _set(node[head], rest, value), *node[head + 1 :]]
+    raise TypeError(f"no value at {path}")  # resolve_key has checked every path
+
+
+def resolved_keys(strategy: Strategy) -> dict[str, UncertainKey]:
+    return {key: resolve_key(strategy, key) for key in strategy.uncertainty}
+
+
+def draw(strategy: Strategy, samples: int, seed: int) -> dict[str, np.ndarray]:
+    """``samples`` values of every uncertain key, in the block's order, independent,
+    from ``default_rng(seed)``; each clipped to its key's valid range."""
+    rng = np.random.default_rng(seed)
+    keys = resolved_keys(strategy)
+    drawn: dict[str, np.ndarray] = {}
+    for name, spread in strategy.uncertainty.items():
+        if isinstance(spread, Normal):
+            values = rng.normal(spread.mean, spread.sd, samples)
+        elif isinstance(spread, Triangular) and spread.low < spread.high:
+            values = rng.triangular(spread.low, spread.mode, spread.high, samples)
+        else:
+            assert isinstance(spread, Uniform | Triangular)
+            values = rng.uniform(spread.low, spread.high, samples)
+        key = keys[name]
+        values = np.clip(values, key.lowest, key.highest)
+        drawn[name] = np.round(values) if key.whole else values
+    return drawn
+
+
+@dataclass
+class Figures:
+    """The banded figures of one draw: totals and per channel."""
+
+    totals: dict[str, float]
+    channels: dict[str, dict[str, float]]
+
+
+class Evaluator:
+    """Evaluates ``strategy`` with some keys at given values; the base evaluation and
+    the baselines of unchanged catalogs are shared between calls."""
+
+    def __init__(
+        self, base: StrategyEvaluation, cube: Cube, options: SimulationOptions
+    ) -> None:
+        self.base = base
+        self.cube = cube
+        self.options = replace(options, replay=None)
+        self.keys = resolved_keys(base.strategy)
+        self.months = months_of(cube)
+        self.baselines: dict[str, Evaluation] = {}
+
+    def figures(self, values: Mapping[str, float]) -> Figures:
+        structural = {k: v for k, v in values.items() if not is_price(self.keys[k])}
+        prices = {self.keys[k].path: v for k, v in values.items() if is_price(self.keys[k])}
+        evaluation = self._evaluation(structural)
+        catalog = with_values(evaluation.strategy, prices).channels
+        own = channel_costs(evaluation.result.channels, catalog, self.months)
+        status_quo = channel_costs(evaluation.baseline.channels, catalog, self.months)
+        totals = evaluation.result.totals
+        cost, baseline_cost = sum(own.values()), sum(status_quo.values())
+        return Figures(
+            totals={
+                "cost": cost,
+                "cost_delta": cost - baseline_cost,
+                "coverage": totals.coverage,
+                "agent_hours": totals.agent_hours,
+            },
+            channels={
+                item.channel: {
+                    "cost": own[item.channel],
+                    "cost_delta": own[item.channel] - status_quo[item.channel],
+                    "coverage": _channel_coverage(item),
+                    "agent_hours": item.agent_hours,
+                }
+                for item in evaluation.result.channels
+            },
+        )
+
+    def _evaluation(self, values: Mapping[str, float]) -> StrategyEvaluation:
+        if not values:
+            return self.base
+        paths = {
+            self.keys[k].path: int(v) if self.keys[k].whole else v
+            for k, v in values.items()
+            if k != VOLUME
+        }
+        variant = with_values(self.base.strategy, paths)
+        if VOLUME in values:  # another cube: its baselines are its own
+            return evaluate(variant, self.cube.scaled(values[VOLUME]), self.options)
+        return evaluate(variant, self.cube, self.options, self.baselines)
+
+
+def _channel_coverage(item: ChannelResult) -> float:
+    return (item.demand - item.lost) / item.demand if item.demand else 1.0
+
+
+def attach_bands(
+    evaluation: StrategyEvaluation,
+    cube: Cube,
+    options: SimulationOptions,
+    samples: int,
+    seed: int,
+    on_draw: Callable[[], None] | None = None,
+) -> None:
+    """Adds ``totals.bands`` and ``channels[].bands`` to ``evaluation.result`` from
+    ``samples`` draws; the point figures stay those of the base values."""
+    drawn = draw(evaluation.strategy, samples, seed)
+    evaluator = Evaluator(evaluation, cube, options)
+
+    def figures(index: int) -> Figures:
+        return evaluator.figures({k: float(v[index]) for k, v in drawn.items()})
+
+    # Draws that evaluate again are Polars and numpy work that releases the GIL; the
+    # progress is told here, in the caller's thread.
+    draws: list[Figures] = []
+    with ThreadPoolExecutor(max_workers=DRAW_THREADS) as pool:
+        for figure in pool.map(figures, range(samples)):
+            draws.append(figure)
+            if on_draw is not None:
+                on_draw()
+    result: Result = evaluation.result
+    result.totals.bands = _bands([d.totals for d in draws])
+    for item in result.channels:
+        item.bands = _bands([d.channels[item.channel] for d in draws])
+
+
+def _bands(figures: list[dict[str, float]]) -> Bands:
+    bands = {}
+    for metric in BAND_METRICS:
+        low, mid, high = np.percentile([f[metric] for f in figures], QUANTILES)
+        bands[metric] = Band(p5=float(low), p50=float(mid), p95=float(high))
+    saving = float(np.mean([f["cost_delta"] < 0 for f in figures]))
+    return Bands(**bands, p_saving=saving)
+
+
+def sensitivity(
+    evaluation: StrategyEvaluation, cube: Cube, options: SimulationOptions, metric: str
+) -> Sensitivity:
+    """Each uncertain key alone at its low and its high (a normal range: mean ∓ 1.645 sd,
+    within the key's bounds), the others at base; ranked by the swing of ``metric``."""
+    evaluator = Evaluator(evaluation, cube, options)
+    keys = []
+    for name, spread in evaluation.strategy.uncertainty.items():
+        key = evaluator.keys[name]
+        low, high = (key.clip(value) for value in spread.bounds)
+        at_low = evaluator.figures({name: low}).totals[metric]
+        at_high = evaluator.figures({name: high}).totals[metric]
+        keys.append(
+            KeySensitivity(
+                key=name, low=low, high=high, at_low=at_low, at_high=at_high,
+                swing=abs(at_high - at_low),
+            )
+        )
+    keys.sort(key=lambda item: item.swing, reverse=True)
+    base = getattr(evaluation.result.totals, metric)
+    return Sensitivity(metric=metric, base=base, keys=keys)

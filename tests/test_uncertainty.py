@@ -1,0 +1,327 @@
+"""The `uncertainty:` block of a strategy (DESIGN §12): what it declares, checked like
+every other key, with file:line for each problem."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import ROOT, run_cx
+
+from cx import api
+from cx.data.cube import Cube
+from cx.errors import StrategyError
+from cx.models.strategy import Strategy
+
+DIGITAL_FIRST = str(ROOT / "strategies" / "digital-first.yaml")
+
+
+def _strategy(tmp_path: Path, block: str) -> Path:
+    path = tmp_path / "uncertain.yaml"
+    path.write_text(
+        f"version: 1\nextends: {DIGITAL_FIRST}\nname: uncertain\nkind: push\n"
+        f"uncertainty:\n{block}",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_the_three_forms_load(tmp_path: Path) -> None:
+    path = _strategy(
+        tmp_path,
+        "  shifts.0.containment: {low: 0.5, high: 0.9}\n"
+        "  channels.chat.handle_time: {low: 200, mode: 300, high: 500}\n"
+        "  channels.phone.hourly_cost: {mean: 32, sd: 3}\n"
+        "  volume: {low: 0.9, high: 1.15}\n",
+    )
+    strategy = api.load_strategy(path)
+    assert strategy.uncertainty["shifts.0.containment"].bounds == (0.5, 0.9)
+    assert strategy.uncertainty["channels.chat.handle_time"].mode == 300  # type: ignore[union-attr]
+    assert strategy.uncertainty["channels.phone.hourly_cost"].bounds == pytest.approx(
+        (32 - 1.645 * 3, 32 + 1.645 * 3)
+    )
+
+
+def test_fallback_shares_and_whole_numbers(tmp_path: Path, cube: Cube) -> None:
+    path = _strategy(
+        tmp_path,
+        "  fallback.branch.to.phone: {low: 0.3, high: 0.5}\n"
+        "  channels.phone.min_agents: {low: 1, high: 4}\n",
+    )
+    text = path.read_text(encoding="utf-8").replace(
+        "kind: push\n",
+        "kind: push\nfallback:\n  branch: {to: {phone: 0.4, chat: 0.2}, accept: null}\n",
+    )
+    path.write_text(text, encoding="utf-8")
+    strategy = api.load_strategy(path)
+    result = api.simulate(strategy, cube, samples=4, seed=2)
+    assert result.totals.bands is not None
+    assert result.channel("phone").bands is not None
+
+
+def test_inherited_and_overridden(tmp_path: Path) -> None:
+    base = _strategy(tmp_path, "  volume: {low: 0.9, high: 1.15}\n")
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        f"version: 1\nextends: {base.name}\nname: child\nkind: push\n", encoding="utf-8"
+    )
+    strategy = api.load_strategy(child, ["uncertainty.volume.high=1.3"])
+    assert strategy.uncertainty["volume"].bounds == (0.9, 1.3)
+    assert api.load_strategy(child).uncertainty["volume"].bounds == (0.9, 1.15)
+
+
+@pytest.mark.parametrize(
+    ("entry", "words"),
+    [
+        ("shifts.0.contianment: {low: 0.5, high: 0.9}", "did you mean 'containment'"),
+        ("channels.chatt.fixed_cost: {low: 1, high: 2}", "did you mean 'chat'"),
+        ("shifts.7.containment: {low: 0.5, high: 0.9}", "shifts has no item 7"),
+        ("shifts.0.name: {low: 1, high: 2}", "is not a number"),
+        ("channels.phone.hourly_cost: {low: 30, mode: 20, high: 40}", "low (30) is above mode"),
+        ("channels.phone.hourly_cost: {low: 40, high: 30}", "low (40) is above high (30)"),
+        ("shifts.1.to.chat: {low: 0.2, high: 1.4}", "outside the valid range"),
+        ("channels.phone.shrinkage: {mean: 0.3, sd: 0}", "greater than 0"),
+        ("channels.phone.shrinkage: {mean: 2, sd: 0.1}", "outside the valid range"),
+        ("channels.phone.min_agents: {low: .nan, high: 2}", "finite number"),
+        ("volume: {low: 0, high: 2}", "outside the valid range of volume"),
+        ("volume: {low: 1, hihg: 2}", "unknown key 'hihg'"),
+        ("uncertainty.volume.low: {low: 1, high: 2}", "cannot itself be uncertain"),
+        ("fallback.video.to.chat: {low: 0.5, high: 0.9}", "fallback.video.to is a single value"),
+    ],
+)
+def test_bad_blocks_are_findings_at_their_line(tmp_path: Path, entry: str, words: str) -> None:
+    first = "  channels.chat.hourly_cost: {low: 20, high: 30}\n"
+    path = _strategy(tmp_path, first + "  " + entry + "\n")
+    result = run_cx("validate", str(path))
+    assert result.exit_code == 1
+    assert f"{path}:7:" in result.stdout
+    assert words in result.stdout
+    with pytest.raises(StrategyError) as caught:
+        api.load_strategy(path)
+    assert {finding.line for finding in caught.value.findings} == {7}
+
+
+# ----------------------------------------------------------------------------- bands
+
+EXAMPLE = ROOT / "examples" / "interactions.csv"
+
+
+@pytest.fixture(scope="module")
+def cube() -> Cube:
+    return api.load_interactions(EXAMPLE)
+
+
+def _uncertain(block: dict[str, str]) -> Strategy:
+    return api.load_strategy(DIGITAL_FIRST, [f"uncertainty.{k}={v}" for k, v in block.items()])
+
+
+def test_without_uncertainty_nothing_changes(cube: Cube) -> None:
+    result = api.simulate(api.load_strategy(DIGITAL_FIRST), cube, samples=50)
+    assert api.simulate(_uncertain({"volume": "{low: 1, high: 2}"}), cube).totals.bands is None
+    assert result.totals.bands is None
+    assert "bands" not in result.model_dump_json()
+
+
+def test_bands_collapse_to_the_point_figures_when_every_range_is_a_point(cube: Cube) -> None:
+    strategy = _uncertain(
+        {
+            "shifts.0.containment": "{low: 0.8, high: 0.8}",
+            "channels.phone.hourly_cost": "{low: 32, mode: 32, high: 32}",
+            "volume": "{low: 1, high: 1}",
+        }
+    )
+    assert strategy.channels["phone"].hourly_cost == 32
+    result = api.simulate(strategy, cube, samples=3)
+    point = api.simulate(api.load_strategy(DIGITAL_FIRST), cube).totals
+    bands = result.totals.bands
+    assert bands is not None
+    for metric in ("cost", "cost_delta", "coverage", "agent_hours"):
+        band = getattr(bands, metric)
+        assert band.p5 == band.p50 == band.p95 == pytest.approx(getattr(point, metric))
+    assert bands.p_saving == 1.0
+    for item in result.channels:
+        assert item.bands is not None
+        assert item.bands.cost.p50 == pytest.approx(item.cost)
+        assert item.bands.agent_hours.p95 == pytest.approx(item.agent_hours)
+    assert result.totals.cost == pytest.approx(point.cost)  # point figures: the base values
+
+
+def test_a_price_gives_the_quantiles_of_its_range(cube: Cube) -> None:
+    """Chat's hourly cost acts linearly: cost = rest + hourly × agent-hours, so the cost's
+    quantiles are those of the draws, and it saves exactly where hourly is below par."""
+    samples, seed, low, high = 4000, 11, 10.0, 60.0
+    result = api.simulate(
+        _uncertain({"channels.chat.hourly_cost": f"{{low: {low}, high: {high}}}"}),
+        cube,
+        samples=samples,
+        seed=seed,
+    )
+    chat = result.channel("chat")
+    status_quo = api.evaluate(api.load_strategy(DIGITAL_FIRST), cube).baseline.channels
+    base_chat = next(item for item in status_quo if item.channel == "chat")
+    rest = result.totals.cost - chat.labour_cost
+    drawn = np.random.default_rng(seed).uniform(low, high, samples)
+    costs = rest + drawn * chat.agent_hours
+    bands = result.totals.bands
+    assert bands is not None
+    assert [bands.cost.p5, bands.cost.p50, bands.cost.p95] == pytest.approx(
+        list(np.percentile(costs, [5, 50, 95]))
+    )
+    # ... which are, within sampling error, those of the uniform range itself
+    analytic = [rest + (low + q * (high - low)) * chat.agent_hours for q in (0.05, 0.5, 0.95)]
+    assert [bands.cost.p5, bands.cost.p50, bands.cost.p95] == pytest.approx(analytic, rel=0.01)
+    # cost_delta = fixed part + hourly × (agent-hours here − agent-hours today)
+    base_hourly = api.load_strategy(DIGITAL_FIRST).channels["chat"].hourly_cost or 0.0
+    other = result.totals.cost_delta - (chat.agent_hours - base_chat.agent_hours) * base_hourly
+    deltas = other + drawn * (chat.agent_hours - base_chat.agent_hours)
+    assert bands.p_saving == pytest.approx(float(np.mean(deltas < 0)))
+    assert 0 < bands.p_saving < 1
+    assert chat.bands is not None and chat.bands.coverage.p5 == 1.0
+
+
+def test_same_seed_same_numbers(cube: Cube) -> None:
+    strategy = _uncertain(
+        {"channels.phone.hourly_cost": "{mean: 32, sd: 4}", "shifts.0.containment":
+         "{low: 0.6, mode: 0.8, high: 0.9}"}
+    )
+    first = api.simulate(strategy, cube, samples=12, seed=5).totals.bands
+    again = api.simulate(strategy, cube, samples=12, seed=5).totals.bands
+    other = api.simulate(strategy, cube, samples=12, seed=6).totals.bands
+    assert first == again
+    assert first != other
+
+
+def test_volume_scales_demand(cube: Cube) -> None:
+    result = api.simulate(_uncertain({"volume": "{low: 1.2, high: 1.2}"}), cube, samples=2)
+    point = api.simulate(_uncertain({"volume": "{low: 1, high: 1}"}), cube, samples=2)
+    bands, base = result.totals.bands, point.totals.bands
+    assert bands is not None and base is not None
+    assert bands.agent_hours.p50 > base.agent_hours.p50
+    assert bands.cost.p50 > base.cost.p50
+    assert bands.coverage.p50 == pytest.approx(base.coverage.p50)
+
+
+def test_cli_bands_json_and_table(work: Path) -> None:
+    args = ["simulate", DIGITAL_FIRST, "--data", str(EXAMPLE), "--samples", "40", "--seed", "1",
+            "--set", "uncertainty.channels.chat.hourly_cost={low: 10, high: 60}"]
+    result = run_cx(*args, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    totals = json.loads(result.stdout)["totals"]
+    assert set(totals["bands"]) == {"cost", "cost_delta", "coverage", "agent_hours", "p_saving"}
+    assert set(totals["bands"]["cost"]) == {"p5", "p50", "p95"}
+    table = run_cx(*args)
+    assert table.exit_code == 0
+    saving = round(totals["bands"]["p_saving"] * 100)
+    assert "of 100 draws" in table.stdout
+    assert f"{saving} of 100" in table.stdout or f"{100 - saving} of 100" in table.stdout
+    assert " … " in table.stdout
+
+
+def test_cli_samples_without_uncertainty_is_a_usage_error(work: Path) -> None:
+    result = run_cx("simulate", DIGITAL_FIRST, "--data", str(EXAMPLE), "--samples", "5")
+    assert result.exit_code == 2
+    assert "uncertainty" in result.stderr and result.stdout == ""
+
+
+def test_compare_ranks_by_the_median_draw_and_marks_overlaps(work: Path) -> None:
+    wide = work / "wide.yaml"
+    wide.write_text(
+        f"version: 1\nextends: {DIGITAL_FIRST}\nname: wide\nkind: push\nuncertainty:\n"
+        "  channels.chat.hourly_cost: {low: 10, high: 60}\n",
+        encoding="utf-8",
+    )
+    result = run_cx("compare", str(wide), DIGITAL_FIRST, str(ROOT / "strategies" /
+                    "follow-everywhere.yaml"), "--data", str(EXAMPLE), "--samples", "50",
+                    env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.stderr
+    row = next(line for line in result.stdout.splitlines() if "median draw" in line)
+    assert "#1" in row and "#2" in row and "#3" in row
+    assert "bands overlap: digital-first and wide" in " ".join(result.stdout.split())
+    as_json = run_cx("compare", str(wide), DIGITAL_FIRST, "--data", str(EXAMPLE), "--samples",
+                     "50", "--format", "json")
+    results = json.loads(as_json.stdout)["results"]
+    assert "bands" in results[0]["totals"] and "bands" not in results[1]["totals"]
+
+
+# ----------------------------------------------------------------------------- tornado
+
+
+def test_tornado_ranks_two_keys_by_their_known_swings(cube: Cube) -> None:
+    """Prices act linearly on cost_delta: the swing is the range times the channel's
+    agent-hours here minus today's."""
+    strategy = _uncertain(
+        {"channels.phone.hourly_cost": "{low: 28, high: 36}",
+         "channels.chat.hourly_cost": "{mean: 30, sd: 10}"}
+    )
+    evaluation = api.evaluate(api.load_strategy(DIGITAL_FIRST), cube)
+    today = {item.channel: item.agent_hours for item in evaluation.baseline.channels}
+    here = {item.channel: item.agent_hours for item in evaluation.result.channels}
+    result = api.sensitivity(strategy, cube)
+    assert result.metric == "cost_delta"
+    assert result.base == pytest.approx(evaluation.result.totals.cost_delta)
+    expected = {
+        "channels.phone.hourly_cost": 8 * abs(here["phone"] - today["phone"]),
+        "channels.chat.hourly_cost": 2 * 1.645 * 10 * abs(here["chat"] - today["chat"]),
+    }
+    assert [item.key for item in result.keys] == sorted(expected, key=expected.__getitem__,
+                                                         reverse=True)
+    for item in result.keys:
+        assert item.swing == pytest.approx(expected[item.key])
+        assert item.swing == pytest.approx(abs(item.at_high - item.at_low))
+    chat = next(item for item in result.keys if item.key == "channels.chat.hourly_cost")
+    assert (chat.low, chat.high) == pytest.approx((30 - 16.45, 30 + 16.45))
+
+
+def test_sensitivity_json_is_the_contract(work: Path) -> None:
+    result = run_cx("sensitivity", DIGITAL_FIRST, "--data", str(EXAMPLE), "--format", "json",
+                    "--set", "uncertainty.volume={low: 0.9, high: 1.2}",
+                    "--set", "uncertainty.channels.phone.hourly_cost={low: 28, high: 36}")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert set(document) == {"schema_version", "metric", "base", "keys"}
+    assert document["schema_version"] == 1 and document["metric"] == "cost_delta"
+    assert [set(item) for item in document["keys"]] == [
+        {"key", "low", "high", "at_low", "at_high", "swing"}
+    ] * 2
+    swings = [item["swing"] for item in document["keys"]]
+    assert swings == sorted(swings, reverse=True)
+
+
+@pytest.mark.parametrize("columns", ["60", "80", "120"])
+def test_tornado_never_cuts_a_number(work: Path, columns: str) -> None:
+    args = ["sensitivity", DIGITAL_FIRST, "--data", str(EXAMPLE),
+            "--set", "uncertainty.volume={low: 0.9, high: 1.2}",
+            "--set", "uncertainty.channels.phone.hourly_cost={low: 28, high: 36}"]
+    table = run_cx(*args, env={"COLUMNS": columns})
+    assert table.exit_code == 0, table.stderr
+    lines = table.stdout.splitlines()
+    assert max(len(line) for line in lines) <= int(columns)
+    words = table.stdout.split()
+    for number in ("0.9", "1.2", "28", "36"):
+        assert f"{number}:" in words
+    assert sum("█" in line for line in lines) == 2
+
+
+def test_sensitivity_needs_an_uncertainty_block(work: Path) -> None:
+    result = run_cx("sensitivity", DIGITAL_FIRST, "--data", str(EXAMPLE))
+    assert result.exit_code == 2
+    assert "declares nothing uncertain" in result.stderr and "digital-first.yaml" in result.stderr
+    assert result.stdout == ""
+    bad = run_cx("sensitivity", DIGITAL_FIRST, "--data", str(EXAMPLE), "--metric", "costs",
+                 "--set", "uncertainty.volume={low: 0.9, high: 1.2}")
+    assert bad.exit_code == 2 and "unknown metric 'costs'" in bad.stderr
+
+
+def test_shares_at_their_highs_stay_at_most_one(tmp_path: Path) -> None:
+    path = _strategy(tmp_path, "  shifts.0.to.app: {low: 0.5, high: 0.9}\n"
+                               "  shifts.1.to.chat: {low: 0.2, high: 0.9}\n")
+    result = run_cx("validate", str(path))
+    assert result.exit_code == 1
+    expected = (
+        f"{path}:6:3: uncertainty.shifts.0.to.app: at their highs the shares of "
+        "shifts.0.to add up to 1.1, more than 1"
+    )
+    assert expected in result.stdout
+    assert ":7:" not in result.stdout  # 0.9 alone is a share chat can take
