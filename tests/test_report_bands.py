@@ -19,6 +19,7 @@ pytest.importorskip("altair", reason="the report extra is not installed")
 pytest.importorskip("vl_convert", reason="the report extra is not installed")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import chromium
 from conftest import run_cx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,16 +158,6 @@ def test_samples_without_uncertainty_is_a_usage_error(tmp_path: Path) -> None:
     assert not (tmp_path / "r.html").exists()
 
 
-@pytest.mark.parametrize(("name", "value"), [("samples", -1), ("seed", -1), ("samples", 1.5)])
-def test_build_report_refuses_bad_draws(name: str, value: object) -> None:
-    from cx.errors import CxError
-    from cx.report import build_report
-
-    cube = cx.load_interactions(EXAMPLE)
-    with pytest.raises(CxError, match=name):
-        build_report([cx.load_strategy(UNCERTAIN)], cube, **{name: value})  # type: ignore[arg-type]
-
-
 def test_a_hostile_strategy_name_with_bands_is_text(tmp_path: Path) -> None:
     strategy = tmp_path / "hostile.yaml"
     strategy.write_text(
@@ -186,3 +177,19 @@ def test_a_hostile_strategy_name_with_bands_is_text(tmp_path: Path) -> None:
     assert specs is not None and not re.search("[<>&]", specs.group(1))
     assert {"bands-1", "tornado-1"} <= set(json.loads(specs.group(1)))
     assert "&lt;/script&gt;&lt;script&gt;window.__pwned=1" in page
+
+
+def test_band_and_tornado_are_drawn_in_a_real_browser(page: str, tmp_path: Path) -> None:
+    reason = chromium.available()
+    if reason:
+        pytest.skip(f"no headless browser: {reason}")
+    target = tmp_path / "report.html"
+    target.write_text(page, encoding="utf-8")
+    with chromium.browser(width=1280, height=1000) as driver:
+        load = chromium.open_page(driver, target)
+    assert load.rendered, load.charts
+    assert not [e for e in load.console if e["level"] in ("SEVERE", "WARNING")], load.console
+    drawn = {chart["key"]: chart for chart in load.charts}
+    for key in ("bands-1", "tornado-1"):
+        assert drawn[key]["rendered"] == "true", drawn[key]
+        assert drawn[key]["marks"] > 5, drawn[key]
