@@ -218,7 +218,8 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("init-directory-empty", lambda g: api.init_project(GOOD, ""), InputError, ("directory", "empty")),
     ("init-directory-file", lambda g: api.init_project(GOOD, GOOD), InputError, ("not a directory",)),
     ("init-force", lambda g: api.init_project(GOOD, g.work / "p", force="yes"), UsageError, ("force",)),
-    # cx.report.build_report(strategies, cube, interval, title, generated, profile)
+    # cx.report.build_report(strategies, cube, interval, title, generated, profile, samples,
+    # seed)
     ("report-empty", lambda g: build_report([], g.cube), InputError, ("strategies is empty",)),
     ("report-None", lambda g: build_report(None, g.cube), UsageError, ("strategies",)),
     ("report-cube-None", lambda g: build_report([g.strategy], None), UsageError, ("cube",)),
@@ -226,6 +227,8 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("report-title", lambda g: build_report([g.strategy], g.cube, title=3), UsageError, ("title",)),
     ("report-generated", lambda g: build_report([g.strategy], g.cube, generated="now"), UsageError, ("generated", "datetime")),
     ("report-profile", lambda g: build_report([g.strategy], g.cube, profile={}), UsageError, ("profile", "inspect_interactions")),
+    ("report-samples", lambda g: build_report([g.strategy], g.cube, samples=10**9), InputError, ("samples", "100000")),
+    ("report-seed", lambda g: build_report([g.strategy], g.cube, seed=-1), InputError, ("seed",)),
 ]  # fmt: skip
 
 

@@ -10,8 +10,8 @@ from typing import Annotated
 import typer
 
 from cx.cli.common import DebugOption, QuietOption, StrategiesArgument, emit, handle_errors, note
-from cx.cli.data_options import cube_for, strategies_for
-from cx.cli.options import DataArgs, RunArgs, with_groups
+from cx.cli.data_options import cube_for, samples_for, strategies_for
+from cx.cli.options import DataArgs, RunArgs, SamplesOption, SeedOption, with_groups
 from cx.errors import UsageError
 from cx.io import is_stdout
 
@@ -29,6 +29,8 @@ def report(
     title: Annotated[
         str | None, typer.Option("--title", help="Page title.", show_default=False)
     ] = None,
+    seed: SeedOption = 0,
+    samples: SamplesOption = None,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
@@ -43,6 +45,7 @@ def report(
         raise UsageError("the report is HTML: give -o FILE (or redirect stdout)")
     require_chart_library()
     loaded = strategies_for(strategies, run)
+    draws = samples_for(loaded, samples)
     # The report always shows journeys and outcomes beside cost (§10).
     cube = cube_for(replace(source, outcomes=True), loaded, quiet)
     progress = terminal_progress(quiet)
@@ -52,7 +55,14 @@ def report(
     for warning in profile.warnings:
         note(f"warning: {warning}", quiet)
     page = build_report(
-        loaded, cube, interval=run.interval, title=title, profile=profile, progress=progress
+        loaded,
+        cube,
+        interval=run.interval,
+        title=title,
+        profile=profile,
+        progress=progress,
+        samples=draws,
+        seed=seed,
     )
     emit(page, output)
     if not to_stdout:

@@ -46,6 +46,8 @@ def build_report(
     generated: datetime | None = None,
     profile: InspectResult | None = None,
     progress: Progress | None = None,
+    samples: int = 0,
+    seed: int = 0,
 ) -> str:
     """Evaluate ``strategies`` on ``cube`` and return the report page as one HTML string.
 
@@ -53,11 +55,16 @@ def build_report(
     data says about each shift rule's containment assumption. The steps (loading the
     chart library, evaluating, drawing the charts, bundling the chart code) are
     reported to ``progress``.
+
+    With ``samples`` > 0, each strategy with an ``uncertainty:`` block is also evaluated
+    at that many draws drawn with ``seed`` (as :func:`cx.api.evaluate`): the page draws
+    its band of cost against today and a tornado of what moves it most.
     """
     from datetime import datetime
 
     from cx import api_checks as check
     from cx.models.inspect import InspectResult
+    from cx.models.numbers import MAX_SEED
 
     strategies = check.require_strategies(strategies)
     cube = check.require_cube(cube)
@@ -70,6 +77,8 @@ def build_report(
         hint = "use cx.api.inspect_interactions(cube)"
         raise check.wrong("profile", "None or an InspectResult", profile, hint)
     progress = check.require_progress(progress)
+    samples = check.require_samples(samples)
+    seed = check.require_whole(seed, "seed", 0, MAX_SEED)
     with progress.step("loading the chart library"):
         require_chart_library()
         from cx.report.build import build
@@ -82,4 +91,6 @@ def build_report(
         generated=generated,
         profile=profile,
         progress=progress,
+        samples=samples,
+        seed=seed,
     )

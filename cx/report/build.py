@@ -25,9 +25,11 @@ from cx.report.assumptions import assumptions_sections
 from cx.report.data import (
     WEEKDAYS,
     Scenario,
+    bands_frame,
     cost_frame,
     periods_frame,
     staffing_week,
+    tornado_frame,
     volumes_frame,
     weekday_counts,
 )
@@ -61,9 +63,19 @@ def _unique_names(strategies: list[Strategy]) -> list[str]:
 
 
 def scenarios_for(
-    strategies: list[Strategy], cube: Cube, interval: int | None
+    strategies: list[Strategy],
+    cube: Cube,
+    interval: int | None,
+    samples: int = 0,
+    seed: int = 0,
+    progress: Progress = SILENT,
 ) -> tuple[list[Scenario], list[Scenario]]:
-    """Each strategy's scenario, and the distinct baselines (one unless catalogs differ)."""
+    """Each strategy's scenario, and the distinct baselines (one unless catalogs differ).
+
+    A strategy with an `uncertainty:` block gets ``samples`` draws drawn with ``seed``
+    (its result's bands, as `cx simulate --samples --seed` gives them) and the
+    sensitivity of its cost against today to each key (as `cx sensitivity` gives it)."""
+    from cx.replay.bands import attach_bands, sensitivity
     from cx.replay.engine import Evaluation, SimulationOptions, evaluate
 
     options = SimulationOptions(interval=interval)
@@ -74,6 +86,11 @@ def scenarios_for(
         minutes = interval or strategy.staffing.interval
         evaluation = evaluate(strategy, cube, options, shared)
         result = evaluation.result
+        tornado = None
+        if strategy.uncertainty and samples:
+            with progress.step(f"{samples:,} draws of {name}", samples) as step:
+                attach_bands(evaluation, cube, options, samples, seed, step.advance)
+            tornado = sensitivity(evaluation, cube, options, "cost_delta")
         scenarios.append(
             Scenario(
                 name=name,
@@ -81,6 +98,7 @@ def scenarios_for(
                 strategy=strategy,
                 intervals=evaluation.own.staffing.intervals,
                 interval_minutes=minutes,
+                sensitivity=tornado,
             )
         )
         base_cost = result.totals.baseline_cost
@@ -233,12 +251,16 @@ def build(
     generated: datetime | None = None,
     profile: InspectResult | None = None,
     progress: Progress = SILENT,
+    samples: int = 0,
+    seed: int = 0,
 ) -> str:
     """The report page; its steps are reported to ``progress`` (the chart specs and the
     chart library's bundle are single calls that cannot say how far they are)."""
     count = len(strategies)
     with progress.step(f"evaluating {count} strateg{'y' if count == 1 else 'ies'}"):
-        scenarios, baselines = scenarios_for(strategies, cube, interval)
+        scenarios, baselines = scenarios_for(
+            strategies, cube, interval, samples, seed, progress
+        )
     currency = common_currency([strategy.currency for strategy in strategies])
     with progress.step("drawing the charts"), currency_label(currency):
         page, footer = _page(scenarios, baselines, cube, title, generated, profile)
@@ -341,6 +363,7 @@ def _page(
         if scenario.strategy.description:
             page.add(f'<p class="lead">{esc(scenario.strategy.description)}</p>')
         page.add(f'<div class="reading">{reading(result)}</div>')
+        _uncertainty_charts(page, scenario, index, colors[index])
         guards = text.guards_section(result)
         page.tables([text.totals_section(scenario.view), *([guards] if guards else [])])
         page.add("<h3>Assumptions</h3>")
@@ -377,6 +400,37 @@ def _page(
         "channels seen in the data, no shifts, the same catalog costs."
     )
     return page, footer
+
+
+def _uncertainty_charts(page: Page, scenario: Scenario, index: int, color: str) -> None:
+    """The band of a strategy's cost against today over its draws, and the tornado of
+    the keys that move it, where the strategy declares what is uncertain."""
+    bands = scenario.result.totals.bands
+    if bands is not None:
+        page.chart(
+            Chart(
+                key=f"bands-{index + 1}",
+                title="How sure is the saving?",
+                spec=charts.cost_band(bands_frame(scenario.result), color),
+                caption="Cost against today when the strategy's uncertain assumptions are "
+                "drawn at random within their ranges: the bar holds 90 of 100 draws (5th to "
+                "95th percentile), the tick is the median draw, the diamond the figure at the "
+                f"values written in the strategy. {round(bands.p_saving * 100)} of 100 draws "
+                "save money.",
+            )
+        )
+    if scenario.sensitivity is not None and scenario.sensitivity.keys:
+        page.chart(
+            Chart(
+                key=f"tornado-{index + 1}",
+                title="Which assumption matters most",
+                spec=charts.tornado(tornado_frame(scenario.sensitivity), color),
+                caption="Cost against today with each uncertain assumption alone at its low "
+                "and at its high (a bell curve at its 5th and 95th percentile), the others "
+                "as written; the bars start at the figure at the written values "
+                f"({_money(scenario.sensitivity.base)}), the largest swing on top.",
+            )
+        )
 
 
 def weekday_counts_for(cube: Cube) -> dict[int, int]:

@@ -35,7 +35,7 @@ WIDTH = 700
 # Vega's expression parser, which reads the sort orders Vega-Lite writes with the names
 # in them, takes these two as line ends and fails on a string holding one.
 _VEGA_LINE_BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029"}
-_NAME_COLUMNS = ("scenario", "channel")
+_NAME_COLUMNS = ("scenario", "channel", "key")
 
 
 def label(name: str) -> str:
@@ -237,5 +237,70 @@ def staffing_heatmap(frame: pl.DataFrame, weekdays: tuple[str, ...]) -> dict[str
             )
         )
         .resolve_scale(color="independent")
+    )
+    return _config(chart)
+
+
+def cost_band(frame: pl.DataFrame, color: str) -> dict[str, Any]:
+    """Cost against today over the draws: a bar from the 5th to the 95th percentile, a
+    tick at the median, a diamond at the figure of the values written in the strategy
+    and a dashed line at zero (left of it the strategy saves)."""
+    money = alt.Axis(format=",d", tickCount=6)
+    tooltip = [
+        alt.Tooltip(f"{f}:Q", title=t, format=",.0f")
+        for f, t in (
+            ("p5", "5th percentile"),
+            ("p50", "median"),
+            ("p95", "95th percentile"),
+            ("point", "at the written values"),
+        )
+    ]
+    base = alt.Chart()
+    spread = base.mark_bar(height=18, color=color, opacity=0.35).encode(
+        x=alt.X("p5:Q", title="Cost against today (negative: saves)", axis=money),
+        x2="p95:Q",
+        tooltip=tooltip,
+    )
+    median = base.mark_tick(thickness=3, size=24, color=color).encode(x="p50:Q", tooltip=tooltip)
+    point = base.mark_point(shape="diamond", filled=True, size=80, color="#1d2733").encode(
+        x="point:Q", tooltip=tooltip
+    )
+    zero = base.mark_rule(color="#5b6675", strokeDash=[4, 3]).encode(x=alt.datum(0))
+    chart = alt.layer(spread, median, point, zero, data=frame).properties(
+        width=WIDTH - 80, height=40
+    )
+    return _config(chart)
+
+
+def tornado(frame: pl.DataFrame, color: str) -> dict[str, Any]:
+    """Each uncertain key's bars from the figure at the base values to the figure at the
+    key's low and at its high, the largest swing on top."""
+    frame = labelled(frame)
+    chart = (
+        alt.Chart(frame)
+        .mark_bar(height=16)
+        .encode(
+            # The order is data (rank 0 swings most), not a sort order quoting the keys.
+            y=alt.Y("key:N", title=None, sort=alt.EncodingSortField("rank", order="ascending")),
+            x=alt.X(
+                "value:Q",
+                title="Cost against today (negative: saves)",
+                axis=alt.Axis(format=",d", tickCount=6),
+                scale=alt.Scale(zero=False),
+            ),
+            x2="base:Q",
+            color=alt.Color(
+                "end:N",
+                title="the key at its",
+                scale=alt.Scale(domain=["low", "high"], range=[TODAY_COLOR, color]),
+            ),
+            tooltip=[
+                alt.Tooltip("key:N"),
+                alt.Tooltip("end:N", title="at its"),
+                alt.Tooltip("at:Q", title="the key's value"),
+                alt.Tooltip("value:Q", title="cost against today", format=",.0f"),
+            ],
+        )
+        .properties(width=WIDTH - 80, height=alt.Step(26))
     )
     return _config(chart)

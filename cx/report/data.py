@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 import polars as pl
 
 from cx.data.cube import Cube
-from cx.models.result import Result
+from cx.models.result import Result, Sensitivity
 from cx.models.strategy import Strategy
 from cx.render.views import SimulationView
 from cx.staffing.plan import scheduled_hours
@@ -31,6 +31,8 @@ class Scenario:
     intervals: pl.DataFrame
     interval_minutes: int
     is_baseline: bool = False
+    #: The tornado of a strategy with an `uncertainty:` block (its bands are in the result).
+    sensitivity: Sensitivity | None = None
 
     @property
     def result(self) -> Result:
@@ -149,4 +151,49 @@ def staffing_week(scenario: Scenario, cube: Cube) -> pl.DataFrame:
         agents=pl.when(divisor > 0)
         .then(pl.col("scheduled").fill_null(0.0) / divisor)
         .otherwise(0.0),
+    )
+
+
+def bands_frame(result: Result) -> pl.DataFrame:
+    """p5, p50, p95, point: the strategy's cost against today over the draws (none
+    without bands); ``point`` is the figure at the values written in the strategy."""
+    totals = result.totals
+    bands = [] if totals.bands is None else [totals.bands.cost_delta]
+    return pl.DataFrame(
+        [
+            {"p5": band.p5, "p50": band.p50, "p95": band.p95, "point": totals.cost_delta}
+            for band in bands
+        ],
+        schema={name: pl.Float64 for name in ("p5", "p50", "p95", "point")},
+    )
+
+
+def tornado_frame(sensitivity: Sensitivity) -> pl.DataFrame:
+    """key, rank, end, value, at, base: each key's metric at its low and at its high
+    (``at``: the key's value there) beside the metric at the base values; rank 0 swings
+    most."""
+    return pl.DataFrame(
+        [
+            {
+                "key": item.key,
+                "rank": rank,
+                "end": end,
+                "value": value,
+                "at": at,
+                "base": sensitivity.base,
+            }
+            for rank, item in enumerate(sensitivity.keys)
+            for end, value, at in (
+                ("low", item.at_low, item.low),
+                ("high", item.at_high, item.high),
+            )
+        ],
+        schema={
+            "key": pl.String,
+            "rank": pl.Int64,
+            "end": pl.String,
+            "value": pl.Float64,
+            "at": pl.Float64,
+            "base": pl.Float64,
+        },
     )
