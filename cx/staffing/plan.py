@@ -390,34 +390,28 @@ def _staff_live(
     abandon: np.ndarray | None = None
     with_patience = patience is not None and math.isfinite(patience)
     rate = contacts / seconds  # arrivals per second
+
+    def slots_for(arrivals: np.ndarray, level: float, occupancy: float) -> np.ndarray:
+        """Slots for ``arrivals`` per interval to meet ``level`` within ``occupancy``."""
+        if with_patience:
+            return erlang.required_agents_erlang_a(
+                arrivals / seconds, aht, patience, level, within, occupancy
+            )
+        return erlang.required_agents(arrivals * aht / seconds, aht, level, within, occupancy)
+
     if fixed is not None:
         raw = np.full(load.shape, int(fixed), dtype=np.int64)
-    elif with_patience:
-        if hold_counts is not None:
-            slots_needed = np.maximum(
-                erlang.required_agents_erlang_a(
-                    hold_counts / seconds, aht, patience, target, within
-                ),
-                erlang.required_agents_erlang_a(
-                    rate, aht, patience, 0.0, within, channel.max_occupancy
-                ),
-            )
-        else:
-            slots_needed = erlang.required_agents_erlang_a(
-                rate, aht, patience, target, within, channel.max_occupancy
-            )
-        raw = agents_for_slots(slots_needed, c)
+    elif hold_counts is not None:
+        # The target for the held counts; max_occupancy for the expected ones.
+        raw = agents_for_slots(
+            np.maximum(
+                slots_for(hold_counts, target, 1.0),
+                slots_for(contacts, 0.0, channel.max_occupancy),
+            ),
+            c,
+        )
     else:
-        if hold_counts is not None:
-            slots_needed = np.maximum(
-                erlang.required_agents(hold_counts * aht / seconds, aht, target, within),
-                erlang.required_agents(slot_load, aht, 0.0, within, channel.max_occupancy),
-            )
-        else:
-            slots_needed = erlang.required_agents(
-                slot_load, aht, target, within, channel.max_occupancy
-            )
-        raw = agents_for_slots(slots_needed, c)
+        raw = agents_for_slots(slots_for(contacts, target, channel.max_occupancy), c)
     agents = raw if fixed is not None else np.maximum(raw, channel.min_agents)
     slots = slot_count(agents, c)
     if with_patience:
