@@ -99,13 +99,15 @@ def test_a_split_fallback_with_one_target_at_share_one_loses_nothing(tmp_path: P
 
 
 def fax_trace(count: int) -> pl.DataFrame:
-    """``count`` fax contacts (catalog code 3) that no rule takes, all in period 0."""
+    """``count`` fax contacts (catalog code 3) that no rule takes, all in period 0, on a
+    channel open 24/7 (no opening-hours state, as ``trace_query`` gives it)."""
     return pl.DataFrame(
         {
             "row": np.arange(count, dtype=np.int64),
             "code": np.full(count, 3, dtype=np.int32),
             "rule": np.full(count, -1, dtype=np.int32),
             "period": np.zeros(count, dtype=np.int32),
+            "hours": pl.Series([None] * count, dtype=pl.String),
         }
     )
 

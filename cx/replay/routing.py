@@ -133,11 +133,7 @@ def route(rules: RuleSet, trace: pl.DataFrame, periods_count: int, seed: int) ->
             low = high
         moved_share[sel] = low
     rest = dest == -1
-    closed = (
-        (trace["hours"] == "closed").fill_null(False).to_numpy()
-        if "hours" in trace.columns
-        else np.zeros(trace.height, dtype=bool)  # a trace without hours: open 24/7
-    )
+    closed = (trace["hours"] == "closed").fill_null(False).to_numpy()
     for name in names:
         mine = rest & (source == code[name])
         if not mine.any():
