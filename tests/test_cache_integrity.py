@@ -502,3 +502,31 @@ def test_a_fifo_in_place_of_a_cache_entry_is_a_miss_never_waited_on(
         os.mkfifo(stored)  # opened without blocking: no writer is ever waited for
     assert rerun.replay(args) is None
     assert entry(capsys, *args) == first
+
+
+# The operations figures (opening hours, after-hours contacts, response targets, hold)
+# come from a cache, or from a recorded run, exactly as a fresh run prints them.
+NIGHT = ROOT / "strategies" / "night-phone-to-chat.yaml"
+OPERATIONS_RUNS = {
+    "hours-response-hold": ["simulate", NIGHT, "--set", "staffing.hold=0.9"],
+    "hours-replay": ["simulate", NIGHT, "--replay", "--seed", "3"],
+}
+
+
+@pytest.mark.parametrize("command", list(OPERATIONS_RUNS))
+def test_operations_figures_from_a_cache_are_the_fresh_figures(
+    cache: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    args = [*OPERATIONS_RUNS[command], "--data", EXAMPLE, "-f", "json"]
+    fresh = entry(capsys, *args, "--no-cache")
+    assert fresh[0] in (0, 1), fresh[2]
+    document = json.loads(fresh[1])
+    assert any(
+        key in channel
+        for channel in document["channels"]
+        for key in ("open_hours", "after_hours", "hold")
+    )
+    cold = entry(capsys, *args)
+    warm = entry(capsys, *args)  # replayed from its recording, the cube from the cache
+    assert cube_entries(cache) and recordings(cache)
+    assert cold[:2] == fresh[:2] and warm[:2] == fresh[:2]

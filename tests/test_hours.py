@@ -467,3 +467,29 @@ def test_hours_keep_the_books_balanced(
     email = result.channel("email")
     assert email.response_level is not None and 0.0 <= email.response_level <= 1.0 + 1e-9
     assert phone.open_hours == email.open_hours
+
+
+def test_hours_response_and_hold_do_not_depend_on_how_time_is_sliced() -> None:
+    # Floors, after-hours contacts, the backlog and held staffing are counted over the
+    # data's span, not per period: week, month and quarter give the same figures.
+    strategy = api.load_strategy(
+        Path(__file__).resolve().parent.parent / "strategies" / "night-phone-to-chat.yaml",
+        ["staffing.hold=0.9"],
+    )
+    results = {
+        period: api.simulate(strategy, api.load_interactions(EXAMPLE, period=period))
+        for period in ("week", "month", "quarter")
+    }
+    week = results["week"]
+    for period in ("month", "quarter"):
+        result = results[period]
+        assert result.totals.cost == pytest.approx(week.totals.cost, rel=1e-9)
+        assert result.totals.agent_hours == pytest.approx(week.totals.agent_hours, rel=1e-9)
+        for channel in week.channels:
+            other = result.channel(channel.channel)
+            for field in ("open_hours", "after_hours", "response_level", "backlog_peak", "hold"):
+                expected = getattr(channel, field)
+                close = expected if expected is None else pytest.approx(expected, rel=1e-9)
+                assert getattr(other, field) == close, (channel.channel, field)
+    assert any(channel.after_hours for channel in week.channels)
+    assert any(channel.response_level is not None for channel in week.channels)

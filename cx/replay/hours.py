@@ -90,9 +90,16 @@ def hours_profile(strategy: Strategy, cube: Cube, interval_minutes: int) -> pl.D
 
 
 def after_hours_contacts(demand: pl.DataFrame) -> dict[str, float]:
-    """Per channel: contacts that arrived while it was closed."""
-    closed = demand.filter(pl.col("hours") == CLOSED)
-    return dict(closed.group_by("channel").agg(pl.col("contacts").sum()).iter_rows())
+    """Per channel: contacts that arrived while it was closed.
+
+    The cells hold fractions (contacts × closed share), and a parallel float sum gives a
+    last digit that depends on the order rows meet: summed exactly (``math.fsum``), the
+    figure is the same in every run, from a cache or fresh."""
+    parts: dict[str, list[float]] = {}
+    closed = demand.filter(pl.col("hours") == CLOSED).select("channel", "contacts")
+    for channel, contacts in closed.iter_rows():
+        parts.setdefault(channel, []).append(contacts)
+    return {channel: math.fsum(values) for channel, values in parts.items()}
 
 
 def calendar(strategy: Strategy, cube: Cube, interval_minutes: int) -> pl.DataFrame:
