@@ -504,12 +504,15 @@ def test_a_fifo_in_place_of_a_cache_entry_is_a_miss_never_waited_on(
     assert entry(capsys, *args) == first
 
 
-# The operations figures (opening hours, after-hours contacts, response targets, hold)
-# come from a cache, or from a recorded run, exactly as a fresh run prints them.
+# The operations and uncertainty figures (opening hours, after-hours contacts, response
+# targets, hold, bands) come from a cache, or from a recorded run, exactly as a fresh run
+# prints them.
 NIGHT = ROOT / "strategies" / "night-phone-to-chat.yaml"
+UNCERTAIN = ROOT / "strategies" / "digital-first-uncertain.yaml"
 OPERATIONS_RUNS = {
     "hours-response-hold": ["simulate", NIGHT, "--set", "staffing.hold=0.9"],
     "hours-replay": ["simulate", NIGHT, "--replay", "--seed", "3"],
+    "bands": ["simulate", UNCERTAIN, "--samples", "20", "--seed", "7"],
 }
 
 
@@ -524,7 +527,7 @@ def test_operations_figures_from_a_cache_are_the_fresh_figures(
     assert any(
         key in channel
         for channel in document["channels"]
-        for key in ("open_hours", "after_hours", "hold")
+        for key in ("open_hours", "after_hours", "hold", "bands")
     )
     cold = entry(capsys, *args)
     warm = entry(capsys, *args)  # replayed from its recording, the cube from the cache

@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import polars as pl
 from pydantic import BaseModel
@@ -241,9 +241,7 @@ def _evaluate(strategy: Strategy, cube: Cube, options: SimulationOptions) -> Eva
 
     by_channel = _sum_flows(flows)
     before_queue = cube.abandoned_before_queue()
-    demand_by_channel = dict(
-        cube.demand.group_by("channel").agg(pl.col("contacts").sum()).iter_rows()
-    )
+    demand_by_channel = _demand_by(cube, "channel")
     handled_by_period = _handled_by_period(flows)
     plan = plan_staffing(
         strategy if meta.time_of_day else workload_only(strategy),
@@ -331,6 +329,16 @@ def _handled(by_channel: Mapping[tuple[str, str], float], name: str) -> float:
         + by_channel.get((name, "fallback_in"), 0.0)
         + by_channel.get((name, "repeat_in"), 0.0)
     )
+
+
+def _demand_by(cube: Cube, key: str) -> dict[Any, float]:
+    """The cube's contacts summed by ``key``, in the same order every run: a scaled cube
+    (`volume`, §12) holds fractions, and a float sum taken in another row order differs
+    in the last bits (as in the flows, cx.replay.flows)."""
+    cells = [name for name, dtype in cube.demand.schema.items() if not dtype.is_float()]
+    ordered = cube.demand.sort(cells)
+    summed = ordered.group_by(key, maintain_order=True).agg(pl.col("contacts").sum())
+    return dict(summed.iter_rows())
 
 
 def _sum_flows(flows: pl.DataFrame) -> dict[tuple[str, str], float]:
@@ -425,7 +433,7 @@ def _periods(
     """Per period, the figures of §6 restricted to it: its handled contacts, the
     agent-hours of its intervals, the fixed cost of its days of the span (§11), its
     incentives."""
-    demand = dict(cube.demand.group_by("period_start").agg(pl.col("contacts").sum()).iter_rows())
+    demand = _demand_by(cube, "period_start")
     lost = dict(
         flows.filter(pl.col("kind") == "lost")
         .group_by("period_start")
