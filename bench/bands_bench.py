@@ -9,8 +9,8 @@ Times, best of N, each in a fresh process with the cube cache off:
 * the same strategy with `--samples N` draws of prices only (hourly costs, cost per
   contact, fixed costs): a draw reprices the evaluated figures;
 * strategies/digital-first-uncertain.yaml with `--samples N`: its draws change shift
-  shares, containment, a handle time and the volume, so each draw evaluates the
-  strategy again (flows and staffing; with volume, its status quo too).
+  shares, containment, a handle time and the volume: the strategy is evaluated at the
+  8 corners of the shares × containment × volume box and every draw staffed at once.
 
 Writes bench/BANDS.md. Not part of the test suite.
 """
@@ -61,7 +61,7 @@ def main() -> None:
         options.repeat,
     )
     full = best(
-        [CX, "simulate", "strategies/digital-first-uncertain.yaml", *common, *draws], 1
+        [CX, "simulate", "strategies/digital-first-uncertain.yaml", *common, *draws], options.repeat
     )
     size = Path(ROOT / options.data).stat().st_size / 1e6
     lines = [
@@ -70,7 +70,7 @@ def main() -> None:
         f"`python bench/bands_bench.py --data {options.data} --samples {options.samples} "
         f"--repeat {options.repeat}`, {time.strftime('%Y-%m-%d %H:%M')}; {os.cpu_count()} "
         f"cores (shared), Python {platform.python_version()}; {size:.1f} MB of data. Best "
-        f"of {options.repeat} (the last row: one run), each a fresh process, no cube cache.",
+        f"of {options.repeat}, each a fresh process, no cube cache.",
         "",
         "| run | seconds | against one simulate |",
         "|---|---:|---:|",
@@ -80,13 +80,14 @@ def main() -> None:
         f"| digital-first-uncertain, {options.samples:,} draws of shares, containment, a "
         f"handle time, a price and volume | {full:.2f} | {full / one:.1f}× |",
         "",
-        f"Target: {options.samples:,} draws at most 5× one simulate. Draws that change only "
-        "prices meet it: they reprice the flows and staffing evaluated once "
-        "(`cx/replay/bands.py`). Draws that change how contacts move, how long they take or "
-        "how many there are evaluate the strategy again, about 20-40 ms each on two shared "
-        "cores (mostly the fixed cost of many small Polars queries), and do not meet it: "
-        "ask for fewer `--samples` (200 give the 5th and 95th percentile to within a few "
-        "draws).",
+        f"Target: {options.samples:,} draws at most 5× one simulate. Draws of prices "
+        "reprice the flows and staffing evaluated once; draws of shares, containment, "
+        "incentives, fallback shares and volume are interpolated between the strategy "
+        "evaluated at the corners of the box they span (exact: the flows are multilinear "
+        "in them), and every draw's staffing, with its handle times, runs at once "
+        "(`cx/replay/draws.py`). Keys outside that set (a ramp's length, `min_agents`, a "
+        "service-level target, a response target's backlog) evaluate the strategy once "
+        "per draw, about 20-40 ms each on two shared cores.",
     ]
     (ROOT / "bench" / "BANDS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))

@@ -20,6 +20,8 @@ from pydantic_core import PydanticCustomError
 
 from cx.errors import did_you_mean
 
+#: The prices of a channel: a draw that changes only these keeps flows and staffing.
+PRICE_FIELDS = ("hourly_cost", "cost_per_contact", "fixed_cost")
 #: The key that scales all demand rather than naming a strategy value.
 VOLUME = "volume"
 #: Volume factors: from a tenth of the history to ten times it.
@@ -247,3 +249,37 @@ def key_bounds_problem(key: UncertainKey, spread: Uniform | Triangular | Normal)
     return f"{values} is outside the valid range of {'.'.join(map(str, key.path))} " + (
         f"({key.lowest:g} to {key.highest:g})"
     )
+
+
+def is_price(key: UncertainKey) -> bool:
+    """A channel's price: it changes the cost of what is handled and staffed, nothing else."""
+    return len(key.path) == 3 and key.path[0] == "channels" and key.path[2] in PRICE_FIELDS
+
+
+_Model = typing.TypeVar("_Model", bound=BaseModel)
+
+
+def with_values(
+    model: _Model, values: typing.Mapping[tuple[str | int, ...], float | int]
+) -> _Model:
+    """``model`` (a strategy) with the number at each path replaced (values already within
+    the keys' bounds, so nothing needs validating again); it keeps its file and positions."""
+    result: Any = model
+    for path, value in values.items():
+        result = _set(result, path, value)
+    assert isinstance(result, type(model))
+    return result
+
+
+def _set(node: object, path: tuple[str | int, ...], value: float | int) -> object:
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    if isinstance(node, BaseModel):
+        name = next(n for n, f in type(node).model_fields.items() if head in (n, f.alias))
+        return node.model_copy(update={name: _set(getattr(node, name), rest, value)})
+    if isinstance(node, dict):
+        return {**node, head: _set(node.get(head), rest, value)}
+    if isinstance(node, list) and isinstance(head, int):
+        return [*node[:head], _set(node[head], rest, value), *node[head + 1 :]]
+    raise TypeError(f"no value at {path}")  # resolve_key has checked every path

@@ -14,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
-from pydantic import BaseModel
 
 from cx.data.cube import Cube
 from cx.models.result import Band, Bands, ChannelResult, KeySensitivity, Result, Sensitivity
@@ -25,8 +24,11 @@ from cx.models.uncertainty import (
     Triangular,
     UncertainKey,
     Uniform,
+    is_price,
     resolve_key,
+    with_values,
 )
+from cx.replay.draws import DrawnFigures, batch_for
 from cx.replay.engine import (
     Evaluation,
     SimulationOptions,
@@ -36,44 +38,10 @@ from cx.replay.engine import (
     months_of,
 )
 
-#: The prices of a channel: a draw that changes only these keeps flows and staffing.
-PRICE_FIELDS = ("hourly_cost", "cost_per_contact", "fixed_cost")
 #: The figures that get bands, and the quantiles of a band.
 BAND_METRICS = ("cost", "cost_delta", "coverage", "agent_hours")
 QUANTILES = (5.0, 50.0, 95.0)
 DRAW_THREADS = 2
-
-
-def is_price(key: UncertainKey) -> bool:
-    return len(key.path) == 3 and key.path[0] == "channels" and key.path[2] in PRICE_FIELDS
-
-
-def with_values(
-    strategy: Strategy, values: Mapping[tuple[str | int, ...], float | int]
-) -> Strategy:
-    """``strategy`` with the number at each path replaced (values already within the
-    keys' bounds, so nothing needs validating again); it keeps its file and positions."""
-    result: BaseModel = strategy
-    for path, value in values.items():
-        result = _set(result, path, value)
-    assert isinstance(result, Strategy)
-    return result
-
-
-def _set(node: object, path: tuple[str | int, ...], value: float | int) -> object:
-    if not path:
-        return value
-    head, rest = path[0], path[1:]
-    if isinstance(node, BaseModel):
-        name = next(
-            n for n, f in type(node).model_fields.items() if head in (n, f.alias)
-        )
-        return node.model_copy(update={name: _set(getattr(node, name), rest, value)})
-    if isinstance(node, dict):
-        return {**node, head: _set(node.get(head), rest, value)}
-    if isinstance(node, list) and isinstance(head, int):
-        return [*node[:head], _set(node[head], rest, value), *node[head + 1 :]]
-    raise TypeError(f"no value at {path}")  # resolve_key has checked every path
 
 
 def resolved_keys(strategy: Strategy) -> dict[str, UncertainKey]:
@@ -173,12 +141,34 @@ def attach_bands(
     options: SimulationOptions,
     samples: int,
     seed: int,
-    on_draw: Callable[[], None] | None = None,
+    on_draw: Callable[[float], None] | None = None,
 ) -> None:
     """Adds ``totals.bands`` and ``channels[].bands`` to ``evaluation.result`` from
-    ``samples`` draws; the point figures stay those of the base values."""
+    ``samples`` draws; the point figures stay those of the base values. Draws of keys
+    the flows hold multilinearly are evaluated together (:mod:`cx.replay.draws`); others
+    one by one."""
     drawn = draw(evaluation.strategy, samples, seed)
-    evaluator = Evaluator(evaluation, cube, options)
+    options = replace(options, replay=None)
+    keys = resolved_keys(evaluation.strategy)
+    batch = batch_for(evaluation, cube, options, keys, drawn)
+    figures = (
+        batch.figures(on_draw)
+        if batch is not None
+        else _one_by_one(Evaluator(evaluation, cube, options), drawn, on_draw)
+    )
+    result: Result = evaluation.result
+    result.totals.bands = _bands(figures.totals)
+    for item in result.channels:
+        item.bands = _bands(figures.channels[item.channel])
+
+
+def _one_by_one(
+    evaluator: Evaluator,
+    drawn: Mapping[str, np.ndarray],
+    on_draw: Callable[[float], None] | None,
+) -> DrawnFigures:
+    """Each draw evaluated on its own (keys that are not multilinear in the flows)."""
+    samples = len(next(iter(drawn.values())))
 
     def figures(index: int) -> Figures:
         return evaluator.figures({k: float(v[index]) for k, v in drawn.items()})
@@ -190,19 +180,22 @@ def attach_bands(
         for figure in pool.map(figures, range(samples)):
             draws.append(figure)
             if on_draw is not None:
-                on_draw()
-    result: Result = evaluation.result
-    result.totals.bands = _bands([d.totals for d in draws])
-    for item in result.channels:
-        item.bands = _bands([d.channels[item.channel] for d in draws])
+                on_draw(1.0)
+    return DrawnFigures(
+        totals={m: np.array([d.totals[m] for d in draws]) for m in BAND_METRICS},
+        channels={
+            name: {m: np.array([d.channels[name][m] for d in draws]) for m in BAND_METRICS}
+            for name in draws[0].channels
+        },
+    )
 
 
-def _bands(figures: list[dict[str, float]]) -> Bands:
+def _bands(figures: Mapping[str, np.ndarray]) -> Bands:
     bands = {}
     for metric in BAND_METRICS:
-        low, mid, high = np.percentile([f[metric] for f in figures], QUANTILES)
+        low, mid, high = np.percentile(figures[metric], QUANTILES)
         bands[metric] = Band(p5=float(low), p50=float(mid), p95=float(high))
-    saving = float(np.mean([f["cost_delta"] < 0 for f in figures]))
+    saving = float(np.mean(figures["cost_delta"] < 0))
     return Bands(**bands, p_saving=saving)
 
 

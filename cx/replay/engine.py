@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import polars as pl
 from pydantic import BaseModel
@@ -400,27 +400,43 @@ def channel_costs(
 class CostTerms:
     """What a channel costs (§6), term by term."""
 
-    variable: float  # handled contacts × cost_per_contact
-    labour: float  # agent-hours × hourly_cost
-    fixed: float  # fixed_cost × calendar months offered
-    incentive: float  # incentive_cost × contacts shifted in by rules
+    variable: Any  # handled contacts × cost_per_contact
+    labour: Any  # agent-hours × hourly_cost
+    fixed: Any  # fixed_cost × calendar months offered
+    incentive: Any  # incentive_cost × contacts shifted in by rules
 
     @property
-    def total(self) -> float:
+    def total(self) -> Any:
         return self.variable + self.labour + self.fixed + self.incentive
 
 
+class Prices(Protocol):
+    """What a channel charges: a catalog :class:`Channel`, or the same prices as arrays
+    (one per draw of an uncertain strategy, §12)."""
+
+    @property
+    def cost_per_contact(self) -> Any: ...
+    @property
+    def hourly_cost(self) -> Any: ...
+    @property
+    def fixed_cost(self) -> Any: ...
+
+
 def cost_terms(
-    channel: Channel, *, handled: float, agent_hours: float, months_offered: float, incentive: float
+    channel: Prices, *, handled: Any, agent_hours: Any, months_offered: float, incentive: Any
 ) -> CostTerms:
     """The one cost formula (§6), for a whole history or one period of it; a term whose
-    setting is absent is 0."""
+    setting is absent is 0. Numbers, or numpy arrays of draws alike."""
     return CostTerms(
-        variable=handled * (channel.cost_per_contact or 0.0),
-        labour=agent_hours * (channel.hourly_cost or 0.0),
-        fixed=(channel.fixed_cost or 0.0) * months_offered,
+        variable=handled * _price(channel.cost_per_contact),
+        labour=agent_hours * _price(channel.hourly_cost),
+        fixed=_price(channel.fixed_cost) * months_offered,
         incentive=incentive,
     )
+
+
+def _price(value: Any) -> Any:
+    return 0.0 if value is None else value
 
 
 def _periods(

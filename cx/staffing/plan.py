@@ -183,7 +183,12 @@ def plan_staffing(
             interval_minutes,
             fixed_agents.get(name),
             (patience or {}).get(name),
-            _hold_counts(frame, strategy.staffing.hold, (dispersion or {}).get(name)),
+            held_counts(
+                frame["contacts"].to_numpy(),
+                frame["interval_start"].dt.hour().to_numpy(),
+                strategy.staffing.hold,
+                (dispersion or {}).get(name),
+            ),
         )
         live_frames.append(live)
         scheduled = scheduled_hours(live["agents"].to_numpy(), interval_minutes, channel.shrinkage)
@@ -342,19 +347,73 @@ def interval_handle_times(
     return np.asarray(profile, dtype=np.float64)[hours]
 
 
-def _hold_counts(
-    frame: pl.DataFrame, hold: float | None, dispersion: Sequence[float] | None
+def held_counts(
+    contacts: np.ndarray,
+    hour_of_day: np.ndarray,
+    hold: float | None,
+    dispersion: Sequence[float] | None,
 ) -> np.ndarray | None:
     """`staffing: {hold: P}`: the P-quantile of each interval's arrival count, Poisson
-    around its contacts, over-dispersed by its hour of day's d; None without `hold`."""
+    around its ``contacts``, over-dispersed by its hour of day's d; None without `hold`.
+    ``hour_of_day`` broadcasts against ``contacts`` (arrays of any shape)."""
     if hold is None:
         return None
-    d = (
-        np.asarray(dispersion, dtype=np.float64)[frame["interval_start"].dt.hour().to_numpy()]
-        if dispersion is not None
-        else 1.0
-    )
-    return count_quantile(frame["contacts"].to_numpy(), d, hold).astype(np.float64)
+    d = np.asarray(dispersion, dtype=np.float64)[hour_of_day] if dispersion is not None else 1.0
+    return count_quantile(contacts, d, hold).astype(np.float64)
+
+
+def live_agents(
+    name: str,
+    channel: Channel,
+    contacts: np.ndarray,
+    aht: np.ndarray | float,
+    interval_minutes: int,
+    fixed: int | None,
+    patience: float | None = None,
+    hold_counts: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Agents per interval for a live channel: (what the queue needs, that with the
+    channel's `min_agents` floor). Erlang C, or Erlang A (M/M/N+M) when ``patience`` is
+    finite; element by element, so ``contacts`` may hold many plans at once (one row per
+    draw of an uncertain strategy, §12) with ``aht`` broadcasting against it.
+
+    With concurrency c, N agents are ⌊N·c⌋ slots, each holding one contact for its
+    whole handle time — the queue the replay runs (cx.staffing.queue): the formulas
+    count slots of service time AHT, and N is the fewest agents with enough slots.
+    With ``hold_counts`` (the arrival count each interval must cope with, `hold`), the
+    service level is met for those counts and max_occupancy for the expected ones.
+    """
+    target, within = service_target(channel)
+    c = channel.concurrency
+    seconds = 60.0 * interval_minutes
+    if fixed is not None:
+        raw = np.full(np.shape(contacts), int(fixed), dtype=np.int64)
+        return raw, raw
+    check_plan_size(name, contacts * aht / seconds / c, channel.max_occupancy)
+    if hold_counts is not None:
+        check_plan_size(name, hold_counts * aht / seconds / c, 1.0)
+    with_patience = patience is not None and math.isfinite(patience)
+
+    def slots_for(arrivals: np.ndarray, level: float, occupancy: float) -> np.ndarray:
+        """Slots for ``arrivals`` per interval to meet ``level`` within ``occupancy``."""
+        if with_patience:
+            return erlang.required_agents_erlang_a(
+                arrivals / seconds, aht, patience, level, within, occupancy
+            )
+        return erlang.required_agents(arrivals * aht / seconds, aht, level, within, occupancy)
+
+    if hold_counts is not None:
+        # The target for the held counts; max_occupancy for the expected ones.
+        raw = agents_for_slots(
+            np.maximum(
+                slots_for(hold_counts, target, 1.0),
+                slots_for(contacts, 0.0, channel.max_occupancy),
+            ),
+            c,
+        )
+    else:
+        raw = agents_for_slots(slots_for(contacts, target, channel.max_occupancy), c)
+    return raw, np.maximum(raw, channel.min_agents)
 
 
 def _staff_live(
@@ -367,54 +426,23 @@ def _staff_live(
     patience: float | None = None,
     hold_counts: np.ndarray | None = None,
 ) -> pl.DataFrame:
-    """Agents per interval: Erlang C, or Erlang A (M/M/N+M) when ``patience`` is finite.
-
-    With concurrency c, N agents are ⌊N·c⌋ slots, each holding one contact for its
-    whole handle time — the queue the replay runs (cx.staffing.queue): the formulas
-    count slots of service time AHT, and N is the fewest agents with enough slots.
-    ``load`` stays in agents (slot load / c), so occupancy is carried load / agents.
-    With ``hold_counts`` (the arrival count each interval must cope with, `hold`), the
-    service level is met for those counts and max_occupancy for the expected ones.
-    """
+    """The interval frame of a live channel: its :func:`live_agents` and what they give
+    (service level, wait, abandonment, carried load). ``load`` stays in agents (slot
+    load / c), so occupancy is carried load / agents."""
     target, within = service_target(channel)
     c = channel.concurrency
     service_time = aht / c  # per agent, for pooling (one agent-equivalent queue)
     contacts = frame["contacts"].to_numpy()
+    raw, agents = live_agents(
+        name, channel, contacts, aht, interval_minutes, fixed, patience, hold_counts
+    )
     seconds = 60.0 * interval_minutes
     slot_load = contacts * aht / seconds
     load = slot_load / c
-    if fixed is None:
-        check_plan_size(name, load, channel.max_occupancy)
-        if hold_counts is not None:
-            check_plan_size(name, hold_counts * aht / seconds / c, 1.0)
     abandon: np.ndarray | None = None
-    with_patience = patience is not None and math.isfinite(patience)
     rate = contacts / seconds  # arrivals per second
-
-    def slots_for(arrivals: np.ndarray, level: float, occupancy: float) -> np.ndarray:
-        """Slots for ``arrivals`` per interval to meet ``level`` within ``occupancy``."""
-        if with_patience:
-            return erlang.required_agents_erlang_a(
-                arrivals / seconds, aht, patience, level, within, occupancy
-            )
-        return erlang.required_agents(arrivals * aht / seconds, aht, level, within, occupancy)
-
-    if fixed is not None:
-        raw = np.full(load.shape, int(fixed), dtype=np.int64)
-    elif hold_counts is not None:
-        # The target for the held counts; max_occupancy for the expected ones.
-        raw = agents_for_slots(
-            np.maximum(
-                slots_for(hold_counts, target, 1.0),
-                slots_for(contacts, 0.0, channel.max_occupancy),
-            ),
-            c,
-        )
-    else:
-        raw = agents_for_slots(slots_for(contacts, target, channel.max_occupancy), c)
-    agents = raw if fixed is not None else np.maximum(raw, channel.min_agents)
     slots = slot_count(agents, c)
-    if with_patience:
+    if patience is not None and math.isfinite(patience):
         measures = erlang.erlang_a(slots, rate, aht, patience, within)
         service, wait, abandon = (
             measures.service_level,

@@ -1,0 +1,257 @@
+"""Draws evaluated together (DESIGN §12, cx.replay.draws): every draw's figures equal
+those of evaluating the strategy again at its values, whatever the strategy staffs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import ROOT, write_csv, write_strategy
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cx import api
+from cx.data.cube import Cube
+from cx.models.strategy import Strategy
+from cx.replay.bands import BAND_METRICS, Evaluator, draw, resolved_keys
+from cx.replay.draws import DrawBatch, batch_for
+from cx.replay.engine import SimulationOptions
+
+EXAMPLE = ROOT / "examples" / "interactions.csv"
+DIGITAL_FIRST = str(ROOT / "strategies" / "digital-first.yaml")
+FOLLOW = str(ROOT / "strategies" / "follow-everywhere.yaml")
+
+
+@pytest.fixture(scope="module")
+def cube() -> Cube:
+    return api.load_interactions(EXAMPLE)
+
+
+def _strategy(base: str, uncertainty: dict[str, str], *settings: str) -> Strategy:
+    overrides = [f"uncertainty.{key}={spread}" for key, spread in uncertainty.items()]
+    return api.load_strategy(base, [*settings, *overrides])
+
+
+def _batch(
+    strategy: Strategy,
+    cube: Cube,
+    drawn: dict[str, np.ndarray],
+    options: SimulationOptions | None = None,
+) -> DrawBatch | None:
+    options = options or SimulationOptions()
+    evaluation = api.evaluate(strategy, cube, agents=options.agents)
+    return batch_for(evaluation, cube, options, resolved_keys(strategy), drawn)
+
+
+def _assert_batch_is_exact(
+    strategy: Strategy,
+    cube: Cube,
+    drawn: dict[str, np.ndarray],
+    options: SimulationOptions | None = None,
+    indices: list[int] | None = None,
+) -> None:
+    """Each draw of the batch (those at ``indices``) equals the strategy evaluated again
+    at its values."""
+    options = options or SimulationOptions()
+    evaluation = api.evaluate(strategy, cube, agents=options.agents)
+    batch = batch_for(evaluation, cube, options, resolved_keys(strategy), drawn)
+    assert batch is not None, "these keys are multilinear: the draws go together"
+    together = batch.figures()
+    one_by_one = Evaluator(evaluation, cube, options)
+    for index in indices if indices is not None else range(len(next(iter(drawn.values())))):
+        alone = one_by_one.figures({key: float(values[index]) for key, values in drawn.items()})
+        for metric in BAND_METRICS:
+            assert together.totals[metric][index] == pytest.approx(
+                alone.totals[metric], rel=1e-9, abs=1e-6
+            ), (metric, index)
+            for name, figures in alone.channels.items():
+                assert together.channels[name][metric][index] == pytest.approx(
+                    figures[metric], rel=1e-9, abs=1e-6
+                ), (name, metric, index)
+
+
+def test_shares_containment_handle_time_price_and_volume(cube: Cube) -> None:
+    strategy = api.load_strategy(str(ROOT / "strategies" / "digital-first-uncertain.yaml"))
+    drawn = draw(strategy, 9, seed=3)
+    _assert_batch_is_exact(strategy, cube, drawn)
+
+
+def test_fallbacks_incentives_and_an_async_handle_time(cube: Cube) -> None:
+    strategy = _strategy(
+        DIGITAL_FIRST,
+        {
+            "fallback.branch.accept": "{low: 0.3, high: 0.9}",
+            "fallback.video.accept": "{low: 0.5, high: 0.9}",
+            "shifts.0.incentive_cost": "{low: 0, high: 2}",
+            "shifts.1.to.chat": "{low: 0.1, high: 0.5}",
+            "channels.email.handle_time": "{low: 300, high: 900}",
+        },
+    )
+    _assert_batch_is_exact(strategy, cube, draw(strategy, 17, seed=4))  # 16 corners
+
+
+def test_the_ends_of_a_range_where_a_channel_gets_no_contacts(tmp_path: Path) -> None:
+    """At a share of exactly 0 the shifted channel has no intervals at all (not even its
+    floor); a draw there must not staff it, one just above must."""
+    rows = [
+        ("C1", f"2024-01-0{1 + day} {hour:02d}:{minute:02d}:00", "phone", "300")
+        for day in range(3)
+        for hour in range(8, 12)
+        for minute in (0, 20, 40)
+    ]
+    data = write_csv(tmp_path / "calls.csv", rows, ["customer_id", "timestamp", "channel",
+                                                     "handle_time"])  # fmt: skip
+    path = write_strategy(
+        tmp_path / "s.yaml",
+        {
+            "version": 1,
+            "name": "to-chat",
+            "kind": "push",
+            "channels": {
+                "phone": {"mode": "live", "hourly_cost": 30, "handle_time": 300},
+                "chat": {"mode": "live", "hourly_cost": 25, "handle_time": 400, "min_agents": 2},
+            },
+            "offer": ["phone", "chat"],
+            "shifts": [{"from": "phone", "to": {"chat": 0.2}}],
+            "uncertainty": {"shifts.0.to.chat": {"low": 0.0, "high": 0.4}},
+        },
+    )
+    cube = api.load_interactions(data)
+    strategy = api.load_strategy(path)
+    drawn = {"shifts.0.to.chat": np.array([0.0, 0.4, 1e-9, 0.2, 0.0])}
+    _assert_batch_is_exact(strategy, cube, drawn)
+    batch = _batch(strategy, cube, drawn)
+    assert batch is not None
+    chat_hours = batch.figures().channels["chat"]["agent_hours"]
+    assert chat_hours[0] == chat_hours[4] == 0.0
+    assert chat_hours[2] >= 2 * 12  # the floor of 2 agents in each of its 12 hours
+
+
+def test_hold_patience_and_fixed_agents(cube: Cube) -> None:
+    strategy = _strategy(
+        DIGITAL_FIRST,
+        {
+            "shifts.0.to.app": "{low: 0.2, high: 0.6}",
+            "channels.chat.handle_time": "{low: 400, high: 700}",
+        },
+        "staffing.hold=0.9",
+        "channels.phone.patience=240",
+    )
+    _assert_batch_is_exact(strategy, cube, draw(strategy, 5, seed=6))
+    fixed = SimulationOptions(agents={"chat": 9})
+    _assert_batch_is_exact(strategy, cube, draw(strategy, 4, seed=7), fixed)
+
+
+def test_opening_hours_and_hourly_handle_times(cube: Cube, tmp_path: Path) -> None:
+    path = write_strategy(
+        tmp_path / "hours.yaml",
+        {
+            "version": 1,
+            "extends": DIGITAL_FIRST,
+            "name": "night-chat",
+            "kind": "push",
+            "channels": {
+                "phone": {"hours": {"mon-fri": "08:00-20:00"}, "after_hours": "next_open"},
+                "chat": {
+                    "hours": {"mon-sun": "07:00-23:00"},
+                    "after_hours": "lost",
+                    "handle_time": "by_hour",
+                },
+            },
+            "shifts": [
+                {"from": "phone", "where": {"hours": "closed"}, "to": {"chat": 0.4},
+                 "containment": 0.7}
+            ],
+            "uncertainty": {
+                "shifts.0.to.chat": {"low": 0.2, "high": 0.7},
+                "shifts.0.containment": {"low": 0.5, "high": 0.9},
+                "volume": {"low": 0.8, "high": 1.2},
+            },
+        },
+    )
+    strategy = api.load_strategy(path)
+    _assert_batch_is_exact(strategy, cube, draw(strategy, 9, seed=8))
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    share=st.floats(0.0, 0.7),
+    containment=st.floats(0.0, 1.0),
+    volume=st.floats(0.5, 2.0),
+)
+def test_any_draw_equals_its_own_evaluation(
+    cube: Cube, share: float, containment: float, volume: float
+) -> None:
+    strategy = _strategy(
+        DIGITAL_FIRST,
+        {
+            "shifts.0.to.app": "{low: 0, high: 0.7}",
+            "shifts.0.containment": "{low: 0, high: 1}",
+            "volume": "{low: 0.5, high: 2}",
+        },
+    )
+    # The corners span these draws, so the one of interest sits anywhere inside, or on
+    # a face of the box (8 draws: one per corner at least).
+    drawn = {
+        "shifts.0.to.app": np.array([0.0, 0.7, *[share] * 6]),
+        "shifts.0.containment": np.array([1.0, 0.0, *[containment] * 6]),
+        "volume": np.array([0.5, 2.0, *[volume] * 6]),
+    }
+    _assert_batch_is_exact(strategy, cube, drawn, indices=[0, 1, 2])
+
+
+@pytest.mark.parametrize(
+    ("base", "key", "spread"),
+    [
+        (DIGITAL_FIRST, "shifts.0.ramp.periods", "{low: 2, high: 6}"),
+        (DIGITAL_FIRST, "channels.phone.min_agents", "{low: 0, high: 3}"),
+        (DIGITAL_FIRST, "channels.chat.service_level.target", "{low: 0.7, high: 0.9}"),
+    ],
+)
+def test_keys_that_are_not_multilinear_are_drawn_one_by_one(
+    cube: Cube, base: str, key: str, spread: str
+) -> None:
+    strategy = _strategy(base, {key: spread})
+    assert _batch(strategy, cube, draw(strategy, 20, seed=1)) is None
+    result = api.simulate(strategy, cube, samples=6, seed=1)
+    assert result.totals.bands is not None
+    assert result.totals.bands.agent_hours.p5 <= result.totals.bands.agent_hours.p95
+
+
+def test_a_response_target_or_hold_with_volume_is_drawn_one_by_one(cube: Cube) -> None:
+    night = _strategy(
+        str(ROOT / "strategies" / "night-phone-to-chat.yaml"),
+        {"shifts.0.to.chat": "{low: 0.2, high: 0.5}"},
+    )
+    assert _batch(night, cube, draw(night, 20, seed=1)) is None
+    held = _strategy(DIGITAL_FIRST, {"volume": "{low: 0.9, high: 1.1}"}, "staffing.hold=0.9")
+    assert _batch(held, cube, draw(held, 20, seed=1)) is None
+
+
+def test_shares_past_one_at_the_highest_draws_are_drawn_one_by_one(cube: Cube) -> None:
+    """Normal draws are clipped to [0, 1] only: the highest of 200 draws of app and web
+    together move more than all contacts, and such a corner's flows are not multilinear."""
+    strategy = _strategy(
+        DIGITAL_FIRST,
+        {"shifts.0.to.app": "{mean: 0.5, sd: 0.08}", "shifts.0.to.web": "{mean: 0.2, sd: 0.08}"},
+    )
+    drawn = draw(strategy, 200, seed=1)
+    assert drawn["shifts.0.to.app"].max() + drawn["shifts.0.to.web"].max() > 1.0
+    assert _batch(strategy, cube, drawn) is None
+    assert _batch(strategy, cube, {k: v.clip(max=0.45) for k, v in drawn.items()}) is not None
+
+
+def test_more_corners_than_draws_are_drawn_one_by_one(cube: Cube) -> None:
+    strategy = _strategy(
+        DIGITAL_FIRST,
+        {
+            "shifts.0.to.app": "{low: 0.2, high: 0.4}",
+            "shifts.0.containment": "{low: 0.6, high: 0.9}",
+            "volume": "{low: 0.9, high: 1.1}",
+        },
+    )
+    assert _batch(strategy, cube, draw(strategy, 7, seed=1)) is None  # 8 corners
+    assert _batch(strategy, cube, draw(strategy, 8, seed=1)) is not None
