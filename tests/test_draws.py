@@ -86,6 +86,8 @@ def test_fallbacks_incentives_and_an_async_handle_time(cube: Cube) -> None:
             "shifts.0.incentive_cost": "{low: 0, high: 2}",
             "shifts.1.to.chat": "{low: 0.1, high: 0.5}",
             "channels.email.handle_time": "{low: 300, high: 900}",
+            "channels.phone.shrinkage": "{low: 0.2, high: 0.4}",
+            "channels.email.shrinkage": "{mean: 0.25, sd: 0.05}",
         },
     )
     _assert_batch_is_exact(strategy, cube, draw(strategy, 17, seed=4))  # 16 corners

@@ -9,8 +9,9 @@ the 2^k corners of any box, so the strategy (and its status quo) is evaluated at
 corners of the box the draws span, and each draw's contacts per channel and interval are
 the corners' interpolated. The staffing of all draws then runs at once, element by
 element, through the plan's own :func:`cx.staffing.plan.live_agents`; handle times
-enter there, prices in the one cost formula. A draw's figures equal those of evaluating
-the strategy at its values, up to the last bits of a float.
+enter there, shrinkage as the 1 / (1 − s) of paid hours, prices in the one cost
+formula. A draw's figures equal those of evaluating the strategy at its values, up to
+the last bits of a float.
 
 What is not multilinear is evaluated draw by draw (:mod:`cx.replay.bands`): keys such
 as a ramp's length, the service-level target or `min_agents`, async channels with a
@@ -73,6 +74,11 @@ def handle_time_channel(key: UncertainKey, strategy: Strategy) -> str | None:
         channel = strategy.channels[str(path[1])]
         return str(path[1]) if channel.handle_time != "by_hour" else None
     return None
+
+
+def is_shrinkage(key: UncertainKey) -> bool:
+    """A channel's shrinkage: it scales the channel's paid agent-hours, 1 / (1 − s)."""
+    return len(key.path) == 3 and key.path[0] == "channels" and key.path[2] == "shrinkage"
 
 
 @dataclass(frozen=True)
@@ -263,8 +269,8 @@ class DrawBatch:
                 parts.append(part)
                 if on_draw is not None:
                     on_draw(float(chunk.stop - chunk.start))
-        own_hours = np.concatenate([own for own, _ in parts])
-        status_quo_hours = np.concatenate([status_quo for _, status_quo in parts])
+        own_hours = self._with_shrinkage(np.concatenate([own for own, _ in parts]))
+        status_quo_hours = self._with_shrinkage(np.concatenate([sq for _, sq in parts]))
         weights = self._weights(slice(0, samples))
         own = {figure: weights @ values for figure, values in self.own.sums.items()}
         status_quo = {figure: weights @ values for figure, values in self.status_quo.sums.items()}
@@ -299,12 +305,26 @@ class DrawBatch:
         factors = np.where(self.corners[None, :, :] == 1.0, t[:, None, :], 1.0 - t[:, None, :])
         return factors.prod(axis=2)
 
+    def _channel_draws(self, name: str, setting: str, chunk: slice) -> np.ndarray | None:
+        """The draws of ``channels.<name>.<setting>`` as a column, if a key draws it."""
+        for key_name, values in self.drawn.items():
+            if self.keys[key_name].path == ("channels", name, setting):
+                return values[chunk][:, None]
+        return None
+
     def _handle_time(self, name: str, chunk: slice) -> np.ndarray | float | None:
         """Each draw's handle time of ``name`` (a column), else its one value."""
-        for key_name, values in self.drawn.items():
-            if handle_time_channel(self.keys[key_name], self.strategy) == name:
-                return values[chunk][:, None]
-        return self.aht.get(name)
+        drawn = self._channel_draws(name, "handle_time", chunk)
+        return drawn if drawn is not None else self.aht.get(name)
+
+    def _with_shrinkage(self, hours: np.ndarray) -> np.ndarray:
+        """``hours`` (draws × channels, paid at the catalog's shrinkage) at each draw's."""
+        for index, name in enumerate(self.channels):
+            drawn = self._channel_draws(name, "shrinkage", slice(0, hours.shape[0]))
+            if drawn is not None:
+                written = self.strategy.channels[name].shrinkage
+                hours[:, index] *= (1.0 - written) / (1.0 - drawn[:, 0])
+        return hours
 
     def _agent_hours(self, side: _Side, weights: np.ndarray, chunk: slice) -> np.ndarray:
         """Draws × channels: agent-hours of every channel."""
@@ -392,7 +412,7 @@ def batch_for(
     (see the module) or the corners would cost more than the draws."""
     strategy = evaluation.strategy
     for name, key in keys.items():
-        linear = is_price(key) or is_flow_key(key) or name == VOLUME
+        linear = is_price(key) or is_flow_key(key) or is_shrinkage(key) or name == VOLUME
         if not linear and handle_time_channel(key, strategy) is None:
             return None
     plans = (evaluation.own.staffing, evaluation.baseline.staffing)
