@@ -7,13 +7,66 @@ so ``cx --help`` and ``cx validate`` start fast.
 
 from __future__ import annotations
 
-from typing import Annotated
+import sys
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from cx._version import __version__
+from cx.errors import EXIT_INPUT, UsageError
+
+#: The base of every error Typer raises while parsing a command line (bad option value,
+#: missing argument, unknown option), whichever click Typer is built on.
+_PARSE_ERROR: type[Exception] = next(
+    base for base in typer.BadParameter.__mro__ if base.__name__ == "ClickException"
+)
+
+
+class _Commands(TyperGroup):
+    """cx's commands, whose command-line mistakes (``--samples -3``, a missing
+    ``--data``) are one ``error:`` line with a hint and exit 2, like every other user
+    error, not a usage box."""
+
+    def main(
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, False, **extra)
+        except _PARSE_ERROR as error:
+            if type(error).__name__ != "NoArgsIsHelpError":  # bare `cx`: help is shown
+                from cx.cli.common import report_error
+
+                hint = _help_hint(error, [*self.commands], list(args or sys.argv[1:]))
+                report_error(UsageError(_message(error), hint=hint))
+            sys.exit(EXIT_INPUT)
+        except typer.Abort:
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def _message(error: Exception) -> str:
+    return str(getattr(error, "format_message", error.__str__)()).rstrip(".")
+
+
+def _help_hint(error: Exception, commands: list[str], args: list[str]) -> str:
+    """Where the options are: the help of the command the mistake is in."""
+    context = getattr(error, "ctx", None)
+    if context is not None and context.command_path != "cx":
+        return f"see '{context.command_path} -h'"
+    named = next((arg for arg in args if arg in commands), None)
+    return f"see 'cx {named} -h'" if named else "see 'cx -h'"
+
 
 app = typer.Typer(
+    cls=_Commands,
     name="cx",
     help="Channel strategy toolkit: replay interaction history against follow and push "
     "strategies, and see cost, coverage and channel dilution.",

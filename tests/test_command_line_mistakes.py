@@ -1,0 +1,49 @@
+"""Mistakes in the command line itself (a bad option value, an unknown option, a
+missing argument): one `error:` line naming the option, a hint, exit 2, like every
+other user error."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ROOT, one_error_line, run_cx, run_cx_process
+
+STRATEGY = str(ROOT / "strategies" / "digital-first-uncertain.yaml")
+DATA = str(ROOT / "examples" / "interactions.csv")
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--samples", "-3"], "Invalid value for '--samples'"),
+        (["--seed", "abc"], "Invalid value for '--seed'"),
+        (["--max-reject-rate", "2"], "Invalid value for '--max-reject-rate'"),
+        (["--format", "yaml"], "'yaml' is not one of"),
+        (["--bogus"], "No such option: --bogus"),
+    ],
+)
+def test_a_bad_option_is_one_line(args: list[str], words: str) -> None:
+    line = one_error_line(run_cx("simulate", STRATEGY, "--data", DATA, *args))
+    assert words in line
+    assert "(hint: see 'cx simulate -h')" in line
+
+
+def test_a_missing_option_and_an_unknown_command() -> None:
+    assert "Missing option '--data'" in one_error_line(run_cx("simulate", STRATEGY))
+    line = one_error_line(run_cx("simulte"))
+    assert "No such command 'simulte'" in line and "see 'cx -h'" in line
+
+
+def test_the_installed_command_says_the_same() -> None:
+    result = run_cx_process("sensitivity", STRATEGY, "--data", DATA, "--metric")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "error: Option '--metric' requires an argument (hint: see 'cx sensitivity -h')"
+    ]
+
+
+def test_help_and_a_bare_cx_are_unchanged() -> None:
+    shown = run_cx("simulate", "-h")
+    assert shown.exit_code == 0 and "--samples" in shown.stdout and shown.stderr == ""
+    bare = run_cx()
+    assert bare.exit_code == 2 and "Usage: cx" in bare.stdout + bare.stderr
