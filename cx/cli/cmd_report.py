@@ -37,6 +37,8 @@ def report(
     """Write an HTML report: totals, trends, channels, dilution, staffing heat map, guards."""
     from cx import api
     from cx.cli.progress import terminal_progress
+    from cx.data.fine import is_cube_file
+    from cx.data.journeys import carries_outcomes
     from cx.loader.mapping import load_mapping
     from cx.report import build_report, require_chart_library
 
@@ -46,14 +48,25 @@ def report(
     require_chart_library()
     loaded = strategies_for(strategies, run)
     draws = samples_for(loaded, samples)
-    # The report always shows journeys and outcomes beside cost (§10).
-    cube = cube_for(replace(source, outcomes=True), loaded, quiet)
+    # The report shows journeys and outcomes beside cost (§10) wherever the data has
+    # them: an export always, a cube file when `cx cube --outcomes` built it.
+    from_cube = is_cube_file(source.data)
+    outcomes = not from_cube or carries_outcomes(source.data)
+    cube = cube_for(replace(source, outcomes=outcomes), loaded, quiet)
     progress = terminal_progress(quiet)
-    profile = api.inspect_interactions(
-        cube, load_mapping(source.columns), encoding=source.encoding, progress=progress
-    )
-    for warning in profile.warnings:
-        note(f"warning: {warning}", quiet)
+    profile = None
+    if from_cube:
+        note(
+            "a cube file holds no single contacts: the report has no data profile"
+            + ("" if outcomes else " and no journeys (build it with `cx cube --outcomes`)"),
+            quiet,
+        )
+    else:
+        profile = api.inspect_interactions(
+            cube, load_mapping(source.columns), encoding=source.encoding, progress=progress
+        )
+        for warning in profile.warnings:
+            note(f"warning: {warning}", quiet)
     page = build_report(
         loaded,
         cube,

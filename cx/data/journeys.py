@@ -219,6 +219,15 @@ def outcomes_frame(outcomes: Outcomes) -> pl.DataFrame:
     )
 
 
+def carries_outcomes(path: Path) -> bool:
+    """Whether the cube file at ``path`` was built with its outcome tables."""
+    try:
+        names = pl.scan_parquet(path, glob=False).collect_schema().names()
+    except (pl.exceptions.PolarsError, OSError):
+        return False
+    return set(OUTCOME_FILE_SCHEMA) <= set(names)
+
+
 def read_outcomes(path: Path, window_hours: float) -> Outcomes | None:
     """The outcomes a cube file carries (None: it has none), cut with ``window_hours``."""
     from cx.errors import DataError, InputError
