@@ -205,12 +205,31 @@ def test_any_draw_equals_its_own_evaluation(
     _assert_batch_is_exact(strategy, cube, drawn, indices=[0, 1, 2])
 
 
+def test_queue_settings_drawn_row_by_row(cube: Cube) -> None:
+    """Concurrency, occupancy, the floor and the service-level target act on each
+    interval's agents alone: they are staffed per draw, for live and async channels."""
+    strategy = _strategy(
+        DIGITAL_FIRST,
+        {
+            "shifts.0.to.app": "{low: 0.3, high: 0.6}",
+            "channels.chat.concurrency": "{low: 1.5, high: 3}",
+            "channels.phone.max_occupancy": "{low: 0.7, high: 0.95}",
+            "channels.phone.min_agents": "{low: 0, high: 4}",
+            "channels.phone.service_level.target": "{low: 0.7, high: 0.9}",
+            "channels.chat.service_level.within": "{low: 30, high: 120}",
+            "channels.email.concurrency": "{low: 1, high: 2}",
+            "channels.email.max_occupancy": "{low: 0.8, high: 1}",
+        },
+    )
+    _assert_batch_is_exact(strategy, cube, draw(strategy, 8, seed=9))
+
+
 @pytest.mark.parametrize(
     ("base", "key", "spread"),
     [
         (DIGITAL_FIRST, "shifts.0.ramp.periods", "{low: 2, high: 6}"),
-        (DIGITAL_FIRST, "channels.phone.min_agents", "{low: 0, high: 3}"),
-        (DIGITAL_FIRST, "channels.chat.service_level.target", "{low: 0.7, high: 0.9}"),
+        (DIGITAL_FIRST, "channels.phone.patience", "{low: 100, high: 400}"),
+        (DIGITAL_FIRST, "dilution.subscale_agents", "{low: 2, high: 5}"),
     ],
 )
 def test_keys_that_are_not_multilinear_are_drawn_one_by_one(

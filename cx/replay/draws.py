@@ -9,14 +9,14 @@ the 2^k corners of any box, so the strategy (and its status quo) is evaluated at
 corners of the box the draws span, and each draw's contacts per channel and interval are
 the corners' interpolated. The staffing of all draws then runs at once, element by
 element, through the plan's own :func:`cx.staffing.plan.live_agents`; handle times
-enter there, shrinkage as the 1 / (1 − s) of paid hours, prices in the one cost
-formula. A draw's figures equal those of evaluating the strategy at its values, up to
-the last bits of a float.
+enter there, prices in the one cost formula. A draw's figures equal those of
+evaluating the strategy at its values, up to the last bits of a float.
 
-What is not multilinear is evaluated draw by draw (:mod:`cx.replay.bands`): keys such
-as a ramp's length, the service-level target or `min_agents`, async channels with a
-response target (their backlog carries over), and `hold` with an uncertain volume (the
-arrivals' dispersion depends on it).
+Channel settings the staffing reads interval by interval (concurrency, occupancy,
+`min_agents`, the service-level target, shrinkage) are set per draw in that staffing.
+What is neither is evaluated draw by draw (:mod:`cx.replay.bands`): a ramp's length,
+`patience`, async channels with a response target (their backlog carries over), and
+`hold` with an uncertain volume (the arrivals' dispersion depends on it).
 """
 
 from __future__ import annotations
@@ -25,13 +25,15 @@ import itertools
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import polars as pl
 
 from cx.data.cube import Cube
 from cx.data.dispersion import arrival_dispersion
-from cx.models.strategy import Strategy
+from cx.models.strategy import Channel, Strategy
 from cx.models.uncertainty import VOLUME, UncertainKey, is_price, with_values
 from cx.replay.engine import (
     Evaluation,
@@ -76,9 +78,16 @@ def handle_time_channel(key: UncertainKey, strategy: Strategy) -> str | None:
     return None
 
 
-def is_shrinkage(key: UncertainKey) -> bool:
-    """A channel's shrinkage: it scales the channel's paid agent-hours, 1 / (1 − s)."""
-    return len(key.path) == 3 and key.path[0] == "channels" and key.path[2] == "shrinkage"
+#: Channel settings the staffing reads element by element: a draw sets them per row.
+STAFFING_SETTINGS = (
+    ("shrinkage",), ("concurrency",), ("max_occupancy",), ("min_agents",),
+    ("service_level", "target"), ("service_level", "within"),
+)  # fmt: skip
+
+
+def is_staffing_setting(key: UncertainKey) -> bool:
+    """A channel's staffing setting (shrinkage, concurrency, occupancy, floor, target)."""
+    return key.path[0] == "channels" and tuple(key.path[2:]) in STAFFING_SETTINGS
 
 
 @dataclass(frozen=True)
@@ -239,7 +248,11 @@ class DrawBatch:
 
         # A side whose staffing no draw changes is staffed once, at the first corner:
         # the status quo unless the volume or a handle time is drawn, prices alone.
-        drawn_times = any(handle_time_channel(k, self.strategy) for k in self.keys.values())
+        drawn_times = any(
+            handle_time_channel(key, self.strategy) is not None
+            or (is_staffing_setting(key) and key.path[2] != "shrinkage")
+            for key in self.keys.values()
+        )
         varies = {
             id(self.own): bool(self.dims) or drawn_times,
             id(self.status_quo): VOLUME in self.dims or drawn_times,
@@ -305,22 +318,22 @@ class DrawBatch:
         factors = np.where(self.corners[None, :, :] == 1.0, t[:, None, :], 1.0 - t[:, None, :])
         return factors.prod(axis=2)
 
-    def _channel_draws(self, name: str, setting: str, chunk: slice) -> np.ndarray | None:
+    def _channel_draws(self, name: str, *setting: str, chunk: slice) -> np.ndarray | None:
         """The draws of ``channels.<name>.<setting>`` as a column, if a key draws it."""
         for key_name, values in self.drawn.items():
-            if self.keys[key_name].path == ("channels", name, setting):
+            if self.keys[key_name].path == ("channels", name, *setting):
                 return values[chunk][:, None]
         return None
 
     def _handle_time(self, name: str, chunk: slice) -> np.ndarray | float | None:
         """Each draw's handle time of ``name`` (a column), else its one value."""
-        drawn = self._channel_draws(name, "handle_time", chunk)
+        drawn = self._channel_draws(name, "handle_time", chunk=chunk)
         return drawn if drawn is not None else self.aht.get(name)
 
     def _with_shrinkage(self, hours: np.ndarray) -> np.ndarray:
         """``hours`` (draws × channels, paid at the catalog's shrinkage) at each draw's."""
         for index, name in enumerate(self.channels):
-            drawn = self._channel_draws(name, "shrinkage", slice(0, hours.shape[0]))
+            drawn = self._channel_draws(name, "shrinkage", chunk=slice(0, hours.shape[0]))
             if drawn is not None:
                 written = self.strategy.channels[name].shrinkage
                 hours[:, index] *= (1.0 - written) / (1.0 - drawn[:, 0])
@@ -333,6 +346,12 @@ class DrawBatch:
             drawn = self._handle_time(name, chunk)
             if isinstance(drawn, np.ndarray) and name in self.aht:
                 hours[:, index] *= drawn[:, 0] / self.aht[name]  # workload ∝ handle time
+            # async: workload / (concurrency × max_occupancy)
+            written = side.strategy.channels[name]
+            settings = _DrawnSettings(self, written, name, chunk)
+            hours[:, index] *= (written.concurrency * written.max_occupancy) / np.ravel(
+                settings.concurrency * settings.max_occupancy
+            )
         hold = side.strategy.staffing.hold
         for queue in side.queues:
             channel = side.strategy.channels[queue.name]
@@ -346,7 +365,7 @@ class DrawBatch:
                 aht = drawn
             _, agents = live_agents(
                 queue.name,
-                channel,
+                _DrawnSettings(self, channel, queue.name, chunk),
                 contacts,
                 aht,
                 self.interval,
@@ -382,6 +401,34 @@ class DrawBatch:
         return np.stack(columns, axis=1)
 
 
+class _DrawnSettings:
+    """A channel's queue settings: its catalog's, or each draw's (a column) where a key
+    draws them."""
+
+    def __init__(self, batch: DrawBatch, channel: Channel, name: str, chunk: slice) -> None:
+        def drawn(*setting: str) -> Any:
+            values = batch._channel_draws(name, *setting, chunk=chunk)
+            return values if values is not None else _setting(channel, setting)
+
+        self.concurrency = drawn("concurrency")
+        self.max_occupancy = drawn("max_occupancy")
+        self.min_agents = drawn("min_agents")
+        self.service_level = (
+            None
+            if channel.service_level is None
+            else SimpleNamespace(
+                target=drawn("service_level", "target"), within=drawn("service_level", "within")
+            )
+        )
+
+
+def _setting(channel: Channel, path: tuple[str, ...]) -> Any:
+    value: Any = channel
+    for part in path:
+        value = getattr(value, part)
+    return value
+
+
 class _DrawnPrices:
     """A channel's prices: its catalog's, or each draw's where a key draws them."""
 
@@ -412,7 +459,7 @@ def batch_for(
     (see the module) or the corners would cost more than the draws."""
     strategy = evaluation.strategy
     for name, key in keys.items():
-        linear = is_price(key) or is_flow_key(key) or is_shrinkage(key) or name == VOLUME
+        linear = is_price(key) or is_flow_key(key) or is_staffing_setting(key) or name == VOLUME
         if not linear and handle_time_channel(key, strategy) is None:
             return None
     plans = (evaluation.own.staffing, evaluation.baseline.staffing)

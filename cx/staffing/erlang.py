@@ -79,13 +79,14 @@ def _as_agents(agents: ArrayLike) -> FloatArray:
     return n
 
 
-def check_plan_size(channel: str, load: ArrayLike, max_occupancy: float) -> None:
+def check_plan_size(channel: str, load: ArrayLike, max_occupancy: ArrayLike) -> None:
     """Refuse a plan needing more than MAX_AGENTS agents in one interval on ``channel``.
 
     No real contact centre staffs that many on one queue, and the Erlang recursions
-    walk up to N step by step: the bound keeps every plan to seconds.
+    walk up to N step by step: the bound keeps every plan to seconds. ``max_occupancy``
+    broadcasts against ``load`` (one per draw of an uncertain strategy, §12).
     """
-    peak = float(np.max(load, initial=0.0)) / max_occupancy
+    peak = float(np.max(np.asarray(load, dtype=np.float64) / max_occupancy, initial=0.0))
     if not peak <= MAX_AGENTS:
         needed = f"{math.ceil(peak):,}" if math.isfinite(peak) else "unboundedly many"
         raise InputError(

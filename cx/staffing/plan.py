@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import polars as pl
@@ -56,7 +56,21 @@ class StaffingPlan:
     intervals: pl.DataFrame  # channel, interval_start, period_start, contacts, load, agents...
 
 
-def service_target(channel: Channel) -> tuple[float, float]:
+class QueueSettings(Protocol):
+    """What :func:`live_agents` reads of a channel: a catalog :class:`Channel`, or the
+    same settings as arrays, one per draw of an uncertain strategy (§12)."""
+
+    @property
+    def concurrency(self) -> Any: ...
+    @property
+    def max_occupancy(self) -> Any: ...
+    @property
+    def min_agents(self) -> Any: ...
+    @property
+    def service_level(self) -> Any: ...
+
+
+def service_target(channel: QueueSettings) -> tuple[Any, Any]:
     if channel.service_level is None:
         return DEFAULT_SERVICE_TARGET, DEFAULT_SERVICE_WITHIN
     return channel.service_level.target, channel.service_level.within
@@ -364,7 +378,7 @@ def held_counts(
 
 def live_agents(
     name: str,
-    channel: Channel,
+    channel: QueueSettings,
     contacts: np.ndarray,
     aht: np.ndarray | float,
     interval_minutes: int,
