@@ -242,32 +242,39 @@ def staffing_heatmap(frame: pl.DataFrame, weekdays: tuple[str, ...]) -> dict[str
 
 
 def cost_band(frame: pl.DataFrame, color: str) -> dict[str, Any]:
-    """Cost against today over the draws: a bar from the 5th to the 95th percentile, a
-    tick at the median, a diamond at the figure of the values written in the strategy
-    and a dashed line at zero (left of it the strategy saves)."""
+    """Cost against today over the draws, all channels on top and then one row per
+    channel: a bar from the 5th to the 95th percentile, a tick at the median, a diamond
+    at the figure of the values written in the strategy and a dashed line at zero (left
+    of it the strategy saves)."""
+    frame = labelled(frame)
     money = alt.Axis(format=",d", tickCount=6)
     tooltip = [
-        alt.Tooltip(f"{f}:Q", title=t, format=",.0f")
-        for f, t in (
-            ("p5", "5th percentile"),
-            ("p50", "median"),
-            ("p95", "95th percentile"),
-            ("point", "at the written values"),
-        )
+        alt.Tooltip("channel:N", title="row"),
+        *(
+            alt.Tooltip(f"{f}:Q", title=t, format=",.0f")
+            for f, t in (
+                ("p5", "5th percentile"),
+                ("p50", "median"),
+                ("p95", "95th percentile"),
+                ("point", "at the written values"),
+            )
+        ),
     ]
-    base = alt.Chart()
-    spread = base.mark_bar(height=18, color=color, opacity=0.35).encode(
+    # The order is data (rank 0 is all channels), not a sort order quoting the names.
+    row = alt.Y("channel:N", title=None, sort=alt.EncodingSortField("rank", order="ascending"))
+    base = alt.Chart().encode(y=row)
+    spread = base.mark_bar(height=16, color=color, opacity=0.35).encode(
         x=alt.X("p5:Q", title="Cost against today (negative: saves)", axis=money),
         x2="p95:Q",
         tooltip=tooltip,
     )
-    median = base.mark_tick(thickness=3, size=24, color=color).encode(x="p50:Q", tooltip=tooltip)
-    point = base.mark_point(shape="diamond", filled=True, size=80, color="#1d2733").encode(
+    median = base.mark_tick(thickness=3, size=20, color=color).encode(x="p50:Q", tooltip=tooltip)
+    point = base.mark_point(shape="diamond", filled=True, size=70, color="#1d2733").encode(
         x="point:Q", tooltip=tooltip
     )
-    zero = base.mark_rule(color="#5b6675", strokeDash=[4, 3]).encode(x=alt.datum(0))
+    zero = alt.Chart().mark_rule(color="#5b6675", strokeDash=[4, 3]).encode(x=alt.datum(0))
     chart = alt.layer(spread, median, point, zero, data=frame).properties(
-        width=WIDTH - 80, height=40
+        width=WIDTH - 80, height=alt.Step(26)
     )
     return _config(chart)
 
