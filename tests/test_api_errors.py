@@ -25,6 +25,7 @@ import cx
 from cx import api
 from cx.data.cube import Cube
 from cx.errors import CxError, DataError, InputError, StrategyError, UsageError
+from cx.models.result import SweepResult
 from cx.models.strategy import Strategy
 from cx.report import build_report
 
@@ -229,7 +230,7 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("init-directory-file", lambda g: api.init_project(GOOD, GOOD), InputError, ("not a directory",)),
     ("init-force", lambda g: api.init_project(GOOD, g.work / "p", force="yes"), UsageError, ("force",)),
     # cx.report.build_report(strategies, cube, interval, title, generated, profile, samples,
-    # seed)
+    # seed, sweep)
     ("report-empty", lambda g: build_report([], g.cube), InputError, ("strategies is empty",)),
     ("report-None", lambda g: build_report(None, g.cube), UsageError, ("strategies",)),
     ("report-cube-None", lambda g: build_report([g.strategy], None), UsageError, ("cube",)),
@@ -239,6 +240,8 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("report-profile", lambda g: build_report([g.strategy], g.cube, profile={}), UsageError, ("profile", "inspect_interactions")),
     ("report-samples", lambda g: build_report([g.strategy], g.cube, samples=10**9), InputError, ("samples", "100000")),
     ("report-seed", lambda g: build_report([g.strategy], g.cube, seed=-1), InputError, ("seed",)),
+    ("report-sweep", lambda g: build_report([g.strategy], g.cube, sweep={"steps": []}), UsageError, ("sweep", "cx.api.sweep")),
+    ("report-sweep-empty", lambda g: build_report([g.strategy], g.cube, sweep=SweepResult(strategy="s", key="name", steps=[])), InputError, ("sweep has no steps",)),
 ]  # fmt: skip
 
 

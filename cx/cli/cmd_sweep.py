@@ -11,7 +11,7 @@ import typer
 from cx.cli.common import OutputFormat, StrategyArgument, emit, handle_errors
 from cx.cli.data_options import cube_for, strategies_for
 from cx.cli.options import DataArgs, OutputArgs, RunArgs, with_groups
-from cx.cli.ranges import first_point, parse_ranges
+from cx.cli.ranges import first_point, parse_ranges, sweep_of
 from cx.errors import UsageError
 from cx.models.vocabulary import one_of
 
@@ -44,7 +44,6 @@ def sweep(
 ) -> None:
     """What-if curve: cost, coverage and staffing as one value varies, or one figure over
     a grid of two values (one scan)."""
-    from cx import api
     from cx.models.result import SweepGrid
     from cx.render import compare as views
     from cx.render import xlsx
@@ -61,18 +60,7 @@ def sweep(
         raise UsageError(f"unknown --metric '{metric}'", hint=f"use {one_of(views.GRID_METRICS)}")
     first_step = RunArgs(set_=[*(run.set_ or []), *first_point(ranges)], interval=run.interval)
     cube = cube_for(source, strategies_for([strategy], first_step), out.quiet)
-    (key, values), *grid = ranges
-    key2, values2 = grid[0] if grid else (None, None)
-    result = api.sweep(
-        strategy,
-        key,
-        values,
-        cube,
-        overrides=run.set_ or [],
-        interval=run.interval,
-        key2=key2,
-        values2=values2,
-    )
+    result = sweep_of(strategy, ranges, cube, run.set_ or [], run.interval)
     if isinstance(result, SweepGrid):
         chosen = metric
         renderers: dict[OutputFormat, Callable[[Any], object]] = {

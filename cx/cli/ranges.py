@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cx.errors import InputError, UsageError
 from cx.models.numbers import check_grid_size, parse_number
@@ -11,6 +13,11 @@ from cx.models.numbers import check_grid_size, parse_number
 MAX_STEPS = 1000
 #: A sweep varies one key (a curve) or two (a grid).
 MAX_KEYS = 2
+
+if TYPE_CHECKING:
+    from cx.data.cube import Cube
+    from cx.models.result import SweepGrid, SweepResult
+    from cx.models.strategy import Strategy
 
 Range = tuple[str, list[float | int]]
 
@@ -71,3 +78,32 @@ def parse_ranges(texts: list[str]) -> list[Range]:
 def first_point(ranges: list[Range]) -> list[str]:
     """``KEY=VALUE`` overrides that set every swept key to its first value."""
     return [f"{key}={values[0]}" for key, values in ranges]
+
+
+def points_of(ranges: list[Range]) -> int:
+    """How many evaluations the sweep of ``ranges`` makes."""
+    return math.prod(len(values) for _, values in ranges)
+
+
+def sweep_of(
+    strategy: Path | Strategy,
+    ranges: list[Range],
+    cube: Cube,
+    overrides: list[str],
+    interval: int | None,
+) -> SweepResult | SweepGrid:
+    """:func:`cx.api.sweep` over the keys of ``ranges``: a curve for one, a grid for two."""
+    from cx import api
+
+    (key, values), *grid = ranges
+    key2, values2 = grid[0] if grid else (None, None)
+    return api.sweep(
+        strategy,
+        key,
+        values,
+        cube,
+        overrides=overrides,
+        interval=interval,
+        key2=key2,
+        values2=values2,
+    )

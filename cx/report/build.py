@@ -13,7 +13,7 @@ from cx._version import __version__
 from cx.data.cube import Cube
 from cx.models.inspect import InspectResult
 from cx.models.progress import SILENT, Progress
-from cx.models.result import Result
+from cx.models.result import Result, SweepGrid, SweepResult
 from cx.models.strategy import Strategy
 from cx.render import sections as text
 from cx.render.compare import comparison_section
@@ -34,6 +34,7 @@ from cx.report.data import (
     weekday_counts,
 )
 from cx.report.html import Chart, Page, esc
+from cx.report.whatif import add_sweep
 
 DEFAULT_TITLE = "Channel strategy report"
 
@@ -254,6 +255,7 @@ def build(
     progress: Progress = SILENT,
     samples: int = 0,
     seed: int = 0,
+    sweep: SweepResult | SweepGrid | None = None,
 ) -> str:
     """The report page; its steps are reported to ``progress`` (the chart specs and the
     chart library's bundle are single calls that cannot say how far they are)."""
@@ -264,7 +266,7 @@ def build(
         )
     currency = common_currency([strategy.currency for strategy in strategies])
     with progress.step("drawing the charts"), currency_label(currency):
-        page, footer = _page(scenarios, baselines, cube, title, generated, profile)
+        page, footer = _page(scenarios, baselines, cube, title, generated, profile, sweep)
     with progress.step("bundling the chart library"):
         bundle = javascript_bundle()
     return page.render(bundle, footer)
@@ -277,6 +279,7 @@ def _page(
     title: str | None,
     generated: datetime | None,
     profile: InspectResult | None,
+    sweep: SweepResult | SweepGrid | None = None,
 ) -> tuple[Page, str]:
     """The page's blocks and charts, and its footer."""
 
@@ -365,6 +368,8 @@ def _page(
             page.add(f'<p class="lead">{esc(scenario.strategy.description)}</p>')
         page.add(f'<div class="reading">{reading(result)}</div>')
         _uncertainty_charts(page, scenario, index, colors[index])
+        if index == 0 and sweep is not None:
+            add_sweep(page, sweep, colors[index])
         guards = text.guards_section(result)
         page.tables([text.totals_section(scenario.view), *([guards] if guards else [])])
         page.add("<h3>Assumptions</h3>")

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 import polars as pl
 
 from cx.data.cube import Cube
-from cx.models.result import Result, Sensitivity
+from cx.models.result import Result, Sensitivity, SweepGrid, SweepResult
 from cx.models.strategy import Strategy
 from cx.render.views import SimulationView
 from cx.staffing.plan import scheduled_hours
@@ -221,5 +221,44 @@ def tornado_frame(sensitivity: Sensitivity) -> pl.DataFrame:
             "value": pl.Float64,
             "at": pl.Float64,
             "base": pl.Float64,
+        },
+    )
+
+
+def sweep_frame(sweep: SweepResult | SweepGrid) -> pl.DataFrame:
+    """row, row_rank, column, column_rank, x, cost_delta, best: the strategy's cost
+    against today at each point of a sweep. ``row`` is the (first) key's value as text
+    and ``x`` as a number (null where it is not one); ``column`` the second key's value
+    of a grid ("" for one key); the ranks are the order the values were swept in, and
+    ``best`` marks the point that saves most."""
+    points = sweep.points()
+    axes = [sweep.axis(0), sweep.axis(1)] if isinstance(sweep, SweepGrid) else None
+    deltas = [result.totals.cost_delta for _, result in points]
+    best = deltas.index(min(deltas))
+    rows = []
+    for index, (values, _) in enumerate(points):
+        first, *second = values
+        numeric = isinstance(first, int | float)
+        rows.append(
+            {
+                "row": str(first),
+                "row_rank": index if axes is None else axes[0].index(first),
+                "column": "" if axes is None else str(second[0]),
+                "column_rank": 0 if axes is None else axes[1].index(second[0]),
+                "x": float(first) if numeric else None,
+                "cost_delta": deltas[index],
+                "best": index == best,
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "row": pl.String,
+            "row_rank": pl.Int64,
+            "column": pl.String,
+            "column_rank": pl.Int64,
+            "x": pl.Float64,
+            "cost_delta": pl.Float64,
+            "best": pl.Boolean,
         },
     )
