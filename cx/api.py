@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, overload
+from typing import TYPE_CHECKING, Any, ParamSpec
 
 from cx import api_checks as check
 from cx.data.cube import Cube
@@ -346,48 +346,6 @@ def _evaluate_all(
         return [first, *rest]
 
 
-@overload
-def sweep(
-    strategy: str | Path | Mapping[str, Any] | Strategy,
-    key: str,
-    values: Iterable[float | int | str],
-    cube: Cube,
-    overrides: Iterable[str] = (),
-    interval: int | None = None,
-    *,
-    key2: None = None,
-    values2: None = None,
-) -> SweepResult: ...
-
-
-@overload
-def sweep(
-    strategy: str | Path | Mapping[str, Any] | Strategy,
-    key: str,
-    values: Iterable[float | int | str],
-    cube: Cube,
-    overrides: Iterable[str] = (),
-    interval: int | None = None,
-    *,
-    key2: str,
-    values2: Iterable[float | int | str],
-) -> SweepGrid: ...
-
-
-@overload
-def sweep(
-    strategy: str | Path | Mapping[str, Any] | Strategy,
-    key: str,
-    values: Iterable[float | int | str],
-    cube: Cube,
-    overrides: Iterable[str] = (),
-    interval: int | None = None,
-    *,
-    key2: str | None = None,
-    values2: Iterable[float | int | str] | None = None,
-) -> SweepResult | SweepGrid: ...
-
-
 def sweep(
     strategy: str | Path | Mapping[str, Any] | Strategy,
     key: str,
@@ -401,8 +359,9 @@ def sweep(
 ) -> SweepResult | SweepGrid:
     """Simulate ``strategy`` once per value of ``key`` (a dotted path, as in ``--set``).
 
-    With ``key2`` and ``values2``, once per pair of values instead (a grid of at most
-    ``MAX_GRID_POINTS`` points, the first key's values as rows): a :class:`SweepGrid`.
+    Returns a :class:`SweepResult`; with ``key2`` and ``values2``, the strategy once
+    per pair of values instead (a grid of at most ``MAX_GRID_POINTS`` points, the first
+    key's values as rows): a :class:`SweepGrid`.
     """
     if not isinstance(strategy, Strategy):
         strategy = check.require_strategy_source(strategy, "strategy")

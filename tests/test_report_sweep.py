@@ -4,15 +4,12 @@ those of `cx sweep`."""
 
 from __future__ import annotations
 
-import json
-import re
 import sys
 from pathlib import Path
 
 import pytest
 
 import cx
-from cx.report.charts import HEAT_COLORS
 
 pytest.importorskip("altair", reason="the report extra is not installed")
 pytest.importorskip("vl_convert", reason="the report extra is not installed")
@@ -20,7 +17,10 @@ pytest.importorskip("vl_convert", reason="the report extra is not installed")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import chromium
 from conftest import one_error_line, run_cx, write_csv, write_strategy
+from test_report_bands import _specs, _values
 from test_sweep_grid import PRICE, PUSH, SHARE
+
+from cx.report.charts import HEAT_COLORS
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "interactions.csv"
@@ -28,17 +28,6 @@ PUSHED = ROOT / "strategies" / "digital-first.yaml"
 OTHER = ROOT / "strategies" / "branch-closure.yaml"
 MINUTES = "channels.chat.handle_time"
 GRID = ("--set-range", f"{SHARE}=0.2:0.6:0.2", "--set-range", f"{MINUTES}=450:660:210")
-
-
-def _specs(text: str) -> dict[str, dict]:
-    match = re.search(r'<script type="application/json" id="cx-chart-specs">(.*?)</script>', text)
-    assert match
-    return json.loads(match.group(1))
-
-
-def _values(spec: dict) -> list[dict]:
-    [values] = spec["datasets"].values()
-    return values
 
 
 def _report(target: Path, *args: object) -> str:
