@@ -15,6 +15,7 @@ from cx.cli.options import DataArgs, RunArgs, SamplesOption, SeedOption, with_gr
 from cx.cli.ranges import first_point, parse_ranges, points_of, sweep_of
 from cx.errors import UsageError
 from cx.io import is_stdout
+from cx.models.numbers import MAX_GRID_POINTS
 
 
 @handle_errors
@@ -38,7 +39,7 @@ def report(
             "--set-range",
             help="KEY=START:STOP:STEP: add the first strategy's cost against today over "
             "these values (a line); twice, over every pair of two keys' values (a heat "
-            "map of at most 400 points).",
+            f"map of at most {MAX_GRID_POINTS} points).",
             show_default=False,
         ),
     ] = None,

@@ -13,6 +13,7 @@ from cx.cli.data_options import cube_for, strategies_for
 from cx.cli.options import DataArgs, OutputArgs, RunArgs, with_groups
 from cx.cli.ranges import first_point, parse_ranges, sweep_of
 from cx.errors import UsageError
+from cx.models.numbers import MAX_GRID_POINTS
 from cx.models.vocabulary import one_of
 
 
@@ -25,7 +26,7 @@ def sweep(
         typer.Option(
             "--set-range",
             help="KEY=START:STOP:STEP, e.g. shifts.0.to.web=0:0.6:0.1; twice for a grid "
-            "of two keys (at most 400 points).",
+            f"of two keys (at most {MAX_GRID_POINTS} points).",
             show_default=False,
         ),
     ],
