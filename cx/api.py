@@ -27,7 +27,15 @@ from cx.loader.strategy import load_strategy as _load_strategy_file
 from cx.loader.strategy import strategy_from_dict, strategy_with_overrides
 from cx.models.mapping import Mapping as ColumnMapping
 from cx.models.numbers import MAX_SEED
-from cx.models.result import Comparison, Result, Sensitivity, SweepResult, SweepStep
+from cx.models.result import (
+    Comparison,
+    GridStep,
+    Result,
+    Sensitivity,
+    SweepGrid,
+    SweepResult,
+    SweepStep,
+)
 from cx.models.strategy import Strategy
 from cx.models.vocabulary import DEFAULT_PERIOD, DEFAULT_WINDOW_HOURS
 from cx.replay.engine import SimulationOptions, StrategyEvaluation
@@ -345,25 +353,40 @@ def sweep(
     cube: Cube,
     overrides: Iterable[str] = (),
     interval: int | None = None,
-) -> SweepResult:
-    """Simulate ``strategy`` once per value of ``key`` (a dotted path, as in ``--set``)."""
+    *,
+    key2: str | None = None,
+    values2: Iterable[float | int | str] | None = None,
+) -> SweepResult | SweepGrid:
+    """Simulate ``strategy`` once per value of ``key`` (a dotted path, as in ``--set``).
+
+    Returns a :class:`SweepResult`; with ``key2`` and ``values2``, the strategy once
+    per pair of values instead (a grid of at most ``MAX_GRID_POINTS`` points, the first
+    key's values as rows): a :class:`SweepGrid`.
+    """
     if not isinstance(strategy, Strategy):
         strategy = check.require_strategy_source(strategy, "strategy")
     key = check.require_text(key, "key")
     values = check.require_sweep_values(values)
+    second = check.require_grid(key, values, key2, values2)
     cube = check.require_cube(cube)
     overrides = check.require_overrides(overrides)
     interval = check.require_interval(interval)
-    base_overrides = list(overrides)
-    values = list(values)
+    points: list[dict[str, float | int | str]] = [{key: value} for value in values]
+    if second is not None:
+        other, other_values = second
+        points = [{key: value, other: each} for value in values for each in other_values]
     step_strategies = [
-        _with_overrides(strategy, [*base_overrides, f"{key}={value}"]) for value in values
+        _with_overrides(strategy, [*overrides, *(f"{k}={v}" for k, v in point.items())])
+        for point in points
     ]
     evaluations = _evaluate_all(step_strategies, cube, SimulationOptions(interval=interval))
     results = [evaluation.result for evaluation in evaluations]
-    steps = [SweepStep(value=v, result=r) for v, r in zip(values, results, strict=True)]
     name = results[-1].strategy.name if results else ""
-    return SweepResult(strategy=name, key=key, steps=steps)
+    if second is None:
+        steps = [SweepStep(value=v, result=r) for v, r in zip(values, results, strict=True)]
+        return SweepResult(strategy=name, key=key, steps=steps)
+    grid = [GridStep(values=p, result=r) for p, r in zip(points, results, strict=True)]
+    return SweepGrid(strategy=name, keys=[key, other], steps=grid)
 
 
 def sensitivity(

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cx.errors import InputError, UsageError
-from cx.models.numbers import check_agents, check_window_hours
+from cx.models.numbers import check_agents, check_grid_size, check_window_hours
 from cx.models.vocabulary import INTERVALS, one_of
 
 if TYPE_CHECKING:
@@ -236,3 +236,34 @@ def require_sweep_values(value: object, parameter: str = "values") -> list[float
         if isinstance(item, bool) or not isinstance(item, numbers.Real | str):
             raise wrong(f"each of {parameter}", "a number or a string", item)
     return values
+
+
+def require_grid(
+    key: str, values: list[float | int | str], key2: object, values2: object
+) -> tuple[str, list[float | int | str]] | None:
+    """The second key and values of a sweep over two keys (None for one key): both or
+    neither given, a key other than the first, values without repeats (a point is one
+    pair) and at most MAX_GRID_POINTS pairs."""
+    if key2 is None and values2 is None:
+        return None
+    hint = "a sweep over two keys takes key2 and values2 together"
+    if key2 is None:
+        raise wrong("key2", "a string when values2 is given", key2, hint)
+    second = require_text(key2, "key2")
+    if values2 is None:
+        raise wrong("values2", "a list of values when key2 is given", values2, hint)
+    second_values = require_sweep_values(values2, "values2")
+    if second == key:
+        raise InputError(
+            f"key2 {_shown(second)} is the key swept already",
+            hint="a grid sweeps two different keys",
+        )
+    check_grid_size(len(values), len(second_values), "values and values2")
+    for parameter, given in (("values", values), ("values2", second_values)):
+        repeated = next((v for i, v in enumerate(given) if v in given[:i]), None)
+        if repeated is not None:
+            raise InputError(
+                f"{parameter} holds {_shown(repeated)} twice",
+                hint="each point of a grid is one pair of values: give each value once",
+            )
+    return second, second_values

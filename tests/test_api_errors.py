@@ -25,6 +25,7 @@ import cx
 from cx import api
 from cx.data.cube import Cube
 from cx.errors import CxError, DataError, InputError, StrategyError, UsageError
+from cx.models.result import SweepResult
 from cx.models.strategy import Strategy
 from cx.report import build_report
 
@@ -153,7 +154,7 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("evaluate_all-None", lambda g: api.evaluate_all(None, g.cube), UsageError, ("strategies", "list")),
     ("evaluate_all-cube-None", lambda g: api.evaluate_all([g.strategy], None), UsageError, ("cube",)),
     ("evaluate_all-agents", lambda g: api.evaluate_all([g.strategy], g.cube, agents={"phone": -2}), InputError, ("phone",)),
-    # cx.sweep(strategy, key, values, cube, overrides, interval)
+    # cx.sweep(strategy, key, values, cube, overrides, interval, *, key2, values2)
     ("sweep-strategy-None", lambda g: cx.sweep(None, "name", ["a"], g.cube), UsageError, ("strategy",)),
     ("sweep-strategy-missing", lambda g: cx.sweep("nope.yaml", "name", ["a"], g.cube), InputError, ("nope.yaml",)),
     ("sweep-key-None", lambda g: cx.sweep(g.strategy, None, [1], g.cube), UsageError, ("key", "string")),
@@ -166,6 +167,16 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("sweep-cube-None", lambda g: cx.sweep(g.strategy, "name", ["a"], None), UsageError, ("cube",)),
     ("sweep-overrides-str", lambda g: cx.sweep(g.strategy, "name", ["a"], g.cube, overrides="x=1"), UsageError, ("overrides",)),
     ("sweep-interval", lambda g: cx.sweep(g.strategy, "name", ["a"], g.cube, interval=45), InputError, ("interval 45",)),
+    # ... and over two keys (a grid): key2, values2
+    ("sweep-key2-alone", lambda g: cx.sweep(g.strategy, "name", ["a"], g.cube, key2="channels.phone.hourly_cost"), UsageError, ("values2", "together")),
+    ("sweep-values2-alone", lambda g: cx.sweep(g.strategy, "name", ["a"], g.cube, values2=[1]), UsageError, ("key2", "together")),
+    ("sweep-key2-int", lambda g: cx.sweep(g.strategy, "name", ["a"], g.cube, key2=3, values2=[1]), UsageError, ("key2", "string")),
+    ("sweep-key2-same", lambda g: cx.sweep(g.strategy, "name", ["a"], g.cube, key2="name", values2=["b"]), InputError, ("key2 'name'", "two different keys")),
+    ("sweep-values2-empty", lambda g: cx.sweep(g.strategy, "name", ["a"], g.cube, key2="kind", values2=[]), InputError, ("values2 is empty",)),
+    ("sweep-values2-str", lambda g: cx.sweep(g.strategy, "name", ["a"], g.cube, key2="kind", values2="push"), UsageError, ("values2",)),
+    ("sweep-grid-repeat", lambda g: cx.sweep(g.strategy, "name", ["a", "a"], g.cube, key2="kind", values2=["push"]), InputError, ("values holds 'a' twice",)),
+    ("sweep-grid-too-big", lambda g: cx.sweep(g.strategy, "channels.phone.hourly_cost", range(1, 31), g.cube, key2="channels.phone.handle_time", values2=range(100, 130)), InputError, ("30 × 30 = 900 points", "400")),
+    ("sweep-key2-unknown", lambda g: cx.sweep(g.strategy, "name", ["a"], g.cube, key2="nope.x", values2=[1]), InputError, ("nope",)),
     # cx.api.inspect_interactions(source, columns, period, window_hours, encoding)
     ("inspect-None", lambda g: api.inspect_interactions(None), UsageError, ("source",)),
     ("inspect-missing", lambda g: api.inspect_interactions("missing.csv"), DataError, ("missing.csv",)),
@@ -219,7 +230,7 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("init-directory-file", lambda g: api.init_project(GOOD, GOOD), InputError, ("not a directory",)),
     ("init-force", lambda g: api.init_project(GOOD, g.work / "p", force="yes"), UsageError, ("force",)),
     # cx.report.build_report(strategies, cube, interval, title, generated, profile, samples,
-    # seed)
+    # seed, sweep)
     ("report-empty", lambda g: build_report([], g.cube), InputError, ("strategies is empty",)),
     ("report-None", lambda g: build_report(None, g.cube), UsageError, ("strategies",)),
     ("report-cube-None", lambda g: build_report([g.strategy], None), UsageError, ("cube",)),
@@ -229,6 +240,8 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("report-profile", lambda g: build_report([g.strategy], g.cube, profile={}), UsageError, ("profile", "inspect_interactions")),
     ("report-samples", lambda g: build_report([g.strategy], g.cube, samples=10**9), InputError, ("samples", "100000")),
     ("report-seed", lambda g: build_report([g.strategy], g.cube, seed=-1), InputError, ("seed",)),
+    ("report-sweep", lambda g: build_report([g.strategy], g.cube, sweep={"steps": []}), UsageError, ("sweep", "cx.api.sweep")),
+    ("report-sweep-empty", lambda g: build_report([g.strategy], g.cube, sweep=SweepResult(strategy="s", key="name", steps=[])), InputError, ("sweep has no steps",)),
 ]  # fmt: skip
 
 
@@ -296,6 +309,8 @@ def test_right_calls_still_work(given_: Given) -> None:
     assert "SELECT" in api.cube_sql("postgres", table="calls")
     curve = cx.sweep(STRATEGY, "name", ("a", "b"), given_.cube, overrides=[])
     assert [step.value for step in curve.steps] == ["a", "b"]
+    grid = cx.sweep(STRATEGY, "name", ("a", "b"), given_.cube, key2="kind", values2=iter(["follow"]))
+    assert [step.values for step in grid.steps] == [{"name": "a", "kind": "follow"}, {"name": "b", "kind": "follow"}]
 
 
 # ----------------------------------------------------------------- hostile values
@@ -334,7 +349,7 @@ PARAMETERS: list[tuple[str, Callable[..., Any], Callable[[Given], dict[str, Any]
         "sweep",
         cx.sweep,
         lambda g: {"strategy": g.strategy, "key": "name", "values": ["a"], "cube": g.cube,
-                   "overrides": (), "interval": None},
+                   "overrides": (), "interval": None, "key2": "kind", "values2": ["follow"]},
     ),
     (
         "inspect_interactions",

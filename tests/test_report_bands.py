@@ -84,10 +84,31 @@ def test_band_sentence_holds_the_figures_of_simulate(page: str, simulated: dict)
 def test_band_chart_draws_the_band_of_simulate(page: str, simulated: dict) -> None:
     specs = _specs(page)
     assert "How sure is the saving?" in page
-    [row] = _values(specs["bands-1"])
+    total = _values(specs["bands-1"])[0]
     band = simulated["totals"]["bands"]["cost_delta"]
-    assert row == pytest.approx({**band, "point": simulated["totals"]["cost_delta"]})
-    assert row["p5"] <= row["p50"] <= row["p95"]
+    assert total.pop("channel") == "All channels" and total.pop("rank") == 0
+    assert total == pytest.approx({**band, "point": simulated["totals"]["cost_delta"]})
+    assert total["p5"] <= total["p50"] <= total["p95"]
+
+
+def test_band_chart_has_a_row_per_channel_under_the_total(page: str, simulated: dict) -> None:
+    specs = _specs(page)
+    total, *channels = _values(specs["bands-1"])
+    expected = [c for c in simulated["channels"] if "bands" in c]
+    assert len(expected) == len(simulated["channels"]) >= 5
+    assert [row["channel"] for row in channels] == [c["channel"] for c in expected]
+    assert [row["rank"] for row in channels] == list(range(1, len(expected) + 1))
+    for row, channel in zip(channels, expected, strict=True):
+        band = channel["bands"]["cost_delta"]
+        assert {p: row[p] for p in ("p5", "p50", "p95")} == pytest.approx(band), row
+    # Each channel's figure at the written values is its cost less its cost today: the
+    # channels' figures add up to the total's.
+    assert sum(row["point"] for row in channels) == pytest.approx(total["point"])
+    moved = {row["channel"]: row["point"] for row in channels}
+    assert moved["video"] < 0 < moved["chat"]  # video retired, its calls go to chat
+    # The rows keep their order in the chart: data (the rank), not names in the spec.
+    sort = specs["bands-1"]["layer"][0]["encoding"]["y"]["sort"]
+    assert sort == {"field": "rank", "order": "ascending"}
 
 
 def test_tornado_chart_holds_the_swings_of_sensitivity(page: str) -> None:

@@ -12,8 +12,10 @@ import typer
 from cx.cli.common import DebugOption, QuietOption, StrategiesArgument, emit, handle_errors, note
 from cx.cli.data_options import cube_for, samples_for, strategies_for
 from cx.cli.options import DataArgs, RunArgs, SamplesOption, SeedOption, with_groups
+from cx.cli.ranges import first_point, parse_ranges, points_of, sweep_of
 from cx.errors import UsageError
 from cx.io import is_stdout
+from cx.models.numbers import MAX_GRID_POINTS
 
 
 @handle_errors
@@ -31,6 +33,16 @@ def report(
     ] = None,
     seed: SeedOption = 0,
     samples: SamplesOption = None,
+    set_range: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set-range",
+            help="KEY=START:STOP:STEP: add the first strategy's cost against today over "
+            "these values (a line); twice, over every pair of two keys' values (a heat "
+            f"map of at most {MAX_GRID_POINTS} points).",
+            show_default=False,
+        ),
+    ] = None,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
@@ -46,13 +58,18 @@ def report(
     if to_stdout and sys.stdout.isatty():
         raise UsageError("the report is HTML: give -o FILE (or redirect stdout)")
     require_chart_library()
+    ranges = parse_ranges(set_range or [])
+    # The first strategy at the sweep's first point: its keys are checked before any
+    # data is read, and the scan reads what it needs too.
+    first_step = replace(run, set_=[*(run.set_ or []), *first_point(ranges)])
+    swept = strategies_for(strategies[:1], first_step) if ranges else []
     loaded = strategies_for(strategies, run)
     draws = samples_for(loaded, samples)
     # The report shows journeys and outcomes beside cost (§10) wherever the data has
     # them: an export always, a cube file when `cx cube --outcomes` built it.
     from_cube = is_cube_file(source.data)
     outcomes = not from_cube or carries_outcomes(source.data)
-    cube = cube_for(replace(source, outcomes=outcomes), loaded, quiet)
+    cube = cube_for(replace(source, outcomes=outcomes), [*loaded, *swept], quiet)
     progress = terminal_progress(quiet)
     profile = None
     if from_cube:
@@ -67,6 +84,10 @@ def report(
         )
         for warning in profile.warnings:
             note(f"warning: {warning}", quiet)
+    sweep = None
+    if ranges:
+        with progress.step(f"{points_of(ranges):,} evaluations of {loaded[0].name}"):
+            sweep = sweep_of(loaded[0], ranges, cube, [], run.interval)
     page = build_report(
         loaded,
         cube,
@@ -76,6 +97,7 @@ def report(
         progress=progress,
         samples=draws,
         seed=seed,
+        sweep=sweep,
     )
     emit(page, output)
     if not to_stdout:

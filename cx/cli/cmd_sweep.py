@@ -1,52 +1,20 @@
-"""`cx sweep`: one strategy over a range of one value (a what-if curve)."""
+"""`cx sweep`: one strategy over a range of one value (a what-if curve) or of two (a grid)."""
 
 from __future__ import annotations
 
-import math
 import sys
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 
 from cx.cli.common import OutputFormat, StrategyArgument, emit, handle_errors
 from cx.cli.data_options import cube_for, strategies_for
 from cx.cli.options import DataArgs, OutputArgs, RunArgs, with_groups
-from cx.errors import InputError, UsageError
-from cx.models.numbers import parse_number
-
-MAX_STEPS = 1000
-
-
-def parse_range(text: str) -> tuple[str, list[float]]:
-    """``KEY=START:STOP:STEP`` → key and the values from START to STOP inclusive."""
-    key, _, spec = text.partition("=")
-    parts = spec.split(":")
-    hint = "write KEY=START:STOP:STEP, e.g. shifts.0.to.web=0:0.6:0.1"
-    if not key or len(parts) != 3:
-        raise UsageError(f"cannot read --set-range '{text}'", hint=hint)
-    try:
-        start, stop, step = (parse_number(part, "") for part in parts)
-    except InputError as error:
-        raise UsageError(
-            f"--set-range '{text}' needs three numbers: {error.message}",
-            hint=error.hint or hint,
-        ) from None
-    if step <= 0 or stop < start:
-        raise UsageError(
-            f"--set-range '{text}' must count up: START <= STOP and STEP > 0", hint=hint
-        )
-    # Counted in floats first: 0:1e300:1e-300 has more steps than an int can round from.
-    count = (stop - start) / step + 1e-9
-    if not math.isfinite(count) or round(count) + 1 > MAX_STEPS:
-        shown = f"{round(count) + 1:,}" if math.isfinite(count) else "too many"
-        raise UsageError(
-            f"--set-range '{text}' has {shown} steps, more than {MAX_STEPS:,}",
-            hint="use a larger STEP or a shorter range",
-        )
-    steps = round(count) + 1
-    values = [round(start + i * step, 10) for i in range(steps)]
-    as_ints = all(v == int(v) for v in (start, stop, step))
-    return key, [int(v) if as_ints else v for v in values]
+from cx.cli.ranges import first_point, parse_ranges, sweep_of
+from cx.errors import UsageError
+from cx.models.numbers import MAX_GRID_POINTS
+from cx.models.vocabulary import one_of
 
 
 @handle_errors
@@ -54,33 +22,59 @@ def parse_range(text: str) -> tuple[str, list[float]]:
 def sweep(
     strategy: StrategyArgument,
     set_range: Annotated[
-        str,
+        list[str],
         typer.Option(
             "--set-range",
-            help="KEY=START:STOP:STEP, e.g. shifts.0.to.web=0:0.6:0.1.",
+            help="KEY=START:STOP:STEP, e.g. shifts.0.to.web=0:0.6:0.1; twice for a grid "
+            f"of two keys (at most {MAX_GRID_POINTS} points).",
             show_default=False,
         ),
     ],
     source: DataArgs,
     run: RunArgs,
     out: OutputArgs,
+    metric: Annotated[
+        str | None,
+        typer.Option(
+            "--metric",
+            help="The figure of a grid's table: cost_delta (default), cost, coverage or "
+            "agent_hours.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """What-if curve: cost, coverage and staffing as one value varies (one scan)."""
-    from cx import api
+    """What-if curve: cost, coverage and staffing as one value varies, or one figure over
+    a grid of two values (one scan)."""
+    from cx.models.result import SweepGrid
     from cx.render import compare as views
     from cx.render import xlsx
     from cx.render.formats import to_json
 
-    key, values = parse_range(set_range)
-    first_step = RunArgs(set_=[*(run.set_ or []), f"{key}={values[0]}"], interval=run.interval)
+    ranges = parse_ranges(set_range)
+    if metric is not None and len(ranges) == 1:
+        raise UsageError(
+            "--metric picks the figure of a grid of two keys",
+            hint="one key shows every figure; give --set-range twice for a grid",
+        )
+    metric = metric or views.GRID_METRICS[0]
+    if metric not in views.GRID_METRICS:
+        raise UsageError(f"unknown --metric '{metric}'", hint=f"use {one_of(views.GRID_METRICS)}")
+    first_step = RunArgs(set_=[*(run.set_ or []), *first_point(ranges)], interval=run.interval)
     cube = cube_for(source, strategies_for([strategy], first_step), out.quiet)
-    result = api.sweep(strategy, key, values, cube, overrides=run.set_ or [], interval=run.interval)
-    chart = out.output is None and sys.stdout.isatty()
-    renderers = {
-        OutputFormat.table: lambda s: views.sweep_renderable(s, chart=chart),
-        OutputFormat.json: to_json,
-        OutputFormat.csv: views.sweep_csv,
-        OutputFormat.markdown: views.sweep_markdown,
-        OutputFormat.xlsx: xlsx.sweep_xlsx,
-    }
+    result = sweep_of(strategy, ranges, cube, run.set_ or [], run.interval)
+    if isinstance(result, SweepGrid):
+        chosen = metric
+        renderers: dict[OutputFormat, Callable[[Any], object]] = {
+            OutputFormat.table: lambda g: views.grid_renderable(g, chosen),
+            OutputFormat.csv: views.grid_csv,
+            OutputFormat.markdown: lambda g: views.grid_markdown(g, chosen),
+        }
+    else:
+        chart = out.output is None and sys.stdout.isatty()
+        renderers = {
+            OutputFormat.table: lambda s: views.sweep_renderable(s, chart=chart),
+            OutputFormat.csv: views.sweep_csv,
+            OutputFormat.markdown: views.sweep_markdown,
+        }
+    renderers.update({OutputFormat.json: to_json, OutputFormat.xlsx: xlsx.sweep_xlsx})
     emit(renderers[out.output_format](result), out.output)

@@ -316,6 +316,60 @@ class SweepResult(ResultModel):
     key: str
     steps: list[SweepStep]
 
+    @property
+    def swept_keys(self) -> list[str]:
+        return [self.key]
+
+    def points(self) -> list[tuple[list[float | int | str], Result]]:
+        """Each step's values (one per swept key) and its result, as for a grid."""
+        return [([step.value], step.result) for step in self.steps]
+
+
+SweepValue = float | int | str
+
+
+class GridStep(ResultModel):
+    """One point of a two-key sweep: each key's value, and the strategy evaluated there."""
+
+    values: dict[str, SweepValue] = Field(
+        description="Each swept key (a `--set` path) and its value at this point."
+    )
+    result: Result
+
+
+class SweepGrid(ResultModel):
+    """`cx sweep` over two keys: the strategy at every pair of their values, the steps
+    row by row (the first key's first value with each of the second key's values, ...)."""
+
+    schema_version: int = SCHEMA_VERSION
+    strategy: str
+    keys: list[str] = Field(
+        min_length=2, max_length=2, description="The two swept keys: rows, then columns."
+    )
+    steps: list[GridStep]
+
+    @property
+    def swept_keys(self) -> list[str]:
+        return list(self.keys)
+
+    def points(self) -> list[tuple[list[SweepValue], Result]]:
+        """Each point's values (in the order of ``keys``) and its result."""
+        return [([step.values[key] for key in self.keys], step.result) for step in self.steps]
+
+    def axis(self, index: int) -> list[SweepValue]:
+        """The values of ``keys[index]`` in the order they were swept (0: rows, 1: columns)."""
+        key, seen = self.keys[index], []
+        for step in self.steps:
+            if step.values[key] not in seen:
+                seen.append(step.values[key])
+        return seen
+
+    def grid(self) -> list[list[Result]]:
+        """The results as rows (the first key's values) of columns (the second's)."""
+        first, second = self.keys
+        at = {(step.values[first], step.values[second]): step.result for step in self.steps}
+        return [[at[row, column] for column in self.axis(1)] for row in self.axis(0)]
+
 
 #: The figures of the totals, one number each (the bands are not one).
 TOTAL_FIGURES = tuple(name for name in Totals.model_fields if name != "bands")

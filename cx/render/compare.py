@@ -1,4 +1,5 @@
-"""Side-by-side views: `cx compare` (strategies as columns) and `cx sweep` (steps as rows)."""
+"""Side-by-side views: `cx compare` (strategies as columns) and `cx sweep` (steps as rows,
+or a grid of two keys)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from cx.models.result import TOTAL_FIGURES, Comparison, Result, SweepResult, Totals
+from cx.models.result import TOTAL_FIGURES, Comparison, Result, SweepGrid, SweepResult, Totals
 from cx.render.formats import csv_text
 from cx.render.numbers import band, common_currency, currency_label
 from cx.render.safe import plain
@@ -256,3 +257,58 @@ def sweep_csv(sweep: SweepResult) -> str:
 def sweep_markdown(sweep: SweepResult) -> str:
     with currency_label(_currency([step.result for step in sweep.steps])):
         return sections_markdown("cx sweep", [sweep_section(sweep)])
+
+
+# ----------------------------------------------------------------------------- grid
+
+#: The figures a grid of two keys can show, the first by default (as `cx sensitivity`).
+GRID_METRICS = ("cost_delta", "cost", "coverage", "agent_hours")
+_GRID_ROWS = {key: (label, f, best) for key, label, f, best in COMPARE_ROWS if key in GRID_METRICS}
+
+
+def grid_section(grid: SweepGrid, metric: str = GRID_METRICS[0]) -> Section:
+    """One figure at every point: the first key's values as rows, the second's as
+    columns, the best point marked."""
+    label, formatter, direction = _GRID_ROWS[metric]
+    first, second = grid.keys
+    results = grid.grid()
+    values = [getattr(result.totals, metric) for row in results for result in row]
+    best = _best(values, direction)
+    width = len(grid.axis(1))
+    rows = [
+        [
+            str(value),
+            *[
+                formatter(getattr(result.totals, metric))
+                + (BEST_MARK if r * width + c in best else "")
+                for c, result in enumerate(row)
+            ],
+        ]
+        for r, (value, row) in enumerate(zip(grid.axis(0), results, strict=True))
+    ]
+    short = [key.rsplit(".", 1)[-1] for key in grid.keys]
+    return Section(
+        title=f"{label} of {grid.strategy}: {first} (rows) by {second} (columns)",
+        header=[f"{short[0]} ↓ {short[1]} →", *[str(value) for value in grid.axis(1)]],
+        rows=rows,
+        note=f"{BEST_MARK.strip()} best value in the grid." if best else None,
+    )
+
+
+def grid_renderable(grid: SweepGrid, metric: str = GRID_METRICS[0]) -> RenderableType:
+    with currency_label(_currency([result for _, result in grid.points()])):
+        return sections_renderable([grid_section(grid, metric)])
+
+
+def grid_markdown(grid: SweepGrid, metric: str = GRID_METRICS[0]) -> str:
+    with currency_label(_currency([result for _, result in grid.points()])):
+        return sections_markdown("cx sweep", [grid_section(grid, metric)])
+
+
+def grid_csv(grid: SweepGrid) -> str:
+    """One row per point: a column per key (named by it), then every total."""
+    keys = list(TOTAL_FIGURES)
+    rows = [
+        [*values, *[getattr(result.totals, k) for k in keys]] for values, result in grid.points()
+    ]
+    return csv_text([*grid.keys, *keys], rows)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from cx.errors import InputError
 from cx.models.glossary import GLOSSARY
 from cx.models.inspect import InspectResult
-from cx.models.result import TOTAL_FIGURES, SweepResult
+from cx.models.result import TOTAL_FIGURES, SweepGrid, SweepResult
 from cx.render.formats import CHANNEL_COLUMNS
 from cx.render.inspect import inspect_rows
 from cx.render.safe import spreadsheet_text, terminal_text
@@ -211,17 +211,18 @@ def comparison_xlsx(views: Sequence[SimulationView]) -> bytes:
     return _workbook_bytes(book)
 
 
-def sweep_xlsx(sweep: SweepResult) -> bytes:
-    """`cx sweep`: one row per step, every total as a column."""
+def sweep_xlsx(sweep: SweepResult | SweepGrid) -> bytes:
+    """`cx sweep`: one row per step (per point of a grid), a column per swept key and
+    every total as a column."""
     book = _new_book()
-    names = (sweep.key, *TOTAL_KEYS)
+    names = (*sweep.swept_keys, *TOTAL_KEYS)
     _sheet(
         book,
         "steps",
         names,
         (
-            [step.value, *[getattr(step.result.totals, key) for key in TOTAL_KEYS]]
-            for step in sweep.steps
+            [*values, *[getattr(result.totals, key) for key in TOTAL_KEYS]]
+            for values, result in sweep.points()
         ),
         _column_formats(names),
     )

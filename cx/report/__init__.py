@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from cx.data.cube import Cube
     from cx.models.inspect import InspectResult
     from cx.models.progress import Progress
+    from cx.models.result import SweepGrid, SweepResult
     from cx.models.strategy import Strategy
 
 __all__ = ["build_report", "require_chart_library"]
@@ -48,6 +49,7 @@ def build_report(
     progress: Progress | None = None,
     samples: int = 0,
     seed: int = 0,
+    sweep: SweepResult | SweepGrid | None = None,
 ) -> str:
     """Evaluate ``strategies`` on ``cube`` and return the report page as one HTML string.
 
@@ -59,12 +61,17 @@ def build_report(
     With ``samples`` > 0, each strategy with an ``uncertainty:`` block is also evaluated
     at that many draws drawn with ``seed`` (as :func:`cx.api.evaluate`): the page draws
     its band of cost against today and a tornado of what moves it most.
+
+    ``sweep`` (:func:`cx.api.sweep` of the first strategy, over one key or two) adds to
+    that strategy's section its cost against today over the values swept: a line for
+    one key, a heat map for two, and a sentence saying where it saves most.
     """
     from datetime import datetime
 
     from cx import api_checks as check
     from cx.models.inspect import InspectResult
     from cx.models.numbers import MAX_SEED
+    from cx.models.result import SweepGrid, SweepResult
 
     strategies = check.require_strategies(strategies)
     cube = check.require_cube(cube)
@@ -79,6 +86,10 @@ def build_report(
     progress = check.require_progress(progress)
     samples = check.require_samples(samples)
     seed = check.require_whole(seed, "seed", 0, MAX_SEED)
+    if sweep is not None and not isinstance(sweep, SweepResult | SweepGrid):
+        raise check.wrong("sweep", "None or a result of cx.api.sweep", sweep)
+    if sweep is not None and not sweep.steps:
+        raise InputError("sweep has no steps", hint="sweep at least one value")
     with progress.step("loading the chart library"):
         require_chart_library()
         from cx.report.build import build
@@ -93,4 +104,5 @@ def build_report(
         progress=progress,
         samples=samples,
         seed=seed,
+        sweep=sweep,
     )

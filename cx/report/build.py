@@ -13,7 +13,7 @@ from cx._version import __version__
 from cx.data.cube import Cube
 from cx.models.inspect import InspectResult
 from cx.models.progress import SILENT, Progress
-from cx.models.result import Result
+from cx.models.result import Result, SweepGrid, SweepResult
 from cx.models.strategy import Strategy
 from cx.render import sections as text
 from cx.render.compare import comparison_section
@@ -34,6 +34,7 @@ from cx.report.data import (
     weekday_counts,
 )
 from cx.report.html import Chart, Page, esc
+from cx.report.whatif import add_sweep
 
 DEFAULT_TITLE = "Channel strategy report"
 
@@ -99,6 +100,7 @@ def scenarios_for(
                 intervals=evaluation.own.staffing.intervals,
                 interval_minutes=minutes,
                 sensitivity=tornado,
+                baseline_costs={c.channel: c.cost for c in evaluation.baseline.channels},
             )
         )
         base_cost = result.totals.baseline_cost
@@ -253,6 +255,7 @@ def build(
     progress: Progress = SILENT,
     samples: int = 0,
     seed: int = 0,
+    sweep: SweepResult | SweepGrid | None = None,
 ) -> str:
     """The report page; its steps are reported to ``progress`` (the chart specs and the
     chart library's bundle are single calls that cannot say how far they are)."""
@@ -263,7 +266,7 @@ def build(
         )
     currency = common_currency([strategy.currency for strategy in strategies])
     with progress.step("drawing the charts"), currency_label(currency):
-        page, footer = _page(scenarios, baselines, cube, title, generated, profile)
+        page, footer = _page(scenarios, baselines, cube, title, generated, profile, sweep)
     with progress.step("bundling the chart library"):
         bundle = javascript_bundle()
     return page.render(bundle, footer)
@@ -276,6 +279,7 @@ def _page(
     title: str | None,
     generated: datetime | None,
     profile: InspectResult | None,
+    sweep: SweepResult | SweepGrid | None = None,
 ) -> tuple[Page, str]:
     """The page's blocks and charts, and its footer."""
 
@@ -364,6 +368,8 @@ def _page(
             page.add(f'<p class="lead">{esc(scenario.strategy.description)}</p>')
         page.add(f'<div class="reading">{reading(result)}</div>')
         _uncertainty_charts(page, scenario, index, colors[index])
+        if index == 0 and sweep is not None:
+            add_sweep(page, sweep, colors[index])
         guards = text.guards_section(result)
         page.tables([text.totals_section(scenario.view), *([guards] if guards else [])])
         page.add("<h3>Assumptions</h3>")
@@ -411,12 +417,14 @@ def _uncertainty_charts(page: Page, scenario: Scenario, index: int, color: str) 
             Chart(
                 key=f"bands-{index + 1}",
                 title="How sure is the saving?",
-                spec=charts.cost_band(bands_frame(scenario.result), color),
+                spec=charts.cost_band(
+                    bands_frame(scenario.result, scenario.baseline_costs), color
+                ),
                 caption="Cost against today when the strategy's uncertain assumptions are "
-                "drawn at random within their ranges: the bar holds 90 of 100 draws (5th to "
-                "95th percentile), the tick is the median draw, the diamond the figure at the "
-                f"values written in the strategy. {round(bands.p_saving * 100)} of 100 draws "
-                "save money.",
+                "drawn at random within their ranges, for all channels and then for each "
+                "channel: the bar holds 90 of 100 draws (5th to 95th percentile), the tick is "
+                "the median draw, the diamond the figure at the values written in the "
+                f"strategy. {round(bands.p_saving * 100)} of 100 draws save money.",
             )
         )
     if scenario.sensitivity is not None and scenario.sensitivity.keys:

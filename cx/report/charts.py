@@ -12,6 +12,8 @@ from typing import Any
 import altair as alt
 import polars as pl
 
+from cx.report.data import ALL_CHANNELS
+
 # Colour-blind-safe, and readable in greyscale print by lightness.
 SCENARIO_COLORS = ["#1f5fa8", "#e07b00", "#2a9d5c", "#b8336a", "#7b5ea7", "#8c6d31"]
 TODAY_COLOR = "#a7a9ac"
@@ -35,7 +37,7 @@ WIDTH = 700
 # Vega's expression parser, which reads the sort orders Vega-Lite writes with the names
 # in them, takes these two as line ends and fails on a string holding one.
 _VEGA_LINE_BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029"}
-_NAME_COLUMNS = ("scenario", "channel", "key")
+_NAME_COLUMNS = ("scenario", "channel", "key", "row", "column")
 
 
 def label(name: str) -> str:
@@ -242,32 +244,48 @@ def staffing_heatmap(frame: pl.DataFrame, weekdays: tuple[str, ...]) -> dict[str
 
 
 def cost_band(frame: pl.DataFrame, color: str) -> dict[str, Any]:
-    """Cost against today over the draws: a bar from the 5th to the 95th percentile, a
-    tick at the median, a diamond at the figure of the values written in the strategy
-    and a dashed line at zero (left of it the strategy saves)."""
+    """Cost against today over the draws, all channels on top and then one row per
+    channel: a bar from the 5th to the 95th percentile, a tick at the median, a diamond
+    at the figure of the values written in the strategy and a dashed line at zero (left
+    of it the strategy saves)."""
+    frame = labelled(frame)
     money = alt.Axis(format=",d", tickCount=6)
     tooltip = [
-        alt.Tooltip(f"{f}:Q", title=t, format=",.0f")
-        for f, t in (
-            ("p5", "5th percentile"),
-            ("p50", "median"),
-            ("p95", "95th percentile"),
-            ("point", "at the written values"),
-        )
+        alt.Tooltip("channel:N", title="row"),
+        *(
+            alt.Tooltip(f"{f}:Q", title=t, format=",.0f")
+            for f, t in (
+                ("p5", "5th percentile"),
+                ("p50", "median"),
+                ("p95", "95th percentile"),
+                ("point", "at the written values"),
+            )
+        ),
     ]
-    base = alt.Chart()
-    spread = base.mark_bar(height=18, color=color, opacity=0.35).encode(
+    # The order is data (rank 0 is all channels), not a sort order quoting the names.
+    row = alt.Y(
+        "channel:N",
+        title=None,
+        sort=alt.EncodingSortField("rank", order="ascending"),
+        axis=alt.Axis(
+            labelFontWeight=alt.condition(
+                f"datum.value === '{ALL_CHANNELS}'", alt.value("bold"), alt.value("normal")
+            )
+        ),
+    )
+    base = alt.Chart().encode(y=row)
+    spread = base.mark_bar(height=16, color=color, opacity=0.35).encode(
         x=alt.X("p5:Q", title="Cost against today (negative: saves)", axis=money),
         x2="p95:Q",
         tooltip=tooltip,
     )
-    median = base.mark_tick(thickness=3, size=24, color=color).encode(x="p50:Q", tooltip=tooltip)
-    point = base.mark_point(shape="diamond", filled=True, size=80, color="#1d2733").encode(
+    median = base.mark_tick(thickness=3, size=20, color=color).encode(x="p50:Q", tooltip=tooltip)
+    point = base.mark_point(shape="diamond", filled=True, size=70, color="#1d2733").encode(
         x="point:Q", tooltip=tooltip
     )
-    zero = base.mark_rule(color="#5b6675", strokeDash=[4, 3]).encode(x=alt.datum(0))
+    zero = alt.Chart().mark_rule(color="#5b6675", strokeDash=[4, 3]).encode(x=alt.datum(0))
     chart = alt.layer(spread, median, point, zero, data=frame).properties(
-        width=WIDTH - 80, height=40
+        width=WIDTH - 80, height=alt.Step(26)
     )
     return _config(chart)
 
@@ -302,5 +320,111 @@ def tornado(frame: pl.DataFrame, color: str) -> dict[str, Any]:
             ],
         )
         .properties(width=WIDTH - 80, height=alt.Step(26))
+    )
+    return _config(chart)
+
+
+#: A grid's cells carry their figure as text up to this many columns.
+GRID_LABELLED_COLUMNS = 10
+_COST_AGAINST_TODAY = "Cost against today (negative: saves)"
+
+
+def sweep_line(frame: pl.DataFrame, key: str, color: str) -> dict[str, Any]:
+    """Cost against today at each value of one swept key: a line through the points,
+    the point that saves most ringed, a dashed line at zero where the figures cross it
+    (below it the strategy saves). Numbers on a number scale; other values in the order
+    they were swept."""
+    frame = labelled(frame)
+    numeric = frame.height > 0 and frame["x"].null_count() == 0
+    x = (
+        alt.X("x:Q", title=label(key), scale=alt.Scale(zero=False))
+        if numeric
+        else alt.X(
+            "row:O", title=label(key), sort=alt.EncodingSortField("row_rank", order="ascending")
+        )
+    )
+    tooltip = [
+        alt.Tooltip("row:N", title=label(key)),
+        alt.Tooltip("cost_delta:Q", title="cost against today", format=",.0f"),
+    ]
+    y = alt.Y(
+        "cost_delta:Q",
+        title=_COST_AGAINST_TODAY,
+        axis=alt.Axis(format=",d"),
+        scale=alt.Scale(zero=False),
+    )
+    base = alt.Chart().encode(x=x, y=y, tooltip=tooltip)
+    line = base.mark_line(color=color, strokeWidth=2.5)
+    points = base.mark_point(filled=True, size=45, color=color)
+    best = (
+        base.mark_point(size=260, shape="circle", strokeWidth=2, color="#1d2733")
+        .transform_filter("datum.best")
+    )
+    layers = [line, points, best]
+    deltas = frame["cost_delta"]
+    if frame.height and deltas.min() < 0 < deltas.max():  # type: ignore[operator]
+        # Only where it falls among the figures: a line at zero far below a saving that
+        # moves by a few percent would flatten the curve.
+        layers.append(
+            alt.Chart().mark_rule(color="#5b6675", strokeDash=[4, 3]).encode(y=alt.datum(0))
+        )
+    chart = alt.layer(*layers, data=frame).properties(width=WIDTH - 80, height=230)
+    return _config(chart)
+
+
+def sweep_heatmap(frame: pl.DataFrame, keys: list[str]) -> dict[str, Any]:
+    """Cost against today at every point of a grid of two keys: the first key's values
+    as rows, the second's as columns, the darker the cell the more the strategy saves;
+    the point that saves most outlined."""
+    frame = labelled(frame)
+    columns = frame["column"].n_unique()
+    cell = max(18, min(64, (WIDTH - 140) // max(1, columns)))
+    base = alt.Chart().encode(
+        x=alt.X(
+            "column:O",
+            title=label(keys[1]),
+            sort=alt.EncodingSortField("column_rank", order="ascending"),
+            axis=alt.Axis(labelAngle=0 if columns <= 12 else -45, orient="top"),
+        ),
+        y=alt.Y(
+            "row:O", title=label(keys[0]), sort=alt.EncodingSortField("row_rank", order="ascending")
+        ),
+    )
+    tooltip = [
+        alt.Tooltip("row:N", title=label(keys[0])),
+        alt.Tooltip("column:N", title=label(keys[1])),
+        alt.Tooltip("cost_delta:Q", title="cost against today", format=",.0f"),
+    ]
+    cells = base.mark_rect(stroke="white", strokeWidth=0.5).encode(
+        color=alt.Color(
+            "cost_delta:Q",
+            title=["Cost against today", "(negative: saves)"],
+            # Reversed: the darkest cell is the lowest cost against today, the largest saving.
+            scale=alt.Scale(range=HEAT_COLORS, reverse=True),
+            legend=alt.Legend(orient="right", gradientLength=140, format=",d"),
+        ),
+        tooltip=tooltip,
+    )
+    best = base.mark_rect(fill=None, stroke="#e07b00", strokeWidth=3).transform_filter(
+        "datum.best"
+    )
+    layers: list[alt.Chart] = [cells, best]
+    if columns <= GRID_LABELLED_COLUMNS:
+        layers.append(
+            base.mark_text(fontSize=9)
+            .encode(
+                text=alt.Text("cost_delta:Q", format=",.0f"),
+                color=alt.condition(
+                    "datum.cost_delta < datum.low + 0.4 * (datum.high - datum.low)",
+                    alt.value("white"),
+                    alt.value("#333333"),
+                ),
+                tooltip=tooltip,
+            )
+        )
+    chart = (
+        alt.layer(*layers, data=frame)
+        .transform_joinaggregate(low="min(cost_delta)", high="max(cost_delta)")
+        .properties(width=alt.Step(cell), height=alt.Step(min(cell, 28)))
     )
     return _config(chart)

@@ -6,13 +6,14 @@ A scenario is a strategy or a baseline. Nothing here needs the chart library.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import polars as pl
 
 from cx.data.cube import Cube
-from cx.models.result import Result, Sensitivity
+from cx.models.result import Result, Sensitivity, SweepGrid, SweepResult
 from cx.models.strategy import Strategy
 from cx.render.views import SimulationView
 from cx.staffing.plan import scheduled_hours
@@ -33,6 +34,8 @@ class Scenario:
     is_baseline: bool = False
     #: The tornado of a strategy with an `uncertainty:` block (its bands are in the result).
     sensitivity: Sensitivity | None = None
+    #: Each channel's cost today, beside which the channel's own cost is set.
+    baseline_costs: dict[str, float] = field(default_factory=dict)
 
     @property
     def result(self) -> Result:
@@ -154,17 +157,40 @@ def staffing_week(scenario: Scenario, cube: Cube) -> pl.DataFrame:
     )
 
 
-def bands_frame(result: Result) -> pl.DataFrame:
-    """p5, p50, p95, point: the strategy's cost against today over the draws (none
-    without bands); ``point`` is the figure at the values written in the strategy."""
+#: The row of the band chart that holds the whole strategy (no channel name has a capital).
+ALL_CHANNELS = "All channels"
+
+
+def bands_frame(result: Result, baseline_costs: Mapping[str, float]) -> pl.DataFrame:
+    """channel, rank, p5, p50, p95, point: the strategy's cost against today over the
+    draws, all channels first (rank 0), then each channel with bands in the result's
+    order (none without bands); ``point`` is the figure at the values written in the
+    strategy, a channel's own cost less its cost today (``baseline_costs``; 0 for a
+    channel not offered today)."""
     totals = result.totals
-    bands = [] if totals.bands is None else [totals.bands.cost_delta]
+    rows = [] if totals.bands is None else [(ALL_CHANNELS, totals.bands, totals.cost_delta)]
+    rows += [
+        (c.channel, c.bands, c.cost - baseline_costs.get(c.channel, 0.0))
+        for c in result.channels
+        if c.bands is not None and totals.bands is not None
+    ]
     return pl.DataFrame(
         [
-            {"p5": band.p5, "p50": band.p50, "p95": band.p95, "point": totals.cost_delta}
-            for band in bands
+            {
+                "channel": name,
+                "rank": rank,
+                "p5": bands.cost_delta.p5,
+                "p50": bands.cost_delta.p50,
+                "p95": bands.cost_delta.p95,
+                "point": point,
+            }
+            for rank, (name, bands, point) in enumerate(rows)
         ],
-        schema={name: pl.Float64 for name in ("p5", "p50", "p95", "point")},
+        schema={
+            "channel": pl.String,
+            "rank": pl.Int64,
+            **{name: pl.Float64 for name in ("p5", "p50", "p95", "point")},
+        },
     )
 
 
@@ -195,5 +221,44 @@ def tornado_frame(sensitivity: Sensitivity) -> pl.DataFrame:
             "value": pl.Float64,
             "at": pl.Float64,
             "base": pl.Float64,
+        },
+    )
+
+
+def sweep_frame(sweep: SweepResult | SweepGrid) -> pl.DataFrame:
+    """row, row_rank, column, column_rank, x, cost_delta, best: the strategy's cost
+    against today at each point of a sweep. ``row`` is the (first) key's value as text
+    and ``x`` as a number (null where it is not one); ``column`` the second key's value
+    of a grid ("" for one key); the ranks are the order the values were swept in, and
+    ``best`` marks the point that saves most."""
+    points = sweep.points()
+    axes = [sweep.axis(0), sweep.axis(1)] if isinstance(sweep, SweepGrid) else None
+    deltas = [result.totals.cost_delta for _, result in points]
+    best = deltas.index(min(deltas))
+    rows = []
+    for index, (values, _) in enumerate(points):
+        first, *second = values
+        numeric = isinstance(first, int | float)
+        rows.append(
+            {
+                "row": str(first),
+                "row_rank": index if axes is None else axes[0].index(first),
+                "column": "" if axes is None else str(second[0]),
+                "column_rank": 0 if axes is None else axes[1].index(second[0]),
+                "x": float(first) if numeric else None,
+                "cost_delta": deltas[index],
+                "best": index == best,
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "row": pl.String,
+            "row_rank": pl.Int64,
+            "column": pl.String,
+            "column_rank": pl.Int64,
+            "x": pl.Float64,
+            "cost_delta": pl.Float64,
+            "best": pl.Boolean,
         },
     )

@@ -1,0 +1,109 @@
+"""`--set-range KEY=START:STOP:STEP`: the values a sweep sets, for one key or two (a grid)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cx.errors import InputError, UsageError
+from cx.models.numbers import check_grid_size, parse_number
+
+#: The most values one `--set-range` gives.
+MAX_STEPS = 1000
+#: A sweep varies one key (a curve) or two (a grid).
+MAX_KEYS = 2
+
+if TYPE_CHECKING:
+    from cx.data.cube import Cube
+    from cx.models.result import SweepGrid, SweepResult
+    from cx.models.strategy import Strategy
+
+Range = tuple[str, list[float | int]]
+
+
+def parse_range(text: str) -> Range:
+    """``KEY=START:STOP:STEP`` → key and the values from START to STOP inclusive."""
+    key, _, spec = text.partition("=")
+    parts = spec.split(":")
+    hint = "write KEY=START:STOP:STEP, e.g. shifts.0.to.web=0:0.6:0.1"
+    if not key or len(parts) != 3:
+        raise UsageError(f"cannot read --set-range '{text}'", hint=hint)
+    try:
+        start, stop, step = (parse_number(part, "") for part in parts)
+    except InputError as error:
+        raise UsageError(
+            f"--set-range '{text}' needs three numbers: {error.message}",
+            hint=error.hint or hint,
+        ) from None
+    if step <= 0 or stop < start:
+        raise UsageError(
+            f"--set-range '{text}' must count up: START <= STOP and STEP > 0", hint=hint
+        )
+    # Counted in floats first: 0:1e300:1e-300 has more steps than an int can round from.
+    # Whole steps only (400:780:40 stops at 760, never past STOP), with a little slack so
+    # that 0:0.6:0.1 still reaches 0.6.
+    count = (stop - start) / step + 1e-9
+    if not math.isfinite(count) or math.floor(count) + 1 > MAX_STEPS:
+        shown = f"{math.floor(count) + 1:,}" if math.isfinite(count) else "too many"
+        raise UsageError(
+            f"--set-range '{text}' has {shown} steps, more than {MAX_STEPS:,}",
+            hint="use a larger STEP or a shorter range",
+        )
+    steps = math.floor(count) + 1
+    values = [round(start + i * step, 10) for i in range(steps)]
+    as_ints = all(v == int(v) for v in (start, stop, step))
+    return key, [int(v) if as_ints else v for v in values]
+
+
+def parse_ranges(texts: list[str]) -> list[Range]:
+    """One or two `--set-range` options, each on its own key; two make a grid of at most
+    MAX_GRID_POINTS points. Checked before any data is read."""
+    if len(texts) > MAX_KEYS:
+        raise UsageError(
+            f"--set-range is given {len(texts)} times: a sweep varies one key or two",
+            hint="give --set-range once (a curve) or twice (a grid)",
+        )
+    ranges = [parse_range(text) for text in texts]
+    keys = [key for key, _ in ranges]
+    if len(set(keys)) < len(keys):
+        raise UsageError(
+            f"--set-range names {keys[0]} twice", hint="a grid varies two different keys"
+        )
+    if len(ranges) == MAX_KEYS:
+        check_grid_size(len(ranges[0][1]), len(ranges[1][1]), "the two --set-range")
+    return ranges
+
+
+def first_point(ranges: list[Range]) -> list[str]:
+    """``KEY=VALUE`` overrides that set every swept key to its first value."""
+    return [f"{key}={values[0]}" for key, values in ranges]
+
+
+def points_of(ranges: list[Range]) -> int:
+    """How many evaluations the sweep of ``ranges`` makes."""
+    return math.prod(len(values) for _, values in ranges)
+
+
+def sweep_of(
+    strategy: Path | Strategy,
+    ranges: list[Range],
+    cube: Cube,
+    overrides: list[str],
+    interval: int | None,
+) -> SweepResult | SweepGrid:
+    """:func:`cx.api.sweep` over the keys of ``ranges``: a curve for one, a grid for two."""
+    from cx import api
+
+    (key, values), *grid = ranges
+    key2, values2 = grid[0] if grid else (None, None)
+    return api.sweep(
+        strategy,
+        key,
+        values,
+        cube,
+        overrides=overrides,
+        interval=interval,
+        key2=key2,
+        values2=values2,
+    )
