@@ -276,3 +276,23 @@ def test_more_corners_than_draws_are_drawn_one_by_one(cube: Cube) -> None:
     )
     assert _batch(strategy, cube, draw(strategy, 7, seed=1)) is None  # 8 corners
     assert _batch(strategy, cube, draw(strategy, 8, seed=1)) is not None
+
+
+def test_rules_on_journey_steps_scale_with_the_volume() -> None:
+    """A rule aimed at follow-ups reads the outcome tables' demand: `volume` scales it
+    like every other count, and its draws go together too."""
+    cube = api.load_interactions(EXAMPLE, outcomes=True)
+    strategy = _strategy(
+        str(ROOT / "strategies" / "follow-ups-to-chat.yaml"),
+        {"shifts.0.to.chat": "{low: 0.3, high: 0.7}", "volume": "{low: 0.9, high: 1.5}"},
+    )
+    _assert_batch_is_exact(strategy, cube, draw(strategy, 5, seed=2))
+    point = api.simulate(strategy, cube)
+    follow_ups = str(ROOT / "strategies" / "follow-ups-to-chat.yaml")
+    grown = api.simulate(
+        _strategy(follow_ups, {"volume": "{low: 1.5, high: 1.5}"}), cube, samples=2
+    )
+    assert grown.totals.bands is not None
+    # half as many contacts again: more agents (less than half more: larger queues pool)
+    assert grown.totals.bands.agent_hours.p50 > point.totals.agent_hours * 1.1
+    assert grown.totals.bands.cost.p50 > point.totals.cost * 1.05

@@ -113,7 +113,7 @@ class Cube:
             preferred=self.preferred,
             handle_by_hour=times(self.handle_by_hour),
             meta=self.meta,
-            outcomes=self.outcomes,
+            outcomes=self.outcomes.scaled(factor) if self.outcomes is not None else None,
         )
         scaled._profiles = self._profiles  # arrival shares do not change with the scale
         return scaled

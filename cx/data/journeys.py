@@ -12,7 +12,7 @@ that runs only when a strategy, a guard or the user asks for them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -111,6 +111,11 @@ class Outcomes:
     multichannel_journeys: int
     has_resolved: bool
     has_satisfaction: bool
+
+    def scaled(self, factor: float) -> Outcomes:
+        """These outcomes with every contact count times ``factor`` (the `volume` of
+        §12); rates, means and the journey counts of the data section stay."""
+        return replace(self, demand=self.demand.with_columns(pl.col("contacts") * factor))
 
     def demand_by_period(self, period: str) -> pl.DataFrame:
         return (
