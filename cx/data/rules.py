@@ -306,12 +306,19 @@ def parse_rows(scan: pl.LazyFrame, layout: SourceLayout, mapping: Mapping) -> pl
         if name in layout.sources:
             parsed[name] = parsed_boolean(layout, mapping, name)
     frame = scan.with_columns(**parsed)
+    # Each check is worked out once, as a column of its own, before the reasons are
+    # chosen: nested in the chain of reasons, each would be evaluated at every level.
     checks = _checks(layout)
+    failed = [f"{FAILED}{index}" for index in range(len(checks))]
+    frame = frame.with_columns(
+        (check.present & ~check.valid.fill_null(False)).alias(name)
+        for name, check in zip(failed, checks, strict=True)
+    )
     reason: pl.Expr = pl.lit(None, dtype=pl.String)
-    for check in reversed(checks):
-        reason = (
-            pl.when(check.present & ~check.valid.fill_null(False))
-            .then(pl.lit(check.reason))
-            .otherwise(reason)
-        )
-    return frame.with_columns(reject_reason=reason)
+    for name, check in zip(reversed(failed), reversed(checks), strict=True):
+        reason = pl.when(pl.col(name)).then(pl.lit(check.reason)).otherwise(reason)
+    return frame.with_columns(reject_reason=reason).drop(failed)
+
+
+#: Prefix of the columns that hold, for a moment, whether a row fails each check.
+FAILED = "__fails:"
