@@ -28,6 +28,7 @@ from cx.models.mapping import CANONICAL_COLUMNS, REQUIRED_COLUMNS, Mapping
 
 ROW = "__row"
 RAW = "__raw:"  # prefix of the untouched source columns, beside the parsed ones
+CLEAN = "__clean:"  # prefix of the trimmed source columns while the row rules run
 
 # ISO 8601 shapes recognised from the first value of the column; the one that
 # matches is then applied to every row (rows in another shape are rejected).
@@ -73,6 +74,9 @@ class SourceLayout:
     # `:%S%.f`: timestamps are parsed first with that fixed width, which Polars reads
     # far faster (cx.data.rules.parse_timestamp); the value is the same either way.
     fraction_digits: int | None = None
+    # The row rules' frame holds each source column trimmed, as `__clean:<name>`
+    # (cx.data.rules.parse_rows), so that the rules trim each value once.
+    cleaned: bool = False
 
     def is_text(self, name: str) -> bool:
         return self.dtypes.get(name, pl.String) == pl.String

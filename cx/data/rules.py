@@ -12,12 +12,12 @@ them to tell the rows it must check again, and the SQL generator
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import polars as pl
 
-from cx.data.layout import RAW, SourceLayout
+from cx.data.layout import CLEAN, RAW, SourceLayout
 from cx.models.mapping import BOOLEAN_COLUMNS, DIMENSION_COLUMNS, Mapping
 
 MAX_HANDLE_TIME_SECONDS = 86_400.0
@@ -93,10 +93,16 @@ def number_ok(name: str, value: pl.Expr) -> pl.Expr:
 # --------------------------------------------------------------------------- expressions
 
 
-def _clean(name: str) -> pl.Expr:
+def _trimmed(name: str) -> pl.Expr:
     """Trimmed text, with empty meaning unknown (null)."""
     text = pl.col(RAW + name).str.strip_chars()
     return pl.when(text.str.len_bytes() > 0).then(text)
+
+
+def _clean(layout: SourceLayout, name: str) -> pl.Expr:
+    """The source column ``name`` trimmed (read from its ``__clean:`` column, where the
+    frame has them)."""
+    return pl.col(CLEAN + name) if layout.cleaned else _trimmed(name)
 
 
 def source(layout: SourceLayout, canonical: str) -> pl.Expr:
@@ -104,9 +110,10 @@ def source(layout: SourceLayout, canonical: str) -> pl.Expr:
     if canonical == "timestamp" and layout.typed_timestamp():
         return pl.col(RAW + names[0])  # a typed Parquet column: nothing to trim
     if len(names) == 1:
-        return _clean(names[0])
+        return _clean(layout, names[0])
     joined = pl.concat_str([pl.col(RAW + n).str.strip_chars() for n in names], separator=" ")
-    return pl.when(pl.all_horizontal([_clean(n).is_not_null() for n in names])).then(joined)
+    present = pl.all_horizontal([_clean(layout, n).is_not_null() for n in names])
+    return pl.when(present).then(joined)
 
 
 def _typed_timestamp(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
@@ -288,6 +295,14 @@ def completed(frame: pl.LazyFrame) -> pl.LazyFrame:
 def parse_rows(scan: pl.LazyFrame, layout: SourceLayout, mapping: Mapping) -> pl.LazyFrame:
     """Apply the row rules of §3 to a frame of ``__raw:`` text columns
     (:func:`cx.data.raw.raw_frame`)."""
+    # Each source column is trimmed once, into a column the rules read (a trimmed
+    # value is used by several rules, and Polars would trim it again for each).
+    trimmed = sorted(
+        {n for names in layout.sources.values() for n in names}
+        - (set(layout.sources["timestamp"]) if layout.typed_timestamp() else set())
+    )
+    scan = scan.with_columns(_trimmed(name).alias(CLEAN + name) for name in trimmed)
+    layout = replace(layout, cleaned=True)
     unit = handle_time_factor(mapping)
     parsed: dict[str, pl.Expr] = {
         "customer_id": source(layout, "customer_id"),
@@ -317,7 +332,9 @@ def parse_rows(scan: pl.LazyFrame, layout: SourceLayout, mapping: Mapping) -> pl
     reason: pl.Expr = pl.lit(None, dtype=pl.String)
     for name, check in zip(reversed(failed), reversed(checks), strict=True):
         reason = pl.when(pl.col(name)).then(pl.lit(check.reason)).otherwise(reason)
-    return frame.with_columns(reject_reason=reason).drop(failed)
+    return frame.with_columns(reject_reason=reason).drop(
+        *failed, *(CLEAN + name for name in trimmed)
+    )
 
 
 #: Prefix of the columns that hold, for a moment, whether a row fails each check.
