@@ -176,14 +176,34 @@ def _leap_second(
     """
     if "%s" in fmt:
         return pl.lit(False)
+    # The text is read again only for the few candidates (second 0, a 60 in the
+    # text): Polars rewrites every row's text, null or not, so the candidates are
+    # taken out of each batch of rows, read again, and put back (_reread).
+    candidate = ((parsed.dt.second() == 0) & text.str.contains("60", literal=True)).fill_null(False)
+    rows = pl.struct(text=text, parsed=parsed, candidate=candidate)
+
+    def reread(batch: pl.Series) -> pl.Series:
+        return _reread(batch, fmt, digits)
+
+    return candidate & rows.map_batches(reread, return_dtype=pl.Boolean, is_elementwise=True)
+
+
+def _reread(batch: pl.Series, fmt: str, digits: int | None) -> pl.Series:
+    """Of a batch of (text, parsed, candidate) rows, whether each candidate's text, with
+    its first or last ``60`` read as ``59``, is one second before ``parsed`` (False for
+    the rows that are no candidates)."""
+    text, parsed = pl.col("text"), pl.col("parsed")
     earlier = parsed - pl.duration(seconds=1)
     first = parse_timestamp(text.str.replace("60", "59", literal=True), fmt, digits)
     last = parse_timestamp(text.str.replace(r"^(.*)60", "${1}59"), fmt, digits)
-    return (
-        (parsed.dt.second() == 0)
-        & text.str.contains("60", literal=True)
-        & ((first == earlier) | (last == earlier))
-    ).fill_null(False)
+    found = (
+        batch.struct.unnest()
+        .with_row_index("index")
+        .filter(pl.col("candidate"))
+        .select("index", leap=((first == earlier) | (last == earlier)).fill_null(False))
+    )
+    result = pl.repeat(False, batch.len(), dtype=pl.Boolean, eager=True).alias("leap")
+    return result.scatter(found["index"], found["leap"]) if found.height else result
 
 
 def maybe_leap_second(text: pl.Expr, parsed: pl.Expr, fmt: str, digits: int | None) -> pl.Expr:
