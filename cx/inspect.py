@@ -110,31 +110,13 @@ def _channel_query(enriched: pl.LazyFrame, present: list[str]) -> pl.LazyFrame:
     return enriched.group_by("channel").agg(aggregations)
 
 
-def _share(part: float, whole: float) -> float | None:
-    return part / whole if whole else None
-
-
-def inspect_cube(
-    cube: Cube,
-    mapping: Mapping | None = None,
-    window_hours: float = DEFAULT_WINDOW_HOURS,
-    encoding: str = "utf8",
-    progress: Progress = SILENT,
-) -> InspectResult:
-    """Profile the interaction file behind ``cube`` (read again, row by row, in one pass:
-    a step of ``progress``)."""
-    mapping = mapping or Mapping()
-    meta = cube.meta
-    if meta.last_timestamp is None:
-        raise DataError("the data has no valid rows to inspect", file=meta.file)
-    last = datetime.fromisoformat(meta.last_timestamp)
-    rows, present = _rows(cube, mapping, encoding)
-    enriched = _enrich(rows, mapping, window_hours, last)
+def _profile_queries(enriched: pl.LazyFrame, present: list[str]) -> list[pl.LazyFrame]:
+    """What inspect counts, from the contacts with their journey and repeat flags."""
     identified = enriched.filter(~pl.col("anonymous"))
     per_customer = identified.group_by("customer_id").agg(
         contacts=pl.len(), channels=pl.col("channel").n_unique()
     )
-    queries = [
+    return [
         _channel_query(enriched, present),
         enriched.group_by(*DIMENSION_COLUMNS, "channel").agg(
             contacts=pl.len(), starts=pl.col("new_journey").sum()
@@ -156,9 +138,34 @@ def inspect_cube(
             hops=pl.col("hop").sum(),
         ),
     ]
+
+
+def _share(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
+def inspect_cube(
+    cube: Cube,
+    mapping: Mapping | None = None,
+    window_hours: float = DEFAULT_WINDOW_HOURS,
+    encoding: str = "utf8",
+    progress: Progress = SILENT,
+) -> InspectResult:
+    """Profile the interaction file behind ``cube`` (read again, row by row, in one pass:
+    a step of ``progress``)."""
+    mapping = mapping or Mapping()
+    meta = cube.meta
+    if meta.last_timestamp is None:
+        raise DataError("the data has no valid rows to inspect", file=meta.file)
+    last = datetime.fromisoformat(meta.last_timestamp)
+    rows, present = _rows(cube, mapping, encoding)
+    enriched = _enrich(rows, mapping, window_hours, last)
     try:
         with progress.step(f"profiling {meta.rows_used:,} contacts: journeys, repeats"):
-            collected = pl.collect_all(queries)
+            # The rows are read, parsed and sorted once, with the streaming engine;
+            # the queries then run on them in memory (each would read them again).
+            frame = enriched.collect(engine="streaming").lazy()
+            collected = pl.collect_all(_profile_queries(frame, present))
         by_channel, by_cell, spread, largest, switching, journeys, totals = collected
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise DataError(f"cannot read data file: {exc}", file=meta.file) from None

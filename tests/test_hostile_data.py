@@ -735,3 +735,39 @@ def test_a_parquet_time_zone_is_converted_to_utc_with_a_note(tmp_path: Path) -> 
 def test_the_library_raises_cx_errors_only(fifo: Path) -> None:
     with pytest.raises(CxError, match="not a regular file"):
         api.load_interactions(fifo)
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(
+    st.datetimes(min_value=dt.datetime(1981, 1, 1), max_value=dt.datetime(2098, 12, 31)),
+    st.sampled_from(["T", " "]),
+    st.sampled_from(["", ".6", ".60", ".600", ".060", ".604", ".6045", ".604500", ".123456789"]),
+    st.booleans(),
+    st.sampled_from(["", " ", "x"]),
+    st.sampled_from([3, 6]),
+)
+def test_a_fraction_read_with_a_fixed_width_reads_as_with_any_width(
+    moment: Any, sep: str, fraction: str, sixty: bool, pad: str, digits: int
+) -> None:
+    """Invariant: timestamps read first with a fixed-width fraction (``.%3f``) have the
+    value ``%.f`` gives them, and the same rows are leap seconds; the fast scan's cheap
+    leap-second test flags every one of them."""
+    from cx.data.rules import _leap_second, maybe_leap_second, parse_timestamp
+
+    fmt = f"%Y-%m-%d{sep}%H:%M:%S%.f"
+    seconds = "60" if sixty else "%S"
+    base = moment.strftime(f"%Y-%m-%d{sep}%H:%M:{seconds}") + fraction
+    texts = [base, pad + base, base + pad, base.replace("-0", "-", 1)]
+    frame = pl.DataFrame({"t": texts})
+    plain, fixed = parse_timestamp(pl.col("t"), fmt), parse_timestamp(pl.col("t"), fmt, digits)
+    got = frame.select(
+        plain=plain,
+        fixed=fixed,
+        leap=_leap_second(pl.col("t"), plain, fmt),
+        leap_fixed=_leap_second(pl.col("t"), fixed, fmt, digits),
+        maybe=maybe_leap_second(pl.col("t"), fixed, fmt, digits),
+    )
+    assert got["plain"].to_list() == got["fixed"].to_list()
+    assert got["leap"].to_list() == got["leap_fixed"].to_list()
+    assert not (got["leap"] & ~got["maybe"]).any()
+    assert got["leap"][0] == sixty

@@ -468,3 +468,66 @@ def test_gzip_tsv_header_and_delimiter_are_read_through_the_compression(
         frame.write_csv(target, separator="\t")
     assert resolve_layout(tsv, Mapping()).delimiter == "\t"
     assert simulate_json(tsv) == simulate_json(inputs["csv"])
+
+
+def milliseconds(frame: pl.DataFrame) -> pl.DataFrame:
+    """The rows with millisecond timestamps, many of them with a 60 in the fraction,
+    and now and then another width, none, a leap second or a timestamp padded."""
+    rows = frame.with_row_index("i").with_columns(pl.col("timestamp").cast(pl.String))
+    millis = (pl.col("i") * 37 % 1000).cast(pl.String).str.zfill(3)
+    stamp = pl.col("timestamp") + "." + millis
+    return rows.with_columns(
+        timestamp=pl.when(pl.col("i") % 101 == 0)
+        .then(pl.col("timestamp").str.slice(0, 17) + "60." + millis)  # a leap second
+        .when(pl.col("i") % 103 == 0)
+        .then(pl.col("timestamp").str.slice(0, 17) + "60")
+        .when(pl.col("i") % 107 == 0)
+        .then(pl.col("timestamp") + ".604500")
+        .when(pl.col("i") % 109 == 0)
+        .then(pl.col("timestamp"))
+        .when(pl.col("i") % 113 == 0)
+        .then(pl.lit(" ") + stamp)
+        .when(pl.col("i") % 127 == 0)
+        .then(stamp + "x")
+        .when(pl.col("i") == 1)
+        .then(pl.col("timestamp").str.slice(0, 17) + "00.600")  # a 60 in the fraction
+        .otherwise(stamp)
+    ).drop("i")
+
+
+def test_millisecond_timestamps_are_read_with_a_fixed_width_to_the_same_cube(
+    frame: pl.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cx.data import layout as layouts
+
+    path = tmp_path / "milliseconds.csv"
+    milliseconds(frame).write_csv(path)
+    assert resolve_layout(path, Mapping()).fraction_digits == 3
+    seen: list[pl.DataFrame] = []
+    cubes = [scan.scan_fine(path, Mapping(), rejects_out=seen.append)]
+    cubes.append(scan.scan_fine(path, Mapping(), exact=True, rejects_out=seen.append))
+    monkeypatch.setattr(layouts, "_fraction_digits", lambda *args: None)  # %.f throughout
+    assert resolve_layout(path, Mapping()).fraction_digits is None
+    cubes.append(scan.scan_fine(path, Mapping(), rejects_out=seen.append))
+    cubes.append(scan.scan_fine(path, Mapping(), exact=True, rejects_out=seen.append))
+    for cube, rejects in zip(cubes[1:], seen[1:], strict=True):
+        assert_same_cube(cubes[0], cube)
+        assert rejects.equals(seen[0])
+    leaps = len(range(0, ROWS, 101)) + len(range(103, ROWS, 103))  # row 0 is one leap
+    assert cubes[0].reject_reasons == {
+        "timestamp does not exist (second 60, a leap second)": leaps,
+        "timestamp does not match format %Y-%m-%dT%H:%M:%S%.f": len(range(127, ROWS, 127)),
+    }
+
+
+def test_a_sixty_in_a_fraction_is_no_row_to_check_again(
+    frame: pl.DataFrame, tmp_path: Path
+) -> None:
+    from cx.data.fastrows import SUSPECT, fast_rows
+
+    path = tmp_path / "sixty.csv"
+    minutes = pl.col("timestamp").str.slice(0, 17) + "00"
+    frame.with_columns(timestamp=minutes + ".600").write_csv(path)
+    layout = resolve_layout(path, Mapping())
+    suspect = fast_rows(layout, Mapping()).select(pl.col(SUSPECT).sum()).collect().item()
+    assert suspect == 0

@@ -52,7 +52,9 @@ def _fast_timestamp_text(layout: SourceLayout) -> pl.Expr:
 def _fast_timestamp(layout: SourceLayout) -> pl.Expr:
     if layout.typed_timestamp():
         return parsed_timestamp(layout)
-    return parse_timestamp(_fast_timestamp_text(layout), layout.timestamp_format)
+    return parse_timestamp(
+        _fast_timestamp_text(layout), layout.timestamp_format, layout.fraction_digits
+    )
 
 
 def _fast_boolean(
@@ -144,7 +146,9 @@ def fast_rows(
         if name in layout.sources and name not in raw_keys_checked_later
     ]
     if not layout.typed_timestamp():
-        suspect.append(maybe_leap_second(_fast_timestamp_text(layout), pl.col("timestamp")))
+        text, parsed = _fast_timestamp_text(layout), pl.col("timestamp")
+        fmt, digits = layout.timestamp_format, layout.fraction_digits
+        suspect.append(maybe_leap_second(text, parsed, fmt, digits))
     for name in NUMBER_COLUMNS:
         if name not in layout.sources:
             columns[name] = pl.lit(None, dtype=pl.Float64)

@@ -28,6 +28,7 @@ from cx.models.mapping import CANONICAL_COLUMNS, REQUIRED_COLUMNS, Mapping
 
 ROW = "__row"
 RAW = "__raw:"  # prefix of the untouched source columns, beside the parsed ones
+CLEAN = "__clean:"  # prefix of the trimmed source columns while the row rules run
 
 # ISO 8601 shapes recognised from the first value of the column; the one that
 # matches is then applied to every row (rows in another shape are rejected).
@@ -69,6 +70,13 @@ class SourceLayout:
     dtypes: dict[str, pl.DataType] = field(default_factory=dict)
     # Source column -> values whose rows the mapping drops (cx.data.drop).
     drop: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The digits of the first timestamp's fraction (3 or 6) when the format ends in
+    # `:%S%.f`: timestamps are parsed first with that fixed width, which Polars reads
+    # far faster (cx.data.rules.parse_timestamp); the value is the same either way.
+    fraction_digits: int | None = None
+    # The row rules' frame holds each source column trimmed, as `__clean:<name>`
+    # (cx.data.rules.parse_rows), so that the rules trim each value once.
+    cleaned: bool = False
 
     def is_text(self, name: str) -> bool:
         return self.dtypes.get(name, pl.String) == pl.String
@@ -140,6 +148,7 @@ def resolve_layout(path: Path, mapping: Mapping, encoding: str = "utf8") -> Sour
         timestamp_format=timestamp_format,
         compressed=is_gzip(path),
         drop=drop_rows.resolve(path, header, mapping),
+        fraction_digits=_fraction_digits(head, delimiter, header, sources["timestamp"]),
     )
 
 
@@ -229,23 +238,47 @@ def _map_sources(path: Path, header: list[str], mapping: Mapping) -> dict[str, l
     return sources
 
 
-def _sniff_iso_format(
-    path: Path, head: list[str], delimiter: str, header: list[str], columns: list[str]
-) -> str:
+def _head_timestamps(
+    head: list[str], delimiter: str, header: list[str], columns: list[str]
+) -> list[tuple[int, str]]:
+    """(line number, timestamp text) of the head's rows that have one."""
     try:
         rows = list(csv.reader(head[1:], delimiter=delimiter))
     except csv.Error:  # e.g. a huge field: the scan will say where
         rows = []
     indices = [header.index(c) for c in columns]
-    first_bad: tuple[str, int] | None = None
-    # The first row in an ISO shape sets the format; one bad row among the first few
-    # is a reject like any other, not a reason to refuse the file.
+    values = []
     for number, row in enumerate(rows, start=2):
         if len(row) < len(header):
             continue
         value = " ".join(row[i].strip() for i in indices).strip()
-        if not value:
-            continue
+        if value:
+            values.append((number, value))
+    return values
+
+
+#: A timestamp whose fraction Polars can read with a fixed width (``%3f``, ``%6f``).
+_FIXED_FRACTION = re.compile(r"^.*:\d{2}\.(\d{3}|\d{6})$")
+
+
+def _fraction_digits(
+    head: list[str], delimiter: str, header: list[str], columns: list[str]
+) -> int | None:
+    """The digits of the first timestamp's fraction, if 3 or 6 (see SourceLayout)."""
+    if len(columns) != 1:
+        return None
+    values = _head_timestamps(head, delimiter, header, columns)
+    found = _FIXED_FRACTION.match(values[0][1]) if values else None
+    return len(found.group(1)) if found else None
+
+
+def _sniff_iso_format(
+    path: Path, head: list[str], delimiter: str, header: list[str], columns: list[str]
+) -> str:
+    first_bad: tuple[str, int] | None = None
+    # The first row in an ISO shape sets the format; one bad row among the first few
+    # is a reject like any other, not a reason to refuse the file.
+    for number, value in _head_timestamps(head, delimiter, header, columns):
         for pattern, fmt in ISO_FORMATS:
             if pattern.match(value):
                 return fmt

@@ -12,12 +12,12 @@ them to tell the rows it must check again, and the SQL generator
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import polars as pl
 
-from cx.data.layout import RAW, SourceLayout
+from cx.data.layout import CLEAN, RAW, SourceLayout
 from cx.models.mapping import BOOLEAN_COLUMNS, DIMENSION_COLUMNS, Mapping
 
 MAX_HANDLE_TIME_SECONDS = 86_400.0
@@ -93,10 +93,16 @@ def number_ok(name: str, value: pl.Expr) -> pl.Expr:
 # --------------------------------------------------------------------------- expressions
 
 
-def _clean(name: str) -> pl.Expr:
+def _trimmed(name: str) -> pl.Expr:
     """Trimmed text, with empty meaning unknown (null)."""
     text = pl.col(RAW + name).str.strip_chars()
     return pl.when(text.str.len_bytes() > 0).then(text)
+
+
+def _clean(layout: SourceLayout, name: str) -> pl.Expr:
+    """The source column ``name`` trimmed (read from its ``__clean:`` column, where the
+    frame has them)."""
+    return pl.col(CLEAN + name) if layout.cleaned else _trimmed(name)
 
 
 def source(layout: SourceLayout, canonical: str) -> pl.Expr:
@@ -104,9 +110,10 @@ def source(layout: SourceLayout, canonical: str) -> pl.Expr:
     if canonical == "timestamp" and layout.typed_timestamp():
         return pl.col(RAW + names[0])  # a typed Parquet column: nothing to trim
     if len(names) == 1:
-        return _clean(names[0])
+        return _clean(layout, names[0])
     joined = pl.concat_str([pl.col(RAW + n).str.strip_chars() for n in names], separator=" ")
-    return pl.when(pl.all_horizontal([_clean(n).is_not_null() for n in names])).then(joined)
+    present = pl.all_horizontal([_clean(layout, n).is_not_null() for n in names])
+    return pl.when(present).then(joined)
 
 
 def _typed_timestamp(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
@@ -120,20 +127,45 @@ def parsed_timestamp(layout: SourceLayout) -> pl.Expr:
     if layout.typed_timestamp():
         name = layout.sources["timestamp"][0]
         return _typed_timestamp(pl.col(RAW + name), layout.dtypes[name])
-    return parse_timestamp(source(layout, "timestamp"), layout.timestamp_format)
+    return parse_timestamp(
+        source(layout, "timestamp"), layout.timestamp_format, layout.fraction_digits
+    )
 
 
-def parse_timestamp(text: pl.Expr, fmt: str) -> pl.Expr:
+def parse_timestamp(text: pl.Expr, fmt: str, digits: int | None = None) -> pl.Expr:
     """``text`` parsed with the one format ``fmt``, as naive microseconds (aware times in
     UTC). Without strptime's cache of distinct values: timestamps rarely repeat, so the
-    cache would only cost a lookup per row."""
+    cache would only cost a lookup per row.
+
+    With ``digits`` (:attr:`SourceLayout.fraction_digits`) and a format ending in
+    ``:%S%.f``, the text is read first with a fraction of exactly that many digits
+    (``.%3f``), which Polars parses several times faster than ``%.f``; where that
+    reads nothing, the row is parsed with ``fmt``. A text the fixed width reads is one
+    ``fmt`` reads to the same value (the same fields, then a dot and the digits)."""
+    fixed = fixed_fraction_format(fmt, digits)
+    if fixed is not None:
+        first = text.str.strptime(pl.Datetime("us"), fixed, strict=False, cache=False)
+        return pl.coalesce(first, parse_timestamp(pl.when(first.is_null()).then(text), fmt))
     if "%z" in fmt or "%#z" in fmt or "%:z" in fmt:
         parsed = text.str.strptime(pl.Datetime("us", "UTC"), fmt, strict=False, cache=False)
         return parsed.dt.replace_time_zone(None)
     return text.str.strptime(pl.Datetime("us"), fmt, strict=False, cache=False)
 
 
-def _leap_second(text: pl.Expr, parsed: pl.Expr, fmt: str) -> pl.Expr:
+#: The end of a timestamp format whose fraction can be read with a fixed width.
+SECONDS_AND_FRACTION = ":%S%.f"
+
+
+def fixed_fraction_format(fmt: str, digits: int | None) -> str | None:
+    """``fmt`` with its fraction read as exactly ``digits`` digits, where it can be."""
+    if digits not in (3, 6) or not fmt.endswith(SECONDS_AND_FRACTION):
+        return None
+    return fmt.removesuffix("%.f") + f".%{digits}f"
+
+
+def _leap_second(
+    text: pl.Expr, parsed: pl.Expr, fmt: str, digits: int | None = None
+) -> pl.Expr:
     """Whether ``text`` was a time at second 60, which strptime reads as the next
     minute's second 0 (``2024-01-31T23:59:60`` as ``2024-02-01T00:00:00``: a contact in
     a month of its own). Such a time exists on no clock a contact centre keeps.
@@ -144,19 +176,49 @@ def _leap_second(text: pl.Expr, parsed: pl.Expr, fmt: str) -> pl.Expr:
     """
     if "%s" in fmt:
         return pl.lit(False)
+    # The text is read again only for the few candidates (second 0, a 60 in the
+    # text): Polars rewrites every row's text, null or not, so the candidates are
+    # taken out of each batch of rows, read again, and put back (_reread).
+    candidate = ((parsed.dt.second() == 0) & text.str.contains("60", literal=True)).fill_null(False)
+    rows = pl.struct(text=text, parsed=parsed, candidate=candidate)
+
+    def reread(batch: pl.Series) -> pl.Series:
+        return _reread(batch, fmt, digits)
+
+    return candidate & rows.map_batches(reread, return_dtype=pl.Boolean, is_elementwise=True)
+
+
+def _reread(batch: pl.Series, fmt: str, digits: int | None) -> pl.Series:
+    """Of a batch of (text, parsed, candidate) rows, whether each candidate's text, with
+    its first or last ``60`` read as ``59``, is one second before ``parsed`` (False for
+    the rows that are no candidates)."""
+    text, parsed = pl.col("text"), pl.col("parsed")
     earlier = parsed - pl.duration(seconds=1)
-    first = parse_timestamp(text.str.replace("60", "59", literal=True), fmt)
-    last = parse_timestamp(text.str.replace(r"^(.*)60", "${1}59"), fmt)
-    return (
-        (parsed.dt.second() == 0)
-        & text.str.contains("60", literal=True)
-        & ((first == earlier) | (last == earlier))
-    ).fill_null(False)
+    first = parse_timestamp(text.str.replace("60", "59", literal=True), fmt, digits)
+    last = parse_timestamp(text.str.replace(r"^(.*)60", "${1}59"), fmt, digits)
+    found = (
+        batch.struct.unnest()
+        .with_row_index("index")
+        .filter(pl.col("candidate"))
+        .select("index", leap=((first == earlier) | (last == earlier)).fill_null(False))
+    )
+    result = pl.repeat(False, batch.len(), dtype=pl.Boolean, eager=True).alias("leap")
+    return result.scatter(found["index"], found["leap"]) if found.height else result
 
 
-def maybe_leap_second(text: pl.Expr, parsed: pl.Expr) -> pl.Expr:
-    """A cheap superset of :func:`_leap_second`, for the fast scan's suspect rows."""
-    return ((parsed.dt.second() == 0) & text.str.contains("60", literal=True)).fill_null(False)
+def maybe_leap_second(text: pl.Expr, parsed: pl.Expr, fmt: str, digits: int | None) -> pl.Expr:
+    """A cheap superset of :func:`_leap_second`, for the fast scan's suspect rows: a
+    time at second 0 whose text holds a ``60``.
+
+    With a format ending in ``:%S%.f`` and a text ending in a dot and ``digits``
+    digits, only the two characters before the dot count: they are the seconds (a
+    ``60`` in the fraction, as in ``10:49:00.600``, is no leap second)."""
+    sixty = text.str.contains("60", literal=True)
+    if digits is not None and fixed_fraction_format(fmt, digits) is not None:
+        dot = text.str.slice(-(digits + 1), 1) == "."
+        seconds = text.str.slice(-(digits + 3), 2) == "60"
+        sixty = pl.when(dot).then(seconds).otherwise(sixty)
+    return ((parsed.dt.second() == 0) & sixty).fill_null(False)
 
 
 def parsed_boolean(layout: SourceLayout, mapping: Mapping, canonical: str) -> pl.Expr:
@@ -208,7 +270,10 @@ def _checks(layout: SourceLayout) -> list[_Check]:
             _Check(
                 pl.col("timestamp").is_not_null(),
                 ~_leap_second(
-                    source(layout, "timestamp"), pl.col("timestamp"), layout.timestamp_format
+                    source(layout, "timestamp"),
+                    pl.col("timestamp"),
+                    layout.timestamp_format,
+                    layout.fraction_digits,
                 ),
                 "timestamp does not exist (second 60, a leap second)",
             )
@@ -250,6 +315,14 @@ def completed(frame: pl.LazyFrame) -> pl.LazyFrame:
 def parse_rows(scan: pl.LazyFrame, layout: SourceLayout, mapping: Mapping) -> pl.LazyFrame:
     """Apply the row rules of §3 to a frame of ``__raw:`` text columns
     (:func:`cx.data.raw.raw_frame`)."""
+    # Each source column is trimmed once, into a column the rules read (a trimmed
+    # value is used by several rules, and Polars would trim it again for each).
+    trimmed = sorted(
+        {n for names in layout.sources.values() for n in names}
+        - (set(layout.sources["timestamp"]) if layout.typed_timestamp() else set())
+    )
+    scan = scan.with_columns(_trimmed(name).alias(CLEAN + name) for name in trimmed)
+    layout = replace(layout, cleaned=True)
     unit = handle_time_factor(mapping)
     parsed: dict[str, pl.Expr] = {
         "customer_id": source(layout, "customer_id"),
@@ -268,12 +341,21 @@ def parse_rows(scan: pl.LazyFrame, layout: SourceLayout, mapping: Mapping) -> pl
         if name in layout.sources:
             parsed[name] = parsed_boolean(layout, mapping, name)
     frame = scan.with_columns(**parsed)
+    # Each check is worked out once, as a column of its own, before the reasons are
+    # chosen: nested in the chain of reasons, each would be evaluated at every level.
     checks = _checks(layout)
+    failed = [f"{FAILED}{index}" for index in range(len(checks))]
+    frame = frame.with_columns(
+        (check.present & ~check.valid.fill_null(False)).alias(name)
+        for name, check in zip(failed, checks, strict=True)
+    )
     reason: pl.Expr = pl.lit(None, dtype=pl.String)
-    for check in reversed(checks):
-        reason = (
-            pl.when(check.present & ~check.valid.fill_null(False))
-            .then(pl.lit(check.reason))
-            .otherwise(reason)
-        )
-    return frame.with_columns(reject_reason=reason)
+    for name, check in zip(reversed(failed), reversed(checks), strict=True):
+        reason = pl.when(pl.col(name)).then(pl.lit(check.reason)).otherwise(reason)
+    return frame.with_columns(reject_reason=reason).drop(
+        *failed, *(CLEAN + name for name in trimmed)
+    )
+
+
+#: Prefix of the columns that hold, for a moment, whether a row fails each check.
+FAILED = "__fails:"
