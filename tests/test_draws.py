@@ -222,13 +222,20 @@ def test_queue_settings_drawn_row_by_row(cube: Cube) -> None:
         },
     )
     _assert_batch_is_exact(strategy, cube, draw(strategy, 8, seed=9))
+    # patience: set in the file, or only by the draws (Erlang A at every draw)
+    for overrides in ([], ["channels.phone.patience=240"]):
+        patient = _strategy(
+            DIGITAL_FIRST,
+            {"channels.phone.patience": "{low: 60, high: 600}", "volume": "{low: 0.9, high: 1.1}"},
+            *overrides,
+        )
+        _assert_batch_is_exact(patient, cube, draw(patient, 4, seed=10))
 
 
 @pytest.mark.parametrize(
     ("base", "key", "spread"),
     [
         (DIGITAL_FIRST, "shifts.0.ramp.periods", "{low: 2, high: 6}"),
-        (DIGITAL_FIRST, "channels.phone.patience", "{low: 100, high: 400}"),
         (DIGITAL_FIRST, "dilution.subscale_agents", "{low: 2, high: 5}"),
     ],
 )

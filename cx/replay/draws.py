@@ -13,9 +13,9 @@ enter there, prices in the one cost formula. A draw's figures equal those of
 evaluating the strategy at its values, up to the last bits of a float.
 
 Channel settings the staffing reads interval by interval (concurrency, occupancy,
-`min_agents`, the service-level target, shrinkage) are set per draw in that staffing.
-What is neither is evaluated draw by draw (:mod:`cx.replay.bands`): a ramp's length,
-`patience`, async channels with a response target (their backlog carries over), and
+`min_agents`, the service-level target, patience, shrinkage) are set per draw in that
+staffing. What is neither is evaluated draw by draw (:mod:`cx.replay.bands`): a ramp's
+length, async channels with a response target (their backlog carries over), and
 `hold` with an uncertain volume (the arrivals' dispersion depends on it).
 """
 
@@ -80,7 +80,7 @@ def handle_time_channel(key: UncertainKey, strategy: Strategy) -> str | None:
 
 #: Channel settings the staffing reads element by element: a draw sets them per row.
 STAFFING_SETTINGS = (
-    ("shrinkage",), ("concurrency",), ("max_occupancy",), ("min_agents",),
+    ("shrinkage",), ("concurrency",), ("max_occupancy",), ("min_agents",), ("patience",),
     ("service_level", "target"), ("service_level", "within"),
 )  # fmt: skip
 
@@ -330,6 +330,11 @@ class DrawBatch:
         drawn = self._channel_draws(name, "handle_time", chunk=chunk)
         return drawn if drawn is not None else self.aht.get(name)
 
+    def _patience(self, side: _Side, name: str, chunk: slice) -> np.ndarray | float | None:
+        """Each draw's patience of live channel ``name`` (a column), else its one value."""
+        drawn = self._channel_draws(name, "patience", chunk=chunk)
+        return drawn if drawn is not None else side.patience.get(name)
+
     def _with_shrinkage(self, hours: np.ndarray) -> np.ndarray:
         """``hours`` (draws × channels, paid at the catalog's shrinkage) at each draw's."""
         for index, name in enumerate(self.channels):
@@ -370,7 +375,7 @@ class DrawBatch:
                 aht,
                 self.interval,
                 self.options.agents.get(queue.name),
-                side.patience.get(queue.name),
+                self._patience(side, queue.name, chunk),
                 held_counts(contacts, queue.hours, hold, side.dispersion.get(queue.name)),
             )
             agents = np.where(present, agents, 0)

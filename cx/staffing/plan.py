@@ -383,7 +383,7 @@ def live_agents(
     aht: np.ndarray | float,
     interval_minutes: int,
     fixed: int | None,
-    patience: float | None = None,
+    patience: np.ndarray | float | None = None,
     hold_counts: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Agents per interval for a live channel: (what the queue needs, that with the
@@ -406,7 +406,7 @@ def live_agents(
     check_plan_size(name, contacts * aht / seconds / c, channel.max_occupancy)
     if hold_counts is not None:
         check_plan_size(name, hold_counts * aht / seconds / c, 1.0)
-    with_patience = patience is not None and math.isfinite(patience)
+    with_patience = patience is not None and bool(np.all(np.isfinite(patience)))
 
     def slots_for(arrivals: np.ndarray, level: float, occupancy: float) -> np.ndarray:
         """Slots for ``arrivals`` per interval to meet ``level`` within ``occupancy``."""
