@@ -27,6 +27,16 @@ def arrival_dispersion(arrivals: pl.DataFrame) -> dict[str, list[float]]:
     resolution; sub-intervals without a row had no arrivals. An hour of day without
     arrivals gets d = 1.
     """
+    return {
+        channel: [max(ratio, 1.0) for ratio in ratios]
+        for channel, ratios in variance_ratios(arrivals).items()
+    }
+
+
+def variance_ratios(arrivals: pl.DataFrame) -> dict[str, list[float]]:
+    """Per channel with arrivals: 24 ratios of variance to mean, one per hour of day,
+    before d's floor of 1 (0 for an hour without arrivals). Counts scaled by v (the
+    `volume` of §12) have v times these ratios."""
     if SUB_INTERVALS < 2 or arrivals.height == 0:
         return {}
     count = pl.col("contacts").cast(pl.Float64)
@@ -44,13 +54,13 @@ def arrival_dispersion(arrivals: pl.DataFrame) -> dict[str, list[float]]:
             mean=pl.col("s").sum() / SUB_INTERVALS,
         )
         .with_columns(
-            d=pl.when(pl.col("mean") > 0)
-            .then(pl.max_horizontal(pl.col("variance") / pl.col("mean"), pl.lit(1.0)))
-            .otherwise(1.0)
+            ratio=pl.when(pl.col("mean") > 0)
+            .then(pl.col("variance") / pl.col("mean"))
+            .otherwise(0.0)
         )
         .collect()
     )
     result: dict[str, list[float]] = {}
-    for channel, hour, d in hours.select("channel", "hour_of_day", "d").iter_rows():
-        result.setdefault(channel, [1.0] * 24)[int(hour)] = float(d)
+    for channel, hour, ratio in hours.select("channel", "hour_of_day", "ratio").iter_rows():
+        result.setdefault(channel, [0.0] * 24)[int(hour)] = float(ratio)
     return result

@@ -15,8 +15,7 @@ evaluating the strategy at its values, up to the last bits of a float.
 Channel settings the staffing reads interval by interval (concurrency, occupancy,
 `min_agents`, the service-level target, patience, shrinkage) are set per draw in that
 staffing. What is neither is evaluated draw by draw (:mod:`cx.replay.bands`): a ramp's
-length, async channels with a response target (their backlog carries over), and
-`hold` with an uncertain volume (the arrivals' dispersion depends on it).
+length, and async channels with a response target (their backlog carries over).
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ import numpy as np
 import polars as pl
 
 from cx.data.cube import Cube
-from cx.data.dispersion import arrival_dispersion
+from cx.data.dispersion import variance_ratios
 from cx.models.strategy import Channel, Strategy
 from cx.models.uncertainty import VOLUME, UncertainKey, is_price, with_values
 from cx.replay.engine import (
@@ -120,7 +119,7 @@ class _Side:
     queues: list[_Queue]
     profiles: Mapping[str, Sequence[float]]  # `handle_time: by_hour` channels' AHTs
     patience: Mapping[str, float]
-    dispersion: Mapping[str, Sequence[float]]  # for `hold`
+    ratios: Mapping[str, Sequence[float]]  # arrivals' variance / mean, for `hold`
 
 
 def _unqueued_hours(evaluation: Evaluation, name: str, queued: set[str]) -> float:
@@ -222,7 +221,7 @@ class DrawBatch:
             queues,
             profiles=handle_time_profiles(strategy, self.cube),
             patience=patience_of(strategy, self.cube, strategy.offered),
-            dispersion=arrival_dispersion(self._cube_for_draws().arrivals) if hold else {},
+            ratios=variance_ratios(self.cube.arrivals) if hold else {},
         )
 
     def _queue(self, name: str, frames: list[pl.DataFrame]) -> _Queue:
@@ -376,16 +375,22 @@ class DrawBatch:
                 self.interval,
                 self.options.agents.get(queue.name),
                 self._patience(side, queue.name, chunk),
-                held_counts(contacts, queue.hours, hold, side.dispersion.get(queue.name)),
+                held_counts(contacts, queue.hours, hold, self._dispersion(side, queue.name, chunk)),
             )
             agents = np.where(present, agents, 0)
             index = self.channels.index(queue.name)
             hours[:, index] = scheduled_hours(agents, self.interval, channel.shrinkage).sum(axis=1)
         return hours
 
-    def _cube_for_draws(self) -> Cube:
+    def _dispersion(self, side: _Side, name: str, chunk: slice) -> np.ndarray | None:
+        """Each draw's 24 arrival dispersions of ``name`` (`hold`): counts scaled by the
+        volume v vary v times as much per contact, d = max(v · variance / mean, 1)."""
+        ratios = side.ratios.get(name)
+        if ratios is None:
+            return None
         volume = self.drawn.get(VOLUME)
-        return self.cube if volume is None else self.cube.scaled(float(volume[0]))
+        scale = volume[chunk][:, None] if volume is not None else 1.0
+        return np.maximum(scale * np.asarray(ratios)[None, :], 1.0)
 
     def _costs(
         self, sums: dict[str, np.ndarray], agent_hours: np.ndarray, offered: list[bool]
@@ -475,8 +480,6 @@ def batch_for(
         for name, values in drawn.items()
         if (is_flow_key(keys[name]) or name == VOLUME) and values.min() < values.max()
     ]
-    if VOLUME in dims and strategy.staffing.hold is not None:
-        return None
     samples = len(next(iter(drawn.values()))) if drawn else 0
     if 2 ** len(dims) > samples:
         return None

@@ -365,14 +365,19 @@ def held_counts(
     contacts: np.ndarray,
     hour_of_day: np.ndarray,
     hold: float | None,
-    dispersion: Sequence[float] | None,
+    dispersion: Sequence[float] | np.ndarray | None,
 ) -> np.ndarray | None:
     """`staffing: {hold: P}`: the P-quantile of each interval's arrival count, Poisson
     around its ``contacts``, over-dispersed by its hour of day's d; None without `hold`.
-    ``hour_of_day`` broadcasts against ``contacts`` (arrays of any shape)."""
+    ``hour_of_day`` broadcasts against ``contacts`` (arrays of any shape); so does
+    ``dispersion``'s last axis of 24 (one row per draw of an uncertain volume, §12)."""
     if hold is None:
         return None
-    d = np.asarray(dispersion, dtype=np.float64)[hour_of_day] if dispersion is not None else 1.0
+    d = (
+        np.asarray(dispersion, dtype=np.float64)[..., hour_of_day]
+        if dispersion is not None
+        else 1.0
+    )
     return count_quantile(contacts, d, hold).astype(np.float64)
 
 
