@@ -85,9 +85,9 @@ def main() -> None:
         "incentives, fallback shares and volume are interpolated between the strategy "
         "evaluated at the corners of the box they span (exact: the flows are multilinear "
         "in them), and every draw's staffing, with its handle times, runs at once "
-        "(`cx/replay/draws.py`). Keys outside that set (a ramp's length, a response "
-        "target's backlog) evaluate the strategy once per draw, about 20-40 ms "
-        "each on two shared cores.",
+        "(`cx/replay/draws.py`); a ramp's length splits the draws into one such batch per "
+        "value. Keys outside that set (a response target's backlog, the journey window) "
+        "evaluate the strategy once per draw, about 20-40 ms each on two shared cores.",
     ]
     (ROOT / "bench" / "BANDS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))

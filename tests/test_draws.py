@@ -15,7 +15,7 @@ from cx import api
 from cx.data.cube import Cube
 from cx.models.strategy import Strategy
 from cx.replay.bands import BAND_METRICS, Evaluator, draw, resolved_keys
-from cx.replay.draws import DrawBatch, batch_for
+from cx.replay.draws import DrawBatch, batch_for, figures_together
 from cx.replay.engine import SimulationOptions
 
 EXAMPLE = ROOT / "examples" / "interactions.csv"
@@ -232,10 +232,39 @@ def test_queue_settings_drawn_row_by_row(cube: Cube) -> None:
         _assert_batch_is_exact(patient, cube, draw(patient, 4, seed=10))
 
 
+def test_a_ramps_length_splits_the_draws_into_groups(cube: Cube) -> None:
+    """A ramp of 2 to 6 months takes five values: the strategy is evaluated at each, and
+    the draws of each value go together; every draw equals its own evaluation."""
+    strategy = _strategy(
+        DIGITAL_FIRST,
+        {
+            "shifts.0.ramp.periods": "{low: 2, high: 6}",
+            "shifts.0.to.app": "{low: 0.3, high: 0.6}",
+            "volume": "{low: 0.9, high: 1.1}",
+        },
+    )
+    drawn = draw(strategy, 40, seed=13)
+    evaluation = api.evaluate(strategy, cube)
+    keys = resolved_keys(strategy)
+    together = figures_together(evaluation, cube, SimulationOptions(), keys, drawn)
+    assert together is not None
+    assert len(set(drawn["shifts.0.ramp.periods"])) == 5
+    one_by_one = Evaluator(evaluation, cube, SimulationOptions())
+    for index in range(0, 40, 7):
+        alone = one_by_one.figures({key: float(values[index]) for key, values in drawn.items()})
+        for metric in BAND_METRICS:
+            assert together.totals[metric][index] == pytest.approx(
+                alone.totals[metric], rel=1e-9, abs=1e-6
+            ), (metric, index)
+    # 2 draws per ramp value cannot pay for 4 corners each: one by one
+    few = {name: values[:6] for name, values in drawn.items()}
+    assert figures_together(evaluation, cube, SimulationOptions(), keys, few) is None
+
+
 @pytest.mark.parametrize(
     ("base", "key", "spread"),
     [
-        (DIGITAL_FIRST, "shifts.0.ramp.periods", "{low: 2, high: 6}"),
+        (DIGITAL_FIRST, "journeys.window_hours", "{low: 24, high: 96}"),
         (DIGITAL_FIRST, "dilution.subscale_agents", "{low: 2, high: 5}"),
     ],
 )

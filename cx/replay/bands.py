@@ -28,7 +28,7 @@ from cx.models.uncertainty import (
     resolve_key,
     with_values,
 )
-from cx.replay.draws import DrawnFigures, batch_for
+from cx.replay.draws import DrawnFigures, figures_together
 from cx.replay.engine import (
     Evaluation,
     SimulationOptions,
@@ -150,12 +150,9 @@ def attach_bands(
     drawn = draw(evaluation.strategy, samples, seed)
     options = replace(options, replay=None)
     keys = resolved_keys(evaluation.strategy)
-    batch = batch_for(evaluation, cube, options, keys, drawn)
-    figures = (
-        batch.figures(on_draw)
-        if batch is not None
-        else _one_by_one(Evaluator(evaluation, cube, options), drawn, on_draw)
-    )
+    figures = figures_together(evaluation, cube, options, keys, drawn, on_draw)
+    if figures is None:
+        figures = _one_by_one(Evaluator(evaluation, cube, options), drawn, on_draw)
     result: Result = evaluation.result
     result.totals.bands = _bands(figures.totals)
     for item in result.channels:

@@ -14,8 +14,10 @@ evaluating the strategy at its values, up to the last bits of a float.
 
 Channel settings the staffing reads interval by interval (concurrency, occupancy,
 `min_agents`, the service-level target, patience, shrinkage) are set per draw in that
-staffing. What is neither is evaluated draw by draw (:mod:`cx.replay.bands`): a ramp's
-length, and async channels with a response target (their backlog carries over).
+staffing. Whole-number keys outside the batch (a ramp's length) split the draws into
+groups of equal values, one batch each (:func:`figures_together`). What is none of
+these is evaluated draw by draw (:mod:`cx.replay.bands`): async channels with a response
+target (their backlog carries over), and keys such as the journey window.
 """
 
 from __future__ import annotations
@@ -138,10 +140,12 @@ class DrawBatch:
         keys: Mapping[str, UncertainKey],
         drawn: Mapping[str, np.ndarray],
         dims: list[str],
+        samples: int,
     ) -> None:
         self.strategy = evaluation.strategy
         self.keys = keys
         self.drawn = drawn
+        self.samples = samples
         self.options = options
         self.interval = options.interval or self.strategy.staffing.interval
         self.channels = list(self.strategy.channels)
@@ -240,7 +244,7 @@ class DrawBatch:
     # ------------------------------------------------------------------ the draws
 
     def figures(self, on_draw: Callable[[float], None] | None = None) -> DrawnFigures:
-        samples = len(next(iter(self.drawn.values())))
+        samples = self.samples
         widest = max([q.contacts.shape[1] for q in self.own.queues + self.status_quo.queues] or [1])
         size = max(1, BATCH_ELEMENTS // widest)
         chunks = [slice(start, min(start + size, samples)) for start in range(0, samples, size)]
@@ -464,14 +468,14 @@ def batch_for(
     options: SimulationOptions,
     keys: Mapping[str, UncertainKey],
     drawn: Mapping[str, np.ndarray],
+    samples: int | None = None,
 ) -> DrawBatch | None:
     """The draws as one batch, or None when a key or the strategy is not multilinear
-    (see the module) or the corners would cost more than the draws."""
+    (see the module) or the corners would cost more than the draws. ``samples``: how
+    many draws (``drawn`` may hold no key at all)."""
     strategy = evaluation.strategy
-    for name, key in keys.items():
-        linear = is_price(key) or is_flow_key(key) or is_staffing_setting(key) or name == VOLUME
-        if not linear and handle_time_channel(key, strategy) is None:
-            return None
+    if not all(_batched(name, key, strategy) for name, key in keys.items()):
+        return None
     plans = (evaluation.own.staffing, evaluation.baseline.staffing)
     if any(s.response_level is not None for plan in plans for s in plan.channels.values()):
         return None
@@ -480,12 +484,85 @@ def batch_for(
         for name, values in drawn.items()
         if (is_flow_key(keys[name]) or name == VOLUME) and values.min() < values.max()
     ]
-    samples = len(next(iter(drawn.values()))) if drawn else 0
+    if samples is None:
+        samples = len(next(iter(drawn.values()))) if drawn else 0
     if 2 ** len(dims) > samples:
         return None
     if not _shares_fit(strategy, keys, drawn):
         return None
-    return DrawBatch(evaluation, cube, options, keys, drawn, dims)
+    return DrawBatch(evaluation, cube, options, keys, drawn, dims, samples)
+
+
+#: Whole-number keys the batch cannot interpolate (a ramp's length) split the draws
+#: into groups of equal values, each evaluated together, when there are at most this
+#: many groups.
+MAX_GROUPS = 12
+
+
+def figures_together(
+    evaluation: StrategyEvaluation,
+    cube: Cube,
+    options: SimulationOptions,
+    keys: Mapping[str, UncertainKey],
+    drawn: Mapping[str, np.ndarray],
+    on_draw: Callable[[float], None] | None = None,
+) -> DrawnFigures | None:
+    """Every draw's figures from batches: one, or one per group of draws that share
+    the values of whole-number keys outside the batch (a ramp's length takes a few
+    values: the strategy is evaluated at each, and the other keys drawn together
+    there). None: the draws must be evaluated one by one."""
+    batch = batch_for(evaluation, cube, options, keys, drawn)
+    if batch is not None:
+        return batch.figures(on_draw)
+    inside = {n: k for n, k in keys.items() if _batched(n, k, evaluation.strategy)}
+    apart = [n for n in keys if n not in inside]
+    if not apart or not all(keys[n].whole for n in apart):
+        return None
+    values = np.stack([drawn[n] for n in apart], axis=1)
+    groups, group_of = np.unique(values, axis=0, return_inverse=True)
+    if len(groups) > MAX_GROUPS:
+        return None
+    batches: list[tuple[np.ndarray, DrawBatch]] = []
+    for index, group in enumerate(groups):
+        members = np.flatnonzero(group_of.ravel() == index)
+        paths = {keys[n].path: int(v) for n, v in zip(apart, group, strict=True)}
+        fixed = evaluate(with_values(evaluation.strategy, paths), cube, options)
+        part = batch_for(
+            fixed, cube, options, inside, {n: drawn[n][members] for n in inside}, len(members)
+        )
+        if part is None:
+            return None
+        batches.append((members, part))
+    parts = [(members, part.figures(on_draw)) for members, part in batches]
+    return _gathered(parts, len(group_of))
+
+
+def _batched(name: str, key: UncertainKey, strategy: Strategy) -> bool:
+    """Whether the batch takes ``key`` as it is (see the module)."""
+    return (
+        is_price(key)
+        or is_flow_key(key)
+        or is_staffing_setting(key)
+        or name == VOLUME
+        or handle_time_channel(key, strategy) is not None
+    )
+
+
+def _gathered(parts: list[tuple[np.ndarray, DrawnFigures]], samples: int) -> DrawnFigures:
+    """The figures of groups of draws, each back at its draws' places."""
+    first = parts[0][1]
+    totals = {metric: np.empty(samples) for metric in first.totals}
+    channels = {
+        name: {metric: np.empty(samples) for metric in figures}
+        for name, figures in first.channels.items()
+    }
+    for members, figures in parts:
+        for metric, values in figures.totals.items():
+            totals[metric][members] = values
+        for name, by_metric in figures.channels.items():
+            for metric, values in by_metric.items():
+                channels[name][metric][members] = values
+    return DrawnFigures(totals, channels)
 
 
 def _shares_fit(
