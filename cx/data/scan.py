@@ -22,7 +22,8 @@ import polars as pl
 from cx.data import fine, periods
 from cx.data.cube import Cube
 from cx.data.exact import scan_exact
-from cx.data.fast import scan_fast
+from cx.data.exact import valid_rows as exact_valid_rows
+from cx.data.fast import fast_valid_rows, scan_fast
 from cx.data.files import check_data_path
 from cx.data.layout import resolve_layout
 from cx.errors import DataError, InputError, closest
@@ -91,11 +92,33 @@ def scan_fine(
     """
     layout = resolve_layout(path, mapping, encoding)
     cube = None
-    if not exact and os.environ.get("CX_SCAN") != "exact":
+    if not exact and not _exact_asked():
         cube = scan_fast(layout, mapping, encoding, rejects_out)
     if cube is None:
         cube = scan_exact(layout, mapping, encoding, rejects_out)
     return cube
+
+
+def _exact_asked() -> bool:
+    return os.environ.get("CX_SCAN") == "exact"
+
+
+def valid_rows(
+    path: Path, mapping: Mapping, encoding: str, columns: list[str], exact: bool = False
+) -> pl.DataFrame:
+    """``__row`` and the canonical ``columns`` of the valid rows of a file, in no set
+    order: the rows the cube counts (:func:`scan_fine`), for the passes that need single
+    contacts (journeys, inspect). Read as the fast scan reads them
+    (:func:`cx.data.fast.fast_valid_rows`), or, where that cannot be exact, with
+    ``exact`` or ``CX_SCAN=exact``, by the exact rules (:func:`cx.data.exact.valid_rows`):
+    slower, same rows and values."""
+    layout = resolve_layout(path, mapping, encoding)
+    rows = None
+    if not exact and not _exact_asked():
+        rows = fast_valid_rows(layout, mapping, encoding, columns)
+    if rows is None:
+        rows = exact_valid_rows(layout, mapping, encoding, columns)
+    return rows
 
 
 def enforce_reject_rate(
