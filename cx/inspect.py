@@ -30,6 +30,7 @@ from cx.data.fine import served_handle
 from cx.data.journeys import (
     OUTCOME_COLUMNS,
     Contacts,
+    as_text,
     check_window,
     journey_flags,
     outcomes_of,
@@ -91,7 +92,7 @@ def _channel_query(enriched: pl.LazyFrame, present: list[str]) -> pl.LazyFrame:
     identified = ~pl.col("anonymous")
     aggregations: list[pl.Expr] = [
         pl.len().alias("contacts"),
-        pl.col("customer_id").filter(identified).n_unique().alias("customers"),
+        pl.col("customer_key").filter(identified).n_unique().alias("customers"),
         pl.col("new_journey").sum().alias("journeys_started"),
         pl.col("ends_journey").sum().alias("journeys_ended"),
         identified.sum().alias("identified"),
@@ -110,8 +111,8 @@ def _channel_query(enriched: pl.LazyFrame, present: list[str]) -> pl.LazyFrame:
 def _profile_queries(enriched: pl.LazyFrame, present: list[str]) -> list[pl.LazyFrame]:
     """What inspect counts, from the contacts with their journey and repeat flags."""
     identified = enriched.filter(~pl.col("anonymous"))
-    per_customer = identified.group_by("customer_id").agg(
-        contacts=pl.len(), channels=pl.col("channel").n_unique()
+    per_customer = identified.group_by("customer_key").agg(
+        pl.col("customer_id").first(), contacts=pl.len(), channels=pl.col("channel").n_unique()
     )
     return [
         _channel_query(enriched, present),
@@ -121,13 +122,18 @@ def _profile_queries(enriched: pl.LazyFrame, present: list[str]) -> list[pl.Lazy
         per_customer.group_by(
             channels=pl.col("channels").clip(upper_bound=CHANNELS_PER_CUSTOMER_CAP)
         ).agg(customers=pl.len(), contacts=pl.col("contacts").sum()),
-        per_customer.sort("contacts", "customer_id", descending=[True, False]).head(1),
+        per_customer.filter(pl.col("contacts") == pl.col("contacts").max())
+        .sort("customer_id")
+        .head(1),
         enriched.filter(pl.col("prev_channel").is_not_null())
         .group_by("prev_channel", "channel")
         .agg(pairs=pl.len(), within_journey=(~pl.col("new_journey")).sum()),
-        enriched.group_by("journey")
-        .agg(channels=pl.col("channel").n_unique())
-        .select(journeys=pl.len(), multichannel=(pl.col("channels") > 1).sum()),
+        # A journey on more than one channel is one with a hop (a follow-up on another
+        # channel than the contact before it): counted without grouping by journey.
+        enriched.select(
+            journeys=pl.col("new_journey").sum(),
+            multichannel=pl.col("journey").filter(pl.col("hop")).n_unique(),
+        ),
         enriched.select(
             rows=pl.len(),
             anonymous=pl.col("anonymous").sum(),
@@ -171,7 +177,7 @@ def inspect_cube(
         if contacts is None:
             contacts = read_contacts(path, mapping, encoding, PROFILE_COLUMNS)
         enriched = _enrich(contacts, window_hours, last)
-        collected = pl.collect_all(_profile_queries(enriched, contacts.sources))
+        collected = as_text(pl.collect_all(_profile_queries(enriched, contacts.sources)))
     by_channel, by_cell, spread, largest, switching, journeys, totals = collected
     return _assemble(
         cube,
