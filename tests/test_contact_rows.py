@@ -208,3 +208,14 @@ def test_fast_rows_equal_exact_rows_on_any_cells(
     fast = fast_scan.fast_valid_rows(layout, DIRTY_MAPPING, "utf8", columns)
     if fast is not None:  # None: the fast path gave way, and the exact rules read
         assert fast.sort(ROW).equals(exact)
+
+
+@pytest.mark.parametrize(
+    ("window", "error"),
+    [(-1.0, cx.InputError), (float("nan"), cx.InputError), ("24", cx.UsageError)],
+)
+def test_a_bad_journey_window_is_refused_before_any_read(window: object, error: type) -> None:
+    cube = api.load_interactions(ROOT / "examples" / "interactions.csv")
+    with pytest.raises(error, match="journey_window"):
+        api.inspect_interactions(cube, journey_window=window)  # type: ignore[arg-type]
+    assert cube.outcomes is None

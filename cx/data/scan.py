@@ -16,6 +16,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -25,7 +26,7 @@ from cx.data.exact import scan_exact
 from cx.data.exact import valid_rows as exact_valid_rows
 from cx.data.fast import fast_valid_rows, scan_fast
 from cx.data.files import check_data_path
-from cx.data.layout import resolve_layout
+from cx.data.layout import SourceLayout, resolve_layout
 from cx.errors import DataError, InputError, closest
 from cx.models.mapping import Mapping
 from cx.models.numbers import check_share
@@ -90,17 +91,29 @@ def scan_fine(
     it gives way here, and the exact scan (:func:`cx.data.exact.scan_exact`) reads
     the file: slower, same result.
     """
-    layout = resolve_layout(path, mapping, encoding)
-    cube = None
-    if not exact and not _exact_asked():
-        cube = scan_fast(layout, mapping, encoding, rejects_out)
-    if cube is None:
-        cube = scan_exact(layout, mapping, encoding, rejects_out)
-    return cube
+    return _fast_else_exact(
+        resolve_layout(path, mapping, encoding),
+        exact,
+        lambda layout: scan_fast(layout, mapping, encoding, rejects_out),
+        lambda layout: scan_exact(layout, mapping, encoding, rejects_out),
+    )
 
 
-def _exact_asked() -> bool:
-    return os.environ.get("CX_SCAN") == "exact"
+_Read = TypeVar("_Read")
+
+
+def _fast_else_exact(
+    layout: SourceLayout,
+    exact: bool,
+    fast: Callable[[SourceLayout], _Read | None],
+    slow: Callable[[SourceLayout], _Read],
+) -> _Read:
+    """The one place where a read gives way to the exact rules: ``fast`` unless
+    ``exact`` or ``CX_SCAN=exact``, and ``slow`` where ``fast`` cannot be exact (None)."""
+    result = None
+    if not exact and os.environ.get("CX_SCAN") != "exact":
+        result = fast(layout)
+    return slow(layout) if result is None else result
 
 
 def valid_rows(
@@ -112,13 +125,12 @@ def valid_rows(
     (:func:`cx.data.fast.fast_valid_rows`), or, where that cannot be exact, with
     ``exact`` or ``CX_SCAN=exact``, by the exact rules (:func:`cx.data.exact.valid_rows`):
     slower, same rows and values."""
-    layout = resolve_layout(path, mapping, encoding)
-    rows = None
-    if not exact and not _exact_asked():
-        rows = fast_valid_rows(layout, mapping, encoding, columns)
-    if rows is None:
-        rows = exact_valid_rows(layout, mapping, encoding, columns)
-    return rows
+    return _fast_else_exact(
+        resolve_layout(path, mapping, encoding),
+        exact,
+        lambda layout: fast_valid_rows(layout, mapping, encoding, columns),
+        lambda layout: exact_valid_rows(layout, mapping, encoding, columns),
+    )
 
 
 def enforce_reject_rate(
