@@ -434,6 +434,7 @@ def inspect_interactions(
     window_hours: float = DEFAULT_WINDOW_HOURS,
     encoding: str = "utf8",
     progress: Progress | None = None,
+    journey_window: float | None = None,
 ) -> InspectResult:
     """Profile interaction data (`cx inspect`): volumes, channel preference by segment,
     stage and intent, channels per customer, switching, journeys and repeat rates.
@@ -442,7 +443,10 @@ def inspect_interactions(
     :func:`load_interactions`; either way the file is read once more, row by row,
     for what needs single contacts. ``columns`` must be the mapping the cube was
     built with (its ``anonymous_ids`` matter here). That reading is reported to
-    ``progress`` as a step.
+    ``progress`` as a step. With ``journey_window`` (hours) and a cube, the same reading
+    also gives the cube its journeys and outcomes (``cube.outcomes``, as
+    :func:`load_interactions` with ``outcomes=True`` does): one read and one sort of
+    the rows instead of two.
     """
     from cx.inspect import inspect_cube
 
@@ -451,6 +455,8 @@ def inspect_interactions(
     columns = check.require_columns(columns)
     period = check.require_text(period, "period")
     window_hours = check.require_window(window_hours, "window_hours")
+    if journey_window is not None:
+        journey_window = check.require_window(journey_window, "journey_window")
     encoding = check.require_encoding(encoding)
     progress = check.require_progress(progress)
     mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
@@ -460,7 +466,12 @@ def inspect_interactions(
         else load_interactions(source, mapping, period=period, encoding=encoding)
     )
     return inspect_cube(
-        cube, mapping, window_hours=window_hours, encoding=encoding, progress=progress
+        cube,
+        mapping,
+        window_hours=window_hours,
+        encoding=encoding,
+        progress=progress,
+        journey_window=journey_window,
     )
 
 

@@ -26,10 +26,16 @@ from pathlib import Path
 import polars as pl
 
 from cx.data.cube import Cube
-from cx.data.exact import parsed_frame
 from cx.data.fine import served_handle
-from cx.data.journeys import journey_flags
-from cx.data.layout import ROW, resolve_layout
+from cx.data.journeys import (
+    OUTCOME_COLUMNS,
+    Contacts,
+    as_text,
+    check_window,
+    journey_flags,
+    outcomes_of,
+    read_contacts,
+)
 from cx.data.periods import label
 from cx.errors import DataError
 from cx.models.inspect import (
@@ -61,40 +67,32 @@ CONTAINMENT_NOTE = (
 )
 
 
-def _rows(cube: Cube, mapping: Mapping, encoding: str) -> tuple[pl.LazyFrame, list[str]]:
-    """The valid rows, one contact each, with the columns inspect needs."""
-    layout = resolve_layout(Path(cube.meta.file), mapping, encoding)
-    present = list(layout.sources)
-    frame = parsed_frame(layout, mapping, encoding).filter(pl.col("reject_reason").is_null())
-    if {"handle_time", "abandoned"} <= set(layout.sources):  # served contacts' mean (§11)
-        served = served_handle(pl.col("handle_time"), pl.col("abandoned"))
-        frame = frame.with_columns(served.alias("handle_time"))
-    optional = [c for c in ("handle_time", "resolved", "satisfaction") if c in layout.sources]
-    columns = [ROW, "customer_id", "timestamp", "channel", *DIMENSION_COLUMNS, *optional]
-    return frame.select(columns), present
+#: The optional columns inspect reads, where the data has them (a superset of the
+#: outcomes' columns: one read of the rows serves both, see :func:`inspect_cube`).
+PROFILE_COLUMNS = ("handle_time", "abandoned", *OUTCOME_COLUMNS)
 
 
-def _enrich(
-    rows: pl.LazyFrame, mapping: Mapping, window_hours: float, last: datetime
-) -> pl.LazyFrame:
-    """Each contact with its journey flags (:func:`cx.data.journeys.journey_flags`) and
-    its repeat flags (window expressions)."""
+def _enrich(contacts: Contacts, window_hours: float, last: datetime) -> pl.LazyFrame:
+    """Each contact with its journey flags (:func:`cx.data.journeys.journey_flags`), its
+    repeat flags (window expressions) and, with abandonments, its served handle time."""
     time = pl.col("timestamp")
     anonymous = pl.col("anonymous")
-    enriched = journey_flags(rows, window_hours, mapping.anonymous_ids, ROW)
-    repeats: dict[str, pl.Expr] = {}
+    enriched = journey_flags(contacts.frame.lazy(), window_hours)
+    extra: dict[str, pl.Expr] = {}
+    if {"handle_time", "abandoned"} <= set(contacts.sources):  # served contacts' mean (§11)
+        extra["handle_time"] = served_handle(pl.col("handle_time"), pl.col("abandoned"))
     for name, seconds in REPEAT_WINDOWS.items():
         horizon = pl.lit(last - timedelta(seconds=seconds))
-        repeats[f"observed_{name}"] = ~anonymous & (time <= horizon)
-        repeats[f"repeat_{name}"] = pl.col("gap_next").fill_null(float("inf")) <= seconds
-    return enriched.with_columns(**repeats)
+        extra[f"observed_{name}"] = ~anonymous & (time <= horizon)
+        extra[f"repeat_{name}"] = pl.col("gap_next").fill_null(float("inf")) <= seconds
+    return enriched.with_columns(**extra)
 
 
 def _channel_query(enriched: pl.LazyFrame, present: list[str]) -> pl.LazyFrame:
     identified = ~pl.col("anonymous")
     aggregations: list[pl.Expr] = [
         pl.len().alias("contacts"),
-        pl.col("customer_id").filter(identified).n_unique().alias("customers"),
+        pl.col("customer_key").filter(identified).n_unique().alias("customers"),
         pl.col("new_journey").sum().alias("journeys_started"),
         pl.col("ends_journey").sum().alias("journeys_ended"),
         identified.sum().alias("identified"),
@@ -113,8 +111,8 @@ def _channel_query(enriched: pl.LazyFrame, present: list[str]) -> pl.LazyFrame:
 def _profile_queries(enriched: pl.LazyFrame, present: list[str]) -> list[pl.LazyFrame]:
     """What inspect counts, from the contacts with their journey and repeat flags."""
     identified = enriched.filter(~pl.col("anonymous"))
-    per_customer = identified.group_by("customer_id").agg(
-        contacts=pl.len(), channels=pl.col("channel").n_unique()
+    per_customer = identified.group_by("customer_key").agg(
+        pl.col("customer_id").first(), contacts=pl.len(), channels=pl.col("channel").n_unique()
     )
     return [
         _channel_query(enriched, present),
@@ -124,13 +122,18 @@ def _profile_queries(enriched: pl.LazyFrame, present: list[str]) -> list[pl.Lazy
         per_customer.group_by(
             channels=pl.col("channels").clip(upper_bound=CHANNELS_PER_CUSTOMER_CAP)
         ).agg(customers=pl.len(), contacts=pl.col("contacts").sum()),
-        per_customer.sort("contacts", "customer_id", descending=[True, False]).head(1),
+        per_customer.filter(pl.col("contacts") == pl.col("contacts").max())
+        .sort("customer_id")
+        .head(1),
         enriched.filter(pl.col("prev_channel").is_not_null())
         .group_by("prev_channel", "channel")
         .agg(pairs=pl.len(), within_journey=(~pl.col("new_journey")).sum()),
-        enriched.group_by("journey")
-        .agg(channels=pl.col("channel").n_unique())
-        .select(journeys=pl.len(), multichannel=(pl.col("channels") > 1).sum()),
+        # A journey on more than one channel is one with a hop (a follow-up on another
+        # channel than the contact before it): counted without grouping by journey.
+        enriched.select(
+            journeys=pl.col("new_journey").sum(),
+            multichannel=pl.col("journey").filter(pl.col("hop")).n_unique(),
+        ),
         enriched.select(
             rows=pl.len(),
             anonymous=pl.col("anonymous").sum(),
@@ -150,28 +153,35 @@ def inspect_cube(
     window_hours: float = DEFAULT_WINDOW_HOURS,
     encoding: str = "utf8",
     progress: Progress = SILENT,
+    journey_window: float | None = None,
 ) -> InspectResult:
     """Profile the interaction file behind ``cube`` (read again, row by row, in one pass:
-    a step of ``progress``)."""
+    a step of ``progress``).
+
+    With ``journey_window`` (hours), that one read also gives ``cube`` its journeys and
+    outcomes (``cube.outcomes``, :func:`cx.data.journeys.outcomes_of`), in a step of
+    its own before the profile."""
     mapping = mapping or Mapping()
     meta = cube.meta
     if meta.last_timestamp is None:
         raise DataError("the data has no valid rows to inspect", file=meta.file)
     last = datetime.fromisoformat(meta.last_timestamp)
-    rows, present = _rows(cube, mapping, encoding)
-    enriched = _enrich(rows, mapping, window_hours, last)
-    try:
-        with progress.step(f"profiling {meta.rows_used:,} contacts: journeys, repeats"):
-            # The rows are read, parsed and sorted once, with the streaming engine;
-            # the queries then run on them in memory (each would read them again).
-            frame = enriched.collect(engine="streaming").lazy()
-            collected = pl.collect_all(_profile_queries(frame, present))
-        by_channel, by_cell, spread, largest, switching, journeys, totals = collected
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        raise DataError(f"cannot read data file: {exc}", file=meta.file) from None
+    path = Path(meta.file)
+    contacts = None
+    if journey_window is not None:
+        check_window(journey_window)
+        with progress.step(f"journeys and outcomes of {meta.rows_used:,} contacts"):
+            contacts = read_contacts(path, mapping, encoding, PROFILE_COLUMNS)
+            cube.outcomes = outcomes_of(contacts, journey_window)
+    with progress.step(f"profiling {meta.rows_used:,} contacts: journeys, repeats"):
+        if contacts is None:
+            contacts = read_contacts(path, mapping, encoding, PROFILE_COLUMNS)
+        enriched = _enrich(contacts, window_hours, last)
+        collected = as_text(pl.collect_all(_profile_queries(enriched, contacts.sources)))
+    by_channel, by_cell, spread, largest, switching, journeys, totals = collected
     return _assemble(
         cube,
-        present,
+        contacts.sources,
         window_hours,
         by_channel,
         by_cell,

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from cx.cli.common import DebugOption, QuietOption, StrategiesArgument, emit, handle_errors, note
-from cx.cli.data_options import cube_for, samples_for, strategies_for
+from cx.cli.data_options import cube_for, journey_window_for, samples_for, strategies_for
 from cx.cli.options import DataArgs, RunArgs, SamplesOption, SeedOption, with_groups
 from cx.cli.ranges import first_point, parse_ranges, points_of, sweep_of
 from cx.errors import UsageError
@@ -69,7 +69,9 @@ def report(
     # them: an export always, a cube file when `cx cube --outcomes` built it.
     from_cube = is_cube_file(source.data)
     outcomes = not from_cube or carries_outcomes(source.data)
-    cube = cube_for(replace(source, outcomes=outcomes), [*loaded, *swept], quiet)
+    source = replace(source, outcomes=outcomes)
+    # An export's journeys come with the data profile: one read and sort of its rows.
+    cube = cube_for(source, [*loaded, *swept], quiet, journeys=from_cube)
     progress = terminal_progress(quiet)
     profile = None
     if from_cube:
@@ -80,7 +82,11 @@ def report(
         )
     else:
         profile = api.inspect_interactions(
-            cube, load_mapping(source.columns), encoding=source.encoding, progress=progress
+            cube,
+            load_mapping(source.columns),
+            encoding=source.encoding,
+            progress=progress,
+            journey_window=journey_window_for(source, [*loaded, *swept]),
         )
         for warning in profile.warnings:
             note(f"warning: {warning}", quiet)

@@ -147,8 +147,12 @@ def journey_window_for(source: DataArgs, strategies: list[Strategy]) -> float | 
     return strategies[0].journeys.window_hours if strategies else DEFAULT_WINDOW_HOURS
 
 
-def cube_for(source: DataArgs, strategies: list[Strategy], quiet: bool) -> Cube:
-    """Scan the data once, per --period or else the first strategy's period."""
+def cube_for(
+    source: DataArgs, strategies: list[Strategy], quiet: bool, journeys: bool = True
+) -> Cube:
+    """Scan the data once, per --period or else the first strategy's period; with
+    ``journeys``, with the journeys and outcomes the strategies or options need (else
+    the caller reads them, with journey_window_for)."""
     chosen = check_period(source.period) or (strategies[0].period if strategies else DEFAULT_PERIOD)
     differing = sorted({s.name for s in strategies if s.period != chosen})
     if differing and source.period is None:
@@ -158,7 +162,8 @@ def cube_for(source: DataArgs, strategies: list[Strategy], quiet: bool) -> Cube:
             quiet,
         )
     _depend_on_data(source)
-    return load_cube(source, chosen, quiet, journey_window_for(source, strategies))
+    window = journey_window_for(source, strategies) if journeys else None
+    return load_cube(source, chosen, quiet, window)
 
 
 def check_interval(interval: int | None) -> int | None:

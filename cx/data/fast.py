@@ -56,7 +56,9 @@ def scan_fast(
     if table is None:
         return None
     path = text_layout.path
-    layout, sink = _first_pass(text_layout, mapping, encoding)
+    layout, sink = _first_pass(
+        text_layout, encoding, lambda read: _row_sink(read, mapping, encoding)
+    )
     # Settled: valid, with key values seen in the first rows. The others are checked
     # again with the exact rules, as the file's text.
     keys = table["key"].implode()
@@ -74,13 +76,7 @@ def scan_fast(
         demand = fine.demand_from_sink(sink, table)
         duplicate_rows = repeated.result()
     bounds = fine.sink_bounds(sink)
-    unsettled = raw_frame(text_layout, encoding, text=False).select(
-        ROW, *(RAW + name for name in source_columns(text_layout))
-    )
-    unsettled = unsettled.filter(pl.col(ROW).is_in(again.implode()))
-    unsettled = collect(path, [unsettled])[0] if found else unsettled.clear().collect()
-    text = as_text(unsettled, text_layout).lazy()
-    checked = completed(parse_rows(text, text_layout, mapping)).collect()
+    checked = _checked_again(text_layout, mapping, encoding, again)
     rescued = checked.filter(pl.col("reject_reason").is_null())
     normal = _normalise(layout, mapping, raw_key_columns(layout), demand)
     if normal is None:
@@ -136,20 +132,67 @@ def typed_numbers(layout: SourceLayout) -> SourceLayout:
 
 
 def _first_pass(
-    layout: SourceLayout, mapping: Mapping, encoding: str
+    layout: SourceLayout, encoding: str, query: Callable[[SourceLayout], pl.LazyFrame]
 ) -> tuple[SourceLayout, pl.DataFrame]:
-    """The one read of the fast scan: number columns as numbers when they parse
-    (:func:`typed_numbers`), else as text. Returns the layout read with and the rows of
-    :func:`_row_sink`."""
+    """The one read of a fast pass: ``query`` of the file's rows, with number columns
+    read as numbers when they parse (:func:`typed_numbers`), else as text. Returns the
+    layout read with and the result."""
     typed = typed_numbers(layout)
     if typed is not layout and _parses(typed, encoding):
         try:
-            return typed, _row_sink(typed, mapping, encoding).collect(engine="streaming")
+            return typed, query(typed).collect(engine="streaming")
         except pl.exceptions.ComputeError:
             pass  # a number past the first rows does not parse: read the file as text
         except (pl.exceptions.PolarsError, OSError) as exc:
             raise read_error(layout.path, exc) from None
-    return layout, collect(layout.path, [_row_sink(layout, mapping, encoding)])[0]
+    return layout, collect(layout.path, [query(layout)])[0]
+
+
+def _checked_again(
+    text_layout: SourceLayout, mapping: Mapping, encoding: str, rows: pl.Series
+) -> pl.DataFrame:
+    """The rows numbered ``rows`` read again as text, through the exact rules
+    (:func:`cx.data.rules.parse_rows`), each with its reject reason."""
+    again = raw_frame(text_layout, encoding, text=False).select(
+        ROW, *(RAW + name for name in source_columns(text_layout))
+    )
+    again = again.filter(pl.col(ROW).is_in(rows.implode()))
+    again = collect(text_layout.path, [again])[0] if rows.len() else again.clear().collect()
+    text = as_text(again, text_layout).lazy()
+    return completed(parse_rows(text, text_layout, mapping)).collect()
+
+
+def fast_valid_rows(
+    text_layout: SourceLayout, mapping: Mapping, encoding: str, columns: list[str]
+) -> pl.DataFrame | None:
+    """``__row`` and the canonical ``columns`` of the valid rows of the file, read as
+    the fast scan reads them (None where that cannot be exact: the caller then reads
+    the rows with the exact rules, :func:`cx.data.exact.valid_rows`).
+
+    Rows the fast parse does not vouch for are checked again with the exact rules, and
+    the key values as read are normalised once per distinct value (:func:`_normalise`):
+    the same rows, with the same values, as the exact rules give, in no set order.
+    """
+
+    def query(read: SourceLayout) -> pl.LazyFrame:
+        rows = fast_rows(read, mapping, encoding, line_hash=False)
+        return rows.select(ROW, SUSPECT, *columns)
+
+    layout, rows = _first_pass(text_layout, encoding, query)
+    suspect = rows.get_column(SUSPECT)
+    again = rows.get_column(ROW).filter(suspect)
+    if again.len() > SUSPECT_LIMIT:
+        return None
+    rows = rows.filter(~suspect).drop(SUSPECT) if again.len() else rows.drop(SUSPECT)
+    keys = raw_key_columns(layout) & set(columns)
+    normal = _normalise(layout, mapping, keys, rows) if keys else (rows, {})
+    if normal is None:
+        return None
+    checked = _checked_again(text_layout, mapping, encoding, again)
+    rescued = checked.filter(pl.col("reject_reason").is_null()).select(ROW, *columns)
+    if not rescued.height:
+        return normal[0]
+    return pl.concat([normal[0], rescued], how="vertical_relaxed")
 
 
 def _row_sink(layout: SourceLayout, mapping: Mapping, encoding: str) -> pl.LazyFrame:

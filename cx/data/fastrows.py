@@ -101,7 +101,11 @@ def raw_key_columns(layout: SourceLayout) -> frozenset[str]:
 
 
 def fast_rows(
-    layout: SourceLayout, mapping: Mapping, encoding: str = "utf8", head: int | None = None
+    layout: SourceLayout,
+    mapping: Mapping,
+    encoding: str = "utf8",
+    head: int | None = None,
+    line_hash: bool = True,
 ) -> pl.LazyFrame:
     """The rows of a file (with ``head``, its first rows) parsed for speed, with as
     little work per row as can be: keys as read, ``__suspect`` marking rows to check
@@ -115,9 +119,10 @@ def fast_rows(
     (trimmed, lower-cased, aliased, empty → ``all``) — which is done on the
     aggregates, once per distinct value instead of once per row. A suspect row may
     still be valid (a padded number, ``TRUE`` written as ``Yes``): the scan re-reads
-    those few rows with the exact rules.
+    those few rows with the exact rules. With ``line_hash``, ``__line`` hashes each row
+    (for counting duplicate rows, :func:`cx.data.raw.raw_frame`).
     """
-    scan = raw_frame(layout, encoding, text=False, line_hash=True, head=head)
+    scan = raw_frame(layout, encoding, text=False, line_hash=line_hash, head=head)
     unit = handle_time_factor(mapping)
     columns: dict[str, pl.Expr] = {}
     raw_keys = raw_key_columns(layout)

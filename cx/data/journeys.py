@@ -54,41 +54,115 @@ def _seconds(duration: pl.Expr) -> pl.Expr:
     return duration.dt.total_seconds(fractional=True)
 
 
-def journey_flags(
-    rows: pl.LazyFrame, window_hours: float, anonymous_ids: list[str], order: str
-) -> pl.LazyFrame:
-    """``rows`` sorted by customer and time, with the journey columns added.
+#: The columns of a contact that journeys read, beside ``__row`` (data order).
+CONTACT_COLUMNS = ("customer_id", "timestamp", "channel", *DIMENSION_COLUMNS)
+#: The optional columns the outcomes read, where the data has them.
+OUTCOME_COLUMNS = ("resolved", "satisfaction")
 
-    Adds ``anonymous``, ``prev_channel``, ``gap_prev`` and ``gap_next`` (seconds to
-    the same customer's neighbouring contacts, null at the edges and for anonymous
-    ones), ``new_journey``, ``ends_journey``, ``step``, ``hop`` and ``journey`` (an id).
-    ``order`` is the column with the data order that breaks ties at the same instant.
+
+def in_journey_order(rows: pl.DataFrame, anonymous_ids: list[str], order: str) -> pl.DataFrame:
+    """``rows`` with each customer's contacts together, by time, and the columns no
+    window changes.
+
+    Adds ``anonymous``, ``customer_key`` (a number per customer id: counting by it
+    is cheaper than by the text), ``prev_channel``, ``gap_prev`` and ``gap_next``
+    (seconds to the same customer's neighbouring contacts, null at the edges and for
+    anonymous ones). ``order`` is the column with the data order that breaks ties at
+    the same instant. :func:`journey_flags` cuts such rows into journeys.
     """
-    window = timedelta(hours=check_window(window_hours)).total_seconds()
     customer, time = pl.col("customer_id"), pl.col("timestamp")
     anonymous = pl.col("anonymous")
     same_prev = (customer == customer.shift(1)).fill_null(False) & ~anonymous
     same_next = (customer == customer.shift(-1)).fill_null(False) & ~anonymous
     return (
-        rows.with_columns(anonymous=customer.is_in(anonymous_ids))
-        .sort("anonymous", "customer_id", "timestamp", order)
+        _grouped(rows, order)
+        .lazy()
+        .with_columns(
+            anonymous=customer.is_in(anonymous_ids),
+            customer_key=(customer != customer.shift(1)).fill_null(True).cum_sum(),
+        )
         .with_columns(
             prev_channel=pl.when(same_prev).then(pl.col("channel").shift(1)),
             gap_prev=pl.when(same_prev).then(_seconds(time - time.shift(1))),
             gap_next=pl.when(same_next).then(_seconds(time.shift(-1) - time)),
         )
-        .with_columns(
-            new_journey=pl.col("gap_prev").is_null() | (pl.col("gap_prev") > window),
-            ends_journey=pl.col("gap_next").is_null() | (pl.col("gap_next") > window),
-        )
-        .with_columns(
-            step=pl.when(pl.col("new_journey"))
-            .then(pl.lit("first"))
-            .otherwise(pl.lit("follow_up")),
-            hop=~pl.col("new_journey") & (pl.col("channel") != pl.col("prev_channel")),
-            journey=pl.col("new_journey").cum_sum(),
-        )
+        .collect()
     )
+
+
+CUSTOMER_HASH = "__customer_hash"
+
+
+def customer_hash(customer: pl.Expr) -> pl.Expr:
+    return customer.hash()
+
+
+def _grouped(rows: pl.DataFrame, order: str) -> pl.DataFrame:
+    """``rows`` sorted by customer, time and ``order``, the customers in the order of a
+    64-bit hash of their ids (numbers sort several times faster than text). Two ids
+    with one hash would interleave their contacts: where that happens, the rows are
+    sorted by the ids themselves. Journeys, outcomes and the profile do not depend on
+    the order of the customers, only on each one's contacts being together."""
+    customer, hashed = pl.col("customer_id"), pl.col(CUSTOMER_HASH)
+    frame = rows.with_columns(customer_hash(customer).alias(CUSTOMER_HASH))
+    frame = frame.sort(CUSTOMER_HASH, "timestamp", order)
+    mixed = (hashed == hashed.shift(1)) & (customer != customer.shift(1))
+    if frame.select(mixed.any()).item():
+        return rows.sort("customer_id", "timestamp", order)
+    return frame.drop(CUSTOMER_HASH)
+
+
+def journey_flags(ordered: pl.LazyFrame, window_hours: float) -> pl.LazyFrame:
+    """Rows in journey order (:func:`in_journey_order`) with the journey columns added:
+    ``new_journey``, ``ends_journey``, ``step``, ``hop`` and ``journey`` (an id)."""
+    window = timedelta(hours=check_window(window_hours)).total_seconds()
+    return ordered.with_columns(
+        new_journey=pl.col("gap_prev").is_null() | (pl.col("gap_prev") > window),
+        ends_journey=pl.col("gap_next").is_null() | (pl.col("gap_next") > window),
+    ).with_columns(
+        step=pl.when(pl.col("new_journey")).then(pl.lit("first")).otherwise(pl.lit("follow_up")),
+        hop=~pl.col("new_journey") & (pl.col("channel") != pl.col("prev_channel")),
+        journey=pl.col("new_journey").cum_sum(),
+    )
+
+
+@dataclass
+class Contacts:
+    """The valid rows of an interaction file in journey order (:func:`in_journey_order`),
+    read and sorted once for everything that needs single contacts: the outcomes
+    (:func:`outcomes_of`) and inspect's profile.
+
+    ``frame`` has ``__row``, CONTACT_COLUMNS, the optional columns asked for that the
+    data has, and the columns of :func:`in_journey_order`; ``sources`` are the
+    canonical columns the data has.
+    """
+
+    frame: pl.DataFrame
+    sources: list[str]
+
+
+def read_contacts(
+    path: Path, mapping: Mapping, encoding: str, optional: tuple[str, ...] = OUTCOME_COLUMNS
+) -> Contacts:
+    """The valid rows of the file at ``path``, read as the cube scan reads them
+    (:func:`cx.data.scan.valid_rows`) and put in journey order, with the ``optional``
+    columns the data has."""
+    from cx.data.layout import ROW, resolve_layout
+    from cx.data.scan import valid_rows
+
+    sources = list(resolve_layout(path, mapping, encoding).sources)
+    columns = [*CONTACT_COLUMNS, *(name for name in optional if name in sources)]
+    rows = valid_rows(path, mapping, encoding, columns)
+    # The few distinct channels and dimension values as categories: the sort moves,
+    # and the counts group by, numbers instead of text (see as_text).
+    rows = rows.with_columns(pl.col("channel", *DIMENSION_COLUMNS).cast(pl.Categorical))
+    frame = in_journey_order(rows, mapping.anonymous_ids, ROW)
+    return Contacts(frame=frame, sources=sources)
+
+
+def as_text(frames: list[pl.DataFrame]) -> list[pl.DataFrame]:
+    """Counts of :class:`Contacts` with their categorical columns as text again."""
+    return [frame.with_columns(pl.col(pl.Categorical).cast(pl.String)) for frame in frames]
 
 
 @dataclass
@@ -153,18 +227,16 @@ class Outcomes:
 def scan_outcomes(
     path: str | Path, mapping: Mapping, window_hours: float, encoding: str = "utf8"
 ) -> Outcomes:
-    """One lazy pass over the valid rows: journeys, resolution, satisfaction."""
-    from cx.data.exact import parsed_frame
-    from cx.data.layout import ROW, resolve_layout
-    from cx.data.raw import collect
+    """Journeys, resolution and satisfaction of the file at ``path`` (one read)."""
+    check_window(window_hours)
+    return outcomes_of(read_contacts(Path(path), mapping, encoding), window_hours)
 
-    layout = resolve_layout(Path(path), mapping, encoding)
-    has_resolved = "resolved" in layout.sources
-    has_satisfaction = "satisfaction" in layout.sources
-    rows = parsed_frame(layout, mapping, encoding).filter(pl.col("reject_reason").is_null())
-    optional = [c for c in ("resolved", "satisfaction") if c in layout.sources]
-    rows = rows.select(ROW, "customer_id", "timestamp", "channel", *DIMENSION_COLUMNS, *optional)
-    flagged = journey_flags(rows, window_hours, mapping.anonymous_ids, ROW)
+
+def outcomes_of(contacts: Contacts, window_hours: float) -> Outcomes:
+    """Journeys (cut with ``window_hours``), resolution and satisfaction of ``contacts``."""
+    has_resolved = "resolved" in contacts.sources
+    has_satisfaction = "satisfaction" in contacts.sources
+    flagged = journey_flags(contacts.frame.lazy(), window_hours)
     resolved = pl.col("resolved") if has_resolved else pl.lit(None, pl.Boolean)
     score = pl.col("satisfaction") if has_satisfaction else pl.lit(None, pl.Float64)
     identified = ~pl.col("anonymous")
@@ -186,7 +258,7 @@ def scan_outcomes(
         hops=pl.col("hop").sum().cast(pl.Int64),
         multichannel=pl.col("journey").filter(pl.col("hop")).n_unique().cast(pl.Int64),
     )
-    demand, channels, stats = collect(Path(path), [demand_q, channels_q, stats_q])
+    demand, channels, stats = as_text(pl.collect_all([demand_q, channels_q, stats_q]))
     row = stats.row(0, named=True)
     return Outcomes(
         window_hours=window_hours,

@@ -16,15 +16,17 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
 from cx.data import fine, periods
 from cx.data.cube import Cube
 from cx.data.exact import scan_exact
-from cx.data.fast import scan_fast
+from cx.data.exact import valid_rows as exact_valid_rows
+from cx.data.fast import fast_valid_rows, scan_fast
 from cx.data.files import check_data_path
-from cx.data.layout import resolve_layout
+from cx.data.layout import SourceLayout, resolve_layout
 from cx.errors import DataError, InputError, closest
 from cx.models.mapping import Mapping
 from cx.models.numbers import check_share
@@ -89,13 +91,46 @@ def scan_fine(
     it gives way here, and the exact scan (:func:`cx.data.exact.scan_exact`) reads
     the file: slower, same result.
     """
-    layout = resolve_layout(path, mapping, encoding)
-    cube = None
+    return _fast_else_exact(
+        resolve_layout(path, mapping, encoding),
+        exact,
+        lambda layout: scan_fast(layout, mapping, encoding, rejects_out),
+        lambda layout: scan_exact(layout, mapping, encoding, rejects_out),
+    )
+
+
+_Read = TypeVar("_Read")
+
+
+def _fast_else_exact(
+    layout: SourceLayout,
+    exact: bool,
+    fast: Callable[[SourceLayout], _Read | None],
+    slow: Callable[[SourceLayout], _Read],
+) -> _Read:
+    """The one place where a read gives way to the exact rules: ``fast`` unless
+    ``exact`` or ``CX_SCAN=exact``, and ``slow`` where ``fast`` cannot be exact (None)."""
+    result = None
     if not exact and os.environ.get("CX_SCAN") != "exact":
-        cube = scan_fast(layout, mapping, encoding, rejects_out)
-    if cube is None:
-        cube = scan_exact(layout, mapping, encoding, rejects_out)
-    return cube
+        result = fast(layout)
+    return slow(layout) if result is None else result
+
+
+def valid_rows(
+    path: Path, mapping: Mapping, encoding: str, columns: list[str], exact: bool = False
+) -> pl.DataFrame:
+    """``__row`` and the canonical ``columns`` of the valid rows of a file, in no set
+    order: the rows the cube counts (:func:`scan_fine`), for the passes that need single
+    contacts (journeys, inspect). Read as the fast scan reads them
+    (:func:`cx.data.fast.fast_valid_rows`), or, where that cannot be exact, with
+    ``exact`` or ``CX_SCAN=exact``, by the exact rules (:func:`cx.data.exact.valid_rows`):
+    slower, same rows and values."""
+    return _fast_else_exact(
+        resolve_layout(path, mapping, encoding),
+        exact,
+        lambda layout: fast_valid_rows(layout, mapping, encoding, columns),
+        lambda layout: exact_valid_rows(layout, mapping, encoding, columns),
+    )
 
 
 def enforce_reject_rate(

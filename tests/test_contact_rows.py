@@ -1,0 +1,221 @@
+"""Single contacts for journeys and inspect: read as the fast scan reads them, sorted once.
+
+* The valid rows of the fast path (suspect rows checked again, keys normalised per
+  distinct value) are the exact rules' rows with the exact values, on dirty data and on
+  rows hypothesis makes; so the outcomes and inspect's profile are equal too.
+* Customers sorted by a hash of their id: a collision of two ids is noticed, and the
+  rows are then sorted by the ids themselves, with the same journeys.
+* ``cx report`` reads the rows once for the journeys and the profile.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+from conftest import run_cx
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_scale_inputs import DIRTY_MAPPING, dirty
+
+import cx
+from cx import api, generate
+from cx.data import fast as fast_scan
+from cx.data import journeys, scan
+from cx.data.journeys import CONTACT_COLUMNS, OUTCOME_COLUMNS, Outcomes
+from cx.data.layout import ROW, resolve_layout
+from cx.inspect import PROFILE_COLUMNS
+from cx.models.mapping import Mapping
+
+ROOT = Path(__file__).resolve().parent.parent
+STRATEGY = ROOT / "strategies" / "digital-first.yaml"
+ROWS = 3_000
+COLUMNS = [*CONTACT_COLUMNS, *PROFILE_COLUMNS]
+
+
+@pytest.fixture(scope="module")
+def frame() -> pl.DataFrame:
+    return generate.generate_interactions(ROWS, seed=11, start=date(2024, 1, 1), days=40)
+
+
+def clean_keys(rows: pl.DataFrame) -> pl.DataFrame:
+    """Dirty rows without the control character in a key value (which only the exact
+    rules can reject row by row: the fast path gives way for it)."""
+    return rows.with_columns(pl.col("intent").str.replace_all("\x00", "", literal=True))
+
+
+def both_ways(path: Path, mapping: Mapping, columns: list[str]) -> tuple[pl.DataFrame, ...]:
+    layout = resolve_layout(path, mapping, "utf8")
+    fast = fast_scan.fast_valid_rows(layout, mapping, "utf8", columns)
+    assert fast is not None, "the fast path gave way"
+    exact = scan.valid_rows(path, mapping, "utf8", columns, exact=True)
+    return fast.sort(ROW), exact.sort(ROW)
+
+
+def test_fast_rows_are_the_exact_rows_on_dirty_data(frame: pl.DataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "dirty.csv"
+    clean_keys(dirty(frame)).write_csv(path)
+    fast, exact = both_ways(path, DIRTY_MAPPING, COLUMNS)
+    assert fast.equals(exact)
+    assert 0 < ROWS - fast.height < ROWS * 0.05  # some rows rejected, most kept
+    assert set(fast["channel"].unique()) <= set(generate.CHANNELS)  # aliases, case folded
+    assert "all" in fast["segment"].to_list()  # a blank segment means all
+    kept = scan.scan_fine(path, DIRTY_MAPPING)
+    assert fast.height == kept.rows_read - kept.rows_rejected  # the rows the cube counts
+
+
+def test_a_control_character_in_a_key_takes_the_exact_rules(
+    frame: pl.DataFrame, tmp_path: Path
+) -> None:
+    path = tmp_path / "dirty.csv"
+    dirty(frame).write_csv(path)
+    layout = resolve_layout(path, DIRTY_MAPPING, "utf8")
+    assert fast_scan.fast_valid_rows(layout, DIRTY_MAPPING, "utf8", COLUMNS) is None
+    rows = scan.valid_rows(path, DIRTY_MAPPING, "utf8", COLUMNS)
+    exact = scan.valid_rows(path, DIRTY_MAPPING, "utf8", COLUMNS, exact=True)
+    assert rows.sort(ROW).equals(exact.sort(ROW))
+    assert not rows["intent"].str.contains("\x00", literal=True).any()
+
+
+def test_too_many_suspect_rows_take_the_exact_rules(
+    frame: pl.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "dirty.csv"
+    clean_keys(dirty(frame)).write_csv(path)
+    monkeypatch.setattr(fast_scan, "SUSPECT_LIMIT", 3)
+    layout = resolve_layout(path, DIRTY_MAPPING, "utf8")
+    assert fast_scan.fast_valid_rows(layout, DIRTY_MAPPING, "utf8", COLUMNS) is None
+    rows = scan.valid_rows(path, DIRTY_MAPPING, "utf8", COLUMNS)
+    assert rows.sort(ROW).equals(scan.valid_rows(path, DIRTY_MAPPING, "utf8", COLUMNS, exact=True))
+
+
+def assert_same_outcomes(left: Outcomes, right: Outcomes) -> None:
+    keys = ["day", *journeys.STEP_KEYS]
+    assert left.demand.sort(keys).equals(right.demand.sort(keys))
+    assert left.channels.equals(right.channels)
+    counts = ("journeys", "follow_ups", "hops", "multichannel_journeys")
+    assert [getattr(left, n) for n in counts] == [getattr(right, n) for n in counts]
+    assert (left.has_resolved, left.has_satisfaction) == (
+        right.has_resolved,
+        right.has_satisfaction,
+    )
+
+
+def test_outcomes_and_profile_of_the_fast_rows_equal_the_exact_ones(
+    frame: pl.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "dirty.csv"
+    clean_keys(dirty(frame)).write_csv(path)
+    fast_outcomes = journeys.scan_outcomes(path, DIRTY_MAPPING, 24.0)
+    cube = api.load_interactions(path, columns=DIRTY_MAPPING, max_reject_rate=0.1)
+    fast_profile = api.inspect_interactions(cube, DIRTY_MAPPING)
+    monkeypatch.setenv("CX_SCAN", "exact")
+    exact_outcomes = journeys.scan_outcomes(path, DIRTY_MAPPING, 24.0)
+    exact_profile = api.inspect_interactions(cube, DIRTY_MAPPING)
+    assert_same_outcomes(fast_outcomes, exact_outcomes)
+    assert fast_profile.model_dump() == exact_profile.model_dump()
+    assert fast_outcomes.follow_ups > 0 and fast_outcomes.hops > 0
+
+
+def test_one_read_gives_the_cube_the_outcomes_load_interactions_gives(tmp_path: Path) -> None:
+    path = ROOT / "examples" / "interactions.csv"
+    alone = api.load_interactions(path, outcomes=True, journey_window=48.0).outcomes
+    cube = api.load_interactions(path)
+    profile = api.inspect_interactions(cube, journey_window=48.0)
+    assert cube.outcomes is not None and alone is not None
+    assert_same_outcomes(cube.outcomes, alone)
+    assert profile.model_dump() == api.inspect_interactions(path).model_dump()
+
+
+def test_report_reads_and_sorts_the_rows_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("altair", reason="the report extra is not installed")
+    pytest.importorskip("vl_convert", reason="the report extra is not installed")
+    reads: list[list[str]] = []
+    valid_rows = scan.valid_rows
+
+    def counted(path: Path, mapping: Mapping, encoding: str, columns: list[str]) -> pl.DataFrame:
+        reads.append(columns)
+        return valid_rows(path, mapping, encoding, columns)
+
+    monkeypatch.setattr(scan, "valid_rows", counted)
+    data = ROOT / "examples" / "interactions.csv"
+    result = run_cx("report", STRATEGY, "--data", data, "--no-cache", "-o", tmp_path / "r.html")
+    assert result.exit_code in (0, 1), result.stderr
+    assert len(reads) == 1
+    assert {"resolved", "handle_time"} <= set(reads[0])  # the profile's columns serve both
+
+
+def test_a_hash_collision_of_two_customers_sorts_by_the_ids(
+    frame: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = (
+        frame.head(500)
+        .with_row_index(ROW)
+        .with_columns(
+            pl.col("timestamp").str.to_datetime(), pl.col("satisfaction").cast(pl.Float64)
+        )
+    )
+    contacts = journeys.Contacts(journeys.in_journey_order(rows, [], ROW), ["resolved"])
+    expected = journeys.outcomes_of(contacts, 24.0)
+    monkeypatch.setattr(journeys, "customer_hash", lambda customer: pl.lit(7, pl.UInt64))
+    ordered = journeys.in_journey_order(rows, [], ROW)
+    assert ordered["customer_id"].is_sorted()  # every id "collides": sorted by the ids
+    assert_same_outcomes(journeys.outcomes_of(journeys.Contacts(ordered, ["resolved"]), 24.0),
+                         expected)  # fmt: skip
+
+
+CELLS = {
+    "customer_id": st.sampled_from(["c1", " c1", "c2", "C2 ", "", "anon", "c3"]),
+    "timestamp": st.sampled_from(
+        [
+            "2024-01-01T08:00:00",
+            " 2024-01-01T09:30:00",
+            "2024-01-02T08:00:00",
+            "2024-01-01T23:59:60",
+            "2024-13-01T00:00:00",
+            "",
+            "2024-01-01T08:00:00",
+        ]
+    ),
+    "channel": st.sampled_from(["web", " Phone", "Online", "telephone", "", "CHAT", "email"]),
+    "segment": st.sampled_from(["retail", " retail ", "", "sme"]),
+    "handle_time": st.sampled_from(["120", " 30 ", "-5", "1e9", "", "12,5", "0"]),
+    "resolved": st.sampled_from(["true", "false", "Yes", "no", "maybe", "", "TRUE"]),
+    "satisfaction": st.sampled_from(["4", "five", "", " 3", "1e300"]),
+    "abandoned": st.sampled_from(["HANG", "agent", "false", "", "perhaps"]),
+}
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=st.lists(st.fixed_dictionaries(CELLS), min_size=1, max_size=30))
+def test_fast_rows_equal_exact_rows_on_any_cells(
+    rows: list[dict[str, str]], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    path = tmp_path_factory.mktemp("cells") / "cells.csv"
+    pl.DataFrame(rows, schema=dict.fromkeys(CELLS, pl.String)).write_csv(path)
+    columns = [*CONTACT_COLUMNS, "handle_time", "abandoned", *OUTCOME_COLUMNS]
+    try:
+        exact = scan.valid_rows(path, DIRTY_MAPPING, "utf8", columns, exact=True).sort(ROW)
+    except cx.CxError:  # e.g. a file of blank lines: neither way has rows to give
+        return
+    layout = resolve_layout(path, DIRTY_MAPPING, "utf8")
+    fast = fast_scan.fast_valid_rows(layout, DIRTY_MAPPING, "utf8", columns)
+    if fast is not None:  # None: the fast path gave way, and the exact rules read
+        assert fast.sort(ROW).equals(exact)
+
+
+@pytest.mark.parametrize(
+    ("window", "error"),
+    [(-1.0, cx.InputError), (float("nan"), cx.InputError), ("24", cx.UsageError)],
+)
+def test_a_bad_journey_window_is_refused_before_any_read(window: object, error: type) -> None:
+    cube = api.load_interactions(ROOT / "examples" / "interactions.csv")
+    with pytest.raises(error, match="journey_window"):
+        api.inspect_interactions(cube, journey_window=window)  # type: ignore[arg-type]
+    assert cube.outcomes is None
