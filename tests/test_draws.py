@@ -278,12 +278,20 @@ def test_keys_that_are_not_multilinear_are_drawn_one_by_one(
     assert result.totals.bands.agent_hours.p5 <= result.totals.bands.agent_hours.p95
 
 
-def test_a_response_target_is_drawn_one_by_one(cube: Cube) -> None:
+def test_a_response_targets_backlog_planned_per_draw(cube: Cube) -> None:
+    """An async channel with a response target carries its backlog from interval to
+    interval: each draw plans it on its own interpolated arrivals, with its settings."""
     night = _strategy(
         str(ROOT / "strategies" / "night-phone-to-chat.yaml"),
-        {"shifts.0.to.chat": "{low: 0.2, high: 0.5}"},
+        {
+            "shifts.0.to.chat": "{low: 0.2, high: 0.5}",
+            "volume": "{low: 0.8, high: 1.3}",
+            "channels.email.handle_time": "{low: 300, high: 600}",
+            "channels.email.min_agents": "{low: 0, high: 2}",
+            "channels.email.concurrency": "{low: 1, high: 2}",
+        },
     )
-    assert _batch(night, cube, draw(night, 20, seed=1)) is None
+    _assert_batch_is_exact(night, cube, draw(night, 5, seed=14))
 
 
 def test_hold_with_an_uncertain_volume(cube: Cube) -> None:

@@ -16,8 +16,9 @@ Channel settings the staffing reads interval by interval (concurrency, occupancy
 `min_agents`, the service-level target, patience, shrinkage) are set per draw in that
 staffing. Whole-number keys outside the batch (a ramp's length) split the draws into
 groups of equal values, one batch each (:func:`figures_together`). What is none of
-these is evaluated draw by draw (:mod:`cx.replay.bands`): async channels with a response
-target (their backlog carries over), and keys such as the journey window.
+these is evaluated draw by draw (:mod:`cx.replay.bands`), such as the journey window.
+An async channel's response target carries its backlog from interval to interval: it is
+planned draw by draw (:mod:`cx.staffing.backlog`) on each draw's interpolated arrivals.
 """
 
 from __future__ import annotations
@@ -47,7 +48,13 @@ from cx.replay.engine import (
     months_of,
     patience_of,
 )
-from cx.staffing.plan import held_counts, live_agents, scheduled_hours
+from cx.staffing.plan import (
+    Backlog,
+    backlog_handle_time,
+    held_counts,
+    live_agents,
+    scheduled_hours,
+)
 
 #: The per-channel figures a result sums from flows (ChannelResult fields).
 SUMMED = ("demand", "handled", "lost", "incentive_cost")
@@ -110,6 +117,17 @@ class _Queue:
 
 
 @dataclass
+class _Backlog:
+    """An async channel's response-target backlog over all corners: its arrivals per
+    calendar interval and its workload per corner; the calendar is every corner's."""
+
+    name: str
+    arrivals: np.ndarray  # corners × calendar intervals
+    workload: np.ndarray  # corners: workload hours
+    calendar: Backlog  # the first corner's (its open and in-span intervals)
+
+
+@dataclass
 class _Side:
     """A strategy (or its status quo) at every corner: per-channel sums, the agent-hours
     of channels without queues, and the queues of its live channels."""
@@ -119,6 +137,7 @@ class _Side:
     sums: dict[str, np.ndarray]  # figure → corners × channels
     flat_hours: np.ndarray  # corners × channels: agent-hours not from queues
     queues: list[_Queue]
+    backlogs: list[_Backlog]
     profiles: Mapping[str, Sequence[float]]  # `handle_time: by_hour` channels' AHTs
     patience: Mapping[str, float]
     ratios: Mapping[str, Sequence[float]]  # arrivals' variance / mean, for `hold`
@@ -126,6 +145,22 @@ class _Side:
 
 def _unqueued_hours(evaluation: Evaluation, name: str, queued: set[str]) -> float:
     return 0.0 if name in queued else evaluation.staffing.channels[name].agent_hours
+
+
+def _backlog_corners(name: str, evaluations: list[Evaluation]) -> _Backlog:
+    backlogs = [e.staffing.channels[name].backlog for e in evaluations]
+    assert all(b is not None for b in backlogs)  # the calendar is every corner's
+    return _Backlog(
+        name,
+        np.stack([b.arrivals for b in backlogs if b is not None]),
+        np.array([e.staffing.channels[name].workload_hours or 0.0 for e in evaluations]),
+        backlogs[0],  # type: ignore[arg-type]
+    )
+
+
+def _row(values: object, row: int) -> object:
+    """Draw ``row``'s value of a setting: a column of draws, or one value for all."""
+    return values[row, 0] if isinstance(values, np.ndarray) else values
 
 
 class DrawBatch:
@@ -211,10 +246,16 @@ class DrawBatch:
         }
         frames = [e.staffing.intervals for e in evaluations]
         queued = {name for frame in frames for name in frame["channel"].unique()}
+        first = evaluations[0].staffing.channels
+        backlogged = [name for name in channels if first[name].backlog is not None]
         flat_hours = np.array(
-            [[_unqueued_hours(e, name, queued) for name in channels] for e in evaluations]
+            [
+                [_unqueued_hours(e, name, queued | set(backlogged)) for name in channels]
+                for e in evaluations
+            ]
         )
         queues = [self._queue(name, frames) for name in sorted(queued)]
+        backlogs = [_backlog_corners(name, evaluations) for name in backlogged]
         offered = [item.offered for item in evaluations[0].channels]
         hold = strategy.staffing.hold
         return _Side(
@@ -223,6 +264,7 @@ class DrawBatch:
             sums,
             flat_hours,
             queues,
+            backlogs,
             profiles=handle_time_profiles(strategy, self.cube),
             patience=patience_of(strategy, self.cube, strategy.offered),
             ratios=variance_ratios(self.cube.arrivals) if hold else {},
@@ -384,6 +426,40 @@ class DrawBatch:
             agents = np.where(present, agents, 0)
             index = self.channels.index(queue.name)
             hours[:, index] = scheduled_hours(agents, self.interval, channel.shrinkage).sum(axis=1)
+        for backlog in side.backlogs:
+            hours[:, self.channels.index(backlog.name)] = self._backlog_hours(
+                side, backlog, weights, chunk
+            )
+        return hours
+
+    def _backlog_hours(
+        self, side: _Side, backlog: _Backlog, weights: np.ndarray, chunk: slice
+    ) -> np.ndarray:
+        """Each draw's agent-hours of a response target's backlog: planned draw by draw
+        (the backlog carries from interval to interval), on interpolated arrivals."""
+        channel = side.strategy.channels[backlog.name]
+        arrivals = weights @ backlog.arrivals
+        workload = weights @ backlog.workload
+        settings = _DrawnSettings(self, channel, backlog.name, chunk)
+        drawn = self._handle_time(backlog.name, chunk)
+        written = self.aht[backlog.name]
+        hours = np.empty(arrivals.shape[0])
+        for row in range(arrivals.shape[0]):
+            aht = float(_row(drawn, row)) if drawn is not None else written
+            handle_time = backlog_handle_time(
+                workload[row] * aht / written, float(arrivals[row].sum()), aht
+            )
+            one = SimpleNamespace(
+                concurrency=float(_row(settings.concurrency, row)),
+                max_occupancy=float(_row(settings.max_occupancy, row)),
+                min_agents=int(_row(settings.min_agents, row)),
+                response=channel.response,
+            )
+            calendar = backlog.calendar
+            plan = Backlog(arrivals[row], calendar.is_open, calendar.in_span).plan(
+                one, self.interval, handle_time
+            )
+            hours[row] = scheduled_hours(plan.agents, self.interval, channel.shrinkage).sum()
         return hours
 
     def _dispersion(self, side: _Side, name: str, chunk: slice) -> np.ndarray | None:
@@ -475,9 +551,6 @@ def batch_for(
     many draws (``drawn`` may hold no key at all)."""
     strategy = evaluation.strategy
     if not all(_batched(name, key, strategy) for name, key in keys.items()):
-        return None
-    plans = (evaluation.own.staffing, evaluation.baseline.staffing)
-    if any(s.response_level is not None for plan in plans for s in plan.channels.values()):
         return None
     dims = [
         name

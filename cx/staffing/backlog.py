@@ -66,25 +66,40 @@ def plan_backlog(
     length = interval_minutes * 60.0
     rate = max_occupancy * concurrency / handle_time  # contacts per agent-second
     count = arrivals.size
-    raw = np.zeros(count, dtype=np.int64)
-    agents = np.zeros(count, dtype=np.int64)
+    raw = [0] * count
+    agents = [0] * count
     queue: deque[_Cohort] = deque()
     in_time = 0.0
     peak = 0.0
     waiting = 0.0  # contacts in the queue
-    for t in range(count):
+    # Python numbers, not numpy scalars: this loop runs once per calendar interval that
+    # is open or has arrivals (in the others nothing changes).
+    arriving, opened, floors = arrivals.tolist(), is_open.tolist(), floor.tolist()
+    for t in np.flatnonzero(is_open | (arrivals > 0)).tolist():
         start = t * length
-        if arrivals[t] > 0:
-            queue.append(_Cohort(start + within, float(arrivals[t]), float(arrivals[t])))
-            waiting += float(arrivals[t])
-        if is_open[t]:
-            raw[t] = _agents_needed(queue, waiting, start, length, rate, target)
-            agents[t] = max(int(raw[t]), int(floor[t]))
-            answered, served = _serve(queue, start, length, agents[t] * rate)
+        size = float(arriving[t])
+        if size > 0:
+            queue.append(_Cohort(start + within, size, size))
+            waiting += size
+        if opened[t] and not queue:  # nothing waits: the floor alone
+            agents[t] = int(floors[t])
+            waiting = 0.0
+        elif opened[t]:
+            needed = _agents_needed(queue, waiting, start, length, rate, target)
+            raw[t] = needed
+            staffed = agents[t] = max(needed, int(floors[t]))
+            answered, served = _serve(queue, start, length, staffed * rate)
             in_time += answered
             waiting = max(0.0, waiting - served) if queue else 0.0
-        peak = max(peak, waiting)
-    return BacklogPlan(raw, agents, float(arrivals.sum()), in_time, peak)
+        if waiting > peak:
+            peak = waiting
+    return BacklogPlan(
+        np.array(raw, dtype=np.int64),
+        np.array(agents, dtype=np.int64),
+        float(arrivals.sum()),
+        in_time,
+        peak,
+    )
 
 
 def _agents_needed(

@@ -22,7 +22,7 @@ import polars as pl
 from cx.models.hours import WeeklyHours, is_open, next_open
 from cx.models.strategy import Channel, Strategy
 from cx.staffing import erlang
-from cx.staffing.backlog import plan_backlog
+from cx.staffing.backlog import BacklogPlan, plan_backlog
 from cx.staffing.erlang import check_plan_size
 from cx.staffing.hold import count_quantile
 
@@ -46,6 +46,55 @@ class ChannelStaffing:
     response_level: float | None = None  # async response target: share answered in time
     backlog_peak: float | None = None
     agent_hours_by_period: dict[object, float] = field(default_factory=dict)
+    backlog: Backlog | None = None  # a response target's: what it was planned from
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """What an async channel's response target is planned from: per calendar interval of
+    the span and some days past it, the contacts arriving, whether it is open and
+    whether it lies in the span (its floor applies there)."""
+
+    arrivals: np.ndarray
+    is_open: np.ndarray
+    in_span: np.ndarray
+
+    def plan(
+        self, channel: BacklogSettings, minutes: int, handle_time: float
+    ) -> BacklogPlan:
+        """Agents per interval for ``channel``'s response target (cx.staffing.backlog)."""
+        assert channel.response is not None
+        return plan_backlog(
+            self.arrivals,
+            self.is_open,
+            np.where(self.is_open & self.in_span, channel.min_agents, 0),
+            interval_minutes=minutes,
+            within=channel.response.within,
+            target=channel.response.target,
+            handle_time=handle_time,
+            concurrency=channel.concurrency,
+            max_occupancy=channel.max_occupancy,
+        )
+
+
+class BacklogSettings(Protocol):
+    """What a backlog plan reads of a channel: a catalog :class:`Channel`, or one draw's
+    settings (§12)."""
+
+    @property
+    def concurrency(self) -> float: ...
+    @property
+    def max_occupancy(self) -> float: ...
+    @property
+    def min_agents(self) -> int: ...
+    @property
+    def response(self) -> Any: ...
+
+
+def backlog_handle_time(workload_hours: float, arrivals: float, aht: float) -> float:
+    """The mean handle time of a backlog's contacts: its workload over its arrivals
+    (with `handle_time: by_hour`, a mean over the hours they arrive in)."""
+    return workload_hours * 3600.0 / arrivals if arrivals > 0 else aht
 
 
 @dataclass
@@ -318,22 +367,13 @@ def _staff_backlog(
         )
         .sort("interval_start")
     )
-    contacts = grid["contacts"].to_numpy()
-    is_open_now = grid["open"].to_numpy()
-    floor = np.where(is_open_now & grid["in_span"].to_numpy(), channel.min_agents, 0)
-    workload = staffing.workload_hours or 0.0
-    handle_time = workload * 3600.0 / contacts.sum() if contacts.sum() > 0 else aht
-    plan = plan_backlog(
-        contacts,
-        is_open_now,
-        floor,
-        interval_minutes=minutes,
-        within=channel.response.within,
-        target=channel.response.target,
-        handle_time=handle_time,
-        concurrency=channel.concurrency,
-        max_occupancy=channel.max_occupancy,
+    backlog = Backlog(
+        grid["contacts"].to_numpy(), grid["open"].to_numpy(), grid["in_span"].to_numpy()
     )
+    staffing.backlog = backlog
+    workload = staffing.workload_hours or 0.0
+    handle_time = backlog_handle_time(workload, float(backlog.arrivals.sum()), aht)
+    plan = backlog.plan(channel, minutes, handle_time)
     scheduled = scheduled_hours(plan.agents, minutes, channel.shrinkage)
     staffing.agent_hours = float(scheduled.sum())
     staffing.floor_hours = float(
