@@ -453,7 +453,8 @@ class DrawBatch:
                 concurrency=float(_row(settings.concurrency, row)),
                 max_occupancy=float(_row(settings.max_occupancy, row)),
                 min_agents=int(_row(settings.min_agents, row)),
-                response=channel.response,
+                service_level=settings.service_level,
+                response=settings.response,
             )
             calendar = backlog.calendar
             plan = Backlog(arrivals[row], calendar.is_open, calendar.in_span).plan(
@@ -492,8 +493,8 @@ class DrawBatch:
 
 
 class _DrawnSettings:
-    """A channel's queue settings: its catalog's, or each draw's (a column) where a key
-    draws them."""
+    """A channel's staffing settings: its catalog's, or each draw's (a column) where a
+    key draws them."""
 
     def __init__(self, batch: DrawBatch, channel: Channel, name: str, chunk: slice) -> None:
         def drawn(*setting: str) -> Any:
@@ -510,6 +511,7 @@ class _DrawnSettings:
                 target=drawn("service_level", "target"), within=drawn("service_level", "within")
             )
         )
+        self.response = channel.response
 
 
 def _setting(channel: Channel, path: tuple[str, ...]) -> Any:
@@ -524,13 +526,14 @@ class _DrawnPrices:
 
     def __init__(self, batch: DrawBatch, name: str) -> None:
         channel = batch.strategy.channels[name]
-        self.cost_per_contact = channel.cost_per_contact
-        self.hourly_cost = channel.hourly_cost
-        self.fixed_cost = channel.fixed_cost
-        for key_name, values in batch.drawn.items():
-            path = batch.keys[key_name].path
-            if is_price(batch.keys[key_name]) and path[1] == name:
-                setattr(self, str(path[2]), values)
+
+        def price(setting: str) -> Any:
+            values = batch._channel_draws(name, setting, chunk=slice(None))
+            return values[:, 0] if values is not None else getattr(channel, setting)
+
+        self.cost_per_contact = price("cost_per_contact")
+        self.hourly_cost = price("hourly_cost")
+        self.fixed_cost = price("fixed_cost")
 
 
 def _coverage(demand: np.ndarray, lost: np.ndarray) -> np.ndarray:

@@ -60,7 +60,7 @@ class Backlog:
     in_span: np.ndarray
 
     def plan(
-        self, channel: BacklogSettings, minutes: int, handle_time: float
+        self, channel: StaffingSettings, minutes: int, handle_time: float
     ) -> BacklogPlan:
         """Agents per interval for ``channel``'s response target (cx.staffing.backlog)."""
         assert channel.response is not None
@@ -77,20 +77,6 @@ class Backlog:
         )
 
 
-class BacklogSettings(Protocol):
-    """What a backlog plan reads of a channel: a catalog :class:`Channel`, or one draw's
-    settings (§12)."""
-
-    @property
-    def concurrency(self) -> float: ...
-    @property
-    def max_occupancy(self) -> float: ...
-    @property
-    def min_agents(self) -> int: ...
-    @property
-    def response(self) -> Any: ...
-
-
 def backlog_handle_time(workload_hours: float, arrivals: float, aht: float) -> float:
     """The mean handle time of a backlog's contacts: its workload over its arrivals
     (with `handle_time: by_hour`, a mean over the hours they arrive in)."""
@@ -105,9 +91,10 @@ class StaffingPlan:
     intervals: pl.DataFrame  # channel, interval_start, period_start, contacts, load, agents...
 
 
-class QueueSettings(Protocol):
-    """What :func:`live_agents` reads of a channel: a catalog :class:`Channel`, or the
-    same settings as arrays, one per draw of an uncertain strategy (§12)."""
+class StaffingSettings(Protocol):
+    """What the staffing of a queue or a backlog reads of a channel: a catalog
+    :class:`Channel`, or the same settings of draws of an uncertain strategy (§12), as
+    arrays for :func:`live_agents` and one draw's for :meth:`Backlog.plan`."""
 
     @property
     def concurrency(self) -> Any: ...
@@ -117,9 +104,11 @@ class QueueSettings(Protocol):
     def min_agents(self) -> Any: ...
     @property
     def service_level(self) -> Any: ...
+    @property
+    def response(self) -> Any: ...
 
 
-def service_target(channel: QueueSettings) -> tuple[Any, Any]:
+def service_target(channel: StaffingSettings) -> tuple[Any, Any]:
     if channel.service_level is None:
         return DEFAULT_SERVICE_TARGET, DEFAULT_SERVICE_WITHIN
     return channel.service_level.target, channel.service_level.within
@@ -423,7 +412,7 @@ def held_counts(
 
 def live_agents(
     name: str,
-    channel: QueueSettings,
+    channel: StaffingSettings,
     contacts: np.ndarray,
     aht: np.ndarray | float,
     interval_minutes: int,
