@@ -40,6 +40,19 @@ def is_parquet(path: Path) -> bool:
     return path.suffix.lower() in PARQUET_SUFFIXES or _magic(path, 4) == b"PAR1"
 
 
+def parquet_columns(path: Path) -> list[str] | None:
+    """The column names of a Parquet file (or directory); None for anything else, or a
+    file Polars cannot read."""
+    if not is_parquet(path):
+        return None
+    import polars as pl  # here: reading a file's kind needs no Polars
+
+    try:
+        return pl.scan_parquet(path, glob=False).collect_schema().names()
+    except (pl.exceptions.PolarsError, OSError):
+        return None
+
+
 def open_text(path: Path, errors: str = "strict") -> io.TextIOBase:
     if is_gzip(path):
         return io.TextIOWrapper(

@@ -39,7 +39,7 @@ import polars as pl
 
 from cx.data import periods
 from cx.data.cube import ARRIVAL_RESOLUTION_MINUTES, Cube, DataMeta
-from cx.data.files import is_parquet
+from cx.data.files import parquet_columns
 from cx.data.rules import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, OUT_OF_TIME_RANGE
 from cx.errors import DataError
 from cx.models.mapping import DIMENSION_COLUMNS
@@ -596,13 +596,8 @@ class FineCube:
 def is_cube_file(path: Path) -> bool:
     """A Parquet file (or directory) in the cube-file layout: it has ``table`` and
     ``contacts`` columns."""
-    if not is_parquet(path):
-        return False
-    try:
-        names = pl.scan_parquet(path, glob=False).collect_schema().names()
-    except (pl.exceptions.PolarsError, OSError):
-        return False
-    return "table" in names and "contacts" in names
+    names = parquet_columns(path)
+    return names is not None and "table" in names and "contacts" in names
 
 
 def _cast(frame: pl.DataFrame, name: str, dtype: pl.DataType) -> pl.Expr:

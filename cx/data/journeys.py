@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from cx.data import periods
+from cx.data.files import parquet_columns
 from cx.models.mapping import DIMENSION_COLUMNS, Mapping
 from cx.models.numbers import check_window_hours
 
@@ -298,11 +299,8 @@ def outcomes_frame(outcomes: Outcomes) -> pl.DataFrame:
 
 def carries_outcomes(path: Path) -> bool:
     """Whether the cube file at ``path`` was built with its outcome tables."""
-    try:
-        names = pl.scan_parquet(path, glob=False).collect_schema().names()
-    except (pl.exceptions.PolarsError, OSError):
-        return False
-    return set(OUTCOME_FILE_SCHEMA) <= set(names)
+    names = parquet_columns(path)
+    return names is not None and set(OUTCOME_FILE_SCHEMA) <= set(names)
 
 
 def read_outcomes(path: Path, window_hours: float) -> Outcomes | None:
