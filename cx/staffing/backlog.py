@@ -72,10 +72,9 @@ def plan_backlog(
     in_time = 0.0
     peak = 0.0
     waiting = 0.0  # contacts in the queue
-    # Python numbers, not numpy scalars: this loop runs once per calendar interval that
-    # is open or has arrivals (in the others nothing changes).
+    # Python numbers, not numpy scalars: this loop runs once per calendar interval.
     arriving, opened, floors = arrivals.tolist(), is_open.tolist(), floor.tolist()
-    for t in np.flatnonzero(is_open | (arrivals > 0)).tolist():
+    for t in range(count):
         start = t * length
         size = float(arriving[t])
         if size > 0:
