@@ -313,6 +313,7 @@ def test_most_agents_allowed_finishes(work: Path) -> None:
         ("0:٣:1", "arabic-indic digit three"),
         ("0:10000000:1", "10,000,001 steps, more than 1,000"),
         ("0:1e300:1e-300", "too many steps"),
+        ("0:1e300:1", "about 1e+300 steps, more than 1,000"),
         ("0:1e999:1", "too large"),
     ],
 )

@@ -45,7 +45,14 @@ def parse_range(text: str) -> Range:
     # that 0:0.6:0.1 still reaches 0.6.
     count = (stop - start) / step + 1e-9
     if not math.isfinite(count) or math.floor(count) + 1 > MAX_STEPS:
-        shown = f"{math.floor(count) + 1:,}" if math.isfinite(count) else "too many"
+        # Exactly where a person can read it; 0:1e300:1 has a 301-digit count.
+        shown = (
+            f"{math.floor(count) + 1:,}"
+            if count < 1e15
+            else f"about {count:.3g}"
+            if math.isfinite(count)
+            else "too many"
+        )
         raise UsageError(
             f"--set-range '{text}' has {shown} steps, more than {MAX_STEPS:,}",
             hint="use a larger STEP or a shorter range",
