@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any, ParamSpec
 
 from cx import api_checks as check
 from cx.data.cube import Cube
-from cx.data.scan import DEFAULT_MAX_REJECT_RATE, ScanOptions, scan
+from cx.data.journeys import kept_rows
+from cx.data.scan import DEFAULT_MAX_REJECT_RATE, KeptRows, ScanOptions, scan
 from cx.errors import InputError
 from cx.loader.mapping import load_mapping
 from cx.loader.strategy import load_strategy as _load_strategy_file
@@ -78,6 +79,7 @@ def load_interactions(
     outcomes: bool = False,
     journey_window: float = DEFAULT_WINDOW_HOURS,
     progress: Progress | None = None,
+    keep_rows: bool = False,
 ) -> Cube:
     """Scan an interaction file once into a reusable :class:`Cube`.
 
@@ -86,8 +88,11 @@ def load_interactions(
     reuses the cube of an unchanged file from an earlier run (``CX_CACHE_DIR``,
     default ``~/.cache/cx``; when it cannot be written the cube says why in
     ``cube.cache_note`` and nothing is cached). ``outcomes`` adds journeys (with ``journey_window``
-    hours), resolution and satisfaction (§10): a second pass over the rows, reported to
-    ``progress`` as a step. (The scan itself cannot say how far it is: a caller that
+    hours), resolution and satisfaction (§10), reported to ``progress`` as a step; they
+    come from the rows the scan keeps, so the file is read once (twice where the cube
+    comes from the cache). ``keep_rows`` keeps those rows in ``cube.contact_rows`` for a
+    later :func:`inspect_interactions` of the cube, which then reads no file; they cost
+    memory until it runs. (The scan itself cannot say how far it is: a caller that
     shows progress names it, as the command line does.)
     """
     path = check.require_path(path, "path")
@@ -100,13 +105,20 @@ def load_interactions(
     outcomes = check.require_flag(outcomes, "outcomes")
     journey_window = check.require_window(journey_window, "journey_window")
     progress = check.require_progress(progress)
+    keep_rows = check.require_flag(keep_rows, "keep_rows")
     mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
-    cube = _load_cube(path, mapping, period, max_reject_rate, encoding, rejects, cache)
     if outcomes:
-        from cx.data.fine import is_cube_file
-        from cx.data.journeys import check_window, read_outcomes, scan_outcomes
+        from cx.data.journeys import check_window
 
         check_window(journey_window)
+    keep = kept_rows() if outcomes or keep_rows else None
+    cube = _load_cube(path, mapping, period, max_reject_rate, encoding, rejects, cache, keep)
+    if keep_rows and keep is not None:
+        cube.contact_rows = keep.frame
+    if outcomes:
+        from cx.data.fine import is_cube_file
+        from cx.data.journeys import read_outcomes, scan_outcomes
+
         if Path(path).is_dir() or is_cube_file(Path(path)):
             cube.outcomes = read_outcomes(Path(path), journey_window)
             if cube.outcomes is None:
@@ -119,7 +131,8 @@ def load_interactions(
                 )
             return cube
         with progress.step(f"journeys and outcomes of {cube.meta.rows_used:,} contacts"):
-            cube.outcomes = scan_outcomes(path, mapping, journey_window, encoding)
+            kept = keep.frame if keep is not None else None
+            cube.outcomes = scan_outcomes(path, mapping, journey_window, encoding, kept)
     return cube
 
 
@@ -131,6 +144,7 @@ def _load_cube(
     encoding: str,
     rejects: str | Path | None,
     cache: bool,
+    keep: KeptRows | None = None,
 ) -> Cube:
     options = ScanOptions(period=period, max_reject_rate=max_reject_rate, encoding=encoding)
     if rejects is not None:
@@ -143,10 +157,11 @@ def _load_cube(
             mapping,
             options,
             rejects_out=lambda f: write_frame_csv(spreadsheet_frame(f), target, [path]),
+            keep=keep,
         )
         return _examined(cube, path, mapping, encoding)
     if not cache:
-        return _examined(scan(path, mapping, options), path, mapping, encoding)
+        return _examined(scan(path, mapping, options, keep=keep), path, mapping, encoding)
     from cx.data import cache as cube_cache
     from cx.data.files import check_data_path
     from cx.data.fine import is_cube_file
@@ -161,10 +176,10 @@ def _load_cube(
     except OSError:
         key = None
     if key is None:  # not a regular file: its content may differ at every read
-        return _examined(scan(source, mapping, options), source, mapping, encoding)
+        return _examined(scan(source, mapping, options, keep=keep), source, mapping, encoding)
     cube = cube_cache.load(key)
     if cube is None:
-        cube = _examined(scan(source, mapping, options), source, mapping, encoding)
+        cube = _examined(scan(source, mapping, options, keep=keep), source, mapping, encoding)
         cube.cache_note = cube_cache.store(cube, key)
     else:
         cube.meta.file = str(source)  # the file asked for, never one a cache entry names

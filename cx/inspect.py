@@ -28,7 +28,7 @@ import polars as pl
 from cx.data.cube import Cube
 from cx.data.fine import served_handle
 from cx.data.journeys import (
-    OUTCOME_COLUMNS,
+    PROFILE_COLUMNS,
     Contacts,
     as_text,
     check_window,
@@ -65,11 +65,6 @@ CONTAINMENT_NOTE = (
     "a shift rule's `containment:` for that target channel instead of a guess: the 7-day figure "
     "is conservative, the 24-hour one optimistic."
 )
-
-
-#: The optional columns inspect reads, where the data has them (a superset of the
-#: outcomes' columns: one read of the rows serves both, see :func:`inspect_cube`).
-PROFILE_COLUMNS = ("handle_time", "abandoned", *OUTCOME_COLUMNS)
 
 
 def _enrich(contacts: Contacts, window_hours: float, last: datetime) -> pl.LazyFrame:
@@ -168,14 +163,17 @@ def inspect_cube(
     last = datetime.fromisoformat(meta.last_timestamp)
     path = Path(meta.file)
     contacts = None
+    # The rows the scan kept, if it was asked to: used once, then let go.
+    kept, cube.contact_rows = cube.contact_rows, None
     if journey_window is not None:
         check_window(journey_window)
         with progress.step(f"journeys and outcomes of {meta.rows_used:,} contacts"):
-            contacts = read_contacts(path, mapping, encoding, PROFILE_COLUMNS)
+            contacts = read_contacts(path, mapping, encoding, PROFILE_COLUMNS, kept)
             cube.outcomes = outcomes_of(contacts, journey_window)
     with progress.step(f"profiling {meta.rows_used:,} contacts: journeys, repeats"):
         if contacts is None:
-            contacts = read_contacts(path, mapping, encoding, PROFILE_COLUMNS)
+            contacts = read_contacts(path, mapping, encoding, PROFILE_COLUMNS, kept)
+        del kept
         enriched = _enrich(contacts, window_hours, last)
         collected = as_text(pl.collect_all(_profile_queries(enriched, contacts.sources)))
     by_channel, by_cell, spread, largest, switching, journeys, totals = collected

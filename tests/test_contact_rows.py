@@ -5,20 +5,22 @@
   rows hypothesis makes; so the outcomes and inspect's profile are equal too.
 * Customers sorted by a hash of their id: a collision of two ids is noticed, and the
   rows are then sorted by the ids themselves, with the same journeys.
-* ``cx report`` reads the rows once for the journeys and the profile.
+* ``cx inspect``, ``cx report`` and ``--outcomes`` read the file once: the cube is
+  counted from the rows they keep, and equals the cube of a scan alone.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
 from conftest import run_cx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_scale_inputs import DIRTY_MAPPING, dirty
+from test_scale_inputs import DIRTY_MAPPING, assert_same_cube, dirty
 
 import cx
 from cx import api, generate
@@ -129,24 +131,81 @@ def test_one_read_gives_the_cube_the_outcomes_load_interactions_gives(tmp_path: 
     assert profile.model_dump() == api.inspect_interactions(path).model_dump()
 
 
-def test_report_reads_and_sorts_the_rows_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every whole read of a data file by the fast path, as it happens."""
+    reads: list[str] = []
+    first_pass = fast_scan._first_pass
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reads.append(str(args[0].path))
+        return first_pass(*args, **kwargs)
+
+    monkeypatch.setattr(fast_scan, "_first_pass", counted)
+    return reads
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["inspect", "--format", "json"],
+        ["simulate", str(STRATEGY), "--outcomes", "--format", "json"],
+        ["report", str(STRATEGY), "-o", "{tmp}/r.html"],
+    ],
+    ids=["inspect", "simulate-outcomes", "report"],
+)
+def test_commands_that_need_contacts_read_the_file_once(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pytest.importorskip("altair", reason="the report extra is not installed")
-    pytest.importorskip("vl_convert", reason="the report extra is not installed")
-    reads: list[list[str]] = []
-    valid_rows = scan.valid_rows
-
-    def counted(path: Path, mapping: Mapping, encoding: str, columns: list[str]) -> pl.DataFrame:
-        reads.append(columns)
-        return valid_rows(path, mapping, encoding, columns)
-
-    monkeypatch.setattr(scan, "valid_rows", counted)
+    if command[0] == "report":
+        pytest.importorskip("altair", reason="the report extra is not installed")
+        pytest.importorskip("vl_convert", reason="the report extra is not installed")
+    reads = count_reads(monkeypatch)
     data = ROOT / "examples" / "interactions.csv"
-    result = run_cx("report", STRATEGY, "--data", data, "--no-cache", "-o", tmp_path / "r.html")
+    args = [part.format(tmp=tmp_path) for part in command]
+    result = run_cx(*args, "--data", data, "--no-cache")
     assert result.exit_code in (0, 1), result.stderr
-    assert len(reads) == 1
-    assert {"resolved", "handle_time"} <= set(reads[0])  # the profile's columns serve both
+    assert reads == [str(data)]  # the cube and the contacts from one read
+
+
+def test_one_read_gives_the_cube_and_rows_of_two(frame: pl.DataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "dirty.csv"
+    clean_keys(dirty(frame)).write_csv(path)
+    seen: list[pl.DataFrame] = []
+    keep = scan.KeptRows(tuple(COLUMNS))
+    together = scan.scan_fine(path, DIRTY_MAPPING, rejects_out=seen.append, keep=keep)
+    alone = scan.scan_fine(path, DIRTY_MAPPING, rejects_out=seen.append)
+    assert_same_cube(together, alone)
+    assert together.duplicate_rows == alone.duplicate_rows
+    assert together.rows_rejected > 0 and seen[0].equals(seen[1])  # the same rejects out
+    assert keep.frame is not None
+    alone_rows = scan.valid_rows(path, DIRTY_MAPPING, "utf8", COLUMNS)
+    assert keep.frame.sort(ROW).equals(alone_rows.sort(ROW))
+
+
+def test_one_read_takes_the_exact_rules_where_the_fast_path_gives_way(
+    frame: pl.DataFrame, tmp_path: Path
+) -> None:
+    path = tmp_path / "dirty.csv"
+    dirty(frame).write_csv(path)  # a control character in a key value: exact rules only
+    keep = scan.KeptRows(tuple(COLUMNS))
+    cube = scan.scan_fine(path, DIRTY_MAPPING, keep=keep)
+    assert_same_cube(cube, scan.scan_fine(path, DIRTY_MAPPING, exact=True))
+    assert keep.frame is not None
+    exact = scan.valid_rows(path, DIRTY_MAPPING, "utf8", COLUMNS, exact=True)
+    assert keep.frame.sort(ROW).equals(exact.sort(ROW))
+
+
+@pytest.mark.parametrize("command", [["inspect"], ["simulate", str(STRATEGY), "--outcomes"]])
+def test_contacts_from_the_cache_or_one_read_give_the_same_figures(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CX_CACHE_DIR", str(tmp_path / "cache"))
+    data = ROOT / "examples" / "interactions.csv"
+    runs = [run_cx(*command, "--data", data, "--format", "json") for _ in range(3)]
+    uncached = run_cx(*command, "--data", data, "--format", "json", "--no-cache")
+    assert any((tmp_path / "cache").iterdir())  # the later runs took the cube from it
+    assert {run.exit_code for run in runs} == {uncached.exit_code}
+    assert {run.stdout for run in runs} == {uncached.stdout}
 
 
 def test_a_hash_collision_of_two_customers_sorts_by_the_ids(

@@ -25,7 +25,8 @@ def inspect(
     from cx.render.formats import to_json
 
     # inspect follows journeys itself: the cube needs no outcomes pass of its own.
-    cube = cube_for(replace(source, outcomes=False, journey_window=None), [], out.quiet)
+    plain = replace(source, outcomes=False, journey_window=None)
+    cube = cube_for(plain, [], out.quiet, keep_rows=True)
     window = source.journey_window if source.journey_window is not None else DEFAULT_WINDOW_HOURS
     result = api.inspect_interactions(
         cube,

@@ -71,7 +71,7 @@ def report(
     outcomes = not from_cube or carries_outcomes(source.data)
     source = replace(source, outcomes=outcomes)
     # An export's journeys come with the data profile: one read and sort of its rows.
-    cube = cube_for(source, [*loaded, *swept], quiet, journeys=from_cube)
+    cube = cube_for(source, [*loaded, *swept], quiet, journeys=from_cube, keep_rows=not from_cube)
     progress = terminal_progress(quiet)
     profile = None
     if from_cube:

@@ -59,9 +59,14 @@ def scan_progress(
 
 
 def load_cube(
-    source: DataArgs, period: str, quiet: bool, journey_window: float | None = None
+    source: DataArgs,
+    period: str,
+    quiet: bool,
+    journey_window: float | None = None,
+    keep_rows: bool = False,
 ) -> Cube:
-    """The cube of ``source.data``; with ``journey_window``, journeys and outcomes too."""
+    """The cube of ``source.data``; with ``journey_window``, journeys and outcomes too;
+    with ``keep_rows``, the valid rows for inspect (``cube.contact_rows``)."""
     from cx import api
 
     with scan_progress(source.data, quiet) as progress:
@@ -76,6 +81,7 @@ def load_cube(
             outcomes=journey_window is not None,
             journey_window=journey_window if journey_window is not None else DEFAULT_WINDOW_HOURS,
             progress=progress,
+            keep_rows=keep_rows,
         )
     for text in data_notes(cube.meta, source.data, source.rejects):
         note(text, quiet)
@@ -148,11 +154,16 @@ def journey_window_for(source: DataArgs, strategies: list[Strategy]) -> float | 
 
 
 def cube_for(
-    source: DataArgs, strategies: list[Strategy], quiet: bool, journeys: bool = True
+    source: DataArgs,
+    strategies: list[Strategy],
+    quiet: bool,
+    journeys: bool = True,
+    keep_rows: bool = False,
 ) -> Cube:
     """Scan the data once, per --period or else the first strategy's period; with
     ``journeys``, with the journeys and outcomes the strategies or options need (else
-    the caller reads them, with journey_window_for)."""
+    the caller reads them, with journey_window_for); with ``keep_rows``, keeping the
+    valid rows for inspect (one read of the file for both)."""
     chosen = check_period(source.period) or (strategies[0].period if strategies else DEFAULT_PERIOD)
     differing = sorted({s.name for s in strategies if s.period != chosen})
     if differing and source.period is None:
@@ -163,7 +174,7 @@ def cube_for(
         )
     _depend_on_data(source)
     window = journey_window_for(source, strategies) if journeys else None
-    return load_cube(source, chosen, quiet, window)
+    return load_cube(source, chosen, quiet, window, keep_rows)
 
 
 def check_interval(interval: int | None) -> int | None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
@@ -37,7 +37,7 @@ from cx.data.raw import (
     source_columns,
 )
 from cx.data.rules import CONTROL_CHARACTER, completed, parse_rows, parsed_channel, source
-from cx.models.mapping import Mapping
+from cx.models.mapping import DIMENSION_COLUMNS, Mapping
 
 #: At most this many suspect rows are kept for the exact re-check; more, and the file
 #: is scanned with the exact rules throughout (memory stays bounded either way).
@@ -173,26 +173,106 @@ def fast_valid_rows(
     the key values as read are normalised once per distinct value (:func:`_normalise`):
     the same rows, with the same values, as the exact rules give, in no set order.
     """
+    valid = _read_valid(text_layout, mapping, encoding, columns, line_hash=False)
+    return None if valid is None else valid.rows
+
+
+#: The canonical columns the cube is counted from (:func:`cx.data.fine.row_queries`).
+CUBE_COLUMNS = (
+    "customer_id",
+    "timestamp",
+    "channel",
+    *DIMENSION_COLUMNS,
+    "handle_time",
+    "wait_time",
+    "abandoned",
+)
+
+
+def scan_with_rows(
+    text_layout: SourceLayout,
+    mapping: Mapping,
+    encoding: str,
+    columns: list[str],
+    rejects_out: Callable[[pl.DataFrame], None] | None,
+) -> tuple[fine.FineCube, pl.DataFrame] | None:
+    """The fine cube of the file and ``__row`` with the canonical ``columns`` of its
+    valid rows, from one read (None where that cannot be exact: the caller then reads
+    with the exact rules).
+
+    For the commands that need single contacts as well as the cube (inspect, report,
+    outcomes): the valid rows are read as :func:`fast_valid_rows` reads them, and the
+    cube is counted from them in memory, as the exact scan counts its valid rows
+    (:func:`cx.data.fine.row_queries`), instead of in a read of its own.
+    """
+    wanted = list(dict.fromkeys([*CUBE_COLUMNS, *columns]))
+    valid = _read_valid(text_layout, mapping, encoding, wanted, line_hash=True)
+    if valid is None:
+        return None
+    rows = valid.rows
+    names = sorted(rows.get_column("channel").unique().drop_nulls().to_list())
+    with ThreadPoolExecutor(max_workers=1) as pool:  # numpy sorts without the GIL
+        repeated = pool.submit(fine.duplicates, valid.lines, blank_line_hash(valid.layout))
+        parts = [tuple(pl.collect_all(fine.row_queries(rows.lazy())))]
+        hashed = _row_hashes(rows.lazy(), names, mapping)
+        preferred = fine.preferred_from_hashes(
+            hashed["h1"].to_numpy(), hashed["h2"].to_numpy(), hashed["code"].to_numpy(), names
+        )
+        duplicate_rows = repeated.result()
+    if preferred is None:  # the hashes could not vouch for themselves: count exactly
+        pairs = fine.pair_query(rows.lazy(), mapping.anonymous_ids).collect()
+        preferred = fine.preferred_counts(pairs, names)
+    cube = finish(valid.layout, parts, preferred, valid.read, valid.rejected, rejects_out)
+    cube.duplicate_rows = duplicate_rows
+    return cube, rows.select(ROW, *columns)
+
+
+@dataclass
+class _Valid:
+    """What :func:`_read_valid` found: the layout the file was read with, the valid
+    rows, the number of rows read, the rejected ones (with their reasons and text) and,
+    where asked for, every row's line hash."""
+
+    layout: SourceLayout
+    rows: pl.DataFrame
+    read: int
+    rejected: pl.DataFrame
+    lines: pl.Series | None
+
+
+def _read_valid(
+    text_layout: SourceLayout,
+    mapping: Mapping,
+    encoding: str,
+    columns: list[str],
+    line_hash: bool,
+) -> _Valid | None:
+    """The valid rows of :func:`fast_valid_rows` and what else the read tells."""
 
     def query(read: SourceLayout) -> pl.LazyFrame:
-        rows = fast_rows(read, mapping, encoding, line_hash=False)
-        return rows.select(ROW, SUSPECT, *columns)
+        rows = fast_rows(read, mapping, encoding, line_hash=line_hash)
+        return rows.select(ROW, SUSPECT, *([LINE] if line_hash else []), *columns)
 
     layout, rows = _first_pass(text_layout, encoding, query)
+    read = rows.height
+    lines = rows.get_column(LINE) if line_hash else None
     suspect = rows.get_column(SUSPECT)
     again = rows.get_column(ROW).filter(suspect)
     if again.len() > SUSPECT_LIMIT:
         return None
-    rows = rows.filter(~suspect).drop(SUSPECT) if again.len() else rows.drop(SUSPECT)
+    rows = rows.filter(~suspect) if again.len() else rows
+    rows = rows.drop(SUSPECT, *([LINE] if line_hash else []))
     keys = raw_key_columns(layout) & set(columns)
     normal = _normalise(layout, mapping, keys, rows) if keys else (rows, {})
     if normal is None:
         return None
     checked = _checked_again(text_layout, mapping, encoding, again)
-    rescued = checked.filter(pl.col("reject_reason").is_null()).select(ROW, *columns)
-    if not rescued.height:
-        return normal[0]
-    return pl.concat([normal[0], rescued], how="vertical_relaxed")
+    reason = pl.col("reject_reason")
+    rescued = checked.filter(reason.is_null()).select(ROW, *columns)
+    rows = normal[0]
+    if rescued.height:
+        rows = pl.concat([rows, rescued], how="vertical_relaxed")
+    return _Valid(layout, rows, read, checked.filter(reason.is_not_null()), lines)
 
 
 def _row_sink(layout: SourceLayout, mapping: Mapping, encoding: str) -> pl.LazyFrame:
@@ -244,21 +324,20 @@ def _preferred(
         known = sink["known"].to_numpy()
         h1, h2, code = h1[known], h2[known], code[known]
     if rescued.height:
-        rank = {name: i for i, name in enumerate(names)}
-        ones = fine.identified(rescued.lazy(), mapping.anonymous_ids)
-        extra = pl.concat(
-            [
-                fine.row_sink(ones, []).select("h1", "h2").collect(),
-                ones.select(
-                    code=pl.col("channel").replace_strict(rank, return_dtype=pl.UInt8)
-                ).collect(),
-            ],
-            how="horizontal",
-        )
+        extra = _row_hashes(rescued.lazy(), names, mapping)
         h1 = np.concatenate([h1, extra["h1"].to_numpy()])
         h2 = np.concatenate([h2, extra["h2"].to_numpy()])
         code = np.concatenate([code, extra["code"].to_numpy()])
     return fine.preferred_from_hashes(h1, h2, code, names)
+
+
+def _row_hashes(rows: pl.LazyFrame, names: list[str], mapping: Mapping) -> pl.DataFrame:
+    """``h1`` and ``h2`` (:func:`cx.data.fine.customer_hashes`) and the channel's index
+    in ``names`` (``code``) of the rows of identified customers."""
+    rank = {name: i for i, name in enumerate(names)}
+    ones = fine.identified(rows, mapping.anonymous_ids)
+    code = pl.col("channel").replace_strict(rank, return_dtype=pl.UInt8)
+    return ones.select(**fine.customer_hashes(), code=code).collect()
 
 
 def _normalise(

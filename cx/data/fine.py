@@ -182,8 +182,7 @@ def row_sink(
     these take memory."""
     customer = pl.col("customer_id")
     columns = {
-        "h1": customer.hash(HASH_SEEDS[0]),
-        "h2": customer.hash(HASH_SEEDS[1]),
+        **customer_hashes(),
         "hk": pl.col("channel").hash(HASH_SEEDS[2]),
         "ts": pl.col("timestamp").cast(pl.Int64),
         "handle": served_handle(pl.col("handle_time"), pl.col("abandoned")).cast(pl.Float64),
@@ -303,6 +302,13 @@ def pair_query(rows: pl.LazyFrame, anonymous_ids: list[str]) -> pl.LazyFrame:
 
 #: Seeds of the two customer-id hashes and the channel hash (see preferred_from_hashes).
 HASH_SEEDS = (0x5EED_C0DE, 0x0C0F_FEE1, 0x00CA_FE42)
+
+
+def customer_hashes() -> dict[str, pl.Expr]:
+    """``h1`` and ``h2``: the two independent 64-bit hashes of a row's customer id that
+    :func:`preferred_from_hashes` counts customers by."""
+    customer = pl.col("customer_id")
+    return {"h1": customer.hash(HASH_SEEDS[0]), "h2": customer.hash(HASH_SEEDS[1])}
 
 
 def channel_hashes(values: list[str]) -> np.ndarray:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -22,6 +23,9 @@ from cx.data import periods
 from cx.data.files import parquet_columns
 from cx.models.mapping import DIMENSION_COLUMNS, Mapping
 from cx.models.numbers import check_window_hours
+
+if TYPE_CHECKING:
+    from cx.data.scan import KeptRows
 
 STEP_KEYS = ("channel", *DIMENSION_COLUMNS, "step")
 #: What the single contacts tell per channel (Outcomes.channels), beside the channel.
@@ -59,6 +63,9 @@ def _seconds(duration: pl.Expr) -> pl.Expr:
 CONTACT_COLUMNS = ("customer_id", "timestamp", "channel", *DIMENSION_COLUMNS)
 #: The optional columns the outcomes read, where the data has them.
 OUTCOME_COLUMNS = ("resolved", "satisfaction")
+#: The optional columns inspect reads, where the data has them (a superset of the
+#: outcomes' columns: one read of the rows serves both).
+PROFILE_COLUMNS = ("handle_time", "abandoned", *OUTCOME_COLUMNS)
 
 
 def in_journey_order(rows: pl.DataFrame, anonymous_ids: list[str], order: str) -> pl.DataFrame:
@@ -142,18 +149,33 @@ class Contacts:
     sources: list[str]
 
 
+def kept_rows() -> KeptRows:
+    """What a scan keeps of each valid row for inspect and the outcomes (one read)."""
+    from cx.data.scan import KeptRows
+
+    return KeptRows(CONTACT_COLUMNS, PROFILE_COLUMNS)
+
+
 def read_contacts(
-    path: Path, mapping: Mapping, encoding: str, optional: tuple[str, ...] = OUTCOME_COLUMNS
+    path: Path,
+    mapping: Mapping,
+    encoding: str,
+    optional: tuple[str, ...] = OUTCOME_COLUMNS,
+    kept: pl.DataFrame | None = None,
 ) -> Contacts:
     """The valid rows of the file at ``path``, read as the cube scan reads them
     (:func:`cx.data.scan.valid_rows`) and put in journey order, with the ``optional``
-    columns the data has."""
+    columns the data has. ``kept`` are those rows as the scan kept them
+    (``Cube.contact_rows``, :func:`kept_rows`): then the file is not read again."""
     from cx.data.layout import ROW, resolve_layout
     from cx.data.scan import valid_rows
 
     sources = list(resolve_layout(path, mapping, encoding).sources)
     columns = [*CONTACT_COLUMNS, *(name for name in optional if name in sources)]
-    rows = valid_rows(path, mapping, encoding, columns)
+    if kept is not None:
+        rows = kept.select(ROW, *columns)
+    else:
+        rows = valid_rows(path, mapping, encoding, columns)
     # The few distinct channels and dimension values as categories: the sort moves,
     # and the counts group by, numbers instead of text (see as_text).
     rows = rows.with_columns(pl.col("channel", *DIMENSION_COLUMNS).cast(pl.Categorical))
@@ -226,11 +248,16 @@ class Outcomes:
 
 
 def scan_outcomes(
-    path: str | Path, mapping: Mapping, window_hours: float, encoding: str = "utf8"
+    path: str | Path,
+    mapping: Mapping,
+    window_hours: float,
+    encoding: str = "utf8",
+    kept: pl.DataFrame | None = None,
 ) -> Outcomes:
-    """Journeys, resolution and satisfaction of the file at ``path`` (one read)."""
+    """Journeys, resolution and satisfaction of the file at ``path`` (one read, none
+    with the rows the scan ``kept``)."""
     check_window(window_hours)
-    return outcomes_of(read_contacts(Path(path), mapping, encoding), window_hours)
+    return outcomes_of(read_contacts(Path(path), mapping, encoding, kept=kept), window_hours)
 
 
 def outcomes_of(contacts: Contacts, window_hours: float) -> Outcomes:

@@ -24,7 +24,7 @@ from cx.data import fine, periods
 from cx.data.cube import Cube
 from cx.data.exact import scan_exact
 from cx.data.exact import valid_rows as exact_valid_rows
-from cx.data.fast import fast_valid_rows, scan_fast
+from cx.data.fast import fast_valid_rows, scan_fast, scan_with_rows
 from cx.data.files import check_data_path
 from cx.data.layout import SourceLayout, resolve_layout
 from cx.errors import DataError, InputError, closest
@@ -54,13 +54,31 @@ class ScanOptions:
             )
 
 
+@dataclass
+class KeptRows:
+    """Asks a scan to keep ``__row``, the canonical ``columns`` and those of the
+    ``optional`` columns the data has, of every valid row, in ``frame``: for the passes
+    that need single contacts (inspect, journeys), so that the cube and the rows come
+    from one read of the file. ``frame`` stays None where the data is a cube file."""
+
+    columns: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    frame: pl.DataFrame | None = None
+
+    def wanted(self, layout: SourceLayout) -> list[str]:
+        present = [name for name in self.optional if name in layout.sources]
+        return list(dict.fromkeys([*self.columns, *present]))
+
+
 def scan(
     path: str | Path,
     mapping: Mapping | None = None,
     options: ScanOptions | None = None,
     rejects_out: Callable[[pl.DataFrame], None] | None = None,
+    keep: KeptRows | None = None,
 ) -> Cube:
-    """Read an interaction file once and build its cube.
+    """Read an interaction file once and build its cube (with ``keep``, keeping the
+    valid rows too).
 
     CSV, gzip-compressed CSV and Parquet rows are scanned (:func:`scan_fine`); a cube
     file (:mod:`cx.data.fine`) is read as it is.
@@ -72,7 +90,7 @@ def scan(
     if fine.is_cube_file(path):
         cube = fine.read_cube_file(path)
     else:
-        cube = scan_fine(path, mapping, options.encoding, rejects_out)
+        cube = scan_fine(path, mapping, options.encoding, rejects_out, keep=keep)
     return _assemble(path, options, cube)
 
 
@@ -82,6 +100,7 @@ def scan_fine(
     encoding: str = "utf8",
     rejects_out: Callable[[pl.DataFrame], None] | None = None,
     exact: bool = False,
+    keep: KeptRows | None = None,
 ) -> fine.FineCube:
     """One pass over the rows into a fine cube, with the streaming engine.
 
@@ -89,14 +108,41 @@ def scan_fine(
     ``CX_SCAN=exact`` asks for the exact rules on every row; where the fast scan
     cannot be exact — no key table, too many rows to check again, a blank channel —
     it gives way here, and the exact scan (:func:`cx.data.exact.scan_exact`) reads
-    the file: slower, same result.
+    the file: slower, same result. With ``keep``, the valid rows are kept as well
+    (:func:`cx.data.fast.scan_with_rows`: one read; the exact way, two).
     """
+    if keep is not None:
+        return _scan_keeping(path, mapping, encoding, rejects_out, exact, keep)
     return _fast_else_exact(
         resolve_layout(path, mapping, encoding),
         exact,
         lambda layout: scan_fast(layout, mapping, encoding, rejects_out),
         lambda layout: scan_exact(layout, mapping, encoding, rejects_out),
     )
+
+
+def _scan_keeping(
+    path: Path,
+    mapping: Mapping,
+    encoding: str,
+    rejects_out: Callable[[pl.DataFrame], None] | None,
+    exact: bool,
+    keep: KeptRows,
+) -> fine.FineCube:
+    layout = resolve_layout(path, mapping, encoding)
+    columns = keep.wanted(layout)
+
+    def slow(layout: SourceLayout) -> tuple[fine.FineCube, pl.DataFrame]:
+        cube = scan_exact(layout, mapping, encoding, rejects_out)
+        return cube, exact_valid_rows(layout, mapping, encoding, columns)
+
+    cube, keep.frame = _fast_else_exact(
+        layout,
+        exact,
+        lambda layout: scan_with_rows(layout, mapping, encoding, columns, rejects_out),
+        slow,
+    )
+    return cube
 
 
 _Read = TypeVar("_Read")
