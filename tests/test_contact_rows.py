@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -225,6 +225,50 @@ def test_a_hash_collision_of_two_customers_sorts_by_the_ids(
     assert ordered["customer_id"].is_sorted()  # every id "collides": sorted by the ids
     assert_same_outcomes(journeys.outcomes_of(journeys.Contacts(ordered, ["resolved"]), 24.0),
                          expected)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    times=st.lists(st.integers(0, 5), min_size=1, max_size=40),
+    customers=st.lists(st.sampled_from(["a", "b", "c"]), min_size=40, max_size=40),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_journey_order_is_the_same_from_rows_in_data_order_or_not(
+    times: list[int], customers: list[str], seed: int
+) -> None:
+    # Many contacts at the same instant: only the data order (__row) tells them apart.
+    rows = pl.DataFrame(
+        {
+            ROW: pl.Series(range(len(times)), dtype=pl.UInt32),
+            "customer_id": customers[: len(times)],
+            "timestamp": [datetime(2024, 1, 1, 8, minute) for minute in times],
+            "channel": (["phone", "chat", "email", "web"] * 10)[: len(times)],
+        }
+    )
+    in_order = journeys.in_journey_order(rows, [], ROW)
+    mixed = rows.sample(fraction=1.0, shuffle=True, seed=seed)
+    shuffled = journeys.in_journey_order(mixed, [], ROW)
+    assert in_order.equals(shuffled)
+    assert in_order.select(ROW, "customer_id").equals(
+        rows.sort("customer_id", "timestamp", ROW)
+        .select(ROW, "customer_id")
+        .sort(pl.col("customer_id").hash(), maintain_order=True)
+    )
+
+
+def test_journey_order_of_many_rows_at_few_instants_keeps_the_data_order() -> None:
+    # Large enough for unstable sorts to reorder equal keys.
+    count = 60_000
+    rows = pl.DataFrame({ROW: pl.Series(range(count), dtype=pl.UInt32)}).with_columns(
+        customer_id=(pl.col(ROW) * 7919 % 500).cast(pl.String),
+        timestamp=pl.datetime(2024, 1, 1, 8) + pl.duration(minutes=pl.col(ROW) * 31 % 3),
+        channel=pl.lit("phone"),
+    )
+    in_order = journeys.in_journey_order(rows, [], ROW)
+    mixed = journeys.in_journey_order(rows.sample(fraction=1.0, shuffle=True, seed=3), [], ROW)
+    assert in_order.equals(mixed)
+    within = in_order.group_by("customer_key", "timestamp", maintain_order=True).agg(pl.col(ROW))
+    assert all(row == sorted(row) for row in within[ROW].to_list())
 
 
 CELLS = {
