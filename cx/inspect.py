@@ -107,7 +107,15 @@ def _profile_queries(enriched: pl.LazyFrame, present: list[str]) -> list[pl.Lazy
     """What inspect counts, from the contacts with their journey and repeat flags."""
     identified = enriched.filter(~pl.col("anonymous"))
     per_customer = identified.group_by("customer_key").agg(
-        pl.col("customer_id").first(), contacts=pl.len(), channels=pl.col("channel").n_unique()
+        contacts=pl.len(), channels=pl.col("channel").n_unique()
+    )
+    # The ids of the few customers with the most contacts only: taking every customer's
+    # id in the aggregation above would move millions of strings for one of them.
+    most = per_customer.filter(pl.col("contacts") == pl.col("contacts").max())
+    largest = (
+        identified.join(most.select("customer_key"), on="customer_key", how="semi")
+        .group_by("customer_key")
+        .agg(pl.col("customer_id").first(), contacts=pl.len())
     )
     return [
         _channel_query(enriched, present),
@@ -117,9 +125,7 @@ def _profile_queries(enriched: pl.LazyFrame, present: list[str]) -> list[pl.Lazy
         per_customer.group_by(
             channels=pl.col("channels").clip(upper_bound=CHANNELS_PER_CUSTOMER_CAP)
         ).agg(customers=pl.len(), contacts=pl.col("contacts").sum()),
-        per_customer.filter(pl.col("contacts") == pl.col("contacts").max())
-        .sort("customer_id")
-        .head(1),
+        largest.sort("customer_id").head(1),
         enriched.filter(pl.col("prev_channel").is_not_null())
         .group_by("prev_channel", "channel")
         .agg(pairs=pl.len(), within_journey=(~pl.col("new_journey")).sum()),

@@ -106,6 +106,18 @@ def test_small_file_by_hand(small: Path) -> None:
     assert result.warnings == []
 
 
+def test_largest_customer_ties_go_to_the_id_sorting_first(tmp_path: Path) -> None:
+    # Z, M and B have three contacts each, A two; an anonymous id with more is no one.
+    rows = [("Z", 1), ("A", 2), ("M", 3), ("B", 4), ("Z", 5), ("M", 6), ("A", 7)]
+    rows += [("B", 8), ("M", 9), ("Z", 10), ("B", 11)]
+    rows += [(g.ANONYMOUS_ID, 12 + i) for i in range(5)]
+    lines = [f"{who},2024-01-01T{hour:02d}:00:00,phone" for who, hour in rows]
+    path = tmp_path / "ties.csv"
+    path.write_text("customer_id,timestamp,channel\n" + "\n".join(lines) + "\n")
+    customers = _inspect(path).customers
+    assert (customers.largest_customer, customers.largest_customer_contacts) == ("B", 3)
+
+
 def test_anonymous_ids_matter(small: Path) -> None:
     """Without the mapping, '0' is one customer whose two contacts form a journey."""
     result = _inspect(small, Mapping())
