@@ -126,9 +126,14 @@ def interval_arrivals(flows: pl.DataFrame, profile: pl.DataFrame) -> pl.DataFram
     the intervals of its source channel, in proportion to the source's ``profile`` (with
     opening hours, its open or closed intervals as the flow's ``hours`` says)."""
     by = ["hours"] if "hours" in flows.columns and "hours" in profile.columns else []
+    keys = ["period_start", "source", "target", *by]
+    # Added up in a set order, whatever the order of the flows' rows: a group-by or a
+    # join gives its rows in no set order, and a sum in another order can differ in its
+    # last bits (and every staffing measure with it) from one run to the next.
     inflow = (
         flows.filter(pl.col("kind").is_in(HANDLED_KINDS))
-        .group_by("period_start", "source", "target", *by)
+        .sort(*keys, "contacts", nulls_last=True)
+        .group_by(*keys, maintain_order=True)
         .agg(pl.col("contacts").sum())
     )
     return (
@@ -137,6 +142,7 @@ def interval_arrivals(flows: pl.DataFrame, profile: pl.DataFrame) -> pl.DataFram
             left_on=["period_start", "source", *by],
             right_on=["period_start", "channel", *by],
             how="inner",
+            maintain_order="left_right",
         )
         .group_by(channel="target", period_start="period_start", interval_start="interval_start")
         .agg(contacts=(pl.col("contacts") * pl.col("share")).sum())
