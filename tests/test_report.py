@@ -257,3 +257,58 @@ def test_report_in_a_real_browser(driver: object, page: Path) -> None:
         assert chart["width"] > 100 and chart["height"] > 50, chart
         assert chart["marks"] > 10, chart
     assert (ARTIFACTS / "report.png").stat().st_size > 50_000
+
+
+# --------------------------------------------------------------------------- the script
+
+
+@pytest.fixture
+def fresh_bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty cache directory, and no bundle kept in this process."""
+    from cx.report import build
+
+    monkeypatch.setenv("CX_CACHE_DIR", str(tmp_path / "cache"))
+    build.javascript_bundle.cache_clear()
+    yield tmp_path / "cache"
+    build.javascript_bundle.cache_clear()
+
+
+def test_the_report_script_is_bundled_once_per_install(
+    fresh_bundle: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import vl_convert
+
+    from cx.report import build
+
+    first = build.javascript_bundle()
+    assert "vega" in first and len(first) > 100_000
+    assert len(list(fresh_bundle.glob("report-script-*.json"))) == 1
+
+    def refuse(*args: object, **kwargs: object) -> str:
+        raise AssertionError("bundled again")
+
+    monkeypatch.setattr(vl_convert, "javascript_bundle", refuse)
+    build.javascript_bundle.cache_clear()
+    assert build.javascript_bundle() == first  # read back, not bundled
+
+
+def test_a_damaged_or_unwritable_script_entry_is_bundled_again(
+    fresh_bundle: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import vl_convert
+
+    from cx.report import build
+
+    build.javascript_bundle()
+    (entry,) = fresh_bundle.glob("report-script-*.json")
+    entry.write_text(entry.read_text().replace("vega", "VEGA", 1))  # an edited byte
+    monkeypatch.setattr(vl_convert, "javascript_bundle", lambda **kwargs: "/* bundled */")
+    build.javascript_bundle.cache_clear()
+    assert build.javascript_bundle() == "/* bundled */"
+    build.javascript_bundle.cache_clear()
+    assert build.javascript_bundle() == "/* bundled */"  # stored again, read back
+    blocker = fresh_bundle.parent / "a-file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("CX_CACHE_DIR", str(blocker))
+    build.javascript_bundle.cache_clear()
+    assert build.javascript_bundle() == "/* bundled */"  # no cache: bundled, no error

@@ -41,15 +41,34 @@ DEFAULT_TITLE = "Channel strategy report"
 
 @functools.lru_cache(maxsize=1)
 def javascript_bundle() -> str:
-    """Vega, Vega-Lite and Vega-Embed as one inline script (bundled by vl-convert)."""
+    """Vega, Vega-Lite and Vega-Embed as one inline script (bundled by vl-convert).
+
+    Bundling takes vl-convert about a second, and its result depends only on the
+    versions installed: it is kept in the cache directory (``CX_CACHE_DIR``), with its
+    checksum, under a name made of those versions. An entry that cannot be read or does
+    not match its checksum is bundled again; one that cannot be written is left out."""
     import altair as alt
     import vl_convert
 
+    from cx.data.cache_keys import cache_dir, load_json, store_json
+
     wanted = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
     available = getattr(vl_convert, "get_vegalite_versions", lambda: [])()
-    if wanted in available:
-        return vl_convert.javascript_bundle(vl_version=wanted)
-    return vl_convert.javascript_bundle()
+    version = wanted if wanted in available else None
+    installed = getattr(vl_convert, "__version__", "unknown")
+    entry = cache_dir() / f"report-script-{installed}-{version or 'default'}.json"
+    try:
+        bundle = load_json(entry)
+        if isinstance(bundle, str) and bundle:
+            return bundle
+    except (OSError, ValueError):
+        pass  # not there yet, or damaged: bundled again below
+    if version is not None:
+        bundle = vl_convert.javascript_bundle(vl_version=version)
+    else:
+        bundle = vl_convert.javascript_bundle()
+    store_json(entry, bundle)
+    return bundle
 
 
 def _unique_names(strategies: list[Strategy]) -> list[str]:
