@@ -352,10 +352,13 @@ def _normalise(
     None when a channel is blank once trimmed, or a key value holds a control
     character: those rows are rejects, which only the exact scan can list one by one.
     """
-    channel_of = {value: value for value in demand["channel"].unique().to_list()}
-    for name in sorted(raw_keys - {"customer_id"}):
+    names = sorted(raw_keys - {"customer_id"})
+    # Every column's distinct values in one select: Polars finds them side by side.
+    distinct = demand.select(pl.col(n).unique().implode() for n in {*names, "channel"})
+    channel_of = {value: value for value in distinct["channel"][0].to_list()}
+    for name in names:
         column = layout.sources[name][0]
-        values = demand.select(pl.col(name).unique().alias(RAW + column))
+        values = distinct.select(pl.col(name).explode().alias(RAW + column))
         if values.select(pl.col(RAW + column).str.contains(CONTROL_CHARACTER).any()).item():
             return None
         if name == "channel":
