@@ -542,17 +542,18 @@ def build_cube_file(
     ScanOptions(max_reject_rate=max_reject_rate, encoding=encoding)  # checks the values
     source = Path(path)
     check_data_path(source)
-    fine = scan_fine(source, mapping, encoding)
+    keep = kept_rows() if journey_window is not None else None  # one read for both
+    fine = scan_fine(source, mapping, encoding, keep=keep)
     enforce_reject_rate(
         fine.rows_read, fine.rows_rejected, fine.rejects_sample, max_reject_rate, source
     )
     frame = fine.to_frame()
-    if journey_window is not None:
+    if journey_window is not None and keep is not None:
         import polars as pl
 
         from cx.data.journeys import outcomes_frame, scan_outcomes
 
-        outcomes = scan_outcomes(source, mapping, journey_window, encoding)
+        outcomes = scan_outcomes(source, mapping, journey_window, encoding, keep.frame)
         frame = pl.concat([frame, outcomes_frame(outcomes)], how="diagonal")
     write_with(Path(output), frame.write_parquet, [source])
     return fine.rows_used

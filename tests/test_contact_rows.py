@@ -147,11 +147,12 @@ def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 @pytest.mark.parametrize(
     "command",
     [
-        ["inspect", "--format", "json"],
-        ["simulate", str(STRATEGY), "--outcomes", "--format", "json"],
-        ["report", str(STRATEGY), "-o", "{tmp}/r.html"],
+        ["inspect", "--format", "json", "--no-cache"],
+        ["simulate", str(STRATEGY), "--outcomes", "--format", "json", "--no-cache"],
+        ["report", str(STRATEGY), "-o", "{tmp}/r.html", "--no-cache"],
+        ["cube", "--outcomes", "-o", "{tmp}/cube.parquet"],
     ],
-    ids=["inspect", "simulate-outcomes", "report"],
+    ids=["inspect", "simulate-outcomes", "report", "cube-outcomes"],
 )
 def test_commands_that_need_contacts_read_the_file_once(
     command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -162,7 +163,7 @@ def test_commands_that_need_contacts_read_the_file_once(
     reads = count_reads(monkeypatch)
     data = ROOT / "examples" / "interactions.csv"
     args = [part.format(tmp=tmp_path) for part in command]
-    result = run_cx(*args, "--data", data, "--no-cache")
+    result = run_cx(*args, "--data", data)
     assert result.exit_code in (0, 1), result.stderr
     assert reads == [str(data)]  # the cube and the contacts from one read
 
