@@ -19,7 +19,7 @@ from cx import api
 from cx.cli.app import app
 from cx.data.cache_keys import cache_key
 from cx.data.contacts import ContactFile
-from cx.data.scan import scan_fine
+from cx.data.scan import KeptRows, scan_fine
 from cx.errors import InputError
 from cx.models.mapping import Mapping
 from cx.replay.engine import patience_of
@@ -114,7 +114,11 @@ def test_fast_and_exact_scans_drop_the_same_rows(tmp_path: Path) -> None:
     mapping = Mapping.model_validate({"drop": {"outcome": ["test"]}})
     fast = scan_fine(data, mapping)
     exact = scan_fine(data, mapping, exact=True)
-    for cube in (fast, exact):
+    keep = KeptRows(("customer_id", "timestamp"))  # the cube counted from the kept rows
+    kept = scan_fine(data, mapping, keep=keep)
+    assert keep.frame is not None and sorted(keep.frame["customer_id"]) == ["C1", "C2", "C4"]
+    assert kept.demand.sort(kept.demand.columns).equals(fast.demand.sort(fast.demand.columns))
+    for cube in (fast, exact, kept):
         assert (cube.rows_read, cube.rows_dropped, cube.rows_rejected) == (4, 2, 1)
         assert cube.rejects_sample["line"].to_list() == [6]
         sums = cube.arrivals.group_by("channel").agg(pl.col("abandoned", "before_queue").sum())
