@@ -771,3 +771,18 @@ def test_a_fraction_read_with_a_fixed_width_reads_as_with_any_width(
     assert got["leap"].to_list() == got["leap_fixed"].to_list()
     assert not (got["leap"] & ~got["maybe"]).any()
     assert got["leap"][0] == sixty
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2200, 1, 1)),
+                min_size=1, max_size=50))  # fmt: skip
+def test_second_zero_by_arithmetic_is_second_zero_by_the_calendar(moments: list[Any]) -> None:
+    """The fast leap-second test finds second 0 from the microseconds; before 1970 too."""
+    from cx.data.rules import MINUTE_US, SECOND_US
+
+    frame = pl.DataFrame({"t": moments}, schema={"t": pl.Datetime("us")})
+    got = frame.select(
+        calendar=pl.col("t").dt.second() == 0,
+        arithmetic=pl.col("t").dt.epoch("us") % MINUTE_US < SECOND_US,
+    )
+    assert got["calendar"].to_list() == got["arithmetic"].to_list()
