@@ -454,9 +454,10 @@ def inspect_interactions(
     """Profile interaction data (`cx inspect`): volumes, channel preference by segment,
     stage and intent, channels per customer, switching, journeys and repeat rates.
 
-    ``source`` is a file (scanned once into a cube) or a cube from
-    :func:`load_interactions`; either way the file is read once more, row by row,
-    for what needs single contacts. ``columns`` must be the mapping the cube was
+    ``source`` is a file (read once, for the cube and the single contacts) or a cube
+    from :func:`load_interactions`, whose file is read once more, row by row, for what
+    needs single contacts, unless it was loaded with ``keep_rows=True`` (those rows
+    are then used, and released). ``columns`` must be the mapping the cube was
     built with (its ``anonymous_ids`` matter here). That reading is reported to
     ``progress`` as a step. With ``journey_window`` (hours) and a cube, the same reading
     also gives the cube its journeys and outcomes (``cube.outcomes``, as
@@ -478,7 +479,7 @@ def inspect_interactions(
     cube = (
         source
         if isinstance(source, Cube)
-        else load_interactions(source, mapping, period=period, encoding=encoding)
+        else load_interactions(source, mapping, period=period, encoding=encoding, keep_rows=True)
     )
     return inspect_cube(
         cube,

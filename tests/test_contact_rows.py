@@ -168,6 +168,18 @@ def test_commands_that_need_contacts_read_the_file_once(
     assert reads == [str(data)]  # the cube and the contacts from one read
 
 
+def test_the_api_inspects_a_file_with_one_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    reads = count_reads(monkeypatch)
+    data = ROOT / "examples" / "interactions.csv"
+    profile = api.inspect_interactions(data)
+    assert reads == [str(data)]
+    cube = api.load_interactions(data, keep_rows=True)
+    assert cube.contact_rows is not None
+    assert api.inspect_interactions(cube).model_dump() == profile.model_dump()
+    assert cube.contact_rows is None  # used once, then let go
+    assert len(reads) == 2  # the second cube's read; its inspect read nothing
+
+
 def test_one_read_gives_the_cube_and_rows_of_two(frame: pl.DataFrame, tmp_path: Path) -> None:
     path = tmp_path / "dirty.csv"
     clean_keys(dirty(frame)).write_csv(path)
