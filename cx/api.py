@@ -223,9 +223,10 @@ def evaluate(
     interval frame).
 
     ``replay`` also replays the staffing plan on the single contacts of the cube's file
-    (read once more; ``columns`` and ``encoding`` must be those the cube was built
-    with): each live channel gets ``replay`` figures, and ``fit`` adds the agent-hours of
-    the smallest staffing that holds on them. ``seed`` fixes which contacts rules move.
+    (the rows a cube loaded with ``keep_rows=True`` kept, else read once more; then
+    ``columns`` and ``encoding`` must be those the cube was built with): each live
+    channel gets ``replay`` figures, and ``fit`` adds the agent-hours of the smallest
+    staffing that holds on them. ``seed`` fixes which contacts rules move.
     The replay's steps (reading the contacts, the queues) are reported to ``progress``.
 
     With ``samples`` > 0, a strategy with an ``uncertainty:`` block is also evaluated at
@@ -233,7 +234,7 @@ def evaluate(
     (p5, p50, p95 and the share of draws that save) beside its point figures. (Scripts
     ask for draws; the command line draws 1000 unless ``--samples`` says otherwise.)
     """
-    from cx.data.contacts import ContactFile
+    from cx.data.contacts import ContactFile, ContactFrame, ContactSource
     from cx.errors import UsageError
     from cx.replay.trace import ReplayOptions
 
@@ -250,8 +251,10 @@ def evaluate(
     samples = check.require_samples(samples)
     if fit and not replay:
         raise UsageError("fit needs replay", hint="pass replay=True (--replay) as well")
-    contacts = None
-    if replay:
+    contacts: ContactSource | None = None
+    if replay and cube.contact_rows is not None:  # kept from the scan: no second read
+        contacts = ContactFrame(cube.contact_rows)
+    elif replay:
         mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
         contacts = ContactFile(Path(cube.meta.file), mapping, encoding)
     options = SimulationOptions(

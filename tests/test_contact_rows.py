@@ -168,6 +168,32 @@ def test_commands_that_need_contacts_read_the_file_once(
     assert reads == [str(data)]  # the cube and the contacts from one read
 
 
+def test_replay_takes_the_kept_rows_and_replays_as_from_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cx.data.contacts import ContactFile
+
+    monkeypatch.setenv("CX_CACHE_DIR", str(tmp_path / "cache"))
+    reads = count_reads(monkeypatch)
+    from_file: list[Path] = []
+    contact_rows = ContactFile.rows
+
+    def counted(self: ContactFile) -> pl.LazyFrame:
+        from_file.append(self.path)
+        return contact_rows(self)
+
+    monkeypatch.setattr(ContactFile, "rows", counted)
+    data = ROOT / "examples" / "interactions.csv"
+    command = ["simulate", STRATEGY, "--replay", "--fit", "--data", data, "--format", "json"]
+    kept = run_cx(*command)  # scans the file, fills the cache, replays the kept rows
+    assert (len(reads), from_file) == (1, [])
+    cached = run_cx(*command)  # the cube from the cache: the contacts read from the file
+    assert (len(reads), len(from_file)) == (1, 1)
+    assert kept.exit_code == cached.exit_code == 0, kept.stderr
+    assert kept.stdout == cached.stdout
+    assert '"replay": {' in kept.stdout
+
+
 def test_the_api_inspects_a_file_with_one_read(monkeypatch: pytest.MonkeyPatch) -> None:
     reads = count_reads(monkeypatch)
     data = ROOT / "examples" / "interactions.csv"

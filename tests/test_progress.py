@@ -96,7 +96,7 @@ def test_replay_counts_every_replayed_contact() -> None:
     cube = api.load_interactions(EXAMPLE)
     strategy = api.load_strategy(DIGITAL_FIRST)
     result = api.simulate(strategy, cube, replay=True, progress=recorder)
-    assert recorder.steps[0]["name"] == "reading the contacts again for the replay"
+    assert recorder.steps[0]["name"] == "gathering the contacts for the replay"
     replaying = recorder.named("through the queues")
     replayed = sum(c.replay.contacts for c in result.channels if c.replay is not None)
     assert replaying["total"] == replayed > 0
@@ -191,7 +191,7 @@ def test_report_names_every_step(terminal: io.StringIO, tmp_path: Path) -> None:
 def test_replay_shows_a_bar_with_percent_and_time_left(terminal: io.StringIO) -> None:
     cx("simulate", DIGITAL_FIRST, "--data", EXAMPLE, "--no-cache", "--replay")
     shown = terminal.getvalue()
-    assert "reading the contacts again for the replay" in shown
+    assert "gathering the contacts for the replay" in shown
     # a bar, its percentage and the time left (unknown at 0 %)
     assert re.search(
         r"replaying [0-9,]+ contacts through the queues [━╸╺ ]+\d+% (-:--:--|\d:)", shown

@@ -27,8 +27,7 @@ def simulate(
         bool,
         typer.Option(
             "--replay",
-            help="Replay the staffing plan on the real contacts: does it hold? (reads the "
-            "data once more)",
+            help="Replay the staffing plan on the real contacts: does it hold?",
         ),
     ] = False,
     seed: SeedOption = 0,
@@ -51,7 +50,7 @@ def simulate(
     draws = samples_for([loaded], samples)
     fixed = parse_agents(agents)
 
-    cube = cube_for(source, [loaded], out.quiet)
+    cube = cube_for(source, [loaded], out.quiet, keep_rows=replay)  # one read for both
     evaluation = api.evaluate(
         loaded,
         cube,

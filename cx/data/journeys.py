@@ -150,10 +150,11 @@ class Contacts:
 
 
 def kept_rows() -> KeptRows:
-    """What a scan keeps of each valid row for inspect and the outcomes (one read)."""
+    """What a scan keeps of each valid row for inspect, the outcomes and the replay
+    (:class:`cx.data.contacts.ContactFrame`): one read of the file for all of them."""
     from cx.data.scan import KeptRows
 
-    return KeptRows(CONTACT_COLUMNS, PROFILE_COLUMNS)
+    return KeptRows(CONTACT_COLUMNS, (*PROFILE_COLUMNS, "wait_time"))
 
 
 def read_contacts(

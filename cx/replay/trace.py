@@ -66,7 +66,7 @@ def replay_plan(
     if uses_hours(strategy):
         rows = rows.with_columns(hours=hours_state(strategy, pl.col("timestamp"), interval_minutes))
     query = trace_query(rules, rows, period, period_starts, rules.sources_reaching(live))
-    with progress.step("reading the contacts again for the replay"):
+    with progress.step("gathering the contacts for the replay"):
         trace = contacts.collect(query)
     routing = route(rules, trace, len(period_starts), options.seed)
     ts = trace["ts"].to_numpy()
