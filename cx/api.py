@@ -91,8 +91,9 @@ def load_interactions(
     hours), resolution and satisfaction (§10), reported to ``progress`` as a step; they
     come from the rows the scan keeps, so the file is read once (twice where the cube
     comes from the cache). ``keep_rows`` keeps those rows in ``cube.contact_rows`` for a
-    later :func:`inspect_interactions` of the cube, which then reads no file; they cost
-    memory until it runs. (The scan itself cannot say how far it is: a caller that
+    later :func:`inspect_interactions` of the cube or an :func:`evaluate` with
+    ``replay=True``, which then read no file; they cost memory while the cube holds them
+    (inspect lets them go). (The scan itself cannot say how far it is: a caller that
     shows progress names it, as the command line does.)
     """
     path = check.require_path(path, "path")
