@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from cx.models.sums import exact_sums
+
 if TYPE_CHECKING:
     from cx.data.journeys import Outcomes
 
@@ -123,15 +125,10 @@ class Cube:
 
     def observed_handle_time(self) -> dict[str, float]:
         """Mean observed handle time (seconds) per channel, where any was observed."""
-        sums = (
-            self.demand.group_by("channel")
-            .agg(pl.col("handle_sum").sum(), pl.col("handle_n").sum())
-            .filter(pl.col("handle_n") > 0)
-        )
-        return {
-            row["channel"]: row["handle_sum"] / row["handle_n"]
-            for row in sums.iter_rows(named=True)
-        }
+        channel = self.demand["channel"]
+        seconds = exact_sums(channel, self.demand["handle_sum"])
+        counts = exact_sums(channel, self.demand["handle_n"])
+        return {name: seconds[name] / n for name, n in counts.items() if n > 0}
 
     def handle_time_by_hour(self, min_observations: int = 30) -> dict[str, list[float]]:
         """Per channel with observed handle times: 24 AHTs, one per hour of day (§6b).

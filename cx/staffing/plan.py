@@ -21,6 +21,7 @@ import polars as pl
 
 from cx.models.hours import WeeklyHours, is_open, next_open
 from cx.models.strategy import Channel, Strategy
+from cx.models.sums import exact_sums
 from cx.staffing import erlang
 from cx.staffing.backlog import BacklogPlan, plan_backlog
 from cx.staffing.erlang import check_plan_size
@@ -204,12 +205,10 @@ def plan_staffing(
         if name in profiles:
             seconds = frame["contacts"].to_numpy() * interval_aht
             staffing.workload_hours = float(seconds.sum()) / 3600.0
-            workload_by_period = dict(
-                frame.select("period_start", seconds=pl.Series(seconds, dtype=pl.Float64))
-                .group_by("period_start")
-                .agg(pl.col("seconds").sum() / 3600.0)
-                .iter_rows()
-            )
+            workload_by_period = {
+                period: total / 3600.0
+                for period, total in exact_sums(frame["period_start"], seconds).items()
+            }
         else:
             staffing.workload_hours = handled.get(name, 0.0) * aht / 3600.0
             workload_by_period = {
@@ -376,12 +375,7 @@ def _staff_backlog(
     )
     seat_seconds = float(plan.agents.sum()) * minutes * 60.0
     staffing.occupancy = workload * 3600.0 / seat_seconds if seat_seconds > 0 else None
-    staffing.agent_hours_by_period = dict(
-        grid.select("period_start", hours=pl.Series(scheduled, dtype=pl.Float64))
-        .group_by("period_start")
-        .agg(pl.col("hours").sum())
-        .iter_rows()
-    )
+    staffing.agent_hours_by_period = exact_sums(grid["period_start"], scheduled)
     staffing.response_level = plan.response_level
     staffing.backlog_peak = plan.peak
 
