@@ -14,7 +14,8 @@ slows them alike:
   d. ``cx --help``
   e. the pandas reference (bench/pandas_cube.py), unless --no-pandas
   f. optionally ``cx simulate`` on the same data as .csv.gz and Parquet (--formats)
-  g. ``cx inspect --format json`` (journeys, repeats, switching: the rows read again)
+  g. ``cx inspect --format json`` (the cube and the rows it keeps: journeys, repeats,
+     switching)
   h. ``cx report`` of digital-first (the cube, journeys and outcomes, and inspect's
      profile), written to a temporary HTML file
 
