@@ -96,8 +96,8 @@ class DataArgs:
         bool,
         typer.Option(
             "--outcomes",
-            help="Also count journeys, resolution and satisfaction (a second pass over the "
-            "rows; on by itself when a strategy needs them).",
+            help="Also count journeys, resolution and satisfaction (the rows are kept and "
+            "sorted: more memory and time; on by itself when a strategy needs them).",
         ),
     ] = False
     journey_window: Annotated[
