@@ -87,8 +87,9 @@ class Cube:
     outcomes: Outcomes | None = None
     #: Why the cube cache could not keep this cube (a note for the user), else None.
     cache_note: str | None = field(default=None, repr=False, compare=False)
-    #: The file's valid rows, kept from the scan for inspect and the journeys
-    #: (:func:`cx.data.journeys.kept_rows`), where the loader was asked to keep them.
+    #: The file's valid rows, kept from the scan for inspect, the journeys and the
+    #: replay (:func:`cx.data.journeys.kept_rows`), where the loader was asked to keep
+    #: them; never cached.
     contact_rows: pl.DataFrame | None = field(default=None, repr=False, compare=False)
     _profiles: dict[int, pl.DataFrame] = field(
         default_factory=dict, init=False, repr=False, compare=False
