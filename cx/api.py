@@ -114,8 +114,9 @@ def load_interactions(
         check_window(journey_window)
     keep = kept_rows() if outcomes or keep_rows else None
     cube = _load_cube(path, mapping, period, max_reject_rate, encoding, rejects, cache, keep)
-    if keep_rows and keep is not None:
-        cube.contact_rows = keep.frame
+    kept = keep.frame if keep is not None else None
+    if keep_rows:
+        cube.contact_rows = kept
     if outcomes:
         from cx.data.fine import is_cube_file
         from cx.data.journeys import read_outcomes, scan_outcomes
@@ -132,7 +133,6 @@ def load_interactions(
                 )
             return cube
         with progress.step(f"journeys and outcomes of {cube.meta.rows_used:,} contacts"):
-            kept = keep.frame if keep is not None else None
             cube.outcomes = scan_outcomes(path, mapping, journey_window, encoding, kept)
     return cube
 

@@ -169,10 +169,11 @@ def read_contacts(
     columns the data has. ``kept`` are those rows as the scan kept them
     (``Cube.contact_rows``, :func:`kept_rows`): then the file is not read again."""
     from cx.data.layout import ROW, resolve_layout
-    from cx.data.scan import valid_rows
+    from cx.data.scan import KeptRows, valid_rows
 
-    sources = list(resolve_layout(path, mapping, encoding).sources)
-    columns = [*CONTACT_COLUMNS, *(name for name in optional if name in sources)]
+    layout = resolve_layout(path, mapping, encoding)
+    sources = list(layout.sources)
+    columns = KeptRows(CONTACT_COLUMNS, optional).wanted(layout)
     if kept is not None:
         rows = kept.select(ROW, *columns)
     else:
