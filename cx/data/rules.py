@@ -206,6 +206,10 @@ def _reread(batch: pl.Series, fmt: str, digits: int | None) -> pl.Series:
     return result.scatter(found["index"], found["leap"]) if found.height else result
 
 
+SECOND_US = 1_000_000
+MINUTE_US = 60 * SECOND_US
+
+
 def maybe_leap_second(text: pl.Expr, parsed: pl.Expr, fmt: str, digits: int | None) -> pl.Expr:
     """A cheap superset of :func:`_leap_second`, for the fast scan's suspect rows: a
     time at second 0 whose text holds a ``60``.
@@ -225,9 +229,6 @@ def maybe_leap_second(text: pl.Expr, parsed: pl.Expr, fmt: str, digits: int | No
     at_second_zero = parsed.dt.epoch("us") % MINUTE_US < SECOND_US
     return (at_second_zero & sixty).fill_null(False)
 
-
-SECOND_US = 1_000_000
-MINUTE_US = 60 * SECOND_US
 
 
 def parsed_boolean(layout: SourceLayout, mapping: Mapping, canonical: str) -> pl.Expr:
