@@ -101,6 +101,7 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("encoding-None", lambda g: cx.load_interactions(GOOD, encoding=None), UsageError, ("encoding",)),
     ("rejects-int", lambda g: cx.load_interactions(GOOD, rejects=3), UsageError, ("rejects",)),
     ("cache-str", lambda g: cx.load_interactions(GOOD, cache="yes"), UsageError, ("cache", "True or False")),
+    ("keep-rows-str", lambda g: cx.load_interactions(GOOD, keep_rows="yes"), UsageError, ("keep_rows", "True or False")),
     ("outcomes-int", lambda g: cx.load_interactions(GOOD, outcomes=1), UsageError, ("outcomes",)),
     ("journey_window-negative", lambda g: cx.load_interactions(GOOD, outcomes=True, journey_window=-1), InputError, ("journey_window of -1 hours is negative",)),
     ("journey_window-over-a-year", lambda g: cx.load_interactions(GOOD, outcomes=True, journey_window=1e300), InputError, ("journey_window", "more than a year", "hours")),
