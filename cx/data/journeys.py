@@ -111,13 +111,34 @@ def _grouped(rows: pl.DataFrame, order: str) -> pl.DataFrame:
     with one hash would interleave their contacts: where that happens, the rows are
     sorted by the ids themselves. Journeys, outcomes and the profile do not depend on
     the order of the customers, only on each one's contacts being together."""
-    customer, hashed = pl.col("customer_id"), pl.col(CUSTOMER_HASH)
-    frame = rows.with_columns(customer_hash(customer).alias(CUSTOMER_HASH))
-    frame = frame.sort(CUSTOMER_HASH, "timestamp", order)
-    mixed = (hashed == hashed.shift(1)) & (customer != customer.shift(1))
-    if frame.select(mixed.any()).item():
+    customer = pl.col("customer_id")
+    rows = rows.rechunk()  # a gather from one chunk per column is several times faster
+    keys = rows.select(customer_hash(customer).alias(CUSTOMER_HASH), "timestamp", order)
+    place = _journey_places(keys, order)
+    frame = rows[place]
+    hashed, ids = keys.get_column(CUSTOMER_HASH).gather(place), frame.get_column("customer_id")
+    if ((hashed == hashed.shift(1)) & (ids != ids.shift(1))).any():
         return rows.sort("customer_id", "timestamp", order)
-    return frame.drop(CUSTOMER_HASH)
+    return frame
+
+
+def _journey_places(keys: pl.DataFrame, order: str) -> pl.Series:
+    """The row order that sorts ``keys`` by customer hash, time and ``order``.
+
+    Exports mostly list contacts in time order, so a stable sort by the hash alone
+    (one 64-bit key: far cheaper than three) usually leaves each customer's contacts
+    in order already; the customers whose contacts it leaves out of order are sorted
+    again by all three keys, and put back in their places."""
+    hashed, time, tie = pl.col(CUSTOMER_HASH), pl.col("timestamp"), pl.col(order)
+    place = keys.select(pl.arg_sort_by(CUSTOMER_HASH, maintain_order=True)).to_series()
+    grouped = keys[place]
+    earlier = (time < time.shift(1)) | ((time == time.shift(1)) & (tie < tie.shift(1)))
+    disorderly = grouped.filter((hashed == hashed.shift(1)) & earlier).get_column(CUSTOMER_HASH)
+    if disorderly.is_empty():
+        return place
+    at = grouped.select(hashed.is_in(disorderly.unique().implode()).arg_true()).to_series()
+    again = grouped[at].with_columns(place=place.gather(at)).sort(CUSTOMER_HASH, "timestamp", order)
+    return place.scatter(at, again.get_column("place"))
 
 
 def journey_flags(ordered: pl.LazyFrame, window_hours: float) -> pl.LazyFrame:
