@@ -72,6 +72,12 @@ def _specs(text: str) -> dict[str, dict]:
     return json.loads(match.group(1))
 
 
+def test_every_chart_of_the_page_is_valid_vega_lite(page: Path) -> None:
+    from test_report_bands import assert_valid_vega_lite
+
+    assert_valid_vega_lite(_specs(page.read_text(encoding="utf-8")))
+
+
 def test_page_has_outcomes_per_strategy(page: Path) -> None:
     text = page.read_text(encoding="utf-8")
     # One Outcomes table per strategy: journeys, cost per journey, satisfaction.

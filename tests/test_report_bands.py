@@ -36,6 +36,19 @@ def _specs(text: str) -> dict[str, dict]:
     return json.loads(match.group(1))
 
 
+def assert_valid_vega_lite(specs: dict[str, dict]) -> None:
+    """Every chart spec of a page holds to the Vega-Lite schema (the report builds
+    them without checking, for speed)."""
+    import altair as alt
+    from altair.utils.schemapi import validate_jsonschema
+
+    schema = alt.vegalite.load_schema()
+    assert specs
+    for key, spec in specs.items():
+        problem = validate_jsonschema(spec, schema, raise_error=False)
+        assert problem is None, f"{key}: {problem}"
+
+
 def _values(spec: dict) -> list[dict]:
     [values] = spec["datasets"].values()
     return values
@@ -57,6 +70,11 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> str:
     assert outcome.exit_code == 0, outcome.stderr
     assert outcome.stdout == ""
     return target.read_text(encoding="utf-8")
+
+
+def test_every_chart_of_the_page_is_valid_vega_lite(page: str) -> None:
+    assert {"bands-1", "tornado-1"} <= set(_specs(page))
+    assert_valid_vega_lite(_specs(page))
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ pytest.importorskip("vl_convert", reason="the report extra is not installed")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import chromium
 from conftest import one_error_line, run_cx, write_csv, write_strategy
-from test_report_bands import _specs, _values
+from test_report_bands import _specs, _values, assert_valid_vega_lite
 from test_sweep_grid import PRICE, PUSH, SHARE
 
 from cx.report.charts import HEAT_COLORS
@@ -54,6 +54,12 @@ def line_page(tmp_path_factory: pytest.TempPathFactory) -> str:
     return _report(
         tmp_path_factory.mktemp("line") / "report.html", "--set-range", f"{SHARE}=0:0.6:0.3"
     )
+
+
+def test_sweep_charts_are_valid_vega_lite(grid_page: str, line_page: str) -> None:
+    for page in (grid_page, line_page):
+        assert "sweep-1" in _specs(page)
+        assert_valid_vega_lite(_specs(page))
 
 
 def test_the_heat_map_holds_the_grid_of_sweep(grid_page: str, cube: cx.Cube) -> None:

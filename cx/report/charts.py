@@ -65,13 +65,16 @@ def labelled(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _config(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """The chart's Vega-Lite spec, in the page's style. Not checked against the
+    Vega-Lite schema here (about 45 ms a chart, a fifth of a report's drawing): the
+    tests check every spec of the pages they build (tests/test_report*.py)."""
     spec = (
         chart.configure(font=FONT, background="white")
         .configure_view(stroke=None)
         .configure_axis(labelFontSize=11, titleFontSize=11, gridColor="#e6e6e6")
         .configure_legend(labelFontSize=11, titleFontSize=11, orient="top")
         .configure_title(fontSize=13, anchor="start")
-        .to_dict()
+        .to_dict(validate=False)
     )
     return spec
 
