@@ -141,6 +141,11 @@ def _journey_places(keys: pl.DataFrame, order: str) -> pl.Series:
     return place.scatter(at, again.get_column("place"))
 
 
+def step_of(new_journey: pl.Expr) -> pl.Expr:
+    """``step``: ``first`` where a contact starts a journey, else ``follow_up``."""
+    return pl.when(new_journey).then(pl.lit("first")).otherwise(pl.lit("follow_up")).alias("step")
+
+
 def journey_flags(ordered: pl.LazyFrame, window_hours: float) -> pl.LazyFrame:
     """Rows in journey order (:func:`in_journey_order`) with the journey columns added:
     ``new_journey``, ``ends_journey``, ``step``, ``hop`` and ``journey`` (an id)."""
@@ -149,7 +154,7 @@ def journey_flags(ordered: pl.LazyFrame, window_hours: float) -> pl.LazyFrame:
         new_journey=pl.col("gap_prev").is_null() | (pl.col("gap_prev") > window),
         ends_journey=pl.col("gap_next").is_null() | (pl.col("gap_next") > window),
     ).with_columns(
-        step=pl.when(pl.col("new_journey")).then(pl.lit("first")).otherwise(pl.lit("follow_up")),
+        step_of(pl.col("new_journey")),
         hop=~pl.col("new_journey") & (pl.col("channel") != pl.col("prev_channel")),
         journey=pl.col("new_journey").cum_sum(),
     )
@@ -291,8 +296,12 @@ def outcomes_of(contacts: Contacts, window_hours: float) -> Outcomes:
     resolved = pl.col("resolved") if has_resolved else pl.lit(None, pl.Boolean)
     score = pl.col("satisfaction") if has_satisfaction else pl.lit(None, pl.Float64)
     identified = ~pl.col("anonymous")
-    demand_q = flagged.group_by(pl.col("timestamp").dt.date().alias("day"), *STEP_KEYS).agg(
-        contacts=pl.len().cast(pl.Int64)
+    # Grouped by the flag, not by the step's text: a boolean key groups faster.
+    day, first = pl.col("timestamp").dt.date().alias("day"), pl.col("new_journey")
+    demand_q = (
+        flagged.group_by(day, *STEP_KEYS[:-1], first)
+        .agg(contacts=pl.len().cast(pl.Int64))
+        .select("day", *STEP_KEYS[:-1], step_of(first), "contacts")
     )
     channels_q = flagged.group_by("channel").agg(
         contacts=pl.len().cast(pl.Int64),
