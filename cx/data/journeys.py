@@ -87,7 +87,8 @@ def in_journey_order(rows: pl.DataFrame, anonymous_ids: list[str], order: str) -
         .lazy()
         .with_columns(
             anonymous=customer.is_in(anonymous_ids),
-            customer_key=(customer != customer.shift(1)).fill_null(True).cum_sum(),
+            # Rising with the rows: flagged so, group-bys by customer take their fast path.
+            customer_key=(customer != customer.shift(1)).fill_null(True).cum_sum().set_sorted(),
         )
         .with_columns(
             prev_channel=pl.when(same_prev).then(pl.col("channel").shift(1)),
