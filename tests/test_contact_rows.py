@@ -25,7 +25,7 @@ from test_scale_inputs import DIRTY_MAPPING, assert_same_cube, dirty
 import cx
 from cx import api, generate
 from cx.data import fast as fast_scan
-from cx.data import journeys, scan
+from cx.data import fine, journeys, scan
 from cx.data.journeys import CONTACT_COLUMNS, OUTCOME_COLUMNS, Outcomes
 from cx.data.layout import ROW, resolve_layout
 from cx.inspect import PROFILE_COLUMNS
@@ -219,6 +219,8 @@ def test_one_read_gives_the_cube_and_rows_of_two(frame: pl.DataFrame, tmp_path: 
     assert keep.frame is not None
     alone_rows = scan.valid_rows(path, DIRTY_MAPPING, "utf8", COLUMNS)
     assert keep.frame.sort(ROW).equals(alone_rows.sort(ROW))
+    assert keep.frame.schema == fine.as_categories(alone_rows).schema  # equals() does not look
+    assert keep.frame.schema["channel"] == pl.Categorical
 
 
 def test_one_read_takes_the_exact_rules_where_the_fast_path_gives_way(
@@ -232,6 +234,7 @@ def test_one_read_takes_the_exact_rules_where_the_fast_path_gives_way(
     assert keep.frame is not None
     exact = scan.valid_rows(path, DIRTY_MAPPING, "utf8", COLUMNS, exact=True)
     assert keep.frame.sort(ROW).equals(exact.sort(ROW))
+    assert keep.frame.schema == fine.as_categories(exact).schema  # as from the fast path
 
 
 @pytest.mark.parametrize("command", [["inspect"], ["simulate", str(STRATEGY), "--outcomes"]])

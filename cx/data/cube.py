@@ -89,7 +89,7 @@ class Cube:
     cache_note: str | None = field(default=None, repr=False, compare=False)
     #: The file's valid rows, kept from the scan for inspect, the journeys and the
     #: replay (:func:`cx.data.journeys.kept_rows`), where the loader was asked to keep
-    #: them; never cached.
+    #: them, channel and dimensions as categories; never cached.
     contact_rows: pl.DataFrame | None = field(default=None, repr=False, compare=False)
     _profiles: dict[int, pl.DataFrame] = field(
         default_factory=dict, init=False, repr=False, compare=False

@@ -209,11 +209,15 @@ def scan_with_rows(
     valid = _read_valid(text_layout, mapping, encoding, wanted, line_hash=True)
     if valid is None:
         return None
-    rows = valid.rows
-    names = sorted(rows.get_column("channel").unique().drop_nulls().to_list())
+    # As categories: the cube's group-bys here, and the sort into journey order after,
+    # handle numbers, not text.
+    rows = fine.as_categories(valid.rows)
+    names = sorted(rows.get_column("channel").unique().drop_nulls().cast(pl.String).to_list())
     with ThreadPoolExecutor(max_workers=1) as pool:  # numpy sorts without the GIL
         repeated = pool.submit(fine.duplicates, valid.lines, blank_line_hash(valid.layout))
-        parts = [tuple(pl.collect_all(fine.row_queries(rows.lazy())))]
+        as_text = pl.col(pl.Categorical).cast(pl.String)
+        counted = [query.with_columns(as_text) for query in fine.row_queries(rows.lazy())]
+        parts = [tuple(pl.collect_all(counted))]
         hashed = _row_hashes(rows.lazy(), names, mapping)
         preferred = fine.preferred_from_hashes(
             hashed["h1"].to_numpy(), hashed["h2"].to_numpy(), hashed["code"].to_numpy(), names

@@ -300,6 +300,17 @@ def pair_query(rows: pl.LazyFrame, anonymous_ids: list[str]) -> pl.LazyFrame:
     return identified(rows, anonymous_ids).group_by(*PAIR_KEYS).agg(n=pl.len())
 
 
+#: The columns of single contacts with a few distinct values each: kept as categories
+#: (as_categories), so that group-bys and sorts move numbers instead of text.
+CATEGORY_COLUMNS = ("channel", *DIMENSION_COLUMNS)
+
+
+def as_categories(rows: pl.DataFrame) -> pl.DataFrame:
+    """``rows`` with the CATEGORY_COLUMNS it has as categories (a no-op where they are)."""
+    present = [name for name in CATEGORY_COLUMNS if name in rows.columns]
+    return rows.with_columns(pl.col(present).cast(pl.Categorical)) if present else rows
+
+
 #: Seeds of the two customer-id hashes and the channel hash (see preferred_from_hashes).
 HASH_SEEDS = (0x5EED_C0DE, 0x0C0F_FEE1, 0x00CA_FE42)
 

@@ -195,6 +195,7 @@ def read_contacts(
     (:func:`cx.data.scan.valid_rows`) and put in journey order, with the ``optional``
     columns the data has. ``kept`` are those rows as the scan kept them
     (``Cube.contact_rows``, :func:`kept_rows`): then the file is not read again."""
+    from cx.data.fine import as_categories
     from cx.data.layout import ROW, resolve_layout
     from cx.data.scan import KeptRows, valid_rows
 
@@ -205,9 +206,8 @@ def read_contacts(
         rows = kept.select(ROW, *columns)
     else:
         rows = valid_rows(path, mapping, encoding, columns)
-    # The few distinct channels and dimension values as categories: the sort moves,
-    # and the counts group by, numbers instead of text (see as_text).
-    rows = rows.with_columns(pl.col("channel", *DIMENSION_COLUMNS).cast(pl.Categorical))
+    # The sort moves, and the counts group by, numbers instead of text (see as_text).
+    rows = as_categories(rows)
     frame = in_journey_order(rows, mapping.anonymous_ids, ROW)
     return Contacts(frame=frame, sources=sources)
 

@@ -59,7 +59,9 @@ class KeptRows:
     """Asks a scan to keep ``__row``, the canonical ``columns`` and those of the
     ``optional`` columns the data has, of every valid row, in ``frame``: for the passes
     that need single contacts (inspect, journeys), so that the cube and the rows come
-    from one read of the file. ``frame`` stays None where the data is a cube file."""
+    from one read of the file. The channel and dimension columns are categories
+    (:func:`cx.data.fine.as_categories`). ``frame`` stays None where the data is a cube
+    file."""
 
     columns: tuple[str, ...]
     optional: tuple[str, ...] = ()
@@ -134,7 +136,7 @@ def _scan_keeping(
 
     def slow(layout: SourceLayout) -> tuple[fine.FineCube, pl.DataFrame]:
         cube = scan_exact(layout, mapping, encoding, rejects_out)
-        return cube, exact_valid_rows(layout, mapping, encoding, columns)
+        return cube, fine.as_categories(exact_valid_rows(layout, mapping, encoding, columns))
 
     cube, keep.frame = _fast_else_exact(
         layout,
