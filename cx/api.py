@@ -534,6 +534,7 @@ def build_cube_file(
     ``outcomes=True`` reads back. Returns the number of rows used.
     """
     from cx.data.files import check_data_path
+    from cx.data.fine import in_file_order
     from cx.data.scan import enforce_reject_rate, scan_fine
     from cx.io import write_with
 
@@ -560,7 +561,7 @@ def build_cube_file(
 
         outcomes = scan_outcomes(source, mapping, journey_window, encoding, keep.frame)
         frame = pl.concat([frame, outcomes_frame(outcomes)], how="diagonal")
-    write_with(Path(output), frame.write_parquet, [source])
+    write_with(Path(output), in_file_order(frame).write_parquet, [source])
     return fine.rows_used
 
 

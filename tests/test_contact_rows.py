@@ -223,6 +223,18 @@ def test_one_read_gives_the_cube_and_rows_of_two(frame: pl.DataFrame, tmp_path: 
     assert keep.frame.schema["channel"] == pl.Categorical
 
 
+def test_one_read_counts_preferred_channels_by_id_where_the_hashes_cannot_vouch(
+    frame: pl.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "dirty.csv"
+    clean_keys(dirty(frame)).write_csv(path)
+    hashed = scan.scan_fine(path, DIRTY_MAPPING, keep=scan.KeptRows(tuple(COLUMNS)))
+    monkeypatch.setattr(fine, "preferred_from_hashes", lambda *args: None)
+    by_id = scan.scan_fine(path, DIRTY_MAPPING, keep=scan.KeptRows(tuple(COLUMNS)))
+    assert by_id.preferred.height > 0
+    assert_same_cube(by_id, hashed)
+
+
 def test_one_read_takes_the_exact_rules_where_the_fast_path_gives_way(
     frame: pl.DataFrame, tmp_path: Path
 ) -> None:

@@ -166,6 +166,8 @@ def dirty(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def assert_same_cube(left: fine.FineCube, right: fine.FineCube) -> None:
+    for table in ("demand", "arrivals", "preferred"):  # equals() takes text for categories
+        assert getattr(left, table).schema == getattr(right, table).schema, table
     assert left.demand.sort(fine.DEMAND_KEYS).equals(right.demand.sort(fine.DEMAND_KEYS))
     assert left.arrivals.sort(fine.ARRIVAL_KEYS).equals(right.arrivals.sort(fine.ARRIVAL_KEYS))
     assert left.preferred.sort("channel").equals(right.preferred.sort("channel"))

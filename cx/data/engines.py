@@ -18,7 +18,6 @@ imported only here and only when asked for.
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -147,7 +146,8 @@ def build_cube_file(
         build(path, mapping, built, journey_window)
         cube = fine.read_cube_file(built)
         check(cube)
-        write_with(output, lambda target: shutil.copyfile(built, target), [path])
+        ordered = fine.in_file_order(pl.read_parquet(built))  # the engine's order is its own
+        write_with(output, ordered.write_parquet, [path])
     return cube
 
 
