@@ -99,16 +99,22 @@ CUBE_FILE_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-#: The columns a cube file's rows are sorted by (then by every other column): the same
-#: data gives the same bytes, whichever order a group-by or an engine gave the rows in.
-CUBE_FILE_ORDER = ("table", "day", "interval_start", "channel", *DIMENSION_COLUMNS, "step")
+#: A cube file's tables, in the order its rows give them (the outcome tables last).
+CUBE_FILE_TABLES = ("demand", "arrivals", "preferred", "stats", "steps", "outcomes", "journeys")
+#: The columns a cube file's rows are sorted by within a table (then by every other
+#: column): the same data gives the same bytes, whichever order a group-by or an
+#: engine gave the rows in.
+CUBE_FILE_ORDER = ("day", "interval_start", "channel", *DIMENSION_COLUMNS, "step")
 
 
 def in_file_order(frame: pl.DataFrame) -> pl.DataFrame:
-    """The rows of a cube file in their set order (CUBE_FILE_ORDER)."""
+    """The rows of a cube file in their set order: by table (CUBE_FILE_TABLES), then by
+    CUBE_FILE_ORDER, then by every other column."""
+    rank = {name: index for index, name in enumerate(CUBE_FILE_TABLES)}
+    table = pl.col("table").replace_strict(rank, default=len(rank), return_dtype=pl.UInt8)
     keys = [name for name in CUBE_FILE_ORDER if name in frame.columns]
     rest = [name for name in frame.columns if name not in keys]
-    return frame.sort([*keys, *rest], nulls_last=True)
+    return frame.sort([table, *keys, *rest], nulls_last=True)
 
 
 def _sum(name: str) -> pl.Expr:
