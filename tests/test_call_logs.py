@@ -130,6 +130,67 @@ def test_fast_and_exact_scans_drop_the_same_rows(tmp_path: Path) -> None:
     assert fast.demand.sort(fast.demand.columns).equals(exact.demand.sort(exact.demand.columns))
 
 
+CORPUS = Path(__file__).resolve().parent / "corpus" / "data"
+#: Files of the messy-input corpus the scan reads (the others are refused earlier).
+READABLE = [
+    "absurd-timestamps.csv", "bad-handle-times.csv", "bom.csv", "crlf.csv",
+    "duplicates.csv", "leap-second.csv", "many-bad-rows.csv", "multiline-quoted.csv",
+    "padded-numbers.csv", "good.csv", "trailing-blank-lines.csv",
+    "truncated-last-line.csv", "unknown-channel.csv", "renamed-columns.csv",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", READABLE)
+@pytest.mark.parametrize("exact", [False, True], ids=["fast", "exact"])
+def test_dropped_rows_are_counted_as_a_read_of_the_drop_column_counts_them(
+    name: str, exact: bool
+) -> None:
+    # rows_dropped is every row of the file less the rows the scan read past the drop
+    # (Polars counts rows without parsing fields): the same as counting the matches.
+    from cx.data import drop
+    from cx.data.layout import resolve_layout
+    from cx.data.raw import _source_rows
+
+    path = CORPUS / name
+    mapping = Mapping.model_validate({"drop": {"channel": ["web", "Social "]}})
+    layout = resolve_layout(path, mapping)
+    reference = drop.count_dropped(_source_rows(layout, "lossy"), layout.drop, layout.dtypes)
+    expected = reference.collect().item()
+    assert expected > 0
+    assert scan_fine(path, mapping, exact=exact).rows_dropped == expected
+
+
+def test_a_row_count_below_the_rows_read_falls_back_to_reading_the_drop_column() -> None:
+    from cx.data.layout import resolve_layout
+    from cx.data.raw import rows_dropped
+
+    path = CORPUS / "good.csv"
+    mapping = Mapping.model_validate({"drop": {"channel": ["web"]}})
+    layout = resolve_layout(path, mapping)
+    counted = scan_fine(path, mapping).rows_dropped
+    assert counted > 0
+    assert rows_dropped(layout, 10**9) == counted  # more rows read than the file has
+
+
+@pytest.mark.parametrize("exact", [False, True], ids=["fast", "exact"])
+def test_dropped_rows_between_blank_lines_and_quoted_line_breaks(
+    tmp_path: Path, exact: bool
+) -> None:
+    data = tmp_path / "calls.csv"
+    data.write_text(
+        "customer_id,timestamp,channel,intent,outcome\r\n"
+        "C1,2024-03-04T08:00:00,phone,\"two\r\nlines\",X\r\n"
+        ",,,,\r\n"
+        "C2,2024-03-04T08:01:00,phone,x,test\r\n"
+        "\r\n"
+        "C3,2024-03-04T08:02:00,chat,\"a, b\",TEST\r\n"
+        "C4,2024-03-04T08:03:00,chat,y,X",  # no line break at the end
+        encoding="utf-8",
+    )
+    cube = scan_fine(data, Mapping.model_validate({"drop": {"outcome": ["test"]}}), exact=exact)
+    assert (cube.rows_read, cube.rows_dropped) == (2, 2)
+
+
 def test_a_parquet_export_drops_by_value_too(tmp_path: Path) -> None:
     frame = pl.read_csv(LOG.encode(), schema_overrides={"outcome": pl.String})
     data = tmp_path / "calls.parquet"

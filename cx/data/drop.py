@@ -7,7 +7,9 @@ mapping) is no contact: it is neither counted nor rejected, only counted as drop
 
 The filter is applied where the source columns are read (:func:`keep_rows`), so the
 fast scan, the exact scan and every per-contact read (replay, journeys, inspect) see
-the same rows; :func:`count_dropped` counts the others in a read of their columns alone.
+the same rows; :func:`cx.data.raw.rows_dropped` counts the others (every row of the
+file less those the scan read), or, where that cannot be, :func:`count_dropped` in a
+read of the drop columns alone.
 """
 
 from __future__ import annotations

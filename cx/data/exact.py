@@ -93,6 +93,7 @@ def finish(
 ) -> fine.FineCube:
     """Add up the parts' aggregates; count, sort and hand over the rejected rows."""
     path = layout.path
+    dropped = rows_dropped(layout, rows_read)  # before blank lines are taken off
     # A blank line (every field the mapping reads empty, e.g. trailing empty lines) is
     # no row at all: neither read nor rejected.
     blank = pl.all_horizontal([pl.col(RAW + n).is_null() for n in source_columns(layout)])
@@ -128,7 +129,7 @@ def finish(
         preferred=preferred,
         rows_read=rows_read,
         rows_rejected=rejects.height,
-        rows_dropped=rows_dropped(layout),
+        rows_dropped=dropped,
         first=min(firsts) if firsts else None,
         last=max(lasts) if lasts else None,
         reject_reasons={r: int(n) for r, n in counts.iter_rows()},
