@@ -215,8 +215,8 @@ def scan_with_rows(
     names = sorted(rows.get_column("channel").unique().drop_nulls().cast(pl.String).to_list())
     with ThreadPoolExecutor(max_workers=1) as pool:  # numpy sorts without the GIL
         repeated = pool.submit(fine.duplicates, valid.lines, blank_line_hash(valid.layout))
-        text = pl.col(pl.Categorical).cast(pl.String)  # the cube's tables hold text
-        counted = [query.with_columns(text) for query in fine.row_queries(rows.lazy())]
+        queries = fine.row_queries(rows.lazy())
+        counted = [query.with_columns(fine.CATEGORIES_AS_TEXT) for query in queries]
         parts = [tuple(pl.collect_all(counted))]
         hashed = _row_hashes(rows.lazy(), names, mapping)
         preferred = fine.preferred_from_hashes(

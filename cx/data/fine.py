@@ -329,6 +329,11 @@ def as_categories(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.with_columns(pl.col(present).cast(pl.Categorical)) if present else rows
 
 
+#: Every categorical column as text again: counts of rows kept as categories
+#: (as_categories) hold text, as every other table of cx does.
+CATEGORIES_AS_TEXT = pl.col(pl.Categorical).cast(pl.String)
+
+
 #: Seeds of the two customer-id hashes and the channel hash (see preferred_from_hashes).
 HASH_SEEDS = (0x5EED_C0DE, 0x0C0F_FEE1, 0x00CA_FE42)
 

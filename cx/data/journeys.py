@@ -214,7 +214,9 @@ def read_contacts(
 
 def as_text(frames: list[pl.DataFrame]) -> list[pl.DataFrame]:
     """Counts of :class:`Contacts` with their categorical columns as text again."""
-    return [frame.with_columns(pl.col(pl.Categorical).cast(pl.String)) for frame in frames]
+    from cx.data.fine import CATEGORIES_AS_TEXT
+
+    return [frame.with_columns(CATEGORIES_AS_TEXT) for frame in frames]
 
 
 @dataclass

@@ -230,7 +230,6 @@ def maybe_leap_second(text: pl.Expr, parsed: pl.Expr, fmt: str, digits: int | No
     return (at_second_zero & sixty).fill_null(False)
 
 
-
 def parsed_boolean(layout: SourceLayout, mapping: Mapping, canonical: str) -> pl.Expr:
     raw = source(layout, canonical).str.to_lowercase()
     true_words, false_words = boolean_words(mapping, canonical)
