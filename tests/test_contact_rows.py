@@ -281,6 +281,27 @@ def test_a_hash_collision_of_two_customers_sorts_by_the_ids(
                          expected)  # fmt: skip
 
 
+def test_customers_whose_hashes_share_the_high_bits_are_kept_apart(
+    frame: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small hashes differ only in the low bits, where the sort keeps the row positions.
+    rows = (
+        frame.head(500)
+        .with_row_index(ROW)
+        .with_columns(
+            pl.col("timestamp").str.to_datetime(), pl.col("satisfaction").cast(pl.Float64)
+        )
+    )
+    contacts = journeys.Contacts(journeys.in_journey_order(rows, [], ROW), ["resolved"])
+    expected = journeys.outcomes_of(contacts, 24.0)
+    small = lambda customer: customer.rank("dense").cast(pl.UInt64)  # noqa: E731
+    monkeypatch.setattr(journeys, "customer_hash", small)
+    ordered = journeys.in_journey_order(rows, [], ROW)
+    assert ordered.select(ROW).equals(rows.sort("customer_id", "timestamp", ROW).select(ROW))
+    assert_same_outcomes(journeys.outcomes_of(journeys.Contacts(ordered, ["resolved"]), 24.0),
+                         expected)  # fmt: skip
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     times=st.lists(st.integers(0, 5), min_size=1, max_size=40),
