@@ -331,6 +331,27 @@ def test_journey_order_is_the_same_from_rows_in_data_order_or_not(
     )
 
 
+def test_journey_order_keeps_nulls_and_nan_where_they_were() -> None:
+    rows = pl.DataFrame(
+        {
+            ROW: pl.Series(range(6), dtype=pl.UInt32),
+            "customer_id": ["b", "a", "b", "a", "c", "a"],
+            "timestamp": [datetime(2024, 1, 1, 8, minute) for minute in (5, 4, 1, 2, 0, 3)],
+            "channel": ["phone", "chat", "email", "web", "app", "phone"],
+            "handle_time": [300.0, None, 120.5, None, 60.0, 0.0],
+            "satisfaction": pl.Series("s", [None, float("nan"), 4.0, None, 2.0, 5.0], pl.Float32),
+            "abandoned": [True, None, False, None, True, False],
+            "resolved": [True, False, True, True, False, False],
+        }
+    )
+    ordered = journeys.in_journey_order(rows, [], ROW)
+    expected = rows.sort(pl.col("customer_id").hash(), "timestamp", ROW)
+    assert ordered.select(rows.columns).schema == rows.schema
+    assert ordered.select(ROW).to_series().to_list() == expected[ROW].to_list()
+    for name in ("handle_time", "satisfaction", "abandoned", "resolved"):
+        assert str(ordered[name].to_list()) == str(expected[name].to_list()), name
+
+
 def test_journey_order_of_many_rows_at_few_instants_keeps_the_data_order() -> None:
     # Large enough for unstable sorts to reorder equal keys.
     count = 60_000

@@ -118,11 +118,31 @@ def _grouped(rows: pl.DataFrame, order: str) -> pl.DataFrame:
     rows = rows.rechunk()  # a gather from one chunk per column is several times faster
     keys = rows.select(customer_hash(customer).alias(CUSTOMER_HASH), "timestamp", order)
     place = _journey_places(keys, order)
-    frame = rows[place]
+    frame = _gathered(rows, place)
     hashed, ids = keys.get_column(CUSTOMER_HASH).gather(place), frame.get_column("customer_id")
     if ((hashed == hashed.shift(1)) & (ids != ids.shift(1))).any():
         return rows.sort("customer_id", "timestamp", order)
     return frame
+
+
+def _gathered(rows: pl.DataFrame, place: pl.Series) -> pl.DataFrame:
+    """``rows[place]``, with the floats and booleans that have nulls moved as values
+    without nulls (NaN, -1) and the nulls put back after: Polars gathers a column with
+    nulls several times slower than one without (0.07 s against 0.02 s on 5M rows)."""
+    nullable = {name: dtype for name, dtype in rows.schema.items() if rows[name].has_nulls()}
+    floats = [n for n, dtype in nullable.items() if dtype.is_float() and not rows[n].is_nan().any()]
+    booleans = [name for name, dtype in nullable.items() if dtype == pl.Boolean]
+    if not floats and not booleans:
+        return rows[place]
+    nan = {name: pl.lit(float("nan"), dtype=rows.schema[name]) for name in floats}
+    filled = rows.with_columns(
+        *(pl.col(name).fill_null(nan[name]) for name in floats),
+        *(pl.col(name).cast(pl.Int8).fill_null(-1) for name in booleans),
+    )
+    return filled[place].with_columns(
+        *(pl.col(name).fill_nan(None) for name in floats),
+        *(pl.when(pl.col(name) >= 0).then(pl.col(name) == 1).alias(name) for name in booleans),
+    )
 
 
 def _journey_places(keys: pl.DataFrame, order: str) -> pl.Series:
