@@ -211,7 +211,7 @@ def scan_with_rows(
         return None
     # As categories: the cube's group-bys here, and the sort into journey order after,
     # handle numbers, not text.
-    rows = fine.as_categories(valid.rows)
+    rows = fine.as_categories(valid.rows)  # again where rows rescued as text were added
     names = sorted(rows.get_column("channel").unique().drop_nulls().cast(pl.String).to_list())
     with ThreadPoolExecutor(max_workers=1) as pool:  # numpy sorts without the GIL
         repeated = pool.submit(fine.duplicates, valid.lines, blank_line_hash(valid.layout))
@@ -265,7 +265,9 @@ def _read_valid(
     if again.len() > SUSPECT_LIMIT:
         return None
     rows = rows.filter(~suspect) if again.len() else rows
-    rows = rows.drop(SUSPECT, *([LINE] if line_hash else []))
+    # Categories before the key values are normalised: their distinct values come
+    # from the categories instead of a pass over the text of every row.
+    rows = fine.as_categories(rows.drop(SUSPECT, *([LINE] if line_hash else [])))
     keys = raw_key_columns(layout) & set(columns)
     normal = _normalise(layout, mapping, keys, rows) if keys else (rows, {})
     if normal is None:
@@ -362,7 +364,7 @@ def _normalise(
     channel_of = {value: value for value in distinct["channel"][0].to_list()}
     for name in names:
         column = layout.sources[name][0]
-        values = distinct.select(pl.col(name).explode().alias(RAW + column))
+        values = distinct.select(pl.col(name).explode().cast(pl.String).alias(RAW + column))
         if values.select(pl.col(RAW + column).str.contains(CONTROL_CHARACTER).any()).item():
             return None
         if name == "channel":
