@@ -8,7 +8,6 @@ skipped, with the reason, where Chromium is not installed.
 
 from __future__ import annotations
 
-import builtins
 import json
 import re
 import sys
@@ -186,17 +185,17 @@ def test_cli_writes_html_to_stdout_when_not_a_terminal() -> None:
     assert outcome.stderr == ""
 
 
+@pytest.mark.parametrize(
+    ("unimportable", "said"),
+    [
+        ("altair", "needs the optional package(s) altair"),  # not installed: said up front
+        ("cx.report.build", "cannot import its chart library"),  # installed, but broken
+    ],
+)
 def test_cli_missing_chart_library_is_a_clear_error(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    unimportable: str, said: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    real_import = builtins.__import__
-
-    def no_altair(name: str, *args: object, **kwargs: object) -> object:
-        if name == "altair" or name.startswith("altair."):
-            raise ImportError("No module named 'altair'")
-        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(builtins, "__import__", no_altair)
+    monkeypatch.setitem(sys.modules, unimportable, None)  # import says it is not there
     outcome = run_cx(
         "report",
         str(STRATEGIES[0]),
@@ -206,6 +205,7 @@ def test_cli_missing_chart_library_is_a_clear_error(
         str(tmp_path / "r.html"),
     )
     assert outcome.exit_code == 2
+    assert said in outcome.stderr
     assert "pip install 'cx[report]'" in outcome.stderr
     assert "Traceback" not in outcome.stderr
     assert not (tmp_path / "r.html").exists()

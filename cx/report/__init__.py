@@ -8,6 +8,7 @@ missing.
 
 from __future__ import annotations
 
+import importlib.util
 from typing import TYPE_CHECKING
 
 from cx.errors import InputError
@@ -24,19 +25,26 @@ if TYPE_CHECKING:
 __all__ = ["build_report", "require_chart_library"]
 
 
+#: The report's optional packages, by module.
+CHART_PACKAGES = {"altair": "altair", "vl_convert": "vl-convert-python"}
+INSTALL_HINT = "install the report extra: pip install 'cx[report]'"
+
+
 def require_chart_library() -> None:
-    """Raise a clear :class:`InputError` if the report's optional packages are missing."""
-    missing = []
-    for module, package in (("altair", "altair"), ("vl_convert", "vl-convert-python")):
-        try:
-            __import__(module)
-        except ImportError:
-            missing.append(package)
+    """Raise a clear :class:`InputError` if the report's optional packages are missing
+    (found without importing them: the report imports them once it draws)."""
+    missing = [package for module, package in CHART_PACKAGES.items() if not _installed(module)]
     if missing:
         raise InputError(
-            f"cx report needs the optional package(s) {', '.join(missing)}",
-            hint="install the report extra: pip install 'cx[report]'",
+            f"cx report needs the optional package(s) {', '.join(missing)}", hint=INSTALL_HINT
         )
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a parent that fails to import, a broken entry
+        return False
 
 
 def build_report(
@@ -92,7 +100,12 @@ def build_report(
         raise InputError("sweep has no steps", hint="sweep at least one value")
     with progress.step("loading the chart library"):
         require_chart_library()
-        from cx.report.build import build
+        try:
+            from cx.report.build import build
+        except ImportError as error:  # installed, but it does not import
+            raise InputError(
+                f"cx report cannot import its chart library: {error}", hint=INSTALL_HINT
+            ) from None
 
     return build(
         strategies,
