@@ -262,8 +262,17 @@ def test_contacts_from_the_cache_or_one_read_give_the_same_figures(
     assert {run.stdout for run in runs} == {uncached.stdout}
 
 
-def test_a_hash_collision_of_two_customers_sorts_by_the_ids(
-    frame: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    "hashed",
+    [
+        lambda customer: pl.lit(7, pl.UInt64),  # every id collides: sorted by the ids
+        # Small hashes differ only in the low bits, where the sort keeps row positions.
+        lambda customer: customer.rank("dense").cast(pl.UInt64),
+    ],
+    ids=["one-hash", "low-bits-only"],
+)
+def test_customers_whose_hashes_collide_are_kept_apart(
+    hashed: Any, frame: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rows = (
         frame.head(500)
@@ -274,61 +283,11 @@ def test_a_hash_collision_of_two_customers_sorts_by_the_ids(
     )
     contacts = journeys.Contacts(journeys.in_journey_order(rows, [], ROW), ["resolved"])
     expected = journeys.outcomes_of(contacts, 24.0)
-    monkeypatch.setattr(journeys, "customer_hash", lambda customer: pl.lit(7, pl.UInt64))
-    ordered = journeys.in_journey_order(rows, [], ROW)
-    assert ordered["customer_id"].is_sorted()  # every id "collides": sorted by the ids
-    assert_same_outcomes(journeys.outcomes_of(journeys.Contacts(ordered, ["resolved"]), 24.0),
-                         expected)  # fmt: skip
-
-
-def test_customers_whose_hashes_share_the_high_bits_are_kept_apart(
-    frame: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Small hashes differ only in the low bits, where the sort keeps the row positions.
-    rows = (
-        frame.head(500)
-        .with_row_index(ROW)
-        .with_columns(
-            pl.col("timestamp").str.to_datetime(), pl.col("satisfaction").cast(pl.Float64)
-        )
-    )
-    contacts = journeys.Contacts(journeys.in_journey_order(rows, [], ROW), ["resolved"])
-    expected = journeys.outcomes_of(contacts, 24.0)
-    small = lambda customer: customer.rank("dense").cast(pl.UInt64)  # noqa: E731
-    monkeypatch.setattr(journeys, "customer_hash", small)
+    monkeypatch.setattr(journeys, "customer_hash", hashed)
     ordered = journeys.in_journey_order(rows, [], ROW)
     assert ordered.select(ROW).equals(rows.sort("customer_id", "timestamp", ROW).select(ROW))
     assert_same_outcomes(journeys.outcomes_of(journeys.Contacts(ordered, ["resolved"]), 24.0),
                          expected)  # fmt: skip
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    times=st.lists(st.integers(0, 5), min_size=1, max_size=40),
-    customers=st.lists(st.sampled_from(["a", "b", "c"]), min_size=40, max_size=40),
-    seed=st.integers(0, 2**32 - 1),
-)
-def test_journey_order_is_the_same_from_rows_in_data_order_or_not(
-    times: list[int], customers: list[str], seed: int
-) -> None:
-    # Many contacts at the same instant: only the data order (__row) tells them apart.
-    rows = pl.DataFrame(
-        {
-            ROW: pl.Series(range(len(times)), dtype=pl.UInt32),
-            "customer_id": customers[: len(times)],
-            "timestamp": [datetime(2024, 1, 1, 8, minute) for minute in times],
-            "channel": (["phone", "chat", "email", "web"] * 10)[: len(times)],
-        }
-    )
-    in_order = journeys.in_journey_order(rows, [], ROW)
-    mixed = rows.sample(fraction=1.0, shuffle=True, seed=seed)
-    shuffled = journeys.in_journey_order(mixed, [], ROW)
-    assert in_order.equals(shuffled)
-    assert in_order.select(ROW, "customer_id").equals(
-        rows.sort("customer_id", "timestamp", ROW)
-        .select(ROW, "customer_id")
-        .sort(pl.col("customer_id").hash(), maintain_order=True)
-    )
 
 
 def test_journey_order_keeps_nulls_and_nan_where_they_were() -> None:
