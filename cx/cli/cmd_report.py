@@ -55,7 +55,7 @@ def report(
     from cx.data.fine import is_cube_file
     from cx.data.journeys import carries_outcomes
     from cx.loader.mapping import load_mapping
-    from cx.report import build_report, require_chart_library
+    from cx.report import CHART_LIBRARY, build_report, require_chart_library
 
     to_stdout = output is None or is_stdout(output)
     if to_stdout and sys.stdout.isatty():
@@ -112,11 +112,6 @@ def report(
     emit(page, output)
     if not to_stdout:
         note(f"wrote the report to {output} ({len(page.encode()) / 1e6:.1f} MB)", quiet)
-
-
-#: The chart library: about 0.15 s of imports, which the report needs only once the
-#: data is read.
-CHART_LIBRARY = "altair"
 
 
 def _import_in_background(module: str) -> None:
