@@ -311,6 +311,37 @@ def test_journey_order_keeps_nulls_and_nan_where_they_were() -> None:
         assert str(ordered[name].to_list()) == str(expected[name].to_list()), name
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    cells=st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c", "d"]),
+            st.integers(0, 3),
+            st.one_of(st.none(), st.floats(allow_infinity=False), st.just(float("nan"))),
+            st.one_of(st.none(), st.booleans()),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_journey_order_moves_every_value_with_its_row(
+    cells: list[tuple[str, int, float | None, bool | None]],
+) -> None:
+    customers, minutes, numbers, flags = zip(*cells, strict=True)
+    rows = pl.DataFrame(
+        {
+            ROW: pl.Series(range(len(cells)), dtype=pl.UInt32),
+            "customer_id": list(customers),
+            "timestamp": [datetime(2024, 1, 1, 8, minute) for minute in minutes],
+            "channel": ["phone"] * len(cells),
+            "handle_time": pl.Series("h", numbers, dtype=pl.Float64),
+            "abandoned": pl.Series("a", flags, dtype=pl.Boolean),
+        }
+    )
+    ordered = journeys.in_journey_order(rows, [], ROW).select(rows.columns)
+    assert ordered.equals(rows.sort(pl.col("customer_id").hash(), "timestamp", ROW))
+
+
 def test_journey_order_of_many_rows_at_few_instants_keeps_the_data_order() -> None:
     # Large enough for unstable sorts to reorder equal keys.
     count = 60_000
