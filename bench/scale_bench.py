@@ -19,7 +19,8 @@ slows them alike:
   h. ``cx report`` of digital-first (the cube, journeys and outcomes, and inspect's
      profile), written to a temporary HTML file
 
-and writes bench/RESULTS.md: absolute times, peak RSS of each process, ratios to (a),
+and adds a run to bench/RESULTS.md (``--replace`` starts it afresh, ``--append`` adds
+to its last run): absolute times, peak RSS of each process, ratios to (a),
 and the machine. It runs for minutes; it is never part of the test suite.
 
     python bench/scale_bench.py                       # 1M and 10M, 3 runs each
@@ -278,7 +279,12 @@ def main() -> None:
         "--whole-seconds", action="store_true", help="timestamps as generated, no milliseconds"
     )
     parser.add_argument("--only", help="comma-separated step letters (a is always run)")
-    parser.add_argument("--append", action="store_true", help="add to RESULTS.md")
+    parser.add_argument(
+        "--append", action="store_true", help="add the tables to the output's last run"
+    )
+    parser.add_argument(
+        "--replace", action="store_true", help="replace the output, notes and all"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
     sections = []
@@ -290,16 +296,21 @@ def main() -> None:
         )
         sections.append(table(rows, csv, timings, args.repeat))
         print(sections[-1])
-    header = (
-        "# Scale benchmark results\n\n"
+    run = (
         f"Run {datetime.now():%Y-%m-%d %H:%M} with `python bench/scale_bench.py "
         f"{' '.join(sys.argv[1:])}`.\n\nMachine: {machine()}.\n\n"
     )
-    if args.append and args.output.exists():
-        text = args.output.read_text() + "\n" + "\n".join(sections)
-    else:
-        text = header + "\n".join(sections)
-    args.output.write_text(text)
+    tables = "\n".join(sections)
+    kept = "" if args.replace or not args.output.exists() else args.output.read_text()
+    if not kept:
+        text = "# Scale benchmark results\n\n" + run + tables
+    elif args.append:
+        text = kept + "\n" + tables
+    else:  # a new run below the ones kept: the notes written beside them stay
+        text = kept.rstrip("\n") + f"\n\n## Run of {datetime.now():%Y-%m-%d}\n\n" + run + tables
+    partial = args.output.with_name(args.output.name + ".partial")
+    partial.write_text(text)
+    partial.replace(args.output)  # whole or not at all, even when stopped midway
     print(f"wrote {args.output}", file=sys.stderr)
 
 
