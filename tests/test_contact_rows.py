@@ -53,6 +53,7 @@ def both_ways(path: Path, mapping: Mapping, columns: list[str]) -> tuple[pl.Data
     fast = fast_scan.fast_valid_rows(layout, mapping, "utf8", columns)
     assert fast is not None, "the fast path gave way"
     exact = scan.valid_rows(path, mapping, "utf8", columns, exact=True)
+    assert fast.schema == exact.schema  # equals() does not tell categories from text
     return fast.sort(ROW), exact.sort(ROW)
 
 
@@ -78,7 +79,7 @@ def test_a_control_character_in_a_key_takes_the_exact_rules(
     rows = scan.valid_rows(path, DIRTY_MAPPING, "utf8", COLUMNS)
     exact = scan.valid_rows(path, DIRTY_MAPPING, "utf8", COLUMNS, exact=True)
     assert rows.sort(ROW).equals(exact.sort(ROW))
-    assert not rows["intent"].str.contains("\x00", literal=True).any()
+    assert not rows["intent"].cast(pl.String).str.contains("\x00", literal=True).any()
 
 
 def test_too_many_suspect_rows_take_the_exact_rules(

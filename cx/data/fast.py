@@ -171,7 +171,8 @@ def fast_valid_rows(
 
     Rows the fast parse does not vouch for are checked again with the exact rules, and
     the key values as read are normalised once per distinct value (:func:`_normalise`):
-    the same rows, with the same values, as the exact rules give, in no set order.
+    the same rows, with the same values, as the exact rules give, in no set order; the
+    channel and dimension columns as categories (:func:`cx.data.fine.as_categories`).
     """
     valid = _read_valid(text_layout, mapping, encoding, columns, line_hash=False)
     return None if valid is None else valid.rows
@@ -209,9 +210,9 @@ def scan_with_rows(
     valid = _read_valid(text_layout, mapping, encoding, wanted, line_hash=True)
     if valid is None:
         return None
-    # As categories: the cube's group-bys here, and the sort into journey order after,
-    # handle numbers, not text.
-    rows = fine.as_categories(valid.rows)  # again where rows rescued as text were added
+    # As categories (_read_valid): the cube's group-bys here, and the sort into journey
+    # order after, handle numbers, not text.
+    rows = valid.rows
     names = sorted(rows.get_column("channel").unique().drop_nulls().cast(pl.String).to_list())
     with ThreadPoolExecutor(max_workers=1) as pool:  # numpy sorts without the GIL
         repeated = pool.submit(fine.duplicates, valid.lines, blank_line_hash(valid.layout))
@@ -274,7 +275,7 @@ def _read_valid(
         return None
     checked = _checked_again(text_layout, mapping, encoding, again)
     reason = pl.col("reject_reason")
-    rescued = checked.filter(reason.is_null()).select(ROW, *columns)
+    rescued = fine.as_categories(checked.filter(reason.is_null()).select(ROW, *columns))
     rows = normal[0]
     if rescued.height:
         rows = pl.concat([rows, rescued], how="vertical_relaxed")

@@ -22,6 +22,7 @@ import polars as pl
 
 from cx.data import periods
 from cx.data.files import parquet_columns
+from cx.data.fine import CATEGORIES_AS_TEXT
 from cx.models.mapping import DIMENSION_COLUMNS, Mapping
 from cx.models.numbers import check_window_hours
 
@@ -226,27 +227,24 @@ def read_contacts(
     (:func:`cx.data.scan.valid_rows`) and put in journey order, with the ``optional``
     columns the data has. ``kept`` are those rows as the scan kept them
     (``Cube.contact_rows``, :func:`kept_rows`): then the file is not read again."""
-    from cx.data.fine import as_categories
     from cx.data.layout import ROW, resolve_layout
     from cx.data.scan import KeptRows, valid_rows
 
     layout = resolve_layout(path, mapping, encoding)
     sources = list(layout.sources)
     columns = KeptRows(CONTACT_COLUMNS, optional).wanted(layout)
+    # Either way the channel and dimensions are categories: the sort moves, and the
+    # counts group by, numbers instead of text (see as_text).
     if kept is not None:
         rows = kept.select(ROW, *columns)
     else:
         rows = valid_rows(path, mapping, encoding, columns)
-    # The sort moves, and the counts group by, numbers instead of text (see as_text).
-    rows = as_categories(rows)
     frame = in_journey_order(rows, mapping.anonymous_ids, ROW)
     return Contacts(frame=frame, sources=sources)
 
 
 def as_text(frames: list[pl.DataFrame]) -> list[pl.DataFrame]:
     """Counts of :class:`Contacts` with their categorical columns as text again."""
-    from cx.data.fine import CATEGORIES_AS_TEXT
-
     return [frame.with_columns(CATEGORIES_AS_TEXT) for frame in frames]
 
 

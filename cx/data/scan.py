@@ -172,12 +172,13 @@ def valid_rows(
     contacts (journeys, inspect). Read as the fast scan reads them
     (:func:`cx.data.fast.fast_valid_rows`), or, where that cannot be exact, with
     ``exact`` or ``CX_SCAN=exact``, by the exact rules (:func:`cx.data.exact.valid_rows`):
-    slower, same rows and values."""
+    slower, same rows and values. The channel and dimension columns are categories
+    either way (:func:`cx.data.fine.as_categories`), as the rows a scan keeps are."""
     return _fast_else_exact(
         resolve_layout(path, mapping, encoding),
         exact,
         lambda layout: fast_valid_rows(layout, mapping, encoding, columns),
-        lambda layout: exact_valid_rows(layout, mapping, encoding, columns),
+        lambda layout: fine.as_categories(exact_valid_rows(layout, mapping, encoding, columns)),
     )
 
 
