@@ -80,15 +80,15 @@ def in_journey_order(rows: pl.DataFrame, anonymous_ids: list[str], order: str) -
     anonymous ones). ``order`` is the column with the data order that breaks ties at
     the same instant. :func:`journey_flags` cuts such rows into journeys.
     """
-    customer, time = pl.col("customer_id"), pl.col("timestamp")
-    anonymous = pl.col("anonymous")
+    time, anonymous = pl.col("timestamp"), pl.col("anonymous")
+    grouped, same = _grouped(rows, order)
+    customer = pl.col(same)
     same_prev = (customer == customer.shift(1)).fill_null(False) & ~anonymous
     same_next = (customer == customer.shift(-1)).fill_null(False) & ~anonymous
     return (
-        _grouped(rows, order)
-        .lazy()
+        grouped.lazy()
         .with_columns(
-            anonymous=customer.is_in(anonymous_ids),
+            anonymous=pl.col("customer_id").is_in(anonymous_ids),
             # Rising with the rows: flagged so, group-bys by customer take their fast path.
             customer_key=(customer != customer.shift(1)).fill_null(True).cum_sum().set_sorted(),
         )
@@ -97,6 +97,7 @@ def in_journey_order(rows: pl.DataFrame, anonymous_ids: list[str], order: str) -
             gap_prev=pl.when(same_prev).then(_seconds(time - time.shift(1))),
             gap_next=pl.when(same_next).then(_seconds(time.shift(-1) - time)),
         )
+        .drop(CUSTOMER_HASH, strict=False)
         .collect()
     )
 
@@ -109,21 +110,27 @@ def customer_hash(customer: pl.Expr) -> pl.Expr:
     return customer.hash()
 
 
-def _grouped(rows: pl.DataFrame, order: str) -> pl.DataFrame:
+def _grouped(rows: pl.DataFrame, order: str) -> tuple[pl.DataFrame, str]:
     """``rows`` sorted by customer, time and ``order``, the customers in the order of a
-    64-bit hash of their ids (numbers sort several times faster than text). Two ids
-    with one hash would interleave their contacts: where that happens, the rows are
-    sorted by the ids themselves. Journeys, outcomes and the profile do not depend on
-    the order of the customers, only on each one's contacts being together."""
+    64-bit hash of their ids (numbers sort several times faster than text), and the
+    column that is equal on neighbouring rows exactly where they are one customer's.
+
+    Two ids with one hash would interleave their contacts: where that happens, the
+    rows are sorted by the ids themselves, and the column is the ids. Else it is the
+    hash, kept as ``CUSTOMER_HASH``: the check that finds such ids also shows that
+    neighbouring rows with one hash have one id, so comparing hashes gives what
+    comparing the ids would, several times faster. Journeys, outcomes and the profile
+    do not depend on the order of the customers, only on each one's contacts being
+    together."""
     customer = pl.col("customer_id")
-    rows = rows.rechunk()  # a gather from one chunk per column is several times faster
-    keys = rows.select(customer_hash(customer).alias(CUSTOMER_HASH), "timestamp", order)
-    place = _journey_places(keys, order)
+    # A gather from one chunk per column is several times faster.
+    rows = rows.with_columns(customer_hash(customer).alias(CUSTOMER_HASH)).rechunk()
+    place = _journey_places(rows.select(CUSTOMER_HASH, "timestamp", order), order)
     frame = _gathered(rows, place)
-    hashed, ids = keys.get_column(CUSTOMER_HASH).gather(place), frame.get_column("customer_id")
+    hashed, ids = frame.get_column(CUSTOMER_HASH), frame.get_column("customer_id")
     if ((hashed == hashed.shift(1)) & (ids != ids.shift(1))).any():
-        return rows.sort("customer_id", "timestamp", order)
-    return frame
+        return rows.drop(CUSTOMER_HASH).sort("customer_id", "timestamp", order), "customer_id"
+    return frame, CUSTOMER_HASH
 
 
 def _gathered(rows: pl.DataFrame, place: pl.Series) -> pl.DataFrame:
