@@ -19,15 +19,19 @@ The module-level constants are the ground truth that tests compare data against.
 
 from __future__ import annotations
 
+import gzip
 import math
 import os
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 import polars as pl
 
+from cx.data.files import PARQUET_SUFFIXES
+from cx.data.rules import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP
 from cx.errors import InputError
 from cx.io import atomic_path
 from cx.models.mapping import CANONICAL_COLUMNS
@@ -780,15 +784,21 @@ MAX_DAYS = 3_660  # ten years of history
 
 
 def check_options(rows: int, seed: int, start: date, days: int) -> None:
-    """Refuse sizes that would exhaust memory or the calendar, with the allowed range."""
+    """Refuse sizes that would exhaust memory, and days that cx would not read back (every
+    timestamp lies from 1980 to 2099, §3), with the allowed range."""
     bounds = {"rows": (rows, 0, MAX_ROWS), "seed": (seed, 0, MAX_SEED), "days": (days, 1, MAX_DAYS)}
     for name, (value, low, high) in bounds.items():
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise InputError(f"{name} {value!r} is not a whole number from {low:,} to {high:,}")
     if not isinstance(start, date):
         raise InputError(f"start {start!r} is not a date", hint="write YYYY-MM-DD")
-    if start > date.max - timedelta(days=days):
-        raise InputError(f"{days:,} days from {start} go past the year 9999")
+    earliest, end = EARLIEST_TIMESTAMP.date(), LATEST_TIMESTAMP.date()
+    if not earliest <= start < end or (end - start).days < days:
+        raise InputError(
+            f"{days:,} days from {start} are not all within {earliest} to {end - timedelta(1)}, "
+            "the days cx reads timestamps in",
+            hint="choose an earlier start or fewer days" if start >= earliest else None,
+        )
 
 
 def _simulate(
@@ -915,14 +925,31 @@ def write_interactions(
     days: int = 365,
     progress: Progress = SILENT,
 ) -> None:
-    """Write ``generate_interactions(rows, seed, start, days)`` as CSV with a header.
+    """Write ``generate_interactions(rows, seed, start, days)`` in the format ``path``
+    names, as cx reads data files: Parquet for ``.parquet`` or ``.pq``, gzip-compressed
+    CSV for ``.gz``, else CSV with a header.
 
-    Strings are built and written in chunks, so memory stays at ~30 bytes per row;
-    the file is written to a temporary name beside ``path`` and renamed when complete.
-    Drawing the contacts and writing them are steps of ``progress``, counted in rows.
+    Strings are built and written in chunks, so memory stays at ~30 bytes per row (a
+    Parquet file is written whole); the file is written to a temporary name beside
+    ``path`` and renamed when complete. Drawing the contacts and writing them are steps
+    of ``progress``, counted in rows. Same arguments, same bytes.
     """
-    with atomic_path(path) as temporary, temporary.open("wb") as out:
-        write_interactions_to(out, rows, seed, start, days, progress)
+    suffix = Path(path).suffix.lower()
+    with atomic_path(path) as temporary:
+        if suffix in PARQUET_SUFFIXES:
+            check_options(rows, seed, start, days)
+            with progress.step(f"drawing {rows:,} contacts"):
+                frame = generate_interactions(rows, seed, start, days)
+            with progress.step(f"writing {rows:,} contacts"):
+                frame.write_parquet(temporary)
+            return
+        with temporary.open("wb") as out:
+            if suffix != ".gz":
+                write_interactions_to(out, rows, seed, start, days, progress)
+                return
+            # No name or time in the header: the same arguments give the same bytes.
+            with gzip.GzipFile(filename="", fileobj=out, mode="wb", mtime=0) as packed:
+                write_interactions_to(packed, rows, seed, start, days, progress)  # type: ignore[arg-type]
 
 
 def write_interactions_to(

@@ -264,3 +264,56 @@ def test_bad_arguments() -> None:
         g.generate_interactions(-1)
     with pytest.raises(InputError, match="days"):
         g.generate_interactions(10, days=0)
+
+
+@pytest.mark.parametrize(
+    ("start", "days", "message"),
+    [
+        (date(1970, 1, 1), 10, "not all within 1980-01-01 to 2099-12-31"),
+        (date(2099, 12, 31), 10, "choose an earlier start or fewer days"),
+        (date(1979, 12, 31), 1, "not all within"),
+    ],
+)
+def test_days_cx_would_not_read_back_are_refused(start: date, days: int, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        g.generate_interactions(10, start=start, days=days)
+
+
+def test_the_last_days_cx_reads_are_allowed() -> None:
+    frame = g.generate_interactions(50, start=date(2099, 12, 22), days=10)
+    assert frame["timestamp"].max() < "2100"
+
+
+@pytest.mark.parametrize("rows", ["-1", "100000000"])
+def test_the_command_refuses_row_counts_with_the_range_it_allows(rows: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cx.cli.app import app
+
+    result = CliRunner().invoke(app, ["generate", "--rows", rows, "-o", str(tmp_path / "x.csv")])
+    assert result.exit_code == 2
+    assert f"rows {rows} is not a whole number from 0 to 50,000,000" in result.stderr
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("name", ["out.parquet", "out.pq", "out.csv.gz", "out.gz", "out.txt"])
+def test_the_file_is_written_in_the_format_its_name_says(tmp_path: Path, name: str) -> None:
+    from cx import api
+
+    path = tmp_path / name
+    g.write_interactions(path, 2_000, seed=5, start=START, days=30)
+    again = tmp_path / f"again-{name}"
+    g.write_interactions(again, 2_000, seed=5, start=START, days=30)
+    assert path.read_bytes() == again.read_bytes()  # same arguments, same bytes
+    expected = g.generate_interactions(2_000, seed=5, start=START, days=30)
+    if name.endswith((".parquet", ".pq")):
+        assert pl.read_parquet(path).equals(expected)
+    elif name.endswith(".gz"):
+        import gzip
+
+        assert gzip.decompress(path.read_bytes()).decode() == expected.write_csv()
+    else:
+        assert path.read_text() == expected.write_csv()
+    cube = api.load_interactions(path, cache=False)
+    assert cube.meta.rows_used == 2_000
+    assert not list(tmp_path.glob(".*.tmp"))

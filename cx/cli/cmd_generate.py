@@ -15,9 +15,14 @@ from cx.errors import UsageError
 @handle_errors
 def generate(
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="CSV file to write; - writes to stdout.")
+        Path, typer.Option(
+            "--output",
+            "-o",
+            help="File to write: Parquet for .parquet, gzip CSV for .gz, else CSV; - writes "
+            "CSV to stdout.",
+        )
     ],
-    rows: Annotated[int, typer.Option("--rows", "-n", min=1, help="Number of contacts.")] = 30_000,
+    rows: Annotated[int, typer.Option("--rows", "-n", help="Number of contacts.")] = 30_000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same file).")] = 0,
     days: Annotated[int, typer.Option("--days", min=1, help="Days of history.")] = 182,
     start: Annotated[str, typer.Option("--start", help="First day, YYYY-MM-DD.")] = "2024-01-01",
@@ -42,4 +47,4 @@ def generate(
             sys.stdout.buffer.flush()
         return
     write_interactions(output, rows=rows, seed=seed, start=first_day, days=days, progress=progress)
-    note(f"wrote {rows:,} interactions to {output}", quiet)
+    note(f"wrote {rows:,} {'interaction' if rows == 1 else 'interactions'} to {output}", quiet)
