@@ -67,6 +67,27 @@ def did_you_mean(word: object, choices: Iterable[str], cutoff: float = 0.6) -> s
     return f"did you mean '{close}'?" if close is not None else None
 
 
+#: The most characters of one value a message repeats from a file.
+SHOWN_CHARACTERS = 60
+#: The most values of a list a message names.
+SHOWN_VALUES = 10
+
+
+def shown(value: str) -> str:
+    """``value`` as a message repeats it from a file: a long one cut short, saying how
+    long it was, so that one value cannot make a message of a hundred kilobytes."""
+    if len(value) <= SHOWN_CHARACTERS:
+        return value
+    return f"{value[: SHOWN_CHARACTERS - 1]}… ({len(value):,} characters)"
+
+
+def shown_list(items: list[str], total: int | None = None) -> str:
+    """The first SHOWN_VALUES of ``items`` (already worded), and how many more of
+    ``total`` (default: the items) there are."""
+    more = (len(items) if total is None else total) - min(len(items), SHOWN_VALUES)
+    return ", ".join(items[:SHOWN_VALUES]) + (f" and {more:,} more" if more > 0 else "")
+
+
 class CxError(Exception):
     """Base of every error cx reports to a user."""
 

@@ -403,7 +403,7 @@ def test_api_max_reject_rate(work: Path, rate: object, error: type[CxError]) -> 
         (["--rows", "100000000"], "rows 100000000 is not a whole number from 0 to 50,000,000"),
         (["--seed", "-1"], "seed -1"),
         (["--days", "100000000"], "days 100000000 is not a whole number from 1 to 3,660"),
-        (["--days", "10", "--start", "9999-12-30"], "past the year 9999"),
+        (["--days", "10", "--start", "9999-12-30"], "not all within 1980-01-01 to 2099-12-31"),
         (["--start", "２０２４-01-01"], "is not a date"),
     ],
 )
@@ -497,6 +497,14 @@ def test_check_plan_size_counts_the_peak_interval() -> None:
     check_plan_size("phone", [10.0, 5_000.0], 0.05)  # 100,000 agents: the most allowed
     with pytest.raises(InputError, match="100,001 agents"):
         check_plan_size("phone", [10.0, 5_000.05], 0.05)
+
+
+@pytest.mark.parametrize("load", [1e300, math.inf, 5e13])
+def test_an_absurd_plan_is_refused_without_a_number_of_hundreds_of_digits(load: float) -> None:
+    with pytest.raises(InputError) as refused:
+        check_plan_size("phone", [load], 0.5)
+    assert "channel 'phone' would need over a trillion agents in one interval" in str(refused.value)
+    assert len(str(refused.value)) < 300
 
 
 # --------------------------------------------------------------------------- parse_number

@@ -503,6 +503,28 @@ def test_channel_not_in_catalog_names_the_nearest(work: Path) -> None:
     assert "follow.yaml" in line
 
 
+def test_many_or_long_unknown_channels_make_a_short_message(work: Path) -> None:
+    rows = fixture_rows()
+    for index, row in enumerate(rows[:40]):
+        row[2] = f"channel-{index:02d}"
+    rows[40][2] = "x" * 100_000
+    write_csv(work / "many.csv", rows, HEADER)
+    line = one_error_line(cx("simulate", "follow.yaml", "--data", "many.csv"))
+    assert "'channel-00'" in line and "'channel-09'" in line
+    assert "'channel-10'" not in line
+    assert "and 31 more" in line  # 41 unknown channels, 10 named
+    assert len(line) < 1_500
+
+
+def test_a_long_value_is_cut_short_saying_how_long_it_was() -> None:
+    from cx.errors import shown, shown_list
+
+    assert shown("phone") == "phone"
+    assert shown("y" * 100_000) == "y" * 59 + "… (100,000 characters)"
+    assert shown_list(["'a'", "'b'"]) == "'a', 'b'"
+    assert shown_list([str(n) for n in range(12)], 40) == "0, 1, 2, 3, 4, 5, 6, 7, 8, 9 and 30 more"
+
+
 def test_unknown_period(work: Path) -> None:
     line = one_error_line(cx("simulate", "push.yaml", "--data", "data.csv", "--period", "year"))
     assert "--period" in line

@@ -22,7 +22,7 @@ def generate(
             "CSV to stdout.",
         )
     ],
-    rows: Annotated[int, typer.Option("--rows", "-n", help="Number of contacts.")] = 30_000,
+    rows: Annotated[int, typer.Option("--rows", "-n", min=0, help="Number of contacts.")] = 30_000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same file).")] = 0,
     days: Annotated[int, typer.Option("--days", min=1, help="Days of history.")] = 182,
     start: Annotated[str, typer.Option("--start", help="First day, YYYY-MM-DD.")] = "2024-01-01",

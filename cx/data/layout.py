@@ -23,7 +23,7 @@ from cx.data import drop as drop_rows
 from cx.data.columns import missing_hint
 from cx.data.diagnose import check_header, find_column, first_bad_utf8, read_error
 from cx.data.files import check_data_path, detect_delimiter, is_gzip, is_parquet, open_text
-from cx.errors import DataError
+from cx.errors import DataError, shown
 from cx.models.mapping import CANONICAL_COLUMNS, REQUIRED_COLUMNS, Mapping
 
 ROW = "__row"
@@ -285,7 +285,7 @@ def _sniff_iso_format(
         first_bad = first_bad or (value, number)
     if first_bad is not None:
         raise DataError(
-            f"timestamp '{first_bad[0]}' is not ISO 8601",
+            f"timestamp '{shown(first_bad[0])}' is not ISO 8601",
             file=path,
             line=first_bad[1],
             hint="set `timestamp_format:` (strftime) in a mapping file (--columns)",

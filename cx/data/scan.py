@@ -27,7 +27,7 @@ from cx.data.exact import valid_rows as exact_valid_rows
 from cx.data.fast import fast_valid_rows, scan_fast, scan_with_rows
 from cx.data.files import check_data_path
 from cx.data.layout import SourceLayout, resolve_layout
-from cx.errors import DataError, InputError, closest
+from cx.errors import SHOWN_VALUES, DataError, InputError, closest, shown, shown_list
 from cx.models.mapping import Mapping
 from cx.models.numbers import check_share
 from cx.models.vocabulary import PERIODS, one_of
@@ -222,12 +222,13 @@ def required_channels_message(
     """Error for channels seen in the data (the file ``data``) but missing from a
     strategy's catalog."""
     parts = []
-    for name in unknown:
+    for name in unknown[:SHOWN_VALUES]:
         close = closest(name, catalog, cutoff=0.5)
-        parts.append(f"'{name}'" + (f" (nearest: '{close}')" if close is not None else ""))
+        parts.append(f"'{shown(name)}'" + (f" (nearest: '{close}')" if close is not None else ""))
     source = f"the data ({data})" if data else "the data"
+    named = shown_list(parts, len(unknown))
     return InputError(
-        f"channel(s) in {source} but not in the strategy's catalog: {', '.join(parts)}",
+        f"channel(s) in {source} but not in the strategy's catalog: {named}",
         hint="add them to `channels:`, or map them onto catalog channels with a mapping "
         "file's `channels:` aliases",
     )

@@ -88,7 +88,9 @@ def check_plan_size(channel: str, load: ArrayLike, max_occupancy: ArrayLike) -> 
     """
     peak = float(np.max(np.asarray(load, dtype=np.float64) / max_occupancy, initial=0.0))
     if not peak <= MAX_AGENTS:
-        needed = f"{math.ceil(peak):,}" if math.isfinite(peak) else "unboundedly many"
+        # A count past a trillion says nothing more than "far too many", and a load of
+        # 1e300 would print a number of 300 digits.
+        needed = f"{math.ceil(peak):,}" if peak < 1e12 else "over a trillion"
         raise InputError(
             f"channel '{channel}' would need {needed} agents in one interval, "
             f"more than {MAX_AGENTS:,}",
