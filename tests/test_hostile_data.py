@@ -566,6 +566,18 @@ BROKEN_CUBES = {
         lambda f: f.with_columns(pl.col("rows_rejected") + 10**6),
         "cube file is inconsistent: more rows rejected than read",
     ),
+    "unknown-table": (
+        lambda f: pl.concat([f, f.head(1).with_columns(table=pl.lit("bogus"))]),
+        "cube file has rows of no table cx knows: 'bogus'",
+    ),
+    "null-table": (
+        lambda f: pl.concat([f, f.head(1).with_columns(table=pl.lit(None, pl.String))]),
+        "cube file has rows of no table cx knows: null",
+    ),
+    "arrivals-off-the-grid": (
+        lambda f: f.with_columns(pl.col("interval_start") + pl.duration(minutes=7)),
+        "off the 15-minute intervals they are counted in",
+    ),
 }
 
 

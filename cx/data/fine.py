@@ -41,7 +41,7 @@ from cx.data import periods
 from cx.data.cube import ARRIVAL_RESOLUTION_MINUTES, Cube, DataMeta
 from cx.data.files import parquet_columns
 from cx.data.rules import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, OUT_OF_TIME_RANGE
-from cx.errors import DataError
+from cx.errors import DataError, shown, shown_list
 from cx.models.mapping import DIMENSION_COLUMNS
 
 CUBE_FILE_FORMAT = 2  # 2: arrivals gained before_queue, stats rows_dropped
@@ -749,7 +749,15 @@ def read_cube_file(path: str | Path) -> FineCube:
     except (pl.exceptions.PolarsError, OSError) as exc:
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataError(f"cannot read cube file: {text}", file=path) from None
-    tables = set(frame["table"].drop_nulls().unique().to_list())
+    tables = set(frame["table"].unique().to_list())
+    unknown = tables - set(CUBE_FILE_TABLES)
+    if unknown:
+        named = shown_list(sorted("null" if n is None else f"'{shown(n)}'" for n in unknown))
+        raise DataError(
+            f"cube file has rows of no table cx knows: {named}",
+            file=path,
+            hint=f"the tables are {', '.join(CUBE_FILE_TABLES)}; {CUBE_FILE_HINT}",
+        )
     missing = {"demand", "arrivals", "preferred", "stats"} - tables
     if missing:
         raise DataError(
@@ -777,6 +785,13 @@ def read_cube_file(path: str | Path) -> FineCube:
         )
         if column[key].null_count() or (key == "channel" and (column[key] == "").any())
     ]
+    off_grid = arrivals.filter(pl.col("interval_start").cast(pl.Int64) % INTERVAL_US != 0)
+    if off_grid.height:
+        first = off_grid["interval_start"].min()
+        bad.append(
+            f"arrivals at {first}, off the {ARRIVAL_RESOLUTION_MINUTES}-minute intervals "
+            "they are counted in"
+        )
     if stats.height != 1:
         bad.append("not exactly one stats row")
     if bad:
