@@ -212,6 +212,13 @@ def test_containment_observed_without_any_resolution_for_the_target(tmp_path: Pa
     }
     with pytest.raises(InputError, match="resolution rate of 'web'"):
         api.simulate(api.load_strategy(strategy), api.load_interactions(data, outcomes=True))
+    path = tmp_path / "observed.yaml"
+    path.write_text(json.dumps(strategy, indent=1), encoding="utf-8")  # JSON is YAML
+    result = run_cx("simulate", str(path), "--data", str(data), "--outcomes")
+    assert result.exit_code == 2
+    # The error points at the rule's containment in the strategy file, as any other does.
+    assert result.stderr.startswith(f"error: {path}:")
+    assert "containment: observed needs the resolution rate of 'web'" in result.stderr
 
 
 def test_negative_window_is_an_input_error(tmp_path: Path) -> None:

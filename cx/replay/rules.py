@@ -119,7 +119,16 @@ class RuleSet:
                 source=rule.from_,
                 where=rule.where.model_dump(exclude_none=True) if rule.where else {},
                 moves=tuple(
-                    Move(target, share, containment_of(rule, target, containment_observed))
+                    Move(
+                        target,
+                        share,
+                        containment_of(
+                            rule,
+                            target,
+                            containment_observed,
+                            strategy.position(("shifts", number, "containment")),
+                        ),
+                    )
                     for target, share in rule.to.items()
                 ),
                 ramp=rule.ramp,
@@ -214,8 +223,14 @@ def escalation_target(rule: Shift, strategy: Strategy) -> str | None:
     return next(iter(fallback.shares))
 
 
-def containment_of(rule: Shift, target: str, observed: Mapping[str, float] | None) -> float:
-    """The share of ``rule``'s contacts moved to ``target`` that stay resolved there."""
+def containment_of(
+    rule: Shift,
+    target: str,
+    observed: Mapping[str, float] | None,
+    written: Position | None = None,
+) -> float:
+    """The share of ``rule``'s contacts moved to ``target`` that stay resolved there
+    (``written``: where the rule's containment is written, for the error)."""
     if rule.containment != "observed":
         return float(rule.containment)
     if observed is None or target not in observed:
@@ -223,5 +238,6 @@ def containment_of(rule: Shift, target: str, observed: Mapping[str, float] | Non
             f"containment: observed needs the resolution rate of '{target}', "
             "which the data does not show",
             hint="add a `resolved` column, or set containment to a number",
+            **(written.location() if written is not None else {}),
         )
     return observed[target]
