@@ -3,7 +3,7 @@
 One sheet per table (totals, channels, dilution, periods, guards; for `compare` one
 column per strategy), numbers stored as numbers (shares as fractions shown as
 percentages) so a spreadsheet can compute with them, the header row frozen. Text
-from files is made safe as in CSV: a spreadsheet shows it, never evaluates it.
+from files is stored as text: a spreadsheet shows it, never evaluates it.
 
 The workbook is built in memory and returned as bytes: the CLI writes it through
 cx's atomic output. openpyxl is an optional extra (``pip install 'cx[xlsx]'``).
@@ -21,7 +21,7 @@ from cx.models.inspect import InspectResult
 from cx.models.result import TOTAL_FIGURES, SweepGrid, SweepResult
 from cx.render.formats import CHANNEL_COLUMNS
 from cx.render.inspect import inspect_rows
-from cx.render.safe import spreadsheet_text, terminal_text
+from cx.render.safe import terminal_text
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -67,9 +67,16 @@ def require_library() -> None:
 
 
 def _cell(value: Any) -> Any:
-    if isinstance(value, str):
-        return spreadsheet_text(terminal_text(value))
-    return value
+    return terminal_text(value) if isinstance(value, str) else value
+
+
+def _as_text(cells: Iterable[Any]) -> None:
+    """Text that openpyxl took for a formula (it starts with ``=``) stored as the text it
+    is: a spreadsheet shows it and never evaluates it, with no quote added to it as CSV
+    needs (:func:`cx.render.safe.spreadsheet_text`)."""
+    for cell in cells:
+        if cell.data_type == "f":
+            cell.data_type = "s"
 
 
 def _label(key: str) -> str:
@@ -90,10 +97,12 @@ def _sheet(
 
     sheet = book.create_sheet(title[:31])
     sheet.append([_cell(name) for name in header])
+    _as_text(sheet[1])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([_cell(value) for value in row])
+        _as_text(sheet[sheet.max_row])
         row_is_share = any(isinstance(v, str) and v in SHARES for v in row[:2])
         for index, cell in enumerate(sheet[sheet.max_row]):
             if not isinstance(cell.value, int | float) or isinstance(cell.value, bool):
