@@ -30,14 +30,17 @@ from typing import BinaryIO
 import numpy as np
 import polars as pl
 
-from cx.data.files import PARQUET_SUFFIXES
-from cx.data.rules import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP
 from cx.errors import InputError
 from cx.io import atomic_path
 from cx.models.mapping import CANONICAL_COLUMNS
 from cx.models.numbers import MAX_SEED
 from cx.models.progress import SILENT, Progress
-from cx.models.vocabulary import DEFAULT_WINDOW_HOURS
+from cx.models.vocabulary import (
+    DEFAULT_WINDOW_HOURS,
+    EARLIEST_TIMESTAMP,
+    LATEST_TIMESTAMP,
+    PARQUET_SUFFIXES,
+)
 
 # --------------------------------------------------------------------------- vocabulary
 

@@ -134,6 +134,16 @@ def test_sweep_and_inspect_workbooks_equal_the_json(tmp_path: Path) -> None:
     assert contacts == {c["channel"]: c["contacts"] for c in profile["channels"]}
 
 
+def test_sensitivity_workbook_equals_the_json(tmp_path: Path) -> None:
+    command = ["sensitivity", "strategies/digital-first-uncertain.yaml", "--data", DATA]
+    keys = as_json(command)["keys"]
+    got = records(workbook(command, tmp_path / "sensitivity.xlsx")["sensitivity"])
+    assert [row["key"] for row in got] == [item["key"] for item in keys]
+    for row, item in zip(got, keys, strict=True):
+        for column in ("low", "high", "at_low", "at_high", "swing"):
+            assert same(row[column], item[column]), column
+
+
 def test_text_from_files_is_not_a_formula(tmp_path: Path) -> None:
     result = run(
         ["compare", *TWO, "--data", DATA, "--set", "name==HYPERLINK(1)",

@@ -9,7 +9,6 @@ import typer
 from cx.cli.common import OutputFormat, StrategyArgument, emit, handle_errors
 from cx.cli.data_options import cube_for, strategies_for
 from cx.cli.options import DataArgs, OutputArgs, RunArgs, with_groups
-from cx.errors import UsageError
 
 
 @handle_errors
@@ -28,11 +27,9 @@ def sensitivity(
 ) -> None:
     """Tornado: each `uncertainty:` key alone at its low and high, ranked by the swing."""
     from cx import api
-    from cx.render import tornado
+    from cx.render import tornado, xlsx
     from cx.render.formats import to_json
 
-    if out.output_format == OutputFormat.xlsx:
-        raise UsageError("cx sensitivity writes no workbook", hint="use --format csv")
     [loaded] = strategies_for([strategy], run)
     cube = cube_for(source, [loaded], out.quiet)
     result = api.sensitivity(loaded, cube, metric=metric, interval=run.interval)
@@ -41,5 +38,6 @@ def sensitivity(
         OutputFormat.json: lambda: to_json(result.model_dump(mode="json")),
         OutputFormat.csv: lambda: tornado.tornado_csv(result),
         OutputFormat.markdown: lambda: tornado.tornado_markdown(result),
+        OutputFormat.xlsx: lambda: xlsx.sensitivity_xlsx(result),
     }
     emit(renderers[out.output_format](), out.output)

@@ -16,8 +16,8 @@ import io
 from pathlib import Path
 
 from cx.errors import DataError, special_kind
+from cx.models.vocabulary import PARQUET_SUFFIXES
 
-PARQUET_SUFFIXES = (".parquet", ".pq")
 DELIMITER_CANDIDATES = (",", "\t", ";", "|")
 
 

@@ -13,21 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
 
 import polars as pl
 
 from cx.data.layout import CLEAN, RAW, SourceLayout
 from cx.models.mapping import BOOLEAN_COLUMNS, DIMENSION_COLUMNS, Mapping
+from cx.models.vocabulary import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, OUT_OF_TIME_RANGE
 
 MAX_HANDLE_TIME_SECONDS = 86_400.0
 #: No score scale is this wide; 1e300 scores would add up to infinity.
 MAX_SCORE = 1e9
-# Timestamps outside these are sentinels (1900-01-01, 9999-12-31, year 0), not contacts.
-EARLIEST_TIMESTAMP = datetime(1980, 1, 1)
-LATEST_TIMESTAMP = datetime(2100, 1, 1)
-#: The time range in words, as errors and reject reasons say it.
-OUT_OF_TIME_RANGE = f"before {EARLIEST_TIMESTAMP.year} or after {LATEST_TIMESTAMP.year - 1}"
 TRUE_WORDS = ("true", "t", "yes", "y", "1")
 FALSE_WORDS = ("false", "f", "no", "n", "0")
 #: Control characters that no text value holds (tabs and line breaks may: a quoted

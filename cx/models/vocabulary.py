@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Literal, get_args
 
 #: Calendar periods results are reported by (weeks start on Monday, ISO 8601).
@@ -27,6 +28,16 @@ DEFAULT_INTERVAL: Interval = 60
 DEFAULT_WINDOW_HOURS = 72.0
 MIN_WINDOW_HOURS = 0.0
 MAX_WINDOW_HOURS = 8_760.0
+
+# Timestamps outside these are sentinels (1900-01-01, 9999-12-31, year 0), not contacts:
+# a scan rejects them (cx.data.rules) and cx generate writes none.
+EARLIEST_TIMESTAMP = datetime(1980, 1, 1)
+LATEST_TIMESTAMP = datetime(2100, 1, 1)
+#: The time range in words, as errors and reject reasons say it.
+OUT_OF_TIME_RANGE = f"before {EARLIEST_TIMESTAMP.year} or after {LATEST_TIMESTAMP.year - 1}"
+
+#: The names of a Parquet data file (any other is CSV, gzip-compressed for .gz).
+PARQUET_SUFFIXES = (".parquet", ".pq")
 
 #: Channel names: lower-case letters, digits, '_' and '-', starting with a letter or digit.
 CHANNEL_NAME_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"

@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, Any
 from cx.errors import InputError
 from cx.models.glossary import GLOSSARY
 from cx.models.inspect import InspectResult
-from cx.models.result import TOTAL_FIGURES, SweepGrid, SweepResult
+from cx.models.result import TOTAL_FIGURES, Sensitivity, SweepGrid, SweepResult
 from cx.render.formats import CHANNEL_COLUMNS
 from cx.render.inspect import inspect_rows
 from cx.render.safe import terminal_text
+from cx.render.tornado import COLUMNS as SENSITIVITY_COLUMNS
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -235,6 +236,14 @@ def sweep_xlsx(sweep: SweepResult | SweepGrid) -> bytes:
         ),
         _column_formats(names),
     )
+    return _workbook_bytes(book)
+
+
+def sensitivity_xlsx(result: Sensitivity) -> bytes:
+    """`cx sensitivity`: one row per uncertain key, ranked by its swing, the columns of
+    ``--format csv``."""
+    book = _new_book()
+    _records(book, "sensitivity", SENSITIVITY_COLUMNS, result.keys)
     return _workbook_bytes(book)
 
 
