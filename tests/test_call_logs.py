@@ -20,7 +20,7 @@ from cx.cli.app import app
 from cx.data.cache_keys import cache_key
 from cx.data.contacts import ContactFile
 from cx.data.scan import KeptRows, scan_fine
-from cx.errors import InputError
+from cx.errors import DataError, InputError
 from cx.models.mapping import Mapping
 from cx.replay.engine import patience_of
 from cx.staffing.plan import agents_for_slots, slot_count
@@ -138,6 +138,20 @@ READABLE = [
     "padded-numbers.csv", "good.csv", "trailing-blank-lines.csv",
     "truncated-last-line.csv", "unknown-channel.csv", "renamed-columns.csv",
 ]  # fmt: skip
+
+
+@pytest.mark.parametrize("exact", [False, True], ids=["fast", "exact"])
+def test_a_drop_that_leaves_no_row_says_so(tmp_path: Path, exact: bool) -> None:
+    data = tmp_path / "calls.csv"
+    data.write_text(
+        "customer_id,timestamp,channel,outcome\n"
+        "C9,2024-03-04T08:00:00,phone,test\n"
+        "C8,2024-03-04T08:01:00,phone,TEST\n",
+        encoding="utf-8",
+    )
+    mapping = Mapping.model_validate({"drop": {"outcome": ["test"]}})
+    with pytest.raises(DataError, match=r"`drop:` leaves out every row of the file \(2\)"):
+        scan_fine(data, mapping, exact=exact)
 
 
 @pytest.mark.parametrize("name", READABLE)

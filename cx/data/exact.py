@@ -99,6 +99,12 @@ def finish(
     blank = pl.all_horizontal([pl.col(RAW + n).is_null() for n in source_columns(layout)])
     rows_read -= rejected.filter(blank).height
     rejected = rejected.filter(~blank)
+    if rows_read == 0 and dropped:
+        raise DataError(
+            f"the mapping's `drop:` leaves out every row of the file ({dropped:,})",
+            file=path,
+            hint="check the drop rules of the mapping file (--columns)",
+        )
     if rows_read == 0:
         raise DataError("data file has a header but no rows", file=path, line=2)
     demand = fine.regroup(
