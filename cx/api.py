@@ -11,6 +11,7 @@ Typical use::
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import os
 from collections.abc import Callable, Iterable, Mapping
@@ -22,7 +23,7 @@ from cx import api_checks as check
 from cx.data.cube import Cube
 from cx.data.journeys import kept_rows
 from cx.data.scan import DEFAULT_MAX_REJECT_RATE, KeptRows, ScanOptions, scan
-from cx.errors import InputError
+from cx.errors import InputError, StrategyError
 from cx.loader.mapping import load_mapping
 from cx.loader.strategy import load_strategy as _load_strategy_file
 from cx.loader.strategy import strategy_from_dict, strategy_with_overrides
@@ -394,10 +395,7 @@ def sweep(
     if second is not None:
         other, other_values = second
         points = [{key: value, other: each} for value in values for each in other_values]
-    step_strategies = [
-        _with_overrides(strategy, [*overrides, *(f"{k}={v}" for k, v in point.items())])
-        for point in points
-    ]
+    step_strategies = [_swept(strategy, overrides, point) for point in points]
     evaluations = _evaluate_all(step_strategies, cube, SimulationOptions(interval=interval))
     results = [evaluation.result for evaluation in evaluations]
     name = results[-1].strategy.name if results else ""
@@ -406,6 +404,23 @@ def sweep(
         return SweepResult(strategy=name, key=key, steps=steps)
     grid = [GridStep(values=p, result=r) for p, r in zip(points, results, strict=True)]
     return SweepGrid(strategy=name, keys=[key, other], steps=grid)
+
+
+def _swept(
+    strategy: str | Path | Mapping[str, Any] | Strategy,
+    overrides: list[str],
+    point: Mapping[str, float | int | str],
+) -> Strategy:
+    """``strategy`` at one point of a sweep; a value that breaks a rule of the strategy is
+    an error that says which point it was, beside where the rule is written."""
+    swept = [f"{key}={value}" for key, value in point.items()]
+    try:
+        return _with_overrides(strategy, [*overrides, *swept])
+    except StrategyError as error:
+        at = f" (with {', '.join(swept)} of the sweep)"
+        raise StrategyError(
+            [dataclasses.replace(f, message=f.message + at) for f in error.findings]
+        ) from None
 
 
 def sensitivity(

@@ -246,3 +246,16 @@ def test_a_wrong_grid_is_one_line_and_exit_2(
     line = one_error_line(run_cx("sweep", "push.yaml", *arguments, "--data", "missing.csv"))
     for word in words:
         assert word in line, line
+
+
+def test_a_swept_value_that_breaks_a_rule_names_the_point(tiny: Path) -> None:
+    # Two targets: app at 0.9 and web at 0.2 share more than all of the calls.
+    strategy = {**PUSH, "shifts": [{"from": "phone", "to": {"app": 0.2, "web": 0.2}}]}
+    strategy["channels"] = {**PUSH["channels"], "web": {"mode": "self_service"}}
+    write_strategy(tiny / "two.yaml", strategy)
+    result = run_cx("sweep", "two.yaml", "--set-range", f"{SHARE}=0.1:0.9:0.4",
+                    "--data", "calls.csv")  # fmt: skip
+    line = one_error_line(result)
+    assert "two.yaml" in line and "shares add up to 1.1" in line
+    assert line.endswith(f"(with {SHARE}=0.9 of the sweep)")
+    assert result.exit_code != 0
