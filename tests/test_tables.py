@@ -277,6 +277,27 @@ def test_the_currency_labels_money_in_tables_only(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("others", "warned"),
+    [
+        (["strategies/digital-first.yaml"], "(€ and none)"),
+        ([], None),
+    ],
+)
+def test_compare_warns_once_when_currencies_differ(
+    tmp_path: Path, others: list[str], warned: str | None
+) -> None:
+    euros = str(_strategy_with(tmp_path, "€"))
+    result = run(["compare", euros, euros, *others, "--data", DATA, "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    notes = [line for line in result.stderr.splitlines() if "different currencies" in line]
+    if warned is None:
+        assert notes == []
+    else:
+        assert len(notes) == 1 and warned in notes[0]
+        assert "compared as plain numbers" in notes[0]
+
+
+@pytest.mark.parametrize(
     ("currency", "message"),
     [
         ('"=1+1"', "letters or currency signs"),

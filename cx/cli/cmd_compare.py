@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from cx.cli.common import OutputFormat, StrategiesArgument, emit, handle_errors
-from cx.cli.data_options import cube_for, samples_for, strategies_for
+from cx.cli.data_options import cube_for, note_currencies, samples_for, strategies_for
 from cx.cli.options import DataArgs, OutputArgs, RunArgs, SamplesOption, SeedOption, with_groups
 from cx.errors import EXIT_FINDINGS
 
@@ -30,6 +30,7 @@ def compare(
     from cx.render.views import SimulationView
 
     loaded = strategies_for(strategies, run)
+    note_currencies(loaded, out.quiet)
     draws = samples_for(loaded, samples)
     cube = cube_for(source, loaded, out.quiet)
     evaluations = api.evaluate_all(

@@ -13,7 +13,13 @@ from typing import Annotated
 import typer
 
 from cx.cli.common import DebugOption, QuietOption, StrategiesArgument, emit, handle_errors, note
-from cx.cli.data_options import cube_for, journey_window_for, samples_for, strategies_for
+from cx.cli.data_options import (
+    cube_for,
+    journey_window_for,
+    note_currencies,
+    samples_for,
+    strategies_for,
+)
 from cx.cli.options import DataArgs, RunArgs, SamplesOption, SeedOption, with_groups
 from cx.cli.ranges import first_point, parse_ranges, points_of, sweep_of
 from cx.errors import UsageError
@@ -68,6 +74,7 @@ def report(
     first_step = replace(run, set_=[*(run.set_ or []), *first_point(ranges)])
     swept = strategies_for(strategies[:1], first_step) if ranges else []
     loaded = strategies_for(strategies, run)
+    note_currencies(loaded, quiet)
     draws = samples_for(loaded, samples)
     # The report shows journeys and outcomes beside cost (§10) wherever the data has
     # them: an export always, a cube file when `cx cube --outcomes` built it.

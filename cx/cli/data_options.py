@@ -136,6 +136,20 @@ def strategies_for(paths: list[Path], run: RunArgs) -> list[Strategy]:
     return strategies
 
 
+def note_currencies(strategies: list[Strategy], quiet: bool) -> None:
+    """Say once when strategies side by side label money in different currencies: cx
+    converts nothing, so their costs stand side by side as numbers, unlabelled."""
+    labels = sorted({s.currency for s in strategies if s.currency is not None})
+    unlabelled = any(s.currency is None for s in strategies)
+    if len(labels) > 1 or (labels and unlabelled):
+        named = ", ".join(labels) + (" and none" if unlabelled else "")
+        note(
+            f"warning: the strategies label money in different currencies ({named}); cx "
+            "converts nothing, so their costs are compared as plain numbers",
+            quiet,
+        )
+
+
 def journey_window_for(source: DataArgs, strategies: list[Strategy]) -> float | None:
     """The journey window when journeys are needed (§10), else None (they cost a pass).
 
