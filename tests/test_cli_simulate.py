@@ -547,6 +547,13 @@ def test_bad_agents_syntax(work: Path, value: str) -> None:
     assert "--agents" in line
 
 
+def test_agents_naming_a_channel_twice_is_refused(work: Path) -> None:
+    result = cx("simulate", "follow.yaml", "--data", "data.csv",
+                "--agents", "phone=3", "--agents", " phone=4")  # fmt: skip
+    assert result.exit_code == 2
+    assert "--agents names 'phone' twice" in one_error_line(result)
+
+
 def test_agents_for_a_channel_that_is_not_live(work: Path) -> None:
     line = one_error_line(cx("simulate", "push.yaml", "--data", "data.csv", "--agents", "web=3"))
     assert "'web'" in line

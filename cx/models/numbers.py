@@ -133,6 +133,10 @@ def parse_agents(values: list[str] | None) -> dict[str, int]:
             raise InputError(
                 f"cannot read --agents '{value}'", hint="write CHANNEL=N, e.g. --agents phone=12"
             )
+        if name.strip() in agents:  # which one was meant? not the last one silently
+            raise InputError(
+                f"--agents names '{name.strip()}' twice", hint="give each channel one --agents"
+            )
         agents[name.strip()] = parse_number(number, f"--agents {name.strip()}:", integer=True)
     return check_agents(agents, "--agents")
 
