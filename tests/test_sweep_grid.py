@@ -236,8 +236,20 @@ def test_a_range_stops_at_stop(tiny: Path) -> None:
             ["--set-range", f"{SHARE}=0:1:0.5", "--set-range", f"{PRICE[:-1]}=1:2:1"],
             ("cost_per_contac", "did you mean 'cost_per_contact'"),
         ),
+        (
+            ["--set", f"{PRICE}=2", *GRID_RANGES],
+            (f"--set and --set-range both give {PRICE}",),
+        ),
     ],
-    ids=["three-keys", "same-key", "too-many-points", "metric-one-key", "metric-unknown", "typo"],
+    ids=[
+        "three-keys",
+        "same-key",
+        "too-many-points",
+        "metric-one-key",
+        "metric-unknown",
+        "typo",
+        "set-and-range",
+    ],
 )
 def test_a_wrong_grid_is_one_line_and_exit_2(
     tiny: Path, arguments: list[str], words: tuple[str, ...]

@@ -68,7 +68,7 @@ def report(
         raise UsageError("the report is HTML: give -o FILE (or redirect stdout)")
     require_chart_library()
     _import_in_background(CHART_LIBRARY)
-    ranges = parse_ranges(set_range or [])
+    ranges = parse_ranges(set_range or [], run.set_)
     # The first strategy at the sweep's first point: its keys are checked before any
     # data is read, and the scan reads what it needs too.
     first_step = replace(run, set_=[*(run.set_ or []), *first_point(ranges)])

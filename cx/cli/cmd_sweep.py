@@ -50,7 +50,7 @@ def sweep(
     from cx.render import xlsx
     from cx.render.formats import to_json
 
-    ranges = parse_ranges(set_range)
+    ranges = parse_ranges(set_range, run.set_)
     if metric is not None and len(ranges) == 1:
         raise UsageError(
             "--metric picks the figure of a grid of two keys",

@@ -63,9 +63,10 @@ def parse_range(text: str) -> Range:
     return key, [int(v) if as_ints else v for v in values]
 
 
-def parse_ranges(texts: list[str]) -> list[Range]:
-    """One or two `--set-range` options, each on its own key; two make a grid of at most
-    MAX_GRID_POINTS points. Checked before any data is read."""
+def parse_ranges(texts: list[str], sets: list[str] | None = None) -> list[Range]:
+    """One or two `--set-range` options, each on its own key that no `--set` of ``sets``
+    also sets; two make a grid of at most MAX_GRID_POINTS points. Checked before any
+    data is read."""
     if len(texts) > MAX_KEYS:
         raise UsageError(
             f"--set-range is given {len(texts)} times: a sweep varies one key or two",
@@ -77,6 +78,12 @@ def parse_ranges(texts: list[str]) -> list[Range]:
         raise UsageError(
             f"--set-range names {keys[0]} twice", hint="a grid varies two different keys"
         )
+    fixed = {text.partition("=")[0].strip() for text in sets or []}
+    for key in keys:
+        if key in fixed:  # the range would silently win over the --set
+            raise UsageError(
+                f"--set and --set-range both give {key}", hint="give it one or the other"
+            )
     if len(ranges) == MAX_KEYS:
         check_grid_size(len(ranges[0][1]), len(ranges[1][1]), "the two --set-range")
     return ranges
