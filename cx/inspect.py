@@ -33,7 +33,8 @@ from cx.data.journeys import (
     as_text,
     check_window,
     journey_flags,
-    outcomes_of,
+    outcome_queries,
+    outcomes_from,
     read_contacts,
 )
 from cx.data.periods import label
@@ -164,28 +165,31 @@ def inspect_cube(
     a step of ``progress``).
 
     With ``journey_window`` (hours), that one read also gives ``cube`` its journeys and
-    outcomes (``cube.outcomes``, :func:`cx.data.journeys.outcomes_of`), in a step of
-    its own before the profile."""
+    outcomes (``cube.outcomes``, :func:`cx.data.journeys.outcomes_of`), counted with
+    the profile."""
     mapping = mapping or Mapping()
     meta = cube.meta
     if meta.last_timestamp is None:
         raise DataError("the data has no valid rows to inspect", file=meta.file)
     last = datetime.fromisoformat(meta.last_timestamp)
     path = Path(meta.file)
-    contacts = None
     # The rows the scan kept, if it was asked to: used once, then let go.
     kept, cube.contact_rows = cube.contact_rows, None
     if journey_window is not None:
         check_window(journey_window)
-        with progress.step(f"journeys and outcomes of {meta.rows_used:,} contacts"):
-            contacts = read_contacts(path, mapping, encoding, PROFILE_COLUMNS, kept)
-            cube.outcomes = outcomes_of(contacts, journey_window)
-    with progress.step(f"profiling {meta.rows_used:,} contacts: journeys, repeats"):
-        if contacts is None:
-            contacts = read_contacts(path, mapping, encoding, PROFILE_COLUMNS, kept)
+    counted = "journeys, outcomes, repeats" if journey_window is not None else "journeys, repeats"
+    with progress.step(f"profiling {meta.rows_used:,} contacts: {counted}"):
+        contacts = read_contacts(path, mapping, encoding, PROFILE_COLUMNS, kept)
         del kept
         enriched = _enrich(contacts, window_hours, last)
-        collected = as_text(pl.collect_all(_profile_queries(enriched, contacts.sources)))
+        queries = _profile_queries(enriched, contacts.sources)
+        # The outcomes' counts beside the profile's, in one collection: both cut the same
+        # contacts into journeys, which Polars then does once (where the windows agree).
+        outcomes = [] if journey_window is None else outcome_queries(contacts, journey_window)
+        collected = pl.collect_all([*outcomes, *queries])
+        if journey_window is not None:
+            cube.outcomes = outcomes_from(collected[: len(outcomes)], contacts, journey_window)
+        collected = as_text(collected[len(outcomes) :])
     by_channel, by_cell, spread, largest, switching, journeys, totals = collected
     return _assemble(
         cube,

@@ -178,8 +178,7 @@ def test_report_names_every_step(terminal: io.StringIO, tmp_path: Path) -> None:
     shown = terminal.getvalue()
     for step in (
         "reading interactions.csv",
-        "journeys and outcomes of 30,000 contacts",
-        "profiling 30,000 contacts",
+        "profiling 30,000 contacts: journeys, outcomes, repeats",
         "loading the chart library",
         "evaluating 1 strategy",
         "drawing the charts",

@@ -329,11 +329,20 @@ def scan_outcomes(
 
 def outcomes_of(contacts: Contacts, window_hours: float) -> Outcomes:
     """Journeys (cut with ``window_hours``), resolution and satisfaction of ``contacts``."""
-    has_resolved = "resolved" in contacts.sources
-    has_satisfaction = "satisfaction" in contacts.sources
+    queries = outcome_queries(contacts, window_hours)
+    return outcomes_from(pl.collect_all(queries), contacts, window_hours)
+
+
+def outcome_queries(contacts: Contacts, window_hours: float) -> list[pl.LazyFrame]:
+    """The counts :func:`outcomes_from` makes the outcomes of, as queries: to collect
+    with others over the same contacts, which then share their journey flags."""
+    resolved = pl.col("resolved") if "resolved" in contacts.sources else pl.lit(None, pl.Boolean)
+    score = (
+        pl.col("satisfaction")
+        if "satisfaction" in contacts.sources
+        else pl.lit(None, pl.Float64)
+    )
     flagged = journey_flags(contacts.frame.lazy(), window_hours)
-    resolved = pl.col("resolved") if has_resolved else pl.lit(None, pl.Boolean)
-    score = pl.col("satisfaction") if has_satisfaction else pl.lit(None, pl.Float64)
     identified = ~pl.col("anonymous")
     # Grouped by the flag, not by the step's text: a boolean key groups faster.
     day, first = pl.col("timestamp").dt.date().alias("day"), pl.col("new_journey")
@@ -357,7 +366,14 @@ def outcomes_of(contacts: Contacts, window_hours: float) -> Outcomes:
         hops=pl.col("hop").sum().cast(pl.Int64),
         multichannel=pl.col("journey").filter(pl.col("hop")).n_unique().cast(pl.Int64),
     )
-    demand, channels, stats = as_text(pl.collect_all([demand_q, channels_q, stats_q]))
+    return [demand_q, channels_q, stats_q]
+
+
+def outcomes_from(
+    collected: list[pl.DataFrame], contacts: Contacts, window_hours: float
+) -> Outcomes:
+    """The outcomes of ``contacts`` from the collected :func:`outcome_queries`."""
+    demand, channels, stats = as_text(collected)
     row = stats.row(0, named=True)
     return Outcomes(
         window_hours=window_hours,
@@ -367,8 +383,8 @@ def outcomes_of(contacts: Contacts, window_hours: float) -> Outcomes:
         follow_ups=int(row["follow_ups"]),
         hops=int(row["hops"]),
         multichannel_journeys=int(row["multichannel"]),
-        has_resolved=has_resolved,
-        has_satisfaction=has_satisfaction,
+        has_resolved="resolved" in contacts.sources,
+        has_satisfaction="satisfaction" in contacts.sources,
     )
 
 
