@@ -440,8 +440,10 @@ def test_dash_is_refused_where_stdout_makes_no_sense(work: Path) -> None:
         ["--help"],
         ["simulate", STRATEGY, "--data", GOOD, "-f", "json"],
         ["generate", "--rows", "1000", "-o", "-"],
+        ["explain"],
+        ["simulate", STRATEGY, "--data", GOOD, "--no-cache"],
     ],
-    ids=["schema", "help", "simulate", "generate"],
+    ids=["schema", "help", "simulate", "generate", "glossary-table", "simulate-table"],
 )
 def test_a_full_stdout_is_exit_2_naming_stdout(work: Path, args: list[Any]) -> None:
     with open("/dev/full", "w") as full:

@@ -258,7 +258,8 @@ def emit(content: str | bytes | RenderableType, output: Path | None) -> None:
         text = content if isinstance(content, str) else render_to_text(content)
         write_text_atomic(output, text)
         return
-    text = content if isinstance(content, str) else _rendered(stdout_console(), content)
+    with writing_stdout():  # rendering writes too: rich flushes stdout as it captures
+        text = content if isinstance(content, str) else _rendered(stdout_console(), content)
     _write(sys.stdout, "stdout", text)
 
 
