@@ -511,6 +511,25 @@ def test_an_error_into_a_closed_stderr_keeps_its_exit_code(work: Path) -> None:
     assert piped.wait(timeout=120) == 2
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    ("args", "written"),
+    [
+        (["init", "--data", GOOD, "-o", "project"], ["project/columns.yaml", "project/push.yaml"]),
+        (["generate", "--rows", "10", "-o", "made.csv"], ["made.csv"]),
+    ],
+    ids=["init", "generate"],
+)
+def test_a_stderr_that_cannot_be_written_loses_only_the_notes(
+    work: Path, args: list[Any], written: list[str]
+) -> None:
+    """The notes (what init found, what was written) are lost, the work is not."""
+    with open("/dev/full", "w") as full:
+        run = subprocess.run([*CX, *map(str, args)], stderr=full, timeout=120)
+    assert run.returncode == 0
+    assert all((work / name).is_file() for name in written)
+
+
 def test_an_output_never_lands_in_a_data_directory(work: Path) -> None:
     """A directory of Parquet files is read whole: a cube written into it would be
     counted again by the next run."""
