@@ -490,3 +490,10 @@ def test_pre_commit_hook() -> None:
     # what the hook runs: `cx validate FILE...` on the files of a commit
     result = run("validate", *[str(ROOT / path) for path in shipped])
     assert result.exit_code == 0
+
+
+def test_an_empty_extends_is_a_finding_at_its_line(tmp_path: Path) -> None:
+    write(tmp_path, "child.yaml", "version: 1\nname: child\nkind: follow\nextends: ''\n")
+    result = run("validate", str(tmp_path / "child.yaml"))
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"{tmp_path / 'child.yaml'}:4:1: extends: extends is an empty")
