@@ -1,7 +1,8 @@
 """File output: written atomically, only where a file belongs, never over an input.
 
 A failed or interrupted run never leaves a partial file: every output is written to
-a temporary file beside its target and renamed over it when complete. A target that
+a temporary file beside its target and renamed over it when complete; the files of
+a set (those of ``cx init``) are renamed only when all are written. A target that
 is not a regular file or a new path (a device such as /dev/null, a directory, a
 FIFO, a socket) is refused, and so is a target that is one of the command's inputs
 (compared by device and inode, so another path, a symlink or a hard link to an
@@ -19,10 +20,11 @@ import errno
 import io
 import os
 import re
+import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -197,33 +199,111 @@ def atomic_path(
     """
     target = Path(path)
     check_outputs([target], inputs)
-    # Through a symlink: the file it points at is replaced, the link stays a link.
+    with _temporary_beside(target) as (temporary, real), _as_write_failure(target):
+        yield temporary
+        _make_final(temporary, real)
+        check_outputs([target], inputs)  # still a file (or new) at the moment of the rename
+        os.replace(temporary, real)
+
+
+def write_texts_atomic(
+    texts: Mapping[Path, str], inputs: Iterable[str | os.PathLike[str] | None] = ()
+) -> None:
+    """Write several text files as one set: all of them, or none.
+
+    Every file is written to a temporary file beside it first; only when all are
+    written are they renamed over their targets. A failure before the renames leaves
+    every previous file as it was; a rename that fails puts back the files already
+    replaced (from copies kept until the end). No temporary file is left behind.
+    """
+    inputs = list(inputs)
+    check_outputs(texts, inputs)
+    with contextlib.ExitStack() as stack:
+        written: list[tuple[Path, Path, Path]] = []  # (target, temporary, real)
+        for target, text in texts.items():
+            temporary, real = stack.enter_context(_temporary_beside(target))
+            with _as_write_failure(target):
+                temporary.write_text(text, encoding="utf-8")
+                _make_final(temporary, real)
+            written.append((target, temporary, real))
+        check_outputs(texts, inputs)  # still files (or new) at the moment of the renames
+        previous = [stack.enter_context(_copy_of(real, target)) for target, _, real in written]
+        replaced: list[tuple[Path, Path | None]] = []
+        try:
+            for (target, temporary, real), copy in zip(written, previous, strict=True):
+                with _as_write_failure(target):
+                    os.replace(temporary, real)
+                replaced.append((real, copy))
+        except BaseException:
+            _put_back(replaced)
+            raise
+
+
+@contextlib.contextmanager
+def _temporary_beside(target: Path) -> Iterator[tuple[Path, Path]]:
+    """A new empty file beside ``target``, and the file ``target`` is (through its
+    symlinks: the file a link points at is replaced, the link stays a link). The
+    temporary file is removed on the way out, unless it was renamed."""
     real = _real_path(target)
     try:
         # The name is cut so that the temporary one fits where the target's does.
-        handle, temporary = tempfile.mkstemp(
+        handle, name = tempfile.mkstemp(
             prefix=f".{real.name[:TEMPORARY_NAME_CHARS]}.", suffix=".tmp", dir=real.parent
         )
     except OSError as exc:
         raise InputError(f"cannot write output: {_reason(exc)}", file=target) from None
-    temp_path = Path(temporary)
+    temporary = Path(name)
     try:
         os.close(handle)
-        yield temp_path
-        # mkstemp makes the file private (0600): give it the mode the file it replaces
-        # had, or the one a plain open() would give (0666 less the umask).
-        os.chmod(temp_path, _target_mode(real))
-        _sync(temp_path)
-        check_outputs([target], inputs)  # still a file (or new) at the moment of the rename
-        os.replace(temp_path, real)
-    except Exception as exc:  # the previous output stays as it was
+        yield temporary, real
+    finally:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+
+
+@contextlib.contextmanager
+def _as_write_failure(target: Path) -> Iterator[None]:
+    """A failed write inside (a full disk, no permission, an error from Polars' writers)
+    as an InputError naming ``target``; any other error as it is."""
+    try:
+        yield
+    except Exception as exc:
         reason = write_failure(exc)
         if reason is None:
             raise
         raise InputError(f"cannot write output: {reason}", file=target) from None
-    finally:
+
+
+def _make_final(temporary: Path, real: Path) -> None:
+    """Ready ``temporary`` to replace ``real``: mkstemp makes the file private (0600),
+    so it gets the mode the file it replaces had, or the one a plain open() would give
+    (0666 less the umask); and its data is on the disk."""
+    os.chmod(temporary, _target_mode(real))
+    _sync(temporary)
+
+
+@contextlib.contextmanager
+def _copy_of(real: Path, target: Path) -> Iterator[Path | None]:
+    """A copy of the file ``real`` beside it, to put back if the set it belongs to
+    cannot be written whole; None when there is no file yet. Removed on the way out."""
+    if not real.exists():
+        yield None
+        return
+    with _temporary_beside(target) as (copy, _):
+        with _as_write_failure(target):
+            shutil.copy2(real, copy)
+        yield copy
+
+
+def _put_back(replaced: list[tuple[Path, Path | None]]) -> None:
+    """Undo the renames of a set of files: each previous file back from its copy, and
+    a file that did not exist before removed."""
+    for real, copy in reversed(replaced):
         with contextlib.suppress(OSError):
-            temp_path.unlink()
+            if copy is None:
+                real.unlink()
+            else:
+                os.replace(copy, real)
 
 
 def _sync(path: Path) -> None:

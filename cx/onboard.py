@@ -30,7 +30,7 @@ from cx.data.raw import raw_frame
 from cx.data.rules import FALSE_WORDS, MAX_HANDLE_TIME_SECONDS, TRUE_WORDS
 from cx.data.scan import DEFAULT_MAX_REJECT_RATE
 from cx.errors import DataError, InputError
-from cx.io import check_outputs, write_text_atomic
+from cx.io import write_texts_atomic
 from cx.models.mapping import BooleanValues, Mapping
 from cx.models.strategy import MAX_SECONDS, MIN_SECONDS
 
@@ -834,8 +834,6 @@ def write_project(proposal: Proposal, directory: str | Path, force: bool = False
         Path(directory).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"cannot create the directory: {exc.strerror}", file=directory) from None
-    check_outputs(paths, [proposal.data])
     texts = (mapping_text(proposal), follow_text(proposal), push_text(proposal))
-    for path, text in zip(paths, texts, strict=True):
-        write_text_atomic(path, text, [proposal.data])
+    write_texts_atomic(dict(zip(paths, texts, strict=True)), [proposal.data])
     return paths

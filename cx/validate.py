@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ YAML_SUFFIXES = (".yaml", ".yml")
 @dataclass
 class FileReport:
     file: str
-    kind: str  # "strategy" or "mapping"
+    kind: str  # "strategy", "mapping", or "directory" (one that cannot be listed)
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -46,25 +47,55 @@ class ValidationReport:
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files as given; directories searched recursively for YAML, hidden ones skipped."""
+    """The YAML files of ``paths``: see :func:`find_files`."""
+    return find_files(paths)[0]
+
+
+def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
+    """Files as given; directories searched recursively for YAML, hidden ones skipped.
+
+    An entry with a YAML name is kept even when it is no file that can be read (a
+    symlink to nothing, a FIFO), for its check to say so; a directory that cannot be
+    listed is a finding (the second list), not a silent gap in the search."""
     files: list[Path] = []
+    unreadable: list[Finding] = []
     for path in paths:
         if not path.exists():
             raise UsageError("path not found", file=path)
         if path.is_dir():
-            found = sorted(
-                candidate
-                for candidate in path.rglob("*")
-                if candidate.suffix in YAML_SUFFIXES
-                and candidate.is_file()
-                and not any(part.startswith(".") for part in candidate.relative_to(path).parts)
-            )
+            found, refused = _yaml_under(path)
             files.extend(found)
+            unreadable.extend(refused)
         else:
             files.append(path)
-    if not files:
+    if not files and not unreadable:
         raise UsageError("no YAML files found", hint="name strategy files or directories")
-    return files
+    return files, unreadable
+
+
+def _yaml_under(directory: Path) -> tuple[list[Path], list[Finding]]:
+    """The YAML entries under ``directory`` (sorted), and its directories that could
+    not be listed. Symlinks to directories are not followed."""
+    found: list[Path] = []
+    unreadable: list[Finding] = []
+
+    def refused(error: OSError) -> None:
+        unreadable.append(
+            Finding(
+                f"cannot read directory: {error.strerror or error}",
+                file=str(error.filename),
+                hint="its strategy files were not checked; check its permissions",
+            )
+        )
+
+    for root, directories, names in os.walk(directory, onerror=refused):
+        directories[:] = [name for name in directories if not name.startswith(".")]
+        found.extend(
+            Path(root, name)
+            for name in names
+            if not name.startswith(".") and Path(name).suffix in YAML_SUFFIXES
+        )
+    return sorted(found), sorted(unreadable, key=lambda finding: finding.file or "")
 
 
 def _looks_like_mapping(path: Path) -> bool:
@@ -98,4 +129,10 @@ def validate_file(path: Path) -> FileReport:
 
 
 def validate_paths(paths: Iterable[Path]) -> ValidationReport:
-    return ValidationReport(files=[validate_file(path) for path in expand_paths(paths)])
+    files, unreadable = find_files(paths)
+    reports = [validate_file(path) for path in files]
+    reports += [
+        FileReport(file=finding.file or "", kind="directory", findings=[finding])
+        for finding in unreadable
+    ]
+    return ValidationReport(files=reports)

@@ -4,6 +4,8 @@ other user error."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import ROOT, one_error_line, run_cx, run_cx_process
 
@@ -47,3 +49,24 @@ def test_help_and_a_bare_cx_are_unchanged() -> None:
     assert shown.exit_code == 0 and "--samples" in shown.stdout and shown.stderr == ""
     bare = run_cx()
     assert bare.exit_code == 2 and "Usage: cx" in bare.stdout + bare.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (["validate", ""], "PATHS"),
+        (["validate", STRATEGY, ""], "PATHS"),
+        (["simulate", "", "--data", DATA], "STRATEGY"),
+        (["inspect", "--data", ""], "--data"),
+        (["inspect", "--data", DATA, "--columns", ""], "--columns"),
+        (["simulate", STRATEGY, "--data", DATA, "-o", ""], "--output"),
+        (["init", "--data", DATA, "-o", ""], "--output"),
+    ],
+)
+def test_an_empty_path_is_refused_not_read_as_the_working_directory(
+    args: list[str], name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # were it read as ".", nothing lands in the repository
+    line = one_error_line(run_cx(*args))
+    assert list(tmp_path.iterdir()) == []
+    assert line.startswith(f"error: empty path given for {name} (hint: ")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import gzip
 import json
+import os
 import random
 import re
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -21,7 +25,7 @@ from cx.data import columns, profile
 from cx.errors import DataError, InputError
 from cx.loader.mapping import load_mapping
 from cx.loader.yamlsafe import parse_yaml
-from cx.onboard import channel_for, channel_name, flow, propose, quote
+from cx.onboard import FILES, channel_for, channel_name, flow, propose, quote
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -261,6 +265,40 @@ def test_force_replaces_existing_files(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert result.stderr == ""
     assert "kind: follow" in (tmp_path / "follow.yaml").read_text(encoding="utf-8")
+
+
+def _fails_for_push_yaml(function: Callable[..., Any], error: int) -> Callable[..., Any]:
+    """``function``, failing with the OS error ``error`` when called about push.yaml."""
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        if any("push.yaml" in str(argument) for argument in [*args, *kwargs.values()]):
+            raise OSError(error, os.strerror(error))
+        return function(*args, **kwargs)
+
+    return failing
+
+
+@pytest.mark.parametrize(
+    ("module", "step", "error"),
+    [
+        (tempfile, "mkstemp", errno.ENOSPC),  # writing it: a full disk
+        (os, "replace", errno.EPERM),  # renaming it: an immutable file
+    ],
+    ids=["write", "rename"],
+)
+def test_force_replaces_all_three_files_or_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module: Any, step: str, error: int
+) -> None:
+    mine = {name: f"mine: {name}\n" for name in FILES}
+    for name, text in mine.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    monkeypatch.setattr(module, step, _fails_for_push_yaml(getattr(module, step), error))
+    result = cx("init", "--data", EXAMPLES / "interactions.csv", "-o", tmp_path, "--force")
+    monkeypatch.undo()
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'push.yaml'}: cannot write output: {os.strerror(error)}" in result.stderr
+    # every file as it was, and no temporary file left
+    assert {path.name: path.read_text(encoding="utf-8") for path in tmp_path.iterdir()} == mine
 
 
 def _written(path: Path, text: str) -> Path:

@@ -440,8 +440,10 @@ def test_dash_is_refused_where_stdout_makes_no_sense(work: Path) -> None:
         ["--help"],
         ["simulate", STRATEGY, "--data", GOOD, "-f", "json"],
         ["generate", "--rows", "1000", "-o", "-"],
+        ["explain"],
+        ["simulate", STRATEGY, "--data", GOOD, "--no-cache"],
     ],
-    ids=["schema", "help", "simulate", "generate"],
+    ids=["schema", "help", "simulate", "generate", "glossary-table", "simulate-table"],
 )
 def test_a_full_stdout_is_exit_2_naming_stdout(work: Path, args: list[Any]) -> None:
     with open("/dev/full", "w") as full:
@@ -507,6 +509,25 @@ def test_an_error_into_a_closed_stderr_keeps_its_exit_code(work: Path) -> None:
     assert piped.stderr is not None
     piped.stderr.close()  # the reader of stderr is gone before the error is written
     assert piped.wait(timeout=120) == 2
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    ("args", "written"),
+    [
+        (["init", "--data", GOOD, "-o", "project"], ["project/columns.yaml", "project/push.yaml"]),
+        (["generate", "--rows", "10", "-o", "made.csv"], ["made.csv"]),
+    ],
+    ids=["init", "generate"],
+)
+def test_a_stderr_that_cannot_be_written_loses_only_the_notes(
+    work: Path, args: list[Any], written: list[str]
+) -> None:
+    """The notes (what init found, what was written) are lost, the work is not."""
+    with open("/dev/full", "w") as full:
+        run = subprocess.run([*CX, *map(str, args)], stderr=full, timeout=120)
+    assert run.returncode == 0
+    assert all((work / name).is_file() for name in written)
 
 
 def test_an_output_never_lands_in_a_data_directory(work: Path) -> None:

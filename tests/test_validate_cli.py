@@ -8,7 +8,9 @@ valid ``base.yaml`` the others extend. Golden outputs live in ``tests/golden/``
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 from typing import Any
@@ -490,3 +492,63 @@ def test_pre_commit_hook() -> None:
     # what the hook runs: `cx validate FILE...` on the files of a commit
     result = run("validate", *[str(ROOT / path) for path in shipped])
     assert result.exit_code == 0
+
+
+def test_an_empty_extends_is_a_finding_at_its_line(tmp_path: Path) -> None:
+    write(tmp_path, "child.yaml", "version: 1\nname: child\nkind: follow\nextends: ''\n")
+    result = run("validate", str(tmp_path / "child.yaml"))
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"{tmp_path / 'child.yaml'}:4:1: extends: extends is an empty")
+
+
+def test_a_symlink_to_nothing_in_a_directory_is_a_finding(tmp_path: Path) -> None:
+    write(tmp_path, "good.yaml", (ROOT / "strategies" / "follow-everywhere.yaml").read_text())
+    (tmp_path / "link.yaml").symlink_to(tmp_path / "missing.yaml")
+    result = run("validate", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.stdout.startswith(
+        f"{tmp_path / 'link.yaml'}: strategy file not found "
+        "(hint: it is a symlink to a file that does not exist)"
+    )
+    assert "2 files checked, 1 invalid" in result.stdout
+
+
+def _directory_with_an_invalid_strategy(tmp_path: Path) -> Path:
+    hidden = tmp_path / "locked"
+    hidden.mkdir()
+    write(hidden, "invalid.yaml", "version: 1\nname: x\nkind: follow\n")
+    write(tmp_path, "good.yaml", (ROOT / "strategies" / "follow-everywhere.yaml").read_text())
+    return hidden
+
+
+def _assert_reported_unreadable(result: Any, directory: Path) -> None:
+    assert result.exit_code == 1
+    assert f"{directory}: cannot read directory: Permission denied" in result.stdout
+    assert "2 files checked, 1 invalid" in result.stdout
+
+
+def test_a_directory_that_cannot_be_listed_is_a_finding(tmp_path: Path) -> None:
+    locked = _directory_with_an_invalid_strategy(tmp_path)
+    locked.chmod(0)
+    try:
+        if os.access(locked, os.R_OK):
+            pytest.skip("permissions do not bind this user (root)")
+        _assert_reported_unreadable(run("validate", str(tmp_path)), locked)
+    finally:
+        locked.chmod(0o755)
+
+
+def test_a_directory_refused_by_the_system_is_a_finding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same refusal for any user, root included: the system says no."""
+    locked = _directory_with_an_invalid_strategy(tmp_path)
+    scandir = os.scandir
+
+    def refusing(path: Any = ".") -> Any:
+        if Path(path) == locked:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    _assert_reported_unreadable(run("validate", str(tmp_path)), locked)

@@ -8,13 +8,14 @@ so ``cx --help`` and ``cx validate`` start fast.
 from __future__ import annotations
 
 import sys
+from pathlib import PurePath
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from cx._version import __version__
-from cx.errors import EXIT_INPUT, UsageError
+from cx.errors import EXIT_INPUT, CxError, UsageError
 
 #: The base of every error Typer raises while parsing a command line (bad option value,
 #: missing argument, unknown option), whichever click Typer is built on.
@@ -47,9 +48,50 @@ class _Commands(TyperGroup):
                 hint = _help_hint(error, [*self.commands], list(args or sys.argv[1:]))
                 report_error(UsageError(_message(error), hint=hint))
             sys.exit(EXIT_INPUT)
+        except CxError as error:  # a value refused as the command line is read
+            from cx.cli.common import report_error
+
+            report_error(error)
+            sys.exit(error.exit_code)
         except typer.Abort:
             sys.exit(1)
         sys.exit(result if isinstance(result, int) else 0)
+
+
+class _Command(TyperCommand):
+    """A cx command, whose paths (arguments and options) refuse an empty path: Typer
+    reads ``''`` as ``.``, so ``--data ''`` would read the working directory and
+    ``cx validate ''`` every YAML file under it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for parameter in self.params:
+            parameter.process_value = _refusing_empty_paths(parameter)  # type: ignore[method-assign]
+
+
+def _refusing_empty_paths(parameter: Any) -> Any:
+    """``parameter.process_value``, refusing an empty string that would become a path."""
+    process = parameter.process_value
+
+    def process_value(context: Any, value: Any) -> Any:
+        converted = process(context, value)
+        given = value if isinstance(value, list | tuple) else [value]
+        paths = converted if isinstance(converted, list | tuple) else [converted]
+        if "" in given and any(isinstance(path, PurePath) for path in paths):
+            raise UsageError(
+                f"empty path given for {_shown_name(parameter)}",
+                hint="name a file or directory",
+            )
+        return converted
+
+    return process_value
+
+
+def _shown_name(parameter: Any) -> str:
+    """``--data`` for an option, ``STRATEGY`` for an argument."""
+    if parameter.param_type_name == "option":
+        return str(max(parameter.opts, key=len))
+    return str(parameter.name).upper()
 
 
 def _message(error: Exception) -> str:
@@ -127,4 +169,4 @@ COMMANDS = (
     cmd_validate.validate,
 )
 for _command in COMMANDS:
-    app.command()(_command)
+    app.command(cls=_Command)(_command)

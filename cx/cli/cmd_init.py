@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cx.cli.common import DebugOption, QuietOption, handle_errors, note, stderr_console
+from cx.cli.common import DebugOption, QuietOption, handle_errors, note
 
 if TYPE_CHECKING:
     from rich.console import Group
@@ -37,8 +37,7 @@ def init(
     from cx import api
 
     proposal, paths = api.init_project(data, directory, force)
-    if not quiet:
-        stderr_console().print(_found(proposal))
+    note(_found(proposal), quiet)
     note(f"wrote {', '.join(str(path) for path in paths)}", quiet)
 
 

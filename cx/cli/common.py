@@ -258,16 +258,18 @@ def emit(content: str | bytes | RenderableType, output: Path | None) -> None:
         text = content if isinstance(content, str) else render_to_text(content)
         write_text_atomic(output, text)
         return
-    text = content if isinstance(content, str) else _rendered(stdout_console(), content)
+    with writing_stdout():  # rendering writes too: rich flushes stdout as it captures
+        text = content if isinstance(content, str) else _rendered(stdout_console(), content)
     _write(sys.stdout, "stdout", text)
 
 
-def note(message: str, quiet: bool) -> None:
-    """A one-line note on stderr; a stderr that cannot be written to does not stop the
-    run."""
+def note(message: str | RenderableType, quiet: bool) -> None:
+    """A note on stderr: a line of text, or a rich renderable (a table); a stderr that
+    cannot be written to does not stop the run."""
     if not quiet:
+        shown = plain(message) if isinstance(message, str) else message
         with contextlib.suppress(OSError):
-            _write(sys.stderr, "stderr", _rendered(stderr_console(), plain(message)))
+            _write(sys.stderr, "stderr", _rendered(stderr_console(), shown))
 
 
 def _rendered(console: Console, content: RenderableType, **options: Any) -> str:

@@ -88,6 +88,8 @@ def _load_with_extends(
 
     if not isinstance(parent, str):
         raise fail("extends must be a file path")
+    if not parent.strip():  # it would name the directory of this file
+        raise fail("extends is an empty path", "name the file this one extends, relative to it")
     parent_path = Path(os.path.normpath(path.parent / parent))
     resolved = parent_path.resolve()
     if resolved in chain or resolved == path.resolve():

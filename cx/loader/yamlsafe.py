@@ -258,7 +258,8 @@ def read_bounded(path: str | Path, limit: int) -> bytes:
 def read_text(path: Path, what: str) -> str:
     """Read a small UTF-8 text file, with errors a user understands."""
     if not path.exists():
-        raise InputError(f"{what} not found", file=path, hint="check the path")
+        hint = "it is a symlink to a file that does not exist" if path.is_symlink() else None
+        raise InputError(f"{what} not found", file=path, hint=hint or "check the path")
     if path.is_dir():
         raise InputError(f"{what} is a directory, not a file", file=path)
     kind = special_kind(path)  # before opening: a FIFO blocks, /dev/zero never ends
