@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import run_cx
+from conftest import one_error_line, run_cx
 
 from cx import api
 from cx.errors import DataError, StrategyError
@@ -132,3 +132,28 @@ def test_cli_reports_bad_mapping_in_one_line_with_exit_2(
     assert result.exit_code == 2
     assert result.stdout == ""
     assert f"{mapping}:2:3" in result.stderr and "Traceback" not in result.stderr
+
+
+# A list that may be left out means something when it is left out (the canonical column,
+# no aliases); written empty it would join no column or alias nothing.
+EMPTY_LISTS = [
+    ("columns:\n  customer_id: []\n  channel: Via\n", 2, "columns.customer_id"),
+    ("columns:\n  customer_id: Requester\nchannels:\n  web: []\n", 4, "channels.web"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "path"), EMPTY_LISTS)
+def test_an_empty_list_in_a_mapping_is_a_finding(
+    export: tuple[Path, Path], tmp_path: Path, text: str, line: int, path: str
+) -> None:
+    data, _ = export
+    mapping = tmp_path / "empty.yaml"
+    mapping.write_text(text, encoding="utf-8")
+    validated = run_cx("validate", str(mapping))
+    assert validated.exit_code == 1, validated.stdout
+    assert f"{mapping}:{line}:3: {path}: is an empty list" in validated.stdout
+    strategy = Path(__file__).resolve().parent.parent / "strategies" / "follow-everywhere.yaml"
+    cube = str(tmp_path / "cube.parquet")
+    for command in (["simulate", str(strategy)], ["inspect"], ["cube", "-o", cube]):
+        result = run_cx(*command, "--data", str(data), "--columns", str(mapping))
+        assert one_error_line(result).startswith(f"error: {mapping}:{line}:3: {path}: "), command

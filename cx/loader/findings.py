@@ -82,6 +82,8 @@ def _is_key_position(node: Any, part: Any) -> bool:
 
 
 _LITERAL_OPTIONS = re.compile(r"'([^']*)'")
+#: Where a list may be left out, leaving it out has a meaning; an empty one has none.
+EMPTY_LIST_HINT = "list at least one value, or leave the key out"
 
 
 def _finding_for(
@@ -98,6 +100,8 @@ def _finding_for(
         return position.finding(f"unknown key '{path[-1]}'", where, hint)
     if first["type"] == "missing":
         return position.finding("required key is missing", where)
+    if any(item["type"] == "too_short" and item.get("input") == [] for item in items):
+        return position.finding("is an empty list", where, EMPTY_LIST_HINT)
     name = first.get("input")
     pattern = str(first.get("ctx", {}).get("pattern", ""))
     if first["type"] == "string_pattern_mismatch" and pattern == CHANNEL_NAME_PATTERN:

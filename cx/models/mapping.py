@@ -6,7 +6,7 @@ from typing import Literal, get_args
 
 from pydantic import Field
 
-from cx.models.strategy import StrictModel
+from cx.models.strategy import NonEmptyList, StrictModel
 
 CanonicalColumn = Literal[
     "customer_id",
@@ -36,14 +36,14 @@ class BooleanValues(StrictModel):
 class Mapping(StrictModel):
     """Renames an export onto the canonical columns and values."""
 
-    columns: dict[CanonicalColumn, str | list[str]] = Field(
+    columns: dict[CanonicalColumn, str | NonEmptyList[str]] = Field(
         default_factory=dict,
         description="Canonical column: source column, or a list of columns joined with a space.",
     )
     timestamp_format: str | None = Field(None, description="strftime format; default ISO 8601.")
     delimiter: str | None = Field(None, description="Field delimiter; default: detected.")
     handle_time_unit: Literal["seconds", "minutes"] = "seconds"
-    channels: dict[str, list[str]] = Field(
+    channels: dict[str, NonEmptyList[str]] = Field(
         default_factory=dict, description="Canonical channel: source values (case-insensitive)."
     )
     values: dict[BooleanColumn, BooleanValues] = Field(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Mapping
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -90,6 +90,10 @@ MAX_MIN_AGENTS = 10_000
 Cost = Annotated[float, Field(ge=0.0, le=MAX_COST), _CHECKED]
 Seconds = Annotated[float, Field(ge=MIN_SECONDS, le=MAX_SECONDS), _CHECKED]
 ChannelName = Annotated[str, Field(pattern=CHANNEL_NAME_PATTERN)]
+Item = TypeVar("Item")
+#: A list whose key is optional: left out it has a meaning (every channel, every intent,
+#: the canonical column); written empty it would mean nothing, so it is refused.
+NonEmptyList = Annotated[list[Item], Field(min_length=1)]
 WindowHours = Annotated[float, Field(ge=MIN_WINDOW_HOURS, le=MAX_WINDOW_HOURS), _CHECKED]
 
 Mode = Literal["live", "async", "self_service"]
@@ -253,11 +257,11 @@ class Ramp(StrictModel):
 class Where(StrictModel):
     """Which contacts a rule applies to; each given dimension must match one of its values."""
 
-    segment: list[str] | None = None
-    stage: list[str] | None = None
-    intent: list[str] | None = None
-    step: list[Literal["first", "follow_up"]] | None = None
-    hours: list[Literal["open", "closed"]] | None = None
+    segment: NonEmptyList[str] | None = None
+    stage: NonEmptyList[str] | None = None
+    intent: NonEmptyList[str] | None = None
+    step: NonEmptyList[Literal["first", "follow_up"]] | None = None
+    hours: NonEmptyList[Literal["open", "closed"]] | None = None
 
     # A single value may be written without brackets; the JSON Schema says so too.
     @field_validator(
@@ -409,7 +413,7 @@ class Strategy(StrictModel):
     extends: str | None = Field(None, description="Base strategy file, relative to this one.")
     period: Period = DEFAULT_PERIOD
     channels: dict[ChannelName, Channel] = Field(min_length=1)
-    offer: list[ChannelName] | None = Field(
+    offer: NonEmptyList[ChannelName] | None = Field(
         None, description="Channels offered; default: every catalog channel."
     )
     shifts: list[Shift] = Field(default_factory=list)
