@@ -117,6 +117,7 @@ def _finding_for(
         if item["type"] == "literal_error":
             options = _LITERAL_OPTIONS.findall(str(item.get("ctx", {}).get("expected", "")))
             hint = hint or did_you_mean(item.get("input"), options)
+        hint = hint or item.get("ctx", {}).get("hint")  # a model's own error may carry one
         if message not in messages:
             messages.append(message)
     shown = first.get("input")

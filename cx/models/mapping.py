@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+import re
+from typing import Annotated, Literal, get_args
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
 
 from cx.models.strategy import NonEmptyList, StrictModel
 
@@ -28,6 +30,45 @@ BOOLEAN_COLUMNS = ("resolved", "abandoned")
 BooleanColumn = Literal["resolved", "abandoned"]
 
 
+#: One strftime directive: a padding flag, the fraction and offset forms of the parser
+#: (``%.3f``, ``%:z``, ``%#z``) and the letter; ``%%`` is a literal percent sign.
+_DIRECTIVE = re.compile(r"%(?:%|[-_0^#]?[.:]*[0-9]*([A-Za-z+]))")
+
+#: Directives a timestamp cannot be read by exactly: what they would do, what to write.
+INEXACT_DIRECTIVES = {
+    "Z": (
+        "a time-zone name would be skipped whatever it says, and never applied",
+        "use %z for UTC offsets (+01:00), which cx reads and converts to UTC",
+    ),
+    "c": (
+        "the locale's date and time are written differently in each locale",
+        "write the fields out, e.g. %d/%m/%Y %H:%M:%S",
+    ),
+    "x": (
+        "the locale's date is written differently in each locale",
+        "write the fields out, e.g. %d/%m/%Y or %m/%d/%Y",
+    ),
+    "X": (
+        "the locale's time is written differently in each locale",
+        "write the fields out, e.g. %H:%M:%S",
+    ),
+}
+
+
+def exact_timestamp_format(fmt: str | None) -> str | None:
+    """A mapping's ``timestamp_format`` whose every directive is read exactly: a row
+    that does not match is rejected, never read as a guess."""
+    for match in _DIRECTIVE.finditer(fmt or ""):
+        inexact = INEXACT_DIRECTIVES.get(match.group(1) or "")
+        if inexact is not None:
+            raise PydanticCustomError(
+                "timestamp_directive",
+                "{directive} cannot be read exactly: {reason}",
+                {"directive": match.group(), "reason": inexact[0], "hint": inexact[1]},
+            )
+    return fmt
+
+
 class BooleanValues(StrictModel):
     true: list[str] = Field(default_factory=list, alias="true")
     false: list[str] = Field(default_factory=list, alias="false")
@@ -40,7 +81,9 @@ class Mapping(StrictModel):
         default_factory=dict,
         description="Canonical column: source column, or a list of columns joined with a space.",
     )
-    timestamp_format: str | None = Field(None, description="strftime format; default ISO 8601.")
+    timestamp_format: Annotated[str | None, AfterValidator(exact_timestamp_format)] = Field(
+        None, description="strftime format; default ISO 8601."
+    )
     delimiter: str | None = Field(None, description="Field delimiter; default: detected.")
     handle_time_unit: Literal["seconds", "minutes"] = "seconds"
     channels: dict[str, NonEmptyList[str]] = Field(
