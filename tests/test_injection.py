@@ -44,7 +44,9 @@ DATA_CHANNEL = "[red]red[/]<!--<b>"
 MARKUP_SEGMENT = "[bold]x[/]"
 FORMULA_SEGMENT = '=HYPERLINK("http://x","y")'
 HTML_INTENT = "</script><script>window.__pwned=1</script><!--<script>"
-HOSTILE_STRATEGY = "evil\x1b[2J\r[link=http://x]click[/link] \x9b31m\u202e <!--<script>"
+# A strategy name holds no control character (a finding, below); markup, HTML and a
+# bidi override it may hold.
+HOSTILE_STRATEGY = "evil\u202e[link=http://x]click[/link] \u2066 <!--<script>"
 # Every control character and the bidi overrides: none may reach a terminal.
 TERMINAL_UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -152,12 +154,12 @@ def test_simulate_and_compare_tables_print_strategy_names_as_text(
     assert simulated.exit_code == 0, simulated.stderr
     assert_terminal_safe(simulated.stdout + simulated.stderr)
     assert "[link=http://x]click[/link]" in simulated.stdout
-    assert "evil\\x1b[2J\\r" in simulated.stdout
-    short = strategy_file(workdir, "a\x1b[2Jb")
+    assert "evil\\u202e" in simulated.stdout
+    short = strategy_file(workdir, "a\u202eb")
     compared = run("compare", short, other, "--data", plain_data, "--no-cache")
     assert compared.exit_code == 0, compared.stderr
     assert_terminal_safe(compared.stdout + compared.stderr)
-    assert "[red]other[/]" in compared.stdout and "a\\x1b[2Jb" in compared.stdout
+    assert "[red]other[/]" in compared.stdout and "a\\u202eb" in compared.stdout
 
 
 def test_notes_quoting_file_names_are_safe(workdir: Path) -> None:
@@ -176,21 +178,21 @@ def test_check_text_junit_and_github_outputs(workdir: Path, plain_data: Path) ->
     text = run("check", hostile, "--data", plain_data, "--no-cache")
     assert text.exit_code == 1
     assert_terminal_safe(text.stdout + text.stderr)
-    assert "FAIL evil\\x1b[2J\\r[link=http://x]click[/link]" in text.stdout
+    assert "FAIL evil\\u202e[link=http://x]click[/link]" in text.stdout
 
     junit = run("check", hostile, "--data", plain_data, "--no-cache", "-f", "junit")
     assert junit.exit_code == 1
     root = ElementTree.fromstring(junit.stdout.split("\n", 1)[1])
     case = root.find("testsuite/testcase")
     assert case is not None and case.find("failure") is not None
-    assert case.get("name", "").startswith("evil\\x1b[2J\r[link=http://x]")  # \r is legal XML
+    assert case.get("name", "").startswith("evil\u202e[link=http://x]")
 
     github = run("check", hostile, "--data", plain_data, "--no-cache", "-f", "github")
     assert github.exit_code == 1
     assert_terminal_safe(github.stdout)
     lines = github.stdout.splitlines()
     assert len(lines) == 1 and lines[0].startswith("::error file=")
-    assert "evil\\x1b[2J%0D[link=http://x]" in lines[0]
+    assert "evil\\u202e[link=http://x]" in lines[0]
 
 
 def test_validate_outputs_with_hostile_file_name_and_keys(workdir: Path) -> None:
@@ -463,7 +465,7 @@ import chromium  # noqa: E402
 
 INJECTED = "</script><script>window.__pwned=1</script><!--<script>"
 IMAGE = '<img src=x onerror="window.__pwned=2">'
-SECOND_NAME = "<!--<script>\u2028\u2029&amp; it's \"q\" \\ ${x} `t`"
+SECOND_NAME = "<!--<script>&amp; it's \"q\" \\ ${x} `t`"
 
 
 @pytest.fixture
@@ -579,7 +581,7 @@ def test_errors_quoting_a_hostile_guard_are_one_safe_line(
 def test_shift_rule_on_a_markup_segment_simulates_and_prints_as_text(
     workdir: Path, plain_data: Path
 ) -> None:
-    rule = {"name": "[bold]rule[/] \x1b[5m", "from": "phone", "to": {"web": 0.5}}
+    rule = {"name": "[bold]rule[/] \u202e", "from": "phone", "to": {"web": 0.5}}
     rule["where"] = {"segment": [MARKUP_SEGMENT]}
     hostile = strategy_file(workdir, "[blink]s[/]", kind="push", shifts=[rule])
     result = run("simulate", hostile, "--data", plain_data, "--no-cache")
@@ -623,3 +625,27 @@ def test_a_lone_surrogate_escape_is_refused_where_it_is_written(
     assert "surrogate.yaml:3:7: text holds a lone surrogate escape" in output
     if command == "simulate":
         assert result.stdout == ""
+
+
+UNPRINTABLE = ["\x00", "\x1b", "\x7f", "\x85", "\x9b", "\u2028", "\u2029", "\r", "\n"]
+
+
+@pytest.mark.parametrize("char", UNPRINTABLE)
+def test_a_control_character_in_a_name_or_description_is_a_finding(
+    workdir: Path, char: str
+) -> None:
+    code = f"U+{ord(char):04X}"
+    rule = {"name": f"rule{char}", "from": "phone", "to": {"web": 0.5}}
+    # Line breaks and tabs are fine in a description; nothing else unprintable is.
+    description = "two\nlines\tand a tab" if char == "\n" else f"about{char}this"
+    path = strategy_file(workdir, f"a{char}b", kind="push", shifts=[rule], description=description)
+    result = run("validate", path)
+    assert result.exit_code == 1, result.stdout
+    assert_terminal_safe(result.stdout)
+    expected = {"name", "shifts.0.name"} | (set() if char == "\n" else {"description"})
+    found = {line.split(": ")[1]: line for line in result.stdout.splitlines()[:-1]}
+    assert set(found) == expected, result.stdout
+    for line in found.values():
+        assert f": contains the control character {code}" in line
+        assert line.startswith(f"{path}:")
+

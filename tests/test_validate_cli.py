@@ -301,6 +301,28 @@ def test_duplicate_and_unknown_key_in_one_run(tmp_path: Path) -> None:
     assert caught.value.findings[1].hint == "did you mean 'channels'?"
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("name:\nkind: follow\n", "is empty (hint: give it a value)"),
+        ('name: ""\nkind: follow\n', "is empty (hint: give it a value)"),
+        ('name: "  "\nkind: follow\n', "is blank (got '  ') (hint: write a name)"),
+    ],
+)
+@pytest.mark.parametrize("extends", [False, True])
+def test_a_name_given_empty_is_empty_not_missing(
+    tmp_path: Path, text: str, message: str, extends: bool
+) -> None:
+    # Over a base, `name:` with no value removes the inherited name: still empty.
+    write(tmp_path, "base.yaml", "version: 1\nname: base\nkind: follow\nchannels:\n"
+                                 "  phone: {mode: live}\n")
+    head = "extends: base.yaml\n" if extends else "channels: {phone: {mode: live}}\n"
+    path = write(tmp_path, "child.yaml", head + text)
+    result = run("validate", str(path))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == f"{path}:2:1: name: {message}"
+
+
 def test_an_empty_list_is_a_finding_where_leaving_the_key_out_has_a_meaning(
     tmp_path: Path,
 ) -> None:
