@@ -11,6 +11,7 @@ no injected script, and the cube SQL means the same on DuckDB as the Polars scan
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -348,10 +349,26 @@ def test_xml_text_always_parses_back(text: str) -> None:
         assert (parsed.text or "") == text and parsed.get("name") == text
 
 
+#: What no page may hold raw: the terminal's list less tab and line breaks, plus the line
+#: separators and lone surrogates.
+HTML_UNSAFE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+    "\ud800-\udfff]"
+)
+
+
+@given(st.text())
+def test_html_text_leaves_no_markup_or_control_character(text: str) -> None:
+    shown = safe.html_text(text)
+    assert not HTML_UNSAFE.search(shown) and not re.search("[<>\"']", shown)
+    if not HTML_UNSAFE.search(text):
+        assert html.unescape(shown) == text
+
+
 @given(st.recursive(st.text() | st.floats(allow_nan=False), lambda inner: st.lists(inner)))
 def test_script_json_means_the_same_data(payload: Any) -> None:
     text = safe.script_json(json.dumps(payload))
-    assert not re.search("[<>&\u2028\u2029]", text)
+    assert not re.search("[<>&\x7f\u2028\u2029]", text)
     assert json.loads(text) == payload
 
 
@@ -649,3 +666,21 @@ def test_a_control_character_in_a_name_or_description_is_a_finding(
         assert f": contains the control character {code}" in line
         assert line.startswith(f"{path}:")
 
+
+def test_the_report_page_shows_control_characters_as_escapes(
+    workdir: Path, plain_data: Path
+) -> None:
+    pytest.importorskip("altair", reason="the report extra is not installed")
+    pytest.importorskip("vl_convert", reason="the report extra is not installed")
+    import cx
+    import cx.report
+
+    strategy = cx.load_strategy(strategy_file(workdir, "plain"))
+    # No file can give such a name; text set on a loaded strategy is not checked again.
+    strategy.name = "a\x00b\x85c\u2028d\x1b[2J\x7f"
+    strategy.description = "e\u202ef\x0cg"
+    page = cx.report.build_report([strategy], cx.load_interactions(plain_data))
+    raw = HTML_UNSAFE.findall(page)
+    assert not raw, raw
+    assert "a\\x00b\\x85c\\u2028d\\x1b[2J\\x7f" in page  # shown as written, in the HTML
+    assert "e\\u202ef\\x0cg" in page
