@@ -195,3 +195,21 @@ def test_a_literal_percent_before_z_is_no_time_zone(export: tuple[Path, Path]) -
     for fmt in ("%d/%m/%Y %H:%M%%Z", "%d/%m/%Y %H:%M %z"):
         mapping.write_text(MAPPING.replace('"%d/%m/%Y %H:%M"', f'"{fmt}"'), encoding="utf-8")
         assert run_cx("validate", str(mapping)).exit_code == 0, fmt
+
+
+@pytest.mark.parametrize("words", ["{true: [], false: []}", "{}"])
+def test_boolean_values_listing_no_word_are_a_finding(tmp_path: Path, words: str) -> None:
+    # One list may be empty (a column marking only what is true); both would reject
+    # every row whose cell is not empty.
+    mapping = tmp_path / "values.yaml"
+    mapping.write_text(
+        f"columns:\n  abandoned: Outcome\nvalues:\n  abandoned: {words}\n"
+        "  resolved: {true: [Y]}\n",
+        encoding="utf-8",
+    )
+    result = run_cx("validate", str(mapping))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0].startswith(
+        f"{mapping}:4:3: values.abandoned: lists no value for true or false"
+    )
+    assert "1 finding(s)" in result.stdout

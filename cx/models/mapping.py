@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal, get_args
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from cx.models.strategy import NonEmptyList, StrictModel
@@ -70,8 +70,22 @@ def exact_timestamp_format(fmt: str | None) -> str | None:
 
 
 class BooleanValues(StrictModel):
+    """The words of one boolean column; a word of neither list rejects its row. One list
+    may be empty (a column that marks only what is true), not both."""
+
     true: list[str] = Field(default_factory=list, alias="true")
     false: list[str] = Field(default_factory=list, alias="false")
+
+    @model_validator(mode="after")
+    def _some_word(self) -> BooleanValues:
+        if not self.true and not self.false:
+            raise PydanticCustomError(
+                "boolean_words",
+                "lists no value for true or false: every non-empty cell would be rejected",
+                {"hint": "list the values meaning true and false, or leave it out of `values:` "
+                 "for the usual words (true/false, yes/no, 1/0)"},
+            )
+        return self
 
 
 class Mapping(StrictModel):
