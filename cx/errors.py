@@ -62,8 +62,9 @@ def closest(word: object, choices: Iterable[str], cutoff: float = 0.6) -> str | 
 
 
 def did_you_mean(word: object, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
-    """The hint for a misspelt key or name: ``did you mean 'phone'?``, or None."""
-    close = closest(word, choices, cutoff)
+    """The hint for a misspelt key or name: ``did you mean 'phone'?``, or None. Never
+    the word itself: a known word refused in its place needs another hint."""
+    close = closest(word, [choice for choice in choices if choice != word], cutoff)
     return f"did you mean '{close}'?" if close is not None else None
 
 

@@ -381,11 +381,22 @@ def test_bad_interval(work: Path, interval: str) -> None:
     )
 
 
-@pytest.mark.parametrize("rate", ["nan", "inf", "-0.1", "2", "٠"])
-def test_bad_max_reject_rate(work: Path, rate: str) -> None:
-    usage_error(
+@pytest.mark.parametrize(
+    ("rate", "message"),
+    [
+        ("nan", "nan is not a number"),
+        ("NaN", "nan is not a number"),
+        ("inf", "inf is not a share from 0 to 1"),
+        ("-0.1", "-0.1 is not a share from 0 to 1"),
+        ("2", "2 is not a share from 0 to 1"),
+        ("٠", "Invalid value"),
+    ],
+)
+def test_bad_max_reject_rate(work: Path, rate: str, message: str) -> None:
+    stderr = usage_error(
         run("inspect", "--data", "data.csv", "--max-reject-rate", rate), "--max-reject-rate"
     )
+    assert message in stderr
 
 
 @pytest.mark.parametrize(

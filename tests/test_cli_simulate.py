@@ -14,7 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from conftest import one_error_line, run_cx, write_csv
+
+from cx import api
+from cx.errors import StrategyError
 
 # The §8 example, verbatim: the checker below derives keys and types from it.
 DESIGN_EXAMPLE = json.loads(
@@ -366,6 +370,24 @@ def test_set_item_out_of_range(work: Path) -> None:
     assert result.exit_code == 2
     assert "shifts" in result.stderr
     assert "0 to 0" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "assignment", ["extends=follow.yaml", "extends=/dev/zero", "extends.channels=1"]
+)
+def test_set_cannot_change_extends(work: Path, assignment: str) -> None:
+    # The files a strategy extends are merged when it is read: a --set of `extends`
+    # would change nothing, so it is refused rather than ignored.
+    line = one_error_line(cx("simulate", "push.yaml", "--data", "data.csv", "--set", assignment))
+    assert line.startswith(f"error: --set {assignment}: --set cannot change extends")
+
+
+def test_a_strategy_dict_cannot_extend_a_file(work: Path) -> None:
+    document = yaml.safe_load(PUSH_YAML)
+    with pytest.raises(StrategyError) as caught:
+        api.load_strategy({**document, "extends": "follow.yaml"})
+    assert caught.value.path == "extends"
+    assert "a strategy given as a dict cannot extend a file" in caught.value.message
 
 
 def test_set_value_invalid_for_the_schema(work: Path) -> None:

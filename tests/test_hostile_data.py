@@ -413,6 +413,29 @@ def test_an_extends_target_that_is_a_fifo_is_a_finding(tmp_path: Path, fifo: Pat
     assert "is not a regular file (a named pipe)" in run.stderr
 
 
+LONG_NAME = "a" * 300 + ".yaml"  # longer than a file name may be (255 bytes)
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ('"bad\\0name.yaml"', "extends path contains a NUL character"),
+        (LONG_NAME, f"extends file '{LONG_NAME}' cannot be used: File name too long"),
+    ],
+)
+def test_an_extends_path_the_system_refuses_is_a_finding(
+    tmp_path: Path, target: str, message: str
+) -> None:
+    child = tmp_path / "child.yaml"
+    child.write_text(f"version: 1\nname: child\nkind: follow\nextends: {target}\n")
+    validated = cx("validate", child)
+    assert validated.exit_code == 1, validated.stderr
+    assert f"{child}:4:1: extends: {message}" in validated.stdout
+    run = cx("simulate", child, "--data", GOOD)
+    assert run.exit_code == 2
+    assert run.stderr.startswith(f"error: {child}:4:1: extends: {message}")
+
+
 def test_a_directory_as_strategy_or_data_is_refused(tmp_path: Path) -> None:
     as_data = cx("simulate", STRATEGY, "--data", tmp_path)
     assert as_data.exit_code == 2

@@ -11,6 +11,7 @@ no injected script, and the cube SQL means the same on DuckDB as the Polars scan
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -44,7 +45,9 @@ DATA_CHANNEL = "[red]red[/]<!--<b>"
 MARKUP_SEGMENT = "[bold]x[/]"
 FORMULA_SEGMENT = '=HYPERLINK("http://x","y")'
 HTML_INTENT = "</script><script>window.__pwned=1</script><!--<script>"
-HOSTILE_STRATEGY = "evil\x1b[2J\r[link=http://x]click[/link] \x9b31m\u202e <!--<script>"
+# A strategy name holds no control character (a finding, below); markup, HTML and a
+# bidi override it may hold.
+HOSTILE_STRATEGY = "evil\u202e[link=http://x]click[/link] \u2066 <!--<script>"
 # Every control character and the bidi overrides: none may reach a terminal.
 TERMINAL_UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -152,12 +155,12 @@ def test_simulate_and_compare_tables_print_strategy_names_as_text(
     assert simulated.exit_code == 0, simulated.stderr
     assert_terminal_safe(simulated.stdout + simulated.stderr)
     assert "[link=http://x]click[/link]" in simulated.stdout
-    assert "evil\\x1b[2J\\r" in simulated.stdout
-    short = strategy_file(workdir, "a\x1b[2Jb")
+    assert "evil\\u202e" in simulated.stdout
+    short = strategy_file(workdir, "a\u202eb")
     compared = run("compare", short, other, "--data", plain_data, "--no-cache")
     assert compared.exit_code == 0, compared.stderr
     assert_terminal_safe(compared.stdout + compared.stderr)
-    assert "[red]other[/]" in compared.stdout and "a\\x1b[2Jb" in compared.stdout
+    assert "[red]other[/]" in compared.stdout and "a\\u202eb" in compared.stdout
 
 
 def test_notes_quoting_file_names_are_safe(workdir: Path) -> None:
@@ -176,21 +179,21 @@ def test_check_text_junit_and_github_outputs(workdir: Path, plain_data: Path) ->
     text = run("check", hostile, "--data", plain_data, "--no-cache")
     assert text.exit_code == 1
     assert_terminal_safe(text.stdout + text.stderr)
-    assert "FAIL evil\\x1b[2J\\r[link=http://x]click[/link]" in text.stdout
+    assert "FAIL evil\\u202e[link=http://x]click[/link]" in text.stdout
 
     junit = run("check", hostile, "--data", plain_data, "--no-cache", "-f", "junit")
     assert junit.exit_code == 1
     root = ElementTree.fromstring(junit.stdout.split("\n", 1)[1])
     case = root.find("testsuite/testcase")
     assert case is not None and case.find("failure") is not None
-    assert case.get("name", "").startswith("evil\\x1b[2J\r[link=http://x]")  # \r is legal XML
+    assert case.get("name", "").startswith("evil\u202e[link=http://x]")
 
     github = run("check", hostile, "--data", plain_data, "--no-cache", "-f", "github")
     assert github.exit_code == 1
     assert_terminal_safe(github.stdout)
     lines = github.stdout.splitlines()
     assert len(lines) == 1 and lines[0].startswith("::error file=")
-    assert "evil\\x1b[2J%0D[link=http://x]" in lines[0]
+    assert "evil\\u202e[link=http://x]" in lines[0]
 
 
 def test_validate_outputs_with_hostile_file_name_and_keys(workdir: Path) -> None:
@@ -346,10 +349,26 @@ def test_xml_text_always_parses_back(text: str) -> None:
         assert (parsed.text or "") == text and parsed.get("name") == text
 
 
+#: What no page may hold raw: the terminal's list less tab and line breaks, plus the line
+#: separators and lone surrogates.
+HTML_UNSAFE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+    "\ud800-\udfff]"
+)
+
+
+@given(st.text())
+def test_html_text_leaves_no_markup_or_control_character(text: str) -> None:
+    shown = safe.html_text(text)
+    assert not HTML_UNSAFE.search(shown) and not re.search("[<>\"']", shown)
+    if not HTML_UNSAFE.search(text):
+        assert html.unescape(shown) == text
+
+
 @given(st.recursive(st.text() | st.floats(allow_nan=False), lambda inner: st.lists(inner)))
 def test_script_json_means_the_same_data(payload: Any) -> None:
     text = safe.script_json(json.dumps(payload))
-    assert not re.search("[<>&\u2028\u2029]", text)
+    assert not re.search("[<>&\x7f\u2028\u2029]", text)
     assert json.loads(text) == payload
 
 
@@ -463,7 +482,7 @@ import chromium  # noqa: E402
 
 INJECTED = "</script><script>window.__pwned=1</script><!--<script>"
 IMAGE = '<img src=x onerror="window.__pwned=2">'
-SECOND_NAME = "<!--<script>\u2028\u2029&amp; it's \"q\" \\ ${x} `t`"
+SECOND_NAME = "<!--<script>&amp; it's \"q\" \\ ${x} `t`"
 
 
 @pytest.fixture
@@ -579,7 +598,7 @@ def test_errors_quoting_a_hostile_guard_are_one_safe_line(
 def test_shift_rule_on_a_markup_segment_simulates_and_prints_as_text(
     workdir: Path, plain_data: Path
 ) -> None:
-    rule = {"name": "[bold]rule[/] \x1b[5m", "from": "phone", "to": {"web": 0.5}}
+    rule = {"name": "[bold]rule[/] \u202e", "from": "phone", "to": {"web": 0.5}}
     rule["where"] = {"segment": [MARKUP_SEGMENT]}
     hostile = strategy_file(workdir, "[blink]s[/]", kind="push", shifts=[rule])
     result = run("simulate", hostile, "--data", plain_data, "--no-cache")
@@ -623,3 +642,45 @@ def test_a_lone_surrogate_escape_is_refused_where_it_is_written(
     assert "surrogate.yaml:3:7: text holds a lone surrogate escape" in output
     if command == "simulate":
         assert result.stdout == ""
+
+
+UNPRINTABLE = ["\x00", "\x1b", "\x7f", "\x85", "\x9b", "\u2028", "\u2029", "\r", "\n"]
+
+
+@pytest.mark.parametrize("char", UNPRINTABLE)
+def test_a_control_character_in_a_name_or_description_is_a_finding(
+    workdir: Path, char: str
+) -> None:
+    code = f"U+{ord(char):04X}"
+    rule = {"name": f"rule{char}", "from": "phone", "to": {"web": 0.5}}
+    # Line breaks and tabs are fine in a description; nothing else unprintable is.
+    description = "two\nlines\tand a tab" if char == "\n" else f"about{char}this"
+    path = strategy_file(workdir, f"a{char}b", kind="push", shifts=[rule], description=description)
+    result = run("validate", path)
+    assert result.exit_code == 1, result.stdout
+    assert_terminal_safe(result.stdout)
+    expected = {"name", "shifts.0.name"} | (set() if char == "\n" else {"description"})
+    found = {line.split(": ")[1]: line for line in result.stdout.splitlines()[:-1]}
+    assert set(found) == expected, result.stdout
+    for line in found.values():
+        assert f": contains the control character {code}" in line
+        assert line.startswith(f"{path}:")
+
+
+def test_the_report_page_shows_control_characters_as_escapes(
+    workdir: Path, plain_data: Path
+) -> None:
+    pytest.importorskip("altair", reason="the report extra is not installed")
+    pytest.importorskip("vl_convert", reason="the report extra is not installed")
+    import cx
+    import cx.report
+
+    strategy = cx.load_strategy(strategy_file(workdir, "plain"))
+    # No file can give such a name; text set on a loaded strategy is not checked again.
+    strategy.name = "a\x00b\x85c\u2028d\x1b[2J\x7f"
+    strategy.description = "e\u202ef\x0cg"
+    page = cx.report.build_report([strategy], cx.load_interactions(plain_data))
+    raw = HTML_UNSAFE.findall(page)
+    assert not raw, raw
+    assert "a\\x00b\\x85c\\u2028d\\x1b[2J\\x7f" in page  # shown as written, in the HTML
+    assert "e\\u202ef\\x0cg" in page

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import run_cx
+from conftest import one_error_line, run_cx
 
 from cx import api
 from cx.errors import DataError, StrategyError
@@ -132,3 +132,84 @@ def test_cli_reports_bad_mapping_in_one_line_with_exit_2(
     assert result.exit_code == 2
     assert result.stdout == ""
     assert f"{mapping}:2:3" in result.stderr and "Traceback" not in result.stderr
+
+
+# A list that may be left out means something when it is left out (the canonical column,
+# no aliases); written empty it would join no column or alias nothing.
+EMPTY_LISTS = [
+    ("columns:\n  customer_id: []\n  channel: Via\n", 2, "columns.customer_id"),
+    ("columns:\n  customer_id: Requester\nchannels:\n  web: []\n", 4, "channels.web"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "path"), EMPTY_LISTS)
+def test_an_empty_list_in_a_mapping_is_a_finding(
+    export: tuple[Path, Path], tmp_path: Path, text: str, line: int, path: str
+) -> None:
+    data, _ = export
+    mapping = tmp_path / "empty.yaml"
+    mapping.write_text(text, encoding="utf-8")
+    validated = run_cx("validate", str(mapping))
+    assert validated.exit_code == 1, validated.stdout
+    assert f"{mapping}:{line}:3: {path}: is an empty list" in validated.stdout
+    strategy = Path(__file__).resolve().parent.parent / "strategies" / "follow-everywhere.yaml"
+    cube = str(tmp_path / "cube.parquet")
+    for command in (["simulate", str(strategy)], ["inspect"], ["cube", "-o", cube]):
+        result = run_cx(*command, "--data", str(data), "--columns", str(mapping))
+        assert one_error_line(result).startswith(f"error: {mapping}:{line}:3: {path}: "), command
+
+
+@pytest.mark.parametrize(
+    ("fmt", "directive", "hint"),
+    [
+        ("%d/%m/%Y %H:%M %Z", "%Z", "use %z for UTC offsets (+01:00)"),
+        ("%d/%m/%Y %H:%M%-Z", "%-Z", "use %z for UTC offsets (+01:00)"),
+        ("%c", "%c", "write the fields out"),
+        ("%x %H:%M", "%x", "write the fields out"),
+        ("%d/%m/%Y %X", "%X", "write the fields out"),
+    ],
+)
+def test_a_timestamp_directive_that_cannot_be_read_exactly_is_a_finding(
+    export: tuple[Path, Path], tmp_path: Path, fmt: str, directive: str, hint: str
+) -> None:
+    # `%Z` skips any word: "23:00 PST" would be read as 23:00 UTC and "23:00garbage"
+    # accepted; `%c`, `%x` and `%X` mean another order in another locale.
+    data, _ = export
+    mapping = tmp_path / "zone.yaml"
+    mapping.write_text(MAPPING.replace('"%d/%m/%Y %H:%M"', f'"{fmt}"'), encoding="utf-8")
+    validated = run_cx("validate", str(mapping))
+    assert validated.exit_code == 1
+    assert f"{mapping}:9:1: timestamp_format: {directive} cannot be read exactly" in (
+        validated.stdout
+    )
+    assert f"(hint: {hint}" in validated.stdout
+    with pytest.raises(StrategyError) as error:
+        api.load_interactions(data, columns=mapping)
+    assert error.value.findings[0].hint.startswith(hint)
+
+
+def test_a_literal_percent_before_z_is_no_time_zone(export: tuple[Path, Path]) -> None:
+    data, _ = export
+    mapping = data.parent / "percent.yaml"
+    # `%%Z` is a percent sign and a Z; `%z` (an offset) is read exactly.
+    for fmt in ("%d/%m/%Y %H:%M%%Z", "%d/%m/%Y %H:%M %z"):
+        mapping.write_text(MAPPING.replace('"%d/%m/%Y %H:%M"', f'"{fmt}"'), encoding="utf-8")
+        assert run_cx("validate", str(mapping)).exit_code == 0, fmt
+
+
+@pytest.mark.parametrize("words", ["{true: [], false: []}", "{}"])
+def test_boolean_values_listing_no_word_are_a_finding(tmp_path: Path, words: str) -> None:
+    # One list may be empty (a column marking only what is true); both would reject
+    # every row whose cell is not empty.
+    mapping = tmp_path / "values.yaml"
+    mapping.write_text(
+        f"columns:\n  abandoned: Outcome\nvalues:\n  abandoned: {words}\n"
+        "  resolved: {true: [Y]}\n",
+        encoding="utf-8",
+    )
+    result = run_cx("validate", str(mapping))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0].startswith(
+        f"{mapping}:4:3: values.abandoned: lists no value for true or false"
+    )
+    assert "1 finding(s)" in result.stdout

@@ -12,7 +12,7 @@ from conftest import ROOT, run_cx
 
 from cx import api
 from cx.data.cube import Cube
-from cx.errors import StrategyError
+from cx.errors import StrategyError, did_you_mean
 from cx.models.strategy import Strategy
 
 DIGITAL_FIRST = str(ROOT / "strategies" / "digital-first.yaml")
@@ -101,6 +101,29 @@ def test_bad_blocks_are_findings_at_their_line(tmp_path: Path, entry: str, words
     with pytest.raises(StrategyError) as caught:
         api.load_strategy(path)
     assert {finding.line for finding in caught.value.findings} == {7}
+
+
+@pytest.mark.parametrize(
+    ("entry", "keys"),
+    [("{low: 1, high: 2, mean: 3}", "low, high, mean"), ("{mode: 2, sd: 1}", "mode, sd")],
+)
+def test_a_range_mixing_the_keys_of_two_forms_says_so(
+    tmp_path: Path, entry: str, keys: str
+) -> None:
+    # Not "unknown key 'low' (hint: did you mean 'low'?)": the keys are known, the mix is not.
+    path = _strategy(tmp_path, f"  channels.phone.hourly_cost: {entry}\n")
+    result = run_cx("validate", str(path))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        f"{path}:6:3: uncertainty.channels.phone.hourly_cost: the keys {keys} match no kind "
+        "of range (hint: a range is uniform {low, high}, triangular {low, mode, high} or "
+        "normal {mean, sd})"
+    )
+
+
+def test_a_hint_never_suggests_the_word_it_is_about() -> None:
+    assert did_you_mean("low", ["low", "high"]) is None
+    assert did_you_mean("hgh", ["low", "high"]) == "did you mean 'high'?"
 
 
 # ----------------------------------------------------------------------------- bands

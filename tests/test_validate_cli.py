@@ -304,6 +304,50 @@ def test_duplicate_and_unknown_key_in_one_run(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("name:\nkind: follow\n", "is empty (hint: give it a value)"),
+        ('name: ""\nkind: follow\n', "is empty (hint: give it a value)"),
+        ('name: "  "\nkind: follow\n', "is blank (got '  ') (hint: write a name)"),
+    ],
+)
+@pytest.mark.parametrize("extends", [False, True])
+def test_a_name_given_empty_is_empty_not_missing(
+    tmp_path: Path, text: str, message: str, extends: bool
+) -> None:
+    # Over a base, `name:` with no value removes the inherited name: still empty.
+    write(tmp_path, "base.yaml", "version: 1\nname: base\nkind: follow\nchannels:\n"
+                                 "  phone: {mode: live}\n")
+    head = "extends: base.yaml\n" if extends else "channels: {phone: {mode: live}}\n"
+    path = write(tmp_path, "child.yaml", head + text)
+    result = run("validate", str(path))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == f"{path}:2:1: name: {message}"
+
+
+def test_an_empty_list_is_a_finding_where_leaving_the_key_out_has_a_meaning(
+    tmp_path: Path,
+) -> None:
+    # `offer: []` would offer nothing and `where: {intent: []}` match no contact; left
+    # out, they offer every channel and match every intent.
+    text = (
+        "version: 1\nname: empty\nkind: push\nchannels:\n  phone: {mode: live}\n"
+        "  web: {mode: self_service}\noffer: []\nshifts:\n  - from: phone\n"
+        "    where: {intent: [], segment: [], stage: [], step: [], hours: []}\n"
+        "    to: {web: 0.5}\n"
+    )
+    path = write(tmp_path, "empty.yaml", text)
+    result = run("validate", str(path))
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()[:-1]
+    where = [f"shifts.0.where.{key}" for key in ("intent", "segment", "stage", "step", "hours")]
+    assert [line.split(": ")[1] for line in lines] == ["offer", *where]
+    assert all(line.endswith(": is an empty list (hint: list at least one value, or leave "
+                             "the key out)") for line in lines), lines
+    assert lines[0].startswith(f"{path}:7:1: ")
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         # an invalid kind: the stand-in kind must not invent "follow with shifts"

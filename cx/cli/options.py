@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+import math
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,13 +28,21 @@ from cx.models.vocabulary import DEFAULT_WINDOW_HOURS, INTERVALS, PERIODS, one_o
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _share_in_bounds(rate: float) -> float:
+    # A callback, not min/max: NaN is not a number, not a share above 1.
+    if math.isnan(rate):
+        raise typer.BadParameter("nan is not a number; give a share from 0 to 1, e.g. 0.05")
+    if not 0.0 <= rate <= 1.0:
+        raise typer.BadParameter(f"{rate:g} is not a share from 0 to 1")
+    return rate
+
+
 MaxRejectRateOption = Annotated[
     float,
     typer.Option(
         "--max-reject-rate",
-        min=0.0,
-        max=1.0,
-        help="Fail (exit 2) when more than this share of rows is rejected.",
+        callback=_share_in_bounds,
+        help="Fail (exit 2) when more than this share of rows is rejected (0 to 1).",
     ),
 ]
 EncodingOption = Annotated[

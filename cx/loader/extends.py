@@ -90,19 +90,26 @@ def _load_with_extends(
         raise fail("extends must be a file path")
     if not parent.strip():  # it would name the directory of this file
         raise fail("extends is an empty path", "name the file this one extends, relative to it")
+    if "\0" in parent:  # no file name holds one: the OS refuses the path outright
+        raise fail("extends path contains a NUL character", "write the file name without it")
     parent_path = Path(os.path.normpath(path.parent / parent))
-    resolved = parent_path.resolve()
-    if resolved in chain or resolved == path.resolve():
-        # Reported where the file being loaded extends, so each file of a cycle
-        # gets its own finding on its own line.
-        cycle = " -> ".join(p.name for p in (*chain, path.resolve(), resolved))
-        raise fail(f"extends cycle: {cycle}", "remove one of the links", root or position)
-    if len(chain) >= MAX_EXTENDS_DEPTH:
-        raise fail("extends chain is too long")
-    kind = special_kind(parent_path)
-    if kind is not None:
-        raise fail(f"extends file '{parent}' is not a regular file ({kind})")
-    if not parent_path.is_file():
+    try:
+        resolved = parent_path.resolve()
+        if resolved in chain or resolved == path.resolve():
+            # Reported where the file being loaded extends, so each file of a cycle
+            # gets its own finding on its own line.
+            cycle = " -> ".join(p.name for p in (*chain, path.resolve(), resolved))
+            raise fail(f"extends cycle: {cycle}", "remove one of the links", root or position)
+        if len(chain) >= MAX_EXTENDS_DEPTH:
+            raise fail("extends chain is too long")
+        kind = special_kind(parent_path)
+        if kind is not None:
+            raise fail(f"extends file '{parent}' is not a regular file ({kind})")
+        found = parent_path.is_file()
+    except OSError as error:  # a name too long, a symlink loop, no permission...
+        reason = error.strerror or os.strerror(error.errno or 0)
+        raise fail(f"extends file '{parent}' cannot be used: {reason}") from None
+    if not found:
         raise fail(
             f"extends file '{parent}' not found", "paths are relative to the file that extends"
         )

@@ -82,6 +82,9 @@ def _is_key_position(node: Any, part: Any) -> bool:
 
 
 _LITERAL_OPTIONS = re.compile(r"'([^']*)'")
+#: Where a list may be left out, leaving it out has a meaning; an empty one has none.
+EMPTY_LIST_HINT = "list at least one value, or leave the key out"
+EMPTY_VALUE_HINT = "give it a value"
 
 
 def _finding_for(
@@ -97,7 +100,15 @@ def _finding_for(
         )
         return position.finding(f"unknown key '{path[-1]}'", where, hint)
     if first["type"] == "missing":
+        if path in located.positions:  # `name:` with nothing after it, over a base's name
+            return position.finding("is empty", where, EMPTY_VALUE_HINT)
         return position.finding("required key is missing", where)
+    if all(item.get("input") is None for item in items) or any(
+        item["type"] == "string_too_short" and item.get("input") == "" for item in items
+    ):
+        return position.finding("is empty", where, EMPTY_VALUE_HINT)
+    if any(item["type"] == "too_short" and item.get("input") == [] for item in items):
+        return position.finding("is an empty list", where, EMPTY_LIST_HINT)
     name = first.get("input")
     pattern = str(first.get("ctx", {}).get("pattern", ""))
     if first["type"] == "string_pattern_mismatch" and pattern == CHANNEL_NAME_PATTERN:
@@ -113,6 +124,7 @@ def _finding_for(
         if item["type"] == "literal_error":
             options = _LITERAL_OPTIONS.findall(str(item.get("ctx", {}).get("expected", "")))
             hint = hint or did_you_mean(item.get("input"), options)
+        hint = hint or item.get("ctx", {}).get("hint")  # a model's own error may carry one
         if message not in messages:
             messages.append(message)
     shown = first.get("input")

@@ -33,6 +33,13 @@ def apply_override(located: Located, assignment: str) -> None:
     parts: list[str | int] = [
         int(p) if p.isascii() and p.isdigit() else p for p in match["key"].split(".")
     ]
+    if parts[0] == "extends":
+        # The files a strategy extends are merged when it is read, before any --set.
+        raise InputError(
+            "--set cannot change extends",
+            file=label,
+            hint="write `extends:` in the strategy file, or run cx on the other strategy file",
+        )
     parts = _uncertainty_key(parts)
     value = parse_yaml(match["value"], label).data if match["value"].strip() else None
     node: Any = located.data

@@ -42,6 +42,17 @@ def strategy_from_dict(
 ) -> Strategy:
     """Validate a strategy given as a Python mapping (the API's counterpart of a file)."""
     located = Located(data=copy.deepcopy(dict(data)), positions={(): Position(name)}, file=name)
+    if located.data.get("extends") is not None:
+        # A dict has no file of its own that a relative path could start from.
+        raise StrategyError(
+            [
+                Position(name).finding(
+                    "a strategy given as a dict cannot extend a file",
+                    "extends",
+                    "load the strategy file instead, or merge its base into the dict",
+                )
+            ]
+        )
     for assignment in overrides:
         apply_override(located, assignment)
     strategy = validate_data(located)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+import re
+from typing import Annotated, Literal, get_args
 
-from pydantic import Field
+from pydantic import AfterValidator, Field, model_validator
+from pydantic_core import PydanticCustomError
 
-from cx.models.strategy import StrictModel
+from cx.models.strategy import NonEmptyList, StrictModel
 
 CanonicalColumn = Literal[
     "customer_id",
@@ -28,22 +30,77 @@ BOOLEAN_COLUMNS = ("resolved", "abandoned")
 BooleanColumn = Literal["resolved", "abandoned"]
 
 
+#: One strftime directive: a padding flag, the fraction and offset forms of the parser
+#: (``%.3f``, ``%:z``, ``%#z``) and the letter; ``%%`` is a literal percent sign.
+_DIRECTIVE = re.compile(r"%(?:%|[-_0^#]?[.:]*[0-9]*([A-Za-z+]))")
+
+#: Directives a timestamp cannot be read by exactly: what they would do, what to write.
+INEXACT_DIRECTIVES = {
+    "Z": (
+        "a time-zone name would be skipped whatever it says, and never applied",
+        "use %z for UTC offsets (+01:00), which cx reads and converts to UTC",
+    ),
+    "c": (
+        "the locale's date and time are written differently in each locale",
+        "write the fields out, e.g. %d/%m/%Y %H:%M:%S",
+    ),
+    "x": (
+        "the locale's date is written differently in each locale",
+        "write the fields out, e.g. %d/%m/%Y or %m/%d/%Y",
+    ),
+    "X": (
+        "the locale's time is written differently in each locale",
+        "write the fields out, e.g. %H:%M:%S",
+    ),
+}
+
+
+def exact_timestamp_format(fmt: str | None) -> str | None:
+    """A mapping's ``timestamp_format`` whose every directive is read exactly: a row
+    that does not match is rejected, never read as a guess."""
+    for match in _DIRECTIVE.finditer(fmt or ""):
+        inexact = INEXACT_DIRECTIVES.get(match.group(1) or "")
+        if inexact is not None:
+            raise PydanticCustomError(
+                "timestamp_directive",
+                "{directive} cannot be read exactly: {reason}",
+                {"directive": match.group(), "reason": inexact[0], "hint": inexact[1]},
+            )
+    return fmt
+
+
 class BooleanValues(StrictModel):
+    """The words of one boolean column; a word of neither list rejects its row. One list
+    may be empty (a column that marks only what is true), not both."""
+
     true: list[str] = Field(default_factory=list, alias="true")
     false: list[str] = Field(default_factory=list, alias="false")
+
+    @model_validator(mode="after")
+    def _some_word(self) -> BooleanValues:
+        if not self.true and not self.false:
+            raise PydanticCustomError(
+                "boolean_words",
+                "lists no value for true or false: every non-empty cell would be rejected",
+                {"hint": "list the values meaning true and false, or leave it out of `values:` "
+                 "for the usual words (true/false, yes/no, 1/0)"},
+            )
+        return self
 
 
 class Mapping(StrictModel):
     """Renames an export onto the canonical columns and values."""
 
-    columns: dict[CanonicalColumn, str | list[str]] = Field(
+    columns: dict[CanonicalColumn, str | NonEmptyList[str]] = Field(
         default_factory=dict,
         description="Canonical column: source column, or a list of columns joined with a space.",
     )
-    timestamp_format: str | None = Field(None, description="strftime format; default ISO 8601.")
+    timestamp_format: Annotated[str | None, AfterValidator(exact_timestamp_format)] = Field(
+        None, description="strftime format; default ISO 8601."
+    )
     delimiter: str | None = Field(None, description="Field delimiter; default: detected.")
     handle_time_unit: Literal["seconds", "minutes"] = "seconds"
-    channels: dict[str, list[str]] = Field(
+    channels: dict[str, NonEmptyList[str]] = Field(
         default_factory=dict, description="Canonical channel: source values (case-insensitive)."
     )
     values: dict[BooleanColumn, BooleanValues] = Field(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Mapping
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -90,6 +90,10 @@ MAX_MIN_AGENTS = 10_000
 Cost = Annotated[float, Field(ge=0.0, le=MAX_COST), _CHECKED]
 Seconds = Annotated[float, Field(ge=MIN_SECONDS, le=MAX_SECONDS), _CHECKED]
 ChannelName = Annotated[str, Field(pattern=CHANNEL_NAME_PATTERN)]
+Item = TypeVar("Item")
+#: A list whose key is optional: left out it has a meaning (every channel, every intent,
+#: the canonical column); written empty it would mean nothing, so it is refused.
+NonEmptyList = Annotated[list[Item], Field(min_length=1)]
 WindowHours = Annotated[float, Field(ge=MIN_WINDOW_HOURS, le=MAX_WINDOW_HOURS), _CHECKED]
 
 Mode = Literal["live", "async", "self_service"]
@@ -97,6 +101,56 @@ RampShape = Literal["linear", "s_curve", "step"]
 Kind = Literal["follow", "push"]
 
 WHERE_DIMENSIONS = ("segment", "stage", "intent", "step")
+
+
+#: Characters no name or description may hold: controls (NUL, ESC, U+0085...) and the
+#: line and paragraph separators. Names reach terminals, spreadsheets and web pages.
+_UNPRINTABLE = ("Cc", "Zl", "Zp")
+#: The same as a JSON Schema pattern, for editors.
+_PRINTABLE_PATTERN = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]*$"
+
+
+def _unprintable(text: str, allowed: str = "") -> str | None:
+    """The first character of ``text`` no name may hold, as ``U+001B``; None if none."""
+    for char in text:
+        if unicodedata.category(char) in _UNPRINTABLE and char not in allowed:
+            return f"U+{ord(char):04X}"
+    return None
+
+
+def one_line_name(value: str) -> str:
+    """Pydantic after-validator of names (a strategy's, a shift rule's): not blank, one
+    line of printable text."""
+    if not value.strip():
+        raise PydanticCustomError("name_blank", "is blank", {"hint": "write a name"})
+    char = _unprintable(value)
+    if char is not None:
+        raise PydanticCustomError(
+            "name_unprintable",
+            "contains the control character {char}",
+            {"char": char, "hint": "a name is one line of printable text"},
+        )
+    return value
+
+
+def printable_text(value: str) -> str:
+    """Pydantic after-validator of descriptions: printable text, line breaks and tabs."""
+    char = _unprintable(value, allowed="\n\t")
+    if char is not None:
+        raise PydanticCustomError(
+            "text_unprintable",
+            "contains the control character {char}",
+            {"char": char, "hint": "write printable text; line breaks and tabs are fine"},
+        )
+    return value
+
+
+Name = Annotated[
+    str,
+    Field(min_length=1, json_schema_extra={"pattern": _PRINTABLE_PATTERN}),
+    AfterValidator(one_line_name),
+]
+Description = Annotated[str, AfterValidator(printable_text)]
 
 
 class StrictModel(BaseModel):
@@ -253,11 +307,11 @@ class Ramp(StrictModel):
 class Where(StrictModel):
     """Which contacts a rule applies to; each given dimension must match one of its values."""
 
-    segment: list[str] | None = None
-    stage: list[str] | None = None
-    intent: list[str] | None = None
-    step: list[Literal["first", "follow_up"]] | None = None
-    hours: list[Literal["open", "closed"]] | None = None
+    segment: NonEmptyList[str] | None = None
+    stage: NonEmptyList[str] | None = None
+    intent: NonEmptyList[str] | None = None
+    step: NonEmptyList[Literal["first", "follow_up"]] | None = None
+    hours: NonEmptyList[Literal["open", "closed"]] | None = None
 
     # A single value may be written without brackets; the JSON Schema says so too.
     @field_validator(
@@ -297,7 +351,7 @@ class Where(StrictModel):
 class Shift(StrictModel):
     """Move a share of one channel's contacts to other channels."""
 
-    name: str | None = None
+    name: Name | None = None
     from_: ChannelName = Field(alias="from", description="Channel the contacts come from.")
     where: Where | None = None
     to: dict[ChannelName, Share] = Field(description="Target channel: share of matching contacts.")
@@ -394,9 +448,9 @@ class Strategy(StrictModel):
     """A channel strategy: the catalog, what is offered, and how contacts are moved."""
 
     version: Annotated[Literal[1], _CHECKED] = 1
-    name: str
+    name: Name
     kind: Kind
-    description: str | None = None
+    description: Description | None = None
     currency: Annotated[
         str | None,
         Field(min_length=1, max_length=MAX_CURRENCY_CHARS),
@@ -409,7 +463,7 @@ class Strategy(StrictModel):
     extends: str | None = Field(None, description="Base strategy file, relative to this one.")
     period: Period = DEFAULT_PERIOD
     channels: dict[ChannelName, Channel] = Field(min_length=1)
-    offer: list[ChannelName] | None = Field(
+    offer: NonEmptyList[ChannelName] | None = Field(
         None, description="Channels offered; default: every catalog channel."
     )
     shifts: list[Shift] = Field(default_factory=list)

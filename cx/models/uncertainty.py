@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import annotated_types
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from cx.errors import did_you_mean
@@ -108,11 +116,32 @@ def _form(value: object) -> str:
     return "Uniform"
 
 
+#: The keys of each form, as messages name them.
+RANGE_FORMS = "uniform {low, high}, triangular {low, mode, high} or normal {mean, sd}"
+
+
+def _one_form(value: object) -> object:
+    """A range whose keys mix forms (``{low, high, mean}``) is none of them: said so,
+    rather than as the keys one form lacks and the others it does not know."""
+    if isinstance(value, dict):
+        keys = [key for key in value if key in RANGE_FIELDS]
+        if {"mean", "sd"} & set(keys) and {"low", "mode", "high"} & set(keys):
+            raise PydanticCustomError(
+                "range_form",
+                "the keys {keys} match no kind of range",
+                {"keys": ", ".join(map(str, keys)), "hint": f"a range is {RANGE_FORMS}"},
+            )
+    return value
+
+
 Range = Annotated[
-    Annotated[Uniform, Tag("Uniform")]
-    | Annotated[Triangular, Tag("Triangular")]
-    | Annotated[Normal, Tag("Normal")],
-    Discriminator(_form),
+    Annotated[
+        Annotated[Uniform, Tag("Uniform")]
+        | Annotated[Triangular, Tag("Triangular")]
+        | Annotated[Normal, Tag("Normal")],
+        Discriminator(_form),
+    ],
+    BeforeValidator(_one_form),
 ]
 
 

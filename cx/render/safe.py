@@ -8,6 +8,7 @@ every renderer reaches for the same one.
 
 from __future__ import annotations
 
+import html
 import re
 
 from rich.text import Text
@@ -58,6 +59,21 @@ def xml_text(text: str) -> str:
     return _XML_ILLEGAL.sub(_visible, text)
 
 
+# What a page must not hold raw: the terminal's list less the tab and line breaks,
+# which HTML reads as spaces.
+_HTML_UNSAFE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+    "\ud800-\udfff]"
+)
+
+
+def html_text(text: str) -> str:
+    """``text`` as HTML text or an attribute value: ``<``, ``&`` and quotes escaped, and
+    each control character, line separator or bidi control shown as its escape
+    (``\\x1b``), as on a terminal: a page shows what a file holds, never acts on it."""
+    return html.escape(_HTML_UNSAFE.sub(_visible, text), quote=True)
+
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 FORMULA_PREFIX = "'"
@@ -75,8 +91,9 @@ def spreadsheet_text(text: str) -> str:
 
 
 # Inline JSON in an HTML <script>: no "</script>", "<!--" or "]]>" can form, and the
-# line separators JavaScript once treated as line ends are escaped too.
-_SCRIPT_JSON_ESCAPES = str.maketrans({c: f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"})
+# line separators JavaScript once treated as line ends are escaped too, as is DEL
+# (json.dumps escapes every other control character).
+_SCRIPT_JSON_ESCAPES = str.maketrans({c: f"\\u{ord(c):04x}" for c in "<>&\x7f\u2028\u2029"})
 
 
 def script_json(json_text: str) -> str:

@@ -7,14 +7,13 @@ offline exactly as it was made, and prints cleanly (print CSS below).
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cx.render.safe import script_json
+from cx.render.safe import html_text, script_json
 from cx.render.sections import Section
 
 CSP = (
@@ -126,7 +125,7 @@ Promise.all(pending).then(() => { document.body.dataset.chartsRendered = "true";
 
 
 def esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    return html_text(str(text))
 
 
 def json_script(payload: object) -> str:
