@@ -249,6 +249,8 @@ def test_max_occupancy_is_in_bounds_or_refused(value: object) -> None:
         ("channels.phone.min_agents=1e9", "10000"),
         ("shifts.².to.web=0.5", "shifts"),
         ("shifts.٣.to.web=0.5", "shifts"),
+        # no uncertainty in the file: nothing to list, and the hint says so
+        ("uncertainty.volume.low=0.5", "(hint: uncertainty has no keys here to change)"),
     ],
 )
 def test_bad_set_values(work: Path, assignment: str, message: str) -> None:

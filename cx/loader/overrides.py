@@ -112,5 +112,6 @@ def _step(node: Any, part: str | int, prefix: list[str | int], label: str) -> An
     raise InputError(
         f"{where} has no key '{key}'",
         file=label,
-        hint=did_you_mean(key, known) or "keys: " + ", ".join(known),
+        hint=did_you_mean(key, known)
+        or ("keys: " + ", ".join(known) if known else f"{where} has no keys here to change"),
     )
