@@ -302,7 +302,7 @@ def test_compare_warns_once_when_currencies_differ(
     [
         ('"=1+1"', "letters or currency signs"),
         ("EUROS", "at most 4 characters"),
-        ('""', "at least 1 character"),
+        ('""', "is empty"),
         ('"12"', "letters or currency signs"),
         ("12", "valid string"),
     ],
