@@ -388,3 +388,20 @@ def test_engine_errors_name_the_data_file(tmp_path: Path) -> None:
     assert result.stderr.startswith(f"error: {data}")
     assert "4 of 4 rows rejected" in result.stderr
     assert "cx-cube-" not in result.stderr
+
+
+def test_duckdb_engine_reads_float_ids_as_the_scan(tmp_path: Path) -> None:
+    """Whole floats are integer ids, NaN a missing one (rejected), as the scan reads them."""
+    pytest.importorskip("duckdb")
+    ids = [12.0, 7.0, float("nan"), 12.0, 3.5, None, 7.0, 1e15]
+    data = tmp_path / "ids.parquet"
+    pl.DataFrame(
+        {
+            "customer_id": pl.Series(ids, dtype=pl.Float64),
+            "timestamp": [f"2024-01-0{1 + i % 5}T1{i}:00:00" for i in range(len(ids))],
+            "channel": ["phone", "chat", "chat", "chat", "web", "web", "phone", "web"],
+        }
+    ).write_parquet(data)
+    assert_engine_reads_as_the_scan("duckdb", data, tmp_path)
+    built = fine.read_cube_file(tmp_path / "duckdb.parquet")
+    assert (built.rows_read, built.rows_rejected) == (8, 2)

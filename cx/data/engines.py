@@ -38,7 +38,7 @@ from cx.data.layout import (
     iso_format_of,
     resolve_layout,
 )
-from cx.data.raw import source_columns
+from cx.data.raw import EXACT_FLOAT, source_columns
 from cx.data.rules import CONTROL_CHARACTER, MAX_SCORE, boolean_words
 from cx.data.scan import enforce_reject_rate
 from cx.data.sql import _identifier, _literal, cube_sql
@@ -137,7 +137,15 @@ def canonical_view(
         return _literal(value, dialect)
 
     def trimmed(column: str) -> str:
-        return f"NULLIF(TRIM(CAST({_identifier(column, quote)} AS {text_type})), '')"
+        value = _identifier(column, quote)
+        if layout.dtypes.get(column, pl.String).is_float():  # as cx.data.raw.text_of reads it
+            whole = f"{value} = ROUND({value}) AND ABS({value}) < {EXACT_FLOAT:.1f}"
+            return (
+                f"CASE WHEN isnan({value}) THEN NULL WHEN {whole} THEN "
+                f"CAST(CAST({value} AS BIGINT) AS {text_type}) "
+                f"ELSE CAST({value} AS {text_type}) END"
+            )
+        return f"NULLIF(TRIM(CAST({value} AS {text_type})), '')"
 
     def text(canonical: str) -> str | None:
         names = sources.get(canonical)

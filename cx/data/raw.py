@@ -70,7 +70,7 @@ def blank_line_hash(layout: SourceLayout) -> int:
 #: file's typed column is read as the text a CSV of it holds, as the scan reads a CSV.
 KEY_COLUMNS = ("customer_id", "channel", *DIMENSION_COLUMNS)
 #: Floats from here on are not whole numbers one by one: no integer id is that large.
-_EXACT_FLOAT = float(2**53)
+EXACT_FLOAT = float(2**53)
 
 
 def text_of(column: pl.Expr, dtype: pl.DataType, encoding: str = "utf8") -> pl.Expr:
@@ -80,7 +80,7 @@ def text_of(column: pl.Expr, dtype: pl.DataType, encoding: str = "utf8") -> pl.E
     writes them. Bytes are UTF-8 text: bytes that are not UTF-8 are an error, or with
     ``--encoding lossy`` replaced (U+FFFD). Other types as Polars writes them."""
     if dtype.is_float():
-        whole = (column == column.round(0)) & (column.abs() < _EXACT_FLOAT)
+        whole = (column == column.round(0)) & (column.abs() < EXACT_FLOAT)
         return (
             pl.when(column.is_nan())
             .then(None)
