@@ -13,6 +13,7 @@ import importlib.util
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -262,3 +263,145 @@ def test_engine_refuses_a_mapping_timestamp_format(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 2
     assert "ISO 8601" in result.stderr
+
+
+def scan_and_engine(engine: str, data: Path, tmp_path: Path, *extra: object) -> tuple[Any, Any]:
+    """`cx cube` of ``data`` by the scan and by ``engine``: (result, cube or None) each."""
+    runs = []
+    for name, options in (("scan", ()), (engine, ("--engine", engine))):
+        target = tmp_path / f"{name}.parquet"
+        result = run_cx("cube", "-d", data, "-o", target, "--quiet", *options, *extra)
+        runs.append((result, fine.read_cube_file(target) if result.exit_code == 0 else None))
+    return runs[0], runs[1]
+
+
+def assert_engine_reads_as_the_scan(engine: str, data: Path, tmp_path: Path) -> None:
+    """The engine's cube equals the scan's; a file the scan refuses, the engine refuses
+    with the same words."""
+    (scanned, expected), (built, cube) = scan_and_engine(
+        engine, data, tmp_path, "--max-reject-rate", "1"
+    )
+    assert "cx-cube-" not in built.stderr  # never a temporary file of cx's own
+    if expected is None:
+        assert scanned.exit_code == 2, scanned.stderr
+        assert (built.exit_code, built.stderr) == (2, scanned.stderr)
+    else:
+        assert built.exit_code == 0, built.stderr
+        assert cube is not None
+        assert_same_cube(cube, expected)
+
+
+#: The first timestamp of a column sets its format (cx.data.layout.ISO_FORMATS)...
+FIRST_TIMESTAMPS = [
+    "2024-01-05T09:07:03",
+    "2024-01-05 09:07:03",
+    "2024-01-05T09:07:03.250",
+    "2024-01-05 09:07:03.250",
+    "2024-01-05T09:07:03+05:30",
+    "2024-01-05 09:07:03Z",
+    "2024-01-05T09:07",
+    "2024-01-05 09:07",
+]
+#: ...and the rows in another shape are rejected, those in its shape read as it reads them.
+OTHER_TIMESTAMPS = [
+    "2024-01-05T09:07:03", "2024-01-05 09:07:03", "2024-01-05T09:07:03.5",
+    "2024-01-05T09:07:03.123456789", "2024-01-05 09:07:03.", "2024-01-05T09:07",
+    "2024-01-05", "2024-1-5T9:7:3", "2024-1-5 9:7:3", "+2024-01-05T09:07:03",
+    "2024-01-05T09:07:03+05:30", "2024-01-05T09:07:03-0800", "2024-01-05T09:07:03+05",
+    "2024-01-05 09:07:03.25Z", "2024-01-05T09:07:03 +01:00", "2024-01-05T23:30:00-23:59",
+    "2024-01-05T09:07:03+24:00", "2024-01-05T09:07:03 UTC", "2024-01-31T23:59:60",
+    "2024-01-31T23:59:60Z", "2024-01-05T24:00:00", "2024-01-05T09:60:00",
+    "2024-02-30T09:07:03", "12024-01-05T09:07:03", "2024-01-05t09:07:03",
+]  # fmt: skip
+
+
+def timestamps_csv(path: Path, first: str) -> Path:
+    stamps = [first, *OTHER_TIMESTAMPS]
+    rows = [f"C{i % 5},{stamp},{['phone', 'chat'][i % 2]}" for i, stamp in enumerate(stamps)]
+    path.write_text("customer_id,timestamp,channel\n" + "\n".join(rows) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("engine", "first"),
+    [*(pytest.param(*p.values, first, marks=p.marks) for p in ENGINES[:1]
+       for first in FIRST_TIMESTAMPS),
+     pytest.param(*ENGINES[1].values, FIRST_TIMESTAMPS[4], marks=ENGINES[1].marks)],
+)  # fmt: skip
+def test_engine_reads_timestamps_as_the_scan(engine: str, first: str, tmp_path: Path) -> None:
+    """One format per column, offsets to UTC, leap seconds and impossible times rejected."""
+    data = timestamps_csv(tmp_path / "stamps.csv", first)
+    assert_engine_reads_as_the_scan(engine, data, tmp_path)
+
+
+def test_engine_rejects_mixed_offsets_as_the_scan(tmp_path: Path) -> None:
+    pytest.importorskip("duckdb")
+    rows = [
+        f"C{i},2024-01-{1 + i % 28:02d}T10:00:00{'+05:30' if i % 3 == 0 else ''},phone"
+        for i in range(300)
+    ]
+    data = tmp_path / "offsets.csv"
+    data.write_text("customer_id,timestamp,channel\n" + "\n".join(rows) + "\n")
+    result = run_cx("cube", "--engine", "duckdb", "-d", data, "-o", tmp_path / "c.parquet")
+    assert result.exit_code == 2
+    assert "200 of 300 rows rejected" in result.stderr
+
+
+HEADER = "customer_id,timestamp,channel,segment\n"
+ROWS = "".join(f"C{i},2024-01-{1 + i:02d}T10:00:00,phone,s{i % 3}\n" for i in range(20))
+#: Files whose layout or rows the scan reads in its own way: the engine reads them alike.
+LAYOUTS = {
+    "duplicate-header": "customer_id,timestamp,channel,channel\n" + ROWS,
+    "nul-in-header": "customer_id,time\x00stamp,channel\n" + ROWS,
+    "long-row": HEADER + ROWS + "C9,2024-01-03T10:00:00,phone,a,extra\n" + ROWS,
+    "unclosed-quote": HEADER + ROWS + 'C9,2024-01-03T10:00:00,phone,"open\n',
+    "stray-quote": HEADER + ROWS + 'C9,2024-01-03T10:00:00,phone,5" screen\n' + ROWS,
+    "quoted-line-breaks": HEADER + ROWS + 'C9,2024-01-03T10:00:00,"ph\none","a\r\nb"\n',
+    "short-row": HEADER + ROWS + "C9,2024-01-03T10:00:00,phone\n" + ROWS,
+    "semicolons": HEADER.replace(",", ";") + ROWS.replace(",", ";"),
+    "bom-and-crlf": "\ufeff" + (HEADER + ROWS).replace("\n", "\r\n"),
+    "no-rows": HEADER,
+    "not-iso": HEADER + "C1,2024-01-01T10:00:00 UTC,phone,s\n" + ROWS,
+}
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_duckdb_engine_reads_the_file_as_the_scan(layout: str, tmp_path: Path) -> None:
+    pytest.importorskip("duckdb")
+    data = tmp_path / f"{layout}.csv"
+    data.write_bytes(LAYOUTS[layout].encode())
+    assert_engine_reads_as_the_scan("duckdb", data, tmp_path)
+
+
+def test_engine_errors_name_the_data_file(tmp_path: Path) -> None:
+    """A mapping that leaves every row without a customer: said of the export."""
+    pytest.importorskip("duckdb")
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("columns: {customer_id: segment}\n")
+    data = tmp_path / "data.csv"
+    data.write_text(HEADER + "".join(f"C{i},2024-01-02T10:00:00,phone,\n" for i in range(4)))
+    result = run_cx(
+        "cube", "--engine", "duckdb", "-d", data, "-o", tmp_path / "c.parquet",
+        "--columns", mapping,
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {data}")
+    assert "4 of 4 rows rejected" in result.stderr
+    assert "cx-cube-" not in result.stderr
+
+
+def test_duckdb_engine_reads_float_ids_as_the_scan(tmp_path: Path) -> None:
+    """Whole floats are integer ids, NaN a missing one (rejected), as the scan reads them."""
+    pytest.importorskip("duckdb")
+    ids = [12.0, 7.0, float("nan"), 12.0, 3.5, None, 7.0, 1e15]
+    data = tmp_path / "ids.parquet"
+    pl.DataFrame(
+        {
+            "customer_id": pl.Series(ids, dtype=pl.Float64),
+            "timestamp": [f"2024-01-0{1 + i % 5}T1{i}:00:00" for i in range(len(ids))],
+            "channel": ["phone", "chat", "chat", "chat", "web", "web", "phone", "web"],
+        }
+    ).write_parquet(data)
+    assert_engine_reads_as_the_scan("duckdb", data, tmp_path)
+    built = fine.read_cube_file(tmp_path / "duckdb.parquet")
+    assert (built.rows_read, built.rows_rejected) == (8, 2)

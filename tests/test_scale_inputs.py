@@ -533,3 +533,52 @@ def test_a_sixty_in_a_fraction_is_no_row_to_check_again(
     layout = resolve_layout(path, Mapping())
     suspect = fast_rows(layout, Mapping()).select(pl.col(SUSPECT).sum()).collect().item()
     assert suspect == 0
+
+
+@pytest.mark.parametrize("scan_mode", ["fast", "exact"])
+def test_parquet_ids_of_any_type_read_as_the_csv_of_the_same_values(
+    frame: pl.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scan_mode: str
+) -> None:
+    """Integer, float (whole numbers, NaN for a missing id, as pandas writes them) and
+    byte ids read as the text a CSV of them holds, on the fast and the exact scan."""
+    monkeypatch.setenv("CX_SCAN", scan_mode)
+    number = pl.col("customer_id").str.strip_chars_start("C").cast(pl.Int64)
+    missing = pl.int_range(pl.len()) % 211 == 5  # under the default reject rate
+    numbered = frame.with_columns(customer_id=pl.when(~missing).then(number))
+    csv = tmp_path / "ids.csv"
+    numbered.write_csv(csv)
+    expected = simulate_json(csv)
+    assert expected["data"]["rows_rejected"] > 0  # the rows without an id
+    typed = {
+        "int": numbered,
+        "float": numbered.with_columns(customer_id=pl.col("customer_id").cast(pl.Float64)),
+        "nan": numbered.with_columns(
+            customer_id=pl.col("customer_id").cast(pl.Float64).fill_null(float("nan"))
+        ),
+        "bytes": numbered.with_columns(
+            customer_id=pl.col("customer_id").cast(pl.String).cast(pl.Binary)
+        ),
+        "int-channel": numbered.with_columns(channel=pl.col("channel").cast(pl.Categorical)),
+    }
+    for kind, values in typed.items():
+        parquet = tmp_path / f"{kind}.parquet"
+        values.write_parquet(parquet)
+        assert simulate_json(parquet) == expected, kind
+
+
+def test_parquet_ids_of_bytes_that_are_not_utf8(tmp_path: Path) -> None:
+    ids = [b"C1", b"C\xff2", b"C3"]
+    parquet = tmp_path / "bytes.parquet"
+    pl.DataFrame(
+        {
+            "customer_id": pl.Series(ids, dtype=pl.Binary),
+            "timestamp": ["2024-01-01T10:00:00", "2024-01-01T11:00:00", "2024-01-02T10:00:00"],
+            "channel": ["phone", "chat", "phone"],
+        }
+    ).write_parquet(parquet)
+    result = run_cx("inspect", "--data", parquet)
+    assert result.exit_code == 2
+    assert "not UTF-8" in result.stderr
+    assert "--encoding lossy" in result.stderr
+    lossy = run_cx("inspect", "--data", parquet, "--encoding", "lossy", "--format", "json")
+    assert lossy.exit_code == 0, lossy.stderr

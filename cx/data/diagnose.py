@@ -260,9 +260,12 @@ def read_error(path: Path, exc: Exception, delimiter: str | None = None) -> Data
     """A DataError for a file Polars could not read: where, when that can be found."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
-    if is_parquet(path):
-        return DataError(f"cannot read Parquet data: {text}", file=path)
     lowered = text.lower()
+    if is_parquet(path):
+        if "invalid utf8" in lowered:  # a column of bytes read as text (cx.data.raw.text_of)
+            return DataError("a column of bytes holds bytes that are not UTF-8 text",
+                             file=path, hint=UTF8_HINT)  # fmt: skip
+        return DataError(f"cannot read Parquet data: {text}", file=path)
     if "format string" in lowered:  # a mapping's timestamp_format that Polars refuses
         return DataError(
             f"the timestamp format cannot be used: {text}",

@@ -18,23 +18,36 @@ imported only here and only when asked for.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from cx.data import fine
-from cx.data.files import check_data_path, detect_delimiter, is_gzip, is_parquet
+from cx.data.diagnose import csv_problem, read_error
+from cx.data.files import check_data_path, detect_delimiter
 from cx.data.journeys import OUTCOME_FILE_SCHEMA
-from cx.data.layout import _map_sources, head_lines
+from cx.data.layout import (
+    ISO_FORMATS,
+    SourceLayout,
+    _map_sources,
+    head_lines,
+    iso_format_of,
+    resolve_layout,
+)
+from cx.data.raw import EXACT_FLOAT, source_columns
 from cx.data.rules import CONTROL_CHARACTER, MAX_SCORE, boolean_words
+from cx.data.scan import enforce_reject_rate
 from cx.data.sql import _identifier, _literal, cube_sql
-from cx.errors import DataError, InputError, UsageError
+from cx.errors import CxError, DataError, InputError, UsageError
 from cx.models.mapping import BOOLEAN_COLUMNS, DIMENSION_COLUMNS, Mapping
 
 ENGINES = ("polars", "duckdb", "spark")
 SOURCE_VIEW = "cx_export"
+READ_VIEW = "cx_export_read"  # the export as the engine reads it
 TABLE = "cx_interactions"  # temp views: never a name a notebook session is likely to hold
 _TEXT = {"duckdb": "VARCHAR", "spark": "STRING"}
 _QUOTE = {"duckdb": '"', "spark": "`"}
@@ -53,27 +66,86 @@ def _missing(engine: str) -> InputError:
     )
 
 
-def canonical_view(
-    dialect: str, header: list[str], mapping: Mapping, path: str, ordered: bool = False
-) -> str:
-    """SELECT of the canonical columns of :mod:`cx.data.sql` from ``SOURCE_VIEW``, a
-    relation with the columns ``header`` (text, or typed as a Parquet file has them);
-    ``ordered`` adds the data order as column ORDER."""
-    if dialect not in _TEXT:
-        raise ValueError(f"no canonical view for dialect {dialect!r}")
-    if mapping.timestamp_format:
+#: Whitespace before a timestamp's UTC offset, as the scan skips it (Unicode White_Space).
+_SPACE = r"[\t-\r \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]"
+#: A UTC offset's sign, hours and minutes (Z has none: an offset of zero).
+_OFFSET = "([+-])([01][0-9]|2[0-3]):?([0-5][0-9])?"
+_MINUS_MINUTES = {
+    "duckdb": "{} - to_minutes(CAST({} AS BIGINT))",
+    "spark": "{} - make_interval(0, 0, 0, 0, 0, {}, 0)",
+}
+
+
+def timestamp_shape(fmt: str) -> str:
+    """The regular expression (RE2 and Java) of the text the scan reads with the ISO 8601
+    format ``fmt`` (one of :data:`cx.data.layout.ISO_FORMATS`): fields of one or two
+    digits, a four-digit year after an optional ``+``, hours to 23 and minutes to 59,
+    seconds to 69 (60 is a leap second and above is no time: the cast refuses both, as
+    the scan rejects them), a fraction where the format has one, an offset (after
+    optional whitespace) where it has one. Group 1 is the wall-clock time.
+
+    A format that is not ISO 8601 (a mapping's ``timestamp_format``) has no such
+    reading in SQL, and is refused."""
+    if fmt not in {known for _, known in ISO_FORMATS}:
         raise UsageError(
-            "--engine duckdb|spark reads ISO 8601 timestamps, not a mapping's timestamp_format",
+            "--engine duckdb|spark reads ISO 8601 timestamps, "
+            f"not a mapping's timestamp_format {fmt!r}",
             hint="build this cube with the scan (no --engine), or export ISO 8601 timestamps",
         )
-    sources = _map_sources(Path(path), header, mapping)
+    time = "([01]?[0-9]|2[0-3]):[0-5]?[0-9]"
+    if ":%S" in fmt:
+        time += ":[0-6]?[0-9]"
+    if "%.f" in fmt:
+        time += "([.][0-9]+)?"
+    separator = "T" if "T%H" in fmt else " "
+    offset = f"{_SPACE}*(Z|z|{_OFFSET})" if "z" in fmt else ""
+    return f"^[+]?([0-9]{{4}}-[0-9]{{1,2}}-[0-9]{{1,2}}{separator}{time}){offset}$"
+
+
+def _parsed_timestamp(dialect: str, text: str, fmt: str) -> str:
+    """The timestamp (UTC where the text has an offset) of the text expression ``text``
+    read with the one format ``fmt``; NULL where the text has another shape, as in
+    the scan, which reads a whole column with the format of its first timestamps."""
+    shape = _literal(timestamp_shape(fmt), dialect)
+    matches = _MATCHES[dialect].format(text, shape)
+    wall = f"TRY_CAST(regexp_extract({text}, {shape}, 1) AS TIMESTAMP)"
+    if "z" in fmt:
+        offset = _literal(_OFFSET + "$", dialect)
+
+        def part(group: int) -> str:
+            value = f"NULLIF(regexp_extract({text}, {offset}, {group}), '')"
+            return f"COALESCE(TRY_CAST({value} AS INT), 0)"
+
+        sign = f"CASE WHEN regexp_extract({text}, {offset}, 1) = '-' THEN -1 ELSE 1 END"
+        minutes = f"{sign} * ({part(2)} * 60 + {part(3)})"
+        wall = _MINUS_MINUTES[dialect].format(wall, minutes)
+    return f"CASE WHEN {matches} THEN {wall} END"
+
+
+def canonical_view(
+    dialect: str, layout: SourceLayout, mapping: Mapping, ordered: bool = False
+) -> str:
+    """SELECT of the canonical columns of :mod:`cx.data.sql` from ``SOURCE_VIEW``, a
+    relation with the source columns of ``layout`` (text, or typed as a Parquet file has
+    them); ``ordered`` adds the data order as column ORDER."""
+    if dialect not in _TEXT:
+        raise ValueError(f"no canonical view for dialect {dialect!r}")
+    sources = layout.sources
     text_type, quote = _TEXT[dialect], _QUOTE[dialect]
 
     def literal(value: str) -> str:
         return _literal(value, dialect)
 
     def trimmed(column: str) -> str:
-        return f"NULLIF(TRIM(CAST({_identifier(column, quote)} AS {text_type})), '')"
+        value = _identifier(column, quote)
+        if layout.dtypes.get(column, pl.String).is_float():  # as cx.data.raw.text_of reads it
+            whole = f"{value} = ROUND({value}) AND ABS({value}) < {EXACT_FLOAT:.1f}"
+            return (
+                f"CASE WHEN isnan({value}) THEN NULL WHEN {whole} THEN "
+                f"CAST(CAST({value} AS BIGINT) AS {text_type}) "
+                f"ELSE CAST({value} AS {text_type}) END"
+            )
+        return f"NULLIF(TRIM(CAST({value} AS {text_type})), '')"
 
     def text(canonical: str) -> str | None:
         names = sources.get(canonical)
@@ -92,8 +164,12 @@ def canonical_view(
         columns[name] = value or f"CAST(NULL AS {text_type})"
         if value and name != "customer_id":
             bad.append(_MATCHES[dialect].format(value, literal(CONTROL_CHARACTER)))
-    stamp = text("timestamp")
-    columns["timestamp"] = f"TRY_CAST({stamp} AS TIMESTAMP)" if stamp else "CAST(NULL AS TIMESTAMP)"
+    if layout.typed_timestamp():  # a Parquet timestamp: its instant in UTC (session time zone)
+        typed = _identifier(sources["timestamp"][0], quote)
+        columns["timestamp"] = f"TRY_CAST({typed} AS TIMESTAMP)"
+    else:
+        stamp = text("timestamp") or f"CAST(NULL AS {text_type})"
+        columns["timestamp"] = _parsed_timestamp(dialect, stamp, layout.timestamp_format)
     for name in _NUMBERS:
         value = text(name)
         columns[name] = f"TRY_CAST({value} AS DOUBLE)" if value else "CAST(NULL AS DOUBLE)"
@@ -140,15 +216,32 @@ def build_cube_file(
 
     if engine not in ENGINES[1:]:
         raise UsageError(f"unknown --engine '{engine}'", hint=f"use {', '.join(ENGINES)}")
+    if mapping.timestamp_format:
+        timestamp_shape(mapping.timestamp_format)  # refused before any reading when not ISO
     build = _duckdb_cube if engine == "duckdb" else _spark_cube
     with tempfile.TemporaryDirectory(prefix="cx-cube-") as work:
         built = Path(work) / "cube.parquet"
         build(path, mapping, built, journey_window)
-        cube = fine.read_cube_file(built)
+        cube = _read_built(built, path)
         check(cube)
         ordered = fine.in_file_order(pl.read_parquet(built))  # the engine's order is its own
         write_with(output, ordered.write_parquet, [path])
     return cube
+
+
+def _read_built(built: Path, path: str) -> fine.FineCube:
+    """The cube an engine built from the export ``path``; what is wrong with it is said
+    of the export (the built file is cx's own, in a temporary directory)."""
+    stats = pl.read_parquet(built).filter(pl.col("table") == "stats")
+    rows_read, rejected = (int(stats[name].sum()) for name in ("rows_read", "rows_rejected"))
+    if rows_read == 0:
+        raise DataError("data file has a header but no rows", file=path, line=2)
+    # Every row rejected: said as the scan says it, whatever --max-reject-rate allows.
+    enforce_reject_rate(rows_read, rejected, pl.DataFrame(), 1.0, path)
+    try:
+        return fine.read_cube_file(built)
+    except CxError as exc:
+        raise DataError(f"the engine built no usable cube: {exc.message}", file=path) from None
 
 
 def _local(path: str) -> Path:
@@ -164,13 +257,55 @@ def _delimiter(source: Path | None, mapping: Mapping) -> str:
 
 
 def _statement(
-    dialect: str, header: list[str], mapping: Mapping, path: str, journey_window: float | None
+    dialect: str, layout: SourceLayout, mapping: Mapping, journey_window: float | None
 ) -> tuple[str, str]:
     """The canonical view over the export and the cube statement over that view."""
     ordered = journey_window is not None
-    view = canonical_view(dialect, header, mapping, path, ordered)
+    view = canonical_view(dialect, layout, mapping, ordered)
     order = ORDER if ordered else None
     return view, cube_sql(dialect, TABLE, mapping, journey_window, order)
+
+
+def _positional(index: int) -> str:
+    """The name an engine gives the CSV column at ``index``: the header's names are cx's
+    to read (:func:`cx.data.layout.resolve_layout`), not the engine's."""
+    return f"cx_column_{index}"
+
+
+def _source_select(layout: SourceLayout, quote: str, positional: bool) -> str:
+    """The columns of ``SOURCE_VIEW``: the source columns the mapping uses, under their
+    header names (taken by position from a CSV read with :func:`_positional` names)."""
+    items = []
+    for name in source_columns(layout):
+        column = _positional(layout.header.index(name)) if positional else name
+        items.append(f"{_identifier(column, quote)} AS {_identifier(name, quote)}")
+    return ", ".join(items)
+
+
+#: The longest CSV line DuckDB reads, far above any contact's row (DuckDB's default, 2
+#: MB, loses a longer last line of a gzip file). DuckDB's read buffer is as large.
+MAX_LINE_BYTES = 64 * 1024 * 1024
+
+
+def _duckdb_relation(layout: SourceLayout, pad: bool = True) -> str:
+    """How DuckDB reads the export: a Parquet file as it is; a CSV as the scan reads it,
+    nothing sniffed: the header cx read, the delimiter cx chose, RFC 4180 quotes, every
+    column as text, a row longer than the header an error (strict mode), a shorter one
+    padded with empty fields where ``pad``."""
+    where = _literal(str(layout.path), "duckdb")
+    if layout.format == "parquet":
+        return f"read_parquet({where})"
+    names = ", ".join(
+        f"{_literal(_positional(i), 'duckdb')}: 'VARCHAR'" for i in range(len(layout.header))
+    )
+    compression = "gzip" if layout.compressed else "none"
+    return (
+        f"read_csv({where}, auto_detect = false, header = true, columns = {{{names}}}, "
+        f"delim = {_literal(layout.delimiter, 'duckdb')}, quote = '\"', escape = '\"', "
+        f"strict_mode = true, null_padding = {str(pad).lower()}, "
+        f"max_line_size = {MAX_LINE_BYTES}, buffer_size = {MAX_LINE_BYTES}, "
+        f"compression = '{compression}')"
+    )
 
 
 def _duckdb_cube(path: str, mapping: Mapping, target: Path, journey_window: float | None) -> None:
@@ -178,32 +313,79 @@ def _duckdb_cube(path: str, mapping: Mapping, target: Path, journey_window: floa
         import duckdb
     except ImportError:
         raise _missing("duckdb") from None
-    source = _local(path)
-    where = _literal(str(source), "duckdb")
-    if is_parquet(source):
-        relation = f"read_parquet({where})"
-    else:
-        delimiter = _delimiter(source, mapping)
-        compression = "gzip" if is_gzip(source) else "none"
-        relation = (
-            f"read_csv({where}, header = true, all_varchar = true, "
-            f"delim = {_literal(delimiter, 'duckdb')}, quote = '\"', escape = '\"', "
-            f"compression = '{compression}')"
-        )
+    layout = resolve_layout(_local(path), mapping)  # the header as the scan reads it
+    select = _source_select(layout, '"', positional=layout.format == "csv")
     con = duckdb.connect()
     try:
         if journey_window is None:  # the data order matters to journeys only
             con.execute("SET preserve_insertion_order = false")  # lets large exports spill
+        con.execute("SET TimeZone = 'UTC'")  # a Parquet timestamp with a time zone, in UTC
         con.execute(f"SET temp_directory = {_literal(str(target.parent), 'duckdb')}")
-        con.execute(f"CREATE VIEW {SOURCE_VIEW} AS SELECT * FROM {relation}")
-        header = [row[0] for row in con.execute(f"DESCRIBE {SOURCE_VIEW}").fetchall()]
-        view, sql = _statement("duckdb", header, mapping, str(source), journey_window)
+        _duckdb_read_view(con, layout, duckdb.Error)
+        con.execute(f"CREATE VIEW {SOURCE_VIEW} AS SELECT {select} FROM {READ_VIEW}")
+        view, sql = _statement("duckdb", layout, mapping, journey_window)
         con.execute(f"CREATE VIEW {TABLE} AS {view}")
         con.execute(f"COPY ({sql}) TO {_literal(str(target), 'duckdb')} (FORMAT parquet)")
     except duckdb.Error as exc:
-        raise DataError(f"DuckDB cannot build the cube: {_first_line(exc)}", file=path) from None
+        raise _engine_error("DuckDB", layout, exc) from None
     finally:
         con.close()
+
+
+def _duckdb_read_view(con: Any, layout: SourceLayout, error: type[Exception]) -> None:
+    """READ_VIEW: the export as DuckDB reads it. A CSV is read once here, whole, so that
+    what DuckDB cannot read, and a quote where RFC 4180 has none, is said before the cube
+    is built. DuckDB's parallel reader pads short rows only where no quoted field spans
+    lines; in a file with such fields, a short row is an error (one thread could pad
+    it, but takes a quote left open at the end of the file for a short row)."""
+    for pad in (True, False):
+        con.execute(f"CREATE OR REPLACE VIEW {READ_VIEW} AS SELECT * FROM "
+                    f"{_duckdb_relation(layout, pad)}")  # fmt: skip
+        if layout.format == "parquet":
+            return
+        try:
+            _check_stray_quotes(con, layout)
+            return
+        except error as exc:
+            if not pad or "null_padding" not in str(exc):
+                raise
+
+
+def _check_stray_quotes(con: Any, layout: SourceLayout) -> None:
+    """Refuse a CSV whose fields hold a quote where RFC 4180 has none (``5" screen``
+    unquoted), as the scan refuses it; DuckDB would read the quote as text. Only a file
+    with a quote in some value is diagnosed (cx.data.diagnose.csv_problem)."""
+    columns = (_identifier(_positional(i), '"') for i in range(len(layout.header)))
+    quoted = " OR ".join(f"contains({column}, '\"')" for column in columns)
+    if con.execute(f"SELECT 1 FROM {READ_VIEW} WHERE {quoted} LIMIT 1").fetchone():
+        problem = csv_problem(layout.path, layout.delimiter)
+        if problem is not None:
+            raise problem.error(layout.path)
+
+
+_ENGINE_LINE = re.compile(r"CSV Error on Line: (\d+)")
+
+
+def _engine_error(engine: str, layout: SourceLayout, exc: BaseException) -> DataError:
+    """A DataError for an export the engine could not read or aggregate. A CSV the
+    engine cannot read is diagnosed as the scan diagnoses one (line and column of the
+    problem); what the diagnosis does not find is said in the engine's words, with the
+    line the engine names."""
+    if layout.format == "csv":
+        error = read_error(layout.path, exc, layout.delimiter)
+        if error.line is not None:
+            return error
+    words = _first_line(exc)
+    found = _ENGINE_LINE.search(words)
+    if found:  # the engine's reason follows the line it quotes
+        lines = [line.strip() for line in str(exc).strip().splitlines()[1:]]
+        reason = next((x for x in lines if x and not x.startswith("Original Line")), None)
+        words += f": {reason}" if reason else ""
+    return DataError(
+        f"{engine} cannot build the cube: {words}",
+        file=layout.path,
+        line=int(found.group(1)) if found else None,
+    )
 
 
 def _first_line(exc: BaseException) -> str:
@@ -231,21 +413,34 @@ def _spark_cube(path: str, mapping: Mapping, target: Path, journey_window: float
         cores = spark.sparkContext.defaultParallelism
         spark.conf.set("spark.sql.shuffle.partitions", str(max(2, cores)))
     spark.conf.set("spark.sql.session.timeZone", "UTC")
+    # A local export's header is read by cx, as the scan reads it; a remote one's by Spark.
+    layout = None if remote else resolve_layout(Path(source), mapping)
     try:
-        if path.endswith(".parquet") or (not remote and is_parquet(Path(source))):
+        if layout is not None and layout.format == "csv":
+            frame = spark.read.csv(
+                source, header=True, sep=layout.delimiter, quote='"', escape='"',
+                multiLine=True, mode="FAILFAST", encoding="UTF-8",
+                schema=", ".join(f"{_positional(i)} STRING" for i in range(len(layout.header))),
+            )  # fmt: skip
+        elif layout is not None or path.endswith(".parquet"):
             frame = spark.read.parquet(source)
         else:
-            delimiter = _delimiter(None if remote else Path(source), mapping)
             frame = spark.read.csv(
-                source, header=True, inferSchema=False, sep=delimiter, quote='"', escape='"',
-                multiLine=True, mode="PERMISSIVE", encoding="UTF-8",
+                source, header=True, inferSchema=False, sep=_delimiter(None, mapping),
+                quote='"', escape='"', multiLine=True, mode="PERMISSIVE", encoding="UTF-8",
             )  # fmt: skip
-        frame.createOrReplaceTempView(SOURCE_VIEW)
-        view, sql = _statement("spark", frame.columns, mapping, source, journey_window)
+        frame.createOrReplaceTempView(READ_VIEW)
+        if layout is None:
+            layout = _spark_layout(spark, path, frame, mapping)
+        select = _source_select(layout, "`", positional=layout.format == "csv" and not remote)
+        spark.sql(f"SELECT {select} FROM {READ_VIEW}").createOrReplaceTempView(SOURCE_VIEW)
+        view, sql = _statement("spark", layout, mapping, journey_window)
         spark.sql(view).createOrReplaceTempView(TABLE)
         rows = spark.sql(sql).collect()
     except PySparkException as exc:
-        raise DataError(f"Spark cannot build the cube: {_first_line(exc)}", file=path) from None
+        if layout is None:
+            raise DataError(f"Spark cannot build the cube: {_first_line(exc)}", file=path) from None
+        raise _engine_error("Spark", layout, exc) from None
     schema = dict(fine.CUBE_FILE_SCHEMA)
     if journey_window is not None:
         schema.update(OUTCOME_FILE_SCHEMA)
@@ -255,3 +450,35 @@ def _spark_cube(path: str, mapping: Mapping, target: Path, journey_window: float
     }
     cube = pl.DataFrame([row.asDict() for row in rows], schema=text_schema, orient="row")
     cube.write_parquet(target)
+
+
+def _spark_layout(spark: Any, path: str, frame: Any, mapping: Mapping) -> SourceLayout:
+    """The layout of an export only Spark reads (a remote path): its columns as Spark
+    read them, the timestamp format of its first timestamps."""
+    from pyspark.sql.types import DateType, TimestampNTZType, TimestampType
+
+    header = list(frame.columns)
+    sources = _map_sources(Path(path), header, mapping)
+    temporal = (DateType, TimestampType, TimestampNTZType)
+    dtypes: dict[str, pl.DataType] = {
+        field.name: pl.Datetime("us")
+        for field in frame.schema
+        if isinstance(field.dataType, temporal)
+    }
+    names = sources["timestamp"]
+    fmt = mapping.timestamp_format or ""
+    if not fmt and not (len(names) == 1 and names[0] in dtypes):
+        stamp = " || ' ' || ".join(f"TRIM(CAST({_identifier(n, '`')} AS STRING))" for n in names)
+        present = f"{stamp} IS NOT NULL AND {stamp} <> ''"
+        first = spark.sql(f"SELECT {stamp} AS t FROM {READ_VIEW} WHERE {present} LIMIT 5")
+        fmt = iso_format_of(Path(path), [row["t"] for row in first.collect()])
+    return SourceLayout(
+        path=Path(path),
+        delimiter=_delimiter(None, mapping),
+        header=header,
+        sources=sources,
+        timestamp_format=fmt,
+        compressed=False,
+        format="parquet" if path.endswith(".parquet") else "csv",
+        dtypes=dtypes,
+    )

@@ -185,8 +185,7 @@ def _parquet_layout(path: Path, mapping: Mapping) -> SourceLayout:
             .head(5)
             .collect()
         )
-        lines = ["timestamp\n", *(f'"{value}"\n' for value in head.to_series())]
-        timestamp_format = _sniff_iso_format(path, lines, ",", ["timestamp"], ["timestamp"])
+        timestamp_format = iso_format_of(path, head.to_series().to_list())
     return SourceLayout(
         path=path,
         delimiter=",",
@@ -270,6 +269,13 @@ def _fraction_digits(
     values = _head_timestamps(head, delimiter, header, columns)
     found = _FIXED_FRACTION.match(values[0][1]) if values else None
     return len(found.group(1)) if found else None
+
+
+def iso_format_of(path: Path, values: list[str]) -> str:
+    """The ISO 8601 format of a column whose first values (text) are ``values``, as a
+    CSV's first timestamps give it (for data read otherwise than as CSV lines)."""
+    quoted = ('"' + value.replace('"', '""') + '"\n' for value in values)
+    return _sniff_iso_format(path, ["timestamp\n", *quoted], ",", ["timestamp"], ["timestamp"])
 
 
 def _sniff_iso_format(

@@ -20,6 +20,7 @@ from cx.data import drop as drop_rows
 from cx.data.diagnose import read_error
 from cx.data.layout import RAW, ROW, SourceLayout, head_lines
 from cx.data.rules import NUMBER_COLUMNS
+from cx.models.mapping import DIMENSION_COLUMNS
 
 
 def source_columns(layout: SourceLayout) -> list[str]:
@@ -65,6 +66,39 @@ def blank_line_hash(layout: SourceLayout) -> int:
     return int(blank.select(_line_hash(layout)).item())
 
 
+#: The canonical columns that are text on every path (ids and categories): a Parquet
+#: file's typed column is read as the text a CSV of it holds, as the scan reads a CSV.
+KEY_COLUMNS = ("customer_id", "channel", *DIMENSION_COLUMNS)
+#: Floats from here on are not whole numbers one by one: no integer id is that large.
+EXACT_FLOAT = float(2**53)
+
+
+def text_of(column: pl.Expr, dtype: pl.DataType, encoding: str = "utf8") -> pl.Expr:
+    """A typed Parquet column as text. A float that is a whole number is that number's
+    text (``12.0`` is the id ``12``: a column of integer ids with gaps is written as
+    floats by pandas), NaN is empty (pandas' missing value), other floats as Polars
+    writes them. Bytes are UTF-8 text: bytes that are not UTF-8 are an error, or with
+    ``--encoding lossy`` replaced (U+FFFD). Other types as Polars writes them."""
+    if dtype.is_float():
+        whole = (column == column.round(0)) & (column.abs() < EXACT_FLOAT)
+        return (
+            pl.when(column.is_nan())
+            .then(None)
+            .when(whole)
+            .then(column.cast(pl.Int64).cast(pl.String))
+            .otherwise(column.cast(pl.String))
+        )
+    if dtype == pl.Binary and encoding == "lossy":
+        return column.map_batches(_decode_lossy, return_dtype=pl.String, is_elementwise=True)
+    return column.cast(pl.String)
+
+
+def _decode_lossy(values: pl.Series) -> pl.Series:
+    return pl.Series(
+        [None if v is None else v.decode("utf-8", "replace") for v in values], dtype=pl.String
+    )
+
+
 def raw_frame(
     layout: SourceLayout,
     encoding: str = "utf8",
@@ -87,10 +121,16 @@ def raw_frame(
         extra = [_line_hash(layout).alias(LINE)]
     if layout.format == "parquet":
         keep = set(layout.sources["timestamp"]) if layout.typed_timestamp() else set()
+        keys = {name for key in KEY_COLUMNS for name in layout.sources.get(key, [])}
 
         def column(name: str) -> pl.Expr:
-            typed = not text or name in keep or layout.is_text(name)
-            return (pl.col(name) if typed else pl.col(name).cast(pl.String)).alias(RAW + name)
+            value = pl.col(name)
+            if not (layout.is_text(name) or name in keep):
+                if name in keys:
+                    value = text_of(value, layout.dtypes[name], encoding)
+                elif text:
+                    value = value.cast(pl.String)
+            return value.alias(RAW + name)
 
         rows = drop_rows.keep_rows(_source_rows(layout, encoding, head), layout.drop, layout.dtypes)
         return rows.select(ROW, *(column(name) for name in needed), *extra)
