@@ -645,6 +645,19 @@ def test_control_characters_in_key_values_reject_the_row(tmp_path: Path, scan: s
 
 
 @pytest.mark.parametrize("scan", SCANS)
+def test_a_c1_control_in_a_key_value_rejects_the_row(tmp_path: Path, scan: str) -> None:
+    # U+0085 and U+009F: text decoded with the wrong encoding, not a segment or channel.
+    lines = GOOD.read_text().splitlines()
+    lines[5] = lines[5].replace("retail", "ret\x85ail")
+    lines[9] = lines[9].replace("phone", "phone\x9f")
+    data = tmp_path / "c1.csv"
+    data.write_text("\n".join(lines) + "\n")
+    payload, stderr = simulate_json(data, "--max-reject-rate", "0.05", scan=scan)
+    assert payload["data"]["rows_rejected"] == 2
+    assert "first at line 6: segment holds a control character" in stderr
+
+
+@pytest.mark.parametrize("scan", SCANS)
 def test_non_finite_and_absurd_numbers_are_rejected_rows(tmp_path: Path, scan: str) -> None:
     hostile = ["1e300", "NaN", "inf", "-inf", "+inf", "nan", "86401", "0x10", "1_000", "²", "-1"]
     lines = GOOD.read_text().splitlines()

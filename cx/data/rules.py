@@ -26,12 +26,14 @@ MAX_SCORE = 1e9
 TRUE_WORDS = ("true", "t", "yes", "y", "1")
 FALSE_WORDS = ("false", "f", "no", "n", "0")
 #: Control characters that no text value holds (tabs and line breaks may: a quoted
-#: intent can span lines); a NUL in a channel is binary data, not a channel name.
-#: With them, the invisible ones that make two equal-looking names differ or reorder
-#: the text around them: zero-width space, bidi overrides and isolates, a stray BOM
-#: (not the joiners and marks that right-to-left scripts use).
+#: intent can span lines); a NUL in a channel is binary data, not a channel name, and
+#: a C1 control (U+0080 to U+009F) is text decoded with the wrong encoding. With them,
+#: the invisible ones that make two equal-looking names differ or reorder the text
+#: around them: zero-width space, bidi overrides and isolates, a stray BOM (not the
+#: joiners and marks that right-to-left scripts use).
 CONTROL_CHARACTER = (
-    r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F\x{200B}\x{202A}-\x{202E}\x{2066}-\x{2069}\x{FEFF}]"
+    r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x{9F}\x{200B}\x{202A}-\x{202E}\x{2066}-\x{2069}"
+    r"\x{FEFF}]"
 )
 #: The number columns of §3; handle_time is converted to seconds (handle_time_unit).
 NUMBER_COLUMNS = ("handle_time", "wait_time", "satisfaction")
