@@ -515,6 +515,17 @@ def test_missing_strategy_file(work: Path) -> None:
     assert "nope.yaml" in line
 
 
+def test_compare_reports_the_findings_of_every_strategy_file(work: Path) -> None:
+    for name, value in (("nan.yaml", ".nan"), ("inf.yaml", ".inf")):
+        text = CATALOG_YAML.replace("name: follow", f"name: {name[:3]}", 1)
+        (work / name).write_text(text + f"dilution: {{subscale_agents: {value}}}\n")
+    result = cx("compare", "push.yaml", "nan.yaml", "inf.yaml", "--data", "data.csv")
+    assert result.exit_code == 2 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert [line.split(":")[1] for line in lines] == [" nan.yaml", " inf.yaml"]
+    assert all("dilution.subscale_agents" in line for line in lines)
+
+
 def test_channel_not_in_catalog_names_the_nearest(work: Path) -> None:
     rows = fixture_rows()
     rows[5][2] = "phon"

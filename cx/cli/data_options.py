@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from cx.cli import rerun
 from cx.cli.common import note, stderr_console
 from cx.cli.options import DataArgs, RunArgs
-from cx.errors import UsageError
+from cx.errors import StrategyError, UsageError
 from cx.models.numbers import parse_agents  # noqa: F401  (commands import it from here)
 from cx.models.vocabulary import DEFAULT_PERIOD, DEFAULT_WINDOW_HOURS, INTERVALS, PERIODS, one_of
 
@@ -127,11 +127,19 @@ def check_period(period: str | None) -> str | None:
 
 
 def strategies_for(paths: list[Path], run: RunArgs) -> list[Strategy]:
-    """Load every strategy (cheap, fails fast) before any data is scanned."""
+    """Load every strategy (cheap, fails fast) before any data is scanned; the findings
+    of every file that has some are reported together."""
     from cx.loader.strategy import load_strategy
 
     check_interval(run.interval)
-    strategies = [load_strategy(path, run.set_ or []) for path in paths]
+    strategies, findings = [], []
+    for path in paths:  # every file's findings, not just the first file's
+        try:
+            strategies.append(load_strategy(path, run.set_ or []))
+        except StrategyError as error:
+            findings.extend(error.findings)
+    if findings:
+        raise StrategyError(findings)
     rerun.depend_on(*(file for strategy in strategies for file in strategy.files))
     return strategies
 
