@@ -617,6 +617,18 @@ def test_a_broken_cube_file_is_a_data_error(tmp_path: Path, cube_file: Path, cas
     assert len(result.stderr.splitlines()) == 1
 
 
+def test_a_mapping_given_with_a_cube_file_is_said_to_be_unused(
+    tmp_path: Path, cube_file: Path
+) -> None:
+    mapping = tmp_path / "columns.yaml"
+    mapping.write_text("columns: {channel: Channel}\n", encoding="utf-8")
+    plain, quiet = simulate_json(cube_file)
+    mapped, said = simulate_json(cube_file, "--columns", mapping)
+    assert mapped["totals"] == plain["totals"]
+    assert "the mapping (--columns) is not used" not in quiet
+    assert said.count(f"{cube_file}: a cube file is read as it was built") == 1
+
+
 def test_a_good_cube_file_reads_as_its_export(cube_file: Path) -> None:
     from_cube, _ = simulate_json(cube_file)
     from_rows, _ = simulate_json(GOOD)

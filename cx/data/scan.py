@@ -33,6 +33,10 @@ from cx.models.numbers import check_share
 from cx.models.vocabulary import PERIODS, one_of
 
 DEFAULT_MAX_REJECT_RATE = 0.01
+CUBE_FILE_MAPPING_NOTE = (
+    "a cube file is read as it was built: the mapping (--columns) is not used; give it "
+    "to `cx cube` when building the file"
+)
 
 
 @dataclass(frozen=True)
@@ -85,14 +89,15 @@ def scan(
     CSV, gzip-compressed CSV and Parquet rows are scanned (:func:`scan_fine`); a cube
     file (:mod:`cx.data.fine`) is read as it is.
     """
-    mapping = mapping or Mapping()
     options = options or ScanOptions()
     path = Path(path)
     check_data_path(path)
     if fine.is_cube_file(path):
-        cube = fine.read_cube_file(path)
-    else:
-        cube = scan_fine(path, mapping, options.encoding, rejects_out, keep=keep)
+        built = _assemble(path, options, fine.read_cube_file(path))
+        if mapping is not None and mapping != Mapping():
+            built.meta.notes.append(CUBE_FILE_MAPPING_NOTE)
+        return built
+    cube = scan_fine(path, mapping or Mapping(), options.encoding, rejects_out, keep=keep)
     return _assemble(path, options, cube)
 
 
