@@ -629,6 +629,29 @@ def test_a_mapping_given_with_a_cube_file_is_said_to_be_unused(
     assert said.count(f"{cube_file}: a cube file is read as it was built") == 1
 
 
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_a_cube_file_of_an_export_with_rejected_rows_says_so(tmp_path: Path, engine: str) -> None:
+    if engine == "duckdb":
+        pytest.importorskip("duckdb")
+    lines = GOOD.read_text().splitlines()
+    fields = lines[1].split(",")
+    fields[1] = "not a time"
+    lines.append(",".join(fields))
+    export = tmp_path / "one-bad.csv"
+    export.write_text("\n".join(lines) + "\n")
+    built = tmp_path / "cube.parquet"
+    engines = [] if engine == "polars" else ["--engine", engine]
+    made = cx("cube", "--data", export, "-o", built, "--max-reject-rate", "0.05", *engines)
+    assert made.exit_code == 0, made.stderr
+    rejects = tmp_path / "r.csv"
+    payload, stderr = simulate_json(built, "--max-reject-rate", "0.05", "--rejects", rejects)
+    total = len(lines) - 1
+    assert payload["data"]["rows_rejected"] == 1
+    assert f"1 of {total:,} rows rejected ({1 / total:.2%}) when the cube file was built" in stderr
+    assert "a cube file holds no rejected rows: --rejects writes nothing" in stderr
+    assert not rejects.exists()
+
+
 def test_a_good_cube_file_reads_as_its_export(cube_file: Path) -> None:
     from_cube, _ = simulate_json(cube_file)
     from_rows, _ = simulate_json(GOOD)

@@ -93,20 +93,29 @@ def load_cube(
 
 def data_notes(meta: DataMeta, data: Path, rejects: Path | None) -> list[str]:
     """What the scan has to say about the data: loose columns, duplicates, rejects."""
+    from cx.data.fine import is_cube_file
+
     notes = [f"{data}: {text}" for text in meta.notes]
     if meta.duplicate_rows:
         notes.append(
             f"{data}: {meta.duplicate_rows:,} row(s) repeat an earlier row exactly; they are "
             "counted as contacts (remove them from the export if they are copies)"
         )
-    if meta.rows_rejected:
-        first = meta.rejects_sample.row(0, named=True)
+    sample = meta.rejects_sample
+    first = sample.row(0, named=True) if sample.height else None
+    rejected = (
+        f"{data}: {meta.rows_rejected:,} of {meta.rows_read:,} rows rejected "
+        f"({meta.rows_rejected / meta.rows_read:.2%})" if meta.rows_rejected else ""
+    )
+    if first is not None:
         notes.append(
-            f"{data}: {meta.rows_rejected:,} of {meta.rows_read:,} rows rejected "
-            f"({meta.rows_rejected / meta.rows_read:.2%}); first at line {first['line']}: "
-            f"{first['reject_reason']}"
+            f"{rejected}; first at line {first['line']}: {first['reject_reason']}"
             + (f"; all written to {rejects}" if rejects else "; --rejects FILE lists them all")
         )
+    elif rejected:  # a cube file: it counts its rejected rows but holds none of them
+        notes.append(f"{rejected} when the cube file was built")
+    if rejects is not None and first is None and is_cube_file(data):
+        notes.append(f"{data}: a cube file holds no rejected rows: --rejects writes nothing")
     if meta.rows_dropped:
         notes.append(
             f"{data}: {meta.rows_dropped:,} row(s) dropped by the mapping's `drop:` "
