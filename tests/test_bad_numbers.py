@@ -426,6 +426,19 @@ def test_bad_generate_options(work: Path, args: list[str], message: str) -> None
     assert not (work / "out.csv").exists()
 
 
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--journey-window", "1_0"), ("--interval", "1_5"), ("--max-reject-rate", "0_1"),
+     ("--seed", "1_0"), ("--samples", "1_0")],
+)  # fmt: skip
+def test_an_option_number_with_an_underscore_is_refused(
+    work: Path, option: str, value: str
+) -> None:
+    # Python reads 1_5 as 15; a person writing it meant something else, or a typo.
+    line = one_error_line(run("simulate", "s.yaml", "--data", "data.csv", option, value))
+    assert f"{option} is not a number: '{value}' holds '_'" in line
+
+
 @pytest.mark.parametrize("rows", ["５", "1e6", "-1"])
 def test_bad_generate_rows(work: Path, rows: str) -> None:
     usage_error(run("generate", "-o", "out.csv", "--rows", rows), "--rows")

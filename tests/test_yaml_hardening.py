@@ -79,6 +79,47 @@ def test_keys_stay_names() -> None:
     assert findings("1: a\n'1': b\n")[0].message.startswith("duplicate key '1'")
 
 
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("017", "15 (octal)"),
+        ("0x11", "17 (hexadecimal)"),
+        ("0b10001", "17 (binary)"),
+        ("1_7", "17"),
+        ("1:30:00", "5400 (base 60)"),
+        ("00.5", "0.5"),
+    ],
+)
+def test_a_number_yaml_reads_otherwise_than_written_is_a_finding(text: str, meant: str) -> None:
+    # YAML 1.1 reads each as the number in `meant`: no one writing it means that.
+    (finding,) = findings(f"a:\n  b: {text}\n")
+    assert (finding.line, finding.column) == (2, 6)
+    assert finding.message == f"'{text}' is not a decimal number"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("17", 17), ("-0", 0), ("+17", 17), ("0.5", 0.5), ("17.", 17.0), (".5e1", 5.0),
+     ("1e3", 1000.0), ("'017'", "017"), ("0", 0)],
+)  # fmt: skip
+def test_decimal_numbers_and_quoted_text_read_as_written(text: str, value: object) -> None:
+    assert parse_yaml(f"a: {text}\n", "f.yaml").data == {"a": value}
+
+
+def test_keys_that_look_like_numbers_stay_names() -> None:
+    located = parse_yaml("017: a\n0x11: b\n1_7: c\n", "f.yaml")
+    assert located.data == {"017": "a", "0x11": "b", "1_7": "c"}
+
+
+def test_set_refuses_a_number_yaml_would_misread(tmp_path: Path) -> None:
+    strategy = ROOT / "strategies" / "follow-everywhere.yaml"
+    data = ROOT / "examples" / "interactions.csv"
+    result = run_cx("simulate", str(strategy), "--data", str(data),
+                    "--set", "channels.email.handle_time=0130")  # fmt: skip
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "'0130' is not a decimal number" in result.stderr
+
+
 # --------------------------------------------------------------------------- aliases
 
 

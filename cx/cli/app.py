@@ -61,21 +61,28 @@ class _Commands(TyperGroup):
 class _Command(TyperCommand):
     """A cx command, whose paths (arguments and options) refuse an empty path: Typer
     reads ``''`` as ``.``, so ``--data ''`` would read the working directory and
-    ``cx validate ''`` every YAML file under it."""
+    ``cx validate ''`` every YAML file under it. Its numbers refuse ``_``: Python reads
+    ``1_5`` as 15, which a person did not mean."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for parameter in self.params:
-            parameter.process_value = _refusing_empty_paths(parameter)  # type: ignore[method-assign]
+            parameter.process_value = _checked_values(parameter)  # type: ignore[method-assign]
 
 
-def _refusing_empty_paths(parameter: Any) -> Any:
-    """``parameter.process_value``, refusing an empty string that would become a path."""
+def _checked_values(parameter: Any) -> Any:
+    """``parameter.process_value``, refusing an empty string that would become a path and
+    a number written with ``_``."""
     process = parameter.process_value
 
     def process_value(context: Any, value: Any) -> Any:
-        converted = process(context, value)
         given = value if isinstance(value, list | tuple) else [value]
+        if _is_number(parameter) and any(isinstance(t, str) and "_" in t for t in given):
+            raise UsageError(
+                f"{_shown_name(parameter)} is not a number: {given[0]!r} holds '_'",
+                hint="write numbers with the digits 0-9 only",
+            )
+        converted = process(context, value)
         paths = converted if isinstance(converted, list | tuple) else [converted]
         if "" in given and any(isinstance(path, PurePath) for path in paths):
             raise UsageError(
@@ -85,6 +92,12 @@ def _refusing_empty_paths(parameter: Any) -> Any:
         return converted
 
     return process_value
+
+
+def _is_number(parameter: Any) -> bool:
+    """Whether ``parameter`` reads an int or a float (as Typer names its type)."""
+    bare_type = getattr(parameter, "bare_type", None)
+    return callable(bare_type) and bare_type() in ("int", "float")
 
 
 def _shown_name(parameter: Any) -> str:

@@ -107,7 +107,8 @@ class _Builder:
                 raise self._fail("merge keys (<<) are not supported", key_node)
             if not isinstance(key_node, yaml.ScalarNode):
                 raise self._fail("mapping keys must be plain scalars", key_node)
-            key = self._scalar(key_node)
+            # A key that reads as a number is a name (its text), never refused as a number.
+            key = key_node.value if key_node.tag in _NUMBER_TAGS else self._scalar(key_node)
             if not isinstance(key, str):
                 # YAML 1.1 reads yes/no/on/off/1/2024-01-01 as bool/int/date; keys are names.
                 key = key_node.value
@@ -138,6 +139,21 @@ class _Builder:
         ):
             # YAML 1.1 reads 1e3 (no dot) as text; it is the number everyone means.
             return float(node.value)
+        if (
+            isinstance(node, yaml.ScalarNode)
+            and not node.style
+            and node.tag in _NUMBER_TAGS
+            and not _DECIMAL_NUMBER.fullmatch(node.value)
+            and node.value.lower().lstrip("+-") not in (".nan", ".inf")  # said by the models
+        ):
+            # YAML 1.1 reads 017 as octal (15), 0x11 and 0b10001 as 17, 1_7 as 17 and
+            # 1:30:00 as 5400: numbers a person did not mean. Only decimals are numbers.
+            raise self._fail(
+                f"'{node.value}' is not a decimal number",
+                node,
+                hint="write it with the digits 0-9 and no leading zero, e.g. 17 or 0.5; "
+                "quote it if it is meant as text",
+            )
         try:
             value = self._constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
@@ -159,6 +175,11 @@ class _Builder:
 
 
 _EXPONENT_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+")
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+#: A number as a person writes it: decimal digits, no leading zero before more digits.
+_DECIMAL_NUMBER = re.compile(
+    r"[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\.[0-9]+(?:[eE][-+]?[0-9]+)?"
+)
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
