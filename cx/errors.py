@@ -13,6 +13,7 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import ClassVar
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -166,9 +167,14 @@ class Interrupted(BaseException):
     KeyboardInterrupt, so every ``finally`` removes its temporary files, and no
     ``except Exception`` swallows it. The run exits 128 + the signal's number."""
 
+    #: The signal of the last one raised: code that catches the exception where it is
+    #: raised (DuckDB does, then says only "Query interrupted") can raise it again.
+    received: ClassVar[int | None] = None
+
     def __init__(self, signal_number: int) -> None:
         super().__init__(signal_number)
         self.exit_code = EXIT_SIGNAL_BASE + signal_number
+        Interrupted.received = signal_number
 
 
 #: What each kind of path that is not a regular file is called in messages.

@@ -8,6 +8,7 @@ PySpark and Java are installed.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 import shutil
@@ -405,3 +406,38 @@ def test_duckdb_engine_reads_float_ids_as_the_scan(tmp_path: Path) -> None:
     assert_engine_reads_as_the_scan("duckdb", data, tmp_path)
     built = fine.read_cube_file(tmp_path / "duckdb.parquet")
     assert (built.rows_read, built.rows_rejected) == (8, 2)
+
+
+@pytest.mark.parametrize("signal_number", [2, 15])
+def test_a_signal_during_the_duckdb_build_is_an_interruption(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, signal_number: int
+) -> None:
+    """DuckDB stops at a signal but raises only "Query interrupted", losing the
+    Interrupted that cx's handler raised: the build raises that again (exit 130 or 143),
+    and leaves no cube file."""
+    duckdb = pytest.importorskip("duckdb")
+    from cx.errors import Interrupted
+
+    connect = duckdb.connect
+
+    class Stopped:
+        def __init__(self) -> None:
+            self.con = connect()
+
+        def execute(self, sql: str) -> Any:
+            if sql.startswith("COPY"):
+                with contextlib.suppress(Interrupted):
+                    raise Interrupted(signal_number)  # the handler, as the query runs
+                raise RuntimeError("Query interrupted")
+            return self.con.execute(sql)
+
+        def close(self) -> None:
+            self.con.close()
+
+    monkeypatch.setattr(duckdb, "connect", Stopped)
+    monkeypatch.setattr(Interrupted, "received", None)  # put back after the test
+    output = tmp_path / "cube.parquet"
+    with pytest.raises(Interrupted) as stopped:
+        api.build_cube_file_with("duckdb", EXAMPLE, output)
+    assert stopped.value.exit_code == 128 + signal_number
+    assert list(tmp_path.iterdir()) == []

@@ -42,7 +42,7 @@ from cx.data.raw import EXACT_FLOAT, source_columns
 from cx.data.rules import CONTROL_CHARACTER, MAX_SCORE, boolean_words
 from cx.data.scan import enforce_reject_rate
 from cx.data.sql import _identifier, _literal, cube_sql
-from cx.errors import CxError, DataError, InputError, UsageError
+from cx.errors import CxError, DataError, InputError, Interrupted, UsageError
 from cx.models.mapping import BOOLEAN_COLUMNS, DIMENSION_COLUMNS, Mapping
 
 ENGINES = ("polars", "duckdb", "spark")
@@ -328,6 +328,10 @@ def _duckdb_cube(path: str, mapping: Mapping, target: Path, journey_window: floa
         con.execute(f"COPY ({sql}) TO {_literal(str(target), 'duckdb')} (FORMAT parquet)")
     except duckdb.Error as exc:
         raise _engine_error("DuckDB", layout, exc) from None
+    except RuntimeError:  # DuckDB stops at a signal and says only "Query interrupted"
+        if Interrupted.received is not None:
+            raise Interrupted(Interrupted.received) from None
+        raise
     finally:
         con.close()
 
