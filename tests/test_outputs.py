@@ -17,6 +17,7 @@ executable where a real stdout matters).
 from __future__ import annotations
 
 import errno
+import json
 import os
 import socket
 import stat
@@ -452,6 +453,27 @@ def test_a_full_stdout_is_exit_2_naming_stdout(work: Path, args: list[Any]) -> N
         )
     assert run.returncode == 2, run.stderr
     assert run.stderr.strip() == f"error: stdout: {FULL_DISK}"
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_a_stdout_that_cannot_encode_every_character_gets_escapes(
+    work: Path, encoding: str
+) -> None:
+    """Not an internal error after half the output: a character the encoding lacks is
+    written as its JSON escape, so JSON still reads as the same text."""
+    name = "café Δ 😀"
+    common = ["simulate", STRATEGY, "--data", GOOD, "--set", f"name={name}"]
+    environment = {**os.environ, "PYTHONIOENCODING": encoding}
+    for extra in (["-f", "json"], []):
+        run = subprocess.run(
+            [*CX, *map(str, common), *extra], capture_output=True, timeout=120, env=environment
+        )
+        assert run.returncode == 0, run.stderr
+        text = run.stdout.decode(encoding)  # every byte is the encoding's
+        if extra:
+            assert json.loads(text)["strategy"]["name"] == name
+        else:
+            assert b"\\u0394" in run.stdout  # the table's delta sign, escaped
 
 
 def test_a_directory_that_refuses_the_temporary_file_is_exit_2(

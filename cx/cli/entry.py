@@ -11,6 +11,7 @@ ends it quietly with 141.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import errno
 import io
@@ -113,6 +114,7 @@ def main() -> NoReturn:
     """
     trap_signals()
     _stand_in_for_closed_streams()
+    _escape_what_streams_cannot_encode()
     try:
         code = run(sys.argv[1:])
         sys.stdout.flush()
@@ -174,6 +176,26 @@ def _stand_in_for_closed_streams() -> None:
         sys.stdout = _ClosedStream()
     if sys.stderr is None:
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (open until the process ends)
+
+
+def _json_escapes(error: UnicodeError) -> tuple[str, int]:
+    """Characters an encoding lacks, as JSON writes them: ``\u00e9``, and a character
+    beyond U+FFFF as its two UTF-16 halves."""
+    assert isinstance(error, UnicodeEncodeError)
+    units = error.object[error.start : error.end].encode("utf-16-be")
+    shown = "".join(f"\\u{int.from_bytes(units[i : i + 2]):04x}" for i in range(0, len(units), 2))
+    return shown, error.end
+
+
+def _escape_what_streams_cannot_encode() -> None:
+    """A stdout or stderr in an encoding other than UTF-8 (``PYTHONIOENCODING=ascii``, a
+    Latin-1 terminal) gets ``\u0394`` for a character it cannot encode, instead of an
+    error after half the output: in JSON that escape means the same character."""
+    codecs.register_error("cx-json-escapes", _json_escapes)
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            with contextlib.suppress(ValueError):  # a stream already closed
+                stream.reconfigure(errors="cx-json-escapes")
 
 
 def _stdout_failure(error: OSError) -> int:
