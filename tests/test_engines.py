@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib.util
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -441,3 +442,30 @@ def test_a_signal_during_the_duckdb_build_is_an_interruption(
         api.build_cube_file_with("duckdb", EXAMPLE, output)
     assert stopped.value.exit_code == 128 + signal_number
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("engine", [None, "duckdb"])
+def test_every_customer_anonymous_makes_a_cube_file_cx_reads(
+    tmp_path: Path, engine: str | None
+) -> None:
+    """No identified customer: the cube file has no preferred rows, which is a cube all
+    the same; it gives the export's figures, and no customer coverage (none to count)."""
+    if engine is not None:
+        pytest.importorskip(engine)
+    rows = pl.read_csv(EXAMPLE, infer_schema=False).head(300)
+    export = tmp_path / "anonymous.csv"
+    rows.with_columns(customer_id=pl.lit("0")).write_csv(export)
+    mapping = tmp_path / "columns.yaml"
+    mapping.write_text('anonymous_ids: ["0"]\n', encoding="utf-8")
+    built = tmp_path / "cube.parquet"
+    engines = [] if engine is None else ["--engine", engine]
+    made = run_cx("cube", "--data", export, "--columns", mapping, "-o", built, *engines)
+    assert made.exit_code == 0, made.stderr
+    strategy = ROOT / "strategies" / "digital-first.yaml"
+    totals = []
+    for data, extra in ((export, ["--columns", mapping]), (built, [])):
+        result = run_cx("simulate", strategy, "--data", data, *extra, "--format", "json")
+        assert result.exit_code == 0, result.stderr
+        totals.append(json.loads(result.stdout)["totals"])
+    assert totals[0] == totals[1]
+    assert totals[0]["customer_coverage"] is None

@@ -147,8 +147,8 @@ def strategies_for(paths: list[Path], run: RunArgs) -> list[Strategy]:
             strategies.append(load_strategy(path, run.set_ or []))
         except StrategyError as error:
             findings.extend(error.findings)
-    if findings:
-        raise StrategyError(findings)
+    if findings:  # a file given twice is said once
+        raise StrategyError(list(dict.fromkeys(findings)))
     rerun.depend_on(*(file for strategy in strategies for file in strategy.files))
     return strategies
 

@@ -758,7 +758,8 @@ def read_cube_file(path: str | Path) -> FineCube:
             file=path,
             hint=f"the tables are {', '.join(CUBE_FILE_TABLES)}; {CUBE_FILE_HINT}",
         )
-    missing = {"demand", "arrivals", "preferred", "stats"} - tables
+    # No preferred rows is a file whose customers are all anonymous: nothing to count.
+    missing = {"demand", "arrivals", "stats"} - tables
     if missing:
         raise DataError(
             f"cube file has no {', '.join(sorted(missing))} rows",

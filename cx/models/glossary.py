@@ -58,7 +58,8 @@ GLOSSARY: dict[str, Metric] = {
         Metric("preferred_coverage", "Preferred-channel coverage", "Share of contacts "
                "answered on the channel the customer chose.", "stayed / demand", _TOTAL),
         Metric("customer_coverage", "Customer coverage", "Share of customers whose "
-               "preferred channel (the one they used most) is still offered.",
+               "preferred channel (the one they used most) is still offered; none when "
+               "every customer is anonymous.",
                "customers with an offered preferred channel / customers", _TOTAL),
         Metric("cost", "Cost", "What the strategy costs over the whole history, in the "
                "strategy's currency.", "handled · cost_per_contact + agent_hours · "

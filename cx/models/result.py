@@ -91,7 +91,7 @@ class Totals(ResultModel):
     repeats: float
     coverage: float
     preferred_coverage: float
-    customer_coverage: float
+    customer_coverage: float | None
     cost: float
     cost_per_contact: float | None
     cost_per_year: float

@@ -526,7 +526,8 @@ def _totals(
         repeats=repeats,
         coverage=served / demand if demand else 1.0,
         preferred_coverage=stayed / demand if demand else 1.0,
-        customer_coverage=covered_customers / customers if customers else 1.0,
+        # No identified customer: no share of them to state (not 100%).
+        customer_coverage=covered_customers / customers if customers else None,
         cost=cost,
         cost_per_contact=cost / served if served > 0 else None,
         cost_per_year=cost * 365 / cube.meta.span_days,
