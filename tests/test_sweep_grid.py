@@ -240,6 +240,14 @@ def test_a_range_stops_at_stop(tiny: Path) -> None:
             ["--set", f"{PRICE}=2", *GRID_RANGES],
             (f"--set and --set-range both give {PRICE}",),
         ),
+        (
+            ["--set-range", f"{SHARE}=0:1:0.5", "--set-range", "shifts.00.to.app=0:1:0.5"],
+            (f"--set-range names {SHARE} twice",),
+        ),
+        (
+            ["--set", "shifts.00.to.app=0.5", "--set-range", f"{SHARE}=0:1:0.5"],
+            (f"--set and --set-range both give {SHARE}",),
+        ),
     ],
     ids=[
         "three-keys",
@@ -249,6 +257,8 @@ def test_a_range_stops_at_stop(tiny: Path) -> None:
         "metric-unknown",
         "typo",
         "set-and-range",
+        "index-spelt-twice",
+        "set-with-an-index-spelt-otherwise",
     ],
 )
 def test_a_wrong_grid_is_one_line_and_exit_2(

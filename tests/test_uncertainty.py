@@ -351,3 +351,22 @@ def test_shares_at_their_highs_stay_at_most_one(tmp_path: Path) -> None:
     )
     assert expected in result.stdout
     assert ":7:" not in result.stdout  # 0.9 alone is a share chat can take
+
+
+def test_two_uncertainty_keys_for_one_value_are_a_finding(tmp_path: Path) -> None:
+    """shifts.00 is shifts.0: two ranges for one value, of which a run would draw one."""
+    path = tmp_path / "twice.yaml"
+    path.write_text(
+        "version: 1\nname: t\nkind: push\n"
+        f"extends: {ROOT / 'strategies' / 'digital-first.yaml'}\n"
+        "uncertainty:\n"
+        "  shifts.0.to.app: {low: 0.3, high: 0.4}\n"
+        "  shifts.00.to.app: {low: 0.2, high: 0.3}\n",
+        encoding="utf-8",
+    )
+    result = run_cx("validate", str(path))
+    assert result.exit_code == 1
+    assert (
+        f"{path}:7:3: uncertainty.shifts.00.to.app: names the same value as 'shifts.0.to.app'"
+        in result.stdout
+    )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from cx.errors import InputError, UsageError
 from cx.models.numbers import check_grid_size, parse_number
+from cx.models.source import same_key
 
 #: The most values one `--set-range` gives.
 MAX_STEPS = 1000
@@ -74,13 +75,13 @@ def parse_ranges(texts: list[str], sets: list[str] | None = None) -> list[Range]
         )
     ranges = [parse_range(text) for text in texts]
     keys = [key for key, _ in ranges]
-    if len(set(keys)) < len(keys):
+    if len({same_key(key) for key in keys}) < len(keys):
         raise UsageError(
             f"--set-range names {keys[0]} twice", hint="a grid varies two different keys"
         )
-    fixed = {text.partition("=")[0].strip() for text in sets or []}
+    fixed = {same_key(text.partition("=")[0].strip()) for text in sets or []}
     for key in keys:
-        if key in fixed:  # the range would silently win over the --set
+        if same_key(key) in fixed:  # the range would silently win over the --set
             raise UsageError(
                 f"--set and --set-range both give {key}", hint="give it one or the other"
             )

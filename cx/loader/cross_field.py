@@ -127,11 +127,16 @@ def _check_uncertainty(strategy: Strategy, add: Callable[..., None]) -> None:
     """Each `uncertainty:` key names a number of the strategy and its range stays within
     the number's bounds; shares of one rule or fallback stay at most 1 at their highs."""
     highs: dict[tuple[Any, ...], dict[str, float]] = {}
+    named: dict[tuple[Any, ...], str] = {}  # each value's first key (shifts.0 or shifts.00)
     for key, spread in strategy.uncertainty.items():
         try:
             resolved = resolve_key(strategy, key)
         except KeyProblem as error:
             add(("uncertainty", key), error.message, error.hint)
+            continue
+        first = named.setdefault(resolved.path, key)
+        if first != key:
+            add(("uncertainty", key), f"names the same value as '{first}'", "keep one of them")
             continue
         problem = key_bounds_problem(resolved, spread)
         if problem is not None:

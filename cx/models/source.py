@@ -23,6 +23,12 @@ def dotted_path(path: Iterable[str | int]) -> str:
     return ".".join(str(part) for part in path)
 
 
+def same_key(key: str) -> str:
+    """``shifts.00.to.app`` → ``shifts.0.to.app``: the one spelling of a dotted key whose
+    list indices can be written with leading zeros, to tell when two keys are one."""
+    return ".".join(str(int(p)) if p.isascii() and p.isdigit() else p for p in key.split("."))
+
+
 @dataclass(frozen=True)
 class Position:
     file: str | None
