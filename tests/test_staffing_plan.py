@@ -339,6 +339,22 @@ def test_fixed_agents_below_the_load(tmp_path: Path) -> None:
     phone = simulate(cube, {"phone": PHONE}, agents={"phone": 9}).channel("phone")
     assert phone.service_level == approx(0.0)
     assert phone.average_wait is None
+    # The 9 agents work all they can hold, not the 10 erlangs offered: occupancy 100%.
+    assert phone.occupancy == approx(1.0)
+
+
+def test_fixed_agents_far_below_the_load_say_so_in_the_dilution_reading(
+    tmp_path: Path,
+) -> None:
+    from cx.render.sections import dilution_reading
+
+    rows = arrivals("phone", 200, DAY.replace(hour=9)) + arrivals("chat", 200, DAY.replace(hour=9))
+    cube = cube_of(tmp_path, rows)
+    channels = {"phone": PHONE, "chat": PHONE}
+    result = simulate(cube, channels, agents={"phone": 1, "chat": 1})
+    assert all(channel.occupancy <= 1.0 for channel in result.channels)
+    assert result.totals.pooling_overhead < 0  # one pool would need more than the two have
+    assert "fewer agents than one pool would need" in dilution_reading(result)
 
 
 def test_fixed_agents_must_name_a_live_channel(tmp_path: Path) -> None:

@@ -174,10 +174,15 @@ def dilution_reading(result: Result) -> str:
     live = [c for c in result.channels if c.mode == "live" and c.agent_hours > 0]
     totals = result.totals
     parts = [f"{totals.effective_channels:.1f} effective channels"]
-    if len(live) > 1:
+    if len(live) > 1 and totals.pooling_overhead >= 0:
         parts.append(
             f"splitting live work over {len(live)} queues costs "
             f"{totals.pooling_overhead * 100:.0f}% more agents than one pool"
+        )
+    elif len(live) > 1:  # agents fixed (--agents) below what the queues need
+        parts.append(
+            f"the {len(live)} queues have {-totals.pooling_overhead * 100:.0f}% fewer agents "
+            "than one pool would need for their target"
         )
     elif len(live) == 1:
         parts.append("one live queue, so no pooling overhead")

@@ -503,6 +503,8 @@ def _staff_live(
         if patience is not None:  # infinite patience: nobody abandons
             abandon = np.zeros(load.shape)
     carried = load if abandon is None else load * (1.0 - abandon)
+    # Fixed agents (--agents) can be too few for the load: they work what they can hold.
+    carried = np.minimum(carried, slots / c)
     return frame.select("channel", "period_start", "interval_start", "contacts").with_columns(
         load=pl.Series(load, dtype=pl.Float64),
         service_time=pl.Series(service_time, dtype=pl.Float64),
