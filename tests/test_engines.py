@@ -469,3 +469,18 @@ def test_every_customer_anonymous_makes_a_cube_file_cx_reads(
         totals.append(json.loads(result.stdout)["totals"])
     assert totals[0] == totals[1]
     assert totals[0]["customer_coverage"] is None
+
+
+def test_the_duckdb_cube_file_holds_the_scans_rows_and_values(tmp_path: Path) -> None:
+    """Not only the same cube once read: the same table, null for null (a sum over no
+    handle time is 0 in both, not null in one)."""
+    pytest.importorskip("duckdb")
+    files = {}
+    for name, engines in (("scan", []), ("duckdb", ["--engine", "duckdb"])):
+        files[name] = tmp_path / f"{name}.parquet"
+        made = run_cx("cube", "--data", EXAMPLE, "-o", files[name], *engines)
+        assert made.exit_code == 0, made.stderr
+    scanned, built = (pl.read_parquet(files[name]) for name in ("scan", "duckdb"))
+    assert scanned.schema == built.schema
+    columns = scanned.columns
+    assert built.sort(columns, nulls_last=True).equals(scanned.sort(columns, nulls_last=True))

@@ -276,14 +276,16 @@ valid AS (
 ),
 demand AS (
   SELECT CAST(ts AS DATE) AS day, channel, {", ".join(DIMENSION_COLUMNS)},
-    COUNT(*) AS contacts, SUM(served_time) AS handle_sum, COUNT(served_time) AS handle_n
+    COUNT(*) AS contacts, COALESCE(SUM(served_time), 0) AS handle_sum,
+    COUNT(served_time) AS handle_n
   FROM valid
   GROUP BY CAST(ts AS DATE), channel, {", ".join(DIMENSION_COLUMNS)}
 ),
 arrivals AS (
   SELECT {d.bucket} AS interval_start, channel,
-    COUNT(*) AS contacts, SUM(served_time) AS handle_sum, COUNT(served_time) AS handle_n,
-    SUM(wait_time) AS wait_sum, COUNT(wait_time) AS wait_n,
+    COUNT(*) AS contacts, COALESCE(SUM(served_time), 0) AS handle_sum,
+    COUNT(served_time) AS handle_n,
+    COALESCE(SUM(wait_time), 0) AS wait_sum, COUNT(wait_time) AS wait_n,
     CAST(SUM(CASE WHEN abandoned THEN 1 ELSE 0 END) AS BIGINT) AS abandoned,
     COUNT(abandoned) AS abandoned_n,
     CAST(SUM(CASE WHEN abandoned AND wait_time = 0 THEN 1 ELSE 0 END) AS BIGINT)
