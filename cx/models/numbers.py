@@ -102,7 +102,7 @@ def check_window_hours(hours: object, what: str = "journey window") -> float:
         )
     if window > MAX_WINDOW_HOURS:
         raise InputError(
-            f"{what} of {window:g} hours is more than a year ({MAX_WINDOW_HOURS:g} hours)"
+            f"{what} of {window:.12g} hours is more than a year ({MAX_WINDOW_HOURS:g} hours)"
         )
     return window
 
