@@ -370,6 +370,21 @@ def test_a_cache_directory_that_is_a_file_disables_the_cache(
     assert quiet[0] == 0 and quiet[2] == ""
 
 
+def test_a_directory_where_a_run_record_goes_is_named_in_the_note(
+    cache: Path, capsys: pytest.CaptureFixture[str], work: list[str]
+) -> None:
+    first = entry(capsys, *work, "-f", "json")
+    (record,) = recordings(cache)
+    record.unlink()
+    record.mkdir()  # something put a directory where the record goes
+    again = entry(capsys, *work, "-f", "json")
+    assert again[:2] == first[:2]
+    assert f"note: cache entry {record} is a directory, so it is not written: remove it" in (
+        again[2]
+    )
+    assert record.is_dir()  # not cx's to remove
+
+
 @pytest.mark.parametrize("code", [errno.EACCES, errno.ENOSPC])
 def test_an_unwritable_or_full_cache_disables_the_cache(
     cache: Path, monkeypatch, capsys: pytest.CaptureFixture[str], work: list[str], code: int

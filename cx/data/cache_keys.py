@@ -150,6 +150,8 @@ def store_json(entry: Path, payload: Any) -> str | None:
             json.dump({"sha256": checksum(payload), "payload": payload}, stream)
         os.replace(temporary, entry)
         temporary = None
+    except IsADirectoryError:  # something put a directory where the entry goes
+        return f"cache entry {entry} is a directory, so it is not written: remove it"
     except (OSError, ValueError) as error:
         return unusable_reason(error)
     finally:
