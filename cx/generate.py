@@ -941,7 +941,6 @@ def write_interactions(
     suffix = Path(path).suffix.lower()
     with atomic_path(path) as temporary:
         if suffix in PARQUET_SUFFIXES:
-            check_options(rows, seed, start, days)
             with progress.step(f"drawing {rows:,} contacts"):
                 frame = generate_interactions(rows, seed, start, days)
             with progress.step(f"writing {rows:,} contacts"):
