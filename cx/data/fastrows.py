@@ -14,7 +14,7 @@ from __future__ import annotations
 import polars as pl
 
 from cx.data.layout import RAW, SourceLayout
-from cx.data.raw import raw_frame
+from cx.data.raw import KEY_COLUMNS, raw_frame
 from cx.data.rules import (
     CONTROL_CHARACTER,
     NUMBER_COLUMNS,
@@ -30,11 +30,9 @@ from cx.data.rules import (
     parsed_timestamp,
     source,
 )
-from cx.models.mapping import BOOLEAN_COLUMNS, DIMENSION_COLUMNS, Mapping
+from cx.models.mapping import BOOLEAN_COLUMNS, Mapping
 
 SUSPECT = "__suspect"
-#: Canonical key columns whose text the fast path groups by as read (see fast_rows).
-KEY_COLUMNS = ("customer_id", "channel", *DIMENSION_COLUMNS)
 
 
 def _raw_text(layout: SourceLayout, name: str) -> pl.Expr:

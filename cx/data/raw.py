@@ -67,7 +67,8 @@ def blank_line_hash(layout: SourceLayout) -> int:
 
 
 #: The canonical columns that are text on every path (ids and categories): a Parquet
-#: file's typed column is read as the text a CSV of it holds, as the scan reads a CSV.
+#: file's typed column is read as the text a CSV of it holds, as the scan reads a CSV;
+#: the fast scan groups by them as read (cx.data.fastrows).
 KEY_COLUMNS = ("customer_id", "channel", *DIMENSION_COLUMNS)
 #: Floats from here on are not whole numbers one by one: no integer id is that large.
 EXACT_FLOAT = float(2**53)
