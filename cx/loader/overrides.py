@@ -14,7 +14,7 @@ from cx.errors import InputError, did_you_mean
 from cx.loader.fields import settable_map
 from cx.loader.located import Located, Position, drop_below
 from cx.loader.yamlsafe import parse_yaml
-from cx.models.source import dotted_path
+from cx.models.source import dotted_path, key_path
 from cx.models.strategy import Strategy
 from cx.models.uncertainty import RANGE_FIELDS
 
@@ -30,9 +30,7 @@ def apply_override(located: Located, assignment: str) -> None:
             f"cannot read --set '{assignment}'",
             hint="write KEY=VALUE with a dotted path, e.g. shifts.0.to.web=0.4",
         )
-    parts: list[str | int] = [
-        int(p) if p.isascii() and p.isdigit() else p for p in match["key"].split(".")
-    ]
+    parts = list(key_path(match["key"]))
     if parts[0] == "extends":
         # The files a strategy extends are merged when it is read, before any --set.
         raise InputError(

@@ -23,10 +23,16 @@ def dotted_path(path: Iterable[str | int]) -> str:
     return ".".join(str(part) for part in path)
 
 
+def key_path(key: str) -> PathKey:
+    """``shifts.0.to.app`` → ``("shifts", 0, "to", "app")``: a dotted key as ``--set``
+    writes it, its ASCII digits list indices."""
+    return tuple(int(p) if p.isascii() and p.isdigit() else p for p in key.split("."))
+
+
 def same_key(key: str) -> str:
     """``shifts.00.to.app`` → ``shifts.0.to.app``: the one spelling of a dotted key whose
     list indices can be written with leading zeros, to tell when two keys are one."""
-    return ".".join(str(int(p)) if p.isascii() and p.isdigit() else p for p in key.split("."))
+    return dotted_path(key_path(key))
 
 
 @dataclass(frozen=True)
