@@ -110,12 +110,16 @@ _UNPRINTABLE = ("Cc", "Zl", "Zp")
 _PRINTABLE_PATTERN = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]*$"
 
 
-def _unprintable(text: str, allowed: str = "") -> str | None:
-    """The first character of ``text`` no name may hold, as ``U+001B``; None if none."""
+def _refuse_unprintable(text: str, error: str, hint: str, allowed: str = "") -> None:
+    """Refuse ``text`` (pydantic error ``error``) when it holds a character no name may
+    hold but those of ``allowed``, naming the first as ``U+001B``."""
     for char in text:
         if unicodedata.category(char) in _UNPRINTABLE and char not in allowed:
-            return f"U+{ord(char):04X}"
-    return None
+            raise PydanticCustomError(
+                error,
+                "contains the control character {char}",
+                {"char": f"U+{ord(char):04X}", "hint": hint},
+            )
 
 
 def one_line_name(value: str) -> str:
@@ -123,25 +127,14 @@ def one_line_name(value: str) -> str:
     line of printable text."""
     if not value.strip():
         raise PydanticCustomError("name_blank", "is blank", {"hint": "write a name"})
-    char = _unprintable(value)
-    if char is not None:
-        raise PydanticCustomError(
-            "name_unprintable",
-            "contains the control character {char}",
-            {"char": char, "hint": "a name is one line of printable text"},
-        )
+    _refuse_unprintable(value, "name_unprintable", "a name is one line of printable text")
     return value
 
 
 def printable_text(value: str) -> str:
     """Pydantic after-validator of descriptions: printable text, line breaks and tabs."""
-    char = _unprintable(value, allowed="\n\t")
-    if char is not None:
-        raise PydanticCustomError(
-            "text_unprintable",
-            "contains the control character {char}",
-            {"char": char, "hint": "write printable text; line breaks and tabs are fine"},
-        )
+    hint = "write printable text; line breaks and tabs are fine"
+    _refuse_unprintable(value, "text_unprintable", hint, allowed="\n\t")
     return value
 
 
