@@ -222,17 +222,19 @@ def build_cube_file(
     with tempfile.TemporaryDirectory(prefix="cx-cube-") as work:
         built = Path(work) / "cube.parquet"
         build(path, mapping, built, journey_window)
-        cube = _read_built(built, path)
+        rows = pl.read_parquet(built)
+        cube = _read_built(built, rows, path)
         check(cube)
-        ordered = fine.in_file_order(pl.read_parquet(built))  # the engine's order is its own
+        ordered = fine.in_file_order(rows)  # the engine's order is its own
         write_with(output, ordered.write_parquet, [path])
     return cube
 
 
-def _read_built(built: Path, path: str) -> fine.FineCube:
-    """The cube an engine built from the export ``path``; what is wrong with it is said
-    of the export (the built file is cx's own, in a temporary directory)."""
-    stats = pl.read_parquet(built).filter(pl.col("table") == "stats")
+def _read_built(built: Path, rows: pl.DataFrame, path: str) -> fine.FineCube:
+    """The cube an engine built from the export ``path`` (the file ``built``, whose rows
+    are ``rows``); what is wrong with it is said of the export (the built file is cx's
+    own, in a temporary directory)."""
+    stats = rows.filter(pl.col("table") == "stats")
     rows_read, rejected = (int(stats[name].sum()) for name in ("rows_read", "rows_rejected"))
     if rows_read == 0:
         raise DataError("data file has a header but no rows", file=path, line=2)
