@@ -77,9 +77,10 @@ def _checked_values(parameter: Any) -> Any:
 
     def process_value(context: Any, value: Any) -> Any:
         given = value if isinstance(value, list | tuple) else [value]
-        if _is_number(parameter) and any(isinstance(t, str) and "_" in t for t in given):
+        spaced = [text for text in given if isinstance(text, str) and "_" in text]
+        if spaced and _is_number(parameter):
             raise UsageError(
-                f"{_shown_name(parameter)} is not a number: {given[0]!r} holds '_'",
+                f"{_shown_name(parameter)} is not a number: {spaced[0]!r} holds '_'",
                 hint="write numbers with the digits 0-9 only",
             )
         converted = process(context, value)

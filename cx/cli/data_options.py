@@ -103,17 +103,18 @@ def data_notes(meta: DataMeta, data: Path, rejects: Path | None) -> list[str]:
         )
     sample = meta.rejects_sample
     first = sample.row(0, named=True) if sample.height else None
-    rejected = (
-        f"{data}: {meta.rows_rejected:,} of {meta.rows_read:,} rows rejected "
-        f"({meta.rows_rejected / meta.rows_read:.2%})" if meta.rows_rejected else ""
-    )
-    if first is not None:
-        notes.append(
-            f"{rejected}; first at line {first['line']}: {first['reject_reason']}"
-            + (f"; all written to {rejects}" if rejects else "; --rejects FILE lists them all")
+    if meta.rows_rejected:
+        rejected = (
+            f"{data}: {meta.rows_rejected:,} of {meta.rows_read:,} rows rejected "
+            f"({meta.rows_rejected / meta.rows_read:.2%})"
         )
-    elif rejected:  # a cube file: it counts its rejected rows but holds none of them
-        notes.append(f"{rejected} when the cube file was built")
+        if first is None:  # a cube file: it counts its rejected rows but holds none
+            notes.append(f"{rejected} when the cube file was built")
+        else:
+            notes.append(
+                f"{rejected}; first at line {first['line']}: {first['reject_reason']}"
+                + (f"; all written to {rejects}" if rejects else "; --rejects FILE lists them all")
+            )
     if rejects is not None and first is None and is_cube_file(data):
         notes.append(f"{data}: a cube file holds no rejected rows: --rejects writes nothing")
     if meta.rows_dropped:
