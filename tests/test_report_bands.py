@@ -85,18 +85,19 @@ def simulated() -> dict:
 def test_band_sentence_holds_the_figures_of_simulate(page: str, simulated: dict) -> None:
     totals = simulated["totals"]
     bands = totals["bands"]
-    saving = round(bands["p_saving"] * 100)
-    assert saving == 100  # every draw of the example saves
+    assert bands["draws"] == SAMPLES
+    saving = round(bands["p_saving"] * SAMPLES)
+    assert saving == SAMPLES  # every draw of the example saves
     low, high = (bands["cost_delta"][p] / totals["baseline_cost"] for p in ("p5", "p95"))
     assert low < high < 0
     least, most = abs(high) * 100, abs(low) * 100
     sentence = (
-        f"less than today (less in {saving} of 100 draws; between {least:.1f}% and "
-        f"{most:.1f}% less in 90 of them)"
+        f"less than today (less in {saving} of {SAMPLES} draws; between {least:.1f}% and "
+        f"{most:.1f}% less from their 5th to 95th percentile)"
     )
     # In the reading at a glance and in the strategy's own section.
     assert page.count(sentence) == 2
-    assert f"{saving} of 100 draws save money" in page
+    assert f"{saving} of {SAMPLES} draws save money" in page
 
 
 def test_band_chart_draws_the_band_of_simulate(page: str, simulated: dict) -> None:

@@ -16,6 +16,7 @@ from cx.errors import StrategyError, did_you_mean
 from cx.models.strategy import Strategy
 
 DIGITAL_FIRST = str(ROOT / "strategies" / "digital-first.yaml")
+UNCERTAIN = str(ROOT / "strategies" / "digital-first-uncertain.yaml")
 
 
 def _strategy(tmp_path: Path, block: str) -> Path:
@@ -235,14 +236,36 @@ def test_cli_bands_json_and_table(work: Path) -> None:
     result = run_cx(*args, "--format", "json")
     assert result.exit_code == 0, result.stderr
     totals = json.loads(result.stdout)["totals"]
-    assert set(totals["bands"]) == {"cost", "cost_delta", "coverage", "agent_hours", "p_saving"}
+    assert set(totals["bands"]) == {
+        "cost", "cost_delta", "coverage", "agent_hours", "p_saving", "draws"
+    }
     assert set(totals["bands"]["cost"]) == {"p5", "p50", "p95"}
+    assert totals["bands"]["draws"] == 40
     table = run_cx(*args)
     assert table.exit_code == 0
-    saving = round(totals["bands"]["p_saving"] * 100)
-    assert "of 100 draws" in table.stdout
-    assert f"{saving} of 100" in table.stdout or f"{100 - saving} of 100" in table.stdout
+    saving = round(totals["bands"]["p_saving"] * 40)
+    plain = " ".join(table.stdout.split())
+    assert f"less in {saving} of 40 draws" in plain or f"more in {40 - saving} of 40" in plain
+    assert "of 100" not in plain and "5th to 95th percentile)" in plain
     assert " … " in table.stdout
+
+
+@pytest.mark.parametrize(
+    ("samples", "said"),
+    [
+        ("1", "(less in 1 of 1 draw: "),
+        ("3", "(less in 3 of 3 draws; between "),
+        ("100", "(less in 100 of 100 draws; between "),
+        ("400", "(less in 100 of 100 draws; between "),
+    ],
+)
+def test_the_verdict_counts_the_draws_it_has(work: Path, samples: str, said: str) -> None:
+    """A band of a few draws is not said as a share of 100 (1 draw was '100 of 100')."""
+    result = run_cx(
+        "simulate", UNCERTAIN, "--data", str(EXAMPLE), "--samples", samples, "--seed", "3"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert said in " ".join(result.stdout.split())
 
 
 def test_cli_samples_without_uncertainty_is_a_usage_error(work: Path) -> None:

@@ -75,6 +75,14 @@ class Bands(ResultModel):
     coverage: Band
     agent_hours: Band
     p_saving: float
+    #: How many draws the bands are over (``--samples``).
+    draws: int
+
+    def saving_in(self) -> tuple[int, int]:
+        """(k, n): the strategy costs less than today in k of n draws, said per 100
+        draws when there are at least 100, else as counted (1 of 1, 7 of 10)."""
+        out_of = 100 if self.draws >= 100 else self.draws
+        return round(self.p_saving * out_of), out_of
 
 
 def _without_absent_bands(data: Any) -> Any:

@@ -70,19 +70,24 @@ def verdict(result: Result) -> Verdict:
 
 def _in_draws(bands: Bands, baseline_cost: float) -> str:
     """`` (less in 91 of 100 draws; between 2.0% and 14.0% less in 90 of them)``: how
-    often the strategy saves, and what 90 draws in 100 cost against today (§12)."""
-    saving = round(bands.p_saving * 100)
-    often = f"less in {saving} of 100 draws" if saving >= 50 else (
-        f"more in {100 - saving} of 100 draws"
+    often the strategy saves, and what 90 draws in 100 cost against today (§12); with
+    fewer than 100 draws, the draws as counted and their 5th to 95th percentile."""
+    saving, out_of = bands.saving_in()
+    noun = "draw" if out_of == 1 else "draws"
+    often = f"less in {saving} of {out_of} {noun}" if saving * 2 >= out_of else (
+        f"more in {out_of - saving} of {out_of} {noun}"
     )
     low, high = (bands.cost_delta.p5 / baseline_cost, bands.cost_delta.p95 / baseline_cost)
 
     def side(share: float) -> str:
         return "less" if share < 0 else "more"
 
+    if bands.draws == 1:
+        return f" ({often}: {percent(abs(low))} {side(low)})"
     if side(low) == side(high):
         least, most = sorted((abs(low), abs(high)))
         spread = f"between {percent(least)} and {percent(most)} {side(low)}"
     else:
         spread = f"between {percent(abs(low))} less and {percent(abs(high))} more"
-    return f" ({often}; {spread} in 90 of them)"
+    share = "in 90 of them" if bands.draws >= 100 else "from their 5th to 95th percentile"
+    return f" ({often}; {spread} {share})"

@@ -193,7 +193,7 @@ def _bands(figures: Mapping[str, np.ndarray]) -> Bands:
         low, mid, high = np.percentile(figures[metric], QUANTILES)
         bands[metric] = Band(p5=float(low), p50=float(mid), p95=float(high))
     saving = float(np.mean(figures["cost_delta"] < 0))
-    return Bands(**bands, p_saving=saving)
+    return Bands(**bands, p_saving=saving, draws=int(figures["cost_delta"].size))
 
 
 def sensitivity(

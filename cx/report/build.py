@@ -13,7 +13,7 @@ from cx._version import __version__
 from cx.data.cube import Cube
 from cx.models.inspect import InspectResult
 from cx.models.progress import SILENT, Progress
-from cx.models.result import Result, SweepGrid, SweepResult
+from cx.models.result import Bands, Result, SweepGrid, SweepResult
 from cx.models.strategy import Strategy
 from cx.render import sections as text
 from cx.render.compare import comparison_section
@@ -158,6 +158,14 @@ def _baseline_owners(scenarios: list[Scenario], baselines: list[Scenario]) -> li
 
 def _money(value: float) -> str:
     return f"{value:,.0f}"
+
+
+def _draws_saving(bands: Bands) -> str:
+    """``91 of 100 draws save money.``, or with fewer draws, as counted."""
+    saving, out_of = bands.saving_in()
+    if out_of == 1:
+        return "The one draw saves money." if saving else "The one draw does not save money."
+    return f"{saving} of {out_of} draws save money."
 
 
 def _pct(value: float | None, digits: int = 1) -> str:
@@ -443,7 +451,7 @@ def _uncertainty_charts(page: Page, scenario: Scenario, index: int, color: str) 
                 "drawn at random within their ranges, for all channels and then for each "
                 "channel: the bar holds 90 of 100 draws (5th to 95th percentile), the tick is "
                 "the median draw, the diamond the figure at the values written in the "
-                f"strategy. {round(bands.p_saving * 100)} of 100 draws save money.",
+                f"strategy. {_draws_saving(bands)}",
             )
         )
     if scenario.sensitivity is not None and scenario.sensitivity.keys:
