@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,25 @@ def test_simulate_workbook_equals_the_json(tmp_path: Path) -> None:
         assert all(same(got_guard[k], want_guard[k]) for k in ("expr", "value", "ok"))
     dilution = records(book["dilution"])
     assert {d["channel"] for d in dilution} == {"phone", "chat", "email", "social"}
+
+
+def test_a_workbook_holds_no_clock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same results, same bytes: the workbook's properties and its zip entries carry a
+    fixed time, not the time it was written (README "Same data, same bytes")."""
+    import time
+    import zipfile
+
+    arguments = ["simulate", STRATEGY, "--data", DATA, "--format", "xlsx", "-o"]
+    first, second = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
+    assert run([*arguments, str(first)]).exit_code == 0
+    later = time.time() + 86_400 * 400  # a clock more than a year on
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert run([*arguments, str(second)]).exit_code == 0
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as book:
+        assert {entry.date_time for entry in book.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    properties = openpyxl.load_workbook(first).properties
+    assert properties.created == properties.modified == datetime(1980, 1, 1)
 
 
 def test_numbers_are_numbers_shares_are_percent_and_the_header_is_frozen(

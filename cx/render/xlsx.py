@@ -12,7 +12,9 @@ cx's atomic output. openpyxl is an optional extra (``pip install 'cx[xlsx]'``).
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from cx.errors import InputError
@@ -122,11 +124,29 @@ def _column_formats(columns: Sequence[str]) -> list[str | None]:
     return [PERCENT_FORMAT if name in SHARES else NUMBER_FORMAT for name in columns]
 
 
+#: The time every workbook says it was made and changed, in its properties and in the
+#: dates of its zip entries: the same results give the same bytes (no clock inside).
+WORKBOOK_TIME = datetime(1980, 1, 1)
+CORE_PROPERTIES = "docProps/core.xml"
+
+
 def _workbook_bytes(book: Workbook) -> bytes:
+    from openpyxl.xml.functions import tostring
+
     del book["Sheet"]  # the empty sheet every new workbook starts with
     buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    book.save(buffer)  # stamps the workbook, and each zip entry, with the clock
+    book.properties.creator = "cx"
+    book.properties.created = book.properties.modified = WORKBOOK_TIME
+    stamped, fixed = zipfile.ZipFile(buffer), io.BytesIO()
+    with zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in stamped.infolist():
+            content = stamped.read(entry)
+            if entry.filename == CORE_PROPERTIES:
+                content = tostring(book.properties.to_tree())
+            dated = zipfile.ZipInfo(entry.filename, date_time=WORKBOOK_TIME.timetuple()[:6])
+            target.writestr(dated, content, compress_type=zipfile.ZIP_DEFLATED)
+    return fixed.getvalue()
 
 
 def _new_book() -> Workbook:
