@@ -796,6 +796,42 @@ def test_a_parquet_column_of_structs_is_refused(tmp_path: Path) -> None:
     )
 
 
+def test_a_damaged_parquet_file_is_bad_input_wherever_the_damage_is(tmp_path: Path) -> None:
+    """Bytes flipped in a Parquet file: the read fails as the file's fault (exit 2,
+    naming it), never as cx's (exit 3), whether Polars raises or its Rust panics."""
+    whole = tmp_path / "whole.parquet"
+    rows = pl.read_csv(GOOD, infer_schema=False)
+    pl.concat([rows] * 40).write_parquet(whole, compression="zstd")
+    content = whole.read_bytes()
+    failed = 0
+    for tenth in range(1, 10):
+        damaged = bytearray(content)
+        start = len(content) * tenth // 10
+        damaged[start : start + 8] = bytes(b ^ 0x5A for b in damaged[start : start + 8])
+        data = tmp_path / f"damaged-{tenth}.parquet"
+        data.write_bytes(bytes(damaged))
+        result = cx("simulate", STRATEGY, "--data", data, "--no-cache")
+        assert result.exit_code in (0, 1, 2), (tenth, result.stderr)
+        assert "internal error" not in result.stderr, (tenth, result.stderr)
+        failed += result.exit_code == 2
+    assert failed  # some damage is found, not read as data
+
+
+def test_a_panic_of_the_reader_names_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def panics(*args: object, **kwargs: object) -> None:
+        raise pl.exceptions.PanicException("assertion `left == right` failed")
+
+    monkeypatch.setattr(pl, "collect_all", panics)
+    monkeypatch.setattr(pl.LazyFrame, "collect", panics)
+    result = cx("simulate", STRATEGY, "--data", GOOD, "--no-cache")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {GOOD}: ")
+    assert "the reader failed on its content (is the file damaged?)" in result.stderr
+    assert "left == right" not in result.stderr and result.stdout == ""
+
+
 def test_a_parquet_time_zone_is_converted_to_utc_with_a_note(tmp_path: Path) -> None:
     data = tmp_path / "zoned.parquet"
     pl.DataFrame(

@@ -12,6 +12,7 @@ from typing import Protocol
 
 import polars as pl
 
+from cx.data.diagnose import READ_FAILURES, failure_text
 from cx.data.exact import parsed_frame
 from cx.data.layout import ROW, resolve_layout
 from cx.errors import DataError
@@ -60,8 +61,8 @@ class ContactFile:
     def collect(self, query: pl.LazyFrame) -> pl.DataFrame:
         try:
             return query.collect(engine="streaming")
-        except (pl.exceptions.PolarsError, OSError) as exc:
-            text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        except READ_FAILURES as exc:
+            text = failure_text(exc)
             raise DataError(f"cannot read the data file again: {text}", file=self.path) from None
 
 

@@ -17,8 +17,26 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
+
 from cx.data.files import detect_delimiter, is_parquet
 from cx.errors import DataError
+
+#: What reading a user's file with Polars can raise because of the file: Polars'
+#: errors, the OS's, and a panic of its Rust code on a damaged file (no Exception).
+READ_FAILURES: tuple[type[BaseException], ...] = (
+    pl.exceptions.PolarsError,
+    pl.exceptions.PanicException,
+    OSError,
+)
+
+
+def failure_text(exc: BaseException) -> str:
+    """One line saying why a read failed (a panic's own text is Rust's, not the file's)."""
+    if isinstance(exc, pl.exceptions.PanicException):
+        return "the reader failed on its content (is the file damaged?)"
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 #: The error path reads at most this much of a file to find the problem.
 DIAGNOSE_CHARS = 256 * 1024 * 1024
@@ -256,9 +274,9 @@ def _scan_quoted(
 # --------------------------------------------------------------------------- read errors
 
 
-def read_error(path: Path, exc: Exception, delimiter: str | None = None) -> DataError:
+def read_error(path: Path, exc: BaseException, delimiter: str | None = None) -> DataError:
     """A DataError for a file Polars could not read: where, when that can be found."""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = failure_text(exc)
 
     lowered = text.lower()
     if is_parquet(path):

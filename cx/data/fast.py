@@ -23,7 +23,7 @@ import numpy as np
 import polars as pl
 
 from cx.data import fine
-from cx.data.diagnose import read_error
+from cx.data.diagnose import READ_FAILURES, read_error
 from cx.data.exact import as_text, finish
 from cx.data.fastrows import SUSPECT, fast_rows, raw_key_columns
 from cx.data.layout import RAW, ROW, SourceLayout
@@ -143,7 +143,7 @@ def _first_pass(
             return typed, query(typed).collect(engine="streaming")
         except pl.exceptions.ComputeError:
             pass  # a number past the first rows does not parse: read the file as text
-        except (pl.exceptions.PolarsError, OSError) as exc:
+        except READ_FAILURES as exc:
             raise read_error(layout.path, exc) from None
     return layout, collect(layout.path, [query(layout)])[0]
 
@@ -302,7 +302,7 @@ def _key_table(layout: SourceLayout, mapping: Mapping, encoding: str) -> pl.Data
     try:
         head = fast_rows(layout, mapping, encoding, head=KEY_TABLE_ROWS)
         seen = head.select(fine.KEY_NAMES).collect()
-    except pl.exceptions.PolarsError:  # the scan itself says what is wrong with the file
+    except READ_FAILURES:  # the scan itself says what is wrong with the file
         return None
     return fine.key_table(seen)
 
@@ -312,7 +312,7 @@ def _parses(layout: SourceLayout, encoding: str) -> bool:
     by lines, so a gzip file is not decompressed whole for it)."""
     try:
         read_head(layout, encoding, TYPED_PROBE_ROWS)
-    except pl.exceptions.PolarsError:
+    except READ_FAILURES:
         return False
     return True
 

@@ -49,7 +49,7 @@ def parquet_columns(path: Path) -> list[str] | None:
 
     try:
         return pl.scan_parquet(path, glob=False).collect_schema().names()
-    except (pl.exceptions.PolarsError, OSError):
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException, OSError):
         return None
 
 

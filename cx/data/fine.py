@@ -39,6 +39,7 @@ import polars as pl
 
 from cx.data import periods
 from cx.data.cube import ARRIVAL_RESOLUTION_MINUTES, Cube, DataMeta
+from cx.data.diagnose import READ_FAILURES, failure_text
 from cx.data.files import parquet_columns
 from cx.data.rules import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, OUT_OF_TIME_RANGE
 from cx.errors import DataError, shown, shown_list
@@ -746,9 +747,8 @@ def read_cube_file(path: str | Path) -> FineCube:
         raw = pl.read_parquet(path, glob=False)
         _check_cube_columns(raw, path)
         frame = raw.select(_cast(raw, name, dtype) for name, dtype in CUBE_FILE_SCHEMA.items())
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataError(f"cannot read cube file: {text}", file=path) from None
+    except READ_FAILURES as exc:
+        raise DataError(f"cannot read cube file: {failure_text(exc)}", file=path) from None
     tables = set(frame["table"].unique().to_list())
     unknown = tables - set(CUBE_FILE_TABLES)
     if unknown:

@@ -21,6 +21,7 @@ import numpy as np
 import polars as pl
 
 from cx.data import periods
+from cx.data.diagnose import READ_FAILURES, failure_text
 from cx.data.files import parquet_columns
 from cx.data.fine import CATEGORIES_AS_TEXT
 from cx.models.mapping import DIMENSION_COLUMNS, Mapping
@@ -434,8 +435,9 @@ def read_outcomes(path: Path, window_hours: float) -> Outcomes | None:
             pl.col("contacts").cast(pl.Int64),
             *(pl.col(n).cast(t) for n, t in OUTCOME_FILE_SCHEMA.items()),
         )
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        raise DataError(f"cannot read the outcomes of the cube file: {exc}", file=path) from None
+    except READ_FAILURES as exc:
+        text = failure_text(exc)
+        raise DataError(f"cannot read the outcomes of the cube file: {text}", file=path) from None
     stats = frame.filter(pl.col("table") == "journeys")
     if stats.height != 1:
         raise DataError(

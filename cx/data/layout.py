@@ -21,7 +21,13 @@ import polars as pl
 
 from cx.data import drop as drop_rows
 from cx.data.columns import missing_hint
-from cx.data.diagnose import check_header, find_column, first_bad_utf8, read_error
+from cx.data.diagnose import (
+    READ_FAILURES,
+    check_header,
+    find_column,
+    first_bad_utf8,
+    read_error,
+)
 from cx.data.files import check_data_path, detect_delimiter, is_gzip, is_parquet, open_text
 from cx.errors import DataError, shown
 from cx.models.mapping import CANONICAL_COLUMNS, REQUIRED_COLUMNS, Mapping
@@ -155,7 +161,7 @@ def resolve_layout(path: Path, mapping: Mapping, encoding: str = "utf8") -> Sour
 def _parquet_layout(path: Path, mapping: Mapping) -> SourceLayout:
     try:
         schema = pl.scan_parquet(path, glob=False).collect_schema()
-    except (pl.exceptions.PolarsError, OSError) as exc:
+    except READ_FAILURES as exc:
         raise read_error(path, exc) from None
     header = list(schema.names())
     if "table" in header and "contacts" in header:
@@ -178,13 +184,16 @@ def _parquet_layout(path: Path, mapping: Mapping) -> SourceLayout:
     timestamp_format = mapping.timestamp_format or ""
     names = sources["timestamp"]
     if not timestamp_format and not (len(names) == 1 and dtypes[names[0]].is_temporal()):
-        head = (
-            pl.scan_parquet(path, glob=False)
-            .select(pl.concat_str([pl.col(n).cast(pl.String) for n in names], separator=" "))
-            .drop_nulls()
-            .head(5)
-            .collect()
-        )
+        try:
+            head = (
+                pl.scan_parquet(path, glob=False)
+                .select(pl.concat_str([pl.col(n).cast(pl.String) for n in names], separator=" "))
+                .drop_nulls()
+                .head(5)
+                .collect()
+            )
+        except READ_FAILURES as exc:
+            raise read_error(path, exc) from None
         timestamp_format = iso_format_of(path, head.to_series().to_list())
     return SourceLayout(
         path=path,

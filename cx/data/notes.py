@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from cx.data.diagnose import READ_FAILURES
 from cx.data.layout import RAW
 from cx.data.raw import raw_frame
 
@@ -73,7 +74,7 @@ def count_duplicate_rows(layout: SourceLayout, encoding: str = "utf8") -> int:
                 .select(rows=pl.len(), distinct=line.hash(7).n_unique())
             )
         counts = query.collect(engine="streaming")
-    except (pl.exceptions.PolarsError, OSError):
+    except READ_FAILURES:
         return 0
     rows, distinct = counts.row(0)
     return max(int(rows) - int(distinct), 0)
@@ -127,7 +128,7 @@ def offset_notes(layout: SourceLayout, encoding: str = "utf8") -> list[str]:
             .sort()
             .to_list()
         )
-    except (pl.exceptions.PolarsError, OSError):  # the scan has already read it: no note
+    except READ_FAILURES:  # the scan has already read it: no note
         return []
     if found in ([], ["Z"]):
         return []

@@ -17,7 +17,7 @@ from typing import Any
 import polars as pl
 
 from cx.data import drop as drop_rows
-from cx.data.diagnose import read_error
+from cx.data.diagnose import READ_FAILURES, read_error
 from cx.data.layout import RAW, ROW, SourceLayout, head_lines
 from cx.data.rules import NUMBER_COLUMNS
 from cx.models.mapping import DIMENSION_COLUMNS
@@ -187,5 +187,5 @@ def read_head(layout: SourceLayout, encoding: str, rows: int) -> pl.DataFrame:
 def collect(path: Path, queries: list[pl.LazyFrame]) -> list[pl.DataFrame]:
     try:
         return pl.collect_all(queries, engine="streaming")
-    except (pl.exceptions.PolarsError, OSError) as exc:  # OSError: e.g. a truncated .gz
+    except READ_FAILURES as exc:  # OSError: e.g. a truncated .gz
         raise read_error(path, exc) from None
