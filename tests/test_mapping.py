@@ -213,3 +213,30 @@ def test_boolean_values_listing_no_word_are_a_finding(tmp_path: Path, words: str
         f"{mapping}:4:3: values.abandoned: lists no value for true or false"
     )
     assert "1 finding(s)" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("body", "where", "said"),
+    [
+        (
+            "columns:\n  channel: Via\nchannels:\n  phone: [VOICE, CHAT]\n  chat: [' chat']\n",
+            "5:10: channels.chat.0",
+            "'chat' is listed under both phone and chat",
+        ),
+        (
+            "columns:\n  resolved: Done\nvalues:\n  resolved: {true: [Y, n], false: [N]}\n",
+            "4:36: values.resolved.false.0",
+            "'N' is listed under both true and false",
+        ),
+    ],
+)
+def test_a_value_claimed_twice_is_a_finding(
+    tmp_path: Path, body: str, where: str, said: str
+) -> None:
+    """Values match ignoring case and spaces: one listed under two channels (or true and
+    false) would take the meaning of whichever key came last, silently."""
+    mapping = tmp_path / "twice.yaml"
+    mapping.write_text(body, encoding="utf-8")
+    result = run_cx("validate", str(mapping))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0].startswith(f"{mapping}:{where}: {said}")

@@ -48,9 +48,36 @@ def load_mapping(path: str | Path | None) -> Mapping:
             )
         )
     findings.extend(_drop_findings(mapping, located))
+    findings.extend(_claimed_twice_findings(mapping, located))
     if findings:
         raise StrategyError(findings)
     return mapping
+
+
+def _claimed_twice_findings(mapping: Mapping, located: Located) -> list[Finding]:
+    """A source value is read case-insensitively and trimmed, so listing it under two
+    channels, or under true and false, leaves its meaning to the order of the keys."""
+    findings = []
+    groups: list[tuple[str, dict[str, list[str]]]] = [("channels", dict(mapping.channels))]
+    for column, words in mapping.values.items():
+        groups.append((f"values.{column}", {"true": words.true, "false": words.false}))
+    for prefix, lists in groups:
+        owner: dict[str, str] = {}
+        for key, values in lists.items():
+            for index, value in enumerate(values):
+                folded = value.strip().lower()
+                first = owner.setdefault(folded, key)
+                if first == key:
+                    continue
+                path = (*prefix.split("."), key, index)
+                findings.append(
+                    located.position(path).finding(
+                        f"'{value.strip()}' is listed under both {first} and {key}",
+                        ".".join(str(p) for p in path),
+                        "values are matched ignoring case and spaces: list it once",
+                    )
+                )
+    return findings
 
 
 def _drop_findings(mapping: Mapping, located: Located) -> list[Finding]:
