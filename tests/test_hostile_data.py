@@ -863,7 +863,7 @@ def test_the_library_raises_cx_errors_only(fifo: Path) -> None:
     st.sampled_from(["", ".6", ".60", ".600", ".060", ".604", ".6045", ".604500", ".123456789"]),
     st.booleans(),
     st.sampled_from(["", " ", "x"]),
-    st.sampled_from([3, 6]),
+    st.sampled_from([0, 3, 6]),
 )
 def test_a_fraction_read_with_a_fixed_width_reads_as_with_any_width(
     moment: Any, sep: str, fraction: str, sixty: bool, pad: str, digits: int
@@ -890,6 +890,26 @@ def test_a_fraction_read_with_a_fixed_width_reads_as_with_any_width(
     assert got["leap"].to_list() == got["leap_fixed"].to_list()
     assert not (got["leap"] & ~got["maybe"]).any()
     assert got["leap"][0] == sixty
+
+
+@pytest.mark.parametrize("scan", SCANS)
+@pytest.mark.parametrize("first", ["whole seconds", "a fraction"])
+def test_a_fraction_is_optional_whichever_form_comes_first(
+    tmp_path: Path, scan: str, first: str
+) -> None:
+    """Writers leave out a fraction of zero (Python's isoformat): an export holds
+    ``10:00:00`` and ``10:00:00.123456`` side by side, and which one its first row has
+    must not decide whether the other form is read or rejected."""
+    times = [f"2024-01-{day:02d}T{hour:02d}:00:00" for day in range(1, 29) for hour in (9, 14)]
+    times = [t + ".123456" if i % 3 == (0 if first == "a fraction" else 1) else t
+             for i, t in enumerate(times)]  # fmt: skip
+    data = tmp_path / "mixed.csv"
+    rows = "".join(f"C{i % 7},{t},phone\n" for i, t in enumerate(times))
+    data.write_text("customer_id,timestamp,channel\n" + rows, encoding="utf-8")
+    result = cx("simulate", STRATEGY, "--data", data, "--format", "json", "--no-cache", scan=scan)
+    assert result.exit_code == 0, result.stderr
+    read = json.loads(result.stdout)["data"]
+    assert (read["rows_used"], read["rows_rejected"]) == (len(times), 0)
 
 
 @settings(max_examples=200, deadline=None)

@@ -19,6 +19,7 @@ from cx.data.rules import (
     CONTROL_CHARACTER,
     NUMBER_COLUMNS,
     boolean_words,
+    fixed_fraction_format,
     handle_time_factor,
     in_time_range,
     maybe_leap_second,
@@ -50,9 +51,11 @@ def _fast_timestamp_text(layout: SourceLayout) -> pl.Expr:
 def _fast_timestamp(layout: SourceLayout) -> pl.Expr:
     if layout.typed_timestamp():
         return parsed_timestamp(layout)
-    return parse_timestamp(
-        _fast_timestamp_text(layout), layout.timestamp_format, layout.fraction_digits
-    )
+    text, fmt = _fast_timestamp_text(layout), layout.timestamp_format
+    fixed = fixed_fraction_format(fmt, layout.fraction_digits)
+    if fixed is not None:  # a fraction of another width reads as null: a suspect row
+        return text.str.strptime(pl.Datetime("us"), fixed, strict=False, cache=False)
+    return parse_timestamp(text, fmt, layout.fraction_digits)
 
 
 def _fast_boolean(

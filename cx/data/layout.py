@@ -41,10 +41,10 @@ CLEAN = "__clean:"  # prefix of the trimmed source columns while the row rules r
 ISO_FORMATS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), fmt)
     for pattern, fmt in (
-        (r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$", "%Y-%m-%dT%H:%M:%S"),
-        (r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$", "%Y-%m-%d %H:%M:%S"),
-        (r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d+$", "%Y-%m-%dT%H:%M:%S%.f"),
-        (r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d+$", "%Y-%m-%d %H:%M:%S%.f"),
+        # A fraction is optional whatever the first row has: writers leave out a
+        # fraction of zero (Python's isoformat), so one export holds both forms.
+        (r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$", "%Y-%m-%dT%H:%M:%S%.f"),
+        (r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?$", "%Y-%m-%d %H:%M:%S%.f"),
         (
             r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$",
             "%Y-%m-%dT%H:%M:%S%.f%#z",
@@ -76,7 +76,7 @@ class SourceLayout:
     dtypes: dict[str, pl.DataType] = field(default_factory=dict)
     # Source column -> values whose rows the mapping drops (cx.data.drop).
     drop: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    # The digits of the first timestamp's fraction (3 or 6) when the format ends in
+    # The digits of the first timestamp's fraction (0, 3 or 6) when the format ends in
     # `:%S%.f`: timestamps are parsed first with that fixed width, which Polars reads
     # far faster (cx.data.rules.parse_timestamp); the value is the same either way.
     fraction_digits: int | None = None
@@ -265,19 +265,20 @@ def _head_timestamps(
     return values
 
 
-#: A timestamp whose fraction Polars can read with a fixed width (``%3f``, ``%6f``).
-_FIXED_FRACTION = re.compile(r"^.*:\d{2}\.(\d{3}|\d{6})$")
+#: A timestamp whose fraction Polars can read with a fixed width (``%3f``, ``%6f``), or
+#: that has none.
+_FIXED_FRACTION = re.compile(r"^.*:\d{2}(?:\.(\d{3}|\d{6}))?$")
 
 
 def _fraction_digits(
     head: list[str], delimiter: str, header: list[str], columns: list[str]
 ) -> int | None:
-    """The digits of the first timestamp's fraction, if 3 or 6 (see SourceLayout)."""
+    """The digits of the first timestamp's fraction, if 0, 3 or 6 (see SourceLayout)."""
     if len(columns) != 1:
         return None
     values = _head_timestamps(head, delimiter, header, columns)
     found = _FIXED_FRACTION.match(values[0][1]) if values else None
-    return len(found.group(1)) if found else None
+    return len(found.group(1) or "") if found else None
 
 
 def iso_format_of(path: Path, values: list[str]) -> str:

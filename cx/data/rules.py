@@ -155,9 +155,9 @@ SECONDS_AND_FRACTION = ":%S%.f"
 
 def fixed_fraction_format(fmt: str, digits: int | None) -> str | None:
     """``fmt`` with its fraction read as exactly ``digits`` digits, where it can be."""
-    if digits not in (3, 6) or not fmt.endswith(SECONDS_AND_FRACTION):
+    if digits not in (0, 3, 6) or not fmt.endswith(SECONDS_AND_FRACTION):
         return None
-    return fmt.removesuffix("%.f") + f".%{digits}f"
+    return fmt.removesuffix("%.f") + (f".%{digits}f" if digits else "")
 
 
 def _leap_second(
