@@ -53,7 +53,10 @@ def _fast_timestamp(layout: SourceLayout) -> pl.Expr:
         return parsed_timestamp(layout)
     text, fmt = _fast_timestamp_text(layout), layout.timestamp_format
     fixed = fixed_fraction_format(fmt, layout.fraction_digits)
-    if fixed is not None:  # a fraction of another width reads as null: a suspect row
+    if fixed is not None and layout.fraction_digits == 0:
+        # Whole seconds: a row with a fraction reads as null, a suspect row checked
+        # exactly (a fraction of another width than 3 or 6 is rarer: parse_timestamp
+        # reads it in the same pass).
         return text.str.strptime(pl.Datetime("us"), fixed, strict=False, cache=False)
     return parse_timestamp(text, fmt, layout.fraction_digits)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import re
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -273,12 +274,17 @@ _FIXED_FRACTION = re.compile(r"^.*:\d{2}(?:\.(\d{3}|\d{6}))?$")
 def _fraction_digits(
     head: list[str], delimiter: str, header: list[str], columns: list[str]
 ) -> int | None:
-    """The digits of the first timestamp's fraction, if 0, 3 or 6 (see SourceLayout)."""
+    """The digits of the fraction most of the first timestamps have, if 0, 3 or 6 (see
+    SourceLayout): a file of fractions whose first row has none is read by its rows."""
     if len(columns) != 1:
         return None
-    values = _head_timestamps(head, delimiter, header, columns)
-    found = _FIXED_FRACTION.match(values[0][1]) if values else None
-    return len(found.group(1) or "") if found else None
+    widths = Counter(
+        len(found.group(1) or "") if found else None
+        for found in (_FIXED_FRACTION.match(value) for _, value in _head_timestamps(
+            head, delimiter, header, columns
+        ))
+    )
+    return widths.most_common(1)[0][0] if widths else None
 
 
 def iso_format_of(path: Path, values: list[str]) -> str:
