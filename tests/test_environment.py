@@ -113,3 +113,23 @@ def test_json_output_is_the_same_in_any_shell(tmp_path: Path) -> None:
         environment = hostile_environment(work, zone)
         environment["CX_CACHE_DIR"] = str(work / "cache")
         assert simulate_json(environment, work) == expected
+
+
+@pytest.mark.parametrize("columns", ["0", "-3", "wide"])
+def test_a_terminal_size_that_is_no_size_is_ignored(tmp_path: Path, columns: str) -> None:
+    """COLUMNS=0 laid everything out in zero columns: no table, and no error line."""
+    environment = {**os.environ, "COLUMNS": columns, "CX_CACHE_DIR": str(tmp_path / "cache")}
+    strategy = str(CORPUS / "strategies" / "base.yaml")
+    data = str(CORPUS / "data" / "good.csv")
+    table = subprocess.run(
+        [sys.executable, "-m", "cx", "simulate", strategy, "--data", data],
+        cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert table.returncode in (0, 1), table.stderr
+    assert "Channels" in table.stdout or "channel" in table.stdout.lower()
+    missing = subprocess.run(
+        [sys.executable, "-m", "cx", "simulate", str(tmp_path / "nothere.yaml"), "--data", data],
+        cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert missing.returncode == 2
+    assert "strategy file not found" in missing.stderr

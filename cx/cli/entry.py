@@ -34,6 +34,7 @@ def run(argv: list[str]) -> int:
     from cx.cli import rerun
     from cx.io import silence_stdout
 
+    _forget_unusable_sizes()
     try:
         code = None if _stdout_may_be_an_input() else rerun.replay(argv)
     except BrokenPipeError:  # `cx ... | head`: the reader has all it wants
@@ -56,6 +57,15 @@ def run(argv: list[str]) -> int:
     code = _broken_pipe_outside_commands(code, stdout_before)
     rerun.finish(code)
     return code
+
+
+def _forget_unusable_sizes() -> None:
+    """``COLUMNS=0`` (or any size that is no positive number) as if unset: rich would
+    lay every table, and every error line, out in zero columns, printing nothing."""
+    for name in ("COLUMNS", "LINES"):
+        value = os.environ.get(name)
+        if value is not None and not (value.isascii() and value.isdigit() and int(value) > 0):
+            del os.environ[name]
 
 
 def _stdout_may_be_an_input() -> bool:
