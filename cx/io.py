@@ -372,6 +372,7 @@ def writing_stdout() -> Iterator[None]:
         reason = write_failure(exc)
         if reason is None:
             raise
+        silence_stdout()  # what stdout still buffers would fail again, and say so twice
         raise InputError(f"cannot write output: {reason}", file="stdout") from None
 
 

@@ -267,7 +267,7 @@ CX_SCRIPT = Path(sys.executable).parent / "cx"
 CX = [str(CX_SCRIPT)] if CX_SCRIPT.exists() else [sys.executable, "-m", "cx"]
 
 
-def piped(work: Path, args: list[str], reader: str) -> tuple[int, str]:
+def piped(work: Path, args: list[str], reader: str, **extra: str) -> tuple[int, str]:
     """``cx args | reader`` in bash: cx's exit code (PIPESTATUS) and its stderr."""
     script = (
         f"set -o pipefail; {shlex.join([*CX, *args])} 2>cx.err | {reader} > /dev/null; "
@@ -276,7 +276,7 @@ def piped(work: Path, args: list[str], reader: str) -> tuple[int, str]:
     run = subprocess.run(
         ["bash", "-c", script],
         cwd=work,
-        env=environment(work),
+        env=environment(work, **extra),
         capture_output=True,
         text=True,
         timeout=TIMEOUT,
@@ -316,6 +316,36 @@ def test_a_reader_that_stops_early_is_exit_0_or_141_quietly(
 def test_generated_csv_piped_into_head_is_exit_141_quietly(work: Path) -> None:
     """10 MB of CSV: far more than a pipe holds, so ``head`` always leaves first."""
     assert piped(work, PIPED["generate"], "head") == (141, "")
+
+
+def test_unbuffered_output_cut_short_by_its_reader_is_141_not_0(work: Path) -> None:
+    """Under PYTHONUNBUFFERED=1 a page written in one piece went straight to the pipe,
+    which took 64 KiB of it before ``head`` left; the rest was dropped unsaid, exit 0."""
+    pytest.importorskip("altair")
+    report = ["report", str(DIGITAL_FIRST), "--data", str(ROOT / "examples" / "interactions.csv"),
+              "-q", "--no-cache"]  # fmt: skip
+    assert piped(work, report, "head -c 10", PYTHONUNBUFFERED="1") == (141, "")
+
+
+def test_a_stdout_that_cannot_take_the_output_is_said_once(work: Path) -> None:
+    """A non-blocking pipe nobody drains takes 64 KiB: exit 2 and one error line (the
+    rest still buffered at exit was said a second time)."""
+    import fcntl
+
+    pytest.importorskip("altair")
+    report = ["report", str(DIGITAL_FIRST), "--data", str(ROOT / "examples" / "interactions.csv"),
+              "-q", "--no-cache"]  # fmt: skip
+    reader, writer = os.pipe()
+    flags = fcntl.fcntl(writer, fcntl.F_GETFL)
+    fcntl.fcntl(writer, fcntl.F_SETFL, flags | os.O_NONBLOCK)
+    try:
+        run = subprocess.run([*CX, *report], cwd=work, env=environment(work), stdout=writer,
+                             stderr=subprocess.PIPE, text=True, timeout=TIMEOUT)  # fmt: skip
+    finally:
+        os.close(writer)
+        os.close(reader)
+    assert run.returncode == 2
+    assert run.stderr.count("error: stdout: cannot write output") == 1, run.stderr
 
 
 def test_a_replayed_rerun_into_a_closed_pipe_is_exit_141_quietly(work: Path) -> None:

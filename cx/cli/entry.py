@@ -124,6 +124,7 @@ def main() -> NoReturn:
     """
     trap_signals()
     _stand_in_for_closed_streams()
+    _buffer_unbuffered_stdout()
     _escape_what_streams_cannot_encode()
     try:
         code = run(sys.argv[1:])
@@ -186,6 +187,21 @@ def _stand_in_for_closed_streams() -> None:
         sys.stdout = _ClosedStream()
     if sys.stderr is None:
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (open until the process ends)
+
+
+def _buffer_unbuffered_stdout() -> None:
+    """Write stdout through a buffer even under ``PYTHONUNBUFFERED=1`` (``-u``): text
+    written straight to the descriptor loses whatever one write(2) does not take (a
+    pipe takes 64 KiB), silently; a buffer writes the rest or raises."""
+    stream = sys.stdout
+    if not isinstance(stream, io.TextIOWrapper) or not isinstance(stream.buffer, io.FileIO):
+        return
+    sys.stdout = io.TextIOWrapper(
+        io.BufferedWriter(stream.buffer),
+        encoding=stream.encoding,
+        errors=stream.errors,
+        line_buffering=stream.line_buffering,
+    )
 
 
 def _json_escapes(error: UnicodeError) -> tuple[str, int]:
