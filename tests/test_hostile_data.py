@@ -317,6 +317,28 @@ def test_full_periods_are_not_noted_as_partial(tmp_path: Path) -> None:
     assert "covers only" not in stderr
 
 
+def test_a_stray_date_far_from_the_rest_is_noted(tmp_path: Path) -> None:
+    """One placeholder date (2000-01-01) among 2024's contacts stretched the data over
+    24 years of empty months, each charged its fixed costs: a cost 1,300 times today's,
+    and not a word on stderr."""
+    data = tmp_path / "stray.csv"
+    rows = [f"c{i},2024-01-{1 + i % 31:02d}T10:00:00,phone\n" for i in range(62)]
+    rows += ["c1,2000-01-01T00:00:00,phone\n"]
+    data.write_text("customer_id,timestamp,channel\n" + "".join(rows))
+    payload, stderr = simulate_json(data)
+    assert len(payload["data"]["periods"]) == 289
+    assert f"{data}: 287 of the data's 289 months have no contacts (2000-02 … 2023-12)" in (
+        stderr
+    )
+    _, stderr = simulate_json(data, "--period", "quarter")
+    assert "95 of the data's 97 quarters have no contacts (2000-Q2 … 2023-Q4)" in stderr
+
+
+def test_periods_with_contacts_are_not_noted_as_empty() -> None:
+    _, stderr = simulate_json(GOOD, "--period", "week")
+    assert "have no contacts" not in stderr
+
+
 # --------------------------------------------------------------------------- input paths
 
 

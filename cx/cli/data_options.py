@@ -206,7 +206,20 @@ def cube_for(
         )
     _depend_on_data(source)
     window = journey_window_for(source, strategies) if journeys else None
-    return load_cube(source, chosen, quiet, window, keep_rows)
+    cube = load_cube(source, chosen, quiet, window, keep_rows)
+    note_idle_rules(strategies, cube, quiet)
+    return cube
+
+
+def note_idle_rules(strategies: list[Strategy], cube: Cube, quiet: bool) -> None:
+    """Say which shift rules take no contact of the data (a value in another case, a
+    channel the data lacks): they move nothing, and save nothing."""
+    from cx.replay.rules import idle_rules
+
+    for strategy in strategies:
+        for number, said in idle_rules(strategy, cube.demand):
+            finding = strategy.position(("shifts", number)).finding(said, f"shifts.{number}")
+            note(f"warning: {finding.format()}", quiet)
 
 
 def check_interval(interval: int | None) -> int | None:

@@ -526,6 +526,23 @@ def partial_period_notes(first: date, last: date, period: str) -> list[str]:
     return notes
 
 
+def empty_period_notes(starts: list[date], busy: set[date], period: str) -> list[str]:
+    """A note when periods between the first and the last contact hold no contact: most
+    often one stray or placeholder date (2000-01-01) far from the rest, which stretches
+    the data over years of empty periods, each charged its fixed costs."""
+    empty = [start for start in starts if start not in busy]
+    if not empty:
+        return []
+    span = periods.label(empty[0], period)
+    if len(empty) > 1:
+        span += f" … {periods.label(empty[-1], period)}"
+    return [
+        f"{len(empty)} of the data's {len(starts)} {period}s have no contacts ({span}): a "
+        "stray or placeholder date stretches the data over them, and fixed costs are charged "
+        "for each; check its first and last contact (cx inspect)"
+    ]
+
+
 @dataclass
 class FineCube:
     demand: pl.DataFrame
@@ -591,6 +608,8 @@ class FineCube:
             meta.time_of_day = False
             meta.notes.append(MIDNIGHT_NOTE)
         meta.notes.extend(partial_period_notes(self.first.date(), self.last.date(), period))
+        busy = demand.get_column("period_start").unique().to_list()
+        meta.notes.extend(empty_period_notes(starts, set(busy), period))
         if self.duplicate_rows is not None:
             meta.duplicate_rows = self.duplicate_rows
             meta.duplicates_counted = True

@@ -60,10 +60,7 @@ class CompiledRule:
 
     def matches(self) -> pl.Expr:
         """True for the cells (or contacts) this rule would take, ignoring earlier rules."""
-        condition = pl.col("channel") == self.source
-        for dimension, values in self.where.items():
-            condition = condition & pl.col(dimension).is_in(list(values))
-        return condition
+        return _matches(self.source, self.where)
 
     def ramp_factor(self, period_index: pl.Expr) -> pl.Expr:
         return ramp_factor(self.ramp, period_index)
@@ -163,12 +160,7 @@ class RuleSet:
 
     def rule_index(self, none: int | None = None) -> pl.Expr:
         """The number of the first rule that takes each row (``none`` where no rule does)."""
-        index: pl.Expr = pl.lit(none, dtype=pl.Int32)
-        for rule in reversed(self.rules):
-            index = (
-                pl.when(rule.matches()).then(pl.lit(rule.number, dtype=pl.Int32)).otherwise(index)
-            )
-        return index
+        return _first_match([(rule.number, rule.matches()) for rule in self.rules], none)
 
     def require_dimensions(
         self, available: Collection[str], error: Callable[[int, str], InputError]
@@ -195,6 +187,85 @@ class RuleSet:
             if wanted.intersection(fallback.targets):
                 needed.add(channel)
         return sorted(needed)
+
+
+def _matches(source: str, where: Mapping[str, Sequence[str]]) -> pl.Expr:
+    condition = pl.col("channel") == source
+    for dimension, values in where.items():
+        condition = condition & pl.col(dimension).is_in(list(values))
+    return condition
+
+
+def _first_match(rules: Sequence[tuple[int, pl.Expr]], none: int | None) -> pl.Expr:
+    index: pl.Expr = pl.lit(none, dtype=pl.Int32)
+    for number, matches in reversed(rules):
+        index = pl.when(matches).then(pl.lit(number, dtype=pl.Int32)).otherwise(index)
+    return index
+
+
+def idle_rules(strategy: Strategy, demand: pl.DataFrame) -> list[tuple[int, str]]:
+    """The shift rules that take no contact of ``demand`` (a cube's demand table), each
+    with a sentence saying why: a rule that moves nothing saves nothing, and says so
+    nowhere else. A rule that does take contacts is listed too when a value of its
+    ``where`` differs from the data's only in case or spaces: it surely meant the data's.
+
+    Rules on a dimension ``demand`` lacks (journey steps) are left to the evaluation,
+    which needs the outcomes for them."""
+    wheres = {
+        number: rule.where.model_dump(exclude_none=True) if rule.where else {}
+        for number, rule in enumerate(strategy.shifts)
+    }
+    checked = [n for n, where in wheres.items() if set(where) <= set(demand.columns)]
+    if not checked:
+        return []
+    rules = [(n, _matches(strategy.shifts[n].from_, wheres[n])) for n in checked]
+    cells = demand.filter(pl.col("contacts") > 0)
+    taken = set(cells.select(_first_match(rules, -1).unique()).to_series().to_list())
+    idle = []
+    for number, matches in rules:
+        source = strategy.shifts[number].from_
+        on_source = cells.filter(pl.col("channel") == source)
+        if number in taken:
+            near = _where_misses(wheres[number], source, on_source, cells, only_near=True)
+            if near:
+                idle.append((number, f"takes fewer contacts than meant: {near}"))
+            continue
+        if not on_source.height:
+            why = f"the data has no contacts on {source}"
+        elif cells.filter(matches).height:
+            why = f"earlier rules take every contact on {source} that it matches"
+        else:
+            why = _where_misses(wheres[number], source, on_source, cells)
+        idle.append((number, f"moves no contacts: {why}"))
+    return idle
+
+
+def _where_misses(
+    where: Mapping[str, Sequence[str]],
+    source: str,
+    on_source: pl.DataFrame,
+    cells: pl.DataFrame,
+    only_near: bool = False,
+) -> str:
+    """Which of ``where``'s values no contact on ``source`` has, naming the data's value
+    where one differs only in case or spaces (values match exactly); ``only_near``:
+    just those."""
+    said = []
+    for dimension, values in where.items():
+        present = set(on_source.get_column(dimension).unique().to_list())
+        missing = [value for value in values if value not in present]
+        known = {str(v).strip().casefold(): v for v in cells.get_column(dimension).unique()}
+        near = [known[m.strip().casefold()] for m in missing if m.strip().casefold() in known]
+        near = [value for value in near if value not in missing]
+        if not missing or (only_near and not near):
+            continue
+        text = f"no contact on {source} has {dimension} " + ", ".join(map(repr, missing))
+        if near:
+            text += f" (the data has {', '.join(map(repr, near))}: values match exactly)"
+        said.append(text)
+    if only_near:
+        return "; ".join(said)
+    return "; ".join(said) or f"no contact on {source} has all of its values at once"
 
 
 def ramp_factor(ramp: Ramp | None, period_index: pl.Expr) -> pl.Expr:

@@ -1,0 +1,88 @@
+"""Shift rules that take no contact of the data are said (DESIGN §5): a rule whose
+`where` value differs from the data's only in case, whose channel the data lacks, or
+which earlier rules shadow moves nothing and saves nothing, and used to say so nowhere.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import run_cx
+
+from cx import api
+from cx.replay.rules import idle_rules
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+BASE = CORPUS / "strategies" / "base.yaml"
+GOOD = CORPUS / "data" / "good.csv"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _strategy(tmp_path: Path, shifts: str, offer: str = "[phone, chat, email, web]") -> Path:
+    path = tmp_path / "push.yaml"
+    path.write_text(
+        f"version: 1\nextends: {BASE}\nname: push\nkind: push\noffer: {offer}\n"
+        f"shifts:\n{shifts}",
+        encoding="utf-8",
+    )
+    return path
+
+
+CASES = {
+    "a value in another case": (
+        "  - from: phone\n    where: {intent: [Balance]}\n    to: {web: 0.5}\n",
+        "push.yaml:7:5: shifts.0: moves no contacts: no contact on phone has intent 'Balance' "
+        "(the data has 'balance': values match exactly)",
+    ),
+    "one value of several in another case": (
+        "  - from: phone\n    where: {segment: [retail, ' Business']}\n    to: {web: 0.5}\n",
+        "push.yaml:7:5: shifts.0: takes fewer contacts than meant: no contact on phone has "
+        "segment ' Business' (the data has 'business': values match exactly)",
+    ),
+    "a value no contact on the channel has": (
+        "  - from: phone\n    where: {intent: [loan]}\n    to: {web: 0.5}\n",
+        "push.yaml:7:5: shifts.0: moves no contacts: no contact on phone has intent 'loan'",
+    ),
+    "a shadowed rule": (
+        "  - from: email\n    to: {chat: 0.3}\n  - from: email\n    where: {intent: [complaint]}\n"
+        "    to: {web: 0.3}\n",
+        "push.yaml:9:5: shifts.1: moves no contacts: earlier rules take every contact on email "
+        "that it matches",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_rule_that_takes_no_contact_is_a_warning(tmp_path: Path, case: str) -> None:
+    shifts, said = CASES[case]
+    result = run_cx("simulate", _strategy(tmp_path, shifts), "--data", GOOD, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    json.loads(result.stdout)  # stdout stays machine output
+    assert f"warning: {tmp_path / said}" in result.stderr
+    assert result.stderr.count("warning:") == 1
+    quiet = run_cx("simulate", _strategy(tmp_path, shifts), "--data", GOOD, "-q")
+    assert "warning" not in quiet.stderr
+
+
+def test_a_channel_without_contacts_is_named(tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(
+        f"version: 1\nextends: {BASE}\nname: push\nkind: push\n"
+        "channels:\n  app: {mode: self_service, cost_per_contact: 0.05}\n"
+        "offer: [phone, chat, email, web, app]\n"
+        "shifts:\n  - from: app\n    to: {web: 0.5}\n",
+        encoding="utf-8",
+    )
+    strategy = api.load_strategy(catalog)
+    cube = api.load_interactions(GOOD, cache=False)
+    assert idle_rules(strategy, cube.demand) == [
+        (0, "moves no contacts: the data has no contacts on app")
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "strategies").glob("*.yaml")))
+def test_no_shipped_strategy_has_an_idle_rule(name: str) -> None:
+    cube = api.load_interactions(ROOT / "examples" / "interactions.csv")
+    assert idle_rules(api.load_strategy(ROOT / "strategies" / name), cube.demand) == []
