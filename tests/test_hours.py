@@ -347,6 +347,47 @@ def test_without_response_the_workload_formula_stays(tmp_path: Path) -> None:
     assert email.response_level is None and email.open_hours == 8.0
 
 
+EMAIL_WITHIN_A_MINUTE = """\
+version: 1
+name: email
+kind: follow
+channels:
+  email:
+    mode: async
+{handle}    hourly_cost: 10
+    hours: {{mon-fri: "09:00-17:00"}}
+    response: {{target: 0.9, within: 60}}
+"""
+
+
+def test_a_response_faster_than_the_handle_time_is_a_finding(tmp_path: Path) -> None:
+    """An email of an hour's work cannot be answered within a minute: cx staffed 54
+    agents for one email instead of saying so."""
+    strategy = tmp_path / "email.yaml"
+    strategy.write_text(EMAIL_WITHIN_A_MINUTE.format(handle="    handle_time: 3600\n"))
+    result = CliRunner().invoke(app, ["validate", str(strategy)])
+    assert result.exit_code == 1
+    assert (
+        f"{strategy}:10:29: channels.email.response.within: a response within 60 s is shorter "
+        "than the handle time 3600 s: no contact can be answered in time"
+    ) in result.stdout
+
+
+def test_a_response_faster_than_the_observed_handle_time_is_refused(tmp_path: Path) -> None:
+    strategy = tmp_path / "email.yaml"
+    strategy.write_text(EMAIL_WITHIN_A_MINUTE.format(handle=""))
+    data = tmp_path / "emails.csv"
+    rows = [f"c{i},{(MONDAY + timedelta(hours=10, minutes=i)).isoformat()},email,600\n"
+            for i in range(20)]  # fmt: skip
+    data.write_text("customer_id,timestamp,channel,handle_time\n" + "".join(rows))
+    result = CliRunner().invoke(app, ["simulate", str(strategy), "--data", str(data)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(
+        f"error: {strategy}:9:29: channels.email.response.within: a response within 60 s is "
+        "shorter than email's observed handle time 600 s"
+    )
+
+
 # ---------------------------------------------------------------- 24/7 = no hours at all
 
 STRATEGY_FILES = sorted(

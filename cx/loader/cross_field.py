@@ -119,6 +119,16 @@ def cross_field_findings(strategy: Strategy, located: Located) -> list[Finding]:
         except GuardSyntaxError as error:
             add(("guards", index), str(error), error.hint)
 
+    for name, channel in strategy.channels.items():
+        response, handle = channel.response, channel.handle_time
+        if response is not None and isinstance(handle, int | float) and response.within < handle:
+            add(
+                ("channels", name, "response", "within"),
+                f"a response within {response.within:g} s is shorter than the handle time "
+                f"{handle:g} s: no contact can be answered in time",
+                f"give `within` at least {handle:g} s",
+            )
+
     _check_uncertainty(strategy, add)
     return findings
 

@@ -149,6 +149,15 @@ def handle_times(strategy: Strategy, cube: Cube, offered: list[str]) -> dict[str
                 **strategy.position(("channels", name, "handle_time")).location(),
                 hint="set handle_time (seconds) in the catalog",
             )
+        response = channel.response
+        if response is not None and name in result and response.within < result[name]:
+            raise InputError(  # a catalog's number is a finding of the file already
+                f"a response within {response.within:g} s is shorter than {name}'s observed "
+                f"handle time {result[name]:,.0f} s: no contact can be answered in time",
+                path=f"channels.{name}.response.within",
+                **strategy.position(("channels", name, "response", "within")).location(),
+                hint=f"give `within` at least {result[name]:,.0f} s, or set handle_time",
+            )
     return result
 
 
