@@ -317,6 +317,29 @@ def test_full_periods_are_not_noted_as_partial(tmp_path: Path) -> None:
     assert "covers only" not in stderr
 
 
+@pytest.mark.parametrize(
+    ("ending", "noted"),
+    [
+        ("C2,2024-01-02T11:00:00,phone,reta", True),  # cut in the middle of a field
+        ("C2,2024-01-02T11:00:00,phone,retail,4", False),  # all fields: nothing to tell
+        ("C2,2024-01-02T11:00:00,phone\n", False),  # a line end: fields left out on purpose
+        ('C2,2024-01-02T11:00:00,phone,"ret', False),  # inside a quoted field
+    ],
+)
+def test_a_last_line_cut_short_is_noted(tmp_path: Path, ending: str, noted: bool) -> None:
+    """A copy interrupted mid-line left `...,phone,reta`: a segment 'reta' and an empty
+    handle time, read as any row."""
+    data = tmp_path / "cut.csv"
+    data.write_text(
+        "customer_id,timestamp,channel,segment,handle_time\n"
+        "C1,2024-01-02T10:00:00,phone,retail,300\n" + ending,
+        encoding="utf-8",
+    )
+    result = cx("inspect", "--data", data, "--format", "json", "--no-cache")
+    said = f"{data}: its last line has 4 of the header's 5 fields and no line end"
+    assert (said in result.stderr) is noted, result.stderr
+
+
 def test_a_stray_date_far_from_the_rest_is_noted(tmp_path: Path) -> None:
     """One placeholder date (2000-01-01) among 2024's contacts stretched the data over
     24 years of empty months, each charged its fixed costs: a cost 1,300 times today's,

@@ -9,6 +9,7 @@ being said. Where a file cannot be read at all, :mod:`cx.data.diagnose` says why
 
 from __future__ import annotations
 
+import csv
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -85,8 +86,47 @@ def examine(meta: DataMeta, layout: SourceLayout, mapping: Mapping, encoding: st
     UTC offsets the timestamps were converted from (beside the scan's own notes)."""
     if not meta.duplicates_counted:  # the scan counts them in its one read of the file
         meta.duplicate_rows = count_duplicate_rows(layout, encoding)
-    found = [*column_notes(layout, mapping), *offset_notes(layout, encoding)]
+    found = [
+        *column_notes(layout, mapping),
+        *offset_notes(layout, encoding),
+        *cut_short_notes(layout),
+    ]
     meta.notes = [*found, *(text for text in meta.notes if text not in found)]
+
+
+# --------------------------------------------------------------------------- cut short
+
+#: The end of a file read to see whether its last line was cut short.
+TAIL_BYTES = 64 * 1024
+
+
+def cut_short_notes(layout: SourceLayout) -> list[str]:
+    """One note when a plain CSV's last line has fewer fields than the header and no
+    line end: an export cut short (an interrupted copy, a full disk), whose missing
+    fields read as empty. Polars pads any short line that way, and a line that leaves
+    out trailing empty fields on purpose looks the same, but one without a line end
+    at the very end of the file is the mark of a cut."""
+    if layout.format != "csv" or layout.compressed:
+        return []
+    try:
+        with layout.path.open("rb") as file:
+            size = file.seek(0, 2)
+            file.seek(max(0, size - TAIL_BYTES))
+            tail = file.read()
+    except OSError:
+        return []
+    if tail.endswith(b"\n") or b"\n" not in tail:  # complete, or one line (the header)
+        return []
+    last = tail.rsplit(b"\n", 1)[1].decode("utf-8", errors="replace")
+    if not last.strip() or last.count('"') % 2:  # blank, or inside a quoted field
+        return []
+    fields = next(csv.reader([last], delimiter=layout.delimiter))
+    if len(fields) >= len(layout.header):
+        return []
+    return [
+        f"its last line has {len(fields)} of the header's {len(layout.header)} fields and no "
+        "line end: the file looks cut short, and that row's missing fields read as empty"
+    ]
 
 
 # --------------------------------------------------------------------------- UTC offsets
