@@ -168,6 +168,23 @@ def test_junit_xml_escapes_and_parses() -> None:
     assert failure is not None and 'bad "x" <y>' in (failure.text or "")
 
 
+def test_junit_holds_no_line_a_ci_runner_would_run(tmp_path: Path) -> None:
+    """A file named with a line break and ``::error`` made the failure text start a line
+    with ``::``: a job printing the XML would raise an annotation of the file's choice."""
+    directory = tmp_path / "strategies"
+    directory.mkdir()
+    (directory / "a\n::error file=x::inj%.yaml").write_text("version: 2\n", encoding="utf-8")
+    (directory / "::set-output name=x::y.yaml").write_text("version: 2\n", encoding="utf-8")
+    for target in (directory, directory / "::set-output name=x::y.yaml"):
+        result = run("validate", str(target), "-f", "junit")
+        assert result.exit_code == 1
+        assert ElementTree.fromstring(result.stdout).find("testsuite") is not None
+        assert not [line for line in result.stdout.splitlines() if line.lstrip().startswith("::")]
+    assert "a\\n::error file=x::inj%.yaml:1:1: version" in run(
+        "validate", str(directory), "-f", "junit"
+    ).stdout
+
+
 # --------------------------------------------------------------------------- exit codes
 
 

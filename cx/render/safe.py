@@ -38,14 +38,17 @@ def terminal_text(text: str) -> str:
     return _TERMINAL_UNSAFE.sub(_visible, text)
 
 
-def plain(text: str, style: str = "") -> Text:
-    """File text as a rich renderable printed literally: no markup (``[red]``,
-    ``[link=...]``), no emoji codes, no control characters, and no line starting with
+def log_line(text: str) -> str:
+    """``text`` as one line of a log (:func:`terminal_text`) that does not start with
     ``::``, which a GitHub Actions runner would take as a workflow command."""
     shown = terminal_text(text)
-    if shown.startswith("::"):
-        shown = "\\x3a" + shown[1:]
-    return Text(shown, style=style)
+    return "\\x3a" + shown[1:] if shown.startswith("::") else shown
+
+
+def plain(text: str, style: str = "") -> Text:
+    """File text as a rich renderable printed literally: no markup (``[red]``,
+    ``[link=...]``), no emoji codes, and one line of a log (:func:`log_line`)."""
+    return Text(log_line(text), style=style)
 
 
 # Characters that are illegal in XML 1.0 (everything below U+0020 but tab, line feed and

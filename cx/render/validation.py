@@ -6,7 +6,7 @@ import json
 import xml.etree.ElementTree as ElementTree
 
 from cx.errors import Finding
-from cx.render.safe import terminal_text, xml_text
+from cx.render.safe import log_line, terminal_text, xml_text
 from cx.validate import ValidationReport
 
 
@@ -65,10 +65,12 @@ def junit_xml(suite_name: str, cases: list[tuple[str, list[Finding]]]) -> str:
             failure = ElementTree.SubElement(
                 case,
                 "failure",
-                message=xml_text(findings[0].format()),
+                message=xml_text(log_line(findings[0].format())),
                 type="finding",
             )
-            failure.text = xml_text("\n".join(finding.format() for finding in findings))
+            # One line per finding, as in a log: a CI job that prints the report must
+            # not take a line of a file's name for a workflow command.
+            failure.text = xml_text("\n".join(log_line(finding.format()) for finding in findings))
     ElementTree.indent(root)
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n'
