@@ -147,6 +147,19 @@ def test_simulate_opens_with_the_verdict() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("guard", "said"),
+    [("coverage > 0.5", "The guard passes."),
+     ("coverage > 0.99", "The guard fails: coverage > 0.99.")],
+)  # fmt: skip
+def test_one_guard_is_said_as_one(guard: str, said: str) -> None:
+    """'All 1 guards pass.' read like a counting error."""
+    arguments = ["simulate", "strategies/digital-first.yaml", "--data", DATA]
+    result = run([*arguments, "--set", f'guards=["{guard}"]'])
+    first = result.stdout.split("\n\n")[0].replace("\n", " ")
+    assert first.endswith(f" {said}")
+
+
 def test_compare_opens_with_one_verdict_per_strategy() -> None:
     output = run(["compare", *FOUR, "--data", DATA]).stdout
     lead = output.split("\n\n")[0].replace("\n", " ")

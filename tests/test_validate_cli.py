@@ -185,6 +185,23 @@ def test_junit_holds_no_line_a_ci_runner_would_run(tmp_path: Path) -> None:
     ).stdout
 
 
+def test_a_character_yaml_refuses_is_a_finding_at_its_place(tmp_path: Path) -> None:
+    """PyYAML's own text ('special characters are not allowed\\n  in "<unicode
+    string>", position 1') reached the user, without a line."""
+    path = write(tmp_path, "escape.yaml", "version: 1\nname: x\x1by\n")
+    result = run("validate", str(path))
+    assert result.exit_code == 1
+    assert result.stdout.startswith(
+        f"{path}:2:8: the character '\\x1b' (U+001B) is not allowed in YAML (hint: "
+    )
+    strategy = str(Path(__file__).resolve().parent.parent / "strategies" / "digital-first.yaml")
+    data = str(Path(__file__).resolve().parent.parent / "examples" / "interactions.csv")
+    given = run("simulate", strategy, "--data", data, "--set", "name=a\x1bb")
+    assert given.exit_code == 2
+    assert "the character '\\x1b' (U+001B) is not allowed in YAML" in given.stderr
+    assert "unicode string" not in given.stderr
+
+
 # --------------------------------------------------------------------------- exit codes
 
 

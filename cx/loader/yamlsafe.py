@@ -250,6 +250,22 @@ def _parse(text: str, file: str, collect: bool) -> Located:
                 )
             ]
         ) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow in a document
+        where = max(exc.position, 0)
+        line_start = text.rfind("\n", 0, where) + 1
+        character = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        raise StrategyError(
+            [
+                Finding(
+                    f"the character {character!r} (U+{ord(character):04X}) is not allowed in YAML",
+                    file=file,
+                    line=text.count("\n", 0, where) + 1,
+                    column=where - line_start + 1,
+                    hint="remove it, or write it as an escape in a double-quoted string "
+                    '("\\x1b")',
+                )
+            ]
+        ) from None
     except yaml.YAMLError as exc:
         raise StrategyError([Finding(f"YAML error: {exc}", file=file)]) from None
     except RecursionError:

@@ -23,10 +23,10 @@ class Verdict:
         if not self.guards:
             return ""
         if self.failing:
-            return f"{len(self.failing)} of {self.guards} guards fail: " + ", ".join(
+            return f"{guards_fail(len(self.failing), self.guards)}: " + ", ".join(
                 self.failing
             ) + "."
-        return f"All {self.guards} guards pass."
+        return f"{guards_pass(self.guards)}."
 
     def text(self) -> str:
         """The whole verdict as one line of plain text."""
@@ -66,6 +66,16 @@ def verdict(result: Result) -> Verdict:
         guards=len(result.guards),
         failing=[g.expr for g in result.guards if not g.ok],
     )
+
+
+def guards_pass(count: int) -> str:
+    """``All 3 guards pass``; ``The guard passes`` for one."""
+    return "The guard passes" if count == 1 else f"All {count} guards pass"
+
+
+def guards_fail(failing: int, count: int) -> str:
+    """``2 of 3 guards fail``; ``The guard fails`` for one."""
+    return "The guard fails" if count == 1 else f"{failing} of {count} guards fail"
 
 
 def _in_draws(bands: Bands, baseline_cost: float) -> str:

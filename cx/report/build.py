@@ -18,7 +18,7 @@ from cx.models.strategy import Strategy
 from cx.render import sections as text
 from cx.render.compare import comparison_section
 from cx.render.numbers import common_currency, currency_label
-from cx.render.verdict import verdict
+from cx.render.verdict import guards_fail, guards_pass, verdict
 from cx.render.views import SimulationView
 from cx.report import charts
 from cx.report.assumptions import assumptions_sections
@@ -194,12 +194,12 @@ def reading(result: Result) -> str:
         guards = ""
     elif failing:
         guards = (
-            f' <span class="bad">{len(failing)} of {len(result.guards)} guards fail: '
+            f' <span class="bad">{guards_fail(len(failing), len(result.guards))}: '
             + ", ".join(f"<code>{esc(g.expr)}</code>" for g in failing)
             + ".</span>"
         )
     else:
-        guards = f' <span class="good">All {len(result.guards)} guards pass.</span>'
+        guards = f' <span class="good">{guards_pass(len(result.guards))}.</span>'
     return f"<p>{sentence}.{guards}</p>"
 
 
@@ -213,10 +213,10 @@ def card(scenario: Scenario, color: str) -> str:
     failing = [g for g in result.guards if not g.ok]
     if result.guards:
         guard_text = (
-            f'<span class="bad">✗ {len(failing)} of {len(result.guards)} guards fail</span>: '
+            f'<span class="bad">✗ {guards_fail(len(failing), len(result.guards))}</span>: '
             + ", ".join(esc(g.expr) for g in failing)
             if failing
-            else f'<span class="good">✓ all {len(result.guards)} guards pass</span>'
+            else f'<span class="good">✓ {guards_pass(len(result.guards))}</span>'
         )
     else:
         guard_text = '<span class="muted">no guards</span>'
