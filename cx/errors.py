@@ -8,6 +8,7 @@ one line on stderr and the exit code of its kind; the library never prints.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Iterable
@@ -185,6 +186,19 @@ _PATH_KINDS = (
     (stat.S_ISFIFO, "a named pipe"),
     (stat.S_ISSOCK, "a socket"),
 )
+
+
+def broken_link(path: Path) -> str | None:
+    """Why ``path``, a symlink that leads to no file, leads nowhere (None when it is no
+    symlink): a loop of links, or a link to a missing file."""
+    if not path.is_symlink():
+        return None
+    try:
+        os.stat(path)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "it is a symlink in a loop: the links lead back to themselves"
+    return "it is a symlink to a file that does not exist"
 
 
 def special_kind(path: str | Path) -> str | None:

@@ -490,6 +490,22 @@ def test_a_directory_as_strategy_or_data_is_refused(tmp_path: Path) -> None:
     assert "mapping file is a directory" in as_mapping.stderr
 
 
+@pytest.mark.parametrize("role", ["data", "strategy"])
+def test_a_loop_of_symlinks_is_said_to_be_one(tmp_path: Path, role: str) -> None:
+    """A loop was 'not found', as if the path were a typo."""
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.symlink_to(second)
+    second.symlink_to(first)
+    dangling = tmp_path / "gone.csv"
+    dangling.symlink_to(tmp_path / "nowhere.csv")
+    for path, why in ((first, "it is a symlink in a loop"), (dangling, "a file that does not")):
+        args = ["--data", path] if role == "data" else [path, "--data", GOOD]
+        result = cx("simulate", *([STRATEGY] if role == "data" else []), *args)
+        assert result.exit_code == 2
+        assert result.stderr.startswith(f"error: {path}: {role} file not found (hint: it is a")
+        assert why in result.stderr
+
+
 def test_files_reached_through_symlinks_are_read(tmp_path: Path) -> None:
     data, strategy = tmp_path / "data.csv", tmp_path / "strategy.yaml"
     data.symlink_to(GOOD)

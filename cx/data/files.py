@@ -15,7 +15,7 @@ import gzip
 import io
 from pathlib import Path
 
-from cx.errors import DataError, special_kind
+from cx.errors import DataError, broken_link, special_kind
 from cx.models.vocabulary import PARQUET_SUFFIXES
 
 DELIMITER_CANDIDATES = (",", "\t", ";", "|")
@@ -71,7 +71,8 @@ def check_data_path(path: Path) -> None:
     """Refuse, before opening it, a path that is no data file: missing, empty, or not a
     regular file (a device or a FIFO would block or never end)."""
     if not path.exists():
-        raise DataError("data file not found", file=path, hint="check the --data path")
+        hint = broken_link(path) or "check the --data path"
+        raise DataError("data file not found", file=path, hint=hint)
     if path.is_dir():
         if is_parquet(path):
             for part in sorted(path.glob("*.parquet")):

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from cx.errors import Finding, InputError, StrategyError, special_kind
+from cx.errors import Finding, InputError, StrategyError, broken_link, special_kind
 from cx.loader.located import Located, PathKey, Position
 from cx.models.source import dotted_path
 
@@ -295,8 +295,7 @@ def read_bounded(path: str | Path, limit: int) -> bytes:
 def read_text(path: Path, what: str) -> str:
     """Read a small UTF-8 text file, with errors a user understands."""
     if not path.exists():
-        hint = "it is a symlink to a file that does not exist" if path.is_symlink() else None
-        raise InputError(f"{what} not found", file=path, hint=hint or "check the path")
+        raise InputError(f"{what} not found", file=path, hint=broken_link(path) or "check the path")
     if path.is_dir():
         raise InputError(f"{what} is a directory, not a file", file=path)
     kind = special_kind(path)  # before opening: a FIFO blocks, /dev/zero never ends
