@@ -700,3 +700,21 @@ def test_the_output_never_overwrites_a_file_a_strategy_extends(work: Path) -> No
         result = run_cx(*args, "-o", "team/parent.yaml")
         assert_refused(result, "team/parent.yaml", "output would overwrite the input file")
     assert parent.read_bytes() == STRATEGY.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("command", "name", "said"),
+    [
+        (["generate", "--rows", "5"], "book.xlsx", "cx generate writes CSV, gzip CSV or "
+         "Parquet, not .xlsx"),
+        (["cube", "--data", str(GOOD)], "cube.csv", "a cube file is Parquet, not .csv"),
+    ],
+)  # fmt: skip
+def test_an_output_named_for_another_format_is_refused(
+    work: Path, command: list[str], name: str, said: str
+) -> None:
+    """CSV text in book.xlsx, or Parquet in cube.csv, opens as garbage elsewhere."""
+    result = run_cx(*command, "-o", name)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"error: {said} (hint: name ")
+    assert not (work / name).exists()
