@@ -82,6 +82,7 @@ _NO_VALUE_REASONS = {
     "satisfaction": "no satisfaction in the data or the catalog",
     "satisfaction_delta": "no satisfaction in the data or the catalog",
     "resolution_rate": "no resolved column in the data",
+    "abandon_rate": "no abandoned column in the data",
     "cost_per_contact": "no contact was handled",
     "journeys": "no journeys in the data (customer ids are needed)",
     "contacts_per_journey": "no journeys in the data (customer ids are needed)",

@@ -202,6 +202,29 @@ def test_a_character_yaml_refuses_is_a_finding_at_its_place(tmp_path: Path) -> N
     assert "unicode string" not in given.stderr
 
 
+@pytest.mark.parametrize(
+    ("guard", "said"),
+    [
+        ("channels.web.occupancy < 1", "web has no occupancy: a self-service channel has no "
+         "agents"),
+        ("channels.email.average_wait < 60", "email has no average_wait: an async channel has "
+         "a backlog, not a queue"),
+        ("channels.chat.response_level >= 0.5", "chat has no response_level: it has no "
+         "`response` target"),
+        ("channels.web.open_hours > 1", "web has no open_hours: it has no `hours`"),
+    ],
+)  # fmt: skip
+def test_a_guard_that_can_never_hold_a_value_is_a_finding(
+    tmp_path: Path, guard: str, said: str
+) -> None:
+    shipped = Path(__file__).resolve().parent.parent / "strategies" / "follow-with-hours.yaml"
+    path = write(tmp_path, "g.yaml", f"version: 1\nextends: {shipped}\nname: g\nkind: follow\n"
+                 f"guards:\n  - {guard}\n")  # fmt: skip
+    result = run("validate", str(path))
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"{path}:6:5: guards.0: {said}")
+
+
 # --------------------------------------------------------------------------- exit codes
 
 

@@ -115,9 +115,15 @@ def cross_field_findings(strategy: Strategy, located: Located) -> list[Finding]:
 
     for index, expr in enumerate(strategy.guards):
         try:
-            parse_guard(expr, catalog)
+            guard = parse_guard(expr, catalog)
         except GuardSyntaxError as error:
             add(("guards", index), str(error), error.hint)
+            continue
+        if guard.channel is not None:
+            never = _never_measured(strategy, guard.channel, guard.metric)
+            if never is not None:
+                add(("guards", index), f"{guard.channel} has no {guard.metric}: {never}",
+                    "guard another metric of it, or remove the guard")  # fmt: skip
 
     for name, channel in strategy.channels.items():
         response, handle = channel.response, channel.handle_time
@@ -131,6 +137,33 @@ def cross_field_findings(strategy: Strategy, located: Located) -> list[Finding]:
 
     _check_uncertainty(strategy, add)
     return findings
+
+
+#: Channel metrics that a mode never has (§6), and why.
+_NOT_OF_MODE = {
+    "self_service": (
+        {"workload_hours", "occupancy", "service_level", "average_wait"},
+        "a self-service channel has no agents",
+    ),
+    "async": (
+        {"service_level", "average_wait"},
+        "an async channel has a backlog, not a queue (guard its response_level)",
+    ),
+}
+
+
+def _never_measured(strategy: Strategy, name: str, metric: str) -> str | None:
+    """Why channel ``name`` of ``strategy`` never has ``metric`` in a result (a guard on
+    it would fail on every run), or None when it can have it."""
+    channel = strategy.channels[name]
+    never, why = _NOT_OF_MODE.get(channel.mode, (set(), ""))
+    if metric in never:
+        return why
+    if metric in ("response_level", "backlog_peak") and channel.response is None:
+        return "it has no `response` target"
+    if metric in ("open_hours", "after_hours") and channel.hours is None:
+        return "it has no `hours` (it is open 24/7)"
+    return None
 
 
 def _check_uncertainty(strategy: Strategy, add: Callable[..., None]) -> None:
