@@ -452,3 +452,20 @@ def test_more_rejects_than_simulate_accepts_are_said(tmp_path: Path) -> None:
     assert result.exit_code == 0 and result.stdout == ""
     assert "5 of 100 rows are rejected" in result.stderr
     assert "5 of 100 rows are rejected" in (tmp_path / "p" / "columns.yaml").read_text()
+
+
+def test_a_file_with_two_byte_order_marks_is_onboarded(tmp_path: Path) -> None:
+    """Its first rows were read with one BOM fewer than the file: Polars' internal
+    'unable to find column "\\u{feff}customer_id"' reached the user."""
+    data = tmp_path / "twice.csv"
+    text = (EXAMPLES / "interactions.csv").read_text(encoding="utf-8").splitlines()[:300]
+    data.write_bytes(b"\xef\xbb\xbf\xef\xbb\xbf" + "\n".join(text).encode("utf-8") + b"\n")
+    result = CliRunner().invoke(app, ["init", "--data", str(data), "-o", str(tmp_path / "p")])
+    assert result.exit_code == 0, result.stderr
+    follow = tmp_path / "p" / "follow.yaml"
+    mapping = str(tmp_path / "p" / "columns.yaml")
+    ran = CliRunner().invoke(
+        app, ["simulate", str(follow), "--data", str(data), "--columns", mapping, "-f", "json"]
+    )
+    assert ran.exit_code == 0, ran.stderr
+    assert json.loads(ran.stdout)["data"]["rows_used"] == 299

@@ -181,7 +181,10 @@ def _csv_options(layout: SourceLayout, encoding: str) -> dict[str, Any]:
 def read_head(layout: SourceLayout, encoding: str, rows: int) -> pl.DataFrame:
     """The first ``rows`` rows of a CSV (plain or gzip), read as ``layout`` says."""
     head = "".join(head_lines(layout.path, rows + 1, encoding))
-    return pl.read_csv(io.BytesIO(head.encode("utf-8")), **_csv_options(layout, encoding))
+    # The lines have lost one BOM, and Polars drops one more: a BOM of ours keeps a
+    # second BOM of the file in the first name, as the scan of the file reads it.
+    text = io.BytesIO(("\ufeff" + head).encode("utf-8"))
+    return pl.read_csv(text, **_csv_options(layout, encoding))
 
 
 def collect(path: Path, queries: list[pl.LazyFrame]) -> list[pl.DataFrame]:
