@@ -60,6 +60,12 @@ def parse_range(text: str) -> Range:
         )
     steps = math.floor(count) + 1
     values = [round(start + i * step, 10) for i in range(steps)]
+    if len(set(values)) < len(values):  # rounded to ten decimals, as the outputs keep them
+        raise UsageError(
+            f"--set-range '{text}' steps by less than the ten decimal places values are kept "
+            "to: its values would repeat",
+            hint="step by 1e-10 or more",
+        )
     as_ints = all(v == int(v) for v in (start, stop, step))
     return key, [int(v) if as_ints else v for v in values]
 
