@@ -276,8 +276,24 @@ def key_bounds_problem(key: UncertainKey, spread: Uniform | Triangular | Normal)
     if inside:
         return None
     return f"{values} is outside the valid range of {'.'.join(map(str, key.path))} " + (
-        f"({key.lowest:g} to {key.highest:g})"
+        f"({_range_text(key.lowest, key.highest)})"
     )
+
+
+def _range_text(lowest: float, highest: float) -> str:
+    """``0 to 1``, or ``more than 0, up to 1`` for a bound that excludes a round number
+    (kept as the float next to it, which would print as 4.94066e-324)."""
+
+    def excluded(value: float, outward: float) -> float | None:
+        outside = math.nextafter(value, outward)
+        return outside if len(repr(outside)) < len(repr(value)) else None
+
+    below, above = excluded(lowest, -math.inf), excluded(highest, math.inf)
+    if below is None and above is None:
+        return f"{lowest:g} to {highest:g}"
+    low = f"more than {below:g}" if below is not None else f"from {lowest:g}"
+    high = f"less than {above:g}" if above is not None else f"up to {highest:g}"
+    return f"{low}, {high}"
 
 
 def is_price(key: UncertainKey) -> bool:
