@@ -169,6 +169,14 @@ def test_compare_opens_with_one_verdict_per_strategy() -> None:
     assert lead.index("branch-closure") < lead.index("digital-first costs")
 
 
+def test_the_best_value_legend_only_where_a_value_is_starred() -> None:
+    """A strategy that equals today stars nothing: its legend named a mark never shown."""
+    same = run(["compare", "strategies/follow-everywhere.yaml", "--data", DATA]).stdout
+    assert "★" not in same and "best value in the row" not in same
+    differ = run(["compare", "strategies/digital-first.yaml", "--data", DATA]).stdout
+    assert "★" in differ and "★ best value in the row." in differ
+
+
 def test_the_report_says_the_same_verdict() -> None:
     from cx import api
     from cx.report.build import reading

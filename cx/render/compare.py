@@ -65,6 +65,7 @@ def comparison_section(views: Sequence[SimulationView]) -> Section:
     baseline: Totals | None = views[0].baseline if views else None
     header = ["Metric", *[r.strategy.name for r in results], "Baseline"]
     rows = []
+    starred = False
     specs = COMPARE_ROWS
     if _has_outcomes([r.totals for r in results]):
         specs = [*COMPARE_ROWS, *OUTCOME_COMPARE_ROWS]
@@ -72,23 +73,25 @@ def comparison_section(views: Sequence[SimulationView]) -> Section:
         values = [getattr(r.totals, key) for r in results]
         base = getattr(baseline, key) if baseline is not None else None
         best = _best([*values, base], direction)
+        starred = starred or bool(best)
         cells = [
             formatter(value) + (BEST_MARK if index in best else "")
             for index, value in enumerate([*values, base])
         ]
         rows.append([label, *cells])
-    note = f"{BEST_MARK.strip()} best value in the row."
+    notes = [f"{BEST_MARK.strip()} best value in the row."] if starred else []
     if any(r.totals.bands is not None for r in results):
         banded_row, overlap = _banded_saving(results)
         rows.append(banded_row)
-        note += " " + overlap
+        notes.append(overlap)
     guards = [_guards_cell(r) for r in results]
     rows.append(["Guards", *guards, "–"])
     baselines_differ = baseline is not None and any(
         abs(view.baseline.cost - baseline.cost) > 1e-6 for view in views
     )
     if baselines_differ:
-        note += " Strategies use different catalogs; the baseline column is the first one's."
+        notes.append("Strategies use different catalogs; the baseline column is the first one's.")
+    note = " ".join(notes) or None
     return Section(
         title="Comparison", header=header, rows=rows, note=note, rows_are_metrics=True
     )
