@@ -32,13 +32,14 @@ from typer.testing import CliRunner
 
 from cx import api
 from cx.cli.app import app
-from cx.data.fine import CUBE_FILE_FORMAT
+from cx.data.fine import ARRIVAL_SUMS, CUBE_FILE_FORMAT
 from cx.errors import CxError, InputError, special_kind
 from cx.loader import yamlsafe
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 STRATEGY = CORPUS / "strategies" / "base.yaml"
 GOOD = CORPUS / "data" / "good.csv"
+GOOD_ROWS = len(GOOD.read_text(encoding="utf-8").splitlines()) - 1
 SCANS = ("fast", "exact")
 
 
@@ -569,7 +570,22 @@ def cube_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _demand(name: str, value: Any) -> pl.Expr:
-    return pl.when(pl.col("table") == "demand").then(value).otherwise(pl.col(name)).alias(name)
+    return _in("demand", name, value)
+
+
+def _in(table: str, name: str, value: Any) -> pl.Expr:
+    """Column ``name`` with ``value`` in the rows of ``table``."""
+    return pl.when(pl.col("table") == table).then(value).otherwise(pl.col(name)).alias(name)
+
+
+def _twice(table: str) -> Any:
+    """The rows of ``table`` written twice, as the SQL of `cx cube --sql` run twice into
+    one table writes them."""
+    return lambda f: pl.concat([f, f.filter(pl.col("table") == table)])
+
+
+def _times(table: str, factor: int, *names: str) -> Any:
+    return lambda f: f.with_columns(_in(table, name, pl.col(name) * factor) for name in names)
 
 
 BROKEN_CUBES = {
@@ -662,6 +678,53 @@ BROKEN_CUBES = {
         lambda f: f.with_columns(pl.col("interval_start") + pl.duration(minutes=7)),
         "off the 15-minute intervals they are counted in",
     ),
+    "demand-written-twice": (
+        _twice("demand"),
+        "cube file is inconsistent: rows 1 and 486 are both demand of day 2024-01-01, "
+        "channel 'chat', segment 'business', stage 'all', intent 'card'",
+    ),
+    "arrivals-written-twice": (_twice("arrivals"), "are both arrivals of interval_start 2024-"),
+    "preferred-written-twice": (_twice("preferred"), "are both preferred of channel '"),
+    "demand-contacts-zeroed": (
+        lambda f: f.with_columns(_demand("contacts", 0)),
+        "cube file row 1 is inconsistent: handle_n is 1, more than its contacts (0)",
+    ),
+    "demand-emptied": (
+        lambda f: f.with_columns(_demand("contacts", 0), _demand("handle_n", 0)),
+        "cube file is inconsistent: demand and arrivals count 0 and ",
+    ),
+    "demand-doubled": (
+        _times("demand", 2, "contacts", "handle_n", "handle_sum"),
+        "cube file is inconsistent: demand and arrivals count ",
+    ),
+    "arrivals-doubled": (
+        _times("arrivals", 2, *ARRIVAL_SUMS),
+        "cube file is inconsistent: demand and arrivals count ",
+    ),
+    "handle-n-above-contacts": (
+        lambda f: f.with_columns(_demand("handle_n", pl.col("contacts") + 1)),
+        "cube file row 1 is inconsistent: handle_n is 2, more than its contacts (1)",
+    ),
+    "served-and-abandoned": (
+        lambda f: f.with_columns(
+            _in("arrivals", name, pl.col("contacts")) for name in ("abandoned", "abandoned_n")
+        ),
+        "cube file row 241 is inconsistent: handle_n + abandoned is 2, more than its "
+        "contacts (1)",
+    ),
+    "wait-n-above-contacts": (
+        lambda f: f.with_columns(_in("arrivals", "wait_n", pl.col("contacts") + 1)),
+        "cube file row 241 is inconsistent: wait_n is 2, more than its contacts (1)",
+    ),
+    "fewer-rows-read-than-contacts": (
+        lambda f: f.with_columns(pl.col("rows_read") // 2),
+        f"its tables count {GOOD_ROWS} contacts, its stats row {GOOD_ROWS // 2} "
+        f"(rows_read {GOOD_ROWS // 2} less rows_rejected 0)",
+    ),
+    "more-rows-read-than-contacts": (
+        lambda f: f.with_columns(pl.col("rows_read") + 1),
+        f"its tables count {GOOD_ROWS} contacts, its stats row {GOOD_ROWS + 1}",
+    ),
 }
 
 
@@ -670,7 +733,11 @@ def test_a_broken_cube_file_is_a_data_error(tmp_path: Path, cube_file: Path, cas
     change, message = BROKEN_CUBES[case]
     broken = tmp_path / f"{case}.parquet"
     change(pl.read_parquet(cube_file)).write_parquet(broken)
-    result = cx("simulate", STRATEGY, "--data", broken, "-f", "json")
+    _assert_refused(broken, message)
+
+
+def _assert_refused(broken: Path, message: str, *extra: str) -> None:
+    result = cx("simulate", STRATEGY, "--data", broken, "-f", "json", *extra)
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.startswith(f"error: {broken}: ")

@@ -33,6 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -759,6 +760,116 @@ def _check_cube_span(
             )
 
 
+#: A cube file's row number (from 0) beside its columns while it is checked.
+ROW = "__row"
+#: What to do about a cube file whose tables contradict each other: it was changed, or
+#: its SQL was run into a table that already held a cube.
+CUBE_REBUILD_HINT = (
+    "build it again with `cx cube`, or run the SQL of `cx cube --sql` once into an empty table"
+)
+#: Counts of a row that are parts of another count of that row: (parts, whole), where
+#: the parts added up are at most the whole. A served contact has a handle time, an
+#: abandoned one none (served_handle); before_queue counts abandoned contacts with a
+#: wait of 0.
+DEMAND_BOUNDS = ((("handle_n",), "contacts"),)
+ARRIVAL_BOUNDS = (
+    (("handle_n", "abandoned"), "contacts"),
+    (("wait_n",), "contacts"),
+    (("abandoned_n",), "contacts"),
+    (("abandoned",), "abandoned_n"),
+    (("before_queue",), "abandoned"),
+    (("before_queue",), "wait_n"),
+)
+Bounds = tuple[tuple[tuple[str, ...], str], ...]
+
+
+def check_table_rows(
+    rows: pl.DataFrame, table: str, keys: tuple[str, ...], bounds: Bounds, path: Path
+) -> None:
+    """Refuse the rows of one cube-file table (with their ROW) where two share their
+    keys, or a row's parts add up to more than their whole: a count in one row that
+    another row or another count of the row contradicts would change the figures
+    silently."""
+    repeated = (
+        rows.select(ROW, *keys, first=pl.col(ROW).min().over(keys))
+        .filter(pl.col(ROW) != pl.col("first"))
+    )
+    if repeated.height:
+        found = repeated.sort(ROW).row(0, named=True)
+        named = ", ".join(f"{k} {_key_value(found[k])}" for k in keys)
+        raise DataError(
+            f"cube file is inconsistent: rows {found['first'] + 1} and {found[ROW] + 1} are "
+            f"both {table} of {named}",
+            file=path,
+            hint=CUBE_REBUILD_HINT,
+        )
+    for parts, whole in bounds:
+        total = pl.sum_horizontal(pl.col(parts).fill_null(0))
+        over = rows.filter(total > pl.col(whole).fill_null(0))
+        if over.height:
+            found = over.select(ROW, total.alias("parts"), whole).row(0, named=True)
+            raise DataError(
+                f"cube file row {found[ROW] + 1} is inconsistent: {' + '.join(parts)} is "
+                f"{found['parts']:,}, more than its {whole} ({found[whole] or 0:,})",
+                file=path,
+                hint=CUBE_REBUILD_HINT,
+            )
+
+
+def _key_value(value: object) -> str:
+    return f"'{shown(value)}'" if isinstance(value, str) else str(value)
+
+
+def check_same_counts(
+    left: tuple[str, pl.DataFrame],
+    right: tuple[str, pl.DataFrame],
+    names: tuple[str, ...],
+    path: Path,
+) -> None:
+    """Refuse two cube-file tables that count the same contacts (each a table's name
+    and rows) but give a channel different counts ``names``."""
+    (left_name, left_rows), (right_name, right_rows) = left, right
+    both = (
+        left_rows.group_by("channel")
+        .agg(pl.col(names).sum())
+        .join(
+            right_rows.group_by("channel").agg(pl.col(names).sum()),
+            on="channel",
+            how="full",
+            coalesce=True,
+            suffix="_other",
+        )
+        .fill_null(0)
+        .sort("channel")
+    )
+    for name in names:
+        differ = both.filter(pl.col(name) != pl.col(f"{name}_other"))
+        if differ.height:
+            channel, mine, theirs = differ.select("channel", name, f"{name}_other").row(0)
+            raise DataError(
+                f"cube file is inconsistent: {left_name} and {right_name} count {mine:,} and "
+                f"{theirs:,} {name} of channel '{shown(channel)}'",
+                file=path,
+                hint=CUBE_REBUILD_HINT,
+            )
+
+
+def _check_cube_contacts(stats: dict[str, Any], contacts: int, path: Path) -> None:
+    """The tables count each row used (read and not rejected) once: as many contacts as
+    the stats row says were used, where it says how many were read."""
+    if stats["rows_read"] is None:
+        return
+    used = stats["rows_read"] - (stats["rows_rejected"] or 0)
+    if contacts != used:
+        raise DataError(
+            f"cube file is inconsistent: its tables count {contacts:,} contacts, its stats "
+            f"row {used:,} (rows_read {stats['rows_read']:,} less rows_rejected "
+            f"{stats['rows_rejected'] or 0:,})",
+            file=path,
+            hint=CUBE_REBUILD_HINT,
+        )
+
+
 def read_cube_file(path: str | Path) -> FineCube:
     """A fine cube from a cube file (Parquet); a malformed file is a DataError."""
     path = Path(path)
@@ -766,6 +877,7 @@ def read_cube_file(path: str | Path) -> FineCube:
         raw = pl.read_parquet(path, glob=False)
         _check_cube_columns(raw, path)
         frame = raw.select(_cast(raw, name, dtype) for name, dtype in CUBE_FILE_SCHEMA.items())
+        frame = frame.with_row_index(ROW)
     except READ_FAILURES as exc:
         raise DataError(f"cannot read cube file: {failure_text(exc)}", file=path) from None
     tables = set(frame["table"].unique().to_list())
@@ -790,10 +902,11 @@ def read_cube_file(path: str | Path) -> FineCube:
         return frame.filter(pl.col("table") == name)
 
     stats = table("stats")
-    demand = tidy_demand(regroup(table("demand"), DEMAND_KEYS, DEMAND_SUMS))
-    demand = demand.with_columns(pl.col(DIMENSION_COLUMNS).fill_null("all"))
-    arrivals = tidy_arrivals(regroup(table("arrivals"), ARRIVAL_KEYS, ARRIVAL_SUMS))
-    preferred = regroup(table("preferred"), ("channel",), ("customers",))
+    demand_rows = table("demand").with_columns(pl.col(DIMENSION_COLUMNS).fill_null("all"))
+    demand = tidy_demand(demand_rows)
+    arrival_rows = table("arrivals")
+    arrivals = tidy_arrivals(arrival_rows)
+    preferred = table("preferred").select("channel", _sum_cast("customers"))
     bad = [
         f"{name} rows without {key}"
         for name, column, key in (
@@ -822,6 +935,14 @@ def read_cube_file(path: str | Path) -> FineCube:
     if int(row["rows_rejected"] or 0) > rows_read:
         raise DataError("cube file is inconsistent: more rows rejected than read", file=path)
     _check_cube_span(row["first_timestamp"], row["last_timestamp"], demand, arrivals, path)
+    for name, rows, keys, bounds in (
+        ("demand", demand_rows, DEMAND_KEYS, DEMAND_BOUNDS),
+        ("arrivals", arrival_rows, ARRIVAL_KEYS, ARRIVAL_BOUNDS),
+        ("preferred", table("preferred"), ("channel",), ()),
+    ):
+        check_table_rows(rows, name, keys, bounds, path)
+    check_same_counts(("demand", demand), ("arrivals", arrivals), ("contacts", "handle_n"), path)
+    _check_cube_contacts(row, int(demand["contacts"].sum()), path)
     return FineCube(
         demand=demand,
         arrivals=arrivals,
