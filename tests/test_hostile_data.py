@@ -745,6 +745,51 @@ def _assert_refused(broken: Path, message: str, *extra: str) -> None:
     assert len(result.stderr.splitlines()) == 1
 
 
+@pytest.fixture(scope="module")
+def outcomes_cube_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("cube") / "outcomes.parquet"
+    result = cx("cube", "--data", GOOD, "--outcomes", "-o", path)
+    assert result.exit_code == 0, result.stderr
+    return path
+
+
+BROKEN_OUTCOME_CUBES = {
+    "steps-written-twice": (
+        _twice("steps"),
+        "cube file is inconsistent: rows 486 and 731 are both steps of day 2024-01-01, "
+        "channel 'chat', segment 'business', stage 'all', intent 'card', step 'first'",
+    ),
+    "outcomes-written-twice": (
+        _twice("outcomes"),
+        "cube file is inconsistent: rows 726 and 731 are both outcomes of channel 'chat'",
+    ),
+    "identified-ends-above-identified": (
+        lambda f: f.with_columns(_in("outcomes", "identified_ends", pl.col("identified") + 1)),
+        "cube file row 726 is inconsistent: identified_ends is 61, more than its identified (60)",
+    ),
+    "steps-doubled": (
+        _times("steps", 2, "contacts"),
+        "cube file is inconsistent: steps and outcomes count 120 and 60 contacts of channel "
+        "'chat'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_OUTCOME_CUBES))
+def test_a_broken_outcome_table_is_a_data_error(
+    tmp_path: Path, outcomes_cube_file: Path, case: str
+) -> None:
+    change, message = BROKEN_OUTCOME_CUBES[case]
+    broken = tmp_path / f"{case}.parquet"
+    change(pl.read_parquet(outcomes_cube_file)).write_parquet(broken)
+    _assert_refused(broken, message, "--outcomes")
+
+
+def test_a_good_outcomes_cube_file_is_read(outcomes_cube_file: Path) -> None:
+    payload, _ = simulate_json(outcomes_cube_file, "--outcomes")
+    assert payload["totals"]["journeys"] > 0
+
+
 def test_a_mapping_given_with_a_cube_file_is_said_to_be_unused(
     tmp_path: Path, cube_file: Path
 ) -> None:

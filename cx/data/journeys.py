@@ -23,7 +23,7 @@ import polars as pl
 from cx.data import periods
 from cx.data.diagnose import READ_FAILURES, failure_text
 from cx.data.files import parquet_columns
-from cx.data.fine import CATEGORIES_AS_TEXT
+from cx.data.fine import CATEGORIES_AS_TEXT, ROW, check_same_counts, check_table_rows
 from cx.models.mapping import DIMENSION_COLUMNS, Mapping
 from cx.models.numbers import check_window_hours
 
@@ -42,6 +42,14 @@ CHANNEL_SUMS = (
     "identified_ends",
 )
 JOURNEY_COUNTS = ("journeys", "follow_ups", "hops", "multichannel_journeys")
+#: Counts of an outcomes row that are parts of another of its counts (fine.Bounds).
+OUTCOME_BOUNDS = (
+    (("resolved_n",), "contacts"),
+    (("resolved_true",), "resolved_n"),
+    (("satisfaction_n",), "contacts"),
+    (("identified",), "contacts"),
+    (("identified_ends",), "identified"),
+)
 #: The columns a cube file with outcomes has beyond fine.CUBE_FILE_SCHEMA: rows of
 #: table ``steps`` (contacts per day, channel, dimensions and step), ``outcomes`` (per
 #: channel, CHANNEL_SUMS) and one ``journeys`` row (JOURNEY_COUNTS and the window).
@@ -427,8 +435,13 @@ def read_outcomes(path: Path, window_hours: float) -> Outcomes | None:
         names = lazy.collect_schema().names()
         if not set(OUTCOME_FILE_SCHEMA) <= set(names):
             return None
-        frame = lazy.filter(pl.col("table").is_in(["steps", "outcomes", "journeys"])).collect()
+        frame = (
+            lazy.with_row_index(ROW)
+            .filter(pl.col("table").is_in(["steps", "outcomes", "journeys"]))
+            .collect()
+        )
         frame = frame.select(
+            ROW,
             "table",
             pl.col("day").cast(pl.Date),
             *(pl.col(n).cast(pl.String) for n in ("channel", *DIMENSION_COLUMNS)),
@@ -454,16 +467,23 @@ def read_outcomes(path: Path, window_hours: float) -> Outcomes | None:
             hint=f"build it with `cx cube --outcomes --journey-window {window_hours:g}`, "
             f"or pass --journey-window {row['window_hours']:g}",
         )
-    demand = frame.filter(pl.col("table") == "steps").select("day", *STEP_KEYS, "contacts")
-    channels = frame.filter(pl.col("table") == "outcomes").select("channel", *CHANNEL_SUMS)
-    channels = channels.group_by("channel").agg(pl.col(CHANNEL_SUMS).sum()).sort("channel")
+    steps = frame.filter(pl.col("table") == "steps").select(ROW, "day", *STEP_KEYS, "contacts")
+    steps = steps.with_columns(pl.col(DIMENSION_COLUMNS).fill_null("all"))
+    outcomes = frame.filter(pl.col("table") == "outcomes").select(ROW, "channel", *CHANNEL_SUMS)
     if any(row[n] is None or row[n] < 0 for n in JOURNEY_COUNTS) or (
-        demand["channel"].null_count() or demand["step"].null_count()
+        steps["channel"].null_count()
+        or steps["step"].null_count()
+        or outcomes["channel"].null_count()
     ):
         raise DataError("cube file has incomplete journeys rows", file=path)
+    check_table_rows(steps, "steps", ("day", *STEP_KEYS), (), path)
+    check_table_rows(outcomes, "outcomes", ("channel",), OUTCOME_BOUNDS, path)
+    check_same_counts(("steps", steps), ("outcomes", outcomes), ("contacts",), path)
+    demand = steps.drop(ROW)
+    channels = outcomes.drop(ROW).sort("channel")
     return Outcomes(
         window_hours=window_hours,
-        demand=demand.with_columns(pl.col(DIMENSION_COLUMNS).fill_null("all")),
+        demand=demand,
         channels=channels,
         journeys=int(row["journeys"]),
         follow_ups=int(row["follow_ups"]),
