@@ -338,6 +338,25 @@ def test_set_equals_editing_the_file(work: Path, assignment: str, old: str, new:
     assert without_file(via_set) == without_file(via_file)
 
 
+def test_set_null_removes_a_key_as_a_file_that_extends_does(work: Path) -> None:
+    """`--set fallback.branch=null` removes the fallback, as `fallback: {branch: null}`
+    does in a file that extends another: branch offered again needs none."""
+    offer = "offer=[phone, chat, email, web, app, branch]"
+    (work / "reopen.yaml").write_text(
+        "extends: push.yaml\nname: push\noffer: [phone, chat, email, web, app, branch]\n"
+        "fallback: {branch: null}\n",
+        encoding="utf-8",
+    )
+    via_file = cx_json("simulate", "reopen.yaml", "--data", "data.csv")
+    result = cx(
+        "simulate", "push.yaml", "--data", "data.csv", "--set", offer,
+        "--set", "fallback.branch=null", "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    assert without_file(json.loads(result.stdout)) == without_file(via_file)
+
+
 def test_set_changes_the_result(work: Path) -> None:
     plain = cx_json("simulate", "push.yaml", "--data", "data.csv")
     changed = cx_json("simulate", "push.yaml", "--data", "data.csv", "--set", "shifts.0.to.app=0.3")

@@ -49,7 +49,12 @@ def apply_override(located: Located, assignment: str) -> None:
             raise _no_item(parts[:-1], last, node, label)
         node[last] = value
     elif isinstance(node, dict):
-        node[str(last)] = value
+        if value is None:
+            # `KEY: null` removes the key, as it does in a file that extends another;
+            # the --set keeps the key's position, for a finding that it is now missing.
+            node.pop(str(last), None)
+        else:
+            node[str(last)] = value
     else:
         raise _single_value(parts[:-1], label)
     drop_below(located.positions, tuple(parts))
