@@ -357,6 +357,46 @@ def test_set_null_removes_a_key_as_a_file_that_extends_does(work: Path) -> None:
     assert without_file(json.loads(result.stdout)) == without_file(via_file)
 
 
+@pytest.mark.parametrize(
+    ("assignment", "lines"),
+    [
+        # the file's line still shows which shares; the --set is what broke them
+        (
+            "shifts.0.to.web=0.6",
+            ["push.yaml:10:5: shifts.0.to: shares add up to 1.1, more than 1, "
+             "with --set shifts.0.to.web=0.6"],
+        ),
+        # findings away from the key the --set changed, which the file alone has not
+        (
+            "offer.0=chat",
+            ["push.yaml:5:1: offer: channel 'chat' is offered twice, with --set offer.0=chat",
+             "push.yaml:7:5: shifts.0.escalate_to: unresolved contacts have nowhere to go: "
+             "'phone' is retired and has no fallback, with --set offer.0=chat "
+             "(hint: set escalate_to)",
+             "push.yaml:15:12: fallback.branch.to: fallback target 'phone' is not offered, "
+             "with --set offer.0=chat"],
+        ),
+    ],
+)  # fmt: skip
+def test_an_error_a_set_value_causes_names_it(
+    work: Path, assignment: str, lines: list[str]
+) -> None:
+    result = cx("simulate", "push.yaml", "--data", "data.csv", "--set", assignment)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [f"error: {line}" for line in lines]
+
+
+def test_an_error_of_the_file_itself_does_not_blame_a_set_value(work: Path) -> None:
+    (work / "twice.yaml").write_text(
+        PUSH_YAML.replace("offer: [phone,", "offer: [phone, phone,"), encoding="utf-8"
+    )
+    result = cx("simulate", "twice.yaml", "--data", "data.csv", "--set", "name=other")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == "error: twice.yaml:5:1: offer: channel 'phone' is offered twice\n"
+
+
 def test_set_changes_the_result(work: Path) -> None:
     plain = cx_json("simulate", "push.yaml", "--data", "data.csv")
     changed = cx_json("simulate", "push.yaml", "--data", "data.csv", "--set", "shifts.0.to.app=0.3")

@@ -14,7 +14,7 @@ from cx.errors import InputError, did_you_mean
 from cx.loader.fields import settable_map
 from cx.loader.located import Located, Position, drop_below
 from cx.loader.yamlsafe import parse_yaml
-from cx.models.source import dotted_path, key_path
+from cx.models.source import SET_OPTION, dotted_path, key_path
 from cx.models.strategy import Strategy
 from cx.models.uncertainty import RANGE_FIELDS
 
@@ -23,7 +23,7 @@ _SET = re.compile(r"^(?P<key>[A-Za-z_$][\w$\-]*(?:\.[\w$\-]+)*)=(?P<value>.*)$",
 
 def apply_override(located: Located, assignment: str) -> None:
     """Apply one ``KEY=VALUE`` (dotted path, YAML value) to ``located`` in place."""
-    label = f"--set {assignment}"
+    label = SET_OPTION + assignment
     match = _SET.match(assignment)
     if match is None:
         raise InputError(

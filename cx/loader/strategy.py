@@ -14,27 +14,26 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from cx.errors import StrategyError
+from cx.errors import Finding, StrategyError
 from cx.loader.cross_field import cross_field_findings
 from cx.loader.extends import load_located
 from cx.loader.findings import in_file_order, pydantic_findings
 from cx.loader.located import Located, Position, drop_below
 from cx.loader.overrides import apply_override
 from cx.loader.salvage import salvage_findings
+from cx.models.source import set_at_or_below
 from cx.models.strategy import Strategy
 
 
 def load_strategy(path: str | Path, overrides: Iterable[str] = ()) -> Strategy:
     """Load, merge, override and validate a strategy file."""
-    located = load_located(path)
-    for assignment in overrides:
-        apply_override(located, assignment)
-    return validate_data(located)
+    return _validate_overridden(load_located(path), overrides)
 
 
 def strategy_from_dict(
@@ -53,9 +52,7 @@ def strategy_from_dict(
                 )
             ]
         )
-    for assignment in overrides:
-        apply_override(located, assignment)
-    strategy = validate_data(located)
+    strategy = _validate_overridden(located, overrides)
     strategy._file = None
     strategy._files = ()
     return strategy
@@ -67,9 +64,7 @@ def strategy_with_overrides(strategy: Strategy, overrides: Iterable[str]) -> Str
     data = strategy.model_dump(by_alias=True, exclude_none=True)
     name = strategy.file or "<strategy>"
     located = Located(data=data, positions={(): Position(name)}, file=name)
-    for assignment in overrides:
-        apply_override(located, assignment)
-    loaded = validate_data(located)
+    loaded = _validate_overridden(located, overrides)
     positions = dict(strategy.positions)
     for path in located.positions:
         if path:  # what --set replaced no longer has the positions of the file
@@ -79,6 +74,46 @@ def strategy_with_overrides(strategy: Strategy, overrides: Iterable[str]) -> Str
     loaded._files = ()
     loaded._positions = positions
     return loaded
+
+
+def _validate_overridden(located: Located, overrides: Iterable[str]) -> Strategy:
+    """``located`` with ``overrides`` applied, validated; a finding that a ``--set``
+    value causes says so (:func:`_naming_the_set_values`)."""
+    overrides = list(overrides)
+    before = copy.deepcopy(located) if overrides else None
+    for assignment in overrides:
+        apply_override(located, assignment)
+    try:
+        return validate_data(located)
+    except StrategyError as error:
+        if before is None:
+            raise
+        raise StrategyError(_naming_the_set_values(error.findings, located, before)) from None
+
+
+def _naming_the_set_values(
+    findings: list[Finding], located: Located, before: Located
+) -> list[Finding]:
+    """``findings`` of the overridden ``located``, each one that a ``--set`` value causes
+    naming it, at the line of the file where there is one: the values set at or inside
+    the finding's key (``shifts.0.to`` after ``--set shifts.0.to.web=0.9``), else, for a
+    finding the file alone does not have (a channel no longer offered), every --set."""
+    try:
+        validate_data(before)
+        already: set[tuple[str | None, str]] = set()
+    except StrategyError as error:
+        already = {(finding.path, finding.message) for finding in error.findings}
+    every = set_at_or_below(located.positions, "")
+    named = []
+    for finding in findings:
+        labels = set_at_or_below(located.positions, finding.path) if finding.path else []
+        if not labels and (finding.path, finding.message) not in already:
+            labels = every
+        labels = [label for label in labels if label != finding.file]
+        if labels:
+            finding = replace(finding, message=f"{finding.message}, with {', '.join(labels)}")
+        named.append(finding)
+    return named
 
 
 def validate_data(located: Located) -> Strategy:

@@ -35,11 +35,21 @@ def same_key(key: str) -> str:
     return dotted_path(key_path(key))
 
 
+#: What the position of a value given with ``--set KEY=VALUE`` starts with: that option
+#: stands where a file's name would, with no line.
+SET_OPTION = "--set "
+
+
 @dataclass(frozen=True)
 class Position:
     file: str | None
     line: int | None = None
     column: int | None = None
+
+    @property
+    def by_set(self) -> bool:
+        """The value was given with ``--set`` rather than written in a file."""
+        return self.line is None and (self.file or "").startswith(SET_OPTION)
 
     def finding(self, message: str, path: str | None = None, hint: str | None = None) -> Finding:
         """A finding at this position (``path`` is the dotted key path it concerns)."""
@@ -66,6 +76,18 @@ def nearest(positions: Mapping[PathKey, Position], path: Iterable[str | int]) ->
             return found
         probe = probe[:-1]
     return None
+
+
+def set_at_or_below(positions: Mapping[PathKey, Position], path: str) -> list[str]:
+    """The ``--set KEY=VALUE`` options that gave the value at ``path`` (dotted, as a
+    finding names it; ``""``: the whole strategy) or one inside it, in the order given."""
+    return [
+        position.file
+        for key, position in positions.items()
+        if position.by_set
+        and position.file
+        and (not path or f"{dotted_path(key)}.".startswith(f"{path}."))
+    ]
 
 
 def written_at(
