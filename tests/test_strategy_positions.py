@@ -146,3 +146,67 @@ def test_a_sweep_of_a_loaded_strategy_keeps_its_positions(workdir: Path) -> None
     with pytest.raises(InputError) as caught:
         api.sweep(strategy, "channels.phone.hourly_cost", [10, 20], cube)
     assert (caught.value.file, caught.value.line) == ("base.yaml", 7)
+
+
+RETIRES_CHAT = """\
+version: 1
+name: ret
+kind: push
+channels:
+  phone: {mode: live, handle_time: 300, hourly_cost: 10}
+  chat: {mode: live, handle_time: 300, hourly_cost: 10}
+  web: {mode: self_service}
+offer: [phone, web]
+shifts:
+  - from: phone
+    to: {web: 0.1}
+"""
+CHAT_DATA = (
+    "customer_id,timestamp,channel\na,2024-01-01T09:10:00,chat\nb,2024-01-01T09:20:00,phone\n"
+)
+NO_FALLBACK = (
+    "channel 'chat' is retired but has contacts in the data and no fallback "
+    "(hint: add `fallback: {chat: {to: <offered channel>, accept: 0.5}}`)"
+)
+
+
+@pytest.mark.parametrize(
+    ("strategy", "sets", "error"),
+    [
+        # no `fallback:` at all: the `offer:` that leaves chat out
+        (RETIRES_CHAT, [], f"ret.yaml:8:1: offer: {NO_FALLBACK}"),
+        # a `fallback:` without chat: there, as a fix goes
+        (
+            RETIRES_CHAT.replace("  chat:", "  video: {mode: self_service}\n  chat:")
+            + "fallback:\n  video: {to: phone, accept: 0.5}\n",
+            [],
+            f"ret.yaml:13:1: fallback: {NO_FALLBACK}",
+        ),
+        # chat offered in the file, retired by --set: the option
+        (
+            RETIRES_CHAT.replace("[phone, web]", "[phone, chat, web]"),
+            ["offer=[phone, web]"],
+            f"--set offer=[phone, web]: offer: {NO_FALLBACK}",
+        ),
+        # one item of the file's offer changed by --set: the file's line, and the option
+        (
+            RETIRES_CHAT.replace("[phone, web]", "[phone, chat, web]").replace(
+                "  chat:", "  video: {mode: self_service}\n  chat:"
+            ),
+            ["offer.1=video"],
+            "ret.yaml:9:1: offer: channel 'chat' is retired but has contacts in the data and "
+            "no fallback, with --set offer.1=video "
+            "(hint: add `fallback: {chat: {to: <offered channel>, accept: 0.5}}`)",
+        ),
+    ],
+)
+def test_a_retired_channel_with_contacts_and_no_fallback_is_located(
+    workdir: Path, strategy: str, sets: list[str], error: str
+) -> None:
+    Path("ret.yaml").write_text(strategy)
+    Path("chat.csv").write_text(CHAT_DATA)
+    arguments = [item for assignment in sets for item in ("--set", assignment)]
+    result = run("simulate", "ret.yaml", "--data", "chat.csv", *arguments)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == f"error: {error}\n"

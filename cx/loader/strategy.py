@@ -27,7 +27,7 @@ from cx.loader.findings import in_file_order, pydantic_findings
 from cx.loader.located import Located, Position, drop_below
 from cx.loader.overrides import apply_override
 from cx.loader.salvage import salvage_findings
-from cx.models.source import set_at_or_below
+from cx.models.source import naming_set_values, set_at_or_below
 from cx.models.strategy import Strategy
 
 
@@ -110,9 +110,7 @@ def _naming_the_set_values(
         if not labels and (finding.path, finding.message) not in already:
             labels = every
         labels = [label for label in labels if label != finding.file]
-        if labels:
-            finding = replace(finding, message=f"{finding.message}, with {', '.join(labels)}")
-        named.append(finding)
+        named.append(replace(finding, message=naming_set_values(finding.message, labels)))
     return named
 
 

@@ -90,6 +90,12 @@ def set_at_or_below(positions: Mapping[PathKey, Position], path: str) -> list[st
     ]
 
 
+def naming_set_values(message: str, labels: Iterable[str]) -> str:
+    """``message`` of an error that the ``--set`` options ``labels`` cause, naming them."""
+    named = ", ".join(labels)
+    return f"{message}, with {named}" if named else message
+
+
 def written_at(
     positions: Mapping[PathKey, Position], path: Iterable[str | int], file: str | None
 ) -> Position:

@@ -16,7 +16,7 @@ from cx.data.cube import Cube
 from cx.data.dispersion import arrival_dispersion
 from cx.data.periods import days_between, label, months_offered, period_end
 from cx.data.scan import required_channels_message
-from cx.errors import InputError, StrategyError
+from cx.errors import Finding, InputError, StrategyError
 from cx.guards import parse_guard
 from cx.models.numbers import check_agents
 from cx.models.result import (
@@ -29,6 +29,7 @@ from cx.models.result import (
     StrategyInfo,
     Totals,
 )
+from cx.models.source import naming_set_values, set_at_or_below
 from cx.models.strategy import Channel, Strategy
 from cx.models.vocabulary import INTERVALS, one_of
 from cx.replay.flows import compute_flows
@@ -113,18 +114,30 @@ def check_against_data(strategy: Strategy, cube: Cube) -> None:
         error = required_channels_message(unknown, list(strategy.channels), cube.meta.file)
         error.file = strategy.file
         raise error
-    findings = []
-    for name in observed:
-        if name not in strategy.offered and name not in strategy.fallback:
-            findings.append(
-                strategy.position(("fallback",)).finding(
-                    f"channel '{name}' is retired but has contacts in the data and no fallback",
-                    "fallback",
-                    f"add `fallback: {{{name}: {{to: <offered channel>, accept: 0.5}}}}`",
-                )
-            )
+    findings = [
+        _retired_without_fallback(strategy, name)
+        for name in observed
+        if name not in strategy.offered and name not in strategy.fallback
+    ]
     if findings:
         raise StrategyError(findings)
+
+
+def _retired_without_fallback(strategy: Strategy, name: str) -> Finding:
+    """The finding for ``name``, retired with contacts in the data and no fallback: at
+    the strategy's `fallback:` where it has one, else at the `offer:` that retires the
+    channel (a ``--set`` of it: the option), naming any ``--set`` inside `offer`."""
+    positions = strategy.positions
+    key = "fallback" if ("fallback",) in positions else "offer"
+    position = positions.get((key,)) or strategy.position((key,))
+    labels = [label for label in set_at_or_below(positions, "offer") if label != position.file]
+    return position.finding(
+        naming_set_values(
+            f"channel '{name}' is retired but has contacts in the data and no fallback", labels
+        ),
+        key,
+        f"add `fallback: {{{name}: {{to: <offered channel>, accept: 0.5}}}}`",
+    )
 
 
 def handle_times(strategy: Strategy, cube: Cube, offered: list[str]) -> dict[str, float]:
