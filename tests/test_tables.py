@@ -245,6 +245,73 @@ def test_explain_of_an_unknown_metric_is_a_usage_error(typed: str, hint: str | N
     assert (hint in result.stderr) if hint else "did you mean" not in result.stderr
 
 
+# Runs of `cx simulate` between them printing every field the JSON can hold: journeys
+# and outcomes, replay and fit, hours and a response target, bands, hold, abandonment
+# and a currency label.
+EVERY_FIELD_RUNS = [
+    ["strategies/digital-first.yaml", "--outcomes", "--replay", "--fit"],
+    ["strategies/follow-with-hours.yaml", "--replay"],
+    ["strategies/digital-first-uncertain.yaml", "--samples", "20"],
+    [
+        "strategies/follow-everywhere.yaml", "--replay", "--set", "staffing.hold=0.9",
+        "--set", "channels.phone.patience=120", "--set", "currency=EUR",
+    ],
+]  # fmt: skip
+
+
+def keys_of(value: Any) -> set[str]:
+    """Every key of a JSON document, at any depth."""
+    if isinstance(value, dict):
+        return set(value).union(*(keys_of(item) for item in value.values()))
+    if isinstance(value, list):
+        return set().union(*(keys_of(item) for item in value))
+    return set()
+
+
+def test_cx_explain_knows_every_field_of_the_json() -> None:
+    """The glossary cannot fall behind the output: each key any of these runs prints,
+    at any depth, is explained."""
+    printed: set[str] = set()
+    for arguments in EVERY_FIELD_RUNS:
+        printed |= keys_of(as_json(["simulate", *arguments, "--data", DATA]))
+    # the runs do reach the fields of every feature
+    assert {"hop_rate", "asa", "fit_agent_hours", "response_level", "p95", "hold"} <= printed
+    assert {"currency", "abandon_rate", "worst_intervals", "multichannel_journey_share"} <= (
+        printed
+    )
+    unexplained = []
+    for key in sorted(printed):
+        result = run(["explain", key])
+        if result.exit_code != 0 or not result.stdout.startswith(f"{key} — "):
+            unexplained.append(key)
+    assert unexplained == []
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("channels.phone.occupancy", "occupancy"),  # as a guard writes it
+        ("totals.cost_delta", "cost_delta"),
+        ("channels[].replay.asa", "asa"),  # as `in the JSON:` writes it
+        ("data.hop_rate", "hop_rate"),
+    ],
+)
+def test_explain_of_a_path_explains_the_field_it_names(path: str, name: str) -> None:
+    result = run(["explain", path])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout == run(["explain", name]).stdout
+
+
+def test_explain_of_a_misspelt_path_names_the_nearest_field() -> None:
+    result = run(["explain", "channels.phone.ocupancy"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(
+        "error: unknown metric 'channels.phone.ocupancy' (hint: did you mean 'occupancy'?"
+    )
+
+
 # --------------------------------------------------------------------- numbers
 
 

@@ -14,7 +14,10 @@ from cx.errors import UsageError
 def explain(
     metric: Annotated[
         str | None,
-        typer.Argument(help="A metric of the JSON output, e.g. pooling_overhead; none: list them."),
+        typer.Argument(
+            help="A field of the JSON output, e.g. pooling_overhead or "
+            "channels.phone.occupancy; none: list them."
+        ),
     ] = None,
     debug: DebugOption = False,
 ) -> None:

@@ -1,4 +1,4 @@
-"""What every metric of a result means: the one source of definitions.
+"""What every field of a result means: the one source of definitions.
 
 The legend under the dilution table, `cx explain METRIC` and the descriptions of the
 result models' fields in their JSON Schema all read :data:`GLOSSARY`; a metric is
@@ -14,7 +14,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Metric:
-    """One metric: its name in the JSON, what it means, how it is computed."""
+    """One field of the JSON output: its name, what it means, how it is computed
+    (``formula`` is empty for a field that is read or named rather than computed)."""
 
     name: str
     label: str
@@ -27,6 +28,24 @@ _TOTAL = "totals"
 _CHANNEL = "channels[]"
 _BOTH = "totals, channels[]"
 _ALL = "totals, channels[], periods[]"
+_TOP = "the top level"
+_DATA = "data"
+_REPLAY = "channels[].replay"
+_WORST = "channels[].replay.worst_intervals[]"
+_BANDS = "totals.bands, channels[].bands"
+_BAND = "totals.bands.<figure>, channels[].bands.<figure> (cost, cost_delta, coverage, agent_hours)"
+
+
+def _percentile(p: int) -> Metric:
+    """``p5``, ``p50``, ``p95`` of a figure's band."""
+    return Metric(
+        f"p{p}",
+        f"{p}th percentile",
+        f"With an `uncertainty:` block: the figure's {p}th percentile over the draws: "
+        f"{p} in 100 draws come out at most this.",
+        "percentile over the draws (linear interpolation)",
+        _BAND,
+    )
 
 GLOSSARY: dict[str, Metric] = {
     m.name: m
@@ -93,14 +112,20 @@ GLOSSARY: dict[str, Metric] = {
         Metric("occupancy", "Occupancy", "Share of the agents' available time spent "
                "handling contacts.", "workload / available agent time", _CHANNEL),
         Metric("service_level", "Service level", "Share of contacts answered within the "
-               "target time (Erlang prediction for the plan).",
-               "Erlang C (or A) P(wait ≤ within), weighted by arrivals", _CHANNEL),
+               "target time: in channels[] the Erlang prediction for the plan; in replay the "
+               "share of the replayed contacts (of the channel, or of one interval's "
+               "arrivals) answered within `within`, abandoned ones counting as not answered.",
+               "Erlang C (or A) P(wait ≤ within), weighted by arrivals; replay: answered "
+               "within `within` / replayed contacts",
+               f"{_CHANNEL}, {_REPLAY}, {_WORST}"),
         Metric("average_wait", "Average wait", "Seconds a contact waits in the queue on "
                "average (Erlang prediction).", "Erlang C (or A) mean wait, weighted by "
                "arrivals", _CHANNEL),
         Metric("abandon_rate", "Abandon rate", "Share of contacts that hang up before an "
-               "agent answers (Erlang A, for channels with patience).",
-               "Erlang A P(abandon), weighted by arrivals", _CHANNEL),
+               "agent answers: in channels[] the Erlang A prediction, for channels with "
+               "patience; in replay the share of the replayed contacts that abandoned.",
+               "Erlang A P(abandon), weighted by arrivals; replay: abandoned / replayed "
+               "contacts", f"{_CHANNEL}, {_REPLAY}"),
         Metric("open_hours", "Open hours", "Channels with `hours`: the hours the channel "
                "is open within the data's span; each open interval keeps at least "
                "min_agents in seat, arrivals or not.",
@@ -137,9 +162,10 @@ GLOSSARY: dict[str, Metric] = {
                "Σ replay.contacts · replay.intervals_meeting_target / Σ replay.contacts",
                _TOTAL),
         Metric("journeys", "Journeys", "Observed journeys: a customer's contacts less than "
-               "the journey window apart.", "count of journeys", _TOTAL),
+               "the journey window apart.", "count of journeys", f"{_TOTAL}, {_DATA}"),
         Metric("contacts_per_journey", "Contacts per journey", "Contacts a journey takes on "
-               "average.", "handled / journeys", _TOTAL),
+               "average: in totals with the strategy's repeats, in data as observed.",
+               "handled / journeys; data: rows used / journeys", f"{_TOTAL}, {_DATA}"),
         Metric("cost_per_journey", "Cost per journey", "What one journey costs on average.",
                "cost / journeys", _TOTAL),
         Metric("satisfaction", "Satisfaction", "Mean satisfaction score: the catalog's, "
@@ -155,6 +181,114 @@ GLOSSARY: dict[str, Metric] = {
                "draws with cost_delta < 0 / draws", "totals.bands, channels[].bands"),
         Metric("resolution_rate", "Resolution rate", "Observed share of the channel's "
                "contacts that were resolved.", "resolved contacts / contacts", _CHANNEL),
+        Metric("draws", "Draws", "With an `uncertainty:` block: how many draws of its "
+               "ranges the bands are over (--samples).", "", _BANDS),
+        *(_percentile(p) for p in (5, 50, 95)),
+        # --replay, per live channel
+        Metric("replay", "Replay", "--replay: the live channel's staffing plan replayed on "
+               "the real contacts, each at its real arrival instant; null without --replay "
+               "and for channels that are not live.", "", _CHANNEL),
+        Metric("contacts", "Replayed contacts", "--replay: contacts replayed through the "
+               "channel's plan (those that hung up before the queue are not).", "", _REPLAY),
+        Metric("intervals_meeting_target", "Intervals meeting target", "--replay: share of "
+               "the channel's staffed intervals whose replayed arrivals reach the service "
+               "level target (an interval without arrivals meets it).",
+               "intervals meeting the target / staffed intervals", _REPLAY),
+        Metric("asa", "ASA", "--replay: average speed of answer, the mean seconds in queue "
+               "of the answered contacts; null when none was answered.",
+               "Σ wait of answered contacts / answered contacts", _REPLAY),
+        Metric("mean_wait", "Mean wait", "--replay: mean seconds in queue of the replayed "
+               "contacts (of the channel, or of one interval's arrivals), to answer or to "
+               "abandonment.", "Σ wait / replayed contacts", f"{_REPLAY}, {_WORST}"),
+        Metric("fit_agent_hours", "Fitted agent-hours", "--replay --fit: agent-hours of the "
+               "smallest agents per interval, chosen in time order, that meet the target in "
+               "replay; compare agent_hours, the Erlang plan's.",
+               "Σ fitted agents per interval · interval hours / (1 − shrinkage)", _REPLAY),
+        Metric("fit_service_level", "Fitted service level", "--replay --fit: share of the "
+               "replayed contacts answered within `within` under the fitted staffing.",
+               "answered within `within` / replayed contacts", _REPLAY),
+        Metric("worst_intervals", "Worst intervals", "--replay: the staffed intervals with "
+               "the most contacts not answered within `within`, worst first (at most 5).",
+               "", _REPLAY),
+        Metric("interval_start", "Interval start", "Start of the interval (local time of "
+               "the data).", "", _WORST),
+        Metric("arrivals", "Arrivals", "Replayed contacts that arrived in the interval.",
+               "count of contacts", _WORST),
+        Metric("agents", "Agents", "The plan's agents in seat in the interval (N, before "
+               "shrinkage).", "", _WORST),
+        Metric("plan_service_level", "Planned service level", "The plan's Erlang prediction "
+               "of the interval's service level.", "Erlang C (or A) P(wait ≤ within)", _WORST),
+        Metric("abandoned", "Abandoned", "Arrivals of the interval that abandoned in replay.",
+               "count of contacts", _WORST),
+        # the frame of the output: what the figures are about
+        Metric("schema_version", "Schema version", "Version of the JSON layout: within a "
+               "version fields are only added, so a reader written for it keeps working.",
+               "", _TOP),
+        Metric("strategy", "Strategy", "The strategy replayed: name, kind, file, currency.",
+               "", _TOP),
+        Metric("data", "Data", "The interaction history read: file, rows, customers, "
+               "periods, the channels seen and, with --outcomes, its journeys.", "", _TOP),
+        Metric("totals", "Totals", "The strategy's figures over the whole history and every "
+               "channel.", "", _TOP),
+        Metric("channels", "Channels", "One entry per catalog channel: its flows, staffing "
+               "and cost.", "", _TOP),
+        Metric("periods", "Periods", "Every calendar period (week, month or quarter) from "
+               "the first to the last in the data, empty ones included: at the top level "
+               "their figures, in data their labels.", "", f"{_TOP}, {_DATA}"),
+        Metric("guards", "Guards", "Each guard of the strategy, its value in this run and "
+               "whether it holds.", "", _TOP),
+        Metric("name", "Name", "The strategy's `name:`.", "", "strategy"),
+        Metric("kind", "Kind", "`follow` (offer what customers choose and staff for it) or "
+               "`push` (steer contacts with rules and retired channels).", "", "strategy"),
+        Metric("file", "File", "strategy.file: the strategy file (null for a strategy given "
+               "as a dict); data.file: the interaction file read.", "", f"strategy, {_DATA}"),
+        Metric("currency", "Currency", "The strategy's `currency:` label, which money is "
+               "written in (nothing is converted); left out when it has none.", "",
+               "strategy"),
+        Metric("rows_read", "Rows read", "Rows of the interaction file read (the header and "
+               "rows the mapping's `drop:` leaves out not counted).", "count of rows", _DATA),
+        Metric("rows_rejected", "Rows rejected", "Rows left out because a required field is "
+               "empty or unreadable, or an optional one invalid (`--rejects FILE` writes "
+               "them).", "count of rows", _DATA),
+        Metric("rows_used", "Rows used", "Rows replayed: the demand.",
+               "rows_read − rows_rejected", _DATA),
+        Metric("rows_dropped", "Rows dropped", "Rows the mapping's `drop:` left out before "
+               "anything was counted (not in rows_read).", "count of rows", _DATA),
+        Metric("time_of_day", "Time of day", "false when every timestamp is at 00:00:00 "
+               "(dates only): live channels are then costed from their workload, as async "
+               "channels.", "", _DATA),
+        Metric("customers", "Customers", "Distinct identified customers in the data "
+               "(anonymous ids left out).", "count of distinct customer ids", _DATA),
+        Metric("channels_observed", "Channels observed", "The channels with contacts in the "
+               "data: what the baseline (today) offers.", "", _DATA),
+        Metric("hop_rate", "Hop rate", "--outcomes: share of follow-up contacts made on "
+               "another channel than the contact before them in the journey.",
+               "hops / follow-up contacts", _DATA),
+        Metric("multichannel_journey_share", "Multichannel journeys", "--outcomes: share of "
+               "journeys that use two or more channels.",
+               "journeys with two or more channels / journeys", _DATA),
+        Metric("resolution_source", "Resolution source", "--outcomes: what "
+               "channels[].resolution_rate is read from: `resolved` (the column) or "
+               "`journey_end` (the proxy: contacts that end their customer's journey).", "",
+               _DATA),
+        Metric("channel", "Channel", "The channel's name in the catalog.", "", _CHANNEL),
+        Metric("mode", "Mode", "How the channel works: `live` (a queue staffed per interval), "
+               "`async` (work agents take in turn) or `self_service` (no agents).", "",
+               _CHANNEL),
+        Metric("offered", "Offered", "Whether the strategy offers the channel; one not "
+               "offered is retired: its contacts go to its fallback or are lost.", "",
+               _CHANNEL),
+        Metric("period", "Period", "The period's label: 2024-W05, 2024-01 or 2024-Q1.", "",
+               "periods[]"),
+        Metric("days", "Days", "Days of the data's span in the period.", "count of days",
+               "periods[]"),
+        Metric("partial", "Partial period", "The data covers only part of the period.",
+               "days < the period's calendar days", "periods[]"),
+        Metric("expr", "Guard", "The guard as the strategy writes it.", "", "guards[]"),
+        Metric("value", "Guard value", "The figure the guard compares, in this run; null "
+               "when the run has none (the guard then fails).", "", "guards[]"),
+        Metric("ok", "Guard holds", "Whether the guard holds; one that fails makes "
+               "simulate, compare and check exit 1.", "", "guards[]"),
     )
 }
 
@@ -165,9 +299,16 @@ ALIASES = {"sub_scale": "subscale", "sub-scale": "subscale", "share": "volume_sh
 DILUTION_LEGEND = ("effective_channels", "pooling_overhead", "floor_waste", "subscale")
 
 
+def field_name(name: str) -> str:
+    """The field a path names: ``channels.phone.occupancy`` (as a guard writes it),
+    ``channels[].replay.asa`` or ``totals.cost`` name their last key."""
+    return name.strip().rsplit(".", 1)[-1].removesuffix("[]")
+
+
 def lookup(name: str) -> Metric | None:
-    """The metric called ``name`` (any case; ``-`` for ``_``; aliases), or None."""
-    key = name.strip().lower()
+    """The metric called ``name`` (any case; ``-`` for ``_``; aliases; a path such as
+    ``channels.phone.occupancy`` for its last key), or None."""
+    key = field_name(name).lower()
     key = ALIASES.get(key, key).replace("-", "_")
     return GLOSSARY.get(ALIASES.get(key, key))
 
@@ -175,7 +316,7 @@ def lookup(name: str) -> Metric | None:
 def nearest(name: str) -> str | None:
     """The metric name closest to ``name``, for a did-you-mean hint: by the whole name,
     or by its beginning (``poolng`` → ``pooling_overhead``)."""
-    word = name.strip().lower().replace("-", "_")
+    word = field_name(name).lower().replace("-", "_")
     if not word:
         return None
 
@@ -194,4 +335,5 @@ def describe_fields(schema: dict[str, Any]) -> None:
     for name, field in schema.get("properties", {}).items():
         metric = GLOSSARY.get(name)
         if metric is not None and isinstance(field, dict) and "description" not in field:
-            field["description"] = f"{metric.definition} Formula: {metric.formula}."
+            formula = f" Formula: {metric.formula}." if metric.formula else ""
+            field["description"] = metric.definition + formula

@@ -20,9 +20,7 @@ class StrategyInfo(ResultModel):
     name: str
     kind: str
     file: str | None
-    currency: str | None = Field(
-        None, description="The strategy's `currency:` label; left out when it has none."
-    )
+    currency: str | None = None
 
     @model_serializer(mode="wrap")
     def _currency_only_when_set(self, handler: SerializerFunctionWrapHandler) -> Any:
@@ -37,26 +35,16 @@ class DataInfo(ResultModel):
     rows_read: int
     rows_used: int
     rows_rejected: int
-    rows_dropped: int = Field(
-        0,
-        description="Rows the mapping's `drop:` left out before anything was counted "
-        "(not in rows_read).",
-    )
-    time_of_day: bool = Field(
-        True,
-        description="false when every timestamp is at 00:00:00 (dates only): live channels "
-        "are then costed from their workload, as async channels.",
-    )
+    rows_dropped: int = 0
+    time_of_day: bool = True
     customers: int
     periods: list[str]
     channels_observed: list[str]
     journeys: int | None = Field(None, description="Observed journeys (§10); null unless asked.")
     contacts_per_journey: float | None = None
-    hop_rate: float | None = Field(None, description="Hops / follow-up contacts.")
+    hop_rate: float | None = None
     multichannel_journey_share: float | None = None
-    resolution_source: str | None = Field(
-        None, description="`resolved` (the column) or `journey_end` (the proxy)."
-    )
+    resolution_source: str | None = None
 
 
 class Band(ResultModel):
@@ -125,15 +113,15 @@ class Totals(ResultModel):
 class ReplayInterval(ResultModel):
     """One staffed interval of a live channel, replayed (`--replay`)."""
 
-    interval_start: str = Field(description="Start of the interval (local time of the data).")
-    arrivals: int = Field(description="Replayed contacts that arrived in the interval.")
-    agents: int = Field(description="The plan's agents in seat (N).")
+    interval_start: str
+    arrivals: int
+    agents: int
     service_level: float = Field(
         description="Replayed: share of the interval's arrivals answered within `within`."
     )
-    plan_service_level: float | None = Field(description="The plan's Erlang prediction.")
-    mean_wait: float = Field(description="Seconds in queue of its arrivals, answered or not.")
-    abandoned: int = Field(description="Its arrivals that abandoned in replay.")
+    plan_service_level: float | None
+    mean_wait: float
+    abandoned: int
 
 
 class ReplayResult(ResultModel):
@@ -143,34 +131,14 @@ class ReplayResult(ResultModel):
         description="Share of the replayed contacts answered within `within` (abandoned "
         "ones count as not answered)."
     )
-    intervals_meeting_target: float | None = Field(
-        description="Share of this channel's staffed intervals whose replayed arrivals reach "
-        "the target (an interval without arrivals meets it)."
-    )
-    asa: float | None = Field(
-        None,
-        description="Average speed of answer: mean seconds in queue of the answered "
-        "contacts; null when none was answered.",
-    )
-    mean_wait: float | None = Field(
-        description="Mean seconds in queue of all replayed contacts, to answer or to "
-        "abandonment."
-    )
+    intervals_meeting_target: float | None
+    asa: float | None = None
+    mean_wait: float | None
     abandon_rate: float | None = Field(description="Share of contacts that abandoned.")
-    fit_agent_hours: float | None = Field(
-        None, description="--fit: agent-hours of the smallest N per interval that holds."
-    )
-    contacts: int = Field(0, description="Contacts replayed through the channel's plan.")
-    fit_service_level: float | None = Field(
-        None,
-        description="--fit: share of the replayed contacts answered within `within` under "
-        "the fitted staffing.",
-    )
-    worst_intervals: list[ReplayInterval] = Field(
-        default_factory=list,
-        description="The staffed intervals with the most contacts not answered within "
-        "`within`, worst first (at most 5).",
-    )
+    fit_agent_hours: float | None = None
+    contacts: int = 0
+    fit_service_level: float | None = None
+    worst_intervals: list[ReplayInterval] = Field(default_factory=list)
 
     @model_serializer(mode="wrap")
     def _fit_only_when_fitted(self, handler: SerializerFunctionWrapHandler) -> Any:
@@ -206,7 +174,7 @@ class ChannelResult(ResultModel):
     fixed_cost: float
     incentive_cost: float
     cost: float
-    replay: ReplayResult | None = Field(None, description="--replay only; else null.")
+    replay: ReplayResult | None = None
     resolution_rate: float | None = Field(
         None, description="Observed share of resolved contacts (§10); null unless asked."
     )
@@ -254,10 +222,8 @@ class PeriodResult(ResultModel):
     lost: float
     cost: float
     coverage: float
-    days: int = Field(description="Days of the data's span in the period.")
-    partial: bool = Field(
-        description="The data covers only part of the period (days < its calendar days)."
-    )
+    days: int
+    partial: bool
 
 
 class GuardResult(ResultModel):

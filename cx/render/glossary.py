@@ -12,11 +12,13 @@ from cx.render.safe import plain
 
 
 def metric_renderable(metric: Metric) -> RenderableType:
-    """One metric: name and label, definition, formula, where it is in the JSON."""
+    """One field: name and label, definition, formula (if computed), where it is in the
+    JSON."""
+    formula = [Text.assemble(("formula: ", "dim"), metric.formula)] if metric.formula else []
     return Group(
         Text.assemble((metric.name, "bold"), f" — {metric.label}"),
         Text(metric.definition),
-        Text.assemble(("formula: ", "dim"), metric.formula),
+        *formula,
         Text.assemble(("in the JSON: ", "dim"), metric.where),
     )
 
