@@ -279,14 +279,18 @@ class Sensitivity(ResultModel):
     keys: list[KeySensitivity]
 
 
+#: The name of the strategy a sweep evaluates (not the `strategy` object of a result).
+_SWEPT_STRATEGY = "The name of the strategy swept."
+
+
 class SweepStep(ResultModel):
-    value: float | int | str
+    value: float | int | str = Field(description="The swept key's value at this step.")
     result: Result
 
 
 class SweepResult(ResultModel):
     schema_version: int = SCHEMA_VERSION
-    strategy: str
+    strategy: str = Field(description=_SWEPT_STRATEGY)
     key: str
     steps: list[SweepStep]
 
@@ -316,7 +320,7 @@ class SweepGrid(ResultModel):
     row by row (the first key's first value with each of the second key's values, ...)."""
 
     schema_version: int = SCHEMA_VERSION
-    strategy: str
+    strategy: str = Field(description=_SWEPT_STRATEGY)
     keys: list[str] = Field(
         min_length=2, max_length=2, description="The two swept keys: rows, then columns."
     )
