@@ -491,6 +491,18 @@ def test_a_directory_as_strategy_or_data_is_refused(tmp_path: Path) -> None:
     assert "mapping file is a directory" in as_mapping.stderr
 
 
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be"])
+@pytest.mark.parametrize("encoding", ["utf8", "lossy"])
+def test_a_utf16_export_is_named_as_such(tmp_path: Path, codec: str, encoding: str) -> None:
+    """It was 'not UTF-8 text (byte 0xff)', or with --encoding lossy 'binary'."""
+    data = tmp_path / "excel.csv"
+    text = GOOD.read_text(encoding="utf-8")
+    data.write_bytes(("\ufeff" if codec == "utf-16-be" else "").encode(codec) + text.encode(codec))
+    result = cx("simulate", STRATEGY, "--data", data, "--encoding", encoding)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"error: {data}: data file is UTF-16 text, not UTF-8 (hint: ")
+
+
 @pytest.mark.parametrize("role", ["data", "strategy"])
 def test_a_loop_of_symlinks_is_said_to_be_one(tmp_path: Path, role: str) -> None:
     """A loop was 'not found', as if the path were a typo."""

@@ -21,6 +21,10 @@ from cx.models.vocabulary import PARQUET_SUFFIXES
 DELIMITER_CANDIDATES = (",", "\t", ";", "|")
 
 
+#: The byte order marks a UTF-16 file starts with (little- and big-endian).
+UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def _magic(path: Path, size: int) -> bytes:
     try:
         with open(path, "rb") as handle:
@@ -94,3 +98,10 @@ def check_data_path(path: Path) -> None:
         )
     if path.stat().st_size == 0:
         raise DataError("data file is empty", file=path, hint="export it again with a header row")
+    if _magic(path, 2) in UTF16_MARKS:  # else 'not UTF-8 (byte 0xff)', or 'binary'
+        raise DataError(
+            "data file is UTF-16 text, not UTF-8",
+            file=path,
+            hint="export it as UTF-8 (in Excel: 'CSV UTF-8'), or convert it: "
+            "iconv -f UTF-16 -t UTF-8",
+        )
