@@ -75,9 +75,11 @@ def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
 
 def _yaml_under(directory: Path) -> tuple[list[Path], list[Finding]]:
     """The YAML entries under ``directory`` (sorted), and its directories that could
-    not be listed. Symlinks to directories are not followed."""
+    not be listed. Symlinks to directories are followed (a shared folder linked into
+    several projects), each directory searched once however many links reach it."""
     found: list[Path] = []
     unreadable: list[Finding] = []
+    searched: set[str] = set()
 
     def refused(error: OSError) -> None:
         unreadable.append(
@@ -88,8 +90,13 @@ def _yaml_under(directory: Path) -> tuple[list[Path], list[Finding]]:
             )
         )
 
-    for root, directories, names in os.walk(directory, onerror=refused):
-        directories[:] = [name for name in directories if not name.startswith(".")]
+    for root, directories, names in os.walk(directory, onerror=refused, followlinks=True):
+        real = os.path.realpath(root)
+        if real in searched:  # a link back up the tree, or a second link to one folder
+            directories[:] = []
+            continue
+        searched.add(real)
+        directories[:] = sorted(name for name in directories if not name.startswith("."))
         found.extend(
             Path(root, name)
             for name in names

@@ -653,3 +653,20 @@ def test_a_directory_refused_by_the_system_is_a_finding(
 
     monkeypatch.setattr(os, "scandir", refusing)
     _assert_reported_unreadable(run("validate", str(tmp_path)), locked)
+
+
+def test_a_linked_directory_is_searched_once(tmp_path: Path) -> None:
+    """A symlinked folder was skipped without a word ('no YAML files found'); a link
+    back up the tree must not search it forever."""
+    shared, project = tmp_path / "shared", tmp_path / "project"
+    shared.mkdir()
+    project.mkdir()
+    write(shared, "bad.yaml", "version: 2\n")
+    (project / "linked").symlink_to(shared)
+    (project / "again").symlink_to(shared)
+    (project / "up").symlink_to(tmp_path)
+    result = run("validate", str(project))
+    assert result.exit_code == 1
+    assert result.stdout.count("bad.yaml:1:1: version") == 1
+    assert f"{project / 'again' / 'bad.yaml'}:1:1: version" in result.stdout
+    assert result.stdout.endswith("1 file checked, 1 invalid, 4 finding(s)\n")
