@@ -187,17 +187,23 @@ def _leap_second(
 
 def _reread(batch: pl.Series, fmt: str, digits: int | None) -> pl.Series:
     """Of a batch of (text, parsed, candidate) rows, whether each candidate's text, with
-    its first or last ``60`` read as ``59``, is one second before ``parsed`` (False for
-    the rows that are no candidates)."""
+    its first or last ``60``, or the last one after a colon, read as ``59``, is one
+    second before ``parsed`` (False for the rows that are no candidates). The colon
+    finds the seconds of ``2060-01-01T00:00:60.60``, whose first 60 is in the year and
+    last in the fraction."""
     text, parsed = pl.col("text"), pl.col("parsed")
     earlier = parsed - pl.duration(seconds=1)
-    first = parse_timestamp(text.str.replace("60", "59", literal=True), fmt, digits)
-    last = parse_timestamp(text.str.replace(r"^(.*)60", "${1}59"), fmt, digits)
+    readings = [
+        text.str.replace("60", "59", literal=True),
+        text.str.replace(r"^(.*)60", "${1}59"),
+        text.str.replace(r"^(.*:)60", "${1}59"),
+    ]
+    leap = pl.any_horizontal(parse_timestamp(t, fmt, digits) == earlier for t in readings)
     found = (
         batch.struct.unnest()
         .with_row_index("index")
         .filter(pl.col("candidate"))
-        .select("index", leap=((first == earlier) | (last == earlier)).fill_null(False))
+        .select("index", leap=leap.fill_null(False))
     )
     result = pl.repeat(False, batch.len(), dtype=pl.Boolean, eager=True).alias("leap")
     return result.scatter(found["index"], found["leap"]) if found.height else result
