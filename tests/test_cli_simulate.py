@@ -749,3 +749,18 @@ def test_identical_runs_print_identical_json(work: Path) -> None:
     for _ in range(5):
         again = cx("simulate", "push.yaml", "--data", "data.csv", "-f", "json")
         assert again.stdout == first.stdout
+
+
+@pytest.mark.parametrize(
+    "twice",
+    [["--data", "examples/interactions.csv"], ["--format", "csv"], ["--interval", "30"]],
+)
+def test_an_option_of_one_value_given_twice_is_refused(twice: list[str]) -> None:
+    """The last one won without a word: --data a.csv --data b.csv read b.csv only."""
+    root = Path(__file__).resolve().parent.parent
+    strategy = str(root / "strategies" / "digital-first.yaml")
+    data = str(root / "examples" / "interactions.csv")
+    result = run_cx("simulate", strategy, "--data", data, "--format", "json",
+                    "--interval", "60", *twice)  # fmt: skip
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == f"error: {twice[0]} is given 2 times (hint: give {twice[0]} once)\n"

@@ -8,6 +8,7 @@ so ``cx --help`` and ``cx validate`` start fast.
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import PurePath
 from typing import Annotated, Any
 
@@ -68,6 +69,25 @@ class _Command(TyperCommand):
         super().__init__(*args, **kwargs)
         for parameter in self.params:
             parameter.process_value = _checked_values(parameter)  # type: ignore[method-assign]
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Refuse an option of one value given twice (``--data a.csv --data b.csv``):
+        the last one would win without a word, the first one silently unused."""
+        try:
+            _, _, order = self.make_parser(ctx).parse_args(args=list(args))
+        except _PARSE_ERROR:  # the parse below says what is wrong
+            order = []
+        given = Counter(
+            parameter
+            for parameter in order
+            if parameter.param_type_name == "option"
+            and not (parameter.multiple or parameter.is_flag or parameter.count)
+        )
+        twice = [parameter for parameter, times in given.items() if times > 1]
+        if twice:
+            name = _shown_name(twice[0])
+            raise UsageError(f"{name} is given {given[twice[0]]} times", hint=f"give {name} once")
+        return super().parse_args(ctx, args)
 
 
 def _checked_values(parameter: Any) -> Any:
