@@ -6,7 +6,7 @@ import typer
 
 from cx.cli.common import OutputFormat, StrategiesArgument, emit, handle_errors
 from cx.cli.data_options import cube_for, note_currencies, samples_for, strategies_for
-from cx.cli.options import DataArgs, OutputArgs, RunArgs, SamplesOption, SeedOption, with_groups
+from cx.cli.options import DataArgs, DrawSeedOption, OutputArgs, RunArgs, SamplesOption, with_groups
 from cx.errors import EXIT_FINDINGS
 
 
@@ -17,7 +17,7 @@ def compare(
     source: DataArgs,
     run: RunArgs,
     out: OutputArgs,
-    seed: SeedOption = 0,
+    seed: DrawSeedOption = 0,
     samples: SamplesOption = None,
 ) -> None:
     """Compare strategies side by side (the data is scanned once)."""

@@ -20,7 +20,7 @@ from cx.cli.data_options import (
     samples_for,
     strategies_for,
 )
-from cx.cli.options import DataArgs, RunArgs, SamplesOption, SeedOption, with_groups
+from cx.cli.options import DataArgs, DrawSeedOption, RunArgs, SamplesOption, with_groups
 from cx.cli.ranges import first_point, parse_ranges, points_of, sweep_of
 from cx.errors import UsageError
 from cx.io import is_stdout
@@ -40,7 +40,7 @@ def report(
     title: Annotated[
         str | None, typer.Option("--title", help="Page title.", show_default=False)
     ] = None,
-    seed: SeedOption = 0,
+    seed: DrawSeedOption = 0,
     samples: SamplesOption = None,
     set_range: Annotated[
         list[str] | None,

@@ -151,6 +151,13 @@ SeedOption = Annotated[
         "draws: the same seed gives the same numbers.",
     ),
 ]
+#: --seed of the commands without --replay (compare, report).
+DrawSeedOption = Annotated[
+    int,
+    typer.Option(
+        "--seed", help="Seed of the uncertainty draws: the same seed gives the same numbers."
+    ),
+]
 
 
 @dataclass
