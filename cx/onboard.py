@@ -186,12 +186,21 @@ def name_score(canonical: str, name: str) -> float:
 
 def channel_for(value: str) -> str | None:
     """The canonical channel a value names ("Postal mail" → postal), if any."""
+    return _channel_match(value)[0]
+
+
+def _channel_match(value: str) -> tuple[str | None, str | None]:
+    """The canonical channel a value names, and the word of it that alone decided, when
+    that word is too short to be sure of (``x`` of ``0x10`` read as social)."""
     found = words(value)
     joined = "".join(found)
     for channel, vocabulary in CHANNEL_WORDS:
-        if joined == channel or joined in vocabulary or set(found) & set(vocabulary):
-            return channel
-    return None
+        if joined == channel or joined in vocabulary:
+            return channel, None
+        shared = sorted(set(found) & set(vocabulary))
+        if shared:
+            return channel, None if max(map(len, shared)) > 2 else shared[0]
+    return None, None
 
 
 def channel_name(value: str) -> str:
@@ -493,13 +502,24 @@ def _channels(layout: SourceLayout, name: str) -> list[ChannelSeen]:
             hint="write the mapping by hand: see the README's mapping files section",
         )
     seen: dict[str, ChannelSeen] = {}
+    unsure: dict[str, list[str]] = {}
     for number, value in enumerate(values, start=1):
-        canonical = channel_for(value)
+        canonical, by_word = _channel_match(value)
         name_of = canonical or channel_name(value) or f"channel-{number}"
         channel = seen.setdefault(name_of, ChannelSeen(name_of, []))
         channel.values.append(value)
-        if canonical is None:
-            channel.check = f"'{value}' names no channel cx knows; mode {channel.mode} is a guess"
+        if canonical is None or by_word is not None:
+            unsure.setdefault(name_of, []).append(value)
+    for name_of, guessed in unsure.items():
+        channel = seen[name_of]
+        named = " and ".join(f"'{value}'" for value in guessed)
+        if channel_for(name_of) is None:
+            verb = "name" if len(guessed) > 1 else "names"
+            channel.check = f"{named} {verb} no channel cx knows; mode {channel.mode} is a guess"
+        else:
+            channel.check = f"{named} read as {name_of} from a word of one or two letters"
+        if len(guessed) > 1 and channel_for(name_of) is None:
+            channel.check += ", and they are read as one channel"
     return list(seen.values())
 
 

@@ -469,3 +469,21 @@ def test_a_file_with_two_byte_order_marks_is_onboarded(tmp_path: Path) -> None:
     )
     assert ran.exit_code == 0, ran.stderr
     assert json.loads(ran.stdout)["data"]["rows_used"] == 299
+
+
+def test_a_channel_guessed_from_a_tiny_word_or_merged_is_marked(tmp_path: Path) -> None:
+    """'0x10' became social through its 'x', and 'a # b' and 'a\\b' became one channel
+    'a-b' with a check on one of them only: guesses the mapping did not mark."""
+    data = tmp_path / "channels.csv"
+    values = ["Phone", "X", "0x10", "a # b", "a\\b"]
+    rows = [f"c{i},2024-01-{1 + i % 28:02d}T10:00:00,{values[i % 5]}" for i in range(100)]
+    data.write_text("customer_id,when,ch\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["init", "--data", str(data), "-o", str(tmp_path / "p")])
+    assert result.exit_code == 0, result.stderr
+    mapping = (tmp_path / "p" / "columns.yaml").read_text(encoding="utf-8")
+    social = next(line for line in mapping.splitlines() if line.startswith("  social:"))
+    assert "# check: '0x10' read as social from a word of one or two letters" in social
+    merged = next(line for line in mapping.splitlines() if line.startswith("  a-b:"))
+    assert "'a # b' and 'a\\b' name no channel cx knows" in merged
+    assert merged.endswith("and they are read as one channel")
+    assert "'Phone'" not in mapping and "'X'" not in mapping  # named plainly: no guess
