@@ -491,6 +491,26 @@ def test_a_directory_as_strategy_or_data_is_refused(tmp_path: Path) -> None:
     assert "mapping file is a directory" in as_mapping.stderr
 
 
+@pytest.mark.parametrize("command", ["simulate", "inspect"])
+@pytest.mark.parametrize("where", ["middle", "checksum"])
+def test_a_damaged_gzip_file_is_said_to_be_damaged(
+    tmp_path: Path, command: str, where: str
+) -> None:
+    """Damage in the middle of the stream decompressed into a garbage line, which
+    `inspect` reported as 'line 1477 has 12 fields': the file's fault, the wrong one."""
+    text = ("customer_id,timestamp,channel\n" + "".join(
+        f"c{i},2024-01-{1 + i % 28:02d}T{i % 24:02d}:00:00,phone\n" for i in range(20_000)
+    )).encode("utf-8")  # fmt: skip
+    damaged = bytearray(gzip.compress(text, mtime=0))
+    damaged[len(damaged) // 2 if where == "middle" else -6] ^= 0xFF
+    data = tmp_path / "export.csv.gz"
+    data.write_bytes(bytes(damaged))
+    args = [STRATEGY] if command == "simulate" else []
+    result = cx(command, *args, "--data", data, "--no-cache")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"error: {data}: cannot read data file: "), result.stderr
+
+
 @pytest.mark.parametrize("codec", ["utf-16", "utf-16-be"])
 @pytest.mark.parametrize("encoding", ["utf8", "lossy"])
 def test_a_utf16_export_is_named_as_such(tmp_path: Path, codec: str, encoding: str) -> None:

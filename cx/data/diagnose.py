@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
-from cx.data.files import detect_delimiter, is_parquet
+from cx.data.files import detect_delimiter, is_gzip, is_parquet
 from cx.errors import DataError
 
 #: What reading a user's file with Polars can raise because of the file: Polars'
@@ -119,6 +119,14 @@ def _open_binary(path: Path) -> io.BufferedIOBase:
     with open(path, "rb") as handle:
         gzipped = handle.read(2) == b"\x1f\x8b"
     return gzip.open(path, "rb") if gzipped else open(path, "rb")  # type: ignore[return-value]
+
+
+def _read_through(path: Path) -> None:
+    """Decompress a gzip file to its end, raising what a damaged one raises (a CRC or
+    length that does not match, a stream cut short)."""
+    with gzip.open(path, "rb") as stream:
+        while stream.read(CHUNK_BYTES):
+            pass
 
 
 def first_bad_utf8(path: Path, limit: int = DIAGNOSE_CHARS) -> Problem | None:
@@ -291,6 +299,8 @@ def read_error(path: Path, exc: BaseException, delimiter: str | None = None) -> 
             hint="fix `timestamp_format:` in the mapping file (--columns); it is strftime",
         )
     try:
+        if is_gzip(path):  # damage inside reads as rows of garbage: say the damage
+            _read_through(path)
         if "utf-8" in lowered or "utf8" in lowered:
             problem = first_bad_utf8(path)
             if problem is not None:
