@@ -688,7 +688,7 @@ BROKEN_CUBES = {
     ),
     "day-outside-the-span": (
         lambda f: f.with_columns(_demand("day", pl.date(1800, 1, 1))),
-        "cube file is inconsistent: a day outside its first to last timestamp",
+        "cube file is inconsistent: day outside its first to last timestamp",
     ),
     "two-stats-rows": (
         lambda f: pl.concat([f, f.filter(pl.col("table") == "stats")]),

@@ -753,7 +753,7 @@ def _check_cube_span(
     ):
         if column.len() and (column.min() < low or column.max() > high):  # type: ignore[operator]
             raise DataError(
-                f"cube file is inconsistent: a {name} outside its first to last timestamp "
+                f"cube file is inconsistent: {name} outside its first to last timestamp "
                 f"({first} to {last})",
                 file=path,
                 hint=CUBE_FILE_HINT,
