@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,16 +106,31 @@ def _yaml_under(directory: Path) -> tuple[list[Path], list[Finding]]:
     return sorted(found), sorted(unreadable, key=lambda finding: finding.file or "")
 
 
+#: Top-level keys only a mapping file has, and only a strategy file has.
+MAPPING_KEYS = frozenset(
+    {"columns", "timestamp_format", "delimiter", "handle_time_unit", "values",
+     "anonymous_ids", "drop"}
+)  # fmt: skip
+STRATEGY_KEYS = frozenset({"version", "name", "kind", "extends"})
+#: A `channels:` entry of a mapping: a list of the export's values (a strategy's is a map).
+_ALIAS_LIST = re.compile(r"^\s+[^\s#:][^:#]*:\s*(\[|$)", re.MULTILINE)
+
+
 def _looks_like_mapping(path: Path) -> bool:
-    """Mapping files have `columns:` at the top and no strategy `kind:`."""
+    """Mapping files have mapping keys at the top (or only `channels:` with lists of
+    values) and none of a strategy's (`version:`, `name:`, `kind:`, `extends:`)."""
     if special_kind(path) is not None:  # never opened here: loading it says what it is
         return False
     try:
         text = read_bounded(path, MAX_FILE_BYTES).decode("utf-8-sig", errors="replace")
     except OSError:
         return False
-    lines = [line.split(":", 1)[0] for line in text.splitlines() if line and line[0].isalpha()]
-    return "columns" in lines and "kind" not in lines
+    top = {line.split(":", 1)[0] for line in text.splitlines() if line and line[0].isalpha()}
+    if top & STRATEGY_KEYS:
+        return False
+    if top & MAPPING_KEYS:
+        return True
+    return top == {"channels"} and bool(_ALIAS_LIST.search(text)) and "mode:" not in text
 
 
 def validate_file(path: Path) -> FileReport:

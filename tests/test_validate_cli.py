@@ -290,6 +290,26 @@ def test_mapping_files_are_validated_as_mappings(tmp_path: Path) -> None:
     assert item["findings"][0]["path"] == "delimitr"
 
 
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("channels:\n  phone: [VOICE, CHAT]\n", "mapping"),
+        ("channels:\n  phone:\n    - VOICE\n", "mapping"),
+        ("anonymous_ids: ['0']\n", "mapping"),
+        ("channels:\n  phone: {mode: live}\n", "strategy"),
+        ("columns:\n  customer_id: client\nkind: follow\n", "strategy"),
+    ],
+)
+def test_a_mapping_of_channel_aliases_alone_is_a_mapping(
+    tmp_path: Path, text: str, kind: str
+) -> None:
+    """A mapping of only `channels:` aliases was checked as a strategy: 'name: required
+    key is missing'."""
+    write(tmp_path, "file.yaml", text)
+    payload = json.loads(run("validate", str(tmp_path), "-f", "json").stdout)
+    assert payload["files"][0]["kind"] == kind
+
+
 def test_broken_base_is_reported_once(tmp_path: Path) -> None:
     write(tmp_path, "base.yaml", "version: 1\nname: base\nkind: follow\nchannels: 5\n")
     for index in range(3):
