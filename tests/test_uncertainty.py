@@ -395,3 +395,24 @@ def test_two_uncertainty_keys_for_one_value_are_a_finding(tmp_path: Path) -> Non
         f"{path}:7:3: uncertainty.shifts.00.to.app: names the same value as 'shifts.0.to.app'"
         in result.stdout
     )
+
+
+def test_a_draw_past_the_agent_limit_says_it_is_a_draw(tmp_path: Path) -> None:
+    """The plan at the values written needs some 19,000 agents; a draw at ten times the
+    volume needs more than the limit, and the error read as if the strategy did."""
+    data = tmp_path / "hour.csv"
+    rows = [f"c{i},2024-01-01T09:{i * 60 // 1000:02d}:{i * 3600 // 1000 % 60:02d},phone"
+            for i in range(1000)]  # fmt: skip
+    data.write_text("customer_id,timestamp,channel\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    strategy = tmp_path / "cap.yaml"
+    strategy.write_text(
+        "version: 1\nname: cap\nkind: follow\nchannels:\n"
+        "  phone: {mode: live, handle_time: 72000, hourly_cost: 1}\n"
+        "uncertainty:\n  volume: {low: 1, high: 10}\n",
+        encoding="utf-8",
+    )
+    assert run_cx("simulate", str(strategy), "--data", str(data), "--samples", "0").exit_code == 0
+    result = run_cx("simulate", str(strategy), "--data", str(data), "--samples", "20")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "more than 100,000, at a draw of the strategy's `uncertainty:` ranges" in result.stderr
+    assert "the plan at the values written is fine" in result.stderr

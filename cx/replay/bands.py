@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from cx.data.cube import Cube
+from cx.errors import InputError
 from cx.models.result import Band, Bands, ChannelResult, KeySensitivity, Result, Sensitivity
 from cx.models.strategy import Strategy
 from cx.models.uncertainty import (
@@ -150,9 +151,19 @@ def attach_bands(
     drawn = draw(evaluation.strategy, samples, seed)
     options = replace(options, replay=None)
     keys = resolved_keys(evaluation.strategy)
-    figures = figures_together(evaluation, cube, options, keys, drawn, on_draw)
-    if figures is None:
-        figures = _one_by_one(Evaluator(evaluation, cube, options), drawn, on_draw)
+    try:
+        figures = figures_together(evaluation, cube, options, keys, drawn, on_draw)
+        if figures is None:
+            figures = _one_by_one(Evaluator(evaluation, cube, options), drawn, on_draw)
+    except InputError as error:  # the plan at the values written was evaluated already
+        raise InputError(
+            f"{error.message}, at a draw of the strategy's `uncertainty:` ranges",
+            hint="narrow those ranges: the plan at the values written is fine",
+            file=error.file,
+            line=error.line,
+            column=error.column,
+            path=error.path,
+        ) from None
     result: Result = evaluation.result
     result.totals.bands = _bands(figures.totals)
     for item in result.channels:
