@@ -690,25 +690,3 @@ def test_a_linked_directory_is_searched_once(tmp_path: Path) -> None:
     assert result.stdout.count("bad.yaml:1:1: version") == 1
     assert f"{project / 'again' / 'bad.yaml'}:1:1: version" in result.stdout
     assert result.stdout.endswith("1 file checked, 1 invalid, 4 finding(s)\n")
-
-
-@pytest.mark.parametrize(
-    ("channel", "said"),
-    [
-        ("web: {mode: self_service, min_agents: 3}",
-         "channels.web.min_agents: a self_service channel has no agents: min_agents has no "
-         "effect on it"),
-        ("web: {mode: self_service, hourly_cost: 30}",
-         "channels.web.hourly_cost: a self_service channel has no agents"),
-        ("email: {mode: async, handle_time: 300, service_level: {target: 0.8, within: 20}}",
-         "channels.email.service_level: an async channel has a backlog, not a queue"),
-    ],
-)  # fmt: skip
-def test_a_setting_with_no_effect_on_its_mode_is_a_finding(
-    tmp_path: Path, channel: str, said: str
-) -> None:
-    """They were accepted and ignored: a floor of 3 agents on the web that never cost."""
-    path = write(tmp_path, "s.yaml", f"version: 1\nname: s\nkind: follow\nchannels:\n  {channel}\n")
-    result = run("validate", str(path))
-    assert result.exit_code == 1
-    assert said in result.stdout

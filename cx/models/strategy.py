@@ -207,15 +207,6 @@ class Response(StrictModel):
     )
 
 
-#: Channel settings of agents and their queue (QUEUE_FIELDS: of the queue alone). A
-#: self-service channel's handle_time is its customers' time: its workload_hours.
-AGENT_FIELDS = (
-    "hourly_cost", "concurrency", "shrinkage", "service_level", "max_occupancy",
-    "min_agents", "patience",
-)  # fmt: skip
-QUEUE_FIELDS = ("service_level", "patience")
-
-
 class Channel(StrictModel):
     """One channel of the catalog: how it works and what it costs."""
 
@@ -283,25 +274,6 @@ class Channel(StrictModel):
         if info.field_name == "hours" and mode == "self_service":
             raise PydanticCustomError(
                 "hours_mode", "a self_service channel has no opening hours (it has no agents)"
-            )
-        return value
-
-    @field_validator(*AGENT_FIELDS)
-    @classmethod
-    def _for_agents(cls, value: object, info: ValidationInfo) -> object:
-        """A setting of agents or of their queue, given where it has no effect: a
-        self-service channel has no agents, an async one no queue (its backlog has a
-        `response` target instead)."""
-        mode = info.data.get("mode")
-        name = info.field_name
-        if name is None or value is None or value == cls.model_fields[name].default:
-            return value  # as if not given (a strategy dumped with its defaults, re-read)
-        if mode == "self_service" or (mode == "async" and name in QUEUE_FIELDS):
-            said = "a self_service channel has no agents" if mode == "self_service" else (
-                "an async channel has a backlog, not a queue"
-            )
-            raise PydanticCustomError(
-                "setting_mode", "{said}: {name} has no effect on it", {"said": said, "name": name}
             )
         return value
 
