@@ -325,6 +325,7 @@ def test_full_periods_are_not_noted_as_partial(tmp_path: Path) -> None:
         ("C2,2024-01-02T11:00:00,phone,retail,4", False),  # all fields: nothing to tell
         ("C2,2024-01-02T11:00:00,phone\n", False),  # a line end: fields left out on purpose
         ('C2,2024-01-02T11:00:00,phone,"ret', False),  # inside a quoted field
+        ("C2,2024-01-02T11:00:00,phone,retail,4\n,", False),  # a line of delimiters
     ],
 )
 def test_a_last_line_cut_short_is_noted(tmp_path: Path, ending: str, noted: bool) -> None:
@@ -339,6 +340,21 @@ def test_a_last_line_cut_short_is_noted(tmp_path: Path, ending: str, noted: bool
     result = cx("inspect", "--data", data, "--format", "json", "--no-cache")
     said = f"{data}: its last line has 4 of the header's 5 fields and no line end"
     assert (said in result.stderr) is noted, result.stderr
+
+
+def test_an_export_that_leaves_out_trailing_empty_fields_is_not_cut_short(
+    tmp_path: Path,
+) -> None:
+    """Every row leaves out its empty last field, the last one too: no cut."""
+    data = tmp_path / "trimmed.csv"
+    data.write_text(
+        "customer_id,timestamp,channel,segment,handle_time\n"
+        "C1,2024-01-02T10:00:00,phone,retail\nC2,2024-01-02T11:00:00,phone,retail",
+        encoding="utf-8",
+    )
+    result = cx("inspect", "--data", data, "--format", "json", "--no-cache")
+    assert result.exit_code == 0, result.stderr
+    assert "cut short" not in result.stderr
 
 
 def test_a_stray_date_far_from_the_rest_is_noted(tmp_path: Path) -> None:
@@ -358,9 +374,18 @@ def test_a_stray_date_far_from_the_rest_is_noted(tmp_path: Path) -> None:
     assert "95 of the data's 97 quarters have no contacts (2000-Q2 … 2023-Q4)" in stderr
 
 
+def test_one_empty_week_is_said_in_the_singular(tmp_path: Path) -> None:
+    data = tmp_path / "closed.csv"
+    days = [d for d in range(1, 29) if not 8 <= d <= 14]  # closed the second week
+    rows = [f"c{i},2024-01-{days[i % len(days)]:02d}T10:00:00,phone\n" for i in range(84)]
+    data.write_text("customer_id,timestamp,channel\n" + "".join(rows))
+    _, stderr = simulate_json(data, "--period", "week")
+    assert "1 of the data's 4 weeks has no contacts (2024-W02), and fixed costs" in stderr
+
+
 def test_periods_with_contacts_are_not_noted_as_empty() -> None:
     _, stderr = simulate_json(GOOD, "--period", "week")
-    assert "have no contacts" not in stderr
+    assert "no contacts (" not in stderr
 
 
 # --------------------------------------------------------------------------- input paths

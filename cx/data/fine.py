@@ -528,19 +528,20 @@ def partial_period_notes(first: date, last: date, period: str) -> list[str]:
 
 
 def empty_period_notes(starts: list[date], busy: set[date], period: str) -> list[str]:
-    """A note when periods between the first and the last contact hold no contact: most
-    often one stray or placeholder date (2000-01-01) far from the rest, which stretches
-    the data over years of empty periods, each charged its fixed costs."""
+    """A note when periods between the first and the last contact hold no contact: a
+    closure, or one stray or placeholder date (2000-01-01) far from the rest, which
+    stretches the data over years of empty periods, each charged its fixed costs."""
     empty = [start for start in starts if start not in busy]
     if not empty:
         return []
     span = periods.label(empty[0], period)
     if len(empty) > 1:
         span += f" … {periods.label(empty[-1], period)}"
+    verb = "has" if len(empty) == 1 else "have"
     return [
-        f"{len(empty)} of the data's {len(starts)} {period}s have no contacts ({span}): a "
-        "stray or placeholder date stretches the data over them, and fixed costs are charged "
-        "for each; check its first and last contact (cx inspect)"
+        f"{len(empty)} of the data's {len(starts)} {period}s {verb} no contacts ({span}), and "
+        "fixed costs are charged for each: a closure, or a stray or placeholder date far from "
+        "the rest? Check the first and last contact (cx inspect)"
     ]
 
 

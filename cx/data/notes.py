@@ -117,11 +117,18 @@ def cut_short_notes(layout: SourceLayout) -> list[str]:
         return []
     if tail.endswith(b"\n") or b"\n" not in tail:  # complete, or one line (the header)
         return []
-    last = tail.rsplit(b"\n", 1)[1].decode("utf-8", errors="replace")
+    before, last = (
+        line.decode("utf-8", errors="replace").rstrip("\r")
+        for line in tail.rsplit(b"\n", 2)[-2:]
+    )
     if not last.strip() or last.count('"') % 2:  # blank, or inside a quoted field
         return []
     fields = next(csv.reader([last], delimiter=layout.delimiter))
-    if len(fields) >= len(layout.header):
+    if not any(field.strip() for field in fields):  # a line of delimiters: a blank line
+        return []
+    # An export that leaves out trailing empty fields does so on the line before too.
+    previous = next(csv.reader([before], delimiter=layout.delimiter), [])
+    if len(fields) >= min(len(layout.header), len(previous) or len(layout.header)):
         return []
     return [
         f"its last line has {len(fields)} of the header's {len(layout.header)} fields and no "
