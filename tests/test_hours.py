@@ -534,3 +534,17 @@ def test_hours_response_and_hold_do_not_depend_on_how_time_is_sliced() -> None:
                 assert getattr(other, field) == close, (channel.channel, field)
     assert any(channel.after_hours for channel in week.channels)
     assert any(channel.response_level is not None for channel in week.channels)
+
+
+def test_a_drawn_handle_time_above_the_response_time_is_no_error(tmp_path: Path) -> None:
+    """The refusal is for a handle time the strategy does not give (the data's mean):
+    a range of the strategy's own handle time reaching past `within` is its choice."""
+    strategy = tmp_path / "email.yaml"
+    shipped = Path(__file__).resolve().parent.parent / "strategies" / "follow-with-hours.yaml"
+    strategy.write_text(
+        f"version: 1\nextends: {shipped}\nname: unsure\nkind: follow\n"
+        "channels:\n  email: {response: {target: 0.9, within: 600}}\n"
+        "uncertainty:\n  channels.email.handle_time: {low: 300, high: 900}\n"
+    )
+    result = CliRunner().invoke(app, ["sensitivity", str(strategy), "--data", str(EXAMPLE)])
+    assert result.exit_code == 0, result.stderr

@@ -86,3 +86,24 @@ def test_a_channel_without_contacts_is_named(tmp_path: Path) -> None:
 def test_no_shipped_strategy_has_an_idle_rule(name: str) -> None:
     cube = api.load_interactions(ROOT / "examples" / "interactions.csv")
     assert idle_rules(api.load_strategy(ROOT / "strategies" / name), cube.demand) == []
+
+
+def test_a_rule_listing_every_spelling_of_the_data_is_no_warning(tmp_path: Path) -> None:
+    """Two source systems spell one intent two ways: a rule that lists both took all it
+    meant to, yet was warned about, on one rule or another from run to run."""
+    data = tmp_path / "two-systems.csv"
+    rows = [
+        f"c{i},2024-01-{1 + i % 28:02d}T10:00:00,{channel},{intent}"
+        for i in range(120)
+        for channel, intent in [("phone", "Balance"), ("chat", "balance")][i % 2 : i % 2 + 1]
+    ]
+    data.write_text("customer_id,timestamp,channel,intent\n" + "\n".join(rows) + "\n")
+    shifts = (
+        "  - from: phone\n    where: {intent: [Balance, balance]}\n    to: {web: 0.5}\n"
+        "  - from: chat\n    where: {intent: [balance, Balance]}\n    to: {web: 0.5}\n"
+    )
+    strategy = _strategy(tmp_path, shifts)
+    for _ in range(3):
+        result = run_cx("simulate", strategy, "--data", data, "--format", "json", "--no-cache")
+        assert result.exit_code == 0, result.stderr
+        assert "warning" not in result.stderr

@@ -718,3 +718,16 @@ def test_an_output_named_for_another_format_is_refused(
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith(f"error: {said} (hint: name ")
     assert not (work / name).exists()
+
+
+@pytest.mark.parametrize(
+    ("command", "name"),
+    [(["generate", "--rows", "5"], "sample.2024-06"), (["cube", "--data", str(GOOD)], "cube.v2"),
+     (["cube", "--data", str(GOOD)], "cube.PARQUET")],
+)  # fmt: skip
+def test_a_dot_that_names_no_format_is_part_of_the_name(
+    work: Path, command: list[str], name: str
+) -> None:
+    result = run_cx(*command, "-o", name, "-q")
+    assert result.exit_code == 0, result.stderr
+    assert (work / name).is_file()

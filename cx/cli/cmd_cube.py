@@ -11,7 +11,7 @@ from cx.cli.common import DebugOption, QuietOption, emit, handle_errors, note
 from cx.cli.options import EncodingOption, MaxRejectRateOption, journey_window_option
 from cx.errors import UsageError
 from cx.io import is_stdout
-from cx.models.vocabulary import DEFAULT_WINDOW_HOURS, PARQUET_SUFFIXES
+from cx.models.vocabulary import DEFAULT_WINDOW_HOURS, FORMAT_SUFFIXES, PARQUET_SUFFIXES
 
 DIALECTS = ("duckdb", "spark", "postgres")
 ENGINES = ("polars", "duckdb", "spark")
@@ -101,7 +101,7 @@ def cube(
         )
     if is_stdout(output):
         raise UsageError("a cube file is Parquet, not text for stdout", hint="give -o CUBE.parquet")
-    if output.suffix.lower() not in ("", *PARQUET_SUFFIXES):
+    if output.suffix.lower() in FORMAT_SUFFIXES and output.suffix.lower() not in PARQUET_SUFFIXES:
         raise UsageError(
             f"a cube file is Parquet, not {output.suffix}",
             hint=f"name it {output.with_suffix('.parquet').name}",

@@ -10,11 +10,11 @@ import typer
 
 from cx.cli.common import DebugOption, QuietOption, handle_errors, note
 from cx.errors import UsageError
-from cx.models.vocabulary import PARQUET_SUFFIXES
+from cx.models.vocabulary import FORMAT_SUFFIXES, PARQUET_SUFFIXES
 
-#: What `cx generate` writes by the output's suffix: CSV (also without one), gzip CSV,
-#: Parquet; any other suffix names a format it does not write (an .xlsx of CSV text).
-GENERATED_SUFFIXES = ("", ".csv", ".txt", ".gz", *PARQUET_SUFFIXES)
+#: What `cx generate` writes by the output's suffix: CSV (also without one, or with a
+#: suffix that names no format), gzip CSV, Parquet.
+GENERATED_SUFFIXES = (".csv", ".txt", ".gz", *PARQUET_SUFFIXES)
 
 
 @handle_errors
@@ -45,7 +45,8 @@ def generate(
         first_day = date.fromisoformat(start)
     except ValueError:
         raise UsageError(f"--start '{start}' is not a date", hint="write YYYY-MM-DD") from None
-    if not is_stdout(output) and output.suffix.lower() not in GENERATED_SUFFIXES:
+    suffix = output.suffix.lower()
+    if not is_stdout(output) and suffix in FORMAT_SUFFIXES and suffix not in GENERATED_SUFFIXES:
         raise UsageError(
             f"cx generate writes CSV, gzip CSV or Parquet, not {output.suffix}",
             hint="name the file .csv, .csv.gz or .parquet",

@@ -216,10 +216,13 @@ def note_idle_rules(strategies: list[Strategy], cube: Cube, quiet: bool) -> None
     channel the data lacks): they move nothing, and save nothing."""
     from cx.replay.rules import idle_rules
 
-    for strategy in strategies:
-        for number, said in idle_rules(strategy, cube.demand):
-            finding = strategy.position(("shifts", number)).finding(said, f"shifts.{number}")
-            note(f"warning: {finding.format()}", quiet)
+    warnings = [
+        strategy.position(("shifts", number)).finding(said, f"shifts.{number}").format()
+        for strategy in strategies
+        for number, said in idle_rules(strategy, cube.demand)
+    ]
+    for warning in dict.fromkeys(warnings):  # a base two strategies extend: said once
+        note(f"warning: {warning}", quiet)
 
 
 def check_interval(interval: int | None) -> int | None:

@@ -38,6 +38,14 @@ OUT_OF_TIME_RANGE = f"before {EARLIEST_TIMESTAMP.year} or after {LATEST_TIMESTAM
 
 #: The names of a Parquet data file (any other is CSV, gzip-compressed for .gz).
 PARQUET_SUFFIXES = (".parquet", ".pq")
+#: Suffixes of the formats a file cx writes could be taken for, other than its own: an
+#: output named with one is refused (CSV text in book.xlsx). Any other suffix (cube.v2,
+#: sample.2024-06) is a name, not a format.
+FORMAT_SUFFIXES = (
+    ".csv", ".tsv", ".txt", ".gz", ".zip", ".bz2", ".xz", ".zst", ".json", ".jsonl",
+    ".xlsx", ".xls", ".ods", ".html", ".htm", ".md", ".xml", ".yaml", ".yml",
+    *PARQUET_SUFFIXES,
+)  # fmt: skip
 
 #: Channel names: lower-case letters, digits, '_' and '-', starting with a letter or digit.
 CHANNEL_NAME_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"

@@ -254,9 +254,19 @@ def _where_misses(
     for dimension, values in where.items():
         present = set(on_source.get_column(dimension).unique().to_list())
         missing = [value for value in values if value not in present]
-        known = {str(v).strip().casefold(): v for v in cells.get_column(dimension).unique()}
-        near = [known[m.strip().casefold()] for m in missing if m.strip().casefold() in known]
-        near = [value for value in near if value not in missing]
+        spellings: dict[str, set[str]] = {}
+        for value in cells.get_column(dimension).unique().to_list():
+            spellings.setdefault(str(value).strip().casefold(), set()).add(value)
+        # The data's spellings of a missing value that the rule does not list already
+        # (a rule listing both 'Balance' and 'balance' misses nothing).
+        near = sorted(
+            {
+                spelled
+                for value in missing
+                for spelled in spellings.get(value.strip().casefold(), set())
+                if spelled not in values
+            }
+        )
         if not missing or (only_near and not near):
             continue
         text = f"no contact on {source} has {dimension} " + ", ".join(map(repr, missing))
