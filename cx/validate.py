@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cx.errors import CxError, Finding, StrategyError, UsageError, special_kind
+from cx.errors import CxError, Finding, StrategyError, UsageError, shown_list, special_kind
 from cx.loader.yamlsafe import MAX_FILE_BYTES, read_bounded
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -28,6 +28,7 @@ class FileReport:
 @dataclass
 class ValidationReport:
     files: list[FileReport]
+    linked: list[str] = field(default_factory=list)  # symlinked directories not searched
 
     @property
     def findings_count(self) -> int:
@@ -41,46 +42,67 @@ class ValidationReport:
         invalid = sum(1 for report in self.files if not report.valid)
         noun = "file" if len(self.files) == 1 else "files"
         if not invalid:
-            return f"{len(self.files)} {noun} checked, all valid"
-        return (
-            f"{len(self.files)} {noun} checked, {invalid} invalid, {self.findings_count} finding(s)"
-        )
+            said = f"{len(self.files)} {noun} checked, all valid"
+        else:
+            said = (
+                f"{len(self.files)} {noun} checked, {invalid} invalid, "
+                f"{self.findings_count} finding(s)"
+            )
+        if self.linked:  # never a silent gap in the search
+            many = len(self.linked) > 1
+            said += (
+                f"; {len(self.linked)} symlinked director{'ies' if many else 'y'} not "
+                f"searched ({shown_list(self.linked)}): name "
+                f"{'them' if many else 'it'} to check {'them' if many else 'it'}"
+            )
+        return said
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
     """The YAML files of ``paths``: see :func:`find_files`."""
-    return find_files(paths)[0]
+    return find_files(paths).files
 
 
-def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
+@dataclass
+class FoundFiles:
+    """What a search of the paths given found: the YAML files (each once), directories
+    that could not be listed (findings), and symlinks to directories not followed."""
+
+    files: list[Path]
+    unreadable: list[Finding]
+    linked: list[Path]
+
+
+def find_files(paths: Iterable[Path]) -> FoundFiles:
     """Files as given; directories searched recursively for YAML, hidden ones skipped.
 
     An entry with a YAML name is kept even when it is no file that can be read (a
     symlink to nothing, a FIFO), for its check to say so; a directory that cannot be
-    listed is a finding (the second list), not a silent gap in the search."""
-    files: list[Path] = []
-    unreadable: list[Finding] = []
+    listed is a finding, not a silent gap in the search. Symlinks to directories met in
+    the search are not followed (one to a virtualenv would check its packages' YAML)
+    but listed, so the summary says so; a directory given by a link is searched."""
+    found = FoundFiles([], [], [])
     for path in paths:
         if not path.exists():
             raise UsageError("path not found", file=path)
         if path.is_dir():
-            found, refused = _yaml_under(path)
-            files.extend(found)
-            unreadable.extend(refused)
+            _yaml_under(path, found)
         else:
-            files.append(path)
-    if not files and not unreadable:
-        raise UsageError("no YAML files found", hint="name strategy files or directories")
-    return files, unreadable
+            found.files.append(path)
+    found.files = list(dict.fromkeys(found.files))
+    if not found.files and not found.unreadable:
+        hint = "name strategy files or directories"
+        if found.linked:
+            hint = f"symlinked directories are not searched: name one ({found.linked[0]})"
+        raise UsageError("no YAML files found", hint=hint)
+    return found
 
 
-def _yaml_under(directory: Path) -> tuple[list[Path], list[Finding]]:
-    """The YAML entries under ``directory`` (sorted), and its directories that could
-    not be listed. Symlinks to directories are followed (a shared folder linked into
-    several projects), each directory searched once however many links reach it."""
-    found: list[Path] = []
+def _yaml_under(directory: Path, found: FoundFiles) -> None:
+    """Add the YAML entries under ``directory`` (sorted), its directories that could
+    not be listed and its symlinks to directories to ``found``."""
+    files: list[Path] = []
     unreadable: list[Finding] = []
-    searched: set[str] = set()
 
     def refused(error: OSError) -> None:
         unreadable.append(
@@ -91,19 +113,18 @@ def _yaml_under(directory: Path) -> tuple[list[Path], list[Finding]]:
             )
         )
 
-    for root, directories, names in os.walk(directory, onerror=refused, followlinks=True):
-        real = os.path.realpath(root)
-        if real in searched:  # a link back up the tree, or a second link to one folder
-            directories[:] = []
-            continue
-        searched.add(real)
+    for root, directories, names in os.walk(directory, onerror=refused):
         directories[:] = sorted(name for name in directories if not name.startswith("."))
-        found.extend(
+        found.linked.extend(
+            Path(root, name) for name in directories if os.path.islink(Path(root, name))
+        )
+        files.extend(
             Path(root, name)
             for name in names
             if not name.startswith(".") and Path(name).suffix in YAML_SUFFIXES
         )
-    return sorted(found), sorted(unreadable, key=lambda finding: finding.file or "")
+    found.files.extend(sorted(files))
+    found.unreadable.extend(sorted(unreadable, key=lambda finding: finding.file or ""))
 
 
 #: Top-level keys only a mapping file has, and only a strategy file has.
@@ -112,8 +133,10 @@ MAPPING_KEYS = frozenset(
      "anonymous_ids", "drop"}
 )  # fmt: skip
 STRATEGY_KEYS = frozenset({"version", "name", "kind", "extends"})
-#: A `channels:` entry of a mapping: a list of the export's values (a strategy's is a map).
-_ALIAS_LIST = re.compile(r"^\s+[^\s#:][^:#]*:\s*(\[|$)", re.MULTILINE)
+#: A `channels:` entry of a mapping is a list of the export's values (``phone: [VOICE]``
+#: or ``- VOICE`` lines); a strategy's is a map (``{mode: live}`` or nested keys).
+_ALIAS_LIST = re.compile(r":\s*\[|^\s+-\s", re.MULTILINE)
+_SETTINGS_MAP = re.compile(r":\s*\{|^\s{3,}[A-Za-z_][\w-]*\s*:", re.MULTILINE)
 
 
 def _looks_like_mapping(path: Path) -> bool:
@@ -130,7 +153,8 @@ def _looks_like_mapping(path: Path) -> bool:
         return False
     if top & MAPPING_KEYS:
         return True
-    return top == {"channels"} and bool(_ALIAS_LIST.search(text)) and "mode:" not in text
+    aliases = _ALIAS_LIST.search(text) and not _SETTINGS_MAP.search(text)
+    return top == {"channels"} and bool(aliases)
 
 
 def validate_file(path: Path) -> FileReport:
@@ -152,10 +176,10 @@ def validate_file(path: Path) -> FileReport:
 
 
 def validate_paths(paths: Iterable[Path]) -> ValidationReport:
-    files, unreadable = find_files(paths)
-    reports = [validate_file(path) for path in files]
+    found = find_files(paths)
+    reports = [validate_file(path) for path in found.files]
     reports += [
         FileReport(file=finding.file or "", kind="directory", findings=[finding])
-        for finding in unreadable
+        for finding in found.unreadable
     ]
-    return ValidationReport(files=reports)
+    return ValidationReport(files=reports, linked=[str(path) for path in found.linked])

@@ -297,6 +297,8 @@ def test_mapping_files_are_validated_as_mappings(tmp_path: Path) -> None:
         ("channels:\n  phone:\n    - VOICE\n", "mapping"),
         ("anonymous_ids: ['0']\n", "mapping"),
         ("channels:\n  phone: {mode: live}\n", "strategy"),
+        ("channels:\n  phone:\n    hourly_cost: 35\n", "strategy"),  # a base to extend
+        ("channels: {phone: {hourly_cost: 35}}\n", "strategy"),
         ("columns:\n  customer_id: client\nkind: follow\n", "strategy"),
     ],
 )
@@ -675,18 +677,29 @@ def test_a_directory_refused_by_the_system_is_a_finding(
     _assert_reported_unreadable(run("validate", str(tmp_path)), locked)
 
 
-def test_a_linked_directory_is_searched_once(tmp_path: Path) -> None:
-    """A symlinked folder was skipped without a word ('no YAML files found'); a link
-    back up the tree must not search it forever."""
+def test_a_linked_directory_is_said_not_searched_and_searched_when_named(
+    tmp_path: Path,
+) -> None:
+    """A symlinked folder was skipped without a word; following links would search a
+    linked virtualenv's packages. It is listed in the summary, and searched when named."""
     shared, project = tmp_path / "shared", tmp_path / "project"
     shared.mkdir()
     project.mkdir()
     write(shared, "bad.yaml", "version: 2\n")
+    write(project, "good.yaml", (Path(__file__).resolve().parent.parent / "strategies"
+                                 / "follow-everywhere.yaml").read_text())  # fmt: skip
     (project / "linked").symlink_to(shared)
-    (project / "again").symlink_to(shared)
-    (project / "up").symlink_to(tmp_path)
     result = run("validate", str(project))
-    assert result.exit_code == 1
-    assert result.stdout.count("bad.yaml:1:1: version") == 1
-    assert f"{project / 'again' / 'bad.yaml'}:1:1: version" in result.stdout
-    assert result.stdout.endswith("1 file checked, 1 invalid, 4 finding(s)\n")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        f"1 file checked, all valid; 1 symlinked directory not searched "
+        f"({project / 'linked'}): name it to check it\n"
+    )
+    named = run("validate", str(project / "linked"))
+    assert named.exit_code == 1 and "bad.yaml:1:1: version" in named.stdout
+    only_links = tmp_path / "only-links"
+    only_links.mkdir()
+    (only_links / "shared").symlink_to(shared)
+    alone = run("validate", str(only_links))
+    assert alone.exit_code == 2
+    assert "no YAML files found (hint: symlinked directories are not searched" in alone.stderr

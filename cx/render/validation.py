@@ -101,5 +101,5 @@ def render_validation(report: ValidationReport, output_format: str) -> str:
     if output_format == "junit":
         return junit_xml("cx validate", [(item.file, item.findings) for item in report.files])
     lines = [terminal_text(finding.format()) for finding in findings]
-    lines.append(report.summary())
+    lines.append(terminal_text(report.summary()))
     return "\n".join(lines) + "\n"
