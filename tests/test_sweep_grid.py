@@ -281,3 +281,21 @@ def test_a_swept_value_that_breaks_a_rule_names_the_point(tiny: Path) -> None:
     assert "two.yaml" in line and "shares add up to 1.1" in line
     assert line.endswith(f"(with {SHARE}=0.9 of the sweep)")
     assert result.exit_code != 0
+
+
+@pytest.mark.parametrize("command", ["sweep", "report"])
+def test_a_first_swept_value_refused_is_named_as_the_range(tmp_path: Path, command: str) -> None:
+    """It was named `--set channels.email.response.within=300`, an option never given."""
+    root = Path(__file__).resolve().parent.parent
+    args = [command, str(root / "strategies" / "follow-with-hours.yaml"),
+            "--data", str(root / "examples" / "interactions.csv"),
+            "--set-range", "channels.email.response.within=300:1800:300"]  # fmt: skip
+    if command == "report":
+        args += ["-o", str(tmp_path / "r.html")]
+    result = run_cx(*args)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(
+        "error: --set-range channels.email.response.within (its first value, 300): "
+        "channels.email.response.within: a response within 300 s is shorter"
+    )
+    assert not (tmp_path / "r.html").exists()

@@ -21,7 +21,7 @@ from cx.cli.data_options import (
     strategies_for,
 )
 from cx.cli.options import DataArgs, DrawSeedOption, RunArgs, SamplesOption, with_groups
-from cx.cli.ranges import first_point, parse_ranges, points_of, sweep_of
+from cx.cli.ranges import at_first_point, parse_ranges, points_of, sweep_of
 from cx.errors import UsageError
 from cx.io import is_stdout
 from cx.models.numbers import MAX_GRID_POINTS
@@ -71,8 +71,7 @@ def report(
     ranges = parse_ranges(set_range or [], run.set_)
     # The first strategy at the sweep's first point: its keys are checked before any
     # data is read, and the scan reads what it needs too.
-    first_step = replace(run, set_=[*(run.set_ or []), *first_point(ranges)])
-    swept = strategies_for(strategies[:1], first_step) if ranges else []
+    swept = at_first_point(strategies[:1], run.set_, run.interval, ranges) if ranges else []
     loaded = strategies_for(strategies, run)
     note_currencies(loaded, quiet)
     draws = samples_for(loaded, samples)

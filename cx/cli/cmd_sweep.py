@@ -9,9 +9,9 @@ from typing import Annotated, Any
 import typer
 
 from cx.cli.common import OutputFormat, StrategyArgument, emit, handle_errors
-from cx.cli.data_options import cube_for, strategies_for
+from cx.cli.data_options import cube_for
 from cx.cli.options import DataArgs, OutputArgs, RunArgs, with_groups
-from cx.cli.ranges import first_point, parse_ranges, sweep_of
+from cx.cli.ranges import at_first_point, parse_ranges, sweep_of
 from cx.errors import UsageError
 from cx.models.numbers import MAX_GRID_POINTS
 from cx.models.vocabulary import one_of
@@ -59,8 +59,8 @@ def sweep(
     metric = metric or views.GRID_METRICS[0]
     if metric not in views.GRID_METRICS:
         raise UsageError(f"unknown --metric '{metric}'", hint=f"use {one_of(views.GRID_METRICS)}")
-    first_step = RunArgs(set_=[*(run.set_ or []), *first_point(ranges)], interval=run.interval)
-    cube = cube_for(source, strategies_for([strategy], first_step), out.quiet)
+    first = at_first_point([strategy], run.set_, run.interval, ranges)
+    cube = cube_for(source, first, out.quiet)
     result = sweep_of(strategy, ranges, cube, run.set_ or [], run.interval)
     if isinstance(result, SweepGrid):
         chosen = metric

@@ -101,6 +101,40 @@ def first_point(ranges: list[Range]) -> list[str]:
     return [f"{key}={values[0]}" for key, values in ranges]
 
 
+def at_first_point(paths: list[Path], sets: list[str] | None, interval: int | None,
+                   ranges: list[Range]) -> list[Strategy]:  # fmt: skip
+    """The strategies of ``paths`` with ``sets`` and every swept key at its first value,
+    loaded before any data is read; a first value they refuse is named as the
+    `--set-range` that gave it, not as a `--set` the user never wrote."""
+    from dataclasses import replace
+
+    from cx.cli.data_options import strategies_for
+    from cx.cli.options import RunArgs
+    from cx.errors import StrategyError
+    from cx.models.source import SET_OPTION
+
+    step = RunArgs(set_=[*(sets or []), *first_point(ranges)], interval=interval)
+    try:
+        return strategies_for(paths, step)
+    except StrategyError as error:
+        given = {
+            f"{SET_OPTION}{point}": f"--set-range {point.partition('=')[0]} (its first value, "
+            f"{point.partition('=')[2]})"
+            for point in first_point(ranges)
+        }
+
+        def named(text: str | None) -> str | None:
+            for label, said in given.items():
+                text = text.replace(label, said) if text is not None else None
+            return text
+
+        findings = [
+            replace(finding, file=named(finding.file), message=named(finding.message) or "")
+            for finding in error.findings
+        ]
+        raise StrategyError(findings) from None
+
+
 def points_of(ranges: list[Range]) -> int:
     """How many evaluations the sweep of ``ranges`` makes."""
     return math.prod(len(values) for _, values in ranges)
