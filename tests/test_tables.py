@@ -274,6 +274,19 @@ def test_cx_explain_knows_every_field_of_the_json() -> None:
     printed: set[str] = set()
     for arguments in EVERY_FIELD_RUNS:
         printed |= keys_of(as_json(["simulate", *arguments, "--data", DATA]))
+    swept = "shifts.0.to.app=0:0.6:0.3"
+    for command in (
+        ["compare", "strategies/digital-first.yaml", "strategies/branch-closure.yaml"],
+        ["sweep", "strategies/digital-first.yaml", "--set-range", swept],
+        ["sweep", "strategies/digital-first.yaml", "--set-range", swept,
+         "--set-range", "channels.chat.handle_time=420:480:60"],
+        ["sensitivity", "strategies/digital-first-uncertain.yaml"],
+    ):  # fmt: skip
+        document = as_json([*command, "--data", DATA])
+        for step in document.get("steps", []):  # the swept keys inside name no field
+            if "values" in step:
+                step["values"] = {}
+        printed |= keys_of(document)
     # the runs do reach the fields of every feature
     assert {"hop_rate", "asa", "fit_agent_hours", "response_level", "p95", "hold"} <= printed
     assert {"currency", "abandon_rate", "worst_intervals", "multichannel_journey_share"} <= (

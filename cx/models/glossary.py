@@ -289,6 +289,34 @@ GLOSSARY: dict[str, Metric] = {
                "when the run has none (the guard then fails).", "", "guards[]"),
         Metric("ok", "Guard holds", "Whether the guard holds; one that fails makes "
                "simulate, compare and check exit 1.", "", "guards[]"),
+        # Of the other commands' JSON: compare, sweep and sensitivity.
+        Metric("results", "Results", "One result per strategy, each as simulate prints it.",
+               "", f"{_TOP} of compare"),
+        Metric("steps", "Steps", "One entry per value swept (per pair of values over two "
+               "keys), in the order of the values.", "", f"{_TOP} of sweep"),
+        Metric("result", "Result", "The strategy's result at this step, as simulate prints "
+               "it.", "", "steps[] of sweep"),
+        Metric("values", "Values", "The value of each swept key at this step.", "",
+               "steps[] of a sweep over two keys"),
+        Metric("key", "Key", "The strategy's key path varied (`--set-range` of a sweep, a key "
+               "of `uncertainty:` in sensitivity).", "", f"{_TOP} of sweep, keys[] of "
+               "sensitivity"),
+        Metric("keys", "Keys", "A sweep over two keys: their paths. Sensitivity: one entry "
+               "per uncertain key, largest swing first.", "", f"{_TOP} of sweep and sensitivity"),
+        Metric("metric", "Metric", "The figure sensitivity moves (`--metric`, default "
+               "cost_delta).", "", f"{_TOP} of sensitivity"),
+        Metric("base", "Base", "The metric at the values written in the strategy.", "",
+               f"{_TOP} of sensitivity"),
+        Metric("low", "Low", "The key's low value: its range's low, or mean − 1.645 sd.", "",
+               "keys[] of sensitivity"),
+        Metric("high", "High", "The key's high value: its range's high, or mean + 1.645 sd.",
+               "", "keys[] of sensitivity"),
+        Metric("at_low", "At low", "The metric with the key at its low, every other key as "
+               "written.", "", "keys[] of sensitivity"),
+        Metric("at_high", "At high", "The metric with the key at its high, every other key "
+               "as written.", "", "keys[] of sensitivity"),
+        Metric("swing", "Swing", "How far the metric moves between the key's low and high.",
+               "|at_high − at_low|", "keys[] of sensitivity"),
     )
 }
 
