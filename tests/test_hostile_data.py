@@ -250,6 +250,20 @@ def test_one_offset_written_two_ways_is_one_offset(tmp_path: Path) -> None:
     assert f"{data}: timestamps carry 2 different UTC offsets (+01:00, Z)" in stderr
 
 
+def test_an_offset_of_a_rejected_row_is_not_said_converted(tmp_path: Path) -> None:
+    """`+25:00` is no offset: its row is rejected, and the note named it as converted."""
+    data = tmp_path / "offsets.csv"
+    offsets = ["+01:00", "-05:00"] * 50 + ["+25:00"]
+    data.write_text(
+        "customer_id,timestamp,channel\n"
+        + "".join(f"c{i},2024-01-05T10:{i % 60:02d}:00{o},phone\n" for i, o in enumerate(offsets))
+    )
+    payload, stderr = simulate_json(data)
+    assert payload["data"]["rows_rejected"] == 1
+    assert f"{data}: timestamps carry 2 different UTC offsets (+01:00, -05:00)" in stderr
+    assert "+25:00" not in stderr.split("rows rejected")[0]
+
+
 def test_utc_only_timestamps_say_nothing_about_offsets(tmp_path: Path) -> None:
     data = tmp_path / "utc.csv"
     data.write_text(

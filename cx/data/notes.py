@@ -17,6 +17,7 @@ import polars as pl
 from cx.data.diagnose import READ_FAILURES
 from cx.data.layout import RAW
 from cx.data.raw import raw_frame
+from cx.data.rules import parse_timestamp
 
 if TYPE_CHECKING:
     from cx.data.cube import DataMeta
@@ -168,6 +169,7 @@ def offset_notes(layout: SourceLayout, encoding: str = "utf8") -> list[str]:
     try:
         found = (
             raw_frame(layout, encoding)
+            .filter(parse_timestamp(text, fmt).is_not_null())  # a rejected row converts nothing
             .select(offset.alias("offset"))
             .drop_nulls()
             .unique()
