@@ -250,6 +250,23 @@ def test_one_offset_written_two_ways_is_one_offset(tmp_path: Path) -> None:
     assert f"{data}: timestamps carry 2 different UTC offsets (+01:00, Z)" in stderr
 
 
+@pytest.mark.parametrize("scan", SCANS)
+def test_a_date_without_its_time_is_an_incomplete_timestamp(tmp_path: Path, scan: str) -> None:
+    """With the date and the time in two columns, an empty time read 'timestamp is
+    empty' beside a date that was there."""
+    data = tmp_path / "split.csv"
+    rows = [f"c{i % 7},{t[:10]},{t[11:] if i else ''},phone\n" for i, t in enumerate(GOOD_TIMES)]
+    data.write_text("customer_id,date,time,channel\n" + "".join(rows))
+    mapping = tmp_path / "split.yaml"
+    mapping.write_text("columns:\n  timestamp: [date, time]\n")
+    result = cx("simulate", STRATEGY, "--data", data, "--columns", mapping,
+                "--max-reject-rate", "0.5", "--format", "json", scan=scan)  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "first at line 2: timestamp is incomplete: one of its columns ('date', 'time') is empty"
+    ) in result.stderr
+
+
 def test_an_offset_of_a_rejected_row_is_not_said_converted(tmp_path: Path) -> None:
     """`+25:00` is no offset: its row is rejected, and the note named it as converted."""
     data = tmp_path / "offsets.csv"

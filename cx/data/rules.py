@@ -261,11 +261,23 @@ class _Check:
     reason: str
 
 
+def _empty(layout: SourceLayout, canonical: str) -> str:
+    """``timestamp is empty``; for a column joined from several, that one of them is
+    (a date without its time is not an empty timestamp)."""
+    names = layout.sources.get(canonical, [])
+    if len(names) < 2:
+        return f"{canonical} is empty"
+    joined = ", ".join(f"'{name}'" for name in names)
+    return f"{canonical} is incomplete: one of its columns ({joined}) is empty"
+
+
 def _checks(layout: SourceLayout) -> list[_Check]:
     """Reject rules in the order their reason is reported."""
     checks = [
-        _Check(pl.lit(True), source(layout, "customer_id").is_not_null(), "customer_id is empty"),
-        _Check(pl.lit(True), source(layout, "timestamp").is_not_null(), "timestamp is empty"),
+        _Check(pl.lit(True), source(layout, "customer_id").is_not_null(),
+               _empty(layout, "customer_id")),
+        _Check(pl.lit(True), source(layout, "timestamp").is_not_null(),
+               _empty(layout, "timestamp")),
         _Check(
             source(layout, "timestamp").is_not_null(),
             pl.col("timestamp").is_not_null(),
@@ -291,7 +303,7 @@ def _checks(layout: SourceLayout) -> list[_Check]:
             )
         )
     checks += [
-        _Check(pl.lit(True), source(layout, "channel").is_not_null(), "channel is empty"),
+        _Check(pl.lit(True), source(layout, "channel").is_not_null(), _empty(layout, "channel")),
     ]
     # Optional columns: each rule applies where the column is present.
     optional: list[tuple[tuple[str, ...], Callable[[str], pl.Expr], str]] = [
