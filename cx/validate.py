@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cx.errors import CxError, Finding, StrategyError, UsageError, shown_list, special_kind
-from cx.loader.yamlsafe import MAX_FILE_BYTES, read_bounded
+from cx.loader.yamlsafe import MAX_FILE_BYTES, parse_yaml, read_bounded
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -115,9 +114,15 @@ def _yaml_under(directory: Path, found: FoundFiles) -> None:
 
     for root, directories, names in os.walk(directory, onerror=refused):
         directories[:] = sorted(name for name in directories if not name.startswith("."))
-        found.linked.extend(
-            Path(root, name) for name in directories if os.path.islink(Path(root, name))
-        )
+        for name in directories:
+            link = Path(root, name)
+            target = os.path.realpath(link)
+            # A link up the tree (to `.`, a parent) holds nothing this search misses.
+            inside = os.path.realpath(directory) == target or os.path.realpath(
+                directory
+            ).startswith(target + os.sep)
+            if os.path.islink(link) and not inside and link not in found.linked:
+                found.linked.append(link)
         files.extend(
             Path(root, name)
             for name in names
@@ -133,28 +138,31 @@ MAPPING_KEYS = frozenset(
      "anonymous_ids", "drop"}
 )  # fmt: skip
 STRATEGY_KEYS = frozenset({"version", "name", "kind", "extends"})
-#: A `channels:` entry of a mapping is a list of the export's values (``phone: [VOICE]``
-#: or ``- VOICE`` lines); a strategy's is a map (``{mode: live}`` or nested keys).
-_ALIAS_LIST = re.compile(r":\s*\[|^\s+-\s", re.MULTILINE)
-_SETTINGS_MAP = re.compile(r":\s*\{|^\s{3,}[A-Za-z_][\w-]*\s*:", re.MULTILINE)
-
-
 def _looks_like_mapping(path: Path) -> bool:
-    """Mapping files have mapping keys at the top (or only `channels:` with lists of
-    values) and none of a strategy's (`version:`, `name:`, `kind:`, `extends:`)."""
+    """Mapping files have mapping keys at the top, or only `channels:` whose entries are
+    lists of the export's values (a strategy's are maps of settings), and none of a
+    strategy's keys (`version:`, `name:`, `kind:`, `extends:`)."""
     if special_kind(path) is not None:  # never opened here: loading it says what it is
         return False
     try:
         text = read_bounded(path, MAX_FILE_BYTES).decode("utf-8-sig", errors="replace")
-    except OSError:
+        data = parse_yaml(text, str(path)).data
+    except (OSError, CxError):  # loading it as a strategy says what is wrong
         return False
-    top = {line.split(":", 1)[0] for line in text.splitlines() if line and line[0].isalpha()}
+    if not isinstance(data, dict):
+        return False
+    top = set(data)
     if top & STRATEGY_KEYS:
         return False
     if top & MAPPING_KEYS:
         return True
-    aliases = _ALIAS_LIST.search(text) and not _SETTINGS_MAP.search(text)
-    return top == {"channels"} and bool(aliases)
+    channels = data.get("channels")
+    return (
+        top == {"channels"}
+        and isinstance(channels, dict)
+        and bool(channels)
+        and all(isinstance(values, list) for values in channels.values())
+    )
 
 
 def validate_file(path: Path) -> FileReport:

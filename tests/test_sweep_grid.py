@@ -295,7 +295,17 @@ def test_a_first_swept_value_refused_is_named_as_the_range(tmp_path: Path, comma
     result = run_cx(*args)
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith(
-        "error: --set-range channels.email.response.within (its first value, 300): "
+        "error: --set-range channels.email.response.within (value 300): "
         "channels.email.response.within: a response within 300 s is shorter"
     )
     assert not (tmp_path / "r.html").exists()
+
+
+def test_a_later_swept_value_refused_is_named_as_the_range() -> None:
+    root = Path(__file__).resolve().parent.parent
+    result = run_cx("sweep", str(root / "strategies" / "digital-first.yaml"),
+                    "--data", str(root / "examples" / "interactions.csv"),
+                    "--set-range", "shifts.0.containment=0.5:1.5:0.5")  # fmt: skip
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: --set-range shifts.0.containment (value 1.5): ")
+    assert "--set shifts" not in result.stderr

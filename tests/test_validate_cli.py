@@ -299,6 +299,9 @@ def test_mapping_files_are_validated_as_mappings(tmp_path: Path) -> None:
         ("channels:\n  phone: {mode: live}\n", "strategy"),
         ("channels:\n  phone:\n    hourly_cost: 35\n", "strategy"),  # a base to extend
         ("channels: {phone: {hourly_cost: 35}}\n", "strategy"),
+        ("channels:\n    phone: [VOICE]\n    chat: [CHAT]\n", "mapping"),  # 4 spaces
+        ("channels:\n    phone:\n        - VOICE\n", "mapping"),
+        ("channels:\n  phone: ['Phone: {inbound}']\n", "mapping"),
         ("columns:\n  customer_id: client\nkind: follow\n", "strategy"),
     ],
 )
@@ -695,6 +698,9 @@ def test_a_linked_directory_is_said_not_searched_and_searched_when_named(
         f"1 file checked, all valid; 1 symlinked directory not searched "
         f"({project / 'linked'}): name it to check it\n"
     )
+    (project / "here").symlink_to(project)  # up the tree: nothing missed, not listed
+    payload = json.loads(run("validate", str(project), str(project), "-f", "json").stdout)
+    assert payload["not_searched"] == [str(project / "linked")]
     named = run("validate", str(project / "linked"))
     assert named.exit_code == 1 and "bad.yaml:1:1: version" in named.stdout
     only_links = tmp_path / "only-links"

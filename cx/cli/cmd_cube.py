@@ -11,7 +11,12 @@ from cx.cli.common import DebugOption, QuietOption, emit, handle_errors, note
 from cx.cli.options import EncodingOption, MaxRejectRateOption, journey_window_option
 from cx.errors import UsageError
 from cx.io import is_stdout
-from cx.models.vocabulary import DEFAULT_WINDOW_HOURS, FORMAT_SUFFIXES, PARQUET_SUFFIXES
+from cx.models.vocabulary import (
+    DEFAULT_WINDOW_HOURS,
+    FORMAT_SUFFIXES,
+    PARQUET_SUFFIXES,
+    hidden_format,
+)
 
 DIALECTS = ("duckdb", "spark", "postgres")
 ENGINES = ("polars", "duckdb", "spark")
@@ -101,11 +106,11 @@ def cube(
         )
     if is_stdout(output):
         raise UsageError("a cube file is Parquet, not text for stdout", hint="give -o CUBE.parquet")
-    if output.suffix.lower() in FORMAT_SUFFIXES and output.suffix.lower() not in PARQUET_SUFFIXES:
-        raise UsageError(
-            f"a cube file is Parquet, not {output.suffix}",
-            hint=f"name it {output.with_suffix('.parquet').name}",
-        )
+    suffix = output.suffix.lower()
+    other = suffix if suffix in FORMAT_SUFFIXES else hidden_format(output.name)
+    if other is not None and other not in PARQUET_SUFFIXES:
+        stem = output.name.split(".")[0] or output.name
+        raise UsageError(f"a cube file is Parquet, not {other}", hint=f"name it {stem}.parquet")
     if engine not in ENGINES:
         raise UsageError(f"unknown --engine '{engine}'", hint="use polars, duckdb or spark")
     if engine != "polars":

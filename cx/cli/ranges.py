@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -104,35 +107,47 @@ def first_point(ranges: list[Range]) -> list[str]:
 def at_first_point(paths: list[Path], sets: list[str] | None, interval: int | None,
                    ranges: list[Range]) -> list[Strategy]:  # fmt: skip
     """The strategies of ``paths`` with ``sets`` and every swept key at its first value,
-    loaded before any data is read; a first value they refuse is named as the
-    `--set-range` that gave it, not as a `--set` the user never wrote."""
-    from dataclasses import replace
-
+    loaded before any data is read (see :func:`named_as_ranges` for their errors)."""
     from cx.cli.data_options import strategies_for
     from cx.cli.options import RunArgs
-    from cx.errors import StrategyError
-    from cx.models.source import SET_OPTION
 
     step = RunArgs(set_=[*(sets or []), *first_point(ranges)], interval=interval)
-    try:
+    with named_as_ranges(ranges):
         return strategies_for(paths, step)
+
+
+@contextmanager
+def named_as_ranges(ranges: list[Range]) -> Iterator[None]:
+    """Inside, an error about a swept value names the `--set-range` that gave it: the
+    sweep applies each value as a `--set`, which the user never wrote."""
+    from dataclasses import replace
+
+    from cx.errors import CxError, StrategyError
+    from cx.models.source import SET_OPTION
+
+    patterns = [
+        (re.compile(re.escape(f"{SET_OPTION}{key}=") + r"([^\s:,()]+)"), key)
+        for key, _ in ranges
+    ]
+
+    def named(text: str | None) -> str | None:
+        for pattern, key in patterns:
+            if text is not None:
+                text = pattern.sub(lambda m, k=key: f"--set-range {k} (value {m[1]})", text)
+        return text
+
+    try:
+        yield
     except StrategyError as error:
-        given = {
-            f"{SET_OPTION}{point}": f"--set-range {point.partition('=')[0]} (its first value, "
-            f"{point.partition('=')[2]})"
-            for point in first_point(ranges)
-        }
-
-        def named(text: str | None) -> str | None:
-            for label, said in given.items():
-                text = text.replace(label, said) if text is not None else None
-            return text
-
         findings = [
             replace(finding, file=named(finding.file), message=named(finding.message) or "")
             for finding in error.findings
         ]
         raise StrategyError(findings) from None
+    except CxError as error:
+        error.file, error.message = named(error.file), named(error.message) or ""
+        error.args = (error.message,)
+        raise
 
 
 def points_of(ranges: list[Range]) -> int:
@@ -152,13 +167,14 @@ def sweep_of(
 
     (key, values), *grid = ranges
     key2, values2 = grid[0] if grid else (None, None)
-    return api.sweep(
-        strategy,
-        key,
-        values,
-        cube,
-        overrides=overrides,
-        interval=interval,
-        key2=key2,
-        values2=values2,
-    )
+    with named_as_ranges(ranges):
+        return api.sweep(
+            strategy,
+            key,
+            values,
+            cube,
+            overrides=overrides,
+            interval=interval,
+            key2=key2,
+            values2=values2,
+        )

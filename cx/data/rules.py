@@ -261,23 +261,26 @@ class _Check:
     reason: str
 
 
-def _empty(layout: SourceLayout, canonical: str) -> str:
-    """``timestamp is empty``; for a column joined from several, that one of them is
-    (a date without its time is not an empty timestamp)."""
+def _required(layout: SourceLayout, canonical: str) -> list[_Check]:
+    """``timestamp is empty``; for a column joined from several, also that one of them
+    is while another is not (a date without its time is no empty timestamp)."""
     names = layout.sources.get(canonical, [])
+    whole = source(layout, canonical).is_not_null()
     if len(names) < 2:
-        return f"{canonical} is empty"
+        return [_Check(pl.lit(True), whole, f"{canonical} is empty")]
+    some = pl.any_horizontal([_clean(layout, name).is_not_null() for name in names])
     joined = ", ".join(f"'{name}'" for name in names)
-    return f"{canonical} is incomplete: one of its columns ({joined}) is empty"
+    return [
+        _Check(pl.lit(True), some, f"{canonical} is empty"),
+        _Check(some, whole, f"{canonical} is incomplete: one of its columns ({joined}) is empty"),
+    ]
 
 
 def _checks(layout: SourceLayout) -> list[_Check]:
     """Reject rules in the order their reason is reported."""
     checks = [
-        _Check(pl.lit(True), source(layout, "customer_id").is_not_null(),
-               _empty(layout, "customer_id")),
-        _Check(pl.lit(True), source(layout, "timestamp").is_not_null(),
-               _empty(layout, "timestamp")),
+        *_required(layout, "customer_id"),
+        *_required(layout, "timestamp"),
         _Check(
             source(layout, "timestamp").is_not_null(),
             pl.col("timestamp").is_not_null(),
@@ -303,7 +306,7 @@ def _checks(layout: SourceLayout) -> list[_Check]:
             )
         )
     checks += [
-        _Check(pl.lit(True), source(layout, "channel").is_not_null(), _empty(layout, "channel")),
+        *_required(layout, "channel"),
     ]
     # Optional columns: each rule applies where the column is present.
     optional: list[tuple[tuple[str, ...], Callable[[str], pl.Expr], str]] = [

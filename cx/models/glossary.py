@@ -224,8 +224,8 @@ GLOSSARY: dict[str, Metric] = {
         Metric("schema_version", "Schema version", "Version of the JSON layout: within a "
                "version fields are only added, so a reader written for it keeps working.",
                "", _TOP),
-        Metric("strategy", "Strategy", "The strategy replayed: name, kind, file, currency.",
-               "", _TOP),
+        Metric("strategy", "Strategy", "The strategy replayed: name, kind, file, currency "
+               "(in a sweep's output, its name).", "", _TOP),
         Metric("data", "Data", "The interaction history read: file, rows, customers, "
                "periods, the channels seen and, with --outcomes, its journeys.", "", _TOP),
         Metric("totals", "Totals", "The strategy's figures over the whole history and every "
@@ -285,8 +285,9 @@ GLOSSARY: dict[str, Metric] = {
         Metric("partial", "Partial period", "The data covers only part of the period.",
                "days < the period's calendar days", "periods[]"),
         Metric("expr", "Guard", "The guard as the strategy writes it.", "", "guards[]"),
-        Metric("value", "Guard value", "The figure the guard compares, in this run; null "
-               "when the run has none (the guard then fails).", "", "guards[]"),
+        Metric("value", "Value", "In guards[]: the figure the guard compares, in this run; "
+               "null when the run has none (the guard then fails). In steps[] of a sweep: "
+               "the value swept at this step.", "", "guards[], steps[] of sweep"),
         Metric("ok", "Guard holds", "Whether the guard holds; one that fails makes "
                "simulate, compare and check exit 1.", "", "guards[]"),
         # Of the other commands' JSON: compare, sweep and sensitivity.
@@ -307,10 +308,10 @@ GLOSSARY: dict[str, Metric] = {
                "cost_delta).", "", f"{_TOP} of sensitivity"),
         Metric("base", "Base", "The metric at the values written in the strategy.", "",
                f"{_TOP} of sensitivity"),
-        Metric("low", "Low", "The key's low value: its range's low, or mean − 1.645 sd.", "",
-               "keys[] of sensitivity"),
-        Metric("high", "High", "The key's high value: its range's high, or mean + 1.645 sd.",
-               "", "keys[] of sensitivity"),
+        Metric("low", "Low", "The key's low value: its range's low, or mean − 1.645 sd, "
+               "within the key's valid range.", "", "keys[] of sensitivity"),
+        Metric("high", "High", "The key's high value: its range's high, or mean + 1.645 sd, "
+               "within the key's valid range.", "", "keys[] of sensitivity"),
         Metric("at_low", "At low", "The metric with the key at its low, every other key as "
                "written.", "", "keys[] of sensitivity"),
         Metric("at_high", "At high", "The metric with the key at its high, every other key "

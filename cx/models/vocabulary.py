@@ -47,6 +47,15 @@ FORMAT_SUFFIXES = (
     *PARQUET_SUFFIXES,
 )  # fmt: skip
 
+
+def hidden_format(name: str) -> str | None:
+    """The format suffix before a last suffix that names none (``.parquet`` of
+    ``x.parquet.tmp``): a writer that goes by the last suffix would not write it."""
+    *parts, last = name.lower().split(".")[1:] or [""]
+    if f".{last}" in FORMAT_SUFFIXES:
+        return None
+    return next((f".{part}" for part in reversed(parts) if f".{part}" in FORMAT_SUFFIXES), None)
+
 #: Channel names: lower-case letters, digits, '_' and '-', starting with a letter or digit.
 CHANNEL_NAME_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
 CHANNEL_NAME_RULE = "channel names are lower-case letters, digits, '_' and '-'"

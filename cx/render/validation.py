@@ -94,6 +94,7 @@ def render_validation(report: ValidationReport, output_format: str) -> str:
                 }
                 for item in report.files
             ],
+            "not_searched": report.linked,
         }
         return json.dumps(payload, indent=2) + "\n"
     if output_format == "github":

@@ -226,7 +226,7 @@ def idle_rules(strategy: Strategy, demand: pl.DataFrame) -> list[tuple[int, str]
         source = strategy.shifts[number].from_
         on_source = cells.filter(pl.col("channel") == source)
         if number in taken:
-            near = _where_misses(wheres[number], source, on_source, cells, only_near=True)
+            near = _where_misses(wheres[number], source, on_source, only_near=True)
             if near:
                 idle.append((number, f"takes fewer contacts than meant: {near}"))
             continue
@@ -235,7 +235,7 @@ def idle_rules(strategy: Strategy, demand: pl.DataFrame) -> list[tuple[int, str]
         elif cells.filter(matches).height:
             why = f"earlier rules take every contact on {source} that it matches"
         else:
-            why = _where_misses(wheres[number], source, on_source, cells)
+            why = _where_misses(wheres[number], source, on_source)
         idle.append((number, f"moves no contacts: {why}"))
     return idle
 
@@ -244,7 +244,6 @@ def _where_misses(
     where: Mapping[str, Sequence[str]],
     source: str,
     on_source: pl.DataFrame,
-    cells: pl.DataFrame,
     only_near: bool = False,
 ) -> str:
     """Which of ``where``'s values no contact on ``source`` has, naming the data's value
@@ -254,20 +253,19 @@ def _where_misses(
     for dimension, values in where.items():
         present = set(on_source.get_column(dimension).unique().to_list())
         missing = [value for value in values if value not in present]
-        spellings: dict[str, set[str]] = {}
-        for value in cells.get_column(dimension).unique().to_list():
+        spellings: dict[str, set[str]] = {}  # the channel's own: another's is no hint
+        for value in on_source.get_column(dimension).unique().to_list():
             spellings.setdefault(str(value).strip().casefold(), set()).add(value)
         # The data's spellings of a missing value that the rule does not list already
         # (a rule listing both 'Balance' and 'balance' misses nothing).
-        near = sorted(
-            {
-                spelled
-                for value in missing
-                for spelled in spellings.get(value.strip().casefold(), set())
-                if spelled not in values
-            }
-        )
-        if not missing or (only_near and not near):
+        near_of = {
+            value: {s for s in spellings.get(value.strip().casefold(), set()) if s not in values}
+            for value in missing
+        }
+        if only_near:
+            missing = [value for value in missing if near_of[value]]
+        near = sorted({spelled for value in missing for spelled in near_of[value]})
+        if not missing:
             continue
         text = f"no contact on {source} has {dimension} " + ", ".join(map(repr, missing))
         if near:
