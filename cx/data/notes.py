@@ -133,7 +133,7 @@ def cut_short_notes(layout: SourceLayout) -> list[str]:
         return []
     return [
         f"its last line has {len(fields)} of the header's {len(layout.header)} fields and no "
-        "line end: the file looks cut short, and that row's missing fields read as empty"
+        "line end: if the file was cut short, that row's missing fields read as empty"
     ]
 
 
