@@ -114,7 +114,7 @@ class RuleSet:
             CompiledRule(
                 number=number,
                 source=rule.from_,
-                where=rule.where.model_dump(exclude_none=True) if rule.where else {},
+                where=where_of(rule),
                 moves=tuple(
                     Move(
                         target,
@@ -189,6 +189,11 @@ class RuleSet:
         return sorted(needed)
 
 
+def where_of(rule: Shift) -> dict[str, list[str]]:
+    """The dimensions ``rule`` filters on, each with the values it accepts."""
+    return rule.where.model_dump(exclude_none=True) if rule.where else {}
+
+
 def _matches(source: str, where: Mapping[str, Sequence[str]]) -> pl.Expr:
     condition = pl.col("channel") == source
     for dimension, values in where.items():
@@ -211,10 +216,7 @@ def idle_rules(strategy: Strategy, demand: pl.DataFrame) -> list[tuple[int, str]
 
     Rules on a dimension ``demand`` lacks (journey steps) are left to the evaluation,
     which needs the outcomes for them."""
-    wheres = {
-        number: rule.where.model_dump(exclude_none=True) if rule.where else {}
-        for number, rule in enumerate(strategy.shifts)
-    }
+    wheres = {number: where_of(rule) for number, rule in enumerate(strategy.shifts)}
     checked = [n for n, where in wheres.items() if set(where) <= set(demand.columns)]
     if not checked:
         return []
@@ -254,7 +256,7 @@ def _where_misses(
         present = set(on_source.get_column(dimension).unique().to_list())
         missing = [value for value in values if value not in present]
         spellings: dict[str, set[str]] = {}  # the channel's own: another's is no hint
-        for value in on_source.get_column(dimension).unique().to_list():
+        for value in present:
             spellings.setdefault(str(value).strip().casefold(), set()).add(value)
         # The data's spellings of a missing value that the rule does not list already
         # (a rule listing both 'Balance' and 'balance' misses nothing).
