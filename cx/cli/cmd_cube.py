@@ -13,9 +13,9 @@ from cx.errors import UsageError
 from cx.io import is_stdout
 from cx.models.vocabulary import (
     DEFAULT_WINDOW_HOURS,
-    FORMAT_SUFFIXES,
     PARQUET_SUFFIXES,
-    hidden_format,
+    bare_name,
+    named_format,
 )
 
 DIALECTS = ("duckdb", "spark", "postgres")
@@ -106,11 +106,10 @@ def cube(
         )
     if is_stdout(output):
         raise UsageError("a cube file is Parquet, not text for stdout", hint="give -o CUBE.parquet")
-    suffix = output.suffix.lower()
-    other = suffix if suffix in FORMAT_SUFFIXES else hidden_format(output.name)
-    if other is not None and other not in PARQUET_SUFFIXES:
-        stem = output.name.split(".")[0] or output.name
-        raise UsageError(f"a cube file is Parquet, not {other}", hint=f"name it {stem}.parquet")
+    named = named_format(output.name)
+    if named is not None and named not in PARQUET_SUFFIXES:
+        hint = f"name it {bare_name(output.name)}.parquet"
+        raise UsageError(f"a cube file is Parquet, not {named}", hint=hint)
     if engine not in ENGINES:
         raise UsageError(f"unknown --engine '{engine}'", hint="use polars, duckdb or spark")
     if engine != "polars":

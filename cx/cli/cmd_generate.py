@@ -10,7 +10,7 @@ import typer
 
 from cx.cli.common import DebugOption, QuietOption, handle_errors, note
 from cx.errors import UsageError
-from cx.models.vocabulary import FORMAT_SUFFIXES, PARQUET_SUFFIXES, hidden_format
+from cx.models.vocabulary import PARQUET_SUFFIXES, bare_name, named_format
 
 #: What `cx generate` writes by the output's suffix: CSV (also without one, or with a
 #: suffix that names no format), gzip CSV, Parquet.
@@ -45,16 +45,15 @@ def generate(
         first_day = date.fromisoformat(start)
     except ValueError:
         raise UsageError(f"--start '{start}' is not a date", hint="write YYYY-MM-DD") from None
-    suffix = output.suffix.lower()
-    named = suffix if suffix in FORMAT_SUFFIXES else hidden_format(output.name)
+    suffix, named = output.suffix.lower(), named_format(output.name)
     if not is_stdout(output) and named not in (None, suffix, ".csv", ".txt"):
-        stem = output.name.split(".")[0] or output.name
         raise UsageError(
             f"the name says {named} but ends in {output.suffix}: cx generate writes by the "
             "last suffix, so it would write CSV",
-            hint=f"name it {stem}{named}, and rename it afterwards if you need to",
+            hint=f"name it {bare_name(output.name)}{named}, and rename it afterwards if you "
+            "need to",
         )
-    if not is_stdout(output) and suffix in FORMAT_SUFFIXES and suffix not in GENERATED_SUFFIXES:
+    if not is_stdout(output) and named == suffix and suffix not in GENERATED_SUFFIXES:
         raise UsageError(
             f"cx generate writes CSV, gzip CSV or Parquet, not {output.suffix}",
             hint="name the file .csv, .csv.gz or .parquet",

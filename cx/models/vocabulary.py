@@ -48,13 +48,20 @@ FORMAT_SUFFIXES = (
 )  # fmt: skip
 
 
-def hidden_format(name: str) -> str | None:
-    """The format suffix before a last suffix that names none (``.parquet`` of
-    ``x.parquet.tmp``): a writer that goes by the last suffix would not write it."""
-    *parts, last = name.lower().split(".")[1:] or [""]
-    if f".{last}" in FORMAT_SUFFIXES:
-        return None
-    return next((f".{part}" for part in reversed(parts) if f".{part}" in FORMAT_SUFFIXES), None)
+def named_format(name: str) -> str | None:
+    """The format a file name says: its last suffix when that names one (``.gz`` of
+    ``x.csv.gz``), else one before it (``.parquet`` of ``x.parquet.tmp``, which a writer
+    going by the last suffix would not write); None for a name that says none
+    (``cube.v2``)."""
+    suffixes = [f".{part}" for part in name.lower().split(".")[1:]]
+    return next((suffix for suffix in reversed(suffixes) if suffix in FORMAT_SUFFIXES), None)
+
+
+def bare_name(name: str) -> str:
+    """``name`` without its suffixes (``x`` of ``x.csv.gz``), for a name to suggest."""
+    return name.split(".")[0] or name
+
+
 
 #: Channel names: lower-case letters, digits, '_' and '-', starting with a letter or digit.
 CHANNEL_NAME_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
