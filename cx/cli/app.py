@@ -70,24 +70,35 @@ class _Command(TyperCommand):
         for parameter in self.params:
             parameter.process_value = _checked_values(parameter)  # type: ignore[method-assign]
 
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        """Refuse an option of one value given twice (``--data a.csv --data b.csv``):
-        the last one would win without a word, the first one silently unused."""
-        try:
-            _, _, order = self.make_parser(ctx).parse_args(args=list(args))
-        except _PARSE_ERROR:  # the parse below says what is wrong
-            order = []
-        given = Counter(
-            parameter
-            for parameter in order
-            if parameter.param_type_name == "option"
-            and not (parameter.multiple or parameter.is_flag or parameter.count)
-        )
-        twice = [parameter for parameter, times in given.items() if times > 1]
-        if twice:
-            name = _shown_name(twice[0])
-            raise UsageError(f"{name} is given {given[twice[0]]} times", hint=f"give {name} once")
-        return super().parse_args(ctx, args)
+    def make_parser(self, ctx: Any) -> Any:
+        """The command line's parser, which refuses an option of one value given twice
+        (``--data a.csv --data b.csv``): the last one would win without a word, the first
+        one silently unused."""
+        parser = super().make_parser(ctx)
+        parse = parser.parse_args
+
+        def parse_args(args: list[str]) -> Any:
+            opts, rest, order = parse(args)
+            _refuse_repeated(order)
+            return opts, rest, order
+
+        parser.parse_args = parse_args
+        return parser
+
+
+def _refuse_repeated(order: list[Any]) -> None:
+    """Refuse an option that takes one value and is in ``order`` (the parameters as the
+    command line gave them) more than once."""
+    given = Counter(
+        parameter
+        for parameter in order
+        if parameter.param_type_name == "option"
+        and not (parameter.multiple or parameter.is_flag or parameter.count)
+    )
+    twice = [parameter for parameter, times in given.items() if times > 1]
+    if twice:
+        name = _shown_name(twice[0])
+        raise UsageError(f"{name} is given {given[twice[0]]} times", hint=f"give {name} once")
 
 
 def _checked_values(parameter: Any) -> Any:
