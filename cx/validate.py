@@ -9,6 +9,7 @@ from pathlib import Path
 
 from cx.errors import CxError, Finding, StrategyError, UsageError, shown_list, special_kind
 from cx.loader.yamlsafe import MAX_FILE_BYTES, parse_yaml, read_bounded
+from cx.models.mapping import Mapping
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -112,16 +113,15 @@ def _yaml_under(directory: Path, found: FoundFiles) -> None:
             )
         )
 
+    searched = os.path.realpath(directory)
     for root, directories, names in os.walk(directory, onerror=refused):
         directories[:] = sorted(name for name in directories if not name.startswith("."))
-        for name in directories:
-            link = Path(root, name)
+        for link in (Path(root, name) for name in directories):
+            if not os.path.islink(link) or link in found.linked:
+                continue
             target = os.path.realpath(link)
             # A link up the tree (to `.`, a parent) holds nothing this search misses.
-            inside = os.path.realpath(directory) == target or os.path.realpath(
-                directory
-            ).startswith(target + os.sep)
-            if os.path.islink(link) and not inside and link not in found.linked:
+            if not (searched == target or searched.startswith(target + os.sep)):
                 found.linked.append(link)
         files.extend(
             Path(root, name)
@@ -132,12 +132,12 @@ def _yaml_under(directory: Path, found: FoundFiles) -> None:
     found.unreadable.extend(sorted(unreadable, key=lambda finding: finding.file or ""))
 
 
-#: Top-level keys only a mapping file has, and only a strategy file has.
-MAPPING_KEYS = frozenset(
-    {"columns", "timestamp_format", "delimiter", "handle_time_unit", "values",
-     "anonymous_ids", "drop"}
-)  # fmt: skip
+#: Top-level keys only a mapping file has (a strategy has `channels:` too), and only a
+#: strategy file has.
+MAPPING_KEYS = frozenset(Mapping.model_fields) - {"channels"}
 STRATEGY_KEYS = frozenset({"version", "name", "kind", "extends"})
+
+
 def _looks_like_mapping(path: Path) -> bool:
     """Mapping files have mapping keys at the top, or only `channels:` whose entries are
     lists of the export's values (a strategy's are maps of settings), and none of a
