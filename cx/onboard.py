@@ -513,12 +513,12 @@ def _channels(layout: SourceLayout, name: str) -> list[ChannelSeen]:
     for name_of, guessed in unsure.items():
         channel = seen[name_of]
         named = " and ".join(f"'{value}'" for value in guessed)
-        if channel_for(name_of) is None:
-            verb = "name" if len(guessed) > 1 else "names"
-            channel.check = f"{named} {verb} no channel cx knows; mode {channel.mode} is a guess"
-        else:
+        if channel_for(name_of) is not None:
             channel.check = f"{named} read as {name_of} from a word of one or two letters"
-        if len(guessed) > 1 and channel_for(name_of) is None:
+            continue
+        verb = "name" if len(guessed) > 1 else "names"
+        channel.check = f"{named} {verb} no channel cx knows; mode {channel.mode} is a guess"
+        if len(guessed) > 1:
             channel.check += ", and they are read as one channel"
     return list(seen.values())
 

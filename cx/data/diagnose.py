@@ -124,7 +124,7 @@ def _open_binary(path: Path) -> io.BufferedIOBase:
 def _read_through(path: Path) -> None:
     """Decompress a gzip file to its end, raising what a damaged one raises (a CRC or
     length that does not match, a stream cut short)."""
-    with gzip.open(path, "rb") as stream:
+    with _open_binary(path) as stream:
         while stream.read(CHUNK_BYTES):
             pass
 

@@ -77,9 +77,9 @@ class SourceLayout:
     dtypes: dict[str, pl.DataType] = field(default_factory=dict)
     # Source column -> values whose rows the mapping drops (cx.data.drop).
     drop: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    # The digits of the first timestamp's fraction (0, 3 or 6) when the format ends in
-    # `:%S%.f`: timestamps are parsed first with that fixed width, which Polars reads
-    # far faster (cx.data.rules.parse_timestamp); the value is the same either way.
+    # The digits of the fraction most first timestamps have (0, 3 or 6) when the format
+    # ends in `:%S%.f`: timestamps are parsed first with that fixed width, which Polars
+    # reads far faster (cx.data.rules.parse_timestamp); the value is the same either way.
     fraction_digits: int | None = None
     # The row rules' frame holds each source column trimmed, as `__clean:<name>`
     # (cx.data.rules.parse_rows), so that the rules trim each value once.
@@ -278,12 +278,10 @@ def _fraction_digits(
     SourceLayout): a file of fractions whose first row has none is read by its rows."""
     if len(columns) != 1:
         return None
-    widths = Counter(
-        len(found.group(1) or "") if found else None
-        for found in (_FIXED_FRACTION.match(value) for _, value in _head_timestamps(
-            head, delimiter, header, columns
-        ))
-    )
+    widths: Counter[int | None] = Counter()
+    for _, value in _head_timestamps(head, delimiter, header, columns):
+        found = _FIXED_FRACTION.match(value)
+        widths[len(found.group(1) or "") if found else None] += 1
     return widths.most_common(1)[0][0] if widths else None
 
 

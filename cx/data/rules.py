@@ -305,9 +305,7 @@ def _checks(layout: SourceLayout) -> list[_Check]:
                 "timestamp does not exist (second 60, a leap second)",
             )
         )
-    checks += [
-        *_required(layout, "channel"),
-    ]
+    checks += _required(layout, "channel")
     # Optional columns: each rule applies where the column is present.
     optional: list[tuple[tuple[str, ...], Callable[[str], pl.Expr], str]] = [
         (
