@@ -12,7 +12,7 @@ import errno
 import os
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -114,6 +114,20 @@ class CxError(Exception):
         self.column = column
         self.path = path
 
+    def reworded(
+        self, message: str | None = None, hint: str | None = None, file: str | None = None
+    ) -> CxError:
+        """The same error (kind, place) saying ``message``, ``hint`` or ``file`` instead;
+        for the caller that knows what the place of the error meant."""
+        return type(self)(
+            self.message if message is None else message,
+            hint=self.hint if hint is None else hint,
+            file=self.file if file is None else file,
+            line=self.line,
+            column=self.column,
+            path=self.path,
+        )
+
     def as_finding(self) -> Finding:
         return Finding(**{item.name: getattr(self, item.name) for item in fields(Finding)})
 
@@ -155,6 +169,15 @@ class StrategyError(CxError):
             path=first.path,
         )
         self.findings = findings
+
+    def reworded(
+        self, message: str | None = None, hint: str | None = None, file: str | None = None
+    ) -> CxError:
+        """The same findings, the first (whose words the error carries) reworded."""
+        first = self.findings[0]
+        changed = {"message": message, "hint": hint, "file": file}
+        first = replace(first, **{k: v for k, v in changed.items() if v is not None})
+        return StrategyError([first, *self.findings[1:]])
 
     def __str__(self) -> str:
         text = self.findings[0].format()

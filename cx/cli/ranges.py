@@ -131,9 +131,10 @@ def named_as_ranges(ranges: list[Range]) -> Iterator[None]:
     ]
 
     def named(text: str | None) -> str | None:
+        if text is None:
+            return None
         for pattern, key in patterns:
-            if text is not None:
-                text = pattern.sub(lambda m, k=key: f"--set-range {k} (value {m[1]})", text)
+            text = pattern.sub(lambda m, k=key: f"--set-range {k} (value {m[1]})", text)
         return text
 
     try:
@@ -145,9 +146,7 @@ def named_as_ranges(ranges: list[Range]) -> Iterator[None]:
         ]
         raise StrategyError(findings) from None
     except CxError as error:
-        error.file, error.message = named(error.file), named(error.message) or ""
-        error.args = (error.message,)
-        raise
+        raise error.reworded(named(error.message), file=named(error.file)) from None
 
 
 def points_of(ranges: list[Range]) -> int:

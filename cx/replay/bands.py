@@ -156,13 +156,9 @@ def attach_bands(
         if figures is None:
             figures = _one_by_one(Evaluator(evaluation, cube, options), drawn, on_draw)
     except InputError as error:  # the plan at the values written was evaluated already
-        raise InputError(
+        raise error.reworded(
             f"{error.message}, at a draw of the strategy's `uncertainty:` ranges",
             hint="narrow those ranges: the plan at the values written is fine",
-            file=error.file,
-            line=error.line,
-            column=error.column,
-            path=error.path,
         ) from None
     result: Result = evaluation.result
     result.totals.bands = _bands(figures.totals)
