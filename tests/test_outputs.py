@@ -706,8 +706,16 @@ def test_the_output_never_overwrites_a_file_a_strategy_extends(work: Path) -> No
     ("command", "name", "said"),
     [
         (["generate", "--rows", "5"], "book.xlsx", "cx generate writes CSV, gzip CSV or "
-         "Parquet, not .xlsx"),
-        (["cube", "--data", str(GOOD)], "cube.csv", "a cube file is Parquet, not .csv"),
+         "Parquet, not .xlsx (hint: name "),
+        (["cube", "--data", str(GOOD)], "cube.csv", "a cube file is Parquet, not .csv "
+         "(hint: name "),
+        # A format hidden before the last suffix (write, then rename): x.parquet.tmp was
+        # written as CSV under a Parquet name.
+        (["generate", "--rows", "5"], "sample.parquet.tmp", "the name says .parquet but ends "
+         "in .tmp: cx generate writes by the last suffix, so it would write CSV (hint: name it "
+         "sample.parquet"),
+        (["cube", "--data", str(GOOD)], "cube.csv.gz", "a cube file is Parquet, not .gz "
+         "(hint: name it cube.parquet)"),
     ],
 )  # fmt: skip
 def test_an_output_named_for_another_format_is_refused(
@@ -716,7 +724,7 @@ def test_an_output_named_for_another_format_is_refused(
     """CSV text in book.xlsx, or Parquet in cube.csv, opens as garbage elsewhere."""
     result = run_cx(*command, "-o", name)
     assert result.exit_code == 2 and result.stdout == ""
-    assert result.stderr.startswith(f"error: {said} (hint: name ")
+    assert result.stderr.startswith(f"error: {said}")
     assert not (work / name).exists()
 
 
@@ -731,23 +739,3 @@ def test_a_dot_that_names_no_format_is_part_of_the_name(
     result = run_cx(*command, "-o", name, "-q")
     assert result.exit_code == 0, result.stderr
     assert (work / name).is_file()
-
-
-@pytest.mark.parametrize(
-    ("command", "name", "said"),
-    [
-        (["generate", "--rows", "5"], "sample.parquet.tmp", "the name says .parquet but ends "
-         "in .tmp: cx generate writes by the last suffix, so it would write CSV (hint: name it "
-         "sample.parquet"),
-        (["cube", "--data", str(GOOD)], "cube.csv.gz", "a cube file is Parquet, not .gz "
-         "(hint: name it cube.parquet)"),
-    ],
-)  # fmt: skip
-def test_a_format_hidden_before_the_last_suffix_is_refused(
-    work: Path, command: list[str], name: str, said: str
-) -> None:
-    """x.parquet.tmp (write, then rename) was written as CSV under a Parquet name."""
-    result = run_cx(*command, "-o", name)
-    assert result.exit_code == 2 and result.stdout == ""
-    assert result.stderr.startswith(f"error: {said}")
-    assert not (work / name).exists()
