@@ -414,6 +414,22 @@ def test_one_empty_week_is_said_in_the_singular(tmp_path: Path) -> None:
     assert "1 of the data's 4 weeks has no contacts (2024-W02), and fixed costs" in stderr
 
 
+def test_the_data_notes_are_the_same_from_the_cache(tmp_path: Path) -> None:
+    """A stray date and a last line cut short are said on a cached run as on the first."""
+    data = tmp_path / "both.csv"
+    rows = [f"c{i},2024-01-{1 + i % 31:02d}T10:00:00,phone,retail\n" for i in range(62)]
+    data.write_text(
+        "customer_id,timestamp,channel,segment\nc0,2000-01-01T00:00:00,phone,retail\n"
+        + "".join(rows) + "c9,2024-01-05T10:00:00,phone",
+        encoding="utf-8",
+    )
+    first = cx("simulate", STRATEGY, "--data", data, "--format", "json")
+    again = cx("simulate", STRATEGY, "--data", data, "--format", "json")
+    assert first.exit_code == again.exit_code == 0, first.stderr
+    assert "months have no contacts" in first.stderr and "no line end" in first.stderr
+    assert (again.stdout, again.stderr) == (first.stdout, first.stderr)
+
+
 def test_periods_with_contacts_are_not_noted_as_empty() -> None:
     _, stderr = simulate_json(GOOD, "--period", "week")
     assert "no contacts (" not in stderr
