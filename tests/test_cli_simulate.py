@@ -326,6 +326,8 @@ def without_file(payload: dict) -> dict:
         # absent from the file: --set creates the map, as an edit of the file would
         ("dilution.subscale_agents=20", "guards:", "dilution: {subscale_agents: 20}\nguards:"),
         ("staffing.interval=30", "guards:", "staffing: {interval: 30}\nguards:"),
+        # blanks around the key, as a quoted `--set "KEY = VALUE"` has them
+        (" shifts.0.to.app = 0.3", "to: {app: 0.5, web: 0.1}", "to: {app: 0.3, web: 0.1}"),
     ],
 )
 def test_set_equals_editing_the_file(work: Path, assignment: str, old: str, new: str) -> None:
@@ -545,6 +547,21 @@ def test_sweep_with_set_and_csv(work: Path) -> None:
     assert float(rows[-1]["cost"]) == pytest.approx(single["totals"]["cost"], rel=1e-9)
     lost = [float(row["lost"]) for row in rows]
     assert lost[0] > lost[1] > lost[2] == 0.0
+
+
+def test_sweep_range_with_blanks_around_its_key_equals_one_without(work: Path) -> None:
+    plain = cx_json("sweep", "push.yaml", "--set-range", "shifts.0.to.app=0:0.4:0.2",
+                    "--data", "data.csv")  # fmt: skip
+    blanks = cx_json("sweep", "push.yaml", "--set-range", " shifts.0.to.app =0:0.4:0.2",
+                     "--data", "data.csv")  # fmt: skip
+    assert blanks == plain
+
+
+def test_sweep_range_key_with_a_blank_inside_is_unreadable_as_a_range(work: Path) -> None:
+    result = cx("sweep", "push.yaml", "--set-range", "shifts.0 to.app=0:1:0.5",
+                "--data", "data.csv")  # fmt: skip
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: cannot read --set-range 'shifts.0 to.app=0:1:0.5'")
 
 
 def test_sweep_bad_range_and_bad_key(work: Path) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cx.errors import InputError, UsageError
+from cx.loader.overrides import DOTTED_KEY
 from cx.models.numbers import check_grid_size, parse_number
 from cx.models.source import same_key
 
@@ -29,9 +30,9 @@ Range = tuple[str, list[float | int]]
 def parse_range(text: str) -> Range:
     """``KEY=START:STOP:STEP`` → key and the values from START to STOP inclusive."""
     key, _, spec = text.partition("=")
-    parts = spec.split(":")
+    key, parts = key.strip(), spec.split(":")
     hint = "write KEY=START:STOP:STEP, e.g. shifts.0.to.web=0:0.6:0.1"
-    if not key or len(parts) != 3:
+    if not DOTTED_KEY.fullmatch(key) or len(parts) != 3:
         raise UsageError(f"cannot read --set-range '{text}'", hint=hint)
     try:
         start, stop, step = (parse_number(part, "") for part in parts)

@@ -18,18 +18,21 @@ from cx.models.source import SET_OPTION, dotted_path, key_path
 from cx.models.strategy import Strategy
 from cx.models.uncertainty import RANGE_FIELDS
 
-_SET = re.compile(r"^(?P<key>[A-Za-z_$][\w$\-]*(?:\.[\w$\-]+)*)=(?P<value>.*)$", re.DOTALL)
+#: A dotted path into a strategy: ``shifts.0.to.web``.
+DOTTED_KEY = re.compile(r"[A-Za-z_$][\w$\-]*(?:\.[\w$\-]+)*")
+# Blanks around the key are allowed (`--set "shifts.0.to.web = 0.4"`): a key has none.
+_SET = re.compile(rf"^\s*(?P<key>{DOTTED_KEY.pattern})\s*=(?P<value>.*)$", re.DOTALL)
 
 
 def apply_override(located: Located, assignment: str) -> None:
     """Apply one ``KEY=VALUE`` (dotted path, YAML value) to ``located`` in place."""
-    label = SET_OPTION + assignment
     match = _SET.match(assignment)
     if match is None:
         raise InputError(
             f"cannot read --set '{assignment}'",
             hint="write KEY=VALUE with a dotted path, e.g. shifts.0.to.web=0.4",
         )
+    label = f"{SET_OPTION}{match['key']}={match['value'].lstrip()}"
     parts = list(key_path(match["key"]))
     if parts[0] == "extends":
         # The files a strategy extends are merged when it is read, before any --set.
