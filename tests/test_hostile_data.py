@@ -32,6 +32,7 @@ from typer.testing import CliRunner
 
 from cx import api
 from cx.cli.app import app
+from cx.data import notes
 from cx.data.fine import ARRIVAL_SUMS, CUBE_FILE_FORMAT
 from cx.errors import CxError, InputError, special_kind
 from cx.loader import yamlsafe
@@ -1204,3 +1205,42 @@ def test_second_zero_by_arithmetic_is_second_zero_by_the_calendar(moments: list[
         arithmetic=pl.col("t").dt.epoch("us") % MINUTE_US < SECOND_US,
     )
     assert got["calendar"].to_list() == got["arithmetic"].to_list()
+
+
+# --------------------------------------------------------------------------- --encoding lossy
+
+
+def test_lossy_reading_says_where_bytes_were_replaced(tmp_path: Path) -> None:
+    """`--encoding lossy` read bytes that are not UTF-8 as '\ufffd' unsaid: a Latin-1
+    name became another value with nothing on stderr."""
+    lines = [b"customer_id,timestamp,channel"]
+    lines += [b"C%d,2024-01-0%dT10:00:00,phone" % (i, 1 + i % 9) for i in range(20)]
+    lines[5] = b"C\xe95,2024-01-05T10:00:00,phone"  # Latin-1: one place
+    lines[9] = b"Caf\xc3\xa9\xef\xbf\xbd,2024-01-09T10:00:00,phone"  # UTF-8, and a real U+FFFD
+    lines[12] = b"C\xe9\xe912,2024-01-03T10:00:00,chat"  # two places
+    data = tmp_path / "latin.csv"
+    data.write_bytes(b"\n".join(lines) + b"\n")
+    result = cx("inspect", "--data", data, "--encoding", "lossy", "--format", "json", "--no-cache")
+    assert result.exit_code == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["data"]["rows_read"] == 20
+    note = "bytes that are not UTF-8 in 3 places (the first on line 6) were read as '\ufffd'"
+    assert f"{data}: {note} (--encoding lossy)" in result.stderr
+    clean = tmp_path / "clean.csv"
+    clean.write_bytes(b"\n".join(lines[:5] + lines[6:12] + lines[13:]) + b"\n")
+    quiet = cx("inspect", "--data", clean, "--encoding", "lossy", "--format", "json", "--no-cache")
+    assert quiet.exit_code == 0 and "UTF-8" not in quiet.stderr
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 64])
+def test_bytes_that_are_not_utf8_are_counted_across_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """A character split between two reads of the file is no bad byte; a sequence cut
+    at the very end of the file is one."""
+    monkeypatch.setattr(notes, "DECODE_CHUNK", chunk)
+    path = tmp_path / "x.csv"
+    path.write_bytes("a,é\n€,b\n".encode() + b"\xff\n\xe2\x82")
+    assert notes.not_utf8(path) == (2, 3)
+    path.write_bytes("a,é\n€,b\n".encode())
+    assert notes.not_utf8(path) == (0, 0)

@@ -582,3 +582,4 @@ def test_parquet_ids_of_bytes_that_are_not_utf8(tmp_path: Path) -> None:
     assert "--encoding lossy" in result.stderr
     lossy = run_cx("inspect", "--data", parquet, "--encoding", "lossy", "--format", "json")
     assert lossy.exit_code == 0, lossy.stderr
+    assert "one value of column 'customer_id' is not UTF-8 and was read as" in lossy.stderr

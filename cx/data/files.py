@@ -57,11 +57,14 @@ def parquet_columns(path: Path) -> list[str] | None:
         return None
 
 
+def open_bytes(path: Path) -> io.BufferedIOBase:
+    """A CSV's bytes, gzip undone."""
+    return gzip.open(path, "rb") if is_gzip(path) else open(path, "rb")  # type: ignore[return-value]
+
+
 def open_text(path: Path, errors: str = "strict") -> io.TextIOBase:
     if is_gzip(path):
-        return io.TextIOWrapper(
-            gzip.open(path, "rb"), encoding="utf-8-sig", errors=errors, newline=""
-        )
+        return io.TextIOWrapper(open_bytes(path), encoding="utf-8-sig", errors=errors, newline="")
     return open(path, encoding="utf-8-sig", errors=errors, newline="")
 
 

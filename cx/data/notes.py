@@ -9,17 +9,21 @@ being said. Where a file cannot be read at all, :mod:`cx.data.diagnose` says why
 
 from __future__ import annotations
 
+import codecs
 import csv
 from typing import TYPE_CHECKING
 
 import polars as pl
 
 from cx.data.diagnose import READ_FAILURES
+from cx.data.files import open_bytes
 from cx.data.layout import RAW
-from cx.data.raw import raw_frame
+from cx.data.raw import raw_frame, source_columns
 from cx.data.rules import parse_timestamp
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from cx.data.cube import DataMeta
     from cx.data.layout import SourceLayout
     from cx.models.mapping import Mapping
@@ -91,8 +95,82 @@ def examine(meta: DataMeta, layout: SourceLayout, mapping: Mapping, encoding: st
         *column_notes(layout, mapping),
         *offset_notes(layout, encoding),
         *cut_short_notes(layout),
+        *lossy_notes(layout, encoding),
     ]
     meta.notes = [*found, *(text for text in meta.notes if text not in found)]
+
+
+# --------------------------------------------------------------------------- bytes replaced
+
+#: Bytes of a file decoded at a time to find what ``--encoding lossy`` replaced.
+DECODE_CHUNK = 1 << 24
+LOSSY = "read as '\ufffd' (--encoding lossy): values with it in them are not what the export wrote"
+
+
+def lossy_notes(layout: SourceLayout, encoding: str) -> list[str]:
+    """One note when ``--encoding lossy`` read bytes that are not UTF-8 as '\ufffd': how
+    many places and the first one's line (a CSV) or column (Parquet)."""
+    if encoding != "lossy":
+        return []
+    if layout.format == "parquet":
+        return _lossy_parquet_notes(layout)
+    try:
+        places, line = not_utf8(layout.path)
+    except (OSError, EOFError):  # the scan read it: this is only a note
+        return []
+    if not places:
+        return []
+    where = "one place" if places == 1 else f"{places:,} places"
+    return [f"bytes that are not UTF-8 in {where} (the first on line {line:,}) were {LOSSY}"]
+
+
+def not_utf8(path: Path) -> tuple[int, int]:
+    """How many places of a CSV (gzip undone) are not UTF-8, each one '\ufffd' when read
+    lossily (a maximal invalid sequence, as Python and Polars both replace them), and
+    the line of the first (0 if none)."""
+    places = first = lines = 0
+    pending = b""
+    with open_bytes(path) as stream:
+        while True:
+            chunk = stream.read(DECODE_CHUNK)
+            data, final, at = pending + chunk, not chunk, 0
+            view = memoryview(data)
+            while at < len(data):
+                try:  # decodes up to an incomplete sequence at the end (unless final)
+                    at += codecs.utf_8_decode(view[at:], "strict", final)[1]
+                    break
+                except UnicodeDecodeError as error:
+                    places += 1
+                    first = first or lines + data.count(b"\n", 0, at + error.start) + 1
+                    at += error.end
+            lines += data.count(b"\n", 0, at)
+            pending = data[at:]
+            if final:
+                return places, first
+
+
+def _lossy_parquet_notes(layout: SourceLayout) -> list[str]:
+    """Per binary key column of a Parquet file, the values that are not UTF-8 (the
+    columns ``--encoding lossy`` decodes, :func:`cx.data.raw.text_of`)."""
+    notes = []
+    for name in sorted(source_columns(layout)):
+        if layout.dtypes.get(name) != pl.Binary:
+            continue
+        counts = pl.scan_parquet(layout.path, glob=False).group_by(name).len().collect()
+        bad = sum(n for value, n in counts.iter_rows() if value is not None and not _utf8(value))
+        if bad == 1:
+            notes.append(f"one value of column '{name}' is not UTF-8 and was {LOSSY}")
+        elif bad:
+            notes.append(f"{bad:,} values of column '{name}' are not UTF-8 and were {LOSSY}")
+    return notes
+
+
+def _utf8(value: bytes) -> bool:
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------- cut short
