@@ -51,6 +51,32 @@ def test_help_and_a_bare_cx_are_unchanged() -> None:
     assert bare.exit_code == 2 and "Usage: cx" in bare.stdout + bare.stderr
 
 
+COMMANDS = ("check", "compare", "cube", "explain", "generate", "init", "inspect", "report",
+            "schema", "sensitivity", "simulate", "sweep", "validate")  # fmt: skip
+
+
+@pytest.mark.parametrize("command", [None, *COMMANDS])
+def test_help_shows_no_value_beside_a_flag(command: str | None) -> None:
+    """`--quiet <bool>` read as an option that takes true or false (a flag refuses any),
+    and `--set <list[str]>` did not say what to write."""
+    shown = run_cx(*([command] if command else []), "--help")
+    assert shown.exit_code == 0, shown.stderr
+    assert "--help" in shown.stdout
+    assert "<bool>" not in shown.stdout and "list[str]" not in shown.stdout
+
+
+def test_help_shows_the_form_of_an_option_value() -> None:
+    def shown(command: str) -> str:
+        return " ".join(run_cx(command, "--help").stdout.split())  # wrapped as it may be
+
+    simulate = shown("simulate")
+    for form in ("<KEY=VALUE>", "<CHANNEL=N>", "<week|month|quarter>", "<utf8|lossy>"):
+        assert form in simulate
+    assert "<KEY=START:STOP:STEP>" in shown("sweep") and "<KEY=START:STOP:STEP>" in shown("report")
+    assert "<text|json|github|junit>" in shown("validate")
+    assert "<duckdb|spark|postgres>" in shown("cube") and "<polars|duckdb|spark>" in shown("cube")
+
+
 @pytest.mark.parametrize(
     ("args", "name"),
     [

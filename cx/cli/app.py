@@ -30,6 +30,14 @@ class _Commands(TyperGroup):
     ``--data``) are one ``error:`` line with a hint and exit 2, like every other user
     error, not a usage box."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for parameter in self.params:
+            _no_type_on_flag(parameter)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return _no_type_on_flag(super().get_help_option(ctx))
+
     def main(
         self,
         args: Any = None,
@@ -59,6 +67,14 @@ class _Commands(TyperGroup):
         sys.exit(result if isinstance(result, int) else 0)
 
 
+def _no_type_on_flag(parameter: Any) -> Any:
+    """``parameter``, shown in ``--help`` without a type when it is a flag: ``--quiet
+    <bool>`` reads as an option that takes true or false, which a flag refuses."""
+    if getattr(parameter, "is_flag", False) and parameter.metavar is None:
+        parameter.metavar = ""
+    return parameter
+
+
 class _Command(TyperCommand):
     """A cx command, whose paths (arguments and options) refuse an empty path: Typer
     reads ``''`` as ``.``, so ``--data ''`` would read the working directory and
@@ -69,6 +85,10 @@ class _Command(TyperCommand):
         super().__init__(*args, **kwargs)
         for parameter in self.params:
             parameter.process_value = _checked_values(parameter)  # type: ignore[method-assign]
+            _no_type_on_flag(parameter)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return _no_type_on_flag(super().get_help_option(ctx))
 
     def make_parser(self, ctx: Any) -> Any:
         """The command line's parser, which refuses an option of one value given twice

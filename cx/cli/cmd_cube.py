@@ -15,6 +15,7 @@ from cx.models.vocabulary import (
     DEFAULT_WINDOW_HOURS,
     PARQUET_SUFFIXES,
     bare_name,
+    metavar,
     named_format,
 )
 
@@ -41,12 +42,16 @@ def cube(
         bool, typer.Option("--sql", help="Print the SQL that builds the cube file instead.")
     ] = False,
     dialect: Annotated[
-        str, typer.Option("--dialect", help="SQL dialect: duckdb, spark or postgres.")
+        str,
+        typer.Option(
+            "--dialect", metavar=metavar(DIALECTS), help="SQL dialect: duckdb, spark or postgres."
+        ),
     ] = "duckdb",
     engine: Annotated[
         str,
         typer.Option(
             "--engine",
+            metavar=metavar(ENGINES),
             help="Who builds the cube: polars (the scan), duckdb or spark (the SQL, executed).",
         ),
     ] = "polars",

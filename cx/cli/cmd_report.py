@@ -21,7 +21,7 @@ from cx.cli.data_options import (
     strategies_for,
 )
 from cx.cli.options import DataArgs, DrawSeedOption, RunArgs, SamplesOption, with_groups
-from cx.cli.ranges import at_first_point, parse_ranges, points_of, sweep_of
+from cx.cli.ranges import RANGE_METAVAR, at_first_point, parse_ranges, points_of, sweep_of
 from cx.errors import UsageError
 from cx.io import is_stdout
 from cx.models.numbers import MAX_GRID_POINTS
@@ -46,6 +46,7 @@ def report(
         list[str] | None,
         typer.Option(
             "--set-range",
+            metavar=RANGE_METAVAR,
             help="KEY=START:STOP:STEP: add the first strategy's cost against today over "
             "these values (a line); twice, over every pair of two keys' values (a heat "
             f"map of at most {MAX_GRID_POINTS} points).",

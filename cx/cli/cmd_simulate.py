@@ -21,7 +21,11 @@ def simulate(
     out: OutputArgs,
     agents: Annotated[
         list[str] | None,
-        typer.Option("--agents", help="Fix a live channel's agents per interval: CHANNEL=N."),
+        typer.Option(
+            "--agents",
+            metavar="<CHANNEL=N>",
+            help="Fix a live channel's agents per interval: CHANNEL=N.",
+        ),
     ] = None,
     replay: Annotated[
         bool,

@@ -11,7 +11,7 @@ import typer
 from cx.cli.common import OutputFormat, StrategyArgument, emit, handle_errors
 from cx.cli.data_options import cube_for
 from cx.cli.options import DataArgs, OutputArgs, RunArgs, with_groups
-from cx.cli.ranges import at_first_point, parse_ranges, sweep_of
+from cx.cli.ranges import RANGE_METAVAR, at_first_point, parse_ranges, sweep_of
 from cx.errors import UsageError
 from cx.models.numbers import MAX_GRID_POINTS
 from cx.models.vocabulary import one_of
@@ -25,6 +25,7 @@ def sweep(
         list[str],
         typer.Option(
             "--set-range",
+            metavar=RANGE_METAVAR,
             help="KEY=START:STOP:STEP, e.g. shifts.0.to.web=0:0.6:0.1; twice for a grid "
             f"of two keys (at most {MAX_GRID_POINTS} points).",
             show_default=False,

@@ -9,6 +9,10 @@ import typer
 
 from cx.cli.common import DebugOption, OutputOption, QuietOption, emit, handle_errors, note
 from cx.errors import EXIT_FINDINGS, UsageError
+from cx.models.vocabulary import metavar, one_of
+
+#: The outputs of validate.
+FORMATS = ("text", "json", "github", "junit")
 
 
 @handle_errors
@@ -17,7 +21,10 @@ def validate(
         list[Path], typer.Argument(help="Strategy files or directories.", show_default=False)
     ],
     output_format: Annotated[
-        str, typer.Option("--format", "-f", help="text, json, github or junit.")
+        str,
+        typer.Option(
+            "--format", "-f", metavar=metavar(FORMATS), help=f"{one_of(FORMATS)}."
+        ),
     ] = "text",
     output: OutputOption = None,
     quiet: QuietOption = False,
@@ -27,10 +34,8 @@ def validate(
     from cx.render.validation import render_validation
     from cx.validate import validate_paths
 
-    if output_format not in ("text", "json", "github", "junit"):
-        raise UsageError(
-            f"unknown --format '{output_format}'", hint="use text, json, github or junit"
-        )
+    if output_format not in FORMATS:
+        raise UsageError(f"unknown --format '{output_format}'", hint=f"use {one_of(FORMATS)}")
     report = validate_paths(paths)
     emit(render_validation(report, output_format), output)
     if not quiet and output_format != "text":

@@ -20,10 +20,11 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from cx.api_checks import ENCODINGS
 from cx.cli.common import DebugOption, OutputFormat, OutputOption, QuietOption
 from cx.errors import InputError
 from cx.models.numbers import check_window_hours
-from cx.models.vocabulary import DEFAULT_WINDOW_HOURS, INTERVALS, PERIODS, one_of
+from cx.models.vocabulary import DEFAULT_WINDOW_HOURS, INTERVALS, PERIODS, metavar, one_of
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,7 +47,12 @@ MaxRejectRateOption = Annotated[
     ),
 ]
 EncodingOption = Annotated[
-    str, typer.Option("--encoding", help="utf8, or lossy to replace bytes that are not UTF-8.")
+    str,
+    typer.Option(
+        "--encoding",
+        metavar=metavar(ENCODINGS),
+        help="utf8, or lossy to replace bytes that are not UTF-8.",
+    ),
 ]
 
 
@@ -90,7 +96,11 @@ class DataArgs:
     ] = None
     period: Annotated[
         str | None,
-        typer.Option("--period", help=f"{one_of(PERIODS)}; overrides the strategy file."),
+        typer.Option(
+            "--period",
+            metavar=metavar(PERIODS),
+            help=f"{one_of(PERIODS)}; overrides the strategy file.",
+        ),
     ] = None
     rejects: Annotated[
         Path | None, typer.Option("--rejects", help="Write every rejected row to this CSV file.")
@@ -125,6 +135,7 @@ class RunArgs:
         list[str] | None,
         typer.Option(
             "--set",
+            metavar="<KEY=VALUE>",
             help="Override a strategy value: KEY=VALUE (repeatable), e.g. shifts.0.to.web=0.5.",
         ),
     ] = None

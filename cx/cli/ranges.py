@@ -16,6 +16,8 @@ from cx.models.source import same_key
 
 #: The most values one `--set-range` gives.
 MAX_STEPS = 1000
+#: How ``--help`` shows a `--set-range` value.
+RANGE_METAVAR = "<KEY=START:STOP:STEP>"
 #: A sweep varies one key (a curve) or two (a grid).
 MAX_KEYS = 2
 

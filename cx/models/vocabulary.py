@@ -74,6 +74,11 @@ def channel_name_like(text: str) -> str:
     return _NOT_IN_CHANNEL_NAME.sub("_", text.strip().lower()).strip("_")
 
 
+def metavar(choices: Sequence[object]) -> str:
+    """``<week|month|quarter>``: the values an option takes, as ``--help`` shows them."""
+    return "<" + "|".join(str(choice) for choice in choices) + ">"
+
+
 def one_of(choices: Sequence[object]) -> str:
     """``week, month or quarter``: choices as a message names them."""
     words = [str(choice) for choice in choices]
