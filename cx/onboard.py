@@ -23,7 +23,7 @@ import polars as pl
 from cx.data import columns as cols
 from cx.data import profile as prof
 from cx.data.columns import ColumnProfile
-from cx.data.diagnose import column_key
+from cx.data.diagnose import find_column
 from cx.data.exact import parsed_frame
 from cx.data.layout import RAW, SourceLayout, resolve_layout
 from cx.data.raw import raw_frame
@@ -523,16 +523,16 @@ def _channels(layout: SourceLayout, name: str) -> list[ChannelSeen]:
     return list(seen.values())
 
 
-def _try_rows(proposal: Proposal) -> dict[str, int]:
-    """Run the proposed mapping over every row: rejects per reason, and per channel the
-    contacts and mean handle time."""
+def _try_rows(proposal: Proposal) -> tuple[dict[str, int], SourceLayout]:
+    """Run the proposed mapping over every row: rejects per reason (and the layout read,
+    which names the columns read), and per channel the contacts and mean handle time."""
     mapping = proposal.mapping()
     layout = resolve_layout(proposal.data, mapping)
     frame = parsed_frame(layout, mapping)
     reasons = frame.group_by("reject_reason").len()
     kept = frame.filter(pl.col("reject_reason").is_null())
     measures = [pl.len().alias("contacts")]
-    if "handle_time" in proposal.columns:
+    if "handle_time" in layout.sources:
         measures.append(pl.col("handle_time").mean().alias("handle_time"))
     per_channel = kept.group_by("channel").agg(measures)
     try:
@@ -552,18 +552,38 @@ def _try_rows(proposal: Proposal) -> dict[str, int]:
     }
     proposal.rows = sum(result.values())
     proposal.rows_rejected = proposal.rows - result.get("", 0)
-    return result
+    return result, layout
 
 
-def _drop_rejecting(proposal: Proposal, reasons: dict[str, int]) -> bool:
-    """Leave out each optional column that rejects rows; whether any was."""
+def _map_read_by_name(
+    proposal: Proposal, layout: SourceLayout, profiles: dict[str, ColumnProfile]
+) -> None:
+    """Map the optional columns the mapping leaves out but cx reads anyway, found by
+    their names (``Handle Time`` for handle_time): the mapping then says what is read."""
+    for canonical in OPTIONAL_ORDER:
+        sources = layout.sources.get(canonical)
+        if sources and canonical not in proposal.columns:
+            found = profiles[sources[0]]
+            column = Column(canonical, sources, cols.KIND_WORDS[found.kind], _example(found))
+            proposal.columns[canonical] = column
+
+
+def _drop_rejecting(proposal: Proposal, reasons: dict[str, int], header: list[str]) -> bool:
+    """Leave out each optional column that rejects rows; whether any was. A column cx
+    reads by its name whether mapped or not cannot be left out: it is marked instead."""
     dropped = False
     for canonical in OPTIONAL_ORDER:
         count = sum(n for reason, n in reasons.items() if reason.startswith(f"{canonical} "))
         column = proposal.columns.get(canonical)
-        if count and column is not None and column_key(column.sources[0]) == column_key(canonical):
-            column.check = f"{count:,} rows hold a value cx cannot read as {canonical}: rejected"
-        elif count and column is not None:
+        if not count or column is None:
+            continue
+        if column.sources == [find_column(canonical, header)]:
+            column.check = (
+                f"{count:,} rows hold a value cx cannot read as {canonical}: rejected; a "
+                f"column of this name is read as {canonical} even when not mapped, so fix "
+                "its values or rename it in the export"
+            )
+        else:
             proposal.columns.pop(canonical)
             proposal.values.pop(canonical, None)  # type: ignore[call-overload]
             proposal.notes.append(
@@ -613,8 +633,11 @@ def propose(data: str | Path) -> Proposal:
         _add_optional(proposal, canonical, found, layout)
         rest = [p for p in rest if p.name != found.name]
     proposal.channels = _channels(layout, columns["channel"].sources[0])
+    by_name = {profile.name: profile for profile in profiles}
     for _ in range(len(OPTIONAL_ORDER)):
-        if not _drop_rejecting(proposal, _try_rows(proposal)):
+        reasons, read = _try_rows(proposal)
+        _map_read_by_name(proposal, read, by_name)
+        if not _drop_rejecting(proposal, reasons, read.header):
             break
     if proposal.rows_rejected > DEFAULT_MAX_REJECT_RATE * proposal.rows:
         proposal.notes.append(
@@ -647,7 +670,8 @@ def _add_optional(
     if canonical == "handle_time":
         unit, column.check = _handle_unit(found)
         factor = 60.0 if unit == "minutes" else 1.0
-        if (found.maximum or 0.0) * factor > MAX_HANDLE_TIME_SECONDS:
+        by_name = find_column(canonical, layout.header) == found.name  # read even if left out
+        if (found.maximum or 0.0) * factor > MAX_HANDLE_TIME_SECONDS and not by_name:
             proposal.notes.append(
                 f"'{found.name}' looks like handle time but holds values above a day: left out"
             )

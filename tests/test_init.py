@@ -186,6 +186,27 @@ def test_optional_column_that_rejects_rows_is_left_out(tmp_path: Path) -> None:
     assert any("'talk_time'" in note and "left out" in note for note in proposal.notes)
 
 
+def test_a_column_read_by_its_name_is_mapped_and_its_rejects_said(tmp_path: Path) -> None:
+    """'Wait Time' in hh:mm:ss was not proposed, yet read as wait_time by its name: the
+    mapping rejected every row and said neither which column nor why; 'Resolved' was
+    read the same way without the mapping naming it."""
+    lines = ["customer_id,timestamp,channel,Wait Time,Resolved"]
+    lines += [
+        f"c{n % 40},2024-01-{1 + n % 28:02d}T{n % 24:02d}:00:00,phone,00:0{n % 6}:10,{n % 2}"
+        for n in range(200)
+    ]
+    data = tmp_path / "d.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert "check: wait_time: 200 rows hold a value cx cannot read as wait_time" in result.stderr
+    mapping = (tmp_path / "p" / "columns.yaml").read_text(encoding="utf-8")
+    [wait] = [line for line in mapping.splitlines() if line.startswith("  wait_time:")]
+    assert wait.startswith('  wait_time: "Wait Time"  # check: 200 rows')
+    assert "  resolved: Resolved\n" in mapping
+    assert load_mapping(tmp_path / "p" / "columns.yaml").columns["resolved"] == "Resolved"
+
+
 def test_gzip_export(tmp_path: Path) -> None:
     plain = crm_export(tmp_path / "crm.csv")
     packed = tmp_path / "crm.csv.gz"
