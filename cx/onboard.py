@@ -446,6 +446,38 @@ def _pick_optional(canonical: str, profiles: list[ColumnProfile]) -> ColumnProfi
     return _best(canonical, fits, fits=True)
 
 
+#: The numbers cx reads a duration column as, in words.
+DURATION_UNITS = {"handle_time": "seconds or minutes", "wait_time": "seconds"}
+#: A duration written as no number cx reads: ``05:12``, ``0:05:12``, ``5m 12s``, ``5,2``.
+UNREAD_DURATION = re.compile(
+    r"\d+(:\d\d){1,2}([.,]\d+)?|(\d+ ?(h|hrs?|m|mins?|s|secs?) ?)+|\d+,\d+", re.I
+)
+
+
+def _holds_durations(profile: ColumnProfile) -> bool:
+    matched = sum(bool(UNREAD_DURATION.fullmatch(value.strip())) for value in profile.samples)
+    return bool(profile.samples) and matched >= cols.PARSE_SHARE * len(profile.samples)
+
+
+def _unread_durations(profiles: list[ColumnProfile], header: list[str]) -> list[str]:
+    """Notes for the columns named as a handle or wait time whose durations are no
+    numbers (``05:12``, ``5m 12s``, ``5,2``): left out, where the follow strategy
+    would otherwise take typical handle times as if the export had none."""
+    notes = []
+    for canonical, unit in DURATION_UNITS.items():
+        for profile in profiles:
+            if (
+                name_score(canonical, profile.name) >= 1.0
+                and _holds_durations(profile)
+                and find_column(canonical, header) != profile.name  # read by its name anyway
+            ):
+                notes.append(
+                    f"'{profile.name}' looks like {canonical} but holds values such as "
+                    f"'{_example(profile)}', not numbers of {unit}: left out"
+                )
+    return notes
+
+
 UNIT_WORDS = {
     "minutes": ("min", "mins", "minute", "minutes"),
     "seconds": ("s", "sec", "secs", "second", "seconds"),
@@ -632,6 +664,7 @@ def propose(data: str | Path) -> Proposal:
             continue
         _add_optional(proposal, canonical, found, layout)
         rest = [p for p in rest if p.name != found.name]
+    proposal.notes += _unread_durations(rest, layout.header)
     proposal.channels = _channels(layout, columns["channel"].sources[0])
     by_name = {profile.name: profile for profile in profiles}
     for _ in range(len(OPTIONAL_ORDER)):
@@ -772,7 +805,7 @@ def _channel_lines(seen: ChannelSeen) -> list[str]:
     else:
         typical = TYPICAL_HANDLE_TIME.get(seen.name, DEFAULT_HANDLE_TIME)
         lines.append(
-            _noted(f"    handle_time: {typical}", "check: not in the data; a typical value")
+            _noted(f"    handle_time: {typical}", "check: not read from the data; a typical value")
         )
     cost = 32 if mode == "live" else 28
     lines.append(_noted(f"    hourly_cost: {cost}", "check: your cost of an agent-hour"))

@@ -207,6 +207,29 @@ def test_a_column_read_by_its_name_is_mapped_and_its_rejects_said(tmp_path: Path
     assert load_mapping(tmp_path / "p" / "columns.yaml").columns["resolved"] == "Resolved"
 
 
+@pytest.mark.parametrize("duration", ["{m:02d}:{s:02d}", "0:{m:02d}:{s:02d}", "{m}m {s}s"])
+def test_handle_times_written_as_no_number_are_said_left_out(
+    duration: str, tmp_path: Path
+) -> None:
+    """'Handle Time (mm:ss)' was left out unsaid, and follow.yaml called the handle
+    times 'not in the data'; a queue's name beside it is no duration."""
+    lines = ["Customer,Start,Media Type,Queue,Handle Time (mm:ss)"]
+    lines += [
+        f"c{n % 40},2024-01-{1 + n % 28:02d} {n % 24:02d}:00:00,Voice,Billing,"
+        + duration.format(m=n % 9, s=n % 60)
+        for n in range(200)
+    ]
+    data = tmp_path / "d.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 0 and result.stdout == ""
+    [note] = [line for line in result.stderr.splitlines() if "left out" in line]
+    assert note.startswith("'Handle Time (mm:ss)' looks like handle_time but holds values")
+    assert note.endswith("not numbers of seconds or minutes: left out")
+    follow = (tmp_path / "p" / "follow.yaml").read_text(encoding="utf-8")
+    assert "not read from the data; a typical value" in follow
+
+
 def test_gzip_export(tmp_path: Path) -> None:
     plain = crm_export(tmp_path / "crm.csv")
     packed = tmp_path / "crm.csv.gz"
