@@ -230,6 +230,30 @@ def test_handle_times_written_as_no_number_are_said_left_out(
     assert "not read from the data; a typical value" in follow
 
 
+def test_twelve_hour_clock_timestamps_are_read(tmp_path: Path) -> None:
+    """A US export's '4/3/2024 2:05:00 PM' was no timestamp to init: 'no column holds
+    timestamps or dates cx can read'."""
+    lines = ["Customer ID,Start Time,Channel", "c0,4/1/2024 1:05:00 PM,Phone"]
+    lines += [
+        f"c{n % 30},4/{2 + n % 27}/2024 {1 + n % 12}:05:00 {'AM' if n % 3 else 'PM'},Phone"
+        for n in range(100)
+    ]
+    data = tmp_path / "us.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 0, result.stderr
+    assert load_mapping(tmp_path / "p" / "columns.yaml").timestamp_format == (
+        "%m/%d/%Y %I:%M:%S %p"
+    )
+    inspected = cx(
+        "inspect", "--data", data, "--columns", tmp_path / "p" / "columns.yaml", "-f", "json"
+    )
+    assert inspected.exit_code == 0, inspected.stderr
+    found = json.loads(inspected.stdout)["data"]
+    assert found["rows_rejected"] == 0
+    assert found["first_timestamp"] == "2024-04-01T13:05:00"  # 1:05:00 PM
+
+
 def test_gzip_export(tmp_path: Path) -> None:
     plain = crm_export(tmp_path / "crm.csv")
     packed = tmp_path / "crm.csv.gz"

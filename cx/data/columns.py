@@ -44,7 +44,8 @@ DATE_FORMATS = (
     "%d.%m.%y",
     "%Y%m%d",
 )
-TIME_FORMATS = ("%H:%M:%S", "%H:%M:%S%.f", "%H:%M")
+#: 24-hour times first; then the 12-hour clock of US exports (``2:05:00 PM``).
+TIME_FORMATS = ("%H:%M:%S", "%H:%M:%S%.f", "%H:%M", "%I:%M:%S %p", "%I:%M %p")
 #: Date-time glue and time-zone endings tried after each date format.
 DATE_TIME_JOINS = ("T", " ")
 ZONE_SUFFIXES = ("", "Z", "%#z")
@@ -57,8 +58,8 @@ def datetime_formats() -> list[str]:
     formats = []
     for date in DATE_FORMATS:
         for join in DATE_TIME_JOINS if date.startswith("%Y-") else (" ",):
-            for time in ("%H:%M:%S", "%H:%M:%S%.f", "%H:%M"):
-                for zone in ZONE_SUFFIXES if date.startswith("%Y-") else ("",):
+            for time in TIME_FORMATS:
+                for zone in ZONE_SUFFIXES if date.startswith("%Y-") and "%p" not in time else ("",):
                     formats.append(f"{date}{join}{time}{zone}")
     return formats
 
