@@ -416,12 +416,27 @@ def _boolean_codes(canonical: str, values: list[str]) -> tuple[BooleanValues | N
     return BooleanValues(true=true, false=false + unknown), unknown
 
 
-def _classified_share(canonical: str, profile: ColumnProfile) -> float:
+def _classified_share(canonical: str, profile: ColumnProfile, own_only: bool = False) -> float:
+    """The share of the column's values that are yes/no words: the canonical column's own
+    codes (``Solved``, ``HANG``), and unless ``own_only`` the plain ones (``Y``, ``No``)."""
     if not profile.samples:
         return 0.0
     true_words, false_words = BOOLEAN_WORDS[canonical]
-    known = set(true_words) | set(false_words) | set(TRUE_WORDS) | set(FALSE_WORDS)
+    known = set(true_words) | set(false_words)
+    if not own_only:
+        known |= set(TRUE_WORDS) | set(FALSE_WORDS)
     return sum("".join(words(v)) in known for v in profile.samples) / len(profile.samples)
+
+
+def _names_boolean(canonical: str, profile: ColumnProfile) -> bool:
+    """Whether a yes/no column can be ``canonical``: its name says so, or its values are
+    that column's own codes. Plain yes/no values alone fit any flag (a callback
+    requested), and a name that says the other flag (``Abandoned``) is not this one."""
+    score = name_score(canonical, profile.name)
+    others = [name_score(other, profile.name) for other in BOOLEAN_WORDS if other != canonical]
+    if score < max(others, default=0.0):
+        return False
+    return score > 0 or _classified_share(canonical, profile, own_only=True) >= 0.5
 
 
 def _pick_optional(canonical: str, profiles: list[ColumnProfile]) -> ColumnProfile | None:
@@ -439,7 +454,7 @@ def _pick_optional(canonical: str, profiles: list[ColumnProfile]) -> ColumnProfi
             if p.is_few
             and p.distinct <= 12
             and _classified_share(canonical, p) >= 0.5
-            and name_score(canonical, p.name) >= 0
+            and _names_boolean(canonical, p)
         ]
         extra = {p.name: 2.0 * _classified_share(canonical, p) for p in fits}
         return _best(canonical, fits, fits=True, extra=extra)

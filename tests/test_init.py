@@ -254,6 +254,24 @@ def test_twelve_hour_clock_timestamps_are_read(tmp_path: Path) -> None:
     assert found["first_timestamp"] == "2024-04-01T13:05:00"  # 1:05:00 PM
 
 
+def test_a_yes_no_column_is_taken_only_for_the_flag_it_names(tmp_path: Path) -> None:
+    """'Abandoned' (Y/N) was mapped as resolved, so every answered call counted as
+    resolved, and 'Callback Requested' (Yes/No) as abandoned: plain yes/no values were
+    taken for whichever flag came first."""
+    lines = ["Customer ID,Start,Channel,Abandoned,Callback Requested"]
+    lines += [
+        f"c{n % 40},2024-01-{1 + n % 28:02d}T{n % 24:02d}:00:00,Phone,"
+        f"{'Y' if n % 9 == 0 else 'N'},{'Yes' if n % 5 == 0 else 'No'}"
+        for n in range(200)
+    ]
+    data = tmp_path / "d.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    api.init_project(data, tmp_path / "p")
+    columns = load_mapping(tmp_path / "p" / "columns.yaml").columns
+    assert columns["abandoned"] == "Abandoned"
+    assert "resolved" not in columns
+
+
 def test_gzip_export(tmp_path: Path) -> None:
     plain = crm_export(tmp_path / "crm.csv")
     packed = tmp_path / "crm.csv.gz"
