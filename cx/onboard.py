@@ -319,6 +319,11 @@ def _nothing_holds(what: str) -> DataError:
     )
 
 
+def _repeats(profile: ColumnProfile) -> bool:
+    """Whether a column's ids repeat, as a customer's do over their contacts."""
+    return profile.distinct_share < 0.98
+
+
 def _pick_customer(profiles: list[ColumnProfile]) -> Column:
     ids = [
         p
@@ -329,12 +334,17 @@ def _pick_customer(profiles: list[ColumnProfile]) -> Column:
             or (name_score("customer_id", p.name) >= 2.0 and p.distinct > 1 and cols.id_like(p))
         )
     ]
-    repeats = {p.name: 0.5 for p in ids if p.distinct_share < 0.98}
+    repeats = {p.name: 1.5 for p in ids if _repeats(p)}
     best = _best("customer_id", ids, fits=True, extra=repeats)
     if best is None:
         raise _nothing_holds("customer ids (many distinct short values that repeat)")
     check = None
-    if name_score("customer_id", best.name) < 1.0:
+    if not _repeats(best):
+        check = (
+            f"no id repeats in its first {best.distinct:,} values: a contact or case id? "
+            "Every contact would be a customer of its own"
+        )
+    elif name_score("customer_id", best.name) < 1.0:
         check = "chosen by its values alone (many distinct ids that repeat)"
     return Column("customer_id", [best.name], cols.KIND_WORDS[best.kind], _example(best), check)
 

@@ -272,6 +272,28 @@ def test_a_yes_no_column_is_taken_only_for_the_flag_it_names(tmp_path: Path) -> 
     assert "resolved" not in columns
 
 
+def test_customers_are_the_repeating_phone_numbers_not_the_case_numbers(
+    tmp_path: Path,
+) -> None:
+    """A CRM export's 'Contact Phone' (+44 7700 900123) was no id for its spaces, so the
+    unique 'Case Number' became the customer id, marked 'many distinct ids that
+    repeat': every case a customer of its own."""
+    def cases(phones: bool) -> Path:
+        lines = ["Case Number,Contact Phone,Created Date,Case Origin"]
+        lines += [
+            f"{n:08d},{f'+44 7700 9{n % 60:05d}' if phones else ''},"
+            f"{1 + n % 28:02d}/03/2024 10:00,Phone"
+            for n in range(300)
+        ]
+        data = tmp_path / f"cases-{phones}.csv"
+        data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return data
+
+    assert propose(cases(phones=True)).columns["customer_id"].sources == ["Contact Phone"]
+    [check] = propose(cases(phones=False)).checks
+    assert check.startswith("customer_id: no id repeats in its first 300 values")
+
+
 def test_gzip_export(tmp_path: Path) -> None:
     plain = crm_export(tmp_path / "crm.csv")
     packed = tmp_path / "crm.csv.gz"

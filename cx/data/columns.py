@@ -110,9 +110,17 @@ class ColumnProfile:
         return "text"
 
 
+#: A phone number as exports write it: ``+44 7700 900134``, ``(555) 010-2030``.
+PHONE_NUMBER = re.compile(r"\+?[\d ().\-]{6,24}")
+
+
 def id_like(profile: ColumnProfile) -> bool:
-    """Short values without spaces: codes, numbers, e-mail addresses, not sentences."""
-    return all(" " not in value.strip() and len(value) <= 64 for value in profile.samples)
+    """Short values without spaces (codes, numbers, e-mail addresses) or phone numbers,
+    not sentences."""
+    return all(
+        (" " not in value.strip() or PHONE_NUMBER.fullmatch(value.strip())) and len(value) <= 64
+        for value in profile.samples
+    )
 
 
 def _parse_share(values: pl.Series, dtype: pl.DataType, fmt: str) -> float:
