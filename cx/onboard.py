@@ -27,7 +27,7 @@ from cx.data.diagnose import find_column
 from cx.data.exact import parsed_frame
 from cx.data.layout import RAW, SourceLayout, resolve_layout
 from cx.data.raw import raw_frame
-from cx.data.rules import FALSE_WORDS, MAX_HANDLE_TIME_SECONDS, TRUE_WORDS
+from cx.data.rules import FALSE_WORDS, MAX_HANDLE_TIME_SECONDS, REPEATED_HEADER, TRUE_WORDS
 from cx.data.scan import DEFAULT_MAX_REJECT_RATE
 from cx.errors import DataError, InputError
 from cx.io import write_texts_atomic
@@ -651,6 +651,24 @@ def _drop_rejecting(proposal: Proposal, reasons: dict[str, int], header: list[st
     return dropped
 
 
+def _leave_out_repeated_headers(proposal: Proposal, lines: int) -> None:
+    """Say the lines that repeat the header, and leave out the channel their channel
+    column's name would otherwise become (``channel``, with no contact)."""
+    if not lines:
+        return
+    header = proposal.columns["channel"].sources[0].strip().lower()
+    proposal.channels = [
+        seen
+        for seen in proposal.channels
+        if seen.contacts or [value.strip().lower() for value in seen.values] != [header]
+    ]
+    repeat = "line repeats" if lines == 1 else "lines repeat"
+    proposal.notes.append(
+        f"{lines:,} {repeat} the header (exports joined into one file?): rejected, and "
+        "the name of the channel column is no channel"
+    )
+
+
 # --------------------------------------------------------------------------- proposing
 
 
@@ -697,6 +715,7 @@ def propose(data: str | Path) -> Proposal:
         _map_read_by_name(proposal, read, by_name)
         if not _drop_rejecting(proposal, reasons, read.header):
             break
+    _leave_out_repeated_headers(proposal, reasons.get(REPEATED_HEADER, 0))
     if proposal.rows_rejected > DEFAULT_MAX_REJECT_RATE * proposal.rows:
         proposal.notes.append(
             f"{proposal.rows_rejected:,} of {proposal.rows:,} rows are rejected, more than "

@@ -294,6 +294,27 @@ def test_customers_are_the_repeating_phone_numbers_not_the_case_numbers(
     assert check.startswith("customer_id: no id repeats in its first 300 values")
 
 
+def test_a_header_repeated_by_joined_exports_is_said_and_no_channel(tmp_path: Path) -> None:
+    """Two exports joined into one file: the second header became a channel
+    'media-type' in follow.yaml, and its line was rejected as a timestamp that does
+    not match the format."""
+    header = "Customer,Start,Media Type"
+    rows = [f"c{n % 30},2024-01-{1 + n % 28:02d} 10:00:00,Voice" for n in range(200)]
+    data = tmp_path / "joined.csv"
+    data.write_text("\n".join([header, *rows[:100], header, *rows[100:]]) + "\n", "utf-8")
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert "1 line repeats the header (exports joined into one file?)" in result.stderr
+    follow = api.load_strategy(tmp_path / "p" / "follow.yaml")
+    assert list(follow.channels) == ["phone"]
+    simulated = cx(
+        "simulate", tmp_path / "p" / "follow.yaml", "--data", data,
+        "--columns", tmp_path / "p" / "columns.yaml", "--format", "json",
+    )  # fmt: skip
+    assert simulated.exit_code == 0 and json.loads(simulated.stdout)["data"]["rows_used"] == 200
+    assert "first at line 102: the line repeats the header" in simulated.stderr
+
+
 def test_gzip_export(tmp_path: Path) -> None:
     plain = crm_export(tmp_path / "crm.csv")
     packed = tmp_path / "crm.csv.gz"

@@ -254,6 +254,9 @@ def parsed_channel(layout: SourceLayout, mapping: Mapping) -> pl.Expr:
     return channel.replace(aliases) if aliases else channel
 
 
+REPEATED_HEADER = "the line repeats the header (exports joined into one file?)"
+
+
 @dataclass(frozen=True)
 class _Check:
     present: pl.Expr
@@ -276,9 +279,20 @@ def _required(layout: SourceLayout, canonical: str) -> list[_Check]:
     ]
 
 
+def _repeated_header(layout: SourceLayout) -> list[_Check]:
+    """A CSV line that repeats the header (exports joined into one file): its timestamp
+    never parses, so it is rejected whatever the rule; this one says why."""
+    if layout.format != "csv":
+        return []
+    names = sorted({name for names in layout.sources.values() for name in names})
+    repeated = pl.all_horizontal([(_clean(layout, n) == n.strip()).fill_null(False) for n in names])
+    return [_Check(pl.lit(True), ~repeated, REPEATED_HEADER)]
+
+
 def _checks(layout: SourceLayout) -> list[_Check]:
     """Reject rules in the order their reason is reported."""
     checks = [
+        *_repeated_header(layout),
         *_required(layout, "customer_id"),
         *_required(layout, "timestamp"),
         _Check(
