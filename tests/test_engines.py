@@ -255,16 +255,24 @@ def test_engine_usage_errors(args: list[object], message: str) -> None:
     assert result.stdout == ""
 
 
-def test_engine_refuses_a_mapping_timestamp_format(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        ("timestamp_format: '%d/%m/%Y %H:%M'", "ISO 8601"),
+        ("duration_format: hh:mm:ss", "not a mapping's duration_format 'hh:mm:ss'"),
+    ],
+)
+def test_engine_refuses_what_only_the_scan_reads(tmp_path: Path, line: str, said: str) -> None:
     pytest.importorskip("duckdb")
     mapping = tmp_path / "m.yaml"
-    mapping.write_text("timestamp_format: '%d/%m/%Y %H:%M'\n")
+    mapping.write_text(line + "\n")
     result = run_cx(
         "cube", "--engine", "duckdb", "-d", EXAMPLE, "-o", tmp_path / "c.parquet",
         "--columns", mapping,
     )  # fmt: skip
     assert result.exit_code == 2
-    assert "ISO 8601" in result.stderr
+    assert said in result.stderr
+    assert not (tmp_path / "c.parquet").exists()
 
 
 def scan_and_engine(engine: str, data: Path, tmp_path: Path, *extra: object) -> tuple[Any, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 from conftest import one_error_line, run_cx
 
@@ -240,3 +241,114 @@ def test_a_value_claimed_twice_is_a_finding(
     result = run_cx("validate", str(mapping))
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0].startswith(f"{mapping}:{where}: {said}")
+
+
+# --------------------------------------------------------------------------- duration_format
+
+#: A contact-centre platform's export: handle and wait times written as a clock.
+CLOCK_EXPORT = (
+    "Customer,Start,Media Type,Handle Time,Wait Time\n"
+    "C1,2024-03-01 09:00:00,Voice,0:05:12,00:00:30\n"
+    "C1,2024-03-01 10:00:00,Chat,1:00:00.5,00:01:00\n"
+    "C2,2024-03-02 09:00:00,Voice, 00:10:00 ,\n"
+    "C3,2024-03-02 09:30:00,Voice,312,00:00:10\n"  # a number: not a clock, rejected
+    "C4,2024-03-02 09:45:00,Voice,0:61:00,00:00:10\n"  # minute 61: no clock
+    "C5,2024-03-02 09:50:00,Voice,25:00:00,00:00:10\n"  # more than a day
+)
+CLOCK_MAPPING = """
+columns:
+  customer_id: Customer
+  timestamp: Start
+  channel: Media Type
+  handle_time: Handle Time
+  wait_time: Wait Time
+timestamp_format: "%Y-%m-%d %H:%M:%S"
+duration_format: hh:mm:ss
+channels:
+  phone: [Voice]
+"""
+
+
+@pytest.fixture
+def clock_export(tmp_path: Path) -> tuple[Path, Path]:
+    data = tmp_path / "clock.csv"
+    data.write_text(CLOCK_EXPORT, encoding="utf-8")
+    mapping = tmp_path / "clock.yaml"
+    mapping.write_text(CLOCK_MAPPING, encoding="utf-8")
+    return data, mapping
+
+
+@pytest.mark.parametrize("scan", ["fast", "exact"])
+def test_durations_written_as_a_clock_are_read_as_seconds(
+    clock_export: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, scan: str
+) -> None:
+    """Exports that write `0:05:12` rejected every row: handle times were numbers only."""
+    monkeypatch.setenv("CX_SCAN", scan)
+    data, mapping = clock_export
+    cube = api.load_interactions(data, columns=mapping, cache=False, max_reject_rate=0.5)
+    meta = cube.meta
+    assert (meta.rows_read, meta.rows_rejected) == (6, 3)
+    reasons = cube.meta.rejects_sample["reject_reason"].to_list()
+    assert reasons == ["handle_time is not a duration hh:mm:ss from 0 to 24:00:00"] * 3
+    demand = cube.demand.group_by("channel").agg(pl.col("handle_sum", "handle_n").sum())
+    sums = {row["channel"]: (row["handle_sum"], row["handle_n"]) for row in demand.to_dicts()}
+    assert sums == {"phone": (312.0 + 600.0, 2), "chat": (3600.5, 1)}
+    waits = {name: sums[:2] for name, sums in cube.queue_observations().items()}
+    assert waits == {"phone": (30.0, 1.0), "chat": (60.0, 1.0)}
+
+
+def test_minutes_and_seconds(tmp_path: Path) -> None:
+    data = tmp_path / "mmss.csv"
+    data.write_text(
+        "customer_id,timestamp,channel,handle_time\n"
+        "C1,2024-03-01T09:00:00,phone,5:12\nC2,2024-03-01T09:10:00,phone,75:30.25\n",
+        encoding="utf-8",
+    )
+    mapping = tmp_path / "mmss.yaml"
+    mapping.write_text("duration_format: mm:ss\n", encoding="utf-8")
+    cube = api.load_interactions(data, columns=mapping, cache=False)
+    assert cube.demand["handle_sum"].sum() == pytest.approx(312.0 + 4530.25)
+    assert cube.meta.rows_rejected == 0
+
+
+def test_a_clock_and_minutes_at_once_is_a_finding(tmp_path: Path) -> None:
+    mapping = tmp_path / "both.yaml"
+    mapping.write_text("handle_time_unit: minutes\nduration_format: mm:ss\n", encoding="utf-8")
+    result = run_cx("validate", str(mapping))
+    assert result.exit_code == 1
+    assert "handle_time_unit: minutes reads numbers of minutes, but duration_format mm:ss" in (
+        result.stdout
+    )
+    unknown = tmp_path / "unknown.yaml"
+    unknown.write_text("duration_format: h:m\n", encoding="utf-8")
+    said = run_cx("validate", str(unknown)).stdout
+    assert f"{unknown}:1:1: duration_format: input should be 'hh:mm:ss' or 'mm:ss'" in said
+
+
+def test_a_column_mapped_to_null_is_not_read(tmp_path: Path) -> None:
+    """A column named like a canonical one was read whatever the mapping said: an export
+    whose 'wait_time' holds something else rejected every row, with no way out."""
+    data = tmp_path / "d.csv"
+    data.write_text(
+        "customer_id,timestamp,channel,wait_time\n"
+        "C1,2024-03-01T09:00:00,phone,about a minute\nC2,2024-03-01T09:10:00,phone,soon\n",
+        encoding="utf-8",
+    )
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("columns:\n  wait_time: null\n", encoding="utf-8")
+    assert run_cx("validate", str(mapping)).exit_code == 0
+    cube = api.load_interactions(data, columns=mapping, cache=False)
+    assert (cube.meta.rows_read, cube.meta.rows_rejected) == (2, 0)
+    assert cube.queue_observations()["phone"][1] == 0.0  # no wait time read
+    with pytest.raises(DataError, match="2 of 2 rows rejected"):
+        api.load_interactions(data, cache=False)
+
+
+def test_a_required_column_mapped_to_null_is_a_finding(tmp_path: Path) -> None:
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("columns:\n  customer_id: Requester\n  channel: null\n", encoding="utf-8")
+    result = run_cx("validate", str(mapping))
+    assert result.exit_code == 1
+    assert result.stdout.startswith(
+        f"{mapping}:3:3: columns.channel: null leaves out a column cx cannot do without"
+    )

@@ -218,6 +218,12 @@ def build_cube_file(
         raise UsageError(f"unknown --engine '{engine}'", hint=f"use {', '.join(ENGINES)}")
     if mapping.timestamp_format:
         timestamp_shape(mapping.timestamp_format)  # refused before any reading when not ISO
+    if mapping.duration_format:
+        raise UsageError(
+            f"--engine {engine} reads handle and wait times as numbers of seconds, not a "
+            f"mapping's duration_format {mapping.duration_format!r}",
+            hint="build this cube with the scan (no --engine), or export the times as seconds",
+        )
     build = _duckdb_cube if engine == "duckdb" else _spark_cube
     with tempfile.TemporaryDirectory(prefix="cx-cube-") as work:
         built = Path(work) / "cube.parquet"

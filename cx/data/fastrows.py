@@ -22,6 +22,7 @@ from cx.data.rules import (
     fixed_fraction_format,
     handle_time_factor,
     in_time_range,
+    is_duration,
     maybe_leap_second,
     number_ok,
     parse_timestamp,
@@ -86,7 +87,7 @@ def _fast_boolean(
 
 def _fast_number(layout: SourceLayout, canonical: str) -> pl.Expr:
     names = layout.sources[canonical]
-    if len(names) > 1:
+    if len(names) > 1 or is_duration(layout, canonical):
         return parsed_number(layout, canonical)
     if layout.dtypes.get(names[0], pl.String).is_numeric():
         return pl.col(RAW + names[0]).cast(pl.Float64)

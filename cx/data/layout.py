@@ -81,6 +81,9 @@ class SourceLayout:
     # ends in `:%S%.f`: timestamps are parsed first with that fixed width, which Polars
     # reads far faster (cx.data.rules.parse_timestamp); the value is the same either way.
     fraction_digits: int | None = None
+    # How handle and wait times are written when not as numbers (a mapping's
+    # duration_format: hh:mm:ss or mm:ss); None: numbers.
+    duration_format: str | None = None
     # The row rules' frame holds each source column trimmed, as `__clean:<name>`
     # (cx.data.rules.parse_rows), so that the rules trim each value once.
     cleaned: bool = False
@@ -156,6 +159,7 @@ def resolve_layout(path: Path, mapping: Mapping, encoding: str = "utf8") -> Sour
         compressed=is_gzip(path),
         drop=drop_rows.resolve(path, header, mapping),
         fraction_digits=_fraction_digits(head, delimiter, header, sources["timestamp"]),
+        duration_format=mapping.duration_format,
     )
 
 
@@ -206,6 +210,7 @@ def _parquet_layout(path: Path, mapping: Mapping) -> SourceLayout:
         format="parquet",
         dtypes=dtypes,
         drop=drop_rows.resolve(path, header, mapping),
+        duration_format=mapping.duration_format,
     )
 
 
@@ -214,6 +219,8 @@ def _map_sources(path: Path, header: list[str], mapping: Mapping) -> dict[str, l
     sources: dict[str, list[str]] = {}
     for canonical in CANONICAL_COLUMNS:
         configured = mapping.columns.get(canonical)  # type: ignore[call-overload]
+        if canonical in mapping.columns and configured is None:  # `null`: not read
+            continue
         if configured is None:
             found = find_column(canonical, header)  # exact, else one loose match (noted)
             if found is not None:

@@ -19,7 +19,7 @@ import polars as pl
 from cx.data import drop as drop_rows
 from cx.data.diagnose import READ_FAILURES, read_error
 from cx.data.layout import RAW, ROW, SourceLayout, head_lines
-from cx.data.rules import NUMBER_COLUMNS
+from cx.data.rules import NUMBER_COLUMNS, is_duration
 from cx.models.mapping import DIMENSION_COLUMNS
 
 
@@ -29,8 +29,9 @@ def source_columns(layout: SourceLayout) -> list[str]:
 
 
 def number_sources(layout: SourceLayout) -> set[str]:
-    """The source columns that hold a number column each (one source per number)."""
-    sources = [layout.sources.get(name, []) for name in NUMBER_COLUMNS]
+    """The source columns that hold a number column each (one source per number): not
+    the handle and wait times a mapping's duration_format reads as a clock's text."""
+    sources = [layout.sources.get(n, []) for n in NUMBER_COLUMNS if not is_duration(layout, n)]
     return {names[0] for names in sources if len(names) == 1}
 
 

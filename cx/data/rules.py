@@ -245,7 +245,33 @@ def parsed_boolean(layout: SourceLayout, mapping: Mapping, canonical: str) -> pl
 
 
 def parsed_number(layout: SourceLayout, canonical: str) -> pl.Expr:
+    if is_duration(layout, canonical):
+        return parse_duration(source(layout, canonical), layout.duration_format or "")
     return source(layout, canonical).cast(pl.Float64, strict=False)
+
+
+def is_duration(layout: SourceLayout, canonical: str) -> bool:
+    """Whether the column ``canonical`` is read as a clock's duration (duration_format)."""
+    return layout.duration_format is not None and canonical in SECONDS_COLUMNS
+
+
+#: The text of each duration_format: hours of any number of digits, minutes and seconds
+#: of two, the seconds with an optional fraction.
+CLOCK_DURATIONS = {
+    "hh:mm:ss": (r"^([0-9]+):([0-5][0-9]):([0-5][0-9](?:\.[0-9]+)?)$", (3600.0, 60.0, 1.0)),
+    "mm:ss": (r"^([0-9]+):([0-5][0-9](?:\.[0-9]+)?)$", (60.0, 1.0)),
+}
+
+
+def parse_duration(text: pl.Expr, fmt: str) -> pl.Expr:
+    """Seconds of a trimmed duration written as ``fmt`` (``0:05:12`` is 312.0); null
+    where the text has another form, a plain number included."""
+    pattern, weights = CLOCK_DURATIONS[fmt]
+    parts = text.str.extract_groups(pattern)
+    seconds = pl.lit(0.0)
+    for index, weight in enumerate(weights):  # a null field (no match) makes the sum null
+        seconds = seconds + parts.struct.field(str(index + 1)).cast(pl.Float64) * weight
+    return seconds
 
 
 def parsed_channel(layout: SourceLayout, mapping: Mapping) -> pl.Expr:
@@ -330,7 +356,9 @@ def _checks(layout: SourceLayout) -> list[_Check]:
         (
             SECONDS_COLUMNS,
             lambda name: seconds_ok(pl.col(name)),
-            "{} is not a number of seconds from 0 to " + f"{MAX_HANDLE_TIME_SECONDS:,.0f}",
+            "{} is not a number of seconds from 0 to " + f"{MAX_HANDLE_TIME_SECONDS:,.0f}"
+            if layout.duration_format is None
+            else "{} is not a duration " + f"{layout.duration_format} from 0 to 24:00:00",
         ),
         (BOOLEAN_COLUMNS, lambda name: pl.col(name).is_not_null(), "{} is not a boolean"),
         (("satisfaction",), lambda name: score_ok(pl.col(name)), "{} is not a number"),

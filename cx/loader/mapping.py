@@ -10,7 +10,7 @@ from cx.errors import Finding, StrategyError, did_you_mean
 from cx.loader.findings import pydantic_findings
 from cx.loader.located import Located, Position
 from cx.loader.yamlsafe import load_yaml_file
-from cx.models.mapping import BOOLEAN_COLUMNS, CANONICAL_COLUMNS, Mapping
+from cx.models.mapping import BOOLEAN_COLUMNS, CANONICAL_COLUMNS, REQUIRED_COLUMNS, Mapping
 
 
 def load_mapping(path: str | Path | None) -> Mapping:
@@ -47,6 +47,15 @@ def load_mapping(path: str | Path | None) -> Mapping:
                 'write "\\t" for a tab',
             )
         )
+    findings += [
+        located.position(("columns", column)).finding(
+            "null leaves out a column cx cannot do without",
+            f"columns.{column}",
+            "map it onto the export's column",
+        )
+        for column in REQUIRED_COLUMNS
+        if column in mapping.columns and mapping.columns[column] is None  # type: ignore[index]
+    ]
     findings.extend(_drop_findings(mapping, located))
     findings.extend(_claimed_twice_findings(mapping, located))
     if findings:

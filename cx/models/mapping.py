@@ -28,6 +28,10 @@ REQUIRED_COLUMNS = ("customer_id", "timestamp", "channel")
 DIMENSION_COLUMNS = ("segment", "stage", "intent")
 BOOLEAN_COLUMNS = ("resolved", "abandoned")
 BooleanColumn = Literal["resolved", "abandoned"]
+#: How an export writes its handle and wait times when not as numbers: a clock's hours,
+#: minutes and seconds (``0:05:12``), or minutes and seconds (``5:12``).
+DurationFormat = Literal["hh:mm:ss", "mm:ss"]
+DURATION_FORMATS: tuple[str, ...] = get_args(DurationFormat)
 
 
 #: One strftime directive: a padding flag, the fraction and offset forms of the parser
@@ -91,15 +95,21 @@ class BooleanValues(StrictModel):
 class Mapping(StrictModel):
     """Renames an export onto the canonical columns and values."""
 
-    columns: dict[CanonicalColumn, str | NonEmptyList[str]] = Field(
+    columns: dict[CanonicalColumn, str | NonEmptyList[str] | None] = Field(
         default_factory=dict,
-        description="Canonical column: source column, or a list of columns joined with a space.",
+        description="Canonical column: source column, or a list of columns joined with a space; "
+        "null: not read, even where a column of the export has its name.",
     )
     timestamp_format: Annotated[str | None, AfterValidator(exact_timestamp_format)] = Field(
         None, description="strftime format; default ISO 8601."
     )
     delimiter: str | None = Field(None, description="Field delimiter; default: detected.")
     handle_time_unit: Literal["seconds", "minutes"] = "seconds"
+    duration_format: DurationFormat | None = Field(
+        None,
+        description="handle_time and wait_time written as a clock: hh:mm:ss (0:05:12) or "
+        "mm:ss (5:12), a fraction of a second allowed; default: numbers.",
+    )
     channels: dict[str, NonEmptyList[str]] = Field(
         default_factory=dict, description="Canonical channel: source values (case-insensitive)."
     )
@@ -115,3 +125,17 @@ class Mapping(StrictModel):
         "rows are dropped before anything is counted (case-insensitive, trimmed). Dropped rows "
         "are counted in `data.rows_dropped`, never rejected.",
     )
+
+    @model_validator(mode="after")
+    def _one_duration_unit(self) -> Mapping:
+        if self.duration_format is not None and self.handle_time_unit == "minutes":
+            raise PydanticCustomError(
+                "duration_unit",
+                "handle_time_unit: minutes reads numbers of minutes, but duration_format "
+                "{duration_format} says the times are written as a clock",
+                {
+                    "duration_format": self.duration_format,
+                    "hint": "leave handle_time_unit out: a clock's times are read as they are",
+                },
+            )
+        return self
