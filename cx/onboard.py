@@ -27,7 +27,13 @@ from cx.data.diagnose import find_column
 from cx.data.exact import parsed_frame
 from cx.data.layout import RAW, SourceLayout, resolve_layout
 from cx.data.raw import raw_frame
-from cx.data.rules import FALSE_WORDS, MAX_HANDLE_TIME_SECONDS, REPEATED_HEADER, TRUE_WORDS
+from cx.data.rules import (
+    CLOCK_DURATIONS,
+    FALSE_WORDS,
+    MAX_HANDLE_TIME_SECONDS,
+    REPEATED_HEADER,
+    TRUE_WORDS,
+)
 from cx.data.scan import DEFAULT_MAX_REJECT_RATE
 from cx.errors import DataError, InputError
 from cx.io import write_texts_atomic
@@ -254,6 +260,9 @@ class Proposal:
     timestamp_format: str
     timestamp_check: str | None
     handle_time_unit: str = "seconds"
+    duration_format: str | None = None  # handle and wait times written as a clock
+    # Columns left out that cx would read by their names: written as `null`, not read.
+    not_read: list[str] = field(default_factory=list)
     channels: list[ChannelSeen] = field(default_factory=list)
     values: dict[str, BooleanValues] = field(default_factory=dict)
     rows: int = 0
@@ -272,12 +281,16 @@ class Proposal:
     def mapping(self) -> Mapping:
         return Mapping(
             columns={
-                c.canonical: c.sources[0] if len(c.sources) == 1 else c.sources  # type: ignore[misc]
-                for c in self.columns.values()
+                **{
+                    c.canonical: c.sources[0] if len(c.sources) == 1 else c.sources  # type: ignore[misc]
+                    for c in self.columns.values()
+                },
+                **dict.fromkeys(self.not_read),
             },
             timestamp_format=self.timestamp_format,
             delimiter=self.delimiter,
             handle_time_unit=self.handle_time_unit,  # type: ignore[arg-type]
+            duration_format=self.duration_format,  # type: ignore[arg-type]
             channels=_aliases(self.channels),
             values=self.values,  # type: ignore[arg-type]
         )
@@ -454,7 +467,7 @@ def _pick_optional(canonical: str, profiles: list[ColumnProfile]) -> ColumnProfi
     if canonical in ("segment", "stage", "intent"):
         fits = [p for p in named if p.kind in ("category", "text") and p.distinct_share < 0.5]
     elif canonical in ("handle_time", "wait_time"):
-        fits = [p for p in named if p.is_number and (p.minimum or 0.0) >= 0]
+        fits = [p for p in named if (p.is_number and (p.minimum or 0.0) >= 0) or clock_format(p)]
     elif canonical == "satisfaction":
         fits = [p for p in named if p.is_number]
     else:
@@ -477,6 +490,17 @@ DURATION_UNITS = {"handle_time": "seconds or minutes", "wait_time": "seconds"}
 UNREAD_DURATION = re.compile(
     r"\d+(:\d\d){1,2}([.,]\d+)?|(\d+ ?(h|hrs?|m|mins?|s|secs?) ?)+|\d+,\d+", re.I
 )
+
+
+def clock_format(profile: ColumnProfile) -> str | None:
+    """The duration_format (``0:05:12``: hh:mm:ss, ``5:12``: mm:ss) nearly all of a
+    column's values are written in; None if none is."""
+    values = [value.strip() for value in profile.samples]
+    for fmt, (pattern, _) in CLOCK_DURATIONS.items():
+        matched = sum(bool(re.match(pattern, value)) for value in values)
+        if values and matched >= cols.PARSE_SHARE * len(values):
+            return fmt
+    return None
 
 
 def _holds_durations(profile: ColumnProfile) -> bool:
@@ -626,29 +650,29 @@ def _map_read_by_name(
 
 
 def _drop_rejecting(proposal: Proposal, reasons: dict[str, int], header: list[str]) -> bool:
-    """Leave out each optional column that rejects rows; whether any was. A column cx
-    reads by its name whether mapped or not cannot be left out: it is marked instead."""
+    """Leave out each optional column that rejects rows; whether any was."""
     dropped = False
     for canonical in OPTIONAL_ORDER:
         count = sum(n for reason, n in reasons.items() if reason.startswith(f"{canonical} "))
         column = proposal.columns.get(canonical)
         if not count or column is None:
             continue
-        if column.sources == [find_column(canonical, header)]:
-            column.check = (
-                f"{count:,} rows hold a value cx cannot read as {canonical}: rejected; a "
-                f"column of this name is read as {canonical} even when not mapped, so fix "
-                "its values or rename it in the export"
-            )
-        else:
-            proposal.columns.pop(canonical)
-            proposal.values.pop(canonical, None)  # type: ignore[call-overload]
-            proposal.notes.append(
-                f"'{column.sources[0]}' looks like {canonical} but {count:,} rows hold a "
-                "value cx cannot read as one: left out"
-            )
-            dropped = True
+        proposal.columns.pop(canonical)
+        proposal.values.pop(canonical, None)  # type: ignore[call-overload]
+        _not_read_by_name(proposal, canonical, header)
+        proposal.notes.append(
+            f"'{column.sources[0]}' looks like {canonical} but {count:,} rows hold a "
+            "value cx cannot read as one: left out"
+        )
+        dropped = True
     return dropped
+
+
+def _not_read_by_name(proposal: Proposal, canonical: str, header: list[str]) -> None:
+    """A column left out is written as ``null`` where cx would otherwise find one by
+    its name (``Wait Time`` for wait_time) and read it."""
+    if find_column(canonical, header) is not None and canonical not in proposal.not_read:
+        proposal.not_read.append(canonical)
 
 
 def _leave_out_repeated_headers(proposal: Proposal, lines: int) -> None:
@@ -744,14 +768,18 @@ def _add_optional(
     proposal: Proposal, canonical: str, found: ColumnProfile, layout: SourceLayout
 ) -> None:
     column = Column(canonical, [found.name], cols.KIND_WORDS[found.kind], _example(found))
-    if canonical == "handle_time":
+    if canonical in DURATION_UNITS and not _one_duration_form(
+        proposal, canonical, found, column, layout.header
+    ):
+        return
+    if canonical == "handle_time" and proposal.duration_format is None:
         unit, column.check = _handle_unit(found)
         factor = 60.0 if unit == "minutes" else 1.0
-        by_name = find_column(canonical, layout.header) == found.name  # read even if left out
-        if (found.maximum or 0.0) * factor > MAX_HANDLE_TIME_SECONDS and not by_name:
+        if (found.maximum or 0.0) * factor > MAX_HANDLE_TIME_SECONDS:
             proposal.notes.append(
                 f"'{found.name}' looks like handle time but holds values above a day: left out"
             )
+            _not_read_by_name(proposal, canonical, layout.header)
             return
         proposal.handle_time_unit = unit
     if canonical in ("resolved", "abandoned"):
@@ -762,6 +790,31 @@ def _add_optional(
         if unknown:
             column.check = f"read as false: {', '.join(unknown)}"
     proposal.columns[canonical] = column
+
+
+def _one_duration_form(
+    proposal: Proposal, canonical: str, found: ColumnProfile, column: Column, header: list[str]
+) -> bool:
+    """Whether the handle or wait time column ``found`` can be read with the other one:
+    a mapping reads both as numbers or both as one clock (``duration_format``). The
+    first one mapped decides; a second written otherwise is left out, and said."""
+    clock = None if found.is_number else clock_format(found)
+    other = next((c for c in DURATION_UNITS if c != canonical and c in proposal.columns), None)
+    if other is not None and clock != proposal.duration_format:
+        written = proposal.duration_format or "numbers"
+        proposal.notes.append(
+            f"'{found.name}' looks like {canonical} but is written as {clock or 'numbers'} "
+            f"('{_example(found)}') and {other} as {written}: one mapping reads both one "
+            "way, so it is left out"
+        )
+        _not_read_by_name(proposal, canonical, header)
+        return False
+    proposal.duration_format = clock
+    if clock is not None:
+        column.holds = f"durations ({clock})"
+    if clock == "mm:ss":
+        column.check = "read as minutes:seconds (5:12 is 312 s); if hours:minutes, fix the export"
+    return True
 
 
 # --------------------------------------------------------------------------- files
@@ -813,12 +866,16 @@ def mapping_text(proposal: Proposal) -> str:
         source = column.sources[0] if len(column.sources) == 1 else None
         value = quote(source) if source is not None else flow(column.sources)
         lines.append(f"  {column.canonical}: {value}{_comment(column.check)}")
+    for canonical in proposal.not_read:
+        lines.append(_noted(f"  {canonical}: null", "not read: see the notes below"))
     lines.append(
         f"timestamp_format: {json.dumps(proposal.timestamp_format)}"
         f"{_comment(proposal.timestamp_check)}"
     )
     lines.append(f"delimiter: {json.dumps(proposal.delimiter)}")
-    if "handle_time" in proposal.columns:
+    if proposal.duration_format is not None:
+        lines.append(_noted(f"duration_format: {proposal.duration_format}", "times as a clock"))
+    elif "handle_time" in proposal.columns:
         lines.append(f"handle_time_unit: {proposal.handle_time_unit}")
     aliases = _aliases(proposal.channels)
     if aliases:

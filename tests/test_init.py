@@ -186,34 +186,37 @@ def test_optional_column_that_rejects_rows_is_left_out(tmp_path: Path) -> None:
     assert any("'talk_time'" in note and "left out" in note for note in proposal.notes)
 
 
-def test_a_column_read_by_its_name_is_mapped_and_its_rejects_said(tmp_path: Path) -> None:
-    """'Wait Time' in hh:mm:ss was not proposed, yet read as wait_time by its name: the
-    mapping rejected every row and said neither which column nor why; 'Resolved' was
-    read the same way without the mapping naming it."""
+def test_a_column_read_by_its_name_is_mapped_or_written_as_not_read(tmp_path: Path) -> None:
+    """'Wait Time' written '5m 10s' was not proposed, yet read as wait_time by its name:
+    the mapping rejected every row and said neither which column nor why; 'Resolved'
+    was read the same way without the mapping naming it. Now the one is written
+    `wait_time: null` (not read) and said, the other is mapped."""
     lines = ["customer_id,timestamp,channel,Wait Time,Resolved"]
     lines += [
-        f"c{n % 40},2024-01-{1 + n % 28:02d}T{n % 24:02d}:00:00,phone,00:0{n % 6}:10,{n % 2}"
+        f"c{n % 40},2024-01-{1 + n % 28:02d}T{n % 24:02d}:00:00,phone,{n % 6}m 10s,{n % 2}"
         for n in range(200)
     ]
     data = tmp_path / "d.csv"
     data.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = cx("init", "--data", data, "-o", tmp_path / "p")
     assert result.exit_code == 0 and result.stdout == ""
-    assert "check: wait_time: 200 rows hold a value cx cannot read as wait_time" in result.stderr
-    mapping = (tmp_path / "p" / "columns.yaml").read_text(encoding="utf-8")
-    [wait] = [line for line in mapping.splitlines() if line.startswith("  wait_time:")]
-    assert wait.startswith('  wait_time: "Wait Time"  # check: 200 rows')
-    assert "  resolved: Resolved\n" in mapping
-    assert load_mapping(tmp_path / "p" / "columns.yaml").columns["resolved"] == "Resolved"
+    assert (
+        "'Wait Time' looks like wait_time but 200 rows hold a value cx cannot read as one: "
+        "left out"
+    ) in result.stderr
+    assert "200 rows, 0 rejected" in result.stderr
+    text = (tmp_path / "p" / "columns.yaml").read_text(encoding="utf-8")
+    assert "  wait_time: null" in text and "  resolved: Resolved\n" in text
+    mapping = load_mapping(tmp_path / "p" / "columns.yaml")
+    assert mapping.columns["resolved"] == "Resolved" and mapping.columns["wait_time"] is None
+    follow = cx("simulate", tmp_path / "p" / "follow.yaml", "--data", data,
+                "--columns", tmp_path / "p" / "columns.yaml", "-f", "json")  # fmt: skip
+    assert follow.exit_code == 0, follow.stderr
+    assert json.loads(follow.stdout)["data"]["rows_rejected"] == 0
 
 
-@pytest.mark.parametrize("duration", ["{m:02d}:{s:02d}", "0:{m:02d}:{s:02d}", "{m}m {s}s"])
-def test_handle_times_written_as_no_number_are_said_left_out(
-    duration: str, tmp_path: Path
-) -> None:
-    """'Handle Time (mm:ss)' was left out unsaid, and follow.yaml called the handle
-    times 'not in the data'; a queue's name beside it is no duration."""
-    lines = ["Customer,Start,Media Type,Queue,Handle Time (mm:ss)"]
+def durations_export(tmp_path: Path, duration: str, header: str = "Handle Time (mm:ss)") -> Path:
+    lines = [f"Customer,Start,Media Type,Queue,{header}"]
     lines += [
         f"c{n % 40},2024-01-{1 + n % 28:02d} {n % 24:02d}:00:00,Voice,Billing,"
         + duration.format(m=n % 9, s=n % 60)
@@ -221,6 +224,13 @@ def test_handle_times_written_as_no_number_are_said_left_out(
     ]
     data = tmp_path / "d.csv"
     data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return data
+
+
+def test_handle_times_written_as_no_number_are_said_left_out(tmp_path: Path) -> None:
+    """'Handle Time (mm:ss)' was left out unsaid, and follow.yaml called the handle
+    times 'not in the data'; a queue's name beside it is no duration."""
+    data = durations_export(tmp_path, "{m}m {s}s")
     result = cx("init", "--data", data, "-o", tmp_path / "p")
     assert result.exit_code == 0 and result.stdout == ""
     [note] = [line for line in result.stderr.splitlines() if "left out" in line]
@@ -228,6 +238,41 @@ def test_handle_times_written_as_no_number_are_said_left_out(
     assert note.endswith("not numbers of seconds or minutes: left out")
     follow = (tmp_path / "p" / "follow.yaml").read_text(encoding="utf-8")
     assert "not read from the data; a typical value" in follow
+
+
+@pytest.mark.parametrize(
+    ("duration", "fmt"), [("{m:02d}:{s:02d}", "mm:ss"), ("0:{m:02d}:{s:02d}", "hh:mm:ss")]
+)
+def test_handle_times_written_as_a_clock_are_read(tmp_path: Path, duration: str, fmt: str):
+    """Handle times written '05:12' or '0:05:12' (most contact-centre platforms) were
+    left out, and follow.yaml took typical ones instead of the export's."""
+    data = durations_export(tmp_path, duration)
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 0 and result.stdout == "", result.stderr
+    assert "left out" not in result.stderr
+    mapping = load_mapping(tmp_path / "p" / "columns.yaml")
+    assert (mapping.duration_format, mapping.columns["handle_time"]) == (fmt, "Handle Time (mm:ss)")
+    follow = (tmp_path / "p" / "follow.yaml").read_text(encoding="utf-8")
+    assert "not read from the data" not in follow
+    seconds = [(n % 9) * 60 + n % 60 for n in range(200)]
+    mapped = tmp_path / "p" / "columns.yaml"
+    shown = cx("inspect", "--data", data, "--columns", mapped, "-f", "json")
+    [phone] = json.loads(shown.stdout)["channels"]
+    assert phone["handle_time"] == pytest.approx(sum(seconds) / len(seconds))
+
+
+def test_handle_and_wait_times_written_two_ways_keep_the_first(tmp_path: Path) -> None:
+    data = tmp_path / "d.csv"
+    lines = ["Customer,Start,Channel,Handle Time,Wait Time"]
+    lines += [f"c{n % 40},2024-01-{1 + n % 28:02d}T10:00:00,phone,0:05:{n % 60:02d},{n}"
+              for n in range(100)]  # fmt: skip
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "'Wait Time' looks like wait_time but is written as numbers ('0') and handle_time as "
+        "hh:mm:ss: one mapping reads both one way"
+    ) in result.stderr
 
 
 def test_twelve_hour_clock_timestamps_are_read(tmp_path: Path) -> None:
