@@ -520,7 +520,8 @@ def staffing_intervals(
 
     Columns: channel, period_start, interval_start, contacts, load, service_time,
     target, within, max_occupancy, agents_raw (before min_agents), agents (in seat,
-    before shrinkage), service_level, average_wait. Intervals without arrivals are
+    before shrinkage), agents_separate (what the queue needs in the model pooling
+    overhead compares with one pool), service_level, average_wait. Intervals without arrivals are
     absent. This is the frame behind `simulate`'s agent-hours; the §8 JSON leaves it out.
     """
     from cx.replay.engine import staffing_plan

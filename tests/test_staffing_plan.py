@@ -231,6 +231,23 @@ def test_pooling_ignores_the_min_agents_floor(tmp_path: Path) -> None:
     assert result.totals.floor_waste == approx(9 / 12)  # 3 x 3 floor-only of 3 x 4
 
 
+def test_pooling_overhead_of_chat_queues_is_no_saving(tmp_path: Path) -> None:
+    # A chat agent with concurrency c is staffed as c slots of AHT; one pool of agents
+    # as servers of AHT/c. Measured in one model, a queue pooled with nothing else
+    # costs nothing (not 12 slot-staffed agents against 14 pooled, -14%), and two chat
+    # queues pooled save agents: their overhead is never a "fewer agents" reading.
+    from cx.render.sections import dilution_reading
+
+    chat = {**PHONE, "handle_time": 360, "concurrency": 2}
+    one = simulate(cube_of(tmp_path, arrivals("chat", 200, DAY.replace(hour=9))), {"chat": chat})
+    assert one.totals.pooling_overhead == 0.0
+    assert "one live queue, so no pooling overhead" in dilution_reading(one)
+    rows = arrivals("chat", 40, DAY.replace(hour=9)) + arrivals("video", 40, DAY.replace(hour=9))
+    two = simulate(cube_of(tmp_path, rows), {"chat": chat, "video": {**chat, "concurrency": 3}})
+    assert two.totals.pooling_overhead > 0
+    assert "more agents than one pool" in dilution_reading(two)
+
+
 def test_effective_channels_from_volume_shares(tmp_path: Path) -> None:
     # handled 2, 1, 1 -> shares 1/2, 1/4, 1/4 -> 1 / (1/4 + 1/16 + 1/16) = 8/3
     rows = arrivals("phone", 2, DAY.replace(hour=9)) + arrivals("chat", 1, DAY.replace(hour=9))

@@ -288,6 +288,7 @@ def plan_staffing(
                 "max_occupancy": pl.Float64,
                 "agents_raw": pl.Int64,
                 "agents": pl.Int64,
+                "agents_separate": pl.Int64,
                 "service_level": pl.Float64,
                 "average_wait": pl.Float64,
                 "abandon_rate": pl.Float64,
@@ -505,6 +506,15 @@ def _staff_live(
     carried = load if abandon is None else load * (1.0 - abandon)
     # Fixed agents (--agents) can be too few for the load: they work what they can hold.
     carried = np.minimum(carried, slots / c)
+    # What the queue needs in the pool's own model (§7: Erlang C, each agent one server
+    # of AHT/c, on the carried load), so that pooling overhead compares like with like:
+    # the plan's slots, `hold` and Erlang A would make a queue pooled with nothing else
+    # look dearer or cheaper than itself. Fixed agents are what the queue has.
+    pooled_model = (
+        raw
+        if fixed is not None
+        else erlang.required_agents(carried, service_time, target, within, channel.max_occupancy)
+    )
     return frame.select("channel", "period_start", "interval_start", "contacts").with_columns(
         load=pl.Series(load, dtype=pl.Float64),
         service_time=pl.Series(service_time, dtype=pl.Float64),
@@ -513,6 +523,7 @@ def _staff_live(
         max_occupancy=pl.lit(channel.max_occupancy),
         agents_raw=pl.Series(raw, dtype=pl.Int64),
         agents=pl.Series(agents, dtype=pl.Int64),
+        agents_separate=pl.Series(pooled_model, dtype=pl.Int64),
         service_level=pl.Series(service, dtype=pl.Float64),
         average_wait=pl.Series(wait, dtype=pl.Float64),
         abandon_rate=pl.Series(abandon, dtype=pl.Float64)
@@ -535,7 +546,7 @@ def pooling_overhead(intervals: pl.DataFrame) -> float:
         intervals.filter(load > 0)
         .group_by("interval_start")
         .agg(
-            separate=pl.col("agents_raw").sum(),
+            separate=pl.col("agents_separate").sum(),
             load=load.sum(),
             service_time=(pl.col("service_time") * load).sum() / load.sum(),
             target=(pl.col("target") * load).sum() / load.sum(),
