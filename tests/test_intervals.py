@@ -243,6 +243,37 @@ def test_by_hour_without_any_observed_handle_time_is_an_input_error(
         simulate(cube, {"phone": {**PHONE, "handle_time": "by_hour"}})
 
 
+def test_handle_times_of_zero_are_no_handle_times(stamps: list[datetime], tmp_path: Path) -> None:
+    # An export that writes 0 where it does not time the work says nothing of the work:
+    # a staffed channel is asked for its handle_time (a queue served in no time was an
+    # internal error), and an hour of zeros under by_hour takes the channel mean.
+    from cx.errors import InputError
+
+    zeros = api.load_interactions(
+        write_csv(tmp_path / "zeros.csv", phone_rows(stamps, lambda i, t: "0"))
+    )
+    without_time = {key: value for key, value in PHONE.items() if key != "handle_time"}
+    with pytest.raises(InputError, match="its handle times are all 0") as raised:
+        simulate(zeros, {"phone": without_time})
+    assert raised.value.hint == "set handle_time (seconds) in the catalog"
+
+    def morning_zeros(i: int, t: datetime) -> str:
+        return "0" if t.hour < 11 else "600"
+
+    path = write_csv(tmp_path / "mornings.csv", phone_rows(stamps, morning_zeros))
+    handled = [float(morning_zeros(i, t)) for i, t in enumerate(stamps)]
+    channel_mean = sum(handled) / len(handled)
+
+    def aht_of(start: datetime) -> float:
+        return channel_mean if start.hour < 11 else 600.0
+
+    channel = {**PHONE, "handle_time": "by_hour"}
+    phone = simulate(api.load_interactions(path), {"phone": channel}).channel("phone")
+    expected = reference_plan(stamps, 60, aht_of, channel)
+    assert phone.agent_hours == pytest.approx(expected["agent_hours"], rel=1e-12)
+    assert phone.workload_hours == pytest.approx(expected["workload_hours"], rel=1e-12)
+
+
 # --------------------------------------------------------------------------- bad input
 
 

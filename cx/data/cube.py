@@ -125,22 +125,34 @@ class Cube:
         return scaled
 
     def observed_handle_time(self) -> dict[str, float]:
-        """Mean observed handle time (seconds) per channel, where any was observed."""
-        channel = self.demand["channel"]
-        seconds = exact_sums(channel, self.demand["handle_sum"])
-        counts = exact_sums(channel, self.demand["handle_n"])
-        return {name: seconds[name] / n for name, n in counts.items() if n > 0}
+        """Mean observed handle time (seconds) per channel, where any was observed.
+
+        A channel whose handle times are all 0 has none: an export that writes 0 where
+        it does not time the work says nothing of it, and no queue can be planned for
+        contacts that take no time (the catalog's handle_time is at least 1 s)."""
+        seconds = exact_sums(self.demand["channel"], self.demand["handle_sum"])
+        counts = self.handle_time_counts()
+        return {
+            name: seconds[name] / n for name, n in counts.items() if n > 0 and seconds[name] > 0
+        }
+
+    def handle_time_counts(self) -> dict[str, float]:
+        """Contacts with a handle time, per channel."""
+        return exact_sums(self.demand["channel"], self.demand["handle_n"])
 
     def handle_time_by_hour(self, min_observations: int = 30) -> dict[str, list[float]]:
         """Per channel with observed handle times: 24 AHTs, one per hour of day (§6b).
 
         Hour h gets the mean observed handle time of the channel's contacts whose hour
         of day is h (all days together), or the channel mean where fewer than
-        ``min_observations`` contacts of that hour have a handle time.
+        ``min_observations`` contacts of that hour have a handle time (or all of
+        theirs are 0, as for the channel mean).
         """
         means = self.observed_handle_time()
         profiles = {name: [mean] * 24 for name, mean in means.items()}
-        hourly = self.handle_by_hour.filter(pl.col("handle_n") >= min_observations)
+        hourly = self.handle_by_hour.filter(
+            (pl.col("handle_n") >= min_observations) & (pl.col("handle_sum") > 0)
+        )
         for row in hourly.iter_rows(named=True):
             if row["channel"] in profiles:
                 profiles[row["channel"]][int(row["hour"])] = row["handle_sum"] / row["handle_n"]

@@ -157,6 +157,11 @@ def handle_times(strategy: Strategy, cube: Cube, offered: list[str]) -> dict[str
                     "has handle_time: by_hour and the data shows no handle times for it"
                     if by_hour
                     else "has no handle_time and the data shows none"
+                )
+                + (
+                    " (its handle times are all 0)"
+                    if cube.handle_time_counts().get(name, 0) > 0
+                    else ""
                 ),
                 path=f"channels.{name}.handle_time",
                 **strategy.position(("channels", name, "handle_time")).location(),
