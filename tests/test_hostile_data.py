@@ -596,6 +596,24 @@ def test_a_utf16_export_is_named_as_such(tmp_path: Path, codec: str, encoding: s
     assert result.stderr.startswith(f"error: {data}: data file is UTF-16 text, not UTF-8 (hint: ")
 
 
+@pytest.mark.parametrize("encoding", ["utf8", "lossy"])
+def test_a_workbook_is_named_as_such(tmp_path: Path, encoding: str) -> None:
+    """An .xlsx was 'not UTF-8 text (byte 0x..)' with the hint to pass --encoding lossy,
+    which then said 'binary'."""
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    for row in pl.read_csv(GOOD, infer_schema_length=0).rows():
+        book.active.append(row)
+    data = tmp_path / "export.xlsx"
+    book.save(data)
+    result = cx("simulate", STRATEGY, "--data", data, "--encoding", encoding)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(
+        f"error: {data}: data file is a ZIP archive (an .xlsx workbook is one), not CSV text "
+        "(hint: save the sheet as CSV"
+    ), result.stderr
+
+
 @pytest.mark.parametrize("role", ["data", "strategy"])
 def test_a_loop_of_symlinks_is_said_to_be_one(tmp_path: Path, role: str) -> None:
     """A loop was 'not found', as if the path were a typo."""

@@ -24,6 +24,13 @@ DELIMITER_CANDIDATES = (",", "\t", ";", "|")
 #: The byte order marks a UTF-16 file starts with (little- and big-endian).
 UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
 
+#: The first bytes of spreadsheet workbooks: a ZIP archive (.xlsx, .ods) and an OLE
+#: compound document (.xls), with what each is called in an error.
+WORKBOOK_MAGIC = {
+    b"PK\x03\x04": "a ZIP archive (an .xlsx workbook is one)",
+    b"\xd0\xcf\x11\xe0": "an Excel 97-2003 (.xls) workbook",
+}
+
 
 def _magic(path: Path, size: int) -> bytes:
     try:
@@ -101,6 +108,13 @@ def check_data_path(path: Path) -> None:
         )
     if path.stat().st_size == 0:
         raise DataError("data file is empty", file=path, hint="export it again with a header row")
+    workbook = WORKBOOK_MAGIC.get(_magic(path, 4))
+    if workbook is not None:  # else 'not UTF-8 (byte 0x..)': --encoding lossy cannot help
+        raise DataError(
+            f"data file is {workbook}, not CSV text",
+            file=path,
+            hint="save the sheet as CSV (in Excel: 'CSV UTF-8') or Parquet, and pass that file",
+        )
     if _magic(path, 2) in UTF16_MARKS:  # else 'not UTF-8 (byte 0xff)', or 'binary'
         raise DataError(
             "data file is UTF-16 text, not UTF-8",
