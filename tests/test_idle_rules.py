@@ -40,6 +40,10 @@ CASES = {
         "  - from: phone\n    where: {intent: [loan]}\n    to: {web: 0.5}\n",
         "push.yaml:7:5: shifts.0: moves no contacts: no contact on phone has intent 'loan'",
     ),
+    "a journey step no contact on the channel has": (  # no phone contact is a follow-up
+        "  - from: phone\n    where: {step: follow_up}\n    to: {web: 0.5}\n",
+        "push.yaml:7:5: shifts.0: moves no contacts: no contact on phone has step 'follow_up'",
+    ),
     "a shadowed rule": (
         "  - from: email\n    to: {chat: 0.3}\n  - from: email\n    where: {intent: [complaint]}\n"
         "    to: {web: 0.3}\n",

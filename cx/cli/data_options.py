@@ -15,6 +15,7 @@ from cx.models.numbers import parse_agents  # noqa: F401  (commands import it fr
 from cx.models.vocabulary import DEFAULT_PERIOD, DEFAULT_WINDOW_HOURS, INTERVALS, PERIODS, one_of
 
 if TYPE_CHECKING:
+    import polars as pl
     from rich.console import Console
 
     from cx.data.cube import Cube, DataMeta
@@ -213,13 +214,20 @@ def cube_for(
 
 def note_idle_rules(strategies: list[Strategy], cube: Cube, quiet: bool) -> None:
     """Say which shift rules take no contact of the data (a value in another case, a
-    channel the data lacks): they move nothing, and save nothing."""
+    channel the data lacks, no follow-ups): they move nothing, and save nothing."""
+    from cx.replay.needs import uses_step
     from cx.replay.rules import idle_rules
+
+    def demand_of(strategy: Strategy) -> pl.DataFrame:
+        """The cube's demand, by journey step too where the strategy's rules need it."""
+        if cube.outcomes is not None and uses_step(strategy):
+            return cube.outcomes.demand
+        return cube.demand
 
     warnings = [
         strategy.position(("shifts", number)).finding(said, f"shifts.{number}").format()
         for strategy in strategies
-        for number, said in idle_rules(strategy, cube.demand)
+        for number, said in idle_rules(strategy, demand_of(strategy))
     ]
     for warning in dict.fromkeys(warnings):  # a base two strategies extend: said once
         note(f"warning: {warning}", quiet)

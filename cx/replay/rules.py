@@ -214,8 +214,8 @@ def idle_rules(strategy: Strategy, demand: pl.DataFrame) -> list[tuple[int, str]
     nowhere else. A rule that does take contacts is listed too when a value of its
     ``where`` differs from the data's only in case or spaces: it surely meant the data's.
 
-    Rules on a dimension ``demand`` lacks (journey steps) are left to the evaluation,
-    which needs the outcomes for them."""
+    Rules on a dimension ``demand`` lacks are left out: the cube's demand has no
+    journey step, its outcomes' demand has (the caller passes that one for them)."""
     wheres = {number: where_of(rule) for number, rule in enumerate(strategy.shifts)}
     checked = [n for n, where in wheres.items() if set(where) <= set(demand.columns)]
     if not checked:
