@@ -498,3 +498,27 @@ def test_periods_run_from_first_to_last_contact(period: str) -> None:
     expected = {"week": 18, "month": 4, "quarter": 2}[period]  # W01..W18, Jan..Apr, Q1..Q2
     assert len(result.periods) == expected
     assert [p.demand for p in result.periods].count(0.0) == expected - 2
+
+
+@PROPERTY_SETTINGS
+@given(
+    st.data(),
+    st.sampled_from([1, 1.5, 2, 2.5, 3, 4]),
+    st.integers(30, 1800),
+    st.floats(0.5, 0.95),
+)
+def test_one_live_queue_has_no_pooling_overhead(
+    data: st.DataObject, concurrency: float, handle_time: int, target: float
+) -> None:
+    # Pooling one queue with nothing else changes nothing, however its agents work.
+    rows, period = data.draw(datasets(channels=["chat", "web"]))
+    assume(any(row[2] == "chat" for row in rows))
+    chat = {
+        **CATALOG["chat"],
+        "concurrency": concurrency,
+        "handle_time": handle_time,
+        "service_level": {"target": target, "within": 30},
+    }
+    strategy = {"name": "f", "kind": "follow", "channels": {**CATALOG, "chat": chat}}
+    result = simulate(strategy, load_cube(rows, period))
+    assert result.totals.pooling_overhead == 0.0
