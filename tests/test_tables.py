@@ -226,6 +226,19 @@ def test_explain_prints_definition_and_formula(name: str) -> None:
     assert result.stderr == ""
 
 
+def test_cost_per_contact_is_explained_as_it_is_computed() -> None:
+    """It was 'cost of each handled contact', yet handled counts repeats and the
+    figure divides by the contacts served: a push with repeats told two stories."""
+    result = run(["simulate", "strategies/digital-first.yaml", "--data", DATA, "--format", "json"])
+    totals = json.loads(result.stdout)["totals"]
+    assert totals["repeats"] > 0
+    served = totals["demand"] - totals["lost"]
+    assert totals["cost_per_contact"] == pytest.approx(totals["cost"] / served)
+    text = " ".join(run(["explain", "cost_per_contact"]).stdout.split())
+    assert "handled contact" not in text
+    assert "repeats add to the cost, not to the contacts" in text
+
+
 def test_explain_without_a_metric_lists_them_all() -> None:
     result = run(["explain"], 200)
     assert result.exit_code == 0

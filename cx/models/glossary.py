@@ -83,8 +83,9 @@ GLOSSARY: dict[str, Metric] = {
         Metric("cost", "Cost", "What the strategy costs over the whole history, in the "
                "strategy's currency.", "handled · cost_per_contact + agent_hours · "
                "hourly_cost + fixed_cost · months + incentive_cost · shifted in", _ALL),
-        Metric("cost_per_contact", "Cost per contact", "Cost of each handled contact on "
-               "average.", "cost / contacts served (demand − lost)", _TOTAL),
+        Metric("cost_per_contact", "Cost per contact", "Cost of each of today's contacts "
+               "that is still served, on average: repeats add to the cost, not to the "
+               "contacts.", "cost / contacts served (demand − lost)", _TOTAL),
         Metric("cost_per_year", "Cost per year", "The history's cost at a yearly rate.",
                "cost × 365 / days of the data's span", _TOTAL),
         Metric("baseline_cost", "Baseline cost", "What today's channels cost on the same "
