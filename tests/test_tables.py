@@ -239,6 +239,19 @@ def test_cost_per_contact_is_explained_as_it_is_computed() -> None:
     assert "repeats add to the cost, not to the contacts" in text
 
 
+def test_lost_is_explained_for_an_offered_channel_too() -> None:
+    """'lost' named only retired channels, yet a channel closed at night with
+    after_hours: lost loses contacts while it is offered."""
+    result = run(
+        ["simulate", "strategies/night-phone-to-chat.yaml", "--data", DATA, "--format", "json",
+         "--set", "channels.phone.after_hours=lost"]
+    )  # fmt: skip
+    phone = next(c for c in json.loads(result.stdout)["channels"] if c["channel"] == "phone")
+    assert phone["offered"] and phone["lost"] > 0
+    text = " ".join(run(["explain", "lost"]).stdout.split())
+    assert "after_hours: lost" in text
+
+
 def test_explain_without_a_metric_lists_them_all() -> None:
     result = run(["explain"], 200)
     assert result.exit_code == 0

@@ -68,8 +68,11 @@ GLOSSARY: dict[str, Metric] = {
                _CHANNEL),
         Metric("repeats", "Repeats", "Shifted contacts not resolved where they were moved, "
                "which come back as a second contact.", "Σ moved · (1 − containment)", _TOTAL),
-        Metric("lost", "Lost", "Contacts on a channel no longer offered that its fallback "
-               "does not take: nobody answers them.", "retired demand · (1 − accept)", _ALL),
+        Metric("lost", "Lost", "Contacts nobody answers: on a channel no longer offered, "
+               "those its fallback does not take; on a channel with `after_hours: lost`, "
+               "those that arrive while it is closed and no rule moves.",
+               "retired demand · (1 − accept) + closed arrivals left under after_hours: lost",
+               _ALL),
         Metric("handled", "Handled", "Contacts some channel answers, repeats included.",
                "demand − lost + repeats", _ALL),
         Metric("coverage", "Coverage", "Share of today's contacts that still get an answer.",
