@@ -378,6 +378,14 @@ def _pick_timestamp(
     dates = [p for p in profiles if p.date_format]
     date = _best("timestamp", dates, fits=True)
     if date is None:
+        for profile in profiles:
+            zone = cols.zone_named(profile)
+            if zone is not None:
+                raise DataError(
+                    f"column '{profile.name}' holds timestamps with a time-zone name "
+                    f"('{zone}', e.g. '{_example(profile)}'), which cx cannot apply",
+                    hint="export the times in UTC, or with their UTC offset (+01:00)",
+                )
         raise _nothing_holds("timestamps or dates cx can read")
     assert date.date_format is not None
     date_words = set(words(date.name)) - {"date", "at", "on", "day"}

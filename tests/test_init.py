@@ -661,3 +661,18 @@ def test_a_channel_guessed_from_a_tiny_word_or_merged_is_marked(tmp_path: Path) 
     assert "'a # b' and 'a\\b' name no channel cx knows" in merged
     assert merged.endswith("and they are read as one channel")
     assert "'Phone'" not in mapping and "'X'" not in mapping  # named plainly: no guess
+
+
+def test_timestamps_with_a_zone_name_are_said_as_such(tmp_path: Path) -> None:
+    """'2024-03-01 10:05:00 CET' gave 'no column holds timestamps or dates cx can read',
+    which sent the user looking for a missing column."""
+    lines = ["Customer,Created,Channel"]
+    lines += [f"C{n % 30},2024-03-{1 + n % 28:02d} 1{n % 10}:05:00 CET,phone" for n in range(100)]
+    data = tmp_path / "cet.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(
+        f"error: {data}: column 'Created' holds timestamps with a time-zone name ('CET'"
+    )
+    assert "with their UTC offset (+01:00)" in result.stderr

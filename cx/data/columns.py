@@ -131,6 +131,24 @@ def _parse_share(values: pl.Series, dtype: pl.DataType, fmt: str) -> float:
     return 1.0 - parsed.null_count() / len(values)
 
 
+#: A timestamp followed by a time-zone name (``CET``, ``Europe/Paris``), which no
+#: strftime format reads exactly.
+ZONE_NAME_SUFFIX = re.compile(r"^(.*[0-9])\s+([A-Z]{2,5}|[A-Za-z]+/[A-Za-z_]+)$")
+
+
+def zone_named(profile: ColumnProfile) -> str | None:
+    """The time-zone name nearly all of a column's values end in, after a timestamp cx
+    would otherwise read (``2024-03-01 14:05:00 CET``); None if they do not."""
+    matches = [ZONE_NAME_SUFFIX.match(value.strip()) for value in profile.samples]
+    found = [m for m in matches if m is not None and m.group(2).upper() not in ("AM", "PM")]
+    if not found or len(found) < PARSE_SHARE * len(matches):
+        return None
+    stamps = pl.Series([match.group(1) for match in found], dtype=pl.String)
+    if _first_format(stamps, pl.Datetime("us"), datetime_formats()) is None:
+        return None
+    return found[0].group(2)
+
+
 def _first_format(
     values: pl.Series, dtype: pl.DataType, formats: tuple[str, ...] | list[str]
 ) -> str | None:
