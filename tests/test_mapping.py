@@ -39,13 +39,18 @@ anonymous_ids: ["0"]
 """
 
 
+def written(directory: Path, data: tuple[str, str], mapping: tuple[str, str]) -> tuple[Path, Path]:
+    """An export and its mapping file, each (name, text), written in ``directory``."""
+    paths = []
+    for name, text in (data, mapping):
+        paths.append(directory / name)
+        paths[-1].write_text(text, encoding="utf-8")
+    return paths[0], paths[1]
+
+
 @pytest.fixture
 def export(tmp_path: Path) -> tuple[Path, Path]:
-    data = tmp_path / "tickets.tsv"
-    data.write_text(EXPORT, encoding="utf-8")
-    mapping = tmp_path / "mapping.yaml"
-    mapping.write_text(MAPPING, encoding="utf-8")
-    return data, mapping
+    return written(tmp_path, ("tickets.tsv", EXPORT), ("mapping.yaml", MAPPING))
 
 
 def test_mapped_export_builds_the_same_cube_as_canonical_columns(
@@ -271,11 +276,7 @@ channels:
 
 @pytest.fixture
 def clock_export(tmp_path: Path) -> tuple[Path, Path]:
-    data = tmp_path / "clock.csv"
-    data.write_text(CLOCK_EXPORT, encoding="utf-8")
-    mapping = tmp_path / "clock.yaml"
-    mapping.write_text(CLOCK_MAPPING, encoding="utf-8")
-    return data, mapping
+    return written(tmp_path, ("clock.csv", CLOCK_EXPORT), ("clock.yaml", CLOCK_MAPPING))
 
 
 @pytest.mark.parametrize("scan", ["fast", "exact"])
