@@ -332,3 +332,30 @@ def test_compare_and_sweep_show_outcomes_when_counted() -> None:
     )
     assert swept.exit_code == 0, swept.stderr
     assert "Cost/jrn" in swept.stdout and "Satisf." in swept.stdout
+
+
+def test_check_of_strategies_with_different_windows_says_whose_window_counts(
+    tmp_path: Path,
+) -> None:
+    # The data is scanned once, so every strategy's journeys follow one window: the
+    # second strategy's 24 hours give way to the first one's 72, and that is said.
+    root = Path(__file__).resolve().parent.parent
+    data = str(root / "examples" / "interactions.csv")
+    first = root / "strategies" / "follow-ups-to-chat.yaml"
+    shorter = tmp_path / "day-window.yaml"
+    shorter.write_text(
+        f"version: 1\nextends: {first}\nname: day-window\njourneys: {{window_hours: 24}}\n",
+        encoding="utf-8",
+    )
+    checked = run_cx("check", first, shorter, "--data", data, "--format", "json")
+    assert checked.exit_code == 0, checked.stderr
+    json.loads(checked.stdout)
+    assert (
+        "every strategy follows journeys with a 72-hour window (the first one's "
+        "journeys.window_hours); day-window set another (use --journey-window to choose)"
+    ) in checked.stderr
+    chosen = run_cx("check", first, shorter, "--data", data, "--journey-window", "24")
+    assert chosen.exit_code == 0, chosen.stderr
+    assert "window" not in chosen.stderr
+    alone = run_cx("check", shorter, "--data", data)
+    assert "window" not in alone.stderr

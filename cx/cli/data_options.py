@@ -198,18 +198,32 @@ def cube_for(
     the caller reads them, with journey_window_for); with ``keep_rows``, keeping the
     valid rows for inspect (one read of the file for both)."""
     chosen = check_period(source.period) or (strategies[0].period if strategies else DEFAULT_PERIOD)
-    differing = sorted({s.name for s in strategies if s.period != chosen})
-    if differing and source.period is None:
-        note(
-            f"every strategy is evaluated per {chosen} (the first one's period); "
-            f"{', '.join(differing)} set another (use --period to choose)",
-            quiet,
-        )
+    if source.period is None:
+        differing = {s.name for s in strategies if s.period != chosen}
+        said = f"is evaluated per {chosen}"
+        _note_first_one_wins(differing, said, "period", "--period", quiet)
     _depend_on_data(source)
-    window = journey_window_for(source, strategies) if journeys else None
-    cube = load_cube(source, chosen, quiet, window, keep_rows)
+    window = journey_window_for(source, strategies)
+    if window is not None and source.journey_window is None:
+        differing = {s.name for s in strategies if s.journeys.window_hours != window}
+        said = f"follows journeys with a {window:g}-hour window"
+        _note_first_one_wins(differing, said, "journeys.window_hours", "--journey-window", quiet)
+    cube = load_cube(source, chosen, quiet, window if journeys else None, keep_rows)
     note_idle_rules(strategies, cube, quiet)
     return cube
+
+
+def _note_first_one_wins(
+    differing: set[str], said: str, key: str, option: str, quiet: bool
+) -> None:
+    """Say that the strategies named ``differing`` are evaluated with the first one's
+    ``key`` instead of their own: the data is scanned once, with one value of it."""
+    if differing:
+        note(
+            f"every strategy {said} (the first one's {key}); {', '.join(sorted(differing))} "
+            f"set another (use {option} to choose)",
+            quiet,
+        )
 
 
 def note_idle_rules(strategies: list[Strategy], cube: Cube, quiet: bool) -> None:
