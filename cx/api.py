@@ -28,7 +28,7 @@ from cx.loader.mapping import load_mapping
 from cx.loader.strategy import load_strategy as _load_strategy_file
 from cx.loader.strategy import strategy_from_dict, strategy_with_overrides
 from cx.models.mapping import Mapping as ColumnMapping
-from cx.models.numbers import MAX_SEED
+from cx.models.numbers import MAX_SEED, check_sweep_key
 from cx.models.result import (
     Comparison,
     GridStep,
@@ -385,7 +385,7 @@ def sweep(
     """
     if not isinstance(strategy, Strategy):
         strategy = check.require_strategy_source(strategy, "strategy")
-    key = check.require_text(key, "key")
+    key = check_sweep_key(check.require_text(key, "key"))
     values = check.require_sweep_values(values)
     second = check.require_grid(key, values, key2, values2)
     cube = check.require_cube(cube)

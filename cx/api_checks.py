@@ -17,7 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cx.errors import InputError, UsageError
-from cx.models.numbers import check_agents, check_grid_size, check_window_hours
+from cx.models.numbers import (
+    check_agents,
+    check_grid_size,
+    check_sweep_key,
+    check_window_hours,
+)
 from cx.models.vocabulary import INTERVALS, one_of
 
 if TYPE_CHECKING:
@@ -249,7 +254,7 @@ def require_grid(
     hint = "a sweep over two keys takes key2 and values2 together"
     if key2 is None:
         raise wrong("key2", "a string when values2 is given", key2, hint)
-    second = require_text(key2, "key2")
+    second = check_sweep_key(require_text(key2, "key2"))
     if values2 is None:
         raise wrong("values2", "a list of values when key2 is given", values2, hint)
     second_values = require_sweep_values(values2, "values2")

@@ -248,6 +248,14 @@ def test_a_range_stops_at_stop(tiny: Path) -> None:
             ["--set", "shifts.00.to.app=0.5", "--set-range", f"{SHARE}=0:1:0.5"],
             (f"--set and --set-range both give {SHARE}",),
         ),
+        (
+            ["--set-range", "journeys.window_hours=24:72:24"],
+            ("cannot vary journeys.window_hours", "one journey window", "--journey-window"),
+        ),
+        (
+            ["--set-range", f"{SHARE}=0:1:0.5", "--set-range", "journeys.window_hours=24:72:24"],
+            ("cannot vary journeys.window_hours", "--journey-window"),
+        ),
     ],
     ids=[
         "three-keys",
@@ -259,6 +267,8 @@ def test_a_range_stops_at_stop(tiny: Path) -> None:
         "set-and-range",
         "index-spelt-twice",
         "set-with-an-index-spelt-otherwise",
+        "journey-window",
+        "journey-window-in-a-grid",
     ],
 )
 def test_a_wrong_grid_is_one_line_and_exit_2(
@@ -309,3 +319,21 @@ def test_a_later_swept_value_refused_is_named_as_the_range() -> None:
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith("error: --set-range shifts.0.containment (value 1.5): ")
     assert "--set shifts" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "values", "key2", "values2"),
+    [
+        ("journeys.window_hours", [24, 72], None, None),
+        ("period", ["week", "quarter"], None, None),
+        (SHARE, [0.2, 0.4], "journeys.window_hours", [24, 72]),
+    ],
+)
+def test_a_key_the_data_is_scanned_with_is_not_swept(
+    key: str, values: list[Any], key2: str | None, values2: list[Any] | None
+) -> None:
+    # Every step is evaluated on the one cube, whose period and journeys were fixed when
+    # it was scanned: the steps would all give the same figures.
+    cube = cx.load_interactions(EXAMPLE)
+    with pytest.raises(cx.InputError, match="the data is scanned once"):
+        cx.sweep(DIGITAL_FIRST, key, values, cube, key2=key2, values2=values2)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from cx.errors import InputError, UsageError
 from cx.loader.overrides import DOTTED_KEY
-from cx.models.numbers import check_grid_size, parse_number
+from cx.models.numbers import check_grid_size, check_sweep_key, parse_number
 from cx.models.source import same_key
 
 #: The most values one `--set-range` gives.
@@ -86,7 +86,7 @@ def parse_ranges(texts: list[str], sets: list[str] | None = None) -> list[Range]
             hint="give --set-range once (a curve) or twice (a grid)",
         )
     ranges = [parse_range(text) for text in texts]
-    keys = [key for key, _ in ranges]
+    keys = [check_sweep_key(key) for key, _ in ranges]
     if len({same_key(key) for key in keys}) < len(keys):
         raise UsageError(
             f"--set-range names {keys[0]} twice", hint="a grid varies two different keys"

@@ -141,6 +141,32 @@ def parse_agents(values: list[str] | None) -> dict[str, int]:
     return check_agents(agents, "--agents")
 
 
+#: Strategy keys the data is scanned with, what they set, and how to choose them for a
+#: run instead: a sweep evaluates every step on one scan, so each would take the scan's.
+SCANNED_KEYS = {
+    "period": ("period", "run once per period with --period (API: load_interactions(period=...))"),
+    "journeys": (
+        "journey window",
+        "run once per window with --journey-window HOURS "
+        "(API: load_interactions(..., outcomes=True, journey_window=HOURS))",
+    ),
+}
+
+
+def check_sweep_key(key: str) -> str:
+    """``key``, unless it is one the data is scanned with (the period, the journey
+    window): swept, every step would silently give the same figures."""
+    top = key.split(".", 1)[0].strip()
+    if top in SCANNED_KEYS:
+        what, hint = SCANNED_KEYS[top]
+        raise InputError(
+            f"a sweep cannot vary {key.strip()}: the data is scanned once, with one {what}, "
+            "so every step would give the same figures",
+            hint=hint,
+        )
+    return key
+
+
 def check_grid_size(rows: int, columns: int, what: str) -> int:
     """The points of a sweep over two keys, ``rows`` × ``columns``: at most MAX_GRID_POINTS."""
     points = rows * columns
