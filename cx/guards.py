@@ -78,7 +78,7 @@ class Guard:
 
 #: Why a metric can be missing from a result (a guard on it then fails, never passes).
 _NO_VALUE_REASONS = {
-    "replay_intervals_meeting_target": "replay metrics need --replay",
+    "replay_intervals_meeting_target": "replay metrics come only from cx simulate --replay",
     "satisfaction": "no satisfaction in the data or the catalog",
     "satisfaction_delta": "no satisfaction in the data or the catalog",
     "resolution_rate": "no resolved column in the data",

@@ -85,7 +85,8 @@ def test_a_guard_on_a_missing_metric_fails_and_says_why(workdir: Path, data: Pat
     result = run("check", a.name, "--data", data)
     assert result.exit_code == 1
     assert result.stdout.splitlines()[:1] == [
-        "FAIL a: replay_intervals_meeting_target > 0.5 (no value: replay metrics need --replay)",
+        "FAIL a: replay_intervals_meeting_target > 0.5 "
+        "(no value: replay metrics come only from cx simulate --replay)",
     ]
 
 
