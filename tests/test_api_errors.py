@@ -314,6 +314,19 @@ def test_right_calls_still_work(given_: Given) -> None:
     assert [step.values for step in grid.steps] == [{"name": "a", "kind": "follow"}, {"name": "b", "kind": "follow"}]
 
 
+def test_numpy_whole_numbers_are_taken_as_agents(given_: Given) -> None:
+    """A script's headcounts often come out of numpy; np.int64(3) is three agents, as
+    seed, samples and interval take numpy whole numbers too."""
+    import numpy as np
+
+    plain = cx.simulate(given_.strategy, given_.cube, agents={"phone": 3})
+    for count in (np.int64(3), np.float64(3.0)):
+        given = cx.simulate(given_.strategy, given_.cube, agents={"phone": count})
+        assert given.model_dump() == plain.model_dump()
+    with pytest.raises(InputError, match="whole number"):
+        cx.simulate(given_.strategy, given_.cube, agents={"phone": np.float32(2.5)})
+
+
 # ----------------------------------------------------------------- hostile values
 
 HOSTILE = st.one_of(

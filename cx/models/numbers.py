@@ -8,6 +8,7 @@ Arabic-Indic ``٣`` never reach the arithmetic, and no size makes a loop run for
 from __future__ import annotations
 
 import math
+import numbers
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -111,8 +112,9 @@ def check_agents(agents: Mapping[str, object], what: str = "--agents") -> dict[s
     """Fixed agents per channel (``--agents``, ``agents=``): whole numbers 0..MAX_AGENTS."""
     checked: dict[str, int] = {}
     for name, count in agents.items():
-        whole = isinstance(count, int) or (
-            isinstance(count, float) and math.isfinite(count) and count.is_integer()
+        # numbers.Integral and Real: a script's numpy counts (np.int64(12)) are counts too
+        whole = isinstance(count, numbers.Integral) or (
+            isinstance(count, numbers.Real) and math.isfinite(count) and float(count).is_integer()
         )
         if isinstance(count, bool) or not whole or not 0 <= count <= MAX_AGENTS:  # type: ignore[operator]
             raise InputError(
