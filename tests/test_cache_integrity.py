@@ -10,6 +10,7 @@ import errno
 import json
 import os
 import shutil
+import signal
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -517,6 +518,38 @@ def test_a_fifo_in_place_of_a_cache_entry_is_a_miss_never_waited_on(
         os.mkfifo(stored)  # opened without blocking: no writer is ever waited for
     assert rerun.replay(args) is None
     assert entry(capsys, *args) == first
+
+
+@pytest.mark.parametrize("kind", ["fifo", "file"])
+def test_a_fifo_or_a_file_in_place_of_a_cube_entry_is_replaced_never_waited_on(
+    tmp_path: Path, cache: Path, capsys: pytest.CaptureFixture[str], monkeypatch, kind: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("d.csv").write_text(PHONE_HEAVY, encoding="utf-8")
+    Path("s.yaml").write_text(SIMPLE, encoding="utf-8")
+    args = ["simulate", "s.yaml", "--data", "d.csv", "-f", "json"]
+    first = entry(capsys, *args)
+    [kept] = cube_entries(cache)
+    shutil.rmtree(kept)
+    for recording in recordings(cache):
+        recording.unlink()  # the run is evaluated again, and stores its cube again
+    if kind == "fifo":
+        os.mkfifo(kept)  # opened, it would wait for a writer that never comes
+    else:
+        kept.write_text("not a cube", encoding="utf-8")
+
+    def waited(*_: object) -> None:
+        raise TimeoutError(f"cx waited on the {kind} in place of the cube entry")
+
+    previous = signal.signal(signal.SIGALRM, waited)
+    signal.alarm(30)
+    try:
+        again = entry(capsys, *args)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert again == first  # no note: the entry was replaced and the cube stored
+    assert kept.is_dir() and cube_entries(cache) == [kept]
 
 
 # The operations and uncertainty figures (opening hours, after-hours contacts, response

@@ -9,6 +9,7 @@ that is stale, unreadable, damaged or edited is rebuilt, never trusted.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import io
@@ -69,8 +70,7 @@ def store(cube: Cube, key: str, directory: Path | None = None) -> str | None:
             json.dumps({"sha256": checksum(description), "entry": description})
         )
         target = root / key
-        if target.exists():
-            shutil.rmtree(target, ignore_errors=True)
+        _remove(target)
         try:
             os.replace(staging, target)
         except OSError:
@@ -110,5 +110,16 @@ def load(key: str, directory: Path | None = None) -> Cube | None:
             raise ValueError("inconsistent cache entry")
         return cube
     except Exception:  # any damage means: scan again
-        shutil.rmtree(entry, ignore_errors=True)
+        _remove(entry)
         return None
+
+
+def _remove(entry: Path) -> None:
+    """Whatever is at ``entry``: a directory with its files, anything else (a file, a
+    FIFO, a symlink) unlinked. Never opened, so a FIFO in an entry's place is never
+    waited on (``shutil.rmtree`` opens what it is given)."""
+    if entry.is_dir() and not entry.is_symlink():
+        shutil.rmtree(entry, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            entry.unlink()
