@@ -371,6 +371,18 @@ def test_a_cache_directory_that_is_a_file_disables_the_cache(
     assert quiet[0] == 0 and quiet[2] == ""
 
 
+def test_a_file_where_the_run_records_go_is_named_in_the_note(
+    cache: Path, capsys: pytest.CaptureFixture[str], work: list[str]
+) -> None:
+    """It said `CX_CACHE_DIR CACHE is not a directory`, of a directory."""
+    cache.mkdir()
+    (cache / "runs").write_text("not a directory", encoding="utf-8")
+    expect_one_note_and_same_output(
+        capsys, work, f"note: cache disabled: {cache / 'runs'} is not a directory: remove it"
+    )
+    assert (cache / "runs").read_text(encoding="utf-8") == "not a directory"
+
+
 def test_a_directory_where_a_run_record_goes_is_named_in_the_note(
     cache: Path, capsys: pytest.CaptureFixture[str], work: list[str]
 ) -> None:

@@ -133,10 +133,22 @@ def unusable_reason(error: BaseException) -> str:
     if isinstance(error, (FileExistsError, NotADirectoryError)) or (
         directory.exists() and not directory.is_dir()
     ):
-        named = "CX_CACHE_DIR " if os.environ.get("CX_CACHE_DIR") else ""
-        return f"cache disabled: {named}{directory} is not a directory"
+        blocker = _not_a_directory(Path(getattr(error, "filename", None) or directory))
+        if blocker in (directory, *directory.parents):
+            named = "CX_CACHE_DIR " if os.environ.get("CX_CACHE_DIR") else ""
+            return f"cache disabled: {named}{directory} is not a directory"
+        return f"cache disabled: {blocker} is not a directory: remove it"
     reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
     return f"cache disabled: cannot write to {directory} ({reason})"
+
+
+def _not_a_directory(path: Path) -> Path:
+    """The first of ``path`` and the directories above it, from the top, that exists
+    and is no directory (``path`` itself when none is)."""
+    for part in [*reversed(path.parents), path]:
+        if part.exists() and not part.is_dir():
+            return part
+    return path
 
 
 def store_json(entry: Path, payload: Any) -> str | None:
