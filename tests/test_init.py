@@ -299,6 +299,19 @@ def test_twelve_hour_clock_timestamps_are_read(tmp_path: Path) -> None:
     assert found["first_timestamp"] == "2024-04-01T13:05:00"  # 1:05:00 PM
 
 
+def test_excel_two_digit_years_are_read_as_such(tmp_path: Path) -> None:
+    """A CSV saved by Excel writes '3/14/24 14:05': init read it as %Y/%m/%d, 14 March
+    24 of the year 3, and wrote a mapping that rejected every row."""
+    lines = ["Customer;Date;Channel"]
+    lines += [f"C{n % 40};3/{1 + n % 28}/24 {8 + n % 10}:05;Phone" for n in range(200)]
+    data = tmp_path / "excel.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 0, result.stderr
+    assert "200 rows, 0 rejected" in result.stderr
+    assert load_mapping(tmp_path / "p" / "columns.yaml").timestamp_format == "%m/%d/%y %H:%M"
+
+
 def test_a_yes_no_column_is_taken_only_for_the_flag_it_names(tmp_path: Path) -> None:
     """'Abandoned' (Y/N) was mapped as resolved, so every answered call counted as
     resolved, and 'Callback Requested' (Yes/No) as abandoned: plain yes/no values were

@@ -22,6 +22,7 @@ import polars as pl
 from cx.data.diagnose import column_key
 from cx.data.files import detect_delimiter, is_parquet, open_text
 from cx.errors import closest
+from cx.models.vocabulary import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP
 
 #: Rows read to profile the columns.
 PROFILE_ROWS = 2_000
@@ -124,11 +125,18 @@ def id_like(profile: ColumnProfile) -> bool:
 
 
 def _parse_share(values: pl.Series, dtype: pl.DataType, fmt: str) -> float:
+    """The share of ``values`` that ``fmt`` reads, as dates in the years cx reads: ``%Y``
+    alone takes Excel's ``3/1/24`` for 24 January of the year 3, which a scan rejects."""
     try:
         parsed = values.str.strptime(dtype, fmt, strict=False)  # type: ignore[arg-type]
     except pl.exceptions.PolarsError:
         return 0.0
-    return 1.0 - parsed.null_count() / len(values)
+    if dtype != pl.Time:
+        years = parsed.dt.year()
+        parsed = parsed.filter(
+            years.is_between(EARLIEST_TIMESTAMP.year, LATEST_TIMESTAMP.year, closed="left")
+        )
+    return (len(parsed) - parsed.null_count()) / len(values)
 
 
 #: A timestamp followed by a time-zone name (``CET``, ``Europe/Paris``), which no
