@@ -100,6 +100,12 @@ BOOLEAN_WORDS = {
     ),
 }
 
+#: Words naming an instant, not a duration: an "End Time" of 09:36:30 is a time of day,
+#: which a clock's duration_format would read as 9.6 hours.
+INSTANT_WORDS = _words(
+    "start started begin end ended finish finished opened closed created received answered "
+    "connected disconnect disconnected timestamp date"
+)
 #: Name words per column: (words, weight); a negative weight argues against.
 NAME_WORDS: dict[str, tuple[tuple[tuple[str, ...], float], ...]] = {
     "customer_id": (
@@ -143,11 +149,13 @@ NAME_WORDS: dict[str, tuple[tuple[tuple[str, ...], float], ...]] = {
         (_words("handle handling aht talk interaction spent worked"), 1.0),
         (("duration",), 0.5),
         (_words("wait queue reply resolution after acw hold first full response"), -2.0),
+        (INSTANT_WORDS, -3.0),
     ),
     "wait_time": (
         (_words("wait waiting queue queued asa"), 1.0),
         (_words("duration time"), 0.3),
         (_words("min mins minutes reply resolution"), -3.0),
+        (INSTANT_WORDS, -3.0),
     ),
     "resolved": (
         (_words("resolved resolution solved fcr"), 1.5),

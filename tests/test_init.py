@@ -261,6 +261,25 @@ def test_handle_times_written_as_a_clock_are_read(tmp_path: Path, duration: str,
     assert phone["handle_time"] == pytest.approx(sum(seconds) / len(seconds))
 
 
+def test_a_time_of_day_is_no_wait_time(tmp_path: Path) -> None:
+    """A call log's 'End Time' (09:36:30, a time of day) was mapped as wait_time read as
+    hh:mm:ss: every call waited some 9 hours, with no `# check:`."""
+    lines = ["Caller,Date,Start Time,End Time,Line,Duration"]
+    lines += [
+        f"+44 7700 9{n % 50:05d},2024-03-{1 + n % 28:02d},{8 + n % 10:02d}:{n % 50:02d}:00,"
+        f"{8 + n % 10:02d}:{n % 50 + 5:02d}:30,{'Phone' if n % 3 else 'Chat'},0:05:30"
+        for n in range(200)
+    ]
+    data = tmp_path / "calls.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 0, result.stderr
+    mapping = load_mapping(tmp_path / "p" / "columns.yaml")
+    assert mapping.columns["timestamp"] == ["Date", "Start Time"]
+    assert mapping.columns["handle_time"] == "Duration"
+    assert "wait_time" not in mapping.columns
+
+
 def test_handle_and_wait_times_written_two_ways_keep_the_first(tmp_path: Path) -> None:
     data = tmp_path / "d.csv"
     lines = ["Customer,Start,Channel,Handle Time,Wait Time"]
