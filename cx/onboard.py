@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from datetime import UTC
 from pathlib import Path
 
 import polars as pl
@@ -39,6 +40,7 @@ from cx.errors import DataError, InputError
 from cx.io import write_texts_atomic
 from cx.models.mapping import BooleanValues, Mapping
 from cx.models.strategy import MAX_SECONDS, MIN_SECONDS
+from cx.models.vocabulary import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP
 
 MAPPING_FILE = "columns.yaml"
 FOLLOW_FILE = "follow.yaml"
@@ -370,6 +372,48 @@ def _pick_customer(profiles: list[ColumnProfile]) -> Column:
     return Column("customer_id", [best.name], cols.KIND_WORDS[best.kind], _example(best), check)
 
 
+#: Unix times of the years cx reads, in seconds and in milliseconds: (digits, factor).
+UNIX_TIMES = {"seconds": (r"\d{9,10}", 1), "milliseconds": (r"\d{12,13}", 1000)}
+UNIX_SECONDS_FORMAT = "%s"
+
+
+def _unix_times(profile: ColumnProfile, unit: str) -> bool:
+    """Whether nearly all of a number column's values are Unix times in ``unit``, of the
+    years cx reads (``1709280420``, as APIs such as Intercom's export them)."""
+    digits, factor = UNIX_TIMES[unit]
+    values = [value.strip() for value in profile.samples]
+    matched = sum(bool(re.fullmatch(digits, value)) for value in values)
+    earliest, latest = (
+        instant.replace(tzinfo=UTC).timestamp() * factor
+        for instant in (EARLIEST_TIMESTAMP, LATEST_TIMESTAMP)
+    )
+    return (
+        profile.is_number
+        and matched >= cols.PARSE_SHARE * len(values)
+        and earliest <= (profile.minimum or 0.0) <= (profile.maximum or 0.0) < latest
+    )
+
+
+def _pick_unix_time(profiles: list[ColumnProfile]) -> Column | None:
+    """The column of Unix times in seconds named as the timestamp (``created_at``), read
+    with ``%s``; one in milliseconds, which cx does not read, is an error naming it."""
+    seconds = [p for p in profiles if _unix_times(p, "seconds")]
+    best = _best("timestamp", seconds, fits=False)
+    if best is not None:
+        return Column("timestamp", [best.name], "Unix times (seconds, UTC)", _example(best))
+    milliseconds = _best(
+        "timestamp", [p for p in profiles if _unix_times(p, "milliseconds")], fits=False
+    )
+    if milliseconds is not None:
+        raise DataError(
+            f"column '{milliseconds.name}' holds Unix times in milliseconds "
+            f"('{_example(milliseconds)}'), which cx does not read",
+            hint='convert them to seconds, which a mapping reads with timestamp_format: "%s", '
+            "or to ISO 8601 (2024-03-01T08:07:00)",
+        )
+    return None
+
+
 def _pick_timestamp(
     profiles: list[ColumnProfile],
 ) -> tuple[Column, str]:
@@ -383,6 +427,9 @@ def _pick_timestamp(
         return Column("timestamp", [best.name], "timestamps", _example(best), check), (
             best.datetime_format
         )
+    unix = _pick_unix_time(profiles)
+    if unix is not None:
+        return unix, UNIX_SECONDS_FORMAT
     dates = [p for p in profiles if p.date_format]
     date = _best("timestamp", dates, fits=True)
     if date is None:

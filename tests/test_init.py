@@ -331,6 +331,38 @@ def test_excel_two_digit_years_are_read_as_such(tmp_path: Path) -> None:
     assert load_mapping(tmp_path / "p" / "columns.yaml").timestamp_format == "%m/%d/%y %H:%M"
 
 
+def test_unix_times_are_read_as_seconds_and_milliseconds_named(tmp_path: Path) -> None:
+    """An Intercom export's created_at (1709280420, seconds since 1970) was no
+    timestamp to init: 'no column holds timestamps or dates cx can read', though a
+    mapping reads it with %s."""
+    def export(column: str, factor: int) -> Path:
+        lines = [f"conversation_id,{column},updated_at,user_id,source_type"]
+        lines += [
+            f"{200000000 + n},{(1709280000 + 1500 * n) * factor},{1709290000 + 1500 * n},"
+            f"u{n % 40},{'email' if n % 3 else 'chat'}"
+            for n in range(200)
+        ]
+        data = tmp_path / f"{column}.csv"
+        data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return data
+
+    data = export("created_at", 1)
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 0, result.stderr
+    mapping = load_mapping(tmp_path / "p" / "columns.yaml")
+    assert (mapping.columns["timestamp"], mapping.timestamp_format) == ("created_at", "%s")
+    inspected = cx(
+        "inspect", "--data", data, "--columns", tmp_path / "p" / "columns.yaml", "-f", "json"
+    )
+    found = json.loads(inspected.stdout)["data"]
+    assert (found["rows_rejected"], found["first_timestamp"]) == (0, "2024-03-01T08:00:00")
+    refused = cx("init", "--data", export("created_ms", 1000), "-o", tmp_path / "q")
+    assert refused.exit_code == 2
+    assert "created_ms.csv: column 'created_ms' holds Unix times in milliseconds" in (
+        refused.stderr
+    )
+
+
 def test_a_yes_no_column_is_taken_only_for_the_flag_it_names(tmp_path: Path) -> None:
     """'Abandoned' (Y/N) was mapped as resolved, so every answered call counted as
     resolved, and 'Callback Requested' (Yes/No) as abandoned: plain yes/no values were
