@@ -157,6 +157,7 @@ NAME_WORDS: dict[str, tuple[tuple[tuple[str, ...], float], ...]] = {
         (_words("wait waiting queue queued asa"), 1.0),
         (_words("duration time"), 0.3),
         (_words("min mins minutes reply resolution"), -3.0),
+        (_words("talk handle handling hold acw wrap wrapup"), -3.0),  # parts of a handle time
         (INSTANT_WORDS, -3.0),
     ),
     "resolved": (
@@ -590,6 +591,35 @@ def _unread_durations(profiles: list[ColumnProfile], header: list[str]) -> list[
     return notes
 
 
+def _is_handle_time_part(name: str) -> bool:
+    """Whether a column is a part of the handle time besides talking: hold, after-call
+    work (``acw_time``, ``Wrap Up Time``, ``AfterContactWorkDuration``)."""
+    found = set(words(name))
+    return bool(found & {"hold", "acw", "wrap", "wrapup"}) or {"after", "work"} <= found
+
+
+def _check_talk_time(proposal: Proposal, profiles: list[ColumnProfile]) -> None:
+    """Mark a handle time not named as one (a talk time, Amazon Connect's
+    ``AgentInteractionDuration``) beside hold and after-call work columns: a handle
+    time is all three, and a mapping reads one column."""
+    column = proposal.columns.get("handle_time")
+    if column is None or set(words(column.sources[0])) & {"handle", "handling", "aht"}:
+        return
+    parts = [
+        p.name
+        for p in profiles
+        if _is_handle_time_part(p.name) and (p.is_number or clock_format(p))
+    ]
+    if not parts:
+        return
+    left_out = " and ".join(f"'{name}'" for name in parts)
+    check = (
+        f"{left_out} not added in, so handle times may be short by them "
+        "(add them up in the export to count them)"
+    )
+    column.check = f"{column.check}; {check}" if column.check else check
+
+
 UNIT_WORDS = {
     "minutes": ("min", "mins", "minute", "minutes"),
     "seconds": ("s", "sec", "secs", "second", "seconds"),
@@ -795,6 +825,7 @@ def propose(data: str | Path) -> Proposal:
         _add_optional(proposal, canonical, found, layout)
         rest = [p for p in rest if p.name != found.name]
     proposal.notes += _unread_durations(rest, layout.header)
+    _check_talk_time(proposal, rest)
     proposal.channels = _channels(layout, columns["channel"].sources[0])
     by_name = {profile.name: profile for profile in profiles}
     for _ in range(len(OPTIONAL_ORDER)):

@@ -280,6 +280,30 @@ def test_a_time_of_day_is_no_wait_time(tmp_path: Path) -> None:
     assert "wait_time" not in mapping.columns
 
 
+@pytest.mark.parametrize(
+    ("handle", "marked"), [("Talk Time (s)", True), ("Handle Time (s)", False)]
+)
+def test_a_talk_time_beside_hold_and_wrap_up_times_is_marked(
+    tmp_path: Path, handle: str, marked: bool
+) -> None:
+    """A call export's 'Talk Time' was mapped as handle_time with nothing said of its
+    'Hold Time' and 'Wrap Up Time' (handle times short by both, staffing too low), and
+    'Hold Time' as wait_time."""
+    lines = [f"Caller,Start,Channel,{handle},Hold Time,Wrap Up Time"]
+    lines += [
+        f"+44 7700 9{n % 50:05d},2024-03-{1 + n % 28:02d}T10:00:00,Phone,{300 + n},30,60"
+        for n in range(200)
+    ]
+    data = tmp_path / "calls.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 0, result.stderr
+    said = "'Hold Time' and 'Wrap Up Time' not added in, so handle times may be short by them"
+    assert (said in " ".join(result.stderr.split())) is marked
+    assert (said in (tmp_path / "p" / "columns.yaml").read_text(encoding="utf-8")) is marked
+    assert "wait_time" not in load_mapping(tmp_path / "p" / "columns.yaml").columns  # on hold
+
+
 def test_handle_and_wait_times_written_two_ways_keep_the_first(tmp_path: Path) -> None:
     data = tmp_path / "d.csv"
     lines = ["Customer,Start,Channel,Handle Time,Wait Time"]
