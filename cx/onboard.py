@@ -276,6 +276,7 @@ class Proposal:
     not_read: list[str] = field(default_factory=list)
     channels: list[ChannelSeen] = field(default_factory=list)
     values: dict[str, BooleanValues] = field(default_factory=dict)
+    drop: dict[str, list[str]] = field(default_factory=dict)  # rows that are no contacts
     rows: int = 0
     rows_rejected: int = 0
     notes: list[str] = field(default_factory=list)  # what was left out, and why
@@ -304,6 +305,7 @@ class Proposal:
             duration_format=self.duration_format,  # type: ignore[arg-type]
             channels=_aliases(self.channels),
             values=self.values,  # type: ignore[arg-type]
+            drop=self.drop,
         )
 
 
@@ -620,6 +622,49 @@ def _check_talk_time(proposal: Proposal, profiles: list[ColumnProfile]) -> None:
     column.check = f"{column.check}; {check}" if column.check else check
 
 
+#: Values of a direction column (``Inbound`` / ``Outbound``): contacts an agent made
+#: are no contacts a customer made; ``in`` and ``out`` only under a direction's name.
+OUTBOUND_WORDS = frozenset(_words("outbound outgoing"))
+INBOUND_WORDS = frozenset(_words("inbound incoming"))
+
+
+def _direction_words(name: str) -> tuple[frozenset[str], frozenset[str]]:
+    if "direction" in words(name):
+        return OUTBOUND_WORDS | {"out"}, INBOUND_WORDS | {"in"}
+    return OUTBOUND_WORDS, INBOUND_WORDS
+
+
+def _drop_outbound(
+    proposal: Proposal, profiles: list[ColumnProfile], layout: SourceLayout
+) -> None:
+    """Leave out (``drop:``) the outbound contacts of a direction column, and say so:
+    an agent made them, and a strategy moves the contacts customers make."""
+    for profile in profiles:
+        outbound_words, inbound_words = _direction_words(profile.name)
+        if not profile.is_few or not any(
+            set(words(value)) & outbound_words for value in profile.samples
+        ):
+            continue
+        values = _distinct(layout, profile.name, MAX_CHANNEL_VALUES)
+        outbound = [value for value in values if set(words(value)) & outbound_words]
+        if not any(set(words(value)) & inbound_words for value in values):
+            continue  # no inbound contacts beside them: no direction column
+        text = pl.col(RAW + profile.name).str.strip_chars().str.to_lowercase()
+        count = (
+            _column(layout, profile.name)
+            .filter(text.is_in([value.lower() for value in outbound]))
+            .select(pl.len())
+            .collect()
+            .item()
+        )
+        proposal.drop[profile.name] = outbound
+        proposal.notes.append(
+            f"'{profile.name}': {count:,} {', '.join(outbound)} rows left out (`drop:`): "
+            "contacts an agent made, not a customer; remove the drop to count them"
+        )
+        return
+
+
 UNIT_WORDS = {
     "minutes": ("min", "mins", "minute", "minutes"),
     "seconds": ("s", "sec", "secs", "second", "seconds"),
@@ -826,6 +871,7 @@ def propose(data: str | Path) -> Proposal:
         rest = [p for p in rest if p.name != found.name]
     proposal.notes += _unread_durations(rest, layout.header)
     _check_talk_time(proposal, rest)
+    _drop_outbound(proposal, rest, layout)
     proposal.channels = _channels(layout, columns["channel"].sources[0])
     by_name = {profile.name: profile for profile in profiles}
     for _ in range(len(OPTIONAL_ORDER)):
@@ -984,6 +1030,10 @@ def mapping_text(proposal: Proposal) -> str:
             lines.append(f"    true: {flow(codes.true)}")
             check = proposal.columns[canonical].check
             lines.append(f"    false: {flow(codes.false)}{_comment(check)}")
+    if proposal.drop:
+        lines.append(_noted("drop:", "rows that are no contacts a customer made"))
+        for name, dropped in proposal.drop.items():
+            lines.append(f"  {quote(name)}: {flow(dropped)}")
     for note in proposal.notes:
         lines.append(f"# {_remark(note)}")
     return "\n".join(lines) + "\n"

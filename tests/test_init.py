@@ -387,6 +387,33 @@ def test_unix_times_are_read_as_seconds_and_milliseconds_named(tmp_path: Path) -
     )
 
 
+def test_outbound_contacts_of_a_direction_column_are_dropped_and_said(tmp_path: Path) -> None:
+    """A contact-centre export's Direction column (Inbound / Outbound) was ignored: the
+    calls agents made were replayed as contacts customers made, with nothing said."""
+    lines = ["Contact ID,Caller,Start,Media Type,Direction,Consent"]
+    lines += [
+        f"{300000 + n},555{n % 40:07d},2024-03-{1 + n % 28:02d}T10:00:00,"
+        f"{'Call' if n % 3 else 'Chat'},{'Outbound' if n % 4 == 0 else 'Inbound'},"
+        f"{'Opted out' if n % 2 else 'Opted in'}"
+        for n in range(200)
+    ]
+    data = tmp_path / "contacts.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    project = tmp_path / "p"
+    result = cx("init", "--data", data, "-o", project)
+    assert result.exit_code == 0, result.stderr
+    assert "'Direction': 50 Outbound rows left out (`drop:`)" in result.stderr
+    assert load_mapping(project / "columns.yaml").drop == {"Direction": ["Outbound"]}
+    simulated = cx(
+        "simulate", project / "follow.yaml", "--data", data,
+        "--columns", project / "columns.yaml", "--format", "json",
+    )  # fmt: skip
+    assert simulated.exit_code == 0, simulated.stderr
+    found = json.loads(simulated.stdout)
+    assert (found["data"]["rows_read"], found["data"]["rows_dropped"]) == (150, 50)
+    assert found["totals"]["cost_delta"] == 0
+
+
 def test_a_yes_no_column_is_taken_only_for_the_flag_it_names(tmp_path: Path) -> None:
     """'Abandoned' (Y/N) was mapped as resolved, so every answered call counted as
     resolved, and 'Callback Requested' (Yes/No) as abandoned: plain yes/no values were
