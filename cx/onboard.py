@@ -25,7 +25,7 @@ from cx.data import columns as cols
 from cx.data import profile as prof
 from cx.data.columns import ColumnProfile
 from cx.data.diagnose import find_column
-from cx.data.exact import parsed_frame
+from cx.data.exact import blank_row, parsed_frame
 from cx.data.layout import RAW, SourceLayout, resolve_layout
 from cx.data.raw import raw_frame
 from cx.data.rules import (
@@ -747,7 +747,7 @@ def _try_rows(proposal: Proposal) -> tuple[dict[str, int], SourceLayout]:
     which names the columns read), and per channel the contacts and mean handle time."""
     mapping = proposal.mapping()
     layout = resolve_layout(proposal.data, mapping)
-    frame = parsed_frame(layout, mapping)
+    frame = parsed_frame(layout, mapping).filter(~blank_row(layout))  # as a scan counts
     reasons = frame.group_by("reject_reason").len()
     kept = frame.filter(pl.col("reject_reason").is_null())
     measures = [pl.len().alias("contacts")]

@@ -414,6 +414,30 @@ def test_outbound_contacts_of_a_direction_column_are_dropped_and_said(tmp_path: 
     assert found["totals"]["cost_delta"] == 0
 
 
+def test_a_report_footer_is_counted_as_simulate_counts_it(tmp_path: Path) -> None:
+    """A Salesforce report's footer ('Grand Totals (100 records)', a copyright line) in
+    a column not read is no row to simulate, but init counted its lines as rejected
+    and warned that more rows were rejected than simulate accepts."""
+    lines = ["Subject,Account ID,Opened,Case Origin"]
+    lines += [
+        f"Card case number {n},003{n % 30:012d},2024-03-{1 + n % 28:02d} 10:00,Phone"
+        for n in range(100)
+    ]
+    lines += ["", '"Grand Totals (100 records)"', "", '"Copyright (c) 2000-2024 salesforce.com"']
+    data = tmp_path / "report.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 0, result.stderr
+    assert "100 rows, 0 rejected" in result.stderr
+    assert "more than the 1%" not in result.stderr
+    simulated = cx(
+        "simulate", tmp_path / "p" / "follow.yaml", "--data", data,
+        "--columns", tmp_path / "p" / "columns.yaml", "--format", "json",
+    )  # fmt: skip
+    found = json.loads(simulated.stdout)["data"]
+    assert (found["rows_read"], found["rows_rejected"]) == (100, 0)
+
+
 def test_a_yes_no_column_is_taken_only_for_the_flag_it_names(tmp_path: Path) -> None:
     """'Abandoned' (Y/N) was mapped as resolved, so every answered call counted as
     resolved, and 'Callback Requested' (Yes/No) as abandoned: plain yes/no values were

@@ -83,6 +83,13 @@ def as_text(frame: pl.DataFrame, layout: SourceLayout) -> pl.DataFrame:
     )
 
 
+def blank_row(layout: SourceLayout) -> pl.Expr:
+    """Whether a row is a blank line: every field the mapping reads empty (trailing empty
+    lines, a report's footer in a column not read). It is no row at all: neither read
+    nor rejected."""
+    return pl.all_horizontal([pl.col(RAW + n).is_null() for n in source_columns(layout)])
+
+
 def finish(
     layout: SourceLayout,
     parts: list[tuple[pl.DataFrame, ...]],
@@ -94,9 +101,7 @@ def finish(
     """Add up the parts' aggregates; count, sort and hand over the rejected rows."""
     path = layout.path
     dropped = rows_dropped(layout, rows_read)  # before blank lines are taken off
-    # A blank line (every field the mapping reads empty, e.g. trailing empty lines) is
-    # no row at all: neither read nor rejected.
-    blank = pl.all_horizontal([pl.col(RAW + n).is_null() for n in source_columns(layout)])
+    blank = blank_row(layout)
     rows_read -= rejected.filter(blank).height
     rejected = rejected.filter(~blank)
     if rows_read == 0 and dropped:
