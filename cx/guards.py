@@ -16,6 +16,7 @@ from cx.errors import did_you_mean
 from cx.models.result import (
     GUARD_CHANNEL_METRICS,
     GUARD_TOTAL_METRICS,
+    SHARE_METRICS,
     GuardResult,
     Result,
 )
@@ -143,6 +144,7 @@ def parse_guard(expr: str, channels: Iterable[str]) -> Guard:
                 hint=did_you_mean(key, GUARD_CHANNEL_METRICS)
                 or "one of: " + ", ".join(GUARD_CHANNEL_METRICS),
             )
+        _percent_of_a_share(match, key)
         return Guard(expr, key, channel, match["op"], threshold)
     if len(parts) != 1 or metric not in GUARD_TOTAL_METRICS:
         raise GuardSyntaxError(
@@ -150,4 +152,16 @@ def parse_guard(expr: str, channels: Iterable[str]) -> Guard:
             hint=did_you_mean(metric, GUARD_TOTAL_METRICS)
             or "one of: " + ", ".join(GUARD_TOTAL_METRICS),
         )
+    _percent_of_a_share(match, metric)
     return Guard(expr, metric, None, match["op"], threshold)
+
+
+def _percent_of_a_share(match: re.Match[str], metric: str) -> None:
+    """A `%` is a share's (`coverage >= 95%`); on a count or an amount it would divide
+    the number by 100 unsaid (`cost_delta < -5%` is not 5 % of today's cost)."""
+    if match["percent"] and metric not in SHARE_METRICS:
+        raise GuardSyntaxError(
+            f"{metric} is not a share, so '{match['number']}%' cannot be read",
+            hint=f"write the number in the unit of {metric}, without %; "
+            "a % fits only shares such as coverage or occupancy",
+        )

@@ -596,6 +596,26 @@ def test_guard_errors_are_validation_findings(tmp_path: Path) -> None:
     assert findings[0]["hint"] == "did you mean 'phone'?"
 
 
+def test_a_percent_is_read_only_on_a_share(tmp_path: Path) -> None:
+    # `cost_delta < -5%` would be 5 hundredths of money, not 5 % of today's cost.
+    text = (ROOT / "tests/strategies/broken/base.yaml").read_text()
+    text += "  - cost_delta < -5%\n  - channels.phone.agent_hours <= 5 %\n"
+    text += "  - channels.phone.occupancy <= 90%\n  - pooling_overhead < 30%\n"
+    path = write(tmp_path, "guards.yaml", text)
+    result = run("validate", str(path))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[:2] == [
+        f"{path}:11:5: guards.1: cost_delta is not a share, so '-5%' cannot be read "
+        "(hint: write the number in the unit of cost_delta, without %; "
+        "a % fits only shares such as coverage or occupancy)",
+        f"{path}:12:5: guards.2: agent_hours is not a share, so '5%' cannot be read "
+        "(hint: write the number in the unit of agent_hours, without %; "
+        "a % fits only shares such as coverage or occupancy)",
+    ]
+    assert "2 finding(s)" in result.stdout
+    assert result.stderr == ""
+
+
 # --------------------------------------------------------------------------- pre-commit
 
 

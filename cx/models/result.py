@@ -356,6 +356,25 @@ GUARD_TOTAL_METRICS = tuple(
     for name, field in Totals.model_fields.items()
     if field.annotation is not bool and name != "bands"
 )
+#: The guard metrics that are shares of a whole, fractions shown as percentages: the
+#: only ones a guard may write with `%` (`coverage >= 95%` is 0.95; `cost_delta < -5%`
+#: would be 5 hundredths of a currency unit, not 5 % of today's cost).
+SHARE_METRICS = frozenset(
+    {
+        "coverage",
+        "preferred_coverage",
+        "customer_coverage",
+        "pooling_overhead",
+        "floor_waste",
+        "replay_intervals_meeting_target",
+        "occupancy",
+        "service_level",
+        "abandon_rate",
+        "volume_share",
+        "resolution_rate",
+        "response_level",
+    }
+)
 GUARD_CHANNEL_METRICS = tuple(
     name
     for name, field in ChannelResult.model_fields.items()
