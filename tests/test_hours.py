@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+import cx
 from cx import api
 from cx.cli.app import app
 from cx.models.hours import HoursError, compile_hours, parse_days, parse_ranges
@@ -122,6 +123,25 @@ def test_bad_hours_values_are_findings_with_file_and_line(tmp_path: Path) -> Non
     assert f"{path}:11:" in out and "response targets are for async channels" in out
     assert f"{path}:12:" in out and "self_service channel has no opening hours" in out
     assert f"{path}:13:" in out and "channels.app.response.target" in out
+
+
+def test_a_day_closed_and_opened_by_another_key_is_a_finding(tmp_path: Path) -> None:
+    # Days add up: Tuesday would stay open from `mon-fri` whatever `tue: closed` says.
+    path = tmp_path / "tuesday.yaml"
+    path.write_text(
+        "version: 1\nname: t\nkind: follow\nchannels:\n  phone:\n    mode: live\n"
+        '    hours: {mon-fri: "08:00-17:00", tue: closed}\n'
+    )
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert result.stdout.startswith(
+        f"{path}:7:5: channels.phone.hours: 'tue' is closed, but 'mon-fri' opens it; "
+        "give each day's hours once: name only the open days"
+    )
+    with pytest.raises(cx.StrategyError, match="'sat-sun' is closed, but 'sun' opens it"):
+        cx.load_strategy(phone_strategy(hours={"sat-sun": "closed", "sun": "10:00-12:00"}))
+    opened = cx.load_strategy(phone_strategy(hours={"mon-fri": "08:00-12:00", "sat": "closed"}))
+    assert opened.channels["phone"].hours == {"mon-fri": "08:00-12:00", "sat": "closed"}
 
 
 def test_bad_hours_at_simulate_exit_with_the_file(tmp_path: Path) -> None:

@@ -138,10 +138,23 @@ class WeeklyHours:
 def compile_hours(hours: Mapping[str, str]) -> WeeklyHours:
     """Every day's ranges on one weekly clock; overlapping or empty weeks are errors."""
     spans: list[tuple[int, int, str]] = []
+    closed_by: dict[int, str] = {}
     for key, value in hours.items():
+        ranges = parse_ranges(value)
         for day in parse_days(key):
-            for start, end in parse_ranges(value):
+            if not ranges:
+                closed_by[day] = key
+            for start, end in ranges:
                 spans.append((day * DAY_MINUTES + start, day * DAY_MINUTES + end, key))
+    for start, _, key in spans:
+        closing = closed_by.get(start // DAY_MINUTES)
+        if closing is not None:
+            # Days add up, so `{mon-fri: ..., tue: closed}` would leave Tuesday open.
+            raise HoursError(
+                f"'{closing}' is closed, but '{key}' opens it",
+                "give each day's hours once: name only the open days "
+                '(e.g. mon: "08:00-17:00", wed-fri: "08:00-17:00")',
+            )
     spans.sort()
     for (_, end, first), (start, _, second) in pairwise(spans):
         if start < end:
