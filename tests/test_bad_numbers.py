@@ -188,6 +188,24 @@ def test_api_shares_are_numbers_not_booleans_or_text(share: object, message: str
     assert message in str(raised.value)
 
 
+def test_uncertainty_ranges_are_numbers_not_booleans_or_text(work: Path) -> None:
+    extra = (
+        'uncertainty:\n  volume: {low: "0.9", high: true}\n'
+        "  channels.phone.hourly_cost: {mean: 32, sd: yes}\n"
+    )
+    write_strategy(work, "handle_time: 360, hourly_cost: 32", extra)
+    result = run("validate", "bad.yaml")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[:3] == [
+        "bad.yaml:8:12: uncertainty.volume.low: text is not a number; "
+        "write the number without quotes (got '0.9')",
+        "bad.yaml:8:24: uncertainty.volume.high: true is a yes/no value, not a number "
+        "(got True)",
+        "bad.yaml:9:42: uncertainty.channels.phone.hourly_cost.sd: true is a yes/no value, "
+        "not a number (got True)",
+    ]
+
+
 @pytest.mark.parametrize("share", [0, 1, 0.5, 1e-1])
 def test_whole_and_decimal_shares_are_fine(share: float) -> None:
     strategy = cx.load_strategy(push_strategy(share))  # type: ignore[arg-type]

@@ -13,6 +13,8 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
+from pydantic_core import PydanticCustomError
+
 from cx.errors import InputError
 from cx.models.vocabulary import DEFAULT_WINDOW_HOURS, MAX_WINDOW_HOURS, MIN_WINDOW_HOURS
 
@@ -41,6 +43,42 @@ def foreign_character(text: str) -> str | None:
             name = unicodedata.name(char, f"U+{ord(char):04X}")
             return f"'{char}' ({name.lower()})"
     return None
+
+
+def finite_number(value: object) -> object:
+    """Pydantic before-validator of every numeric strategy field.
+
+    Refuses booleans (``true`` is not 1.0), text (``"0.5"`` in quotes is not a share),
+    NaN and infinity, with a message that says which; numbers pass on to the bounds.
+    """
+    if isinstance(value, bool):
+        raise PydanticCustomError(
+            "number_not_bool",
+            "{value} is a yes/no value, not a number",
+            {"value": str(value).lower()},
+        )
+    if isinstance(value, str):
+        foreign = foreign_character(value)
+        if foreign is not None:
+            raise PydanticCustomError(
+                "number_not_ascii",
+                "not a number: it contains {char}; write numbers with the digits 0-9",
+                {"char": foreign},
+            )
+        if value.strip().lower().lstrip("+-.") in ("nan", "inf", "infinity"):
+            raise PydanticCustomError(
+                "number_not_finite", "a finite number is needed, not NaN or infinity"
+            )
+        raise PydanticCustomError(
+            "number_is_text", "text is not a number; write the number without quotes"
+        )
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PydanticCustomError(
+            "number_not_finite", "a finite number is needed, not NaN or infinity"
+        )
+    if isinstance(value, int) and abs(value) > 10**18:
+        raise PydanticCustomError("number_too_large", "number is far too large")
+    return value
 
 
 def parse_number(text: str, what: str, *, integer: bool = False) -> float | int:

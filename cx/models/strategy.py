@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import unicodedata
 from collections.abc import Mapping
 from typing import Annotated, Literal, TypeVar
@@ -24,7 +23,7 @@ from pydantic_core import PydanticCustomError
 
 from cx.models.hours import ALWAYS, HoursError, WeeklyHours, compile_hours, parse_days, parse_ranges
 from cx.models.hours import weekly_hours as compiled_hours
-from cx.models.numbers import MAX_AGENTS, foreign_character
+from cx.models.numbers import MAX_AGENTS, finite_number
 from cx.models.source import PathKey, Position, written_at
 from cx.models.uncertainty import Range
 from cx.models.vocabulary import (
@@ -40,44 +39,6 @@ from cx.models.vocabulary import (
 
 # Every number of a strategy is finite and a number (not `true`, not "0.5" in quotes);
 # the bounds say what a real contact centre can be (README, "What cx guarantees").
-
-
-def finite_number(value: object) -> object:
-    """Pydantic before-validator of every numeric strategy field.
-
-    Refuses booleans (``true`` is not 1.0), text (``"0.5"`` in quotes is not a share),
-    NaN and infinity, with a message that says which; numbers pass on to the bounds.
-    """
-    if isinstance(value, bool):
-        raise PydanticCustomError(
-            "number_not_bool",
-            "{value} is a yes/no value, not a number",
-            {"value": str(value).lower()},
-        )
-    if isinstance(value, str):
-        foreign = foreign_character(value)
-        if foreign is not None:
-            raise PydanticCustomError(
-                "number_not_ascii",
-                "not a number: it contains {char}; write numbers with the digits 0-9",
-                {"char": foreign},
-            )
-        if value.strip().lower().lstrip("+-.") in ("nan", "inf", "infinity"):
-            raise PydanticCustomError(
-                "number_not_finite", "a finite number is needed, not NaN or infinity"
-            )
-        raise PydanticCustomError(
-            "number_is_text", "text is not a number; write the number without quotes"
-        )
-    if isinstance(value, float) and not math.isfinite(value):
-        raise PydanticCustomError(
-            "number_not_finite", "a finite number is needed, not NaN or infinity"
-        )
-    if isinstance(value, int) and abs(value) > 10**18:
-        raise PydanticCustomError("number_too_large", "number is far too large")
-    return value
-
-
 # (The check comes after the bounds so that they still show in the JSON Schema.)
 _CHECKED = BeforeValidator(finite_number)
 Share = Annotated[float, Field(ge=0.0, le=1.0), _CHECKED]

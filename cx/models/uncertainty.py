@@ -27,6 +27,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from cx.errors import did_you_mean
+from cx.models.numbers import finite_number
 
 #: The prices of a channel: a draw that changes only these keeps flows and staffing.
 PRICE_FIELDS = ("hourly_cost", "cost_per_contact", "fixed_cost")
@@ -39,6 +40,11 @@ DEFAULT_SAMPLES = 1000
 MAX_SAMPLES = 100_000
 #: How far a normal range's low and high sit from its mean in sensitivity (5 % / 95 %).
 NORMAL_Z = 1.645
+
+
+#: The numbers of a range are finite and numbers, as every number of a strategy is.
+_CHECKED = BeforeValidator(finite_number)
+Number = Annotated[float, Field(allow_inf_nan=False), _CHECKED]
 
 
 class _Range(BaseModel):
@@ -59,8 +65,8 @@ def _ordered(*pairs: tuple[str, float, str, float]) -> None:
 class Uniform(_Range):
     """Every value between ``low`` and ``high`` equally likely."""
 
-    low: float = Field(allow_inf_nan=False)
-    high: float = Field(allow_inf_nan=False)
+    low: Number
+    high: Number
 
     @model_validator(mode="after")
     def _order(self) -> Uniform:
@@ -75,9 +81,9 @@ class Uniform(_Range):
 class Triangular(_Range):
     """Values between ``low`` and ``high``, most likely near ``mode``."""
 
-    low: float = Field(allow_inf_nan=False)
-    mode: float = Field(allow_inf_nan=False)
-    high: float = Field(allow_inf_nan=False)
+    low: Number
+    mode: Number
+    high: Number
 
     @model_validator(mode="after")
     def _order(self) -> Triangular:
@@ -92,8 +98,8 @@ class Triangular(_Range):
 class Normal(_Range):
     """A bell around ``mean`` with standard deviation ``sd``, clipped to the key's range."""
 
-    mean: float = Field(allow_inf_nan=False)
-    sd: float = Field(gt=0.0, allow_inf_nan=False)
+    mean: Number
+    sd: Annotated[float, Field(gt=0.0, allow_inf_nan=False), _CHECKED]
 
     @property
     def bounds(self) -> tuple[float, float]:
