@@ -206,6 +206,28 @@ def test_uncertainty_ranges_are_numbers_not_booleans_or_text(work: Path) -> None
     ]
 
 
+@pytest.mark.parametrize(
+    ("written", "advice"),
+    [
+        ('"0.4"', "write the number without quotes (got '0.4')"),
+        ("40%", "write 40% as a fraction: 0.4 (got '40%')"),
+        ("12.5 %", "write 12.5 % as a fraction: 0.125 (got '12.5 %')"),
+        ("85pc", "write it with the digits 0-9 alone, no unit or separator (got '85pc')"),
+    ],
+)
+def test_a_share_written_as_text_says_how_to_write_it(
+    work: Path, written: str, advice: str
+) -> None:
+    # `40%` has no quotes to remove: the advice is the fraction it means.
+    write_strategy(work, f"handle_time: 360, hourly_cost: 32, max_occupancy: {written}")
+    result = run("validate", "bad.yaml")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        "bad.yaml:3:67: channels.phone.max_occupancy: "
+        f"text is not a number; {advice}"
+    )
+
+
 @pytest.mark.parametrize("share", [0, 1, 0.5, 1e-1])
 def test_whole_and_decimal_shares_are_fine(share: float) -> None:
     strategy = cx.load_strategy(push_strategy(share))  # type: ignore[arg-type]

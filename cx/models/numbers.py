@@ -69,9 +69,7 @@ def finite_number(value: object) -> object:
             raise PydanticCustomError(
                 "number_not_finite", "a finite number is needed, not NaN or infinity"
             )
-        raise PydanticCustomError(
-            "number_is_text", "text is not a number; write the number without quotes"
-        )
+        raise PydanticCustomError("number_is_text", _text_is_not_a_number(value.strip()))
     if isinstance(value, float) and not math.isfinite(value):
         raise PydanticCustomError(
             "number_not_finite", "a finite number is needed, not NaN or infinity"
@@ -79,6 +77,17 @@ def finite_number(value: object) -> object:
     if isinstance(value, int) and abs(value) > 10**18:
         raise PydanticCustomError("number_too_large", "number is far too large")
     return value
+
+
+def _text_is_not_a_number(text: str) -> str:
+    """What to write instead of ``text``: a number in quotes, a percentage (``40%``, a
+    share written as people say it) or a number with a unit or separator (``30s``)."""
+    if _FLOAT_TEXT.fullmatch(text):
+        return "text is not a number; write the number without quotes"
+    percent = text.removesuffix("%").strip()
+    if text.endswith("%") and len(percent) <= MAX_NUMBER_TEXT and _FLOAT_TEXT.fullmatch(percent):
+        return f"text is not a number; write {text} as a fraction: {float(percent) / 100:g}"
+    return "text is not a number; write it with the digits 0-9 alone, no unit or separator"
 
 
 def parse_number(text: str, what: str, *, integer: bool = False) -> float | int:
