@@ -106,6 +106,27 @@ def test_decimal_numbers_and_quoted_text_read_as_written(text: str, value: objec
     assert parse_yaml(f"a: {text}\n", "f.yaml").data == {"a": value}
 
 
+def test_a_name_yaml_reads_as_yes_or_no_says_to_quote_it(tmp_path: Path) -> None:
+    # A channel named `no` is a key (a name) in `channels:`, but a value in `offer:`.
+    path = tmp_path / "norway.yaml"
+    path.write_text(
+        "version: 1\nname: n\nkind: push\nchannels:\n"
+        "  phone: {mode: live, handle_time: 300, hourly_cost: 30}\n"
+        "  no: {mode: self_service}\n"
+        "offer: [phone, no]\nshifts:\n  - from: phone\n    where: {intent: on}\n"
+        "    to: {no: 0.2}\n"
+    )
+    result = validate(path)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[:2] == [
+        f"{path}:7:16: offer.1: input should be a valid string (got False) (hint: YAML "
+        "reads no, off and false unquoted as a yes/no value: quote a name such as 'no')",
+        f"{path}:10:13: shifts.0.where.intent: input should be a valid list (got True) "
+        "(hint: YAML reads yes, on and true unquoted as a yes/no value: quote a name such "
+        "as 'on')",
+    ]
+
+
 def test_keys_that_look_like_numbers_stay_names() -> None:
     located = parse_yaml("017: a\n0x11: b\n1_7: c\n", "f.yaml")
     assert located.data == {"017": "a", "0x11": "b", "1_7": "c"}

@@ -87,6 +87,15 @@ EMPTY_LIST_HINT = "list at least one value, or leave the key out"
 EMPTY_VALUE_HINT = "give it a value"
 
 
+#: Errors of a value that should be text (a name, or a list of names).
+_TEXT_TYPES = ("string_type", "list_type")
+#: YAML 1.1 reads these words, unquoted, as booleans: a channel or intent named `no`.
+_YAML_BOOLEAN_HINT = {
+    True: "YAML reads yes, on and true unquoted as a yes/no value: quote a name such as 'on'",
+    False: "YAML reads no, off and false unquoted as a yes/no value: quote a name such as 'no'",
+}
+
+
 def _finding_for(
     path: tuple[Any, ...], items: list[dict[str, Any]], located: Located, model: type[BaseModel]
 ) -> Finding:
@@ -128,6 +137,8 @@ def _finding_for(
         if message not in messages:
             messages.append(message)
     shown = first.get("input")
+    if isinstance(shown, bool) and first["type"] in _TEXT_TYPES:
+        hint = hint or _YAML_BOOLEAN_HINT[shown]
     got = f" (got {shown!r})" if isinstance(shown, str | int | float | bool) else ""
     message = "; or ".join(m[0].lower() + m[1:] for m in messages) + got
     return position.finding(message, where, hint)
