@@ -102,6 +102,29 @@ def test_a_guard_on_a_metric_the_channel_never_has_is_a_finding(
     )
 
 
+def test_a_guard_on_the_queue_of_a_retired_channel_is_a_finding(
+    workdir: Path, data: Path
+) -> None:
+    """It failed on every run with "the channel has no result": video handles nothing."""
+    retired = "offer: [phone, chat, branch, email, social, web, app]\n"
+    retired += "fallback: {video: {to: chat, accept: 0.5}}"
+    guards = ["channels.video.lost <= 1000", "channels.video.service_level >= 0.8"]
+    a = strategy(workdir, "a", guards, extra=retired)
+    result = run("validate", a.name)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "a.yaml:9:5: guards.1: video has no service_level: it is retired (not in "
+        "`offer:`), so it handles no contact (hint: guard another metric of it, or remove "
+        "the guard)",
+        "1 file checked, 1 invalid, 1 finding(s)",
+    ]
+    offered = run("check", a.name, "--data", data, "--set", "offer=null",
+                  "--set", "fallback=null")  # fmt: skip
+    assert offered.exit_code in (0, 1) and "PASS a: channels.video.lost <= 1000" in (
+        offered.stdout
+    )
+
+
 def test_json(workdir: Path, data: Path) -> None:
     a = strategy(workdir, "a", ["coverage >= 0", "coverage > 1"])
     result = run("check", a.name, "--data", data, "--format", "json")

@@ -152,10 +152,19 @@ _NOT_OF_MODE = {
 }
 
 
+#: Channel metrics of the contacts a channel handles: a retired channel handles none.
+_OF_HANDLED = {
+    "occupancy", "service_level", "average_wait", "abandon_rate",
+    "open_hours", "after_hours", "response_level", "backlog_peak",
+}  # fmt: skip
+
+
 def _never_measured(strategy: Strategy, name: str, metric: str) -> str | None:
     """Why channel ``name`` of ``strategy`` never has ``metric`` in a result (a guard on
     it would fail on every run), or None when it can have it."""
     channel = strategy.channels[name]
+    if name not in strategy.offered and metric in _OF_HANDLED:
+        return "it is retired (not in `offer:`), so it handles no contact"
     never, why = _NOT_OF_MODE.get(channel.mode, (set(), ""))
     if metric in never:
         return why
