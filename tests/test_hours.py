@@ -125,6 +125,25 @@ def test_bad_hours_values_are_findings_with_file_and_line(tmp_path: Path) -> Non
     assert f"{path}:13:" in out and "channels.app.response.target" in out
 
 
+@pytest.mark.parametrize("empty", ["08:00-08:00", "24:00-24:00"])
+def test_a_range_that_opens_and_closes_at_once_is_empty_not_backwards(
+    tmp_path: Path, empty: str
+) -> None:
+    path = tmp_path / "empty.yaml"
+    path.write_text(
+        "version: 1\nname: t\nkind: follow\nchannels:\n  phone:\n    mode: live\n"
+        f'    hours: {{mon-fri: "{empty}"}}\n'
+    )
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert result.stdout.startswith(
+        f"{path}:7:13: channels.phone.hours.mon-fri: '{empty}' is empty: it opens and "
+        'closes at the same time; write "00:00-24:00" for a whole day, or "closed" for a '
+        f"day it is shut (got '{empty}')\n"
+    )
+    assert "before it starts" not in result.stdout
+
+
 def test_a_day_closed_and_opened_by_another_key_is_a_finding(tmp_path: Path) -> None:
     # Days add up: Tuesday would stay open from `mon-fri` whatever `tue: closed` says.
     path = tmp_path / "tuesday.yaml"

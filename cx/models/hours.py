@@ -81,7 +81,12 @@ def parse_ranges(value: str) -> list[tuple[int, int]]:
             )
         start = _minute(match[1], match[2], piece)
         end = _minute(match[3], match[4], piece)
-        if end <= start:
+        if end == start:
+            raise HoursError(
+                f"'{piece}' is empty: it opens and closes at the same time",
+                'write "00:00-24:00" for a whole day, or "closed" for a day it is shut',
+            )
+        if end < start:
             raise HoursError(
                 f"'{piece}' ends before it starts",
                 "a range ends on the day it starts: split a night into two days, "
