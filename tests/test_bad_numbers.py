@@ -228,6 +228,38 @@ def test_a_share_written_as_text_says_how_to_write_it(
     )
 
 
+def test_a_share_written_as_a_percentage_says_it_is_a_fraction(work: Path) -> None:
+    write_strategy(work, "handle_time: 360, hourly_cost: 32, max_occupancy: 85")
+    result = run("validate", "bad.yaml")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        "bad.yaml:3:67: channels.phone.max_occupancy: input should be less than or equal "
+        "to 1 (got 85) (hint: shares and probabilities are fractions from 0 to 1: "
+        "85 % is 0.85)"
+    )
+    setting = "channels.phone.shrinkage=30"
+    override = run("simulate", "s.yaml", "--data", "data.csv", "--set", setting)
+    assert one_error_line(override) == (
+        f"error: --set {setting}: channels.phone.shrinkage: input should be less than or "
+        "equal to 0.95 (got 30) (hint: shares and probabilities are fractions from 0 to 1: "
+        "30 % is 0.3)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra", "value"),
+    [("hourly_cost: 1e300", "1e+300"), ("concurrency: 60", "60"), ("shrinkage: 1", "1")],
+)
+def test_a_number_above_a_bound_other_than_a_share_has_no_percentage_hint(
+    work: Path, extra: str, value: str
+) -> None:
+    write_strategy(work, f"handle_time: 360, {extra}")
+    result = run("validate", "bad.yaml")
+    assert result.exit_code == 1
+    assert f"(got {value})" in result.stdout
+    assert "fraction" not in result.stdout
+
+
 @pytest.mark.parametrize("share", [0, 1, 0.5, 1e-1])
 def test_whole_and_decimal_shares_are_fine(share: float) -> None:
     strategy = cx.load_strategy(push_strategy(share))  # type: ignore[arg-type]

@@ -96,6 +96,28 @@ _YAML_BOOLEAN_HINT = {
 }
 
 
+#: The most a share written as a percentage can be: 40 is 40 %, 250 is no percentage.
+_MAX_PERCENT = 100
+
+
+def _fraction_hint(item: dict[str, Any]) -> str | None:
+    """For a value above a bound of 1 or less (a share such as `to: {web: 40}`, the
+    chance `hold`), that it is written as a fraction: 40 % is 0.4."""
+    if item["type"] not in ("less_than", "less_than_equal"):
+        return None
+    ctx = item.get("ctx", {})
+    bound = ctx.get("le", ctx.get("lt"))
+    value = item.get("input")
+    if not isinstance(bound, int | float) or bound > 1:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 1:
+        return None
+    hint = "shares and probabilities are fractions from 0 to 1"
+    if value <= _MAX_PERCENT:
+        hint += f": {value:g} % is {value / 100:g}"
+    return hint
+
+
 def _finding_for(
     path: tuple[Any, ...], items: list[dict[str, Any]], located: Located, model: type[BaseModel]
 ) -> Finding:
@@ -134,6 +156,7 @@ def _finding_for(
             options = _LITERAL_OPTIONS.findall(str(item.get("ctx", {}).get("expected", "")))
             hint = hint or did_you_mean(item.get("input"), options)
         hint = hint or item.get("ctx", {}).get("hint")  # a model's own error may carry one
+        hint = hint or _fraction_hint(item)
         if message not in messages:
             messages.append(message)
     shown = first.get("input")
