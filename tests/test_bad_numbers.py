@@ -456,6 +456,28 @@ def test_bad_interval(work: Path, interval: str) -> None:
     )
 
 
+def test_an_interval_in_quotes_is_named_text(work: Path) -> None:
+    write_strategy(work, "handle_time: 360", 'staffing: {interval: "30"}\n')
+    result = run("validate", "bad.yaml")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        "bad.yaml:7:12: staffing.interval: input should be 15, 30 or 60 (got '30') "
+        "(hint: '30' is text in quotes: write 30 without quotes)"
+    )
+    override = run("simulate", "s.yaml", "--data", "data.csv", "--set", 'staffing.interval="15"')
+    assert one_error_line(override).endswith(
+        "(got '15') (hint: '15' is text in quotes: write 15 without quotes)"
+    )
+
+
+@pytest.mark.parametrize("interval", ['"45"', '"abc"', "45"])
+def test_an_interval_that_is_no_choice_has_no_quotes_hint(work: Path, interval: str) -> None:
+    override = run(
+        "simulate", "s.yaml", "--data", "data.csv", "--set", f"staffing.interval={interval}"
+    )
+    assert "hint" not in one_error_line(override)
+
+
 @pytest.mark.parametrize(
     ("rate", "message"),
     [

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from cx.errors import Finding, did_you_mean
 from cx.loader.fields import fields_at
 from cx.loader.located import Located
+from cx.models.numbers import is_number_text
 from cx.models.source import dotted_path
 from cx.models.uncertainty import RANGE_TAGS
 from cx.models.vocabulary import CHANNEL_NAME_PATTERN, CHANNEL_NAME_RULE, channel_name_like
@@ -82,6 +83,8 @@ def _is_key_position(node: Any, part: Any) -> bool:
 
 
 _LITERAL_OPTIONS = re.compile(r"'([^']*)'")
+#: The numbers of a choice such as "15, 30 or 60" (text choices are quoted: not these).
+_NUMBER_CHOICES = re.compile(r"(?<!['\w.])[0-9]+(?:\.[0-9]+)?(?![\w'.])")
 #: Where a list may be left out, leaving it out has a meaning; an empty one has none.
 EMPTY_LIST_HINT = "list at least one value, or leave the key out"
 EMPTY_VALUE_HINT = "give it a value"
@@ -116,6 +119,18 @@ def _fraction_hint(item: dict[str, Any]) -> str | None:
     if value <= _MAX_PERCENT:
         hint += f": {value:g} % is {value / 100:g}"
     return hint
+
+
+def _quoted_number_hint(item: dict[str, Any]) -> str | None:
+    """For one of a choice of numbers written in quotes (`interval: "30"`), that it is
+    text."""
+    value = item.get("input")
+    if not isinstance(value, str) or not is_number_text(value):
+        return None
+    choices = _NUMBER_CHOICES.findall(str(item.get("ctx", {}).get("expected", "")))
+    if float(value) not in (float(choice) for choice in choices):
+        return None
+    return f"{value!r} is text in quotes: write {value.strip()} without quotes"
 
 
 def _finding_for(
@@ -155,6 +170,7 @@ def _finding_for(
         if item["type"] == "literal_error":
             options = _LITERAL_OPTIONS.findall(str(item.get("ctx", {}).get("expected", "")))
             hint = hint or did_you_mean(item.get("input"), options)
+            hint = hint or _quoted_number_hint(item)
         hint = hint or item.get("ctx", {}).get("hint")  # a model's own error may carry one
         hint = hint or _fraction_hint(item)
         if message not in messages:

@@ -45,6 +45,11 @@ def foreign_character(text: str) -> str | None:
     return None
 
 
+def is_number_text(text: str) -> bool:
+    """Whether ``text`` is a number written with ASCII digits (``"30"`` in quotes)."""
+    return len(text) <= MAX_NUMBER_TEXT and _FLOAT_TEXT.fullmatch(text.strip()) is not None
+
+
 def finite_number(value: object) -> object:
     """Pydantic before-validator of every numeric strategy field.
 
