@@ -371,7 +371,7 @@ def test_set_null_removes_a_key_as_a_file_that_extends_does(work: Path) -> None:
         # findings away from the key the --set changed, which the file alone has not
         (
             "offer.0=chat",
-            ["push.yaml:5:1: offer: channel 'chat' is offered twice, with --set offer.0=chat",
+            ["push.yaml:5:16: offer.1: channel 'chat' is offered twice, with --set offer.0=chat",
              "push.yaml:7:5: shifts.0.escalate_to: unresolved contacts have nowhere to go: "
              "'phone' is retired and has no fallback, with --set offer.0=chat "
              "(hint: set escalate_to)",
@@ -396,7 +396,7 @@ def test_an_error_of_the_file_itself_does_not_blame_a_set_value(work: Path) -> N
     result = cx("simulate", "twice.yaml", "--data", "data.csv", "--set", "name=other")
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert result.stderr == "error: twice.yaml:5:1: offer: channel 'phone' is offered twice\n"
+    assert result.stderr == "error: twice.yaml:5:16: offer.1: channel 'phone' is offered twice\n"
 
 
 def test_set_changes_the_result(work: Path) -> None:

@@ -361,7 +361,7 @@ def test_schema_and_cross_field_findings_in_one_run(tmp_path: Path) -> None:
         (4, "colour", "unknown key 'colour'"),
         (6, "channels.phone.shrinkage", "input should be less than or equal to 0.95 (got 1.2)"),
         (7, "channels.chat.mode", "input should be 'live', 'async' or 'self_service'"),
-        (9, "offer", "channel 'web' is offered twice"),
+        (9, "offer.3", "channel 'web' is offered twice"),
         (10, "shifts", "a follow strategy cannot have shift rules"),
         (12, "shifts.0.to", "shares add up to 1.3, more than 1"),
         (14, "shifts.1.to.web", "input should be less than or equal to 1"),
@@ -374,6 +374,20 @@ def test_schema_and_cross_field_findings_in_one_run(tmp_path: Path) -> None:
     for (line, path, message), want in zip(found, expected, strict=True):
         assert (line, path) == want[:2]
         assert message.startswith(want[2]), (message, want)
+
+
+def test_a_channel_offered_twice_is_found_at_the_repeat(tmp_path: Path) -> None:
+    text = (
+        "version: 1\nname: x\nkind: follow\nchannels:\n  phone: {mode: live}\n"
+        "  web: {mode: self_service}\noffer:\n  - phone\n  - web\n  - phone\n  - phone\n"
+    )
+    path = write(tmp_path, "twice.yaml", text)
+    result = run("validate", str(path))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[:2] == [
+        f"{path}:10:5: offer.2: channel 'phone' is offered twice",
+        "1 file checked, 1 invalid, 1 finding(s)",
+    ]
 
 
 def test_duplicate_and_unknown_key_in_one_run(tmp_path: Path) -> None:

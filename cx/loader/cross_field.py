@@ -37,8 +37,11 @@ def cross_field_findings(strategy: Strategy, located: Located) -> list[Finding]:
     if strategy.offer is not None:
         for index, name in enumerate(strategy.offer):
             known(("offer", index), name, "offered channel")
-        for name in {n for n in strategy.offer if strategy.offer.count(n) > 1}:
-            add(("offer",), f"channel '{name}' is offered twice")
+        repeated: set[str] = set()
+        for index, name in enumerate(strategy.offer):
+            if name in strategy.offer[:index] and name not in repeated:
+                repeated.add(name)
+                add(("offer", index), f"channel '{name}' is offered twice")
 
     retired = [name for name in catalog if name not in offered]
     if strategy.kind == "follow" and strategy.shifts:
