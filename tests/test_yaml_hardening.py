@@ -179,6 +179,10 @@ def test_merge_keys_are_refused() -> None:
     (finding,) = findings("base: &b {mode: live}\nphone:\n  <<: *b\n  handle_time: 3\n")
     assert finding.message == "merge keys (<<) are not supported"
     assert finding.line == 3
+    assert finding.hint == (
+        "write the keys out; for a base that several strategies share, "
+        "put it in a strategy file of its own and name it with `extends:`"
+    )
 
 
 def test_value_count_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:

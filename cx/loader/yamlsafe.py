@@ -104,7 +104,12 @@ class _Builder:
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise self._fail("merge keys (<<) are not supported", key_node)
+                raise self._fail(
+                    "merge keys (<<) are not supported",
+                    key_node,
+                    hint="write the keys out; for a base that several strategies share, "
+                    "put it in a strategy file of its own and name it with `extends:`",
+                )
             if not isinstance(key_node, yaml.ScalarNode):
                 raise self._fail("mapping keys must be plain scalars", key_node)
             # A key that reads as a number is a name (its text), never refused as a number.
