@@ -279,6 +279,25 @@ def test_unreadable_files_are_findings(tmp_path: Path, content: bytes, words: st
     assert result.stdout.startswith(str(path))
 
 
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        ("version: 1\nchannels:\n  phone:\n\tmode: live\n", 4, 1),
+        ("version: 1\nchannels:\n  phone:\n    mode: live\n  \t\n", 5, 3),
+        ("version: 1\noffer:\n\t- phone\n", 3, 1),
+    ],
+)
+def test_a_tab_says_to_use_spaces(tmp_path: Path, text: str, line: int, column: int) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = validate(path)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        f"{path}:{line}:{column}: YAML syntax error: a tab, where YAML allows only spaces "
+        "(hint: indent with spaces, and put a space, not a tab, after `key:`)"
+    )
+
+
 def test_not_utf8_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "s.yaml"
     path.write_bytes(b"version: 1\nname: caf\xe9\n")

@@ -247,13 +247,12 @@ def _parse(text: str, file: str, collect: bool) -> Located:
         mark = exc.problem_mark or exc.context_mark
         parts = [part for part in (exc.context, exc.problem) if part]
         problem = ", ".join(parts) if parts else "invalid YAML"
+        hint = "check the indentation and quoting around this line"
+        if exc.problem and "'\\t'" in exc.problem:  # PyYAML: "found character '\t' ..."
+            problem = "a tab, where YAML allows only spaces"
+            hint = "indent with spaces, and put a space, not a tab, after `key:`"
         raise StrategyError(
-            [
-                _mark_position(file, mark).finding(
-                    f"YAML syntax error: {problem}",
-                    hint="check the indentation and quoting around this line",
-                )
-            ]
+            [_mark_position(file, mark).finding(f"YAML syntax error: {problem}", hint=hint)]
         ) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow in a document
         where = max(exc.position, 0)
