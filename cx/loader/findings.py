@@ -99,8 +99,9 @@ _YAML_BOOLEAN_HINT = {
 }
 
 
-#: The most a share written as a percentage can be: 40 is 40 %, 250 is no percentage.
-_MAX_PERCENT = 100
+#: The values the hint reads as a percentage (40 is 40 %): a share of 1.5 or 250 is
+#: more likely a slip than a percentage, and "1.5 % is 0.015" would mislead.
+_PERCENTS = (2, 100)
 
 
 def _fraction_hint(item: dict[str, Any]) -> str | None:
@@ -116,7 +117,7 @@ def _fraction_hint(item: dict[str, Any]) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 1:
         return None
     hint = "shares and probabilities are fractions from 0 to 1"
-    if value <= _MAX_PERCENT:
+    if _PERCENTS[0] <= value <= _PERCENTS[1]:
         hint += f": {value:g} % is {value / 100:g}"
     return hint
 
