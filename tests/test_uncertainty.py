@@ -80,6 +80,10 @@ def test_inherited_and_overridden(tmp_path: Path) -> None:
         ("channels.chatt.fixed_cost: {low: 1, high: 2}", "did you mean 'chat'"),
         ("shifts.7.containment: {low: 0.5, high: 0.9}", "shifts has no item 7"),
         ("shifts.0.name: {low: 1, high: 2}", "is not a number"),
+        (  # 'is not a number' said of 15, 30 or 60
+            "staffing.interval: {low: 15, high: 60}",
+            "staffing.interval is one of fixed choices (15, 30 or 60), which cannot be drawn",
+        ),
         ("channels.phone.hourly_cost: {low: 30, mode: 20, high: 40}", "low (30) is above mode"),
         ("channels.phone.hourly_cost: {low: 40, high: 30}", "low (40) is above high (30)"),
         ("shifts.1.to.chat: {low: 0.2, high: 1.4}", "outside the valid range"),

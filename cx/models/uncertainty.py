@@ -28,6 +28,7 @@ from pydantic_core import PydanticCustomError
 
 from cx.errors import did_you_mean
 from cx.models.numbers import finite_number
+from cx.models.vocabulary import one_of
 
 #: The prices of a channel: a draw that changes only these keeps flows and staffing.
 PRICE_FIELDS = ("hourly_cost", "cost_per_contact", "fixed_cost")
@@ -213,10 +214,27 @@ def resolve_key(strategy: BaseModel, key: str) -> UncertainKey:
             # A map the file leaves out: a number inside it has no base value to vary.
             raise KeyProblem(f"{'.'.join(map(str, parts[: depth + 1]))} is not in the file")
     number = _numeric(annotation)
+    choices = _number_choices(annotation)
+    if number is None and choices:
+        raise KeyProblem(
+            f"{key} is one of fixed choices ({one_of(choices)}), which cannot be drawn",
+            "run the strategy once per value (--set) to compare them",
+        )
     if number is None:
         raise KeyProblem(f"{key} is not a number", "uncertainty takes numeric keys only")
     kind, lowest, highest = number
     return UncertainKey(tuple(parts), lowest, highest, whole=kind is int)
+
+
+def _number_choices(annotation: Any) -> list[int | float]:
+    """The numbers a Literal of fixed choices allows (``staffing.interval``: 15, 30, 60)."""
+    found: list[int | float] = []
+    for member in _members(annotation):
+        while typing.get_origin(member) is typing.Annotated:
+            member = typing.get_args(member)[0]
+        if typing.get_origin(member) is typing.Literal:
+            found += [v for v in typing.get_args(member) if isinstance(v, int | float)]
+    return [v for v in found if not isinstance(v, bool)]
 
 
 def _item_annotation(annotation: Any, container: type) -> Any:
