@@ -274,6 +274,24 @@ def test_handle_times_of_zero_are_no_handle_times(stamps: list[datetime], tmp_pa
     assert phone.workload_hours == pytest.approx(expected["workload_hours"], rel=1e-12)
 
 
+def test_a_channel_whose_every_contact_abandoned_is_said_so(
+    stamps: list[datetime], tmp_path: Path
+) -> None:
+    """The export held 300 s on every row, but all abandoned: 'the data shows none'
+    read as if the column were empty."""
+    from cx.errors import InputError
+
+    rows = [{**row, "abandoned": "true"} for row in phone_rows(stamps, lambda i, t: "300")]
+    cube = api.load_interactions(write_csv(tmp_path / "gone.csv", rows))
+    without_time = {key: value for key, value in PHONE.items() if key != "handle_time"}
+    with pytest.raises(InputError) as raised:
+        simulate(cube, {"phone": without_time})
+    assert raised.value.message.endswith(
+        f"the data shows none (all {len(stamps):,} of its contacts abandoned: handle times "
+        "count for served contacts only)"
+    )
+
+
 # --------------------------------------------------------------------------- bad input
 
 

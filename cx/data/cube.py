@@ -140,6 +140,15 @@ class Cube:
         """Contacts with a handle time, per channel."""
         return exact_sums(self.demand["channel"], self.demand["handle_n"])
 
+    def contacts_abandoned(self) -> dict[str, tuple[int, int]]:
+        """Per channel: its contacts, and those that abandoned (0 without the column)."""
+        contacts = exact_sums(self.demand["channel"], self.demand["contacts"])
+        abandoned: dict[str, float] = {}
+        if "abandoned" in self.handle_by_hour.columns:
+            frame = self.handle_by_hour
+            abandoned = exact_sums(frame["channel"], frame["abandoned"].fill_null(0))
+        return {name: (round(n), round(abandoned.get(name, 0))) for name, n in contacts.items()}
+
     def handle_time_by_hour(self, min_observations: int = 30) -> dict[str, list[float]]:
         """Per channel with observed handle times: 24 AHTs, one per hour of day (§6b).
 

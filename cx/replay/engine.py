@@ -140,6 +140,21 @@ def _retired_without_fallback(strategy: Strategy, name: str) -> Finding:
     )
 
 
+def _why_no_handle_time(cube: Cube, name: str) -> str:
+    """Why the data gives channel ``name`` no handle time, where the cube can tell: its
+    handle times are all 0, or every one of its contacts abandoned (handle times count
+    for served contacts only)."""
+    if cube.handle_time_counts().get(name, 0) > 0:
+        return " (its handle times are all 0)"
+    contacts, abandoned = cube.contacts_abandoned().get(name, (0, 0))
+    if contacts and abandoned == contacts:
+        return (
+            f" (all {contacts:,} of its contacts abandoned: handle times count for served "
+            "contacts only)"
+        )
+    return ""
+
+
 def handle_times(strategy: Strategy, cube: Cube, offered: list[str]) -> dict[str, float]:
     """AHT per channel: the catalog's, else the observed mean (§5)."""
     observed = cube.observed_handle_time()
@@ -158,11 +173,7 @@ def handle_times(strategy: Strategy, cube: Cube, offered: list[str]) -> dict[str
                     if by_hour
                     else "has no handle_time and the data shows none"
                 )
-                + (
-                    " (its handle times are all 0)"
-                    if cube.handle_time_counts().get(name, 0) > 0
-                    else ""
-                ),
+                + _why_no_handle_time(cube, name),
                 path=f"channels.{name}.handle_time",
                 **strategy.position(("channels", name, "handle_time")).location(),
                 hint="set handle_time (seconds) in the catalog",
