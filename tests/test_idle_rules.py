@@ -130,3 +130,30 @@ def test_one_value_of_several_in_another_case_takes_fewer_than_meant(tmp_path: P
         "no contact on phone has segment 'Business' (the data has 'business': values match "
         "exactly)\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("ramp", "reached"),
+    [
+        ("{periods: 12}", "50%"),
+        ("{periods: 12, shape: step}", "0%"),
+        ("{periods: 9, shape: s_curve}", "74%"),
+    ],
+)
+def test_a_ramp_that_outlasts_the_data_is_a_warning(ramp: str, reached: str) -> None:
+    """A ramp of 12 months on 6 months of data moved half its shares with nothing said:
+    the figures were of a rule still ramping up."""
+    result = run_cx(
+        "simulate", ROOT / "strategies" / "digital-first.yaml", "--data",
+        ROOT / "examples" / "interactions.csv", "--set", f"shifts.0.ramp={ramp}", "-f", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    periods = ramp.split(",")[0].split()[-1].strip("}")
+    assert result.stderr.splitlines() == [
+        f"warning: {ROOT}/strategies/digital-first.yaml:11:5: shifts.0: its ramp of {periods} "
+        f"periods reaches {reached} of its shares by the data's last period (2024-06, 6 of the "
+        f"{periods}): the figures are of a rule still ramping up"
+    ]
+    finished = run_cx("simulate", ROOT / "strategies" / "digital-first.yaml", "--data",
+                      ROOT / "examples" / "interactions.csv", "-f", "json")  # fmt: skip
+    assert finished.exit_code == 0 and finished.stderr == ""

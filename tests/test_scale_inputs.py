@@ -441,8 +441,10 @@ def test_spinner_only_on_a_terminal_for_large_files(tmp_path: Path) -> None:
 
 
 def test_no_progress_noise_on_stderr_when_piped(inputs: dict[str, Path]) -> None:
+    # digital-first's ramps outlast these 75 days, which is warned about: no such rule here
+    follow = ROOT / "strategies" / "follow-everywhere.yaml"
     result = run_cx(
-        "simulate", str(STRATEGY), "--data", str(inputs["csv"]), "--format", "json", "--no-cache",
+        "simulate", str(follow), "--data", str(inputs["csv"]), "--format", "json", "--no-cache",
     )
     assert result.exit_code in (0, 1)
     assert result.stderr == ""

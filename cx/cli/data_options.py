@@ -228,9 +228,10 @@ def _note_first_one_wins(
 
 def note_idle_rules(strategies: list[Strategy], cube: Cube, quiet: bool) -> None:
     """Say which shift rules take no contact of the data (a value in another case, a
-    channel the data lacks, no follow-ups): they move nothing, and save nothing."""
+    channel the data lacks, no follow-ups): they move nothing, and save nothing; and
+    which do not finish their ramp within the data."""
     from cx.replay.needs import uses_step
-    from cx.replay.rules import idle_rules
+    from cx.replay.rules import idle_rules, unfinished_ramps
 
     def demand_of(strategy: Strategy) -> pl.DataFrame:
         """The cube's demand, by journey step too where the strategy's rules need it."""
@@ -241,7 +242,10 @@ def note_idle_rules(strategies: list[Strategy], cube: Cube, quiet: bool) -> None
     warnings = [
         strategy.position(("shifts", number)).finding(said, f"shifts.{number}").format()
         for strategy in strategies
-        for number, said in idle_rules(strategy, demand_of(strategy))
+        for number, said in [
+            *idle_rules(strategy, demand_of(strategy)),
+            *unfinished_ramps(strategy, cube.meta.period_labels),
+        ]
     ]
     for warning in dict.fromkeys(warnings):  # a base two strategies extend: said once
         note(f"warning: {warning}", quiet)

@@ -242,6 +242,25 @@ def idle_rules(strategy: Strategy, demand: pl.DataFrame) -> list[tuple[int, str]
     return idle
 
 
+def unfinished_ramps(strategy: Strategy, periods: list[str]) -> list[tuple[int, str]]:
+    """The shift rules whose ramp does not reach its full share within the data's
+    ``periods`` (their labels, first to last), each with a sentence saying how far it
+    gets: the figures are then of a rule still ramping up, which is easy to miss."""
+    unfinished = []
+    for number, rule in enumerate(strategy.shifts):
+        if rule.ramp is None or rule.ramp.periods <= len(periods):
+            continue
+        last = pl.DataFrame({"i": [len(periods) - 1]})
+        reached = last.select(ramp_factor(rule.ramp, pl.col("i")).cast(pl.Float64)).item()
+        unfinished.append((
+            number,
+            f"its ramp of {rule.ramp.periods} periods reaches {reached:.0%} of its shares by "
+            f"the data's last period ({periods[-1]}, {len(periods)} of the "
+            f"{rule.ramp.periods}): the figures are of a rule still ramping up",
+        ))  # fmt: skip
+    return unfinished
+
+
 def _where_misses(
     where: Mapping[str, Sequence[str]],
     source: str,
