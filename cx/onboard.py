@@ -893,15 +893,43 @@ def _decide_day_first(proposal: Proposal, layout: SourceLayout) -> None:
     fmt = proposal.timestamp_format
     if fmt.startswith("%Y") or "%d" not in fmt:
         return
-    decided = _day_first(layout, proposal.columns["timestamp"].sources[0])
+    name = proposal.columns["timestamp"].sources[0]
+    decided = _day_first(layout, name)
     day_first = fmt.index("%d") < fmt.index("%m")
     if decided is None:
-        order = "day-first" if day_first else "month-first"
+        decided, reason = _guess_day_first(layout, name, fmt, day_first)
+        order = "day-first" if decided else "month-first"
         proposal.timestamp_check = (
-            f"no date has a day above 12, so day and month cannot be told apart; {order} is a guess"
+            "no date has a day above 12, so day and month cannot be told apart; "
+            f"{order} is a guess{reason}"
         )
-    elif decided != day_first:
+    if decided != day_first:
         proposal.timestamp_format = cols.swap_day_month(fmt)
+
+
+def _guess_day_first(
+    layout: SourceLayout, name: str, fmt: str, day_first: bool
+) -> tuple[bool, str]:
+    """Day-first or not when either order reads every date of column ``name``, and why:
+    the order whose dates span clearly the shorter range (an export of a few weeks, not
+    of most of a year), else month-first on a 12-hour clock (AM/PM, a US habit), else
+    the order of ``fmt``."""
+    date_format = fmt.split(" ")[0]
+    if not day_first:
+        date_format = cols.swap_day_month(date_format)
+    formats = [date_format, cols.swap_day_month(date_format)]
+    by_day, by_month = cols.date_spans(_column(layout, name), RAW + name, formats)
+    if (
+        by_day is not None
+        and by_month is not None
+        and 2 * min(by_day, by_month) < max(by_day, by_month)
+    ):
+        shorter, longer = sorted((by_day, by_month))
+        other = "month-first" if by_day < by_month else "day-first"
+        return by_day < by_month, f" (its dates span {shorter} days, {longer} read {other})"
+    if "%p" in fmt:
+        return False, " (a 12-hour clock with AM/PM is a US habit)"
+    return day_first, ""
 
 
 def _add_optional(

@@ -139,6 +139,56 @@ def test_undecidable_dates_are_a_guess_marked_check(tmp_path: Path) -> None:
     assert "# check:" in line and "day-first is a guess" in line
 
 
+def twelve_hour_export(path: Path, days: list[tuple[int, int]]) -> Path:
+    """A CXone-style export: month-first dates on a 12-hour clock, one contact an hour
+    from 8 AM to 1 PM on each (month, day) of ``days``."""
+    pick = random.Random(5)
+    lines = ["Contact ID,Skill Name,Start Time,Customer"]
+    for month, day in days:
+        for hour in (8, 9, 10, 11, 12, 1):
+            noon = "AM" if 8 <= hour < 12 else "PM"
+            skill = pick.choice(["Voice", "Chat", "Email"])
+            lines.append(
+                f"{len(lines)},{skill},{month:02d}/{day:02d}/2024 {hour:02d}:00:00 {noon},"
+                f"C{pick.randint(1, 40)}"
+            )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_undecidable_dates_take_the_order_of_the_shorter_span(tmp_path: Path) -> None:
+    march_april = [(month, day) for month in (3, 4) for day in range(1, 13)]
+    path = twelve_hour_export(tmp_path / "cxone.csv", march_april)
+    result = cx("init", "--data", path, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    text = (tmp_path / "out" / "columns.yaml").read_text(encoding="utf-8")
+    [line] = [line for line in text.splitlines() if line.startswith("timestamp_format:")]
+    assert line.startswith('timestamp_format: "%m/%d/%Y %I:%M:%S %p"  # check:')
+    assert "month-first is a guess (its dates span 42 days, 336 read day-first)" in line
+    assert "month-first is a guess" in result.stderr and result.stdout == ""
+
+
+def test_undecidable_dates_on_a_12_hour_clock_are_month_first(tmp_path: Path) -> None:
+    proposal = propose(twelve_hour_export(tmp_path / "cxone.csv", [(3, 4)]))
+    assert proposal.timestamp_format == "%m/%d/%Y %I:%M:%S %p"
+    assert proposal.timestamp_check is not None
+    assert "month-first is a guess (a 12-hour clock" in proposal.timestamp_check
+
+
+def test_undecidable_dates_on_a_24_hour_clock_stay_day_first(tmp_path: Path) -> None:
+    path = tmp_path / "crm.csv"
+    rows = [
+        f"CS-{n},ACC{n % 7},{day:02d}/{day:02d}/2026 10:05,Phone call"
+        for n, day in enumerate(range(1, 13))
+    ]
+    path.write_text("Case Number,Account,Opened,Contact method\n" + "\n".join(rows) + "\n")
+    proposal = propose(path)
+    assert proposal.timestamp_format == "%d/%m/%Y %H:%M"
+    assert proposal.timestamp_check is not None and proposal.timestamp_check.endswith(
+        "day-first is a guess"
+    )
+
+
 def test_contact_centre_log_split_date_time_and_outcome_codes(tmp_path: Path) -> None:
     proposal = propose(contact_centre_log(tmp_path / "log.tsv"))
     mapping = proposal.mapping()

@@ -183,6 +183,26 @@ def day_first_evidence(rows: pl.LazyFrame, column: str) -> bool | None:
     return day_first
 
 
+def date_spans(rows: pl.LazyFrame, column: str, date_formats: list[str]) -> list[int | None]:
+    """Per date format: the days between the earliest and the latest date of ``column``
+    (its values' text before the first space) read with it; None when the format does
+    not read every value, or none."""
+    text = pl.col(column).str.strip_chars()
+    filled = text.str.len_bytes() > 0
+    spans = []
+    for index, fmt in enumerate(date_formats):
+        dates = text.str.split(" ").list.first().str.strptime(pl.Date, fmt, strict=False)
+        spans += [
+            (dates.max() - dates.min()).dt.total_days().alias(f"span{index}"),
+            (filled & dates.is_null()).any().alias(f"unread{index}"),
+        ]
+    found = rows.select(spans).collect()
+    return [
+        None if found.item(0, f"unread{index}") else found.item(0, f"span{index}")
+        for index in range(len(date_formats))
+    ]
+
+
 def swap_day_month(fmt: str) -> str:
     """``%d/%m/%Y`` ↔ ``%m/%d/%Y``."""
     return fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
