@@ -1024,6 +1024,36 @@ def test_files_without_rows_are_refused(tmp_path: Path, content: bytes, message:
     assert result.stderr.startswith(f"error: {data}")
 
 
+@pytest.mark.parametrize(
+    ("customer", "said"), [("Contact ID", True), ("Account ID", False)]
+)
+def test_a_header_below_a_report_title_is_named(tmp_path: Path, customer: str, said: bool) -> None:
+    """With a mapping, a report's title line was the header: 'column ... is not in the
+    file; columns found: Open Cases by Origin'. The header below is named when it holds
+    the mapped columns."""
+    data = tmp_path / "report.csv"
+    data.write_text(
+        '"Open Cases by Origin"\n"Filtered By:"\n\n'
+        "Case Number,Contact ID,Opened,Case Origin\n"
+        + "".join(f"{n},C{n % 5},2024-03-{1 + n % 20:02d}T10:00:00,phone\n" for n in range(30))
+    )
+    mapping = tmp_path / "columns.yaml"
+    mapping.write_text(
+        f'delimiter: ","\ncolumns:\n  customer_id: {customer}\n  timestamp: Opened\n'
+        "  channel: Case Origin\n"
+    )
+    result = cx("simulate", STRATEGY, "--data", data, "--columns", mapping)
+    assert result.exit_code == 2 and result.stdout == ""
+    if said:
+        assert result.stderr.startswith(
+            f'error: {data}:1: line 1 is no header row: "Open Cases by Origin"; the header '
+            "seems to start on line 4 (Case Number, Contact ID, Opened, Case Origin)"
+        )
+        assert "delete the 3 lines above the header" in result.stderr
+    else:
+        assert "column 'Account ID' (for customer_id) is not in the file" in result.stderr
+
+
 @pytest.mark.parametrize("codes", [("Y", "N"), ("1", "0"), ("yes", "no"), ("TRUE", "false")])
 def test_usual_boolean_codes_are_read(tmp_path: Path, codes: tuple[str, str]) -> None:
     data = tmp_path / "codes.csv"

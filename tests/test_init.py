@@ -609,6 +609,55 @@ def test_init_then_simulate_follow_equals_the_baseline(
 # --------------------------------------------------------------------------- CLI errors
 
 
+def salesforce_report(path: Path, title: str) -> Path:
+    """A Salesforce report export: a title, its filters and a blank line above the header."""
+    lines = [title, '"Filtered By:"', '"  Case Origin equals Phone,Email,Web"', ""]
+    lines.append('"Case Number","Contact ID","Date/Time Opened","Case Origin","Status"')
+    lines += [
+        f'"{1001 + n:08d}","003A{n % 9}","3/{14 + n % 9}/2024 9:{n % 60:02d} AM",'
+        f'"{("Phone", "Email", "Web")[n % 3]}","Closed"'
+        for n in range(40)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("title", ['"Open Cases by Origin"', "Open Cases, by Origin", ""])
+@pytest.mark.parametrize("command", ["init", "inspect"])
+def test_lines_above_the_header_are_named(tmp_path: Path, title: str, command: str) -> None:
+    """A report's title and filters above the header read as 'cannot detect the
+    delimiter' (export with one of those delimiters), which the delimiter was not."""
+    data = salesforce_report(tmp_path / "report.csv", title)
+    extra = ["-o", tmp_path / "out"] if command == "init" else []
+    result = cx(command, "--data", data, *extra)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"error: {data}:1: line 1 is ")
+    assert (
+        "; the header seems to start on line 5 (Case Number, Contact ID, Date/Time Opened, "
+        "Case Origin, Status) (hint: delete the 4 lines above the header, or export the "
+        "report as details only, without its title and filters)"
+    ) in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_file_of_one_column_is_no_report_below_a_title(tmp_path: Path) -> None:
+    data = tmp_path / "notes.csv"
+    data.write_text('notes\n"rang, then wrote"\nrang twice, wrote, called\nwrote, called\n')
+    result = cx("init", "--data", data, "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "cannot detect the delimiter" in result.stderr
+    assert "header seems to start" not in result.stderr
+
+
+def test_rows_wider_than_the_header_are_no_header_below(tmp_path: Path) -> None:
+    data = tmp_path / "wide.csv"
+    data.write_text("id,when\nc1,2024-01-01T10:00:00,phone\nc2,2024-01-01T11:00:00,chat\n")
+    result = cx("inspect", "--data", data)
+    assert result.exit_code == 2
+    assert "required column(s) missing: customer_id, timestamp, channel" in result.stderr
+    assert "header seems to start" not in result.stderr
+
+
 def test_existing_files_are_refused_and_named(tmp_path: Path) -> None:
     (tmp_path / "follow.yaml").write_text("mine\n", encoding="utf-8")
     (tmp_path / "push.yaml").write_text("mine too\n", encoding="utf-8")

@@ -10,8 +10,11 @@ names loosely (:func:`find_column`) and refuses a header the scan would misread
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
+import itertools
+import re
 import unicodedata
 import zlib
 from dataclasses import dataclass
@@ -20,7 +23,7 @@ from pathlib import Path
 import polars as pl
 
 from cx.data.files import detect_delimiter, is_gzip, is_parquet
-from cx.errors import DataError
+from cx.errors import DataError, shown, shown_list
 
 #: What reading a user's file with Polars can raise because of the file: Polars'
 #: errors, the OS's, and a panic of its Rust code on a damaged file (no Exception).
@@ -95,6 +98,66 @@ def check_header(path: Path, line: str, header: list[str], sources: dict[str, li
                     column=None,
                     hint="rename or remove the copies in the export",
                 )
+
+
+#: Lines read to find a header below a report's title and filters.
+HEADER_SEARCH_LINES = 30
+
+
+def _rows(lines: list[str], delimiter: str) -> list[list[str]]:
+    """The fields of the non-blank rows of ``lines`` (a quoted field may span lines)."""
+    try:
+        return [row for row in csv.reader(lines, delimiter=delimiter) if any(row)]
+    except csv.Error:
+        return []
+
+
+#: A date, a time or a decimal number, which a value holds and a column name does not.
+_DATA_VALUE = re.compile(r"\d[-/.:]\d")
+
+
+def _is_name(text: str) -> bool:
+    """Whether a field could be a column name: not blank, no number, date or time."""
+    try:
+        float(text)
+    except ValueError:
+        return bool(text.strip()) and not _DATA_VALUE.search(text)
+    return False
+
+
+def header_below(lines: list[str], delimiter: str | None = None) -> tuple[int, list[str]] | None:
+    """Where the header of an export seems to start when the lines above it are a
+    report's title, filters and blank lines (as a Salesforce report writes them): the
+    number and the names of the first line below line 1 that holds more fields than
+    line 1, all distinct names, and as many as every row below it up to a blank line.
+    None when no line of ``lines`` does."""
+    for index in range(1, len(lines)):
+        separator = delimiter or detect_delimiter(lines[index])
+        if separator is None or not lines[index].strip():
+            continue
+        block = itertools.takewhile(str.strip, lines[index:])  # a report's footer may follow
+        names, *rows = _rows(list(block), separator)
+        first = _rows(lines[:1], separator)
+        if len(names) < 2 or len(names) <= (len(first[0]) if first else 0):
+            continue
+        if len(set(names)) < len(names) or not all(_is_name(name) for name in names):
+            continue
+        if rows and all(len(row) == len(names) for row in rows):
+            return index + 1, names
+    return None
+
+
+def header_below_error(path: Path, first_line: str, line: int, names: list[str]) -> DataError:
+    """The error for an export whose header is line ``line``, not line 1."""
+    first = shown(first_line.strip())
+    return DataError(
+        f"{f'line 1 is no header row: {first}' if first else 'line 1 is blank'}; the header "
+        f"seems to start on line {line} ({shown_list([shown(name) for name in names])})",
+        file=path,
+        line=1,
+        hint=f"delete the {line - 1} line{'s' if line > 2 else ''} above the header, or "
+        "export the report as details only, without its title and filters",
+    )
 
 
 # --------------------------------------------------------------------------- UTF-8

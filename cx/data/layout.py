@@ -23,10 +23,13 @@ import polars as pl
 from cx.data import drop as drop_rows
 from cx.data.columns import missing_hint
 from cx.data.diagnose import (
+    HEADER_SEARCH_LINES,
     READ_FAILURES,
     check_header,
     find_column,
     first_bad_utf8,
+    header_below,
+    header_below_error,
     read_error,
 )
 from cx.data.files import check_data_path, detect_delimiter, is_gzip, is_parquet, open_text
@@ -115,6 +118,25 @@ def head_lines(path: Path, count: int, encoding: str = "utf8") -> list[str]:
         raise DataError(f"cannot read data file: {exc}", file=path) from None
 
 
+def refuse_header_below(
+    path: Path, delimiter: str | None, encoding: str = "utf8", mapping: Mapping | None = None
+) -> None:
+    """Refuse an export whose header is not line 1 but a line below a report's title
+    and filters, naming that line; with a mapping that names columns, only when that
+    line holds every column it reads. Nothing when no line below looks like a header."""
+    lines = head_lines(path, HEADER_SEARCH_LINES, encoding)
+    found = header_below(lines, delimiter)
+    if found is None:
+        return
+    line, names = found
+    if mapping is not None and mapping.columns:
+        try:
+            _map_sources(path, names, mapping)
+        except DataError:
+            return
+    raise header_below_error(path, lines[0], line, names)
+
+
 def resolve_layout(path: Path, mapping: Mapping, encoding: str = "utf8") -> SourceLayout:
     """Read the header, pick the delimiter and map canonical columns to source columns.
 
@@ -126,6 +148,8 @@ def resolve_layout(path: Path, mapping: Mapping, encoding: str = "utf8") -> Sour
         return _parquet_layout(path, mapping)
     head = head_lines(path, 6, encoding)
     if not head or not head[0].strip():
+        if head:
+            refuse_header_below(path, mapping.delimiter, encoding)
         raise DataError("data file has no header row", file=path, line=1)
     if "\x00" in head[0]:
         raise DataError("data file is binary, not CSV text", file=path)
@@ -133,6 +157,7 @@ def resolve_layout(path: Path, mapping: Mapping, encoding: str = "utf8") -> Sour
     if delimiter is None:
         found = head[0].strip()
         if found not in CANONICAL_COLUMNS:
+            refuse_header_below(path, None, encoding)
             raise DataError(
                 "cannot detect the delimiter: the header has no comma, tab, semicolon or bar",
                 file=path,
@@ -145,7 +170,11 @@ def resolve_layout(path: Path, mapping: Mapping, encoding: str = "utf8") -> Sour
         header = next(csv.reader([head[0]], delimiter=delimiter))
     except csv.Error as exc:
         raise DataError(f"cannot read the header row: {exc}", file=path, line=1) from None
-    sources = _map_sources(path, header, mapping)
+    try:
+        sources = _map_sources(path, header, mapping)
+    except DataError:
+        refuse_header_below(path, delimiter, encoding, mapping)
+        raise
     check_header(path, head[0], header, sources)  # CR-only lines, a used name twice
     timestamp_format = mapping.timestamp_format or _sniff_iso_format(
         path, head, delimiter, header, sources["timestamp"]

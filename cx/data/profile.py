@@ -11,7 +11,7 @@ import polars as pl
 from cx.data.columns import PROFILE_ROWS
 from cx.data.diagnose import check_header
 from cx.data.files import check_data_path, detect_delimiter, is_gzip, is_parquet
-from cx.data.layout import RAW, SourceLayout, head_lines
+from cx.data.layout import RAW, SourceLayout, head_lines, refuse_header_below
 from cx.data.raw import raw_frame
 from cx.errors import DataError
 
@@ -29,11 +29,14 @@ def text_layout(path: Path, delimiter: str | None = None) -> SourceLayout:
         )
     head = head_lines(path, 2)
     if not head or not head[0].strip():
+        if head:
+            refuse_header_below(path, delimiter)
         raise DataError("data file has no header row", file=path, line=1)
     if "\x00" in head[0]:
         raise DataError("data file is binary, not CSV text", file=path)
     delimiter = delimiter or detect_delimiter(head[0])
     if delimiter is None:
+        refuse_header_below(path, None)
         raise DataError(
             "cannot detect the delimiter: the header has no comma, tab, semicolon or bar",
             file=path,
@@ -62,5 +65,6 @@ def head_frame(layout: SourceLayout, rows: int = PROFILE_ROWS) -> pl.DataFrame:
     except pl.exceptions.PolarsError as exc:
         from cx.data.diagnose import read_error
 
+        refuse_header_below(layout.path, layout.delimiter)
         raise read_error(layout.path, exc, layout.delimiter) from None
     return frame.select(pl.col(RAW + name).alias(name) for name in layout.header)
