@@ -707,10 +707,6 @@ def _distinct(layout: SourceLayout, name: str, limit: int) -> list[str]:
     return list(counts.get_column("value"))
 
 
-def _day_first(layout: SourceLayout, name: str) -> bool | None:
-    return cols.day_first_evidence(_column(layout, name), RAW + name)
-
-
 def _channels(layout: SourceLayout, name: str) -> list[ChannelSeen]:
     values = _distinct(layout, name, MAX_CHANNEL_VALUES)
     if len(values) > MAX_CHANNEL_VALUES:
@@ -894,9 +890,19 @@ def _decide_day_first(proposal: Proposal, layout: SourceLayout) -> None:
     if fmt.startswith("%Y") or "%d" not in fmt:
         return
     name = proposal.columns["timestamp"].sources[0]
-    decided = _day_first(layout, name)
+    only_day_first, only_month_first = cols.day_month_evidence(_column(layout, name), RAW + name)
     day_first = fmt.index("%d") < fmt.index("%m")
-    if decided is None:
+    if only_day_first and only_month_first:
+        decided = only_day_first >= only_month_first
+        order, other = ("day-first", "month-first") if decided else ("month-first", "day-first")
+        proposal.timestamp_check = (
+            f"dates are written both ways: {only_day_first:,} read only day-first (13/04), "
+            f"{only_month_first:,} only month-first (04/13); {order} reads more of them, "
+            f"the {min(only_day_first, only_month_first):,} {other} ones are rejected"
+        )
+    elif only_day_first or only_month_first:
+        decided = bool(only_day_first)
+    else:
         decided, reason = _guess_day_first(layout, name, fmt, day_first)
         order = "day-first" if decided else "month-first"
         proposal.timestamp_check = (

@@ -189,6 +189,24 @@ def test_undecidable_dates_on_a_24_hour_clock_stay_day_first(tmp_path: Path) -> 
     )
 
 
+def test_dates_written_both_ways_take_the_order_that_reads_more(tmp_path: Path) -> None:
+    """Dates of which some have a day above 12 first and some second were said to have
+    no day above 12 (a guess), and their order was the first one tried."""
+    path = tmp_path / "mixed.csv"
+    rows = [
+        f"{n},Voice,{f'03/{13 + n % 10}' if n % 10 else f'{13 + n % 10}/03'}/2024 10:00,C{n % 9}"
+        for n in range(60)
+    ]
+    path.write_text("Contact ID,Skill Name,Start Time,Customer\n" + "\n".join(rows) + "\n")
+    proposal = propose(path)
+    assert proposal.timestamp_format == "%m/%d/%Y %H:%M"
+    assert proposal.timestamp_check == (
+        "dates are written both ways: 6 read only day-first (13/04), 54 only month-first "
+        "(04/13); month-first reads more of them, the 6 day-first ones are rejected"
+    )
+    assert proposal.rows_rejected == 6
+
+
 def test_contact_centre_log_split_date_time_and_outcome_codes(tmp_path: Path) -> None:
     proposal = propose(contact_centre_log(tmp_path / "log.tsv"))
     mapping = proposal.mapping()

@@ -168,19 +168,15 @@ def _first_format(
     return None
 
 
-def day_first_evidence(rows: pl.LazyFrame, column: str) -> bool | None:
-    """Whether dates like 03/04/2024 in ``column`` are day-first: True when a first
-    number is above 12 somewhere, False when a second one is, None when no value
-    decides (or both do: then no order reads every date)."""
+def day_month_evidence(rows: pl.LazyFrame, column: str) -> tuple[int, int]:
+    """How many dates like 13/04/2024 in ``column`` only a day-first order reads (a
+    first number above 12), and how many like 04/13/2024 only a month-first one does."""
     parts = pl.col(column).str.strip_chars().str.extract_groups(_DAY_FIRST.pattern)
     found = rows.select(
-        day=(parts.struct.field("1").cast(pl.Int32, strict=False) > 12).any(),
-        month=(parts.struct.field("2").cast(pl.Int32, strict=False) > 12).any(),
+        day=(parts.struct.field("1").cast(pl.Int32, strict=False) > 12).sum(),
+        month=(parts.struct.field("2").cast(pl.Int32, strict=False) > 12).sum(),
     ).collect()
-    day_first, month_first = bool(found.item(0, "day")), bool(found.item(0, "month"))
-    if day_first == month_first:
-        return None
-    return day_first
+    return int(found.item(0, "day")), int(found.item(0, "month"))
 
 
 def date_spans(rows: pl.LazyFrame, column: str, date_formats: list[str]) -> list[int | None]:
