@@ -127,9 +127,14 @@ def _profile_queries(enriched: pl.LazyFrame, present: list[str]) -> list[pl.Lazy
         enriched.group_by(*DIMENSION_COLUMNS, "channel").agg(
             contacts=pl.len(), starts=pl.col("new_journey").sum()
         ),
+        # The distribution stops at "4+"; the mean counts every channel a customer used.
         per_customer.group_by(
             channels=pl.col("channels").clip(upper_bound=CHANNELS_PER_CUSTOMER_CAP)
-        ).agg(customers=pl.len(), contacts=pl.col("contacts").sum()),
+        ).agg(
+            customers=pl.len(),
+            contacts=pl.col("contacts").sum(),
+            channels_used=pl.col("channels").sum(),
+        ),
         largest.sort("customer_id").head(1),
         enriched.filter(pl.col("prev_channel").is_not_null())
         .group_by("prev_channel", "channel")
@@ -350,7 +355,7 @@ def _customer_profile(spread: pl.DataFrame, largest: pl.DataFrame) -> CustomerPr
     return CustomerProfile(
         customers=customers,
         contacts_per_customer=contacts / customers if customers else 0.0,
-        channels_per_customer=_share(sum(n * c for n, c in counts.items()), customers) or 0.0,
+        channels_per_customer=_share(int(spread["channels_used"].sum()), customers) or 0.0,
         multichannel_share=_share(customers - counts.get(1, 0), customers) or 0.0,
         distribution=distribution,
         largest_customer=str(top["customer_id"]) if top else None,

@@ -293,6 +293,21 @@ def test_cli_json(small: Path, mapping_file: Path) -> None:
     assert err == ""
 
 
+def test_channels_per_customer_counts_channels_past_the_4_plus_row(tmp_path: Path) -> None:
+    # The distribution stops at "4+"; the mean must not: one customer on six channels.
+    data = tmp_path / "six.csv"
+    channels = ["phone", "chat", "email", "web", "app", "social"]
+    data.write_text(
+        "customer_id,timestamp,channel\n"
+        + "".join(f"A,2024-01-0{day}T09:00:00,{c}\n" for day, c in enumerate(channels, 1))
+    )
+    code, out, err = _run("--data", str(data), "-f", "json")
+    assert code == 0, err
+    customers = json.loads(out)["customers"]
+    assert customers["channels_per_customer"] == pytest.approx(6.0)
+    assert [d["customers"] for d in customers["distribution"]] == [0, 0, 0, 1]
+
+
 def test_cli_table_and_markdown_show_the_same_figures(small: Path, mapping_file: Path) -> None:
     code, table, err = _run("--data", str(small), "--columns", str(mapping_file))
     assert code == 0, err
