@@ -169,6 +169,34 @@ def test_compare_opens_with_one_verdict_per_strategy() -> None:
     assert lead.index("branch-closure") < lead.index("digital-first costs")
 
 
+def test_compare_tells_apart_strategies_that_share_a_name(tmp_path: Path) -> None:
+    """A variant that extends a strategy keeps its name: two columns, two verdicts and
+    two workbook columns must not read alike. JSON and CSV keep the names as written."""
+    variant = tmp_path / "variant.yaml"
+    variant.write_text(
+        f"version: 1\nextends: {ROOT / 'strategies/digital-first.yaml'}\n"
+        "shifts:\n  - {from: email, to: {chat: 0.6}}\n",
+        encoding="utf-8",
+    )
+    named = tmp_path / "named.yaml"
+    named.write_text(
+        f"version: 1\nextends: {ROOT / 'strategies/follow-everywhere.yaml'}\nname: Baseline\n",
+        encoding="utf-8",
+    )
+    arguments = ["compare", "strategies/digital-first.yaml", str(variant), str(named)]
+    arguments += ["--data", DATA]
+    table = run(arguments, width=200)
+    assert table.exit_code == 0, table.stderr
+    header = next(line for line in table.stdout.splitlines() if line.startswith("Metric"))
+    columns = ["digital-first", "digital-first (2)", "Baseline (2)", "Baseline"]
+    assert header.split() == ["Metric", *" ".join(columns).split()]
+    assert "\ndigital-first (2) costs 26,711 (3.9%) less than today" in table.stdout
+    markdown = run([*arguments, "--format", "markdown"]).stdout
+    assert "| Metric | digital-first | digital-first (2) | Baseline (2) | Baseline |" in markdown
+    names = [r["strategy"]["name"] for r in as_json(arguments)["results"]]
+    assert names == ["digital-first", "digital-first", "Baseline"]
+
+
 def test_the_best_value_legend_only_where_a_value_is_starred() -> None:
     """A strategy that equals today stars nothing: its legend named a mark never shown."""
     same = run(["compare", "strategies/follow-everywhere.yaml", "--data", DATA]).stdout

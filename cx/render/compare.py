@@ -16,7 +16,12 @@ from cx.render.numbers import band, common_currency, currency_label
 from cx.render.safe import plain
 from cx.render.sections import Section, count, money, number, percent
 from cx.render.verdict import verdict
-from cx.render.views import SimulationView, sections_markdown, sections_renderable
+from cx.render.views import (
+    SimulationView,
+    sections_markdown,
+    sections_renderable,
+    side_by_side,
+)
 
 BEST_MARK = " ★"
 #: Totals that are shares: charted as percentages.
@@ -149,6 +154,7 @@ def _currency(results: Sequence[Result]) -> str | None:
 
 
 def comparison_renderable(views: Sequence[SimulationView]) -> RenderableType:
+    views = side_by_side(views)
     with currency_label(_currency([view.result for view in views])):
         return sections_renderable(
             [comparison_section(views)], [verdict(view.result).text() for view in views]
@@ -156,6 +162,7 @@ def comparison_renderable(views: Sequence[SimulationView]) -> RenderableType:
 
 
 def comparison_markdown(views: Sequence[SimulationView]) -> str:
+    views = side_by_side(views)
     with currency_label(_currency([view.result for view in views])):
         return sections_markdown(
             "cx compare",

@@ -7,8 +7,8 @@ strategy's evaluation in one place: :meth:`SimulationView.of`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from rich import box
@@ -27,11 +27,13 @@ from cx.render.verdict import verdict
 __all__ = [
     "Evaluated",
     "SimulationView",
+    "distinct_names",
     "result_markdown",
     "result_renderable",
     "section_table",
     "sections_markdown",
     "sections_renderable",
+    "side_by_side",
 ]
 
 
@@ -55,6 +57,41 @@ class SimulationView:
     @classmethod
     def of(cls, evaluation: Evaluated) -> SimulationView:
         return cls(result=evaluation.result, baseline=evaluation.baseline_totals)
+
+    def named(self, name: str) -> SimulationView:
+        """This view with its strategy shown as ``name`` (the result is not changed)."""
+        if name == self.result.strategy.name:
+            return self
+        strategy = self.result.strategy.model_copy(update={"name": name})
+        return replace(self, result=self.result.model_copy(update={"strategy": strategy}))
+
+
+def _is_baseline_column(name: str) -> bool:
+    return name.casefold() == "baseline"
+
+
+def distinct_names(
+    names: Sequence[str], reserved: Callable[[str], bool] = _is_baseline_column
+) -> list[str]:
+    """``names`` told apart for strategies set side by side: a name met before, or one
+    ``reserved`` (the baseline's column), becomes the first free ``name (2)``,
+    ``name (3)``..."""
+    distinct: list[str] = []
+    for name in names:
+        shown, index = name, 2
+        while shown in distinct or reserved(shown):
+            shown = f"{name} ({index})"
+            index += 1
+        distinct.append(shown)
+    return distinct
+
+
+def side_by_side(views: Sequence[SimulationView]) -> list[SimulationView]:
+    """``views`` with each strategy under a name of its own (:func:`distinct_names`): two
+    files that share a `name:` (a variant that extends another and keeps its name) get
+    columns and verdicts a reader can tell apart."""
+    names = distinct_names([view.result.strategy.name for view in views])
+    return [view.named(name) for view, name in zip(views, names, strict=True)]
 
 
 def section_table(section: Section) -> Table:

@@ -204,8 +204,10 @@ def result_xlsx(view: SimulationView) -> bytes:
 def comparison_xlsx(views: Sequence[SimulationView]) -> bytes:
     """`cx compare`: the totals with one column per strategy and the baseline; the
     channels, periods and guards of every strategy, one row each, named."""
+    from cx.render.views import side_by_side
+
     book = _new_book()
-    results = [view.result for view in views]
+    results = [view.result for view in side_by_side(views)]
     baseline = views[0].baseline if views else None
     _sheet(
         book,

@@ -19,7 +19,7 @@ from cx.render import sections as text
 from cx.render.compare import comparison_section
 from cx.render.numbers import common_currency, currency_label
 from cx.render.verdict import guards_fail, guards_pass, verdict
-from cx.render.views import SimulationView
+from cx.render.views import SimulationView, distinct_names
 from cx.report import charts
 from cx.report.assumptions import assumptions_sections
 from cx.report.data import (
@@ -71,17 +71,6 @@ def javascript_bundle() -> str:
     return bundle
 
 
-def _unique_names(strategies: list[Strategy]) -> list[str]:
-    names: list[str] = []
-    for strategy in strategies:
-        name, index = strategy.name, 2
-        while name in names or name.startswith("baseline"):
-            name = f"{strategy.name} ({index})"
-            index += 1
-        names.append(name)
-    return names
-
-
 def scenarios_for(
     strategies: list[Strategy],
     cube: Cube,
@@ -102,7 +91,9 @@ def scenarios_for(
     shared: dict[str, Evaluation] = {}
     scenarios = []
     baselines: list[Scenario] = []
-    for name, strategy in zip(_unique_names(strategies), strategies, strict=True):
+    # The baselines are named "baseline" or "baseline (owner)": no strategy takes that.
+    names = distinct_names([s.name for s in strategies], lambda name: name.startswith("baseline"))
+    for name, strategy in zip(names, strategies, strict=True):
         minutes = interval or strategy.staffing.interval
         evaluation = evaluate(strategy, cube, options, shared)
         result = evaluation.result
@@ -114,7 +105,7 @@ def scenarios_for(
         scenarios.append(
             Scenario(
                 name=name,
-                view=SimulationView.of(evaluation),
+                view=SimulationView.of(evaluation).named(name),
                 strategy=strategy,
                 intervals=evaluation.own.staffing.intervals,
                 interval_minutes=minutes,
