@@ -197,6 +197,16 @@ def test_compare_tells_apart_strategies_that_share_a_name(tmp_path: Path) -> Non
     assert names == ["digital-first", "digital-first", "Baseline"]
 
 
+def test_compare_markdown_gives_each_verdict_its_own_paragraph() -> None:
+    """Lines only a line break apart render as one paragraph: the verdicts ran together."""
+    markdown = run(["compare", *FOUR[:2], "--data", DATA, "--format", "markdown"]).stdout
+    verdicts = markdown.split("## Comparison")[0].split("\n\n")[1:]
+    assert [v.split(" costs ")[0] for v in verdicts if v.strip()] == [
+        "branch-closure",
+        "digital-first",
+    ]
+
+
 def test_the_best_value_legend_only_where_a_value_is_starred() -> None:
     """A strategy that equals today stars nothing: its legend named a mark never shown."""
     same = run(["compare", "strategies/follow-everywhere.yaml", "--data", DATA]).stdout

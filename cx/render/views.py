@@ -143,8 +143,8 @@ def sections_renderable(
 
 def sections_markdown(title: str, sections: Sequence[Section], lead: Sequence[str] = ()) -> str:
     chunks = [f"# {markdown_text(title)}\n"]
-    if lead:
-        chunks.append("".join(f"{markdown_text(line)}\n" for line in lead))
+    # One paragraph per lead line: lines only a line break apart render as one paragraph.
+    chunks.extend(f"{markdown_text(line)}\n" for line in lead)
     for section in sections:
         chunks.append(f"## {markdown_text(section.title)}\n")
         chunks.append(markdown_table(section.header, section.rows))
