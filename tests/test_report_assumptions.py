@@ -11,6 +11,7 @@ import pytest
 
 import cx
 from cx import api
+from cx.render.numbers import MINUS, currency_label, signed
 from cx.render.sections import money
 
 pytest.importorskip("altair", reason="the report extra is not installed")
@@ -214,3 +215,28 @@ def test_the_report_explains_dilution_and_labels_money(cube: cx.Cube) -> None:
     assert "€" in page
     plain = build_report([api.load_strategy(DIGITAL_FIRST)], cube)
     assert "€" not in plain
+
+
+def test_the_cards_write_money_as_the_tables_do(cube: cx.Cube) -> None:
+    """The cards wrote money their own way: without the currency the verdict and the
+    tables beside them carry, and whole below 100 (6.70 against today as +7)."""
+    priced = api.load_strategy(DIGITAL_FIRST, ["currency=€"])
+    result = api.simulate(priced, cube)
+    page = build_report([priced], cube)
+    cards = dict(
+        (html.unescape(name), re.sub(r"<small>.*?</small>|<[^>]+>", "", html.unescape(value)))
+        for name, value in re.findall(r'<div class="kpi"><dt>(.*?)</dt><dd>(.*?)</dd>', page)
+    )
+    with currency_label("€"):
+        assert cards["Cost vs today"] == signed(result.totals.cost_delta, money)
+        assert cards["Total cost"] == money(result.totals.cost)
+        assert cards["Cost / contact"] == money(result.totals.cost_per_contact)
+    assert cards["Cost / contact"].startswith("€")
+    assert cards["Contacts served"] == f"{result.totals.coverage:.1%}"
+
+
+def test_the_tornado_caption_writes_one_minus_sign(cube: cx.Cube) -> None:
+    uncertain = api.load_strategy(ROOT / "strategies" / "digital-first-uncertain.yaml")
+    page = build_report([uncertain], cube, samples=20)
+    caption = re.search(r"the bars start at the figure at the written values \((.*?)\)", page)
+    assert caption is not None and caption.group(1).startswith(MINUS)

@@ -17,7 +17,7 @@ from cx.models.result import Bands, Result, SweepGrid, SweepResult
 from cx.models.strategy import Strategy
 from cx.render import sections as text
 from cx.render.compare import comparison_section
-from cx.render.numbers import common_currency, currency_label
+from cx.render.numbers import common_currency, currency_label, money, signed, whole
 from cx.render.verdict import guards_fail, guards_pass, verdict
 from cx.render.views import SimulationView, distinct_names
 from cx.report import charts
@@ -147,10 +147,6 @@ def _baseline_owners(scenarios: list[Scenario], baselines: list[Scenario]) -> li
 # --------------------------------------------------------------------------- wording
 
 
-def _money(value: float) -> str:
-    return f"{value:,.0f}"
-
-
 def _draws_saving(bands: Bands) -> str:
     """``91 of 100 draws save money.``, or with fewer draws, as counted."""
     saving, out_of = bands.saving_in()
@@ -212,25 +208,25 @@ def card(scenario: Scenario, color: str) -> str:
     else:
         guard_text = '<span class="muted">no guards</span>'
     description = esc(scenario.strategy.description or "")
-    sign = "−" if t.cost_delta < 0 else "+" if t.cost_delta > 0 else "±"
+    # Figures written as the tables and the verdict write them (cx.render.numbers).
     kpis = [
         (
             "Cost vs today",
-            f'<span class="{_delta_class(t.cost_delta)}">{sign}{_money(abs(t.cost_delta))}</span>'
-            f"<small>{_signed_pct(cost_share)}</small>",
+            f'<span class="{_delta_class(t.cost_delta)}">{esc(signed(t.cost_delta, money))}'
+            f"</span><small>{_signed_pct(cost_share)}</small>",
         ),
-        ("Total cost", f"{_money(t.cost)}"),
+        ("Total cost", esc(money(t.cost))),
         (
             "Contacts served",
             f'<span class="{"warn" if t.coverage < 0.999 else ""}">{_pct(t.coverage)}</span>'
-            f"<small>{_money(t.lost)} lost</small>",
+            f"<small>{whole(t.lost)} lost</small>",
         ),
         ("Customer coverage", _pct(t.customer_coverage)),
         (
             "Agent-hours",
-            f"{_money(t.agent_hours)}<small>{_signed_pct(hours_share)}</small>",
+            f"{whole(t.agent_hours)}<small>{_signed_pct(hours_share)}</small>",
         ),
-        ("Cost / contact", f"{t.cost_per_contact:,.2f}" if t.cost_per_contact else "–"),
+        ("Cost / contact", esc(money(t.cost_per_contact))),
     ]
     items = "".join(f'<div class="kpi"><dt>{k}</dt><dd>{v}</dd></div>' for k, v in kpis)
     css = "card fail" if failing else "card"
@@ -454,7 +450,7 @@ def _uncertainty_charts(page: Page, scenario: Scenario, index: int, color: str) 
                 caption="Cost against today with each uncertain assumption alone at its low "
                 "and at its high (a bell curve at its 5th and 95th percentile), the others "
                 "as written; the bars start at the figure at the written values "
-                f"({_money(scenario.sensitivity.base)}), the largest swing on top.",
+                f"({money(scenario.sensitivity.base)}), the largest swing on top.",
             )
         )
 
