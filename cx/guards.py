@@ -103,6 +103,16 @@ def why_no_value(expr: str) -> str:
     return "not computed for this run"
 
 
+def comparison(expr: str) -> tuple[Callable[[float, float], bool], float] | None:
+    """The comparison and the number of the guard ``expr`` (None if it does not parse):
+    what a value shown beside the guard must agree with."""
+    match = _GUARD.match(expr) if len(expr) <= MAX_GUARD_LENGTH else None
+    if match is None:
+        return None
+    threshold = float(match["number"]) / (100.0 if match["percent"] else 1.0)
+    return OPERATORS[match["op"]], threshold
+
+
 def parse_guard(expr: str, channels: Iterable[str]) -> Guard:
     """Parse ``expr``; raises :class:`GuardSyntaxError` with a hint when it cannot."""
     if not isinstance(expr, str):

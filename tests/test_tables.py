@@ -227,6 +227,27 @@ def test_the_report_says_the_same_verdict() -> None:
     )
 
 
+def test_a_guard_value_never_reads_as_the_opposite_of_its_verdict(tmp_path: Path) -> None:
+    """Four significant digits showed a coverage of 0.999998 as 1 beside `FAIL coverage >= 1`."""
+    strategy = tmp_path / "close-video.yaml"
+    strategy.write_text(
+        f"version: 1\nextends: {ROOT / 'strategies/follow-everywhere.yaml'}\n"
+        "name: close-video\nkind: push\noffer: [phone, chat, branch, email, social, web, app]\n"
+        "fallback:\n  video: {to: chat, accept: 0.9999}\n"
+        "guards:\n  - coverage >= 1\n  - coverage >= 0.97\n",
+        encoding="utf-8",
+    )
+    arguments = ["simulate", str(strategy), "--data", DATA]
+    guards = as_json(arguments)["guards"]
+    assert [g["ok"] for g in guards] == [False, True]
+    assert round(guards[0]["value"], 6) == 0.999998
+    table = run(arguments).stdout
+    assert re.search(r"FAIL  coverage >= 1 +0\.999998\n", table)
+    assert re.search(r"PASS  coverage >= 0\.97 +1\n", table)
+    markdown = run([*arguments, "--format", "markdown"]).stdout
+    assert "| FAIL | coverage &gt;= 1 | 0.999998 |" in markdown
+
+
 # ------------------------------------------------------------ legend and `explain`
 
 

@@ -92,11 +92,13 @@ def number(value: float | None, digits: int = 2) -> str:
     return _signed_text(value, f"{abs(value):,.{digits}f}")
 
 
-def figure(value: float | None) -> str:
-    """A number as people read it: thousands separated, about four significant digits."""
+def figure(value: float | None, significant: int = 4) -> str:
+    """A number as people read it: thousands separated, about ``significant`` digits
+    (whole from 1,000 up, with the digits past four as decimals)."""
     if value is None:
         return MISSING
-    body = f"{abs(value):,.0f}" if abs(value) >= 1000 else f"{abs(value):.4g}"
+    size = abs(value)
+    body = f"{size:,.{significant - 4}f}" if size >= 1000 else f"{size:.{significant}g}"
     return _signed_text(value, body)
 
 

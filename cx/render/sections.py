@@ -6,13 +6,25 @@ two always show the same figures.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from cx.guards import comparison
 from cx.models.glossary import DILUTION_LEGEND, GLOSSARY
-from cx.models.result import ChannelResult, Result
-from cx.render.numbers import band, figure, money, number, percent, points, signed, whole
+from cx.models.result import ChannelResult, GuardResult, Result
+from cx.render.numbers import (
+    MINUS,
+    band,
+    figure,
+    money,
+    number,
+    percent,
+    points,
+    signed,
+    whole,
+)
 
 if TYPE_CHECKING:
     from cx.render.views import SimulationView
@@ -322,6 +334,21 @@ def periods_section(result: Result) -> Section:
     )
 
 
+def guard_value(guard: GuardResult) -> str:
+    """The guard's value as people read it (:func:`figure`), with as many more decimals
+    as it takes to agree with PASS or FAIL: `coverage >= 1` failing at 0.999998 shows
+    0.999998, never 1."""
+    parsed = comparison(guard.expr)
+    if guard.value is None or parsed is None or not math.isfinite(guard.value):
+        return figure(guard.value)
+    compare, threshold = parsed
+    for significant in range(4, 17):
+        shown = figure(guard.value, significant)
+        if compare(float(shown.replace(MINUS, "-").replace(",", "")), threshold) == guard.ok:
+            return shown
+    return figure(guard.value, 17)
+
+
 def guards_section(result: Result) -> Section | None:
     if not result.guards:
         return None
@@ -329,7 +356,7 @@ def guards_section(result: Result) -> Section | None:
         title="Guards",
         header=["", "Guard", "Value"],
         rows=[
-            ["PASS" if g.ok else "FAIL", g.expr, figure(g.value)]
+            ["PASS" if g.ok else "FAIL", g.expr, guard_value(g)]
             for g in result.guards
         ],
         left_columns=2,
