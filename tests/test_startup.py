@@ -69,3 +69,5 @@ def test_cli_imports_no_heavy_module_at_all() -> None:
     }
     assert "cx" in loaded
     assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))
+    # nor pydantic: building the strategy models costs --help and every parse 60 ms
+    assert "pydantic" not in loaded

@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cx.errors import InputError, UsageError
-from cx.loader.overrides import DOTTED_KEY
 from cx.models.numbers import check_grid_size, check_sweep_key, parse_number
-from cx.models.source import same_key
+from cx.models.source import DOTTED_KEY, same_key
 
 #: The most values one `--set-range` gives.
 MAX_STEPS = 1000

@@ -14,12 +14,10 @@ from cx.errors import InputError, did_you_mean
 from cx.loader.fields import settable_map
 from cx.loader.located import Located, Position, drop_below
 from cx.loader.yamlsafe import parse_yaml
-from cx.models.source import SET_OPTION, dotted_path, key_path
+from cx.models.source import DOTTED_KEY, SET_OPTION, dotted_path, key_path
 from cx.models.strategy import Strategy
 from cx.models.uncertainty import RANGE_FIELDS
 
-#: A dotted path into a strategy: ``shifts.0.to.web``.
-DOTTED_KEY = re.compile(r"[A-Za-z_$][\w$\-]*(?:\.[\w$\-]+)*")
 # Blanks around the key are allowed (`--set "shifts.0.to.web = 0.4"`): a key has none.
 _SET = re.compile(rf"^\s*(?P<key>{DOTTED_KEY.pattern})\s*=(?P<value>.*)$", re.DOTALL)
 

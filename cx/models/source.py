@@ -8,6 +8,7 @@ the file again.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,9 @@ def same_key(key: str) -> str:
     list indices can be written with leading zeros, to tell when two keys are one."""
     return dotted_path(key_path(key))
 
+
+#: A dotted path into a strategy: ``shifts.0.to.web``.
+DOTTED_KEY = re.compile(r"[A-Za-z_$][\w$\-]*(?:\.[\w$\-]+)*")
 
 #: What the position of a value given with ``--set KEY=VALUE`` starts with: that option
 #: stands where a file's name would, with no line.
