@@ -12,6 +12,7 @@ written as the best guess with a ``# check:`` comment.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterable
@@ -108,7 +109,11 @@ INSTANT_WORDS = _words(
     "start started begin end ended finish finished opened closed created received answered "
     "connected disconnect disconnected timestamp date"
 )
-#: Name words per column: (words, weight); a negative weight argues against.
+#: Two words naming the time an agent spent on a contact (CXone's ``Agent Time``), which
+#: is handling, no wait; in ``Time to Agent`` the words are not side by side: a wait.
+AGENTS_TIME = ("agent time", "agent duration", "agent seconds")
+#: Name words per column: (words, weight); a negative weight argues against. An entry
+#: of two words matches them side by side.
 NAME_WORDS: dict[str, tuple[tuple[tuple[str, ...], float], ...]] = {
     "customer_id": (
         (_words("customer client requester caller account member user cust"), 2.0),
@@ -149,6 +154,7 @@ NAME_WORDS: dict[str, tuple[tuple[tuple[str, ...], float], ...]] = {
     ),
     "handle_time": (
         (_words("handle handling aht talk interaction spent worked"), 1.0),
+        (AGENTS_TIME, 1.0),
         (("duration",), 0.5),
         (_words("wait queue reply resolution after acw hold first full response"), -2.0),
         (INSTANT_WORDS, -3.0),
@@ -158,6 +164,7 @@ NAME_WORDS: dict[str, tuple[tuple[tuple[str, ...], float], ...]] = {
         (_words("duration time"), 0.3),
         (_words("min mins minutes reply resolution"), -3.0),
         (_words("talk handle handling hold acw wrap wrapup"), -3.0),  # parts of a handle time
+        (AGENTS_TIME, -3.0),
         (INSTANT_WORDS, -3.0),
     ),
     "resolved": (
@@ -191,8 +198,9 @@ def words(text: str) -> list[str]:
 
 
 def name_score(canonical: str, name: str) -> float:
-    found = set(words(name))
-    if "".join(words(name)) == canonical.replace("_", ""):
+    split = words(name)
+    found = set(split) | {f"{first} {second}" for first, second in itertools.pairwise(split)}
+    if "".join(split) == canonical.replace("_", ""):
         return 3.0
     score = 0.0
     for vocabulary, weight in NAME_WORDS.get(canonical, ()):

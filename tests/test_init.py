@@ -349,6 +349,36 @@ def test_a_time_of_day_is_no_wait_time(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("header", "mapped"),
+    [
+        ("Agent Time", {"handle_time": "Agent Time"}),
+        ("Time to Agent", {"wait_time": "Time to Agent"}),
+        ("Agent Time,Time to Agent", {"handle_time": "Agent Time", "wait_time": "Time to Agent"}),
+    ],
+)
+def test_the_agents_time_is_no_wait_and_the_time_to_an_agent_is(
+    tmp_path: Path, header: str, mapped: dict[str, str]
+) -> None:
+    """CXone's 'Agent Time' (the agent's handling time, in seconds) was mapped as
+    wait_time: every contact waited as long as it was handled."""
+    times = ",".join(["{}"] * len(header.split(",")))
+    lines = [f"Contact ID,Skill Name,Start Time,{header},Customer"]
+    lines += [
+        f"{5000 + n},{('Phone Support', 'Chat Support')[n % 2]},"
+        f"2024-03-{1 + n % 28:02d} {8 + n % 10:02d}:{n % 60:02d}:00,"
+        + times.format(*[300 + n, n % 90][: len(header.split(","))])
+        + f",cust{n % 40}"
+        for n in range(200)
+    ]
+    data = tmp_path / "cxone.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 0 and result.stdout == "", result.stderr
+    columns = load_mapping(tmp_path / "p" / "columns.yaml").columns
+    assert {c: columns[c] for c in ("handle_time", "wait_time") if c in columns} == mapped
+
+
+@pytest.mark.parametrize(
     ("handle", "marked"), [("Talk Time (s)", True), ("Handle Time (s)", False)]
 )
 def test_a_talk_time_beside_hold_and_wrap_up_times_is_marked(
