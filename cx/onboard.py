@@ -950,6 +950,15 @@ def _add_optional(
     proposal: Proposal, canonical: str, found: ColumnProfile, layout: SourceLayout
 ) -> None:
     column = Column(canonical, [found.name], cols.KIND_WORDS[found.kind], _example(found))
+    if canonical in DURATION_UNITS and found.is_number:
+        milliseconds = _in_milliseconds(found)
+        if milliseconds is not None:
+            proposal.notes.append(
+                f"'{found.name}' looks like {canonical} but {milliseconds}, which cx does "
+                "not read: left out; divide them by 1,000 in the export to read them as seconds"
+            )
+            _not_read_by_name(proposal, canonical, layout.header)
+            return
     if canonical in DURATION_UNITS and not _one_duration_form(
         proposal, canonical, found, column, layout.header
     ):
@@ -972,6 +981,25 @@ def _add_optional(
         if unknown:
             column.check = f"read as false: {', '.join(unknown)}"
     proposal.columns[canonical] = column
+
+
+MILLISECOND_WORDS = frozenset(_words("ms msec msecs millis millisecond milliseconds"))
+
+
+def _in_milliseconds(profile: ColumnProfile) -> str | None:
+    """Why a number column of durations holds milliseconds, which a mapping does not
+    read: its name says so (``Wait Time (ms)``, whose values may all fit as seconds),
+    or its values are above a day as seconds and typical ones of a second or more
+    as milliseconds (``312000``); None if neither."""
+    if set(words(profile.name)) & MILLISECOND_WORDS:
+        return "its name says milliseconds"
+    largest, typical = profile.maximum or 0.0, profile.median or 0.0
+    if largest > MAX_HANDLE_TIME_SECONDS >= largest / 1000 and typical >= 1000:
+        return (
+            f"its values look like milliseconds ({largest:,.0f} is more than a day as seconds; "
+            f"a typical one, {typical:,.0f}, is {typical / 1000:,.0f} s as milliseconds)"
+        )
+    return None
 
 
 def _one_duration_form(

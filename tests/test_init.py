@@ -402,6 +402,36 @@ def test_a_talk_time_beside_hold_and_wrap_up_times_is_marked(
     assert "wait_time" not in load_mapping(tmp_path / "p" / "columns.yaml").columns  # on hold
 
 
+def test_durations_in_milliseconds_are_said_and_left_out(tmp_path: Path) -> None:
+    """Handle times in milliseconds (312000) were left out as 'values above a day', and
+    waits under a name saying milliseconds ('Wait Time (ms)', 30000) read as seconds:
+    every contact waited hours. Both are now said to be milliseconds, with how to
+    convert them, and left out."""
+    lines = ["customer_id,timestamp,channel,talk_time,Wait Time (ms)"]
+    lines += [
+        f"c{n % 40},2024-01-{1 + n % 28:02d}T{n % 24:02d}:00:00,phone,"
+        f"{(240 + n) * 1000},{(n % 60) * 1000}"
+        for n in range(200)
+    ]
+    data = tmp_path / "ms.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 0 and result.stdout == "", result.stderr
+    said = " ".join(result.stderr.split())
+    assert (
+        "'talk_time' looks like handle_time but its values look like milliseconds (439,000 is "
+        "more than a day as seconds; a typical one, 339,500, is 340 s as milliseconds), which "
+        "cx does not read: left out; divide them by 1,000 in the export to read them as seconds"
+    ) in said
+    assert (
+        "'Wait Time (ms)' looks like wait_time but its name says milliseconds, which cx does "
+        "not read: left out"
+    ) in said
+    assert "above a day" not in said
+    columns = load_mapping(tmp_path / "p" / "columns.yaml").columns
+    assert "handle_time" not in columns and "wait_time" not in columns
+
+
 def test_handle_and_wait_times_written_two_ways_keep_the_first(tmp_path: Path) -> None:
     data = tmp_path / "d.csv"
     lines = ["Customer,Start,Channel,Handle Time,Wait Time"]
