@@ -33,6 +33,7 @@ from cx.data.rules import (
     CLOCK_DURATIONS,
     FALSE_WORDS,
     MAX_HANDLE_TIME_SECONDS,
+    NUMBER_COLUMNS,
     REPEATED_HEADER,
     TRUE_WORDS,
 )
@@ -582,18 +583,60 @@ def _holds_durations(profile: ColumnProfile) -> bool:
     return bool(profile.samples) and matched >= cols.PARSE_SHARE * len(profile.samples)
 
 
+#: A number written with a thousands separator (``2,831``), which cx does not read.
+THOUSANDS_SEPARATED = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"
+PLAIN_NUMBER = r"^[+-]?\d+(\.\d+)?$"
+#: What a number column left out holds, and what to do, when thousands separators are
+#: why: ``{}`` is one of its values.
+SEPARATED_NUMBERS = "numbers with a thousands separator, such as '{}'"
+SEPARATED_LEFT_OUT = ": left out; export the numbers without the separator"
+
+
+def _thousands_separated(profile: ColumnProfile) -> str | None:
+    """A value of a column of numbers some of which are written with a thousands
+    separator (``220``, ``2,831``); None if the column is no such column."""
+    values = [value.strip() for value in profile.samples]
+    grouped = [value for value in values if re.fullmatch(THOUSANDS_SEPARATED, value)]
+    plain = sum(bool(re.fullmatch(PLAIN_NUMBER, value)) for value in values)
+    if grouped and len(grouped) + plain >= cols.PARSE_SHARE * len(values):
+        return grouped[0]
+    return None
+
+
+def _first_thousands_separated(layout: SourceLayout, name: str) -> str | None:
+    """The first value of the file's column ``name`` written with a thousands separator."""
+    text = pl.col(RAW + name).str.strip_chars()
+    found = (
+        _column(layout, name)
+        .select(text.alias("value"))
+        .filter(pl.col("value").str.contains(THOUSANDS_SEPARATED))
+        .head(1)
+        .collect()
+    )
+    return found.item(0, "value") if found.height else None
+
+
 def _unread_durations(profiles: list[ColumnProfile], header: list[str]) -> list[str]:
     """Notes for the columns named as a handle or wait time whose durations are no
-    numbers (``05:12``, ``5m 12s``, ``5,2``): left out, where the follow strategy
-    would otherwise take typical handle times as if the export had none."""
+    numbers (``05:12``, ``5m 12s``, ``5,2``) or numbers with a thousands separator
+    (``2,831``): left out, where the follow strategy would otherwise take typical
+    handle times as if the export had none."""
     notes = []
     for canonical, unit in DURATION_UNITS.items():
         for profile in profiles:
             if (
-                name_score(canonical, profile.name) >= 1.0
-                and _holds_durations(profile)
-                and find_column(canonical, header) != profile.name  # read by its name anyway
+                name_score(canonical, profile.name) < 1.0
+                or find_column(canonical, header) == profile.name  # read by its name anyway
             ):
+                continue
+            grouped = _thousands_separated(profile)
+            if grouped is not None:
+                notes.append(
+                    f"'{profile.name}' looks like {canonical} but holds "
+                    f"{SEPARATED_NUMBERS.format(grouped)}, which cx does not read"
+                    f"{SEPARATED_LEFT_OUT}"
+                )
+            elif _holds_durations(profile):
                 notes.append(
                     f"'{profile.name}' looks like {canonical} but holds values such as "
                     f"'{_example(profile)}', not numbers of {unit}: left out"
@@ -791,7 +834,7 @@ def _map_read_by_name(
             proposal.columns[canonical] = column
 
 
-def _drop_rejecting(proposal: Proposal, reasons: dict[str, int], header: list[str]) -> bool:
+def _drop_rejecting(proposal: Proposal, reasons: dict[str, int], layout: SourceLayout) -> bool:
     """Leave out each optional column that rejects rows; whether any was."""
     dropped = False
     for canonical in OPTIONAL_ORDER:
@@ -801,10 +844,15 @@ def _drop_rejecting(proposal: Proposal, reasons: dict[str, int], header: list[st
             continue
         proposal.columns.pop(canonical)
         proposal.values.pop(canonical, None)  # type: ignore[call-overload]
-        _not_read_by_name(proposal, canonical, header)
+        _not_read_by_name(proposal, canonical, layout.header)
+        grouped = None
+        if canonical in NUMBER_COLUMNS:
+            grouped = _first_thousands_separated(layout, column.sources[0])
+        such = "" if grouped is None else f" ({SEPARATED_NUMBERS.format(grouped)})"
         proposal.notes.append(
             f"'{column.sources[0]}' looks like {canonical} but {count:,} rows hold a "
-            "value cx cannot read as one: left out"
+            f"value cx cannot read as one{such}"
+            + (SEPARATED_LEFT_OUT if grouped is not None else ": left out")
         )
         dropped = True
     return dropped
@@ -881,7 +929,7 @@ def propose(data: str | Path) -> Proposal:
     for _ in range(len(OPTIONAL_ORDER)):
         reasons, read = _try_rows(proposal)
         _map_read_by_name(proposal, read, by_name)
-        if not _drop_rejecting(proposal, reasons, read.header):
+        if not _drop_rejecting(proposal, reasons, read):
             break
     _leave_out_repeated_headers(proposal, reasons.get(REPEATED_HEADER, 0))
     if proposal.rows_rejected > DEFAULT_MAX_REJECT_RATE * proposal.rows:

@@ -432,6 +432,39 @@ def test_durations_in_milliseconds_are_said_and_left_out(tmp_path: Path) -> None
     assert "handle_time" not in columns and "wait_time" not in columns
 
 
+@pytest.mark.parametrize(
+    ("every", "said"),
+    [
+        (1, "holds numbers with a thousands separator, such as '1,060', which cx does not read"),
+        (
+            15,
+            "15 rows hold a value cx cannot read as one (numbers with a thousands separator, "
+            "such as '1,900')",
+        ),
+    ],
+)
+def test_numbers_with_a_thousands_separator_are_said(tmp_path: Path, every: int, said: str):
+    """'Handle Time (Seconds)' written '2,831' was left out with no note, or with one
+    that said only that rows held a value cx cannot read."""
+    lines = ["Customer,Opened,Channel,Handle Time (Seconds)"]
+    lines += [
+        f'c{n % 40},2024-01-{1 + n % 28:02d}T{n % 24:02d}:00:00,phone,"'
+        + (f"{1000 + n * 60:,}" if n % every == 0 else f"{100 + n}")
+        + '"'
+        for n in range(1, 226)
+    ]
+    data = tmp_path / "d.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 0 and result.stdout == "", result.stderr
+    [note] = [line for line in result.stderr.splitlines() if "left out" in line]
+    assert note == (
+        f"'Handle Time (Seconds)' looks like handle_time but {said}: left out; export the "
+        "numbers without the separator"
+    )
+    assert "handle_time" not in load_mapping(tmp_path / "p" / "columns.yaml").columns
+
+
 def test_handle_and_wait_times_written_two_ways_keep_the_first(tmp_path: Path) -> None:
     data = tmp_path / "d.csv"
     lines = ["Customer,Start,Channel,Handle Time,Wait Time"]
