@@ -27,7 +27,7 @@ from cx.data import profile as prof
 from cx.data.columns import ColumnProfile
 from cx.data.diagnose import find_column
 from cx.data.exact import blank_row, parsed_frame
-from cx.data.layout import RAW, SourceLayout, resolve_layout
+from cx.data.layout import RAW, ROW, SourceLayout, resolve_layout
 from cx.data.raw import raw_frame
 from cx.data.rules import (
     CLOCK_DURATIONS,
@@ -275,7 +275,7 @@ class Proposal:
 
     data: Path
     delimiter: str
-    rows_profiled: int
+    head_rows: int  # the file's first rows as profiled, blank lines included
     columns: dict[str, Column]
     timestamp_format: str
     timestamp_check: str | None
@@ -288,6 +288,7 @@ class Proposal:
     drop: dict[str, list[str]] = field(default_factory=dict)  # rows that are no contacts
     rows: int = 0
     rows_rejected: int = 0
+    rows_profiled: int = 0  # of the rows, those among the head's
     notes: list[str] = field(default_factory=list)  # what was left out, and why
 
     @property
@@ -796,13 +797,14 @@ def _try_rows(proposal: Proposal) -> tuple[dict[str, int], SourceLayout]:
     layout = resolve_layout(proposal.data, mapping)
     frame = parsed_frame(layout, mapping).filter(~blank_row(layout))  # as a scan counts
     reasons = frame.group_by("reject_reason").len()
+    profiled = frame.filter(pl.col(ROW) < proposal.head_rows).select(pl.len())
     kept = frame.filter(pl.col("reject_reason").is_null())
     measures = [pl.len().alias("contacts")]
     if "handle_time" in layout.sources:
         measures.append(pl.col("handle_time").mean().alias("handle_time"))
     per_channel = kept.group_by("channel").agg(measures)
     try:
-        counted, channels = pl.collect_all([reasons, per_channel])
+        counted, channels, in_head = pl.collect_all([reasons, per_channel, profiled])
     except pl.exceptions.PolarsError as exc:
         from cx.data.diagnose import read_error
 
@@ -817,6 +819,7 @@ def _try_rows(proposal: Proposal) -> tuple[dict[str, int], SourceLayout]:
         (row["reject_reason"] or ""): int(row["len"]) for row in counted.iter_rows(named=True)
     }
     proposal.rows = sum(result.values())
+    proposal.rows_profiled = int(in_head.item())
     proposal.rows_rejected = proposal.rows - result.get("", 0)
     return result, layout
 
@@ -909,7 +912,7 @@ def propose(data: str | Path) -> Proposal:
     proposal = Proposal(
         data=path,
         delimiter=layout.delimiter,
-        rows_profiled=frame.height,
+        head_rows=frame.height,
         columns=columns,
         timestamp_format=fmt,
         timestamp_check=None,

@@ -578,7 +578,8 @@ def test_outbound_contacts_of_a_direction_column_are_dropped_and_said(tmp_path: 
 def test_a_report_footer_is_counted_as_simulate_counts_it(tmp_path: Path) -> None:
     """A Salesforce report's footer ('Grand Totals (100 records)', a copyright line) in
     a column not read is no row to simulate, but init counted its lines as rejected
-    and warned that more rows were rejected than simulate accepts."""
+    and warned that more rows were rejected than simulate accepts; the mapping's
+    header said it was proposed from more rows than it was checked on."""
     lines = ["Subject,Account ID,Opened,Case Origin"]
     lines += [
         f"Card case number {n},003{n % 30:012d},2024-03-{1 + n % 28:02d} 10:00,Phone"
@@ -591,6 +592,8 @@ def test_a_report_footer_is_counted_as_simulate_counts_it(tmp_path: Path) -> Non
     assert result.exit_code == 0, result.stderr
     assert "100 rows, 0 rejected" in result.stderr
     assert "more than the 1%" not in result.stderr
+    mapped = (tmp_path / "p" / "columns.yaml").read_text(encoding="utf-8")
+    assert "# its first 100 rows and checked on all 100.\n" in mapped  # not 'first 104'
     simulated = cx(
         "simulate", tmp_path / "p" / "follow.yaml", "--data", data,
         "--columns", tmp_path / "p" / "columns.yaml", "--format", "json",
