@@ -32,6 +32,7 @@ from cx.data.raw import raw_frame
 from cx.data.rules import (
     CLOCK_DURATIONS,
     FALSE_WORDS,
+    FIRST_FIELD_ONLY,
     MAX_HANDLE_TIME_SECONDS,
     NUMBER_COLUMNS,
     REPEATED_HEADER,
@@ -935,6 +936,13 @@ def propose(data: str | Path) -> Proposal:
         if not _drop_rejecting(proposal, reasons, read):
             break
     _leave_out_repeated_headers(proposal, reasons.get(REPEATED_HEADER, 0))
+    footer = reasons.get(FIRST_FIELD_ONLY, 0)
+    if footer:
+        fill = "line fills only its" if footer == 1 else "lines fill only their"
+        proposal.notes.append(
+            f"{footer:,} {fill} first field, as a report's footer does ('Copyright ...'): "
+            "rejected; delete them from the export, or export the report as details only"
+        )
     if proposal.rows_rejected > DEFAULT_MAX_REJECT_RATE * proposal.rows:
         proposal.notes.append(
             f"{proposal.rows_rejected:,} of {proposal.rows:,} rows are rejected, more than "

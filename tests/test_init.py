@@ -602,6 +602,45 @@ def test_a_report_footer_is_counted_as_simulate_counts_it(tmp_path: Path) -> Non
     assert (found["rows_read"], found["rows_rejected"]) == (100, 0)
 
 
+@pytest.mark.parametrize("scan", ["fast", "exact"])
+def test_a_report_footer_in_a_column_read_is_said_to_be_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scan: str
+) -> None:
+    """A report's footer ('Copyright ...', 'Confidential ...') in its first column, the
+    case number read as the customer id, was two rows rejected as 'timestamp is empty':
+    over 1% of a small export, simulate exited 2 and nothing said they were a footer."""
+    monkeypatch.setenv("CX_SCAN", scan)
+    lines = ['"Case Number","Date/Time Opened","Case Origin"']
+    lines += [
+        f'"{1001 + n:08d}","2024-03-{1 + n % 28:02d} 09:{n % 60:02d}","{("Phone", "Web")[n % 2]}"'
+        for n in range(150)
+    ]
+    lines += ["", '"Copyright (c) 2000-2024 salesforce.com, inc."', '"Confidential Information"']
+    data = tmp_path / "report.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 0 and result.stdout == "", result.stderr
+    said = " ".join(result.stderr.split())
+    assert "152 rows, 2 rejected" in said
+    assert (
+        "2 lines fill only their first field, as a report's footer does ('Copyright ...'): "
+        "rejected; delete them from the export"
+    ) in said
+    simulated = cx(
+        "simulate", tmp_path / "p" / "follow.yaml", "--data", data,
+        "--columns", tmp_path / "p" / "columns.yaml", "--no-cache",
+        "--rejects", tmp_path / "rejects.csv",
+    )  # fmt: skip
+    assert simulated.exit_code == 2 and simulated.stdout == ""
+    assert (
+        "first at line 153: the line fills only its first field (a report's footer?)"
+    ) in " ".join(simulated.stderr.split())
+    rejects = pl.read_csv(tmp_path / "rejects.csv")
+    assert rejects.get_column("reject_reason").unique().to_list() == [
+        "the line fills only its first field (a report's footer?)"
+    ]
+
+
 def test_a_yes_no_column_is_taken_only_for_the_flag_it_names(tmp_path: Path) -> None:
     """'Abandoned' (Y/N) was mapped as resolved, so every answered call counted as
     resolved, and 'Callback Requested' (Yes/No) as abandoned: plain yes/no values were

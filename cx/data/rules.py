@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 import polars as pl
 
 from cx.data.layout import CLEAN, RAW, SourceLayout
-from cx.models.mapping import BOOLEAN_COLUMNS, DIMENSION_COLUMNS, Mapping
+from cx.models.mapping import BOOLEAN_COLUMNS, DIMENSION_COLUMNS, REQUIRED_COLUMNS, Mapping
 from cx.models.vocabulary import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, OUT_OF_TIME_RANGE
 
 MAX_HANDLE_TIME_SECONDS = 86_400.0
@@ -281,6 +281,7 @@ def parsed_channel(layout: SourceLayout, mapping: Mapping) -> pl.Expr:
 
 
 REPEATED_HEADER = "the line repeats the header (exports joined into one file?)"
+FIRST_FIELD_ONLY = "the line fills only its first field (a report's footer?)"
 
 
 @dataclass(frozen=True)
@@ -315,10 +316,28 @@ def _repeated_header(layout: SourceLayout) -> list[_Check]:
     return [_Check(pl.lit(True), ~repeated, REPEATED_HEADER)]
 
 
+def _first_field_only(layout: SourceLayout) -> list[_Check]:
+    """A CSV line whose first field alone is filled, as a report's footer lines are
+    (``Copyright ...``, ``Confidential``): a required field another column holds is
+    empty, so it is rejected whatever the rule; this one says why. (A footer in a
+    column not read is no row at all.)"""
+    if layout.format != "csv" or not layout.header:
+        return []
+    first = layout.header[0]
+    names = {name for names in layout.sources.values() for name in names}
+    required = {name for canonical in REQUIRED_COLUMNS for name in layout.sources[canonical]}
+    if first not in names or required <= {first}:
+        return []
+    others = [_clean(layout, name).is_null() for name in sorted(names - {first})]
+    only_first = _clean(layout, first).is_not_null() & pl.all_horizontal(others)
+    return [_Check(pl.lit(True), ~only_first, FIRST_FIELD_ONLY)]
+
+
 def _checks(layout: SourceLayout) -> list[_Check]:
     """Reject rules in the order their reason is reported."""
     checks = [
         *_repeated_header(layout),
+        *_first_field_only(layout),
         *_required(layout, "customer_id"),
         *_required(layout, "timestamp"),
         _Check(
