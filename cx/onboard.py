@@ -1043,17 +1043,19 @@ def _add_optional(
 
 
 MILLISECOND_WORDS = frozenset(_words("ms msec msecs millis millisecond milliseconds"))
+HOUR_SECONDS = 3_600
 
 
 def _in_milliseconds(profile: ColumnProfile) -> str | None:
     """Why a number column of durations holds milliseconds, which a mapping does not
     read: its name says so (``Wait Time (ms)``, whose values may all fit as seconds),
-    or its values are above a day as seconds and typical ones of a second or more
-    as milliseconds (``312000``); None if neither."""
+    or its values are above a day as seconds, and a typical one above an hour, which
+    few contacts take or wait (``312000``); None if neither. A column of seconds with
+    an outlier above a day is no such column: its typical value is minutes."""
     if set(words(profile.name)) & MILLISECOND_WORDS:
         return "its name says milliseconds"
     largest, typical = profile.maximum or 0.0, profile.median or 0.0
-    if largest > MAX_HANDLE_TIME_SECONDS >= largest / 1000 and typical >= 1000:
+    if largest > MAX_HANDLE_TIME_SECONDS >= largest / 1000 and typical > HOUR_SECONDS:
         return (
             f"its values look like milliseconds ({largest:,.0f} is more than a day as seconds; "
             f"a typical one, {typical:,.0f}, is {typical / 1000:,.0f} s as milliseconds)"

@@ -465,6 +465,19 @@ def test_numbers_with_a_thousands_separator_are_said(tmp_path: Path, every: int,
     assert "handle_time" not in load_mapping(tmp_path / "p" / "columns.yaml").columns
 
 
+def test_seconds_with_an_outlier_above_a_day_are_no_milliseconds(tmp_path: Path) -> None:
+    lines = ["customer_id,timestamp,channel,Handle Time"]
+    lines += [
+        f"c{n % 40},2024-01-{1 + n % 28:02d}T10:00:00,email,{100_000 if n == 5 else 1_100 + n}"
+        for n in range(200)
+    ]
+    data = tmp_path / "d.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert propose(data).notes == [
+        "'Handle Time' looks like handle time but holds values above a day: left out"
+    ]
+
+
 def test_handle_and_wait_times_written_two_ways_keep_the_first(tmp_path: Path) -> None:
     data = tmp_path / "d.csv"
     lines = ["Customer,Start,Channel,Handle Time,Wait Time"]
