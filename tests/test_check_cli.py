@@ -8,6 +8,7 @@ shapes, not replay numbers.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
@@ -78,6 +79,40 @@ def test_a_failing_guard_exit_1(workdir: Path, data: Path) -> None:
     assert result.exit_code == 1
     assert "FAIL b: coverage > 1 (1)" in result.stdout.splitlines()
     assert result.stdout.endswith("2 strategies, 3 guards: 2 passed, 1 failed\n")
+
+
+def test_a_guard_value_reads_as_in_the_guards_table_and_agrees_with_its_verdict(
+    workdir: Path,
+) -> None:
+    """Six significant digits showed a coverage of 0.9999998 as `(1)` beside `FAIL
+    coverage >= 1`, in the CI annotations too, a cost with cents and an ASCII minus
+    where `cx simulate` writes `−26,769`, and 0.122314 where it writes 0.1223."""
+    retire_video = "offer: [phone, chat, branch, email, social, web, app]\n"
+    retire_video += "fallback: {video: {to: chat, accept: 0.99999}}"
+    shown = {
+        "coverage >= 1": "0.9999998",
+        "cost_delta > 0": "\u221226,769",
+        "channels.chat.occupancy > 0.5": "0.1223",
+    }
+    close = strategy(workdir, "close", list(shown), extra=retire_video)
+    examples = ROOT / "examples" / "interactions.csv"
+    text = run("check", close.name, "--data", examples)
+    assert text.exit_code == 1
+    assert text.stdout.splitlines()[:3] == [
+        f"FAIL close: {expr} ({value})" for expr, value in shown.items()
+    ]
+    table = run("simulate", close.name, "--data", examples).stdout
+    for expr, value in shown.items():
+        assert re.search(rf"FAIL +{re.escape(expr)} +{re.escape(value)}\n", table)
+    github = run("check", close.name, "--data", examples, "-f", "github").stdout
+    assert "coverage >= 1 (value 0.9999998; strategy close)" in github
+    assert "cost_delta > 0 (value \u221226,769; strategy close)" in github
+    junit = run("check", close.name, "--data", examples, "-f", "junit").stdout
+    assert "coverage &gt;= 1 (value 0.9999998; strategy close)" in junit
+    payload = json.loads(run("check", close.name, "--data", examples, "-f", "json").stdout)
+    values = [guard["value"] for guard in payload["results"][0]["guards"]]
+    assert values[0] == pytest.approx(0.9999998) and values[0] < 1
+    assert values[1] < -26768
 
 
 def test_a_guard_on_a_missing_metric_fails_and_says_why(workdir: Path, data: Path) -> None:

@@ -8,25 +8,26 @@ from cx.check import CheckedGuard, CheckReport, StrategyCheck
 from cx.errors import Finding
 from cx.guards import why_no_value
 from cx.render.safe import quiet_json, terminal_text
+from cx.render.sections import guard_value
 from cx.render.validation import github_annotation, junit_xml
 
 CHECK_FORMATS = ("text", "json", "github", "junit")
 SUITE = "cx check"
 
 
-def format_value(value: float | None, expr: str) -> str:
-    if value is None:
-        return f"no value: {why_no_value(expr)}"
-    if abs(value) >= 1000:
-        return f"{value:,.2f}"
-    return f"{value:.6g}"
+def shown_value(guard: CheckedGuard) -> str:
+    """The guard's value as the guards table of `cx simulate` writes it, so it never
+    reads as the opposite of PASS or FAIL; why there is none when there is none."""
+    if guard.value is None:
+        return f"no value: {why_no_value(guard.expr)}"
+    return guard_value(guard)
 
 
 def guard_finding(result: StrategyCheck, guard: CheckedGuard) -> Finding:
     """A failed guard as a finding on the line of the strategy file that states it."""
     position = guard.position
     return Finding(
-        f"guard failed: {guard.expr} (value {format_value(guard.value, guard.expr)}; "
+        f"guard failed: {guard.expr} (value {shown_value(guard)}; "
         f"strategy {result.strategy})",
         file=position.file if position is not None else result.file,
         line=position.line if position is not None else None,
@@ -73,7 +74,7 @@ def render_check(report: CheckReport, output_format: str) -> str:
     lines = [
         terminal_text(
             f"{'PASS' if guard.ok else 'FAIL'} {result.strategy}: {guard.expr} "
-            f"({format_value(guard.value, guard.expr)})"
+            f"({shown_value(guard)})"
         )
         for result in report.results
         for guard in result.guards

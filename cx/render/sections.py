@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from cx.check import CheckedGuard
 from cx.guards import comparison
 from cx.models.glossary import DILUTION_LEGEND, GLOSSARY
 from cx.models.result import ChannelResult, GuardResult, Result
@@ -334,7 +335,7 @@ def periods_section(result: Result) -> Section:
     )
 
 
-def guard_value(guard: GuardResult) -> str:
+def guard_value(guard: GuardResult | CheckedGuard) -> str:
     """The guard's value as people read it (:func:`figure`), with as many more decimals
     as it takes to agree with PASS or FAIL: `coverage >= 1` failing at 0.999998 shows
     0.999998, never 1."""
