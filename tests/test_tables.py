@@ -171,7 +171,8 @@ def test_compare_opens_with_one_verdict_per_strategy() -> None:
 
 def test_compare_tells_apart_strategies_that_share_a_name(tmp_path: Path) -> None:
     """A variant that extends a strategy keeps its name: two columns, two verdicts and
-    two workbook columns must not read alike. JSON and CSV keep the names as written."""
+    two workbook columns or two CSV rows must not read alike. JSON keeps the names as
+    written, beside each result's file."""
     variant = tmp_path / "variant.yaml"
     variant.write_text(
         f"version: 1\nextends: {ROOT / 'strategies/digital-first.yaml'}\n"
@@ -193,6 +194,8 @@ def test_compare_tells_apart_strategies_that_share_a_name(tmp_path: Path) -> Non
     assert "\ndigital-first (2) costs 26,711 (3.9%) less than today" in table.stdout
     markdown = run([*arguments, "--format", "markdown"]).stdout
     assert "| Metric | digital-first | digital-first (2) | Baseline (2) | Baseline |" in markdown
+    csv_rows = run([*arguments, "--format", "csv"]).stdout.splitlines()[1:]
+    assert [row.split(",")[0] for row in csv_rows] == columns[:3]
     names = [r["strategy"]["name"] for r in as_json(arguments)["results"]]
     assert names == ["digital-first", "digital-first", "Baseline"]
 

@@ -18,6 +18,7 @@ from cx.render.sections import Section, count, money, number, percent
 from cx.render.verdict import verdict
 from cx.render.views import (
     SimulationView,
+    distinct_names,
     sections_markdown,
     sections_renderable,
     side_by_side,
@@ -172,10 +173,14 @@ def comparison_markdown(views: Sequence[SimulationView]) -> str:
 
 
 def comparison_csv(comparison: Comparison) -> str:
+    """One row per strategy, named as the table and the workbook name it
+    (:func:`distinct_names`), so two that share a `name:` are two rows one can tell apart."""
     keys = list(TOTAL_FIGURES)
+    results = comparison.results
+    names = distinct_names([r.strategy.name for r in results])
     rows = [
-        [r.strategy.name, r.strategy.kind, *[getattr(r.totals, k) for k in keys], r.guards_ok]
-        for r in comparison.results
+        [name, r.strategy.kind, *[getattr(r.totals, k) for k in keys], r.guards_ok]
+        for name, r in zip(names, results, strict=True)
     ]
     return csv_text(["strategy", "kind", *keys, "guards_ok"], rows)
 
