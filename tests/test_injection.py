@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import itertools
 import json
 import re
 import sys
@@ -396,6 +397,33 @@ def test_markdown_forms_no_html_link_or_cell(workdir: Path, plain_data: Path) ->
     inspected = run("inspect", "--data", plain_data, "--no-cache", "-f", "markdown")
     assert "<" not in inspected.stdout
     assert "&lt;/script&gt;&lt;script&gt;" in inspected.stdout
+
+
+#: Names that markdown reads as a heading, a list item, an ordered list item, indented
+#: code or a code fence when they start a line.
+BLOCK_NAMES = ["# Bold claim", "- draft", "1. first", "    indented", "~~~ fence"]
+
+
+def test_markdown_opens_no_block_at_a_name(workdir: Path, plain_data: Path) -> None:
+    """A verdict starts its line with the strategy's name: `# Bold claim` became a
+    heading and `- draft` a list item; a title ending in `Plan #` lost its `#`."""
+    markdown_it = pytest.importorskip("markdown_it")
+    parser = markdown_it.MarkdownIt("commonmark").enable("table")
+    files = [strategy_file(workdir, name) for name in BLOCK_NAMES]
+    compared = run("compare", *files, "--data", plain_data, "--no-cache", "-f", "markdown")
+    assert compared.exit_code == 0, compared.stderr
+    tokens = parser.parse(compared.stdout)
+    blocks = {token.type for token in tokens if token.level == 0 and token.nesting != -1}
+    assert blocks == {"heading_open", "paragraph_open", "table_open"}
+    headings = [after.content for token, after in itertools.pairwise(tokens)
+                if token.type == "heading_open"]  # fmt: skip
+    assert headings == ["cx compare", "Comparison"]
+    page = parser.render(compared.stdout)
+    for name in BLOCK_NAMES:
+        assert f"<p>{name} costs " in page
+    titled = strategy_file(workdir, "Plan #")
+    simulated = run("simulate", titled, "--data", plain_data, "--no-cache", "-f", "markdown")
+    assert parser.render(simulated.stdout).startswith("<h1>cx simulate: Plan #</h1>")
 
 
 # --------------------------------------------------------------------------- SQL

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -101,10 +102,40 @@ _MARKDOWN_ESCAPES = str.maketrans(
 )  # fmt: skip
 
 
+# What opens a block when a line starts with it, after up to three spaces (CommonMark):
+# a heading, a list item, a code fence.
+_BLOCK_MARK = re.compile(r"#{1,6}(?:[ \t]|$)|[-+*](?:[ \t]|$)|~~~")
+# The digits of an ordered list item (`1. ` or `1) `): its `.` or `)` gets the escape.
+_ORDERED_ITEM = re.compile(r"[0-9]{1,9}(?=[.)](?:[ \t]|$))")
+# The `#`s that close a heading (` ##` at its end), which it would drop.
+_HEADING_CLOSE = re.compile(r"(?<= )#+ *$")
+_CODE_INDENT = 4
+
+
+def _inline(text: str) -> str:
+    """``text`` that reads as inline text wherever it stands: at the start of a line no
+    heading, list item, code fence or indented code opens; at the end of a heading no
+    closing `#`s are dropped."""
+    text = _HEADING_CLOSE.sub(lambda match: "\\" + match.group(), text)
+    indent = len(text) - len(text.lstrip(" "))
+    if indent >= _CODE_INDENT:
+        return "&#32;" + text[1:]
+    ordered = _ORDERED_ITEM.match(text, indent)
+    if ordered is not None:
+        at = ordered.end()
+    elif _BLOCK_MARK.match(text, indent):
+        at = indent
+    else:
+        return text
+    return text[:at] + "\\" + text[at:]
+
+
 def markdown_text(text: str) -> str:
     """Text for a markdown document that renders as the same text: no HTML, link, image
-    or code span can form, no table cell can end early, no control character is left."""
-    return terminal_text(text).translate(_MARKDOWN_ESCAPES)
+    or code span can form, no table cell can end early, no control character is left,
+    and at the start of a line it opens no heading, list or code block (a strategy
+    named `# Plan` or `- draft`)."""
+    return _inline(terminal_text(text).translate(_MARKDOWN_ESCAPES))
 
 
 def markdown_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
