@@ -199,6 +199,33 @@ def test_inherited_guard_is_annotated_in_the_base_file(workdir: Path, data: Path
     assert "strategy child" in result.stdout
 
 
+def test_strategies_that_share_a_name_are_told_apart(
+    workdir: Path, data: Path, tmp_path: Path
+) -> None:
+    """A variant that extends a strategy keeps its name: its guard lines and JUnit test
+    cases read exactly as its parent's. They are named as `cx compare` names them; the
+    JSON keeps the names as written, beside each file."""
+    a = strategy(workdir, "a", ["coverage >= 0"])
+    (workdir / "variant.yaml").write_text("extends: a.yaml\n")
+    text = run("check", a.name, "variant.yaml", "--data", data)
+    assert text.exit_code == 0, text.stderr
+    assert [line.rpartition(" (")[0] for line in text.stdout.splitlines()[:2]] == [
+        "PASS a: coverage >= 0",
+        "PASS a (2): coverage >= 0",
+    ]
+    target = tmp_path / "check.xml"
+    run("check", a.name, "variant.yaml", "--data", data, "-f", "junit", "-o", target, "-q")
+    suite = ElementTree.parse(target).getroot().find("testsuite")
+    assert suite is not None
+    names = [case.get("name") for case in suite.findall("testcase")]
+    assert names == ["a: coverage >= 0", "a (2): coverage >= 0"]
+    payload = json.loads(run("check", a.name, "variant.yaml", "--data", data, "-f", "json").stdout)
+    assert [(r["strategy"], r["file"]) for r in payload["results"]] == [
+        ("a", "a.yaml"),
+        ("a", "variant.yaml"),
+    ]
+
+
 def test_guard_set_on_the_command_line_points_at_the_file(workdir: Path, data: Path) -> None:
     a = strategy(workdir, "a", ["coverage >= 0"])
     result = run("check", a.name, "--data", data, "-f", "github", "--set", "guards.0=coverage > 1")

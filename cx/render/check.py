@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from cx.check import CheckedGuard, CheckReport, StrategyCheck
 from cx.errors import Finding
@@ -10,6 +11,7 @@ from cx.guards import why_no_value
 from cx.render.safe import quiet_json, terminal_text
 from cx.render.sections import guard_value
 from cx.render.validation import github_annotation, junit_xml
+from cx.render.views import distinct_names
 
 CHECK_FORMATS = ("text", "json", "github", "junit")
 SUITE = "cx check"
@@ -35,6 +37,18 @@ def guard_finding(result: StrategyCheck, guard: CheckedGuard) -> Finding:
     )
 
 
+def told_apart(report: CheckReport) -> CheckReport:
+    """``report`` with each strategy under a name of its own, as `cx compare` names
+    them: a variant that keeps its parent's `name:` is `digital-first (2)`."""
+    names = distinct_names([result.strategy for result in report.results], lambda _: False)
+    return CheckReport(
+        results=[
+            replace(result, strategy=name)
+            for result, name in zip(report.results, names, strict=True)
+        ]
+    )
+
+
 def render_check(report: CheckReport, output_format: str) -> str:
     if output_format == "json":
         payload = {
@@ -54,6 +68,7 @@ def render_check(report: CheckReport, output_format: str) -> str:
             "ok": report.ok,
         }
         return quiet_json(json.dumps(payload, indent=2, ensure_ascii=False)) + "\n"
+    report = told_apart(report)
     if output_format == "github":
         return "".join(
             github_annotation(guard_finding(result, guard), SUITE) + "\n"
