@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -124,6 +125,36 @@ def test_single_strategy_page_has_no_comparison(cube: cx.Cube) -> None:
     assert "<title>Digital first &lt;draft&gt;</title>" in text
     assert "<caption>Comparison</caption>" not in text
     assert "digital-first (push) vs baseline" in text
+
+
+def test_a_strategy_named_like_the_baseline_is_told_apart(tmp_path: Path) -> None:
+    """A strategy named `baseline` or `baseline-v2` sent cx report into an endless loop
+    (every `baseline-v2 (n)` it tried still started like a baseline's name)."""
+    from cx.report.charts import TODAY_COLOR
+
+    files = []
+    for name, parent in (("baseline-v2", STRATEGIES[0]), ("baseline", STRATEGIES[1])):
+        files.append(tmp_path / f"{name}.yaml")
+        files[-1].write_text(f"version: 1\nextends: {parent}\nname: {name}\n")
+    target = tmp_path / "report.html"
+
+    def endless(signum: int, frame: object) -> None:
+        raise TimeoutError("cx report did not finish")
+
+    previous = signal.signal(signal.SIGALRM, endless)
+    signal.alarm(120)
+    try:
+        outcome = run_cx("report", *files, "--data", EXAMPLE, "-o", target, "--no-cache", "-q")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert outcome.exit_code == 0, (outcome.exception, outcome.stderr)
+    specs = _specs(target.read_text(encoding="utf-8"))
+    scale = specs["channel-volumes"]["encoding"]["color"]["scale"]
+    assert scale["domain"] == ["baseline", "baseline-v2", "baseline (2)"]
+    assert scale["range"][0] == TODAY_COLOR and TODAY_COLOR not in scale["range"][1:]
+    dashed = specs["cost-per-period"]["layer"][0]["encoding"]["strokeDash"]["condition"]
+    assert dashed["test"] == {"field": "scenario", "oneOf": ["baseline"]}
 
 
 def test_period_figures_match_simulate(cube: cx.Cube, page: Path) -> None:

@@ -91,8 +91,9 @@ def scenarios_for(
     shared: dict[str, Evaluation] = {}
     scenarios = []
     baselines: list[Scenario] = []
-    # The baselines are named "baseline" or "baseline (owner)": no strategy takes that.
-    names = distinct_names([s.name for s in strategies], lambda name: name.startswith("baseline"))
+    # The baselines are named "baseline" or "baseline (owner)": a strategy named
+    # "baseline" (or "Baseline", as the comparison table's column) is told apart.
+    names = distinct_names([s.name for s in strategies])
     for name, strategy in zip(names, strategies, strict=True):
         minutes = interval or strategy.staffing.interval
         evaluation = evaluate(strategy, cube, options, shared)
@@ -343,7 +344,7 @@ def _page(
          "lost when a retired channel's fallback does not take them)."),
     ]  # fmt: skip
     for metric, label, number, title, caption in lines:
-        spec = charts.period_lines(periods, metric, label, number, names)
+        spec = charts.period_lines(periods, metric, label, number, names, len(baselines))
         key, title = f"{metric}-per-period", f"{title} per {meta.period}"
         page.chart(Chart(key=key, title=title, spec=spec, caption=caption))
 

@@ -84,11 +84,10 @@ def strategy_colors(count: int) -> list[str]:
     return [SCENARIO_COLORS[i % len(SCENARIO_COLORS)] for i in range(count)]
 
 
-def scenario_scale(names: list[str]) -> alt.Scale:
-    colors = []
+def scenario_scale(names: list[str], baselines: int) -> alt.Scale:
+    """Grey for the first ``baselines`` names (today), a strategy colour for the rest."""
     strategies = itertools.cycle(SCENARIO_COLORS)
-    for name in names:
-        colors.append(TODAY_COLOR if name.startswith("baseline") else next(strategies))
+    colors = [TODAY_COLOR if index < baselines else next(strategies) for index in range(len(names))]
     return alt.Scale(domain=names, range=colors)
 
 
@@ -97,9 +96,14 @@ def channel_scale(names: list[str]) -> alt.Scale:
 
 
 def period_lines(
-    frame: pl.DataFrame, field: str, title: str, axis_format: str, scenarios: list[str]
+    frame: pl.DataFrame,
+    field: str,
+    title: str,
+    axis_format: str,
+    scenarios: list[str],
+    baselines: int,
 ) -> dict[str, Any]:
-    """One line per scenario over the periods."""
+    """One line per scenario over the periods, the first ``baselines`` dashed."""
     frame, scenarios = labelled(frame), labels(scenarios)
     periods = frame["period"].unique(maintain_order=True).to_list()
     base = alt.Chart(frame).encode(
@@ -115,9 +119,13 @@ def period_lines(
             axis=alt.Axis(format=axis_format),
             scale=alt.Scale(zero=False),
         ),
-        color=alt.Color("scenario:N", title=None, scale=scenario_scale(scenarios), sort=scenarios),
+        color=alt.Color(
+            "scenario:N", title=None, scale=scenario_scale(scenarios, baselines), sort=scenarios
+        ),
         strokeDash=alt.condition(
-            "indexof(datum.scenario, 'baseline') == 0", alt.value([5, 3]), alt.value([1, 0])
+            alt.FieldOneOfPredicate(field="scenario", oneOf=scenarios[:baselines]),
+            alt.value([5, 3]),
+            alt.value([1, 0]),
         ),
         tooltip=[
             alt.Tooltip("scenario:N"),
@@ -132,7 +140,8 @@ def period_lines(
 
 
 def volume_bars(frame: pl.DataFrame, scenarios: list[str]) -> dict[str, Any]:
-    """Contacts per channel: today's demand beside what each strategy handles."""
+    """Contacts per channel: today's demand (the first scenario) beside what each
+    strategy handles."""
     frame, scenarios = labelled(frame), labels(scenarios)
     order = (
         frame.filter(pl.col("scenario") == scenarios[0])
@@ -148,7 +157,7 @@ def volume_bars(frame: pl.DataFrame, scenarios: list[str]) -> dict[str, Any]:
             yOffset=alt.YOffset("scenario:N", sort=scenarios),
             x=alt.X("contacts:Q", title="Contacts", axis=alt.Axis(format=",d", tickCount=6)),
             color=alt.Color(
-                "scenario:N", title=None, scale=scenario_scale(scenarios), sort=scenarios
+                "scenario:N", title=None, scale=scenario_scale(scenarios, 1), sort=scenarios
             ),
             tooltip=[
                 alt.Tooltip("channel:N"),
