@@ -123,6 +123,11 @@ def test_a_guard_on_a_missing_metric_fails_and_says_why(workdir: Path, data: Pat
         "FAIL a: replay_intervals_meeting_target > 0.5 "
         "(no value: replay metrics come only from cx simulate --replay)",
     ]
+    github = run("check", a.name, "--data", data, "-f", "github").stdout
+    assert github.endswith(
+        "::guard failed: replay_intervals_meeting_target > 0.5 (no value: replay metrics "
+        "come only from cx simulate --replay; strategy a)\n"
+    )
 
 
 def test_a_guard_on_a_metric_the_channel_never_has_is_a_finding(

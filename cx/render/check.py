@@ -28,9 +28,9 @@ def shown_value(guard: CheckedGuard) -> str:
 def guard_finding(result: StrategyCheck, guard: CheckedGuard) -> Finding:
     """A failed guard as a finding on the line of the strategy file that states it."""
     position = guard.position
+    value = shown_value(guard) if guard.value is None else f"value {shown_value(guard)}"
     return Finding(
-        f"guard failed: {guard.expr} (value {shown_value(guard)}; "
-        f"strategy {result.strategy})",
+        f"guard failed: {guard.expr} ({value}; strategy {result.strategy})",
         file=position.file if position is not None else result.file,
         line=position.line if position is not None else None,
         column=position.column if position is not None else None,
