@@ -31,6 +31,12 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 
 
+
+def written_lines(path: Path, lines: list[str]) -> Path:
+    """``lines`` written as the lines of the file ``path``; the path."""
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
 def cx(*args: object):
     result = CliRunner().invoke(app, [str(a) for a in args])
     assert "Traceback" not in result.stdout + result.stderr
@@ -246,8 +252,7 @@ def test_optional_column_that_rejects_rows_is_left_out(tmp_path: Path) -> None:
     lines = ["customer_id,timestamp,channel,talk_time"]
     lines += [f"c{n % 50},2024-01-01T{n % 24:02d}:00:00,phone,{60 + n}" for n in range(2_100)]
     lines.append("c1,2024-01-02T10:00:00,phone,n/a")  # beyond the rows profiled
-    data = tmp_path / "d.csv"
-    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = written_lines(tmp_path / "d.csv", lines)
     proposal = propose(data)
     assert "handle_time" not in proposal.columns
     assert proposal.rows_rejected == 0
@@ -264,8 +269,7 @@ def test_a_column_read_by_its_name_is_mapped_or_written_as_not_read(tmp_path: Pa
         f"c{n % 40},2024-01-{1 + n % 28:02d}T{n % 24:02d}:00:00,phone,{n % 6}m 10s,{n % 2}"
         for n in range(200)
     ]
-    data = tmp_path / "d.csv"
-    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = written_lines(tmp_path / "d.csv", lines)
     result = cx("init", "--data", data, "-o", tmp_path / "p")
     assert result.exit_code == 0 and result.stdout == ""
     assert (
@@ -290,8 +294,7 @@ def durations_export(tmp_path: Path, duration: str, header: str = "Handle Time (
         + duration.format(m=n % 9, s=n % 60)
         for n in range(200)
     ]
-    data = tmp_path / "d.csv"
-    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = written_lines(tmp_path / "d.csv", lines)
     return data
 
 
@@ -338,8 +341,7 @@ def test_a_time_of_day_is_no_wait_time(tmp_path: Path) -> None:
         f"{8 + n % 10:02d}:{n % 50 + 5:02d}:30,{'Phone' if n % 3 else 'Chat'},0:05:30"
         for n in range(200)
     ]
-    data = tmp_path / "calls.csv"
-    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = written_lines(tmp_path / "calls.csv", lines)
     result = cx("init", "--data", data, "-o", tmp_path / "p")
     assert result.exit_code == 0, result.stderr
     mapping = load_mapping(tmp_path / "p" / "columns.yaml")
@@ -370,8 +372,7 @@ def test_the_agents_time_is_no_wait_and_the_time_to_an_agent_is(
         + f",cust{n % 40}"
         for n in range(200)
     ]
-    data = tmp_path / "cxone.csv"
-    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = written_lines(tmp_path / "cxone.csv", lines)
     result = cx("init", "--data", data, "-o", tmp_path / "p")
     assert result.exit_code == 0 and result.stdout == "", result.stderr
     columns = load_mapping(tmp_path / "p" / "columns.yaml").columns
@@ -392,8 +393,7 @@ def test_a_talk_time_beside_hold_and_wrap_up_times_is_marked(
         f"+44 7700 9{n % 50:05d},2024-03-{1 + n % 28:02d}T10:00:00,Phone,{300 + n},30,60"
         for n in range(200)
     ]
-    data = tmp_path / "calls.csv"
-    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = written_lines(tmp_path / "calls.csv", lines)
     result = cx("init", "--data", data, "-o", tmp_path / "p")
     assert result.exit_code == 0, result.stderr
     said = "'Hold Time' and 'Wrap Up Time' not added in, so handle times may be short by them"
@@ -413,8 +413,7 @@ def test_durations_in_milliseconds_are_said_and_left_out(tmp_path: Path) -> None
         f"{(240 + n) * 1000},{(n % 60) * 1000}"
         for n in range(200)
     ]
-    data = tmp_path / "ms.csv"
-    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = written_lines(tmp_path / "ms.csv", lines)
     result = cx("init", "--data", data, "-o", tmp_path / "p")
     assert result.exit_code == 0 and result.stdout == "", result.stderr
     said = " ".join(result.stderr.split())
@@ -453,8 +452,7 @@ def test_numbers_with_a_thousands_separator_are_said(tmp_path: Path, every: int,
         + '"'
         for n in range(1, 226)
     ]
-    data = tmp_path / "d.csv"
-    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = written_lines(tmp_path / "d.csv", lines)
     result = cx("init", "--data", data, "-o", tmp_path / "p")
     assert result.exit_code == 0 and result.stdout == "", result.stderr
     [note] = [line for line in result.stderr.splitlines() if "left out" in line]
@@ -471,8 +469,7 @@ def test_seconds_with_an_outlier_above_a_day_are_no_milliseconds(tmp_path: Path)
         f"c{n % 40},2024-01-{1 + n % 28:02d}T10:00:00,email,{100_000 if n == 5 else 1_100 + n}"
         for n in range(200)
     ]
-    data = tmp_path / "d.csv"
-    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = written_lines(tmp_path / "d.csv", lines)
     assert propose(data).notes == [
         "'Handle Time' looks like handle time but holds values above a day: left out"
     ]
@@ -500,8 +497,7 @@ def test_twelve_hour_clock_timestamps_are_read(tmp_path: Path) -> None:
         f"c{n % 30},4/{2 + n % 27}/2024 {1 + n % 12}:05:00 {'AM' if n % 3 else 'PM'},Phone"
         for n in range(100)
     ]
-    data = tmp_path / "us.csv"
-    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = written_lines(tmp_path / "us.csv", lines)
     result = cx("init", "--data", data, "-o", tmp_path / "p")
     assert result.exit_code == 0, result.stderr
     assert load_mapping(tmp_path / "p" / "columns.yaml").timestamp_format == (
@@ -540,8 +536,7 @@ def test_unix_times_are_read_as_seconds_and_milliseconds_named(tmp_path: Path) -
             f"u{n % 40},{'email' if n % 3 else 'chat'}"
             for n in range(200)
         ]
-        data = tmp_path / f"{column}.csv"
-        data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        data = written_lines(tmp_path / f"{column}.csv", lines)
         return data
 
     data = export("created_at", 1)
@@ -571,8 +566,7 @@ def test_outbound_contacts_of_a_direction_column_are_dropped_and_said(tmp_path: 
         f"{'Opted out' if n % 2 else 'Opted in'}"
         for n in range(200)
     ]
-    data = tmp_path / "contacts.csv"
-    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = written_lines(tmp_path / "contacts.csv", lines)
     project = tmp_path / "p"
     result = cx("init", "--data", data, "-o", project)
     assert result.exit_code == 0, result.stderr
@@ -599,8 +593,7 @@ def test_a_report_footer_is_counted_as_simulate_counts_it(tmp_path: Path) -> Non
         for n in range(100)
     ]
     lines += ["", '"Grand Totals (100 records)"', "", '"Copyright (c) 2000-2024 salesforce.com"']
-    data = tmp_path / "report.csv"
-    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = written_lines(tmp_path / "report.csv", lines)
     result = cx("init", "--data", data, "-o", tmp_path / "p")
     assert result.exit_code == 0, result.stderr
     assert "100 rows, 0 rejected" in result.stderr
@@ -629,8 +622,7 @@ def test_a_report_footer_in_a_column_read_is_said_to_be_one(
         for n in range(150)
     ]
     lines += ["", '"Copyright (c) 2000-2024 salesforce.com, inc."', '"Confidential Information"']
-    data = tmp_path / "report.csv"
-    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = written_lines(tmp_path / "report.csv", lines)
     result = cx("init", "--data", data, "-o", tmp_path / "p")
     assert result.exit_code == 0 and result.stdout == "", result.stderr
     said = " ".join(result.stderr.split())
@@ -664,8 +656,7 @@ def test_a_yes_no_column_is_taken_only_for_the_flag_it_names(tmp_path: Path) -> 
         f"{'Y' if n % 9 == 0 else 'N'},{'Yes' if n % 5 == 0 else 'No'}"
         for n in range(200)
     ]
-    data = tmp_path / "d.csv"
-    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = written_lines(tmp_path / "d.csv", lines)
     api.init_project(data, tmp_path / "p")
     columns = load_mapping(tmp_path / "p" / "columns.yaml").columns
     assert columns["abandoned"] == "Abandoned"
@@ -685,8 +676,7 @@ def test_customers_are_the_repeating_phone_numbers_not_the_case_numbers(
             f"{1 + n % 28:02d}/03/2024 10:00,Phone"
             for n in range(300)
         ]
-        data = tmp_path / f"cases-{phones}.csv"
-        data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        data = written_lines(tmp_path / f"cases-{phones}.csv", lines)
         return data
 
     assert propose(cases(phones=True)).columns["customer_id"].sources == ["Contact Phone"]
@@ -1072,8 +1062,7 @@ def test_timestamps_with_a_zone_name_are_said_as_such(tmp_path: Path) -> None:
     which sent the user looking for a missing column."""
     lines = ["Customer,Created,Channel"]
     lines += [f"C{n % 30},2024-03-{1 + n % 28:02d} 1{n % 10}:05:00 CET,phone" for n in range(100)]
-    data = tmp_path / "cet.csv"
-    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = written_lines(tmp_path / "cet.csv", lines)
     result = cx("init", "--data", data, "-o", tmp_path / "p")
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith(
