@@ -716,6 +716,8 @@ def test_rejects_file(work: Path) -> None:
     assert len(rejected) == 1
     assert rejected[0]["line"] == "5"
     assert "timestamp" in rejected[0]["reject_reason"]
+    # the export's columns in its own order (they were sorted by name), to read beside it
+    assert list(rejected[0])[2:] == [name for name in HEADER if name in rejected[0]]
 
 
 def test_invalid_strategy_file_names_file_and_line(work: Path) -> None:

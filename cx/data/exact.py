@@ -122,10 +122,12 @@ def finish(
     )
     firsts = [p[2]["first"].item() for p in parts if p[2]["first"].item() is not None]
     lasts = [p[2]["last"].item() for p in parts if p[2]["last"].item() is not None]
+    order = layout.header.index
     rejects = rejected.sort(ROW).select(
         (pl.col(ROW) + 2).alias("line"),
         "reject_reason",
-        *(pl.col(RAW + name).alias(name) for name in source_columns(layout)),
+        # the export's columns in its own order, as a person compares them with it
+        *(pl.col(RAW + n).alias(n) for n in sorted(source_columns(layout), key=order)),
     )
     counts = (
         rejects.group_by("reject_reason")
