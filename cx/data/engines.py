@@ -38,7 +38,7 @@ from cx.data.layout import (
     iso_format_of,
     resolve_layout,
 )
-from cx.data.raw import EXACT_FLOAT, source_columns
+from cx.data.raw import EXACT_FLOAT
 from cx.data.rules import CONTROL_CHARACTER, MAX_SCORE, boolean_words
 from cx.data.scan import enforce_reject_rate
 from cx.data.sql import _identifier, _literal, cube_sql
@@ -284,7 +284,7 @@ def _source_select(layout: SourceLayout, quote: str, positional: bool) -> str:
     """The columns of ``SOURCE_VIEW``: the source columns the mapping uses, under their
     header names (taken by position from a CSV read with :func:`_positional` names)."""
     items = []
-    for name in source_columns(layout):
+    for name in layout.source_columns():
         column = _positional(layout.header.index(name)) if positional else name
         items.append(f"{_identifier(column, quote)} AS {_identifier(name, quote)}")
     return ", ".join(items)

@@ -22,7 +22,6 @@ from cx.data.raw import (
     collect,
     raw_frame,
     rows_dropped,
-    source_columns,
 )
 from cx.data.rules import completed, parse_rows
 from cx.errors import DataError
@@ -59,7 +58,7 @@ def scan_exact(
     count = frame.select(rows_read=pl.len())
     lines = frame.select(LINE)
     rejected = frame.filter(reason.is_not_null()).select(
-        ROW, "reject_reason", *(RAW + name for name in source_columns(layout))
+        ROW, "reject_reason", *(RAW + name for name in layout.source_columns())
     )
     queries = [*fine.row_queries(valid), fine.pair_query(valid, mapping.anonymous_ids)]
     demand, arrivals, bounds, pairs, counted, rejects, hashed = collect(
@@ -78,7 +77,7 @@ def as_text(frame: pl.DataFrame, layout: SourceLayout) -> pl.DataFrame:
     keep = set(layout.sources["timestamp"]) if layout.typed_timestamp() else set()
     return frame.with_columns(
         pl.col(RAW + name).cast(pl.String)
-        for name in source_columns(layout)
+        for name in layout.source_columns()
         if name not in keep and not layout.is_text(name)
     )
 
@@ -87,7 +86,7 @@ def blank_row(layout: SourceLayout) -> pl.Expr:
     """Whether a row is a blank line: every field the mapping reads empty (trailing empty
     lines, a report's footer in a column not read). It is no row at all: neither read
     nor rejected."""
-    return pl.all_horizontal([pl.col(RAW + n).is_null() for n in source_columns(layout)])
+    return pl.all_horizontal([pl.col(RAW + n).is_null() for n in layout.source_columns()])
 
 
 def finish(
@@ -127,7 +126,7 @@ def finish(
         (pl.col(ROW) + 2).alias("line"),
         "reject_reason",
         # the export's columns in its own order, as a person compares them with it
-        *(pl.col(RAW + n).alias(n) for n in sorted(source_columns(layout), key=order)),
+        *(pl.col(RAW + n).alias(n) for n in sorted(layout.source_columns(), key=order)),
     )
     counts = (
         rejects.group_by("reject_reason")

@@ -34,7 +34,6 @@ from cx.data.raw import (
     number_sources,
     raw_frame,
     read_head,
-    source_columns,
 )
 from cx.data.rules import CONTROL_CHARACTER, completed, parse_rows, parsed_channel, source
 from cx.models.mapping import DIMENSION_COLUMNS, Mapping
@@ -154,7 +153,7 @@ def _checked_again(
     """The rows numbered ``rows`` read again as text, through the exact rules
     (:func:`cx.data.rules.parse_rows`), each with its reject reason."""
     again = raw_frame(text_layout, encoding, text=False).select(
-        ROW, *(RAW + name for name in source_columns(text_layout))
+        ROW, *(RAW + name for name in text_layout.source_columns())
     )
     again = again.filter(pl.col(ROW).is_in(rows.implode()))
     again = collect(text_layout.path, [again])[0] if rows.len() else again.clear().collect()

@@ -91,6 +91,10 @@ class SourceLayout:
     # (cx.data.rules.parse_rows), so that the rules trim each value once.
     cleaned: bool = False
 
+    def source_columns(self) -> list[str]:
+        """The source columns the mapping uses, in name order."""
+        return sorted({name for names in self.sources.values() for name in names})
+
     def is_text(self, name: str) -> bool:
         return self.dtypes.get(name, pl.String) == pl.String
 

@@ -18,7 +18,7 @@ import polars as pl
 from cx.data.diagnose import READ_FAILURES
 from cx.data.files import open_bytes
 from cx.data.layout import RAW
-from cx.data.raw import raw_frame, source_columns
+from cx.data.raw import raw_frame
 from cx.data.rules import parse_timestamp
 
 if TYPE_CHECKING:
@@ -153,7 +153,7 @@ def _lossy_parquet_notes(layout: SourceLayout) -> list[str]:
     """Per binary key column of a Parquet file, the values that are not UTF-8 (the
     columns ``--encoding lossy`` decodes, :func:`cx.data.raw.text_of`)."""
     notes = []
-    for name in sorted(source_columns(layout)):
+    for name in layout.source_columns():
         if layout.dtypes.get(name) != pl.Binary:
             continue
         counts = pl.scan_parquet(layout.path, glob=False).group_by(name).len().collect()

@@ -23,11 +23,6 @@ from cx.data.rules import NUMBER_COLUMNS, is_duration
 from cx.models.mapping import DIMENSION_COLUMNS
 
 
-def source_columns(layout: SourceLayout) -> list[str]:
-    """The source columns the mapping uses, in name order."""
-    return sorted({name for names in layout.sources.values() for name in names})
-
-
 def number_sources(layout: SourceLayout) -> set[str]:
     """The source columns that hold a number column each (one source per number): not
     the handle and wait times a mapping's duration_format reads as a clock's text."""
@@ -117,7 +112,7 @@ def raw_frame(
     duplicate rows. With ``head``, only the file's first ``head`` rows (read by lines,
     so a gzip file is not decompressed whole for them).
     """
-    needed = source_columns(layout)
+    needed = layout.source_columns()
     extra = []
     if line_hash:
         extra = [_line_hash(layout).alias(LINE)]

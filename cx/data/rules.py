@@ -311,7 +311,7 @@ def _repeated_header(layout: SourceLayout) -> list[_Check]:
     never parses, so it is rejected whatever the rule; this one says why."""
     if layout.format != "csv":
         return []
-    names = sorted({name for names in layout.sources.values() for name in names})
+    names = layout.source_columns()
     repeated = pl.all_horizontal([(_clean(layout, n) == n.strip()).fill_null(False) for n in names])
     return [_Check(pl.lit(True), ~repeated, REPEATED_HEADER)]
 
@@ -324,7 +324,7 @@ def _first_field_only(layout: SourceLayout) -> list[_Check]:
     if layout.format != "csv" or not layout.header:
         return []
     first = layout.header[0]
-    names = {name for names in layout.sources.values() for name in names}
+    names = set(layout.source_columns())
     required = {name for canonical in REQUIRED_COLUMNS for name in layout.sources[canonical]}
     if first not in names or required <= {first}:
         return []
@@ -403,10 +403,8 @@ def parse_rows(scan: pl.LazyFrame, layout: SourceLayout, mapping: Mapping) -> pl
     (:func:`cx.data.raw.raw_frame`)."""
     # Each source column is trimmed once, into a column the rules read (a trimmed
     # value is used by several rules, and Polars would trim it again for each).
-    trimmed = sorted(
-        {n for names in layout.sources.values() for n in names}
-        - (set(layout.sources["timestamp"]) if layout.typed_timestamp() else set())
-    )
+    typed = set(layout.sources["timestamp"]) if layout.typed_timestamp() else set()
+    trimmed = [name for name in layout.source_columns() if name not in typed]
     scan = scan.with_columns(_trimmed(name).alias(CLEAN + name) for name in trimmed)
     layout = replace(layout, cleaned=True)
     unit = handle_time_factor(mapping)
