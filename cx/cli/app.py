@@ -25,10 +25,12 @@ _PARSE_ERROR: type[Exception] = next(
 )
 
 
-class _Commands(TyperGroup):
-    """cx's commands, whose command-line mistakes (``--samples -3``, a missing
-    ``--data``) are one ``error:`` line with a hint and exit 2, like every other user
-    error, not a usage box."""
+class _FlagsWithoutType:
+    """A command (or the group of them) whose flags ``--help`` shows without a type:
+    ``--quiet <bool>`` reads as an option that takes true or false, which a flag
+    refuses."""
+
+    params: list[Any]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -36,7 +38,19 @@ class _Commands(TyperGroup):
             _no_type_on_flag(parameter)
 
     def get_help_option(self, ctx: Any) -> Any:
-        return _no_type_on_flag(super().get_help_option(ctx))
+        return _no_type_on_flag(super().get_help_option(ctx))  # type: ignore[misc]
+
+
+def _no_type_on_flag(parameter: Any) -> Any:
+    if getattr(parameter, "is_flag", False) and parameter.metavar is None:
+        parameter.metavar = ""
+    return parameter
+
+
+class _Commands(_FlagsWithoutType, TyperGroup):
+    """cx's commands, whose command-line mistakes (``--samples -3``, a missing
+    ``--data``) are one ``error:`` line with a hint and exit 2, like every other user
+    error, not a usage box."""
 
     def main(
         self,
@@ -67,15 +81,7 @@ class _Commands(TyperGroup):
         sys.exit(result if isinstance(result, int) else 0)
 
 
-def _no_type_on_flag(parameter: Any) -> Any:
-    """``parameter``, shown in ``--help`` without a type when it is a flag: ``--quiet
-    <bool>`` reads as an option that takes true or false, which a flag refuses."""
-    if getattr(parameter, "is_flag", False) and parameter.metavar is None:
-        parameter.metavar = ""
-    return parameter
-
-
-class _Command(TyperCommand):
+class _Command(_FlagsWithoutType, TyperCommand):
     """A cx command, whose paths (arguments and options) refuse an empty path: Typer
     reads ``''`` as ``.``, so ``--data ''`` would read the working directory and
     ``cx validate ''`` every YAML file under it. Its numbers refuse ``_``: Python reads
@@ -85,10 +91,6 @@ class _Command(TyperCommand):
         super().__init__(*args, **kwargs)
         for parameter in self.params:
             parameter.process_value = _checked_values(parameter)  # type: ignore[method-assign]
-            _no_type_on_flag(parameter)
-
-    def get_help_option(self, ctx: Any) -> Any:
-        return _no_type_on_flag(super().get_help_option(ctx))
 
     def make_parser(self, ctx: Any) -> Any:
         """The command line's parser, which refuses an option of one value given twice
