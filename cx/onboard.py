@@ -395,15 +395,13 @@ def _unix_times(profile: ColumnProfile, unit: str) -> bool:
     """Whether nearly all of a number column's values are Unix times in ``unit``, of the
     years cx reads (``1709280420``, as APIs such as Intercom's export them)."""
     digits, factor = UNIX_TIMES[unit]
-    values = [value.strip() for value in profile.samples]
-    matched = sum(bool(re.fullmatch(digits, value)) for value in values)
     earliest, latest = (
         instant.replace(tzinfo=UTC).timestamp() * factor
         for instant in (EARLIEST_TIMESTAMP, LATEST_TIMESTAMP)
     )
     return (
         profile.is_number
-        and matched >= cols.PARSE_SHARE * len(values)
+        and cols.nearly_all(profile, digits)
         and earliest <= (profile.minimum or 0.0) <= (profile.maximum or 0.0) < latest
     )
 
@@ -572,17 +570,10 @@ UNREAD_DURATION = re.compile(
 def clock_format(profile: ColumnProfile) -> str | None:
     """The duration_format (``0:05:12``: hh:mm:ss, ``5:12``: mm:ss) nearly all of a
     column's values are written in; None if none is."""
-    values = [value.strip() for value in profile.samples]
-    for fmt, (pattern, _) in CLOCK_DURATIONS.items():
-        matched = sum(bool(re.match(pattern, value)) for value in values)
-        if values and matched >= cols.PARSE_SHARE * len(values):
-            return fmt
-    return None
-
-
-def _holds_durations(profile: ColumnProfile) -> bool:
-    matched = sum(bool(UNREAD_DURATION.fullmatch(value.strip())) for value in profile.samples)
-    return bool(profile.samples) and matched >= cols.PARSE_SHARE * len(profile.samples)
+    return next(
+        (fmt for fmt, (pattern, _) in CLOCK_DURATIONS.items() if cols.nearly_all(profile, pattern)),
+        None,
+    )
 
 
 #: A number written with a thousands separator (``2,831``), which cx does not read.
@@ -638,7 +629,7 @@ def _unread_durations(profiles: list[ColumnProfile], header: list[str]) -> list[
                     f"{SEPARATED_NUMBERS.format(grouped)}, which cx does not read"
                     f"{SEPARATED_LEFT_OUT}"
                 )
-            elif _holds_durations(profile):
+            elif cols.nearly_all(profile, UNREAD_DURATION):
                 notes.append(
                     f"'{profile.name}' looks like {canonical} but holds values such as "
                     f"'{_example(profile)}', not numbers of {unit}: left out"
@@ -848,23 +839,26 @@ def _drop_rejecting(proposal: Proposal, reasons: dict[str, int], layout: SourceL
             continue
         proposal.columns.pop(canonical)
         proposal.values.pop(canonical, None)  # type: ignore[call-overload]
-        _not_read_by_name(proposal, canonical, layout.header)
         grouped = None
         if canonical in NUMBER_COLUMNS:
             grouped = _first_thousands_separated(layout, column.sources[0])
         such = "" if grouped is None else f" ({SEPARATED_NUMBERS.format(grouped)})"
-        proposal.notes.append(
+        _leave_out(
+            proposal,
+            canonical,
+            layout.header,
             f"'{column.sources[0]}' looks like {canonical} but {count:,} rows hold a "
             f"value cx cannot read as one{such}"
-            + (SEPARATED_LEFT_OUT if grouped is not None else ": left out")
+            + (SEPARATED_LEFT_OUT if grouped is not None else ": left out"),
         )
         dropped = True
     return dropped
 
 
-def _not_read_by_name(proposal: Proposal, canonical: str, header: list[str]) -> None:
-    """A column left out is written as ``null`` where cx would otherwise find one by
-    its name (``Wait Time`` for wait_time) and read it."""
+def _leave_out(proposal: Proposal, canonical: str, header: list[str], said: str) -> None:
+    """Leave the column ``canonical`` out, saying why: written as ``null`` where cx
+    would otherwise find one by its name (``Wait Time`` for wait_time) and read it."""
+    proposal.notes.append(said)
     if find_column(canonical, header) is not None and canonical not in proposal.not_read:
         proposal.not_read.append(canonical)
 
@@ -1012,11 +1006,13 @@ def _add_optional(
     if canonical in DURATION_UNITS and found.is_number:
         milliseconds = _in_milliseconds(found)
         if milliseconds is not None:
-            proposal.notes.append(
+            _leave_out(
+                proposal,
+                canonical,
+                layout.header,
                 f"'{found.name}' looks like {canonical} but {milliseconds}, which cx does "
-                "not read: left out; divide them by 1,000 in the export to read them as seconds"
+                "not read: left out; divide them by 1,000 in the export to read them as seconds",
             )
-            _not_read_by_name(proposal, canonical, layout.header)
             return
     if canonical in DURATION_UNITS and not _one_duration_form(
         proposal, canonical, found, column, layout.header
@@ -1026,10 +1022,12 @@ def _add_optional(
         unit, column.check = _handle_unit(found)
         factor = 60.0 if unit == "minutes" else 1.0
         if (found.maximum or 0.0) * factor > MAX_HANDLE_TIME_SECONDS:
-            proposal.notes.append(
-                f"'{found.name}' looks like handle time but holds values above a day: left out"
+            _leave_out(
+                proposal,
+                canonical,
+                layout.header,
+                f"'{found.name}' looks like handle time but holds values above a day: left out",
             )
-            _not_read_by_name(proposal, canonical, layout.header)
             return
         proposal.handle_time_unit = unit
     if canonical in ("resolved", "abandoned"):
@@ -1073,12 +1071,14 @@ def _one_duration_form(
     other = next((c for c in DURATION_UNITS if c != canonical and c in proposal.columns), None)
     if other is not None and clock != proposal.duration_format:
         written = proposal.duration_format or "numbers"
-        proposal.notes.append(
+        _leave_out(
+            proposal,
+            canonical,
+            header,
             f"'{found.name}' looks like {canonical} but is written as {clock or 'numbers'} "
             f"('{_example(found)}') and {other} as {written}: one mapping reads both one "
-            "way, so it is left out"
+            "way, so it is left out",
         )
-        _not_read_by_name(proposal, canonical, header)
         return False
     proposal.duration_format = clock
     if clock is not None:

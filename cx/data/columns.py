@@ -111,6 +111,14 @@ class ColumnProfile:
         return "text"
 
 
+def nearly_all(profile: ColumnProfile, pattern: str | re.Pattern[str]) -> bool:
+    """Whether nearly all (PARSE_SHARE) of a column's sampled values, trimmed, match
+    ``pattern`` whole."""
+    values = [value.strip() for value in profile.samples]
+    matched = sum(bool(re.fullmatch(pattern, value)) for value in values)
+    return bool(values) and matched >= PARSE_SHARE * len(values)
+
+
 #: A phone number as exports write it: ``+44 7700 900134``, ``(555) 010-2030``.
 PHONE_NUMBER = re.compile(r"\+?[\d ().\-]{6,24}")
 
