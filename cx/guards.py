@@ -109,8 +109,12 @@ def comparison(expr: str) -> tuple[Callable[[float, float], bool], float] | None
     match = _GUARD.match(expr) if len(expr) <= MAX_GUARD_LENGTH else None
     if match is None:
         return None
-    threshold = float(match["number"]) / (100.0 if match["percent"] else 1.0)
-    return OPERATORS[match["op"]], threshold
+    return OPERATORS[match["op"]], _threshold(match)
+
+
+def _threshold(match: re.Match[str]) -> float:
+    """The number of a parsed guard, a percentage as its fraction (95% is 0.95)."""
+    return float(match["number"]) / (100.0 if match["percent"] else 1.0)
 
 
 def parse_guard(expr: str, channels: Iterable[str]) -> Guard:
@@ -130,7 +134,7 @@ def parse_guard(expr: str, channels: Iterable[str]) -> Guard:
             "`channels.phone.occupancy <= 0.9`; operators: < <= > >= == !=",
         )
     metric = match["metric"]
-    threshold = float(match["number"]) / (100.0 if match["percent"] else 1.0)
+    threshold = _threshold(match)
     if not math.isfinite(threshold):
         raise GuardSyntaxError(
             f"the number in guard '{expr}' is too large", hint="give a finite number"

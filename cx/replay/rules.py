@@ -250,8 +250,8 @@ def unfinished_ramps(strategy: Strategy, periods: list[str]) -> list[tuple[int, 
     for number, rule in enumerate(strategy.shifts):
         if rule.ramp is None or rule.ramp.periods <= len(periods):
             continue
-        last = pl.DataFrame({"i": [len(periods) - 1]})
-        reached = last.select(ramp_factor(rule.ramp, pl.col("i")).cast(pl.Float64)).item()
+        last = pl.lit(len(periods) - 1)
+        reached = pl.select(ramp_factor(rule.ramp, last).cast(pl.Float64)).item()
         unfinished.append((
             number,
             f"its ramp of {rule.ramp.periods} periods reaches {reached:.0%} of its shares by "
