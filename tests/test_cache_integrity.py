@@ -273,12 +273,9 @@ def test_an_edited_number_in_a_cube_entry_is_a_miss(tmp_path: Path, cache: Path)
 
 @pytest.mark.parametrize("damage", ["flip", "edit"])
 def test_a_damaged_or_edited_recording_is_not_replayed(
-    tmp_path: Path, cache: Path, capsys: pytest.CaptureFixture[str], monkeypatch, damage: str
+    work: list[str], cache: Path, capsys: pytest.CaptureFixture[str], damage: str
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    Path("d.csv").write_text(PHONE_HEAVY, encoding="utf-8")
-    Path("s.yaml").write_text(SIMPLE, encoding="utf-8")
-    args = ["simulate", "s.yaml", "--data", "d.csv", "-f", "json"]
+    args = [*work, "-f", "json"]
     first = entry(capsys, *args)
     [recording] = recordings(cache)
     text = recording.read_text(encoding="utf-8")
@@ -516,12 +513,9 @@ def test_a_table_after_a_json_run_is_a_fresh_table(
 
 
 def test_a_fifo_in_place_of_a_cache_entry_is_a_miss_never_waited_on(
-    tmp_path: Path, cache: Path, capsys: pytest.CaptureFixture[str], monkeypatch
+    work: list[str], cache: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    Path("d.csv").write_text(PHONE_HEAVY, encoding="utf-8")
-    Path("s.yaml").write_text(SIMPLE, encoding="utf-8")
-    args = ["simulate", "s.yaml", "--data", "d.csv", "-f", "json"]
+    args = [*work, "-f", "json"]
     first = entry(capsys, *args)
     [recording] = recordings(cache)
     [kept] = cube_entries(cache)
@@ -534,12 +528,9 @@ def test_a_fifo_in_place_of_a_cache_entry_is_a_miss_never_waited_on(
 
 @pytest.mark.parametrize("kind", ["fifo", "file"])
 def test_a_fifo_or_a_file_in_place_of_a_cube_entry_is_replaced_never_waited_on(
-    tmp_path: Path, cache: Path, capsys: pytest.CaptureFixture[str], monkeypatch, kind: str
+    work: list[str], cache: Path, capsys: pytest.CaptureFixture[str], kind: str
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    Path("d.csv").write_text(PHONE_HEAVY, encoding="utf-8")
-    Path("s.yaml").write_text(SIMPLE, encoding="utf-8")
-    args = ["simulate", "s.yaml", "--data", "d.csv", "-f", "json"]
+    args = [*work, "-f", "json"]
     first = entry(capsys, *args)
     [kept] = cube_entries(cache)
     shutil.rmtree(kept)
