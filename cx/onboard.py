@@ -127,6 +127,8 @@ NAME_WORDS: dict[str, tuple[tuple[tuple[str, ...], float], ...]] = {
             ),
             -1.5,
         ),
+        # a kind of customer (``Account Type``), not one: codes, but a few of them
+        (_words("type kind category class segment tier status level group"), -2.0),
     ),
     "timestamp": (
         (

@@ -684,6 +684,21 @@ def test_customers_are_the_repeating_phone_numbers_not_the_case_numbers(
     assert check.startswith("customer_id: no id repeats in its first 300 values")
 
 
+@pytest.mark.parametrize("kind", ["Account Type", "Customer Segment", "Client Category"])
+def test_a_kind_of_customer_is_no_customer_id(tmp_path: Path, kind: str) -> None:
+    """A Salesforce case export's 'Account Type' (Personal, Business) became the
+    customer id, without a check, over its 'Contact ID': every case one of a few
+    customers."""
+    lines = [f"Case Number,Contact ID,{kind},Date/Time Opened,Case Origin"]
+    lines += [
+        f"{n:08d},0035g000000{n % 70:04d},{('Personal', 'Business')[n % 2]},"
+        f"{1 + n % 28:02d}/03/2024 10:00,{('Phone', 'Email', 'Web')[n % 3]}"
+        for n in range(200)
+    ]
+    customer = propose(written_lines(tmp_path / "cases.csv", lines)).columns["customer_id"]
+    assert customer.sources == ["Contact ID"]
+
+
 def test_a_header_repeated_by_joined_exports_is_said_and_no_channel(tmp_path: Path) -> None:
     """Two exports joined into one file: the second header became a channel
     'media-type' in follow.yaml, and its line was rejected as a timestamp that does
