@@ -157,7 +157,8 @@ NAME_WORDS: dict[str, tuple[tuple[tuple[str, ...], float], ...]] = {
         (_words("reason topic category issue disposition purpose wrapup"), 1.0),
     ),
     "handle_time": (
-        (_words("handle handling aht talk interaction spent worked"), 1.0),
+        (_words("handle handling aht"), 1.5),  # all of it: beats a talk time beside it
+        (_words("talk interaction spent worked"), 1.0),
         (AGENTS_TIME, 1.0),
         (("duration",), 0.5),
         (_words("wait queue reply resolution after acw hold first full response"), -2.0),

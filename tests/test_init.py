@@ -684,6 +684,21 @@ def test_customers_are_the_repeating_phone_numbers_not_the_case_numbers(
     assert check.startswith("customer_id: no id repeats in its first 300 values")
 
 
+def test_a_handle_time_named_as_one_beats_the_talk_time_before_it(tmp_path: Path) -> None:
+    """A Genesys Cloud export's 'Total Talk' came before its 'Total Handle', and was
+    taken as the handle time (hold and after-call work left out, handle times short)
+    with 'Total Handle' said to be left out."""
+    lines = ["ANI,Conversation Start,Media Type,Total Talk,Total Hold,Total ACW,Total Handle"]
+    lines += [
+        f"tel:+4477009{n % 70:05d},2024-03-{1 + n % 28:02d}T10:00:00.000Z,voice,"
+        f"0:04:{n % 60:02d},0:00:30,0:01:00,0:05:{30 + n % 30:02d}"
+        for n in range(200)
+    ]
+    proposal = propose(written_lines(tmp_path / "genesys.csv", lines))
+    assert proposal.columns["handle_time"].sources == ["Total Handle"]
+    assert proposal.columns["handle_time"].check is None
+
+
 @pytest.mark.parametrize("kind", ["Account Type", "Customer Segment", "Client Category"])
 def test_a_kind_of_customer_is_no_customer_id(tmp_path: Path, kind: str) -> None:
     """A Salesforce case export's 'Account Type' (Personal, Business) became the
