@@ -612,17 +612,21 @@ def _first_thousands_separated(layout: SourceLayout, name: str) -> str | None:
     return found.item(0, "value") if found.height else None
 
 
-def _unread_durations(profiles: list[ColumnProfile], header: list[str]) -> list[str]:
+def _unread_durations(
+    profiles: list[ColumnProfile], header: list[str], clock: str | None
+) -> list[str]:
     """Notes for the columns named as a handle or wait time whose durations are no
     numbers (``05:12``, ``5m 12s``, ``5,2``) or numbers with a thousands separator
     (``2,831``): left out, where the follow strategy would otherwise take typical
-    handle times as if the export had none."""
+    handle times as if the export had none. A column in the ``clock`` the mapping
+    reads durations in could be read: another one was taken, no note."""
     notes = []
     for canonical, unit in DURATION_UNITS.items():
         for profile in profiles:
             if (
                 name_score(canonical, profile.name) < 1.0
                 or find_column(canonical, header) == profile.name  # read by its name anyway
+                or (clock is not None and clock_format(profile) == clock)
             ):
                 continue
             grouped = _thousands_separated(profile)
@@ -922,7 +926,7 @@ def propose(data: str | Path) -> Proposal:
             continue
         _add_optional(proposal, canonical, found, layout)
         rest = [p for p in rest if p.name != found.name]
-    proposal.notes += _unread_durations(rest, layout.header)
+    proposal.notes += _unread_durations(rest, layout.header, proposal.duration_format)
     _check_talk_time(proposal, rest)
     _drop_outbound(proposal, rest, layout)
     proposal.channels = _channels(layout, columns["channel"].sources[0])

@@ -699,6 +699,24 @@ def test_a_handle_time_named_as_one_beats_the_talk_time_before_it(tmp_path: Path
     assert proposal.columns["handle_time"].check is None
 
 
+def test_a_clock_column_beside_the_one_read_is_not_said_unreadable(tmp_path: Path) -> None:
+    """A Five9 call log's 'TALK TIME' (0:04:12) beside its 'HANDLE TIME' was said to hold
+    'not numbers of seconds or minutes: left out', though cx read 'HANDLE TIME', written
+    the same way, through duration_format."""
+    lines = ["ANI,DATE,TIME,CALL TYPE,TALK TIME,HANDLE TIME"]
+    lines += [
+        f"41555501{n % 70:02d},03/{1 + n % 28:02d}/2024,{1 + n % 12}:05:00 PM,Inbound,"
+        f"0:04:{n % 60:02d},0:05:{n % 60:02d}"
+        for n in range(200)
+    ]
+    data = written_lines(tmp_path / "five9.csv", lines)
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert "TALK TIME" not in result.stderr
+    mapping = load_mapping(tmp_path / "p" / "columns.yaml")
+    assert (mapping.columns["handle_time"], mapping.duration_format) == ("HANDLE TIME", "hh:mm:ss")
+
+
 @pytest.mark.parametrize("kind", ["Account Type", "Customer Segment", "Client Category"])
 def test_a_kind_of_customer_is_no_customer_id(tmp_path: Path, kind: str) -> None:
     """A Salesforce case export's 'Account Type' (Personal, Business) became the
