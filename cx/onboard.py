@@ -936,6 +936,9 @@ def propose(data: str | Path) -> Proposal:
         _map_read_by_name(proposal, read, by_name)
         if not _drop_rejecting(proposal, reasons, read):
             break
+    if proposal.drop and any(seen.contacts for seen in proposal.channels):
+        # values only the dropped rows hold (a call type 'Outbound') are no channel
+        proposal.channels = [seen for seen in proposal.channels if seen.contacts]
     _leave_out_repeated_headers(proposal, reasons.get(REPEATED_HEADER, 0))
     footer = reasons.get(FIRST_FIELD_ONLY, 0)
     if footer:

@@ -717,6 +717,22 @@ def test_a_clock_column_beside_the_one_read_is_not_said_unreadable(tmp_path: Pat
     assert (mapping.columns["handle_time"], mapping.duration_format) == ("HANDLE TIME", "hh:mm:ss")
 
 
+def test_a_channel_of_dropped_rows_only_is_not_offered(tmp_path: Path) -> None:
+    """A Five9 call log's channel column is its CALL TYPE: its outbound rows were
+    dropped, yet 'outbound' and 'manual' were offered in follow.yaml as channels of
+    no contacts, each with a made-up handle time and a check to look at."""
+    lines = ["ANI,DATE,TIME,CALL TYPE,CAMPAIGN"]
+    lines += [
+        f"41555501{n % 70:02d},03/{1 + n % 28:02d}/2024,{1 + n % 12}:05:00 PM,"
+        + ("Inbound,Inbound Support" if n % 5 else f"{('Outbound', 'Manual')[n % 2]},Outbound")
+        for n in range(200)
+    ]
+    proposal = propose(written_lines(tmp_path / "five9.csv", lines))
+    assert proposal.drop == {"CAMPAIGN": ["Outbound"]}
+    assert [(seen.name, seen.contacts) for seen in proposal.channels] == [("phone", 160)]
+    assert not [check for check in proposal.checks if check.startswith("channel ")]
+
+
 @pytest.mark.parametrize("kind", ["Account Type", "Customer Segment", "Client Category"])
 def test_a_kind_of_customer_is_no_customer_id(tmp_path: Path, kind: str) -> None:
     """A Salesforce case export's 'Account Type' (Personal, Business) became the
