@@ -154,7 +154,8 @@ NAME_WORDS: dict[str, tuple[tuple[tuple[str, ...], float], ...]] = {
     "stage": ((("stage",), 2.0), (_words("journey phase lifecycle"), 1.0)),
     "intent": (
         (("intent",), 2.0),
-        (_words("reason topic category issue disposition purpose wrapup"), 1.0),
+        # "wrap up" side by side: Genesys Cloud's "Wrap-up" code, "Wrap Up Reason"
+        ((*_words("reason topic category issue disposition purpose wrapup"), "wrap up"), 1.0),
     ),
     "handle_time": (
         (_words("handle handling aht"), 1.5),  # all of it: beats a talk time beside it

@@ -733,6 +733,20 @@ def test_a_channel_of_dropped_rows_only_is_not_offered(tmp_path: Path) -> None:
     assert not [check for check in proposal.checks if check.startswith("channel ")]
 
 
+@pytest.mark.parametrize("name", ["Wrap-up", "Wrap Up Code", "WrapUp"])
+def test_a_wrap_up_code_is_the_intent(tmp_path: Path, name: str) -> None:
+    """Genesys Cloud's 'Wrap-up' (Card Services, Complaint) was read as nothing: only
+    'Wrapup' written as one word named an intent. Its time is no intent."""
+    lines = [f"ANI,Conversation Start,Media Type,{name},Wrap Up Time"]
+    lines += [
+        f"tel:+4477009{n % 70:05d},2024-03-{1 + n % 28:02d}T10:00:00.000Z,voice,"
+        f"{('Card Services', 'Complaint', 'Payments')[n % 3]},0:01:{n % 60:02d}"
+        for n in range(200)
+    ]
+    proposal = propose(written_lines(tmp_path / "genesys.csv", lines))
+    assert proposal.columns["intent"].sources == [name]
+
+
 @pytest.mark.parametrize("kind", ["Account Type", "Customer Segment", "Client Category"])
 def test_a_kind_of_customer_is_no_customer_id(tmp_path: Path, kind: str) -> None:
     """A Salesforce case export's 'Account Type' (Personal, Business) became the
