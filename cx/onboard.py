@@ -291,6 +291,7 @@ class Proposal:
     channels: list[ChannelSeen] = field(default_factory=list)
     values: dict[str, BooleanValues] = field(default_factory=dict)
     drop: dict[str, list[str]] = field(default_factory=dict)  # rows that are no contacts
+    anonymous_ids: list[str] = field(default_factory=list)  # ids of no one customer
     rows: int = 0
     rows_rejected: int = 0
     rows_profiled: int = 0  # of the rows, those among the head's
@@ -320,6 +321,7 @@ class Proposal:
             duration_format=self.duration_format,  # type: ignore[arg-type]
             channels=_aliases(self.channels),
             values=self.values,  # type: ignore[arg-type]
+            anonymous_ids=self.anonymous_ids,
             drop=self.drop,
         )
 
@@ -717,6 +719,43 @@ def _drop_outbound(
         return
 
 
+#: The words of a customer id that stands for no one customer: a withheld number
+#: (``Anonymous``, Genesys Cloud's ``tel:anonymous``), an unmatched web visitor.
+ANONYMOUS_WORDS = frozenset(
+    _words("anonymous anon unknown withheld restricted private unavailable")
+)
+#: Words beside them that say nothing about who: ``sip:anonymous@anonymous.invalid``.
+ADDRESS_WORDS = frozenset(_words("tel sip invalid caller id number"))
+
+
+def _anonymous_ids(proposal: Proposal, layout: SourceLayout) -> None:
+    """Read the customer ids that stand for no one customer as anonymous, and say so:
+    taken as one customer, their contacts would be one customer's many repeats."""
+    name = proposal.columns["customer_id"].sources[0]
+    if len(proposal.columns["customer_id"].sources) > 1:
+        return
+    text = pl.col(RAW + name).str.strip_chars()
+    counts = (
+        _column(layout, name)
+        .select(text.alias("value"))
+        .filter(
+            pl.col("value").str.to_lowercase().str.contains("|".join(sorted(ANONYMOUS_WORDS)))
+        )
+        .group_by("value")
+        .len()
+        .sort("value")
+        .collect()
+    )
+    for value, count in counts.iter_rows():
+        found = set(words(value))
+        if found & ANONYMOUS_WORDS and found <= ANONYMOUS_WORDS | ADDRESS_WORDS:
+            proposal.anonymous_ids.append(value)
+            proposal.notes.append(
+                f"'{name}': {count:,} {'contact' if count == 1 else 'contacts'} of '{value}' "
+                "read as unknown customers (`anonymous_ids`), not as one customer's"
+            )
+
+
 UNIT_WORDS = {
     "minutes": ("min", "mins", "minute", "minutes"),
     "seconds": ("s", "sec", "secs", "second", "seconds"),
@@ -930,6 +969,7 @@ def propose(data: str | Path) -> Proposal:
     proposal.notes += _unread_durations(rest, layout.header, proposal.duration_format)
     _check_talk_time(proposal, rest)
     _drop_outbound(proposal, rest, layout)
+    _anonymous_ids(proposal, layout)
     proposal.channels = _channels(layout, columns["channel"].sources[0])
     by_name = {profile.name: profile for profile in profiles}
     for _ in range(len(OPTIONAL_ORDER)):
@@ -1172,6 +1212,10 @@ def mapping_text(proposal: Proposal) -> str:
             lines.append(f"    true: {flow(codes.true)}")
             check = proposal.columns[canonical].check
             lines.append(f"    false: {flow(codes.false)}{_comment(check)}")
+    if proposal.anonymous_ids:
+        lines.append(
+            _noted(f"anonymous_ids: {flow(proposal.anonymous_ids)}", "ids of no one customer")
+        )
     if proposal.drop:
         lines.append(_noted("drop:", "rows that are no contacts a customer made"))
         for name, dropped in proposal.drop.items():

@@ -747,6 +747,29 @@ def test_a_wrap_up_code_is_the_intent(tmp_path: Path, name: str) -> None:
     assert proposal.columns["intent"].sources == [name]
 
 
+@pytest.mark.parametrize("withheld", ["Anonymous", "tel:anonymous", "Restricted"])
+def test_a_withheld_number_is_no_customer(tmp_path: Path, withheld: str) -> None:
+    """A Five9 or Genesys Cloud log's withheld numbers ('Anonymous', 'tel:anonymous') were
+    one customer who called again and again; 'anonymous.smith' is someone."""
+    lines = ["ANI,Start,Channel"]
+    lines += [
+        f"{withheld if n % 10 == 0 else f'+4477009{n % 70:05d}'},"
+        f"2024-03-{1 + n % 28:02d}T10:00:00,Phone"
+        for n in range(200)
+    ]
+    lines.append("anonymous.smith@example.com,2024-03-02T10:00:00,Phone")
+    data = written_lines(tmp_path / "calls.csv", lines)
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert f"'ANI': 20 contacts of '{withheld}' read as unknown customers" in result.stderr
+    assert load_mapping(tmp_path / "p" / "columns.yaml").anonymous_ids == [withheld]
+    simulated = cx(
+        "simulate", tmp_path / "p" / "follow.yaml", "--data", data,
+        "--columns", tmp_path / "p" / "columns.yaml", "--format", "json",
+    )  # fmt: skip
+    assert json.loads(simulated.stdout)["data"]["customers"] == 64  # 63 numbers, Smith
+
+
 @pytest.mark.parametrize("kind", ["Account Type", "Customer Segment", "Client Category"])
 def test_a_kind_of_customer_is_no_customer_id(tmp_path: Path, kind: str) -> None:
     """A Salesforce case export's 'Account Type' (Personal, Business) became the
