@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import gzip
+import importlib.util
 import json
 import os
 import random
@@ -822,18 +823,29 @@ def test_written_mapping_loads_as_proposed(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- round trip
 
 
+#: The platform exports shipped in examples/, and the mapping shipped beside each.
+PLATFORM_EXPORTS = {
+    "amazon-connect": ("amazon-connect-ctr.csv", "amazon-connect.yaml"),
+    "zendesk": ("zendesk-tickets.tsv", "zendesk.yaml"),
+    "genesys-cloud": ("genesys-interactions.csv", "genesys-cloud.yaml"),
+    "five9": ("five9-call-log.csv", "five9.yaml"),
+    "salesforce": ("salesforce-cases.csv", "salesforce.yaml"),
+}
+#: Rows of a shape that any mapping rejects: a web-to-case that matched no contact.
+REJECTED = {"salesforce": 1}
+
+
 def _shapes(tmp_path: Path) -> dict[str, Path]:
     return {
         "interactions": EXAMPLES / "interactions.csv",
-        "amazon-connect": EXAMPLES / "amazon-connect-ctr.csv",
-        "zendesk": EXAMPLES / "zendesk-tickets.tsv",
+        **{shape: EXAMPLES / data for shape, (data, _) in PLATFORM_EXPORTS.items()},
         "contact-centre": contact_centre_log(tmp_path / "log.tsv"),
         "crm": crm_export(tmp_path / "crm.csv"),
     }
 
 
 @pytest.mark.parametrize(
-    "shape", ["interactions", "amazon-connect", "zendesk", "contact-centre", "crm"]
+    "shape", ["interactions", *PLATFORM_EXPORTS, "contact-centre", "crm"]
 )
 def test_init_then_simulate_follow_equals_the_baseline(
     shape: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -852,7 +864,7 @@ def test_init_then_simulate_follow_equals_the_baseline(
     assert simulated.exit_code == 0, simulated.stderr
     result = json.loads(simulated.stdout)
     assert result["totals"]["cost_delta"] == 0
-    assert result["data"]["rows_rejected"] == 0
+    assert result["data"]["rows_rejected"] == REJECTED.get(shape, 0)
     pushed = cx(
         "simulate", project / "push.yaml", "--data", data,
         "--columns", project / "columns.yaml", "--format", "json",
@@ -861,6 +873,60 @@ def test_init_then_simulate_follow_equals_the_baseline(
     assert json.loads(pushed.stdout)["strategy"]["kind"] == "push"
     validated = cx("validate", project / "follow.yaml", project / "push.yaml")
     assert validated.exit_code == 0, validated.stdout + validated.stderr
+
+
+def _contacts_per_channel(data: Path, mapping: Path) -> dict[str, int]:
+    inspected = cx("inspect", "--data", data, "--columns", mapping, "--format", "json")
+    assert inspected.exit_code == 0, inspected.stderr
+    return {c["channel"]: c["contacts"] for c in json.loads(inspected.stdout)["channels"]}
+
+
+@pytest.mark.parametrize("shape", PLATFORM_EXPORTS)
+def test_init_reads_a_platform_export_as_its_shipped_mapping(
+    shape: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The contacts per channel of init's proposal are the shipped mapping's; a channel
+    init cannot know (Genesys Cloud's callback is phone work, its message social;
+    Amazon Connect's TASK worked as email) is its own channel, with a check saying so."""
+    monkeypatch.setenv("CX_CACHE_DIR", str(tmp_path / "cache"))
+    data_name, mapping_name = PLATFORM_EXPORTS[shape]
+    data, mapping = EXAMPLES / data_name, EXAMPLES / "mappings" / mapping_name
+    shipped = _contacts_per_channel(data, mapping)
+    proposal, _ = api.init_project(data, tmp_path / "p")
+    aliases = {
+        value.lower(): channel
+        for channel, values in load_mapping(mapping).channels.items()
+        for value in values
+    }
+    as_shipped: dict[str, int] = {}
+    for seen in proposal.channels:
+        [channel] = {aliases.get(value.lower(), value.lower()) for value in seen.values}
+        as_shipped[channel] = as_shipped.get(channel, 0) + seen.contacts
+        assert channel == seen.name or seen.check, seen  # init says what it cannot know
+    assert as_shipped == shipped
+    proposed = {seen.name: seen.contacts for seen in proposal.channels}
+    assert _contacts_per_channel(data, tmp_path / "p" / "columns.yaml") == {
+        name: n for name, n in proposed.items() if n
+    }
+    simulated = cx(
+        "simulate", ROOT / "strategies" / "follow-everywhere.yaml", "--data", data,
+        "--columns", mapping,
+    )  # fmt: skip
+    assert simulated.exit_code == 0, simulated.stderr
+    assert simulated.stdout
+
+
+def test_platform_exports_are_reproducible(tmp_path: Path) -> None:
+    script = EXAMPLES / "platform_exports.py"
+    spec = importlib.util.spec_from_file_location("platform_exports", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for name, write in module.WRITERS.items():
+        write(tmp_path / name)
+        assert (tmp_path / name).read_bytes() == (EXAMPLES / name).read_bytes(), (
+            f"examples/{name} is stale: regenerate it with python examples/platform_exports.py"
+        )
 
 
 # --------------------------------------------------------------------------- CLI errors
