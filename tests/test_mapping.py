@@ -140,6 +140,30 @@ def test_cli_reports_bad_mapping_in_one_line_with_exit_2(
     assert f"{mapping}:2:3" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_anonymous_ids_are_trimmed_as_ids_are_read(tmp_path: Path) -> None:
+    data, mapping = written(
+        tmp_path,
+        ("d.csv", "customer_id,timestamp,channel\n0,2024-01-01T10:00:00,phone\n"
+                  " 0 ,2024-01-01T11:00:00,phone\nA,2024-01-01T12:00:00,chat\n"),
+        ("m.yaml", 'anonymous_ids: [" 0"]\n'),
+    )
+    meta = api.load_interactions(data, columns=mapping).meta
+    # Both rows of "0" are anonymous (the padded entry matches the trimmed ids): A alone.
+    assert meta.customers == 1
+
+
+def test_a_blank_anonymous_id_is_refused_at_its_line(tmp_path: Path) -> None:
+    data, mapping = written(
+        tmp_path,
+        ("d.csv", "customer_id,timestamp,channel\n,2024-01-01T10:00:00,phone\n"),
+        ("m.yaml", 'anonymous_ids:\n  - "0"\n  - ""\n'),
+    )
+    strategy = Path(__file__).resolve().parent.parent / "strategies" / "follow-everywhere.yaml"
+    result = run_cx("simulate", str(strategy), "--data", str(data), "--columns", str(mapping))
+    line = one_error_line(result)
+    assert f"{mapping}:3:" in line and "blank customer id" in line and "remove the entry" in line
+
+
 # A list that may be left out means something when it is left out (the canonical column,
 # no aliases); written empty it would join no column or alias nothing.
 EMPTY_LISTS = [

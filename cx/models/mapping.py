@@ -73,6 +73,21 @@ def exact_timestamp_format(fmt: str | None) -> str | None:
     return fmt
 
 
+def anonymous_id(value: str) -> str:
+    """An ``anonymous_ids`` entry as ids are read: trimmed (a padded entry would match
+    no id), and not blank (a blank id is a row's missing id, which is rejected)."""
+    trimmed = value.strip()
+    if not trimmed:
+        raise PydanticCustomError(
+            "blank_anonymous_id",
+            "a blank customer id stands for no customer: a row without an id is rejected "
+            "(customer_id is empty), never read as anonymous",
+            {"hint": "remove the entry; list the ids that stand for unknown customers, "
+             "such as \"0\" or \"anonymous\""},
+        )
+    return trimmed
+
+
 class BooleanValues(StrictModel):
     """The words of one boolean column; a word of neither list rejects its row. One list
     may be empty (a column that marks only what is true), not both."""
@@ -116,8 +131,9 @@ class Mapping(StrictModel):
     values: dict[BooleanColumn, BooleanValues] = Field(
         default_factory=dict, description="Boolean column: source values meaning true / false."
     )
-    anonymous_ids: list[str] = Field(
-        default_factory=list, description="Customer ids that stand for an unknown customer."
+    anonymous_ids: list[Annotated[str, AfterValidator(anonymous_id)]] = Field(
+        default_factory=list,
+        description="Customer ids that stand for an unknown customer (trimmed, as ids are read).",
     )
     drop: dict[str, list[str]] = Field(
         default_factory=dict,
