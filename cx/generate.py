@@ -24,12 +24,12 @@ import math
 import os
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 import polars as pl
 
+from cx.api_checks import require_path, require_progress
 from cx.errors import InputError
 from cx.io import atomic_path
 from cx.models.mapping import CANONICAL_COLUMNS
@@ -927,7 +927,7 @@ def write_interactions(
     seed: int = 0,
     start: date = date(2024, 1, 1),
     days: int = 365,
-    progress: Progress = SILENT,
+    progress: Progress | None = None,
 ) -> None:
     """Write ``generate_interactions(rows, seed, start, days)`` in the format ``path``
     names, as cx reads data files: Parquet for ``.parquet`` or ``.pq``, gzip-compressed
@@ -938,8 +938,11 @@ def write_interactions(
     ``path`` and renamed when complete. Drawing the contacts and writing them are steps
     of ``progress``, counted in rows. Same arguments, same bytes.
     """
-    suffix = Path(path).suffix.lower()
-    with atomic_path(path) as temporary:
+    target = require_path(path, "path")
+    progress = require_progress(progress)
+    check_options(rows, seed, start, days)
+    suffix = target.suffix.lower()
+    with atomic_path(target) as temporary:
         if suffix in PARQUET_SUFFIXES:
             with progress.step(f"drawing {rows:,} contacts"):
                 frame = generate_interactions(rows, seed, start, days)
@@ -961,9 +964,11 @@ def write_interactions_to(
     seed: int = 0,
     start: date = date(2024, 1, 1),
     days: int = 365,
-    progress: Progress = SILENT,
+    progress: Progress | None = None,
 ) -> None:
     """:func:`write_interactions` to an open binary stream (stdout, for one)."""
+    progress = require_progress(progress)
+    check_options(rows, seed, start, days)
     with progress.step(f"drawing {rows:,} contacts", total=rows):
         contacts = _simulate(rows, seed, start, days, progress)
     width = _width(contacts)

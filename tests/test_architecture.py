@@ -30,7 +30,7 @@ ALLOWED: dict[str, set[str]] = {
     "staffing": {"errors", "models"},
     "replay": {"errors", "models", "guards", "data", "staffing"},
     "inspect": {"errors", "io", "models", "data"},
-    "generate": {"errors", "io", "models"},
+    "generate": {"errors", "io", "models", "api_checks"},
     "api_checks": {"errors", "models", "data"},
     "onboard": {"errors", "io", "models", "loader", "data"},
     "api": {

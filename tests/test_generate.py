@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -9,7 +11,7 @@ import polars as pl
 import pytest
 
 from cx import generate as g
-from cx.errors import InputError
+from cx.errors import CxError, InputError, UsageError
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "interactions.csv"
 START = date(2024, 1, 1)
@@ -264,6 +266,35 @@ def test_bad_arguments() -> None:
         g.generate_interactions(-1)
     with pytest.raises(InputError, match="days"):
         g.generate_interactions(10, days=0)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "words"),
+    [
+        ({"rows": "10"}, InputError, "rows '10' is not a whole number"),
+        ({"rows": 10, "progress": "bar"}, UsageError, "progress must be None or a cx.Progress"),
+        ({"rows": 10, "path": None}, UsageError, "path must be a file path"),
+    ],
+)
+def test_writing_checks_its_arguments_before_anything_else(
+    tmp_path: Path, arguments: dict[str, object], error: type[CxError], words: str
+) -> None:
+    """A script's wrong argument is a CxError naming it, not a ValueError from
+    formatting the count or an AttributeError from the progress."""
+    with pytest.raises(error, match=re.escape(words)):
+        g.write_interactions(**{"path": tmp_path / "out.csv", **arguments})  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
+    if "path" not in arguments:
+        stream = io.BytesIO()
+        with pytest.raises(error, match=re.escape(words)):
+            g.write_interactions_to(stream, **arguments)  # type: ignore[arg-type]
+        assert stream.getvalue() == b""
+
+
+def test_writing_takes_no_progress(tmp_path: Path) -> None:
+    """progress=None reports nothing, as every other long function of the API takes it."""
+    g.write_interactions(tmp_path / "out.csv", rows=10, progress=None)
+    assert len(pl.read_csv(tmp_path / "out.csv")) == 10
 
 
 @pytest.mark.parametrize(
