@@ -555,7 +555,7 @@ def build_cube_file(
     from cx.io import write_with
 
     path = check.require_path(path, "path")
-    output = check.require_path(output, "output")
+    output = check.require_cube_output(output)
     columns = check.require_columns(columns)
     max_reject_rate = check.require_share(max_reject_rate, "max_reject_rate")
     encoding = check.require_encoding(encoding)
@@ -603,7 +603,7 @@ def build_cube_file_with(
     engine = check.require_text(engine, "engine", ENGINES[1:])
     check.require_path(path, "path")
     source = os.fspath(path)  # str(Path("s3://b/x")) would lose a slash
-    output = check.require_path(output, "output")
+    output = check.require_cube_output(output)
     columns = check.require_columns(columns)
     max_reject_rate = check.require_share(max_reject_rate, "max_reject_rate")
     journey_window = _optional_window(journey_window)

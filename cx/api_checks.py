@@ -96,6 +96,19 @@ def require_path(value: object, parameter: str) -> Path:
     return Path(text)
 
 
+def require_cube_output(value: object, parameter: str = "output") -> Path:
+    """The path of a cube file to write: Parquet, so a name that says another format
+    (``cube.csv``) is refused rather than written with Parquet bytes under it."""
+    from cx.models.vocabulary import PARQUET_SUFFIXES, bare_name, named_format
+
+    path = require_path(value, parameter)
+    named = named_format(path.name)
+    if named is not None and named not in PARQUET_SUFFIXES:
+        hint = f"name it {bare_name(path.name)}.parquet"
+        raise UsageError(f"a cube file is Parquet, not {named}", hint=hint)
+    return path
+
+
 def require_optional_path(value: object, parameter: str) -> Path | None:
     return None if value is None else require_path(value, parameter)
 

@@ -208,6 +208,7 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("cube_file-output-long-name", lambda g: api.build_cube_file(GOOD, g.work / ("c" * 300)), InputError, ("output", "longer")),
     ("cube_file-rate", lambda g: api.build_cube_file(GOOD, g.work / "c.parquet", max_reject_rate=5), InputError, ("max_reject_rate",)),
     ("cube_file-encoding", lambda g: api.build_cube_file(GOOD, g.work / "c.parquet", encoding="x"), InputError, ("encoding",)),
+    ("cube_file-output-csv", lambda g: api.build_cube_file(GOOD, g.work / "cube.csv"), UsageError, ("a cube file is Parquet, not .csv", "cube.parquet")),
     ("cube_file-window", lambda g: api.build_cube_file(GOOD, g.work / "c.parquet", journey_window=-1), InputError, ("journey_window",)),
     # cx.api.build_cube_file_with(engine, path, output, columns, max_reject_rate, journey_window)
     ("engine-unknown", lambda g: api.build_cube_file_with("oracle", GOOD, g.work / "c.parquet"), InputError, ("engine", "oracle", "duckdb")),
@@ -215,6 +216,7 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("engine-path-None", lambda g: api.build_cube_file_with("duckdb", None, g.work / "c.parquet"), UsageError, ("path",)),
     ("engine-missing", lambda g: api.build_cube_file_with("duckdb", "missing.csv", g.work / "c.parquet"), DataError, ("missing.csv",)),
     ("engine-output-None", lambda g: api.build_cube_file_with("duckdb", GOOD, None), UsageError, ("output",)),
+    ("engine-output-csv", lambda g: api.build_cube_file_with("duckdb", GOOD, g.work / "cube.csv.gz"), UsageError, ("a cube file is Parquet, not .gz",)),
     ("engine-rate", lambda g: api.build_cube_file_with("duckdb", GOOD, g.work / "c.parquet", max_reject_rate=5), InputError, ("max_reject_rate",)),
     ("engine-window", lambda g: api.build_cube_file_with("duckdb", GOOD, g.work / "c.parquet", journey_window="x"), UsageError, ("journey_window",)),
     # cx.api.cube_sql(dialect, table, columns, journey_window)
@@ -283,6 +285,15 @@ def test_a_refused_cube_file_leaves_no_file(given_: Given) -> None:
         api.build_cube_file(GOOD, target, max_reject_rate=math.nan)
     assert not target.exists()
     assert list(given_.work.glob("refused*")) == []
+
+
+def test_a_cube_file_named_for_another_format_is_not_written(given_: Given) -> None:
+    """Parquet bytes under cube.csv would be read as a broken CSV export next time."""
+    target = given_.work / "cube.csv"
+    with pytest.raises(UsageError):
+        api.build_cube_file(GOOD, target)
+    assert not target.exists()
+    assert api.build_cube_file(GOOD, given_.work / "cube.v2") > 0  # a name, not a format
 
 
 def test_the_report_checks_its_arguments_before_the_chart_library(

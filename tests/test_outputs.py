@@ -32,7 +32,7 @@ import pytest
 from conftest import run_cx
 
 from cx import api
-from cx.errors import InputError, Interrupted
+from cx.errors import InputError, Interrupted, UsageError
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 STRATEGY = CORPUS / "strategies" / "base.yaml"
@@ -261,7 +261,10 @@ def test_output_and_rejects_cannot_be_the_same_file(work: Path) -> None:
 
 
 def test_the_library_refuses_to_overwrite_its_input_too(data: Path, work: Path) -> None:
+    os.link(data, work / "hard")
     with pytest.raises(InputError, match="output would overwrite the input file"):
+        api.build_cube_file(data, work / "hard")
+    with pytest.raises(UsageError, match=r"a cube file is Parquet, not \.csv"):
         api.build_cube_file(data, work / "hard.csv")
     with pytest.raises(InputError, match="output would overwrite the input file"):
         api.load_interactions(data, rejects=work / "link.csv")

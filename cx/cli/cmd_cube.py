@@ -7,17 +7,12 @@ from typing import Annotated
 
 import typer
 
+from cx.api_checks import require_cube_output
 from cx.cli.common import DebugOption, QuietOption, emit, handle_errors, note
 from cx.cli.options import EncodingOption, MaxRejectRateOption, journey_window_option
 from cx.errors import UsageError
 from cx.io import is_stdout
-from cx.models.vocabulary import (
-    DEFAULT_WINDOW_HOURS,
-    PARQUET_SUFFIXES,
-    bare_name,
-    metavar,
-    named_format,
-)
+from cx.models.vocabulary import DEFAULT_WINDOW_HOURS, metavar
 
 DIALECTS = ("duckdb", "spark", "postgres")
 ENGINES = ("polars", "duckdb", "spark")
@@ -111,10 +106,7 @@ def cube(
         )
     if is_stdout(output):
         raise UsageError("a cube file is Parquet, not text for stdout", hint="give -o CUBE.parquet")
-    named = named_format(output.name)
-    if named is not None and named not in PARQUET_SUFFIXES:
-        hint = f"name it {bare_name(output.name)}.parquet"
-        raise UsageError(f"a cube file is Parquet, not {named}", hint=hint)
+    require_cube_output(output, "--output")
     if engine not in ENGINES:
         raise UsageError(f"unknown --engine '{engine}'", hint="use polars, duckdb or spark")
     if engine != "polars":
