@@ -24,13 +24,14 @@ import math
 import os
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 import polars as pl
 
 from cx.api_checks import require_path, require_progress
-from cx.errors import InputError
+from cx.errors import InputError, UsageError
 from cx.io import atomic_path
 from cx.models.mapping import CANONICAL_COLUMNS
 from cx.models.numbers import MAX_SEED
@@ -40,6 +41,8 @@ from cx.models.vocabulary import (
     EARLIEST_TIMESTAMP,
     LATEST_TIMESTAMP,
     PARQUET_SUFFIXES,
+    bare_name,
+    named_format,
 )
 
 # --------------------------------------------------------------------------- vocabulary
@@ -921,6 +924,29 @@ def generate_interactions(
     return pl.concat(frames, rechunk=False) if len(frames) > 1 else frames[0]
 
 
+#: What :func:`write_interactions` writes by the output's suffix: CSV (also without one,
+#: or with a suffix that names no format), gzip CSV, Parquet.
+GENERATED_SUFFIXES = (".csv", ".txt", ".gz", *PARQUET_SUFFIXES)
+
+
+def check_output_name(path: Path) -> None:
+    """Refuse a file name that says a format other than the one it would be written in
+    (CSV text in ``out.xlsx``, or in ``out.parquet.csv``)."""
+    suffix, named = path.suffix.lower(), named_format(path.name)
+    if named not in (None, suffix, ".csv", ".txt"):
+        raise UsageError(
+            f"the name says {named} but ends in {path.suffix}: cx generate writes by the "
+            "last suffix, so it would write CSV",
+            hint=f"name it {bare_name(path.name)}{named}, and rename it afterwards if you "
+            "need to",
+        )
+    if named == suffix and suffix not in GENERATED_SUFFIXES:
+        raise UsageError(
+            f"cx generate writes CSV, gzip CSV or Parquet, not {path.suffix}",
+            hint="name the file .csv, .csv.gz or .parquet",
+        )
+
+
 def write_interactions(
     path: str | os.PathLike[str],
     rows: int,
@@ -931,7 +957,8 @@ def write_interactions(
 ) -> None:
     """Write ``generate_interactions(rows, seed, start, days)`` in the format ``path``
     names, as cx reads data files: Parquet for ``.parquet`` or ``.pq``, gzip-compressed
-    CSV for ``.gz``, else CSV with a header.
+    CSV for ``.gz``, else CSV with a header; a name that says another format
+    (``out.xlsx``) is refused, as ``cx generate`` refuses it.
 
     Strings are built and written in chunks, so memory stays at ~30 bytes per row (a
     Parquet file is written whole); the file is written to a temporary name beside
@@ -939,6 +966,7 @@ def write_interactions(
     of ``progress``, counted in rows. Same arguments, same bytes.
     """
     target = require_path(path, "path")
+    check_output_name(target)
     progress = require_progress(progress)
     check_options(rows, seed, start, days)
     suffix = target.suffix.lower()

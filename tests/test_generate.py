@@ -291,6 +291,14 @@ def test_writing_checks_its_arguments_before_anything_else(
         assert stream.getvalue() == b""
 
 
+@pytest.mark.parametrize("name", ["out.xlsx", "out.parquet.tmp"])
+def test_writing_refuses_a_name_of_another_format(tmp_path: Path, name: str) -> None:
+    """CSV text under out.xlsx is refused by the library as by cx generate."""
+    with pytest.raises(UsageError, match="name"):
+        g.write_interactions(tmp_path / name, rows=10)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_writing_takes_no_progress(tmp_path: Path) -> None:
     """progress=None reports nothing, as every other long function of the API takes it."""
     g.write_interactions(tmp_path / "out.csv", rows=10, progress=None)

@@ -10,11 +10,6 @@ import typer
 
 from cx.cli.common import DebugOption, QuietOption, handle_errors, note
 from cx.errors import UsageError
-from cx.models.vocabulary import PARQUET_SUFFIXES, bare_name, named_format
-
-#: What `cx generate` writes by the output's suffix: CSV (also without one, or with a
-#: suffix that names no format), gzip CSV, Parquet.
-GENERATED_SUFFIXES = (".csv", ".txt", ".gz", *PARQUET_SUFFIXES)
 
 
 @handle_errors
@@ -38,26 +33,15 @@ def generate(
     from datetime import date
 
     from cx.cli.progress import terminal_progress
-    from cx.generate import write_interactions, write_interactions_to
+    from cx.generate import check_output_name, write_interactions, write_interactions_to
     from cx.io import is_stdout, writing_stdout
 
     try:
         first_day = date.fromisoformat(start)
     except ValueError:
         raise UsageError(f"--start '{start}' is not a date", hint="write YYYY-MM-DD") from None
-    suffix, named = output.suffix.lower(), named_format(output.name)
-    if not is_stdout(output) and named not in (None, suffix, ".csv", ".txt"):
-        raise UsageError(
-            f"the name says {named} but ends in {output.suffix}: cx generate writes by the "
-            "last suffix, so it would write CSV",
-            hint=f"name it {bare_name(output.name)}{named}, and rename it afterwards if you "
-            "need to",
-        )
-    if not is_stdout(output) and named == suffix and suffix not in GENERATED_SUFFIXES:
-        raise UsageError(
-            f"cx generate writes CSV, gzip CSV or Parquet, not {output.suffix}",
-            hint="name the file .csv, .csv.gz or .parquet",
-        )
+    if not is_stdout(output):
+        check_output_name(output)
     progress = terminal_progress(quiet)
     if is_stdout(output):
         with writing_stdout():
