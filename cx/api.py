@@ -115,6 +115,7 @@ def load_interactions(
         check_window(journey_window)
     keep = kept_rows() if outcomes or keep_rows else None
     cube = _load_cube(path, mapping, period, max_reject_rate, encoding, rejects, cache, keep)
+    cube.mapping = mapping
     kept = keep.frame if keep is not None else None
     if keep_rows:
         cube.contact_rows = kept
@@ -225,8 +226,9 @@ def evaluate(
     interval frame).
 
     ``replay`` also replays the staffing plan on the single contacts of the cube's file
-    (the rows a cube loaded with ``keep_rows=True`` kept, else read once more; then
-    ``columns`` and ``encoding`` must be those the cube was built with): each live
+    (the rows a cube loaded with ``keep_rows=True`` kept, else read once more, with the
+    mapping the cube was loaded with unless ``columns`` names another; ``encoding``
+    must be the one the cube was built with): each live
     channel gets ``replay`` figures, and ``fit`` adds the agent-hours of the smallest
     staffing that holds on them. ``seed`` fixes which contacts rules move.
     The replay's steps (reading the contacts, the queues) are reported to ``progress``.
@@ -257,8 +259,7 @@ def evaluate(
     if replay and cube.contact_rows is not None:  # kept from the scan: no second read
         contacts = ContactFrame(cube.contact_rows)
     elif replay:
-        mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
-        contacts = ContactFile(Path(cube.meta.file), mapping, encoding)
+        contacts = ContactFile(Path(cube.meta.file), _mapping_of(columns, cube), encoding)
     options = SimulationOptions(
         interval=interval,
         agents=agents,
@@ -268,6 +269,15 @@ def evaluate(
     evaluation = _evaluate(strategy, cube, options)
     _with_bands([evaluation], cube, options, samples, seed, progress)
     return evaluation
+
+
+def _mapping_of(columns: ColumnMapping | Path | None, cube: Cube) -> ColumnMapping:
+    """The mapping to read ``cube``'s file with again: ``columns`` where given, else the
+    one the cube was scanned with (a cube from a mapped export read without it would
+    count other rows and other channels)."""
+    if columns is None and cube.mapping is not None:
+        return cube.mapping
+    return columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
 
 
 def _with_bands(
@@ -476,8 +486,9 @@ def inspect_interactions(
     ``source`` is a file (read once, for the cube and the single contacts) or a cube
     from :func:`load_interactions`, whose file is read once more, row by row, for what
     needs single contacts, unless it was loaded with ``keep_rows=True`` (those rows
-    are then used, and released). ``columns`` must be the mapping the cube was
-    built with (its ``anonymous_ids`` matter here). That reading is reported to
+    are then used, and released). A cube is read with the mapping it was loaded with
+    (its ``anonymous_ids`` matter here) unless ``columns`` names another. That reading is
+    reported to
     ``progress`` as a step. With ``journey_window`` (hours) and a cube, the same reading
     also gives the cube its journeys and outcomes (``cube.outcomes``, as
     :func:`load_interactions` with ``outcomes=True`` does): one read and one sort of
@@ -494,12 +505,11 @@ def inspect_interactions(
         journey_window = check.require_window(journey_window, "journey_window")
     encoding = check.require_encoding(encoding)
     progress = check.require_progress(progress)
-    mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
-    cube = (
-        source
-        if isinstance(source, Cube)
-        else load_interactions(source, mapping, period=period, encoding=encoding, keep_rows=True)
-    )
+    if isinstance(source, Cube):
+        cube, mapping = source, _mapping_of(columns, source)
+    else:
+        mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
+        cube = load_interactions(source, mapping, period=period, encoding=encoding, keep_rows=True)
     return inspect_cube(
         cube,
         mapping,

@@ -207,6 +207,26 @@ def test_the_api_inspects_a_file_with_one_read(monkeypatch: pytest.MonkeyPatch) 
     assert len(reads) == 2  # the second cube's read; its inspect read nothing
 
 
+def test_a_cube_is_read_again_with_the_mapping_it_was_loaded_with(
+    frame: pl.DataFrame, tmp_path: Path
+) -> None:
+    """A script that loads a mapped export and then replays or inspects the cube without
+    repeating columns= gets the figures of the mapped file, not of its raw channel
+    values (VOICE was a channel of its own, and the replay saw no phone contacts)."""
+    data, mapping = tmp_path / "voice.csv", tmp_path / "columns.yaml"
+    frame.with_columns(pl.col("channel").replace({"phone": "VOICE"})).write_csv(data)
+    mapping.write_text("channels:\n  phone: [VOICE]\n")
+    strategy = cx.load_strategy(STRATEGY)
+
+    def figures(columns: Path | None) -> tuple[Any, ...]:
+        cube = cx.load_interactions(data, columns=mapping)
+        replayed = cx.simulate(strategy, cube, replay=True, columns=columns)
+        profile = api.inspect_interactions(cube, columns=columns)
+        return replayed.model_dump(), profile.model_dump()
+
+    assert figures(None) == figures(mapping)
+
+
 def test_one_read_gives_the_cube_and_rows_of_two(frame: pl.DataFrame, tmp_path: Path) -> None:
     path = tmp_path / "dirty.csv"
     clean_keys(dirty(frame)).write_csv(path)

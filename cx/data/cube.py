@@ -12,6 +12,7 @@ from cx.models.sums import exact_sums
 
 if TYPE_CHECKING:
     from cx.data.journeys import Outcomes
+    from cx.models.mapping import Mapping
 
 from cx.data import periods as calendar_periods
 
@@ -91,6 +92,9 @@ class Cube:
     #: replay (:func:`cx.data.journeys.kept_rows`), where the loader was asked to keep
     #: them, channel and dimensions as categories; never cached.
     contact_rows: pl.DataFrame | None = field(default=None, repr=False, compare=False)
+    #: The mapping the file was scanned with, where the loader knows it: a later read of
+    #: the same file's single contacts (inspect, the replay) reads it the same way.
+    mapping: Mapping | None = field(default=None, repr=False, compare=False)
     _profiles: dict[int, pl.DataFrame] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
