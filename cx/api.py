@@ -474,7 +474,7 @@ def _with_overrides(
 def inspect_interactions(
     source: str | Path | Cube,
     columns: str | Path | ColumnMapping | None = None,
-    period: str = DEFAULT_PERIOD,
+    period: str | None = None,
     window_hours: float = DEFAULT_WINDOW_HOURS,
     encoding: str = "utf8",
     progress: Progress | None = None,
@@ -483,33 +483,43 @@ def inspect_interactions(
     """Profile interaction data (`cx inspect`): volumes, channel preference by segment,
     stage and intent, channels per customer, switching, journeys and repeat rates.
 
-    ``source`` is a file (read once, for the cube and the single contacts) or a cube
-    from :func:`load_interactions`, whose file is read once more, row by row, for what
-    needs single contacts, unless it was loaded with ``keep_rows=True`` (those rows
-    are then used, and released). A cube is read with the mapping it was loaded with
-    (its ``anonymous_ids`` matter here) unless ``columns`` names another. That reading is
-    reported to
-    ``progress`` as a step. With ``journey_window`` (hours) and a cube, the same reading
-    also gives the cube its journeys and outcomes (``cube.outcomes``, as
-    :func:`load_interactions` with ``outcomes=True`` does): one read and one sort of
-    the rows instead of two.
+    ``source`` is a file (read once, for the cube and the single contacts, by ``period``:
+    default months) or a cube from :func:`load_interactions` (counted by the period it
+    was loaded with, which a ``period`` given must be), whose file is read once more,
+    row by row, for what needs single contacts, unless it was loaded with
+    ``keep_rows=True`` (those rows are then used, and released). A cube is read with the
+    mapping it was loaded with (its ``anonymous_ids`` matter here) unless ``columns``
+    names another. That reading is reported to ``progress`` as a step. With
+    ``journey_window`` (hours) and a cube, the same reading also gives the cube its
+    journeys and outcomes (``cube.outcomes``, as :func:`load_interactions` with
+    ``outcomes=True`` does): one read and one sort of the rows instead of two.
     """
     from cx.inspect import inspect_cube
 
     if not isinstance(source, Cube):
         source = check.require_path(source, "source")
     columns = check.require_columns(columns)
-    period = check.require_text(period, "period")
+    if period is not None:
+        period = check.require_text(period, "period")
     window_hours = check.require_window(window_hours, "window_hours")
     if journey_window is not None:
         journey_window = check.require_window(journey_window, "journey_window")
     encoding = check.require_encoding(encoding)
     progress = check.require_progress(progress)
     if isinstance(source, Cube):
+        if period is not None and period != source.meta.period:
+            raise InputError(
+                f"period {period!r} is not the period the cube was loaded with "
+                f"({source.meta.period})",
+                hint=f"load it with cx.load_interactions(path, period={period!r}), or "
+                "inspect the file itself",
+            )
         cube, mapping = source, _mapping_of(columns, source)
     else:
         mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
-        cube = load_interactions(source, mapping, period=period, encoding=encoding, keep_rows=True)
+        cube = load_interactions(
+            source, mapping, period=period or DEFAULT_PERIOD, encoding=encoding, keep_rows=True
+        )
     return inspect_cube(
         cube,
         mapping,

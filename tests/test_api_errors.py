@@ -183,6 +183,7 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("inspect-missing", lambda g: api.inspect_interactions("missing.csv"), DataError, ("missing.csv",)),
     ("inspect-columns", lambda g: api.inspect_interactions(g.cube, columns=[]), UsageError, ("columns",)),
     ("inspect-period", lambda g: api.inspect_interactions(GOOD, period="day"), InputError, ("period",)),
+    ("inspect-period-of-cube", lambda g: api.inspect_interactions(g.cube, period="quarter"), InputError, ("period 'quarter'", "loaded with (month)")),
     ("inspect-window-nan", lambda g: api.inspect_interactions(g.cube, window_hours=math.nan), InputError, ("window_hours",)),
     ("inspect-window-negative", lambda g: api.inspect_interactions(g.cube, window_hours=-3), InputError, ("window_hours",)),
     ("inspect-encoding", lambda g: api.inspect_interactions(g.cube, encoding=8), UsageError, ("encoding",)),
@@ -319,6 +320,7 @@ def test_right_calls_still_work(given_: Given) -> None:
     assert len(compared.results) == 2
     assert cx.load_interactions(str(GOOD)).meta.rows_read == given_.cube.meta.rows_read
     assert "SELECT" in api.cube_sql("postgres", table="calls")
+    assert api.inspect_interactions(given_.cube, period="month").data.period == "month"
     curve = cx.sweep(STRATEGY, "name", ("a", "b"), given_.cube, overrides=[])
     assert [step.value for step in curve.steps] == ["a", "b"]
     grid = cx.sweep(STRATEGY, "name", ("a", "b"), given_.cube, key2="kind", values2=iter(["follow"]))
