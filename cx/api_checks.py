@@ -238,6 +238,12 @@ def require_strategy_source(value: object, parameter: str = "source") -> Any:
     """A strategy file path or a dict (for :func:`cx.load_strategy`)."""
     if isinstance(value, Mapping):
         return value
+    if isinstance(value, str) and "\n" in value and not os.path.lexists(value):
+        raise UsageError(
+            f"{parameter} is YAML text, not a strategy file path",
+            hint="save it to a file and pass its path (cx reads a file with line numbers "
+            "for its findings), or pass a dict",
+        )
     if isinstance(value, str | os.PathLike) and not isinstance(value, bool):
         return require_path(value, parameter)
     raise wrong(parameter, "a strategy file path or a dict", value)

@@ -61,6 +61,8 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("load_strategy-nul", lambda g: cx.load_strategy("a\0.yaml"), InputError, ("NUL",)),
     ("load_strategy-long-name", lambda g: cx.load_strategy("a" * 300 + ".yaml"), InputError, ("longer than a file system allows",)),
     ("load_strategy-long-path", lambda g: cx.load_strategy("a/" * 3000), InputError, ("longer than a file system allows",)),
+    ("load_strategy-yaml-text", lambda g: cx.load_strategy("version: 1\nname: x\n"), UsageError, ("source is YAML text", "save it to a file")),
+    ("sweep-yaml-text", lambda g: cx.sweep("name: x\nkind: follow\n", "name", ["a"], g.cube), UsageError, ("strategy is YAML text",)),
     ("load_strategy-directory", lambda g: cx.load_strategy(CORPUS), InputError, ("directory",)),
     ("load_strategy-empty-dict", lambda g: cx.load_strategy({}), StrategyError, ("name", "missing")),
     (
