@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec
+from typing import TYPE_CHECKING, Any, ParamSpec, overload
 
 from cx import api_checks as check
 from cx.data.cube import Cube
@@ -374,6 +374,34 @@ def _evaluate_all(
     with ThreadPoolExecutor(max_workers=EVALUATION_THREADS) as pool:
         rest = pool.map(lambda s: _evaluate(s, cube, options, baselines), strategies[1:])
         return [first, *rest]
+
+
+@overload
+def sweep(
+    strategy: str | Path | Mapping[str, Any] | Strategy,
+    key: str,
+    values: Iterable[float | int | str],
+    cube: Cube,
+    overrides: Iterable[str] = ...,
+    interval: int | None = ...,
+    *,
+    key2: None = ...,
+    values2: None = ...,
+) -> SweepResult: ...
+
+
+@overload
+def sweep(
+    strategy: str | Path | Mapping[str, Any] | Strategy,
+    key: str,
+    values: Iterable[float | int | str],
+    cube: Cube,
+    overrides: Iterable[str] = ...,
+    interval: int | None = ...,
+    *,
+    key2: str,
+    values2: Iterable[float | int | str],
+) -> SweepGrid: ...
 
 
 def sweep(

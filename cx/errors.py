@@ -145,6 +145,20 @@ class InputError(CxError):
     """Data, mapping or option values that cannot be used (exit 2)."""
 
 
+class UnknownName(InputError, KeyError):
+    """A name looked up in a result that it does not have (a channel, a sweep axis):
+    a :class:`KeyError` too, so ``except KeyError`` code keeps working."""
+
+    def __str__(self) -> str:  # KeyError's own would quote the message
+        return CxError.__str__(self)
+
+
+def unknown_channel(name: object, channels: list[str]) -> UnknownName:
+    """The error of a channel a result has no figures for."""
+    known = ", ".join(channels) or "none"
+    return UnknownName(f"no channel {name!r} in this result", hint=f"its channels: {known}")
+
+
 class DataError(InputError):
     """An interaction file that cannot be read or has too many bad rows."""
 

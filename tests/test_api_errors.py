@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_overloads
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 import cx
 from cx import api
 from cx.data.cube import Cube
-from cx.errors import CxError, DataError, InputError, StrategyError, UsageError
+from cx.errors import CxError, DataError, InputError, StrategyError, UnknownName, UsageError
 from cx.models.result import SweepResult
 from cx.models.strategy import Strategy
 from cx.report import build_report
@@ -247,6 +247,10 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("report-samples", lambda g: build_report([g.strategy], g.cube, samples=10**9), InputError, ("samples", "100000")),
     ("report-seed", lambda g: build_report([g.strategy], g.cube, seed=-1), InputError, ("seed",)),
     ("report-sweep", lambda g: build_report([g.strategy], g.cube, sweep={"steps": []}), UsageError, ("sweep", "cx.api.sweep")),
+    # Result.channel, InspectResult.channel, SweepGrid.axis
+    ("result-channel", lambda g: cx.simulate(g.strategy, g.cube).channel("nope"), UnknownName, ("no channel 'nope'", "its channels: ")),
+    ("inspect-channel", lambda g: api.inspect_interactions(GOOD).channel("nope"), UnknownName, ("no channel 'nope'",)),
+    ("grid-axis", lambda g: cx.sweep(g.strategy, "channels.chat.hourly_cost", [30, 31], g.cube, key2="channels.phone.hourly_cost", values2=[30]).axis(2), UsageError, ("axis takes 0 or 1, not 2",)),
     ("report-sweep-empty", lambda g: build_report([g.strategy], g.cube, sweep=SweepResult(strategy="s", key="name", steps=[])), InputError, ("sweep has no steps",)),
 ]  # fmt: skip
 
@@ -264,6 +268,19 @@ def test_a_user_mistake_raises_its_cx_error(
     for word in words:
         assert word in message, message
     assert "\n" not in message and "Traceback" not in message
+
+
+def test_a_missing_channel_is_still_a_key_error(given_: Given) -> None:
+    """Code written ``except KeyError`` around ``result.channel(name)`` keeps working."""
+    with pytest.raises(KeyError):
+        cx.simulate(given_.strategy, given_.cube).channel("nope")
+
+
+def test_sweep_says_which_result_it_returns() -> None:
+    """A type checker knows a sweep over one key gives a SweepResult, over two a
+    SweepGrid (whose axis() and grid() the README uses)."""
+    returns = [overload.__annotations__["return"] for overload in get_overloads(api.sweep)]
+    assert returns == ["SweepResult", "SweepGrid"]
 
 
 def test_every_public_function_has_a_case() -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cx.errors import unknown_channel
+
 INSPECT_SCHEMA_VERSION = 1
 
 
@@ -137,7 +139,7 @@ class InspectResult(InspectModel):
         for item in self.channels:
             if item.channel == name:
                 return item
-        raise KeyError(name)
+        raise unknown_channel(name, [item.channel for item in self.channels])
 
     def mix_for(self, dimension: str) -> list[MixRow]:
         return [row for row in self.mix if row.dimension == dimension]

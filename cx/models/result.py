@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
+from cx.errors import UsageError, unknown_channel
 from cx.models.glossary import describe_fields
 
 SCHEMA_VERSION = 1
@@ -247,7 +248,7 @@ class Result(ResultModel):
         for item in self.channels:
             if item.channel == name:
                 return item
-        raise KeyError(name)
+        raise unknown_channel(name, [item.channel for item in self.channels])
 
     @property
     def guards_ok(self) -> bool:
@@ -336,6 +337,12 @@ class SweepGrid(ResultModel):
 
     def axis(self, index: int) -> list[SweepValue]:
         """The values of ``keys[index]`` in the order they were swept (0: rows, 1: columns)."""
+        if type(index) is not int or index not in (0, 1):
+            raise UsageError(
+                f"axis takes 0 or 1, not {index!r}",
+                hint=f"0: the values of {self.keys[0]} (rows), 1: those of {self.keys[1]} "
+                "(columns)",
+            )
         key, seen = self.keys[index], []
         for step in self.steps:
             if step.values[key] not in seen:
