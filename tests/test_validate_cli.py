@@ -466,6 +466,13 @@ def test_an_empty_list_is_a_finding_where_leaving_the_key_out_has_a_meaning(
         ("kind: push\nshifts:\n  - {from: phone, to: {web: 1.5}}\n", ["shifts.0.to.web"]),
         # a channel with a broken mode is still in the catalog
         ("kind: follow\nchannels:\n  chat: {mode: chatty}\n", ["channels.chat.mode"]),
+        # a value no branch of its union takes: the channel keeps its mode, so a guard
+        # on its occupancy is no finding
+        (
+            "kind: follow\nchannels:\n  phone: {mode: live, handle_time: 0}\n"
+            "guards: [channels.phone.occupancy <= 0.9]\n",
+            ["channels.phone.handle_time"],
+        ),
         # a channel that is not even a map is still in the catalog
         (
             "kind: push\nchannels:\n  phone: {mode: live}\n  chat: 5\n"

@@ -72,8 +72,9 @@ def salvage_findings(error: ValidationError, located: Located) -> list[Finding]:
     tainted: set[PathKey] = set()
     try:
         for _ in range(MAX_ROUNDS):
+            repaired: set[PathKey] = set()
             for item in error.errors():
-                _repair(data, item, tainted)
+                _repair(data, item, tainted, repaired)
             try:
                 strategy = Strategy.model_validate(data)
             except ValidationError as again:
@@ -88,7 +89,13 @@ def salvage_findings(error: ValidationError, located: Located) -> list[Finding]:
     return [finding for finding in findings if not _touches(finding.path, tainted)]
 
 
-def _repair(data: Any, item: Any, tainted: set[PathKey]) -> None:
+def _repair(data: Any, item: Any, tainted: set[PathKey], repaired: set[PathKey]) -> None:
+    """Repair the place of one error; ``repaired`` holds the places repaired this round.
+
+    A value that fails every branch of a union (``handle_time: 0``, neither a number of
+    seconds nor ``by_hour``) has one error per branch: the first drops it, and the
+    others must not then drop what holds it (the whole channel, replaced by a
+    self-service stand-in that a guard on its occupancy would be a finding about)."""
     path = _existing(data, tuple(item["loc"]))
     if item["type"] == "missing":
         if not item["loc"] or path != tuple(item["loc"][:-1]):
@@ -97,6 +104,9 @@ def _repair(data: Any, item: Any, tainted: set[PathKey]) -> None:
         return
     if not path:
         raise _CannotRepair
+    if any(len(place) > len(path) and place[: len(path)] == path for place in repaired):
+        return
+    repaired.add(path)
     if item["type"] == "extra_forbidden":
         _node(data, path[:-1]).pop(path[-1], None)
         return
