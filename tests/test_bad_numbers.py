@@ -390,6 +390,7 @@ def test_most_agents_allowed_finishes(work: Path) -> None:
         ("0:1e300:1", "about 1e+300 steps, more than 1,000"),
         ("0:1e999:1", "too large"),
         ("1e-320:1e-319:1e-320", "its values would repeat"),  # ten steps that all read 0.0
+        ("0:60%:10%", "'60%' is not a number (hint: write 60% as a fraction: 0.6)"),
     ],
 )
 def test_bad_set_range(work: Path, spec: str, message: str) -> None:

@@ -89,10 +89,19 @@ def _text_is_not_a_number(text: str) -> str:
     share written as people say it) or a number with a unit or separator (``30s``)."""
     if _FLOAT_TEXT.fullmatch(text):
         return "text is not a number; write the number without quotes"
+    fraction = _percent_as_fraction(text)
+    if fraction is not None:
+        return f"text is not a number; {fraction}"
+    return "text is not a number; write it with the digits 0-9 alone, no unit or separator"
+
+
+def _percent_as_fraction(text: str) -> str | None:
+    """For a percentage (``40%``, a share written as people say it): the fraction to
+    write instead; None for other text."""
     percent = text.removesuffix("%").strip()
     if text.endswith("%") and len(percent) <= MAX_NUMBER_TEXT and _FLOAT_TEXT.fullmatch(percent):
-        return f"text is not a number; write {text} as a fraction: {float(percent) / 100:g}"
-    return "text is not a number; write it with the digits 0-9 alone, no unit or separator"
+        return f"write {text} as a fraction: {float(percent) / 100:g}"
+    return None
 
 
 def parse_number(text: str, what: str, *, integer: bool = False) -> float | int:
@@ -113,11 +122,10 @@ def parse_number(text: str, what: str, *, integer: bool = False) -> float | int:
         raise InputError(f"{what[:40]}... is {len(stripped):,} characters long, not {kind}")
     pattern = _INT_TEXT if integer else _FLOAT_TEXT
     if not pattern.fullmatch(stripped):
-        hint = (
-            "NaN and infinity are not allowed"
-            if stripped.lower().lstrip("+-") in ("nan", "inf", "infinity", ".nan", ".inf")
-            else None
-        )
+        if stripped.lower().lstrip("+-") in ("nan", "inf", "infinity", ".nan", ".inf"):
+            hint: str | None = "NaN and infinity are not allowed"
+        else:
+            hint = None if integer else _percent_as_fraction(stripped)
         raise InputError(f"{what} is not {kind}", hint=hint)
     if integer:
         return int(stripped)
