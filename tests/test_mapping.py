@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import polars as pl
@@ -339,6 +340,33 @@ def test_minutes_and_seconds(tmp_path: Path) -> None:
     cube = api.load_interactions(data, columns=mapping, cache=False)
     assert cube.demand["handle_sum"].sum() == pytest.approx(312.0 + 4530.25)
     assert cube.meta.rows_rejected == 0
+
+
+@pytest.mark.parametrize("scan", ["fast", "exact"])
+def test_a_parquet_column_that_is_no_text_is_read_as_a_clock_or_rejected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scan: str
+) -> None:
+    """A Parquet column of numbers under duration_format was 'cannot read Parquet data:
+    ... expected `String`, got `i64` for series with name `__raw:handle_time`'."""
+    monkeypatch.setenv("CX_SCAN", scan)
+    mapping = tmp_path / "clock.yaml"
+    mapping.write_text("duration_format: hh:mm:ss\n", encoding="utf-8")
+    rows = {
+        "customer_id": ["C1", "C2"],
+        "timestamp": [dt.datetime(2024, 3, 1, 9), dt.datetime(2024, 3, 1, 10)],
+        "channel": ["phone", "phone"],
+    }
+    times = tmp_path / "times.parquet"
+    pl.DataFrame({**rows, "handle_time": [dt.time(0, 5, 12), dt.time(1, 0)]}).write_parquet(times)
+    cube = api.load_interactions(times, columns=mapping, cache=False)
+    assert cube.demand["handle_sum"].sum() == pytest.approx(312.0 + 3600.0)
+    numbers = tmp_path / "numbers.parquet"
+    pl.DataFrame({**rows, "handle_time": [312, 3600]}).write_parquet(numbers)
+    result = run_cx("inspect", "--data", str(numbers), "--columns", str(mapping), "--no-cache")
+    assert result.exit_code == 2 and result.stdout == ""
+    line = one_error_line(result)
+    assert f"error: {numbers}:2: 2 of 2 rows rejected" in line
+    assert "handle_time is not a duration hh:mm:ss from 0 to 24:00:00" in line
 
 
 def test_a_clock_and_minutes_at_once_is_a_finding(tmp_path: Path) -> None:

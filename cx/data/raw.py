@@ -19,7 +19,7 @@ import polars as pl
 from cx.data import drop as drop_rows
 from cx.data.diagnose import READ_FAILURES, read_error
 from cx.data.layout import RAW, ROW, SourceLayout, head_lines
-from cx.data.rules import NUMBER_COLUMNS, is_duration
+from cx.data.rules import NUMBER_COLUMNS, SECONDS_COLUMNS, is_duration
 from cx.models.mapping import DIMENSION_COLUMNS
 
 
@@ -119,13 +119,21 @@ def raw_frame(
     if layout.format == "parquet":
         keep = set(layout.sources["timestamp"]) if layout.typed_timestamp() else set()
         keys = {name for key in KEY_COLUMNS for name in layout.sources.get(key, [])}
+        # A clock's duration is read from text: a column of numbers under a mapping's
+        # duration_format is rejected row by row, as a CSV's numbers are.
+        clocks = {
+            name
+            for canonical in SECONDS_COLUMNS
+            if is_duration(layout, canonical)
+            for name in layout.sources.get(canonical, [])
+        }
 
         def column(name: str) -> pl.Expr:
             value = pl.col(name)
             if not (layout.is_text(name) or name in keep):
                 if name in keys:
                     value = text_of(value, layout.dtypes[name], encoding)
-                elif text:
+                elif text or name in clocks:
                     value = value.cast(pl.String)
             return value.alias(RAW + name)
 
