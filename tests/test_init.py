@@ -786,11 +786,15 @@ def test_a_kind_of_customer_is_no_customer_id(tmp_path: Path, kind: str) -> None
     assert customer.sources == ["Contact ID"]
 
 
-def test_a_header_repeated_by_joined_exports_is_said_and_no_channel(tmp_path: Path) -> None:
+@pytest.mark.parametrize("bom", ["", "\ufeff"])
+def test_a_header_repeated_by_joined_exports_is_said_and_no_channel(
+    tmp_path: Path, bom: str
+) -> None:
     """Two exports joined into one file: the second header became a channel
     'media-type' in follow.yaml, and its line was rejected as a timestamp that does
-    not match the format."""
-    header = "Customer,Start,Media Type"
+    not match the format. So it did still when each export began with a byte order
+    mark, as Excel's CSV UTF-8 files do."""
+    header = bom + "Customer,Start,Media Type"
     rows = [f"c{n % 30},2024-01-{1 + n % 28:02d} 10:00:00,Voice" for n in range(200)]
     data = tmp_path / "joined.csv"
     data.write_text("\n".join([header, *rows[:100], header, *rows[100:]]) + "\n", "utf-8")

@@ -35,6 +35,8 @@ CONTROL_CHARACTER = (
     r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x{9F}\x{200B}\x{202A}-\x{202E}\x{2066}-\x{2069}"
     r"\x{FEFF}]"
 )
+#: The byte order mark a UTF-8 export may begin with (Excel's "CSV UTF-8" writes one).
+BOM = "\ufeff"
 #: The number columns of §3; handle_time is converted to seconds (handle_time_unit).
 NUMBER_COLUMNS = ("handle_time", "wait_time", "satisfaction")
 #: The number columns that count seconds, from 0 to MAX_HANDLE_TIME_SECONDS.
@@ -308,11 +310,14 @@ def _required(layout: SourceLayout, canonical: str) -> list[_Check]:
 
 def _repeated_header(layout: SourceLayout) -> list[_Check]:
     """A CSV line that repeats the header (exports joined into one file): its timestamp
-    never parses, so it is rejected whatever the rule; this one says why."""
+    never parses, so it is rejected whatever the rule; this one says why. The line may
+    start with the byte order mark each joined export began with (Excel's CSV UTF-8)."""
     if layout.format != "csv":
         return []
     names = layout.source_columns()
-    repeated = pl.all_horizontal([(_clean(layout, n) == n.strip()).fill_null(False) for n in names])
+    repeated = pl.all_horizontal(
+        [(_clean(layout, n).str.strip_prefix(BOM) == n.strip()).fill_null(False) for n in names]
+    )
     return [_Check(pl.lit(True), ~repeated, REPEATED_HEADER)]
 
 
