@@ -453,6 +453,13 @@ def _pick_timestamp(
     if date is None:
         for profile in profiles:
             zone = cols.zone_named(profile)
+            if zone == "UTC":
+                raise DataError(
+                    f"column '{profile.name}' holds timestamps in UTC written in no form "
+                    f"cx init knows (e.g. '{_example(profile)}')",
+                    hint="write the mapping file by hand, with the zone as text in its "
+                    'timestamp_format (e.g. "%d/%m/%Y %H:%M:%S UTC")',
+                )
             if zone is not None:
                 raise DataError(
                     f"column '{profile.name}' holds timestamps with a time-zone name "

@@ -16,6 +16,7 @@ from typing import Any
 
 import polars as pl
 import pytest
+from conftest import one_error_line
 from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -1240,3 +1241,27 @@ def test_timestamps_with_a_zone_name_are_said_as_such(tmp_path: Path) -> None:
         f"error: {data}: column 'Created' holds timestamps with a time-zone name ('CET'"
     )
     assert "with their UTC offset (+01:00)" in result.stderr
+
+
+def test_timestamps_in_utc_by_name_are_read(tmp_path: Path) -> None:
+    """'2024-03-01 10:05:00 UTC', as databases write a time in UTC, was refused as a zone
+    name cx cannot apply, with the hint to export the times in UTC: they were."""
+    lines = ["Customer,Created,Channel"]
+    lines += [f"C{n % 30},2024-03-{1 + n % 28:02d} 1{n % 10}:05:00 UTC,phone" for n in range(100)]
+    data = written_lines(tmp_path / "utc.csv", lines)
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 0 and result.stdout == ""
+    mapping = (tmp_path / "p" / "columns.yaml").read_text(encoding="utf-8")
+    assert 'timestamp_format: "%Y-%m-%d %H:%M:%S UTC"' in mapping
+    cube = api.load_interactions(data, columns=tmp_path / "p" / "columns.yaml", cache=False)
+    assert (cube.meta.rows_used, cube.meta.first_timestamp) == (100, "2024-03-01T10:05:00")
+    day_first = written_lines(tmp_path / "day-first.csv", [
+        line.replace("2024-03-", "").replace(" 1", "/03/2024 1", 1) for line in lines
+    ])  # fmt: skip
+    refused = cx("init", "--data", day_first, "-o", tmp_path / "q")
+    assert refused.exit_code == 2 and refused.stdout == ""
+    assert one_error_line(refused) == (
+        f"error: {day_first}: column 'Created' holds timestamps in UTC written in no form cx "
+        "init knows (e.g. '01/03/2024 10:05:00 UTC') (hint: write the mapping file by hand, "
+        'with the zone as text in its timestamp_format (e.g. "%d/%m/%Y %H:%M:%S UTC"))'
+    )

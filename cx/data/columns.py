@@ -47,9 +47,10 @@ DATE_FORMATS = (
 )
 #: 24-hour times first; then the 12-hour clock of US exports (``2:05:00 PM``).
 TIME_FORMATS = ("%H:%M:%S", "%H:%M:%S%.f", "%H:%M", "%I:%M:%S %p", "%I:%M %p")
-#: Date-time glue and time-zone endings tried after each date format.
+#: Date-time glue and time-zone endings tried after each date format: none, UTC (as
+#: `Z`, or as the name a database writes: `2024-03-01 14:05:00 UTC`) or an offset.
 DATE_TIME_JOINS = ("T", " ")
-ZONE_SUFFIXES = ("", "Z", "%#z")
+ZONE_SUFFIXES = ("", "Z", " UTC", "%#z")
 
 _DAY_FIRST = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-]\d{2,4}")
 
