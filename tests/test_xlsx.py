@@ -189,6 +189,28 @@ def test_xlsx_needs_a_file(output: str | None) -> None:
     assert "-o FILE.xlsx" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("command", "name", "hint"),
+    [
+        (["simulate", STRATEGY], "results.xlsx", "add --format xlsx for a workbook, or name"),
+        (["check", STRATEGY], "guards.XLS", "name the file for what --format text writes"),
+    ],
+)
+def test_text_is_never_written_under_a_workbook_name(
+    tmp_path: Path, command: list[str], name: str, hint: str
+) -> None:
+    """`cx simulate ... -o results.xlsx` without --format xlsx wrote the text table into
+    results.xlsx, a file no spreadsheet opens."""
+    output = tmp_path / name
+    result = run([*command, "--data", DATA, "-o", str(output)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"error: {output}: a workbook's name (")
+    assert "writes text (hint: " + hint in result.stderr
+    assert not output.exists()
+    text = tmp_path / "results.xlsx.txt"
+    assert run([*command, "--data", DATA, "-o", str(text)]).exit_code in (0, 1)
+
+
 def test_xlsx_never_overwrites_an_input(tmp_path: Path) -> None:
     data = tmp_path / "data.csv"
     data.write_bytes((ROOT / DATA).read_bytes())

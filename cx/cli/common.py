@@ -124,6 +124,8 @@ def check_command_outputs(arguments: dict[str, Any]) -> None:
             inputs.extend(_extended_files(paths))
     if arguments.get("output_format") == OutputFormat.xlsx:
         check_xlsx_output(arguments.get("output"))
+    elif "output_format" in arguments:
+        check_text_output(arguments.get("output"), arguments["output_format"])
     check_outputs([arguments.get(name) for name in OUTPUT_PARAMETERS], inputs)
     if arguments.get("output") is None or is_stdout(arguments["output"]):
         check_stdout(inputs)
@@ -140,6 +142,25 @@ def check_xlsx_output(output: Path | None) -> None:
     from cx.render.xlsx import require_library
 
     require_library()
+
+
+#: Names of spreadsheet files: text written under one would not open as a workbook.
+WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods")
+
+
+def check_text_output(output: Path | None, output_format: str) -> None:
+    """A text format (``table``, ``json``...) is not written to a file named as a
+    workbook (``results.xlsx``), which a spreadsheet would refuse to open."""
+    if output is None or is_stdout(output) or output.suffix.lower() not in WORKBOOK_SUFFIXES:
+        return
+    other_name = f"name the file for what --format {output_format} writes"
+    raise UsageError(
+        f"a workbook's name ({output.suffix}), but --format {output_format} writes text",
+        hint=f"add --format xlsx for a workbook, or {other_name}"
+        if isinstance(output_format, OutputFormat)
+        else other_name,
+        file=output,
+    )
 
 
 def _extended_files(paths: list[Path]) -> list[str]:
