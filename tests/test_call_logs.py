@@ -364,6 +364,38 @@ def test_dates_only_cost_live_channels_from_workload(dates: tuple[Path, Path]) -
     assert "costed from their workload" in " ".join(table.stdout.split())
 
 
+def test_dates_only_are_after_hours_only_on_a_day_closed_throughout(tmp_path: Path) -> None:
+    """A chat open Monday to Friday 09-17, after_hours: lost, on dates without a time of
+    day: the two Monday chats came some time on Monday, while it was open, and only the
+    Sunday one found it closed. after_hours 1, lost 1, handled 3 − 1 = 2, coverage 2/3;
+    agent-hours from the workload 2 · 600 s / 3600 = 1/3 h (not 0: both were taken as lost
+    at midnight)."""
+    data = tmp_path / "dates.csv"
+    data.write_text(
+        "customer_id,timestamp,channel,handle_time\n"
+        "C1,2024-03-04 00:00:00,chat,600\n"
+        "C2,2024-03-04 00:00:00,chat,600\n"
+        "C3,2024-03-10 00:00:00,chat,600\n",
+        encoding="utf-8",
+    )
+    strategy = tmp_path / "hours.yaml"
+    strategy.write_text(
+        "version: 1\nname: dates\nkind: follow\nchannels:\n"
+        "  chat: {mode: live, hourly_cost: 30, hours: {mon-fri: '09:00-17:00'},\n"
+        "         after_hours: lost}\n",
+        encoding="utf-8",
+    )
+    result = cli("simulate", strategy, "--data", data, "-f", "json", "--no-cache")
+    assert result.exit_code == 0, result.stderr
+    payload = json.loads(result.stdout)
+    chat = payload["channels"][0]
+    assert chat["after_hours"] == pytest.approx(1.0)
+    assert chat["lost"] == pytest.approx(1.0)
+    assert chat["handled"] == pytest.approx(2.0)
+    assert chat["agent_hours"] == pytest.approx(2 * 600 / 3600)
+    assert payload["totals"]["coverage"] == pytest.approx(2 / 3)
+
+
 @pytest.mark.parametrize("option", [["--replay"], ["--interval", "30"]])
 def test_dates_only_refuse_replay_and_interval(dates: tuple[Path, Path], option: list[str]) -> None:
     data, strategy = dates

@@ -23,7 +23,7 @@ import polars as pl
 
 from cx.data.cube import Cube, arrival_profile
 from cx.data.periods import period_start
-from cx.models.hours import is_open
+from cx.models.hours import DAY_MINUTES, is_open
 from cx.models.strategy import Strategy
 
 OPEN, CLOSED = "open", "closed"
@@ -51,10 +51,13 @@ def hours_state(strategy: Strategy, timestamp: pl.Expr, interval_minutes: int) -
     return state
 
 
-def with_hours(strategy: Strategy, arrivals: pl.DataFrame, interval_minutes: int) -> pl.DataFrame:
-    """The cube's arrivals with the ``hours`` state of each interval."""
-    return arrivals.with_columns(
-        hours=hours_state(strategy, pl.col("interval_start"), interval_minutes)
+def with_hours(strategy: Strategy, cube: Cube, interval_minutes: int) -> pl.DataFrame:
+    """The cube's arrivals with the ``hours`` state of each interval. Without a time of
+    day (every timestamp at midnight, §11) a contact is known only by its day, so it is
+    closed only where its channel is closed the whole day."""
+    minutes = interval_minutes if cube.meta.time_of_day else DAY_MINUTES
+    return cube.arrivals.with_columns(
+        hours=hours_state(strategy, pl.col("interval_start"), minutes)
     )
 
 
@@ -63,7 +66,7 @@ def split_demand(
 ) -> pl.DataFrame:
     """Every demand cell as an ``open`` and a ``closed`` part, by its channel's closed
     share of the period's arrivals."""
-    arrivals = with_hours(strategy, cube.arrivals, interval_minutes)
+    arrivals = with_hours(strategy, cube, interval_minutes)
     closed = arrivals.group_by("period_start", "channel").agg(
         closed_share=(pl.col("contacts") * (pl.col("hours") == CLOSED)).sum()
         / pl.col("contacts").sum()
@@ -85,7 +88,7 @@ def split_demand(
 
 def hours_profile(strategy: Strategy, cube: Cube, interval_minutes: int) -> pl.DataFrame:
     """Arrival shares per interval within (period, channel, hours state)."""
-    arrivals = with_hours(strategy, cube.arrivals, interval_minutes)
+    arrivals = with_hours(strategy, cube, interval_minutes)
     return arrival_profile(arrivals, interval_minutes, by=("hours",))
 
 
