@@ -274,6 +274,25 @@ def test_the_verdict_counts_the_draws_it_has(work: Path, samples: str, said: str
     assert said in " ".join(result.stdout.split())
 
 
+def test_a_strategy_costing_what_today_does_is_not_said_to_cost_more(work: Path) -> None:
+    """A follow strategy offering today's channels is its own status quo at every draw of
+    a chat handle time: cost_delta 0 in all 20 draws, p_saving 0. The verdict said
+    "more in 20 of 20 draws; between 0.0% and 0.0% more"; none of them costs more."""
+    args = ["simulate", str(ROOT / "strategies" / "follow-everywhere.yaml"), "--data",
+            str(EXAMPLE), "--samples", "20", "--set",
+            "uncertainty.channels.chat.handle_time={low: 450, high: 660}"]
+    payload = json.loads(run_cx(*args, "--format", "json").stdout)
+    bands = payload["totals"]["bands"]
+    assert bands["cost_delta"] == {"p5": 0.0, "p50": 0.0, "p95": 0.0}
+    assert bands["p_saving"] == 0.0
+    result = run_cx(*args)
+    assert result.exit_code == 0, result.stderr
+    plain = " ".join(result.stdout.split())
+    said = "costs the same as today (the same from the 5th to the 95th percentile of 20 draws)"
+    assert said in plain
+    assert "more in" not in plain
+
+
 def test_cli_samples_without_uncertainty_is_a_usage_error(work: Path) -> None:
     result = run_cx("simulate", DIGITAL_FIRST, "--data", str(EXAMPLE), "--samples", "5")
     assert result.exit_code == 2

@@ -34,12 +34,16 @@ class Verdict:
         return f"{self.name} {self.sentence}." + (f" {guards}" if guards else "")
 
 
+#: A cost delta smaller than this is said as "the same as today".
+SAME_COST = 0.5
+
+
 def verdict(result: Result) -> Verdict:
     """What ``result``'s strategy saves, whom it loses, whether its guards hold."""
     t = result.totals
     if t.baseline_cost:
         share = abs(t.cost_delta) / t.baseline_cost
-        if abs(t.cost_delta) < 0.5:
+        if abs(t.cost_delta) < SAME_COST:
             cost = "costs the same as today"
         else:
             direction = "less" if t.cost_delta < 0 else "more"
@@ -81,9 +85,17 @@ def guards_fail(failing: int, count: int) -> str:
 def _in_draws(bands: Bands, baseline_cost: float) -> str:
     """`` (less in 91 of 100 draws; between 2.0% and 14.0% less in 90 of them)``: how
     often the strategy saves, and what 90 draws in 100 cost against today (§12); with
-    fewer than 100 draws, the draws as counted and their 5th to 95th percentile."""
+    fewer than 100 draws, the draws as counted and their 5th to 95th percentile. A
+    strategy that costs what today does at its draws (a follow strategy with uncertain
+    handle times) is said to: its draws that do not save do not cost more."""
     saving, out_of = bands.saving_in()
     noun = "draw" if out_of == 1 else "draws"
+    if max(abs(bands.cost_delta.p5), abs(bands.cost_delta.p95)) < SAME_COST:
+        if bands.draws >= 100:
+            return " (the same in 90 of 100 draws)"
+        if bands.draws == 1:
+            return " (the same in 1 of 1 draw)"
+        return f" (the same from the 5th to the 95th percentile of {out_of} draws)"
     often = f"less in {saving} of {out_of} {noun}" if saving * 2 >= out_of else (
         f"more in {out_of - saving} of {out_of} {noun}"
     )
