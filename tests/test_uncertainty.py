@@ -401,6 +401,41 @@ def test_shares_at_their_highs_stay_at_most_one(tmp_path: Path) -> None:
     assert ":7:" not in result.stdout  # 0.9 alone is a share chat can take
 
 
+def test_a_response_within_at_its_low_stays_at_least_the_handle_time(tmp_path: Path) -> None:
+    """follow-with-hours answers email (handle_time 420 s) within 86,400 s. A range of
+    `within` down to 100 s draws plans that answer no contact in time, which the values
+    as written may not be (a finding at its line), as do handle times up to 86,400 s with
+    `within` from 3,600 s (a finding at both); within 420 to 86,400 s with handle times
+    300 to 420 s is fine."""
+    follow = ROOT / "strategies" / "follow-with-hours.yaml"
+    path = tmp_path / "response.yaml"
+
+    def validate(block: str) -> str:
+        path.write_text(
+            f"version: 1\nextends: {follow}\nname: response\nuncertainty:\n{block}",
+            encoding="utf-8",
+        )
+        return run_cx("validate", str(path)).stdout
+
+    low = validate("  channels.email.response.within: {low: 100, high: 90000}\n")
+    assert (
+        f"{path}:5:3: uncertainty.channels.email.response.within: at its low, a response "
+        "within 100 s is shorter than the handle time 420 s"
+    ) in low
+    high = validate("  channels.email.handle_time: {low: 300, high: 86400}\n"
+                    "  channels.email.response.within: {low: 3600, high: 86400}\n")
+    for line, key, end in ((5, "handle_time", "high"), (6, "response.within", "low")):
+        assert (
+            f"{path}:{line}:3: uncertainty.channels.email.{key}: at its {end}, a response "
+            "within 3600 s is shorter than the handle time 86400 s"
+        ) in high
+    fine = validate(
+        "  channels.email.response.within: {low: 420, high: 86400}\n"
+        "  channels.email.handle_time: {low: 300, high: 420}\n"
+    )
+    assert "all valid" in fine
+
+
 def test_two_uncertainty_keys_for_one_value_are_a_finding(tmp_path: Path) -> None:
     """shifts.00 is shifts.0: two ranges for one value, of which a run would draw one."""
     path = tmp_path / "twice.yaml"

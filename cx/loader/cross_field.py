@@ -183,6 +183,7 @@ def _check_uncertainty(strategy: Strategy, add: Callable[..., None]) -> None:
     the number's bounds; shares of one rule or fallback stay at most 1 at their highs."""
     highs: dict[tuple[Any, ...], dict[str, float]] = {}
     named: dict[tuple[Any, ...], str] = {}  # each value's first key (shifts.0 or shifts.00)
+    bounds: dict[tuple[Any, ...], tuple[float, float]] = {}  # each valid key's low, high
     for key, spread in strategy.uncertainty.items():
         try:
             resolved = resolve_key(strategy, key)
@@ -196,7 +197,9 @@ def _check_uncertainty(strategy: Strategy, add: Callable[..., None]) -> None:
         problem = key_bounds_problem(resolved, spread)
         if problem is not None:
             add(("uncertainty", key), problem)
-        elif len(resolved.path) == 4 and resolved.path[2] == "to" and resolved.path[0] in (
+            continue
+        bounds[resolved.path] = spread.bounds
+        if len(resolved.path) == 4 and resolved.path[2] == "to" and resolved.path[0] in (
             "shifts", "fallback"
         ):
             highs.setdefault(resolved.path[:3], {})[key] = spread.bounds[1]
@@ -212,6 +215,36 @@ def _check_uncertainty(strategy: Strategy, add: Callable[..., None]) -> None:
                     ("uncertainty", key),
                     f"at their highs the shares of {dotted_path(container)} add up to "
                     f"{total:g}, more than 1",
+                )
+    _check_response_draws(strategy, named, bounds, add)
+
+
+def _check_response_draws(
+    strategy: Strategy,
+    named: dict[tuple[Any, ...], str],
+    bounds: dict[tuple[Any, ...], tuple[float, float]],
+    add: Callable[..., None],
+) -> None:
+    """A response target's `within` at its low stays at least the handle time at its high:
+    a draw below it would be a plan that answers no contact in time, which the values as
+    written are not allowed to be either."""
+    for name, channel in strategy.channels.items():
+        if channel.response is None or not isinstance(channel.handle_time, int | float):
+            continue
+        within_path = ("channels", name, "response", "within")
+        handle_path = ("channels", name, "handle_time")
+        within = bounds.get(within_path, (channel.response.within,))[0]
+        handle = bounds.get(handle_path, (0.0, channel.handle_time))[1]
+        if within >= handle:
+            continue
+        for path, end in ((within_path, "low"), (handle_path, "high")):
+            if path in bounds:
+                add(
+                    ("uncertainty", named[path]),
+                    f"at its {end}, a response within {within:g} s is shorter than the "
+                    f"handle time {handle:g} s: those draws answer no contact in time",
+                    f"keep {dotted_path(within_path)} at least "
+                    f"{dotted_path(handle_path)} in every draw",
                 )
 
 
