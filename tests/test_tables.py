@@ -301,6 +301,15 @@ def test_cost_per_contact_is_explained_as_it_is_computed() -> None:
     assert "repeats add to the cost, not to the contacts" in text
 
 
+def test_response_level_is_explained_as_the_backlog_plans_it() -> None:
+    """The backlog takes a contact in at the start of its interval and makes it due
+    `within` later (an email at 09:50 with within 1,800 s is due at 09:30 of an hourly
+    plan, not 10:20), as the README says; the formula said 'by arrival + within'."""
+    text = " ".join(run(["explain", "response_level"]).stdout.split())
+    assert "formula: contacts answered by their interval's start + within / contacts" in text
+    assert "by arrival" not in text
+
+
 def test_lost_is_explained_for_an_offered_channel_too() -> None:
     """'lost' named only retired channels, yet a channel closed at night with
     after_hours: lost loses contacts while it is offered."""

@@ -141,7 +141,7 @@ GLOSSARY: dict[str, Metric] = {
         Metric("response_level", "Answered in time", "Async channels with a `response` "
                "target: the share of contacts answered within `within` seconds by the "
                "first-in-first-out backlog plan.",
-               "contacts answered by arrival + within / contacts", _CHANNEL),
+               "contacts answered by their interval's start + within / contacts", _CHANNEL),
         Metric("backlog_peak", "Backlog peak", "Async channels with a `response` target: "
                "the most contacts waiting at the end of an interval.",
                "max over intervals of contacts waiting", _CHANNEL),
