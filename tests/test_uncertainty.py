@@ -378,6 +378,38 @@ def test_tornado_never_cuts_a_number(work: Path, columns: str) -> None:
     assert sum("█" in line for line in lines) == 2
 
 
+def test_a_swing_of_coverage_is_in_percentage_points(tmp_path: Path) -> None:
+    """10 phone and 10 web contacts; web retired, its fallback to phone taking `accept`
+    of them. Coverage = 1 − 10·(1 − accept)/20: 60% at 0.2, 95% at 0.9, a swing of 35
+    points, which was written '35.0%', as if coverage moved by 35% of itself."""
+    data = tmp_path / "contacts.csv"
+    data.write_text(
+        "customer_id,timestamp,channel\n"
+        + "".join(f"p{i},2024-01-01T09:{i:02d}:00,phone\n" for i in range(10))
+        + "".join(f"w{i},2024-01-01T10:{i:02d}:00,web\n" for i in range(10)),
+        encoding="utf-8",
+    )
+    strategy = tmp_path / "retire.yaml"
+    strategy.write_text(
+        "version: 1\nname: retire\nkind: push\nchannels:\n"
+        "  phone: {mode: self_service, cost_per_contact: 3}\n"
+        "  web: {mode: self_service, cost_per_contact: 1}\n"
+        "offer: [phone]\nfallback:\n  web: {to: phone, accept: 0.5}\n"
+        "uncertainty:\n  fallback.web.accept: {low: 0.2, high: 0.9}\n",
+        encoding="utf-8",
+    )
+    args = ["sensitivity", str(strategy), "--data", str(data), "--metric", "coverage"]
+    payload = json.loads(run_cx(*args, "--format", "json").stdout)
+    (key,) = payload["keys"]
+    assert (key["at_low"], key["at_high"]) == (pytest.approx(0.6), pytest.approx(0.95))
+    assert key["swing"] == pytest.approx(0.35)
+    table = run_cx(*args)
+    assert table.exit_code == 0, table.stderr
+    assert "at 0.2: 60.0% · at 0.9: 95.0% · swing 35.0 pt" in table.stdout
+    markdown = run_cx(*args, "--format", "markdown").stdout
+    assert "| fallback.web.accept | 0.2 | 0.9 | 60.0% | 95.0% | 35.0 pt |" in markdown
+
+
 def test_sensitivity_needs_an_uncertainty_block(work: Path) -> None:
     result = run_cx("sensitivity", DIGITAL_FIRST, "--data", str(EXAMPLE))
     assert result.exit_code == 2

@@ -10,7 +10,7 @@ from rich.text import Text
 
 from cx.models.result import KeySensitivity, Sensitivity
 from cx.render.formats import csv_text, markdown_table, markdown_text
-from cx.render.numbers import figure, money, percent, signed, whole
+from cx.render.numbers import figure, money, percent, points, signed, whole
 from cx.render.safe import plain
 
 #: How each metric is written.
@@ -18,6 +18,14 @@ FORMATS: dict[str, Callable[[float], str]] = {
     "cost": money,
     "cost_delta": lambda value: signed(value, money),
     "coverage": percent,
+    "agent_hours": whole,
+}
+#: How each metric's swing is written: a difference, never negative (of a share, in
+#: percentage points).
+SWING_FORMATS: dict[str, Callable[[float], str]] = {
+    "cost": money,
+    "cost_delta": money,
+    "coverage": points,
     "agent_hours": whole,
 }
 #: The widest a bar gets, however wide the terminal.
@@ -30,6 +38,10 @@ def _write(metric: str, value: float) -> str:
     return FORMATS.get(metric, figure)(value)
 
 
+def _swing(metric: str, value: float) -> str:
+    return SWING_FORMATS.get(metric, figure)(value)
+
+
 def title(result: Sensitivity) -> str:
     return (
         f"Sensitivity of {result.metric}: {_write(result.metric, result.base)} at the base "
@@ -38,12 +50,9 @@ def title(result: Sensitivity) -> str:
 
 
 def _reading(item: KeySensitivity, metric: str) -> str:
-    swing = FORMATS["cost"](item.swing) if metric.startswith("cost") else (
-        _write(metric, item.swing)
-    )
     return (
         f"at {figure(item.low)}: {_write(metric, item.at_low)} · at {figure(item.high)}: "
-        f"{_write(metric, item.at_high)} · swing {swing}"
+        f"{_write(metric, item.at_high)} · swing {_swing(metric, item.swing)}"
     )
 
 
@@ -88,7 +97,7 @@ def _rows(result: Sensitivity) -> Iterator[list[str]]:
             figure(item.high),
             _write(result.metric, item.at_low),
             _write(result.metric, item.at_high),
-            _write("cost" if result.metric.startswith("cost") else result.metric, item.swing),
+            _swing(result.metric, item.swing),
         ]
 
 
