@@ -310,6 +310,40 @@ def test_response_level_is_explained_as_the_backlog_plans_it() -> None:
     assert "by arrival" not in text
 
 
+def test_occupancy_is_explained_as_it_is_computed(tmp_path: Path) -> None:
+    """Five calls of 360 s in one hour, Erlang A with a patience of 50 s: two served, two
+    abandoned in the queue, one in the IVR (no load). Offered load 4 · 360 / 3600 = 0.4
+    on 2 agents; of it, the share that does not abandon is handled: occupancy
+    0.4 · (1 − abandon_rate) / 2 ≈ 0.191. The formula said 'workload / available agent
+    time', which is 5 · 360 / 3600 / 2 = 0.25 here."""
+    data = tmp_path / "calls.csv"
+    data.write_text(
+        "customer_id,timestamp,channel,handle_time,wait_time,abandoned\n"
+        "a,2024-01-01T09:00:00,phone,300,10,false\n"
+        "b,2024-01-01T09:10:00,phone,420,20,false\n"
+        "c,2024-01-01T09:20:00,phone,0,30,true\n"
+        "d,2024-01-01T09:30:00,phone,0,40,true\n"
+        "e,2024-01-01T09:40:00,phone,0,0,true\n",
+        encoding="utf-8",
+    )
+    strategy = tmp_path / "calls.yaml"
+    strategy.write_text(
+        "version: 1\nname: calls\nkind: follow\nchannels:\n"
+        "  phone: {mode: live, hourly_cost: 30, patience: observed}\n",
+        encoding="utf-8",
+    )
+    phone = as_json(["simulate", str(strategy), "--data", str(data), "--no-cache"])[
+        "channels"
+    ][0]
+    assert phone["workload_hours"] == pytest.approx(0.5)
+    assert phone["agent_hours"] == pytest.approx(2.0)
+    assert phone["occupancy"] == pytest.approx(0.4 * (1 - phone["abandon_rate"]) / 2)
+    assert phone["occupancy"] == pytest.approx(0.191, abs=1e-3)
+    text = " ".join(run(["explain", "occupancy"]).stdout.split())
+    assert "workload / available agent time" not in text
+    assert "abandoned contacts take none" in text and "agent_hours · (1 − shrinkage)" in text
+
+
 def test_lost_is_explained_for_an_offered_channel_too() -> None:
     """'lost' named only retired channels, yet a channel closed at night with
     after_hours: lost loses contacts while it is offered."""
