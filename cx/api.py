@@ -94,8 +94,10 @@ def load_interactions(
     comes from the cache). ``keep_rows`` keeps those rows in ``cube.contact_rows`` for a
     later :func:`inspect_interactions` of the cube or an :func:`evaluate` with
     ``replay=True``, which then read no file; they cost memory while the cube holds them
-    (inspect lets them go). (The scan itself cannot say how far it is: a caller that
-    shows progress names it, as the command line does.)
+    (inspect lets them go). A cube from the cache was read from no file, so it keeps
+    no rows (``cube.contact_rows`` is None): those calls read the file once then. (The
+    scan itself cannot say how far it is: a caller that shows progress names it, as the
+    command line does.)
     """
     path = check.require_path(path, "path")
     columns = check.require_columns(columns)

@@ -207,6 +207,22 @@ def test_the_api_inspects_a_file_with_one_read(monkeypatch: pytest.MonkeyPatch) 
     assert len(reads) == 2  # the second cube's read; its inspect read nothing
 
 
+def test_a_cube_from_the_cache_keeps_no_rows_and_inspects_as_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """keep_rows with a cache hit: no file was read, so no rows are kept, as documented;
+    inspect then reads the file once, with the same figures."""
+    data = ROOT / "examples" / "interactions.csv"
+    first = api.load_interactions(data, cache=True, keep_rows=True)
+    assert first.contact_rows is not None
+    profile = api.inspect_interactions(first).model_dump()
+    reads = count_reads(monkeypatch)
+    again = api.load_interactions(data, cache=True, keep_rows=True)
+    assert reads == [] and again.contact_rows is None
+    assert api.inspect_interactions(again).model_dump() == profile
+    assert reads == [str(data)]
+
+
 def test_a_cube_is_read_again_with_the_mapping_it_was_loaded_with(
     frame: pl.DataFrame, tmp_path: Path
 ) -> None:
