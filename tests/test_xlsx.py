@@ -211,6 +211,31 @@ def test_text_is_never_written_under_a_workbook_name(
     assert run([*command, "--data", DATA, "-o", str(text)]).exit_code in (0, 1)
 
 
+@pytest.mark.parametrize(
+    ("command", "name", "message", "other_name"),
+    [
+        (["report", STRATEGY, "--data", DATA], "r.xlsx", "cx report writes HTML", "r.html"),
+        (["cube", "--sql"], "cube.XLS", "cx cube --sql writes SQL", "cube.sql"),
+        (["schema"], "schema.ods", "cx schema writes JSON", "schema.json"),
+        (["check", STRATEGY, "-d", DATA, "--rejects"], "r.xls", "--rejects writes CSV", "r.csv"),
+    ],
+)
+def test_a_fixed_text_format_is_never_written_under_a_workbook_name(
+    tmp_path: Path, command: list[str], name: str, message: str, other_name: str
+) -> None:
+    """`cx report ... -o r.xlsx` wrote the HTML page into r.xlsx, exit 0, like every
+    command (or --rejects) that writes one text format whatever the file's name."""
+    output = tmp_path / name
+    flag = [] if command[-1] == "--rejects" else ["-o"]
+    result = run([*command, *flag, str(output)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (
+        f"error: {output}: a workbook's name ({output.suffix}), but {message} "
+        f"(hint: name it {other_name})\n"
+    )
+    assert not output.exists()
+
+
 def test_xlsx_never_overwrites_an_input(tmp_path: Path) -> None:
     data = tmp_path / "data.csv"
     data.write_bytes((ROOT / DATA).read_bytes())

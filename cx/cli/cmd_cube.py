@@ -8,7 +8,14 @@ from typing import Annotated
 import typer
 
 from cx.api_checks import require_cube_output
-from cx.cli.common import DebugOption, QuietOption, emit, handle_errors, note
+from cx.cli.common import (
+    DebugOption,
+    QuietOption,
+    check_fixed_text_output,
+    emit,
+    handle_errors,
+    note,
+)
 from cx.cli.options import EncodingOption, MaxRejectRateOption, journey_window_option
 from cx.errors import UsageError
 from cx.io import is_stdout
@@ -97,6 +104,7 @@ def cube(
             raise UsageError(
                 "--sql reads no data", hint="drop --data and --engine, or drop --sql to scan it"
             )
+        check_fixed_text_output(output, "cx cube --sql writes SQL", ".sql")
         emit(api.cube_sql(dialect, table, columns, window), output)
         return
     if data is None or output is None:

@@ -12,7 +12,15 @@ from typing import Annotated
 
 import typer
 
-from cx.cli.common import DebugOption, QuietOption, StrategiesArgument, emit, handle_errors, note
+from cx.cli.common import (
+    DebugOption,
+    QuietOption,
+    StrategiesArgument,
+    check_fixed_text_output,
+    emit,
+    handle_errors,
+    note,
+)
 from cx.cli.data_options import (
     cube_for,
     journey_window_for,
@@ -67,6 +75,7 @@ def report(
     to_stdout = output is None or is_stdout(output)
     if to_stdout and sys.stdout.isatty():
         raise UsageError("the report is HTML: give -o FILE (or redirect stdout)")
+    check_fixed_text_output(output, "cx report writes HTML", ".html")
     require_chart_library()
     _import_in_background(CHART_LIBRARY)
     ranges = parse_ranges(set_range or [], run.set_)

@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TextIO, TypeVar
+from typing import Annotated, Any, NoReturn, TextIO, TypeGuard, TypeVar
 
 import typer
 from rich.console import Console, RenderableType
@@ -36,6 +36,7 @@ from cx.io import (
     silence_stdout,
     writing_stdout,
 )
+from cx.models.vocabulary import bare_name
 from cx.render.safe import plain, terminal_text
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -126,6 +127,7 @@ def check_command_outputs(arguments: dict[str, Any]) -> None:
         check_xlsx_output(arguments.get("output"))
     elif "output_format" in arguments:
         check_text_output(arguments.get("output"), arguments["output_format"])
+    check_fixed_text_output(arguments.get("rejects"), "--rejects writes CSV", ".csv")
     check_outputs([arguments.get(name) for name in OUTPUT_PARAMETERS], inputs)
     if arguments.get("output") is None or is_stdout(arguments["output"]):
         check_stdout(inputs)
@@ -151,16 +153,35 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods")
 def check_text_output(output: Path | None, output_format: str) -> None:
     """A text format (``table``, ``json``...) is not written to a file named as a
     workbook (``results.xlsx``), which a spreadsheet would refuse to open."""
-    if output is None or is_stdout(output) or output.suffix.lower() not in WORKBOOK_SUFFIXES:
+    if not _workbook_name(output):
         return
     other_name = f"name the file for what --format {output_format} writes"
-    raise UsageError(
-        f"a workbook's name ({output.suffix}), but --format {output_format} writes text",
-        hint=f"add --format xlsx for a workbook, or {other_name}"
+    raise _text_under_workbook_name(
+        output,
+        f"--format {output_format} writes text",
+        f"add --format xlsx for a workbook, or {other_name}"
         if isinstance(output_format, OutputFormat)
         else other_name,
-        file=output,
     )
+
+
+def check_fixed_text_output(output: Path | None, writes: str, suffix: str) -> None:
+    """What a command writes in one text format (``writes``: "cx report writes HTML")
+    is not written to a file named as a workbook either; ``suffix`` names it instead."""
+    if _workbook_name(output):
+        raise _text_under_workbook_name(output, writes, f"name it {bare_name(output.name)}{suffix}")
+
+
+def _workbook_name(output: Path | None) -> TypeGuard[Path]:
+    return (
+        output is not None
+        and not is_stdout(output)
+        and output.suffix.lower() in WORKBOOK_SUFFIXES
+    )
+
+
+def _text_under_workbook_name(output: Path, writes: str, hint: str) -> UsageError:
+    return UsageError(f"a workbook's name ({output.suffix}), but {writes}", hint=hint, file=output)
 
 
 def _extended_files(paths: list[Path]) -> list[str]:
