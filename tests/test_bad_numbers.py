@@ -535,6 +535,24 @@ def test_an_option_number_with_an_underscore_is_refused(
     assert f"{option} is not a number: '{value}' holds '_'" in line
 
 
+@pytest.mark.parametrize(
+    ("command", "option", "value", "fraction"),
+    [(["simulate", "s.yaml"], "--max-reject-rate", "5%", "0.05"),
+     (["cube", "-o", "cube.parquet"], "--max-reject-rate", " 0.5%", "0.005"),
+     (["inspect"], "--journey-window", "5%", "0.05")],
+)  # fmt: skip
+def test_an_option_percentage_gets_the_fraction_to_write(
+    work: Path, command: list[str], option: str, value: str, fraction: str
+) -> None:
+    # As --set and a strategy file say it, not "unable to parse string as a number".
+    line = one_error_line(run(*command, "--data", "data.csv", option, value))
+    percent = value.strip()
+    assert line == (
+        f"error: {option} is not a number: '{value}' "
+        f"(hint: write {percent} as a fraction: {fraction})"
+    )
+
+
 @pytest.mark.parametrize("rows", ["５", "1e6", "-1"])
 def test_bad_generate_rows(work: Path, rows: str) -> None:
     usage_error(run("generate", "-o", "out.csv", "--rows", rows), "--rows")

@@ -124,18 +124,22 @@ def _refuse_repeated(order: list[Any]) -> None:
 
 
 def _checked_values(parameter: Any) -> Any:
-    """``parameter.process_value``, refusing an empty string that would become a path and
-    a number written with ``_``."""
+    """``parameter.process_value``, refusing an empty string that would become a path, a
+    number written with ``_`` and a percentage (``5%``) for a number, which is refused
+    with the fraction to write as in a strategy file or ``--set``."""
     process = parameter.process_value
 
     def process_value(context: Any, value: Any) -> Any:
         given = value if isinstance(value, list | tuple) else [value]
-        spaced = [text for text in given if isinstance(text, str) and "_" in text]
-        if spaced and _is_number(parameter):
+        texts = [text for text in given if isinstance(text, str)]
+        spaced = [text for text in texts if "_" in text]
+        if spaced and _number_type(parameter) is not None:
             raise UsageError(
                 f"{_shown_name(parameter)} is not a number: {spaced[0]!r} holds '_'",
                 hint="write numbers with the digits 0-9 only",
             )
+        if _number_type(parameter) == "float":
+            _refuse_percentage(parameter, texts)
         converted = process(context, value)
         paths = converted if isinstance(converted, list | tuple) else [converted]
         if "" in given and any(isinstance(path, PurePath) for path in paths):
@@ -148,10 +152,21 @@ def _checked_values(parameter: Any) -> Any:
     return process_value
 
 
-def _is_number(parameter: Any) -> bool:
-    """Whether ``parameter`` reads an int or a float (as Typer names its type)."""
+def _refuse_percentage(parameter: Any, texts: list[str]) -> None:
+    from cx.models.numbers import percent_as_fraction
+
+    for text in texts:
+        fraction = percent_as_fraction(text.strip())
+        if fraction is not None:
+            raise UsageError(f"{_shown_name(parameter)} is not a number: {text!r}", hint=fraction)
+
+
+def _number_type(parameter: Any) -> str | None:
+    """``int`` or ``float`` for a ``parameter`` that reads a number (as Typer names its
+    type), else None."""
     bare_type = getattr(parameter, "bare_type", None)
-    return callable(bare_type) and bare_type() in ("int", "float")
+    kind = bare_type() if callable(bare_type) else None
+    return kind if kind in ("int", "float") else None
 
 
 def _shown_name(parameter: Any) -> str:

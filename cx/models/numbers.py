@@ -89,13 +89,13 @@ def _text_is_not_a_number(text: str) -> str:
     share written as people say it) or a number with a unit or separator (``30s``)."""
     if _FLOAT_TEXT.fullmatch(text):
         return "text is not a number; write the number without quotes"
-    fraction = _percent_as_fraction(text)
+    fraction = percent_as_fraction(text)
     if fraction is not None:
         return f"text is not a number; {fraction}"
     return "text is not a number; write it with the digits 0-9 alone, no unit or separator"
 
 
-def _percent_as_fraction(text: str) -> str | None:
+def percent_as_fraction(text: str) -> str | None:
     """For a percentage (``40%``, a share written as people say it): the fraction to
     write instead; None for other text."""
     percent = text.removesuffix("%").strip()
@@ -125,7 +125,7 @@ def parse_number(text: str, what: str, *, integer: bool = False) -> float | int:
         if stripped.lower().lstrip("+-") in ("nan", "inf", "infinity", ".nan", ".inf"):
             hint: str | None = "NaN and infinity are not allowed"
         else:
-            hint = None if integer else _percent_as_fraction(stripped)
+            hint = None if integer else percent_as_fraction(stripped)
         raise InputError(f"{what} is not {kind}", hint=hint)
     if integer:
         return int(stripped)
