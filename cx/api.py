@@ -38,6 +38,7 @@ from cx.models.result import (
     SweepResult,
     SweepStep,
 )
+from cx.models.source import SET_OPTION
 from cx.models.strategy import Strategy
 from cx.models.vocabulary import DEFAULT_PERIOD, DEFAULT_WINDOW_HOURS
 from cx.replay.engine import SimulationOptions, StrategyEvaluation
@@ -452,15 +453,19 @@ def _swept(
     point: Mapping[str, float | int | str],
 ) -> Strategy:
     """``strategy`` at one point of a sweep; a value that breaks a rule of the strategy is
-    an error that says which point it was, beside where the rule is written."""
+    an error that says which point it was, beside where the rule is written: each
+    finding names the swept values it does not name already (as ``--set KEY=VALUE``)."""
     swept = [f"{key}={value}" for key, value in point.items()]
     try:
         return _with_overrides(strategy, [*overrides, *swept])
     except StrategyError as error:
-        at = f" (with {', '.join(swept)} of the sweep)"
-        raise StrategyError(
-            [dataclasses.replace(f, message=f.message + at) for f in error.findings]
-        ) from None
+        findings = []
+        for finding in error.findings:
+            named = f"{finding.file or ''} {finding.message}"
+            unnamed = [value for value in swept if f"{SET_OPTION}{value}" not in named]
+            at = f" (with {', '.join(unnamed)} of the sweep)" if unnamed else ""
+            findings.append(dataclasses.replace(finding, message=finding.message + at))
+        raise StrategyError(findings) from None
 
 
 def sensitivity(

@@ -289,8 +289,29 @@ def test_a_swept_value_that_breaks_a_rule_names_the_point(tiny: Path) -> None:
                     "--data", "calls.csv")  # fmt: skip
     line = one_error_line(result)
     assert "two.yaml" in line and "shares add up to 1.1" in line
-    assert line.endswith(f"(with {SHARE}=0.9 of the sweep)")
-    assert result.exit_code != 0
+    # Named once: it also ended with "(with shifts.0.to.app=0.9 of the sweep)".
+    assert line.endswith(f"more than 1, with --set-range {SHARE} (value 0.9)")
+    grid = run_cx("sweep", "two.yaml", "--set-range", f"{SHARE}=0.1:0.9:0.4",
+                  "--set-range", f"{PRICE}=1:5:4", "--data", "calls.csv")  # fmt: skip
+    assert one_error_line(grid).endswith(
+        f"with --set-range {SHARE} (value 0.9) (with {PRICE}=1 of the sweep)"
+    )
+
+
+def test_a_swept_value_that_breaks_a_rule_is_named_once_by_the_library(tiny: Path) -> None:
+    strategy = {**PUSH, "shifts": [{"from": "phone", "to": {"app": 0.2, "web": 0.2}}]}
+    strategy["channels"] = {**PUSH["channels"], "web": {"mode": "self_service"}}
+    cube = cx.load_interactions(tiny / "calls.csv")
+    with pytest.raises(cx.StrategyError) as raised:
+        cx.sweep(strategy, SHARE, [0.1, 0.9], cube)
+    assert [finding.message for finding in raised.value.findings] == [
+        f"shares add up to 1.1, more than 1, with --set {SHARE}=0.9"
+    ]
+    with pytest.raises(cx.StrategyError) as raised:
+        cx.sweep(strategy, SHARE, [0.9], cube, key2=PRICE, values2=[3])
+    assert raised.value.findings[0].message.endswith(
+        f"with --set {SHARE}=0.9 (with {PRICE}=3 of the sweep)"
+    )
 
 
 @pytest.mark.parametrize("command", ["sweep", "report"])
