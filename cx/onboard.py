@@ -384,7 +384,8 @@ def _pick_customer(profiles: list[ColumnProfile]) -> Column:
     check = None
     if not _repeats(best):
         check = (
-            f"no id repeats in its first {best.distinct:,} values: a contact or case id? "
+            f"no id repeats in its first {best.distinct:,} "
+            f"{'value' if best.distinct == 1 else 'values'}: a contact or case id? "
             "Every contact would be a customer of its own"
         )
     elif name_score("customer_id", best.name) < 1.0:
@@ -720,7 +721,8 @@ def _drop_outbound(
         )
         proposal.drop[profile.name] = outbound
         proposal.notes.append(
-            f"'{profile.name}': {count:,} {', '.join(outbound)} rows left out (`drop:`): "
+            f"'{profile.name}': {count:,} {', '.join(outbound)} "
+            f"{'row' if count == 1 else 'rows'} left out (`drop:`): "
             "contacts an agent made, not a customer; remove the drop to count them"
         )
         return
@@ -901,7 +903,8 @@ def _drop_rejecting(proposal: Proposal, reasons: dict[str, int], layout: SourceL
             proposal,
             canonical,
             layout.header,
-            f"'{column.sources[0]}' looks like {canonical} but {count:,} rows hold a "
+            f"'{column.sources[0]}' looks like {canonical} but {count:,} "
+            f"{'row holds' if count == 1 else 'rows hold'} a "
             f"value cx cannot read as one{such}"
             + (SEPARATED_LEFT_OUT if grouped is not None else ": left out"),
         )
@@ -997,7 +1000,9 @@ def propose(data: str | Path) -> Proposal:
         )
     if proposal.rows_rejected > DEFAULT_MAX_REJECT_RATE * proposal.rows:
         proposal.notes.append(
-            f"{proposal.rows_rejected:,} of {proposal.rows:,} rows are rejected, more than "
+            f"{proposal.rows_rejected:,} of {proposal.rows:,} "
+            f"{'row' if proposal.rows == 1 else 'rows'} "
+            f"{'is' if proposal.rows_rejected == 1 else 'are'} rejected, more than "
             f"the {DEFAULT_MAX_REJECT_RATE:.0%} cx accepts by default: `--rejects FILE` lists "
             "them, `--max-reject-rate` accepts more"
         )
@@ -1014,10 +1019,12 @@ def _decide_day_first(proposal: Proposal, layout: SourceLayout) -> None:
     if only_day_first and only_month_first:
         decided = only_day_first >= only_month_first
         order, other = ("day-first", "month-first") if decided else ("month-first", "day-first")
+        fewer = min(only_day_first, only_month_first)
         proposal.timestamp_check = (
-            f"dates are written both ways: {only_day_first:,} read only day-first (13/04), "
+            f"dates are written both ways: {only_day_first:,} "
+            f"{'reads' if only_day_first == 1 else 'read'} only day-first (13/04), "
             f"{only_month_first:,} only month-first (04/13); {order} reads more of them, "
-            f"the {min(only_day_first, only_month_first):,} {other} ones are rejected"
+            f"the {fewer:,} {other} {'one is' if fewer == 1 else 'ones are'} rejected"
         )
     elif only_day_first or only_month_first:
         decided = bool(only_day_first)
@@ -1051,7 +1058,8 @@ def _guess_day_first(
     ):
         shorter, longer = sorted((by_day, by_month))
         other = "month-first" if by_day < by_month else "day-first"
-        return by_day < by_month, f" (its dates span {shorter} days, {longer} read {other})"
+        days = "day" if shorter == 1 else "days"
+        return by_day < by_month, f" (its dates span {shorter} {days}, {longer} read {other})"
     if "%p" in fmt:
         return False, " (a 12-hour clock with AM/PM is a US habit)"
     return day_first, ""
@@ -1187,7 +1195,8 @@ def _comment(check: str | None) -> str:
 def mapping_text(proposal: Proposal) -> str:
     lines = [
         f"# Mapping of {_remark(proposal.data.name)} onto cx's columns, proposed by `cx init` from",
-        f"# its first {proposal.rows_profiled:,} rows and checked on all {proposal.rows:,}.",
+        f"# its first {proposal.rows_profiled:,} {'row' if proposal.rows_profiled == 1 else 'rows'}"
+        f" and checked on all {proposal.rows:,}.",
         "# Lines marked `# check:` are guesses: look at them before trusting the figures.",
         "columns:",
     ]

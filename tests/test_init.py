@@ -1194,6 +1194,28 @@ def test_more_rejects_than_simulate_accepts_are_said(tmp_path: Path) -> None:
     assert "5 of 100 rows are rejected" in (tmp_path / "p" / "columns.yaml").read_text()
 
 
+def test_a_count_of_one_is_said_in_the_singular(tmp_path: Path) -> None:
+    """One bad value was "1 rows hold a value cx cannot read as one"."""
+    lines = ["customer_id,timestamp,channel,handle_time"]
+    lines += [f"c{n % 40},2024-01-01T{n % 24:02d}:00:00,phone,{60 + n}" for n in range(60)]
+    lines += ["c1,2024-01-02T10:00:00,phone,n/a", "c2,yesterday,phone,60"]
+    data = written_lines(tmp_path / "d.csv", lines)
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert (
+        "'handle_time' looks like handle_time but 1 row holds a value cx cannot read as "
+        "one: left out"
+    ) in result.stderr
+    assert "1 of 62 rows is rejected, more than the 1%" in result.stderr
+    alone = written_lines(tmp_path / "one.csv", ["customer_id,timestamp,channel",
+                                                 "c1,2024-01-01T10:00:00,phone"])  # fmt: skip
+    result = cx("init", "--data", alone, "-o", tmp_path / "q")
+    assert result.exit_code == 0, result.stderr
+    assert "1 row, 0 rejected" in result.stderr
+    mapped = (tmp_path / "q" / "columns.yaml").read_text(encoding="utf-8")
+    assert "# its first 1 row and checked on all 1.\n" in mapped
+
+
 def test_a_file_with_two_byte_order_marks_is_onboarded(tmp_path: Path) -> None:
     """Its first rows were read with one BOM fewer than the file: Polars' internal
     'unable to find column "\\u{feff}customer_id"' reached the user."""

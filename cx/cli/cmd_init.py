@@ -72,7 +72,8 @@ def _found(proposal: Proposal) -> Group:
         )
     lines = [
         f"timestamp format {proposal.timestamp_format}, delimiter {proposal.delimiter!r}; "
-        f"{proposal.rows:,} rows, {proposal.rows_rejected:,} rejected",
+        f"{proposal.rows:,} {'row' if proposal.rows == 1 else 'rows'}, "
+        f"{proposal.rows_rejected:,} rejected",
         *(f"check: {line}" for line in proposal.checks),
         *proposal.notes,
     ]
