@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 from pathlib import Path
 
 import polars as pl
@@ -367,6 +368,70 @@ def test_a_parquet_column_that_is_no_text_is_read_as_a_clock_or_rejected(
     line = one_error_line(result)
     assert f"error: {numbers}:2: 2 of 2 rows rejected" in line
     assert "handle_time is not a duration hh:mm:ss from 0 to 24:00:00" in line
+
+
+@pytest.mark.parametrize("scan", ["fast", "exact"])
+def test_a_parquet_column_of_durations_is_read_as_its_seconds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scan: str
+) -> None:
+    """pandas writes a timedelta column as Polars' Duration: it was 'cannot read Parquet
+    data: casting from Duration('μs') to String not supported', as if the file were
+    damaged."""
+    monkeypatch.setenv("CX_SCAN", scan)
+    rows = {
+        "customer_id": ["C1", "C2", "C1"],
+        "timestamp": [dt.datetime(2024, 3, 1, 9), dt.datetime(2024, 3, 1, 10),
+                      dt.datetime(2024, 3, 2, 9)],
+        "channel": ["phone", "phone", "chat"],
+    }
+    handle, wait = [312.25, 3600.0, 0.000001], [5.5, None, 12.0]
+    durations = tmp_path / "durations.parquet"
+    pl.DataFrame(
+        {**rows, "handle_time": [dt.timedelta(seconds=s) for s in handle],
+         "wait_time": [None if s is None else dt.timedelta(seconds=s) for s in wait]},
+        schema_overrides={"handle_time": pl.Duration("us"), "wait_time": pl.Duration("ns")},
+    ).write_parquet(durations)  # fmt: skip
+    seconds = tmp_path / "seconds.parquet"
+    pl.DataFrame({**rows, "handle_time": handle, "wait_time": wait}).write_parquet(seconds)
+    cube = api.load_interactions(durations, cache=False)
+    assert cube.meta.rows_rejected == 0
+    assert cube.demand.equals(api.load_interactions(seconds, cache=False).demand)
+    assert cube.demand["handle_sum"].sum() == pytest.approx(312.25 + 3600.0 + 0.000001)
+    if scan == "fast" and importlib.util.find_spec("duckdb"):  # it reads integers of µs
+        engine = run_cx("cube", "--engine", "duckdb", "-d", durations, "-o", tmp_path / "c.pq")
+        assert one_error_line(engine) == (
+            "error: --engine duckdb reads handle and wait times as numbers of seconds, not "
+            "column 'handle_time' of Parquet durations (hint: build this cube with the scan "
+            "(no --engine), or export the times as seconds)"
+        )
+
+
+@pytest.mark.parametrize(
+    ("mapping", "column", "said"),
+    [
+        ("duration_format: mm:ss\n", "handle_time",
+         "not as the clock's text of the mapping's duration_format mm:ss"),
+        ("handle_time_unit: minutes\n", "handle_time",
+         "not as the minutes of the mapping's handle_time_unit"),
+        ("columns: {segment: taken}\n", "segment", "not segment values"),
+    ],
+)  # fmt: skip
+def test_a_parquet_column_of_durations_is_refused_where_no_seconds_belong(
+    tmp_path: Path, mapping: str, column: str, said: str
+) -> None:
+    columns = tmp_path / "m.yaml"
+    columns.write_text(mapping, encoding="utf-8")
+    data = tmp_path / "d.parquet"
+    pl.DataFrame(
+        {"customer_id": ["C1"], "timestamp": [dt.datetime(2024, 3, 1, 9)], "channel": ["phone"],
+         "handle_time" if column == "handle_time" else "taken": [dt.timedelta(minutes=5)]}
+    ).write_parquet(data)  # fmt: skip
+    source = "handle_time" if column == "handle_time" else "taken"
+    line = one_error_line(run_cx("inspect", "--data", data, "--columns", columns))
+    assert line.startswith(
+        f"error: {data}: column '{source}' (for {column}) holds durations, "
+    )
+    assert said in line
 
 
 def test_a_clock_and_minutes_at_once_is_a_finding(tmp_path: Path) -> None:

@@ -322,6 +322,13 @@ def _duckdb_cube(path: str, mapping: Mapping, target: Path, journey_window: floa
     except ImportError:
         raise _missing("duckdb") from None
     layout = resolve_layout(_local(path), mapping)  # the header as the scan reads it
+    durations = [name for name in layout.source_columns() if layout.holds_durations(name)]
+    if durations:  # DuckDB reads them as integers of the Parquet file's unit
+        raise UsageError(
+            "--engine duckdb reads handle and wait times as numbers of seconds, not "
+            f"column '{durations[0]}' of Parquet durations",
+            hint="build this cube with the scan (no --engine), or export the times as seconds",
+        )
     select = _source_select(layout, '"', positional=layout.format == "csv")
     con = duckdb.connect()
     try:

@@ -89,7 +89,7 @@ def _fast_number(layout: SourceLayout, canonical: str) -> pl.Expr:
     names = layout.sources[canonical]
     if len(names) > 1 or is_duration(layout, canonical):
         return parsed_number(layout, canonical)
-    if layout.dtypes.get(names[0], pl.String).is_numeric():
+    if layout.reads_as_number(names[0]):
         return pl.col(RAW + names[0]).cast(pl.Float64)
     return _raw_text(layout, names[0]).cast(pl.Float64, strict=False)
 

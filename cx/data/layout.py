@@ -98,6 +98,15 @@ class SourceLayout:
     def is_text(self, name: str) -> bool:
         return self.dtypes.get(name, pl.String) == pl.String
 
+    def holds_durations(self, name: str) -> bool:
+        """A Parquet column of durations (pandas writes a timedelta so): read as its
+        seconds, the number a handle or wait time column holds."""
+        return isinstance(self.dtypes.get(name), pl.Duration)
+
+    def reads_as_number(self, name: str) -> bool:
+        """A typed column read as a number as it is, without parsing text."""
+        return self.dtypes.get(name, pl.String).is_numeric() or self.holds_durations(name)
+
     def typed_timestamp(self) -> bool:
         names = self.sources["timestamp"]
         return len(names) == 1 and self.dtypes.get(names[0], pl.String).is_temporal()
@@ -219,6 +228,7 @@ def _parquet_layout(path: Path, mapping: Mapping) -> SourceLayout:
                 file=path,
                 hint="flatten the column when writing the Parquet file, or map another one",
             )
+    _check_durations(path, sources, dtypes, mapping)
     timestamp_format = mapping.timestamp_format or ""
     names = sources["timestamp"]
     if not timestamp_format and not (len(names) == 1 and dtypes[names[0]].is_temporal()):
@@ -245,6 +255,41 @@ def _parquet_layout(path: Path, mapping: Mapping) -> SourceLayout:
         drop=drop_rows.resolve(path, header, mapping),
         duration_format=mapping.duration_format,
     )
+
+
+#: The number columns that count seconds, from 0 to MAX_HANDLE_TIME_SECONDS: the ones a
+#: Parquet column of durations may give (its seconds).
+SECONDS_COLUMNS = ("handle_time", "wait_time")
+
+
+def _check_durations(
+    path: Path, sources: dict[str, list[str]], dtypes: dict[str, pl.DataType], mapping: Mapping
+) -> None:
+    """Refuse a Parquet column of durations (read as its seconds) where no number of
+    seconds belongs, or that the mapping says is written otherwise."""
+    for canonical, names in sources.items():
+        typed = [name for name in names if isinstance(dtypes[name], pl.Duration)]
+        if not typed:
+            continue
+        holds = f"column '{typed[0]}' (for {canonical}) holds durations"
+        if canonical not in SECONDS_COLUMNS:
+            raise DataError(
+                f"{holds}, not {canonical} values", file=path, hint="map another column"
+            )
+        if mapping.duration_format:
+            raise DataError(
+                f"{holds}, read as their seconds, not as the clock's text of the mapping's "
+                f"duration_format {mapping.duration_format}",
+                file=path,
+                hint="leave duration_format out of the mapping, or export every time as text",
+            )
+        if canonical == "handle_time" and mapping.handle_time_unit == "minutes":
+            raise DataError(
+                f"{holds}, read as their seconds, not as the minutes of the mapping's "
+                "handle_time_unit",
+                file=path,
+                hint="leave handle_time_unit out of the mapping",
+            )
 
 
 def _map_sources(path: Path, header: list[str], mapping: Mapping) -> dict[str, list[str]]:

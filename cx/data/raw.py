@@ -130,6 +130,8 @@ def raw_frame(
 
         def column(name: str) -> pl.Expr:
             value = pl.col(name)
+            if layout.holds_durations(name):
+                value = value.dt.total_seconds(fractional=True)
             if not (layout.is_text(name) or name in keep):
                 if name in keys:
                     value = text_of(value, layout.dtypes[name], encoding)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 
-from cx.data.layout import CLEAN, RAW, SourceLayout
+from cx.data.layout import CLEAN, RAW, SECONDS_COLUMNS, SourceLayout
 from cx.models.mapping import BOOLEAN_COLUMNS, DIMENSION_COLUMNS, REQUIRED_COLUMNS, Mapping
 from cx.models.vocabulary import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, OUT_OF_TIME_RANGE
 
@@ -39,8 +39,6 @@ CONTROL_CHARACTER = (
 BOM = "\ufeff"
 #: The number columns of §3; handle_time is converted to seconds (handle_time_unit).
 NUMBER_COLUMNS = ("handle_time", "wait_time", "satisfaction")
-#: The number columns that count seconds, from 0 to MAX_HANDLE_TIME_SECONDS.
-SECONDS_COLUMNS = ("handle_time", "wait_time")
 #: What fine.row_queries and fine.row_sink read besides keys and timestamp.
 ROW_NUMBERS = {"handle_time": pl.Float64, "wait_time": pl.Float64, "abandoned": pl.Boolean}
 
