@@ -464,6 +464,26 @@ def test_a_column_mapped_to_null_is_not_read(tmp_path: Path) -> None:
         api.load_interactions(data, cache=False)
 
 
+def test_values_of_a_column_mapped_to_null_are_a_finding(tmp_path: Path) -> None:
+    """They were taken without a word, for a column not read."""
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(
+        "columns:\n  abandoned: null\nvalues:\n  abandoned: {true: [Y], false: [N]}\n",
+        encoding="utf-8",
+    )
+    result = run_cx("validate", str(mapping))
+    assert result.exit_code == 1
+    assert result.stdout.startswith(
+        f"{mapping}:4:3: values.abandoned: `values:` gives the words of abandoned, which "
+        "`columns:` leaves out (abandoned: null): they would translate nothing (hint: map "
+        "abandoned onto the export's column, or remove values.abandoned)\n"
+    )
+    data = tmp_path / "d.csv"
+    data.write_text("customer_id,timestamp,channel\nC1,2024-03-01T09:00:00,phone\n")
+    with pytest.raises(StrategyError, match="which `columns:` leaves out"):
+        api.load_interactions(data, columns=mapping, cache=False)
+
+
 def test_a_required_column_mapped_to_null_is_a_finding(tmp_path: Path) -> None:
     mapping = tmp_path / "m.yaml"
     mapping.write_text("columns:\n  customer_id: Requester\n  channel: null\n", encoding="utf-8")

@@ -56,6 +56,16 @@ def load_mapping(path: str | Path | None) -> Mapping:
         for column in REQUIRED_COLUMNS
         if column in mapping.columns and mapping.columns[column] is None  # type: ignore[index]
     ]
+    findings += [
+        located.position(("values", column)).finding(
+            f"`values:` gives the words of {column}, which `columns:` leaves out "
+            f"({column}: null): they would translate nothing",
+            f"values.{column}",
+            f"map {column} onto the export's column, or remove values.{column}",
+        )
+        for column in mapping.values
+        if column in mapping.columns and mapping.columns[column] is None  # type: ignore[index]
+    ]
     findings.extend(_drop_findings(mapping, located))
     findings.extend(_claimed_twice_findings(mapping, located))
     if findings:
