@@ -30,6 +30,7 @@ from cx.data.exact import blank_row, parsed_frame
 from cx.data.layout import RAW, ROW, SourceLayout, resolve_layout
 from cx.data.raw import raw_frame
 from cx.data.rules import (
+    BINARY_PADDING,
     CLOCK_DURATIONS,
     FALSE_WORDS,
     FIRST_FIELD_ONLY,
@@ -997,6 +998,13 @@ def propose(data: str | Path) -> Proposal:
         proposal.notes.append(
             f"{footer:,} {fill} first field, as a report's footer does ('Copyright ...'): "
             "rejected; delete them from the export, or export the report as details only"
+        )
+    padding = reasons.get(BINARY_PADDING, 0)
+    if padding:
+        holds, them = ("line holds", "it") if padding == 1 else ("lines hold", "them")
+        proposal.notes.append(
+            f"{padding:,} {holds} only NUL bytes (binary padding, as an interrupted copy "
+            f"leaves at a file's end): rejected; cut {them} off the file"
         )
     if proposal.rows_rejected > DEFAULT_MAX_REJECT_RATE * proposal.rows:
         proposal.notes.append(

@@ -648,6 +648,34 @@ def test_a_report_footer_in_a_column_read_is_said_to_be_one(
     ]
 
 
+@pytest.mark.parametrize("scan", ["fast", "exact"])
+def test_nul_bytes_at_the_end_of_a_file_are_said_to_be_padding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scan: str
+) -> None:
+    """A file padded at its end with NUL bytes had its last line rejected as 'the line
+    fills only its first field (a report's footer?)'."""
+    monkeypatch.setenv("CX_SCAN", scan)
+    lines = ["customer_id,timestamp,channel"]
+    lines += [f"c{n % 40},2024-01-01T{n % 24:02d}:00:00,phone" for n in range(60)]
+    data = tmp_path / "padded.csv"
+    data.write_bytes(("\n".join(lines) + "\n").encode() + b"\0" * 300 + b" \0\n")
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 0 and result.stdout == "", result.stderr
+    said = " ".join(result.stderr.split())
+    assert "61 rows, 1 rejected" in said
+    assert (
+        "1 line holds only NUL bytes (binary padding, as an interrupted copy leaves at a "
+        "file's end): rejected; cut it off the file"
+    ) in said
+    assert "footer" not in said
+    simulated = cx("simulate", tmp_path / "p" / "follow.yaml", "--data", data, "--no-cache")
+    assert one_error_line(simulated).endswith(
+        "1 of 61 rows rejected (1.6%), more than --max-reject-rate 1.0%; first at line 62: "
+        "the line is binary padding (NUL bytes), not text (hint: fix the export or the "
+        "mapping (--columns); --rejects FILE lists every bad row)"
+    )
+
+
 def test_a_yes_no_column_is_taken_only_for_the_flag_it_names(tmp_path: Path) -> None:
     """'Abandoned' (Y/N) was mapped as resolved, so every answered call counted as
     resolved, and 'Callback Requested' (Yes/No) as abandoned: plain yes/no values were

@@ -282,6 +282,7 @@ def parsed_channel(layout: SourceLayout, mapping: Mapping) -> pl.Expr:
 
 REPEATED_HEADER = "the line repeats the header (exports joined into one file?)"
 FIRST_FIELD_ONLY = "the line fills only its first field (a report's footer?)"
+BINARY_PADDING = "the line is binary padding (NUL bytes), not text"
 
 
 @dataclass(frozen=True)
@@ -336,10 +337,24 @@ def _first_field_only(layout: SourceLayout) -> list[_Check]:
     return [_Check(pl.lit(True), ~only_first, FIRST_FIELD_ONLY)]
 
 
+def _binary_padding(layout: SourceLayout) -> list[_Check]:
+    """A CSV line of NUL bytes and blanks only, as a file padded at its end by a copy
+    or a disk holds: rejected whatever the rule (its first field alone is filled, as
+    a footer's is); this one says what it is."""
+    if layout.format != "csv":
+        return []
+    fields = [_clean(layout, name) for name in layout.source_columns()]
+    padding = pl.all_horizontal(
+        [field.str.contains(r"^[\x00\s]*$").fill_null(True) for field in fields]
+    ) & pl.any_horizontal([field.str.contains("\x00", literal=True) for field in fields])
+    return [_Check(pl.lit(True), ~padding.fill_null(False), BINARY_PADDING)]
+
+
 def _checks(layout: SourceLayout) -> list[_Check]:
     """Reject rules in the order their reason is reported."""
     checks = [
         *_repeated_header(layout),
+        *_binary_padding(layout),
         *_first_field_only(layout),
         *_required(layout, "customer_id"),
         *_required(layout, "timestamp"),
