@@ -397,10 +397,13 @@ def test_a_parquet_column_of_durations_is_read_as_its_seconds(
     assert cube.meta.rows_rejected == 0
     assert cube.demand.equals(api.load_interactions(seconds, cache=False).demand)
     assert cube.demand["handle_sum"].sum() == pytest.approx(312.25 + 3600.0 + 0.000001)
-    if scan == "fast" and importlib.util.find_spec("duckdb"):  # it reads integers of µs
-        engine = run_cx("cube", "--engine", "duckdb", "-d", durations, "-o", tmp_path / "c.pq")
-        assert one_error_line(engine) == (
-            "error: --engine duckdb reads handle and wait times as numbers of seconds, not "
+    for engine in ("duckdb", "pyspark"):  # they read integers of the file's unit
+        if scan != "fast" or not importlib.util.find_spec(engine):
+            continue
+        name = engine.removeprefix("py")
+        built = run_cx("cube", "--engine", name, "-d", durations, "-o", tmp_path / "c.pq")
+        assert one_error_line(built) == (
+            f"error: --engine {name} reads handle and wait times as numbers of seconds, not "
             "column 'handle_time' of Parquet durations (hint: build this cube with the scan "
             "(no --engine), or export the times as seconds)"
         )

@@ -316,19 +316,25 @@ def _duckdb_relation(layout: SourceLayout, pad: bool = True) -> str:
     )
 
 
+def _refuse_durations(engine: str, layout: SourceLayout) -> None:
+    """The engines read a Parquet column of durations as integers of the file's unit,
+    not as the seconds the scan reads: refused, naming the column."""
+    durations = [name for name in layout.source_columns() if layout.holds_durations(name)]
+    if durations:
+        raise UsageError(
+            f"--engine {engine} reads handle and wait times as numbers of seconds, not "
+            f"column '{durations[0]}' of Parquet durations",
+            hint="build this cube with the scan (no --engine), or export the times as seconds",
+        )
+
+
 def _duckdb_cube(path: str, mapping: Mapping, target: Path, journey_window: float | None) -> None:
     try:
         import duckdb
     except ImportError:
         raise _missing("duckdb") from None
     layout = resolve_layout(_local(path), mapping)  # the header as the scan reads it
-    durations = [name for name in layout.source_columns() if layout.holds_durations(name)]
-    if durations:  # DuckDB reads them as integers of the Parquet file's unit
-        raise UsageError(
-            "--engine duckdb reads handle and wait times as numbers of seconds, not "
-            f"column '{durations[0]}' of Parquet durations",
-            hint="build this cube with the scan (no --engine), or export the times as seconds",
-        )
+    _refuse_durations("duckdb", layout)
     select = _source_select(layout, '"', positional=layout.format == "csv")
     con = duckdb.connect()
     try:
@@ -420,6 +426,10 @@ def _spark_cube(path: str, mapping: Mapping, target: Path, journey_window: float
         raise _missing("spark") from None
     remote = "://" in path or path.startswith("dbfs:")
     source = path if remote else str(_local(path))
+    # A local export's header is read by cx, as the scan reads it; a remote one's by Spark.
+    layout = None if remote else resolve_layout(Path(source), mapping)
+    if layout is not None:
+        _refuse_durations("spark", layout)
     spark = (
         SparkSession.builder.appName("cx cube")
         .config("spark.sql.session.timeZone", "UTC")
@@ -432,8 +442,6 @@ def _spark_cube(path: str, mapping: Mapping, target: Path, journey_window: float
         cores = spark.sparkContext.defaultParallelism
         spark.conf.set("spark.sql.shuffle.partitions", str(max(2, cores)))
     spark.conf.set("spark.sql.session.timeZone", "UTC")
-    # A local export's header is read by cx, as the scan reads it; a remote one's by Spark.
-    layout = None if remote else resolve_layout(Path(source), mapping)
     try:
         if layout is not None and layout.format == "csv":
             frame = spark.read.csv(
