@@ -348,3 +348,36 @@ def test_rules_on_journey_steps_scale_with_the_volume() -> None:
     # half as many contacts again: more agents (less than half more: larger queues pool)
     assert grown.totals.bands.agent_hours.p50 > point.totals.agent_hours * 1.1
     assert grown.totals.bands.cost.p50 > point.totals.cost * 1.05
+
+
+def test_a_volume_scales_queues_behind_opening_hours(tmp_path: Path) -> None:
+    """A `volume` of 2 staffs like data with every contact twice: also where opening
+    hours recompute the arrival shares from the scaled counts, and where some callers
+    hung up before any queue (observed patience)."""
+    rows = [
+        {
+            "customer_id": f"C{day}-{hour}-{i}",
+            "timestamp": f"2024-01-0{1 + day} {hour:02d}:{7 * i:02d}:00",
+            "channel": "phone",
+            "handle_time": 240 + 10 * i,
+            "wait_time": 0 if i == 0 else 20 + i,
+            "abandoned": "true" if i < 2 else "false",
+        }
+        for day in range(5)
+        for hour in range(7, 21)
+        for i in range(8)
+    ]
+    once = write_csv(tmp_path / "once.csv", rows)
+    twice = write_csv(tmp_path / "twice.csv", rows + rows)
+    phone = {"mode": "live", "hourly_cost": 20, "hours": {"mon-fri": "08:00-18:00"},
+             "patience": "observed"}  # fmt: skip
+    strategy = {"version": 1, "name": "hours", "kind": "follow", "channels": {"phone": phone}}
+    doubled = api.simulate(api.load_strategy(strategy), api.load_interactions(twice))
+    drawn = api.simulate(
+        api.load_strategy({**strategy, "uncertainty": {"volume": {"low": 2, "high": 2}}}),
+        api.load_interactions(once),
+        samples=2,
+    )
+    bands = drawn.channel("phone").bands
+    assert bands is not None
+    assert bands.agent_hours.p50 == pytest.approx(doubled.channel("phone").agent_hours)

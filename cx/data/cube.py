@@ -109,9 +109,10 @@ class Cube:
 
     def scaled(self, factor: float) -> Cube:
         """This cube with every count times ``factor`` (the `volume` of §12): contacts,
-        customers and handle-time sums alike, so means, shares and profiles stay."""
-        counts = ("contacts", "handle_sum", "handle_n", "wait_sum", "wait_n", "abandoned",
-                  "abandoned_n")  # fmt: skip
+        customers, queued contacts and handle-time sums alike, so means, shares and
+        profiles stay."""
+        counts = ("contacts", "queued", "handle_sum", "handle_n", "wait_sum", "wait_n",
+                  "abandoned", "abandoned_n", "before_queue")  # fmt: skip
 
         def times(frame: pl.DataFrame) -> pl.DataFrame:
             present = [name for name in counts if name in frame.columns]
