@@ -294,6 +294,25 @@ def test_a_response_targets_backlog_planned_per_draw(cube: Cube) -> None:
     _assert_batch_is_exact(night, cube, draw(night, 5, seed=14))
 
 
+def test_an_async_floor_over_opening_hours_per_draw(cube: Cube) -> None:
+    """An async channel with opening hours and no response target is staffed per day for
+    the greater of its workload and its floor: each draw on its own interpolated
+    workload, against its own floor, concurrency and handle time."""
+    strategy = _strategy(
+        DIGITAL_FIRST,
+        {
+            "shifts.1.to.chat": "{low: 0.1, high: 0.6}",
+            "volume": "{low: 0.5, high: 1.5}",
+            "channels.email.handle_time": "{low: 300, high: 600}",
+            "channels.email.min_agents": "{low: 0, high: 2}",
+            "channels.email.concurrency": "{low: 1, high: 2}",
+            "channels.email.shrinkage": "{low: 0.1, high: 0.3}",
+        },
+        'channels.email.hours={mon-fri: "09:00-10:00"}',
+    )
+    _assert_batch_is_exact(strategy, cube, draw(strategy, 9, seed=15))
+
+
 def test_hold_with_an_uncertain_volume(cube: Cube) -> None:
     """Scaled counts vary more per contact: each draw's dispersion is its volume's."""
     held = _strategy(

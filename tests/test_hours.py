@@ -371,19 +371,19 @@ def test_without_response_the_workload_formula_stays(tmp_path: Path) -> None:
     cube = api.load_interactions(
         write_calls(tmp_path / "e.csv", hour_of_calls(MONDAY.replace(hour=16), 20, "email"))
     )
-    strategy = api.load_strategy(
-        {
-            "version": 1,
-            "name": "email",
-            "kind": "follow",
-            "channels": {
-                "email": {"mode": "async", "handle_time": 360, "hours": {"mon": "09:00-17:00"}}
-            },
-        }
-    )
-    email = api.simulate(strategy, cube).channel("email")
-    assert email.agent_hours == pytest.approx(20 * 360 / 3600)
-    assert email.response_level is None and email.open_hours == 8.0
+    email_channel = {"mode": "async", "handle_time": 360, "hours": {"mon": "09:00-17:00"}}
+
+    def simulated(**settings: object) -> Any:
+        strategy = {"version": 1, "name": "email", "kind": "follow",
+                    "channels": {"email": {**email_channel, **settings}}}  # fmt: skip
+        return api.simulate(api.load_strategy(strategy), cube).channel("email")
+
+    # Without a floor, the workload formula; with the default floor of 1, Monday's 8
+    # open hours are staffed although the 20 emails need only 2.
+    unfloored = simulated(min_agents=0)
+    assert unfloored.agent_hours == pytest.approx(20 * 360 / 3600)
+    assert unfloored.response_level is None and unfloored.open_hours == 8.0
+    assert simulated().agent_hours == pytest.approx(8.0)
 
 
 EMAIL_WITHIN_A_MINUTE = """\
@@ -397,6 +397,48 @@ channels:
     hours: {{mon-fri: "09:00-17:00"}}
     response: {{target: 0.9, within: 60}}
 """
+
+
+def test_an_async_floor_holds_day_by_day_over_the_opening_hours(tmp_path: Path) -> None:
+    """Email open mon–fri 09–17 with a floor of 2 and no response target: each day is
+    staffed for its workload (0.5 h an email), at least 2 agents × 8 open hours; emails
+    that arrive while it is closed count on the day it opens. Worked by hand (in seat):
+    Mon 29 Jan 10 emails 5 h → 16; Tue 40 → 20; Wed none → 16; Thu 36 → 18 (its 6 at
+    18:00 count on Friday); Fri 30 + 6 = 18 h → 18; Sunday's 4 wait for Monday 5 Feb,
+    after the data, and count alone: 2. In seat 90 h, paid 90 / 0.8 = 112.5 h; the
+    workload 63 h; the floor's share (90 − 63) / 90 = 0.3."""
+    week = [
+        (datetime(2024, 1, 29, 10), 10),
+        (datetime(2024, 1, 30, 10), 40),
+        (datetime(2024, 2, 1, 10), 36),
+        (datetime(2024, 2, 1, 18), 6),
+        (datetime(2024, 2, 2, 10), 30),
+        (datetime(2024, 2, 4, 11), 4),
+    ]
+    data = write_calls(
+        tmp_path / "week.csv", [call for at, n in week for call in hour_of_calls(at, n, "email")]
+    )
+    email = {"mode": "async", "handle_time": 1800, "hourly_cost": 10, "shrinkage": 0.2,
+             "min_agents": 2, "hours": {"mon-fri": "09:00-17:00"}}  # fmt: skip
+    strategy = api.load_strategy(
+        {"version": 1, "name": "email", "kind": "follow", "channels": {"email": email}}
+    )
+    results = {
+        period: api.simulate(strategy, api.load_interactions(data, period=period))
+        for period in ("week", "month")
+    }
+    for result in results.values():
+        channel = result.channel("email")
+        assert channel.open_hours == 40.0 and channel.workload_hours == pytest.approx(63.0)
+        assert channel.agent_hours == pytest.approx(112.5)
+        assert channel.occupancy == pytest.approx(63 / 90)
+        assert result.totals.floor_waste == pytest.approx(0.3)
+        assert result.totals.cost == pytest.approx(1125.0)
+    # Monday to Wednesday in January (16 + 20 + 16 h in seat), the rest in February.
+    january, february = results["month"].periods
+    assert january.cost == pytest.approx(52 / 0.8 * 10)
+    assert february.cost == pytest.approx(38 / 0.8 * 10)
+    assert [p.cost for p in results["week"].periods] == [pytest.approx(1125.0)]
 
 
 def test_a_response_faster_than_the_handle_time_is_a_finding(tmp_path: Path) -> None:

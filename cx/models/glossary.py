@@ -98,7 +98,9 @@ GLOSSARY: dict[str, Metric] = {
                "(positive) against today.", "cost − baseline_cost", _TOTAL),
         Metric("agent_hours", "Agent-hours", "Paid agent time the staffing plan needs, "
                "shrinkage included.", "Σ agents per interval · interval hours / (1 − "
-               "shrinkage)", _BOTH),
+               "shrinkage); async without a response target: Σ per day max(workload / "
+               "(concurrency · max_occupancy), min_agents · open hours) / (1 − shrinkage), "
+               "open hours 0 without `hours`", _BOTH),
         Metric("workload_hours", "Work hours", "Hours of handling the contacts need.",
                "handled · handle time / 3600", _CHANNEL),
         Metric("effective_channels", "Effective channels", "How many equally busy channels "
@@ -109,7 +111,8 @@ GLOSSARY: dict[str, Metric] = {
                "agents of separate queues / agents of one pooled queue − 1", _TOTAL),
         Metric("floor_waste", "Floor waste", "Share of agent-hours that exist only because "
                "a channel keeps min_agents in seat.",
-               "agent-hours above the Erlang need for min_agents / agent-hours", _TOTAL),
+               "agent-hours above what the contacts need (Erlang, the response backlog or "
+               "an async day's workload) kept for min_agents / agent-hours", _TOTAL),
         Metric("subscale", "Sub-scale", "A live channel too small to staff efficiently: "
                "fewer agents on average than dilution.subscale_agents (default 3).",
                "mean agents per staffed interval < subscale_agents", _CHANNEL),
@@ -133,7 +136,8 @@ GLOSSARY: dict[str, Metric] = {
                "contacts", f"{_CHANNEL}, {_REPLAY}"),
         Metric("open_hours", "Open hours", "Channels with `hours`: the hours the channel "
                "is open within the data's span; each open interval keeps at least "
-               "min_agents in seat, arrivals or not.",
+               "min_agents in seat, arrivals or not (an async channel without a response "
+               "target: at least min_agents · open hours each day).",
                "Σ open intervals · interval length", _CHANNEL),
         Metric("after_hours", "Arrived closed", "Channels with `hours`: contacts that "
                "arrived while the channel was closed (moved by a rule, waiting for the "

@@ -19,6 +19,8 @@ groups of equal values, one batch each (:func:`figures_together`). What is none 
 these is evaluated draw by draw (:mod:`cx.replay.bands`), such as the journey window.
 An async channel's response target carries its backlog from interval to interval: it is
 planned draw by draw (:mod:`cx.staffing.backlog`) on each draw's interpolated arrivals.
+An async channel with opening hours is staffed day by day, at least its floor: each
+draw's interpolated workload per day against the floor of its own `min_agents`.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from cx.replay.engine import (
 )
 from cx.staffing.plan import (
     Backlog,
+    OpenDays,
     backlog_handle_time,
     held_counts,
     live_agents,
@@ -128,6 +131,16 @@ class _Backlog:
 
 
 @dataclass
+class _Days:
+    """An async channel with opening hours over all corners: its workload hours per
+    calendar day and corner; the open hours are every corner's."""
+
+    name: str
+    workload: np.ndarray  # corners × calendar days
+    calendar: OpenDays  # the first corner's
+
+
+@dataclass
 class _Side:
     """A strategy (or its status quo) at every corner: per-channel sums, the agent-hours
     of channels without queues, and the queues of its live channels."""
@@ -138,6 +151,7 @@ class _Side:
     flat_hours: np.ndarray  # corners × channels: agent-hours not from queues
     queues: list[_Queue]
     backlogs: list[_Backlog]
+    days: list[_Days]
     profiles: Mapping[str, Sequence[float]]  # `handle_time: by_hour` channels' AHTs
     patience: Mapping[str, float]
     ratios: Mapping[str, Sequence[float]]  # arrivals' variance / mean, for `hold`
@@ -156,6 +170,13 @@ def _backlog_corners(name: str, evaluations: list[Evaluation]) -> _Backlog:
         np.array([e.staffing.channels[name].workload_hours or 0.0 for e in evaluations]),
         backlogs[0],  # type: ignore[arg-type]
     )
+
+
+def _days_corners(name: str, evaluations: list[Evaluation]) -> _Days:
+    days = [e.staffing.channels[name].days for e in evaluations]
+    assert all(d is not None for d in days)  # the calendar is every corner's
+    workload = np.stack([d.workload for d in days if d is not None])
+    return _Days(name, workload, days[0])  # type: ignore[arg-type]
 
 
 def _row(values: object, row: int) -> object:
@@ -248,9 +269,10 @@ class DrawBatch:
         queued = {name for frame in frames for name in frame["channel"].unique()}
         first = evaluations[0].staffing.channels
         backlogged = [name for name in channels if first[name].backlog is not None]
+        by_day = [name for name in channels if first[name].days is not None]
         flat_hours = np.array(
             [
-                [_unqueued_hours(e, name, queued | set(backlogged)) for name in channels]
+                [_unqueued_hours(e, name, queued | {*backlogged, *by_day}) for name in channels]
                 for e in evaluations
             ]
         )
@@ -265,6 +287,7 @@ class DrawBatch:
             flat_hours,
             queues,
             backlogs,
+            [_days_corners(name, evaluations) for name in by_day],
             profiles=handle_time_profiles(strategy, self.cube),
             patience=patience_of(strategy, self.cube, strategy.offered),
             ratios=variance_ratios(self.cube.arrivals) if hold else {},
@@ -430,7 +453,23 @@ class DrawBatch:
             hours[:, self.channels.index(backlog.name)] = self._backlog_hours(
                 side, backlog, weights, chunk
             )
+        for days in side.days:
+            hours[:, self.channels.index(days.name)] = self._day_hours(
+                side, days, weights, chunk
+            )
         return hours
+
+    def _day_hours(self, side: _Side, days: _Days, weights: np.ndarray, chunk: slice) -> np.ndarray:
+        """Each draw's agent-hours of an async channel with opening hours: per day, its
+        interpolated workload, at least its `min_agents` through the open hours."""
+        channel = side.strategy.channels[days.name]
+        workload = weights @ days.workload
+        drawn = self._handle_time(days.name, chunk)
+        if isinstance(drawn, np.ndarray) and days.name in self.aht:
+            workload = workload * (drawn / self.aht[days.name])  # workload ∝ handle time
+        settings = _DrawnSettings(self, channel, days.name, chunk)
+        in_seat = days.calendar.in_seat(settings, workload)
+        return in_seat.sum(axis=1) / (1.0 - channel.shrinkage)
 
     def _backlog_hours(
         self, side: _Side, backlog: _Backlog, weights: np.ndarray, chunk: slice

@@ -3,10 +3,11 @@
 Contacts a channel handles arrive in the intervals of their source channel, in
 proportion to the source's arrivals in that period. Live channels get Erlang C
 agents per interval (Erlang A with `patience`, §6b); async channels get
-workload-based hours; self-service none. With `handle_time: by_hour` each interval
-uses the AHT of its hour of day for load, workload and labour. With `staffing: {hold:
-P}` live intervals are staffed for the P-quantile of their arrival count (§12,
-:mod:`cx.staffing.hold`).
+workload-based hours (with opening hours, at least `min_agents` through each day's
+open hours; with a response target, a backlog plan); self-service none. With
+`handle_time: by_hour` each interval uses the AHT of its hour of day for load, workload
+and labour. With `staffing: {hold: P}` live intervals are staffed for the P-quantile of
+their arrival count (§12, :mod:`cx.staffing.hold`).
 """
 
 from __future__ import annotations
@@ -48,6 +49,28 @@ class ChannelStaffing:
     backlog_peak: float | None = None
     agent_hours_by_period: dict[object, float] = field(default_factory=dict)
     backlog: Backlog | None = None  # a response target's: what it was planned from
+    days: OpenDays | None = None  # an async channel's with hours and no response target
+
+
+@dataclass(frozen=True)
+class OpenDays:
+    """An async channel with opening hours and no response target, per day of the
+    calendar: the workload hours of the contacts it answers that day (those arriving
+    while it is closed, at its next opening) and its open hours within the data's span.
+    Each day is staffed for its workload, and at least `min_agents` through its open
+    hours (§11): a day is never cut by a period, so the sum is the same however the
+    history is sliced."""
+
+    workload: np.ndarray
+    open_hours: np.ndarray
+    period_start: pl.Series
+
+    def in_seat(self, channel: StaffingSettings, workload: np.ndarray | None = None) -> Any:
+        """Agent-hours in seat per day (before shrinkage) for ``workload`` (default: the
+        plan's; draws × days for many draws with settings as columns)."""
+        work = self.workload if workload is None else workload
+        needed = work / (channel.concurrency * channel.max_occupancy)
+        return np.maximum(needed, channel.min_agents * self.open_hours)
 
 
 @dataclass(frozen=True)
@@ -202,8 +225,8 @@ def plan_staffing(
             if channel.mode == "live":
                 frame = open_intervals(name, frame, hours, calendar_of, interval_minutes)
         interval_aht = interval_handle_times(frame, aht, profiles.get(name))
+        seconds = frame["contacts"].to_numpy() * interval_aht
         if name in profiles:
-            seconds = frame["contacts"].to_numpy() * interval_aht
             staffing.workload_hours = float(seconds.sum()) / 3600.0
             workload_by_period = {
                 period: total / 3600.0
@@ -222,6 +245,11 @@ def plan_staffing(
         if channel.mode == "async" and channel.response is not None and calendar_of is not None:
             _staff_backlog(staffing, channel, frame, calendar_of, interval_minutes, aht)
             continue
+        if channel.mode == "async" and calendar_of is not None and hours is not None:
+            staffing.days = open_days(frame, seconds, hours, calendar_of, interval_minutes)
+            if channel.min_agents > 0:
+                _staff_open_days(staffing, channel, staffing.days)
+                continue
         if channel.mode == "async":
             divisor = channel.concurrency * channel.max_occupancy
             staffing.agent_hours = staffing.workload_hours / divisor * scale
@@ -335,6 +363,43 @@ def open_intervals(
         )
         .sort("interval_start")
     )
+
+
+def open_days(
+    frame: pl.DataFrame, seconds: np.ndarray, hours: WeeklyHours, calendar: pl.DataFrame,
+    minutes: int,
+) -> OpenDays:
+    """The :class:`OpenDays` of an async channel: the handling ``seconds`` of ``frame``'s
+    intervals, each at its interval's next opening, and the open hours, by calendar day."""
+    days = (
+        calendar.group_by(day=pl.col("interval_start").dt.date())
+        .agg(
+            pl.col("period_start").first(),
+            open=(is_open(hours, pl.col("interval_start"), minutes) & pl.col("in_span")).sum(),
+        )
+        .sort("day")
+    )
+    answered_on = frame.select(next_open(hours, pl.col("interval_start"), minutes).dt.date())
+    work = exact_sums(answered_on.to_series(), seconds)
+    return OpenDays(
+        np.array([work.get(day, 0.0) for day in days["day"]]) / 3600.0,
+        days["open"].to_numpy() * (minutes / 60.0),
+        days["period_start"],
+    )
+
+
+def _staff_open_days(staffing: ChannelStaffing, channel: Channel, days: OpenDays) -> None:
+    """An async channel with opening hours and a floor: per day, the greater of its
+    workload formula and `min_agents` through its open hours."""
+    scale = 1.0 / (1.0 - channel.shrinkage)
+    needed = days.workload / (channel.concurrency * channel.max_occupancy)
+    in_seat = days.in_seat(channel)
+    scheduled = in_seat * scale
+    staffing.agent_hours = float(scheduled.sum())
+    staffing.floor_hours = float(((in_seat - needed) * scale).sum())
+    seated = float(in_seat.sum())
+    staffing.occupancy = channel.max_occupancy * float(needed.sum()) / seated if seated else None
+    staffing.agent_hours_by_period = exact_sums(days.period_start, scheduled)
 
 
 def _staff_backlog(
