@@ -399,6 +399,25 @@ channels:
 """
 
 
+def test_a_response_target_with_concurrency_keeps_occupancy_a_share(tmp_path: Path) -> None:
+    """18 emails of 600 s each hour from 09:00 to 17:00, answered within the hour by
+    agents who work 3 at once: one agent answers 3 · 3600 / 600 = 18 an hour, so the
+    plan is one agent each hour, busy all the time: occupancy 1 (24 h of handling by 8
+    agent-hours working 3 contacts at once), not 24 / 8 = 3."""
+    calls = [call for hour in range(9, 17) for call in
+             hour_of_calls(MONDAY.replace(hour=hour), 18, "email")]  # fmt: skip
+    cube = api.load_interactions(write_calls(tmp_path / "e.csv", calls))
+    email = {"mode": "async", "handle_time": 600, "hourly_cost": 10, "concurrency": 3,
+             "hours": {"mon": "09:00-17:00"},
+             "response": {"target": 1.0, "within": 3600}}  # fmt: skip
+    strategy = {"version": 1, "name": "email", "kind": "follow", "channels": {"email": email}}
+    result = api.simulate(api.load_strategy(strategy), cube).channel("email")
+    assert result.workload_hours == pytest.approx(24.0)
+    assert result.agent_hours == pytest.approx(8.0)
+    assert result.response_level == pytest.approx(1.0)
+    assert result.occupancy == pytest.approx(1.0)
+
+
 def test_an_async_floor_holds_day_by_day_over_the_opening_hours(tmp_path: Path) -> None:
     """Email open mon–fri 09–17 with a floor of 2 and no response target: each day is
     staffed for its workload (0.5 h an email), at least 2 agents × 8 open hours; emails

@@ -118,7 +118,8 @@ GLOSSARY: dict[str, Metric] = {
                "mean agents per staffed interval < subscale_agents", _CHANNEL),
         Metric("occupancy", "Occupancy", "Share of the agents' available time spent "
                "handling contacts.", "hours of handling the agents do (abandoned contacts "
-               "take none) / their hours in seat, agent_hours · (1 − shrinkage)", _CHANNEL),
+               "take none) / concurrency / their hours in seat, agent_hours · (1 − "
+               "shrinkage)", _CHANNEL),
         Metric("service_level", "Service level", "Share of contacts answered within the "
                "target time: in channels[] the Erlang prediction for the plan; in replay the "
                "share of the replayed contacts (of the channel, or of one interval's "

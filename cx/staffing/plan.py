@@ -439,7 +439,8 @@ def _staff_backlog(
     staffing.floor_hours = float(
         scheduled_hours(plan.agents - plan.agents_raw, minutes, channel.shrinkage).sum()
     )
-    seat_seconds = float(plan.agents.sum()) * minutes * 60.0
+    # An agent working `concurrency` contacts at once handles that many hours an hour.
+    seat_seconds = float(plan.agents.sum()) * minutes * 60.0 * channel.concurrency
     staffing.occupancy = workload * 3600.0 / seat_seconds if seat_seconds > 0 else None
     staffing.agent_hours_by_period = exact_sums(grid["period_start"], scheduled)
     staffing.response_level = plan.response_level
