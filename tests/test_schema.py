@@ -92,3 +92,10 @@ def test_shipped_strategies_match_the_schema(path: Path) -> None:
 def test_schema_accepts_and_refuses(data: dict[str, Any], valid: bool) -> None:
     validator = _validator()
     assert validator.is_valid(data) is valid
+
+
+def test_min_agents_says_which_channels_it_holds_in() -> None:
+    """An async channel without `hours` has no intervals to keep agents in: the floor
+    is promised to live channels' intervals, and to open intervals with `hours`."""
+    channel = strategy_schema()["$defs"]["Channel"]["properties"]["min_agents"]["description"]
+    assert "live channel" in channel and "live or async channel" in channel

@@ -198,8 +198,8 @@ class Channel(StrictModel):
     )
     min_agents: Annotated[int, Field(ge=0, le=MAX_MIN_AGENTS), _CHECKED] = Field(
         0,
-        description="Agents on duty in every interval with arrivals (with `hours`: every "
-        "open interval; default 1).",
+        description="Agents on duty in every interval with arrivals of a live channel; "
+        "with `hours`, in every open interval of a live or async channel (default 1).",
     )
     patience: Seconds | Literal["observed"] | None = Field(
         None, description="Mean patience in seconds (Erlang A); `observed` estimates it."
