@@ -157,3 +157,36 @@ def test_a_ramp_that_outlasts_the_data_is_a_warning(ramp: str, reached: str) -> 
     finished = run_cx("simulate", ROOT / "strategies" / "digital-first.yaml", "--data",
                       ROOT / "examples" / "interactions.csv", "-f", "json")  # fmt: skip
     assert finished.exit_code == 0 and finished.stderr == ""
+
+
+EMAIL = "mode: async, handle_time: 420, hourly_cost: 28"
+
+
+@pytest.mark.parametrize(
+    ("email", "said"),
+    [
+        (f"{{{EMAIL}, min_agents: 3}}", True),
+        (f'{{{EMAIL}, min_agents: 3, hours: {{mon-fri: "09:00-17:00"}}}}', False),
+        (f"{{{EMAIL}, min_agents: 3, response: {{target: 0.9, within: 86400}}}}", False),
+        (f"{{{EMAIL}}}", False),
+    ],
+)
+def test_a_floor_an_async_channel_cannot_hold_is_a_warning(
+    tmp_path: Path, email: str, said: bool
+) -> None:
+    """An async channel without hours or a response target is planned by its workload:
+    its min_agents changed nothing, and nothing said so."""
+    strategy = tmp_path / "s.yaml"
+    strategy.write_text(
+        f"version: 1\nextends: {BASE}\nname: s\nkind: follow\nchannels:\n  email: {email}\n",
+        encoding="utf-8",
+    )
+    result = run_cx("simulate", strategy, "--data", GOOD, "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    warning = (
+        f"warning: {strategy}:6:59: channels.email.min_agents: min_agents 3 holds nowhere: an "
+        "async channel without `hours` or a `response` target is planned by its workload, "
+        "with no intervals to keep agents in (give it opening hours or a response target, "
+        "or leave min_agents out)"
+    )
+    assert result.stderr.splitlines() == ([warning] if said else [])

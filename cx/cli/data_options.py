@@ -232,6 +232,7 @@ def note_idle_rules(strategies: list[Strategy], cube: Cube, quiet: bool) -> None
     which do not finish their ramp within the data."""
     from cx.replay.needs import uses_step
     from cx.replay.rules import idle_rules, unfinished_ramps
+    from cx.staffing.plan import floors_held_nowhere
 
     def demand_of(strategy: Strategy) -> pl.DataFrame:
         """The cube's demand, by journey step too where the strategy's rules need it."""
@@ -246,6 +247,13 @@ def note_idle_rules(strategies: list[Strategy], cube: Cube, quiet: bool) -> None
             *idle_rules(strategy, demand_of(strategy)),
             *unfinished_ramps(strategy, cube.meta.period_labels),
         ]
+    ]
+    warnings += [
+        strategy.position(("channels", name, "min_agents"))
+        .finding(said, f"channels.{name}.min_agents")
+        .format()
+        for strategy in strategies
+        for name, said in floors_held_nowhere(strategy)
     ]
     for warning in dict.fromkeys(warnings):  # a base two strategies extend: said once
         note(f"warning: {warning}", quiet)

@@ -365,6 +365,26 @@ def open_intervals(
     )
 
 
+def floors_held_nowhere(strategy: Strategy) -> list[tuple[str, str]]:
+    """The offered async channels whose `min_agents` the plan cannot hold, each with a
+    sentence saying why: without `hours` or a `response` target they are planned by
+    their workload alone, with no intervals to keep agents in (§6)."""
+    return [
+        (
+            name,
+            f"min_agents {channel.min_agents} holds nowhere: an async channel without "
+            "`hours` or a `response` target is planned by its workload, with no intervals "
+            "to keep agents in (give it opening hours or a response target, or leave "
+            "min_agents out)",
+        )
+        for name in strategy.offered
+        if (channel := strategy.channels[name]).mode == "async"
+        and channel.min_agents > 0
+        and channel.hours is None
+        and channel.response is None
+    ]
+
+
 def open_days(
     frame: pl.DataFrame, seconds: np.ndarray, hours: WeeklyHours, calendar: pl.DataFrame,
     minutes: int,
