@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from cx import api
 from cx.data.cube import Cube
 from cx.models.strategy import Strategy
-from cx.replay.bands import BAND_METRICS, Evaluator, draw, resolved_keys
-from cx.replay.draws import DrawBatch, batch_for, figures_together
+from cx.replay.bands import BAND_METRICS, Evaluator, Figures, draw, resolved_keys
+from cx.replay.draws import DrawBatch, DrawnFigures, batch_for, figures_together
 from cx.replay.engine import SimulationOptions
 
 EXAMPLE = ROOT / "examples" / "interactions.csv"
@@ -44,6 +44,16 @@ def _batch(
     return batch_for(evaluation, cube, options, resolved_keys(strategy), drawn)
 
 
+def _assert_totals_match(together: DrawnFigures, alone: Figures, index: int) -> None:
+    """Draw ``index``'s totals, today's cost at the draw (the verdict's shares) included,
+    are the same together and alone."""
+    assert set(together.totals) == set(alone.totals) == {*BAND_METRICS, "baseline_cost"}
+    for metric, value in alone.totals.items():
+        assert together.totals[metric][index] == pytest.approx(
+            value, rel=1e-9, abs=1e-6
+        ), (metric, index)
+
+
 def _assert_batch_is_exact(
     strategy: Strategy,
     cube: Cube,
@@ -61,10 +71,8 @@ def _assert_batch_is_exact(
     one_by_one = Evaluator(evaluation, cube, options)
     for index in indices if indices is not None else range(len(next(iter(drawn.values())))):
         alone = one_by_one.figures({key: float(values[index]) for key, values in drawn.items()})
+        _assert_totals_match(together, alone, index)
         for metric in BAND_METRICS:
-            assert together.totals[metric][index] == pytest.approx(
-                alone.totals[metric], rel=1e-9, abs=1e-6
-            ), (metric, index)
             for name, figures in alone.channels.items():
                 assert together.channels[name][metric][index] == pytest.approx(
                     figures[metric], rel=1e-9, abs=1e-6
@@ -252,10 +260,7 @@ def test_a_ramps_length_splits_the_draws_into_groups(cube: Cube) -> None:
     one_by_one = Evaluator(evaluation, cube, SimulationOptions())
     for index in range(0, 40, 7):
         alone = one_by_one.figures({key: float(values[index]) for key, values in drawn.items()})
-        for metric in BAND_METRICS:
-            assert together.totals[metric][index] == pytest.approx(
-                alone.totals[metric], rel=1e-9, abs=1e-6
-            ), (metric, index)
+        _assert_totals_match(together, alone, index)
     # 2 draws per ramp value cannot pay for 4 corners each: one by one
     few = {name: values[:6] for name, values in drawn.items()}
     assert figures_together(evaluation, cube, SimulationOptions(), keys, few) is None

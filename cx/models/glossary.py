@@ -186,6 +186,12 @@ GLOSSARY: dict[str, Metric] = {
                "coverage and agent_hours come to over draws of its ranges, as the 5th, 50th "
                "and 95th percentile (p5, p50, p95), and p_saving.",
                "percentiles over the draws (linear interpolation)", _BOTH),
+        Metric("cost_delta_pct", "Cost vs baseline, share", "With an `uncertainty:` "
+               "block: each draw's cost against today as a share of today's cost at that "
+               "draw (the volume and prices a draw sets change today's cost too), as p5, "
+               "p50, p95; null when today costs nothing at some draw.",
+               "percentiles over the draws of cost_delta / baseline_cost at the draw",
+               "totals.bands"),
         Metric("p_saving", "Share of draws that save", "With an `uncertainty:` block: the "
                "share of draws in which the strategy costs less than today.",
                "draws with cost_delta < 0 / draws", "totals.bands, channels[].bands"),

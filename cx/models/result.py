@@ -74,6 +74,15 @@ class Bands(ResultModel):
         return round(self.p_saving * out_of), out_of
 
 
+class TotalBands(Bands):
+    """The bands of the totals: with each draw's cost against today as a share of
+    today's cost at that draw, which the volume and the prices a draw sets move too."""
+
+    #: None when today costs nothing at some draw: that draw's share is undefined.
+    cost_delta_pct: Band | None
+
+
+
 def _without_absent_bands(data: Any) -> Any:
     """Results of strategies without `uncertainty:` print as they always have."""
     if isinstance(data, dict) and data.get("bands", 0) is None:
@@ -104,7 +113,7 @@ class Totals(ResultModel):
     cost_per_journey: float | None = None
     satisfaction: float | None = None
     satisfaction_delta: float | None = None
-    bands: Bands | None = None
+    bands: TotalBands | None = None
 
     @model_serializer(mode="wrap")
     def _bands_only_when_drawn(self, handler: SerializerFunctionWrapHandler) -> Any:

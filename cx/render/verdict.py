@@ -4,9 +4,10 @@ today's contacts (710 lost, most from branch) and 159 come back as repeats.").""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from cx.models.result import Bands, Result
+from cx.models.result import Result, TotalBands
 from cx.render.numbers import money, percent, whole
 
 
@@ -49,7 +50,7 @@ def verdict(result: Result) -> Verdict:
             direction = "less" if t.cost_delta < 0 else "more"
             cost = f"costs {money(abs(t.cost_delta))} ({percent(share)}) {direction} than today"
         if t.bands is not None:
-            cost += _in_draws(t.bands, t.baseline_cost)
+            cost += _in_draws(t.bands)
     else:
         cost = f"costs {money(t.cost)}"
     parts = [cost]
@@ -82,12 +83,14 @@ def guards_fail(failing: int, count: int) -> str:
     return "The guard fails" if count == 1 else f"{failing} of {count} guards fail"
 
 
-def _in_draws(bands: Bands, baseline_cost: float) -> str:
+def _in_draws(bands: TotalBands) -> str:
     """`` (less in 91 of 100 draws; between 2.0% and 14.0% less in 90 of them)``: how
-    often the strategy saves, and what 90 draws in 100 cost against today (§12); with
-    fewer than 100 draws, the draws as counted and their 5th to 95th percentile. A
-    strategy that costs what today does at its draws (a follow strategy with uncertain
-    handle times) is said to: its draws that do not save do not cost more."""
+    often the strategy saves, and what 90 draws in 100 cost against today (§12), each
+    draw as a share of today's cost at that draw (``cost_delta_pct``); with fewer than
+    100 draws, the draws as counted and their 5th to 95th percentile. Where today costs
+    nothing at some draw, that draw has no share: the band is said in money. A strategy
+    that costs what today does at its draws (a follow strategy with uncertain handle
+    times) is said to: its draws that do not save do not cost more."""
     saving, out_of = bands.saving_in()
     noun = "draw" if out_of == 1 else "draws"
     if max(abs(bands.cost_delta.p5), abs(bands.cost_delta.p95)) < SAME_COST:
@@ -99,17 +102,19 @@ def _in_draws(bands: Bands, baseline_cost: float) -> str:
     often = f"less in {saving} of {out_of} {noun}" if saving * 2 >= out_of else (
         f"more in {out_of - saving} of {out_of} {noun}"
     )
-    low, high = (bands.cost_delta.p5 / baseline_cost, bands.cost_delta.p95 / baseline_cost)
+    spread_of = bands.cost_delta_pct or bands.cost_delta
+    said: Callable[[float], str] = percent if bands.cost_delta_pct is not None else money
+    low, high = spread_of.p5, spread_of.p95
 
-    def side(share: float) -> str:
-        return "less" if share < 0 else "more"
+    def side(value: float) -> str:
+        return "less" if value < 0 else "more"
 
     if bands.draws == 1:
-        return f" ({often}: {percent(abs(low))} {side(low)})"
+        return f" ({often}: {said(abs(low))} {side(low)})"
     if side(low) == side(high):
         least, most = sorted((abs(low), abs(high)))
-        spread = f"between {percent(least)} and {percent(most)} {side(low)}"
+        spread = f"between {said(least)} and {said(most)} {side(low)}"
     else:
-        spread = f"between {percent(abs(low))} less and {percent(abs(high))} more"
+        spread = f"between {said(abs(low))} less and {said(abs(high))} more"
     share = "in 90 of them" if bands.draws >= 100 else "from their 5th to 95th percentile"
     return f" ({often}; {spread} {share})"

@@ -17,7 +17,15 @@ import numpy as np
 
 from cx.data.cube import Cube
 from cx.errors import InputError
-from cx.models.result import Band, Bands, ChannelResult, KeySensitivity, Result, Sensitivity
+from cx.models.result import (
+    Band,
+    Bands,
+    ChannelResult,
+    KeySensitivity,
+    Result,
+    Sensitivity,
+    TotalBands,
+)
 from cx.models.strategy import Strategy
 from cx.models.uncertainty import (
     VOLUME,
@@ -71,7 +79,8 @@ def draw(strategy: Strategy, samples: int, seed: int) -> dict[str, np.ndarray]:
 
 @dataclass
 class Figures:
-    """The banded figures of one draw: totals and per channel."""
+    """The banded figures of one draw: totals (with today's cost at the draw) and per
+    channel."""
 
     totals: dict[str, float]
     channels: dict[str, dict[str, float]]
@@ -103,6 +112,7 @@ class Evaluator:
         return Figures(
             totals={
                 "cost": cost,
+                "baseline_cost": baseline_cost,
                 "cost_delta": cost - baseline_cost,
                 "coverage": totals.coverage,
                 "agent_hours": totals.agent_hours,
@@ -161,7 +171,7 @@ def attach_bands(
             hint="narrow those ranges: the plan at the values written is fine",
         ) from None
     result: Result = evaluation.result
-    result.totals.bands = _bands(figures.totals)
+    result.totals.bands = _total_bands(figures.totals)
     for item in result.channels:
         item.bands = _bands(figures.channels[item.channel])
 
@@ -186,7 +196,7 @@ def _one_by_one(
             if on_draw is not None:
                 on_draw(1.0)
     return DrawnFigures(
-        totals={m: np.array([d.totals[m] for d in draws]) for m in BAND_METRICS},
+        totals={m: np.array([d.totals[m] for d in draws]) for m in draws[0].totals},
         channels={
             name: {m: np.array([d.channels[name][m] for d in draws]) for m in BAND_METRICS}
             for name in draws[0].channels
@@ -194,13 +204,27 @@ def _one_by_one(
     )
 
 
+def _band(values: np.ndarray) -> Band:
+    low, mid, high = np.percentile(values, QUANTILES)
+    return Band(p5=float(low), p50=float(mid), p95=float(high))
+
+
 def _bands(figures: Mapping[str, np.ndarray]) -> Bands:
-    bands = {}
-    for metric in BAND_METRICS:
-        low, mid, high = np.percentile(figures[metric], QUANTILES)
-        bands[metric] = Band(p5=float(low), p50=float(mid), p95=float(high))
     saving = float(np.mean(figures["cost_delta"] < 0))
-    return Bands(**bands, p_saving=saving, draws=int(figures["cost_delta"].size))
+    return Bands(
+        **{metric: _band(figures[metric]) for metric in BAND_METRICS},
+        p_saving=saving,
+        draws=int(figures["cost_delta"].size),
+    )
+
+
+def _total_bands(figures: Mapping[str, np.ndarray]) -> TotalBands:
+    """The totals' bands, with ``cost_delta_pct``: each draw's cost against today over
+    today's cost at that same draw. A draw at which today costs nothing has no such
+    share, and a band of the other draws would pass for all of them: then none."""
+    today = figures["baseline_cost"]
+    share = _band(figures["cost_delta"] / today) if np.all(today > 0) else None
+    return TotalBands(**dict(_bands(figures)), cost_delta_pct=share)
 
 
 def sensitivity(

@@ -360,6 +360,7 @@ class DrawBatch:
         demand, lost = own["demand"], own["lost"]
         totals = {
             "cost": own_cost.sum(axis=1),
+            "baseline_cost": status_quo_cost.sum(axis=1),
             "cost_delta": own_cost.sum(axis=1) - status_quo_cost.sum(axis=1),
             "coverage": _coverage(demand.sum(axis=1), lost.sum(axis=1)),
             "agent_hours": own_hours.sum(axis=1),
