@@ -116,3 +116,27 @@ def test_a_draw_at_which_today_costs_nothing_gives_the_band_in_money(tmp_path: P
     low, high = bands["cost_delta"]["p5"], bands["cost_delta"]["p95"]
     assert low < 0 < high
     assert f"between {-low:.2f} less and {high:.2f} more from their 5th to 95th" in plain
+
+
+def test_draws_that_cost_what_today_does_are_not_said_to_cost_more(tmp_path: Path) -> None:
+    """A bell curve around no move at all: about half the draws are clipped to a share
+    of 0 and cost exactly what today does. The verdict counted them as costing more
+    ("more in 11 of 20 draws; between 11.8% less and 0.0% more"): none does."""
+    strategy = _push(tmp_path, {"shifts.0.to.web": {"mean": 0, "sd": 0.2}}, share=0.05)
+    args = ("simulate", strategy, "--data", _data(tmp_path), "--samples", 20, "--seed", 2)
+    payload = run_cx(*args, "--format", "json")
+    assert payload.exit_code == 0, payload.stderr
+    bands = json.loads(payload.stdout)["totals"]["bands"]
+    moved = draw(api.load_strategy(strategy), 20, 2)["shifts.0.to.web"] > 0
+    assert bands["p_saving"] == pytest.approx(float(np.mean(moved)))
+    assert bands["p_saving"] < 0.5
+    assert bands["p_costing_more"] == 0.0
+    assert bands["cost_delta_pct"]["p95"] == 0.0
+    table = run_cx(*args)
+    assert table.exit_code == 0, table.stderr
+    plain = " ".join(table.stdout.split())
+    least = -bands["cost_delta_pct"]["p5"] * 100
+    saving = round(bands["p_saving"] * 20)
+    said = f"(less in {saving} of 20 draws; between 0.0% and {least:.1f}% less from their"
+    assert said in plain
+    assert "more in" not in plain and "% more" not in plain

@@ -243,7 +243,8 @@ def test_cli_bands_json_and_table(work: Path) -> None:
     assert result.exit_code == 0, result.stderr
     totals = json.loads(result.stdout)["totals"]
     assert set(totals["bands"]) == {
-        "cost", "cost_delta", "coverage", "agent_hours", "p_saving", "draws", "cost_delta_pct"
+        "cost", "cost_delta", "coverage", "agent_hours", "p_saving", "p_costing_more", "draws",
+        "cost_delta_pct",
     }
     assert set(totals["bands"]["cost"]) == {"p5", "p50", "p95"}
     assert totals["bands"]["draws"] == 40

@@ -195,6 +195,10 @@ GLOSSARY: dict[str, Metric] = {
         Metric("p_saving", "Share of draws that save", "With an `uncertainty:` block: the "
                "share of draws in which the strategy costs less than today.",
                "draws with cost_delta < 0 / draws", "totals.bands, channels[].bands"),
+        Metric("p_costing_more", "Share of draws that cost more", "With an "
+               "`uncertainty:` block: the share of draws in which the strategy costs more "
+               "than today (draws that cost what today does are in neither share).",
+               "draws with cost_delta > 0 / draws", "totals.bands, channels[].bands"),
         Metric("resolution_rate", "Resolution rate", "Observed share of the channel's "
                "contacts that were resolved.", "resolved contacts / contacts", _CHANNEL),
         Metric("draws", "Draws", "With an `uncertainty:` block: how many draws of its "

@@ -64,6 +64,8 @@ class Bands(ResultModel):
     coverage: Band
     agent_hours: Band
     p_saving: float
+    #: Draws that cost what today does are in neither share.
+    p_costing_more: float
     #: How many draws the bands are over (``--samples``).
     draws: int
 
@@ -72,6 +74,12 @@ class Bands(ResultModel):
         draws when there are at least 100, else as counted (1 of 1, 7 of 10)."""
         out_of = 100 if self.draws >= 100 else self.draws
         return round(self.p_saving * out_of), out_of
+
+    def costing_more_in(self) -> tuple[int, int]:
+        """(k, n): the strategy costs more than today in k of n draws, counted as
+        :meth:`saving_in` counts."""
+        out_of = 100 if self.draws >= 100 else self.draws
+        return round(self.p_costing_more * out_of), out_of
 
 
 class TotalBands(Bands):

@@ -92,6 +92,7 @@ def _in_draws(bands: TotalBands) -> str:
     that costs what today does at its draws (a follow strategy with uncertain handle
     times) is said to: its draws that do not save do not cost more."""
     saving, out_of = bands.saving_in()
+    dearer, _ = bands.costing_more_in()
     noun = "draw" if out_of == 1 else "draws"
     if max(abs(bands.cost_delta.p5), abs(bands.cost_delta.p95)) < SAME_COST:
         if bands.draws >= 100:
@@ -99,14 +100,18 @@ def _in_draws(bands: TotalBands) -> str:
         if bands.draws == 1:
             return " (the same in 1 of 1 draw)"
         return f" (the same from the 5th to the 95th percentile of {out_of} draws)"
-    often = f"less in {saving} of {out_of} {noun}" if saving * 2 >= out_of else (
-        f"more in {out_of - saving} of {out_of} {noun}"
+    # Draws that cost what today does neither save nor cost more.
+    often = f"less in {saving} of {out_of} {noun}" if saving >= dearer else (
+        f"more in {dearer} of {out_of} {noun}"
     )
     spread_of = bands.cost_delta_pct or bands.cost_delta
     said: Callable[[float], str] = percent if bands.cost_delta_pct is not None else money
     low, high = spread_of.p5, spread_of.p95
 
     def side(value: float) -> str:
+        # An end at today's cost ("0.0%") is on the side of the other end.
+        if value == 0:
+            value = low + high
         return "less" if value < 0 else "more"
 
     if bands.draws == 1:

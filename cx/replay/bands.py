@@ -210,10 +210,11 @@ def _band(values: np.ndarray) -> Band:
 
 
 def _bands(figures: Mapping[str, np.ndarray]) -> Bands:
-    saving = float(np.mean(figures["cost_delta"] < 0))
+    delta = figures["cost_delta"]
     return Bands(
         **{metric: _band(figures[metric]) for metric in BAND_METRICS},
-        p_saving=saving,
+        p_saving=float(np.mean(delta < 0)),
+        p_costing_more=float(np.mean(delta > 0)),
         draws=int(figures["cost_delta"].size),
     )
 
