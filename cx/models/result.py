@@ -72,14 +72,20 @@ class Bands(ResultModel):
     def saving_in(self) -> tuple[int, int]:
         """(k, n): the strategy costs less than today in k of n draws, said per 100
         draws when there are at least 100, else as counted (1 of 1, 7 of 10)."""
-        out_of = 100 if self.draws >= 100 else self.draws
-        return round(self.p_saving * out_of), out_of
+        return self._in(self.p_saving)
 
     def costing_more_in(self) -> tuple[int, int]:
         """(k, n): the strategy costs more than today in k of n draws, counted as
         :meth:`saving_in` counts."""
+        return self._in(self.p_costing_more)
+
+    def _in(self, share: float) -> tuple[int, int]:
         out_of = 100 if self.draws >= 100 else self.draws
-        return round(self.p_costing_more * out_of), out_of
+        count = round(share * out_of)
+        # Per 100, 4 draws in 1000 are not none of them, nor 996 all of them.
+        if 0 < share < 1:
+            count = min(max(count, 1), out_of - 1)
+        return count, out_of
 
 
 class TotalBands(Bands):
