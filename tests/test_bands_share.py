@@ -28,9 +28,15 @@ def _data(folder: Path) -> Path:
     return write_csv(folder / "data.csv", [*phone, *web], header)
 
 
-def _push(folder: Path, uncertainty: dict[str, dict[str, float]], share: float = 0.4) -> Path:
+def _push(
+    folder: Path,
+    uncertainty: dict[str, dict[str, float]],
+    share: float = 0.4,
+    prices: tuple[float, float] = (30, 1),
+) -> Path:
     """A share of phone (0.1 agent-hours at 30 an hour: 3 a contact) moves to web (1 a
     contact): each draw saves share × 2 / 4 of its own today, whatever the volume."""
+    hourly_cost, cost_per_contact = prices
     return write_strategy(
         folder / "push.yaml",
         {
@@ -38,8 +44,8 @@ def _push(folder: Path, uncertainty: dict[str, dict[str, float]], share: float =
             "name": "push",
             "kind": "push",
             "channels": {
-                "phone": {"mode": "async", "handle_time": 360, "hourly_cost": 30},
-                "web": {"mode": "self_service", "cost_per_contact": 1},
+                "phone": {"mode": "async", "handle_time": 360, "hourly_cost": hourly_cost},
+                "web": {"mode": "self_service", "cost_per_contact": cost_per_contact},
             },
             "shifts": [{"from": "phone", "to": {"web": share}}],
             "uncertainty": uncertainty,
@@ -170,3 +176,29 @@ def test_four_draws_in_1000_that_cost_more_are_not_rounded_away(tmp_path: Path) 
     text = page.read_text(encoding="utf-8")
     assert "99 of 100 draws save money" in text
     assert "less in 99 of 100 draws" in text
+
+
+def test_a_strategy_free_as_written_says_what_its_draws_cost_against_today(
+    tmp_path: Path,
+) -> None:
+    """Phone and web cost nothing as written, and web 0 to 2 a contact at the draws: at
+    every draw 14 web contacts against today's 10 cost 40 % more. The verdict said only
+    "costs 0.00", as if the draws cost nothing either."""
+    strategy = _push(
+        tmp_path, {"channels.web.cost_per_contact": {"low": 0, "high": 2}}, prices=(0, 0)
+    )
+    args = ("simulate", strategy, "--data", _data(tmp_path), "--samples", 50, "--seed", 1)
+    payload = run_cx(*args, "--format", "json")
+    assert payload.exit_code == 0, payload.stderr
+    totals = json.loads(payload.stdout)["totals"]
+    assert totals["baseline_cost"] == totals["cost"] == 0.0
+    assert totals["bands"]["p_costing_more"] == 1.0
+    share = totals["bands"]["cost_delta_pct"]
+    assert [share["p5"], share["p95"]] == pytest.approx([0.4, 0.4])
+    table = run_cx(*args)
+    assert table.exit_code == 0, table.stderr
+    said = (
+        "push costs 0.00 (against today: more in 50 of 50 draws; between 40.0% and 40.0% "
+        "more from their 5th to 95th percentile) and serves every contact."
+    )
+    assert said in " ".join(table.stdout.split())

@@ -50,9 +50,11 @@ def verdict(result: Result) -> Verdict:
             direction = "less" if t.cost_delta < 0 else "more"
             cost = f"costs {money(abs(t.cost_delta))} ({percent(share)}) {direction} than today"
         if t.bands is not None:
-            cost += _in_draws(t.bands)
+            cost += f" ({_in_draws(t.bands)})"
     else:
         cost = f"costs {money(t.cost)}"
+        if t.bands is not None:  # today costs nothing as written, but not at the draws
+            cost += f" (against today: {_in_draws(t.bands)})"
     parts = [cost]
     if t.lost > 0.5:
         worst = max(result.channels, key=lambda c: c.lost)
@@ -84,7 +86,7 @@ def guards_fail(failing: int, count: int) -> str:
 
 
 def _in_draws(bands: TotalBands) -> str:
-    """`` (less in 91 of 100 draws; between 2.0% and 14.0% less in 90 of them)``: how
+    """``less in 91 of 100 draws; between 2.0% and 14.0% less in 90 of them``: how
     often the strategy saves, and what 90 draws in 100 cost against today (§12), each
     draw as a share of today's cost at that draw (``cost_delta_pct``); with fewer than
     100 draws, the draws as counted and their 5th to 95th percentile. Where today costs
@@ -96,10 +98,10 @@ def _in_draws(bands: TotalBands) -> str:
     noun = "draw" if out_of == 1 else "draws"
     if max(abs(bands.cost_delta.p5), abs(bands.cost_delta.p95)) < SAME_COST:
         if bands.draws >= 100:
-            return " (the same in 90 of 100 draws)"
+            return "the same in 90 of 100 draws"
         if bands.draws == 1:
-            return " (the same in 1 of 1 draw)"
-        return f" (the same from the 5th to the 95th percentile of {out_of} draws)"
+            return "the same in 1 of 1 draw"
+        return f"the same from the 5th to the 95th percentile of {out_of} draws"
     # Draws that cost what today does neither save nor cost more.
     often = f"less in {saving} of {out_of} {noun}" if saving >= dearer else (
         f"more in {dearer} of {out_of} {noun}"
@@ -115,11 +117,11 @@ def _in_draws(bands: TotalBands) -> str:
         return "less" if value < 0 else "more"
 
     if bands.draws == 1:
-        return f" ({often}: {said(abs(low))} {side(low)})"
+        return f"{often}: {said(abs(low))} {side(low)}"
     if side(low) == side(high):
         least, most = sorted((abs(low), abs(high)))
         spread = f"between {said(least)} and {said(most)} {side(low)}"
     else:
         spread = f"between {said(abs(low))} less and {said(abs(high))} more"
     share = "in 90 of them" if bands.draws >= 100 else "from their 5th to 95th percentile"
-    return f" ({often}; {spread} {share})"
+    return f"{often}; {spread} {share}"
