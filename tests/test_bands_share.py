@@ -202,3 +202,30 @@ def test_a_strategy_free_as_written_says_what_its_draws_cost_against_today(
         "more from their 5th to 95th percentile) and serves every contact."
     )
     assert said in " ".join(table.stdout.split())
+
+
+def test_a_saving_below_half_a_unit_is_not_the_same_as_today(tmp_path: Path) -> None:
+    """Phone at 0.30 a contact, web at 0.10: moving 20 % of phone saves 0.40 of today's
+    4.00, written "−0.40" in the table. The verdict said "costs the same as today (the
+    same from the 5th to the 95th percentile of 20 draws)": every draw saves 2.5 % to
+    10 %."""
+    strategy = _push(
+        tmp_path, {"shifts.0.to.web": {"low": 0.05, "high": 0.2}}, share=0.2, prices=(3, 0.1)
+    )
+    args = ("simulate", strategy, "--data", _data(tmp_path), "--samples", 20, "--seed", 1)
+    payload = run_cx(*args, "--format", "json")
+    assert payload.exit_code == 0, payload.stderr
+    totals = json.loads(payload.stdout)["totals"]
+    assert totals["cost_delta"] == pytest.approx(-0.4)
+    share = totals["bands"]["cost_delta_pct"]
+    least, most = -share["p95"] * 100, -share["p5"] * 100
+    assert 2.5 <= least < most <= 10.0
+    table = run_cx(*args)
+    assert table.exit_code == 0, table.stderr
+    said = (
+        "push costs 0.40 (10.0%) less than today (less in 20 of 20 draws; between "
+        f"{least:.1f}% and {most:.1f}% less from their 5th to 95th percentile)"
+    )
+    plain = " ".join(table.stdout.split())
+    assert said in plain
+    assert "costs the same" not in plain and "(the same" not in plain

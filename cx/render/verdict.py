@@ -35,16 +35,12 @@ class Verdict:
         return f"{self.name} {self.sentence}." + (f" {guards}" if guards else "")
 
 
-#: A cost delta smaller than this is said as "the same as today".
-SAME_COST = 0.5
-
-
 def verdict(result: Result) -> Verdict:
     """What ``result``'s strategy saves, whom it loses, whether its guards hold."""
     t = result.totals
     if t.baseline_cost:
         share = abs(t.cost_delta) / t.baseline_cost
-        if abs(t.cost_delta) < SAME_COST:
+        if _written_as_nothing(t.cost_delta, money):
             cost = "costs the same as today"
         else:
             direction = "less" if t.cost_delta < 0 else "more"
@@ -96,7 +92,10 @@ def _in_draws(bands: TotalBands) -> str:
     saving, out_of = bands.saving_in()
     dearer, _ = bands.costing_more_in()
     noun = "draw" if out_of == 1 else "draws"
-    if max(abs(bands.cost_delta.p5), abs(bands.cost_delta.p95)) < SAME_COST:
+    spread_of = bands.cost_delta_pct or bands.cost_delta
+    said: Callable[[float], str] = percent if bands.cost_delta_pct is not None else money
+    low, high = spread_of.p5, spread_of.p95
+    if _written_as_nothing(low, said) and _written_as_nothing(high, said):
         if bands.draws >= 100:
             return "the same in 90 of 100 draws"
         if bands.draws == 1:
@@ -106,9 +105,6 @@ def _in_draws(bands: TotalBands) -> str:
     often = f"less in {saving} of {out_of} {noun}" if saving >= dearer else (
         f"more in {dearer} of {out_of} {noun}"
     )
-    spread_of = bands.cost_delta_pct or bands.cost_delta
-    said: Callable[[float], str] = percent if bands.cost_delta_pct is not None else money
-    low, high = spread_of.p5, spread_of.p95
 
     def side(value: float) -> str:
         # An end at today's cost ("0.0%") is on the side of the other end.
@@ -125,3 +121,9 @@ def _in_draws(bands: TotalBands) -> str:
         spread = f"between {said(abs(low))} less and {said(abs(high))} more"
     share = "in 90 of them" if bands.draws >= 100 else "from their 5th to 95th percentile"
     return f"{often}; {spread} {share}"
+
+
+def _written_as_nothing(value: float, said: Callable[[float], str]) -> bool:
+    """Whether ``value`` is written as no change at all (``0.00``, ``0.0%``): a saving
+    of 0.40 is written, and is no "same as today"."""
+    return said(abs(value)) == said(0.0)
