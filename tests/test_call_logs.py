@@ -368,8 +368,8 @@ def test_dates_only_are_after_hours_only_on_a_day_closed_throughout(tmp_path: Pa
     """A chat open Monday to Friday 09-17, after_hours: lost, on dates without a time of
     day: the two Monday chats came some time on Monday, while it was open, and only the
     Sunday one found it closed. after_hours 1, lost 1, handled 3 − 1 = 2, coverage 2/3;
-    agent-hours from the workload 2 · 600 s / 3600 = 1/3 h (not 0: both were taken as lost
-    at midnight)."""
+    agent-hours: the floor of min_agents 1 (its default with hours) through the five open
+    days of 8 h, 40 h, above the workload of 2 · 600 s / 3600 = 1/3 h."""
     data = tmp_path / "dates.csv"
     data.write_text(
         "customer_id,timestamp,channel,handle_time\n"
@@ -392,7 +392,7 @@ def test_dates_only_are_after_hours_only_on_a_day_closed_throughout(tmp_path: Pa
     assert chat["after_hours"] == pytest.approx(1.0)
     assert chat["lost"] == pytest.approx(1.0)
     assert chat["handled"] == pytest.approx(2.0)
-    assert chat["agent_hours"] == pytest.approx(2 * 600 / 3600)
+    assert chat["agent_hours"] == pytest.approx(1 * 5 * 8)
     assert payload["totals"]["coverage"] == pytest.approx(2 / 3)
 
 
