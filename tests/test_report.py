@@ -206,6 +206,26 @@ def test_heat_map_cells_add_up_to_agent_hours(cube: cx.Cube) -> None:
     assert week.height == 7 * 24 * total.height
 
 
+def _days_of_history(tmp_path: Path, first: str, last: str) -> cx.Cube:
+    """The example's contacts from ``first`` to ``last`` (dates, both included)."""
+    path = tmp_path / "days.csv"
+    day = pl.col("timestamp").str.slice(0, 10)
+    rows = pl.read_csv(EXAMPLE, infer_schema=False)
+    rows.filter(day.is_between(pl.lit(first), pl.lit(last))).write_csv(path)
+    return cx.load_interactions(path)
+
+
+def test_heat_map_of_a_short_history_says_its_days(tmp_path: Path) -> None:
+    """Three days of data: the heat map's caption said its means were "over the 0 weeks
+    of history"."""
+    from cx.report import build_report
+
+    cube = _days_of_history(tmp_path, "2024-01-03", "2024-01-05")
+    text = build_report([cx.load_strategy(STRATEGIES[2])], cube)
+    assert "over the 3 days of history" in text
+    assert "0 weeks" not in text
+
+
 # --------------------------------------------------------------------------- CLI
 
 

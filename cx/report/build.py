@@ -372,7 +372,7 @@ def _page(
     )
 
     # -- one section per strategy
-    weeks = sum(weekday_counts_for(cube).values()) / 7
+    span = _history_span(sum(weekday_counts_for(cube).values()))
     for index, scenario in enumerate(scenarios):
         result = scenario.result
         page.add(f'<section class="strategy" id="strategy-{index + 1}">')
@@ -406,7 +406,7 @@ def _page(
                     title="Agents scheduled per hour of the week",
                     spec=charts.staffing_heatmap(week, WEEKDAYS),
                     caption=f"Mean agents scheduled (shrinkage included) in each hour of the week "
-                    f"over the {weeks:.0f} weeks of history, staffed per "
+                    f"over the {span} of history, staffed per "
                     f"{scenario.interval_minutes}-minute interval by Erlang C to each channel's "
                     "service level. Each channel has its own colour scale.",
                 )
@@ -454,6 +454,14 @@ def _uncertainty_charts(page: Page, scenario: Scenario, index: int, color: str) 
                 f"({money(scenario.sensitivity.base)}), the largest swing on top.",
             )
         )
+
+
+def _history_span(days: int) -> str:
+    """The history's length as the heat map's mean is taken over: ``26 weeks``, or in
+    days when it is under two weeks (a history of 3 days is not "0 weeks")."""
+    if days >= 14:
+        return f"{days / 7:.0f} weeks"
+    return "1 day" if days == 1 else f"{days} days"
 
 
 def weekday_counts_for(cube: Cube) -> dict[int, int]:
