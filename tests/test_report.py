@@ -226,6 +226,15 @@ def test_heat_map_of_a_short_history_says_its_days(tmp_path: Path) -> None:
     assert "0 weeks" not in text
 
 
+def test_a_history_of_one_period_says_it_in_the_singular(tmp_path: Path) -> None:
+    """The page's subtitle said a history within one month was "(1 months)"."""
+    from cx.report import build_report
+
+    cube = _days_of_history(tmp_path, "2024-01-03", "2024-01-05")
+    text = build_report([cx.load_strategy(STRATEGIES[2])], cube)
+    assert "<b>2024-01-05</b> (1 month) · 1 strategy" in text
+
+
 # --------------------------------------------------------------------------- CLI
 
 

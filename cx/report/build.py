@@ -303,10 +303,11 @@ def _page(
     first = meta.first_timestamp[:10] if meta.first_timestamp else "?"
     last = meta.last_timestamp[:10] if meta.last_timestamp else "?"
     minutes = sorted({s.interval_minutes for s in scenarios})
+    periods = len(meta.period_starts)
     subtitle = (
         f"<b>{meta.rows_used:,}</b> contacts of <b>{meta.customers:,}</b> customers, "
-        f"<b>{esc(first)}</b> to <b>{esc(last)}</b> ({len(meta.period_starts)} "
-        f"{esc(meta.period)}s) · {len(scenarios)} "
+        f"<b>{esc(first)}</b> to <b>{esc(last)}</b> ({periods} "
+        f"{esc(meta.period)}{'' if periods == 1 else 's'}) · {len(scenarios)} "
         f"strateg{'y' if len(scenarios) == 1 else 'ies'} against today's channels · "
         f"data: {esc(meta.file)}"
     )
