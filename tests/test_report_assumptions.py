@@ -217,6 +217,16 @@ def test_the_report_explains_dilution_and_labels_money(cube: cx.Cube) -> None:
     assert "€" not in plain
 
 
+def test_every_cost_of_the_inputs_carries_the_currency(cube: cx.Cube) -> None:
+    """The cost per contact was written without the currency that the cost per hour and
+    per month beside it carry (web: 0.10 beside €20,000)."""
+    priced = api.load_strategy(DIGITAL_FIRST, ["currency=€"])
+    channels = by_first_column(table(build_report([priced], cube), "Channels: the inputs"))
+    assert (channels["web"]["Per contact"], channels["web"]["Per month"]) == ("€0.10", "€20,000")
+    assert channels["phone"]["Per hour"] == "€32.00"
+    assert channels["phone"]["Per contact"] == "–"
+
+
 def test_the_cards_write_money_as_the_tables_do(cube: cx.Cube) -> None:
     """The cards wrote money their own way: without the currency the verdict and the
     tables beside them carry, and whole below 100 (6.70 against today as +7)."""

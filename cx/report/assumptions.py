@@ -99,7 +99,7 @@ def channels_section(strategy: Strategy, cube: Cube) -> Section:
             channel.mode,
             handle_time(strategy, name, channel, observed),
             money(channel.hourly_cost),
-            "–" if channel.cost_per_contact is None else f"{channel.cost_per_contact:,.2f}",
+            money(channel.cost_per_contact),
             money(channel.fixed_cost),
             share(channel.shrinkage) if staffed else "–",
             service_level(channel) if staffed else "–",
