@@ -176,6 +176,19 @@ def test_hours_are_shown_where_a_channel_has_them(cube: cx.Cube) -> None:
 HOSTILE = '<img src=x onerror="window.__pwned=1"></table><script>alert(1)</script>'
 
 
+def test_opening_hours_show_what_they_did(cube: cx.Cube) -> None:
+    """The report showed a channel's opening hours among the inputs but left out what
+    they did, which `cx simulate` shows: contacts that arrived while closed, the share
+    answered within the response target, the backlog's peak."""
+    strategy = api.load_strategy(ROOT / "strategies" / "follow-with-hours.yaml")
+    email = api.simulate(strategy, cube).channel("email")
+    assert email.after_hours and email.response_level is not None
+    rows = by_first_column(table(build_report([strategy], cube), "Opening hours"))
+    assert rows["email"]["Arrived closed"] == f"{email.after_hours:,.0f}"
+    assert rows["email"]["Answered in time"] == f"{email.response_level:.1%}"
+    assert "video" not in rows  # open around the clock, no response target
+
+
 def test_hostile_names_in_the_assumptions_are_text(tmp_path: Path, cube: cx.Cube) -> None:
     # The extended catalog's file name and the rule's name both reach the section.
     catalog = tmp_path / "<script>alert(2)<!--.yaml"

@@ -396,9 +396,9 @@ def _page(
         for section in assumptions_sections(scenario.strategy, result, cube, profile):
             page.tables([section])
         page.tables([text.channels_section(result), text.dilution_section(result)])
-        outcomes = text.outcomes_section(scenario.view)
-        if outcomes is not None:
-            page.tables([outcomes])
+        for extra in (text.hours_section(result), text.outcomes_section(scenario.view)):
+            if extra is not None:
+                page.tables([extra])
         week = staffing_week(scenario, cube)
         if week.height:
             page.chart(
