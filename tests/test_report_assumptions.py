@@ -240,6 +240,27 @@ def test_every_cost_of_the_inputs_carries_the_currency(cube: cx.Cube) -> None:
     assert channels["phone"]["Per contact"] == "–"
 
 
+def test_strategies_in_different_currencies_keep_their_own(cube: cx.Cube) -> None:
+    """A report of a strategy in € beside one in CHF wrote every figure of the page
+    without a currency, each strategy's own card and tables too, and the page did not
+    say that their costs stand side by side unconverted (only stderr did)."""
+    euros = api.load_strategy(DIGITAL_FIRST, ["currency=€"])
+    francs = api.load_strategy(ROOT / "strategies" / "branch-closure.yaml", ["currency=CHF"])
+    page = build_report([euros, francs], cube)
+    cards = re.findall(r'<dt>Total cost</dt><dd>(.*?)</dd>', page)
+    with currency_label("€"):
+        assert cards[0] == money(api.simulate(euros, cube).totals.cost)
+    assert cards[1].startswith("CHF ")
+    tables = re.findall(r"<caption>Periods</caption>.*?</table>", page, re.S)
+    assert "€" in tables[0] and "CHF" not in tables[0]
+    assert "CHF" in tables[1] and "€" not in tables[1]
+    comparison = by_first_column(table(page, "Comparison"))
+    assert comparison["Cost"][euros.name][0].isdigit()
+    assert "label money in different currencies (CHF, €)" in page
+    plain = build_report([euros, api.load_strategy(DIGITAL_FIRST, ["currency=€"])], cube)
+    assert "different currencies" not in plain
+
+
 def test_the_cards_write_money_as_the_tables_do(cube: cx.Cube) -> None:
     """The cards wrote money their own way: without the currency the verdict and the
     tables beside them carry, and whole below 100 (6.70 against today as +7)."""

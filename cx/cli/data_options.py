@@ -158,10 +158,10 @@ def strategies_for(paths: list[Path], run: RunArgs) -> list[Strategy]:
 def note_currencies(strategies: list[Strategy], quiet: bool) -> None:
     """Say once when strategies side by side label money in different currencies: cx
     converts nothing, so their costs stand side by side as numbers, unlabelled."""
-    labels = sorted({s.currency for s in strategies if s.currency is not None})
-    unlabelled = any(s.currency is None for s in strategies)
-    if len(labels) > 1 or (labels and unlabelled):
-        named = ", ".join(labels) + (" and none" if unlabelled else "")
+    from cx.render.numbers import mixed_currencies
+
+    named = mixed_currencies([s.currency for s in strategies])
+    if named is not None:
         note(
             f"warning: the strategies label money in different currencies ({named}); cx "
             "converts nothing, so their costs are compared as plain numbers",

@@ -17,7 +17,14 @@ from cx.models.result import Bands, Result, SweepGrid, SweepResult
 from cx.models.strategy import Strategy
 from cx.render import sections as text
 from cx.render.compare import comparison_section
-from cx.render.numbers import common_currency, currency_label, money, signed, whole
+from cx.render.numbers import (
+    common_currency,
+    currency_label,
+    mixed_currencies,
+    money,
+    signed,
+    whole,
+)
 from cx.render.verdict import guards_fail, guards_pass, verdict
 from cx.render.views import SimulationView, distinct_names
 from cx.report import charts
@@ -320,14 +327,26 @@ def _page(
         "today: the channels offered now, no steering, the same costs.</p>"
     )
     colors = charts.strategy_colors(len(scenarios))
-    cards = "".join(card(s, color) for s, color in zip(scenarios, colors, strict=True))
-    page.add(f'<div class="cards">{cards}</div>')
-    readings = "".join(reading(s.result) for s in scenarios)
-    page.add(f'<div class="reading">{readings}</div>')
+    # What is one strategy's carries its currency; what sets strategies side by side
+    # carries the one they share, or none.
+    cards, readings = [], []
+    for scenario, color in zip(scenarios, colors, strict=True):
+        with currency_label(scenario.strategy.currency):
+            cards.append(card(scenario, color))
+            readings.append(reading(scenario.result))
+    page.add(f'<div class="cards">{"".join(cards)}</div>')
+    page.add(f'<div class="reading">{"".join(readings)}</div>')
     if len(scenarios) > 1:
         page.tables([comparison_section([s.view for s in scenarios])])
     else:
         page.tables([text.totals_section(scenarios[0].view)])
+    mixed = mixed_currencies([s.strategy.currency for s in scenarios])
+    if mixed is not None:
+        page.add(
+            f'<p class="note">The strategies label money in different currencies ({esc(mixed)}): '
+            "cx converts nothing, so the comparison and the charts set their costs side by "
+            "side as plain numbers.</p>"
+        )
 
     # -- over time
     every = [*baselines, *scenarios]
@@ -375,45 +394,8 @@ def _page(
     # -- one section per strategy
     span = _history_span(sum(weekday_counts_for(cube).values()))
     for index, scenario in enumerate(scenarios):
-        result = scenario.result
-        page.add(f'<section class="strategy" id="strategy-{index + 1}">')
-        page.add(
-            f'<h2>{esc(scenario.name)} <span class="tag">{esc(result.strategy.kind)}</span></h2>'
-        )
-        if scenario.strategy.description:
-            page.add(f'<p class="lead">{esc(scenario.strategy.description)}</p>')
-        page.add(f'<div class="reading">{reading(result)}</div>')
-        _uncertainty_charts(page, scenario, index, colors[index])
-        if index == 0 and sweep is not None:
-            add_sweep(page, sweep, colors[index])
-        guards = text.guards_section(result)
-        page.tables([text.totals_section(scenario.view), *([guards] if guards else [])])
-        page.add("<h3>Assumptions</h3>")
-        page.add(
-            '<p class="lead">What these figures rest on: each input of the strategy, where it '
-            "came from, and what the data says about it.</p>"
-        )
-        for section in assumptions_sections(scenario.strategy, result, cube, profile):
-            page.tables([section])
-        page.tables([text.channels_section(result), text.dilution_section(result)])
-        for extra in (text.hours_section(result), text.outcomes_section(scenario.view)):
-            if extra is not None:
-                page.tables([extra])
-        week = staffing_week(scenario, cube)
-        if week.height:
-            page.chart(
-                Chart(
-                    key=f"staffing-{index + 1}",
-                    title="Agents scheduled per hour of the week",
-                    spec=charts.staffing_heatmap(week, WEEKDAYS),
-                    caption=f"Mean agents scheduled (shrinkage included) in each hour of the week "
-                    f"over the {span} of history, staffed per "
-                    f"{scenario.interval_minutes}-minute interval by Erlang C to each channel's "
-                    "service level. Each channel has its own colour scale.",
-                )
-            )
-        page.tables([text.periods_section(result)])
-        page.add("</section>")
+        with currency_label(scenario.strategy.currency):
+            _strategy_section(page, scenario, index, colors[index], cube, profile, sweep, span)
 
     footer = (
         f"Made by cx {esc(__version__)} on {generated:%Y-%m-%d %H:%M}. Figures are expected "
@@ -422,6 +404,58 @@ def _page(
         "channels seen in the data, no shifts, the same catalog costs."
     )
     return page, footer
+
+
+def _strategy_section(
+    page: Page,
+    scenario: Scenario,
+    index: int,
+    color: str,
+    cube: Cube,
+    profile: InspectResult | None,
+    sweep: SweepResult | SweepGrid | None,
+    span: str,
+) -> None:
+    """The strategy's own section: its reading, charts, tables and assumptions."""
+    result = scenario.result
+    page.add(f'<section class="strategy" id="strategy-{index + 1}">')
+    page.add(
+        f'<h2>{esc(scenario.name)} <span class="tag">{esc(result.strategy.kind)}</span></h2>'
+    )
+    if scenario.strategy.description:
+        page.add(f'<p class="lead">{esc(scenario.strategy.description)}</p>')
+    page.add(f'<div class="reading">{reading(result)}</div>')
+    _uncertainty_charts(page, scenario, index, color)
+    if index == 0 and sweep is not None:
+        add_sweep(page, sweep, color)
+    guards = text.guards_section(result)
+    page.tables([text.totals_section(scenario.view), *([guards] if guards else [])])
+    page.add("<h3>Assumptions</h3>")
+    page.add(
+        '<p class="lead">What these figures rest on: each input of the strategy, where it '
+        "came from, and what the data says about it.</p>"
+    )
+    for section in assumptions_sections(scenario.strategy, result, cube, profile):
+        page.tables([section])
+    page.tables([text.channels_section(result), text.dilution_section(result)])
+    for extra in (text.hours_section(result), text.outcomes_section(scenario.view)):
+        if extra is not None:
+            page.tables([extra])
+    week = staffing_week(scenario, cube)
+    if week.height:
+        page.chart(
+            Chart(
+                key=f"staffing-{index + 1}",
+                title="Agents scheduled per hour of the week",
+                spec=charts.staffing_heatmap(week, WEEKDAYS),
+                caption=f"Mean agents scheduled (shrinkage included) in each hour of the week "
+                f"over the {span} of history, staffed per "
+                f"{scenario.interval_minutes}-minute interval by Erlang C to each channel's "
+                "service level. Each channel has its own colour scale.",
+            )
+        )
+    page.tables([text.periods_section(result)])
+    page.add("</section>")
 
 
 def _uncertainty_charts(page: Page, scenario: Scenario, index: int, color: str) -> None:
