@@ -649,8 +649,24 @@ def test_no_table_line_or_note_starts_a_github_workflow_command(workdir: Path) -
     assert result.exit_code == 0, result.stderr
     lines = (result.stdout + result.stderr).splitlines()
     assert not [line for line in lines if line.startswith("::")]
-    assert "\\x3a:error file=x::pwned" in result.stdout
+    assert "\\x3a:error file=x\\x3a:pwned" in result.stdout
     assert data.exists()
+
+
+@pytest.mark.parametrize("columns", ["40", "80"])
+def test_a_wrapped_table_cell_starts_no_line_with_a_workflow_command(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, columns: str
+) -> None:
+    """A table wraps a long name at a space and folds a long word anywhere: a name with
+    ``::`` inside it started a line with ``::error`` on a narrow terminal."""
+    monkeypatch.setenv("COLUMNS", columns)
+    names = ["phone", "branch office ::error file=x::wrapped", "officebranchwithalongname::error"]
+    csv_of(workdir / "names.csv", interactions(names))
+    result = run("inspect", "--data", "names.csv", "--no-cache")
+    assert result.exit_code == 0, result.stderr
+    lines = (result.stdout + result.stderr).splitlines()
+    assert not [line for line in lines if line.lstrip().startswith("::")]
+    assert "::" not in result.stdout
 
 
 def test_markdown_escapes_a_backslash_before_a_pipe(workdir: Path) -> None:

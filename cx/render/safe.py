@@ -45,10 +45,16 @@ def log_line(text: str) -> str:
     return "\\x3a" + shown[1:] if shown.startswith("::") else shown
 
 
+# The first colon of each pair: in ":::" both the first and the second.
+_COLON_BEFORE_COLON = re.compile(":(?=:)")
+
+
 def plain(text: str, style: str = "") -> Text:
     """File text as a rich renderable printed literally: no markup (``[red]``,
-    ``[link=...]``), no emoji codes, and one line of a log (:func:`log_line`)."""
-    return Text(log_line(text), style=style)
+    ``[link=...]``), no emoji codes, no control character (:func:`terminal_text`) and no
+    ``::`` anywhere: a table wraps a cell at a space and folds a long word at any
+    character, so a ``::`` inside a name could start a line of a CI log."""
+    return Text(_COLON_BEFORE_COLON.sub(r"\\x3a", terminal_text(text)), style=style)
 
 
 # Characters that are illegal in XML 1.0 (everything below U+0020 but tab, line feed and
