@@ -1013,6 +1013,9 @@ def test_non_finite_and_absurd_numbers_are_rejected_rows(tmp_path: Path, scan: s
         (b"customer_id,timestamp,channel\n", "data file has a header but no rows"),
         (b"customer_id,timestamp,channel\r\n\r\n", "data file has a header but no rows"),
         (b"customer_id\x00timestamp\x00channel\n", "data file is binary, not CSV text"),
+        # not UTF-8 either: said as binary, not 'pass --encoding lossy'
+        (b"SQLite format 3\x00\x10\x00\x01\x01\x00@  \xff\xfe\n", "data file is binary"),
+        (b"\x7fELF\x02\x01\x01\x00\x00\xe8\xff\n", "data file is binary, not CSV text"),
     ],
 )
 def test_files_without_rows_are_refused(tmp_path: Path, content: bytes, message: str) -> None:

@@ -1074,6 +1074,11 @@ def _written(path: Path, text: str) -> Path:
     return path
 
 
+def _bytes(path: Path, content: bytes) -> Path:
+    path.write_bytes(content)
+    return path
+
+
 @pytest.mark.parametrize(
     ("make", "message"),
     [
@@ -1082,6 +1087,7 @@ def _written(path: Path, text: str) -> Path:
         (lambda d: _written(d / "empty.csv", ""), "data file is empty"),
         (lambda d: _written(d / "head.csv", "a,b\n"), "header but no rows"),
         (lambda d: _written(d / "bin.csv", "a,b\x00\n1,2\n"), "binary"),
+        (lambda d: _bytes(d / "db.csv", b"SQLite format 3\x00\xff\xfe\n"), "binary, not CSV"),
     ],
 )
 def test_unreadable_export_exits_2(

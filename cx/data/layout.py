@@ -32,7 +32,14 @@ from cx.data.diagnose import (
     header_below_error,
     read_error,
 )
-from cx.data.files import check_data_path, detect_delimiter, is_gzip, is_parquet, open_text
+from cx.data.files import (
+    check_data_path,
+    detect_delimiter,
+    is_gzip,
+    is_parquet,
+    open_bytes,
+    open_text,
+)
 from cx.errors import DataError, shown
 from cx.models.mapping import CANONICAL_COLUMNS, REQUIRED_COLUMNS, Mapping
 
@@ -123,12 +130,24 @@ def head_lines(path: Path, count: int, encoding: str = "utf8") -> list[str]:
                 lines.append(line)
             return lines
     except UnicodeDecodeError:
+        if _binary_first_line(path):  # 'pass --encoding lossy' would not make it CSV
+            raise DataError("data file is binary, not CSV text", file=path) from None
         problem = first_bad_utf8(path)
         if problem is None:  # the decoder and the diagnosis disagree: say it plainly
             raise DataError("data file is not UTF-8 text", file=path) from None
         raise problem.error(path) from None
     except (OSError, EOFError, zlib.error) as exc:  # zlib.error: a corrupt .gz
         raise DataError(f"cannot read data file: {exc}", file=path) from None
+
+
+def _binary_first_line(path: Path) -> bool:
+    """Whether the first line of ``path`` holds a NUL byte, as no text export does (a
+    database, an executable, an archive)."""
+    try:
+        with open_bytes(path) as handle:
+            return b"\x00" in handle.readline(HEAD_LINE_CHARS)
+    except (OSError, EOFError, zlib.error):  # the diagnosis of UTF-8 says what it can
+        return False
 
 
 def refuse_header_below(
