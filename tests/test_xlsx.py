@@ -189,11 +189,17 @@ def test_xlsx_needs_a_file(output: str | None) -> None:
     assert "-o FILE.xlsx" in result.stderr
 
 
+WORKBOOK_OR = "add --format xlsx for a workbook, or name it"
+
+
 @pytest.mark.parametrize(
     ("command", "name", "hint"),
     [
-        (["simulate", STRATEGY], "results.xlsx", "add --format xlsx for a workbook, or name"),
-        (["check", STRATEGY], "guards.XLS", "name the file for what --format text writes"),
+        (["simulate", STRATEGY], "results.xlsx", f"{WORKBOOK_OR} results.txt)"),
+        (["simulate", STRATEGY, "-f", "json"], "r.ods", f"{WORKBOOK_OR} r.json)"),
+        (["compare", STRATEGY, "-f", "markdown"], "r.xls", f"{WORKBOOK_OR} r.md)"),
+        (["check", STRATEGY], "guards.XLS", "name it guards.txt)"),
+        (["check", STRATEGY, "-f", "junit"], "guards.xlsx", "name it guards.xml)"),
     ],
 )
 def test_text_is_never_written_under_a_workbook_name(

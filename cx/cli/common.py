@@ -150,12 +150,20 @@ def check_xlsx_output(output: Path | None) -> None:
 WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods")
 
 
+#: The name each text format of ``--format`` is saved under.
+TEXT_FORMAT_SUFFIXES = {
+    "table": ".txt", "text": ".txt", "github": ".txt", "json": ".json", "csv": ".csv",
+    "markdown": ".md", "junit": ".xml",
+}  # fmt: skip
+
+
 def check_text_output(output: Path | None, output_format: str) -> None:
     """A text format (``table``, ``json``...) is not written to a file named as a
     workbook (``results.xlsx``), which a spreadsheet would refuse to open."""
     if not _workbook_name(output):
         return
-    other_name = f"name the file for what --format {output_format} writes"
+    suffix = TEXT_FORMAT_SUFFIXES.get(str(output_format), ".txt")
+    other_name = f"name it {bare_name(output.name)}{suffix}"
     raise _text_under_workbook_name(
         output,
         f"--format {output_format} writes text",
