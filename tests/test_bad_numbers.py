@@ -487,7 +487,7 @@ def test_an_interval_that_is_no_choice_has_no_quotes_hint(work: Path, interval: 
         ("inf", "inf is not a share from 0 to 1"),
         ("-0.1", "-0.1 is not a share from 0 to 1"),
         ("2", "2 is not a share from 0 to 1"),
-        ("٠", "Invalid value"),
+        ("٠", "contains '٠' (arabic-indic digit zero)"),
     ],
 )
 def test_bad_max_reject_rate(work: Path, rate: str, message: str) -> None:
@@ -533,6 +533,26 @@ def test_an_option_number_with_an_underscore_is_refused(
     # Python reads 1_5 as 15; a person writing it meant something else, or a typo.
     line = one_error_line(run("simulate", "s.yaml", "--data", "data.csv", option, value))
     assert f"{option} is not a number: '{value}' holds '_'" in line
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "value", "named"),
+    [(["simulate", "s.yaml"], "--max-reject-rate", "０.５", "'０' (fullwidth digit zero)"),
+     (["simulate", "s.yaml"], "--journey-window", "٣", "'٣' (arabic-indic digit three)"),
+     (["simulate", "s.yaml"], "--seed", "²", "'²' (superscript two)"),
+     (["generate", "-o", "out.csv"], "--rows", "５", "'５' (fullwidth digit five)")],
+)  # fmt: skip
+def test_an_option_number_in_other_digits_names_the_digit(
+    work: Path, command: list[str], option: str, value: str, named: str
+) -> None:
+    """It was 'Invalid value for '--seed': Input should be a valid integer, unable to
+    parse string as an integer', as if the number were not one at all."""
+    args = [] if command[0] == "generate" else ["--data", "data.csv"]
+    line = one_error_line(run(*command, *args, option, value))
+    assert line == (
+        f"error: {option} is not a number: '{value}' contains {named} "
+        "(hint: write numbers with the digits 0-9)"
+    )
 
 
 @pytest.mark.parametrize(

@@ -138,6 +138,8 @@ def _checked_values(parameter: Any) -> Any:
                 f"{_shown_name(parameter)} is not a number: {spaced[0]!r} holds '_'",
                 hint="write numbers with the digits 0-9 only",
             )
+        if _number_type(parameter) is not None:
+            _refuse_foreign_digits(parameter, texts)
         if _number_type(parameter) == "float":
             _refuse_percentage(parameter, texts)
         converted = process(context, value)
@@ -150,6 +152,20 @@ def _checked_values(parameter: Any) -> Any:
         return converted
 
     return process_value
+
+
+def _refuse_foreign_digits(parameter: Any, texts: list[str]) -> None:
+    """A number written with other digits than 0-9 (``０.５``, ``٣``), said as a
+    strategy file's number is."""
+    from cx.models.numbers import foreign_character
+
+    for text in texts:
+        foreign = foreign_character(text)
+        if foreign is not None:
+            raise UsageError(
+                f"{_shown_name(parameter)} is not a number: {text!r} contains {foreign}",
+                hint="write numbers with the digits 0-9",
+            )
 
 
 def _refuse_percentage(parameter: Any, texts: list[str]) -> None:
