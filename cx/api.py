@@ -607,7 +607,7 @@ def build_cube_file(
     from cx.data.files import check_data_path
     from cx.data.fine import in_file_order
     from cx.data.scan import enforce_reject_rate, scan_fine
-    from cx.io import write_with
+    from cx.io import write_frame_parquet
 
     path = check.require_path(path, "path")
     output = check.require_cube_output(output)
@@ -632,7 +632,7 @@ def build_cube_file(
 
         outcomes = scan_outcomes(source, mapping, journey_window, encoding, keep.frame)
         frame = pl.concat([frame, outcomes_frame(outcomes)], how="diagonal")
-    write_with(Path(output), in_file_order(frame).write_parquet, [source])
+    write_frame_parquet(in_file_order(frame), Path(output), [source])
     return fine.rows_used
 
 

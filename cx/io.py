@@ -399,6 +399,21 @@ def write_frame_csv(
     write_with(path, lambda temporary: frame.write_csv(temporary), inputs)
 
 
+def write_frame_parquet(
+    frame: Any, path: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]] = ()
+) -> None:
+    """Write a Polars frame as a Parquet file, atomically. The bytes are encoded in
+    memory and written by Python: Polars' writer says a disk that fills as it writes
+    the file's footer as "Invalid thrift: transport error", not as the full disk it is."""
+
+    def write(temporary: Path) -> None:
+        buffer = io.BytesIO()
+        frame.write_parquet(buffer)
+        temporary.write_bytes(buffer.getvalue())
+
+    write_with(path, write, inputs)
+
+
 def silence_stdout() -> None:
     """Point stdout at /dev/null, so flushing it at exit raises no second BrokenPipeError
     (after ``cx ... | head`` has read all it wants)."""

@@ -366,6 +366,31 @@ def test_a_full_disk_under_polars_keeps_the_previous_cube(
     assert leftovers(work) == []
 
 
+def test_a_disk_that_fills_under_the_parquet_footer_is_a_full_disk(
+    work: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Polars says a disk that fills as it writes a Parquet file's footer as a broken
+    file, not as the full disk it is: cx cube -d export.csv -o cube.parquet was an
+    internal error (exit 3) on a full disk."""
+    (work / "cube.parquet").write_bytes(b"previous")
+    write_parquet = pl.DataFrame.write_parquet
+
+    def footer_fails_on_disk(self: pl.DataFrame, file: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(file, str | Path):
+            raise pl.exceptions.ComputeError(
+                "parquet: File out of specification: Invalid thrift: transport error"
+            )
+        return write_parquet(self, file, *args, **kwargs)
+
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", footer_fails_on_disk)
+    monkeypatch.setattr(Path, "write_bytes", no_space)
+    result = run_cx("cube", "--data", GOOD, "-o", "cube.parquet")
+    monkeypatch.undo()
+    assert_refused(result, "cube.parquet", FULL_DISK)
+    assert (work / "cube.parquet").read_bytes() == b"previous"
+    assert leftovers(work) == []
+
+
 @pytest.mark.parametrize("failure", [no_space, polars_no_space])
 def test_a_full_disk_while_writing_rejects_or_generating(
     work: Path, monkeypatch: pytest.MonkeyPatch, failure: Any

@@ -212,7 +212,7 @@ def build_cube_file(
     """Build the cube file of the export ``path`` with ``engine`` and write it to ``output``
     (atomically); ``check`` sees the cube before it replaces ``output``. With
     ``journey_window`` (hours), the file also carries the journeys and outcomes."""
-    from cx.io import write_with
+    from cx.io import write_frame_parquet
 
     if engine not in ENGINES[1:]:
         raise UsageError(f"unknown --engine '{engine}'", hint=f"use {', '.join(ENGINES)}")
@@ -232,7 +232,7 @@ def build_cube_file(
         cube = _read_built(built, rows, path)
         check(cube)
         ordered = fine.in_file_order(rows)  # the engine's order is its own
-        write_with(output, ordered.write_parquet, [path])
+        write_frame_parquet(ordered, output, [path])
     return cube
 
 
