@@ -88,19 +88,22 @@ def close(a: float | None, b: float | None) -> bool:
 
 
 @st.composite
-def datasets(draw: st.DrawFn, channels: list[str] | None = None) -> tuple[list[tuple], str]:
-    """1–40 contacts on a few channels over up to four months, and a period."""
+def datasets(
+    draw: st.DrawFn, channels: list[str] | None = None, days: int = 120, rows: int = 40
+) -> tuple[list[tuple], str]:
+    """1–``rows`` contacts on a few channels over up to ``days`` days (four months), and
+    a period."""
     pool = channels or draw(st.lists(st.sampled_from(NAMES), min_size=1, max_size=5, unique=True))
     row = st.tuples(
         st.integers(0, 7),  # customer
         st.sampled_from(pool),
-        st.integers(0, 120),  # day
+        st.integers(0, days),
         st.integers(0, 23 * 60 + 59),  # minute of the day
         st.sampled_from(SEGMENTS),
         st.sampled_from(STAGES),
         st.sampled_from(INTENTS),
     )
-    raw = draw(st.lists(row, min_size=1, max_size=40))
+    raw = draw(st.lists(row, min_size=1, max_size=rows))
     rows = [
         (
             f"c{customer}",
