@@ -118,14 +118,14 @@ def datasets(
     return rows, draw(st.sampled_from(["week", "month", "quarter"]))
 
 
-def load_cube(rows: list[tuple], period: str) -> Cube:
+def load_cube(rows: list[tuple], period: str, keep_rows: bool = False) -> Cube:
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "data.csv"
         with open(path, "w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(HEADER)
             writer.writerows(rows)
-        return api.load_interactions(path, period=period)
+        return api.load_interactions(path, period=period, keep_rows=keep_rows)
 
 
 def observed(rows: list[tuple]) -> list[str]:

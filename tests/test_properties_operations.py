@@ -16,18 +16,14 @@
 
 from __future__ import annotations
 
-import csv
 import math
-import tempfile
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from test_properties import (
     CATALOG,
-    HEADER,
     PROPERTY_SETTINGS,
     assert_same_channels,
     check_conservation,
@@ -479,16 +475,6 @@ def test_dates_without_a_time_are_after_hours_only_on_days_closed_throughout(
             assert close(channel.lost, float(closed))
 
 
-def load_cube_with_rows(rows: list[tuple], period: str) -> Any:
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / "data.csv"
-        with open(path, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(HEADER)
-            writer.writerows(rows)
-        return api.load_interactions(path, period=period, keep_rows=True)
-
-
 @PROPERTY_SETTINGS
 @given(st.data())
 def test_the_replay_queues_every_contact_a_live_channel_handles(data: st.DataObject) -> None:
@@ -496,7 +482,7 @@ def test_the_replay_queues_every_contact_a_live_channel_handles(data: st.DataObj
     # a time of day (cx reads the data by 15-minute intervals): something to replay
     assume(any(row[1][11:16] >= "00:15" for row in rows))
     catalog = data.draw(hours_catalogs())
-    cube = load_cube_with_rows(rows, period)
+    cube = load_cube(rows, period, keep_rows=True)
     interval = data.draw(st.sampled_from([15, 30, 60]))
     result = api.simulate(
         api.load_strategy(follow(catalog, rows)), cube, interval=interval, replay=True
