@@ -132,15 +132,16 @@ def _checked_values(parameter: Any) -> Any:
     def process_value(context: Any, value: Any) -> Any:
         given = value if isinstance(value, list | tuple) else [value]
         texts = [text for text in given if isinstance(text, str)]
+        number = _number_type(parameter)
         spaced = [text for text in texts if "_" in text]
-        if spaced and _number_type(parameter) is not None:
+        if spaced and number is not None:
             raise UsageError(
                 f"{_shown_name(parameter)} is not a number: {spaced[0]!r} holds '_'",
                 hint="write numbers with the digits 0-9 only",
             )
-        if _number_type(parameter) is not None:
+        if number is not None:
             _refuse_foreign_digits(parameter, texts)
-        if _number_type(parameter) == "float":
+        if number == "float":
             _refuse_percentage(parameter, texts)
         converted = process(context, value)
         paths = converted if isinstance(converted, list | tuple) else [converted]
