@@ -68,9 +68,13 @@ class OpenDays:
     def in_seat(self, channel: StaffingSettings, workload: np.ndarray | None = None) -> Any:
         """Agent-hours in seat per day (before shrinkage) for ``workload`` (default: the
         plan's; draws × days for many draws with settings as columns)."""
+        return np.maximum(self.needed(channel, workload), channel.min_agents * self.open_hours)
+
+    def needed(self, channel: StaffingSettings, workload: np.ndarray | None = None) -> Any:
+        """Agent-hours in seat per day that the workload alone needs (the workload
+        formula, before the floor and shrinkage)."""
         work = self.workload if workload is None else workload
-        needed = work / (channel.concurrency * channel.max_occupancy)
-        return np.maximum(needed, channel.min_agents * self.open_hours)
+        return work / (channel.concurrency * channel.max_occupancy)
 
 
 @dataclass(frozen=True)
@@ -412,7 +416,7 @@ def _staff_open_days(staffing: ChannelStaffing, channel: Channel, days: OpenDays
     """An async channel with opening hours and a floor: per day, the greater of its
     workload formula and `min_agents` through its open hours."""
     scale = 1.0 / (1.0 - channel.shrinkage)
-    needed = days.workload / (channel.concurrency * channel.max_occupancy)
+    needed = days.needed(channel)
     in_seat = days.in_seat(channel)
     scheduled = in_seat * scale
     staffing.agent_hours = float(scheduled.sum())
