@@ -413,6 +413,65 @@ def test_dates_only_refuse_replay_through_the_api(dates: tuple[Path, Path]) -> N
         api.simulate(api.load_strategy(strategy), cube, replay=True)
 
 
+#: A night batch: every contact at 00:05, within its day's first 15-minute interval.
+NIGHT = DATES.replace(" 00:00:00", " 00:05:00")
+#: Dates only but for one row the fast scan checks again (a padded number) at 00:05.
+DATES_BUT_ONE = DATES + "C5,2024-03-05 00:05:00,phone, 120 \n"
+
+
+@pytest.mark.parametrize(
+    ("text", "timed"), [(DATES, False), (NIGHT, True), (DATES_BUT_ONE, True)]
+)
+@pytest.mark.parametrize("exact", [False, True])
+@pytest.mark.parametrize("keep", [False, True])
+def test_dates_only_are_told_by_the_timestamps_not_the_intervals(
+    tmp_path: Path, text: str, timed: bool, exact: bool, keep: bool
+) -> None:
+    """Every interval starts at 00:00 in all three files; only the first has every
+    timestamp at 00:00:00 exactly. Fast and exact scans, with and without kept rows."""
+    data = tmp_path / "data.csv"
+    data.write_text(text, encoding="utf-8")
+    kept = KeptRows(("timestamp",)) if keep else None
+    cube = scan_fine(data, Mapping(), exact=exact, keep=kept)
+    assert cube.arrivals["interval_start"].dt.minute().max() == 0
+    assert cube.time_of_day is timed
+    assert cube.to_cube("month", str(data)).meta.time_of_day is timed
+
+
+def test_a_night_batch_at_00_05_has_a_time_of_day(dates: tuple[Path, Path]) -> None:
+    """All contacts at 00:05: one 15-minute interval a day, but times of day, so the
+    live channels are staffed and --replay runs."""
+    data, strategy = dates
+    data.write_text(NIGHT, encoding="utf-8")
+    for option in ([], ["--replay"], ["--interval", "30"]):
+        args = ["simulate", strategy, "--data", data, "-f", "json", "--no-cache", *option]
+        result = cli(*args)
+        assert result.exit_code in (0, 1), result.stderr
+        payload = json.loads(result.stdout)
+        assert payload["data"]["time_of_day"] is True
+        assert "midnight" not in result.stderr
+        phone = next(c for c in payload["channels"] if c["channel"] == "phone")
+        assert phone["service_level"] is not None
+
+
+@pytest.mark.parametrize(("text", "timed"), [(DATES, False), (NIGHT, True)])
+def test_a_cube_file_keeps_whether_the_data_has_a_time_of_day(
+    tmp_path: Path, text: str, timed: bool
+) -> None:
+    data, target = tmp_path / "data.csv", tmp_path / "cube.parquet"
+    data.write_text(text, encoding="utf-8")
+    result = cli("cube", "--data", data, "-o", target, "--quiet")
+    assert result.exit_code == 0, result.stderr
+    stats = pl.read_parquet(target).filter(pl.col("table") == "stats")
+    assert stats["time_of_day"].to_list() == [timed]
+    for source in (data, target):
+        assert api.load_interactions(source).meta.time_of_day is timed
+    # Written without the column (an older cx): read by its intervals, all at 00:00.
+    older = tmp_path / "older.parquet"
+    pl.read_parquet(target).drop("time_of_day").write_parquet(older)
+    assert api.load_interactions(older).meta.time_of_day is False
+
+
 # --------------------------------------------------------------------------- labels
 
 

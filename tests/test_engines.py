@@ -67,6 +67,7 @@ def assert_same_cube(built: fine.FineCube, expected: fine.FineCube) -> None:
         assert ordered(getattr(built, name)).equals(ordered(getattr(expected, name))), name
     assert (built.rows_read, built.rows_rejected) == (expected.rows_read, expected.rows_rejected)
     assert (built.first, built.last) == (expected.first, expected.last)
+    assert built.time_of_day == expected.time_of_day
 
 
 def engine_cube(engine: str, data: Path, tmp_path: Path, *extra: object) -> fine.FineCube:
@@ -342,6 +343,20 @@ def test_engine_reads_timestamps_as_the_scan(engine: str, first: str, tmp_path: 
     """One format per column, offsets to UTC, leap seconds and impossible times rejected."""
     data = timestamps_csv(tmp_path / "stamps.csv", first)
     assert_engine_reads_as_the_scan(engine, data, tmp_path)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(("clock", "timed"), [("00:00:00", False), ("00:05:00", True)])
+def test_engine_tells_dates_only_by_the_timestamps_as_the_scan(
+    engine: str, clock: str, timed: bool, tmp_path: Path
+) -> None:
+    """Every interval starts at 00:00 in both files; only every timestamp at 00:00:00
+    exactly is dates only (a night batch at 00:05 has a time of day)."""
+    data = tmp_path / "night.csv"
+    rows = [f"C{i},2024-01-{1 + i % 9:02d} {clock},{['phone', 'chat'][i % 2]}" for i in range(30)]
+    data.write_text("customer_id,timestamp,channel\n" + "\n".join(rows) + "\n")
+    assert_engine_reads_as_the_scan(engine, data, tmp_path)
+    assert engine_cube(engine, data, tmp_path).time_of_day is timed
 
 
 def test_engine_rejects_mixed_offsets_as_the_scan(tmp_path: Path) -> None:

@@ -84,6 +84,7 @@ def test_duckdb_cube_equals_polars_cube(data: tuple[Path, Path], tmp_path: Path)
     assert from_sql.preferred.sort("channel").equals(from_polars.preferred.sort("channel"))
     assert (from_sql.rows_read, from_sql.rows_rejected) == (3_000, 0)
     assert (from_sql.first, from_sql.last) == (from_polars.first, from_polars.last)
+    assert from_sql.time_of_day is from_polars.time_of_day is True
     for period in ("week", "month", "quarter"):
         assert from_sql.to_cube(period, "x").demand.equals(from_polars.to_cube(period, "x").demand)
 
@@ -105,6 +106,21 @@ def test_simulate_on_the_sql_cube_equals_simulate_on_the_csv(
         payload["data"].pop("file")
         runs.append(payload)
     assert runs[0] == runs[1]
+
+
+@pytest.mark.parametrize(("clock", "timed"), [("00:00:00", False), ("00:05:00", True)])
+def test_the_sql_cube_tells_dates_only_by_the_timestamps(
+    tmp_path: Path, clock: str, timed: bool
+) -> None:
+    """Every interval starts at 00:00 either way; dates only is every timestamp at
+    00:00:00 exactly, as the scan reads it."""
+    csv = tmp_path / "night.csv"
+    header = "customer_id,timestamp,channel,segment,stage,intent,handle_time,wait_time,abandoned"
+    rows = [f"C{i},2024-01-{1 + i % 9:02d} {clock},phone,s,t,i,60,5,false" for i in range(20)]
+    csv.write_text(header + "\n" + "\n".join(rows) + "\n")
+    _, sql = cli("cube", "--sql")
+    from_sql = fine.read_cube_file(duckdb_cube(csv, sql, tmp_path / "cube.parquet"))
+    assert from_sql.time_of_day is scan.scan_fine(csv, load_mapping(None)).time_of_day is timed
 
 
 def test_sql_counts_rows_without_required_fields_as_rejected(tmp_path: Path) -> None:

@@ -69,6 +69,11 @@ def scan_exact(
     read = int(counted["rows_read"].item())
     cube = finish(layout, parts, preferred, read, rejects, rejects_out)
     cube.duplicate_rows = fine.duplicates(hashed[LINE], blank_line_hash(layout))
+    # Every interval at 00:00 (rare): the valid timestamps are read again, to tell
+    # dates only from contacts within their day's first 15 minutes.
+    cube.time_of_day = fine.has_time_of_day(
+        arrivals, lambda: valid_rows(layout, mapping, encoding, ["timestamp"])["timestamp"]
+    )
     return cube
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 import polars as pl
@@ -93,7 +94,10 @@ def scan_fast(
         counted = pool.submit(fine.arrivals_from_sink, sink, code, names)
         preferred = _preferred(names, sink, code, rescued, mapping)
         arrivals = counted.result()
-    del sink
+    # The timestamps are read only where every interval starts at 00:00 (rare).
+    stamps = partial(sink.get_column("ts").cast, pl.Datetime("us"))
+    time_of_day = fine.has_time_of_day(arrivals, stamps, lambda: rescued["timestamp"])
+    del sink, stamps
     parts = [(demand, arrivals, bounds)]
     if rescued.height:
         parts.append(tuple(pl.collect_all(fine.row_queries(rescued.lazy()))))
@@ -109,6 +113,7 @@ def scan_fast(
     rejected = checked.filter(pl.col("reject_reason").is_not_null())
     cube = finish(layout, parts, preferred, read, rejected, rejects_out)
     cube.duplicate_rows = duplicate_rows
+    cube.time_of_day = time_of_day
     return cube
 
 
@@ -228,6 +233,7 @@ def scan_with_rows(
         preferred = fine.preferred_counts(pairs, names)
     cube = finish(valid.layout, parts, preferred, valid.read, valid.rejected, rejects_out)
     cube.duplicate_rows = duplicate_rows
+    cube.time_of_day = fine.has_time_of_day(cube.arrivals, lambda: rows["timestamp"])
     return cube, rows.select(ROW, *columns)
 
 

@@ -9,8 +9,8 @@ by ``cx cube`` or by the SQL of ``cx cube --sql`` on a warehouse) both give a
   and before_queue per (interval_start, channel), 15-minute intervals;
 * ``preferred``: customers per preferred channel (most contacts, ties to the channel
   name that sorts first; anonymous customers left out);
-* rows read, rejected and dropped (a mapping's `drop:`), and the first and last valid
-  timestamp.
+* rows read, rejected and dropped (a mapping's `drop:`), the first and last valid
+  timestamp, and whether any valid timestamp has a time of day (:func:`has_time_of_day`).
 
 Handle-time sums are over served contacts only (§11): an abandoned contact's handle time
 (usually 0) is left out. ``before_queue`` counts abandoned contacts with a wait_time of
@@ -29,6 +29,7 @@ null where a table has no such column. See docs/scale.md.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -48,7 +49,7 @@ from cx.models.mapping import DIMENSION_COLUMNS
 
 CUBE_FILE_FORMAT = 2  # 2: arrivals gained before_queue, stats rows_dropped
 MIDNIGHT_NOTE = (
-    "every timestamp is at midnight (00:00): dates without a time of day, so there are "
+    "every timestamp is at midnight (00:00:00): dates without a time of day, so there are "
     "no intervals to staff. Live channels are costed from their workload, as async "
     "channels (data.time_of_day: false); --replay and --interval are refused"
 )
@@ -97,8 +98,12 @@ CUBE_FILE_SCHEMA: dict[str, pl.DataType] = {
     "rows_dropped": pl.Int64(),
     "first_timestamp": pl.Datetime("us"),
     "last_timestamp": pl.Datetime("us"),
+    "time_of_day": pl.Boolean(),
     "cube_format": pl.Int64(),
 }
+#: Cube-file columns a file may lack: one written by an older cx (or the SQL of an older
+#: `cx cube --sql`) is read as that cx read it (time_of_day: from the intervals alone).
+OPTIONAL_COLUMNS = ("time_of_day",)
 
 
 #: A cube file's tables, in the order its rows give them (the outcome tables last).
@@ -174,6 +179,17 @@ def row_queries(rows: pl.LazyFrame, valid: pl.Expr | None = None) -> list[pl.Laz
     kept = time if valid is None else time.filter(valid)
     bounds = rows.select(first=kept.min(), last=kept.max())
     return [demand, arrivals, bounds]
+
+
+def has_time_of_day(arrivals: pl.DataFrame, *stamps: Callable[[], pl.Series]) -> bool:
+    """Whether some valid timestamp has a time of day, i.e. is not at 00:00:00 exactly
+    (§11). Where an arrival interval starts after 00:00, the small arrivals table says
+    so: nothing is read per row. Only where every interval starts at 00:00 (dates only,
+    or every contact within its day's first 15 minutes, as a night batch at 00:05) are
+    the timestamps themselves read: each of ``stamps`` gives a column of them."""
+    if (arrivals.get_column("interval_start").dt.time() != time(0)).any():
+        return True
+    return any((column().dt.time() != time(0)).any() for column in stamps)
 
 
 def demand_query(rows: pl.LazyFrame, valid: pl.Expr | None = None) -> pl.LazyFrame:
@@ -558,6 +574,7 @@ class FineCube:
     reject_reasons: dict[str, int] = field(default_factory=dict)
     rejects_sample: pl.DataFrame = field(default_factory=pl.DataFrame)
     duplicate_rows: int | None = None  # counted by the scan (None: not counted)
+    time_of_day: bool = True  # False: every valid timestamp at 00:00:00 (has_time_of_day)
 
     @property
     def rows_used(self) -> int:
@@ -606,7 +623,7 @@ class FineCube:
             first_timestamp=self.first.isoformat(),
             last_timestamp=self.last.isoformat(),
         )
-        if self.arrivals.height and self.arrivals["interval_start"].dt.time().max() == time(0):
+        if self.arrivals.height and not self.time_of_day:
             meta.time_of_day = False
             meta.notes.append(MIDNIGHT_NOTE)
         meta.notes.extend(partial_period_notes(self.first.date(), self.last.date(), period))
@@ -636,6 +653,7 @@ class FineCube:
                 "rows_dropped": [self.rows_dropped],
                 "first_timestamp": [self.first],
                 "last_timestamp": [self.last],
+                "time_of_day": [self.time_of_day],
                 "cube_format": [CUBE_FILE_FORMAT],
             }
         )
@@ -688,7 +706,8 @@ def _check_cube_columns(raw: pl.DataFrame, path: Path) -> None:
     """Refuse a cube file whose columns are missing or whose numbers are no counts
     (negative, fractional, not finite) or no sums of seconds (negative, not finite):
     each would be a silently wrong figure downstream."""
-    missing = [name for name in CUBE_FILE_SCHEMA if name not in raw.columns]
+    absent = [name for name in CUBE_FILE_SCHEMA if name not in raw.columns]
+    missing = [name for name in absent if name not in OPTIONAL_COLUMNS]
     if missing and set(missing) <= set(NEW_IN_FORMAT_2) and "cube_format" in raw.columns:
         raise DataError(  # written by an older cx: say so rather than list columns
             f"cube file is cube_format 1 (no {', '.join(missing)}); this cx reads "
@@ -953,4 +972,6 @@ def read_cube_file(path: str | Path) -> FineCube:
         first=row["first_timestamp"],
         last=row["last_timestamp"],
         rows_dropped=int(row["rows_dropped"] or 0),
+        # null: written without the column, by an older cx; the intervals tell what they can
+        time_of_day=has_time_of_day(arrivals) or bool(row["time_of_day"]),
     )

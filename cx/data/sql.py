@@ -12,7 +12,8 @@ data lacks is a NULL column of a view over the table. Text is trimmed and empty
 means unknown, as in a CSV; channels are lower-cased and a mapping's channel
 aliases and anonymous ids apply. Rows without customer_id, timestamp or channel,
 with a timestamp before 1980 or after 2099 (placeholders, as in the scan), or with a
-handle_time or wait_time outside 0..86,400 s, are counted as rejected.
+handle_time or wait_time outside 0..86,400 s, are counted as rejected. The stats row
+says whether any valid timestamp has a time of day (is not at 00:00:00 exactly, §11).
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ class _Dialect:
             return self.double
         if dtype == pl.Date:
             return "DATE"
+        if dtype == pl.Boolean:
+            return "BOOLEAN"
         return self.timestamp if dtype.is_temporal() else "BIGINT"
 
 
@@ -244,6 +247,7 @@ def cube_sql(
             "rows_dropped": "rows_dropped",
             "first_timestamp": out("first_timestamp"),
             "last_timestamp": out("last_timestamp"),
+            "time_of_day": "time_of_day",
             "cube_format": str(CUBE_FILE_FORMAT),
         },
     )
@@ -311,6 +315,7 @@ stats AS (
     CAST(SUM(CASE WHEN ok THEN 0 ELSE 1 END) AS BIGINT) AS rows_rejected,
     MIN(CASE WHEN ok THEN ts END) AS first_timestamp,
     MAX(CASE WHEN ok THEN ts END) AS last_timestamp,
+    COALESCE(BOOL_OR(ok AND ts <> CAST(CAST(ts AS DATE) AS TIMESTAMP)), FALSE) AS time_of_day,
     (SELECT COUNT(*) FROM src WHERE dropped) AS rows_dropped
   FROM checked
 ){journeys.tables}
