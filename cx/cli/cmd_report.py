@@ -124,6 +124,7 @@ def report(
         samples=draws,
         seed=seed,
         sweep=sweep,
+        rejects=source.rejects,
     )
     emit(page, output)
     if not to_stdout:

@@ -15,10 +15,9 @@ from cx.models.numbers import parse_agents  # noqa: F401  (commands import it fr
 from cx.models.vocabulary import DEFAULT_PERIOD, DEFAULT_WINDOW_HOURS, INTERVALS, PERIODS, one_of
 
 if TYPE_CHECKING:
-    import polars as pl
     from rich.console import Console
 
-    from cx.data.cube import Cube, DataMeta
+    from cx.data.cube import Cube
     from cx.models.progress import Progress
     from cx.models.strategy import Strategy
 
@@ -69,6 +68,7 @@ def load_cube(
     """The cube of ``source.data``; with ``journey_window``, journeys and outcomes too;
     with ``keep_rows``, the valid rows for inspect (``cube.contact_rows``)."""
     from cx import api
+    from cx.caveats import data_notes
 
     with scan_progress(source.data, quiet) as progress:
         cube = api.load_interactions(
@@ -84,46 +84,12 @@ def load_cube(
             progress=progress,
             keep_rows=keep_rows,
         )
-    for text in data_notes(cube.meta, source.data, source.rejects):
+    for text in data_notes(cube.meta, source.rejects):
         note(text, quiet)
     if cube.cache_note is not None:
         rerun.spoil()  # a run whose cache failed is not one to replay
         note(f"note: {cube.cache_note}", quiet)
     return cube
-
-
-def data_notes(meta: DataMeta, data: Path, rejects: Path | None) -> list[str]:
-    """What the scan has to say about the data: loose columns, duplicates, rejects."""
-    from cx.data.fine import is_cube_file
-
-    notes = [f"{data}: {text}" for text in meta.notes]
-    if meta.duplicate_rows:
-        notes.append(
-            f"{data}: {meta.duplicate_rows:,} row(s) repeat an earlier row exactly; they are "
-            "counted as contacts (remove them from the export if they are copies)"
-        )
-    sample = meta.rejects_sample
-    first = sample.row(0, named=True) if sample.height else None
-    if meta.rows_rejected:
-        rejected = (
-            f"{data}: {meta.rows_rejected:,} of {meta.rows_read:,} rows rejected "
-            f"({meta.rows_rejected / meta.rows_read:.2%})"
-        )
-        if first is None:  # a cube file: it counts its rejected rows but holds none
-            notes.append(f"{rejected} when the cube file was built")
-        else:
-            notes.append(
-                f"{rejected}; first at line {first['line']}: {first['reject_reason']}"
-                + (f"; all written to {rejects}" if rejects else "; --rejects FILE lists them all")
-            )
-    if rejects is not None and first is None and is_cube_file(data):
-        notes.append(f"{data}: a cube file holds no rejected rows: --rejects writes nothing")
-    if meta.rows_dropped:
-        notes.append(
-            f"{data}: {meta.rows_dropped:,} row(s) dropped by the mapping's `drop:` "
-            "(not counted, not rejected)"
-        )
-    return notes
 
 
 def _depend_on_data(source: DataArgs) -> None:
@@ -227,35 +193,11 @@ def _note_first_one_wins(
 
 
 def note_idle_rules(strategies: list[Strategy], cube: Cube, quiet: bool) -> None:
-    """Say which shift rules take no contact of the data (a value in another case, a
-    channel the data lacks, no follow-ups): they move nothing, and save nothing; and
-    which do not finish their ramp within the data."""
-    from cx.replay.needs import uses_step
-    from cx.replay.rules import idle_rules, unfinished_ramps
-    from cx.staffing.plan import floors_held_nowhere
+    """Say which shift rules take no contact of the data, which do not finish their
+    ramp within it, and which floors the plan holds nowhere (:mod:`cx.caveats`)."""
+    from cx.caveats import strategy_warnings
 
-    def demand_of(strategy: Strategy) -> pl.DataFrame:
-        """The cube's demand, by journey step too where the strategy's rules need it."""
-        if cube.outcomes is not None and uses_step(strategy):
-            return cube.outcomes.demand
-        return cube.demand
-
-    warnings = [
-        strategy.position(("shifts", number)).finding(said, f"shifts.{number}").format()
-        for strategy in strategies
-        for number, said in [
-            *idle_rules(strategy, demand_of(strategy)),
-            *unfinished_ramps(strategy, cube.meta.period_labels),
-        ]
-    ]
-    warnings += [
-        strategy.position(("channels", name, "min_agents"))
-        .finding(said, f"channels.{name}.min_agents")
-        .format()
-        for strategy in strategies
-        for name, said in floors_held_nowhere(strategy)
-    ]
-    for warning in dict.fromkeys(warnings):  # a base two strategies extend: said once
+    for warning in strategy_warnings(strategies, cube):
         note(f"warning: {warning}", quiet)
 
 

@@ -15,6 +15,7 @@ from cx.errors import InputError
 
 if TYPE_CHECKING:
     from datetime import datetime
+    from pathlib import Path
 
     from cx.data.cube import Cube
     from cx.models.inspect import InspectResult
@@ -61,6 +62,7 @@ def build_report(
     samples: int = 0,
     seed: int = 0,
     sweep: SweepResult | SweepGrid | None = None,
+    rejects: str | Path | None = None,
 ) -> str:
     """Evaluate ``strategies`` on ``cube`` and return the report page as one HTML string.
 
@@ -76,6 +78,12 @@ def build_report(
     ``sweep`` (:func:`cx.api.sweep` of the first strategy, over one key or two) adds to
     that strategy's section its cost against today over the values swept: a line for
     one key, a heat map for two, and a sentence saying where it saves most.
+
+    The page opens with its "Caveats" where there are any: the data's notes, the
+    profile's warnings and the strategies' warnings, the sentences the command line
+    says on stderr (:func:`cx.caveats.caveats`). ``rejects`` is the file the data's
+    rejected rows were written to (as :func:`cx.api.load_interactions` was given it),
+    which the note on them names.
     """
     from datetime import datetime
 
@@ -101,6 +109,7 @@ def build_report(
         raise check.wrong("sweep", "None or a result of cx.api.sweep", sweep)
     if sweep is not None and not sweep.steps:
         raise InputError("sweep has no steps", hint="sweep at least one value")
+    rejects = check.require_optional_path(rejects, "rejects")
     with progress.step("loading the chart library"):
         require_chart_library()
         try:
@@ -121,4 +130,5 @@ def build_report(
         samples=samples,
         seed=seed,
         sweep=sweep,
+        rejects=rejects,
     )

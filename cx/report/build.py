@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
+from pathlib import Path
 
 import polars as pl
 
 from cx._version import __version__
+from cx.caveats import caveats
 from cx.data.cube import Cube
 from cx.models.inspect import InspectResult
 from cx.models.progress import SILENT, Progress
@@ -250,6 +252,17 @@ def card(scenario: Scenario, color: str) -> str:
 # --------------------------------------------------------------------------- page
 
 
+def caveats_section(said: list[str]) -> str:
+    """The run's notes and warnings, on top of the page: what its figures must be read
+    with, in the words the command line says them on stderr."""
+    items = "".join(f"<li>{esc(sentence)}</li>" for sentence in said)
+    return (
+        '<section class="caveats" id="caveats"><h2>Caveats</h2>'
+        '<p class="lead">Read the figures below with these notes on the data and the '
+        f"strategies.</p><ul>{items}</ul></section>"
+    )
+
+
 def _same_as_baseline(scenarios: list[Scenario], baselines: list[Scenario]) -> str:
     """A note naming the strategies whose line hides the baseline's (identical periods)."""
     same = [
@@ -278,6 +291,7 @@ def build(
     samples: int = 0,
     seed: int = 0,
     sweep: SweepResult | SweepGrid | None = None,
+    rejects: Path | None = None,
 ) -> str:
     """The report page; its steps are reported to ``progress`` (the chart specs and the
     chart library's bundle are single calls that cannot say how far they are)."""
@@ -286,9 +300,10 @@ def build(
         scenarios, baselines = scenarios_for(
             strategies, cube, interval, samples, seed, progress
         )
+    said = caveats(strategies, cube, profile, rejects)
     currency = common_currency([strategy.currency for strategy in strategies])
     with progress.step("drawing the charts"), currency_label(currency):
-        page, footer = _page(scenarios, baselines, cube, title, generated, profile, sweep)
+        page, footer = _page(scenarios, baselines, cube, title, generated, profile, sweep, said)
     with progress.step("bundling the chart library"):
         bundle = javascript_bundle()
     return page.render(bundle, footer)
@@ -302,8 +317,9 @@ def _page(
     generated: datetime | None,
     profile: InspectResult | None,
     sweep: SweepResult | SweepGrid | None = None,
+    said: list[str] | None = None,
 ) -> tuple[Page, str]:
-    """The page's blocks and charts, and its footer."""
+    """The page's blocks and charts, and its footer; ``said``, the run's caveats."""
 
     generated = generated or datetime.now()
     meta = cube.meta
@@ -319,6 +335,8 @@ def _page(
         f"data: {esc(meta.file)}"
     )
     page = Page(title=title or DEFAULT_TITLE, subtitle_html=subtitle)
+    if said:
+        page.add(caveats_section(said))
 
     # -- at a glance
     page.add("<h2>At a glance</h2>")

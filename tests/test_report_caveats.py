@@ -1,0 +1,133 @@
+"""`cx report` opens with the run's caveats: the data's notes, the data profile's
+warnings and the strategies' warnings, in the words stderr says them, so that the page
+handed on carries what its figures must be read with; no section when there is none."""
+
+from __future__ import annotations
+
+import html
+import re
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import cx
+
+pytest.importorskip("altair", reason="the report extra is not installed")
+pytest.importorskip("vl_convert", reason="the report extra is not installed")
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from conftest import run_cx
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "interactions.csv"
+STRATEGY = ROOT / "strategies" / "digital-first.yaml"
+HOSTILE = "</li><!--<script>window.__pwned=1</script>"
+
+
+def _export(tmp_path: Path, first: str, last: str) -> pl.DataFrame:
+    """The example's contacts from ``first`` to ``last`` (dates, both included)."""
+    day = pl.col("timestamp").str.slice(0, 10)
+    rows = pl.read_csv(EXAMPLE, infer_schema=False)
+    return rows.filter(day.is_between(pl.lit(first), pl.lit(last)))
+
+
+def _report(*args: object) -> tuple[str, str]:
+    """The page and the stderr of ``cx report ARGS... -o report.html``."""
+    target = Path(str(args[-1]))
+    outcome = run_cx("report", *args[:-1], "-o", target, "--no-cache")
+    assert outcome.exit_code == 0, (outcome.exception, outcome.stderr)
+    assert outcome.stdout == ""
+    return target.read_text(encoding="utf-8"), outcome.stderr
+
+
+def _caveats(page: str) -> list[str] | None:
+    """The sentences of the page's Caveats, as text (None: no such section)."""
+    match = re.search(r'<section class="caveats"[^>]*>(.*?)</section>', page, re.S)
+    if match is None:
+        return None
+    return [html.unescape(item) for item in re.findall(r"<li>(.*?)</li>", match.group(1))]
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_the_page_says_what_stderr_says_about_the_data_and_the_strategy(
+    tmp_path: Path,
+) -> None:
+    """Duplicate rows, a short last month, rejected rows, a ramp unfinished and a floor
+    held nowhere were said on stderr only: the page showed its figures without them."""
+    rows = _export(tmp_path, "2024-01-01", "2024-03-02")
+    broken = rows.head(1).with_columns(timestamp=pl.lit("not a time"))
+    data = tmp_path / "export.csv"
+    pl.concat([rows, rows.head(1), broken]).write_csv(data)
+    rejects = tmp_path / "rejects.csv"
+    page, stderr = _report(
+        STRATEGY, "--data", data, "--rejects", rejects,
+        "--set", "channels.email.min_agents=2", tmp_path / "report.html",
+    )  # fmt: skip
+    said = _caveats(page)
+    assert said is not None
+    assert page.index('id="caveats"') < page.index("<h2>At a glance</h2>")
+    expected = (
+        "1 row(s) repeat an earlier row exactly",
+        "covers only 2 of the 31 days of its last period (2024-03)",
+        f"rows rejected (0.01%); first at line {rows.height + 3}",
+        f"all written to {rejects}",
+        "shifts.0: its ramp of 4 periods reaches 84% of its shares",
+        "channels.email.min_agents: min_agents 2 holds nowhere",
+        "customer '0' has",  # the data profile's warning
+    )
+    for words in expected:
+        assert sum(words in sentence for sentence in said) == 1, words
+    # The same sentences as on stderr, each once.
+    assert len(said) == len(set(said))
+    for sentence in said:
+        assert _flat(sentence) in _flat(stderr), sentence
+
+
+def test_dates_without_a_time_of_day_are_said_on_the_page(tmp_path: Path) -> None:
+    rows = _export(tmp_path, "2024-01-01", "2024-01-31")
+    data = tmp_path / "dates.csv"
+    rows.with_columns(pl.col("timestamp").str.slice(0, 10) + "T00:00:00").write_csv(data)
+    page, stderr = _report(STRATEGY, "--data", data, tmp_path / "report.html")
+    said = _caveats(page)
+    assert said is not None
+    assert any("every timestamp is at midnight" in sentence for sentence in said)
+    assert "every timestamp is at midnight" in _flat(stderr)
+
+
+def test_a_clean_run_has_no_caveats(tmp_path: Path) -> None:
+    mapping = tmp_path / "columns.yaml"
+    mapping.write_text('anonymous_ids: ["0"]\n', encoding="utf-8")
+    page, stderr = _report(
+        STRATEGY, "--data", EXAMPLE, "--columns", mapping, tmp_path / "report.html"
+    )
+    assert "warning" not in stderr
+    assert _caveats(page) is None
+    assert "Caveats" not in page
+
+
+def test_a_clean_cube_has_no_caveats() -> None:
+    from cx.report import build_report
+
+    page = build_report([cx.load_strategy(STRATEGY)], cx.load_interactions(EXAMPLE))
+    assert _caveats(page) is None
+
+
+def test_a_hostile_name_in_a_caveat_is_text(tmp_path: Path) -> None:
+    rows = pl.read_csv(EXAMPLE, infer_schema=False)
+    data = tmp_path / "export.csv"
+    rows.with_columns(
+        customer_id=pl.when(pl.col("customer_id") == "0")
+        .then(pl.lit(HOSTILE))
+        .otherwise(pl.col("customer_id"))
+    ).write_csv(data)
+    page, _ = _report(STRATEGY, "--data", data, tmp_path / "report.html")
+    said = _caveats(page)
+    assert said is not None
+    assert any(f"customer '{HOSTILE}' has 600 contacts" in sentence for sentence in said)
+    assert HOSTILE not in page
+    assert "window.__pwned" not in page.replace(html.escape(HOSTILE), "")
