@@ -76,11 +76,16 @@ def money(value: float | None) -> str:
     if value is None:
         return MISSING
     digits = 0 if abs(value) >= 100 else 2
-    body = f"{abs(value):,.{digits}f}"
+    return _signed_text(value, _labelled(f"{abs(value):,.{digits}f}"))
+
+
+def _labelled(body: str) -> str:
+    """``body``, an amount without its sign, with the currency label (``€12k``,
+    ``CHF 12k``)."""
     symbol = _CURRENCY.get()
     if symbol:
         body = symbol + (" " if symbol[-1].isalpha() else "") + body
-    return _signed_text(value, body)
+    return body
 
 
 def percent(value: float | None, digits: int = 1) -> str:
@@ -123,7 +128,8 @@ def signed(value: float | None, formatter: Callable[[float], str]) -> str:
 
 
 def short(value: float, formatter: Callable[[float], str]) -> str:
-    """A figure shortened for a band: ``−52k``, ``1.2M``; below 10,000 as ``formatter``."""
+    """A figure shortened for a band: ``−52k``, ``1.2M``, money with its currency label
+    (``−€52k``); below 10,000 as ``formatter``."""
     size = abs(value)
     if size >= 999_500:
         body = f"{size / 1e6:.3g}M"
@@ -131,7 +137,7 @@ def short(value: float, formatter: Callable[[float], str]) -> str:
         body = f"{size / 1e3:.3g}k"
     else:
         return formatter(value)
-    return _signed_text(value, body)
+    return _signed_text(value, _labelled(body) if formatter is money else body)
 
 
 def band(point: str, low: float, high: float, formatter: Callable[[float], str]) -> str:

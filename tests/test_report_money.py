@@ -1,0 +1,83 @@
+"""Every money figure of the report says its currency as the rest of the page does;
+each strategy's own currency where strategies of different currencies share a page."""
+
+from __future__ import annotations
+
+import html
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+import cx
+from cx import api
+from cx.render.numbers import MINUS, band, currency_label, money, whole
+
+pytest.importorskip("altair", reason="the report extra is not installed")
+pytest.importorskip("vl_convert", reason="the report extra is not installed")
+
+from cx.report import build_report
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from test_report_assumptions import table
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "interactions.csv"
+UNCERTAIN = ROOT / "strategies" / "digital-first-uncertain.yaml"
+SAMPLES = 20
+
+
+@pytest.fixture(scope="module")
+def cube() -> cx.Cube:
+    return api.load_interactions(EXAMPLE)
+
+
+@pytest.fixture(scope="module")
+def mixed(cube: cx.Cube) -> str:
+    """A page of the same uncertain strategy in € and in CHF."""
+    euros = api.load_strategy(UNCERTAIN, ["currency=€"])
+    francs = api.load_strategy(UNCERTAIN, ["currency=CHF", "name=in-francs"])
+    return build_report([euros, francs], cube, samples=SAMPLES)
+
+
+def _sections(page: str) -> list[str]:
+    """Each strategy's own section of the page."""
+    return re.findall(r'<section class="strategy".*?</section>', page, re.S)
+
+
+# --------------------------------------------------------------------------- bands
+
+
+def test_the_ends_of_a_band_carry_the_currency() -> None:
+    """`−€36,458 (−52k … −21k)`: the band's ends, shortened, lost the currency label
+    that the figure beside them carries."""
+    with currency_label("€"):
+        assert band(money(-36_458), -52_000, -21_000, money) == (
+            f"{MINUS}€36,458 ({MINUS}€52k … {MINUS}€21k)"
+        )
+        assert band(money(1.2e6), 1.1e6, 1.3e6, money) == "€1,200,000 (€1.1M … €1.3M)"
+        assert band(money(500), 400, 600, money) == "€500 (€400 … €600)"
+        assert band(whole(12_000), 11_000, 13_000, whole) == "12,000 (11k … 13k)"
+    with currency_label("CHF"):
+        assert band(money(-36_458), -52_000, -21_000, money).endswith(f"{MINUS}CHF 21k)")
+    unlabelled = band(money(-36_458), -52_000, -21_000, money)
+    assert unlabelled == f"{MINUS}36,458 ({MINUS}52k … {MINUS}21k)"
+
+
+def test_each_strategy_s_bands_carry_its_own_currency(mixed: str) -> None:
+    euros, francs = _sections(mixed)
+    for section, currency, other in ((euros, "€", "CHF"), (francs, "CHF ", "€")):
+        caption = re.search(r"<caption>([^<]*vs baseline)</caption>", section)
+        assert caption
+        [cost] = [
+            row for row in table(section, html.unescape(caption.group(1))) if row[0] == "Cost"
+        ]
+        _, shown, _, change = cost
+        ends = [
+            end for text in (shown, change) for end in re.findall(r"\((.*?) … (.*?)\)", text)[0]
+        ]
+        assert len(ends) == 4
+        for end in ends:
+            assert end.lstrip(MINUS).startswith(currency), (end, cost)
+        assert other not in shown + change
