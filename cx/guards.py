@@ -91,10 +91,16 @@ _NO_VALUE_REASONS = {
 }
 
 
+def metric_of(expr: str) -> str:
+    """The metric path of the guard ``expr`` (``channels.phone.occupancy``); the whole
+    text when it does not parse."""
+    match = _GUARD.match(expr) if len(expr) <= MAX_GUARD_LENGTH else None
+    return match["metric"] if match else expr
+
+
 def why_no_value(expr: str) -> str:
     """Why the metric of the guard ``expr`` has no value, in a few words."""
-    match = _GUARD.match(expr)
-    metric = match["metric"] if match else expr
+    metric = metric_of(expr)
     name = metric.rsplit(".", 1)[-1]
     if name in _NO_VALUE_REASONS:
         return _NO_VALUE_REASONS[name]

@@ -1,5 +1,6 @@
-"""Every money figure of the report says its currency as the rest of the page does;
-each strategy's own currency where strategies of different currencies share a page."""
+"""Every money figure of the report says its currency as the rest of the page does:
+the ends of a band, a guard's value on a cost; each strategy's own currency where
+strategies of different currencies share a page."""
 
 from __future__ import annotations
 
@@ -81,3 +82,28 @@ def test_each_strategy_s_bands_carry_its_own_currency(mixed: str) -> None:
         for end in ends:
             assert end.lstrip(MINUS).startswith(currency), (end, cost)
         assert other not in shown + change
+
+
+# --------------------------------------------------------------------------- guards
+
+
+def test_a_guard_on_money_shows_its_value_with_the_currency(mixed: str) -> None:
+    """`cost_delta < 0` showed `−25,025` beside tables that write `−€25,025`."""
+    for section, currency in zip(_sections(mixed), ("€", "CHF "), strict=True):
+        guards = {row[1]: row[2] for row in table(section, "Guards")[1:]}
+        assert guards["cost_delta < 0"].startswith(MINUS + currency)
+        assert guards["coverage >= 0.97"][0].isdigit()  # a share, not money
+        assert guards["channels.phone.occupancy <= 0.9"][0].isdigit()
+
+
+def test_a_guard_value_with_more_digits_keeps_its_currency() -> None:
+    from cx.models.result import GuardResult
+    from cx.render.sections import guard_value
+
+    with currency_label("€"):
+        failing = GuardResult(expr="channels.phone.cost <= 1000", value=1000.4, ok=False)
+        assert guard_value(failing) == "€1,000.4"
+        missing = GuardResult(expr="cost_per_journey < 5", value=None, ok=False)
+        assert guard_value(missing) == "–"
+        assert guard_value(GuardResult(expr="lost < 5", value=3, ok=True)) == "3"
+    assert guard_value(failing) == "1,000.4"

@@ -410,3 +410,8 @@ GUARD_CHANNEL_METRICS = tuple(
     for name, field in ChannelResult.model_fields.items()
     if name not in {"channel", "mode", "replay", "hold", "bands"}
 )
+#: The guard metrics that are money (every cost, `cost_delta` among them): their values
+#: carry the strategy's currency label wherever money does.
+MONEY_METRICS = frozenset(
+    name for name in (*GUARD_TOTAL_METRICS, *GUARD_CHANNEL_METRICS) if "cost" in name
+)

@@ -79,6 +79,13 @@ def money(value: float | None) -> str:
     return _signed_text(value, _labelled(f"{abs(value):,.{digits}f}"))
 
 
+def amount(text: str) -> str:
+    """A figure written as money is not (``−25,025``, from :func:`figure`) with the
+    currency label that :func:`money` gives (``−€25,025``)."""
+    negative = text.startswith(MINUS)
+    return (MINUS if negative else "") + _labelled(text.removeprefix(MINUS))
+
+
 def _labelled(body: str) -> str:
     """``body``, an amount without its sign, with the currency label (``€12k``,
     ``CHF 12k``)."""

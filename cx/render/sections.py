@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from cx.check import CheckedGuard
-from cx.guards import comparison
+from cx.guards import comparison, metric_of
 from cx.models.glossary import DILUTION_LEGEND, GLOSSARY
-from cx.models.result import ChannelResult, GuardResult, Result
+from cx.models.result import MONEY_METRICS, ChannelResult, GuardResult, Result
 from cx.render.numbers import (
     MINUS,
+    amount,
     band,
     figure,
     money,
@@ -338,16 +339,21 @@ def periods_section(result: Result) -> Section:
 def guard_value(guard: GuardResult | CheckedGuard) -> str:
     """The guard's value as people read it (:func:`figure`), with as many more decimals
     as it takes to agree with PASS or FAIL: `coverage >= 1` failing at 0.999998 shows
-    0.999998, never 1."""
+    0.999998, never 1. Money (`cost_delta`) carries the currency label as money does."""
     parsed = comparison(guard.expr)
     if guard.value is None or parsed is None or not math.isfinite(guard.value):
         return figure(guard.value)
     compare, threshold = parsed
-    for significant in range(4, 17):
-        shown = figure(guard.value, significant)
-        if compare(float(shown.replace(MINUS, "-").replace(",", "")), threshold) == guard.ok:
-            return shown
-    return figure(guard.value, 17)
+    shown = next(
+        (
+            text
+            for text in (figure(guard.value, significant) for significant in range(4, 17))
+            if compare(float(text.replace(MINUS, "-").replace(",", "")), threshold) == guard.ok
+        ),
+        figure(guard.value, 17),
+    )
+    metric = metric_of(guard.expr).rsplit(".", 1)[-1]
+    return amount(shown) if metric in MONEY_METRICS else shown
 
 
 def guards_section(result: Result) -> Section | None:
