@@ -1,10 +1,11 @@
 """Every money figure of the report says its currency as the rest of the page does:
-the ends of a band, a guard's value on a cost; each strategy's own currency where
-strategies of different currencies share a page."""
+the ends of a band, a guard's value on a cost, the titles of the charts' money axes;
+each strategy's own currency where strategies of different currencies share a page."""
 
 from __future__ import annotations
 
 import html
+import json
 import re
 import sys
 from pathlib import Path
@@ -22,6 +23,7 @@ from cx.report import build_report
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_report_assumptions import table
+from test_report_bands import assert_valid_vega_lite
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "interactions.csv"
@@ -45,6 +47,12 @@ def mixed(cube: cx.Cube) -> str:
 def _sections(page: str) -> list[str]:
     """Each strategy's own section of the page."""
     return re.findall(r'<section class="strategy".*?</section>', page, re.S)
+
+
+def _specs(page: str) -> dict[str, dict]:
+    match = re.search(r'id="cx-chart-specs">(.*?)</script>', page)
+    assert match
+    return json.loads(match.group(1))
 
 
 # --------------------------------------------------------------------------- bands
@@ -107,3 +115,59 @@ def test_a_guard_value_with_more_digits_keeps_its_currency() -> None:
         assert guard_value(missing) == "–"
         assert guard_value(GuardResult(expr="lost < 5", value=3, ok=True)) == "3"
     assert guard_value(failing) == "1,000.4"
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def _titles(node: object) -> list[str]:
+    """Every title of a chart spec (axes, legends, tooltips), as text."""
+    if isinstance(node, dict):
+        found = []
+        for key, value in node.items():
+            if key == "title" and isinstance(value, str | list):
+                found.append(" ".join(value) if isinstance(value, list) else value)
+            else:
+                found += _titles(value)
+        return found
+    if isinstance(node, list):
+        return [title for item in node for title in _titles(item)]
+    return []
+
+
+def _money_titles(spec: dict) -> list[str]:
+    return [t for t in _titles(spec) if re.search(r"(?i)cost|percentile|median|written", t)]
+
+
+def test_the_money_axes_of_a_strategy_s_charts_say_its_currency(mixed: str) -> None:
+    specs = _specs(mixed)
+    assert_valid_vega_lite(specs)
+    for key, currency in (("bands-1", "€"), ("tornado-1", "€"), ("bands-2", "CHF"),
+                          ("tornado-2", "CHF")):  # fmt: skip
+        titles = _money_titles(specs[key])
+        assert titles, key
+        for title in titles:
+            assert f"({currency}" in title, (key, title)
+    assert "Cost against today (€; negative: saves)" in _titles(specs["bands-1"])
+    # Charts that set the two side by side have no one currency: the page says so.
+    for key in ("cost-per-period", "cost-by-channel"):
+        assert not any("€" in t or "CHF" in t for t in _titles(specs[key])), key
+    assert "label money in different currencies (CHF, €)" in mixed
+
+
+def test_the_money_axes_of_a_page_in_one_currency_say_it(cube: cx.Cube) -> None:
+    euros = api.load_strategy(UNCERTAIN, ["currency=€"])
+    grid = api.sweep(
+        euros, "shifts.0.to.app", [0.3, 0.5], cube,
+        key2="channels.chat.handle_time", values2=[450, 600],
+    )  # fmt: skip
+    specs = _specs(build_report([euros], cube, sweep=grid))
+    assert_valid_vega_lite(specs)
+    assert "Cost (€)" in _titles(specs["cost-per-period"])
+    assert "Cost over the whole history (€)" in _titles(specs["cost-by-channel"])
+    assert "Contacts served" in _titles(specs["coverage-per-period"])
+    sweep = _money_titles(specs["sweep-1"])
+    assert sweep and all("(€" in title for title in sweep)
+    plain = _specs(build_report([api.load_strategy(UNCERTAIN)], cube))
+    assert "Cost" in _titles(plain["cost-per-period"])
+    assert not any("(" in t for t in _money_titles(plain["cost-by-channel"]))

@@ -95,6 +95,14 @@ def _labelled(body: str) -> str:
     return body
 
 
+def money_title(title: str, aside: str | None = None) -> str:
+    """The title of money figures that are not written one by one (a chart's axis, its
+    tooltip), naming their currency label: ``Cost (€)``, ``Cost against today (€;
+    negative: saves)``; without a label, ``title`` with ``aside`` in brackets."""
+    said = [part for part in (_CURRENCY.get(), aside) if part]
+    return f"{title} ({'; '.join(said)})" if said else title
+
+
 def percent(value: float | None, digits: int = 1) -> str:
     """A share as a percentage: ``0.976`` → ``97.6%``."""
     if value is None:

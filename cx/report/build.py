@@ -24,6 +24,7 @@ from cx.render.numbers import (
     currency_label,
     mixed_currencies,
     money,
+    money_title,
     signed,
     whole,
 )
@@ -373,7 +374,7 @@ def _page(
     page.add("<h2>Cost and coverage over time</h2>")
     lines = [
         # metric, its label, number format, title, caption
-        ("cost", "Cost", ",.0f", "Cost",
+        ("cost", money_title("Cost"), ",.0f", "Cost",
          "Everything the channels cost in each period: agents, per-contact costs, fixed "
          "costs and incentives. Ramps make a push strategy's saving grow over time."
          + _same_as_baseline(scenarios, baselines)),

@@ -12,6 +12,7 @@ from typing import Any
 import altair as alt
 import polars as pl
 
+from cx.render.numbers import money_title
 from cx.report.data import ALL_CHANNELS
 
 # Colour-blind-safe, and readable in greyscale print by lightness.
@@ -130,7 +131,7 @@ def period_lines(
         tooltip=[
             alt.Tooltip("scenario:N"),
             alt.Tooltip("period:O"),
-            alt.Tooltip(f"{field}:Q", format=axis_format),
+            alt.Tooltip(f"{field}:Q", title=title, format=axis_format),
         ],
     )
     chart = (base.mark_line(strokeWidth=2.5) + base.mark_point(filled=True, size=45)).properties(
@@ -185,7 +186,7 @@ def cost_stack(frame: pl.DataFrame, scenarios: list[str], channels: list[str]) -
             y=alt.Y("scenario:N", title=None, sort=scenarios),
             x=alt.X(
                 "sum(cost):Q",
-                title="Cost over the whole history",
+                title=money_title("Cost over the whole history"),
                 axis=alt.Axis(format=",d", tickCount=6),
             ),
             color=alt.Color("channel:N", title=None, scale=channel_scale(channels), sort=channels),
@@ -193,7 +194,7 @@ def cost_stack(frame: pl.DataFrame, scenarios: list[str], channels: list[str]) -
             tooltip=[
                 alt.Tooltip("scenario:N"),
                 alt.Tooltip("channel:N"),
-                alt.Tooltip("cost:Q", format=",.0f"),
+                alt.Tooltip("cost:Q", title=money_title("cost"), format=",.0f"),
             ],
         )
         .properties(width=WIDTH - 80, height=alt.Step(30))
@@ -265,7 +266,7 @@ def cost_band(frame: pl.DataFrame, color: str) -> dict[str, Any]:
     tooltip = [
         alt.Tooltip("channel:N", title="row"),
         *(
-            alt.Tooltip(f"{f}:Q", title=t, format=",.0f")
+            alt.Tooltip(f"{f}:Q", title=money_title(t), format=",.0f")
             for f, t in (
                 ("p5", "5th percentile"),
                 ("p50", "median"),
@@ -287,7 +288,7 @@ def cost_band(frame: pl.DataFrame, color: str) -> dict[str, Any]:
     )
     base = alt.Chart().encode(y=row)
     spread = base.mark_bar(height=16, color=color, opacity=0.35).encode(
-        x=alt.X("p5:Q", title="Cost against today (negative: saves)", axis=money),
+        x=alt.X("p5:Q", title=_cost_against_today(), axis=money),
         x2="p95:Q",
         tooltip=tooltip,
     )
@@ -314,7 +315,7 @@ def tornado(frame: pl.DataFrame, color: str) -> dict[str, Any]:
             y=alt.Y("key:N", title=None, sort=alt.EncodingSortField("rank", order="ascending")),
             x=alt.X(
                 "value:Q",
-                title="Cost against today (negative: saves)",
+                title=_cost_against_today(),
                 axis=alt.Axis(format=",d", tickCount=6),
                 scale=alt.Scale(zero=False),
             ),
@@ -328,7 +329,7 @@ def tornado(frame: pl.DataFrame, color: str) -> dict[str, Any]:
                 alt.Tooltip("key:N"),
                 alt.Tooltip("end:N", title="at its"),
                 alt.Tooltip("at:Q", title="the key's value"),
-                alt.Tooltip("value:Q", title="cost against today", format=",.0f"),
+                alt.Tooltip("value:Q", title=money_title("cost against today"), format=",.0f"),
             ],
         )
         .properties(width=WIDTH - 80, height=alt.Step(26))
@@ -338,7 +339,11 @@ def tornado(frame: pl.DataFrame, color: str) -> dict[str, Any]:
 
 #: A grid's cells carry their figure as text up to this many columns.
 GRID_LABELLED_COLUMNS = 10
-_COST_AGAINST_TODAY = "Cost against today (negative: saves)"
+
+
+def _cost_against_today() -> str:
+    """The title of an axis of cost against today, in the currency of the figures drawn."""
+    return money_title("Cost against today", "negative: saves")
 
 
 def sweep_line(frame: pl.DataFrame, key: str, color: str) -> dict[str, Any]:
@@ -357,11 +362,11 @@ def sweep_line(frame: pl.DataFrame, key: str, color: str) -> dict[str, Any]:
     )
     tooltip = [
         alt.Tooltip("row:N", title=label(key)),
-        alt.Tooltip("cost_delta:Q", title="cost against today", format=",.0f"),
+        alt.Tooltip("cost_delta:Q", title=money_title("cost against today"), format=",.0f"),
     ]
     y = alt.Y(
         "cost_delta:Q",
-        title=_COST_AGAINST_TODAY,
+        title=_cost_against_today(),
         axis=alt.Axis(format=",d"),
         scale=alt.Scale(zero=False),
     )
@@ -405,12 +410,12 @@ def sweep_heatmap(frame: pl.DataFrame, keys: list[str]) -> dict[str, Any]:
     tooltip = [
         alt.Tooltip("row:N", title=label(keys[0])),
         alt.Tooltip("column:N", title=label(keys[1])),
-        alt.Tooltip("cost_delta:Q", title="cost against today", format=",.0f"),
+        alt.Tooltip("cost_delta:Q", title=money_title("cost against today"), format=",.0f"),
     ]
     cells = base.mark_rect(stroke="white", strokeWidth=0.5).encode(
         color=alt.Color(
             "cost_delta:Q",
-            title=["Cost against today", "(negative: saves)"],
+            title=[money_title("Cost against today"), "(negative: saves)"],
             # Reversed: the darkest cell is the lowest cost against today, the largest saving.
             scale=alt.Scale(range=HEAT_COLORS, reverse=True),
             legend=alt.Legend(orient="right", gradientLength=140, format=",d"),
