@@ -432,6 +432,23 @@ def test_bad_journey_window(work: Path, hours: str) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("command", "hours", "problem"),
+    [
+        (["inspect"], "-1", "journey window of -1 hours is negative"),
+        (["simulate", "s.yaml"], "1e9", "journey window of 1000000000 hours is more than a year"),
+        (["cube", "-o", "cube.parquet"], "nan", "journey window nan is not a finite number"),
+    ],
+)
+def test_a_refused_journey_window_says_what_is_allowed(
+    work: Path, command: list[str], hours: str, problem: str
+) -> None:
+    # The hours allowed, not only where the help is ("see 'cx inspect -h'").
+    line = one_error_line(run(*command, "--data", "data.csv", "--journey-window", hours))
+    assert line.startswith(f"error: Invalid value for '--journey-window': {problem}")
+    assert line.endswith("(hint: use 0 to 8,760 hours, a year; the default is 72)")
+
+
 @pytest.mark.parametrize("hours", [0.0, 8760.0])
 def test_journey_window_bounds_are_inclusive(work: Path, hours: float) -> None:
     result = run(

@@ -68,7 +68,10 @@ class _Commands(_FlagsWithoutType, TyperGroup):
             if type(error).__name__ != "NoArgsIsHelpError":  # bare `cx`: help is shown
                 from cx.cli.common import report_error
 
-                hint = _help_hint(error, [*self.commands], list(args or sys.argv[1:]))
+                # A value refused with what is allowed says so; else where the help is.
+                hint = getattr(error, "hint", None) or _help_hint(
+                    error, [*self.commands], list(args or sys.argv[1:])
+                )
                 report_error(UsageError(_message(error), hint=hint))
             sys.exit(EXIT_INPUT)
         except CxError as error:  # a value refused as the command line is read

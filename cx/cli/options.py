@@ -63,7 +63,15 @@ def _journey_window_in_bounds(hours: float | None) -> float | None:
     try:
         return check_window_hours(hours)
     except InputError as error:
-        raise typer.BadParameter(error.message) from None
+        raise refused_value(error) from None
+
+
+def refused_value(error: InputError) -> typer.BadParameter:
+    """An option value the library refuses, said as Typer says a bad value, with the
+    library's hint (what is allowed) rather than only where the help is."""
+    refused = typer.BadParameter(error.message)
+    refused.hint = error.hint  # type: ignore[attr-defined]
+    return refused
 
 
 def journey_window_option(default_note: str) -> Any:

@@ -155,15 +155,20 @@ def check_share(value: object, what: str) -> float:
 def check_window_hours(hours: object, what: str = "journey window") -> float:
     """Hours between a customer's contacts that still continue a journey (the bounds of
     :mod:`cx.models.vocabulary`: 0 to a year)."""
-    window = check_number(hours, what)
+    allowed = (
+        f"use {MIN_WINDOW_HOURS:g} to {MAX_WINDOW_HOURS:,g} hours, a year; "
+        f"the default is {DEFAULT_WINDOW_HOURS:g}"
+    )
+    try:
+        window = check_number(hours, what)
+    except InputError as error:
+        raise InputError(error.message, hint=allowed) from None
     if window < MIN_WINDOW_HOURS:
-        raise InputError(
-            f"{what} of {window:g} hours is negative",
-            hint=f"use {MIN_WINDOW_HOURS:g} or more hours (default {DEFAULT_WINDOW_HOURS:g})",
-        )
+        raise InputError(f"{what} of {window:g} hours is negative", hint=allowed)
     if window > MAX_WINDOW_HOURS:
         raise InputError(
-            f"{what} of {window:.12g} hours is more than a year ({MAX_WINDOW_HOURS:g} hours)"
+            f"{what} of {window:.12g} hours is more than a year ({MAX_WINDOW_HOURS:g} hours)",
+            hint=allowed,
         )
     return window
 
