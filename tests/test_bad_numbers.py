@@ -474,6 +474,24 @@ def test_bad_interval(work: Path, interval: str) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "said"),
+    [("--interval", "5%", "is not a whole number: '5%' (hint: use 15, 30 or 60 minutes)"),
+     ("--interval", "abc", "is not a whole number: 'abc' (hint: use 15, 30 or 60 minutes)"),
+     ("--interval", "7", "7 is not 15, 30 or 60 minutes (hint: use 15, 30 or 60)"),
+     ("--samples", "ten", "is not a whole number: 'ten' (hint: write a whole number with "
+      "the digits 0-9)"),
+     ("--max-reject-rate", "low", "is not a number: 'low' (hint: write a number with the "
+      "digits 0-9)")],
+)  # fmt: skip
+def test_an_option_number_that_is_no_number_is_said_in_cx_words(
+    work: Path, option: str, value: str, said: str
+) -> None:
+    # Not Typer's "Input should be a valid integer, unable to parse string as an integer".
+    line = one_error_line(run("simulate", "s.yaml", "--data", "data.csv", option, value))
+    assert line == f"error: {option} {said}"
+
+
 def test_an_interval_in_quotes_is_named_text(work: Path) -> None:
     write_strategy(work, "handle_time: 360", 'staffing: {interval: "30"}\n')
     result = run("validate", "bad.yaml")

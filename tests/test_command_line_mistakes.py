@@ -17,7 +17,6 @@ DATA = str(ROOT / "examples" / "interactions.csv")
     ("args", "words"),
     [
         (["--samples", "-3"], "Invalid value for '--samples'"),
-        (["--seed", "abc"], "Invalid value for '--seed'"),
         (["--max-reject-rate", "2"], "Invalid value for '--max-reject-rate'"),
         (["--format", "yaml"], "'yaml' is not one of"),
         (["--bogus"], "No such option: --bogus"),

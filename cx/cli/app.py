@@ -146,7 +146,13 @@ def _checked_values(parameter: Any) -> Any:
             _refuse_foreign_digits(parameter, texts)
         if number == "float":
             _refuse_percentage(parameter, texts)
-        converted = process(context, value)
+        try:
+            converted = process(context, value)
+        except typer.BadParameter:
+            unread = next((text for text in texts if not _reads_as(number, text)), None)
+            if unread is None:  # a callback's refusal, already in cx's words
+                raise
+            raise _not_a_number(parameter, unread, number) from None
         paths = converted if isinstance(converted, list | tuple) else [converted]
         if "" in given and any(isinstance(path, PurePath) for path in paths):
             raise UsageError(
@@ -179,6 +185,30 @@ def _refuse_percentage(parameter: Any, texts: list[str]) -> None:
         fraction = percent_as_fraction(text.strip())
         if fraction is not None:
             raise UsageError(f"{_shown_name(parameter)} is not a number: {text!r}", hint=fraction)
+
+
+def _reads_as(number: str | None, text: str) -> bool:
+    """Whether ``text`` reads as the option's ``number`` type (any text does for an
+    option that takes no number)."""
+    if number is None:
+        return True
+    try:
+        (int if number == "int" else float)(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _not_a_number(parameter: Any, text: str, number: str | None) -> UsageError:
+    """``--interval abc``: said in cx's words, with the numbers the option takes, not
+    as Typer's "Input should be a valid integer, unable to parse string as an integer"."""
+    from cx.cli.options import NUMBER_CHOICES
+
+    name = _shown_name(parameter)
+    kind = "a whole number" if number == "int" else "a number"
+    choices = NUMBER_CHOICES.get(name)
+    hint = f"use {choices}" if choices else f"write {kind} with the digits 0-9"
+    return UsageError(f"{name} is not {kind}: {text!r}", hint=hint)
 
 
 def _number_type(parameter: Any) -> str | None:

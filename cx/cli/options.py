@@ -28,6 +28,10 @@ from cx.models.vocabulary import DEFAULT_WINDOW_HOURS, INTERVALS, PERIODS, metav
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: What a number option takes when it is one of a few fixed numbers: said when the
+#: text given is no number at all (``--interval 5%``).
+NUMBER_CHOICES = {"--interval": f"{one_of(INTERVALS)} minutes"}
+
 
 def _share_in_bounds(rate: float) -> float:
     # A callback, not min/max: NaN is not a number, not a share above 1.
