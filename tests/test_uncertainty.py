@@ -111,6 +111,33 @@ def test_bad_blocks_are_findings_at_their_line(tmp_path: Path, entry: str, words
 
 
 @pytest.mark.parametrize(
+    ("entry", "said"),
+    [
+        (
+            "channels.email.response.target: {low: 0.7, high: 0.9}",
+            "channels.email.response is not in the file (hint: a range varies a value the "
+            "strategy sets: write response: {target, within} in channels.email first)",
+        ),
+        (
+            "shifts.0.to.chat: {low: 0.1, high: 0.2}",
+            "shifts.0.to has no key 'chat' (hint: shifts.0.to has app, web; a range varies "
+            "a value the strategy sets: write chat in shifts.0.to first)",
+        ),
+    ],
+)
+def test_a_key_the_strategy_does_not_set_says_what_to_write(
+    tmp_path: Path, entry: str, said: str
+) -> None:
+    # A value the file leaves out has no base to vary around: say where to write it.
+    path = _strategy(tmp_path, "  " + entry + "\n")
+    result = run_cx("simulate", str(path), "--data", ROOT / "examples" / "interactions.csv")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    key = entry.split(":")[0]
+    assert result.stderr.strip() == f"error: {path}:6:3: uncertainty.{key}: {said}"
+
+
+@pytest.mark.parametrize(
     ("entry", "keys"),
     [("{low: 1, high: 2, mean: 3}", "low, high, mean"), ("{mode: 2, sd: 1}", "mode, sd")],
 )

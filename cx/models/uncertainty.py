@@ -198,7 +198,10 @@ def resolve_key(strategy: BaseModel, key: str) -> UncertainKey:
         elif isinstance(node, dict):
             if part not in node:
                 raise KeyProblem(
-                    f"{where} has no key '{part}'", did_you_mean(str(part), list(node))
+                    f"{where} has no key '{part}'",
+                    did_you_mean(str(part), list(node))
+                    or f"{where} has {', '.join(map(str, node)) or 'no keys'}; a range varies a "
+                    f"value the strategy sets: write {part} in {where} first",
                 )
             annotation = _item_annotation(annotation, dict)
             node = node[part]
@@ -212,7 +215,13 @@ def resolve_key(strategy: BaseModel, key: str) -> UncertainKey:
             raise KeyProblem(f"{where} is a single value, not a mapping or list")
         if depth < len(parts) - 1 and node is None:
             # A map the file leaves out: a number inside it has no base value to vary.
-            raise KeyProblem(f"{'.'.join(map(str, parts[: depth + 1]))} is not in the file")
+            missing = ".".join(map(str, parts[: depth + 1]))
+            keys = _model_keys(annotation)
+            written = f"{part}: {{{', '.join(keys)}}}" if keys else str(part)
+            raise KeyProblem(
+                f"{missing} is not in the file",
+                f"a range varies a value the strategy sets: write {written} in {where} first",
+            )
     number = _numeric(annotation)
     choices = _number_choices(annotation)
     if number is None and choices:
@@ -224,6 +233,17 @@ def resolve_key(strategy: BaseModel, key: str) -> UncertainKey:
         raise KeyProblem(f"{key} is not a number", "uncertainty takes numeric keys only")
     kind, lowest, highest = number
     return UncertainKey(tuple(parts), lowest, highest, whole=kind is int)
+
+
+def _model_keys(annotation: Any) -> list[str]:
+    """The keys of the mapping ``annotation`` allows (a channel's ``response``: target,
+    within), for the hint that says what to write."""
+    for member in _members(annotation):
+        while typing.get_origin(member) is typing.Annotated:
+            member = typing.get_args(member)[0]
+        if isinstance(member, type) and issubclass(member, BaseModel):
+            return [info.alias or name for name, info in member.model_fields.items()]
+    return []
 
 
 def _number_choices(annotation: Any) -> list[int | float]:
