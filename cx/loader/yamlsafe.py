@@ -135,6 +135,36 @@ class _Builder:
             result[key] = self.build(value_node, child, depth + 1, seen)
         return result
 
+    def _not_decimal(self, node: yaml.ScalarNode) -> Exception:
+        """The error of a number YAML 1.1 reads otherwise than a person reads it,
+        saying what it reads: ``017`` is octal, 15, where YAML 1.2 reads 17."""
+        text = node.value
+        try:
+            read = self._constructor.construct_object(node, deep=True)
+        except (yaml.constructor.ConstructorError, ValueError, OverflowError):  # 1.2.3
+            return self._fail(
+                f"'{text}' is not a decimal number",
+                node,
+                hint="write it with the digits 0-9, e.g. 17 or 0.5; quote it if it is meant "
+                "as text",
+            )
+        shown = f"{read:g}" if isinstance(read, float) else str(read)
+        message = f"'{text}' is not a decimal number: YAML 1.1 reads it as {shown}"
+        if _LEADING_ZERO.fullmatch(text):
+            sign, digits = text[0].strip("0123456789"), text.lstrip("+-").lstrip("0") or "0"
+            octal = "" if f"{sign}{digits}" == shown else f", or {shown} if octal is meant"
+            return self._fail(
+                message + " (octal)",
+                node,
+                hint=f"write {sign}{digits} without the leading zero{octal}; quote it if it "
+                "is meant as text",
+            )
+        return self._fail(
+            message,
+            node,
+            hint="write it with the digits 0-9, e.g. 17 or 0.5; quote it if it is meant as text",
+        )
+
     def _scalar(self, node: yaml.Node) -> Any:
         if (
             isinstance(node, yaml.ScalarNode)
@@ -153,12 +183,7 @@ class _Builder:
         ):
             # YAML 1.1 reads 017 as octal (15), 0x11 and 0b10001 as 17, 1_7 as 17 and
             # 1:30:00 as 5400: numbers a person did not mean. Only decimals are numbers.
-            raise self._fail(
-                f"'{node.value}' is not a decimal number",
-                node,
-                hint="write it with the digits 0-9 and no leading zero, e.g. 17 or 0.5; "
-                "quote it if it is meant as text",
-            )
+            raise self._not_decimal(node)
         try:
             value = self._constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
@@ -181,10 +206,15 @@ class _Builder:
 
 _EXPONENT_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+")
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
-#: A number as a person writes it: decimal digits, no leading zero before more digits.
+#: A number as a person writes it: decimal digits, no leading zero before more digits
+#: of a whole number (017 is octal to YAML 1.1). A leading zero before a decimal point
+#: (017.5, 00.8) is read by every YAML as written: such numbers are decimal.
 _DECIMAL_NUMBER = re.compile(
-    r"[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\.[0-9]+(?:[eE][-+]?[0-9]+)?"
+    r"[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?[0-9]*\.[0-9]+"
+    r"(?:[eE][-+]?[0-9]+)?|[-+]?[0-9]+\.[0-9]*(?:[eE][-+]?[0-9]+)?"
 )
+#: A whole number with a leading zero: octal to YAML 1.1 (017 is 15), 17 to YAML 1.2.
+_LEADING_ZERO = re.compile(r"[-+]?0[0-7]+")
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
