@@ -390,7 +390,11 @@ def test_most_agents_allowed_finishes(work: Path) -> None:
         ("0:1e300:1", "about 1e+300 steps, more than 1,000"),
         ("0:1e999:1", "too large"),
         ("1e-320:1e-319:1e-320", "its values would repeat"),  # ten steps that all read 0.0
-        ("0:60%:10%", "'60%' is not a number (hint: write 60% as a fraction: 0.6)"),
+        (  # the key is min_agents, a count: the range's numbers are read before the key
+            "0:60%:10%",
+            "'60%' is not a number (hint: write a share as a fraction (60% is 0.6), any "
+            "other value without %)",
+        ),
     ],
 )
 def test_bad_set_range(work: Path, spec: str, message: str) -> None:
@@ -593,8 +597,7 @@ def test_an_option_number_in_other_digits_names_the_digit(
 @pytest.mark.parametrize(
     ("command", "option", "value", "fraction"),
     [(["simulate", "s.yaml"], "--max-reject-rate", "5%", "0.05"),
-     (["cube", "-o", "cube.parquet"], "--max-reject-rate", " 0.5%", "0.005"),
-     (["inspect"], "--journey-window", "5%", "0.05")],
+     (["cube", "-o", "cube.parquet"], "--max-reject-rate", " 0.5%", "0.005")],
 )  # fmt: skip
 def test_an_option_percentage_gets_the_fraction_to_write(
     work: Path, command: list[str], option: str, value: str, fraction: str
@@ -606,6 +609,30 @@ def test_an_option_percentage_gets_the_fraction_to_write(
         f"error: {option} is not a number: '{value}' "
         f"(hint: write {percent} as a fraction: {fraction})"
     )
+
+
+def test_a_percentage_of_a_value_that_is_no_share_is_told_to_drop_the_percent(
+    work: Path,
+) -> None:
+    # Hours, seconds and money are no shares: "write 40% as a fraction: 0.4" would
+    # make a 40-second handle time 0.4 seconds.
+    line = one_error_line(run("inspect", "--data", "data.csv", "--journey-window", "5%"))
+    assert line == (
+        "error: --journey-window is not a number: '5%' "
+        "(hint: it is not a share: write the number alone, without %)"
+    )
+    for key, alone in [("handle_time", "; or input should be 'by_hour'"), ("hourly_cost", "")]:
+        set_ = f"channels.phone.{key}=40%"
+        line = one_error_line(run("simulate", "s.yaml", "--data", "data.csv", "--set", set_))
+        assert line == (
+            f"error: --set {set_}: channels.phone.{key}: text is not a number; it is not a "
+            f"share: write the number alone, without %{alone} (got '40%')"
+        )
+    # A share still gets its fraction.
+    line = one_error_line(
+        run("simulate", "s.yaml", "--data", "data.csv", "--set", "channels.phone.shrinkage=30%")
+    )
+    assert line.endswith("text is not a number; write 30% as a fraction: 0.3 (got '30%')")
 
 
 @pytest.mark.parametrize("rows", ["５", "1e6", "-1"])

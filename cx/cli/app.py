@@ -179,12 +179,16 @@ def _refuse_foreign_digits(parameter: Any, texts: list[str]) -> None:
 
 
 def _refuse_percentage(parameter: Any, texts: list[str]) -> None:
-    from cx.models.numbers import percent_as_fraction
+    """A percentage (``5%``): a share option is told the fraction to write, another one
+    (``--journey-window``, in hours) to write the number alone."""
+    from cx.cli.options import SHARE_OPTIONS
+    from cx.models.numbers import percent_hint
 
+    name = _shown_name(parameter)
     for text in texts:
-        fraction = percent_as_fraction(text.strip())
-        if fraction is not None:
-            raise UsageError(f"{_shown_name(parameter)} is not a number: {text!r}", hint=fraction)
+        advice = percent_hint(text.strip(), share=name in SHARE_OPTIONS)
+        if advice is not None:
+            raise UsageError(f"{name} is not a number: {text!r}", hint=advice)
 
 
 def _reads_as(number: str | None, text: str) -> bool:

@@ -31,6 +31,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: What a number option takes when it is one of a few fixed numbers: said when the
 #: text given is no number at all (``--interval 5%``).
 NUMBER_CHOICES = {"--interval": f"{one_of(INTERVALS)} minutes"}
+#: The number options that take a share (0 to 1): a percentage is told its fraction.
+SHARE_OPTIONS = ("--max-reject-rate",)
 
 
 def _share_in_bounds(rate: float) -> float:

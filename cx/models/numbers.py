@@ -50,11 +50,25 @@ def is_number_text(text: str) -> bool:
     return len(text) <= MAX_NUMBER_TEXT and _FLOAT_TEXT.fullmatch(text.strip()) is not None
 
 
-def finite_number(value: object) -> object:
+def finite_share(value: object) -> object:
+    """Pydantic before-validator of a strategy's shares and probabilities (0 to 1):
+    :func:`finite_number`, and a percentage (``40%``) is told the fraction to write."""
+    return finite_number(value, share=True)
+
+
+def finite_amount(value: object) -> object:
+    """Pydantic before-validator of a strategy's other numbers (seconds, money,
+    counts): :func:`finite_number`, and a percentage is told to write the number alone."""
+    return finite_number(value, share=False)
+
+
+def finite_number(value: object, share: bool | None = None) -> object:
     """Pydantic before-validator of every numeric strategy field.
 
     Refuses booleans (``true`` is not 1.0), text (``"0.5"`` in quotes is not a share),
     NaN and infinity, with a message that says which; numbers pass on to the bounds.
+    ``share`` says whether the value is a share, for the advice on a percentage (None:
+    not known, as for the bounds of an `uncertainty:` range).
     """
     if isinstance(value, bool):
         raise PydanticCustomError(
@@ -74,7 +88,9 @@ def finite_number(value: object) -> object:
             raise PydanticCustomError(
                 "number_not_finite", "a finite number is needed, not NaN or infinity"
             )
-        raise PydanticCustomError("number_is_text", _text_is_not_a_number(value.strip()))
+        raise PydanticCustomError(
+            "number_is_text", _text_is_not_a_number(value.strip(), share)
+        )
     if isinstance(value, float) and not math.isfinite(value):
         raise PydanticCustomError(
             "number_not_finite", "a finite number is needed, not NaN or infinity"
@@ -84,24 +100,32 @@ def finite_number(value: object) -> object:
     return value
 
 
-def _text_is_not_a_number(text: str) -> str:
+def _text_is_not_a_number(text: str, share: bool | None) -> str:
     """What to write instead of ``text``: a number in quotes, a percentage (``40%``, a
     share written as people say it) or a number with a unit or separator (``30s``)."""
     if _FLOAT_TEXT.fullmatch(text):
         return "text is not a number; write the number without quotes"
-    fraction = percent_as_fraction(text)
-    if fraction is not None:
-        return f"text is not a number; {fraction}"
+    advice = percent_hint(text, share)
+    if advice is not None:
+        return f"text is not a number; {advice}"
     return "text is not a number; write it with the digits 0-9 alone, no unit or separator"
 
 
-def percent_as_fraction(text: str) -> str | None:
-    """For a percentage (``40%``, a share written as people say it): the fraction to
-    write instead; None for other text."""
+def percent_hint(text: str, share: bool | None = True) -> str | None:
+    """For a percentage (``40%``), what to write instead; None for other text. A share
+    (0 to 1) is written as a fraction (0.4); any other value (seconds, hours, money) as
+    the number alone: 40 % of it means nothing. ``share`` None: not known, both said."""
     percent = text.removesuffix("%").strip()
-    if text.endswith("%") and len(percent) <= MAX_NUMBER_TEXT and _FLOAT_TEXT.fullmatch(percent):
-        return f"write {text} as a fraction: {float(percent) / 100:g}"
-    return None
+    if not (
+        text.endswith("%") and len(percent) <= MAX_NUMBER_TEXT and _FLOAT_TEXT.fullmatch(percent)
+    ):
+        return None
+    fraction = f"{float(percent) / 100:g}"
+    if share:
+        return f"write {text} as a fraction: {fraction}"
+    if share is False:
+        return "it is not a share: write the number alone, without %"
+    return f"write a share as a fraction ({text} is {fraction}), any other value without %"
 
 
 def parse_number(text: str, what: str, *, integer: bool = False) -> float | int:
@@ -125,7 +149,7 @@ def parse_number(text: str, what: str, *, integer: bool = False) -> float | int:
         if stripped.lower().lstrip("+-") in ("nan", "inf", "infinity", ".nan", ".inf"):
             hint: str | None = "NaN and infinity are not allowed"
         else:
-            hint = None if integer else percent_as_fraction(stripped)
+            hint = None if integer else percent_hint(stripped, share=None)
         raise InputError(f"{what} is not {kind}", hint=hint)
     if integer:
         return int(stripped)

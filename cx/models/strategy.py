@@ -23,7 +23,7 @@ from pydantic_core import PydanticCustomError
 
 from cx.models.hours import ALWAYS, HoursError, WeeklyHours, compile_hours, parse_days, parse_ranges
 from cx.models.hours import weekly_hours as compiled_hours
-from cx.models.numbers import MAX_AGENTS, finite_number
+from cx.models.numbers import MAX_AGENTS, finite_amount, finite_share
 from cx.models.source import PathKey, Position, written_at
 from cx.models.uncertainty import Range
 from cx.models.vocabulary import (
@@ -40,8 +40,10 @@ from cx.models.vocabulary import (
 # Every number of a strategy is finite and a number (not `true`, not "0.5" in quotes);
 # the bounds say what a real contact centre can be (README, "What cx guarantees").
 # (The check comes after the bounds so that they still show in the JSON Schema.)
-_CHECKED = BeforeValidator(finite_number)
-Share = Annotated[float, Field(ge=0.0, le=1.0), _CHECKED]
+_CHECKED = BeforeValidator(finite_amount)
+#: The same for a share or probability (0 to 1), whose percentage is told its fraction.
+_CHECKED_SHARE = BeforeValidator(finite_share)
+Share = Annotated[float, Field(ge=0.0, le=1.0), _CHECKED_SHARE]
 MAX_COST = 1e7  # per agent-hour, per contact
 MAX_FIXED_COST = 1e10  # per calendar period
 MIN_SECONDS = 1.0  # handle time, patience: a second (1e-300 s breaks the arithmetic)
@@ -114,7 +116,7 @@ class StrictModel(BaseModel):
 class ServiceLevel(StrictModel):
     """Share of contacts answered within ``within`` seconds."""
 
-    target: Annotated[float, Field(gt=0.0, lt=1.0), _CHECKED] = Field(
+    target: Annotated[float, Field(gt=0.0, lt=1.0), _CHECKED_SHARE] = Field(
         0.8, description="Share of contacts to answer within `within` seconds (0-1)."
     )
     within: Annotated[float, Field(ge=0.0, le=MAX_WITHIN), _CHECKED] = Field(
@@ -160,7 +162,7 @@ Hours = Annotated[
 class Response(StrictModel):
     """Async response target: share ``target`` of contacts answered within ``within``."""
 
-    target: Annotated[float, Field(gt=0.0, le=1.0), _CHECKED] = Field(
+    target: Annotated[float, Field(gt=0.0, le=1.0), _CHECKED_SHARE] = Field(
         description="Share of contacts to answer within `within` seconds (0-1]."
     )
     within: Annotated[float, Field(ge=60.0, le=MAX_WITHIN), _CHECKED] = Field(
@@ -187,13 +189,13 @@ class Channel(StrictModel):
     concurrency: Annotated[float, Field(ge=1.0, le=50.0), _CHECKED] = Field(
         1.0, description="Contacts one agent works at once."
     )
-    shrinkage: Annotated[float, Field(ge=0.0, le=0.95), _CHECKED] = Field(
+    shrinkage: Annotated[float, Field(ge=0.0, le=0.95), _CHECKED_SHARE] = Field(
         0.0, description="Share of paid time agents are not available (breaks, training)."
     )
     service_level: ServiceLevel | None = Field(
         None, description="Target for live channels; default 80% within 20 s."
     )
-    max_occupancy: Annotated[float, Field(ge=0.05, le=1.0), _CHECKED] = Field(
+    max_occupancy: Annotated[float, Field(ge=0.05, le=1.0), _CHECKED_SHARE] = Field(
         1.0, description="Highest share of time an agent may be busy."
     )
     min_agents: Annotated[int, Field(ge=0, le=MAX_MIN_AGENTS), _CHECKED] = Field(
@@ -361,7 +363,7 @@ class Dilution(StrictModel):
 
 #: `staffing: hold`: above an even chance, up to 999 in 1,000 (beyond that a few outlier
 #: intervals would set the whole plan).
-HoldProbability = Annotated[float, Field(gt=0.5, le=0.999), _CHECKED]
+HoldProbability = Annotated[float, Field(gt=0.5, le=0.999), _CHECKED_SHARE]
 
 
 class Staffing(StrictModel):
