@@ -804,7 +804,9 @@ def check_options(rows: int, seed: int, start: date, days: int) -> None:
             f"{days:,} {'day' if days == 1 else 'days'} from {start} "
             f"{'is' if days == 1 else 'are'} not all within {earliest} to "
             f"{end - timedelta(1)}, the days cx reads timestamps in",
-            hint="choose an earlier start or fewer days" if start >= earliest else None,
+            hint="choose an earlier start or fewer days"
+            if start >= earliest
+            else f"start on {earliest} or later",
         )
 
 

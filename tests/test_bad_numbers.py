@@ -561,6 +561,15 @@ def test_bad_generate_options(work: Path, args: list[str], message: str) -> None
     assert not (work / "out.csv").exists()
 
 
+def test_a_generate_start_before_1980_says_the_first_day_allowed(work: Path) -> None:
+    line = one_error_line(run("generate", "-o", "out.csv", "--start", "1979-12-31"))
+    assert line == (
+        "error: 182 days from 1979-12-31 are not all within 1980-01-01 to 2099-12-31, the "
+        "days cx reads timestamps in (hint: start on 1980-01-01 or later)"
+    )
+    assert not (work / "out.csv").exists()
+
+
 @pytest.mark.parametrize(
     ("option", "value"),
     [("--journey-window", "1_0"), ("--interval", "1_5"), ("--max-reject-rate", "0_1"),
