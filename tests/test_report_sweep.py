@@ -169,6 +169,30 @@ def test_the_sentence_on_a_grid_worked_out_by_hand(work: Path) -> None:
     )
 
 
+def test_the_what_if_says_the_same_as_today_where_the_verdict_does(work: Path) -> None:
+    """cost_delta = 10 · 0.2 · (PRICE − 5): at 4.999 it is −0.002, written 0.00. The
+    what-if said "costs 0.00 (0.0%) less than today" and counted it as a saving (it
+    decided by a relative 1e-9), where the verdict says "the same": both decide now by
+    the figure written."""
+    from cx.render.verdict import verdict
+    from cx.report import build_report
+
+    rows = [(f"c{i}", f"2024-03-{i + 1:02d} 10:00:00", "phone") for i in range(10)]
+    cube = cx.load_interactions(
+        write_csv(work / "calls.csv", rows, ("customer_id", "timestamp", "channel"))
+    )
+    strategy = cx.load_strategy(write_strategy(work / "push.yaml", PUSH))
+    line = cx.sweep(strategy, PRICE, [3, 4.999], cube)
+    assert line.steps[1].result.totals.cost_delta == pytest.approx(-0.002)
+    assert verdict(line.steps[1].result).sentence.startswith("costs the same as today")
+    page = build_report([strategy], cube, sweep=line)
+    assert (
+        f"<b>to-app</b> saves most when <code>{PRICE}</code> is 3: it then costs 4.00 (8.0%) "
+        f"less than today. At the other end, when <code>{PRICE}</code> is 4.999, it costs "
+        "the same as today. It saves money at 1 of the 2 values tried."
+    ) in page
+
+
 @pytest.mark.parametrize(
     ("arguments", "words"),
     [

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
-from cx.models.result import Result, TotalBands
+from cx.models.result import Result, TotalBands, Totals
 from cx.render.numbers import money, percent, whole
 
 
@@ -39,12 +40,7 @@ def verdict(result: Result) -> Verdict:
     """What ``result``'s strategy saves, whom it loses, whether its guards hold."""
     t = result.totals
     if t.baseline_cost:
-        share = abs(t.cost_delta) / t.baseline_cost
-        if _written_as_nothing(t.cost_delta, money):
-            cost = "costs the same as today"
-        else:
-            direction = "less" if t.cost_delta < 0 else "more"
-            cost = f"costs {money(abs(t.cost_delta))} ({percent(share)}) {direction} than today"
+        cost = against_today(t)
         if t.bands is not None:
             cost += f" ({_in_draws(t.bands)})"
     else:
@@ -69,6 +65,27 @@ def verdict(result: Result) -> Verdict:
         guards=len(result.guards),
         failing=[g.expr for g in result.guards if not g.ok],
     )
+
+
+def cost_change(totals: Totals) -> Literal["less", "same", "more"]:
+    """Whether a strategy costs less than today, the same or more, as its cost against
+    today is written: a difference written ``0.00`` is the same, whatever digits lie
+    beyond; one written ``0.40`` is not. The verdict and the report's what-if both say
+    it so, and never one "the same" where the other says "more"."""
+    if _written_as_nothing(totals.cost_delta, money):
+        return "same"
+    return "less" if totals.cost_delta < 0 else "more"
+
+
+def against_today(totals: Totals) -> str:
+    """``costs 21,340 (3.1%) less than today``, or ``costs the same as today`` (see
+    :func:`cost_change`); the share of today's cost where today costs anything."""
+    change = cost_change(totals)
+    if change == "same":
+        return "costs the same as today"
+    delta, base = totals.cost_delta, totals.baseline_cost
+    share = f" ({percent(abs(delta) / base)})" if base else ""
+    return f"costs {money(abs(delta))}{share} {change} than today"
 
 
 def guards_pass(count: int) -> str:

@@ -3,8 +3,9 @@ heat map), with the sentence that says where the saving is largest."""
 
 from __future__ import annotations
 
-from cx.models.result import Result, SweepGrid, SweepResult
+from cx.models.result import SweepGrid, SweepResult
 from cx.render.sections import money
+from cx.render.verdict import against_today, cost_change
 from cx.report import charts
 from cx.report.data import sweep_frame
 from cx.report.html import Chart, Page, esc
@@ -40,14 +41,6 @@ def _at(keys: list[str], values: list[float | int | str]) -> str:
     )
 
 
-def _against_today(result: Result) -> str:
-    delta, base = result.totals.cost_delta, result.totals.baseline_cost
-    share = f" ({abs(delta) / base * 100:.1f}%)" if base else ""
-    if abs(delta) <= 1e-9 * max(1.0, base):
-        return "costs the same as today"
-    return f"costs {money(abs(delta))}{share} {'less' if delta < 0 else 'more'} than today"
-
-
 def sweep_reading(sweep: SweepResult | SweepGrid) -> str:
     """Where the saving is largest and smallest, how often the strategy saves, and, for
     a grid, which of the two keys moves the cost more (HTML)."""
@@ -55,18 +48,18 @@ def sweep_reading(sweep: SweepResult | SweepGrid) -> str:
     points = sweep.points()
     ordered = sorted(points, key=lambda point: point[1].totals.cost_delta)
     (best_at, best), (worst_at, worst) = ordered[0], ordered[-1]
-    saving = sum(1 for _, result in points if result.totals.cost_delta < 0)
+    # "Saves" as the sentence writes it (and the verdict): a saving written 0.00 is none.
+    saving = sum(1 for _, result in points if cost_change(result.totals) == "less")
     tried = "combinations" if len(keys) == 2 else "values"
     name = esc(sweep.strategy)
-    if best.totals.cost_delta < 0:
-        text = (
-            f"<b>{name}</b> saves most when {_at(keys, best_at)}: it then {_against_today(best)}. "
-        )
+    if cost_change(best.totals) == "less":
+        text = f"<b>{name}</b> saves most when {_at(keys, best_at)}: "
+        text += f"it then {against_today(best.totals)}. "
     else:
         text = f"<b>{name}</b> costs no less than today at any of the {tried} tried; least "
-        text += f"when {_at(keys, best_at)}: it then {_against_today(best)}. "
+        text += f"when {_at(keys, best_at)}: it then {against_today(best.totals)}. "
     if len(points) > 1:
-        text += f"At the other end, when {_at(keys, worst_at)}, it {_against_today(worst)}. "
+        text += f"At the other end, when {_at(keys, worst_at)}, it {against_today(worst.totals)}. "
     if saving == len(points) > 1:
         text += f"It saves money at every one of the {len(points)} {tried} tried."
     else:
