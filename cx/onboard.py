@@ -91,6 +91,8 @@ DEFAULT_HANDLE_TIME = 420
 #: Service level windows (seconds) of live channels.
 ANSWER_WITHIN = {"phone": 20, "chat": 60, "video": 30}
 
+#: At most this many distinct codes in a yes/no column.
+BOOLEAN_VALUES = 12
 #: Per yes/no column: export codes meaning true, and false (besides cx's own words).
 BOOLEAN_WORDS = {
     "resolved": (
@@ -510,6 +512,15 @@ def _pick_channel(profiles: list[ColumnProfile]) -> Column:
     return Column("channel", [best.name], "a few distinct values", _example(best), check)
 
 
+#: Words that make a value an abandon wherever they stand in it: ``Abandon``,
+#: ``Caller Abandoned``, ``ABANDONED IN QUEUE``.
+ABANDON_WORDS = frozenset(_words("abandon abandoned abandonment"))
+
+
+def _is_abandon(value: str) -> bool:
+    return bool(set(words(value)) & ABANDON_WORDS)
+
+
 def _boolean_codes(canonical: str, values: list[str]) -> tuple[BooleanValues | None, list[str]]:
     """``values:`` for a yes/no column (None when cx's own words read it); the values
     neither list holds."""
@@ -520,7 +531,8 @@ def _boolean_codes(canonical: str, values: list[str]) -> tuple[BooleanValues | N
     true, false, unknown = [], [], []
     for value in values:
         key = "".join(words(value))
-        if key in true_words or key in TRUE_WORDS:
+        abandon = canonical == "abandoned" and _is_abandon(value)
+        if key in true_words or key in TRUE_WORDS or abandon:
             true.append(value)
         elif key in false_words or key in FALSE_WORDS:
             false.append(value)
@@ -565,13 +577,39 @@ def _pick_optional(canonical: str, profiles: list[ColumnProfile]) -> ColumnProfi
             p
             for p in profiles
             if p.is_few
-            and p.distinct <= 12
+            and p.distinct <= BOOLEAN_VALUES
             and _classified_share(canonical, p) >= 0.5
             and _names_boolean(canonical, p)
         ]
         extra = {p.name: 2.0 * _classified_share(canonical, p) for p in fits}
         return _best(canonical, fits, fits=True, extra=extra)
     return _best(canonical, fits, fits=True)
+
+
+def _pick_abandon_outcome(
+    profiles: list[ColumnProfile], layout: SourceLayout
+) -> ColumnProfile | None:
+    """An outcome column (Five9's ``DISPOSITION``: Resolved, Escalated, Abandon) holding
+    an abandon value anywhere in the file, when no yes/no column is the abandoned flag:
+    its abandon values are the flag, and the column is no reason for calling (intent).
+    Columns named as an outcome, or with an abandon value among their first values, are
+    looked at over the whole file."""
+    if _pick_optional("abandoned", profiles) is not None:
+        return None
+    candidates = [
+        p
+        for p in profiles
+        if p.is_few
+        and (name_score("abandoned", p.name) > 0 or any(map(_is_abandon, p.samples)))
+    ]
+    return next(
+        (
+            p
+            for p in candidates
+            if any(map(_is_abandon, _distinct(layout, p.name, cols.FEW_DISTINCT)))
+        ),
+        None,
+    )
 
 
 #: The numbers cx reads a duration column as, in words.
@@ -971,7 +1009,13 @@ def propose(data: str | Path) -> Proposal:
         timestamp_check=None,
     )
     _decide_day_first(proposal, layout)
+    outcome = _pick_abandon_outcome(rest, layout)
+    if outcome is not None:
+        rest = [p for p in rest if p.name != outcome.name]
     for canonical in OPTIONAL_ORDER:
+        if canonical == "abandoned" and outcome is not None:
+            _add_optional(proposal, canonical, outcome, layout, outcome=True)
+            continue
         found = _pick_optional(canonical, rest)
         if found is None:
             continue
@@ -1074,8 +1118,14 @@ def _guess_day_first(
 
 
 def _add_optional(
-    proposal: Proposal, canonical: str, found: ColumnProfile, layout: SourceLayout
+    proposal: Proposal,
+    canonical: str,
+    found: ColumnProfile,
+    layout: SourceLayout,
+    outcome: bool = False,
 ) -> None:
+    """Map ``found`` as ``canonical``; ``outcome``: an outcome column read as the
+    abandoned flag, whose values may be more than a yes/no column's."""
     column = Column(canonical, [found.name], cols.KIND_WORDS[found.kind], _example(found))
     if canonical in DURATION_UNITS and found.is_number:
         milliseconds = _in_milliseconds(found)
@@ -1105,7 +1155,8 @@ def _add_optional(
             return
         proposal.handle_time_unit = unit
     if canonical in ("resolved", "abandoned"):
-        values = _distinct(layout, found.name, 12)
+        limit = cols.FEW_DISTINCT if outcome else BOOLEAN_VALUES
+        values = _distinct(layout, found.name, limit)
         codes, unknown = _boolean_codes(canonical, values)
         if codes is not None:
             proposal.values[canonical] = codes

@@ -763,6 +763,51 @@ def test_a_channel_of_dropped_rows_only_is_not_offered(tmp_path: Path) -> None:
     assert not [check for check in proposal.checks if check.startswith("channel ")]
 
 
+@pytest.mark.parametrize("abandon", ["Abandon", "Abandoned", "Caller Abandoned", "ABANDONED"])
+def test_an_abandon_disposition_is_the_abandoned_flag(tmp_path: Path, abandon: str) -> None:
+    """A Five9 call log writes an abandoned call as its DISPOSITION 'Abandon', no yes/no
+    column: init read the dispositions as the intent and mapped no abandoned flag, so
+    a strategy with `patience: observed` was refused for data without abandonments."""
+    dispositions = ("Resolved", "Resolved", "Escalated", "Callback Scheduled")
+    lines = ["ANI,DATE,TIME,CALL TYPE,DISPOSITION,QUEUE WAIT TIME,HANDLE TIME"]
+    lines += [
+        f"41555501{n % 70:02d},03/{1 + n % 28:02d}/2024,{1 + n % 12}:05:00 PM,Inbound,"
+        + (
+            f"{abandon},0:01:{n % 60:02d},0:00:00"
+            if n % 25 == 7
+            else f"{dispositions[n % 4]},0:00:{n % 40:02d},0:06:{n % 60:02d}"
+        )
+        for n in range(200)
+    ]
+    data = written_lines(tmp_path / "five9.csv", lines)
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 0 and result.stdout == ""
+    mapping = load_mapping(tmp_path / "p" / "columns.yaml")
+    assert mapping.columns["abandoned"] == "DISPOSITION"
+    assert "intent" not in mapping.columns  # an outcome, no reason for calling
+    assert mapping.values["abandoned"].true == [abandon]
+    assert mapping.values["abandoned"].false == ["Resolved", "Callback Scheduled", "Escalated"]
+    simulated = cx(
+        "simulate", tmp_path / "p" / "follow.yaml", "--data", data,
+        "--columns", tmp_path / "p" / "columns.yaml", "--format", "json",
+        "--set", "channels.phone.patience=observed", "--replay",
+    )  # fmt: skip
+    assert simulated.exit_code == 0, simulated.stderr
+    assert json.loads(simulated.stdout)["channels"][0]["abandon_rate"] > 0
+
+
+def test_a_disposition_without_an_abandon_stays_the_intent(tmp_path: Path) -> None:
+    lines = ["ANI,DATE,TIME,CALL TYPE,DISPOSITION"]
+    lines += [
+        f"41555501{n % 70:02d},03/{1 + n % 28:02d}/2024,{1 + n % 12}:05:00 PM,Inbound,"
+        f"{('Billing', 'Complaint', 'New Order')[n % 3]}"
+        for n in range(200)
+    ]
+    proposal = propose(written_lines(tmp_path / "five9.csv", lines))
+    assert proposal.columns["intent"].sources == ["DISPOSITION"]
+    assert "abandoned" not in proposal.columns
+
+
 @pytest.mark.parametrize("name", ["Wrap-up", "Wrap Up Code", "WrapUp"])
 def test_a_wrap_up_code_is_the_intent(tmp_path: Path, name: str) -> None:
     """Genesys Cloud's 'Wrap-up' (Card Services, Complaint) was read as nothing: only
@@ -941,12 +986,24 @@ def test_init_reads_a_platform_export_as_its_shipped_mapping(
     assert _contacts_per_channel(data, tmp_path / "p" / "columns.yaml") == {
         name: n for name, n in proposed.items() if n
     }
+    assert _abandoned_flags(data, tmp_path / "p" / "columns.yaml") == _abandoned_flags(
+        data, mapping
+    )
     simulated = cx(
         "simulate", ROOT / "strategies" / "follow-everywhere.yaml", "--data", data,
         "--columns", mapping,
     )  # fmt: skip
     assert simulated.exit_code == 0, simulated.stderr
     assert simulated.stdout
+
+
+def _abandoned_flags(data: Path, mapping: Path) -> list[bool | None] | None:
+    """Each contact's abandoned flag as the mapping reads it; None if it maps none."""
+    rows = api.load_interactions(data, mapping, keep_rows=True).contact_rows
+    assert rows is not None
+    if "abandoned" not in rows.columns:
+        return None
+    return rows.sort("__row").get_column("abandoned").to_list()
 
 
 def test_platform_exports_are_reproducible(tmp_path: Path) -> None:
