@@ -27,6 +27,7 @@ from cx.data import profile as prof
 from cx.data.columns import ColumnProfile
 from cx.data.diagnose import find_column
 from cx.data.exact import blank_row, parsed_frame
+from cx.data.fine import served_handle
 from cx.data.layout import RAW, ROW, SourceLayout, resolve_layout
 from cx.data.raw import raw_frame
 from cx.data.rules import (
@@ -888,7 +889,10 @@ def _try_rows(proposal: Proposal) -> tuple[dict[str, int], SourceLayout]:
     kept = frame.filter(pl.col("reject_reason").is_null())
     measures = [pl.len().alias("contacts")]
     if "handle_time" in layout.sources:
-        measures.append(pl.col("handle_time").mean().alias("handle_time"))
+        handle = pl.col("handle_time")
+        if "abandoned" in layout.sources:  # the served contacts' mean, as cx observes it
+            handle = served_handle(handle, pl.col("abandoned"))
+        measures.append(handle.mean().alias("handle_time"))
     per_channel = kept.group_by("channel").agg(measures)
     try:
         counted, channels, in_head = pl.collect_all([reasons, per_channel, profiled])

@@ -796,6 +796,22 @@ def test_an_abandon_disposition_is_the_abandoned_flag(tmp_path: Path, abandon: s
     assert json.loads(simulated.stdout)["channels"][0]["abandon_rate"] > 0
 
 
+def test_the_follow_handle_time_is_the_served_calls_mean(tmp_path: Path) -> None:
+    """An abandoned call's handle time of 0 (Five9's 0:00:00) was counted in the mean
+    handle time written to follow.yaml, so the follow strategy staffed for shorter calls
+    than cx observes: abandoned calls count for no served call."""
+    lines = ["Customer ID,Start,Channel,Abandoned,Handle Time"]
+    lines += [
+        f"c{n % 40},2024-01-{1 + n % 28:02d}T{n % 24:02d}:00:00,Phone,"
+        + ("Y,0" if n % 4 == 0 else "N,400")
+        for n in range(200)
+    ]
+    data = written_lines(tmp_path / "d.csv", lines)
+    api.init_project(data, tmp_path / "p")
+    follow = api.load_strategy(tmp_path / "p" / "follow.yaml")
+    assert follow.channels["phone"].handle_time == 400
+
+
 def test_a_disposition_without_an_abandon_stays_the_intent(tmp_path: Path) -> None:
     lines = ["ANI,DATE,TIME,CALL TYPE,DISPOSITION"]
     lines += [
