@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from cx.models.result import GuardResult, Result
 from cx.models.source import Position
 from cx.models.strategy import Strategy
+from cx.models.vocabulary import plural
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,8 @@ class CheckReport:
         failed = sum(1 for guard in guards if not guard.ok)
         strategies = len(self.results)
         text = (
-            f"{strategies} {'strategy' if strategies == 1 else 'strategies'}, "
-            f"{len(guards)} guard{'' if len(guards) == 1 else 's'}: "
+            f"{strategies} {plural(strategies, 'strategy', 'strategies')}, "
+            f"{len(guards)} {plural(len(guards), 'guard')}: "
             f"{len(guards) - failed} passed, {failed} failed"
         )
         unguarded = [result.strategy for result in self.results if not result.guards]

@@ -42,7 +42,9 @@ from cx.models.vocabulary import (
     LATEST_TIMESTAMP,
     PARQUET_SUFFIXES,
     bare_name,
+    counted,
     named_format,
+    plural,
 )
 
 # --------------------------------------------------------------------------- vocabulary
@@ -801,8 +803,8 @@ def check_options(rows: int, seed: int, start: date, days: int) -> None:
     earliest, end = EARLIEST_TIMESTAMP.date(), LATEST_TIMESTAMP.date()
     if not earliest <= start < end or (end - start).days < days:
         raise InputError(
-            f"{days:,} {'day' if days == 1 else 'days'} from {start} "
-            f"{'is' if days == 1 else 'are'} not all within {earliest} to "
+            f"{counted(days, 'day')} from {start} "
+            f"{plural(days, 'is', 'are')} not all within {earliest} to "
             f"{end - timedelta(1)}, the days cx reads timestamps in",
             hint="choose an earlier start or fewer days"
             if start >= earliest

@@ -45,7 +45,7 @@ from cx.errors import DataError, InputError
 from cx.io import write_texts_atomic
 from cx.models.mapping import BooleanValues, Mapping
 from cx.models.strategy import MAX_SECONDS, MIN_SECONDS
-from cx.models.vocabulary import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP
+from cx.models.vocabulary import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, counted, plural
 
 MAPPING_FILE = "columns.yaml"
 FOLLOW_FILE = "follow.yaml"
@@ -388,8 +388,7 @@ def _pick_customer(profiles: list[ColumnProfile]) -> Column:
     check = None
     if not _repeats(best):
         check = (
-            f"no id repeats in its first {best.distinct:,} "
-            f"{'value' if best.distinct == 1 else 'values'}: a contact or case id? "
+            f"no id repeats in its first {counted(best.distinct, 'value')}: a contact or case id? "
             "Every contact would be a customer of its own"
         )
     elif name_score("customer_id", best.name) < 1.0:
@@ -762,7 +761,7 @@ def _drop_outbound(
         proposal.drop[profile.name] = outbound
         proposal.notes.append(
             f"'{profile.name}': {count:,} {', '.join(outbound)} "
-            f"{'row' if count == 1 else 'rows'} left out (`drop:`): "
+            f"{plural(count, 'row')} left out (`drop:`): "
             "contacts an agent made, not a customer; remove the drop to count them"
         )
         return
@@ -800,7 +799,7 @@ def _anonymous_ids(proposal: Proposal, layout: SourceLayout) -> None:
         if found & ANONYMOUS_WORDS and found <= ANONYMOUS_WORDS | ADDRESS_WORDS:
             proposal.anonymous_ids.append(value)
             proposal.notes.append(
-                f"'{name}': {count:,} {'contact' if count == 1 else 'contacts'} of '{value}' "
+                f"'{name}': {counted(count, 'contact')} of '{value}' "
                 "read as unknown customers (`anonymous_ids`), not as one customer's"
             )
 
@@ -871,7 +870,7 @@ def _channels(layout: SourceLayout, name: str) -> list[ChannelSeen]:
         if channel_for(name_of) is not None:
             channel.check = f"{named} read as {name_of} from a word of one or two letters"
             continue
-        verb = "name" if len(guessed) > 1 else "names"
+        verb = plural(len(guessed), "names", "name")
         channel.check = f"{named} {verb} no channel cx knows; mode {channel.mode} is a guess"
         if len(guessed) > 1:
             channel.check += ", and they are read as one channel"
@@ -946,9 +945,8 @@ def _drop_rejecting(proposal: Proposal, reasons: dict[str, int], layout: SourceL
             proposal,
             canonical,
             layout.header,
-            f"'{column.sources[0]}' looks like {canonical} but {count:,} "
-            f"{'row holds' if count == 1 else 'rows hold'} a "
-            f"value cx cannot read as one{such}"
+            f"'{column.sources[0]}' looks like {canonical} but "
+            f"{counted(count, 'row holds', 'rows hold')} a value cx cannot read as one{such}"
             + (SEPARATED_LEFT_OUT if grouped is not None else ": left out"),
         )
         dropped = True
@@ -974,10 +972,9 @@ def _leave_out_repeated_headers(proposal: Proposal, lines: int) -> None:
         for seen in proposal.channels
         if seen.contacts or [value.strip().lower() for value in seen.values] != [header]
     ]
-    repeat = "line repeats" if lines == 1 else "lines repeat"
     proposal.notes.append(
-        f"{lines:,} {repeat} the header (exports joined into one file?): rejected, and "
-        "the name of the channel column is no channel"
+        f"{counted(lines, 'line repeats', 'lines repeat')} the header (exports joined into "
+        "one file?): rejected, and the name of the channel column is no channel"
     )
 
 
@@ -1042,23 +1039,23 @@ def propose(data: str | Path) -> Proposal:
     _leave_out_repeated_headers(proposal, reasons.get(REPEATED_HEADER, 0))
     footer = reasons.get(FIRST_FIELD_ONLY, 0)
     if footer:
-        fill = "line fills only its" if footer == 1 else "lines fill only their"
+        fill = counted(footer, "line fills only its", "lines fill only their")
         proposal.notes.append(
-            f"{footer:,} {fill} first field, as a report's footer does ('Copyright ...'): "
+            f"{fill} first field, as a report's footer does ('Copyright ...'): "
             "rejected; delete them from the export, or export the report as details only"
         )
     padding = reasons.get(BINARY_PADDING, 0)
     if padding:
-        holds, them = ("line holds", "it") if padding == 1 else ("lines hold", "them")
+        holds, them = counted(padding, "line holds", "lines hold"), plural(padding, "it", "them")
         proposal.notes.append(
-            f"{padding:,} {holds} only NUL bytes (binary padding, as an interrupted copy "
+            f"{holds} only NUL bytes (binary padding, as an interrupted copy "
             f"leaves at a file's end): rejected; cut {them} off the file"
         )
     if proposal.rows_rejected > DEFAULT_MAX_REJECT_RATE * proposal.rows:
         proposal.notes.append(
             f"{proposal.rows_rejected:,} of {proposal.rows:,} "
-            f"{'row' if proposal.rows == 1 else 'rows'} "
-            f"{'is' if proposal.rows_rejected == 1 else 'are'} rejected, more than "
+            f"{plural(proposal.rows, 'row')} {plural(proposal.rows_rejected, 'is', 'are')} "
+            "rejected, more than "
             f"the {DEFAULT_MAX_REJECT_RATE:.0%} cx accepts by default: `--rejects FILE` lists "
             "them, `--max-reject-rate` accepts more"
         )
@@ -1077,10 +1074,10 @@ def _decide_day_first(proposal: Proposal, layout: SourceLayout) -> None:
         order, other = ("day-first", "month-first") if decided else ("month-first", "day-first")
         fewer = min(only_day_first, only_month_first)
         proposal.timestamp_check = (
-            f"dates are written both ways: {only_day_first:,} "
-            f"{'reads' if only_day_first == 1 else 'read'} only day-first (13/04), "
+            f"dates are written both ways: {counted(only_day_first, 'reads', 'read')} "
+            "only day-first (13/04), "
             f"{only_month_first:,} only month-first (04/13); {order} reads more of them, "
-            f"the {fewer:,} {other} {'one is' if fewer == 1 else 'ones are'} rejected"
+            f"the {fewer:,} {other} {plural(fewer, 'one is', 'ones are')} rejected"
         )
     elif only_day_first or only_month_first:
         decided = bool(only_day_first)
@@ -1114,7 +1111,7 @@ def _guess_day_first(
     ):
         shorter, longer = sorted((by_day, by_month))
         other = "month-first" if by_day < by_month else "day-first"
-        days = "day" if shorter == 1 else "days"
+        days = plural(shorter, "day")
         return by_day < by_month, f" (its dates span {shorter} {days}, {longer} read {other})"
     if "%p" in fmt:
         return False, " (a 12-hour clock with AM/PM is a US habit)"
@@ -1258,8 +1255,8 @@ def _comment(check: str | None) -> str:
 def mapping_text(proposal: Proposal) -> str:
     lines = [
         f"# Mapping of {_remark(proposal.data.name)} onto cx's columns, proposed by `cx init` from",
-        f"# its first {proposal.rows_profiled:,} {'row' if proposal.rows_profiled == 1 else 'rows'}"
-        f" and checked on all {proposal.rows:,}.",
+        f"# its first {counted(proposal.rows_profiled, 'row')} and checked on all "
+        f"{proposal.rows:,}.",
         "# Lines marked `# check:` are guesses: look at them before trusting the figures.",
         "columns:",
     ]

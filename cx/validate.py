@@ -10,6 +10,7 @@ from pathlib import Path
 from cx.errors import CxError, Finding, StrategyError, UsageError, shown_list, special_kind
 from cx.loader.yamlsafe import MAX_FILE_BYTES, parse_yaml, read_bounded
 from cx.models.mapping import Mapping
+from cx.models.vocabulary import plural
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -40,7 +41,7 @@ class ValidationReport:
 
     def summary(self) -> str:
         invalid = sum(1 for report in self.files if not report.valid)
-        noun = "file" if len(self.files) == 1 else "files"
+        noun = plural(len(self.files), "file")
         if not invalid:
             said = f"{len(self.files)} {noun} checked, all valid"
         else:

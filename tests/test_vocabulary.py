@@ -49,6 +49,18 @@ def test_messages_name_the_choices() -> None:
     assert check_window_hours(vocabulary.MAX_WINDOW_HOURS) == vocabulary.MAX_WINDOW_HOURS
 
 
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [(0, "0 rows hold"), (1, "1 row holds"), (2, "2 rows hold"), (2831, "2,831 rows hold")],
+)
+def test_a_count_takes_the_words_of_its_number(count: int, expected: str) -> None:
+    assert vocabulary.counted(count, "row holds", "rows hold") == expected
+    assert vocabulary.plural(count, "row") == expected.split()[1]
+    assert vocabulary.plural(count, "strategy", "strategies") == (
+        "strategy" if count == 1 else "strategies"
+    )
+
+
 def test_the_command_line_refuses_what_the_vocabulary_lacks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

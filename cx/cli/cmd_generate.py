@@ -10,6 +10,7 @@ import typer
 
 from cx.cli.common import DebugOption, QuietOption, handle_errors, note
 from cx.errors import UsageError
+from cx.models.vocabulary import counted
 
 
 @handle_errors
@@ -49,4 +50,4 @@ def generate(
             sys.stdout.buffer.flush()
         return
     write_interactions(output, rows=rows, seed=seed, start=first_day, days=days, progress=progress)
-    note(f"wrote {rows:,} {'interaction' if rows == 1 else 'interactions'} to {output}", quiet)
+    note(f"wrote {counted(rows, 'interaction')} to {output}", quiet)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cx.cli.common import DebugOption, QuietOption, handle_errors, note
+from cx.models.vocabulary import counted
 
 if TYPE_CHECKING:
     from rich.console import Group
@@ -72,7 +73,7 @@ def _found(proposal: Proposal) -> Group:
         )
     lines = [
         f"timestamp format {proposal.timestamp_format}, delimiter {proposal.delimiter!r}; "
-        f"{proposal.rows:,} {'row' if proposal.rows == 1 else 'rows'}, "
+        f"{counted(proposal.rows, 'row')}, "
         f"{proposal.rows_rejected:,} rejected",
         *(f"check: {line}" for line in proposal.checks),
         *proposal.notes,

@@ -46,6 +46,7 @@ from cx.data.files import parquet_columns
 from cx.data.rules import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, OUT_OF_TIME_RANGE
 from cx.errors import DataError, shown, shown_list
 from cx.models.mapping import DIMENSION_COLUMNS
+from cx.models.vocabulary import plural
 
 CUBE_FILE_FORMAT = 2  # 2: arrivals gained before_queue, stats rows_dropped
 MIDNIGHT_NOTE = (
@@ -553,7 +554,7 @@ def empty_period_notes(starts: list[date], busy: set[date], period: str) -> list
     span = periods.label(empty[0], period)
     if len(empty) > 1:
         span += f" … {periods.label(empty[-1], period)}"
-    verb = "has" if len(empty) == 1 else "have"
+    verb = plural(len(empty), "has", "have")
     return [
         f"{len(empty)} of the data's {len(starts)} {period}s {verb} no contacts ({span}), and "
         "fixed costs are charged for each: a closure, or a stray or placeholder date far from "

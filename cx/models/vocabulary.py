@@ -79,6 +79,20 @@ def metavar(choices: Sequence[object]) -> str:
     return "<" + "|".join(str(choice) for choice in choices) + ">"
 
 
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """``one`` for a count of 1, else ``many`` (``one`` + s when not given): ``row`` or
+    ``rows``, ``is`` or ``are``, ``line repeats`` or ``lines repeat``."""
+    if count == 1:
+        return one
+    return many if many is not None else f"{one}s"
+
+
+def counted(count: int, one: str, many: str | None = None) -> str:
+    """A count and its words, the count with thousands separated: ``1 row``,
+    ``2,831 rows``, ``3 lines repeat`` (words as :func:`plural` chooses them)."""
+    return f"{count:,} {plural(count, one, many)}"
+
+
 def one_of(choices: Sequence[object]) -> str:
     """``week, month or quarter``: choices as a message names them."""
     words = [str(choice) for choice in choices]

@@ -15,6 +15,7 @@ from cx.check import CheckedGuard
 from cx.guards import comparison, metric_of
 from cx.models.glossary import DILUTION_LEGEND, GLOSSARY
 from cx.models.result import MONEY_METRICS, ChannelResult, GuardResult, Result
+from cx.models.vocabulary import plural
 from cx.render.numbers import (
     MINUS,
     amount,
@@ -312,7 +313,7 @@ def periods_section(result: Result) -> Section:
     partial = [p for p in result.periods if p.partial]
     note = None
     if partial:
-        days = ", ".join(f"{p.period} {p.days} day{'s' if p.days != 1 else ''}" for p in partial)
+        days = ", ".join(f"{p.period} {p.days} {plural(p.days, 'day')}" for p in partial)
         note = (
             f"* partial: the data covers only part of the period ({days}); "
             "its lower figures are not a drop in demand. "

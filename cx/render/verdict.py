@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from cx.models.result import Result, TotalBands, Totals
+from cx.models.vocabulary import plural
 from cx.render.numbers import money, percent, whole
 
 
@@ -108,7 +109,7 @@ def _in_draws(bands: TotalBands) -> str:
     times) is said to: its draws that do not save do not cost more."""
     saving, out_of = bands.saving_in()
     dearer, _ = bands.costing_more_in()
-    noun = "draw" if out_of == 1 else "draws"
+    noun = plural(out_of, "draw")
     spread_of = bands.cost_delta_pct or bands.cost_delta
     said: Callable[[float], str] = percent if bands.cost_delta_pct is not None else money
     low, high = spread_of.p5, spread_of.p95

@@ -31,7 +31,7 @@ from cx.models.result import (
 )
 from cx.models.source import naming_set_values, set_at_or_below
 from cx.models.strategy import Channel, Strategy
-from cx.models.vocabulary import INTERVALS, one_of
+from cx.models.vocabulary import INTERVALS, one_of, plural
 from cx.replay.flows import compute_flows
 from cx.replay.hours import after_hours_contacts, calendar, hours_profile, split_demand, uses_hours
 from cx.replay.needs import outcomes_needed, uses_step
@@ -82,7 +82,7 @@ def check_time_of_day(cube: Cube, options: SimulationOptions) -> None:
                                    ("--interval", options.interval is not None)) if on]  # fmt: skip
     if asked:
         raise InputError(
-            f"{' and '.join(asked)} {'needs' if len(asked) == 1 else 'need'} times of day, "
+            f"{' and '.join(asked)} {plural(len(asked), 'needs', 'need')} times of day, "
             f"and every timestamp in "
             f"{cube.meta.file} is at midnight (dates only)",
             hint="export the contacts' times of day, or leave out "

@@ -16,6 +16,7 @@ from cx.data.cube import Cube
 from cx.models.inspect import InspectResult
 from cx.models.result import Result
 from cx.models.strategy import Channel, ServiceLevel, Strategy
+from cx.models.vocabulary import plural
 from cx.render.sections import Section, count, money, percent, signed
 
 
@@ -136,7 +137,7 @@ def _ramp(strategy: Strategy, index: int) -> str:
     ramp = strategy.shifts[index].ramp
     if ramp is None:
         return "from the start"
-    unit = strategy.period + ("s" if ramp.periods != 1 else "")
+    unit = plural(ramp.periods, strategy.period)
     return f"{ramp.periods} {unit}, {ramp.shape.replace('_', '-')}"
 
 

@@ -17,6 +17,7 @@ from cx.models.inspect import InspectResult
 from cx.models.progress import SILENT, Progress
 from cx.models.result import Bands, Result, SweepGrid, SweepResult
 from cx.models.strategy import Strategy
+from cx.models.vocabulary import plural
 from cx.render import sections as text
 from cx.render.compare import comparison_section
 from cx.render.numbers import (
@@ -297,7 +298,7 @@ def build(
     """The report page; its steps are reported to ``progress`` (the chart specs and the
     chart library's bundle are single calls that cannot say how far they are)."""
     count = len(strategies)
-    with progress.step(f"evaluating {count} strateg{'y' if count == 1 else 'ies'}"):
+    with progress.step(f"evaluating {count} {plural(count, 'strategy', 'strategies')}"):
         scenarios, baselines = scenarios_for(
             strategies, cube, interval, samples, seed, progress
         )
@@ -331,8 +332,8 @@ def _page(
     subtitle = (
         f"<b>{meta.rows_used:,}</b> contacts of <b>{meta.customers:,}</b> customers, "
         f"<b>{esc(first)}</b> to <b>{esc(last)}</b> ({periods} "
-        f"{esc(meta.period)}{'' if periods == 1 else 's'}) · {len(scenarios)} "
-        f"strateg{'y' if len(scenarios) == 1 else 'ies'} against today's channels · "
+        f"{esc(plural(periods, meta.period))}) · {len(scenarios)} "
+        f"{plural(len(scenarios), 'strategy', 'strategies')} against today's channels · "
         f"data: {esc(meta.file)}"
     )
     page = Page(title=title or DEFAULT_TITLE, subtitle_html=subtitle)
@@ -515,7 +516,7 @@ def _history_span(days: int) -> str:
     days when it is under two weeks (a history of 3 days is not "0 weeks")."""
     if days >= 14:
         return f"{days / 7:.0f} weeks"
-    return "1 day" if days == 1 else f"{days} days"
+    return f"{days} {plural(days, 'day')}"
 
 
 def weekday_counts_for(cube: Cube) -> dict[int, int]:
