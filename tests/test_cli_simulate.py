@@ -485,6 +485,32 @@ def test_compare_exit_0_when_all_guards_pass(work: Path) -> None:
     assert any(line.startswith("| Cost |") for line in markdown.stdout.splitlines())
 
 
+def _markdown_row(stdout: str, label: str) -> list[str]:
+    """The cells after the label of the markdown table row ``label``."""
+    [row] = [line for line in stdout.splitlines() if line.startswith(f"| {label} |")]
+    return [cell.strip() for cell in row.strip("|").split("|")][1:]
+
+
+def test_compare_signs_the_cost_vs_baseline_as_simulate_does(work: Path) -> None:
+    """A saving and an increase both read as a bare amount in compare's 'Cost vs
+    baseline' row (only a saving had its minus), where simulate writes its Δ signed."""
+    for name, source, target in (("cheaper", "branch", "web"), ("dearer", "web", "branch")):
+        Path(f"{name}.yaml").write_text(
+            f"version: 1\nextends: follow.yaml\nname: {name}\nkind: push\n"
+            "offer: [phone, chat, email, branch, web]\n"  # no app, and its fixed cost
+            f"shifts:\n  - {{name: move, from: {source}, to: {{{target}: 0.8}}}}\n",
+            encoding="utf-8",
+        )
+    compared = cx("compare", "cheaper.yaml", "dearer.yaml", "--data", "data.csv",
+                  "-f", "markdown")  # fmt: skip
+    assert compared.exit_code in (0, 1), compared.stderr
+    cheaper, dearer, baseline = _markdown_row(compared.stdout, "Cost vs baseline")
+    assert cheaper.startswith("−") and dearer.startswith("+") and baseline == "0"
+    for name, cell in (("cheaper", cheaper), ("dearer", dearer)):
+        simulated = cx("simulate", f"{name}.yaml", "--data", "data.csv", "-f", "markdown")
+        assert cell.removesuffix(" ★") == _markdown_row(simulated.stdout, "Cost")[-1]
+
+
 def test_compare_with_set_applies_to_every_strategy(work: Path) -> None:
     payload = cx_json(
         "compare", "follow.yaml", "strict.yaml", "--data", "data.csv", "--set", "guards=[]"

@@ -61,6 +61,14 @@ def money_text(value: float) -> str:
     return (MINUS if value < 0 and body.strip("0.,") else "") + body
 
 
+def change_text(value: float) -> str:
+    """Money as a difference: signed both ways (``+860``, ``−25,025``), ``0`` for none."""
+    body = money_text(abs(value))
+    if not body.strip("0.,"):
+        return "0"
+    return ("+" if value > 0 else MINUS) + body
+
+
 # ------------------------------------------------------------------- whole figures
 
 
@@ -74,8 +82,9 @@ def test_compare_of_four_strategies_shows_every_figure_whole(width: int) -> None
     for result in results:
         totals = result["totals"]
         assert result["strategy"]["name"] in output
-        for key in ("cost", "cost_delta", "cost_per_contact"):
+        for key in ("cost", "cost_per_contact"):
             assert shown(money_text(totals[key]), output), (width, key, totals[key])
+        assert shown(change_text(totals["cost_delta"]), output), (width, totals["cost_delta"])
         for key in ("handled", "lost", "repeats", "agent_hours"):
             assert shown(f"{round(totals[key]):,}", output), (width, key, totals[key])
         for key in ("coverage", "pooling_overhead", "floor_waste"):

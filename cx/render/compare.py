@@ -12,7 +12,7 @@ from rich.text import Text
 
 from cx.models.result import TOTAL_FIGURES, Comparison, Result, SweepGrid, SweepResult, Totals
 from cx.render.formats import csv_text
-from cx.render.numbers import band, common_currency, currency_label
+from cx.render.numbers import band, common_currency, currency_label, money_change
 from cx.render.safe import plain
 from cx.render.sections import Section, count, money, number, percent
 from cx.render.verdict import verdict
@@ -31,7 +31,7 @@ SHARE_METRICS = frozenset({"coverage", "preferred_coverage", "customer_coverage"
 # metric, label, formatter, which value is best (min / max / None for neutral)
 COMPARE_ROWS: list[tuple[str, str, Callable[[float | None], str], str | None]] = [
     ("cost", "Cost", money, "min"),
-    ("cost_delta", "Cost vs baseline", money, "min"),
+    ("cost_delta", "Cost vs baseline", money_change, "min"),
     ("cost_per_contact", "Cost per contact", money, "min"),
     ("coverage", "Coverage", percent, "max"),
     ("preferred_coverage", "Preferred-channel coverage", percent, "max"),
@@ -115,9 +115,9 @@ def _banded_saving(results: list[Result]) -> tuple[list[str], str]:
     cells = []
     for index, result in enumerate(results):
         bands = result.totals.bands
-        text = money(medians[index]) if bands is None else band(
-            money(medians[index]), bands.cost_delta.p5, bands.cost_delta.p95, money
-        )
+        text = money_change(medians[index])
+        if bands is not None:
+            text = band(text, bands.cost_delta.p5, bands.cost_delta.p95, money)
         cells.append(f"#{rank[index]} {text}")
     pairs = [
         f"{results[a].strategy.name} and {results[b].strategy.name}"

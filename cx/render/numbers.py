@@ -142,6 +142,12 @@ def signed(value: float | None, formatter: Callable[[float], str]) -> str:
     return ("+" if value > 0 else MINUS) + text
 
 
+def money_change(value: float | None) -> str:
+    """A difference of money, as simulate's Δ and compare's cost vs baseline write it:
+    ``+3,210`` dearer, ``−25,025`` cheaper, ``0`` the same."""
+    return signed(value, money)
+
+
 def short(value: float, formatter: Callable[[float], str]) -> str:
     """A figure shortened for a band: ``−52k``, ``1.2M``, money with its currency label
     (``−€52k``); below 10,000 as ``formatter``."""

@@ -10,13 +10,13 @@ from rich.text import Text
 
 from cx.models.result import KeySensitivity, Sensitivity
 from cx.render.formats import csv_text, markdown_table, markdown_text
-from cx.render.numbers import figure, money, percent, points, signed, whole
+from cx.render.numbers import figure, money, money_change, percent, points, whole
 from cx.render.safe import plain
 
 #: How each metric is written.
 FORMATS: dict[str, Callable[[float], str]] = {
     "cost": money,
-    "cost_delta": lambda value: signed(value, money),
+    "cost_delta": money_change,
     "coverage": percent,
     "agent_hours": whole,
 }

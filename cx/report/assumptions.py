@@ -17,7 +17,8 @@ from cx.models.inspect import InspectResult
 from cx.models.result import Result
 from cx.models.strategy import Channel, ServiceLevel, Strategy
 from cx.models.vocabulary import plural
-from cx.render.sections import Section, count, money, percent, signed
+from cx.render.numbers import money_change
+from cx.render.sections import Section, count, money, percent
 
 
 def duration(seconds: float) -> str:
@@ -237,7 +238,7 @@ def yearly_section(result: Result) -> Section:
     figures = [
         ("Cost", totals.cost, money),
         ("Cost today (baseline)", totals.baseline_cost, money),
-        ("Cost vs today", totals.cost_delta, lambda value: signed(value, money)),
+        ("Cost vs today", totals.cost_delta, money_change),
         ("Agent-hours", totals.agent_hours, count),
         ("Contacts handled", totals.handled, count),
         ("Contacts lost", totals.lost, count),

@@ -25,8 +25,8 @@ from cx.render.numbers import (
     currency_label,
     mixed_currencies,
     money,
+    money_change,
     money_title,
-    signed,
     whole,
 )
 from cx.render.verdict import guards_fail, guards_pass, verdict
@@ -224,7 +224,7 @@ def card(scenario: Scenario, color: str) -> str:
     kpis = [
         (
             "Cost vs today",
-            f'<span class="{_delta_class(t.cost_delta)}">{esc(signed(t.cost_delta, money))}'
+            f'<span class="{_delta_class(t.cost_delta)}">{esc(money_change(t.cost_delta))}'
             f"</span><small>{_signed_pct(cost_share)}</small>",
         ),
         ("Total cost", esc(money(t.cost))),
