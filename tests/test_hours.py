@@ -18,7 +18,7 @@ import cx
 from cx import api
 from cx.cli.app import app
 from cx.models.hours import HoursError, compile_hours, parse_days, parse_ranges
-from cx.staffing.backlog import plan_backlog
+from cx.staffing.backlog import plan_backlog, planning_deadlines
 
 MONDAY = datetime(2024, 1, 1)  # 2024-01-01 is a Monday
 
@@ -332,6 +332,66 @@ def test_closed_hours_carry_the_backlog() -> None:
     )
     assert plan.agents.tolist() == [0, 0, 2, 0]  # 2 agents clear the 20 at the opening
     assert plan.response_level == 0.0 and plan.peak == 20.0
+
+
+#: Two days, each open 09:00-17:00, by the hour.
+NINE_TO_FIVE = np.array([9 <= hour % 24 < 17 for hour in range(48)])
+
+
+def test_contacts_due_after_closing_are_answered_before_it() -> None:
+    # 10 contacts each at 14:00, 15:00 and 16:00, due 4 h later (18:00-20:00, closed);
+    # an agent answers 10 an hour. Answered by 17:00 they are in time: the plan is due
+    # at the closing, and 3 agents in 16:00-17:00 answer all 30 (2 would answer 20 <
+    # 27). A floor of 1 answers each hour's 10 in its hour, so the last hour needs no
+    # more than the floor.
+    arrivals = np.zeros(48)
+    arrivals[[14, 15, 16]] = 10.0
+    common = {"interval_minutes": 60, "within": 4 * 3600.0, "target": 0.9, "handle_time": 360.0}
+    bare = plan_backlog(arrivals, NINE_TO_FIVE, np.zeros(48), **common)
+    assert np.flatnonzero(bare.agents).tolist() == [16]
+    assert bare.agents[16] == 3
+    assert (bare.response_level, bare.peak) == (1.0, 20.0)
+    floored = plan_backlog(arrivals, NINE_TO_FIVE, NINE_TO_FIVE.astype(float), **common)
+    assert floored.agents.tolist() == NINE_TO_FIVE.astype(int).tolist()
+    assert np.flatnonzero(floored.agents_raw).tolist() == [16]  # 30 in share 1.0 by 17:00
+    assert floored.agents_raw[16] == 1
+    assert (floored.response_level, floored.peak) == (1.0, 0.0)
+
+
+def test_contacts_with_no_open_time_before_their_deadline_stay_late() -> None:
+    # 10 contacts at 17:00 and 10 at 20:00, both after closing, due at 21:00 and 00:00:
+    # no open hour between; they are answered at 09:00 the next morning, late.
+    arrivals = np.zeros(48)
+    arrivals[[17, 20]] = 10.0
+    plan = plan_backlog(
+        arrivals,
+        NINE_TO_FIVE,
+        np.zeros(48),
+        interval_minutes=60,
+        within=4 * 3600.0,
+        target=0.9,
+        handle_time=360.0,
+    )
+    assert np.flatnonzero(plan.agents).tolist() == [33]  # 2 agents clear the 20 at 09:00
+    assert plan.agents[33] == 2
+    assert (plan.response_level, plan.peak) == (0.0, 20.0)
+    deadlines = planning_deadlines(NINE_TO_FIVE, interval_minutes=60, within=4 * 3600.0)
+    assert deadlines[[13, 14, 16, 17, 20]].tolist() == [h * 3600.0 for h in (17, 17, 17, 21, 24)]
+
+
+def test_email_due_after_closing_meets_its_target_through_the_api(tmp_path: Path) -> None:
+    # 30 emails an hour from 14:00 to 17:00 on Monday, open 09:00-17:00 on weekdays,
+    # 90 % answered within 4 h: all are due after 17:00, while email is closed, yet
+    # agents can answer them before closing, and the plan has them do so.
+    calls = [call for hour in (14, 15, 16) for call in
+             hour_of_calls(MONDAY.replace(hour=hour), 30, "email")]  # fmt: skip
+    cube = api.load_interactions(write_calls(tmp_path / "e.csv", calls))
+    email = {"mode": "async", "handle_time": 360, "hourly_cost": 10,
+             "hours": {"mon-fri": "09:00-17:00"},
+             "response": {"target": 0.9, "within": 4 * 3600}}  # fmt: skip
+    strategy = {"version": 1, "name": "email", "kind": "follow", "channels": {"email": email}}
+    result = api.simulate(api.load_strategy(strategy), cube).channel("email")
+    assert result.response_level is not None and result.response_level >= 0.9
 
 
 def test_email_answered_by_the_next_morning_through_the_api(tmp_path: Path) -> None:

@@ -12,6 +12,9 @@
 * Bands are ordered; a draw at a value is the run with that value set (`--set`).
 * Dilution and service figures stay within their bounds; the replay queues every
   contact a live channel handles.
+* A response target plans for a contact's deadline, or, when that falls while the
+  channel is closed, for the end of the last open interval before it that ends after the
+  contact joins; open around the clock, for the deadline itself, bit for bit.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import math
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from test_properties import (
@@ -37,6 +41,7 @@ from test_properties import (
 
 from cx import api
 from cx.models.result import Result
+from cx.staffing.backlog import plan_backlog, planning_deadlines
 
 #: Opening hours, each with the days of the week (Monday 0) it opens at all.
 WEEKS = {
@@ -529,3 +534,52 @@ def test_a_drawn_share_is_the_run_with_that_share_set(data: st.DataObject) -> No
         assert banded.bands is not None
         assert close(banded.bands.cost.p50, channel.cost), channel.channel
         assert close(banded.bands.agent_hours.p50, channel.agent_hours), channel.channel
+
+
+@PROPERTY_SETTINGS
+@given(
+    hours=st.lists(st.booleans(), min_size=1, max_size=120),
+    interval=st.sampled_from([15, 30, 60]),
+    within=st.integers(60, 2 * 86400),
+)
+def test_a_contact_due_while_closed_is_planned_for_the_closing_before(
+    hours: list[bool], interval: int, within: int
+) -> None:
+    is_open = np.array(hours)
+    length = interval * 60.0
+    planned = planning_deadlines(is_open, interval_minutes=interval, within=within)
+    for t, due in enumerate(planned.tolist()):
+        deadline = t * length + within
+        k = math.ceil(within / length) - 1 + t  # the interval the deadline falls in
+        open_between = [j for j in range(t, min(k, len(hours))) if hours[j]]
+        if k < len(hours) and not hours[k] and open_between:
+            assert due == (open_between[-1] + 1) * length  # the end of the last one
+        else:
+            assert due == deadline  # bit for bit
+
+
+@PROPERTY_SETTINGS
+@given(
+    arrivals=st.lists(st.floats(0.0, 50.0), min_size=1, max_size=60),
+    interval=st.sampled_from([15, 30, 60]),
+    within=st.integers(60, 86400),
+    target=st.sampled_from([0.5, 0.9, 1.0]),
+)
+def test_open_around_the_clock_a_response_plan_is_for_the_deadlines_themselves(
+    arrivals: list[float], interval: int, within: int, target: float
+) -> None:
+    """No closed interval: the contacts are planned for their deadlines, exactly, and a
+    plan with hours that close only after the last deadline is the same plan."""
+    count = len(arrivals)
+    ahead = math.ceil(within / (interval * 60.0))
+    always = np.ones(count + ahead, dtype=bool)
+    planned = planning_deadlines(always, interval_minutes=interval, within=within)
+    assert planned.tolist() == [t * interval * 60.0 + within for t in range(count + ahead)]
+    closing = np.concatenate([always, np.zeros(3, dtype=bool)])
+    common = {"interval_minutes": interval, "within": float(within), "target": target,
+              "handle_time": 300.0}  # fmt: skip
+    padded = np.concatenate([arrivals, np.zeros(ahead + 3)])
+    around = plan_backlog(padded, np.ones(padded.size, dtype=bool), np.zeros(padded.size), **common)
+    closed = plan_backlog(padded, closing, np.zeros(padded.size), **common)
+    assert around.agents[: count + ahead].tolist() == closed.agents[: count + ahead].tolist()
+    assert (around.answered_in_time, around.peak) == (closed.answered_in_time, closed.peak)

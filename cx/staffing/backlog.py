@@ -6,10 +6,13 @@ interval_length × max_occupancy × concurrency of work time at the channel's ha
 time, and the backlog is served in arrival order, evenly through the interval. N_t is
 chosen in time order: the smallest number with which the contacts due in interval t
 (deadline in (start_t, end_t]) are answered by their deadline in share ``target`` —
-at least the floor (min_agents) of the interval. Contacts nothing can save (their
-deadline passed while the channel was closed or short of agents, or saving them would
-take more than :data:`MAX_AGENTS`) are answered as soon as possible: while any wait,
-N_t is at least the smallest number that clears all the work waiting.
+at least the floor (min_agents) of the interval. A contact whose deadline falls while
+the channel is closed is due, for the plan, at the end of the last open interval
+before its deadline, when that interval ends after the contact joins the backlog
+(:func:`planning_deadlines`): answered before closing, it is in time. Contacts nothing
+can save (no open time between joining and their deadline, too few agents, or saving
+them would take more than :data:`MAX_AGENTS`) are answered as soon as possible: while
+any wait, N_t is at least the smallest number that clears all the work waiting.
 """
 
 from __future__ import annotations
@@ -41,9 +44,38 @@ class BacklogPlan:
 
 @dataclass
 class _Cohort:
-    due: float  # seconds from the first interval's start
+    due: float  # what the plan answers it by, in seconds from the first interval's start
+    deadline: float  # arrival + within: what `response_level` counts against
     size: float
     waiting: float
+
+
+def planning_deadlines(is_open: np.ndarray, *, interval_minutes: int, within: float) -> np.ndarray:
+    """Per calendar interval, the instant (seconds from the first interval's start) by
+    which the plan answers the contacts that join the backlog at its start.
+
+    Their deadline, ``within`` after they join — unless it falls in a closed interval
+    and an open interval ends between their joining and it: then the end of the last
+    such open interval, the last moment agents can answer them in time. With no closed
+    interval every value is the deadline itself."""
+    length = interval_minutes * 60.0
+    count = is_open.size
+    deadlines = np.arange(count) * length + within
+    if count == 0 or is_open.all():
+        return deadlines
+    # The deadline of interval t's contacts lies in (start, end] of interval t + ahead.
+    ahead = math.ceil(within / length) - 1
+    index = np.arange(count)
+    # The last open interval at or before each interval (-1: none yet).
+    last_open = np.maximum.accumulate(np.where(is_open, index, -1))
+    due_in = index + ahead
+    known = (due_in >= 0) & (due_in < count)  # past the calendar: its hours are unknown
+    closed = np.zeros(count, dtype=bool)
+    closed[known] = ~is_open[due_in[known]]
+    before = np.full(count, -1)
+    before[known] = last_open[due_in[known]]
+    savable = closed & (before >= index)  # an open interval ends after they join
+    return np.where(savable, (before + 1) * length, deadlines)
 
 
 def plan_backlog(
@@ -74,11 +106,12 @@ def plan_backlog(
     waiting = 0.0  # contacts in the queue
     # Python numbers, not numpy scalars: this loop runs once per calendar interval.
     arriving, opened, floors = arrivals.tolist(), is_open.tolist(), floor.tolist()
+    dues = planning_deadlines(is_open, interval_minutes=interval_minutes, within=within).tolist()
     for t in range(count):
         start = t * length
         size = float(arriving[t])
         if size > 0:
-            queue.append(_Cohort(start + within, size, size))
+            queue.append(_Cohort(dues[t], start + within, size, size))
             waiting += size
         if opened[t] and not queue:  # nothing waits: the floor alone
             agents[t] = int(floors[t])
@@ -166,7 +199,7 @@ def _serve(queue: deque[_Cohort], start: float, length: float, rate: float) -> t
     while queue and capacity - ahead > 0:
         cohort = queue[0]
         served = min(cohort.waiting, capacity - ahead)
-        by_deadline = min(served, max(0.0, rate * (cohort.due - start) - ahead))
+        by_deadline = min(served, max(0.0, rate * (cohort.deadline - start) - ahead))
         in_time += by_deadline
         cohort.waiting -= served
         ahead += served
