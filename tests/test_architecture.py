@@ -33,6 +33,7 @@ ALLOWED: dict[str, set[str]] = {
     "generate": {"errors", "io", "models", "api_checks"},
     "api_checks": {"errors", "models", "data"},
     "onboard": {"errors", "io", "models", "loader", "data"},
+    "caveats": {"models", "data", "staffing", "replay"},
     "api": {
         "_version", "errors", "io", "models", "loader", "data", "replay", "inspect", "api_checks",
         "onboard",
@@ -40,7 +41,7 @@ ALLOWED: dict[str, set[str]] = {
     "render": {"errors", "models", "guards", "validate", "check"},
     "report": {
         "_version", "errors", "io", "models", "data", "staffing", "replay", "render", "api",
-        "api_checks",
+        "api_checks", "caveats",
     },
     "cli": set(),  # the top: anything
     "__main__": {"cli"},
