@@ -157,14 +157,19 @@ def test_simulate_opens_with_the_verdict() -> None:
 
 
 @pytest.mark.parametrize(
-    ("guard", "said"),
-    [("coverage > 0.5", "The guard passes."),
-     ("coverage > 0.99", "The guard fails: coverage > 0.99.")],
+    ("guards", "said"),
+    [(["coverage > 0.5"], "The guard passes."),
+     (["coverage > 0.99"], "The guard fails: coverage > 0.99."),
+     (["coverage > 0.5", "lost >= 0"], "Both guards pass."),
+     (["coverage > 0.99", "lost < 1"], "Both guards fail: coverage > 0.99, lost < 1."),
+     (["coverage > 0.99", "lost >= 0"], "1 of 2 guards fail: coverage > 0.99.")],
 )  # fmt: skip
-def test_one_guard_is_said_as_one(guard: str, said: str) -> None:
-    """'All 1 guards pass.' read like a counting error."""
+def test_one_or_two_guards_are_counted_in_words(guards: list[str], said: str) -> None:
+    """'All 1 guards pass.' read like a counting error, 'All 2 guards pass.' like a
+    translation."""
     arguments = ["simulate", "strategies/digital-first.yaml", "--data", DATA]
-    result = run([*arguments, "--set", f'guards=["{guard}"]'])
+    written = ", ".join(f'"{guard}"' for guard in guards)
+    result = run([*arguments, "--set", f"guards=[{written}]"])
     first = result.stdout.split("\n\n")[0].replace("\n", " ")
     assert first.endswith(f" {said}")
 

@@ -90,13 +90,18 @@ def against_today(totals: Totals) -> str:
 
 
 def guards_pass(count: int) -> str:
-    """``All 3 guards pass``; ``The guard passes`` for one."""
-    return "The guard passes" if count == 1 else f"All {count} guards pass"
+    """``All 3 guards pass``; ``The guard passes`` for one, ``Both guards pass`` for two."""
+    if count <= 2:
+        return "The guard passes" if count == 1 else "Both guards pass"
+    return f"All {count} guards pass"
 
 
 def guards_fail(failing: int, count: int) -> str:
-    """``2 of 3 guards fail``; ``The guard fails`` for one."""
-    return "The guard fails" if count == 1 else f"{failing} of {count} guards fail"
+    """``2 of 3 guards fail``; ``The guard fails`` for one, ``Both guards fail`` when
+    both of two do."""
+    if count == 1:
+        return "The guard fails"
+    return "Both guards fail" if failing == count == 2 else f"{failing} of {count} guards fail"
 
 
 def _in_draws(bands: TotalBands) -> str:
