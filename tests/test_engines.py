@@ -390,6 +390,26 @@ LAYOUTS = {
 }
 
 
+#: Whitespace the scan trims around a value and SQL's TRIM does not: tabs, a vertical
+#: tab, a form feed, an ideographic space, a line separator, a next-line character.
+PADDED_ROWS = (
+    "\tC9\t,2024-01-03T10:00:00\t,phone\t,\ts1\x0b\n"
+    "C8,\x0c2024-01-04T10:00:00,\u3000chat\u2028,s2\x85\n"
+    "C7,2024-01-05T10:00:00,\t,s0\n"  # a channel of a tab only is empty: rejected
+)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_engine_trims_values_as_the_scan(engine: str, tmp_path: Path) -> None:
+    data = tmp_path / "padded.csv"
+    data.write_text(HEADER + ROWS + PADDED_ROWS, encoding="utf-8")
+    assert_engine_reads_as_the_scan(engine, data, tmp_path)
+    built = fine.read_cube_file(tmp_path / f"{engine}.parquet")
+    assert set(built.demand["channel"]) == {"phone", "chat"}
+    assert set(built.demand["segment"]) == {"s0", "s1", "s2"}
+    assert (built.rows_read, built.rows_rejected) == (23, 1)
+
+
 @pytest.mark.parametrize("layout", sorted(LAYOUTS))
 def test_duckdb_engine_reads_the_file_as_the_scan(layout: str, tmp_path: Path) -> None:
     pytest.importorskip("duckdb")

@@ -66,8 +66,16 @@ def _missing(engine: str) -> InputError:
     )
 
 
-#: Whitespace before a timestamp's UTC offset, as the scan skips it (Unicode White_Space).
-_SPACE = r"[\t-\r \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]"
+#: The characters the scan trims from a value (Polars' strip_chars: Unicode White_Space,
+#: tabs and line breaks among them, which SQL's TRIM leaves).
+WHITESPACE = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680"
+    + "".join(chr(code) for code in range(0x2000, 0x200B))
+    + "\u2028\u2029\u202f\u205f\u3000"
+)
+#: Whitespace before a timestamp's UTC offset, as the scan skips it (RE2 and Java).
+_SPACE = "[" + "".join(f"\\x{{{ord(char):X}}}" for char in WHITESPACE) + "]"
+_TRIM = {"duckdb": "trim({}, {})", "spark": "TRIM(BOTH {1} FROM {0})"}
 #: A UTC offset's sign, hours and minutes (Z has none: an offset of zero).
 _OFFSET = "([+-])([01][0-9]|2[0-3]):?([0-5][0-9])?"
 _MINUS_MINUTES = {
@@ -145,7 +153,8 @@ def canonical_view(
                 f"CAST(CAST({value} AS BIGINT) AS {text_type}) "
                 f"ELSE CAST({value} AS {text_type}) END"
             )
-        return f"NULLIF(TRIM(CAST({value} AS {text_type})), '')"
+        whole = _TRIM[dialect].format(f"CAST({value} AS {text_type})", literal(WHITESPACE))
+        return f"NULLIF({whole}, '')"
 
     def text(canonical: str) -> str | None:
         names = sources.get(canonical)
