@@ -383,6 +383,7 @@ LAYOUTS = {
     "stray-quote": HEADER + ROWS + 'C9,2024-01-03T10:00:00,phone,5" screen\n' + ROWS,
     "quoted-line-breaks": HEADER + ROWS + 'C9,2024-01-03T10:00:00,"ph\none","a\r\nb"\n',
     "short-row": HEADER + ROWS + "C9,2024-01-03T10:00:00,phone\n" + ROWS,
+    "blank-lines": HEADER + ROWS + "\n,,,\n   \n\t\n , ,\t, \n" + ROWS + " \n",
     "semicolons": HEADER.replace(",", ";") + ROWS.replace(",", ";"),
     "bom-and-crlf": "\ufeff" + (HEADER + ROWS).replace("\n", "\r\n"),
     "no-rows": HEADER,

@@ -221,6 +221,24 @@ def test_only_second_sixty_is_a_leap_second(moment: Any, fmt: str) -> None:
     assert leap == [False, True]
 
 
+#: Lines whose every field is empty once trimmed, as the rules read fields: no rows, as
+#: an empty line is none (not rows rejected for an empty customer_id).
+BLANK_LINES = ["\n", "   \n", "\t\n", " \t \r\n", ",,,,,\n", " , ,\t,,, \n", "\u3000,\n"]
+
+
+@pytest.mark.parametrize("scan", SCANS)
+def test_a_line_of_whitespace_is_a_blank_line_not_a_rejected_row(
+    tmp_path: Path, scan: str
+) -> None:
+    lines = GOOD.read_text(encoding="utf-8").splitlines(keepends=True)
+    data = tmp_path / "blanks.csv"
+    data.write_text("".join(lines[:5] + BLANK_LINES + lines[5:]), encoding="utf-8")
+    payload, stderr = simulate_json(data, scan=scan)
+    assert payload["data"]["rows_read"] == GOOD_ROWS
+    assert payload["data"]["rows_rejected"] == 0
+    assert "rejected" not in stderr
+
+
 def test_mixed_utc_offsets_are_converted_to_utc_with_one_note(tmp_path: Path) -> None:
     data = tmp_path / "mixed.csv"
     # The same instant, 10:00 UTC, written three ways, 60 times over.

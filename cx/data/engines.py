@@ -207,7 +207,9 @@ def canonical_view(
     if ordered:
         columns[ORDER] = _ROW_NUMBER[dialect]
     items = ",\n  ".join(f"{expr} AS {_identifier(n, quote)}" for n, expr in columns.items())
-    return f"SELECT\n  {items}\nFROM {SOURCE_VIEW}"
+    # A blank line (every field read empty once trimmed) is no row, as in the scan.
+    blank = " AND ".join(f"{trimmed(name)} IS NULL" for name in layout.source_columns())
+    return f"SELECT\n  {items}\nFROM {SOURCE_VIEW}\nWHERE NOT ({blank})"
 
 
 def build_cube_file(

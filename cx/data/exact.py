@@ -88,10 +88,15 @@ def as_text(frame: pl.DataFrame, layout: SourceLayout) -> pl.DataFrame:
 
 
 def blank_row(layout: SourceLayout) -> pl.Expr:
-    """Whether a row is a blank line: every field the mapping reads empty (trailing empty
-    lines, a report's footer in a column not read). It is no row at all: neither read
-    nor rejected."""
-    return pl.all_horizontal([pl.col(RAW + n).is_null() for n in layout.source_columns()])
+    """Whether a row is a blank line: every field the mapping reads empty once trimmed, as
+    the rules read it (trailing empty lines, a line of spaces or tabs, a report's footer
+    in a column not read). It is no row at all: neither read nor rejected."""
+    return pl.all_horizontal(
+        [
+            pl.col(RAW + n).cast(pl.String).str.strip_chars().str.len_bytes().fill_null(0) == 0
+            for n in layout.source_columns()
+        ]
+    )
 
 
 def finish(
