@@ -208,8 +208,8 @@ def canonical_view(
         columns[ORDER] = _ROW_NUMBER[dialect]
     items = ",\n  ".join(f"{expr} AS {_identifier(n, quote)}" for n, expr in columns.items())
     # A blank line (every field read empty once trimmed) is no row, as in the scan.
-    blank = " AND ".join(f"{trimmed(name)} IS NULL" for name in layout.source_columns())
-    return f"SELECT\n  {items}\nFROM {SOURCE_VIEW}\nWHERE NOT ({blank})"
+    fields = ", ".join(trimmed(name) for name in layout.source_columns())
+    return f"SELECT\n  {items}\nFROM {SOURCE_VIEW}\nWHERE COALESCE({fields}) IS NOT NULL"
 
 
 def build_cube_file(
@@ -452,6 +452,9 @@ def _spark_cube(path: str, mapping: Mapping, target: Path, journey_window: float
     if spark.sparkContext.master.startswith("local"):  # a cluster keeps its own settings
         cores = spark.sparkContext.defaultParallelism
         spark.conf.set("spark.sql.shuffle.partitions", str(max(2, cores)))
+    # The blank-line filter under the canonical view's wide CASE expressions makes Spark
+    # infer constraints until it runs out of memory; they only add filters, never rows.
+    spark.conf.set("spark.sql.constraintPropagation.enabled", "false")
     spark.conf.set("spark.sql.session.timeZone", "UTC")
     try:
         if layout is not None and layout.format == "csv":
