@@ -419,6 +419,33 @@ def test_duckdb_engine_reads_the_file_as_the_scan(layout: str, tmp_path: Path) -
     assert_engine_reads_as_the_scan("duckdb", data, tmp_path)
 
 
+#: Line ends the scan reads and DuckDB, which reads one kind of line end, cannot:
+#: (file, line and what the error says of it).
+LINE_ENDS = {
+    "crlf-blank-line": (HEADER + ROWS + "\r\n" + ROWS, 22, "ends with CRLF, line 1 with LF"),
+    "crlf-row": (HEADER + ROWS + ROWS.replace("\n", "\r\n", 1), 22, "ends with CRLF"),
+    "lf-among-crlf": ((HEADER + ROWS).replace("\n", "\r\n") + "\n", 22, "ends with LF"),
+    "carriage-return-in-a-value": (HEADER + "C1,2024-01-02T10:00:00,ph\rone,a\n" + ROWS, 2,
+                                   "a carriage return"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(LINE_ENDS))
+def test_duckdb_engine_names_the_line_end_it_cannot_read(name: str, tmp_path: Path) -> None:
+    pytest.importorskip("duckdb")
+    text, line, said = LINE_ENDS[name]
+    data = tmp_path / f"{name}.csv"
+    data.write_bytes(text.encode())
+    (scanned, _), (built, _) = scan_and_engine("duckdb", data, tmp_path)
+    assert scanned.exit_code == 0, scanned.stderr
+    assert built.exit_code == 2
+    assert built.stdout == ""
+    assert built.stderr.startswith(f"error: {data}:{line}")
+    assert said in built.stderr
+    assert "build this cube with the scan (no --engine)" in built.stderr
+    assert "state machine" not in built.stderr
+
+
 def test_engine_errors_name_the_data_file(tmp_path: Path) -> None:
     """A mapping that leaves every row without a customer: said of the export."""
     pytest.importorskip("duckdb")

@@ -240,6 +240,52 @@ def _open_text(path: Path) -> io.TextIOBase:
     return io.TextIOWrapper(binary, encoding="utf-8-sig", errors="replace", newline="\n")
 
 
+#: What to do with a file whose line ends an engine cannot read, and the scan reads.
+LINE_END_HINT = (
+    "build this cube with the scan (no --engine), or give every line the same end "
+    "(dos2unix turns CRLF into LF)"
+)
+
+
+def line_end_problem(path: Path, limit: int = DIAGNOSE_CHARS) -> Problem | None:
+    """The first line that ends otherwise than line 1 (CRLF among LF lines, or LF among
+    CRLF lines), or that holds a carriage return that ends no line: what a reader of
+    one kind of line end (DuckDB) cannot read, though the scan reads it."""
+    first: bool | None = None
+    read = 0
+    with _open_text(path) as handle:
+        for number, raw in enumerate(handle, start=1):
+            read += len(raw)
+            if read > limit:
+                return None
+            ended = raw.endswith("\n")
+            body = raw[:-1] if ended else raw
+            crlf = ended and body.endswith("\r")
+            inner = body[:-1] if crlf else body
+            if "\r" in inner:
+                return Problem(
+                    "a carriage return (\\r) inside the line, which DuckDB reads as a "
+                    "line end",
+                    number,
+                    inner.index("\r") + 1,
+                    LINE_END_HINT,
+                )
+            if not ended:
+                break
+            if first is None:
+                first = crlf
+            elif crlf != first:
+                kinds = ("CRLF", "LF") if crlf else ("LF", "CRLF")
+                return Problem(
+                    f"the line ends with {kinds[0]}, line 1 with {kinds[1]}: DuckDB "
+                    "reads one kind of line end in a file",
+                    number,
+                    None,
+                    LINE_END_HINT,
+                )
+    return None
+
+
 def csv_problem(
     path: Path, delimiter: str | None = None, limit: int = DIAGNOSE_CHARS
 ) -> Problem | None:

@@ -27,7 +27,7 @@ from typing import Any
 import polars as pl
 
 from cx.data import fine
-from cx.data.diagnose import csv_problem, read_error
+from cx.data.diagnose import csv_problem, line_end_problem, read_error
 from cx.data.files import check_data_path, detect_delimiter
 from cx.data.journeys import OUTCOME_FILE_SCHEMA
 from cx.data.layout import (
@@ -411,6 +411,10 @@ def _engine_error(engine: str, layout: SourceLayout, exc: BaseException) -> Data
         error = read_error(layout.path, exc, layout.delimiter)
         if error.line is not None:
             return error
+        if engine == "DuckDB":  # a CSV it reads strictly: one kind of line end
+            problem = line_end_problem(layout.path)
+            if problem is not None:
+                return problem.error(layout.path)
     words = _first_line(exc)
     found = _ENGINE_LINE.search(words)
     if found:  # the engine's reason follows the line it quotes
