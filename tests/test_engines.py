@@ -555,3 +555,25 @@ def test_the_duckdb_cube_file_holds_the_scans_rows_and_values(tmp_path: Path) ->
     assert scanned.schema == built.schema
     columns = scanned.columns
     assert built.sort(columns, nulls_last=True).equals(scanned.sort(columns, nulls_last=True))
+
+
+@pytest.mark.skipif(SPARK_MISSING is not None, reason=SPARK_MISSING or "")
+def test_spark_gives_a_shared_session_its_settings_back(tmp_path: Path) -> None:
+    """A notebook's session is shared with everything else it runs: the settings cx
+    changes to build a cube (time zone, constraint propagation, shuffle partitions)
+    are the session's own again once the cube is written."""
+    from pyspark.sql import SparkSession
+
+    spark = SparkSession.builder.getOrCreate()
+    spark.conf.set("spark.sql.session.timeZone", "America/New_York")
+    spark.conf.set("spark.sql.constraintPropagation.enabled", "true")
+    spark.conf.set("spark.sql.shuffle.partitions", "7")
+    try:
+        api.build_cube_file_with("spark", EXAMPLE, tmp_path / "cube.parquet")
+        assert spark.conf.get("spark.sql.session.timeZone") == "America/New_York"
+        assert spark.conf.get("spark.sql.constraintPropagation.enabled") == "true"
+        assert spark.conf.get("spark.sql.shuffle.partitions") == "7"
+    finally:
+        spark.conf.unset("spark.sql.session.timeZone")
+        spark.conf.unset("spark.sql.constraintPropagation.enabled")
+        spark.conf.unset("spark.sql.shuffle.partitions")

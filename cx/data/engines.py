@@ -435,7 +435,6 @@ def _first_line(exc: BaseException) -> str:
 
 def _spark_cube(path: str, mapping: Mapping, target: Path, journey_window: float | None) -> None:
     try:
-        from pyspark.errors import PySparkException
         from pyspark.sql import SparkSession
     except ImportError:
         raise _missing("spark") from None
@@ -447,19 +446,47 @@ def _spark_cube(path: str, mapping: Mapping, target: Path, journey_window: float
         _refuse_durations("spark", layout)
     spark = (
         SparkSession.builder.appName("cx cube")
-        .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .getOrCreate()
     )  # a cluster's session when there is one, else local mode
     spark.sparkContext.setLogLevel("ERROR")
+    settings = {
+        # The blank-line filter under the canonical view's wide CASE expressions makes
+        # Spark infer constraints until it runs out of memory; they only add filters.
+        "spark.sql.constraintPropagation.enabled": "false",
+        "spark.sql.session.timeZone": "UTC",
+    }
     if spark.sparkContext.master.startswith("local"):  # a cluster keeps its own settings
         cores = spark.sparkContext.defaultParallelism
-        spark.conf.set("spark.sql.shuffle.partitions", str(max(2, cores)))
-    # The blank-line filter under the canonical view's wide CASE expressions makes Spark
-    # infer constraints until it runs out of memory; they only add filters, never rows.
-    spark.conf.set("spark.sql.constraintPropagation.enabled", "false")
-    spark.conf.set("spark.sql.session.timeZone", "UTC")
+        settings["spark.sql.shuffle.partitions"] = str(max(2, cores))
+    # A notebook's or a cluster's session is shared: its settings are given back after.
+    before = {key: spark.conf.get(key, None) for key in settings}
+    for key, value in settings.items():
+        spark.conf.set(key, value)
+    try:
+        _spark_cube_rows(spark, path, remote, source, layout, mapping, target, journey_window)
+    finally:
+        for key, value in before.items():
+            if value is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, value)
+
+
+def _spark_cube_rows(
+    spark: Any,
+    path: str,
+    remote: bool,
+    source: str,
+    layout: SourceLayout | None,
+    mapping: Mapping,
+    target: Path,
+    journey_window: float | None,
+) -> None:
+    """Build the cube with ``spark`` and write it to ``target`` (see _spark_cube)."""
+    from pyspark.errors import PySparkException
+
     try:
         if layout is not None and layout.format == "csv":
             frame = spark.read.csv(
