@@ -511,6 +511,33 @@ def test_compare_signs_the_cost_vs_baseline_as_simulate_does(work: Path) -> None
         assert cell.removesuffix(" ★") == _markdown_row(simulated.stdout, "Cost")[-1]
 
 
+def test_sweep_signs_its_cost_change_as_simulate_does(work: Path) -> None:
+    """A saving and an increase both read as a bare amount in sweep's 'Δ cost' column
+    (only a saving had its minus), where simulate writes its Δ signed."""
+    cells = {}
+    for name, source, target in (("cheaper", "branch", "web"), ("dearer", "web", "branch")):
+        Path(f"{name}.yaml").write_text(
+            f"version: 1\nextends: follow.yaml\nname: {name}\nkind: push\n"
+            "offer: [phone, chat, email, branch, web]\n"  # no app, and its fixed cost
+            f"shifts:\n  - {{name: move, from: {source}, to: {{{target}: 0.8}}}}\n",
+            encoding="utf-8",
+        )
+        swept = cx("sweep", f"{name}.yaml", "--set-range", f"shifts.0.to.{target}=0:0.8:0.8",
+                   "--data", "data.csv", "-f", "markdown")  # fmt: skip
+        assert swept.exit_code == 0, swept.stderr
+        header, _, *rows = [
+            [cell.strip() for cell in line.strip("|").split("|")]
+            for line in swept.stdout.splitlines()
+            if line.startswith("|")
+        ]
+        column = header.index("Δ cost")
+        cells[name] = [row[column] for row in rows]
+        simulated = cx("simulate", f"{name}.yaml", "--data", "data.csv", "-f", "markdown")
+        assert cells[name][-1] == _markdown_row(simulated.stdout, "Cost")[-1]
+    assert cells["cheaper"][0] == cells["dearer"][0] == "0"
+    assert cells["cheaper"][-1].startswith("−") and cells["dearer"][-1].startswith("+")
+
+
 def test_compare_with_set_applies_to_every_strategy(work: Path) -> None:
     payload = cx_json(
         "compare", "follow.yaml", "strict.yaml", "--data", "data.csv", "--set", "guards=[]"

@@ -122,7 +122,7 @@ def test_sweep_and_inspect_show_their_figures_whole(width: int) -> None:
     assert max(len(line) for line in output.splitlines()) <= width
     for step in steps:
         assert shown(money_text(step["result"]["totals"]["cost"]), output)
-        assert shown(money_text(step["result"]["totals"]["cost_delta"]), output)
+        assert shown(change_text(step["result"]["totals"]["cost_delta"]), output)
     profile = as_json(["inspect", "--data", DATA])
     output = run(["inspect", "--data", DATA], width).stdout
     assert max(len(line) for line in output.splitlines()) <= width

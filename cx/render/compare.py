@@ -189,7 +189,7 @@ def comparison_csv(comparison: Comparison) -> str:
 
 SWEEP_COLUMNS: list[tuple[str, str, Callable[[float | None], str]]] = [
     ("cost", "Cost", money),
-    ("cost_delta", "Δ cost", money),
+    ("cost_delta", "Δ cost", money_change),
     ("coverage", "Cover.", percent),
     ("lost", "Lost", count),
     ("repeats", "Repeats", count),
