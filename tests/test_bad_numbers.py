@@ -537,6 +537,20 @@ def test_bad_max_reject_rate(work: Path, rate: str, message: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("rate", "message"),
+    [("2", "2 is not a share from 0 to 1"), ("-0.5", "-0.5 is not a share from 0 to 1"),
+     ("inf", "inf is not a share from 0 to 1"), ("nan", "nan is not a number")],
+)  # fmt: skip
+def test_a_share_out_of_range_is_told_the_range(work: Path, rate: str, message: str) -> None:
+    """A share above 1 said only where the help is; the hint now says what it takes."""
+    refused = run("simulate", "s.yaml", "--data", "data.csv", "--max-reject-rate", rate)
+    assert one_error_line(refused) == (
+        f"error: Invalid value for '--max-reject-rate': {message} "
+        "(hint: use 0 to 1, e.g. 0.05)"
+    )
+
+
+@pytest.mark.parametrize(
     ("rate", "error"),
     [(float("nan"), InputError), (2.0, InputError), (True, UsageError), ("0.1", UsageError)],
 )

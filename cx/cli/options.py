@@ -23,7 +23,7 @@ import typer
 from cx.api_checks import ENCODINGS
 from cx.cli.common import DebugOption, OutputFormat, OutputOption, QuietOption
 from cx.errors import InputError
-from cx.models.numbers import check_window_hours
+from cx.models.numbers import SHARE_RANGE, check_window_hours
 from cx.models.vocabulary import DEFAULT_WINDOW_HOURS, INTERVALS, PERIODS, metavar, one_of
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -38,10 +38,12 @@ SHARE_OPTIONS = ("--max-reject-rate",)
 def _share_in_bounds(rate: float) -> float:
     # A callback, not min/max: NaN is not a number, not a share above 1.
     if math.isnan(rate):
-        raise typer.BadParameter("nan is not a number; give a share from 0 to 1, e.g. 0.05")
-    if not 0.0 <= rate <= 1.0:
-        raise typer.BadParameter(f"{rate:g} is not a share from 0 to 1")
-    return rate
+        refused = "nan is not a number"
+    elif not 0.0 <= rate <= 1.0:
+        refused = f"{rate:g} is not a share from 0 to 1"
+    else:
+        return rate
+    raise refused_value(InputError(refused, hint=SHARE_RANGE))
 
 
 MaxRejectRateOption = Annotated[

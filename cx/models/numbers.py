@@ -28,6 +28,9 @@ MAX_SEED = 2**63 - 1
 #: strategy, 20-40 ms on a small machine): 20 values by 20.
 MAX_GRID_POINTS = 400
 
+#: What a share (``--max-reject-rate``, ``max_reject_rate=``) takes.
+SHARE_RANGE = "use 0 to 1, e.g. 0.05"
+
 #: No number a user means is longer (and Python refuses to read ints over 4,300 digits).
 MAX_NUMBER_TEXT = 100
 
@@ -172,7 +175,7 @@ def check_share(value: object, what: str) -> float:
     """A share given to the API or an option (e.g. max_reject_rate): a number in [0, 1]."""
     share = check_number(value, what)
     if not 0.0 <= share <= 1.0:
-        raise InputError(f"{what} {share:g} is not a share from 0 to 1")
+        raise InputError(f"{what} {share:g} is not a share from 0 to 1", hint=SHARE_RANGE)
     return share
 
 
