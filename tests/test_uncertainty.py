@@ -113,6 +113,36 @@ def test_bad_blocks_are_findings_at_their_line(tmp_path: Path, entry: str, words
 @pytest.mark.parametrize(
     ("entry", "said"),
     [
+        (  # digital-first's `video: {to: chat, accept: 0.7}`: one channel, no shares
+            "fallback.video.to.chat: {low: 0.5, high: 0.9}",
+            "fallback.video.to is a single value, not a mapping or list (hint: "
+            "fallback.video.to is 'chat', not a number; uncertainty takes "
+            "fallback.video.accept there)",
+        ),
+        (
+            "channels.chat.handle_time.low: {low: 400, high: 600}",
+            "channels.chat.handle_time is a single value, not a mapping or list (hint: "
+            "channels.chat.handle_time is itself a number: its key is "
+            "channels.chat.handle_time)",
+        ),
+    ],
+)
+def test_a_key_past_a_single_value_says_what_keys_are_there(
+    tmp_path: Path, entry: str, said: str
+) -> None:
+    """A key that goes on past a single value was refused with no hint; the hint names
+    the keys of numbers uncertainty takes there."""
+    path = _strategy(tmp_path, "  " + entry + "\n")
+    result = run_cx("simulate", str(path), "--data", ROOT / "examples" / "interactions.csv")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    key = entry.split(":")[0]
+    assert result.stderr.strip() == f"error: {path}:6:3: uncertainty.{key}: {said}"
+
+
+@pytest.mark.parametrize(
+    ("entry", "said"),
+    [
         (
             "channels.email.response.target: {low: 0.7, high: 0.9}",
             "channels.email.response is not in the file (hint: a range varies a value the "

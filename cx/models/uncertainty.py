@@ -183,6 +183,7 @@ def resolve_key(strategy: BaseModel, key: str) -> UncertainKey:
         raise KeyProblem("a range cannot itself be uncertain", "give it one range")
     parts: list[str | int] = [int(p) if p.isdigit() else p for p in key.split(".")]
     node: Any = strategy
+    parent: Any = None
     annotation: Any = None
     for depth, part in enumerate(parts):
         where = ".".join(map(str, parts[:depth])) or "the strategy"
@@ -194,7 +195,7 @@ def resolve_key(strategy: BaseModel, key: str) -> UncertainKey:
             annotation = Annotated[(info.annotation, *info.metadata)] if info.metadata else (
                 info.annotation
             )
-            node = getattr(node, fields[str(part)])
+            parent, node = node, getattr(node, fields[str(part)])
         elif isinstance(node, dict):
             if part not in node:
                 raise KeyProblem(
@@ -204,15 +205,18 @@ def resolve_key(strategy: BaseModel, key: str) -> UncertainKey:
                     f"value the strategy sets: write {part} in {where} first",
                 )
             annotation = _item_annotation(annotation, dict)
-            node = node[part]
+            parent, node = node, node[part]
         elif isinstance(node, list):
             if not isinstance(part, int) or part >= len(node):
                 hint = f"{where} has items 0 to {len(node) - 1}" if node else f"{where} is empty"
                 raise KeyProblem(f"{where} has no item {part}", hint)
             annotation = _item_annotation(annotation, list)
-            node = node[part]
+            parent, node = node, node[part]
         else:
-            raise KeyProblem(f"{where} is a single value, not a mapping or list")
+            raise KeyProblem(
+                f"{where} is a single value, not a mapping or list",
+                _keys_there(parent, parts[: depth - 1], node, where),
+            )
         if depth < len(parts) - 1 and node is None:
             # A map the file leaves out: a number inside it has no base value to vary.
             missing = ".".join(map(str, parts[: depth + 1]))
@@ -233,6 +237,35 @@ def resolve_key(strategy: BaseModel, key: str) -> UncertainKey:
         raise KeyProblem(f"{key} is not a number", "uncertainty takes numeric keys only")
     kind, lowest, highest = number
     return UncertainKey(tuple(parts), lowest, highest, whole=kind is int)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _keys_there(parent: Any, path: list[str | int], value: object, where: str) -> str:
+    """What ``uncertainty:`` takes where a key runs into ``value``, a single value at
+    ``where`` inside ``parent`` (at ``path``): the value's own key when it is a number,
+    else the keys of the numbers beside it (a fallback to one channel varies its
+    ``accept``, not ``to``)."""
+    if _is_number(value):
+        return f"{where} is itself a number: its key is {where}"
+    if isinstance(parent, BaseModel):
+        beside = {
+            info.alias or name: getattr(parent, name)
+            for name, info in type(parent).model_fields.items()
+        }
+    elif isinstance(parent, dict):
+        beside = dict(parent)
+    else:
+        beside = dict(enumerate(parent or []))
+    numbers = [
+        ".".join(map(str, [*path, key])) for key, item in beside.items() if _is_number(item)
+    ]
+    said = f"{where} is {value!r}, not a number"
+    if numbers:
+        return f"{said}; uncertainty takes {one_of(numbers)} there"
+    return f"{said}; uncertainty takes the key of a number the strategy sets, or {VOLUME}"
 
 
 def _model_keys(annotation: Any) -> list[str]:
