@@ -29,6 +29,7 @@ class StrategyCheck:
     strategy: str
     file: str | None
     guards: list[CheckedGuard] = field(default_factory=list)
+    currency: str | None = None  # the strategy's `currency:` label of its money
 
     @property
     def ok(self) -> bool:
@@ -79,6 +80,7 @@ def check_report(results: Sequence[Result], strategies: Sequence[Strategy] = ())
                     _checked(guard, strategy.position(("guards", i)) if strategy else None)
                     for i, guard in enumerate(result.guards)
                 ],
+                currency=result.strategy.currency,
             )
         )
     return CheckReport(results=checks)

@@ -115,6 +115,28 @@ def test_a_guard_value_reads_as_in_the_guards_table_and_agrees_with_its_verdict(
     assert values[1] < -26768
 
 
+def test_a_guard_on_money_says_its_currency_as_the_guards_table_does(workdir: Path) -> None:
+    """`cx check` wrote `cost_delta > 0` at `−26,769` where simulate's guards table
+    writes `−€26,769`: money without the strategy's currency."""
+    retire_video = "currency: €\noffer: [phone, chat, branch, email, social, web, app]\n"
+    retire_video += "fallback: {video: {to: chat, accept: 0.99999}}"
+    close = strategy(workdir, "close", ["cost_delta > 0", "coverage >= 1"], extra=retire_video)
+    examples = ROOT / "examples" / "interactions.csv"
+    text = run("check", close.name, "--data", examples)
+    assert text.exit_code == 1
+    assert text.stdout.splitlines()[:2] == [
+        "FAIL close: cost_delta > 0 (\u2212€26,769)",
+        "FAIL close: coverage >= 1 (0.9999998)",
+    ]
+    table = run("simulate", close.name, "--data", examples).stdout
+    assert re.search("FAIL +cost_delta > 0 +\u2212€26,769\n", table)
+    for output_format in ("github", "junit"):
+        findings = run("check", close.name, "--data", examples, "-f", output_format).stdout
+        assert "(value \u2212€26,769; strategy close)" in findings, output_format
+    payload = json.loads(run("check", close.name, "--data", examples, "-f", "json").stdout)
+    assert payload["results"][0]["guards"][0]["value"] < -26768
+
+
 def test_a_guard_on_a_missing_metric_fails_and_says_why(workdir: Path, data: Path) -> None:
     a = strategy(workdir, "a", ["replay_intervals_meeting_target > 0.5"])
     result = run("check", a.name, "--data", data)

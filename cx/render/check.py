@@ -8,6 +8,7 @@ from dataclasses import replace
 from cx.check import CheckedGuard, CheckReport, StrategyCheck
 from cx.errors import Finding
 from cx.guards import why_no_value
+from cx.render.numbers import currency_label
 from cx.render.safe import quiet_json, terminal_text
 from cx.render.sections import guard_value
 from cx.render.validation import github_annotation, junit_xml
@@ -17,18 +18,21 @@ CHECK_FORMATS = ("text", "json", "github", "junit")
 SUITE = "cx check"
 
 
-def shown_value(guard: CheckedGuard) -> str:
-    """The guard's value as the guards table of `cx simulate` writes it, so it never
-    reads as the opposite of PASS or FAIL; why there is none when there is none."""
+def shown_value(result: StrategyCheck, guard: CheckedGuard) -> str:
+    """The guard's value as the guards table of `cx simulate` writes it (money with
+    the strategy's currency label), so it never reads as the opposite of PASS or FAIL;
+    why there is none when there is none."""
     if guard.value is None:
         return f"no value: {why_no_value(guard.expr)}"
-    return guard_value(guard)
+    with currency_label(result.currency):
+        return guard_value(guard)
 
 
 def guard_finding(result: StrategyCheck, guard: CheckedGuard) -> Finding:
     """A failed guard as a finding on the line of the strategy file that states it."""
     position = guard.position
-    value = shown_value(guard) if guard.value is None else f"value {shown_value(guard)}"
+    shown = shown_value(result, guard)
+    value = shown if guard.value is None else f"value {shown}"
     return Finding(
         f"guard failed: {guard.expr} ({value}; strategy {result.strategy})",
         file=position.file if position is not None else result.file,
@@ -89,7 +93,7 @@ def render_check(report: CheckReport, output_format: str) -> str:
     lines = [
         terminal_text(
             f"{'PASS' if guard.ok else 'FAIL'} {result.strategy}: {guard.expr} "
-            f"({shown_value(guard)})"
+            f"({shown_value(result, guard)})"
         )
         for result in report.results
         for guard in result.guards
