@@ -118,6 +118,10 @@ INSTANT_WORDS = _words(
 #: Two words naming the time an agent spent on a contact (CXone's ``Agent Time``), which
 #: is handling, no wait; in ``Time to Agent`` the words are not side by side: a wait.
 AGENTS_TIME = ("agent time", "agent duration", "agent seconds")
+#: Words naming where a contact centre routes a contact (Five9's ``SKILL``, Genesys
+#: Cloud's ``Queue``, a ``Skill Group``): often one per kind of customer (Premium
+#: Support), so a segment's guess, but a weak one: some route by request (Complaints).
+ROUTING_WORDS = _words("skill skills queue")
 #: Name words per column: (words, weight); a negative weight argues against. An entry
 #: of two words matches them side by side.
 NAME_WORDS: dict[str, tuple[tuple[tuple[str, ...], float], ...]] = {
@@ -154,7 +158,12 @@ NAME_WORDS: dict[str, tuple[tuple[tuple[str, ...], float], ...]] = {
         (_words("channel via medium media source origin"), 1.5),
         (_words("method type contact"), 0.5),
     ),
-    "segment": ((("segment",), 2.0), (_words("tier band plan customertype"), 1.0)),
+    "segment": (
+        (("segment",), 2.0),
+        (_words("tier band plan customertype"), 1.0),
+        (("account type", "customer type"), 1.0),  # Salesforce's Account Type
+        (ROUTING_WORDS, 1.0),
+    ),
     "stage": ((("stage",), 2.0), (_words("journey phase lifecycle"), 1.0)),
     "intent": (
         (("intent",), 2.0),
@@ -568,6 +577,8 @@ def _pick_optional(canonical: str, profiles: list[ColumnProfile]) -> ColumnProfi
     named = [p for p in profiles if name_score(canonical, p.name) > 0]
     if canonical in ("segment", "stage", "intent"):
         fits = [p for p in named if p.kind in ("category", "text") and p.distinct_share < 0.5]
+        if canonical == "segment":  # where contacts are routed: a few places, not one
+            fits = [p for p in fits if not _routes(p) or (p.is_few and p.distinct > 1)]
     elif canonical in ("handle_time", "wait_time"):
         fits = [p for p in named if (p.is_number and (p.minimum or 0.0) >= 0) or clock_format(p)]
     elif canonical == "satisfaction":
@@ -584,6 +595,18 @@ def _pick_optional(canonical: str, profiles: list[ColumnProfile]) -> ColumnProfi
         extra = {p.name: 2.0 * _classified_share(canonical, p) for p in fits}
         return _best(canonical, fits, fits=True, extra=extra)
     return _best(canonical, fits, fits=True)
+
+
+def _routes(profile: ColumnProfile) -> bool:
+    """Whether a column's name says where contacts are routed (a skill, a queue)."""
+    return bool(set(words(profile.name)) & set(ROUTING_WORDS))
+
+
+#: Why a skill or queue read as the segment needs a look.
+ROUTING_CHECK = (
+    "a {name} is a segment if it routes by customer (Premium Support), an intent if by "
+    "request (Complaints)"
+)
 
 
 def _pick_abandon_outcome(
@@ -1128,6 +1151,9 @@ def _add_optional(
     """Map ``found`` as ``canonical``; ``outcome``: an outcome column read as the
     abandoned flag, whose values may be more than a yes/no column's."""
     column = Column(canonical, [found.name], cols.KIND_WORDS[found.kind], _example(found))
+    if canonical == "segment" and _routes(found) and name_score(canonical, found.name) < 2.0:
+        routing = sorted(set(words(found.name)) & set(ROUTING_WORDS))[0].removesuffix("s")
+        column.check = ROUTING_CHECK.format(name=routing)
     if canonical in DURATION_UNITS and found.is_number:
         milliseconds = _in_milliseconds(found)
         if milliseconds is not None:

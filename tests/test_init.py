@@ -300,6 +300,13 @@ def durations_export(tmp_path: Path, duration: str, header: str = "Handle Time (
     return data
 
 
+def test_a_queue_of_one_value_is_no_segment(tmp_path: Path) -> None:
+    """A skill or queue is a segment's guess when it routes contacts to a few places;
+    one queue for every contact (Billing) tells no customers apart."""
+    proposal = propose(durations_export(tmp_path, "{m}"))
+    assert "segment" not in proposal.columns
+
+
 def test_handle_times_written_as_no_number_are_said_left_out(tmp_path: Path) -> None:
     """'Handle Time (mm:ss)' was left out unsaid, and follow.yaml called the handle
     times 'not in the data'; a queue's name beside it is no duration."""
@@ -925,6 +932,8 @@ PLATFORM_EXPORTS = {
     "five9": ("five9-call-log.csv", "five9.yaml"),
     "salesforce": ("salesforce-cases.csv", "salesforce.yaml"),
 }
+#: The exports whose segment is where a call was routed: a skill, a queue.
+ROUTED = {"five9", "genesys-cloud"}
 #: Rows of a shape that any mapping rejects: a web-to-case that matched no contact.
 REJECTED = {"salesforce": 1}
 
@@ -1005,6 +1014,12 @@ def test_init_reads_a_platform_export_as_its_shipped_mapping(
     assert _abandoned_flags(data, tmp_path / "p" / "columns.yaml") == _abandoned_flags(
         data, mapping
     )
+    # The segment as shipped: a skill or queue (Five9, Genesys Cloud) with a check, since
+    # some route by request rather than by customer.
+    segment = proposal.columns.get("segment")
+    assert segment is not None, "no segment proposed"
+    assert segment.sources == [load_mapping(mapping).columns["segment"]]
+    assert (segment.check is not None) == (shape in ROUTED)
     simulated = cx(
         "simulate", ROOT / "strategies" / "follow-everywhere.yaml", "--data", data,
         "--columns", mapping,
