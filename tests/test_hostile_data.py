@@ -239,6 +239,28 @@ def test_a_line_of_whitespace_is_a_blank_line_not_a_rejected_row(
     assert "rejected" not in stderr
 
 
+@pytest.mark.parametrize("scan", SCANS)
+def test_repeated_lines_of_whitespace_are_no_duplicate_rows(
+    tmp_path: Path, scan: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Blank lines are no rows, so the same line of spaces twice is no row repeated:
+    the note would say they are counted as contacts, which they are not."""
+    lines = GOOD.read_text(encoding="utf-8").splitlines(keepends=True)
+    data = tmp_path / "blanks.csv"
+    twice = BLANK_LINES + BLANK_LINES
+    data.write_text("".join(lines[:5] + twice + lines[5:] + twice), encoding="utf-8")
+    payload, stderr = simulate_json(data, scan=scan)
+    assert payload["data"]["rows_read"] == GOOD_ROWS
+    assert "repeat an earlier row" not in stderr
+    monkeypatch.setenv("CX_SCAN", scan)
+    kept = api.load_interactions(data, keep_rows=True)  # the read that keeps the rows
+    assert kept.meta.duplicate_rows == 0
+    # A row that is no blank line, written twice, is still one row repeated.
+    data.write_text("".join(lines + twice + lines[1:2]), encoding="utf-8")
+    assert api.load_interactions(data, keep_rows=True).meta.duplicate_rows == 1
+    assert "1 row(s) repeat an earlier row" in simulate_json(data, scan=scan)[1]
+
+
 def test_mixed_utc_offsets_are_converted_to_utc_with_one_note(tmp_path: Path) -> None:
     data = tmp_path / "mixed.csv"
     # The same instant, 10:00 UTC, written three ways, 60 times over.

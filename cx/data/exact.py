@@ -67,8 +67,8 @@ def scan_exact(
     preferred = fine.preferred_counts(pairs, demand["channel"].unique().to_list())
     parts = [(demand, arrivals, bounds)]
     read = int(counted["rows_read"].item())
-    cube = finish(layout, parts, preferred, read, rejects, rejects_out)
-    cube.duplicate_rows = fine.duplicates(hashed[LINE], blank_line_hash(layout))
+    repeated = fine.duplicates(hashed[LINE], blank_line_hash(layout))
+    cube = finish(layout, parts, preferred, read, rejects, rejects_out, repeated)
     # Every interval at 00:00 (rare): the valid timestamps are read again, to tell
     # dates only from contacts within their day's first 15 minutes.
     cube.time_of_day = fine.has_time_of_day(
@@ -106,13 +106,19 @@ def finish(
     rows_read: int,
     rejected: pl.DataFrame,
     rejects_out: Callable[[pl.DataFrame], None] | None,
+    duplicate_rows: int | None = None,
 ) -> fine.FineCube:
-    """Add up the parts' aggregates; count, sort and hand over the rejected rows."""
+    """Add up the parts' aggregates; count, sort and hand over the rejected rows.
+    ``duplicate_rows`` is the scan's count of rows that repeat an earlier one
+    (:func:`cx.data.fine.duplicates`), of which repeated blank lines are taken off."""
     path = layout.path
     dropped = rows_dropped(layout, rows_read)  # before blank lines are taken off
     blank = blank_row(layout)
-    rows_read -= rejected.filter(blank).height
+    blanks = rejected.filter(blank)
+    rows_read -= blanks.height
     rejected = rejected.filter(~blank)
+    if duplicate_rows is not None:
+        duplicate_rows -= _repeated_blank_lines(blanks, layout)
     if rows_read == 0 and dropped:
         raise DataError(
             f"the mapping's `drop:` leaves out every row of the file ({dropped:,})",
@@ -146,6 +152,7 @@ def finish(
     if rejects_out is not None:
         rejects_out(rejects)
     return fine.FineCube(
+        duplicate_rows=duplicate_rows,
         demand=fine.tidy_demand(demand),
         arrivals=fine.tidy_arrivals(arrivals),
         preferred=preferred,
@@ -157,3 +164,13 @@ def finish(
         reject_reasons={r: int(n) for r, n in counts.iter_rows()},
         rejects_sample=rejects.head(REJECT_SAMPLE_ROWS),
     )
+
+
+def _repeated_blank_lines(blanks: pl.DataFrame, layout: SourceLayout) -> int:
+    """How many of the blank lines ``blanks`` (blank once trimmed: spaces, tabs) repeat
+    an earlier one as written: the duplicate count has them (their row hashes repeat),
+    yet they are no rows. Lines of empty fields only are not among them: the count
+    leaves those out already (:func:`cx.data.raw.blank_line_hash`)."""
+    raw = [RAW + name for name in layout.source_columns()]
+    written = blanks.filter(~pl.all_horizontal(pl.col(raw).is_null()))
+    return written.height - written.select(raw).n_unique() if written.height else 0

@@ -111,8 +111,7 @@ def scan_fast(
         pairs = fine.regroup(both, fine.PAIR_KEYS, ("n",))
         preferred = fine.preferred_counts(pairs, names)
     rejected = checked.filter(pl.col("reject_reason").is_not_null())
-    cube = finish(layout, parts, preferred, read, rejected, rejects_out)
-    cube.duplicate_rows = duplicate_rows
+    cube = finish(layout, parts, preferred, read, rejected, rejects_out, duplicate_rows)
     cube.time_of_day = time_of_day
     return cube
 
@@ -231,8 +230,9 @@ def scan_with_rows(
     if preferred is None:  # the hashes could not vouch for themselves: count exactly
         pairs = fine.pair_query(rows.lazy(), mapping.anonymous_ids).collect()
         preferred = fine.preferred_counts(pairs, names)
-    cube = finish(valid.layout, parts, preferred, valid.read, valid.rejected, rejects_out)
-    cube.duplicate_rows = duplicate_rows
+    cube = finish(
+        valid.layout, parts, preferred, valid.read, valid.rejected, rejects_out, duplicate_rows
+    )
     cube.time_of_day = fine.has_time_of_day(cube.arrivals, lambda: rows["timestamp"])
     return cube, rows.select(ROW, *columns)
 
