@@ -217,7 +217,7 @@ def scan_with_rows(
     # order after, handle numbers, not text.
     rows = valid.rows
     names = sorted(rows.get_column("channel").unique().drop_nulls().cast(pl.String).to_list())
-    with ThreadPoolExecutor(max_workers=1) as pool:  # numpy sorts without the GIL
+    with ThreadPoolExecutor(max_workers=1) as pool:  # Polars and numpy release the GIL
         repeated = pool.submit(fine.duplicates, valid.lines, blank_line_hash(valid.layout))
         queries = fine.row_queries(rows.lazy())
         counted = [query.with_columns(fine.CATEGORIES_AS_TEXT) for query in queries]

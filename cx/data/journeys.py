@@ -23,7 +23,13 @@ import polars as pl
 from cx.data import periods
 from cx.data.diagnose import READ_FAILURES, failure_text
 from cx.data.files import parquet_columns
-from cx.data.fine import CATEGORIES_AS_TEXT, ROW, check_same_counts, check_table_rows
+from cx.data.fine import (
+    CATEGORIES_AS_TEXT,
+    ROW,
+    check_same_counts,
+    check_table_rows,
+    sorted_keys,
+)
 from cx.models.mapping import DIMENSION_COLUMNS, Mapping
 from cx.models.numbers import check_window_hours
 
@@ -176,7 +182,7 @@ def _journey_places(keys: pl.DataFrame, order: str) -> pl.Series:
     positions = np.uint64((1 << bits) - 1)
     packed = keys.get_column(CUSTOMER_HASH).to_numpy() & ~positions
     packed |= np.arange(keys.height, dtype=np.uint64)
-    packed.sort()
+    packed = sorted_keys(packed, in_place=True)
     place = pl.Series(packed & positions, dtype=pl.get_index_type())
     high = pl.Series(HIGH_BITS, packed >> np.uint64(bits))
     grouped = keys[place].with_columns(high)
