@@ -208,6 +208,8 @@ OPTIONAL_ORDER = (
     "resolved",
     "abandoned",
 )
+#: The optional columns that are yes/no flags.
+FLAG_COLUMNS = ("resolved", "abandoned")
 
 
 def words(text: str) -> list[str]:
@@ -1033,17 +1035,22 @@ def propose(data: str | Path) -> Proposal:
         timestamp_check=None,
     )
     _decide_day_first(proposal, layout)
+    # The yes/no flags are picked before the other columns: a DISPOSITION of Abandoned
+    # and Answered, or of Solved and Unsolved, is a flag, not the intent its name says.
     outcome = _pick_abandon_outcome(rest, layout)
-    if outcome is not None:
-        rest = [p for p in rest if p.name != outcome.name]
+    flags: dict[str, ColumnProfile] = {} if outcome is None else {"abandoned": outcome}
+    for canonical in FLAG_COLUMNS:
+        found = flags.get(canonical) or _pick_optional(canonical, rest)
+        if found is not None:
+            flags[canonical] = found
+            rest = [p for p in rest if p.name != found.name]
     for canonical in OPTIONAL_ORDER:
-        if canonical == "abandoned" and outcome is not None:
-            _add_optional(proposal, canonical, outcome, layout, outcome=True)
-            continue
-        found = _pick_optional(canonical, rest)
+        found = flags.get(canonical) if canonical in FLAG_COLUMNS else _pick_optional(
+            canonical, rest
+        )
         if found is None:
             continue
-        _add_optional(proposal, canonical, found, layout)
+        _add_optional(proposal, canonical, found, layout, outcome=found is outcome)
         rest = [p for p in rest if p.name != found.name]
     proposal.notes += _unread_durations(rest, layout.header, proposal.duration_format)
     _check_talk_time(proposal, rest)
@@ -1181,7 +1188,7 @@ def _add_optional(
             )
             return
         proposal.handle_time_unit = unit
-    if canonical in ("resolved", "abandoned"):
+    if canonical in FLAG_COLUMNS:
         limit = cols.FEW_DISTINCT if outcome else BOOLEAN_VALUES
         values = _distinct(layout, found.name, limit)
         codes, unknown = _boolean_codes(canonical, values)

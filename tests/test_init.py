@@ -819,6 +819,35 @@ def test_the_follow_handle_time_is_the_served_calls_mean(tmp_path: Path) -> None
     assert follow.channels["phone"].handle_time == 400
 
 
+@pytest.mark.parametrize(
+    ("dispositions", "true", "false"),
+    [
+        (("Abandon",), ["Abandon"], []),  # an export of abandoned calls only
+        (("Answered", "Abandoned"), ["Abandoned"], ["Answered"]),
+    ],
+)
+def test_a_yes_no_disposition_is_the_abandoned_flag(
+    tmp_path: Path, dispositions: tuple[str, ...], true: list[str], false: list[str]
+) -> None:
+    """A DISPOSITION holding only abandon and answered codes was read as the intent (its
+    name says one), before the abandoned flag was looked for, so no call counted as
+    abandoned: the yes/no flags are picked first."""
+    lines = ["ANI,DATE,TIME,CALL TYPE,DISPOSITION"]
+    lines += [
+        f"41555501{n % 70:02d},03/{1 + n % 28:02d}/2024,{1 + n % 12}:05:00 PM,Inbound,"
+        f"{dispositions[n % len(dispositions)]}"
+        for n in range(200)
+    ]
+    data = written_lines(tmp_path / "five9.csv", lines)
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 0 and result.stdout == ""
+    mapping = load_mapping(tmp_path / "p" / "columns.yaml")
+    assert mapping.columns["abandoned"] == "DISPOSITION"
+    assert "intent" not in mapping.columns
+    assert mapping.values["abandoned"].true == true
+    assert mapping.values["abandoned"].false == false
+
+
 def test_a_disposition_without_an_abandon_stays_the_intent(tmp_path: Path) -> None:
     lines = ["ANI,DATE,TIME,CALL TYPE,DISPOSITION"]
     lines += [
