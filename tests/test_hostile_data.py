@@ -291,6 +291,43 @@ def test_one_offset_written_two_ways_is_one_offset(tmp_path: Path) -> None:
     assert f"{data}: timestamps carry 2 different UTC offsets (+01:00, Z)" in stderr
 
 
+@pytest.mark.parametrize(
+    ("offsets", "carry", "dates_only"),
+    [
+        (["+01:00"], "the UTC offset +01:00", True),
+        (["+01:00", "+02:00", "-05:00"], "3 different UTC offsets (+01:00, +02:00, -05:00)", True),
+        (["+01:00", "Z"], "2 different UTC offsets (+01:00, Z)", True),
+        (["+01:00"], "the UTC offset +01:00", False),  # one contact at 00:30: a time of day
+    ],
+)
+def test_dates_at_midnight_in_their_offset_are_said_to_be_dates(
+    tmp_path: Path, offsets: list[str], carry: str, dates_only: bool
+) -> None:
+    """Dates written at midnight with their offset (an export's `2024-01-05T00:00:00+01:00`)
+    were said only to be converted to UTC: at 23:00 the day before, they were staffed as
+    times of day with no word that they are dates."""
+    data = tmp_path / "dates.csv"
+    data.write_text(
+        "customer_id,timestamp,channel\n"
+        + "".join(
+            f"c{i},2024-01-{1 + i % 28:02d}T00:{0 if dates_only or i else 30:02d}:00"
+            f"{offsets[i % len(offsets)]},phone\n"
+            for i in range(60)
+        )
+    )
+    payload, stderr = simulate_json(data)
+    assert payload["data"]["rows_rejected"] == 0
+    notes = [line for line in stderr.splitlines() if "UTC offset" in line]
+    said = (
+        ", every one at midnight (00:00:00) as written: dates without a time of day, which "
+        "the conversion to UTC turns into times of day that cx staffs as such; write the "
+        "dates without their offset to have them read as dates only"
+        if dates_only
+        else ": all are converted to UTC, so hours of day are UTC hours"
+    )
+    assert notes == [f"{data}: timestamps carry {carry}{said}"]
+
+
 @pytest.mark.parametrize("scan", SCANS)
 def test_a_date_without_its_time_is_an_incomplete_timestamp(tmp_path: Path, scan: str) -> None:
     """With the date and the time in two columns, an empty time read 'timestamp is

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+from datetime import time
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -218,6 +219,11 @@ def cut_short_notes(layout: SourceLayout) -> list[str]:
 # --------------------------------------------------------------------------- UTC offsets
 
 CONVERTED_TO_UTC = "all are converted to UTC, so hours of day are UTC hours"
+DATES_IN_OFFSET = (
+    "midnight (00:00:00) as written: dates without a time of day, which the conversion "
+    "to UTC turns into times of day that cx staffs as such; write the dates without "
+    "their offset to have them read as dates only"
+)
 #: At most this many distinct offsets are named in the note.
 OFFSETS_NAMED = 5
 
@@ -244,19 +250,25 @@ def offset_notes(layout: SourceLayout, encoding: str = "utf8") -> list[str]:
         .str.replace(r"^([+-]\d{2})(\d{2})$", "${1}:${2}")
         .str.replace(r"^[+-]00:00$", "Z")
     )
+    parsed = parse_timestamp(text, fmt)
+    # The time as written, before the offset was taken off: its UTC time plus the offset.
+    sign = pl.when(offset.str.starts_with("-")).then(-1).otherwise(1)
+    minutes = sign * (
+        offset.str.slice(1, 2).cast(pl.Int64, strict=False) * 60
+        + offset.str.slice(4, 2).cast(pl.Int64, strict=False)
+    )
+    written = parsed + pl.duration(minutes=minutes.fill_null(0))
     try:
-        found = (
+        by_offset = (
             raw_frame(layout, encoding)
-            .filter(parse_timestamp(text, fmt).is_not_null())  # a rejected row converts nothing
-            .select(offset.alias("offset"))
-            .drop_nulls()
-            .unique()
-            .collect(engine="streaming")["offset"]
-            .sort()
-            .to_list()
+            .filter(parsed.is_not_null())  # a rejected row converts nothing
+            .group_by(offset.alias("offset"))
+            .agg(midnight=(written.dt.time() == time(0)).all())
+            .collect(engine="streaming")
         )
     except READ_FAILURES:  # the scan has already read it: no note
         return []
+    found = by_offset["offset"].drop_nulls().sort().to_list()
     if found in ([], ["Z"]):
         return []
     named = ", ".join(found[:OFFSETS_NAMED]) + (", ..." if len(found) > OFFSETS_NAMED else "")
@@ -265,4 +277,6 @@ def offset_notes(layout: SourceLayout, encoding: str = "utf8") -> list[str]:
         if len(found) == 1
         else (f"{len(found)} different UTC offsets ({named})")
     )
+    if by_offset["midnight"].all():
+        return [f"timestamps carry {carry}, every one at {DATES_IN_OFFSET}"]
     return [f"timestamps carry {carry}: {CONVERTED_TO_UTC}"]
