@@ -131,3 +131,29 @@ def test_a_hostile_name_in_a_caveat_is_text(tmp_path: Path) -> None:
     assert any(f"customer '{HOSTILE}' has 600 contacts" in sentence for sentence in said)
     assert HOSTILE not in page
     assert "window.__pwned" not in page.replace(html.escape(HOSTILE), "")
+
+
+def test_many_caveats_leave_the_figures_near_the_top(tmp_path: Path) -> None:
+    """A strategy of 30 shift rules that take no contact opened its page with 30 lines
+    of caveats before the first figure: past the first ten, they are folded under
+    'and N more', each still on the page."""
+    from cx.report.build import CAVEATS_SHOWN
+
+    strategy = tmp_path / "idle.yaml"
+    strategy.write_text(
+        f"version: 1\nextends: {STRATEGY}\nname: idle\nshifts:\n"
+        + "".join(
+            f"  - {{from: phone, where: {{intent: [none{n}]}}, to: {{app: 0.1}}}}\n"
+            for n in range(30)
+        ),
+        encoding="utf-8",
+    )
+    page, stderr = _report(strategy, "--data", EXAMPLE, tmp_path / "report.html")
+    said = _caveats(page)
+    assert said is not None and len(said) == 31  # 30 idle rules and the profile's warning
+    section = page[page.index('id="caveats"') : page.index("<h2>At a glance</h2>")]
+    shown, folded = section.split("<details>")
+    assert shown.count("<li>") == CAVEATS_SHOWN
+    assert "<summary>and 21 more</summary>" in folded and folded.count("<li>") == 21
+    for sentence in said:
+        assert _flat(sentence) in _flat(stderr), sentence

@@ -254,14 +254,30 @@ def card(scenario: Scenario, color: str) -> str:
 # --------------------------------------------------------------------------- page
 
 
+#: The caveats listed open on top of the page; the rest are folded under "and N more",
+#: so that a strategy of many idle rules does not push the figures screens down.
+CAVEATS_SHOWN = 10
+
+
 def caveats_section(said: list[str]) -> str:
     """The run's notes and warnings, on top of the page: what its figures must be read
-    with, in the words the command line says them on stderr."""
-    items = "".join(f"<li>{esc(sentence)}</li>" for sentence in said)
+    with, in the words the command line says them on stderr; past the first
+    :data:`CAVEATS_SHOWN`, folded (each still on the page)."""
+
+    def items(sentences: list[str]) -> str:
+        return "".join(f"<li>{esc(sentence)}</li>" for sentence in sentences)
+
+    shown, folded = said[:CAVEATS_SHOWN], said[CAVEATS_SHOWN:]
+    more = (
+        f'<li class="more"><details><summary>and {len(folded):,} more</summary>'
+        f"<ul>{items(folded)}</ul></details></li>"
+        if folded
+        else ""
+    )
     return (
         '<section class="caveats" id="caveats"><h2>Caveats</h2>'
         '<p class="lead">Read the figures below with these notes on the data and the '
-        f"strategies.</p><ul>{items}</ul></section>"
+        f"strategies.</p><ul>{items(shown)}{more}</ul></section>"
     )
 
 

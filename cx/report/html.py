@@ -78,6 +78,9 @@ tr.warn td { color: var(--warn); } tr.warn td:last-child { font-weight: 700; }
 .caveats ul { margin: 6px 0 0; padding: 10px 14px 10px 32px; background: #fff8e6;
   border-left: 4px solid var(--warn); border-radius: 0 6px 6px 0; }
 .caveats li { margin: 3px 0; overflow-wrap: anywhere; }
+.caveats li.more { list-style: none; margin-left: -18px; }
+.caveats li.more ul { margin: 0; padding: 0 0 0 18px; border: 0; background: none; }
+.caveats summary { cursor: pointer; color: var(--warn); font-weight: 600; }
 .note { color: var(--muted); font-size: 12.5px; margin: 4px 0 14px; max-width: 820px; }
 .reading + .tables, .lead + .tables { margin-top: 14px; }
 figure { margin: 14px 0 18px; break-inside: avoid; }
