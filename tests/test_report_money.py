@@ -14,7 +14,7 @@ import pytest
 
 import cx
 from cx import api
-from cx.render.numbers import MINUS, band, currency_label, money, whole
+from cx.render.numbers import MINUS, band, currency_label, money, signed, whole
 
 pytest.importorskip("altair", reason="the report extra is not installed")
 pytest.importorskip("vl_convert", reason="the report extra is not installed")
@@ -171,3 +171,24 @@ def test_the_money_axes_of_a_page_in_one_currency_say_it(cube: cx.Cube) -> None:
     plain = _specs(build_report([api.load_strategy(UNCERTAIN)], cube))
     assert "Cost" in _titles(plain["cost-per-period"])
     assert not any("(" in t for t in _money_titles(plain["cost-by-channel"]))
+
+
+@pytest.mark.parametrize(("currency", "kept"), [("€", f"{MINUS}€"), ("CHF", f"{MINUS}CHF")])
+def test_a_card_s_saving_breaks_no_line_after_its_minus(
+    cube: cx.Cube, currency: str, kept: str
+) -> None:
+    """A browser may break a line between a minus and a currency sign, and did in a
+    card's narrow column: the minus alone above €25,025. The sign and the currency are
+    one unbreakable piece; the figure reads as the verdict writes it."""
+    digital_first = ROOT / "strategies" / "digital-first.yaml"
+    strategy = api.load_strategy(digital_first, [f"currency={currency}"])
+    result = api.simulate(strategy, cube)
+    page = build_report([strategy], cube)
+    value = re.search(r"<dt>Cost vs today</dt><dd><span[^>]*>(.*?)</span><small>", page)
+    assert value is not None
+    assert value.group(1).startswith(f'<span class="nobr">{kept}</span>')
+    with currency_label(currency):
+        assert html.unescape(re.sub(r"<[^>]+>", "", value.group(1))) == signed(
+            result.totals.cost_delta, money
+        )
+    assert ".nobr { white-space: nowrap; }" in page

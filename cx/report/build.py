@@ -5,6 +5,7 @@ The chart library is imported only once :func:`require_chart_library` has found 
 from __future__ import annotations
 
 import functools
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -177,6 +178,16 @@ def _signed_pct(value: float | None) -> str:
     return ("+" if value > 0 else "−" if value < 0 else "±") + f"{abs(value) * 100:.1f}%"
 
 
+def _signed_html(text: str) -> str:
+    """A signed figure as HTML that breaks no line after its sign: a browser breaks
+    between a minus and a currency where the column is narrow (``−`` above
+    ``€25,025``); after a currency's space (``−CHF 25,025``) it still may."""
+    sign = re.match(r"[+\u2212][^\d\s]*", text)
+    if sign is None:
+        return esc(text)
+    return f'<span class="nobr">{esc(sign.group())}</span>{esc(text[sign.end():])}'
+
+
 def _delta_class(value: float, good_when_negative: bool = True) -> str:
     if abs(value) < 1e-9:
         return ""
@@ -224,7 +235,8 @@ def card(scenario: Scenario, color: str) -> str:
     kpis = [
         (
             "Cost vs today",
-            f'<span class="{_delta_class(t.cost_delta)}">{esc(money_change(t.cost_delta))}'
+            f'<span class="{_delta_class(t.cost_delta)}">'
+            f"{_signed_html(money_change(t.cost_delta))}"
             f"</span><small>{_signed_pct(cost_share)}</small>",
         ),
         ("Total cost", esc(money(t.cost))),

@@ -57,6 +57,7 @@ p.lead { color: var(--muted); margin: 4px 0 14px; }
 .kpis { display: grid; grid-template-columns: 1fr 1fr; gap: 10px 14px; margin: 0; }
 .kpi dt { font-size: 12px; color: var(--muted); white-space: nowrap; }
 .kpi dd { margin: 0; font-size: 20px; font-weight: 650; font-variant-numeric: tabular-nums; }
+.nobr { white-space: nowrap; }
 .kpi dd small { font-size: 12px; font-weight: 500; color: var(--muted); margin-left: 4px; }
 .good { color: var(--good); } .bad { color: var(--bad); } .warn { color: var(--warn); }
 .guards { margin-top: 12px; padding-top: 8px; border-top: 1px solid var(--line);
