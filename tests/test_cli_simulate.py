@@ -426,6 +426,39 @@ def test_set_with_a_bad_path_names_the_nearest_key(work: Path, assignment: str, 
     assert f"'{nearest}'" in lines[0]
 
 
+@pytest.mark.parametrize(
+    ("assignment", "said"),
+    [
+        (  # `branch: {to: phone, accept: 0.6}`: one channel, no shares
+            "fallback.branch.to.phone=0.5",
+            "fallback.branch.to is a single value, not a mapping or list (hint: "
+            "fallback.branch.to is 'phone', not a number; --set takes "
+            "fallback.branch.accept there)",
+        ),
+        (
+            "channels.chat.handle_time.low=3",
+            "channels.chat.handle_time is a single value, not a mapping or list (hint: "
+            "channels.chat.handle_time is itself a number: its key is "
+            "channels.chat.handle_time)",
+        ),
+        (
+            "offer.0.first=1",
+            "offer.0 is a single value, not a mapping or list (hint: offer.0 is 'phone', "
+            "not a number; --set takes the key of a number the strategy sets)",
+        ),
+    ],
+)
+def test_set_past_a_single_value_says_what_keys_are_there(
+    work: Path, assignment: str, said: str
+) -> None:
+    """A --set key that goes on past a single value was refused with no hint; the hint
+    names the keys of numbers there, in the words `uncertainty:` uses."""
+    result = cx("simulate", "push.yaml", "--data", "data.csv", "--set", assignment)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == f"error: --set {assignment}: {said}\n"
+
+
 def test_set_item_out_of_range(work: Path) -> None:
     result = cx("simulate", "push.yaml", "--data", "data.csv", "--set", "shifts.3.to.app=0.1")
     assert result.exit_code == 2

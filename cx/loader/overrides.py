@@ -16,7 +16,7 @@ from cx.loader.located import Located, Position, drop_below
 from cx.loader.yamlsafe import parse_yaml
 from cx.models.source import DOTTED_KEY, SET_OPTION, dotted_path, key_path
 from cx.models.strategy import Strategy
-from cx.models.uncertainty import RANGE_FIELDS
+from cx.models.uncertainty import RANGE_FIELDS, keys_there
 
 # Blanks around the key are allowed (`--set "shifts.0.to.web = 0.4"`): a key has none.
 _SET = re.compile(rf"^\s*(?P<key>{DOTTED_KEY.pattern})\s*=(?P<value>.*)$", re.DOTALL)
@@ -56,8 +56,8 @@ def apply_override(located: Located, assignment: str) -> None:
             node.pop(str(last), None)
         else:
             node[str(last)] = value
-    else:
-        raise _single_value(parts[:-1], label)
+    else:  # each step returns a mapping or list (the strategy itself is a mapping)
+        raise AssertionError(f"--set reached {node!r} at {dotted_path(parts[:-1])}")
     drop_below(located.positions, tuple(parts))
     located.positions[tuple(parts)] = Position(label)
 
@@ -81,23 +81,29 @@ def _no_item(prefix: list[str | int], part: str | int, node: list[Any], label: s
     )
 
 
-def _single_value(prefix: list[str | int], label: str) -> InputError:
-    where = dotted_path(prefix) or "the strategy"
-    return InputError(f"{where} is a single value, not a mapping or list", file=label)
+def _single_value(parent: Any, prefix: list[str | int], value: Any, label: str) -> InputError:
+    """A key that goes on past ``value``, a single value at ``prefix`` inside ``parent``:
+    the hint says which keys there take a number, as ``uncertainty:`` says it."""
+    where = dotted_path(prefix)
+    return InputError(
+        f"{where} is a single value, not a mapping or list",
+        file=label,
+        hint=keys_there(parent, prefix[:-1], value, where, taker="--set", otherwise=""),
+    )
 
 
 def _step(node: Any, part: str | int, prefix: list[str | int], label: str) -> Any:
     if isinstance(node, list):
-        if isinstance(part, int) and part < len(node):
+        if not isinstance(part, int) or part >= len(node):
+            raise _no_item(prefix, part, node, label)
+        if isinstance(node[part], dict | list):
             return node[part]
-        raise _no_item(prefix, part, node, label)
-    if not isinstance(node, dict):
-        raise _single_value(prefix, label)
+        raise _single_value(node, [*prefix, part], node[part], label)
     key = str(part)
     if key in node and isinstance(node[key], dict | list):
         return node[key]
     if key in node and node[key] is not None:
-        raise InputError(f"{dotted_path([*prefix, part])} is a single value", file=label)
+        raise _single_value(node, [*prefix, part], node[key], label)
     creatable, allowed = settable_map(Strategy, prefix, key)
     if creatable:
         # A map the schema allows but the file leaves out (e.g. `dilution`,

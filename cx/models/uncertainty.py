@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import types
 import typing
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -215,7 +216,7 @@ def resolve_key(strategy: BaseModel, key: str) -> UncertainKey:
         else:
             raise KeyProblem(
                 f"{where} is a single value, not a mapping or list",
-                _keys_there(parent, parts[: depth - 1], node, where),
+                keys_there(parent, parts[: depth - 1], node, where),
             )
         if depth < len(parts) - 1 and node is None:
             # A map the file leaves out: a number inside it has no base value to vary.
@@ -243,29 +244,42 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _keys_there(parent: Any, path: list[str | int], value: object, where: str) -> str:
-    """What ``uncertainty:`` takes where a key runs into ``value``, a single value at
-    ``where`` inside ``parent`` (at ``path``): the value's own key when it is a number,
-    else the keys of the numbers beside it (a fallback to one channel varies its
-    ``accept``, not ``to``)."""
+def _items(node: Any) -> dict[Any, Any]:
+    """The keys and values of a model, mapping or list (by index), as a file writes them."""
+    if isinstance(node, BaseModel):
+        return {
+            info.alias or name: getattr(node, name)
+            for name, info in type(node).model_fields.items()
+        }
+    if isinstance(node, dict):
+        return dict(node)
+    if isinstance(node, list):
+        return dict(enumerate(node))
+    return {}
+
+
+def keys_there(
+    parent: Any,
+    path: Sequence[str | int],
+    value: object,
+    where: str,
+    taker: str = "uncertainty",
+    otherwise: str = f", or {VOLUME}",
+) -> str:
+    """What ``taker`` (``uncertainty:``, ``--set``) takes where a key runs into ``value``,
+    a single value at ``where`` inside ``parent`` (a model, mapping or list at ``path``):
+    the value's own key when it is a number, else the keys of the numbers beside it (a
+    fallback to one channel varies its ``accept``, not ``to``). ``otherwise`` ends the
+    hint when no number is there."""
     if _is_number(value):
         return f"{where} is itself a number: its key is {where}"
-    if isinstance(parent, BaseModel):
-        beside = {
-            info.alias or name: getattr(parent, name)
-            for name, info in type(parent).model_fields.items()
-        }
-    elif isinstance(parent, dict):
-        beside = dict(parent)
-    else:
-        beside = dict(enumerate(parent or []))
     numbers = [
-        ".".join(map(str, [*path, key])) for key, item in beside.items() if _is_number(item)
+        ".".join(map(str, [*path, key])) for key, item in _items(parent).items() if _is_number(item)
     ]
     said = f"{where} is {value!r}, not a number"
     if numbers:
-        return f"{said}; uncertainty takes {one_of(numbers)} there"
-    return f"{said}; uncertainty takes the key of a number the strategy sets, or {VOLUME}"
+        return f"{said}; {taker} takes {one_of(numbers)} there"
+    return f"{said}; {taker} takes the key of a number the strategy sets{otherwise}"
 
 
 def _model_keys(annotation: Any) -> list[str]:
