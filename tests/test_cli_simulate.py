@@ -446,6 +446,13 @@ def test_set_with_a_bad_path_names_the_nearest_key(work: Path, assignment: str, 
             "offer.0 is a single value, not a mapping or list (hint: offer.0 is 'phone', "
             "not a number; --set takes the key of a number the strategy sets)",
         ),
+        (  # the rule's shares and ramp are one level down from its name
+            "shifts.0.name.app=0.3",
+            "shifts.0.name is a single value, not a mapping or list (hint: shifts.0.name "
+            "is 'balance-to-app', not a number; --set takes shifts.0.to.app, "
+            "shifts.0.to.web, shifts.0.ramp.periods, shifts.0.containment or "
+            "shifts.0.incentive_cost there)",
+        ),
     ],
 )
 def test_set_past_a_single_value_says_what_keys_are_there(

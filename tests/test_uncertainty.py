@@ -125,6 +125,13 @@ def test_bad_blocks_are_findings_at_their_line(tmp_path: Path, entry: str, words
             "channels.chat.handle_time is itself a number: its key is "
             "channels.chat.handle_time)",
         ),
+        (  # the rule's shares and ramp are one level down from its name
+            "shifts.0.name.to: {low: 0.2, high: 0.4}",
+            "shifts.0.name is a single value, not a mapping or list (hint: shifts.0.name "
+            "is 'balance-and-statements-to-self-service', not a number; uncertainty takes "
+            "shifts.0.to.app, shifts.0.to.web, shifts.0.ramp.periods, "
+            "shifts.0.containment or shifts.0.incentive_cost there)",
+        ),
     ],
 )
 def test_a_key_past_a_single_value_says_what_keys_are_there(

@@ -258,6 +258,15 @@ def _items(node: Any) -> dict[Any, Any]:
     return {}
 
 
+def _beside(parent: Any) -> list[tuple[tuple[Any, ...], Any]]:
+    """The values in ``parent`` and one level inside each, with their keys from it."""
+    found: list[tuple[tuple[Any, ...], Any]] = []
+    for key, item in _items(parent).items():
+        found.append(((key,), item))
+        found += [((key, inner), value) for inner, value in _items(item).items()]
+    return found
+
+
 def keys_there(
     parent: Any,
     path: Sequence[str | int],
@@ -268,13 +277,16 @@ def keys_there(
 ) -> str:
     """What ``taker`` (``uncertainty:``, ``--set``) takes where a key runs into ``value``,
     a single value at ``where`` inside ``parent`` (a model, mapping or list at ``path``):
-    the value's own key when it is a number, else the keys of the numbers beside it (a
-    fallback to one channel varies its ``accept``, not ``to``). ``otherwise`` ends the
-    hint when no number is there."""
+    the value's own key when it is a number, else the keys of the numbers beside it and
+    one level inside what is beside it (a fallback to one channel varies its ``accept``,
+    not ``to``; a rule's ``name`` sits beside its ``containment`` and its shares
+    ``to.app``). ``otherwise`` ends the hint when no number is there."""
     if _is_number(value):
         return f"{where} is itself a number: its key is {where}"
     numbers = [
-        ".".join(map(str, [*path, key])) for key, item in _items(parent).items() if _is_number(item)
+        ".".join(map(str, [*path, *key]))
+        for key, item in _beside(parent)
+        if _is_number(item)
     ]
     said = f"{where} is {value!r}, not a number"
     if numbers:
