@@ -132,6 +132,12 @@ def test_bad_blocks_are_findings_at_their_line(tmp_path: Path, entry: str, words
             "shifts.0.to.app, shifts.0.to.web, shifts.0.ramp.periods, "
             "shifts.0.containment or shifts.0.incentive_cost there)",
         ),
+        (  # not `version` (1, the only one) nor `staffing.interval` (15, 30 or 60)
+            "name.first: {low: 1, high: 2}",
+            "name is a single value, not a mapping or list (hint: name is "
+            "'uncertain', not a number; uncertainty takes dilution.subscale_agents or "
+            "journeys.window_hours there)",
+        ),
     ],
 )
 def test_a_key_past_a_single_value_says_what_keys_are_there(

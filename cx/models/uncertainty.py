@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -216,7 +216,9 @@ def resolve_key(strategy: BaseModel, key: str) -> UncertainKey:
         else:
             raise KeyProblem(
                 f"{where} is a single value, not a mapping or list",
-                keys_there(parent, parts[: depth - 1], node, where),
+                keys_there(
+                    parent, parts[: depth - 1], node, where, takes=lambda k: _drawn(strategy, k)
+                ),
             )
         if depth < len(parts) - 1 and node is None:
             # A map the file leaves out: a number inside it has no base value to vary.
@@ -238,6 +240,16 @@ def resolve_key(strategy: BaseModel, key: str) -> UncertainKey:
         raise KeyProblem(f"{key} is not a number", "uncertainty takes numeric keys only")
     kind, lowest, highest = number
     return UncertainKey(tuple(parts), lowest, highest, whole=kind is int)
+
+
+def _drawn(strategy: BaseModel, key: str) -> bool:
+    """Whether ``key`` names a number uncertainty can draw (not ``version``, not a
+    choice such as ``staffing.interval``)."""
+    try:
+        resolve_key(strategy, key)
+    except KeyProblem:
+        return False
+    return True
 
 
 def _is_number(value: object) -> bool:
@@ -274,20 +286,18 @@ def keys_there(
     where: str,
     taker: str = "uncertainty",
     otherwise: str = f", or {VOLUME}",
+    takes: Callable[[str], bool] = lambda key: True,
 ) -> str:
     """What ``taker`` (``uncertainty:``, ``--set``) takes where a key runs into ``value``,
     a single value at ``where`` inside ``parent`` (a model, mapping or list at ``path``):
     the value's own key when it is a number, else the keys of the numbers beside it and
     one level inside what is beside it (a fallback to one channel varies its ``accept``,
     not ``to``; a rule's ``name`` sits beside its ``containment`` and its shares
-    ``to.app``). ``otherwise`` ends the hint when no number is there."""
+    ``to.app``) that ``takes`` keeps. ``otherwise`` ends the hint when none is there."""
     if _is_number(value):
         return f"{where} is itself a number: its key is {where}"
-    numbers = [
-        ".".join(map(str, [*path, *key]))
-        for key, item in _beside(parent)
-        if _is_number(item)
-    ]
+    keys = (".".join(map(str, [*path, *key])) for key, item in _beside(parent) if _is_number(item))
+    numbers = [key for key in keys if takes(key)]
     said = f"{where} is {value!r}, not a number"
     if numbers:
         return f"{said}; {taker} takes {one_of(numbers)} there"
