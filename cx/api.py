@@ -565,6 +565,29 @@ def inspect_interactions(
     )
 
 
+def caveats(
+    strategies: Iterable[Strategy],
+    cube: Cube,
+    profile: InspectResult | None = None,
+    rejects: str | Path | None = None,
+) -> list[str]:
+    """What the figures of ``strategies`` run on ``cube`` must be read with, each once: the
+    data's notes (loose columns, short periods, duplicate and rejected rows), the warnings
+    of ``profile`` (from :func:`inspect_interactions` on the same data) and the
+    strategies' warnings (rules that move nothing, ramps unfinished within the data,
+    ``min_agents`` floors held nowhere). These are the sentences the command line says on
+    stderr and ``cx report`` lists under its "Caveats", for a script that builds its own
+    page. ``rejects`` is the file the data's rejected rows were written to (as
+    :func:`load_interactions` was given it), which the note on them names."""
+    from cx.caveats import caveats as _caveats
+
+    strategies = check.require_strategies(strategies)
+    cube = check.require_cube(cube)
+    profile = check.require_profile(profile)
+    rejects = check.require_optional_path(rejects, "rejects")
+    return _caveats(strategies, cube, profile, rejects)
+
+
 def staffing_intervals(
     strategy: Strategy,
     cube: Cube,

@@ -27,6 +27,7 @@ from cx.models.vocabulary import INTERVALS, one_of
 
 if TYPE_CHECKING:
     from cx.data.cube import Cube
+    from cx.models.inspect import InspectResult
     from cx.models.mapping import Mapping as ColumnMapping
     from cx.models.progress import Progress
     from cx.models.strategy import Strategy
@@ -94,6 +95,16 @@ def require_path(value: object, parameter: str) -> Path:
             hint=f"names of at most {MAX_NAME_BYTES} bytes, paths of at most {MAX_PATH_BYTES}",
         )
     return Path(text)
+
+
+def require_profile(value: object, parameter: str = "profile") -> InspectResult | None:
+    """None or the data profile of :func:`cx.api.inspect_interactions`."""
+    from cx.models.inspect import InspectResult
+
+    if value is None or isinstance(value, InspectResult):
+        return value
+    hint = "use cx.api.inspect_interactions(cube)"
+    raise wrong(parameter, "None or an InspectResult", value, hint)
 
 
 def require_cube_output(value: object, parameter: str = "output") -> Path:

@@ -203,6 +203,12 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("simulate-samples", lambda g: cx.simulate(g.strategy, g.cube, samples=-1), InputError, ("samples -1",)),
     ("simulate-samples-float", lambda g: cx.simulate(g.strategy, g.cube, samples=1.5), UsageError, ("samples",)),
     ("evaluate_all-samples", lambda g: api.evaluate_all([g.strategy], g.cube, samples=10**9), InputError, ("samples", "100000")),
+    # cx.api.caveats(strategies, cube, profile, rejects)
+    ("caveats-None", lambda g: api.caveats(None, g.cube), UsageError, ("strategies",)),
+    ("caveats-empty", lambda g: api.caveats([], g.cube), InputError, ("strategies is empty",)),
+    ("caveats-cube-None", lambda g: api.caveats([g.strategy], None), UsageError, ("cube",)),
+    ("caveats-profile", lambda g: api.caveats([g.strategy], g.cube, profile={}), UsageError, ("profile", "inspect_interactions")),
+    ("caveats-rejects", lambda g: api.caveats([g.strategy], g.cube, rejects=3), UsageError, ("rejects",)),
     # cx.api.build_cube_file(path, output, columns, max_reject_rate, encoding)
     ("cube_file-None", lambda g: api.build_cube_file(None, g.work / "c.parquet"), UsageError, ("path",)),
     ("cube_file-missing", lambda g: api.build_cube_file("missing.csv", g.work / "c.parquet"), DataError, ("missing.csv",)),
@@ -295,7 +301,7 @@ def test_every_public_function_has_a_case() -> None:
     covered = {"load_strategy", "load_interactions", "simulate", "evaluate", "compare",
                "evaluate_all", "sweep", "inspect_interactions", "staffing_intervals",
                "build_cube_file", "build_cube_file_with", "cube_sql", "init_project",
-               "sensitivity"}  # fmt: skip
+               "sensitivity", "caveats"}  # fmt: skip
     assert public == covered
 
 
@@ -404,6 +410,8 @@ PARAMETERS: list[tuple[str, Callable[..., Any], Callable[[Given], dict[str, Any]
                    "encoding": "utf8"},
     ),
     ("staffing_intervals", api.staffing_intervals, lambda g: {"strategy": g.strategy, "cube": g.cube}),
+    ("caveats", api.caveats, lambda g: {"strategies": [g.strategy], "cube": g.cube, "profile": None,
+                                        "rejects": None}),
     ("cube_sql", api.cube_sql, lambda g: {"dialect": "duckdb", "table": "t", "columns": None,
                                           "journey_window": None}),
     (

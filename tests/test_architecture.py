@@ -36,7 +36,7 @@ ALLOWED: dict[str, set[str]] = {
     "caveats": {"models", "data", "staffing", "replay"},
     "api": {
         "_version", "errors", "io", "models", "loader", "data", "replay", "inspect", "api_checks",
-        "onboard",
+        "onboard", "caveats",
     },
     "render": {"errors", "models", "guards", "validate", "check"},
     "report": {

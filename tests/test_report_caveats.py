@@ -88,6 +88,29 @@ def test_the_page_says_what_stderr_says_about_the_data_and_the_strategy(
         assert _flat(sentence) in _flat(stderr), sentence
 
 
+def test_a_script_gets_the_caveats_the_page_lists(tmp_path: Path) -> None:
+    """A script building its own page had no way to the report's caveats but the
+    report's HTML: ``cx.api.caveats`` gives the same sentences, in the same order."""
+    rows = _export(tmp_path, "2024-01-01", "2024-03-02")
+    data = tmp_path / "export.csv"
+    pl.concat([rows, rows.head(1)]).write_csv(data)
+    cube = cx.load_interactions(data, keep_rows=True)
+    profile = cx.api.inspect_interactions(cube)
+    strategy = cx.load_strategy(STRATEGY, ["channels.email.min_agents=2"])
+    said = cx.api.caveats([strategy], cube, profile=profile)
+    for words in (
+        "1 row(s) repeat an earlier row exactly",
+        "shifts.0: its ramp of 4 periods reaches 84% of its shares",
+        "channels.email.min_agents: min_agents 2 holds nowhere",
+        "customer '0' has",
+    ):
+        assert sum(words in sentence for sentence in said) == 1, words
+    from cx.report import build_report
+
+    page = build_report([strategy], cube, profile=profile)
+    assert [_flat(sentence) for sentence in said] == [_flat(s) for s in _caveats(page) or []]
+
+
 def test_dates_without_a_time_of_day_are_said_on_the_page(tmp_path: Path) -> None:
     rows = _export(tmp_path, "2024-01-01", "2024-01-31")
     data = tmp_path / "dates.csv"

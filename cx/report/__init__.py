@@ -81,14 +81,13 @@ def build_report(
 
     The page opens with its "Caveats" where there are any: the data's notes, the
     profile's warnings and the strategies' warnings, the sentences the command line
-    says on stderr (:func:`cx.caveats.caveats`). ``rejects`` is the file the data's
-    rejected rows were written to (as :func:`cx.api.load_interactions` was given it),
-    which the note on them names.
+    says on stderr (:func:`cx.api.caveats` gives them to a script). ``rejects`` is the
+    file the data's rejected rows were written to (as :func:`cx.api.load_interactions`
+    was given it), which the note on them names.
     """
     from datetime import datetime
 
     from cx import api_checks as check
-    from cx.models.inspect import InspectResult
     from cx.models.numbers import MAX_SEED
     from cx.models.result import SweepGrid, SweepResult
 
@@ -99,9 +98,7 @@ def build_report(
         title = check.require_text(title, "title")
     if generated is not None and not isinstance(generated, datetime):
         raise check.wrong("generated", "None or a datetime", generated)
-    if profile is not None and not isinstance(profile, InspectResult):
-        hint = "use cx.api.inspect_interactions(cube)"
-        raise check.wrong("profile", "None or an InspectResult", profile, hint)
+    profile = check.require_profile(profile)
     progress = check.require_progress(progress)
     samples = check.require_samples(samples)
     seed = check.require_whole(seed, "seed", 0, MAX_SEED)
