@@ -51,10 +51,17 @@ _LAZY = {
 }
 
 
+#: The modules whose functions the README names as ``cx.api.evaluate``,
+#: ``cx.report.build_report``: reachable after a bare ``import cx``, imported when used.
+_MODULES = ("api", "report", "generate")
+
+
 def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name in _MODULES:
+        return importlib.import_module(f"cx.{name}")
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'cx' has no attribute {name!r}")
-    import importlib
-
     return getattr(importlib.import_module(module), name)

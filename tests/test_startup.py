@@ -71,3 +71,18 @@ def test_cli_imports_no_heavy_module_at_all() -> None:
     assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))
     # nor pydantic: building the strategy models costs --help and every parse 60 ms
     assert "pydantic" not in loaded
+
+
+def test_a_bare_import_reaches_the_api_modules() -> None:
+    """`import cx` then `cx.api.caveats(...)` or `cx.report.build_report(...)`, as the
+    README writes them, was an AttributeError unless something had imported the module
+    first; they are imported when used, and `import cx` alone still imports no Polars."""
+    done = run(
+        "import sys\n"
+        "import cx\n"
+        f"print(' '.join(m for m in {HEAVY!r} if m in sys.modules))\n"
+        "print(cx.api.caveats.__name__, cx.report.build_report.__name__,\n"
+        "      cx.generate.write_interactions.__name__)\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["", "caveats build_report write_interactions"]
