@@ -413,6 +413,8 @@ def test_set_changes_the_result(work: Path) -> None:
         ("fallbak.branch.accept=0.3", "fallback"),
         ("fallback.brnch.accept=0.3", "branch"),
         ("channels.fone.hourly_cost=3", "phone"),
+        ("channels.phnoe.handle_time=300", "phone"),
+        ("channels.phone.handle_tme=300", "handle_time"),
         ("shifts.0.rmap.periods=2", "ramp"),
         ("dilutoin.subscale_agents=1", "dilution"),
     ],

@@ -289,7 +289,11 @@ def test_every_metric_of_the_json_is_in_the_glossary() -> None:
     )
 
 
-@pytest.mark.parametrize("name", ["pooling_overhead", "sub-scale", "Coverage", "cost_delta"])
+@pytest.mark.parametrize(
+    "name",
+    ["pooling_overhead", "sub-scale", "Coverage", "cost_delta", "cost-delta", "COST_DELTA",
+     "cost_delta_pct", "p_costing_more", "response_level", "backlog_peak"],
+)  # fmt: skip
 def test_explain_prints_definition_and_formula(name: str) -> None:
     result = run(["explain", name])
     assert result.exit_code == 0, result.stderr
@@ -379,7 +383,14 @@ def test_explain_without_a_metric_lists_them_all() -> None:
 
 
 @pytest.mark.parametrize(
-    ("typed", "hint"), [("poolng", "did you mean 'pooling_overhead'?"), ("xyzzy", None)]
+    ("typed", "hint"),
+    [
+        ("poolng", "did you mean 'pooling_overhead'?"),
+        ("covrage", "did you mean 'coverage'?"),
+        ("cost_delta_pc", "did you mean 'cost_delta_pct'?"),
+        ("timeofday", "did you mean 'time_of_day'?"),
+        ("xyzzy", None),
+    ],
 )
 def test_explain_of_an_unknown_metric_is_a_usage_error(typed: str, hint: str | None) -> None:
     result = run(["explain", typed])
