@@ -18,6 +18,7 @@ import cx
 from cx import api
 from cx.cli.app import app
 from cx.models.hours import HoursError, compile_hours, parse_days, parse_ranges
+from cx.replay import hours as hours_module
 from cx.staffing.backlog import plan_backlog, planning_deadlines
 
 MONDAY = datetime(2024, 1, 1)  # 2024-01-01 is a Monday
@@ -425,6 +426,94 @@ def test_email_answered_by_the_next_morning_through_the_api(tmp_path: Path) -> N
     assert result.totals.floor_waste == pytest.approx(8 / 9)
     assert email.open_hours == 8.0 and email.after_hours == 0.0
     assert result.periods[0].cost == pytest.approx(result.totals.cost)
+
+
+def email_only(within: float, **email: Any) -> Any:
+    """A strategy of one async email channel (AHT 360 s: an agent answers 10 an hour)
+    answering 90 % within ``within``, planned by the hour."""
+    channel = {"mode": "async", "handle_time": 360, "hourly_cost": 10,
+               "response": {"target": 0.9, "within": within}, **email}  # fmt: skip
+    strategy = {"version": 1, "name": "email", "kind": "follow",
+                "staffing": {"interval": 60}, "channels": {"email": channel}}  # fmt: skip
+    return api.load_strategy(strategy)
+
+
+def email_week(tmp_path: Path) -> Any:
+    """Two emails an hour, on the hour and at half past, from Wednesday 3 January 2024
+    to Tuesday 9 January: a week of data over two ISO weeks (W01 Wed–Sun, W02 Mon–Tue)."""
+    wednesday = MONDAY + timedelta(days=2)
+    calls = [(wednesday + timedelta(minutes=30 * i), "email") for i in range(7 * 48)]
+    return api.load_interactions(write_calls(tmp_path / "e.csv", calls), period="week")
+
+
+def test_a_week_to_answer_a_week_of_data_is_staffed_in_the_week_after(
+    tmp_path: Path,
+) -> None:
+    # Every email is due a week after it joins, after the data's end: the plan keeps
+    # the channel open (24/7) past it until their deadlines. Each hour's 2 join at its
+    # start and are due at its end a week later; the agent of the hour the first of
+    # them falls due answers 10, the next 4 hours' 8 too, so 1 agent every 5th hour:
+    # the 168 hours' emails need 34 agent-hours, all in the days after the data,
+    # counted in its last period.
+    result = api.simulate(email_only(7 * 86400.0), email_week(tmp_path))
+    email = result.channel("email")
+    assert email.response_level == pytest.approx(1.0)
+    assert email.agent_hours == pytest.approx(34.0)
+    assert [period.cost for period in result.periods] == pytest.approx([0.0, 340.0])
+
+
+@pytest.mark.parametrize("hours", [None, {"mon-sun": "09:00-17:00"}])
+def test_a_day_to_answer_meets_its_target_on_the_data_s_last_day(
+    tmp_path: Path, hours: dict[str, str] | None
+) -> None:
+    # The last day's emails are due on the day after the data: planned like the others,
+    # so the target holds and the agents they need count in the last period.
+    email = {"hours": hours} if hours else {}
+    result = api.simulate(email_only(86400.0, **email), email_week(tmp_path))
+    assert result.channel("email").response_level >= 0.9  # type: ignore[operator]
+    last = result.periods[-1]
+    assert last.cost > 0 and sum(p.cost for p in result.periods) == pytest.approx(
+        result.totals.cost
+    )
+
+
+def test_emails_due_after_the_data_are_answered_by_their_deadline(tmp_path: Path) -> None:
+    # 20 emails Monday 16:00-17:00, the data's only day, open 24/7, all answered within
+    # 18 h: they join at 16:00 and are due Tuesday 10:00, after the data; 20 × 360 s
+    # of work in the hour before, 2 agents at 09:00 on Tuesday, nothing else.
+    cube = api.load_interactions(
+        write_calls(tmp_path / "e.csv", hour_of_calls(MONDAY.replace(hour=16), 20, "email"))
+    )
+    strategy = email_only(18 * 3600.0).model_dump(by_alias=True, exclude_none=True)
+    strategy["channels"]["email"]["response"]["target"] = 1.0
+    result = api.simulate(api.load_strategy(strategy), cube)
+    email = result.channel("email")
+    assert (email.response_level, email.backlog_peak) == (1.0, 20.0)
+    assert email.agent_hours == pytest.approx(2.0)
+    assert result.periods[0].cost == pytest.approx(20.0) == result.totals.cost
+
+
+@pytest.mark.parametrize("within", [3600.0, 86400.0, 7 * 86400.0])
+@pytest.mark.parametrize("hours", [None, {"mon-fri": "09:00-17:00"}])
+def test_a_longer_tail_after_the_data_changes_no_plan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, within: float,
+    hours: dict[str, str] | None,
+) -> None:
+    # The days the plan runs past the data reach every deadline and the next opening:
+    # running it a month further plans the same agents.
+    email = {"hours": hours} if hours else {}
+    cube = email_week(tmp_path)
+    planned = api.simulate(email_only(within, **email), cube)
+    monkeypatch.setattr(hours_module, "EXTRA_DAYS", hours_module.EXTRA_DAYS + 31)
+    longer = api.simulate(email_only(within, **email), cube)
+    before, after = planned.channel("email"), longer.channel("email")
+    assert (before.response_level, before.backlog_peak) == (
+        after.response_level, after.backlog_peak
+    )
+    assert before.agent_hours == pytest.approx(after.agent_hours, rel=1e-12)
+    assert [p.cost for p in planned.periods] == pytest.approx(
+        [p.cost for p in longer.periods], rel=1e-12
+    )
 
 
 def test_without_response_the_workload_formula_stays(tmp_path: Path) -> None:

@@ -93,7 +93,10 @@ def plan_backlog(
     """Agents per interval (in seat, before shrinkage) for the response target.
 
     ``arrivals``, ``is_open`` and ``floor`` hold one value per consecutive calendar
-    interval, closed ones included.
+    interval, closed ones included. They run past the data's end, with the channel's
+    weekly hours, until every deadline of its contacts and the next opening after it
+    (the calendar of :func:`cx.replay.hours.calendar`): a contact due after the last
+    interval would never be planned for.
     """
     length = interval_minutes * 60.0
     rate = max_occupancy * concurrency / handle_time  # contacts per agent-second
