@@ -419,6 +419,20 @@ def test_duckdb_engine_reads_the_file_as_the_scan(layout: str, tmp_path: Path) -
     assert_engine_reads_as_the_scan("duckdb", data, tmp_path)
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_engine_says_a_damaged_gzip_stream_as_the_scan(engine: str, tmp_path: Path) -> None:
+    """The stream ends before its end marker: the scan's words, not a crash (exit 3)."""
+    assert_engine_reads_as_the_scan(engine, CORPUS / "data" / "truncated.csv.gz", tmp_path)
+
+
+@pytest.mark.skipif(SPARK_MISSING is not None, reason=SPARK_MISSING or "")
+@pytest.mark.parametrize("name", ["ragged-row.csv", "unterminated-quote.csv"])
+def test_spark_engine_refuses_a_file_as_the_scan(name: str, tmp_path: Path) -> None:
+    """A file Spark fails to read raises Py4J's error, not PySpark's: the scan's
+    diagnosis all the same (file, line, column), exit 2."""
+    assert_engine_reads_as_the_scan("spark", CORPUS / "data" / name, tmp_path)
+
+
 #: Line ends the scan reads and DuckDB, which reads one kind of line end, cannot:
 #: (file, line and what the error says of it).
 LINE_ENDS = {

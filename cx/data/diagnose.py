@@ -44,6 +44,8 @@ def failure_text(exc: BaseException) -> str:
 #: The error path reads at most this much of a file to find the problem.
 DIAGNOSE_CHARS = 256 * 1024 * 1024
 CHUNK_BYTES = 1024 * 1024
+#: What a read error says when no diagnosis finds what is wrong with the file.
+UNPARSED = "cannot parse data file"
 UTF8_HINT = "export it as UTF-8, or pass --encoding lossy to replace bad bytes"
 
 
@@ -421,7 +423,7 @@ def read_error(path: Path, exc: BaseException, delimiter: str | None = None) -> 
     if problem is not None:
         return problem.error(path)
     return DataError(
-        f"cannot parse data file: {text}",
+        f"{UNPARSED}: {text}",
         file=path,
         hint="check that it is CSV with one header row (cx inspect shows what was read)",
     )

@@ -18,6 +18,7 @@ imported only here and only when asked for.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tempfile
 from collections.abc import Callable
@@ -27,7 +28,7 @@ from typing import Any
 import polars as pl
 
 from cx.data import fine
-from cx.data.diagnose import csv_problem, line_end_problem, read_error
+from cx.data.diagnose import UNPARSED, csv_problem, line_end_problem, read_error
 from cx.data.files import check_data_path, detect_delimiter
 from cx.data.journeys import OUTCOME_FILE_SCHEMA
 from cx.data.layout import (
@@ -409,8 +410,8 @@ def _engine_error(engine: str, layout: SourceLayout, exc: BaseException) -> Data
     line the engine names."""
     if layout.format == "csv":
         error = read_error(layout.path, exc, layout.delimiter)
-        if error.line is not None:
-            return error
+        if error.line is not None or not error.message.startswith(UNPARSED):
+            return error  # found where, or what (a damaged gzip stream)
         if engine == "DuckDB":  # a CSV it reads strictly: one kind of line end
             problem = line_end_problem(layout.path)
             if problem is not None:
@@ -485,6 +486,7 @@ def _spark_cube_rows(
     journey_window: float | None,
 ) -> None:
     """Build the cube with ``spark`` and write it to ``target`` (see _spark_cube)."""
+    from py4j.protocol import Py4JJavaError
     from pyspark.errors import PySparkException
 
     try:
@@ -509,7 +511,8 @@ def _spark_cube_rows(
         view, sql = _statement("spark", layout, mapping, journey_window)
         spark.sql(view).createOrReplaceTempView(TABLE)
         rows = spark.sql(sql).collect()
-    except PySparkException as exc:
+    except (PySparkException, Py4JJavaError) as error:
+        exc = _java_cause(error)
         if layout is None:
             raise DataError(f"Spark cannot build the cube: {_first_line(exc)}", file=path) from None
         raise _engine_error("Spark", layout, exc) from None
@@ -522,6 +525,20 @@ def _spark_cube_rows(
     }
     cube = pl.DataFrame([row.asDict() for row in rows], schema=text_schema, orient="row")
     cube.write_parquet(target)
+
+
+def _java_cause(exc: BaseException) -> BaseException:
+    """What went wrong in Spark: an error PySpark does not translate (a file it fails to
+    read, as a damaged gzip stream) comes as Py4J's, whose first line says only which
+    call failed; its words are those of the Java exception that caused it."""
+    java = getattr(exc, "java_exception", None)
+    if java is None:
+        return exc
+    with contextlib.suppress(Exception):  # a JVM gone away leaves Py4J's own words
+        while java.getCause() is not None:
+            java = java.getCause()
+        return RuntimeError(str(java.toString()))
+    return exc
 
 
 def _spark_layout(spark: Any, path: str, frame: Any, mapping: Mapping) -> SourceLayout:
