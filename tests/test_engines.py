@@ -383,6 +383,10 @@ LAYOUTS = {
     "stray-quote": HEADER + ROWS + 'C9,2024-01-03T10:00:00,phone,5" screen\n' + ROWS,
     "quoted-line-breaks": HEADER + ROWS + 'C9,2024-01-03T10:00:00,"ph\none","a\r\nb"\n',
     "short-row": HEADER + ROWS + "C9,2024-01-03T10:00:00,phone\n" + ROWS,
+    "short-row-quoting-delimiters": HEADER + ROWS + 'C9,2024-01-03T10:00:00,"p,h,o,n,e"\n' + ROWS,
+    "long-row-quoting-a-delimiter": HEADER + ROWS + 'C9,2024-01-03T10:00:00,"p,h",a,b\n' + ROWS,
+    "unclosed-quote-at-the-end": HEADER + ROWS + 'C9,2024-01-03T10:00:00,phone,"open',
+    "short-row-unclosed-at-the-end": HEADER + ROWS + 'C9,2024-01-03T10:00:00,"phone',
     "blank-lines": HEADER + ROWS + "\n,,,\n   \n\t\n , ,\t, \n" + ROWS + " \n",
     "semicolons": HEADER.replace(",", ";") + ROWS.replace(",", ";"),
     "bom-and-crlf": "\ufeff" + (HEADER + ROWS).replace("\n", "\r\n"),
@@ -411,12 +415,19 @@ def test_engine_trims_values_as_the_scan(engine: str, tmp_path: Path) -> None:
     assert (built.rows_read, built.rows_rejected) == (23, 1)
 
 
+def layout_file(name: str, tmp_path: Path) -> Path:
+    """The file of ``LAYOUTS[name]`` (written in ``tmp_path``), else corpus file ``name``."""
+    if name not in LAYOUTS:
+        return CORPUS / "data" / name
+    data = tmp_path / f"{name}.csv"
+    data.write_bytes(LAYOUTS[name].encode())
+    return data
+
+
 @pytest.mark.parametrize("layout", sorted(LAYOUTS))
 def test_duckdb_engine_reads_the_file_as_the_scan(layout: str, tmp_path: Path) -> None:
     pytest.importorskip("duckdb")
-    data = tmp_path / f"{layout}.csv"
-    data.write_bytes(LAYOUTS[layout].encode())
-    assert_engine_reads_as_the_scan("duckdb", data, tmp_path)
+    assert_engine_reads_as_the_scan("duckdb", layout_file(layout, tmp_path), tmp_path)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -426,11 +437,35 @@ def test_engine_says_a_damaged_gzip_stream_as_the_scan(engine: str, tmp_path: Pa
 
 
 @pytest.mark.skipif(SPARK_MISSING is not None, reason=SPARK_MISSING or "")
-@pytest.mark.parametrize("name", ["ragged-row.csv", "unterminated-quote.csv"])
-def test_spark_engine_refuses_a_file_as_the_scan(name: str, tmp_path: Path) -> None:
-    """A file Spark fails to read raises Py4J's error, not PySpark's: the scan's
-    diagnosis all the same (file, line, column), exit 2."""
-    assert_engine_reads_as_the_scan("spark", CORPUS / "data" / name, tmp_path)
+@pytest.mark.parametrize(
+    "name", [*sorted(LAYOUTS), *sorted(p.name for p in (CORPUS / "data").iterdir())]
+)
+def test_spark_engine_reads_the_file_as_the_scan(name: str, tmp_path: Path) -> None:
+    """A row shorter than the header (a line of spaces is one) is padded with empty
+    fields; a longer one, a stray quote, a quote that never closes, or a file Spark
+    fails to read (it raises Py4J's error, not PySpark's) is refused with the scan's
+    diagnosis (file, line, column), exit 2."""
+    assert_engine_reads_as_the_scan("spark", layout_file(name, tmp_path), tmp_path)
+
+
+@pytest.mark.skipif(SPARK_MISSING is not None, reason=SPARK_MISSING or "")
+def test_spark_engine_refuses_a_longer_row_the_diagnosis_does_not_reach(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the first 256 MB the scan's diagnosis finds nothing: Spark, which drops a
+    longer row's last fields, refuses the file all the same, naming it."""
+    from cx.data import engines
+
+    monkeypatch.setattr(engines, "csv_problem", lambda *args: None)
+    data = layout_file("long-row", tmp_path)
+    result = run_cx("cube", "--engine", "spark", "-d", data, "-o", tmp_path / "c.parquet")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(
+        f"error: {data}: a line has more fields than the header's 4 (hint: a field that "
+        "contains the delimiter ',' must be quoted"
+    )
+    assert not (tmp_path / "c.parquet").exists()
 
 
 #: Line ends the scan reads and DuckDB, which reads one kind of line end, cannot:

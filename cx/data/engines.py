@@ -29,7 +29,7 @@ import polars as pl
 
 from cx.data import fine
 from cx.data.diagnose import UNPARSED, csv_problem, line_end_problem, read_error
-from cx.data.files import check_data_path, detect_delimiter
+from cx.data.files import TAIL_BYTES, check_data_path, detect_delimiter, file_tail
 from cx.data.journeys import OUTCOME_FILE_SCHEMA
 from cx.data.layout import (
     ISO_FORMATS,
@@ -491,10 +491,11 @@ def _spark_cube_rows(
 
     try:
         if layout is not None and layout.format == "csv":
+            columns = [f"{_positional(i)} STRING" for i in range(len(layout.header))]
             frame = spark.read.csv(
                 source, header=True, sep=layout.delimiter, quote='"', escape='"',
-                multiLine=True, mode="FAILFAST", encoding="UTF-8",
-                schema=", ".join(f"{_positional(i)} STRING" for i in range(len(layout.header))),
+                multiLine=True, mode="PERMISSIVE", columnNameOfCorruptRecord=RECORD,
+                encoding="UTF-8", schema=", ".join([*columns, f"{RECORD} STRING"]),
             )  # fmt: skip
         elif layout is not None or path.endswith(".parquet"):
             frame = spark.read.parquet(source)
@@ -506,6 +507,8 @@ def _spark_cube_rows(
         frame.createOrReplaceTempView(READ_VIEW)
         if layout is None:
             layout = _spark_layout(spark, path, frame, mapping)
+        elif layout.format == "csv":
+            _check_spark_csv(spark, layout)
         select = _source_select(layout, "`", positional=layout.format == "csv" and not remote)
         spark.sql(f"SELECT {select} FROM {READ_VIEW}").createOrReplaceTempView(SOURCE_VIEW)
         view, sql = _statement("spark", layout, mapping, journey_window)
@@ -525,6 +528,61 @@ def _spark_cube_rows(
     }
     cube = pl.DataFrame([row.asDict() for row in rows], schema=text_schema, orient="row")
     cube.write_parquet(target)
+
+
+#: The column of a CSV row Spark reads with fewer or more fields than the header: the
+#: row's text.
+RECORD = "cx_record"
+
+
+def _check_spark_csv(spark: Any, layout: SourceLayout) -> None:
+    """Refuse a CSV that Spark reads where the scan refuses it. Spark reads permissively:
+    a row with fewer fields than the header is padded with empty ones, as the scan pads
+    it, but one with more has its last fields dropped, and a quote inside an unquoted
+    field (``5" screen``) or a quoted field that never closes is read as text. A file
+    with a longer row, a quote or a line break in a value, a quote in a row of another
+    length or in a last line without a line end is diagnosed as the scan diagnoses it
+    (cx.data.diagnose.csv_problem: line and column). A longer row the diagnosis does not
+    reach (it reads the first 256 MB) is refused all the same. A row's fields are
+    counted by its delimiters: one with a quote, whose quoted delimiters count as
+    well, is left to the diagnosis."""
+    record = _identifier(RECORD, "`")
+    delimiter = _literal(layout.delimiter, "spark")
+    count = f"length({record}) - length(replace({record}, {delimiter}, ''))"
+    fields = f"({count}) DIV {len(layout.delimiter)} + 1"
+    quoted = _MATCHES["spark"].format(record, _literal('"', "spark"))
+    longer = f"{fields} > {len(layout.header)} AND NOT {quoted}"
+    columns = [_identifier(_positional(i), "`") for i in range(len(layout.header))]
+    marks = _literal('["\\r\\n]', "spark")  # a quote, or a line break: a quoted field
+    values = " OR ".join(_MATCHES["spark"].format(column, marks) for column in columns)
+    # Every column read: Spark reads (and counts) only the fields a query names.
+    found = spark.sql(
+        f"SELECT COALESCE({longer}, FALSE) AS longer, {', '.join(columns)} FROM {READ_VIEW} "
+        f"WHERE COALESCE({fields} > {len(layout.header)} OR {quoted} OR {values}, FALSE) "
+        "LIMIT 1"
+    ).collect()
+    if not found and not _open_last_line(layout):
+        return
+    problem = csv_problem(layout.path, layout.delimiter)
+    if problem is not None:
+        raise problem.error(layout.path)
+    if found and found[0]["longer"]:
+        raise DataError(
+            f"a line has more fields than the header's {len(layout.header)}",
+            file=layout.path,
+            hint=f"a field that contains the delimiter {layout.delimiter!r} must be quoted; "
+            "fix the export or remove the line",
+        )
+
+
+def _open_last_line(layout: SourceLayout) -> bool:
+    """Whether a plain CSV ends without a line end on a line with a quote: a quoted field
+    there may never close, which Spark reads as the rest of the line."""
+    try:
+        tail = b"\n" if layout.compressed else file_tail(layout.path, TAIL_BYTES)
+    except OSError:  # read by Spark a moment ago; what went wrong is Spark's to say
+        return False
+    return not tail.endswith(b"\n") and b'"' in tail.rsplit(b"\n", 1)[-1]
 
 
 def _java_cause(exc: BaseException) -> BaseException:

@@ -40,6 +40,17 @@ def _magic(path: Path, size: int) -> bytes:
         return b""
 
 
+#: The end of a file read to see how its last line ends.
+TAIL_BYTES = 64 * 1024
+
+
+def file_tail(path: Path, size: int) -> bytes:
+    """The last ``size`` bytes of a file (all of a shorter one)."""
+    with open(path, "rb") as handle:
+        handle.seek(max(0, handle.seek(0, 2) - size))
+        return handle.read()
+
+
 def is_gzip(path: Path) -> bool:
     return path.is_file() and (path.suffix == ".gz" or _magic(path, 2) == b"\x1f\x8b")
 

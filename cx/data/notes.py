@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from cx.data.diagnose import READ_FAILURES
-from cx.data.files import open_bytes
+from cx.data.files import TAIL_BYTES, file_tail, open_bytes
 from cx.data.layout import RAW
 from cx.data.raw import raw_frame
 from cx.data.rules import parse_timestamp
@@ -176,10 +176,6 @@ def _utf8(value: bytes) -> bool:
 
 # --------------------------------------------------------------------------- cut short
 
-#: The end of a file read to see whether its last line was cut short.
-TAIL_BYTES = 64 * 1024
-
-
 def cut_short_notes(layout: SourceLayout) -> list[str]:
     """One note when a plain CSV's last line has fewer fields than the header and no
     line end: an export cut short (an interrupted copy, a full disk), whose missing
@@ -189,10 +185,7 @@ def cut_short_notes(layout: SourceLayout) -> list[str]:
     if layout.format != "csv" or layout.compressed:
         return []
     try:
-        with layout.path.open("rb") as file:
-            size = file.seek(0, 2)
-            file.seek(max(0, size - TAIL_BYTES))
-            tail = file.read()
+        tail = file_tail(layout.path, TAIL_BYTES)
     except OSError:
         return []
     if tail.endswith(b"\n") or b"\n" not in tail:  # complete, or one line (the header)
