@@ -47,6 +47,7 @@ from cx.replay.engine import evaluate as _evaluate
 if TYPE_CHECKING:
     import polars as pl
 
+    from cx.data.cube import DataMeta
     from cx.models.inspect import InspectResult
     from cx.models.progress import Progress
     from cx.onboard import Proposal
@@ -154,17 +155,7 @@ def _load_cube(
 ) -> Cube:
     options = ScanOptions(period=period, max_reject_rate=max_reject_rate, encoding=encoding)
     if rejects is not None:
-        from cx.data.spreadsheet import spreadsheet_frame
-        from cx.io import write_frame_csv
-
-        target = Path(rejects)
-        cube = scan(
-            path,
-            mapping,
-            options,
-            rejects_out=lambda f: write_frame_csv(spreadsheet_frame(f), target, [path]),
-            keep=keep,
-        )
+        cube = scan(path, mapping, options, rejects_out=_rejects_out(rejects, path), keep=keep)
         return _examined(cube, path, mapping, encoding)
     if not cache:
         return _examined(scan(path, mapping, options, keep=keep), path, mapping, encoding)
@@ -194,6 +185,15 @@ def _load_cube(
             meta.rows_read, meta.rows_rejected, meta.rejects_sample, max_reject_rate, source
         )
     return cube
+
+
+def _rejects_out(rejects: str | Path, path: str | Path) -> Callable[[pl.DataFrame], None]:
+    """What writes a scan's rejected rows to the CSV file ``rejects``."""
+    from cx.data.spreadsheet import spreadsheet_frame
+    from cx.io import write_frame_csv
+
+    target = Path(rejects)
+    return lambda rows: write_frame_csv(spreadsheet_frame(rows), target, [path])
 
 
 def _examined(cube: Cube, path: str | Path, mapping: ColumnMapping, encoding: str) -> Cube:
@@ -619,16 +619,24 @@ def build_cube_file(
     max_reject_rate: float = DEFAULT_MAX_REJECT_RATE,
     encoding: str = "utf8",
     journey_window: float | None = None,
+    rejects: str | Path | None = None,
+    meta_out: Callable[[DataMeta], None] | None = None,
 ) -> int:
     """Scan an interaction file once and write its cube file (Parquet, docs/scale.md).
 
     The cube file is a ``--data`` file for every command that needs only the cube,
     for any period; its rows are what ``cx cube --sql`` computes on a warehouse. With
     ``journey_window`` (hours) it also carries the journeys and outcomes (§10) that
-    ``outcomes=True`` reads back. Returns the number of rows used.
+    ``outcomes=True`` reads back. It carries the export's duplicate rows and notes
+    too, which a cube loaded from it has in ``cube.meta``. ``rejects`` names a CSV
+    file that receives every rejected row; ``meta_out`` is given the export's
+    ``DataMeta`` for the default period, as :func:`load_interactions` has it (what
+    ``cx.caveats.data_notes`` words). Returns the number of rows used.
     """
     from cx.data.files import check_data_path
     from cx.data.fine import in_file_order
+    from cx.data.layout import resolve_layout
+    from cx.data.notes import examine_fine
     from cx.data.scan import enforce_reject_rate, scan_fine
     from cx.io import write_frame_parquet
 
@@ -638,15 +646,19 @@ def build_cube_file(
     max_reject_rate = check.require_share(max_reject_rate, "max_reject_rate")
     encoding = check.require_encoding(encoding)
     journey_window = _optional_window(journey_window)
+    rejects = check.require_optional_path(rejects, "rejects")
+    meta_out = check.require_callback(meta_out, "meta_out")
     mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
     ScanOptions(max_reject_rate=max_reject_rate, encoding=encoding)  # checks the values
     source = Path(path)
     check_data_path(source)
     keep = kept_rows() if journey_window is not None else None  # one read for both
-    fine = scan_fine(source, mapping, encoding, keep=keep)
+    written = None if rejects is None else _rejects_out(rejects, source)
+    fine = scan_fine(source, mapping, encoding, written, keep=keep)
     enforce_reject_rate(
         fine.rows_read, fine.rows_rejected, fine.rejects_sample, max_reject_rate, source
     )
+    examine_fine(fine, resolve_layout(source, mapping, encoding), mapping, encoding)
     frame = fine.to_frame()
     if journey_window is not None and keep is not None:
         import polars as pl
@@ -656,6 +668,8 @@ def build_cube_file(
         outcomes = scan_outcomes(source, mapping, journey_window, encoding, keep.frame)
         frame = pl.concat([frame, outcomes_frame(outcomes)], how="diagonal")
     write_frame_parquet(in_file_order(frame), Path(output), [source])
+    if meta_out is not None and fine.first is not None:  # no valid row: no period
+        meta_out(fine.to_cube(DEFAULT_PERIOD, str(source)).meta)
     return fine.rows_used
 
 

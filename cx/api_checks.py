@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -302,3 +302,10 @@ def require_grid(
                 hint="each point of a grid is one pair of values: give each value once",
             )
     return second, second_values
+
+
+def require_callback(value: object, parameter: str) -> Callable[..., Any] | None:
+    """A function to call back, or None."""
+    if value is None or callable(value):
+        return value  # type: ignore[return-value]
+    raise wrong(parameter, "None or a function", value, "pass a function of one argument")

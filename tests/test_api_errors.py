@@ -209,7 +209,7 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("caveats-cube-None", lambda g: api.caveats([g.strategy], None), UsageError, ("cube",)),
     ("caveats-profile", lambda g: api.caveats([g.strategy], g.cube, profile={}), UsageError, ("profile", "inspect_interactions")),
     ("caveats-rejects", lambda g: api.caveats([g.strategy], g.cube, rejects=3), UsageError, ("rejects",)),
-    # cx.api.build_cube_file(path, output, columns, max_reject_rate, encoding)
+    # cx.api.build_cube_file(path, output, columns, max_reject_rate, encoding, ...)
     ("cube_file-None", lambda g: api.build_cube_file(None, g.work / "c.parquet"), UsageError, ("path",)),
     ("cube_file-missing", lambda g: api.build_cube_file("missing.csv", g.work / "c.parquet"), DataError, ("missing.csv",)),
     ("cube_file-output-None", lambda g: api.build_cube_file(GOOD, None), UsageError, ("output",)),
@@ -219,6 +219,8 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("cube_file-encoding", lambda g: api.build_cube_file(GOOD, g.work / "c.parquet", encoding="x"), InputError, ("encoding",)),
     ("cube_file-output-csv", lambda g: api.build_cube_file(GOOD, g.work / "cube.csv"), UsageError, ("a cube file is Parquet, not .csv", "cube.parquet")),
     ("cube_file-window", lambda g: api.build_cube_file(GOOD, g.work / "c.parquet", journey_window=-1), InputError, ("journey_window",)),
+    ("cube_file-rejects", lambda g: api.build_cube_file(GOOD, g.work / "c.parquet", rejects=3), UsageError, ("rejects",)),
+    ("cube_file-meta_out", lambda g: api.build_cube_file(GOOD, g.work / "c.parquet", meta_out="print"), UsageError, ("meta_out", "a function")),
     # cx.api.build_cube_file_with(engine, path, output, columns, max_reject_rate, journey_window)
     ("engine-unknown", lambda g: api.build_cube_file_with("oracle", GOOD, g.work / "c.parquet"), InputError, ("engine", "oracle", "duckdb")),
     ("engine-None", lambda g: api.build_cube_file_with(None, GOOD, g.work / "c.parquet"), UsageError, ("engine",)),

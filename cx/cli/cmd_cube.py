@@ -16,7 +16,12 @@ from cx.cli.common import (
     handle_errors,
     note,
 )
-from cx.cli.options import EncodingOption, MaxRejectRateOption, journey_window_option
+from cx.cli.options import (
+    EncodingOption,
+    MaxRejectRateOption,
+    RejectsOption,
+    journey_window_option,
+)
 from cx.errors import UsageError
 from cx.io import is_stdout
 from cx.models.vocabulary import DEFAULT_WINDOW_HOURS, metavar
@@ -80,13 +85,15 @@ def cube(
         ),
     ] = None,
     max_reject_rate: MaxRejectRateOption = 0.01,
+    rejects: RejectsOption = None,
     encoding: EncodingOption = "utf8",
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Cube files: the scan's result as a small Parquet file, a --data file for any period.
 
-    `cx cube -d interactions.csv -o cube.parquet` scans once and writes it.
+    `cx cube -d interactions.csv -o cube.parquet` scans once and writes it, and says
+    the data's notes, as `cx simulate` does; the file carries them.
 
     `cx cube --engine duckdb -d export.csv -o cube.parquet` builds it with DuckDB
     (out of core), `--engine spark` with PySpark (docs/scale-out.md).
@@ -100,9 +107,10 @@ def cube(
     if sql:
         if dialect not in DIALECTS:
             raise UsageError(f"unknown --dialect '{dialect}'", hint="use duckdb, spark or postgres")
-        if data is not None or engine != "polars":
+        if data is not None or engine != "polars" or rejects is not None:
             raise UsageError(
-                "--sql reads no data", hint="drop --data and --engine, or drop --sql to scan it"
+                "--sql reads no data",
+                hint="drop --data, --engine and --rejects, or drop --sql to scan it",
             )
         check_fixed_text_output(output, "cx cube --sql writes SQL", ".sql")
         emit(api.cube_sql(dialect, table, columns, window), output)
@@ -117,6 +125,11 @@ def cube(
     require_cube_output(output, "--output")
     if engine not in ENGINES:
         raise UsageError(f"unknown --engine '{engine}'", hint="use polars, duckdb or spark")
+    if engine != "polars" and rejects is not None:
+        raise UsageError(
+            f"--rejects lists the rows the scan rejects; --engine {engine} lists none",
+            hint="drop --rejects, or build the cube with the scan (--engine polars)",
+        )
     if engine != "polars":
         from cx.cli.common import stderr_console
         from cx.cli.progress import terminal_progress
@@ -127,10 +140,23 @@ def cube(
                 engine, data, output, columns, max_reject_rate, window
             )
     else:
+        from cx.caveats import data_notes
         from cx.cli.data_options import scan_progress
+        from cx.data.cube import DataMeta
 
+        examined: list[DataMeta] = []
         with scan_progress(Path(data), quiet):
             used = api.build_cube_file(
-                Path(data), output, columns, max_reject_rate, encoding, window
+                Path(data),
+                output,
+                columns,
+                max_reject_rate,
+                encoding,
+                window,
+                rejects=rejects,
+                meta_out=examined.append,
             )
+        for meta in examined:  # as `cx simulate` says them on this export
+            for text in data_notes(meta, rejects):
+                note(text, quiet)
     note(f"wrote the cube of {used:,} rows to {output}", quiet)

@@ -54,6 +54,9 @@ MaxRejectRateOption = Annotated[
         help="Fail (exit 2) when more than this share of rows is rejected (0 to 1).",
     ),
 ]
+RejectsOption = Annotated[
+    Path | None, typer.Option("--rejects", help="Write every rejected row to this CSV file.")
+]
 EncodingOption = Annotated[
     str,
     typer.Option(
@@ -118,9 +121,7 @@ class DataArgs:
             help=f"{one_of(PERIODS)}; overrides the strategy file.",
         ),
     ] = None
-    rejects: Annotated[
-        Path | None, typer.Option("--rejects", help="Write every rejected row to this CSV file.")
-    ] = None
+    rejects: RejectsOption = None
     max_reject_rate: MaxRejectRateOption = 0.01
     encoding: EncodingOption = "utf8"
     no_cache: Annotated[

@@ -24,11 +24,13 @@ fine cubes of parts of the data add up (the scan merges the rows it re-checked).
 Cube file layout (one Parquet file, or a directory of Parquet files): one row per
 fine-cube row, the ``table`` column saying which table (``demand``, ``arrivals``,
 ``preferred``, ``stats``); the other columns are the union of the tables' columns,
-null where a table has no such column. See docs/scale.md.
+null where a table has no such column, and the stats row's notes of the export
+(NOTE_COLUMNS) where there are some. See docs/scale.md.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -108,6 +110,12 @@ CUBE_FILE_SCHEMA: dict[str, pl.DataType] = {
 #: Cube-file columns a file may lack: one written by an older cx (or the SQL of an older
 #: `cx cube --sql`) is read as that cx read it (time_of_day: from the intervals alone).
 OPTIONAL_COLUMNS = ("time_of_day",)
+#: Stats-row columns of what the scan noted of the export, each present only where it
+#: has something to say (so a clean export's file is the engines' and the SQL's, column
+#: for column): the rows repeating an earlier row exactly, and the file's notes
+#: (cx.data.notes.file_notes) as a JSON list of text. A file without them (an older cx,
+#: an engine, the SQL) says none.
+NOTE_COLUMNS: dict[str, pl.DataType] = {"duplicate_rows": pl.Int64(), "notes": pl.String()}
 
 
 #: A cube file's tables, in the order its rows give them (the outcome tables last).
@@ -617,6 +625,7 @@ class FineCube:
     rejects_sample: pl.DataFrame = field(default_factory=pl.DataFrame)
     duplicate_rows: int | None = None  # counted by the scan (None: not counted)
     time_of_day: bool = True  # False: every valid timestamp at 00:00:00 (has_time_of_day)
+    notes: list[str] = field(default_factory=list)  # the file's (cx.data.notes.file_notes)
 
     @property
     def rows_used(self) -> int:
@@ -664,6 +673,7 @@ class FineCube:
             reject_reasons=self.reject_reasons,
             first_timestamp=self.first.isoformat(),
             last_timestamp=self.last.isoformat(),
+            notes=list(self.notes),
         )
         if self.arrivals.height and not self.time_of_day:
             meta.time_of_day = False
@@ -706,9 +716,23 @@ class FineCube:
             stats.with_columns(table=pl.lit("stats")),
         ]
         frame = pl.concat(parts, how="diagonal_relaxed")
+        said = {
+            "duplicate_rows": self.duplicate_rows or None,
+            "notes": json.dumps(self.notes, ensure_ascii=False) if self.notes else None,
+        }
+        stats_row = pl.col("table") == "stats"
         return frame.select(
-            pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype).alias(name)
-            for name, dtype in CUBE_FILE_SCHEMA.items()
+            *(
+                pl.col(name).cast(dtype)
+                if name in frame.columns
+                else pl.lit(None, dtype).alias(name)
+                for name, dtype in CUBE_FILE_SCHEMA.items()
+            ),
+            *(
+                pl.when(stats_row).then(pl.lit(said[name], dtype)).alias(name)
+                for name, dtype in NOTE_COLUMNS.items()
+                if said[name] is not None
+            ),
         )
 
     def write(self, path: str | Path) -> None:
@@ -761,7 +785,8 @@ def _check_cube_columns(raw: pl.DataFrame, path: Path) -> None:
         raise DataError(
             f"cube file lacks column(s): {', '.join(missing)}", file=path, hint=CUBE_FILE_HINT
         )
-    for name in (*COUNTS, "rows_read", "rows_rejected", "rows_dropped", *SECONDS_SUMS):
+    counts = (*COUNTS, "rows_read", "rows_rejected", "rows_dropped", "duplicate_rows")
+    for name in (*counts, *SECONDS_SUMS):
         if name not in raw.columns or not raw.schema[name].is_numeric():
             continue  # absent: not a cube-file column; text: the strict cast decides
         value = pl.col(name).cast(pl.Float64)
@@ -938,7 +963,8 @@ def read_cube_file(path: str | Path) -> FineCube:
     try:
         raw = pl.read_parquet(path, glob=False)
         _check_cube_columns(raw, path)
-        frame = raw.select(_cast(raw, name, dtype) for name, dtype in CUBE_FILE_SCHEMA.items())
+        schema = {**CUBE_FILE_SCHEMA, **NOTE_COLUMNS}
+        frame = raw.select(_cast(raw, name, dtype) for name, dtype in schema.items())
         frame = frame.with_row_index(ROW)
     except READ_FAILURES as exc:
         raise DataError(f"cannot read cube file: {failure_text(exc)}", file=path) from None
@@ -1016,4 +1042,23 @@ def read_cube_file(path: str | Path) -> FineCube:
         rows_dropped=int(row["rows_dropped"] or 0),
         # null: written without the column, by an older cx; the intervals tell what they can
         time_of_day=has_time_of_day(arrivals) or bool(row["time_of_day"]),
+        duplicate_rows=row["duplicate_rows"],
+        notes=_file_notes(row["notes"], path),
     )
+
+
+def _file_notes(text: str | None, path: Path) -> list[str]:
+    """The notes of a cube file's stats row (NOTE_COLUMNS): a JSON list of text, or none."""
+    if text is None:
+        return []
+    try:
+        notes = json.loads(text)
+    except ValueError:
+        notes = None
+    if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
+        raise DataError(
+            f"cube file's notes are not a JSON list of text: {shown(text)!r}",
+            file=path,
+            hint=CUBE_FILE_HINT,
+        )
+    return notes

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from cx.data.cube import DataMeta
+    from cx.data.fine import FineCube
     from cx.data.layout import SourceLayout
     from cx.models.mapping import Mapping
 
@@ -87,18 +88,34 @@ def count_duplicate_rows(layout: SourceLayout, encoding: str = "utf8") -> int:
     return max(int(rows) - int(distinct), 0)
 
 
-def examine(meta: DataMeta, layout: SourceLayout, mapping: Mapping, encoding: str) -> None:
-    """Fill in what a scan does not count itself: duplicate rows, column notes and the
-    UTC offsets the timestamps were converted from (beside the scan's own notes)."""
-    if not meta.duplicates_counted:  # the scan counts them in its one read of the file
-        meta.duplicate_rows = count_duplicate_rows(layout, encoding)
-    found = [
+def file_notes(layout: SourceLayout, mapping: Mapping, encoding: str) -> list[str]:
+    """The notes of a file that no period changes: columns matched loosely, the UTC
+    offsets the timestamps were converted from, a last line cut short, bytes read
+    lossily (a cube file carries them: :func:`examine_fine`)."""
+    return [
         *column_notes(layout, mapping),
         *offset_notes(layout, encoding),
         *cut_short_notes(layout),
         *lossy_notes(layout, encoding),
     ]
+
+
+def examine(meta: DataMeta, layout: SourceLayout, mapping: Mapping, encoding: str) -> None:
+    """Fill in what a scan does not count itself: duplicate rows, column notes and the
+    UTC offsets the timestamps were converted from (beside the scan's own notes)."""
+    if not meta.duplicates_counted:  # the scan counts them in its one read of the file
+        meta.duplicate_rows = count_duplicate_rows(layout, encoding)
+    found = file_notes(layout, mapping, encoding)
     meta.notes = [*found, *(text for text in meta.notes if text not in found)]
+
+
+def examine_fine(cube: FineCube, layout: SourceLayout, mapping: Mapping, encoding: str) -> None:
+    """:func:`examine` for a fine cube, before it is written as a cube file: its
+    duplicate rows counted (where the scan did not) and its file's notes, which the
+    cube file carries; the notes of a period are made for each period asked."""
+    if cube.duplicate_rows is None:
+        cube.duplicate_rows = count_duplicate_rows(layout, encoding)
+    cube.notes = file_notes(layout, mapping, encoding)
 
 
 # --------------------------------------------------------------------------- bytes replaced
