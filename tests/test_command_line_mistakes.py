@@ -17,7 +17,6 @@ DATA = str(ROOT / "examples" / "interactions.csv")
     ("args", "words"),
     [
         (["--samples", "-3"], "Invalid value for '--samples'"),
-        (["--max-reject-rate", "2"], "Invalid value for '--max-reject-rate'"),
         (["--format", "yaml"], "'yaml' is not one of"),
         (["--bogus"], "No such option: --bogus"),
     ],
@@ -26,6 +25,14 @@ def test_a_bad_option_is_one_line(args: list[str], words: str) -> None:
     line = one_error_line(run_cx("simulate", STRATEGY, "--data", DATA, *args))
     assert words in line
     assert "(hint: see 'cx simulate -h')" in line
+
+
+def test_a_bad_option_with_a_range_is_told_the_range() -> None:
+    """Where the option's values are a range, the hint says it instead of -h."""
+    args = ["simulate", STRATEGY, "--data", DATA, "--max-reject-rate", "2"]
+    line = one_error_line(run_cx(*args))
+    assert "Invalid value for '--max-reject-rate'" in line
+    assert line.endswith("(hint: use 0 to 1, e.g. 0.05)")
 
 
 def test_a_missing_option_and_an_unknown_command() -> None:
