@@ -736,17 +736,26 @@ def test_a_handle_time_named_as_one_beats_the_talk_time_before_it(tmp_path: Path
     assert proposal.columns["handle_time"].check is None
 
 
+def five9_log(path: Path, columns: str, rest: Callable[[int], str]) -> Path:
+    """A Five9-shaped call log of 200 calls: ANI, DATE, TIME, then ``columns``, each
+    row ending with ``rest(n)`` (the fields of those columns for call n)."""
+    lines = [f"ANI,DATE,TIME,{columns}"]
+    lines += [
+        f"41555501{n % 70:02d},03/{1 + n % 28:02d}/2024,{1 + n % 12}:05:00 PM,{rest(n)}"
+        for n in range(200)
+    ]
+    return written_lines(path, lines)
+
+
 def test_a_clock_column_beside_the_one_read_is_not_said_unreadable(tmp_path: Path) -> None:
     """A Five9 call log's 'TALK TIME' (0:04:12) beside its 'HANDLE TIME' was said to hold
     'not numbers of seconds or minutes: left out', though cx read 'HANDLE TIME', written
     the same way, through duration_format."""
-    lines = ["ANI,DATE,TIME,CALL TYPE,TALK TIME,HANDLE TIME"]
-    lines += [
-        f"41555501{n % 70:02d},03/{1 + n % 28:02d}/2024,{1 + n % 12}:05:00 PM,Inbound,"
-        f"0:04:{n % 60:02d},0:05:{n % 60:02d}"
-        for n in range(200)
-    ]
-    data = written_lines(tmp_path / "five9.csv", lines)
+    data = five9_log(
+        tmp_path / "five9.csv",
+        "CALL TYPE,TALK TIME,HANDLE TIME",
+        lambda n: f"Inbound,0:04:{n % 60:02d},0:05:{n % 60:02d}",
+    )
     result = cx("init", "--data", data, "-o", tmp_path / "p")
     assert result.exit_code == 0 and result.stdout == ""
     assert "TALK TIME" not in result.stderr
@@ -758,13 +767,15 @@ def test_a_channel_of_dropped_rows_only_is_not_offered(tmp_path: Path) -> None:
     """A Five9 call log's channel column is its CALL TYPE: its outbound rows were
     dropped, yet 'outbound' and 'manual' were offered in follow.yaml as channels of
     no contacts, each with a made-up handle time and a check to look at."""
-    lines = ["ANI,DATE,TIME,CALL TYPE,CAMPAIGN"]
-    lines += [
-        f"41555501{n % 70:02d},03/{1 + n % 28:02d}/2024,{1 + n % 12}:05:00 PM,"
-        + ("Inbound,Inbound Support" if n % 5 else f"{('Outbound', 'Manual')[n % 2]},Outbound")
-        for n in range(200)
-    ]
-    proposal = propose(written_lines(tmp_path / "five9.csv", lines))
+    proposal = propose(
+        five9_log(
+            tmp_path / "five9.csv",
+            "CALL TYPE,CAMPAIGN",
+            lambda n: "Inbound,Inbound Support"
+            if n % 5
+            else f"{('Outbound', 'Manual')[n % 2]},Outbound",
+        )
+    )
     assert proposal.drop == {"CAMPAIGN": ["Outbound"]}
     assert [(seen.name, seen.contacts) for seen in proposal.channels] == [("phone", 160)]
     assert not [check for check in proposal.checks if check.startswith("channel ")]
@@ -776,17 +787,13 @@ def test_an_abandon_disposition_is_the_abandoned_flag(tmp_path: Path, abandon: s
     column: init read the dispositions as the intent and mapped no abandoned flag, so
     a strategy with `patience: observed` was refused for data without abandonments."""
     dispositions = ("Resolved", "Resolved", "Escalated", "Callback Scheduled")
-    lines = ["ANI,DATE,TIME,CALL TYPE,DISPOSITION,QUEUE WAIT TIME,HANDLE TIME"]
-    lines += [
-        f"41555501{n % 70:02d},03/{1 + n % 28:02d}/2024,{1 + n % 12}:05:00 PM,Inbound,"
-        + (
-            f"{abandon},0:01:{n % 60:02d},0:00:00"
-            if n % 25 == 7
-            else f"{dispositions[n % 4]},0:00:{n % 40:02d},0:06:{n % 60:02d}"
-        )
-        for n in range(200)
-    ]
-    data = written_lines(tmp_path / "five9.csv", lines)
+    data = five9_log(
+        tmp_path / "five9.csv",
+        "CALL TYPE,DISPOSITION,QUEUE WAIT TIME,HANDLE TIME",
+        lambda n: f"Inbound,{abandon},0:01:{n % 60:02d},0:00:00"
+        if n % 25 == 7
+        else f"Inbound,{dispositions[n % 4]},0:00:{n % 40:02d},0:06:{n % 60:02d}",
+    )
     result = cx("init", "--data", data, "-o", tmp_path / "p")
     assert result.exit_code == 0 and result.stdout == ""
     mapping = load_mapping(tmp_path / "p" / "columns.yaml")
@@ -832,13 +839,11 @@ def test_a_yes_no_disposition_is_the_abandoned_flag(
     """A DISPOSITION holding only abandon and answered codes was read as the intent (its
     name says one), before the abandoned flag was looked for, so no call counted as
     abandoned: the yes/no flags are picked first."""
-    lines = ["ANI,DATE,TIME,CALL TYPE,DISPOSITION"]
-    lines += [
-        f"41555501{n % 70:02d},03/{1 + n % 28:02d}/2024,{1 + n % 12}:05:00 PM,Inbound,"
-        f"{dispositions[n % len(dispositions)]}"
-        for n in range(200)
-    ]
-    data = written_lines(tmp_path / "five9.csv", lines)
+    data = five9_log(
+        tmp_path / "five9.csv",
+        "CALL TYPE,DISPOSITION",
+        lambda n: f"Inbound,{dispositions[n % len(dispositions)]}",
+    )
     result = cx("init", "--data", data, "-o", tmp_path / "p")
     assert result.exit_code == 0 and result.stdout == ""
     mapping = load_mapping(tmp_path / "p" / "columns.yaml")
@@ -849,13 +854,13 @@ def test_a_yes_no_disposition_is_the_abandoned_flag(
 
 
 def test_a_disposition_without_an_abandon_stays_the_intent(tmp_path: Path) -> None:
-    lines = ["ANI,DATE,TIME,CALL TYPE,DISPOSITION"]
-    lines += [
-        f"41555501{n % 70:02d},03/{1 + n % 28:02d}/2024,{1 + n % 12}:05:00 PM,Inbound,"
-        f"{('Billing', 'Complaint', 'New Order')[n % 3]}"
-        for n in range(200)
-    ]
-    proposal = propose(written_lines(tmp_path / "five9.csv", lines))
+    proposal = propose(
+        five9_log(
+            tmp_path / "five9.csv",
+            "CALL TYPE,DISPOSITION",
+            lambda n: f"Inbound,{('Billing', 'Complaint', 'New Order')[n % 3]}",
+        )
+    )
     assert proposal.columns["intent"].sources == ["DISPOSITION"]
     assert "abandoned" not in proposal.columns
 
