@@ -533,16 +533,24 @@ def _markdown_row(stdout: str, label: str) -> list[str]:
     return [cell.strip() for cell in row.strip("|").split("|")][1:]
 
 
-def test_compare_signs_the_cost_vs_baseline_as_simulate_does(work: Path) -> None:
-    """A saving and an increase both read as a bare amount in compare's 'Cost vs
-    baseline' row (only a saving had its minus), where simulate writes its Δ signed."""
-    for name, source, target in (("cheaper", "branch", "web"), ("dearer", "web", "branch")):
+def _write_cheaper_and_dearer() -> dict[str, str]:
+    """cheaper.yaml and dearer.yaml beside follow.yaml: each moves 80 % of one channel to
+    the other of branch and web (the cheaper one to web). Each name → its target."""
+    moves = {"cheaper": ("branch", "web"), "dearer": ("web", "branch")}
+    for name, (source, target) in moves.items():
         Path(f"{name}.yaml").write_text(
             f"version: 1\nextends: follow.yaml\nname: {name}\nkind: push\n"
             "offer: [phone, chat, email, branch, web]\n"  # no app, and its fixed cost
             f"shifts:\n  - {{name: move, from: {source}, to: {{{target}: 0.8}}}}\n",
             encoding="utf-8",
         )
+    return {name: target for name, (_, target) in moves.items()}
+
+
+def test_compare_signs_the_cost_vs_baseline_as_simulate_does(work: Path) -> None:
+    """A saving and an increase both read as a bare amount in compare's 'Cost vs
+    baseline' row (only a saving had its minus), where simulate writes its Δ signed."""
+    _write_cheaper_and_dearer()
     compared = cx("compare", "cheaper.yaml", "dearer.yaml", "--data", "data.csv",
                   "-f", "markdown")  # fmt: skip
     assert compared.exit_code in (0, 1), compared.stderr
@@ -557,13 +565,7 @@ def test_sweep_signs_its_cost_change_as_simulate_does(work: Path) -> None:
     """A saving and an increase both read as a bare amount in sweep's 'Δ cost' column
     (only a saving had its minus), where simulate writes its Δ signed."""
     cells = {}
-    for name, source, target in (("cheaper", "branch", "web"), ("dearer", "web", "branch")):
-        Path(f"{name}.yaml").write_text(
-            f"version: 1\nextends: follow.yaml\nname: {name}\nkind: push\n"
-            "offer: [phone, chat, email, branch, web]\n"  # no app, and its fixed cost
-            f"shifts:\n  - {{name: move, from: {source}, to: {{{target}: 0.8}}}}\n",
-            encoding="utf-8",
-        )
+    for name, target in _write_cheaper_and_dearer().items():
         swept = cx("sweep", f"{name}.yaml", "--set-range", f"shifts.0.to.{target}=0:0.8:0.8",
                    "--data", "data.csv", "-f", "markdown")  # fmt: skip
         assert swept.exit_code == 0, swept.stderr

@@ -138,25 +138,7 @@ def test_bad_blocks_are_findings_at_their_line(tmp_path: Path, entry: str, words
             "'uncertain', not a number; uncertainty takes dilution.subscale_agents or "
             "journeys.window_hours there)",
         ),
-    ],
-)
-def test_a_key_past_a_single_value_says_what_keys_are_there(
-    tmp_path: Path, entry: str, said: str
-) -> None:
-    """A key that goes on past a single value was refused with no hint; the hint names
-    the keys of numbers uncertainty takes there."""
-    path = _strategy(tmp_path, "  " + entry + "\n")
-    result = run_cx("simulate", str(path), "--data", ROOT / "examples" / "interactions.csv")
-    assert result.exit_code == 2
-    assert result.stdout == ""
-    key = entry.split(":")[0]
-    assert result.stderr.strip() == f"error: {path}:6:3: uncertainty.{key}: {said}"
-
-
-@pytest.mark.parametrize(
-    ("entry", "said"),
-    [
-        (
+        (  # a value the file leaves out has no base to vary around: where to write it
             "channels.email.response.target: {low: 0.7, high: 0.9}",
             "channels.email.response is not in the file (hint: a range varies a value the "
             "strategy sets: write response: {target, within} in channels.email first)",
@@ -168,10 +150,12 @@ def test_a_key_past_a_single_value_says_what_keys_are_there(
         ),
     ],
 )
-def test_a_key_the_strategy_does_not_set_says_what_to_write(
+def test_a_key_uncertainty_cannot_draw_says_what_to_write_instead(
     tmp_path: Path, entry: str, said: str
 ) -> None:
-    # A value the file leaves out has no base to vary around: say where to write it.
+    """A key that goes on past a single value, or names a value the strategy does not
+    set, was refused with no hint; the hint names the keys of numbers uncertainty takes
+    there, or where to write the value first."""
     path = _strategy(tmp_path, "  " + entry + "\n")
     result = run_cx("simulate", str(path), "--data", ROOT / "examples" / "interactions.csv")
     assert result.exit_code == 2
