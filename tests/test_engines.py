@@ -12,6 +12,7 @@ import contextlib
 import functools
 import importlib.util
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Any
 import polars as pl
 import pytest
 import yaml
-from conftest import run_cx
+from conftest import run_cx, run_cx_process
 
 from cx import api
 from cx.data import fine, scan
@@ -446,6 +447,43 @@ def test_spark_engine_reads_the_file_as_the_scan(name: str, tmp_path: Path) -> N
     fails to read (it raises Py4J's error, not PySpark's) is refused with the scan's
     diagnosis (file, line, column), exit 2."""
     assert_engine_reads_as_the_scan("spark", layout_file(name, tmp_path), tmp_path)
+
+
+@pytest.mark.skipif(SPARK_MISSING is not None, reason=SPARK_MISSING or "")
+@pytest.mark.parametrize("name", ["ragged-row.csv", "truncated.csv.gz"])
+def test_spark_in_local_mode_says_a_refused_file_in_one_line(name: str, tmp_path: Path) -> None:
+    """The JVM cx starts writes on the stderr of the process (its warnings at start, its
+    log lines, a failed task's stack traces), which CliRunner does not see: the
+    installed command's stderr is the one `error:` line, as for the scan."""
+    data = CORPUS / "data" / name
+    output = tmp_path / "c.parquet"
+    result = run_cx_process("cube", "--engine", "spark", "-d", data, "-o", output, timeout=300)
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {data}"), result.stderr
+    assert not output.exists()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("pyspark") is None, reason="needs PySpark")
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX shell script as java")
+def test_a_java_that_cannot_start_spark_is_one_error_line(tmp_path: Path) -> None:
+    """What the JVM said first is the reason, in cx's one line, not a crash."""
+    java = tmp_path / "jdk" / "bin" / "java"
+    java.parent.mkdir(parents=True)
+    java.write_text('#!/bin/sh\necho "Error: Could not create the Java Virtual Machine." >&2\n'
+                    "exit 1\n")  # fmt: skip
+    java.chmod(0o755)
+    env = {"JAVA_HOME": str(java.parent.parent)}
+    if "PYSPARK_GATEWAY_PORT" in os.environ:
+        pytest.skip("Spark runs already: cx starts none")
+    output = tmp_path / "c.parquet"
+    result = run_cx_process("cube", "--engine", "spark", "-d", EXAMPLE, "-o", output, env=env)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.splitlines() == [
+        "error: Spark did not start: Error: Could not create the Java Virtual Machine. "
+        "(hint: Spark needs Java 17 or later on PATH or in JAVA_HOME)"
+    ]
 
 
 @pytest.mark.skipif(SPARK_MISSING is not None, reason=SPARK_MISSING or "")

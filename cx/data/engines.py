@@ -19,11 +19,13 @@ imported only here and only when asked for.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import polars as pl
 
@@ -445,12 +447,7 @@ def _spark_cube(path: str, mapping: Mapping, target: Path, journey_window: float
     layout = None if remote else resolve_layout(Path(source), mapping)
     if layout is not None:
         _refuse_durations("spark", layout)
-    spark = (
-        SparkSession.builder.appName("cx cube")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .getOrCreate()
-    )  # a cluster's session when there is one, else local mode
+    spark = _spark_session(SparkSession)
     spark.sparkContext.setLogLevel("ERROR")
     settings = {
         # The blank-line filter under the canonical view's wide CASE expressions makes
@@ -473,6 +470,57 @@ def _spark_cube(path: str, mapping: Mapping, target: Path, journey_window: float
                 spark.conf.unset(key)
             else:
                 spark.conf.set(key, value)
+
+
+def _spark_session(session: Any) -> Any:
+    """A cluster's or a notebook's session when there is one, else one in local mode.
+    The JVM that local mode starts writes its warnings, log lines and the stack traces
+    of a failed task on the stderr it inherits, around cx's one line: it inherits a
+    temporary file instead, whose first line says why the JVM did not start, if so."""
+    from pyspark.errors import PySparkException
+
+    builder = (
+        session.builder.appName("cx cube")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+    )
+    # Spark started elsewhere (a notebook, spark-submit) keeps the stderr it has.
+    starts = session.getActiveSession() is None and "PYSPARK_GATEWAY_PORT" not in os.environ
+    with _child_stderr() if starts else contextlib.nullcontext() as log:
+        try:
+            return builder.getOrCreate()
+        except PySparkException as error:
+            said = _said(log) if log is not None else ""
+            raise InputError(
+                f"Spark did not start: {said or _first_line(error)}",
+                hint="Spark needs Java 17 or later on PATH or in JAVA_HOME",
+            ) from None
+
+
+@contextlib.contextmanager
+def _child_stderr() -> Iterator[IO[bytes] | None]:
+    """Processes started in this block write their stderr to a temporary file (None
+    when this process has no stderr to lend)."""
+    with tempfile.TemporaryFile() as log:
+        sys.stderr.flush()
+        try:
+            saved = os.dup(2)
+        except OSError:
+            yield None
+            return
+        os.dup2(log.fileno(), 2)
+        try:
+            yield log
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def _said(log: IO[bytes]) -> str:
+    """The first line of text in ``log``: what went wrong first."""
+    log.seek(0)
+    text = log.read().decode("utf-8", "replace").strip()
+    return text.splitlines()[0].strip() if text else ""
 
 
 def _spark_cube_rows(
