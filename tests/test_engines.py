@@ -389,6 +389,8 @@ LAYOUTS = {
     "unclosed-quote-at-the-end": HEADER + ROWS + 'C9,2024-01-03T10:00:00,phone,"open',
     "short-row-unclosed-at-the-end": HEADER + ROWS + 'C9,2024-01-03T10:00:00,"phone',
     "blank-lines": HEADER + ROWS + "\n,,,\n   \n\t\n , ,\t, \n" + ROWS + " \n",
+    "invisible-lines": HEADER + ROWS + "\ufeff\n\u200b,,\n \u200b,\ufeff, \n" + ROWS
+    + "C9,2024-01-03T10:00:00,phone\u200b,s1\n",
     "semicolons": HEADER.replace(",", ";") + ROWS.replace(",", ";"),
     "bom-and-crlf": "\ufeff" + (HEADER + ROWS).replace("\n", "\r\n"),
     "no-rows": HEADER,

@@ -224,6 +224,8 @@ def test_only_second_sixty_is_a_leap_second(moment: Any, fmt: str) -> None:
 #: Lines whose every field is empty once trimmed, as the rules read fields: no rows, as
 #: an empty line is none (not rows rejected for an empty customer_id).
 BLANK_LINES = ["\n", "   \n", "\t\n", " \t \r\n", ",,,,,\n", " , ,\t,,, \n", "\u3000,\n"]
+#: Lines that look blank as well: a zero-width space or a byte order mark shows nothing.
+INVISIBLE_LINES = ["\ufeff\n", "\u200b\n", "\u200b,,,\n", " \u200b ,\ufeff\u200b,\t\n"]
 
 
 @pytest.mark.parametrize("scan", SCANS)
@@ -237,6 +239,30 @@ def test_a_line_of_whitespace_is_a_blank_line_not_a_rejected_row(
     assert payload["data"]["rows_read"] == GOOD_ROWS
     assert payload["data"]["rows_rejected"] == 0
     assert "rejected" not in stderr
+
+
+@pytest.mark.parametrize("scan", SCANS)
+def test_a_line_of_invisible_characters_is_a_blank_line_not_a_footer(
+    tmp_path: Path, scan: str
+) -> None:
+    """A line of zero-width spaces or byte order marks (with delimiters and whitespace)
+    looks blank in any editor: it is a blank line, not a footer filling its first field,
+    repeated or not, and a last line of them is no row cut short. A value holding one is
+    no blank: `phone\u200b` is still a channel with a control character, rejected."""
+    lines = GOOD.read_text(encoding="utf-8").splitlines(keepends=True)
+    data = tmp_path / "invisible.csv"
+    twice = INVISIBLE_LINES + INVISIBLE_LINES
+    data.write_text("".join(lines[:5] + twice + lines[5:] + ["\u200b"]), encoding="utf-8")
+    payload, stderr = simulate_json(data, scan=scan)
+    assert payload["data"]["rows_read"] == GOOD_ROWS
+    assert payload["data"]["rows_rejected"] == 0
+    assert "rejected" not in stderr and "repeat an earlier row" not in stderr
+    assert "no line end" not in stderr
+    lines[9] = lines[9].replace("phone", "phone\u200b")
+    data.write_text("".join(lines[:5] + twice + lines[5:]), encoding="utf-8")
+    payload, stderr = simulate_json(data, "--max-reject-rate", "0.05", scan=scan)
+    assert payload["data"]["rows_rejected"] == 1
+    assert "first at line 18: channel holds a control character" in stderr
 
 
 @pytest.mark.parametrize("scan", SCANS)

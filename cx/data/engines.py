@@ -42,7 +42,7 @@ from cx.data.layout import (
     resolve_layout,
 )
 from cx.data.raw import EXACT_FLOAT
-from cx.data.rules import CONTROL_CHARACTER, MAX_SCORE, boolean_words
+from cx.data.rules import CONTROL_CHARACTER, INVISIBLE, MAX_SCORE, WHITESPACE, boolean_words
 from cx.data.scan import enforce_reject_rate
 from cx.data.sql import _identifier, _literal, cube_sql
 from cx.errors import CxError, DataError, InputError, Interrupted, UsageError
@@ -69,13 +69,6 @@ def _missing(engine: str) -> InputError:
     )
 
 
-#: The characters the scan trims from a value (Polars' strip_chars: Unicode White_Space,
-#: tabs and line breaks among them, which SQL's TRIM leaves).
-WHITESPACE = (
-    "\t\n\x0b\x0c\r \x85\xa0\u1680"
-    + "".join(chr(code) for code in range(0x2000, 0x200B))
-    + "\u2028\u2029\u202f\u205f\u3000"
-)
 #: Whitespace before a timestamp's UTC offset, as the scan skips it (RE2 and Java).
 _SPACE = "[" + "".join(f"\\x{{{ord(char):X}}}" for char in WHITESPACE) + "]"
 _TRIM = {"duckdb": "trim({}, {})", "spark": "TRIM(BOTH {1} FROM {0})"}
@@ -147,7 +140,7 @@ def canonical_view(
     def literal(value: str) -> str:
         return _literal(value, dialect)
 
-    def trimmed(column: str) -> str:
+    def trimmed(column: str, blank: str = WHITESPACE) -> str:
         value = _identifier(column, quote)
         if layout.dtypes.get(column, pl.String).is_float():  # as cx.data.raw.text_of reads it
             whole = f"{value} = ROUND({value}) AND ABS({value}) < {EXACT_FLOAT:.1f}"
@@ -156,7 +149,7 @@ def canonical_view(
                 f"CAST(CAST({value} AS BIGINT) AS {text_type}) "
                 f"ELSE CAST({value} AS {text_type}) END"
             )
-        whole = _TRIM[dialect].format(f"CAST({value} AS {text_type})", literal(WHITESPACE))
+        whole = _TRIM[dialect].format(f"CAST({value} AS {text_type})", literal(blank))
         return f"NULLIF({whole}, '')"
 
     def text(canonical: str) -> str | None:
@@ -210,8 +203,9 @@ def canonical_view(
     if ordered:
         columns[ORDER] = _ROW_NUMBER[dialect]
     items = ",\n  ".join(f"{expr} AS {_identifier(n, quote)}" for n, expr in columns.items())
-    # A blank line (every field read empty once trimmed) is no row, as in the scan.
-    fields = ", ".join(trimmed(name) for name in layout.source_columns())
+    # A blank line (every field read empty once trimmed, invisible characters and all)
+    # is no row, as in the scan (cx.data.exact.blank_row).
+    fields = ", ".join(trimmed(name, WHITESPACE + INVISIBLE) for name in layout.source_columns())
     return f"SELECT\n  {items}\nFROM {SOURCE_VIEW}\nWHERE COALESCE({fields}) IS NOT NULL"
 
 

@@ -23,7 +23,7 @@ from cx.data.raw import (
     raw_frame,
     rows_dropped,
 )
-from cx.data.rules import completed, parse_rows
+from cx.data.rules import INVISIBLE, WHITESPACE, completed, parse_rows
 from cx.errors import DataError
 from cx.models.mapping import Mapping
 
@@ -89,11 +89,13 @@ def as_text(frame: pl.DataFrame, layout: SourceLayout) -> pl.DataFrame:
 
 def blank_row(layout: SourceLayout) -> pl.Expr:
     """Whether a row is a blank line: every field the mapping reads empty once trimmed, as
-    the rules read it (trailing empty lines, a line of spaces or tabs, a report's footer
-    in a column not read). It is no row at all: neither read nor rejected."""
+    the rules read it, of invisible characters too (trailing empty lines, a line of
+    spaces or tabs, of zero-width spaces or byte order marks, a report's footer in a
+    column not read). It is no row at all: neither read nor rejected."""
+    blank = WHITESPACE + INVISIBLE
     return pl.all_horizontal(
         [
-            pl.col(RAW + n).cast(pl.String).str.strip_chars().str.len_bytes().fill_null(0) == 0
+            pl.col(RAW + n).cast(pl.String).str.strip_chars(blank).str.len_bytes().fill_null(0) == 0
             for n in layout.source_columns()
         ]
     )

@@ -37,6 +37,17 @@ CONTROL_CHARACTER = (
 )
 #: The byte order mark a UTF-8 export may begin with (Excel's "CSV UTF-8" writes one).
 BOM = "\ufeff"
+#: The characters the scan trims from a value (Polars' strip_chars: Unicode White_Space,
+#: tabs and line breaks among them, which SQL's TRIM leaves).
+WHITESPACE = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680"
+    + "".join(chr(code) for code in range(0x2000, 0x200B))
+    + "\u2028\u2029\u202f\u205f\u3000"
+)
+#: Characters that show nothing: a line of them, whitespace and delimiters looks blank
+#: and is a blank line. A value is not trimmed of them: one in a channel or dimension
+#: is a control character (CONTROL_CHARACTER), never silently dropped.
+INVISIBLE = "\u200b" + BOM
 #: The number columns of §3; handle_time is converted to seconds (handle_time_unit).
 NUMBER_COLUMNS = ("handle_time", "wait_time", "satisfaction")
 #: What fine.row_queries and fine.row_sink read besides keys and timestamp.
