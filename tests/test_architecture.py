@@ -7,6 +7,7 @@ up a layer is still a dependency), except those under ``if TYPE_CHECKING:``.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -99,7 +100,9 @@ def _imports(path: Path) -> set[str]:
     return found
 
 
+@functools.cache
 def _graph() -> dict[str, set[str]]:
+    """Every module of cx → the cx modules it imports (read once per run)."""
     return {_module_name(path): _imports(path) for path in sorted(PACKAGE.rglob("*.py"))}
 
 
