@@ -42,7 +42,7 @@ from cx.data.layout import (
     resolve_layout,
 )
 from cx.data.raw import EXACT_FLOAT
-from cx.data.rules import CONTROL_CHARACTER, INVISIBLE, MAX_SCORE, WHITESPACE, boolean_words
+from cx.data.rules import BLANK, CONTROL_CHARACTER, MAX_SCORE, WHITESPACE, boolean_words
 from cx.data.scan import enforce_reject_rate
 from cx.data.sql import _identifier, _literal, cube_sql
 from cx.errors import CxError, DataError, InputError, Interrupted, UsageError
@@ -205,7 +205,7 @@ def canonical_view(
     items = ",\n  ".join(f"{expr} AS {_identifier(n, quote)}" for n, expr in columns.items())
     # A blank line (every field read empty once trimmed, invisible characters and all)
     # is no row, as in the scan (cx.data.exact.blank_row).
-    fields = ", ".join(trimmed(name, WHITESPACE + INVISIBLE) for name in layout.source_columns())
+    fields = ", ".join(trimmed(name, BLANK) for name in layout.source_columns())
     return f"SELECT\n  {items}\nFROM {SOURCE_VIEW}\nWHERE COALESCE({fields}) IS NOT NULL"
 
 

@@ -23,7 +23,7 @@ from cx.data.raw import (
     raw_frame,
     rows_dropped,
 )
-from cx.data.rules import INVISIBLE, WHITESPACE, completed, parse_rows
+from cx.data.rules import BLANK, completed, parse_rows
 from cx.errors import DataError
 from cx.models.mapping import Mapping
 
@@ -92,10 +92,9 @@ def blank_row(layout: SourceLayout) -> pl.Expr:
     the rules read it, of invisible characters too (trailing empty lines, a line of
     spaces or tabs, of zero-width spaces or byte order marks, a report's footer in a
     column not read). It is no row at all: neither read nor rejected."""
-    blank = WHITESPACE + INVISIBLE
     return pl.all_horizontal(
         [
-            pl.col(RAW + n).cast(pl.String).str.strip_chars(blank).str.len_bytes().fill_null(0) == 0
+            pl.col(RAW + n).cast(pl.String).str.strip_chars(BLANK).str.len_bytes().fill_null(0) == 0
             for n in layout.source_columns()
         ]
     )
@@ -169,7 +168,7 @@ def finish(
 
 
 def _repeated_blank_lines(blanks: pl.DataFrame, layout: SourceLayout) -> int:
-    """How many of the blank lines ``blanks`` (blank once trimmed: spaces, tabs) repeat
+    """How many of the blank lines ``blanks`` (:func:`blank_row`) repeat
     an earlier one as written: the duplicate count has them (their row hashes repeat),
     yet they are no rows. Lines of empty fields only are not among them: the count
     leaves those out already (:func:`cx.data.raw.blank_line_hash`)."""

@@ -20,7 +20,7 @@ from cx.data.diagnose import READ_FAILURES
 from cx.data.files import TAIL_BYTES, file_tail, open_bytes
 from cx.data.layout import RAW
 from cx.data.raw import raw_frame
-from cx.data.rules import INVISIBLE, WHITESPACE, parse_timestamp
+from cx.data.rules import BLANK, parse_timestamp
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -211,11 +211,10 @@ def cut_short_notes(layout: SourceLayout) -> list[str]:
         line.decode("utf-8", errors="replace").rstrip("\r")
         for line in tail.rsplit(b"\n", 2)[-2:]
     )
-    blank = WHITESPACE + INVISIBLE  # what a blank line holds (cx.data.exact.blank_row)
-    if not last.strip(blank) or last.count('"') % 2:  # blank, or inside a quoted field
+    if not last.strip(BLANK) or last.count('"') % 2:  # blank, or inside a quoted field
         return []
     fields = next(csv.reader([last], delimiter=layout.delimiter))
-    if not any(field.strip(blank) for field in fields):  # a line of delimiters: a blank line
+    if not any(field.strip(BLANK) for field in fields):  # a line of delimiters: a blank line
         return []
     # An export that leaves out trailing empty fields does so on the line before too.
     previous = next(csv.reader([before], delimiter=layout.delimiter), [])

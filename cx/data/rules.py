@@ -48,6 +48,9 @@ WHITESPACE = (
 #: and is a blank line. A value is not trimmed of them: one in a channel or dimension
 #: is a control character (CONTROL_CHARACTER), never silently dropped.
 INVISIBLE = "\u200b" + BOM
+#: What a blank line holds besides delimiters: whitespace and invisible characters
+#: (cx.data.exact.blank_row, the engines' blank-line filter, the cut-short note).
+BLANK = WHITESPACE + INVISIBLE
 #: The number columns of §3; handle_time is converted to seconds (handle_time_unit).
 NUMBER_COLUMNS = ("handle_time", "wait_time", "satisfaction")
 #: What fine.row_queries and fine.row_sink read besides keys and timestamp.
