@@ -71,6 +71,22 @@ def test_help_shows_no_value_beside_a_flag(command: str | None) -> None:
     assert "<bool>" not in shown.stdout and "list[str]" not in shown.stdout
 
 
+def test_the_list_of_commands_wraps_each_summary_to_the_terminal() -> None:
+    """`cx --help` broke `init`'s and `sweep`'s lines where their docstrings' lines end
+    ("strategies (follow.yaml," then "push.yaml)" on a line of its own at any width)."""
+    listed = run_cx("--help", env={"COLUMNS": "200"}).stdout
+    for summary in (
+        "Read an export and write a mapping (columns.yaml) and strategies (follow.yaml, "
+        "push.yaml) that run on it.",
+        "What-if curve: cost, coverage and staffing as one value varies, or one figure over "
+        "a grid of two values (one scan).",
+    ):
+        assert summary in listed
+    box = listed[listed.index("Commands") :].splitlines()[1:]
+    commands = [line for line in box if line.startswith("│")]
+    assert [line.split()[1] for line in commands] == list(COMMANDS)  # one line each
+
+
 def test_help_shows_the_form_of_an_option_value() -> None:
     def shown(command: str) -> str:
         return " ".join(run_cx(command, "--help").stdout.split())  # wrapped as it may be

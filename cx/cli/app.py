@@ -7,6 +7,7 @@ so ``cx --help`` and ``cx validate`` start fast.
 
 from __future__ import annotations
 
+import inspect
 import sys
 from collections import Counter
 from pathlib import PurePath
@@ -304,5 +305,14 @@ COMMANDS = (
     cmd_sweep.sweep,
     cmd_validate.validate,
 )
+
+
+def _summary(command: Any) -> str:
+    """A command's first paragraph as one line: the list of commands wraps it to the
+    terminal's width, not where the docstring's lines happen to end."""
+    first = inspect.getdoc(command).split("\n\n")[0]
+    return " ".join(first.split())
+
+
 for _command in COMMANDS:
-    app.command(cls=_Command)(_command)
+    app.command(cls=_Command, short_help=_summary(_command))(_command)
