@@ -196,7 +196,8 @@ class StrategyError(CxError):
     def __str__(self) -> str:
         text = self.findings[0].format()
         if len(self.findings) > 1:
-            text += f" (and {len(self.findings) - 1} more finding(s); run `cx validate`)"
+            more = len(self.findings) - 1
+            text += f" (and {more} more finding{'' if more == 1 else 's'}; run `cx validate`)"
         return text
 
 

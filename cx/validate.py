@@ -10,7 +10,7 @@ from pathlib import Path
 from cx.errors import CxError, Finding, StrategyError, UsageError, shown_list, special_kind
 from cx.loader.yamlsafe import MAX_FILE_BYTES, parse_yaml, read_bounded
 from cx.models.mapping import Mapping
-from cx.models.vocabulary import plural
+from cx.models.vocabulary import counted, plural
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -47,7 +47,7 @@ class ValidationReport:
         else:
             said = (
                 f"{len(self.files)} {noun} checked, {invalid} invalid, "
-                f"{self.findings_count} finding(s)"
+                f"{counted(self.findings_count, 'finding')}"
             )
         if self.linked:  # never a silent gap in the search
             many = len(self.linked) > 1

@@ -284,6 +284,17 @@ def test_a_missing_channel_is_still_a_key_error(given_: Given) -> None:
         cx.simulate(given_.strategy, given_.cube).channel("nope")
 
 
+def test_a_strategy_error_counts_the_findings_it_does_not_show() -> None:
+    with pytest.raises(StrategyError) as two:
+        cx.load_strategy({"version": 1, "name": "x", "kind": "follow", "channels": 5, "offer": 3})
+    assert str(two.value).endswith("(and 1 more finding; run `cx validate`)")
+    with pytest.raises(StrategyError) as three:
+        cx.load_strategy(
+            {"version": 1, "name": "x", "kind": "follow", "channels": 5, "offer": 3, "foo": 1}
+        )
+    assert str(three.value).endswith("(and 2 more findings; run `cx validate`)")
+
+
 def test_sweep_says_which_result_it_returns() -> None:
     """A type checker knows a sweep over one key gives a SweepResult, over two a
     SweepGrid (whose axis() and grid() the README uses)."""

@@ -178,7 +178,7 @@ def test_a_guard_on_the_queue_of_a_retired_channel_is_a_finding(
         "a.yaml:9:5: guards.1: video has no service_level: it is retired (not in "
         "`offer:`), so it handles no contact (hint: guard another metric of it, or remove "
         "the guard)",
-        "1 file checked, 1 invalid, 1 finding(s)",
+        "1 file checked, 1 invalid, 1 finding",
     ]
     offered = run("check", a.name, "--data", data, "--set", "offer=null",
                   "--set", "fallback=null")  # fmt: skip

@@ -80,7 +80,7 @@ def test_broken_directory_one_finding_per_problem(at_root: Path) -> None:
         assert (finding["line"], finding["column"], finding["path"]) == (line, column, path)
         assert words in finding["message"], finding
     assert set(by_file) == {*EXPECTED, "base.yaml"}
-    assert "9 files checked, 8 invalid, 8 finding(s)" in result.stderr
+    assert "9 files checked, 8 invalid, 8 findings" in result.stderr
 
 
 def test_did_you_mean_hints(at_root: Path) -> None:
@@ -322,7 +322,7 @@ def test_broken_base_is_reported_once(tmp_path: Path) -> None:
     result = run("validate", str(tmp_path))
     assert result.exit_code == 1
     assert result.stdout.count("base.yaml:4:") == 1
-    assert "4 files checked, 4 invalid, 1 finding(s)" in result.stdout
+    assert "4 files checked, 4 invalid, 1 finding" in result.stdout
 
 
 # --------------------------------------------------------------------------- every problem
@@ -386,7 +386,7 @@ def test_a_channel_offered_twice_is_found_at_the_repeat(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stdout.splitlines()[:2] == [
         f"{path}:10:5: offer.2: channel 'phone' is offered twice",
-        "1 file checked, 1 invalid, 1 finding(s)",
+        "1 file checked, 1 invalid, 1 finding",
     ]
 
 
@@ -633,7 +633,7 @@ def test_a_percent_is_read_only_on_a_share(tmp_path: Path) -> None:
         "(hint: write the number in the unit of agent_hours, without %; "
         "a % fits only shares such as coverage or occupancy)",
     ]
-    assert "2 finding(s)" in result.stdout
+    assert "2 findings" in result.stdout
     assert result.stderr == ""
 
 
