@@ -180,9 +180,10 @@ def test_junit_holds_no_line_a_ci_runner_would_run(tmp_path: Path) -> None:
         assert result.exit_code == 1
         assert ElementTree.fromstring(result.stdout).find("testsuite") is not None
         assert not [line for line in result.stdout.splitlines() if line.lstrip().startswith("::")]
-    assert "a\\n::error file=x::inj%.yaml:1:1: version" in run(
-        "validate", str(directory), "-f", "junit"
-    ).stdout
+    assert (
+        "a\\n::error file=x::inj%.yaml:1:1: version"
+        in run("validate", str(directory), "-f", "junit").stdout
+    )
 
 
 def test_a_character_yaml_refuses_is_a_finding_at_its_place(tmp_path: Path) -> None:
@@ -412,13 +413,36 @@ def test_a_name_given_empty_is_empty_not_missing(
     tmp_path: Path, text: str, message: str, extends: bool
 ) -> None:
     # Over a base, `name:` with no value removes the inherited name: still empty.
-    write(tmp_path, "base.yaml", "version: 1\nname: base\nkind: follow\nchannels:\n"
-                                 "  phone: {mode: live}\n")
+    write(
+        tmp_path,
+        "base.yaml",
+        "version: 1\nname: base\nkind: follow\nchannels:\n  phone: {mode: live}\n",
+    )
     head = "extends: base.yaml\n" if extends else "channels: {phone: {mode: live}}\n"
     path = write(tmp_path, "child.yaml", head + text)
     result = run("validate", str(path))
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0] == f"{path}:2:1: name: {message}"
+
+
+def test_a_single_value_where_a_map_belongs_names_the_keys_it_takes(tmp_path: Path) -> None:
+    """Pydantic's words named cx's classes: "a valid dictionary or instance of Staffing"."""
+    path = write(
+        tmp_path,
+        "s.yaml",
+        "version: 1\nname: s\nkind: follow\nstaffing: 30\nfallback:\n  branch: phone\n"
+        "channels: 5\n",
+    )
+    result = run("validate", str(path))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[:3] == [
+        f"{path}:4:1: staffing: input should be a map of keys and values (got 30) "
+        "(hint: the keys it takes: interval, hold)",
+        f"{path}:6:3: fallback.branch: input should be a map of keys and values (got 'phone') "
+        "(hint: the keys it takes: to, accept)",
+        f"{path}:7:1: channels: input should be a map of keys and values (got 5)",
+    ]
+    assert "instance of" not in result.stdout and "dictionary" not in result.stdout
 
 
 def test_an_empty_list_is_a_finding_where_leaving_the_key_out_has_a_meaning(
@@ -438,8 +462,10 @@ def test_an_empty_list_is_a_finding_where_leaving_the_key_out_has_a_meaning(
     lines = result.stdout.splitlines()[:-1]
     where = [f"shifts.0.where.{key}" for key in ("intent", "segment", "stage", "step", "hours")]
     assert [line.split(": ")[1] for line in lines] == ["offer", *where]
-    assert all(line.endswith(": is an empty list (hint: list at least one value, or leave "
-                             "the key out)") for line in lines), lines
+    assert all(
+        line.endswith(": is an empty list (hint: list at least one value, or leave the key out)")
+        for line in lines
+    ), lines
     assert lines[0].startswith(f"{path}:7:1: ")
 
 
@@ -472,6 +498,13 @@ def test_an_empty_list_is_a_finding_where_leaving_the_key_out_has_a_meaning(
             "kind: follow\nchannels:\n  phone: {mode: live, handle_time: 0}\n"
             "guards: [channels.phone.occupancy <= 0.9]\n",
             ["channels.phone.handle_time"],
+        ),
+        # a channel that is not a map at all: a guard on its occupancy is no finding
+        # (its stand-in is a self-service channel, which has none)
+        (
+            "kind: follow\nchannels:\n  phone: 1\n  chat: {mode: live}\n"
+            "guards: [channels.phone.occupancy <= 0.9, channels.chat.occupancy <= 0.9]\n",
+            ["channels.phone"],
         ),
         # a channel that is not even a map is still in the catalog
         (

@@ -90,6 +90,8 @@ EMPTY_LIST_HINT = "list at least one value, or leave the key out"
 EMPTY_VALUE_HINT = "give it a value"
 
 
+#: Errors of a value that should be a map (pydantic names a model's class in its words).
+_MAP_TYPES = ("model_type", "dict_type")
 #: Errors of a value that should be text (a name, or a list of names).
 _TEXT_TYPES = ("string_type", "list_type")
 #: YAML 1.1 reads these words, unquoted, as booleans: a channel or intent named `no`.
@@ -156,6 +158,12 @@ def _finding_for(
         return position.finding("is empty", where, EMPTY_VALUE_HINT)
     if any(item["type"] == "too_short" and item.get("input") == [] for item in items):
         return position.finding("is an empty list", where, EMPTY_LIST_HINT)
+    if all(item["type"] in _MAP_TYPES for item in items):
+        keys = fields_at(model, path)
+        hint = f"the keys it takes: {', '.join(keys)}" if keys else None
+        return position.finding(
+            f"input should be a map of keys and values{_got(first)}", where, hint
+        )
     name = first.get("input")
     pattern = str(first.get("ctx", {}).get("pattern", ""))
     if first["type"] == "string_pattern_mismatch" and pattern == CHANNEL_NAME_PATTERN:
@@ -179,6 +187,11 @@ def _finding_for(
     shown = first.get("input")
     if isinstance(shown, bool) and first["type"] in _TEXT_TYPES:
         hint = hint or _YAML_BOOLEAN_HINT[shown]
-    got = f" (got {shown!r})" if isinstance(shown, str | int | float | bool) else ""
-    message = "; or ".join(m[0].lower() + m[1:] for m in messages) + got
+    message = "; or ".join(m[0].lower() + m[1:] for m in messages) + _got(first)
     return position.finding(message, where, hint)
+
+
+def _got(item: dict[str, Any]) -> str:
+    """`` (got 30)``: the value a finding is about, where it is a single value."""
+    shown = item.get("input")
+    return f" (got {shown!r})" if isinstance(shown, str | int | float | bool) else ""

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from cx.errors import Finding
+from cx.guards import metric_of
 from cx.loader.cross_field import cross_field_findings
 from cx.loader.located import Located, PathKey
 from cx.models.source import dotted_path
@@ -86,7 +87,11 @@ def salvage_findings(error: ValidationError, located: Located) -> list[Finding]:
     except _CannotRepair:
         return []
     findings = cross_field_findings(strategy, located)
-    return [finding for finding in findings if not _touches(finding.path, tainted)]
+    return [
+        finding
+        for finding in findings
+        if not _touches(finding.path, tainted) and not _guards_tainted(finding.path, data, tainted)
+    ]
 
 
 def _repair(data: Any, item: Any, tainted: set[PathKey], repaired: set[PathKey]) -> None:
@@ -188,6 +193,21 @@ def _touches(dotted: str | None, tainted: set[PathKey]) -> bool:
         if any(dotted == p or dotted.startswith(p + ".") for p in prefixes):
             return True
     return False
+
+
+def _guards_tainted(dotted: str | None, data: Any, tainted: set[PathKey]) -> bool:
+    """Whether a finding about a guard is about a channel whose entry was repaired: a
+    guard on the occupancy of ``phone: 1`` (an invalid entry, stood in for by a
+    self-service channel) is no finding of its own."""
+    parts = (dotted or "").split(".")
+    guards = data.get("guards") if isinstance(data, dict) else None
+    if len(parts) != 2 or parts[0] != "guards" or not isinstance(guards, list):
+        return False
+    index = int(parts[1]) if parts[1].isdigit() else len(guards)
+    if index >= len(guards) or not isinstance(guards[index], str):
+        return False
+    named = metric_of(guards[index]).split(".")
+    return named[0] == "channels" and len(named) > 1 and ("channels", named[1]) in tainted
 
 
 def _is_aggregate(dotted: str) -> bool:
