@@ -448,6 +448,11 @@ def test_set_with_a_bad_path_names_the_nearest_key(work: Path, assignment: str, 
             "offer.0 is a single value, not a mapping or list (hint: offer.0 is 'phone', "
             "not a number; --set takes the key of a number the strategy sets)",
         ),
+        (  # a number the file leaves out: no list item to add, it is set whole
+            "staffing.interval.x=1",
+            "staffing.interval is a single value, not a mapping or list (hint: set it "
+            "whole: --set staffing.interval=VALUE)",
+        ),
         (  # the rule's shares and ramp are one level down from its name
             "shifts.0.name.app=0.3",
             "shifts.0.name is a single value, not a mapping or list (hint: shifts.0.name "

@@ -80,3 +80,13 @@ def settable_map(
     child = unwrap(descend(container, key))
     is_model = isinstance(child, type) and issubclass(child, BaseModel)
     return is_model or typing.get_origin(child) is dict, allowed
+
+
+def holds_list(model: type[BaseModel], loc: tuple[Any, ...]) -> bool:
+    """Whether the field at ``loc`` of ``model`` holds a list."""
+    current: Any = model
+    for part in loc:
+        current = descend(current, part)
+        if current is None:
+            return False
+    return typing.get_origin(unwrap(current)) is list

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from cx.errors import InputError, did_you_mean
-from cx.loader.fields import settable_map
+from cx.loader.fields import holds_list, settable_map
 from cx.loader.located import Located, Position, drop_below
 from cx.loader.yamlsafe import parse_yaml
 from cx.models.source import DOTTED_KEY, SET_OPTION, dotted_path, key_path
@@ -110,12 +110,19 @@ def _step(node: Any, part: str | int, prefix: list[str | int], label: str) -> An
         # `staffing`, `shifts.0.ramp`): --set creates it, as editing the file would.
         node[key] = {}
         return node[key]
-    if key in allowed:
+    if key in allowed and holds_list(Strategy, (*prefix, key)):
         raise InputError(
             f"{dotted_path([*prefix, part])} is not in the file",
             file=label,
             hint="add it to the strategy file first; --set changes values, it cannot "
             "add list items",
+        )
+    if key in allowed:  # a single value the file leaves out (staffing.interval.x)
+        where = dotted_path([*prefix, part])
+        raise InputError(
+            f"{where} is a single value, not a mapping or list",
+            file=label,
+            hint=f"set it whole: --set {where}=VALUE",
         )
     known = [*dict.fromkeys([*map(str, node), *allowed])]
     where = dotted_path(prefix) or "the strategy"
