@@ -684,12 +684,16 @@ def build_cube_file_with(
     columns: str | Path | ColumnMapping | None = None,
     max_reject_rate: float = DEFAULT_MAX_REJECT_RATE,
     journey_window: float | None = None,
+    meta_out: Callable[[DataMeta], None] | None = None,
 ) -> int:
     """Write the cube file of an export with an SQL engine, ``duckdb`` or ``spark``
     (docs/scale-out.md): the statement of :func:`cube_sql`, executed by the engine on the
     export it reads itself. Spark also reads the paths a cluster reaches (``s3://``...).
-    ``journey_window`` as for :func:`build_cube_file`. Returns the number of rows used."""
-    from cx.data.engines import ENGINES, build_cube_file
+    ``journey_window`` and ``meta_out`` as for :func:`build_cube_file`: the cube file of
+    a local export carries its duplicate rows and notes as the scan's does; that of a
+    path only Spark reads carries none, and the ``DataMeta`` given to ``meta_out`` has
+    a note saying so. Returns the number of rows used."""
+    from cx.data.engines import ENGINES, NOTES_UNCHECKED, build_cube_file, remote
     from cx.data.scan import enforce_reject_rate
 
     engine = check.require_text(engine, "engine", ENGINES[1:])
@@ -699,6 +703,7 @@ def build_cube_file_with(
     columns = check.require_columns(columns)
     max_reject_rate = check.require_share(max_reject_rate, "max_reject_rate")
     journey_window = _optional_window(journey_window)
+    meta_out = check.require_callback(meta_out, "meta_out")
     mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
 
     def within_rate(built: Any) -> None:
@@ -707,6 +712,11 @@ def build_cube_file_with(
         )
 
     built = build_cube_file(engine, source, Path(output), mapping, within_rate, journey_window)
+    if meta_out is not None and built.first is not None:  # no valid row: no period
+        meta = built.to_cube(DEFAULT_PERIOD, source).meta
+        if remote(source):
+            meta.notes.append(NOTES_UNCHECKED)
+        meta_out(meta)
     return built.rows_used
 
 

@@ -1,7 +1,8 @@
 """A cube file keeps what the scan noted of its export: `cx cube` says the notes `cx
 simulate` says on that export, the file carries them (and the duplicate rows), and a
 cube loaded from it has them in ``cube.meta``, those of a period made for the period
-asked. A file without them (an older cx, an engine, the SQL) reads as before."""
+asked. A file without them (an older cx, an engine on a path cx cannot read, the SQL)
+reads as before."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def _export(tmp_path: Path, rejected: bool = False) -> Path:
+def noted_export(tmp_path: Path, rejected: bool = False) -> Path:
     """Two months and two days of the example written as dates with a UTC offset, one
     row twice, a column under a loose name (and, ``rejected``, a row that is no row):
     the notes of columns, offsets, duplicates and short periods all at once."""
@@ -53,7 +54,7 @@ def _notes_of(path: Path, period: str = "month") -> list[str]:
 def test_cx_cube_says_the_notes_cx_simulate_says(tmp_path: Path) -> None:
     """Duplicates, UTC offsets, dates at midnight, a short first and last period and a
     rejected row: `cx cube` said none of them, `cx simulate` on the same export all."""
-    data = _export(tmp_path, rejected=True)
+    data = noted_export(tmp_path, rejected=True)
     made = run_cx("cube", "-d", data, "-o", tmp_path / "cube.parquet")
     assert made.exit_code == 0, made.stderr
     assert made.stdout == ""
@@ -78,7 +79,7 @@ def test_cx_cube_says_the_notes_cx_simulate_says(tmp_path: Path) -> None:
 
 def test_cx_cube_writes_the_rejected_rows_it_notes(tmp_path: Path) -> None:
     """The note on rejected rows points at --rejects: `cx cube` takes it too."""
-    data = _export(tmp_path, rejected=True)
+    data = noted_export(tmp_path, rejected=True)
     rejects = tmp_path / "rejects.csv"
     made = run_cx("cube", "-d", data, "-o", tmp_path / "cube.parquet", "--rejects", rejects)
     assert made.exit_code == 0, made.stderr
@@ -103,7 +104,7 @@ def test_cx_cube_refuses_rejects_it_cannot_write(tmp_path: Path, extra: list[obj
 def test_a_cube_file_gives_the_exports_notes_for_the_period_asked(
     tmp_path: Path, period: str
 ) -> None:
-    data = _export(tmp_path)
+    data = noted_export(tmp_path)
     cube = tmp_path / "cube.parquet"
     api.build_cube_file(data, cube)
     assert _notes_of(cube, period) == _notes_of(data, period)
@@ -116,7 +117,7 @@ def test_simulate_and_the_report_on_a_cube_file_say_its_notes(tmp_path: Path) ->
     pytest.importorskip("vl_convert", reason="the report extra is not installed")
     from cx.report import build_report
 
-    data = _export(tmp_path)
+    data = noted_export(tmp_path)
     cube = tmp_path / "cube.parquet"
     api.build_cube_file(data, cube)
     expected = data_notes(cx.load_interactions(cube).meta)
@@ -133,7 +134,7 @@ def test_simulate_and_the_report_on_a_cube_file_say_its_notes(tmp_path: Path) ->
 def test_a_cube_file_without_the_notes_still_reads(tmp_path: Path) -> None:
     """A file from an older cx, an engine or the SQL has neither column: it says only
     what the periods say, as before."""
-    data = _export(tmp_path)
+    data = noted_export(tmp_path)
     cube, older = tmp_path / "cube.parquet", tmp_path / "older.parquet"
     api.build_cube_file(data, cube)
     written = pl.read_parquet(cube)
@@ -158,7 +159,7 @@ def test_a_cube_file_with_notes_that_are_no_list_of_text_is_refused(
     tmp_path: Path, notes: str
 ) -> None:
     cube = tmp_path / "cube.parquet"
-    api.build_cube_file(_export(tmp_path), cube)
+    api.build_cube_file(noted_export(tmp_path), cube)
     stats = pl.col("table") == "stats"
     frame = pl.read_parquet(cube)
     frame.with_columns(notes=pl.when(stats).then(pl.lit(notes))).write_parquet(cube)

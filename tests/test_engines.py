@@ -22,6 +22,7 @@ import polars as pl
 import pytest
 import yaml
 from conftest import run_cx, run_cx_process
+from test_cube_notes import STRATEGY, noted_export
 
 from cx import api
 from cx.data import fine, scan
@@ -644,6 +645,54 @@ def test_the_duckdb_cube_file_holds_the_scans_rows_and_values(tmp_path: Path) ->
     assert scanned.schema == built.schema
     columns = scanned.columns
     assert built.sort(columns, nulls_last=True).equals(scanned.sort(columns, nulls_last=True))
+
+
+def test_the_duckdb_cube_file_carries_the_scans_notes(tmp_path: Path) -> None:
+    """Duplicate rows, a column under a loose name, UTC offsets converted: the cube file
+    DuckDB builds of a local export carries them as the scan's does, `cx cube` says
+    them as it does after the scan, and `cx simulate` on the file says them again."""
+    pytest.importorskip("duckdb")
+    data = noted_export(tmp_path)
+    files, said, simulated = {}, {}, {}
+    for name, engines in (("scan", []), ("duckdb", ["--engine", "duckdb"])):
+        files[name] = tmp_path / f"{name}.parquet"
+        made = run_cx("cube", "--data", data, "-o", files[name], *engines)
+        assert made.exit_code == 0, made.stderr
+        assert made.stdout == ""
+        said[name] = " ".join(made.stderr.replace(str(files[name]), "CUBE").split())
+        run = run_cx("simulate", STRATEGY, "--data", files[name], "--format", "json")
+        assert run.exit_code == 0, run.stderr
+        simulated[name] = " ".join(run.stderr.replace(str(files[name]), "CUBE").split())
+    scanned, built = (fine.read_cube_file(files[name]) for name in ("scan", "duckdb"))
+    assert built.duplicate_rows == scanned.duplicate_rows > 0
+    assert built.notes == scanned.notes
+    assert len(built.notes) == 2  # the column, the offsets
+    assert pl.read_parquet(files["duckdb"]).equals(pl.read_parquet(files["scan"]))
+    assert said["duckdb"] == said["scan"]
+    assert simulated["duckdb"] == simulated["scan"]
+    for words in (
+        f"{data}: column 'Customer ID' is read as customer_id",
+        f"{data}: timestamps carry the UTC offset +01:00",
+        f"{data}: {built.duplicate_rows} row(s) repeat an earlier row exactly",
+    ):
+        assert said["duckdb"].count(words) == 1, words
+        assert simulated["duckdb"].count(words.replace(str(data), "CUBE")) == 1, words
+
+
+@pytest.mark.skipif(SPARK_MISSING is not None, reason=SPARK_MISSING or "")
+def test_spark_says_once_that_a_path_it_reads_itself_has_no_notes(tmp_path: Path) -> None:
+    """A path only Spark reads (a URL): cx reads none of it, so the cube file carries no
+    notes, and `cx cube` says once that they are not checked."""
+    data = noted_export(tmp_path)
+    target = tmp_path / "cube.parquet"
+    made = run_cx("cube", "--engine", "spark", "--data", data.as_uri(), "-o", target)
+    assert made.exit_code == 0, made.stderr
+    assert made.stdout == ""
+    stderr = " ".join(made.stderr.split())
+    assert stderr.count(f"{data.as_uri()}: not checked for duplicate rows") == 1
+    assert "the cube file carries no notes" in stderr
+    assert "repeat an earlier row" not in stderr
+    assert not {"duplicate_rows", "notes"} & set(pl.read_parquet(target).columns)
 
 
 @pytest.mark.skipif(SPARK_MISSING is not None, reason=SPARK_MISSING or "")

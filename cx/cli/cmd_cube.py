@@ -96,7 +96,8 @@ def cube(
     the data's notes, as `cx simulate` does; the file carries them.
 
     `cx cube --engine duckdb -d export.csv -o cube.parquet` builds it with DuckDB
-    (out of core), `--engine spark` with PySpark (docs/scale-out.md).
+    (out of core), `--engine spark` with PySpark (docs/scale-out.md); both say and
+    write the notes of a local file.
 
     `cx cube --sql --dialect spark` prints the SQL that builds it on a warehouse.
     """
@@ -130,6 +131,10 @@ def cube(
             f"--rejects lists the rows the scan rejects; --engine {engine} lists none",
             hint="drop --rejects, or build the cube with the scan (--engine polars)",
         )
+    from cx.caveats import data_notes
+    from cx.data.cube import DataMeta
+
+    examined: list[DataMeta] = []
     if engine != "polars":
         from cx.cli.common import stderr_console
         from cx.cli.progress import terminal_progress
@@ -137,14 +142,11 @@ def cube(
         progress = terminal_progress(quiet, stderr_console(), delay=0.0)
         with progress.step(f"building the cube with {engine}"):
             used = api.build_cube_file_with(
-                engine, data, output, columns, max_reject_rate, window
+                engine, data, output, columns, max_reject_rate, window, examined.append
             )
     else:
-        from cx.caveats import data_notes
         from cx.cli.data_options import scan_progress
-        from cx.data.cube import DataMeta
 
-        examined: list[DataMeta] = []
         with scan_progress(Path(data), quiet):
             used = api.build_cube_file(
                 Path(data),
@@ -156,7 +158,7 @@ def cube(
                 rejects=rejects,
                 meta_out=examined.append,
             )
-        for meta in examined:  # as `cx simulate` says them on this export
-            for text in data_notes(meta, rejects):
-                note(text, quiet)
+    for meta in examined:  # as `cx simulate` says them on this export
+        for text in data_notes(meta, rejects):
+            note(text, quiet)
     note(f"wrote the cube of {used:,} rows to {output}", quiet)

@@ -41,6 +41,7 @@ from cx.data.layout import (
     iso_format_of,
     resolve_layout,
 )
+from cx.data.notes import examine_fine
 from cx.data.raw import EXACT_FLOAT
 from cx.data.rules import BLANK, CONTROL_CHARACTER, MAX_SCORE, WHITESPACE, boolean_words
 from cx.data.scan import enforce_reject_rate
@@ -219,7 +220,11 @@ def build_cube_file(
 ) -> fine.FineCube:
     """Build the cube file of the export ``path`` with ``engine`` and write it to ``output``
     (atomically); ``check`` sees the cube before it replaces ``output``. With
-    ``journey_window`` (hours), the file also carries the journeys and outcomes."""
+    ``journey_window`` (hours), the file also carries the journeys and outcomes.
+
+    The cube of a local file carries the export's notes and duplicate rows, as the
+    scan's cube file does (:func:`cx.data.notes.examine_fine`: one more streaming read
+    of the file); a remote path's carries none, cx reading no byte of it."""
     from cx.io import write_frame_parquet
 
     if engine not in ENGINES[1:]:
@@ -239,6 +244,11 @@ def build_cube_file(
         rows = pl.read_parquet(built)
         cube = _read_built(built, rows, path)
         check(cube)
+        if not remote(path):  # the engines read the file as UTF-8
+            examine_fine(cube, resolve_layout(Path(path), mapping), mapping, "utf8")
+            cube_columns = [name for name in rows.columns if name in fine.CUBE_FILE_SCHEMA]
+            # where the scan's file has them: after the cube's columns, before the outcomes'
+            rows = rows.select(*cube_columns, *cube.note_columns(), pl.exclude(cube_columns))
         ordered = fine.in_file_order(rows)  # the engine's order is its own
         write_frame_parquet(ordered, output, [path])
     return cube
@@ -258,6 +268,18 @@ def _read_built(built: Path, rows: pl.DataFrame, path: str) -> fine.FineCube:
         return fine.read_cube_file(built)
     except CxError as exc:
         raise DataError(f"the engine built no usable cube: {exc.message}", file=path) from None
+
+
+def remote(path: str) -> bool:
+    """Whether ``path`` is one only Spark reads (``s3://``, ``dbfs:/``...), not a local file."""
+    return "://" in path or path.startswith("dbfs:")
+
+
+#: Said of a remote path's cube, whose export cx reads no byte of (cx.data.notes).
+NOTES_UNCHECKED = (
+    "not checked for duplicate rows, columns matched loosely, UTC offsets converted or a "
+    "last line cut short: cx cannot read this path itself, so the cube file carries no notes"
+)
 
 
 def _local(path: str) -> Path:
@@ -435,10 +457,10 @@ def _spark_cube(path: str, mapping: Mapping, target: Path, journey_window: float
         from pyspark.sql import SparkSession
     except ImportError:
         raise _missing("spark") from None
-    remote = "://" in path or path.startswith("dbfs:")
-    source = path if remote else str(_local(path))
+    elsewhere = remote(path)
+    source = path if elsewhere else str(_local(path))
     # A local export's header is read by cx, as the scan reads it; a remote one's by Spark.
-    layout = None if remote else resolve_layout(Path(source), mapping)
+    layout = None if elsewhere else resolve_layout(Path(source), mapping)
     if layout is not None:
         _refuse_durations("spark", layout)
     spark = _spark_session(SparkSession)
@@ -457,7 +479,7 @@ def _spark_cube(path: str, mapping: Mapping, target: Path, journey_window: float
     for key, value in settings.items():
         spark.conf.set(key, value)
     try:
-        _spark_cube_rows(spark, path, remote, source, layout, mapping, target, journey_window)
+        _spark_cube_rows(spark, path, elsewhere, source, layout, mapping, target, journey_window)
     finally:
         for key, value in before.items():
             if value is None:

@@ -114,7 +114,7 @@ OPTIONAL_COLUMNS = ("time_of_day",)
 #: has something to say (so a clean export's file is the engines' and the SQL's, column
 #: for column): the rows repeating an earlier row exactly, and the file's notes
 #: (cx.data.notes.file_notes) as a JSON list of text. A file without them (an older cx,
-#: an engine, the SQL) says none.
+#: an engine on a path cx cannot read, the SQL) says none.
 NOTE_COLUMNS: dict[str, pl.DataType] = {"duplicate_rows": pl.Int64(), "notes": pl.String()}
 
 
@@ -716,11 +716,6 @@ class FineCube:
             stats.with_columns(table=pl.lit("stats")),
         ]
         frame = pl.concat(parts, how="diagonal_relaxed")
-        said = {
-            "duplicate_rows": self.duplicate_rows or None,
-            "notes": json.dumps(self.notes, ensure_ascii=False) if self.notes else None,
-        }
-        stats_row = pl.col("table") == "stats"
         return frame.select(
             *(
                 pl.col(name).cast(dtype)
@@ -728,12 +723,22 @@ class FineCube:
                 else pl.lit(None, dtype).alias(name)
                 for name, dtype in CUBE_FILE_SCHEMA.items()
             ),
-            *(
-                pl.when(stats_row).then(pl.lit(said[name], dtype)).alias(name)
-                for name, dtype in NOTE_COLUMNS.items()
-                if said[name] is not None
-            ),
+            *self.note_columns(),
         )
+
+    def note_columns(self) -> list[pl.Expr]:
+        """The stats row's NOTE_COLUMNS of this cube (its duplicate rows, its notes), each
+        only where it has something to say; null in the other tables' rows."""
+        said = {
+            "duplicate_rows": self.duplicate_rows or None,
+            "notes": json.dumps(self.notes, ensure_ascii=False) if self.notes else None,
+        }
+        stats_row = pl.col("table") == "stats"
+        return [
+            pl.when(stats_row).then(pl.lit(said[name], dtype)).alias(name)
+            for name, dtype in NOTE_COLUMNS.items()
+            if said[name] is not None
+        ]
 
     def write(self, path: str | Path) -> None:
         in_file_order(self.to_frame()).write_parquet(path)
