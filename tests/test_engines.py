@@ -698,11 +698,14 @@ def test_spark_says_once_that_a_path_it_reads_itself_has_no_notes(tmp_path: Path
 @pytest.mark.skipif(SPARK_MISSING is not None, reason=SPARK_MISSING or "")
 def test_spark_gives_a_shared_session_its_settings_back(tmp_path: Path) -> None:
     """A notebook's session is shared with everything else it runs: the settings cx
-    changes to build a cube (time zone, constraint propagation, shuffle partitions)
-    are the session's own again once the cube is written."""
+    changes to build a cube (time zone, constraint propagation, shuffle partitions,
+    log level) are the session's own again once the cube is written."""
     from pyspark.sql import SparkSession
 
     spark = SparkSession.builder.getOrCreate()
+    root = spark.sparkContext._jvm.org.apache.logging.log4j.LogManager.getRootLogger()
+    level = root.getLevel().toString()
+    spark.sparkContext.setLogLevel("INFO")
     spark.conf.set("spark.sql.session.timeZone", "America/New_York")
     spark.conf.set("spark.sql.constraintPropagation.enabled", "true")
     spark.conf.set("spark.sql.shuffle.partitions", "7")
@@ -711,7 +714,9 @@ def test_spark_gives_a_shared_session_its_settings_back(tmp_path: Path) -> None:
         assert spark.conf.get("spark.sql.session.timeZone") == "America/New_York"
         assert spark.conf.get("spark.sql.constraintPropagation.enabled") == "true"
         assert spark.conf.get("spark.sql.shuffle.partitions") == "7"
+        assert root.getLevel().toString() == "INFO"
     finally:
+        spark.sparkContext.setLogLevel(level)
         spark.conf.unset("spark.sql.session.timeZone")
         spark.conf.unset("spark.sql.constraintPropagation.enabled")
         spark.conf.unset("spark.sql.shuffle.partitions")

@@ -464,6 +464,9 @@ def _spark_cube(path: str, mapping: Mapping, target: Path, journey_window: float
     if layout is not None:
         _refuse_durations("spark", layout)
     spark = _spark_session(SparkSession)
+    # A notebook's or a cluster's session is shared: its log level and settings are
+    # given back after.
+    log_level = _log_level(spark)
     spark.sparkContext.setLogLevel("ERROR")
     settings = {
         # The blank-line filter under the canonical view's wide CASE expressions makes
@@ -474,7 +477,6 @@ def _spark_cube(path: str, mapping: Mapping, target: Path, journey_window: float
     if spark.sparkContext.master.startswith("local"):  # a cluster keeps its own settings
         cores = spark.sparkContext.defaultParallelism
         settings["spark.sql.shuffle.partitions"] = str(max(2, cores))
-    # A notebook's or a cluster's session is shared: its settings are given back after.
     before = {key: spark.conf.get(key, None) for key in settings}
     for key, value in settings.items():
         spark.conf.set(key, value)
@@ -486,6 +488,17 @@ def _spark_cube(path: str, mapping: Mapping, target: Path, journey_window: float
                 spark.conf.unset(key)
             else:
                 spark.conf.set(key, value)
+        if log_level is not None:
+            spark.sparkContext.setLogLevel(log_level)
+
+
+def _log_level(spark: Any) -> str | None:
+    """The level of the root logger of Spark's JVM (what ``setLogLevel`` sets), None
+    where it cannot be read."""
+    with contextlib.suppress(Exception):  # a JVM Py4J does not reach: nothing to give back
+        log_manager = spark.sparkContext._jvm.org.apache.logging.log4j.LogManager
+        return str(log_manager.getRootLogger().getLevel().toString())
+    return None
 
 
 def _spark_session(session: Any) -> Any:
