@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cx.models.vocabulary import counted, plural
+
 if TYPE_CHECKING:
     import polars as pl
 
@@ -27,8 +29,11 @@ def data_notes(meta: DataMeta, rejects: str | Path | None = None) -> list[str]:
     notes = [f"{data}: {text}" for text in meta.notes]
     if meta.duplicate_rows:
         notes.append(
-            f"{data}: {meta.duplicate_rows:,} row(s) repeat an earlier row exactly; they are "
-            "counted as contacts (remove them from the export if they are copies)"
+            f"{data}: {counted(meta.duplicate_rows, 'row repeats', 'rows repeat')} an earlier "
+            f"row exactly; {plural(meta.duplicate_rows, 'it is', 'they are')} counted as "
+            f"{plural(meta.duplicate_rows, 'a contact', 'contacts')} (remove "
+            f"{plural(meta.duplicate_rows, 'it', 'them')} from the export if "
+            f"{plural(meta.duplicate_rows, 'it is a copy', 'they are copies')})"
         )
     sample = meta.rejects_sample
     first = sample.row(0, named=True) if sample.height else None
@@ -48,7 +53,7 @@ def data_notes(meta: DataMeta, rejects: str | Path | None = None) -> list[str]:
         notes.append(f"{data}: a cube file holds no rejected rows: --rejects writes nothing")
     if meta.rows_dropped:
         notes.append(
-            f"{data}: {meta.rows_dropped:,} row(s) dropped by the mapping's `drop:` "
+            f"{data}: {counted(meta.rows_dropped, 'row')} dropped by the mapping's `drop:` "
             "(not counted, not rejected)"
         )
     return notes

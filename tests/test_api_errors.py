@@ -344,7 +344,7 @@ def test_the_report_checks_its_arguments_before_the_chart_library(
     import cx.report
 
     def missing() -> None:
-        raise InputError("cx report needs the optional package(s) altair")
+        raise InputError("cx report needs the optional package altair")
 
     monkeypatch.setattr(cx.report, "require_chart_library", missing)
     with pytest.raises(UsageError, match="cube"):

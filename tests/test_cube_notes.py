@@ -65,7 +65,7 @@ def test_cx_cube_says_the_notes_cx_simulate_says(tmp_path: Path) -> None:
     for words in (
         "column 'Customer ID' is read as customer_id",
         "timestamps carry the UTC offset +01:00, every one at midnight",
-        "row(s) repeat an earlier row exactly",
+        "an earlier row exactly; they are counted as contacts",
         "covers only 1 of the 31 days of its first period (2023-12)",
         "covers only 1 of the 31 days of its last period (2024-03)",
         "rows rejected (0.01%); first at line",

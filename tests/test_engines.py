@@ -32,6 +32,7 @@ from cx.data.rules import completed
 from cx.errors import CxError
 from cx.loader.mapping import load_mapping
 from cx.models.mapping import Mapping
+from cx.models.vocabulary import counted
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "interactions.csv"
@@ -673,7 +674,7 @@ def test_the_duckdb_cube_file_carries_the_scans_notes(tmp_path: Path) -> None:
     for words in (
         f"{data}: column 'Customer ID' is read as customer_id",
         f"{data}: timestamps carry the UTC offset +01:00",
-        f"{data}: {built.duplicate_rows} row(s) repeat an earlier row exactly",
+        f"{data}: {counted(built.duplicate_rows, 'row repeats', 'rows repeat')} an earlier",
     ):
         assert said["duckdb"].count(words) == 1, words
         assert simulated["duckdb"].count(words.replace(str(data), "CUBE")) == 1, words

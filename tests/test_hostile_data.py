@@ -284,7 +284,7 @@ def test_repeated_lines_of_whitespace_are_no_duplicate_rows(
     # A row that is no blank line, written twice, is still one row repeated.
     data.write_text("".join(lines + twice + lines[1:2]), encoding="utf-8")
     assert api.load_interactions(data, keep_rows=True).meta.duplicate_rows == 1
-    assert "1 row(s) repeat an earlier row" in simulate_json(data, scan=scan)[1]
+    assert "1 row repeats an earlier row" in simulate_json(data, scan=scan)[1]
 
 
 def test_mixed_utc_offsets_are_converted_to_utc_with_one_note(tmp_path: Path) -> None:
@@ -837,7 +837,7 @@ BROKEN_CUBES = {
     ),
     "missing-cube-format": (
         lambda f: f.drop("cube_format"),
-        "cube file lacks column(s): cube_format",
+        "cube file lacks column: cube_format",
     ),
     "null-cube-format": (
         lambda f: f.with_columns(pl.lit(None, pl.Int64).alias("cube_format")),
@@ -847,7 +847,7 @@ BROKEN_CUBES = {
         lambda f: f.with_columns(pl.lit(99).alias("cube_format")),
         f"cube file has cube_format 99; this cx reads cube_format {CUBE_FILE_FORMAT}",
     ),
-    "missing-channel": (lambda f: f.drop("channel"), "cube file lacks column(s): channel"),
+    "missing-channel": (lambda f: f.drop("channel"), "cube file lacks column: channel"),
     "text-count": (
         lambda f: f.with_columns(pl.lit("many").alias("contacts")),
         "cannot read cube file",

@@ -1132,7 +1132,7 @@ def test_rows_wider_than_the_header_are_no_header_below(tmp_path: Path) -> None:
     data.write_text("id,when\nc1,2024-01-01T10:00:00,phone\nc2,2024-01-01T11:00:00,chat\n")
     result = cx("inspect", "--data", data)
     assert result.exit_code == 2
-    assert "required column(s) missing: customer_id, timestamp, channel" in result.stderr
+    assert "required columns missing: customer_id, timestamp, channel" in result.stderr
     assert "header seems to start" not in result.stderr
 
 

@@ -248,7 +248,7 @@ def test_cli_writes_html_to_stdout_when_not_a_terminal() -> None:
 @pytest.mark.parametrize(
     ("unimportable", "said"),
     [
-        ("altair", "needs the optional package(s) altair"),  # not installed: said up front
+        ("altair", "needs the optional package altair"),  # not installed: said up front
         ("cx.report.build", "cannot import its chart library"),  # installed, but broken
     ],
 )

@@ -72,7 +72,7 @@ def test_the_page_says_what_stderr_says_about_the_data_and_the_strategy(
     assert said is not None
     assert page.index('id="caveats"') < page.index("<h2>At a glance</h2>")
     expected = (
-        "1 row(s) repeat an earlier row exactly",
+        "1 row repeats an earlier row exactly",
         "covers only 2 of the 31 days of its last period (2024-03)",
         f"rows rejected (0.01%); first at line {rows.height + 3}",
         f"all written to {rejects}",
@@ -99,7 +99,7 @@ def test_a_script_gets_the_caveats_the_page_lists(tmp_path: Path) -> None:
     strategy = cx.load_strategy(STRATEGY, ["channels.email.min_agents=2"])
     said = cx.api.caveats([strategy], cube, profile=profile)
     for words in (
-        "1 row(s) repeat an earlier row exactly",
+        "1 row repeats an earlier row exactly",
         "shifts.0: its ramp of 4 periods reaches 84% of its shares",
         "channels.email.min_agents: min_agents 2 holds nowhere",
         "customer '0' has",

@@ -22,9 +22,7 @@ def validate(
     ],
     output_format: Annotated[
         str,
-        typer.Option(
-            "--format", "-f", metavar=metavar(FORMATS), help=f"{one_of(FORMATS)}."
-        ),
+        typer.Option("--format", "-f", metavar=metavar(FORMATS), help=f"{one_of(FORMATS)}."),
     ] = "text",
     output: OutputOption = None,
     quiet: QuietOption = False,

@@ -788,7 +788,9 @@ def _check_cube_columns(raw: pl.DataFrame, path: Path) -> None:
         )
     if missing:
         raise DataError(
-            f"cube file lacks column(s): {', '.join(missing)}", file=path, hint=CUBE_FILE_HINT
+            f"cube file lacks {plural(len(missing), 'column')}: {', '.join(missing)}",
+            file=path,
+            hint=CUBE_FILE_HINT,
         )
     counts = (*COUNTS, "rows_read", "rows_rejected", "rows_dropped", "duplicate_rows")
     for name in (*counts, *SECONDS_SUMS):
@@ -882,9 +884,8 @@ def check_table_rows(
     keys, or a row's parts add up to more than their whole: a count in one row that
     another row or another count of the row contradicts would change the figures
     silently."""
-    repeated = (
-        rows.select(ROW, *keys, first=pl.col(ROW).min().over(keys))
-        .filter(pl.col(ROW) != pl.col("first"))
+    repeated = rows.select(ROW, *keys, first=pl.col(ROW).min().over(keys)).filter(
+        pl.col(ROW) != pl.col("first")
     )
     if repeated.height:
         found = repeated.sort(ROW).row(0, named=True)

@@ -42,6 +42,7 @@ from cx.data.files import (
 )
 from cx.errors import DataError, shown
 from cx.models.mapping import CANONICAL_COLUMNS, REQUIRED_COLUMNS, Mapping
+from cx.models.vocabulary import plural
 
 ROW = "__row"
 RAW = "__raw:"  # prefix of the untouched source columns, beside the parsed ones
@@ -341,7 +342,8 @@ def _map_sources(path: Path, header: list[str], mapping: Mapping) -> dict[str, l
         nearest = {c: missing_hint(path, mapping.delimiter, c, None, header) for c in missing}
         hints = [f"{n} for {c}" for c, n in nearest.items() if n]
         raise DataError(
-            f"required column(s) missing: {', '.join(missing)}; columns found: {', '.join(header)}",
+            f"required {plural(len(missing), 'column')} missing: {', '.join(missing)}; "
+            f"columns found: {', '.join(header)}",
             file=path,
             line=1,
             hint=("nearest: " + ", ".join(hints) + "; map them with --columns")

@@ -30,7 +30,7 @@ from cx.data.layout import SourceLayout, resolve_layout
 from cx.errors import SHOWN_VALUES, DataError, InputError, closest, shown, shown_list
 from cx.models.mapping import Mapping
 from cx.models.numbers import check_share
-from cx.models.vocabulary import PERIODS, one_of
+from cx.models.vocabulary import PERIODS, one_of, plural
 
 DEFAULT_MAX_REJECT_RATE = 0.01
 CUBE_FILE_MAPPING_NOTE = (
@@ -233,7 +233,8 @@ def required_channels_message(
     source = f"the data ({data})" if data else "the data"
     named = shown_list(parts, len(unknown))
     return InputError(
-        f"channel(s) in {source} but not in the strategy's catalog: {named}",
-        hint="add them to `channels:`, or map them onto catalog channels with a mapping "
-        "file's `channels:` aliases",
+        f"{plural(len(unknown), 'channel')} in {source} but not in the strategy's catalog: {named}",
+        hint=f"add {plural(len(unknown), 'it', 'them')} to `channels:`, or map "
+        f"{plural(len(unknown), 'it onto a catalog channel', 'them onto catalog channels')} "
+        "with a mapping file's `channels:` aliases",
     )

@@ -12,6 +12,7 @@ import importlib.util
 from typing import TYPE_CHECKING
 
 from cx.errors import InputError
+from cx.models.vocabulary import plural
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -40,7 +41,8 @@ def require_chart_library() -> None:
     missing = [package for module, package in CHART_PACKAGES.items() if not _installed(module)]
     if missing:
         raise InputError(
-            f"cx report needs the optional package(s) {', '.join(missing)}", hint=INSTALL_HINT
+            f"cx report needs the optional {plural(len(missing), 'package')} {', '.join(missing)}",
+            hint=INSTALL_HINT,
         )
 
 
