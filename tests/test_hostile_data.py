@@ -1283,6 +1283,38 @@ def test_a_parquet_time_zone_is_converted_to_utc_with_a_note(tmp_path: Path) -> 
     assert cube.meta.first_timestamp == "2024-01-05T09:00:00"  # 10:00 in Paris in winter
 
 
+@pytest.mark.parametrize("minute", [0, 30])
+def test_parquet_dates_at_midnight_in_their_zone_are_said_to_be_dates(
+    tmp_path: Path, minute: int
+) -> None:
+    """Dates at midnight in a Parquet column's time zone (00:00 in Paris, 23:00 UTC the
+    day before) were said only to be converted to UTC, where a CSV's dates at midnight
+    with their offset are said to be dates."""
+    data = tmp_path / "zoned-dates.parquet"
+    pl.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(40)],
+            "timestamp": [
+                dt.datetime(2024, 1, 1 + i % 28, 0, minute if i == 7 else 0) for i in range(40)
+            ],
+            "channel": ["phone"] * 40,
+        }
+    ).with_columns(pl.col("timestamp").dt.replace_time_zone("Europe/Paris")).write_parquet(data)
+    said = "timestamps are in the time zone Europe/Paris" + (
+        ", every one at midnight (00:00:00) as written: dates without a time of day, which "
+        "the conversion to UTC turns into times of day that cx staffs as such; write the "
+        "dates without their offset to have them read as dates only"
+        if minute == 0
+        else ": all are converted to UTC, so hours of day are UTC hours"
+    )
+    payload, stderr = simulate_json(data)
+    assert payload["data"]["rows_rejected"] == 0
+    assert [line for line in stderr.splitlines() if "time zone" in line] == [f"{data}: {said}"]
+    cube = api.load_interactions(data)
+    assert [note for note in cube.meta.notes if "time zone" in note] == [said]
+    assert cube.meta.first_timestamp == "2023-12-31T23:00:00"  # midnight in Paris, UTC
+
+
 def test_the_library_raises_cx_errors_only(fifo: Path) -> None:
     with pytest.raises(CxError, match="not a regular file"):
         api.load_interactions(fifo)

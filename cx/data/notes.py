@@ -245,11 +245,22 @@ def offset_notes(layout: SourceLayout, encoding: str = "utf8") -> list[str]:
 
     fmt = layout.timestamp_format
     if layout.typed_timestamp():  # a Parquet column: its time zone is in its type
-        dtype = layout.dtypes[layout.sources["timestamp"][0]]
-        zone = getattr(dtype, "time_zone", None)
+        name = layout.sources["timestamp"][0]
+        zone = getattr(layout.dtypes[name], "time_zone", None)
         if zone is None or zone.upper() in ("UTC", "Z", "+00:00", "ETC/UTC"):
             return []
-        return [f"timestamps are in the time zone {zone}: {CONVERTED_TO_UTC}"]
+        # Its times of day are those of its zone, as the export wrote them.
+        written = pl.col(RAW + name)
+        try:
+            midnight = (
+                raw_frame(layout, encoding)
+                .select(written.is_not_null().any() & (written.dt.time() == time(0)).all())
+                .collect(engine="streaming")
+                .item()
+            )
+        except READ_FAILURES:  # the scan has already read it: the plainer note
+            midnight = False
+        return [_converted_note(f"timestamps are in the time zone {zone}", midnight)]
     if not any(z in fmt for z in ("%z", "%#z", "%:z")):
         return []
     names = [RAW + name for name in layout.sources["timestamp"]]
@@ -287,6 +298,12 @@ def offset_notes(layout: SourceLayout, encoding: str = "utf8") -> list[str]:
         if len(found) == 1
         else (f"{len(found)} different UTC offsets ({named})")
     )
-    if by_offset["midnight"].all():
-        return [f"timestamps carry {carry}, every one at {DATES_IN_OFFSET}"]
-    return [f"timestamps carry {carry}: {CONVERTED_TO_UTC}"]
+    return [_converted_note(f"timestamps carry {carry}", by_offset["midnight"].all())]
+
+
+def _converted_note(timestamps: str, midnight: bool) -> str:
+    """The note of timestamps converted to UTC (``timestamps`` says from what): dates
+    when every one was written at midnight in its offset or zone."""
+    if midnight:
+        return f"{timestamps}, every one at {DATES_IN_OFFSET}"
+    return f"{timestamps}: {CONVERTED_TO_UTC}"
