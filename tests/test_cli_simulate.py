@@ -490,6 +490,23 @@ def test_set_cannot_change_extends(work: Path, assignment: str) -> None:
     assert line.startswith(f"error: --set {assignment}: --set cannot change extends")
 
 
+@pytest.mark.parametrize(
+    ("assignment", "said"),
+    [
+        ("nope=1", "nope: unknown key 'nope' (hint: allowed keys: name, kind, "),
+        ("nope.x=1", "the strategy has no key 'nope' (hint: keys: name, kind, "),
+    ],
+)
+def test_set_of_an_unknown_key_offers_no_file_keys(work: Path, assignment: str, said: str) -> None:
+    """The hint for an unknown top-level key offered `version` (the file's format
+    version) and `extends` (which --set refuses) among the keys to --set."""
+    line = one_error_line(cx("simulate", "push.yaml", "--data", "data.csv", "--set", assignment))
+    assert line.startswith(f"error: --set {assignment}: {said}")
+    offered = line.split("keys: ", 1)[1].rstrip(")").split(", ")
+    assert "channels" in offered and "shifts" in offered
+    assert "version" not in offered and "extends" not in offered
+
+
 def test_a_strategy_dict_cannot_extend_a_file(work: Path) -> None:
     document = yaml.safe_load(PUSH_YAML)
     with pytest.raises(StrategyError) as caught:

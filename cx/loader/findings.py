@@ -17,7 +17,7 @@ from cx.errors import Finding, did_you_mean
 from cx.loader.fields import fields_at
 from cx.loader.located import Located
 from cx.models.numbers import is_number_text
-from cx.models.source import dotted_path
+from cx.models.source import FILE_KEYS, dotted_path
 from cx.models.uncertainty import RANGE_TAGS
 from cx.models.vocabulary import CHANNEL_NAME_PATTERN, CHANNEL_NAME_RULE, channel_name_like
 
@@ -144,6 +144,8 @@ def _finding_for(
     where = dotted_path(path)
     if first["type"] == "extra_forbidden":
         allowed = fields_at(model, path[:-1])
+        if position.by_set and len(path) == 1:
+            allowed = [key for key in allowed if key not in FILE_KEYS]
         hint = did_you_mean(path[-1], allowed) or (
             "allowed keys: " + ", ".join(allowed) if allowed else None
         )

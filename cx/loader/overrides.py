@@ -14,7 +14,7 @@ from cx.errors import InputError, did_you_mean
 from cx.loader.fields import holds_list, settable_map
 from cx.loader.located import Located, Position, drop_below
 from cx.loader.yamlsafe import parse_yaml
-from cx.models.source import DOTTED_KEY, SET_OPTION, dotted_path, key_path
+from cx.models.source import DOTTED_KEY, FILE_KEYS, SET_OPTION, dotted_path, key_path
 from cx.models.strategy import Strategy
 from cx.models.uncertainty import RANGE_FIELDS, keys_there
 
@@ -125,6 +125,8 @@ def _step(node: Any, part: str | int, prefix: list[str | int], label: str) -> An
             hint=f"set it whole: --set {where}=VALUE",
         )
     known = [*dict.fromkeys([*map(str, node), *allowed])]
+    if not prefix:
+        known = [name for name in known if name not in FILE_KEYS]
     where = dotted_path(prefix) or "the strategy"
     raise InputError(
         f"{where} has no key '{key}'",

@@ -42,6 +42,9 @@ DOTTED_KEY = re.compile(r"[A-Za-z_$][\w$\-]*(?:\.[\w$\-]+)*")
 #: What the position of a value given with ``--set KEY=VALUE`` starts with: that option
 #: stands where a file's name would, with no line.
 SET_OPTION = "--set "
+#: The top-level keys that say what a strategy file is (its format version, the file it
+#: extends) rather than what the strategy does: no hint offers them to ``--set``.
+FILE_KEYS = ("version", "extends")
 
 
 @dataclass(frozen=True)
