@@ -464,6 +464,26 @@ def test_duplicate_rows_are_counted_in_the_same_read(frame: pl.DataFrame, tmp_pa
     assert fast.duplicate_rows == exact.duplicate_rows == count_duplicate_rows(layout) == 7
 
 
+@pytest.mark.parametrize("blank", ["\u200b", "\xa0 ", "\ufeff", "\u3000,,", "\u200b,\xa0\t"])
+def test_repeated_lines_that_look_blank_are_no_duplicates_on_any_count(
+    frame: pl.DataFrame, tmp_path: Path, blank: str
+) -> None:
+    """The scans read a line of zero-width spaces, BOMs or any whitespace as a blank
+    line; the count of duplicates made apart from a scan read it as a row, so each
+    repeat of it counted as a duplicate there only."""
+    from cx.data.notes import count_duplicate_rows
+
+    path = tmp_path / "looks-blank.csv"
+    pl.concat([frame, frame.slice(100, 7)]).write_csv(path)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[50:50] = [blank + "\n"] * 4
+    path.write_text("".join(lines), encoding="utf-8")
+    fast = scan.scan_fine(path, Mapping(), rejects_out=lambda _: None)
+    exact = scan.scan_fine(path, Mapping(), exact=True)
+    layout = resolve_layout(path, Mapping())
+    assert fast.duplicate_rows == exact.duplicate_rows == count_duplicate_rows(layout) == 7
+
+
 def test_gzip_tsv_header_and_delimiter_are_read_through_the_compression(
     frame: pl.DataFrame, inputs: dict[str, Path], tmp_path: Path
 ) -> None:

@@ -52,7 +52,9 @@ def column_notes(layout: SourceLayout, mapping: Mapping) -> list[str]:
 
 
 def count_duplicate_rows(layout: SourceLayout, encoding: str = "utf8") -> int:
-    """Rows that repeat an earlier row exactly (every column), blank lines left out.
+    """Rows that repeat an earlier row exactly (every column), blank lines left out: lines
+    of delimiters, whitespace and invisible characters only, as the scans leave them
+    out (:data:`cx.data.rules.BLANK`).
 
     CSV: each line is hashed whole (64 bits), one cheap pass; a quoted field with a line
     break in it counts per line. Parquet: each row's values are hashed. A file Polars
@@ -78,7 +80,7 @@ def count_duplicate_rows(layout: SourceLayout, encoding: str = "utf8") -> int:
                     truncate_ragged_lines=True,
                     encoding="utf8-lossy",
                 )
-                .filter(line.str.strip_chars(" \t\r" + layout.delimiter).str.len_bytes() > 0)
+                .filter(line.str.strip_chars(BLANK + layout.delimiter).str.len_bytes() > 0)
                 .select(rows=pl.len(), distinct=line.hash(7).n_unique())
             )
         counts = query.collect(engine="streaming")
