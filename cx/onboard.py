@@ -619,8 +619,6 @@ def _pick_abandon_outcome(
     its abandon values are the flag, and the column is no reason for calling (intent).
     Columns named as an outcome, or with an abandon value among their first values, are
     looked at over the whole file."""
-    if _pick_optional("abandoned", profiles) is not None:
-        return None
     candidates = [
         p
         for p in profiles
@@ -1032,13 +1030,20 @@ def propose(data: str | Path) -> Proposal:
     _decide_day_first(proposal, layout)
     # The yes/no flags are picked before the other columns: a DISPOSITION of Abandoned
     # and Answered, or of Solved and Unsolved, is a flag, not the intent its name says.
-    outcome = _pick_abandon_outcome(rest, layout)
-    flags: dict[str, ColumnProfile] = {} if outcome is None else {"abandoned": outcome}
-    for canonical in FLAG_COLUMNS:
-        found = flags.get(canonical) or _pick_optional(canonical, rest)
-        if found is not None:
-            flags[canonical] = found
-            rest = [p for p in rest if p.name != found.name]
+    # An outcome column is looked for only when no yes/no column is the abandoned flag.
+    abandoned = _pick_optional("abandoned", rest)
+    outcome = _pick_abandon_outcome(rest, layout) if abandoned is None else None
+    flags: dict[str, ColumnProfile] = {}
+    resolved = _pick_optional("resolved", rest)
+    if resolved is not None:
+        flags["resolved"] = resolved
+        rest = [p for p in rest if p.name != resolved.name]
+    if abandoned is not None and abandoned is resolved:  # the next yes/no column, if any
+        abandoned = _pick_optional("abandoned", rest)
+    abandoned = outcome or abandoned
+    if abandoned is not None:
+        flags["abandoned"] = abandoned
+        rest = [p for p in rest if p.name != abandoned.name]
     for canonical in OPTIONAL_ORDER:
         found = (
             flags.get(canonical) if canonical in FLAG_COLUMNS else _pick_optional(canonical, rest)
