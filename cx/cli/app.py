@@ -8,6 +8,7 @@ so ``cx --help`` and ``cx validate`` start fast.
 from __future__ import annotations
 
 import inspect
+import re
 import sys
 from collections import Counter
 from pathlib import PurePath
@@ -37,9 +38,27 @@ class _FlagsWithoutType:
         super().__init__(*args, **kwargs)
         for parameter in self.params:
             _no_type_on_flag(parameter)
+            _list_type_as_values(parameter)
 
     def get_help_option(self, ctx: Any) -> Any:
         return _no_type_on_flag(super().get_help_option(ctx))  # type: ignore[misc]
+
+
+#: How Typer shows the type of a parameter that takes several values: ``<list[Path]>``.
+_LIST_TYPE = re.compile(r"<list\[(\w+)\]>")
+
+
+def _list_type_as_values(parameter: Any) -> None:
+    """Show ``strategies... <path>...`` where Typer shows ``<list[Path]>``, a Python
+    type a person does not write."""
+    shown = parameter.display_type_rich
+
+    def display_type_rich(ctx: Any) -> str | None:
+        text = shown(ctx)
+        listed = _LIST_TYPE.fullmatch(text or "")
+        return f"<{listed[1].lower()}>..." if listed else text
+
+    parameter.display_type_rich = display_type_rich
 
 
 def _no_type_on_flag(parameter: Any) -> Any:
