@@ -1100,7 +1100,9 @@ def salesforce_report(path: Path, title: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("title", ['"Open Cases by Origin"', "Open Cases, by Origin", ""])
+@pytest.mark.parametrize(
+    "title", ['"Open Cases by Origin"', "Open Cases, by Origin", "", "Open Cases by Origin,,,,"]
+)
 @pytest.mark.parametrize("command", ["init", "inspect"])
 def test_lines_above_the_header_are_named(tmp_path: Path, title: str, command: str) -> None:
     """A report's title and filters above the header read as 'cannot detect the

@@ -140,14 +140,23 @@ def header_below(lines: list[str], delimiter: str | None = None) -> tuple[int, l
             continue
         block = itertools.takewhile(str.strip, lines[index:])  # a report's footer may follow
         names, *rows = _rows(list(block), separator)
-        first = _rows(lines[:1], separator)
-        if len(names) < 2 or len(names) <= (len(first[0]) if first else 0):
+        if len(names) < 2 or len(names) <= _title_width(lines[0], separator):
             continue
         if len(set(names)) < len(names) or not all(_is_name(name) for name in names):
             continue
         if rows and all(len(row) == len(names) for row in rows):
             return index + 1, names
     return None
+
+
+def _title_width(line: str, separator: str) -> int:
+    """The fields of line 1, a title padded with empty fields to the table's width (as a
+    spreadsheet saves it: ``Open Cases,,,,``) counting as one."""
+    first = _rows([line], separator)
+    if not first:
+        return 0
+    fields = first[0]
+    return 1 if not any(field.strip() for field in fields[1:]) else len(fields)
 
 
 def header_below_error(path: Path, first_line: str, line: int, names: list[str]) -> DataError:

@@ -47,7 +47,11 @@ def text_layout(path: Path, delimiter: str | None = None) -> SourceLayout:
         header = next(csv.reader([head[0]], delimiter=delimiter))
     except csv.Error as exc:
         raise DataError(f"cannot read the header row: {exc}", file=path, line=1) from None
-    check_header(path, head[0], header, {"all": header})  # CR-only lines, a name twice
+    try:
+        check_header(path, head[0], header, {"all": header})  # CR-only lines, a name twice
+    except DataError:  # a title padded with empty fields names '' several times
+        refuse_header_below(path, delimiter)
+        raise
     return SourceLayout(
         path=path,
         delimiter=delimiter,
