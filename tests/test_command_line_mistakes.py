@@ -88,6 +88,31 @@ def test_the_list_of_commands_wraps_each_summary_to_the_terminal() -> None:
     assert [line.split()[1] for line in commands] == list(COMMANDS)  # one line each
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (
+            ["generate", "--channels", "3"],
+            "error: No such option: --channels (hint: see 'cx generate -h')",
+        ),  # Click offered --help: both names start with dashes
+        (
+            ["generate", "--hlep"],
+            "error: No such option: --hlep (Possible options: --help) (hint: see 'cx generate -h')",
+        ),
+        (
+            ["generate", "--sed", "1"],
+            "error: No such option: --sed (Possible options: --seed) (hint: see 'cx generate -h')",
+        ),
+    ],
+)
+def test_an_unknown_option_is_offered_only_options_close_by_name(
+    args: list[str], said: str
+) -> None:
+    result = run_cx(*args)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == said + "\n"
+
+
 def test_help_shows_the_form_of_an_option_value() -> None:
     def shown(command: str) -> str:
         return " ".join(run_cx(command, "--help").stdout.split())  # wrapped as it may be

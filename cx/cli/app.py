@@ -7,6 +7,7 @@ so ``cx --help`` and ``cx validate`` start fast.
 
 from __future__ import annotations
 
+import difflib
 import inspect
 import re
 import sys
@@ -251,7 +252,18 @@ def _shown_name(parameter: Any) -> str:
 
 
 def _message(error: Exception) -> str:
+    possible = getattr(error, "possibilities", None)
+    if possible:
+        error.possibilities = _close_options(str(getattr(error, "option_name", "")), possible)
     return str(getattr(error, "format_message", error.__str__)()).rstrip(".")
+
+
+def _close_options(given: str, options: list[str]) -> list[str]:
+    """The options close to ``given`` by their names: Click compares them with their
+    dashes, which ``--channels`` and ``--help`` share, and offered ``--help`` for it."""
+    names = {option.lstrip("-"): option for option in options}
+    close = difflib.get_close_matches(given.lstrip("-"), list(names), n=len(names), cutoff=0.6)
+    return [names[name] for name in close]
 
 
 def _help_hint(error: Exception, commands: list[str], args: list[str]) -> str:
