@@ -685,6 +685,7 @@ def build_cube_file_with(
     max_reject_rate: float = DEFAULT_MAX_REJECT_RATE,
     journey_window: float | None = None,
     meta_out: Callable[[DataMeta], None] | None = None,
+    encoding: str = "utf8",
 ) -> int:
     """Write the cube file of an export with an SQL engine, ``duckdb`` or ``spark``
     (docs/scale-out.md): the statement of :func:`cube_sql`, executed by the engine on the
@@ -692,7 +693,8 @@ def build_cube_file_with(
     ``journey_window`` and ``meta_out`` as for :func:`build_cube_file`: the cube file of
     a local export carries its duplicate rows and notes as the scan's does; that of a
     path only Spark reads carries none, and the ``DataMeta`` given to ``meta_out`` has
-    a note saying so. Returns the number of rows used."""
+    a note saying so. ``encoding="lossy"`` (bytes that are not UTF-8 read as '\ufffd')
+    DuckDB refuses: it has no such reading. Returns the number of rows used."""
     from cx.data.engines import ENGINES, NOTES_UNCHECKED, build_cube_file, remote
     from cx.data.scan import enforce_reject_rate
 
@@ -704,6 +706,7 @@ def build_cube_file_with(
     max_reject_rate = check.require_share(max_reject_rate, "max_reject_rate")
     journey_window = _optional_window(journey_window)
     meta_out = check.require_callback(meta_out, "meta_out")
+    encoding = check.require_encoding(encoding)
     mapping = columns if isinstance(columns, ColumnMapping) else load_mapping(columns)
 
     def within_rate(built: Any) -> None:
@@ -711,7 +714,9 @@ def build_cube_file_with(
             built.rows_read, built.rows_rejected, built.rejects_sample, max_reject_rate, source
         )
 
-    built = build_cube_file(engine, source, Path(output), mapping, within_rate, journey_window)
+    built = build_cube_file(
+        engine, source, Path(output), mapping, within_rate, journey_window, encoding
+    )
     if meta_out is not None and built.first is not None:  # no valid row: no period
         meta = built.to_cube(DEFAULT_PERIOD, source).meta
         if remote(source):

@@ -222,7 +222,7 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("cube_file-rejects", lambda g: api.build_cube_file(GOOD, g.work / "c.parquet", rejects=3), UsageError, ("rejects",)),
     ("cube_file-meta_out", lambda g: api.build_cube_file(GOOD, g.work / "c.parquet", meta_out="print"), UsageError, ("meta_out", "a function")),
     # cx.api.build_cube_file_with(engine, path, output, columns, max_reject_rate, journey_window,
-    #                             meta_out)
+    #                             meta_out, encoding)
     ("engine-unknown", lambda g: api.build_cube_file_with("oracle", GOOD, g.work / "c.parquet"), InputError, ("engine", "oracle", "duckdb")),
     ("engine-None", lambda g: api.build_cube_file_with(None, GOOD, g.work / "c.parquet"), UsageError, ("engine",)),
     ("engine-path-None", lambda g: api.build_cube_file_with("duckdb", None, g.work / "c.parquet"), UsageError, ("path",)),
@@ -232,6 +232,7 @@ CASES: list[tuple[str, Call, type[CxError], tuple[str, ...]]] = [
     ("engine-rate", lambda g: api.build_cube_file_with("duckdb", GOOD, g.work / "c.parquet", max_reject_rate=5), InputError, ("max_reject_rate",)),
     ("engine-window", lambda g: api.build_cube_file_with("duckdb", GOOD, g.work / "c.parquet", journey_window="x"), UsageError, ("journey_window",)),
     ("engine-meta_out", lambda g: api.build_cube_file_with("duckdb", GOOD, g.work / "c.parquet", meta_out="print"), UsageError, ("meta_out", "a function")),
+    ("engine-encoding", lambda g: api.build_cube_file_with("duckdb", GOOD, g.work / "c.parquet", encoding="latin1"), InputError, ("encoding", "latin1")),
     # cx.api.cube_sql(dialect, table, columns, journey_window)
     ("cube_sql-window", lambda g: api.cube_sql("duckdb", journey_window=-1), InputError, ("journey_window",)),
     ("cube_sql-dialect", lambda g: api.cube_sql("oracle"), InputError, ("dialect", "oracle", "duckdb")),

@@ -29,7 +29,7 @@ from cx.data import fine, scan
 from cx.data.exact import parsed_frame
 from cx.data.layout import resolve_layout
 from cx.data.rules import completed
-from cx.errors import CxError
+from cx.errors import CxError, UsageError
 from cx.loader.mapping import load_mapping
 from cx.models.mapping import Mapping
 from cx.models.vocabulary import counted
@@ -721,3 +721,24 @@ def test_spark_gives_a_shared_session_its_settings_back(tmp_path: Path) -> None:
         spark.conf.unset("spark.sql.session.timeZone")
         spark.conf.unset("spark.sql.constraintPropagation.enabled")
         spark.conf.unset("spark.sql.shuffle.partitions")
+
+
+def test_duckdb_refuses_lossy_reading_before_reading(tmp_path: Path) -> None:
+    """DuckDB has no reading of bytes that are not UTF-8 as '\ufffd': --encoding lossy
+    with it is refused in one line, before the export is read (here: not there)."""
+    target = tmp_path / "cube.parquet"
+    missing = tmp_path / "missing.csv"
+    result = run_cx(
+        "cube", "--engine", "duckdb", "--encoding", "lossy", "-d", missing, "-o", target
+    )  # fmt: skip
+    assert result.exit_code == 2, result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "--encoding lossy" in lines[0] and "--engine duckdb" in lines[0]
+    assert "hint: build this cube with the scan" in lines[0]
+    assert not target.exists()
+    with pytest.raises(UsageError, match="--engine duckdb"):
+        api.build_cube_file_with("duckdb", EXAMPLE, target, encoding="lossy")
+    assert not target.exists()
+

@@ -141,7 +141,7 @@ def cube(
         progress = terminal_progress(quiet, stderr_console(), delay=0.0)
         with progress.step(f"building the cube with {engine}"):
             used = api.build_cube_file_with(
-                engine, data, output, columns, max_reject_rate, window, examined.append
+                engine, data, output, columns, max_reject_rate, window, examined.append, encoding
             )
     else:
         from cx.cli.data_options import scan_progress

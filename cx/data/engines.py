@@ -217,6 +217,7 @@ def build_cube_file(
     mapping: Mapping,
     check: Callable[[fine.FineCube], None],
     journey_window: float | None = None,
+    encoding: str = "utf8",
 ) -> fine.FineCube:
     """Build the cube file of the export ``path`` with ``engine`` and write it to ``output``
     (atomically); ``check`` sees the cube before it replaces ``output``. With
@@ -224,11 +225,20 @@ def build_cube_file(
 
     The cube of a local file carries the export's notes and duplicate rows, as the
     scan's cube file does (:func:`cx.data.notes.examine_fine`: one more streaming read
-    of the file); a remote path's carries none, cx reading no byte of it."""
+    of the file); a remote path's carries none, cx reading no byte of it.
+
+    ``encoding="lossy"`` reads bytes that are not UTF-8 as '\ufffd', as the scan does:
+    DuckDB has no such reading, and refuses it."""
     from cx.io import write_frame_parquet
 
     if engine not in ENGINES[1:]:
         raise UsageError(f"unknown --engine '{engine}'", hint=f"use {', '.join(ENGINES)}")
+    if encoding == "lossy" and engine == "duckdb":
+        raise UsageError(
+            "--encoding lossy reads bytes that are not UTF-8 as '\ufffd'; --engine duckdb "
+            "cannot",
+            hint="build this cube with the scan (no --engine), or export it as UTF-8",
+        )
     if mapping.timestamp_format:
         timestamp_shape(mapping.timestamp_format)  # refused before any reading when not ISO
     if mapping.duration_format:
