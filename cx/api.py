@@ -693,8 +693,8 @@ def build_cube_file_with(
     ``journey_window`` and ``meta_out`` as for :func:`build_cube_file`: the cube file of
     a local export carries its duplicate rows and notes as the scan's does; that of a
     path only Spark reads carries none, and the ``DataMeta`` given to ``meta_out`` has
-    a note saying so. ``encoding="lossy"`` (bytes that are not UTF-8 read as '\ufffd')
-    DuckDB refuses: it has no such reading. Returns the number of rows used."""
+    a note saying so. ``encoding="lossy"`` reads bytes that are not UTF-8 as '\ufffd',
+    as the scan does: with Spark only (DuckDB refuses it). Returns the number of rows used."""
     from cx.data.engines import ENGINES, NOTES_UNCHECKED, build_cube_file, remote
     from cx.data.scan import enforce_reject_rate
 

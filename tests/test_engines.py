@@ -29,7 +29,7 @@ from cx.data import fine, scan
 from cx.data.exact import parsed_frame
 from cx.data.layout import resolve_layout
 from cx.data.rules import completed
-from cx.errors import CxError, UsageError
+from cx.errors import CxError, DataError, UsageError
 from cx.loader.mapping import load_mapping
 from cx.models.mapping import Mapping
 from cx.models.vocabulary import counted
@@ -742,3 +742,45 @@ def test_duckdb_refuses_lossy_reading_before_reading(tmp_path: Path) -> None:
         api.build_cube_file_with("duckdb", EXAMPLE, target, encoding="lossy")
     assert not target.exists()
 
+
+def late_bytes_not_utf8(path: Path, bad: bytes = b"ph\xe9ne") -> Path:
+    """A CSV whose first byte that is not UTF-8 is past the lines cx reads of its header."""
+    rows = "".join(f"C{i},2024-01-0{1 + i % 9}T09:{i % 60:02d}:00,phone,{i}\n" for i in range(3000))
+    head = "customer_id,timestamp,channel,handle_time\n" + rows
+    path.write_bytes(head.encode() + b"C9,2024-01-02T10:00:00," + bad + b",40\n" + rows.encode())
+    return path
+
+
+def assert_same_file(built: Path, scanned: Path) -> None:
+    """The cube files hold the same cube, notes and duplicate rows."""
+    built_cube, scanned_cube = fine.read_cube_file(built), fine.read_cube_file(scanned)
+    assert_same_cube(built_cube, scanned_cube)
+    assert built_cube.notes == scanned_cube.notes
+    assert built_cube.duplicate_rows == scanned_cube.duplicate_rows
+
+
+@pytest.mark.skipif(SPARK_MISSING is not None, reason=SPARK_MISSING or "")
+def test_spark_reads_bytes_that_are_not_utf8_as_the_scan(tmp_path: Path) -> None:
+    """Spark reads a byte that is not UTF-8 as '\ufffd' without a word: a local file with
+    one is refused in the scan's words, unless --encoding lossy asks for that reading,
+    and then its cube file is the scan's, the note saying so included. A '\ufffd' the
+    export wrote as UTF-8 is read as it is."""
+    data = late_bytes_not_utf8(tmp_path / "export.csv")
+    target = tmp_path / "spark.parquet"
+    with pytest.raises(DataError) as scanned:
+        api.build_cube_file(data, tmp_path / "scan.parquet")
+    with pytest.raises(DataError) as built:
+        api.build_cube_file_with("spark", data, target)
+    assert str(built.value) == str(scanned.value)
+    assert "3002:26: data file is not UTF-8 text (byte 0xe9)" in str(built.value)
+    assert not target.exists()
+
+    api.build_cube_file(data, tmp_path / "scan.parquet", encoding="lossy")
+    api.build_cube_file_with("spark", data, target, encoding="lossy")
+    assert_same_file(target, tmp_path / "scan.parquet")
+    assert any("(--encoding lossy)" in note for note in fine.read_cube_file(target).notes)
+
+    written = late_bytes_not_utf8(tmp_path / "written.csv", "ph\ufffdne".encode())
+    api.build_cube_file(written, tmp_path / "scan.parquet")
+    api.build_cube_file_with("spark", written, target)
+    assert_same_file(target, tmp_path / "scan.parquet")

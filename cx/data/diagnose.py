@@ -48,6 +48,8 @@ CHUNK_BYTES = 1024 * 1024
 #: What a read error says when no diagnosis finds what is wrong with the file.
 UNPARSED = "cannot parse data file"
 UTF8_HINT = "export it as UTF-8, or pass --encoding lossy to replace bad bytes"
+#: What a read error says of a file not UTF-8 where the diagnosis does not find the byte.
+NOT_UTF8 = "data file is not valid UTF-8 text"
 
 
 # --------------------------------------------------------------------------- column names
@@ -425,7 +427,7 @@ def read_error(path: Path, exc: BaseException, delimiter: str | None = None) -> 
             problem = first_bad_utf8(path)
             if problem is not None:
                 return problem.error(path)
-            return DataError("data file is not valid UTF-8 text", file=path, hint=UTF8_HINT)
+            return DataError(NOT_UTF8, file=path, hint=UTF8_HINT)
         problem = csv_problem(path, delimiter)
     except (OSError, EOFError, zlib.error) as error:  # a corrupt .gz
         return DataError(f"cannot read data file: {error}", file=path)

@@ -30,7 +30,15 @@ from typing import IO, Any
 import polars as pl
 
 from cx.data import fine
-from cx.data.diagnose import UNPARSED, csv_problem, line_end_problem, read_error
+from cx.data.diagnose import (
+    NOT_UTF8,
+    UNPARSED,
+    UTF8_HINT,
+    csv_problem,
+    first_bad_utf8,
+    line_end_problem,
+    read_error,
+)
 from cx.data.files import TAIL_BYTES, check_data_path, detect_delimiter, file_tail
 from cx.data.journeys import OUTCOME_FILE_SCHEMA
 from cx.data.layout import (
@@ -41,7 +49,7 @@ from cx.data.layout import (
     iso_format_of,
     resolve_layout,
 )
-from cx.data.notes import examine_fine
+from cx.data.notes import examine_fine, not_utf8
 from cx.data.raw import EXACT_FLOAT
 from cx.data.rules import BLANK, CONTROL_CHARACTER, MAX_SCORE, WHITESPACE, boolean_words
 from cx.data.scan import enforce_reject_rate
@@ -227,8 +235,9 @@ def build_cube_file(
     scan's cube file does (:func:`cx.data.notes.examine_fine`: one more streaming read
     of the file); a remote path's carries none, cx reading no byte of it.
 
-    ``encoding="lossy"`` reads bytes that are not UTF-8 as '\ufffd', as the scan does:
-    DuckDB has no such reading, and refuses it."""
+    ``encoding="lossy"`` reads bytes that are not UTF-8 as '\ufffd', as the scan does
+    and as Spark reads them; DuckDB has no such reading, and refuses it. Without it,
+    Spark refuses a local file with such bytes (:func:`_check_spark_csv`)."""
     from cx.io import write_frame_parquet
 
     if engine not in ENGINES[1:]:
@@ -237,7 +246,8 @@ def build_cube_file(
         raise UsageError(
             "--encoding lossy reads bytes that are not UTF-8 as '\ufffd'; --engine duckdb "
             "cannot",
-            hint="build this cube with the scan (no --engine), or export it as UTF-8",
+            hint="build this cube with the scan (no --engine) or --engine spark, "
+            "or export it as UTF-8",
         )
     if mapping.timestamp_format:
         timestamp_shape(mapping.timestamp_format)  # refused before any reading when not ISO
@@ -247,15 +257,17 @@ def build_cube_file(
             f"mapping's duration_format {mapping.duration_format!r}",
             hint="build this cube with the scan (no --engine), or export the times as seconds",
         )
-    build = _duckdb_cube if engine == "duckdb" else _spark_cube
     with tempfile.TemporaryDirectory(prefix="cx-cube-") as work:
         built = Path(work) / "cube.parquet"
-        build(path, mapping, built, journey_window)
+        if engine == "duckdb":
+            _duckdb_cube(path, mapping, built, journey_window)
+        else:
+            _spark_cube(path, mapping, built, journey_window, encoding)
         rows = pl.read_parquet(built)
         cube = _read_built(built, rows, path)
         check(cube)
-        if not remote(path):  # the engines read the file as UTF-8
-            examine_fine(cube, resolve_layout(Path(path), mapping), mapping, "utf8")
+        if not remote(path):
+            examine_fine(cube, resolve_layout(Path(path), mapping, encoding), mapping, encoding)
             cube_columns = [name for name in rows.columns if name in fine.CUBE_FILE_SCHEMA]
             # where the scan's file has them: after the cube's columns, before the outcomes'
             rows = rows.select(*cube_columns, *cube.note_columns(), pl.exclude(cube_columns))
@@ -462,7 +474,9 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _spark_cube(path: str, mapping: Mapping, target: Path, journey_window: float | None) -> None:
+def _spark_cube(
+    path: str, mapping: Mapping, target: Path, journey_window: float | None, encoding: str
+) -> None:
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -470,7 +484,7 @@ def _spark_cube(path: str, mapping: Mapping, target: Path, journey_window: float
     elsewhere = remote(path)
     source = path if elsewhere else str(_local(path))
     # A local export's header is read by cx, as the scan reads it; a remote one's by Spark.
-    layout = None if elsewhere else resolve_layout(Path(source), mapping)
+    layout = None if elsewhere else resolve_layout(Path(source), mapping, encoding)
     if layout is not None:
         _refuse_durations("spark", layout)
     spark = _spark_session(SparkSession)
@@ -491,7 +505,9 @@ def _spark_cube(path: str, mapping: Mapping, target: Path, journey_window: float
     for key, value in settings.items():
         spark.conf.set(key, value)
     try:
-        _spark_cube_rows(spark, path, elsewhere, source, layout, mapping, target, journey_window)
+        _spark_cube_rows(
+            spark, path, elsewhere, source, layout, mapping, target, journey_window, encoding
+        )
     finally:
         for key, value in before.items():
             if value is None:
@@ -571,6 +587,7 @@ def _spark_cube_rows(
     mapping: Mapping,
     target: Path,
     journey_window: float | None,
+    encoding: str,
 ) -> None:
     """Build the cube with ``spark`` and write it to ``target`` (see _spark_cube)."""
     from py4j.protocol import Py4JJavaError
@@ -595,7 +612,7 @@ def _spark_cube_rows(
         if layout is None:
             layout = _spark_layout(spark, path, frame, mapping)
         elif layout.format == "csv":
-            _check_spark_csv(spark, layout)
+            _check_spark_csv(spark, layout, encoding)
         select = _source_select(layout, "`", positional=layout.format == "csv" and not remote)
         spark.sql(f"SELECT {select} FROM {READ_VIEW}").createOrReplaceTempView(SOURCE_VIEW)
         view, sql = _statement("spark", layout, mapping, journey_window)
@@ -622,7 +639,7 @@ def _spark_cube_rows(
 RECORD = "cx_record"
 
 
-def _check_spark_csv(spark: Any, layout: SourceLayout) -> None:
+def _check_spark_csv(spark: Any, layout: SourceLayout, encoding: str) -> None:
     """Refuse a CSV that Spark reads where the scan refuses it. Spark reads permissively:
     a row with fewer fields than the header is padded with empty ones, as the scan pads
     it, but one with more has its last fields dropped, and a quote inside an unquoted
@@ -632,7 +649,11 @@ def _check_spark_csv(spark: Any, layout: SourceLayout) -> None:
     (cx.data.diagnose.csv_problem: line and column). A longer row the diagnosis does not
     reach (it reads the first 256 MB) is refused all the same. A row's fields are
     counted by its delimiters: one with a quote, whose quoted delimiters count as
-    well, is left to the diagnosis."""
+    well, is left to the diagnosis.
+
+    Spark reads bytes that are not UTF-8 as '\ufffd', as ``--encoding lossy`` does:
+    without it, a file with a '\ufffd' in a value is refused as the scan refuses it
+    (:func:`_refuse_not_utf8`), in the same pass of Spark over the file."""
     record = _identifier(RECORD, "`")
     delimiter = _literal(layout.delimiter, "spark")
     count = f"length({record}) - length(replace({record}, {delimiter}, ''))"
@@ -642,12 +663,21 @@ def _check_spark_csv(spark: Any, layout: SourceLayout) -> None:
     columns = [_identifier(_positional(i), "`") for i in range(len(layout.header))]
     marks = _literal('["\\r\\n]', "spark")  # a quote, or a line break: a quoted field
     values = " OR ".join(_MATCHES["spark"].format(column, marks) for column in columns)
+    replacement = _literal(REPLACEMENT, "spark")
+    replaced = (
+        "FALSE"  # a constant: no sort, the first row found ends the pass
+        if encoding == "lossy"
+        else " OR ".join(f"instr({column}, {replacement}) > 0" for column in columns)
+    )
     # Every column read: Spark reads (and counts) only the fields a query names.
     found = spark.sql(
-        f"SELECT COALESCE({longer}, FALSE) AS longer, {', '.join(columns)} FROM {READ_VIEW} "
-        f"WHERE COALESCE({fields} > {len(layout.header)} OR {quoted} OR {values}, FALSE) "
-        "LIMIT 1"
+        f"SELECT COALESCE({longer}, FALSE) AS longer, COALESCE({replaced}, FALSE) AS replaced, "
+        f"{', '.join(columns)} FROM {READ_VIEW} WHERE COALESCE({fields} > "
+        f"{len(layout.header)} OR {quoted} OR {values} OR {replaced}, FALSE) "
+        "ORDER BY replaced DESC LIMIT 1"
     ).collect()
+    if found and found[0]["replaced"]:
+        _refuse_not_utf8(layout)
     if not found and not _open_last_line(layout):
         return
     problem = csv_problem(layout.path, layout.delimiter)
@@ -660,6 +690,22 @@ def _check_spark_csv(spark: Any, layout: SourceLayout) -> None:
             hint=f"a field that contains the delimiter {layout.delimiter!r} must be quoted; "
             "fix the export or remove the line",
         )
+
+
+#: What Spark reads a byte that is not UTF-8 as.
+REPLACEMENT = "\ufffd"
+
+
+def _refuse_not_utf8(layout: SourceLayout) -> None:
+    """Refuse a CSV with bytes that are not UTF-8, in the scan's words (the first one's
+    line and column, or past where the diagnosis reads, its line). A '\ufffd' the
+    export wrote itself, as UTF-8, is no such byte."""
+    problem = first_bad_utf8(layout.path)
+    if problem is not None:
+        raise problem.error(layout.path)
+    places, line = not_utf8(layout.path)
+    if places:
+        raise DataError(NOT_UTF8, file=layout.path, line=line, hint=UTF8_HINT)
 
 
 def _open_last_line(layout: SourceLayout) -> bool:
