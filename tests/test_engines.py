@@ -784,3 +784,10 @@ def test_spark_reads_bytes_that_are_not_utf8_as_the_scan(tmp_path: Path) -> None
     api.build_cube_file(written, tmp_path / "scan.parquet")
     api.build_cube_file_with("spark", written, target)
     assert_same_file(target, tmp_path / "scan.parquet")
+
+
+def test_duckdb_refuses_bytes_that_are_not_utf8_in_the_scans_words(tmp_path: Path) -> None:
+    """DuckDB says the file is not UTF-8 below the first line of its error: the refusal
+    is the scan's, line, column and byte."""
+    pytest.importorskip("duckdb")
+    assert_engine_reads_as_the_scan("duckdb", late_bytes_not_utf8(tmp_path / "x.csv"), tmp_path)

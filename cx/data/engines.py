@@ -449,6 +449,9 @@ def _engine_error(engine: str, layout: SourceLayout, exc: BaseException) -> Data
     problem); what the diagnosis does not find is said in the engine's words, with the
     line the engine names."""
     if layout.format == "csv":
+        # DuckDB says a file is not UTF-8 below the first line of its error.
+        if "not utf-8" in str(exc).lower() and (error := _not_utf8_error(layout)) is not None:
+            return error
         error = read_error(layout.path, exc, layout.delimiter)
         if error.line is not None or not error.message.startswith(UNPARSED):
             return error  # found where, or what (a damaged gzip stream)
@@ -653,7 +656,7 @@ def _check_spark_csv(spark: Any, layout: SourceLayout, encoding: str) -> None:
 
     Spark reads bytes that are not UTF-8 as '\ufffd', as ``--encoding lossy`` does:
     without it, a file with a '\ufffd' in a value is refused as the scan refuses it
-    (:func:`_refuse_not_utf8`), in the same pass of Spark over the file."""
+    (:func:`_not_utf8_error`), in the same pass of Spark over the file."""
     record = _identifier(RECORD, "`")
     delimiter = _literal(layout.delimiter, "spark")
     count = f"length({record}) - length(replace({record}, {delimiter}, ''))"
@@ -676,8 +679,8 @@ def _check_spark_csv(spark: Any, layout: SourceLayout, encoding: str) -> None:
         f"{len(layout.header)} OR {quoted} OR {values} OR {replaced}, FALSE) "
         "ORDER BY replaced DESC LIMIT 1"
     ).collect()
-    if found and found[0]["replaced"]:
-        _refuse_not_utf8(layout)
+    if found and found[0]["replaced"] and (error := _not_utf8_error(layout)) is not None:
+        raise error
     if not found and not _open_last_line(layout):
         return
     problem = csv_problem(layout.path, layout.delimiter)
@@ -696,16 +699,15 @@ def _check_spark_csv(spark: Any, layout: SourceLayout, encoding: str) -> None:
 REPLACEMENT = "\ufffd"
 
 
-def _refuse_not_utf8(layout: SourceLayout) -> None:
-    """Refuse a CSV with bytes that are not UTF-8, in the scan's words (the first one's
-    line and column, or past where the diagnosis reads, its line). A '\ufffd' the
-    export wrote itself, as UTF-8, is no such byte."""
+def _not_utf8_error(layout: SourceLayout) -> DataError | None:
+    """The scan's error for a CSV with bytes that are not UTF-8 (the first one's line
+    and column, or past where the diagnosis reads, its line); None when it has none (a
+    '\ufffd' the export wrote itself, as UTF-8, is no such byte)."""
     problem = first_bad_utf8(layout.path)
     if problem is not None:
-        raise problem.error(layout.path)
+        return problem.error(layout.path)
     places, line = not_utf8(layout.path)
-    if places:
-        raise DataError(NOT_UTF8, file=layout.path, line=line, hint=UTF8_HINT)
+    return DataError(NOT_UTF8, file=layout.path, line=line, hint=UTF8_HINT) if places else None
 
 
 def _open_last_line(layout: SourceLayout) -> bool:
