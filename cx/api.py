@@ -570,22 +570,31 @@ def caveats(
     cube: Cube,
     profile: InspectResult | None = None,
     rejects: str | Path | None = None,
+    chosen: Iterable[str] = (),
 ) -> list[str]:
     """What the figures of ``strategies`` run on ``cube`` must be read with, each once: the
-    data's notes (loose columns, short periods, duplicate and rejected rows), the warnings
-    of ``profile`` (from :func:`inspect_interactions` on the same data) and the
-    strategies' warnings (rules that move nothing, ramps unfinished within the data,
-    ``min_agents`` floors held nowhere). These are the sentences the command line says on
-    stderr and ``cx report`` lists under its "Caveats", for a script that builds its own
-    page. ``rejects`` is the file the data's rejected rows were written to (as
-    :func:`load_interactions` was given it), which the note on them names."""
+    notes on strategies side by side (money labelled in different currencies, which cx
+    does not convert; the first strategy's period or journey window that every strategy
+    is evaluated with, naming those that set another), the data's notes (loose columns,
+    short periods, duplicate and rejected rows), the warnings of ``profile`` (from
+    :func:`inspect_interactions` on the same data) and the strategies' warnings (rules
+    that move nothing, ramps unfinished within the data, ``min_agents`` floors held
+    nowhere). These are the sentences the command line says on stderr and ``cx report``
+    lists under its "Caveats", for a script that builds its own page. ``rejects`` is
+    the file the data's rejected rows were written to (as :func:`load_interactions` was
+    given it), which the note on them names; ``chosen`` names the settings the cube was
+    loaded with for every strategy (``"period"``, ``"journeys.window_hours"``, as
+    ``--period`` and ``--journey-window`` choose them), of which no note says that the
+    first strategy's won."""
+    from cx.caveats import SCANNED_ONCE
     from cx.caveats import caveats as _caveats
 
     strategies = check.require_strategies(strategies)
     cube = check.require_cube(cube)
     profile = check.require_profile(profile)
     rejects = check.require_optional_path(rejects, "rejects")
-    return _caveats(strategies, cube, profile, rejects)
+    chosen = check.require_names(chosen, "chosen", SCANNED_ONCE)
+    return _caveats(strategies, cube, profile, rejects, chosen)
 
 
 def staffing_intervals(

@@ -143,6 +143,14 @@ def require_text(value: object, parameter: str, choices: Iterable[str] | None = 
     return value
 
 
+def require_names(value: object, parameter: str, choices: Iterable[str]) -> list[str]:
+    """Names each one of ``choices`` (a lone string is refused, not read letter by letter)."""
+    allowed = tuple(choices)
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise wrong(parameter, f"a list of {', '.join(allowed)}", value)
+    return [require_text(item, f"each of {parameter}", allowed) for item in value]
+
+
 def require_encoding(value: object, parameter: str = "encoding") -> str:
     return require_text(value, parameter, ENCODINGS)
 

@@ -1,4 +1,5 @@
-"""What a run's figures must be read with: the data's notes and the strategies' warnings.
+"""What a run's figures must be read with: the notes on strategies side by side, the
+data's notes and the strategies' warnings.
 
 Worded once, here: the command line says them on stderr, and the HTML report lists
 the same sentences under its "Caveats" for the people who never see the terminal.
@@ -6,10 +7,11 @@ the same sentences under its "Caveats" for the people who never see the terminal
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cx.models.vocabulary import counted, plural
+from cx.models.vocabulary import counted, mixed_currencies, plural
 
 if TYPE_CHECKING:
     import polars as pl
@@ -17,6 +19,70 @@ if TYPE_CHECKING:
     from cx.data.cube import Cube, DataMeta
     from cx.models.inspect import InspectResult
     from cx.models.strategy import Strategy
+
+
+#: The settings the data is scanned with, once for every strategy, and the option that
+#: chooses each; without it, the first strategy's is every strategy's.
+SCANNED_ONCE = {"period": "--period", "journeys.window_hours": "--journey-window"}
+
+
+def currency_notes(strategies: list[Strategy]) -> list[str]:
+    """A note when strategies side by side label money in different currencies: cx
+    converts nothing, so their costs stand side by side as numbers, unlabelled."""
+    named = mixed_currencies([strategy.currency for strategy in strategies])
+    if named is None:
+        return []
+    return [
+        f"the strategies label money in different currencies ({named}); cx converts "
+        "nothing, so their costs are compared as plain numbers"
+    ]
+
+
+def first_one_wins(
+    strategies: list[Strategy], period: str | None = None, window: float | None = None
+) -> list[str]:
+    """A note naming the strategies evaluated with the first one's setting instead of
+    their own (the data is scanned once, with one value of each): ``period``, the period
+    every strategy is evaluated per, and ``window``, the hours of the journey window,
+    where they are the first strategy's (None: chosen for every strategy, or, for the
+    window, no journeys followed)."""
+    said = []
+    if period is not None:
+        differing = {strategy.name for strategy in strategies if strategy.period != period}
+        said += _first_one_wins(differing, f"is evaluated per {period}", "period")
+    if window is not None:
+        differing = {s.name for s in strategies if s.journeys.window_hours != window}
+        said += _first_one_wins(
+            differing, f"follows journeys with a {window:g}-hour window", "journeys.window_hours"
+        )
+    return said
+
+
+def _first_one_wins(differing: set[str], said: str, key: str) -> list[str]:
+    if not differing:
+        return []
+    return [
+        f"every strategy {said} (the first one's {key}); {', '.join(sorted(differing))} "
+        f"set another (use {SCANNED_ONCE[key]} to choose)"
+    ]
+
+
+def comparison_notes(
+    strategies: list[Strategy], cube: Cube, chosen: Collection[str] = ()
+) -> list[str]:
+    """What strategies side by side on ``cube`` must be read with: the currencies they
+    label money in, and the settings of the scan (:data:`SCANNED_ONCE`) that the first
+    strategy's decided for all, as the cube was scanned; none on a setting named in
+    ``chosen`` (chosen for every strategy, as --period and --journey-window choose)."""
+    if not strategies:
+        return []
+    first, period = strategies[0], cube.meta.period
+    window = cube.outcomes.window_hours if cube.outcomes is not None else None
+    if "period" in chosen or period != first.period:
+        period = None
+    if "journeys.window_hours" in chosen or window != first.journeys.window_hours:
+        window = None
+    return [*currency_notes(strategies), *first_one_wins(strategies, period, window)]
 
 
 def data_notes(meta: DataMeta, rejects: str | Path | None = None) -> list[str]:
@@ -97,10 +163,14 @@ def caveats(
     cube: Cube,
     profile: InspectResult | None = None,
     rejects: str | Path | None = None,
+    chosen: Collection[str] = (),
 ) -> list[str]:
-    """Every note and warning of a run of ``strategies`` on ``cube``, once each: the
-    data's notes, the data profile's warnings, the strategies' warnings."""
+    """Every note and warning of a run of ``strategies`` on ``cube``, once each, in the
+    order the command line says them: the notes on strategies side by side
+    (:func:`comparison_notes`, ``chosen`` as there), the data's notes, the data
+    profile's warnings, the strategies' warnings."""
     said = [
+        *comparison_notes(strategies, cube, chosen),
         *data_notes(cube.meta, rejects),
         *(profile.warnings if profile is not None else []),
         *strategy_warnings(strategies, cube),

@@ -180,3 +180,51 @@ def test_many_caveats_leave_the_figures_near_the_top(tmp_path: Path) -> None:
     assert "<summary>and 21 more</summary>" in folded and folded.count("<li>") == 21
     for sentence in said:
         assert _flat(sentence) in _flat(stderr), sentence
+
+
+def test_the_page_says_the_notes_on_strategies_side_by_side(tmp_path: Path) -> None:
+    """The report of an EUR strategy per week beside one per month said that the first
+    one's period counts for both on stderr only, and that cx converts no currency in a
+    note of its own under the comparison: both are caveats, each once on the page."""
+    weekly = tmp_path / "weekly-euros.yaml"
+    weekly.write_text(
+        f"version: 1\nextends: {STRATEGY}\nname: weekly-euros\nperiod: week\ncurrency: EUR\n",
+        encoding="utf-8",
+    )
+    page, stderr = _report(STRATEGY, weekly, "--data", EXAMPLE, tmp_path / "report.html")
+    said = _caveats(page)
+    assert said is not None
+    assert said[:2] == [
+        "the strategies label money in different currencies (EUR and none); cx converts "
+        "nothing, so their costs are compared as plain numbers",
+        "every strategy is evaluated per month (the first one's period); weekly-euros set "
+        "another (use --period to choose)",
+    ]
+    for sentence in said:
+        assert _flat(sentence) in _flat(stderr), sentence
+    assert page.count("different currencies") == 1
+    chosen, stderr = _report(
+        STRATEGY, weekly, "--data", EXAMPLE, "--period", "month", tmp_path / "chosen.html"
+    )
+    assert "first one's period" not in stderr
+    assert not any("first one's period" in sentence for sentence in _caveats(chosen) or [])
+
+
+def test_a_script_gets_the_notes_on_strategies_side_by_side(tmp_path: Path) -> None:
+    weekly = tmp_path / "weekly-euros.yaml"
+    weekly.write_text(
+        f"version: 1\nextends: {STRATEGY}\nname: weekly-euros\nperiod: week\ncurrency: EUR\n",
+        encoding="utf-8",
+    )
+    cube = cx.load_interactions(EXAMPLE)
+    strategies = [cx.load_strategy(STRATEGY), cx.load_strategy(weekly)]
+    said = cx.api.caveats(strategies, cube)
+    assert len(said) == 2
+    assert said[0].startswith("the strategies label money in different currencies (EUR")
+    assert said[1].startswith("every strategy is evaluated per month (the first one's")
+    # The cube's period chosen for every strategy: the first one's did not win.
+    assert cx.api.caveats(strategies, cube, chosen=["period"]) == said[:1]
+    with pytest.raises(cx.CxError):
+        cx.api.caveats(strategies, cube, chosen="period")
+    with pytest.raises(cx.CxError):
+        cx.api.caveats(strategies, cube, chosen=["interval"])

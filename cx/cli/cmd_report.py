@@ -22,6 +22,7 @@ from cx.cli.common import (
     note,
 )
 from cx.cli.data_options import (
+    chosen_settings,
     cube_for,
     journey_window_for,
     note_currencies,
@@ -125,6 +126,7 @@ def report(
         seed=seed,
         sweep=sweep,
         rejects=source.rejects,
+        chosen=chosen_settings(source),
     )
     emit(page, output)
     if not to_stdout:

@@ -122,17 +122,12 @@ def strategies_for(paths: list[Path], run: RunArgs) -> list[Strategy]:
 
 
 def note_currencies(strategies: list[Strategy], quiet: bool) -> None:
-    """Say once when strategies side by side label money in different currencies: cx
-    converts nothing, so their costs stand side by side as numbers, unlabelled."""
-    from cx.render.numbers import mixed_currencies
+    """Say once when strategies side by side label money in different currencies
+    (:func:`cx.caveats.currency_notes`)."""
+    from cx.caveats import currency_notes
 
-    named = mixed_currencies([s.currency for s in strategies])
-    if named is not None:
-        note(
-            f"warning: the strategies label money in different currencies ({named}); cx "
-            "converts nothing, so their costs are compared as plain numbers",
-            quiet,
-        )
+    for text in currency_notes(strategies):
+        note(f"warning: {text}", quiet)
 
 
 def journey_window_for(source: DataArgs, strategies: list[Strategy]) -> float | None:
@@ -163,33 +158,28 @@ def cube_for(
     ``journeys``, with the journeys and outcomes the strategies or options need (else
     the caller reads them, with journey_window_for); with ``keep_rows``, keeping the
     valid rows for inspect (one read of the file for both)."""
+    from cx.caveats import first_one_wins
+
     chosen = check_period(source.period) or (strategies[0].period if strategies else DEFAULT_PERIOD)
-    if source.period is None:
-        differing = {s.name for s in strategies if s.period != chosen}
-        said = f"is evaluated per {chosen}"
-        _note_first_one_wins(differing, said, "period", "--period", quiet)
     _depend_on_data(source)
     window = journey_window_for(source, strategies)
-    if window is not None and source.journey_window is None:
-        differing = {s.name for s in strategies if s.journeys.window_hours != window}
-        said = f"follows journeys with a {window:g}-hour window"
-        _note_first_one_wins(differing, said, "journeys.window_hours", "--journey-window", quiet)
+    firsts = first_one_wins(
+        strategies,
+        period=None if source.period is not None else chosen,
+        window=None if source.journey_window is not None else window,
+    )
+    for text in firsts:  # before the scan, which may take a while
+        note(text, quiet)
     cube = load_cube(source, chosen, quiet, window if journeys else None, keep_rows)
     note_idle_rules(strategies, cube, quiet)
     return cube
 
 
-def _note_first_one_wins(
-    differing: set[str], said: str, key: str, option: str, quiet: bool
-) -> None:
-    """Say that the strategies named ``differing`` are evaluated with the first one's
-    ``key`` instead of their own: the data is scanned once, with one value of it."""
-    if differing:
-        note(
-            f"every strategy {said} (the first one's {key}); {', '.join(sorted(differing))} "
-            f"set another (use {option} to choose)",
-            quiet,
-        )
+def chosen_settings(source: DataArgs) -> list[str]:
+    """The settings of the scan chosen for every strategy by an option (--period,
+    --journey-window): of these, no note says the first strategy's won."""
+    given = {"period": source.period, "journeys.window_hours": source.journey_window}
+    return [key for key, value in given.items() if value is not None]
 
 
 def note_idle_rules(strategies: list[Strategy], cube: Cube, quiet: bool) -> None:

@@ -96,3 +96,13 @@ def one_of(choices: Sequence[object]) -> str:
     """``week, month or quarter``: choices as a message names them."""
     words = [str(choice) for choice in choices]
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+def mixed_currencies(currencies: list[str | None]) -> str | None:
+    """The labels of figures side by side that do not share one (``CHF, €``, ``€ and
+    none``), or None when they do."""
+    labels = sorted({currency for currency in currencies if currency is not None})
+    unlabelled = None in currencies
+    if len(labels) > 1 or (labels and unlabelled):
+        return ", ".join(labels) + (" and none" if unlabelled else "")
+    return None

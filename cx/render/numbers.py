@@ -43,16 +43,6 @@ def common_currency(currencies: list[str | None]) -> str | None:
     return distinct.pop() if len(distinct) == 1 else None
 
 
-def mixed_currencies(currencies: list[str | None]) -> str | None:
-    """The labels of figures side by side that do not share one (``CHF, €``, ``€ and
-    none``), or None when they do."""
-    labels = sorted({currency for currency in currencies if currency is not None})
-    unlabelled = None in currencies
-    if len(labels) > 1 or (labels and unlabelled):
-        return ", ".join(labels) + (" and none" if unlabelled else "")
-    return None
-
-
 def _shows_zero(text: str) -> bool:
     return not any(digit in text for digit in "123456789")
 

@@ -15,6 +15,7 @@ from cx.errors import InputError
 from cx.models.vocabulary import plural
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from datetime import datetime
     from pathlib import Path
 
@@ -65,6 +66,7 @@ def build_report(
     seed: int = 0,
     sweep: SweepResult | SweepGrid | None = None,
     rejects: str | Path | None = None,
+    chosen: Iterable[str] = (),
 ) -> str:
     """Evaluate ``strategies`` on ``cube`` and return the report page as one HTML string.
 
@@ -81,15 +83,15 @@ def build_report(
     that strategy's section its cost against today over the values swept: a line for
     one key, a heat map for two, and a sentence saying where it saves most.
 
-    The page opens with its "Caveats" where there are any: the data's notes, the
-    profile's warnings and the strategies' warnings, the sentences the command line
-    says on stderr (:func:`cx.api.caveats` gives them to a script). ``rejects`` is the
-    file the data's rejected rows were written to (as :func:`cx.api.load_interactions`
-    was given it), which the note on them names.
+    The page opens with its "Caveats" where there are any: the notes on strategies side
+    by side, the data's notes, the profile's warnings and the strategies' warnings, the
+    sentences the command line says on stderr (:func:`cx.api.caveats` gives them to a
+    script; ``rejects`` and ``chosen`` as there).
     """
     from datetime import datetime
 
     from cx import api_checks as check
+    from cx.caveats import SCANNED_ONCE
     from cx.models.numbers import MAX_SEED
     from cx.models.result import SweepGrid, SweepResult
 
@@ -109,6 +111,7 @@ def build_report(
     if sweep is not None and not sweep.steps:
         raise InputError("sweep has no steps", hint="sweep at least one value")
     rejects = check.require_optional_path(rejects, "rejects")
+    chosen = check.require_names(chosen, "chosen", SCANNED_ONCE)
     with progress.step("loading the chart library"):
         require_chart_library()
         try:
@@ -130,4 +133,5 @@ def build_report(
         seed=seed,
         sweep=sweep,
         rejects=rejects,
+        chosen=chosen,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path
 
@@ -24,7 +25,6 @@ from cx.render.compare import comparison_section
 from cx.render.numbers import (
     common_currency,
     currency_label,
-    mixed_currencies,
     money,
     money_change,
     money_title,
@@ -322,13 +322,14 @@ def build(
     seed: int = 0,
     sweep: SweepResult | SweepGrid | None = None,
     rejects: Path | None = None,
+    chosen: Collection[str] = (),
 ) -> str:
     """The report page; its steps are reported to ``progress`` (the chart specs and the
     chart library's bundle are single calls that cannot say how far they are)."""
     count = len(strategies)
     with progress.step(f"evaluating {count} {plural(count, 'strategy', 'strategies')}"):
         scenarios, baselines = scenarios_for(strategies, cube, interval, samples, seed, progress)
-    said = caveats(strategies, cube, profile, rejects)
+    said = caveats(strategies, cube, profile, rejects, chosen)
     currency = common_currency([strategy.currency for strategy in strategies])
     with progress.step("drawing the charts"), currency_label(currency):
         page, footer = _page(scenarios, baselines, cube, title, generated, profile, sweep, said)
@@ -386,13 +387,6 @@ def _page(
         page.tables([comparison_section([s.view for s in scenarios])])
     else:
         page.tables([text.totals_section(scenarios[0].view)])
-    mixed = mixed_currencies([s.strategy.currency for s in scenarios])
-    if mixed is not None:
-        page.add(
-            f'<p class="note">The strategies label money in different currencies ({esc(mixed)}): '
-            "cx converts nothing, so the comparison and the charts set their costs side by "
-            "side as plain numbers.</p>"
-        )
 
     # -- over time
     every = [*baselines, *scenarios]
