@@ -579,8 +579,9 @@ def caveats(
     short periods, duplicate and rejected rows), the warnings of ``profile`` (from
     :func:`inspect_interactions` on the same data) and the strategies' warnings (rules
     that move nothing, ramps unfinished within the data, ``min_agents`` floors held
-    nowhere). These are the sentences the command line says on stderr and ``cx report``
-    lists under its "Caveats", for a script that builds its own page. ``rejects`` is
+    nowhere). These are the sentences the command line says on stderr, gives in its JSON
+    (``caveats``) and ``cx report`` lists under its "Caveats", for a script that builds
+    its own page. ``rejects`` is
     the file the data's rejected rows were written to (as :func:`load_interactions` was
     given it), which the note on them names; ``chosen`` names the settings the cube was
     loaded with for every strategy (``"period"``, ``"journeys.window_hours"``, as

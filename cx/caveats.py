@@ -1,8 +1,9 @@
 """What a run's figures must be read with: the notes on strategies side by side, the
 data's notes and the strategies' warnings.
 
-Worded once, here: the command line says them on stderr, and the HTML report lists
-the same sentences under its "Caveats" for the people who never see the terminal.
+Worded once, here: the command line says them on stderr and gives them to scripts in
+its JSON (``caveats``), and the HTML report lists the same sentences under its
+"Caveats" for the people who never see the terminal.
 """
 
 from __future__ import annotations

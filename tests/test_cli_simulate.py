@@ -534,9 +534,12 @@ def test_compare_equals_separate_simulations(work: Path) -> None:
     payload = json.loads(result.stdout)
     assert payload["schema_version"] == 1
     assert len(payload["results"]) == 3
+    assert payload["caveats"] == []  # the run's, once, not each result's
     for name, compared in zip(("follow", "push", "strict"), payload["results"], strict=True):
         check_schema(compared)
-        assert compared == cx_json("simulate", f"{name}.yaml", "--data", "data.csv")
+        single = cx_json("simulate", f"{name}.yaml", "--data", "data.csv")
+        assert single.pop("caveats") == []
+        assert compared == single
 
 
 def test_compare_exit_0_when_all_guards_pass(work: Path) -> None:
@@ -631,6 +634,7 @@ def test_sweep_endpoints_equal_single_runs(work: Path) -> None:
         single = cx_json(
             "simulate", "push.yaml", "--data", "data.csv", "--set", f"shifts.0.to.app={value}"
         )
+        assert single.pop("caveats") == payload["caveats"] == []
         assert payload["steps"][index]["result"] == single
         check_schema(payload["steps"][index]["result"])
     costs = [step["result"]["totals"]["lost"] for step in payload["steps"]]

@@ -126,7 +126,7 @@ def test_json_names_both_keys_and_each_points_values(tiny: Path) -> None:
     outcome = sweep_cli("--format", "json")
     assert outcome.exit_code == 0, outcome.stderr
     payload = json.loads(outcome.stdout)
-    assert list(payload) == ["schema_version", "strategy", "keys", "steps"]
+    assert list(payload) == ["schema_version", "strategy", "keys", "steps", "caveats"]
     assert payload["schema_version"] == 1 and payload["strategy"] == "to-app"
     assert payload["keys"] == [SHARE, PRICE]
     assert [step["values"] for step in payload["steps"]] == [
@@ -145,7 +145,7 @@ def test_one_key_json_keeps_its_shape(tiny: Path) -> None:
     )  # fmt: skip
     assert outcome.exit_code == 0, outcome.stderr
     payload = json.loads(outcome.stdout)
-    assert list(payload) == ["schema_version", "strategy", "key", "steps"]
+    assert list(payload) == ["schema_version", "strategy", "key", "steps", "caveats"]
     assert payload["key"] == SHARE
     assert [list(step) for step in payload["steps"]] == [["value", "result"]] * 3
 

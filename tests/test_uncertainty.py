@@ -409,7 +409,7 @@ def test_sensitivity_json_is_the_contract(work: Path) -> None:
                     "--set", "uncertainty.channels.phone.hourly_cost={low: 28, high: 36}")
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)
-    assert set(document) == {"schema_version", "metric", "base", "keys"}
+    assert set(document) == {"schema_version", "metric", "base", "keys", "caveats"}
     assert document["schema_version"] == 1 and document["metric"] == "cost_delta"
     assert [set(item) for item in document["keys"]] == [
         {"key", "low", "high", "at_low", "at_high", "swing"}

@@ -5,7 +5,13 @@ from __future__ import annotations
 import typer
 
 from cx.cli.common import OutputFormat, StrategiesArgument, emit, handle_errors
-from cx.cli.data_options import cube_for, note_currencies, samples_for, strategies_for
+from cx.cli.data_options import (
+    cube_for,
+    note_currencies,
+    run_caveats,
+    samples_for,
+    strategies_for,
+)
 from cx.cli.options import DataArgs, DrawSeedOption, OutputArgs, RunArgs, SamplesOption, with_groups
 from cx.errors import EXIT_FINDINGS
 
@@ -45,7 +51,7 @@ def compare(
     shown = [SimulationView.of(evaluation) for evaluation in evaluations]
     renderers = {
         OutputFormat.table: lambda: views.comparison_renderable(shown),
-        OutputFormat.json: lambda: to_json(comparison),
+        OutputFormat.json: lambda: to_json(comparison, run_caveats(source, loaded, cube)),
         OutputFormat.csv: lambda: views.comparison_csv(comparison),
         OutputFormat.markdown: lambda: views.comparison_markdown(shown),
         OutputFormat.xlsx: lambda: xlsx.comparison_xlsx(shown),

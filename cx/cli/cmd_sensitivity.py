@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from cx.cli.common import OutputFormat, StrategyArgument, emit, handle_errors
-from cx.cli.data_options import cube_for, strategies_for
+from cx.cli.data_options import cube_for, run_caveats, strategies_for
 from cx.cli.options import DataArgs, OutputArgs, RunArgs, with_groups
 
 
@@ -35,7 +35,9 @@ def sensitivity(
     result = api.sensitivity(loaded, cube, metric=metric, interval=run.interval)
     renderers = {
         OutputFormat.table: lambda: tornado.Tornado(result),
-        OutputFormat.json: lambda: to_json(result.model_dump(mode="json")),
+        OutputFormat.json: lambda: to_json(
+            result.model_dump(mode="json"), run_caveats(source, [loaded], cube)
+        ),
         OutputFormat.csv: lambda: tornado.tornado_csv(result),
         OutputFormat.markdown: lambda: tornado.tornado_markdown(result),
         OutputFormat.xlsx: lambda: xlsx.sensitivity_xlsx(result),

@@ -7,7 +7,13 @@ from typing import Annotated
 import typer
 
 from cx.cli.common import OutputFormat, StrategyArgument, emit, handle_errors
-from cx.cli.data_options import cube_for, parse_agents, samples_for, strategies_for
+from cx.cli.data_options import (
+    cube_for,
+    parse_agents,
+    run_caveats,
+    samples_for,
+    strategies_for,
+)
 from cx.cli.options import DataArgs, OutputArgs, RunArgs, SamplesOption, SeedOption, with_groups
 from cx.errors import EXIT_FINDINGS, UsageError
 
@@ -71,7 +77,7 @@ def simulate(
     result, view = evaluation.result, views.SimulationView.of(evaluation)
     renderers = {
         OutputFormat.table: lambda: views.result_renderable(view),
-        OutputFormat.json: lambda: formats.to_json(result),
+        OutputFormat.json: lambda: formats.to_json(result, run_caveats(source, [loaded], cube)),
         OutputFormat.csv: lambda: formats.result_csv(result),
         OutputFormat.markdown: lambda: views.result_markdown(view),
         OutputFormat.xlsx: lambda: xlsx.result_xlsx(view),

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from cx.cli.common import OutputFormat, StrategyArgument, emit, handle_errors
-from cx.cli.data_options import cube_for
+from cx.cli.data_options import cube_for, run_caveats
 from cx.cli.options import DataArgs, OutputArgs, RunArgs, with_groups
 from cx.cli.ranges import RANGE_METAVAR, at_first_point, parse_ranges, sweep_of
 from cx.errors import UsageError
@@ -77,5 +77,11 @@ def sweep(
             OutputFormat.csv: views.sweep_csv,
             OutputFormat.markdown: views.sweep_markdown,
         }
-    renderers.update({OutputFormat.json: to_json, OutputFormat.xlsx: xlsx.sweep_xlsx})
+    renderers.update(
+        {
+            # The caveats of the first point, as stderr says them.
+            OutputFormat.json: lambda s: to_json(s, run_caveats(source, first, cube)),
+            OutputFormat.xlsx: xlsx.sweep_xlsx,
+        }
+    )
     emit(renderers[out.output_format](result), out.output)

@@ -182,6 +182,15 @@ def chosen_settings(source: DataArgs) -> list[str]:
     return [key for key, value in given.items() if value is not None]
 
 
+def run_caveats(source: DataArgs, strategies: list[Strategy], cube: Cube) -> list[str]:
+    """The notes and warnings that :func:`note_currencies` and :func:`cube_for` say on
+    stderr for ``strategies`` on ``cube`` (``cube_for``'s), in their order: the JSON's
+    ``caveats``."""
+    from cx.caveats import caveats
+
+    return caveats(strategies, cube, rejects=source.rejects, chosen=chosen_settings(source))
+
+
 def note_idle_rules(strategies: list[Strategy], cube: Cube, quiet: bool) -> None:
     """Say which shift rules take no contact of the data, which do not finish their
     ramp within it, and which floors the plan holds nowhere (:mod:`cx.caveats`)."""

@@ -602,6 +602,15 @@ GLOSSARY: dict[str, Metric] = {
             "",
             _TOP,
         ),
+        Metric(
+            "caveats",
+            "Caveats",
+            "What the figures must be read with: the sentences stderr says for the run "
+            "(notes on strategies side by side, on the data, the strategies' warnings), "
+            "once each; [] when there are none. At the top of the command line's JSON.",
+            "",
+            _TOP,
+        ),
         Metric("name", "Name", "The strategy's `name:`.", "", "strategy"),
         Metric(
             "kind",

@@ -17,6 +17,19 @@ class ResultModel(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra=describe_fields)
 
 
+class RunModel(ResultModel):
+    """The top of a JSON document of the command line: it carries the run's ``caveats``
+    (:mod:`cx.caveats`) where the command line gave them, absent where they are None
+    (as in what the API returns)."""
+
+    @model_serializer(mode="wrap")
+    def _caveats_only_when_given(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and data.get("caveats", []) is None:
+            data.pop("caveats")
+        return data
+
+
 class StrategyInfo(ResultModel):
     name: str
     kind: str
@@ -255,7 +268,7 @@ class GuardResult(ResultModel):
     ok: bool
 
 
-class Result(ResultModel):
+class Result(RunModel):
     """Everything one strategy replay produces."""
 
     schema_version: int = SCHEMA_VERSION
@@ -265,6 +278,7 @@ class Result(ResultModel):
     channels: list[ChannelResult]
     periods: list[PeriodResult]
     guards: list[GuardResult] = Field(default_factory=list)
+    caveats: list[str] | None = None
 
     def channel(self, name: str) -> ChannelResult:
         for item in self.channels:
@@ -277,9 +291,10 @@ class Result(ResultModel):
         return all(guard.ok for guard in self.guards)
 
 
-class Comparison(ResultModel):
+class Comparison(RunModel):
     schema_version: int = SCHEMA_VERSION
     results: list[Result]
+    caveats: list[str] | None = None
 
 
 class KeySensitivity(ResultModel):
@@ -293,13 +308,14 @@ class KeySensitivity(ResultModel):
     swing: float
 
 
-class Sensitivity(ResultModel):
+class Sensitivity(RunModel):
     """`cx sensitivity`: the uncertain keys ranked by how far they move one metric."""
 
     schema_version: int = SCHEMA_VERSION
     metric: str
     base: float
     keys: list[KeySensitivity]
+    caveats: list[str] | None = None
 
 
 #: The name of the strategy a sweep evaluates (not the `strategy` object of a result).
@@ -311,11 +327,12 @@ class SweepStep(ResultModel):
     result: Result
 
 
-class SweepResult(ResultModel):
+class SweepResult(RunModel):
     schema_version: int = SCHEMA_VERSION
     strategy: str = Field(description=_SWEPT_STRATEGY)
     key: str
     steps: list[SweepStep]
+    caveats: list[str] | None = None
 
     @property
     def swept_keys(self) -> list[str]:
@@ -338,7 +355,7 @@ class GridStep(ResultModel):
     result: Result
 
 
-class SweepGrid(ResultModel):
+class SweepGrid(RunModel):
     """`cx sweep` over two keys: the strategy at every pair of their values, the steps
     row by row (the first key's first value with each of the second key's values, ...)."""
 
@@ -348,6 +365,7 @@ class SweepGrid(ResultModel):
         min_length=2, max_length=2, description="The two swept keys: rows, then columns."
     )
     steps: list[GridStep]
+    caveats: list[str] | None = None
 
     @property
     def swept_keys(self) -> list[str]:

@@ -12,7 +12,9 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from cx.models.result import Comparison, Result
+from pydantic import BaseModel
+
+from cx.models.result import Result
 from cx.render.safe import quiet_json, spreadsheet_text, terminal_text
 
 CHANNEL_COLUMNS = (
@@ -43,9 +45,15 @@ CHANNEL_COLUMNS = (
 )
 
 
-def to_json(payload: Result | Comparison | dict[str, Any]) -> str:
+def to_json(payload: BaseModel | dict[str, Any], caveats: list[str] | None = None) -> str:
+    """``payload`` as indented JSON; with ``caveats`` (a result, comparison, sweep or
+    sensitivity), with a last top-level key ``caveats``: the run's notes and warnings
+    (:mod:`cx.caveats`)."""
     if isinstance(payload, dict):
-        return quiet_json(json.dumps(payload, indent=2, ensure_ascii=False)) + "\n"
+        said = payload if caveats is None else {**payload, "caveats": caveats}
+        return quiet_json(json.dumps(said, indent=2, ensure_ascii=False)) + "\n"
+    if caveats is not None:
+        payload = payload.model_copy(update={"caveats": caveats})
     return quiet_json(payload.model_dump_json(indent=2)) + "\n"
 
 
