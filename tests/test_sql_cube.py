@@ -104,6 +104,9 @@ def test_simulate_on_the_sql_cube_equals_simulate_on_the_csv(
         assert code in (0, 1)
         payload = json.loads(out)
         payload["data"].pop("file")
+        # the figures are compared: the cube file's caveats name it, and say that the
+        # mapping given to it is not used
+        payload.pop("caveats")
         runs.append(payload)
     assert runs[0] == runs[1]
 
