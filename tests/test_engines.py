@@ -791,3 +791,57 @@ def test_duckdb_refuses_bytes_that_are_not_utf8_in_the_scans_words(tmp_path: Pat
     is the scan's, line, column and byte."""
     pytest.importorskip("duckdb")
     assert_engine_reads_as_the_scan("duckdb", late_bytes_not_utf8(tmp_path / "x.csv"), tmp_path)
+
+
+def parquet_of_bytes(path: Path, bad: bool = True) -> Path:
+    """The example's first rows as Parquet, ids and channels as bytes (Binary); with
+    ``bad``, some not UTF-8: a channel, and two ids of a customer that differ only in a
+    byte that is not UTF-8, one id once read as '\ufffd'."""
+    frame = pl.read_csv(EXAMPLE, infer_schema=False).head(2000)
+    ids, channels = (frame[name].cast(pl.Binary).to_list() for name in ("customer_id", "channel"))
+    if bad:
+        ids[3], ids[4], channels[5], channels[6] = b"C\xff9", b"C\xfe9", b"ph\xe9ne", b"ph\xe9ne"
+    frame.with_columns(
+        customer_id=pl.Series(ids, dtype=pl.Binary), channel=pl.Series(channels, dtype=pl.Binary)
+    ).write_parquet(path)
+    return path
+
+
+def test_duckdb_refuses_parquet_bytes_that_are_not_utf8_in_the_scans_words(
+    tmp_path: Path,
+) -> None:
+    """DuckDB reads a Parquet column of bytes that are not UTF-8 as escapes (ph\\xe9ne),
+    another value than the scan's: the file is refused in the scan's words, before
+    DuckDB reads it. One whose bytes are all UTF-8 is read as the scan reads it."""
+    pytest.importorskip("duckdb")
+    data = parquet_of_bytes(tmp_path / "export.parquet")
+    (scanned, _), (built, cube) = scan_and_engine("duckdb", data, tmp_path)
+    assert cube is None and built.stdout == ""
+    assert (built.exit_code, built.stderr) == (2, scanned.stderr)
+    assert "a column of bytes holds bytes that are not UTF-8 text" in built.stderr
+    assert "--encoding lossy" in built.stderr
+    assert not (tmp_path / "duckdb.parquet").exists()
+    assert_engine_reads_as_the_scan("duckdb", parquet_of_bytes(data, bad=False), tmp_path)
+
+
+@pytest.mark.skipif(SPARK_MISSING is not None, reason=SPARK_MISSING or "")
+def test_spark_reads_parquet_bytes_that_are_not_utf8_as_the_scan(tmp_path: Path) -> None:
+    """Spark would read a Parquet column of bytes that are not UTF-8 as '\ufffd' without
+    a word: the file is refused in the scan's words, unless --encoding lossy asks for that
+    reading, and then its cube file is the scan's, the note included; two ids that differ
+    only in such a byte are one customer, as in the scan."""
+    data = parquet_of_bytes(tmp_path / "export.parquet")
+    target = tmp_path / "spark.parquet"
+    with pytest.raises(DataError) as scanned:
+        api.build_cube_file(data, tmp_path / "scan.parquet")
+    with pytest.raises(DataError) as built:
+        api.build_cube_file_with("spark", data, target)
+    assert str(built.value) == str(scanned.value)
+    assert not target.exists()
+
+    api.build_cube_file(data, tmp_path / "scan.parquet", encoding="lossy")
+    api.build_cube_file_with("spark", data, target, encoding="lossy")
+    assert_same_file(target, tmp_path / "scan.parquet")
+    notes = fine.read_cube_file(target).notes
+    assert "2 values of column 'customer_id' are not UTF-8" in " ".join(notes)
+    assert "2 values of column 'channel' are not UTF-8" in " ".join(notes)

@@ -404,6 +404,14 @@ def _scan_quoted(
 # --------------------------------------------------------------------------- read errors
 
 
+def bytes_not_utf8_error(path: Path) -> DataError:
+    """The error for a Parquet file whose column of bytes, read as text, holds bytes that
+    are not UTF-8 (without ``--encoding lossy``)."""
+    return DataError(
+        "a column of bytes holds bytes that are not UTF-8 text", file=path, hint=UTF8_HINT
+    )
+
+
 def read_error(path: Path, exc: BaseException, delimiter: str | None = None) -> DataError:
     """A DataError for a file Polars could not read: where, when that can be found."""
     text = failure_text(exc)
@@ -411,8 +419,7 @@ def read_error(path: Path, exc: BaseException, delimiter: str | None = None) -> 
     lowered = text.lower()
     if is_parquet(path):
         if "invalid utf8" in lowered:  # a column of bytes read as text (cx.data.raw.text_of)
-            return DataError("a column of bytes holds bytes that are not UTF-8 text",
-                             file=path, hint=UTF8_HINT)  # fmt: skip
+            return bytes_not_utf8_error(path)
         return DataError(f"cannot read Parquet data: {text}", file=path)
     if "format string" in lowered:  # a mapping's timestamp_format that Polars refuses
         return DataError(

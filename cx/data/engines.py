@@ -34,6 +34,7 @@ from cx.data.diagnose import (
     NOT_UTF8,
     UNPARSED,
     UTF8_HINT,
+    bytes_not_utf8_error,
     csv_problem,
     first_bad_utf8,
     line_end_problem,
@@ -49,7 +50,7 @@ from cx.data.layout import (
     iso_format_of,
     resolve_layout,
 )
-from cx.data.notes import examine_fine, not_utf8
+from cx.data.notes import examine_fine, not_utf8, values_not_utf8
 from cx.data.raw import EXACT_FLOAT
 from cx.data.rules import BLANK, CONTROL_CHARACTER, MAX_SCORE, WHITESPACE, boolean_words
 from cx.data.scan import enforce_reject_rate
@@ -237,7 +238,9 @@ def build_cube_file(
 
     ``encoding="lossy"`` reads bytes that are not UTF-8 as '\ufffd', as the scan does
     and as Spark reads them; DuckDB has no such reading, and refuses it. Without it,
-    Spark refuses a local file with such bytes (:func:`_check_spark_csv`)."""
+    a local file with such bytes is refused as the scan refuses it: a CSV as the engine
+    reads it (Spark: :func:`_check_spark_csv`), a Parquet file's columns of bytes before
+    either engine reads it (:func:`_refuse_bytes_not_utf8`)."""
     from cx.io import write_frame_parquet
 
     if engine not in ENGINES[1:]:
@@ -332,13 +335,21 @@ def _positional(index: int) -> str:
     return f"cx_column_{index}"
 
 
-def _source_select(layout: SourceLayout, quote: str, positional: bool) -> str:
+def _source_select(
+    layout: SourceLayout,
+    quote: str,
+    positional: bool,
+    text: Callable[[str], str] | None = None,
+) -> str:
     """The columns of ``SOURCE_VIEW``: the source columns the mapping uses, under their
-    header names (taken by position from a CSV read with :func:`_positional` names)."""
+    header names (taken by position from a CSV read with :func:`_positional` names);
+    a Parquet column of bytes through ``text`` (the SQL that makes text of it), if given."""
     items = []
     for name in layout.source_columns():
-        column = _positional(layout.header.index(name)) if positional else name
-        items.append(f"{_identifier(column, quote)} AS {_identifier(name, quote)}")
+        column = _identifier(_positional(layout.header.index(name)) if positional else name, quote)
+        if text is not None and layout.dtypes.get(name) == pl.Binary:
+            column = text(column)
+        items.append(f"{column} AS {_identifier(name, quote)}")
     return ", ".join(items)
 
 
@@ -380,6 +391,16 @@ def _refuse_durations(engine: str, layout: SourceLayout) -> None:
         )
 
 
+def _refuse_bytes_not_utf8(layout: SourceLayout, encoding: str) -> None:
+    """Refuse a Parquet file whose columns of bytes hold bytes that are not UTF-8 as the
+    scan refuses it, unless ``--encoding lossy`` reads them as '\ufffd': Spark would read
+    them so without a word, DuckDB as escapes (``ph\\xe9ne``), another value."""
+    if encoding == "lossy" or layout.format != "parquet":
+        return
+    if any(values_not_utf8(layout).values()):
+        raise bytes_not_utf8_error(layout.path)
+
+
 def _duckdb_cube(path: str, mapping: Mapping, target: Path, journey_window: float | None) -> None:
     try:
         import duckdb
@@ -387,6 +408,7 @@ def _duckdb_cube(path: str, mapping: Mapping, target: Path, journey_window: floa
         raise _missing("duckdb") from None
     layout = resolve_layout(_local(path), mapping)  # the header as the scan reads it
     _refuse_durations("duckdb", layout)
+    _refuse_bytes_not_utf8(layout, "utf8")  # --encoding lossy is refused before
     select = _source_select(layout, '"', positional=layout.format == "csv")
     con = duckdb.connect()
     try:
@@ -490,6 +512,7 @@ def _spark_cube(
     layout = None if elsewhere else resolve_layout(Path(source), mapping, encoding)
     if layout is not None:
         _refuse_durations("spark", layout)
+        _refuse_bytes_not_utf8(layout, encoding)
     spark = _spark_session(SparkSession)
     # A notebook's or a cluster's session is shared: its log level and settings are
     # given back after.
@@ -616,7 +639,10 @@ def _spark_cube_rows(
             layout = _spark_layout(spark, path, frame, mapping)
         elif layout.format == "csv":
             _check_spark_csv(spark, layout, encoding)
-        select = _source_select(layout, "`", positional=layout.format == "csv" and not remote)
+        text = _spark_lossy_text(spark) if encoding == "lossy" else None
+        select = _source_select(
+            layout, "`", positional=layout.format == "csv" and not remote, text=text
+        )
         spark.sql(f"SELECT {select} FROM {READ_VIEW}").createOrReplaceTempView(SOURCE_VIEW)
         view, sql = _statement("spark", layout, mapping, journey_window)
         spark.sql(view).createOrReplaceTempView(TABLE)
@@ -635,6 +661,18 @@ def _spark_cube_rows(
     }
     cube = pl.DataFrame([row.asDict() for row in rows], schema=text_schema, orient="row")
     cube.write_parquet(target)
+
+
+def _spark_lossy_text(spark: Any) -> Callable[[str], str]:
+    """Spark's reading of a Parquet column of bytes as text with bytes that are not UTF-8
+    as '\ufffd', each where the scan puts one (:func:`cx.data.raw.text_of`), before the
+    values are grouped: a cast alone keeps the bytes, so that two ids that differ only
+    in them would be two customers, where the scan reads one. Spark 3.5 has no
+    ``make_valid_utf8``; its ``decode`` replaces as Java does, which differs from the scan
+    on a surrogate written in UTF-8 only."""
+    if int(spark.version.split(".")[0]) >= 4:
+        return lambda column: f"make_valid_utf8(CAST({column} AS STRING))"
+    return lambda column: f"decode({column}, 'UTF-8')"
 
 
 #: The column of a CSV row Spark reads with fewer or more fields than the header: the

@@ -170,19 +170,29 @@ def not_utf8(path: Path) -> tuple[int, int]:
 
 
 def _lossy_parquet_notes(layout: SourceLayout) -> list[str]:
-    """Per binary key column of a Parquet file, the values that are not UTF-8 (the
-    columns ``--encoding lossy`` decodes, :func:`cx.data.raw.text_of`)."""
+    """Per binary key column of a Parquet file, the values that are not UTF-8."""
     notes = []
-    for name in layout.source_columns():
-        if layout.dtypes.get(name) != pl.Binary:
-            continue
-        counts = pl.scan_parquet(layout.path, glob=False).group_by(name).len().collect()
-        bad = sum(n for value, n in counts.iter_rows() if value is not None and not _utf8(value))
+    for name, bad in values_not_utf8(layout).items():
         if bad == 1:
             notes.append(f"one value of column '{name}' is not UTF-8 and was {LOSSY}")
         elif bad:
             notes.append(f"{bad:,} values of column '{name}' are not UTF-8 and were {LOSSY}")
     return notes
+
+
+def values_not_utf8(layout: SourceLayout) -> dict[str, int]:
+    """How many values of each column of bytes of a Parquet file that the mapping uses are
+    not UTF-8 (the columns ``--encoding lossy`` decodes, :func:`cx.data.raw.text_of`):
+    one read of each such column, none of a file without one."""
+    found = {}
+    for name in layout.source_columns():
+        if layout.dtypes.get(name) != pl.Binary:
+            continue
+        counts = pl.scan_parquet(layout.path, glob=False).group_by(name).len().collect()
+        found[name] = sum(
+            n for value, n in counts.iter_rows() if value is not None and not _utf8(value)
+        )
+    return found
 
 
 def _utf8(value: bytes) -> bool:
