@@ -453,6 +453,16 @@ def test_set_with_a_bad_path_names_the_nearest_key(work: Path, assignment: str, 
             "staffing.interval is a single value, not a mapping or list (hint: set it "
             "whole: --set staffing.interval=VALUE)",
         ),
+        (  # the file format's version is a number, but no key --set changes
+            "version.x=1",
+            "version is a single value, not a mapping or list (hint: version is the "
+            "strategy file format's version, which --set does not change)",
+        ),
+        (  # nor is it offered beside another single value
+            "name.first=1",
+            "name is a single value, not a mapping or list (hint: name is 'push', not a "
+            "number; --set takes the key of a number the strategy sets)",
+        ),
         (  # the rule's shares and ramp are one level down from its name
             "shifts.0.name.app=0.3",
             "shifts.0.name is a single value, not a mapping or list (hint: shifts.0.name "

@@ -132,6 +132,11 @@ def test_bad_blocks_are_findings_at_their_line(tmp_path: Path, entry: str, words
             "shifts.0.to.app, shifts.0.to.web, shifts.0.ramp.periods, "
             "shifts.0.containment or shifts.0.incentive_cost there)",
         ),
+        (  # the file format's version is a number, but no key a range draws
+            "version.x: {low: 1, high: 2}",
+            "version is a single value, not a mapping or list (hint: version is the "
+            "strategy file format's version, which uncertainty does not change)",
+        ),
         (  # not `version` (1, the only one) nor `staffing.interval` (15, 30 or 60)
             "name.first: {low: 1, high: 2}",
             "name is a single value, not a mapping or list (hint: name is "

@@ -283,6 +283,10 @@ def _beside(parent: Any) -> list[tuple[tuple[Any, ...], Any]]:
     return found
 
 
+#: The strategy's key of its file format's version (1): a number no --set or range changes.
+FORMAT_VERSION = "version"
+
+
 def keys_there(
     parent: Any,
     path: Sequence[str | int],
@@ -297,11 +301,15 @@ def keys_there(
     the value's own key when it is a number, else the keys of the numbers beside it and
     one level inside what is beside it (a fallback to one channel varies its ``accept``,
     not ``to``; a rule's ``name`` sits beside its ``containment`` and its shares
-    ``to.app``) that ``takes`` keeps. ``otherwise`` ends the hint when none is there."""
+    ``to.app``) that ``takes`` keeps. ``otherwise`` ends the hint when none is there.
+    The strategy's ``version`` is a number of the file format that neither changes:
+    never its key."""
+    if where == FORMAT_VERSION:
+        return f"{where} is the strategy file format's version, which {taker} does not change"
     if _is_number(value):
         return f"{where} is itself a number: its key is {where}"
     keys = (".".join(map(str, [*path, *key])) for key, item in _beside(parent) if _is_number(item))
-    numbers = [key for key in keys if takes(key)]
+    numbers = [key for key in keys if key != FORMAT_VERSION and takes(key)]
     said = f"{where} is {value!r}, not a number"
     if numbers:
         return f"{said}; {taker} takes {one_of(numbers)} there"
