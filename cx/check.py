@@ -39,6 +39,8 @@ class StrategyCheck:
 @dataclass
 class CheckReport:
     results: list[StrategyCheck]
+    #: What the guards' figures must be read with (:mod:`cx.caveats`); no failure.
+    caveats: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -63,8 +65,11 @@ class CheckReport:
         return text
 
 
-def check_report(results: Sequence[Result], strategies: Sequence[Strategy] = ()) -> CheckReport:
-    """Guard results of ``results``, located in ``strategies`` (one per result, or none).
+def check_report(
+    results: Sequence[Result], strategies: Sequence[Strategy] = (), caveats: Sequence[str] = ()
+) -> CheckReport:
+    """Guard results of ``results``, located in ``strategies`` (one per result, or none),
+    with the run's ``caveats``.
 
     Each guard points at where its strategy (or a file it extends) states it; a guard
     set with --set has no line in any file, so it points at the strategy file.
@@ -83,7 +88,7 @@ def check_report(results: Sequence[Result], strategies: Sequence[Strategy] = ())
                 currency=result.strategy.currency,
             )
         )
-    return CheckReport(results=checks)
+    return CheckReport(results=checks, caveats=list(caveats))
 
 
 def _checked(guard: GuardResult, position: Position | None) -> CheckedGuard:

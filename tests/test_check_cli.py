@@ -366,3 +366,32 @@ def test_shipped_strategies_check(data: Path, monkeypatch: pytest.MonkeyPatch) -
     payload = json.loads(result.stdout)
     assert [r["file"] for r in payload["results"]] == paths
     assert payload["ok"] == (result.exit_code == 0)
+
+
+def test_caveats_are_notices_and_junit_system_err_not_failures(
+    workdir: Path, data: Path, tmp_path: Path
+) -> None:
+    """What the guards' figures must be read with is said, not failed: a GitHub notice
+    after the failed guards' errors, and the JUnit suite's <system-err>."""
+    a = strategy(workdir, "a", ["coverage > 1"], extra="currency: EUR")
+    b = strategy(workdir, "b", ["coverage >= 0"], extra="period: week")
+    said = json.loads(run("check", a.name, b.name, "--data", data, "-f", "json").stdout)
+    caveats = said["caveats"]
+    assert len(caveats) == 2
+    assert caveats[0].startswith("the strategies label money in different currencies")
+    assert caveats[1].startswith("every strategy is evaluated per month")
+    github = run("check", a.name, b.name, "--data", data, "-f", "github")
+    assert github.exit_code == 1
+    lines = github.stdout.splitlines()
+    assert len(lines) == 3 and lines[0].startswith("::error file=a.yaml,")
+    assert lines[1:] == [f"::notice title=cx check::{text}" for text in caveats]
+    target = tmp_path / "check.xml"
+    quiet = run("check", a.name, b.name, "--data", data, "-f", "junit", "-o", target, "-q")
+    assert quiet.exit_code == 1 and quiet.stderr == ""
+    suite = ElementTree.parse(target).getroot().find("testsuite")
+    assert suite is not None and suite.get("failures") == "1"
+    assert suite.findtext("system-err") == "\n".join(caveats)
+    # None said, none written.
+    alone = run("check", b.name, "--data", data, "-f", "junit")
+    assert "system-err" not in alone.stdout
+    assert "::notice" not in run("check", b.name, "--data", data, "-f", "github").stdout

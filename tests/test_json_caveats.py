@@ -141,3 +141,22 @@ def test_sweep_and_sensitivity_json_carry_the_caveats(duplicated: Path) -> None:
     swung, stderr = _run("sensitivity", uncertain, "--data", duplicated)
     assert swung["caveats"] == stderr
     assert any("1 row repeats" in sentence for sentence in swung["caveats"])
+
+
+def test_check_json_carries_the_caveats_and_says_the_currencies(
+    duplicated: Path, weekly_euros: Path
+) -> None:
+    """`cx check` evaluates every strategy on one scan, as `cx compare` does: it says
+    the same notes on stderr (the currencies too), and its JSON, read by CI, gives them."""
+    args = ("check", STRATEGY, weekly_euros, "--data", duplicated)
+    payload, stderr = _run(*args)
+    *said, summary = stderr  # the summary of the guards is no caveat
+    assert summary.startswith("2 strategies, ") and list(payload)[-1] == "caveats"
+    assert payload["caveats"] == said
+    compared, _ = _run("compare", *args[1:])
+    assert payload["caveats"] == compared["caveats"]
+    assert said[0].startswith("the strategies label money in different currencies (EUR and none)")
+    assert any("1 row repeats an earlier row exactly" in sentence for sentence in said)
+    assert any("shifts.0: its ramp of 4 periods" in sentence for sentence in said)
+    alone, stderr = _run("check", STRATEGY, "--data", EXAMPLE)
+    assert alone["caveats"] == [] and len(stderr) == 1

@@ -45,11 +45,12 @@ def told_apart(report: CheckReport) -> CheckReport:
     """``report`` with each strategy under a name of its own, as `cx compare` names
     them: a variant that keeps its parent's `name:` is `digital-first (2)`."""
     names = distinct_names([result.strategy for result in report.results], lambda _: False)
-    return CheckReport(
+    return replace(
+        report,
         results=[
             replace(result, strategy=name)
             for result, name in zip(report.results, names, strict=True)
-        ]
+        ],
     )
 
 
@@ -70,16 +71,19 @@ def render_check(report: CheckReport, output_format: str) -> str:
                 for result in report.results
             ],
             "ok": report.ok,
+            "caveats": report.caveats,
         }
         return quiet_json(json.dumps(payload, indent=2, ensure_ascii=False)) + "\n"
     report = told_apart(report)
     if output_format == "github":
-        return "".join(
-            github_annotation(guard_finding(result, guard), SUITE) + "\n"
+        failed = [
+            github_annotation(guard_finding(result, guard), SUITE)
             for result in report.results
             for guard in result.guards
             if not guard.ok
-        )
+        ]
+        notices = [github_annotation(Finding(text), SUITE, "notice") for text in report.caveats]
+        return "".join(line + "\n" for line in [*failed, *notices])
     if output_format == "junit":
         cases = [
             (
@@ -89,7 +93,7 @@ def render_check(report: CheckReport, output_format: str) -> str:
             for result in report.results
             for guard in result.guards
         ]
-        return junit_xml(SUITE, cases)
+        return junit_xml(SUITE, cases, report.caveats)
     lines = [
         terminal_text(
             f"{'PASS' if guard.ok else 'FAIL'} {result.strategy}: {guard.expr} "

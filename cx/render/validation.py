@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Sequence
 
 from cx.errors import Finding
 from cx.render.safe import log_line, terminal_text, xml_text
@@ -32,8 +33,10 @@ def github_escape_property(text: str) -> str:
     return github_escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def github_annotation(finding: Finding, title: str = "cx") -> str:
-    properties = [f"file={github_escape_property(finding.file or '')}"]
+def github_annotation(finding: Finding, title: str = "cx", level: str = "error") -> str:
+    """``finding`` as a workflow command of ``level`` (``error``, or ``notice`` for what
+    is no failure) at its file, line and column, where it has them."""
+    properties = [f"file={github_escape_property(finding.file)}"] if finding.file else []
     if finding.line is not None:
         properties.append(f"line={finding.line}")
     if finding.column is not None:
@@ -42,11 +45,15 @@ def github_annotation(finding: Finding, title: str = "cx") -> str:
     message = (f"{finding.path}: " if finding.path else "") + finding.message
     if finding.hint:
         message += f" (hint: {finding.hint})"
-    return f"::error {','.join(properties)}::{github_escape_data(message)}"
+    return f"::{level} {','.join(properties)}::{github_escape_data(message)}"
 
 
-def junit_xml(suite_name: str, cases: list[tuple[str, list[Finding]]]) -> str:
-    """One test case per name; a failure element per case with findings."""
+def junit_xml(
+    suite_name: str, cases: list[tuple[str, list[Finding]]], system_err: Sequence[str] = ()
+) -> str:
+    """One test case per name; a failure element per case with findings; the lines of
+    ``system_err`` (what the run said besides, no failure) in the suite's
+    ``<system-err>``."""
     failures = sum(1 for _, findings in cases if findings)
     root = ElementTree.Element("testsuites", name=xml_text(suite_name))
     suite = ElementTree.SubElement(
@@ -71,6 +78,9 @@ def junit_xml(suite_name: str, cases: list[tuple[str, list[Finding]]]) -> str:
             # One line per finding, as in a log: a CI job that prints the report must
             # not take a line of a file's name for a workflow command.
             failure.text = xml_text("\n".join(log_line(finding.format()) for finding in findings))
+    if system_err:
+        said = ElementTree.SubElement(suite, "system-err")
+        said.text = xml_text("\n".join(log_line(line) for line in system_err))
     ElementTree.indent(root)
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n'
