@@ -228,3 +228,37 @@ def test_a_script_gets_the_notes_on_strategies_side_by_side(tmp_path: Path) -> N
         cx.api.caveats(strategies, cube, chosen="period")
     with pytest.raises(cx.CxError):
         cx.api.caveats(strategies, cube, chosen=["interval"])
+
+
+def test_a_cube_file_s_journey_window_is_said_alike_on_the_page_and_on_stderr(
+    tmp_path: Path,
+) -> None:
+    """A cube file's journeys are cut with one window. Where it is the first strategy's,
+    the page and stderr name it as the one every strategy follows; where it is not, no
+    page is written (the error names both windows), and with --journey-window naming
+    it, neither says the first one's won."""
+    first = ROOT / "strategies" / "follow-ups-to-chat.yaml"
+    day = tmp_path / "day-window.yaml"
+    day.write_text(
+        f"version: 1\nextends: {first}\nname: day-window\njourneys: {{window_hours: 24}}\n",
+        encoding="utf-8",
+    )
+    cube = tmp_path / "cube.parquet"
+    cx.api.build_cube_file(EXAMPLE, cube, journey_window=24)
+    page, stderr = _report(day, first, "--data", cube, tmp_path / "report.html")
+    said = [s for s in _caveats(page) or [] if "journeys" in s]
+    assert said == [
+        "every strategy follows journeys with a 24-hour window (the first one's "
+        "journeys.window_hours); follow-ups-to-chat set another (use --journey-window to "
+        "choose)"
+    ]
+    assert _flat(said[0]) in _flat(stderr)
+    target = tmp_path / "other.html"
+    refused = run_cx("report", first, day, "--data", cube, "-o", target, "--no-cache")
+    assert refused.exit_code == 2 and not target.exists()
+    assert "journeys are cut with a 24-hour window, not 72" in _flat(refused.stderr)
+    chosen, stderr = _report(
+        first, day, "--data", cube, "--journey-window", "24", tmp_path / "chosen.html"
+    )
+    assert "first one's journeys" not in _flat(stderr)
+    assert not any("first one's journeys" in s for s in _caveats(chosen) or [])
