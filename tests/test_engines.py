@@ -759,6 +759,28 @@ def assert_same_file(built: Path, scanned: Path) -> None:
     assert built_cube.duplicate_rows == scanned_cube.duplicate_rows
 
 
+def spark_refuses_as_the_scan(data: Path, tmp_path: Path) -> str:
+    """The error of Spark's cube of ``data``, which must be the scan's, no file written."""
+    target = tmp_path / "spark.parquet"
+    with pytest.raises(DataError) as scanned:
+        api.build_cube_file(data, tmp_path / "scan.parquet")
+    with pytest.raises(DataError) as built:
+        api.build_cube_file_with("spark", data, target)
+    assert str(built.value) == str(scanned.value)
+    assert not target.exists()
+    return str(built.value)
+
+
+def spark_lossy_as_the_scan(data: Path, tmp_path: Path) -> list[str]:
+    """The notes of Spark's cube file of ``data`` read with --encoding lossy, which must
+    be the scan's file."""
+    target = tmp_path / "spark.parquet"
+    api.build_cube_file(data, tmp_path / "scan.parquet", encoding="lossy")
+    api.build_cube_file_with("spark", data, target, encoding="lossy")
+    assert_same_file(target, tmp_path / "scan.parquet")
+    return fine.read_cube_file(target).notes
+
+
 @pytest.mark.skipif(SPARK_MISSING is not None, reason=SPARK_MISSING or "")
 def test_spark_reads_bytes_that_are_not_utf8_as_the_scan(tmp_path: Path) -> None:
     """Spark reads a byte that is not UTF-8 as '\ufffd' without a word: a local file with
@@ -766,19 +788,11 @@ def test_spark_reads_bytes_that_are_not_utf8_as_the_scan(tmp_path: Path) -> None
     and then its cube file is the scan's, the note saying so included. A '\ufffd' the
     export wrote as UTF-8 is read as it is."""
     data = late_bytes_not_utf8(tmp_path / "export.csv")
+    refused = spark_refuses_as_the_scan(data, tmp_path)
+    assert "3002:26: data file is not UTF-8 text (byte 0xe9)" in refused
+    notes = spark_lossy_as_the_scan(data, tmp_path)
+    assert any("(--encoding lossy)" in note for note in notes)
     target = tmp_path / "spark.parquet"
-    with pytest.raises(DataError) as scanned:
-        api.build_cube_file(data, tmp_path / "scan.parquet")
-    with pytest.raises(DataError) as built:
-        api.build_cube_file_with("spark", data, target)
-    assert str(built.value) == str(scanned.value)
-    assert "3002:26: data file is not UTF-8 text (byte 0xe9)" in str(built.value)
-    assert not target.exists()
-
-    api.build_cube_file(data, tmp_path / "scan.parquet", encoding="lossy")
-    api.build_cube_file_with("spark", data, target, encoding="lossy")
-    assert_same_file(target, tmp_path / "scan.parquet")
-    assert any("(--encoding lossy)" in note for note in fine.read_cube_file(target).notes)
 
     written = late_bytes_not_utf8(tmp_path / "written.csv", "ph\ufffdne".encode())
     api.build_cube_file(written, tmp_path / "scan.parquet")
@@ -831,17 +845,7 @@ def test_spark_reads_parquet_bytes_that_are_not_utf8_as_the_scan(tmp_path: Path)
     reading, and then its cube file is the scan's, the note included; two ids that differ
     only in such a byte are one customer, as in the scan."""
     data = parquet_of_bytes(tmp_path / "export.parquet")
-    target = tmp_path / "spark.parquet"
-    with pytest.raises(DataError) as scanned:
-        api.build_cube_file(data, tmp_path / "scan.parquet")
-    with pytest.raises(DataError) as built:
-        api.build_cube_file_with("spark", data, target)
-    assert str(built.value) == str(scanned.value)
-    assert not target.exists()
-
-    api.build_cube_file(data, tmp_path / "scan.parquet", encoding="lossy")
-    api.build_cube_file_with("spark", data, target, encoding="lossy")
-    assert_same_file(target, tmp_path / "scan.parquet")
-    notes = fine.read_cube_file(target).notes
+    spark_refuses_as_the_scan(data, tmp_path)
+    notes = spark_lossy_as_the_scan(data, tmp_path)
     assert "2 values of column 'customer_id' are not UTF-8" in " ".join(notes)
     assert "2 values of column 'channel' are not UTF-8" in " ".join(notes)
