@@ -941,7 +941,8 @@ def check_output_name(path: Path) -> None:
         raise UsageError(
             f"the name says {named} but ends in {path.suffix}: cx generate writes by the "
             "last suffix, so it would write CSV",
-            hint=f"name it {bare_name(path.name)}{named}, and rename it afterwards if you need to",
+            hint=f"name it {bare_name(path.name)}{named}, and rename it afterwards if you "
+            "need to",
         )
     if named == suffix and suffix not in GENERATED_SUFFIXES:
         raise UsageError(

@@ -107,11 +107,9 @@ def _profile_queries(enriched: pl.LazyFrame, present: list[str]) -> list[pl.Lazy
     """What inspect counts, from the contacts with their journey and repeat flags."""
     identified = enriched.filter(~pl.col("anonymous"))
     # By customer, whose rows are together: far cheaper than distinct customers by channel.
-    per_customer = (
-        identified.group_by("customer_key")
-        .agg(contacts=pl.len(), seen=pl.col("channel").unique())
-        .with_columns(channels=pl.col("seen").list.len())
-    )
+    per_customer = identified.group_by("customer_key").agg(
+        contacts=pl.len(), seen=pl.col("channel").unique()
+    ).with_columns(channels=pl.col("seen").list.len())
     customers = (
         per_customer.select(channel=pl.col("seen")).explode("channel").group_by("channel")
         .agg(customers=pl.len())

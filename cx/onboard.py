@@ -622,7 +622,8 @@ def _pick_abandon_outcome(
     candidates = [
         p
         for p in profiles
-        if p.is_few and (name_score("abandoned", p.name) > 0 or any(map(_is_abandon, p.samples)))
+        if p.is_few
+        and (name_score("abandoned", p.name) > 0 or any(map(_is_abandon, p.samples)))
     ]
     return next(
         (
@@ -757,7 +758,9 @@ def _direction_words(name: str) -> tuple[frozenset[str], frozenset[str]]:
     return OUTBOUND_WORDS, INBOUND_WORDS
 
 
-def _drop_outbound(proposal: Proposal, profiles: list[ColumnProfile], layout: SourceLayout) -> None:
+def _drop_outbound(
+    proposal: Proposal, profiles: list[ColumnProfile], layout: SourceLayout
+) -> None:
     """Leave out (``drop:``) the outbound contacts of a direction column, and say so:
     an agent made them, and a strategy moves the contacts customers make."""
     for profile in profiles:
@@ -806,7 +809,9 @@ def _anonymous_ids(proposal: Proposal, layout: SourceLayout) -> None:
     counts = (
         _column(layout, name)
         .select(text.alias("value"))
-        .filter(pl.col("value").str.to_lowercase().str.contains("|".join(sorted(ANONYMOUS_WORDS))))
+        .filter(
+            pl.col("value").str.to_lowercase().str.contains("|".join(sorted(ANONYMOUS_WORDS)))
+        )
         .group_by("value")
         .len()
         .sort("value")
@@ -1045,8 +1050,8 @@ def propose(data: str | Path) -> Proposal:
         flags["abandoned"] = abandoned
         rest = [p for p in rest if p.name != abandoned.name]
     for canonical in OPTIONAL_ORDER:
-        found = (
-            flags.get(canonical) if canonical in FLAG_COLUMNS else _pick_optional(canonical, rest)
+        found = flags.get(canonical) if canonical in FLAG_COLUMNS else _pick_optional(
+            canonical, rest
         )
         if found is None:
             continue

@@ -80,7 +80,8 @@ def cube(
     journey_window: Annotated[
         float | None,
         journey_window_option(
-            f"default {DEFAULT_WINDOW_HOURS:g}; it must match the strategies' journeys.window_hours"
+            f"default {DEFAULT_WINDOW_HOURS:g}; it must match the strategies' "
+            "journeys.window_hours"
         ),
     ] = None,
     max_reject_rate: MaxRejectRateOption = 0.01,

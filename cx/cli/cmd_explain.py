@@ -33,6 +33,7 @@ def explain(
         close = nearest(metric)
         raise UsageError(
             f"unknown metric '{metric}'",
-            hint=(f"did you mean '{close}'? " if close else "") + "`cx explain` lists every metric",
+            hint=(f"did you mean '{close}'? " if close else "")
+            + "`cx explain` lists every metric",
         )
     emit(metric_renderable(found), None)

@@ -16,13 +16,12 @@ from cx.models.vocabulary import counted
 @handle_errors
 def generate(
     output: Annotated[
-        Path,
-        typer.Option(
+        Path, typer.Option(
             "--output",
             "-o",
             help="File to write: Parquet for .parquet, gzip CSV for .gz, else CSV; - writes "
             "CSV to stdout.",
-        ),
+        )
     ],
     rows: Annotated[int, typer.Option("--rows", "-n", min=0, help="Number of contacts.")] = 30_000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same file).")] = 0,

@@ -22,7 +22,9 @@ def validate(
     ],
     output_format: Annotated[
         str,
-        typer.Option("--format", "-f", metavar=metavar(FORMATS), help=f"{one_of(FORMATS)}."),
+        typer.Option(
+            "--format", "-f", metavar=metavar(FORMATS), help=f"{one_of(FORMATS)}."
+        ),
     ] = "text",
     output: OutputOption = None,
     quiet: QuietOption = False,

@@ -182,7 +182,9 @@ def check_fixed_text_output(output: Path | None, writes: str, suffix: str) -> No
 
 def _workbook_name(output: Path | None) -> TypeGuard[Path]:
     return (
-        output is not None and not is_stdout(output) and output.suffix.lower() in WORKBOOK_SUFFIXES
+        output is not None
+        and not is_stdout(output)
+        and output.suffix.lower() in WORKBOOK_SUFFIXES
     )
 
 

@@ -128,7 +128,8 @@ def named_as_ranges(ranges: list[Range]) -> Iterator[None]:
     from cx.models.source import SET_OPTION
 
     patterns = [
-        (re.compile(re.escape(f"{SET_OPTION}{key}=") + r"([^\s:,()]+)"), key) for key, _ in ranges
+        (re.compile(re.escape(f"{SET_OPTION}{key}=") + r"([^\s:,()]+)"), key)
+        for key, _ in ranges
     ]
 
     def named(text: str | None) -> str | None:

@@ -41,7 +41,6 @@ def failure_text(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
 
-
 #: The error path reads at most this much of a file to find the problem.
 DIAGNOSE_CHARS = 256 * 1024 * 1024
 CHUNK_BYTES = 1024 * 1024
@@ -278,7 +277,8 @@ def line_end_problem(path: Path, limit: int = DIAGNOSE_CHARS) -> Problem | None:
             inner = body[:-1] if crlf else body
             if "\r" in inner:
                 return Problem(
-                    "a carriage return (\\r) inside the line, which DuckDB reads as a line end",
+                    "a carriage return (\\r) inside the line, which DuckDB reads as a "
+                    "line end",
                     number,
                     inner.index("\r") + 1,
                     LINE_END_HINT,

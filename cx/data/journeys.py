@@ -353,7 +353,9 @@ def outcome_queries(contacts: Contacts, window_hours: float) -> list[pl.LazyFram
     with others over the same contacts, which then share their journey flags."""
     resolved = pl.col("resolved") if "resolved" in contacts.sources else pl.lit(None, pl.Boolean)
     score = (
-        pl.col("satisfaction") if "satisfaction" in contacts.sources else pl.lit(None, pl.Float64)
+        pl.col("satisfaction")
+        if "satisfaction" in contacts.sources
+        else pl.lit(None, pl.Float64)
     )
     flagged = journey_flags(contacts.frame.lazy(), window_hours)
     identified = ~pl.col("anonymous")

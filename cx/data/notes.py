@@ -205,7 +205,6 @@ def _utf8(value: bytes) -> bool:
 
 # --------------------------------------------------------------------------- cut short
 
-
 def cut_short_notes(layout: SourceLayout) -> list[str]:
     """One note when a plain CSV's last line has fewer fields than the header and no
     line end: an export cut short (an interrupted copy, a full disk), whose missing
@@ -221,7 +220,8 @@ def cut_short_notes(layout: SourceLayout) -> list[str]:
     if tail.endswith(b"\n") or b"\n" not in tail:  # complete, or one line (the header)
         return []
     before, last = (
-        line.decode("utf-8", errors="replace").rstrip("\r") for line in tail.rsplit(b"\n", 2)[-2:]
+        line.decode("utf-8", errors="replace").rstrip("\r")
+        for line in tail.rsplit(b"\n", 2)[-2:]
     )
     if not last.strip(BLANK) or last.count('"') % 2:  # blank, or inside a quoted field
         return []

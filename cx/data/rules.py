@@ -174,7 +174,9 @@ def fixed_fraction_format(fmt: str, digits: int | None) -> str | None:
     return fmt.removesuffix("%.f") + (f".%{digits}f" if digits else "")
 
 
-def _leap_second(text: pl.Expr, parsed: pl.Expr, fmt: str, digits: int | None = None) -> pl.Expr:
+def _leap_second(
+    text: pl.Expr, parsed: pl.Expr, fmt: str, digits: int | None = None
+) -> pl.Expr:
     """Whether ``text`` was a time at second 60, which strptime reads as the next
     minute's second 0 (``2024-01-31T23:59:60`` as ``2024-02-01T00:00:00``: a contact in
     a month of its own). Such a time exists on no clock a contact centre keeps.

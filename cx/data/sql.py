@@ -188,14 +188,11 @@ def cube_sql(
     identified = f"\n  WHERE customer_id NOT IN ({anonymous})" if anonymous else ""
     # A mapping's `drop:` (§11): the table's column of that name, its values compared
     # trimmed and lower-cased; dropped rows are counted, never read or rejected.
-    dropped = (
-        " OR ".join(
-            f"COALESCE(LOWER({text(column)}) IN "
-            f"({', '.join(literal(v.strip().lower()) for v in values)}), FALSE)"
-            for column, values in sorted(mapping.drop.items())
-        )
-        or "FALSE"
-    )
+    dropped = " OR ".join(
+        f"COALESCE(LOWER({text(column)}) IN "
+        f"({', '.join(literal(v.strip().lower()) for v in values)}), FALSE)"
+        for column, values in sorted(mapping.drop.items())
+    ) or "FALSE"
 
     def out(expr: str) -> str:
         return d.timestamp_out.format(expr)

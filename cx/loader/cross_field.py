@@ -199,10 +199,8 @@ def _check_uncertainty(strategy: Strategy, add: Callable[..., None]) -> None:
             add(("uncertainty", key), problem)
             continue
         bounds[resolved.path] = spread.bounds
-        if (
-            len(resolved.path) == 4
-            and resolved.path[2] == "to"
-            and resolved.path[0] in ("shifts", "fallback")
+        if len(resolved.path) == 4 and resolved.path[2] == "to" and resolved.path[0] in (
+            "shifts", "fallback"
         ):
             highs.setdefault(resolved.path[:3], {})[key] = spread.bounds[1]
     for container, keys in highs.items():

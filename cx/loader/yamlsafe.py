@@ -295,7 +295,8 @@ def _parse(text: str, file: str, collect: bool) -> Located:
                     file=file,
                     line=text.count("\n", 0, where) + 1,
                     column=where - line_start + 1,
-                    hint='remove it, or write it as an escape in a double-quoted string ("\\x1b")',
+                    hint="remove it, or write it as an escape in a double-quoted string "
+                    '("\\x1b")',
                 )
             ]
         ) from None

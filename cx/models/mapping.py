@@ -82,10 +82,8 @@ def anonymous_id(value: str) -> str:
             "blank_anonymous_id",
             "a blank customer id stands for no customer: a row without an id is rejected "
             "(customer_id is empty), never read as anonymous",
-            {
-                "hint": "remove the entry; list the ids that stand for unknown customers, "
-                'such as "0" or "anonymous"'
-            },
+            {"hint": "remove the entry; list the ids that stand for unknown customers, "
+             "such as \"0\" or \"anonymous\""},
         )
     return trimmed
 
@@ -103,10 +101,8 @@ class BooleanValues(StrictModel):
             raise PydanticCustomError(
                 "boolean_words",
                 "lists no value for true or false: every non-empty cell would be rejected",
-                {
-                    "hint": "list the values meaning true and false, or leave it out of `values:` "
-                    "for the usual words (true/false, yes/no, 1/0)"
-                },
+                {"hint": "list the values meaning true and false, or leave it out of `values:` "
+                 "for the usual words (true/false, yes/no, 1/0)"},
             )
         return self
 

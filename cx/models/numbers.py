@@ -91,7 +91,9 @@ def finite_number(value: object, share: bool | None = None) -> object:
             raise PydanticCustomError(
                 "number_not_finite", "a finite number is needed, not NaN or infinity"
             )
-        raise PydanticCustomError("number_is_text", _text_is_not_a_number(value.strip(), share))
+        raise PydanticCustomError(
+            "number_is_text", _text_is_not_a_number(value.strip(), share)
+        )
     if isinstance(value, float) and not math.isfinite(value):
         raise PydanticCustomError(
             "number_not_finite", "a finite number is needed, not NaN or infinity"

@@ -109,6 +109,7 @@ class TotalBands(Bands):
     cost_delta_pct: Band | None
 
 
+
 def _without_absent_bands(data: Any) -> Any:
     """Results of strategies without `uncertainty:` print as they always have."""
     if isinstance(data, dict) and data.get("bands", 0) is None:

@@ -231,8 +231,7 @@ class Channel(StrictModel):
             return value
         if info.field_name == "response" and mode != "async":
             raise PydanticCustomError(
-                "response_mode",
-                "response targets are for async channels, not {mode}",
+                "response_mode", "response targets are for async channels, not {mode}",
                 {"mode": mode},
             )
         if info.field_name == "hours" and mode == "self_service":
@@ -392,10 +391,8 @@ def currency_label(value: object) -> object:
     signs (``€``, ``$``, ``EUR``, ``CHF``, ``kr``); it only labels money in tables."""
     if value is None or not isinstance(value, str):
         return value
-    if any(
-        not (unicodedata.category(char).startswith("L") or unicodedata.category(char) == "Sc")
-        for char in value
-    ):
+    if any(not (unicodedata.category(char).startswith("L") or unicodedata.category(char) == "Sc")
+           for char in value):
         raise PydanticCustomError(
             "currency_label",
             "a currency is a short label of letters or currency signs, such as € or EUR",

@@ -59,12 +59,8 @@ def _ordered(*pairs: tuple[str, float, str, float]) -> None:
             raise PydanticCustomError(
                 "range_order",
                 "{low_name} ({low}) is above {high_name} ({high})",
-                {
-                    "low_name": low_name,
-                    "low": f"{low:g}",
-                    "high_name": high_name,
-                    "high": f"{high:g}",
-                },
+                {"low_name": low_name, "low": f"{low:g}", "high_name": high_name,
+                 "high": f"{high:g}"},
             )
 
 
@@ -197,8 +193,8 @@ def resolve_key(strategy: BaseModel, key: str) -> UncertainKey:
             if part not in fields:
                 raise KeyProblem(f"{where} has no key '{part}'", did_you_mean(str(part), fields))
             info = type(node).model_fields[fields[str(part)]]
-            annotation = (
-                Annotated[(info.annotation, *info.metadata)] if info.metadata else (info.annotation)
+            annotation = Annotated[(info.annotation, *info.metadata)] if info.metadata else (
+                info.annotation
             )
             parent, node = node, getattr(node, fields[str(part)])
         elif isinstance(node, dict):

@@ -62,6 +62,7 @@ def bare_name(name: str) -> str:
     return name.split(".")[0] or name
 
 
+
 #: Channel names: lower-case letters, digits, '_' and '-', starting with a letter or digit.
 CHANNEL_NAME_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
 CHANNEL_NAME_RULE = "channel names are lower-case letters, digits, '_' and '-'"

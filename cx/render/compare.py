@@ -98,7 +98,9 @@ def comparison_section(views: Sequence[SimulationView]) -> Section:
     if baselines_differ:
         notes.append("Strategies use different catalogs; the baseline column is the first one's.")
     note = " ".join(notes) or None
-    return Section(title="Comparison", header=header, rows=rows, note=note, rows_are_metrics=True)
+    return Section(
+        title="Comparison", header=header, rows=rows, note=note, rows_are_metrics=True
+    )
 
 
 def _banded_saving(results: list[Result]) -> tuple[list[str], str]:
@@ -123,8 +125,9 @@ def _banded_saving(results: list[Result]) -> tuple[list[str], str]:
         for b in order[position + 1 :]
         if _overlap(results[a].totals, results[b].totals)
     ]
-    overlap = "Median cost vs baseline over the draws (5th … 95th percentile), ranked; bands " + (
-        "overlap: " + "; ".join(pairs) + "." if pairs else "do not overlap."
+    overlap = (
+        "Median cost vs baseline over the draws (5th … 95th percentile), ranked; bands "
+        + ("overlap: " + "; ".join(pairs) + "." if pairs else "do not overlap.")
     )
     return ["Cost vs baseline, median draw", *cells, "–"], overlap
 

@@ -71,7 +71,8 @@ def xml_text(text: str) -> str:
 # What a page must not hold raw: the terminal's list less the tab and line breaks,
 # which HTML reads as spaces.
 _HTML_UNSAFE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+    "\ud800-\udfff]"
 )
 
 

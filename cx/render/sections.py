@@ -179,9 +179,9 @@ def channels_section(result: Result) -> Section:
             "Cost",
         ],
         rows=rows,
-        note="† retired: not offered by the strategy."
-        if any(not c.offered and c.demand for c in result.channels)
-        else None,
+        note="† retired: not offered by the strategy." if any(
+            not c.offered and c.demand for c in result.channels
+        ) else None,
     )
 
 
@@ -363,7 +363,10 @@ def guards_section(result: Result) -> Section | None:
     return Section(
         title="Guards",
         header=["", "Guard", "Value"],
-        rows=[["PASS" if g.ok else "FAIL", g.expr, guard_value(g)] for g in result.guards],
+        rows=[
+            ["PASS" if g.ok else "FAIL", g.expr, guard_value(g)]
+            for g in result.guards
+        ],
         left_columns=2,
         styles=["green" if g.ok else "bold red" for g in result.guards],
     )

@@ -104,8 +104,9 @@ def _rows(result: Sensitivity) -> Iterator[list[str]]:
 def tornado_markdown(result: Sensitivity) -> str:
     header = ["Key", "Low", "High", f"{result.metric} at low", f"{result.metric} at high",
               "Swing"]  # fmt: skip
-    return f"# cx sensitivity\n\n{markdown_text(title(result))}\n\n" + markdown_table(
-        header, _rows(result)
+    return (
+        f"# cx sensitivity\n\n{markdown_text(title(result))}\n\n"
+        + markdown_table(header, _rows(result))
     )
 
 

@@ -26,9 +26,9 @@ class Verdict:
         if not self.guards:
             return ""
         if self.failing:
-            return (
-                f"{guards_fail(len(self.failing), self.guards)}: " + ", ".join(self.failing) + "."
-            )
+            return f"{guards_fail(len(self.failing), self.guards)}: " + ", ".join(
+                self.failing
+            ) + "."
         return f"{guards_pass(self.guards)}."
 
     def text(self) -> str:
@@ -125,10 +125,8 @@ def _in_draws(bands: TotalBands) -> str:
             return "the same in 1 of 1 draw"
         return f"the same from the 5th to the 95th percentile of {out_of} draws"
     # Draws that cost what today does neither save nor cost more.
-    often = (
-        f"less in {saving} of {out_of} {noun}"
-        if saving >= dearer
-        else (f"more in {dearer} of {out_of} {noun}")
+    often = f"less in {saving} of {out_of} {noun}" if saving >= dearer else (
+        f"more in {dearer} of {out_of} {noun}"
     )
 
     def side(value: float) -> str:

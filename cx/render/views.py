@@ -126,7 +126,9 @@ def section_table(section: Section) -> Table:
     return table
 
 
-def sections_renderable(sections: Sequence[Section], lead: Sequence[str] = ()) -> RenderableType:
+def sections_renderable(
+    sections: Sequence[Section], lead: Sequence[str] = ()
+) -> RenderableType:
     """The sections as tables that fit the terminal (:class:`Fitted`), each legend in
     dim lines under its table; ``lead`` lines (the verdict) first, in bold."""
     parts: list[RenderableType] = [plain(line, "bold") for line in lead]

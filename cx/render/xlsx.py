@@ -164,7 +164,9 @@ def _result_sheets(book: Workbook, view: SimulationView) -> None:
         base = getattr(baseline, key) if baseline is not None else None
         delta = value - base if value is not None and base is not None else None
         totals_rows.append([key, _label(key), value, base, delta])
-    _sheet(book, "totals", ["metric", "label", "strategy", "baseline", "delta"], totals_rows)
+    _sheet(
+        book, "totals", ["metric", "label", "strategy", "baseline", "delta"], totals_rows
+    )
     _records(book, "channels", CHANNEL_COLUMNS, result.channels)
     _records(
         book,

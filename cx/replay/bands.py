@@ -90,7 +90,9 @@ class Evaluator:
     """Evaluates ``strategy`` with some keys at given values; the base evaluation and
     the baselines of unchanged catalogs are shared between calls."""
 
-    def __init__(self, base: StrategyEvaluation, cube: Cube, options: SimulationOptions) -> None:
+    def __init__(
+        self, base: StrategyEvaluation, cube: Cube, options: SimulationOptions
+    ) -> None:
         self.base = base
         self.cube = cube
         self.options = replace(options, replay=None)
@@ -240,11 +242,7 @@ def sensitivity(
         at_high = evaluator.figures({name: high}).totals[metric]
         keys.append(
             KeySensitivity(
-                key=name,
-                low=low,
-                high=high,
-                at_low=at_low,
-                at_high=at_high,
+                key=name, low=low, high=high, at_low=at_low, at_high=at_high,
                 swing=abs(at_high - at_low),
             )
         )

@@ -260,7 +260,9 @@ class DrawBatch:
     def _side(self, evaluations: list[Evaluation], strategy: Strategy) -> _Side:
         channels = self.channels
         sums = {
-            figure: np.array([[getattr(item, figure) for item in e.channels] for e in evaluations])
+            figure: np.array(
+                [[getattr(item, figure) for item in e.channels] for e in evaluations]
+            )
             for figure in SUMMED
         }
         frames = [e.staffing.intervals for e in evaluations]
@@ -453,7 +455,9 @@ class DrawBatch:
                 side, backlog, weights, chunk
             )
         for days in side.days:
-            hours[:, self.channels.index(days.name)] = self._day_hours(side, days, weights, chunk)
+            hours[:, self.channels.index(days.name)] = self._day_hours(
+                side, days, weights, chunk
+            )
         return hours
 
     def _day_hours(self, side: _Side, days: _Days, weights: np.ndarray, chunk: slice) -> np.ndarray:

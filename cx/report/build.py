@@ -185,7 +185,7 @@ def _signed_html(text: str) -> str:
     sign = re.match(r"[+\u2212][^\d\s]*", text)
     if sign is None:
         return esc(text)
-    return f'<span class="nobr">{esc(sign.group())}</span>{esc(text[sign.end() :])}'
+    return f'<span class="nobr">{esc(sign.group())}</span>{esc(text[sign.end():])}'
 
 
 def _delta_class(value: float, good_when_negative: bool = True) -> str:
@@ -459,7 +459,9 @@ def _strategy_section(
     """The strategy's own section: its reading, charts, tables and assumptions."""
     result = scenario.result
     page.add(f'<section class="strategy" id="strategy-{index + 1}">')
-    page.add(f'<h2>{esc(scenario.name)} <span class="tag">{esc(result.strategy.kind)}</span></h2>')
+    page.add(
+        f'<h2>{esc(scenario.name)} <span class="tag">{esc(result.strategy.kind)}</span></h2>'
+    )
     if scenario.strategy.description:
         page.add(f'<p class="lead">{esc(scenario.strategy.description)}</p>')
     page.add(f'<div class="reading">{reading(result)}</div>')
@@ -505,7 +507,9 @@ def _uncertainty_charts(page: Page, scenario: Scenario, index: int, color: str) 
             Chart(
                 key=f"bands-{index + 1}",
                 title="How sure is the saving?",
-                spec=charts.cost_band(bands_frame(scenario.result, scenario.baseline_costs), color),
+                spec=charts.cost_band(
+                    bands_frame(scenario.result, scenario.baseline_costs), color
+                ),
                 caption="Cost against today when the strategy's uncertain assumptions are "
                 "drawn at random within their ranges, for all channels and then for each "
                 "channel: the bar holds 90 of 100 draws (5th to 95th percentile), the tick is "

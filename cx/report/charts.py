@@ -373,9 +373,10 @@ def sweep_line(frame: pl.DataFrame, key: str, color: str) -> dict[str, Any]:
     base = alt.Chart().encode(x=x, y=y, tooltip=tooltip)
     line = base.mark_line(color=color, strokeWidth=2.5)
     points = base.mark_point(filled=True, size=45, color=color)
-    best = base.mark_point(
-        size=260, shape="circle", strokeWidth=2, color="#1d2733"
-    ).transform_filter("datum.best")
+    best = (
+        base.mark_point(size=260, shape="circle", strokeWidth=2, color="#1d2733")
+        .transform_filter("datum.best")
+    )
     layers = [line, points, best]
     deltas = frame["cost_delta"]
     if frame.height and deltas.min() < 0 < deltas.max():  # type: ignore[operator]
@@ -421,11 +422,14 @@ def sweep_heatmap(frame: pl.DataFrame, keys: list[str]) -> dict[str, Any]:
         ),
         tooltip=tooltip,
     )
-    best = base.mark_rect(fill=None, stroke="#e07b00", strokeWidth=3).transform_filter("datum.best")
+    best = base.mark_rect(fill=None, stroke="#e07b00", strokeWidth=3).transform_filter(
+        "datum.best"
+    )
     layers: list[alt.Chart] = [cells, best]
     if columns <= GRID_LABELLED_COLUMNS:
         layers.append(
-            base.mark_text(fontSize=9).encode(
+            base.mark_text(fontSize=9)
+            .encode(
                 text=alt.Text("cost_delta:Q", format=",.0f"),
                 color=alt.condition(
                     "datum.cost_delta < datum.low + 0.4 * (datum.high - datum.low)",

@@ -87,7 +87,9 @@ class Backlog:
     is_open: np.ndarray
     in_span: np.ndarray
 
-    def plan(self, channel: StaffingSettings, minutes: int, handle_time: float) -> BacklogPlan:
+    def plan(
+        self, channel: StaffingSettings, minutes: int, handle_time: float
+    ) -> BacklogPlan:
         """Agents per interval for ``channel``'s response target (cx.staffing.backlog)."""
         assert channel.response is not None
         return plan_backlog(
@@ -345,8 +347,6 @@ def agents_for_slots(slots: np.ndarray, concurrency: float) -> np.ndarray:
     """The fewest agents N with ⌊N·c⌋ ≥ ``slots``: ⌈slots / c⌉."""
     needed = np.ceil(np.asarray(slots, dtype=np.float64) / concurrency - 1e-9)
     return needed.astype(np.int64)
-
-
 def open_intervals(
     name: str, frame: pl.DataFrame, hours: WeeklyHours, calendar: pl.DataFrame, minutes: int
 ) -> pl.DataFrame:
@@ -390,10 +390,7 @@ def floors_held_nowhere(strategy: Strategy) -> list[tuple[str, str]]:
 
 
 def open_days(
-    frame: pl.DataFrame,
-    seconds: np.ndarray,
-    hours: WeeklyHours,
-    calendar: pl.DataFrame,
+    frame: pl.DataFrame, seconds: np.ndarray, hours: WeeklyHours, calendar: pl.DataFrame,
     minutes: int,
 ) -> OpenDays:
     """The :class:`OpenDays` of an async channel: the handling ``seconds`` of ``frame``'s
