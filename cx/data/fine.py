@@ -884,8 +884,9 @@ def check_table_rows(
     keys, or a row's parts add up to more than their whole: a count in one row that
     another row or another count of the row contradicts would change the figures
     silently."""
-    repeated = rows.select(ROW, *keys, first=pl.col(ROW).min().over(keys)).filter(
-        pl.col(ROW) != pl.col("first")
+    repeated = (
+        rows.select(ROW, *keys, first=pl.col(ROW).min().over(keys))
+        .filter(pl.col(ROW) != pl.col("first"))
     )
     if repeated.height:
         found = repeated.sort(ROW).row(0, named=True)
