@@ -180,10 +180,9 @@ def test_junit_holds_no_line_a_ci_runner_would_run(tmp_path: Path) -> None:
         assert result.exit_code == 1
         assert ElementTree.fromstring(result.stdout).find("testsuite") is not None
         assert not [line for line in result.stdout.splitlines() if line.lstrip().startswith("::")]
-    assert (
-        "a\\n::error file=x::inj%.yaml:1:1: version"
-        in run("validate", str(directory), "-f", "junit").stdout
-    )
+    assert "a\\n::error file=x::inj%.yaml:1:1: version" in run(
+        "validate", str(directory), "-f", "junit"
+    ).stdout
 
 
 def test_a_character_yaml_refuses_is_a_finding_at_its_place(tmp_path: Path) -> None:
@@ -413,11 +412,8 @@ def test_a_name_given_empty_is_empty_not_missing(
     tmp_path: Path, text: str, message: str, extends: bool
 ) -> None:
     # Over a base, `name:` with no value removes the inherited name: still empty.
-    write(
-        tmp_path,
-        "base.yaml",
-        "version: 1\nname: base\nkind: follow\nchannels:\n  phone: {mode: live}\n",
-    )
+    write(tmp_path, "base.yaml", "version: 1\nname: base\nkind: follow\nchannels:\n"
+                                 "  phone: {mode: live}\n")
     head = "extends: base.yaml\n" if extends else "channels: {phone: {mode: live}}\n"
     path = write(tmp_path, "child.yaml", head + text)
     result = run("validate", str(path))
@@ -462,10 +458,8 @@ def test_an_empty_list_is_a_finding_where_leaving_the_key_out_has_a_meaning(
     lines = result.stdout.splitlines()[:-1]
     where = [f"shifts.0.where.{key}" for key in ("intent", "segment", "stage", "step", "hours")]
     assert [line.split(": ")[1] for line in lines] == ["offer", *where]
-    assert all(
-        line.endswith(": is an empty list (hint: list at least one value, or leave the key out)")
-        for line in lines
-    ), lines
+    assert all(line.endswith(": is an empty list (hint: list at least one value, or leave "
+                             "the key out)") for line in lines), lines
     assert lines[0].startswith(f"{path}:7:1: ")
 
 
