@@ -17,6 +17,7 @@ import itertools
 import re
 import unicodedata
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -253,6 +254,19 @@ def _open_text(path: Path) -> io.TextIOBase:
     return io.TextIOWrapper(binary, encoding="utf-8-sig", errors="replace", newline="\n")
 
 
+def _numbered_lines(path: Path, limit: int) -> Iterator[tuple[int, str | None]]:
+    """The lines of ``path`` with their 1-based numbers, up to ``limit`` characters; past
+    it, one ``(number, None)``: too much to read for a diagnosis."""
+    read = 0
+    with _open_text(path) as handle:
+        for number, raw in enumerate(handle, start=1):
+            read += len(raw)
+            if read > limit:
+                yield number, None
+                return
+            yield number, raw
+
+
 #: What to do with a file whose line ends an engine cannot read, and the scan reads.
 LINE_END_HINT = (
     "build this cube with the scan (no --engine), or give every line the same end "
@@ -265,37 +279,34 @@ def line_end_problem(path: Path, limit: int = DIAGNOSE_CHARS) -> Problem | None:
     CRLF lines), or that holds a carriage return that ends no line: what a reader of
     one kind of line end (DuckDB) cannot read, though the scan reads it."""
     first: bool | None = None
-    read = 0
-    with _open_text(path) as handle:
-        for number, raw in enumerate(handle, start=1):
-            read += len(raw)
-            if read > limit:
-                return None
-            ended = raw.endswith("\n")
-            body = raw[:-1] if ended else raw
-            crlf = ended and body.endswith("\r")
-            inner = body[:-1] if crlf else body
-            if "\r" in inner:
-                return Problem(
-                    "a carriage return (\\r) inside the line, which DuckDB reads as a "
-                    "line end",
-                    number,
-                    inner.index("\r") + 1,
-                    LINE_END_HINT,
-                )
-            if not ended:
-                break
-            if first is None:
-                first = crlf
-            elif crlf != first:
-                kinds = ("CRLF", "LF") if crlf else ("LF", "CRLF")
-                return Problem(
-                    f"the line ends with {kinds[0]}, line 1 with {kinds[1]}: DuckDB "
-                    "reads one kind of line end in a file",
-                    number,
-                    None,
-                    LINE_END_HINT,
-                )
+    for number, raw in _numbered_lines(path, limit):
+        if raw is None:  # too long to diagnose
+            return None
+        ended = raw.endswith("\n")
+        body = raw[:-1] if ended else raw
+        crlf = ended and body.endswith("\r")
+        inner = body[:-1] if crlf else body
+        if "\r" in inner:
+            return Problem(
+                "a carriage return (\\r) inside the line, which DuckDB reads as a "
+                "line end",
+                number,
+                inner.index("\r") + 1,
+                LINE_END_HINT,
+            )
+        if not ended:
+            break
+        if first is None:
+            first = crlf
+        elif crlf != first:
+            kinds = ("CRLF", "LF") if crlf else ("LF", "CRLF")
+            return Problem(
+                f"the line ends with {kinds[0]}, line 1 with {kinds[1]}: DuckDB "
+                "reads one kind of line end in a file",
+                number,
+                None,
+                LINE_END_HINT,
+            )
     return None
 
 
@@ -314,38 +325,35 @@ def csv_problem(
     in_quotes = False
     opened = (0, 0)  # line and column of the quote that opened the current field
     record_line = 1
-    read = 0
-    with _open_text(path) as handle:
-        for number, raw in enumerate(handle, start=1):
-            read += len(raw)
-            if read > limit:
-                return None
-            body = raw.rstrip("\r\n") if raw.endswith("\n") else raw
-            if delimiter is None:
-                delimiter = detect_delimiter(body) or ","
-            if not in_quotes:
-                record_line = number
-            if not in_quotes and '"' not in body:
-                fields += body.count(delimiter)
-            else:
-                result = _scan_quoted(body, number, delimiter, in_quotes, opened)
-                if isinstance(result, Problem):
-                    return result
-                added, in_quotes, opened = result
-                fields += added
-            if in_quotes:
-                continue
-            if expected is None:
-                expected = fields
-            elif fields > expected:
-                return Problem(
-                    f"line has {fields} fields, the header has {expected}",
-                    record_line,
-                    None,
-                    f"a field that contains the delimiter {delimiter!r} must be quoted; "
-                    "fix the export or remove the line",
-                )
-            fields = 1
+    for number, raw in _numbered_lines(path, limit):
+        if raw is None:  # too long to diagnose
+            return None
+        body = raw.rstrip("\r\n") if raw.endswith("\n") else raw
+        if delimiter is None:
+            delimiter = detect_delimiter(body) or ","
+        if not in_quotes:
+            record_line = number
+        if not in_quotes and '"' not in body:
+            fields += body.count(delimiter)
+        else:
+            result = _scan_quoted(body, number, delimiter, in_quotes, opened)
+            if isinstance(result, Problem):
+                return result
+            added, in_quotes, opened = result
+            fields += added
+        if in_quotes:
+            continue
+        if expected is None:
+            expected = fields
+        elif fields > expected:
+            return Problem(
+                f"line has {fields} fields, the header has {expected}",
+                record_line,
+                None,
+                f"a field that contains the delimiter {delimiter!r} must be quoted; "
+                "fix the export or remove the line",
+            )
+        fields = 1
     if in_quotes:
         return Problem(
             "a quoted field opens here and never closes",
