@@ -97,10 +97,12 @@ def data_notes(meta: DataMeta, rejects: str | Path | None = None) -> list[str]:
     if meta.duplicate_rows:
         notes.append(
             f"{data}: {counted(meta.duplicate_rows, 'row repeats', 'rows repeat')} an earlier "
-            f"row exactly; {plural(meta.duplicate_rows, 'it is', 'they are')} counted as "
-            f"{plural(meta.duplicate_rows, 'a contact', 'contacts')} (remove "
-            f"{plural(meta.duplicate_rows, 'it', 'them')} from the export if "
-            f"{plural(meta.duplicate_rows, 'it is a copy', 'they are copies')})"
+            "row exactly; "
+            + plural(
+                meta.duplicate_rows,
+                "it is counted as a contact (remove it from the export if it is a copy)",
+                "they are counted as contacts (remove them from the export if they are copies)",
+            )
         )
     sample = meta.rejects_sample
     first = sample.row(0, named=True) if sample.height else None
