@@ -263,14 +263,14 @@ def build_cube_file(
     with tempfile.TemporaryDirectory(prefix="cx-cube-") as work:
         built = Path(work) / "cube.parquet"
         if engine == "duckdb":
-            _duckdb_cube(path, mapping, built, journey_window)
+            layout = _duckdb_cube(path, mapping, built, journey_window)
         else:
-            _spark_cube(path, mapping, built, journey_window, encoding)
+            layout = _spark_cube(path, mapping, built, journey_window, encoding)
         rows = pl.read_parquet(built)
         cube = _read_built(built, rows, path)
         check(cube)
-        if not remote(path):
-            examine_fine(cube, resolve_layout(Path(path), mapping, encoding), mapping, encoding)
+        if layout is not None:  # a local file, whose header cx read
+            examine_fine(cube, layout, mapping, encoding)
             cube_columns = [name for name in rows.columns if name in fine.CUBE_FILE_SCHEMA]
             # where the scan's file has them: after the cube's columns, before the outcomes'
             rows = rows.select(*cube_columns, *cube.note_columns(), pl.exclude(cube_columns))
@@ -401,7 +401,11 @@ def _refuse_bytes_not_utf8(layout: SourceLayout, encoding: str) -> None:
         raise bytes_not_utf8_error(layout.path)
 
 
-def _duckdb_cube(path: str, mapping: Mapping, target: Path, journey_window: float | None) -> None:
+def _duckdb_cube(
+    path: str, mapping: Mapping, target: Path, journey_window: float | None
+) -> SourceLayout:
+    """Build the cube of the local export ``path`` with DuckDB into ``target``; returns
+    the layout cx read the export's header with."""
     try:
         import duckdb
     except ImportError:
@@ -429,6 +433,7 @@ def _duckdb_cube(path: str, mapping: Mapping, target: Path, journey_window: floa
         raise
     finally:
         con.close()
+    return layout
 
 
 def _duckdb_read_view(con: Any, layout: SourceLayout, error: type[Exception]) -> None:
@@ -501,7 +506,9 @@ def _first_line(exc: BaseException) -> str:
 
 def _spark_cube(
     path: str, mapping: Mapping, target: Path, journey_window: float | None, encoding: str
-) -> None:
+) -> SourceLayout | None:
+    """Build the cube of the export ``path`` with Spark into ``target``; returns the layout
+    cx read a local export's header with (None: a path only Spark reads)."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -542,6 +549,7 @@ def _spark_cube(
                 spark.conf.set(key, value)
         if log_level is not None:
             spark.sparkContext.setLogLevel(log_level)
+    return layout
 
 
 def _log_level(spark: Any) -> str | None:
