@@ -42,9 +42,11 @@ DOTTED_KEY = re.compile(r"[A-Za-z_$][\w$\-]*(?:\.[\w$\-]+)*")
 #: What the position of a value given with ``--set KEY=VALUE`` starts with: that option
 #: stands where a file's name would, with no line.
 SET_OPTION = "--set "
+#: The key of a strategy file's format version: a number no --set or range changes.
+FORMAT_VERSION = "version"
 #: The top-level keys that say what a strategy file is (its format version, the file it
 #: extends) rather than what the strategy does: no hint offers them to ``--set``.
-FILE_KEYS = ("version", "extends")
+FILE_KEYS = (FORMAT_VERSION, "extends")
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from pydantic_core import PydanticCustomError
 
 from cx.errors import did_you_mean
 from cx.models.numbers import finite_number
+from cx.models.source import FORMAT_VERSION
 from cx.models.vocabulary import one_of
 
 #: The prices of a channel: a draw that changes only these keeps flows and staffing.
@@ -277,10 +278,6 @@ def _beside(parent: Any) -> list[tuple[tuple[Any, ...], Any]]:
         found.append(((key,), item))
         found += [((key, inner), value) for inner, value in _items(item).items()]
     return found
-
-
-#: The strategy's key of its file format's version (1): a number no --set or range changes.
-FORMAT_VERSION = "version"
 
 
 def keys_there(
