@@ -163,6 +163,11 @@ class DataError(InputError):
     """An interaction file that cannot be read or has too many bad rows."""
 
 
+class TimestampFormatError(DataError):
+    """An interaction file whose timestamps are in no form cx reads without being told
+    (a mapping's ``timestamp_format``)."""
+
+
 class StrategyError(CxError):
     """A strategy (or mapping) file with one or more findings.
 

@@ -279,6 +279,23 @@ def test_engine_refuses_what_only_the_scan_reads(tmp_path: Path, line: str, said
     assert not (tmp_path / "c.parquet").exists()
 
 
+@pytest.mark.parametrize("stamp", ["2024-01-13", "13/01/2024 10:00"])
+def test_engine_says_what_to_do_with_timestamps_it_cannot_read(
+    tmp_path: Path, stamp: str
+) -> None:
+    pytest.importorskip("duckdb")
+    data = tmp_path / "rows.csv"
+    data.write_text(f"customer_id,timestamp,channel\nc1,{stamp},phone\n")
+    target = tmp_path / "c.parquet"
+    result = run_cx("cube", "--engine", "duckdb", "-d", data, "-o", target)
+    assert result.exit_code == 2
+    assert f"{data}:2: timestamp '{stamp}'" in result.stderr
+    # the scan's advice (a mapping's format, cx init) is no way forward for an engine
+    assert "build this cube with the scan (no --engine)" in result.stderr
+    assert "cx init" not in result.stderr
+    assert not target.exists()
+
+
 def scan_and_engine(engine: str, data: Path, tmp_path: Path, *extra: object) -> tuple[Any, Any]:
     """`cx cube` of ``data`` by the scan and by ``engine``: (result, cube or None) each."""
     runs = []

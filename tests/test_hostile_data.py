@@ -428,11 +428,35 @@ def test_dates_without_time_are_refused_or_noted(tmp_path: Path) -> None:
     )
     refused = cx("simulate", STRATEGY, "--data", data, "--no-cache")
     assert refused.exit_code == 2
-    assert f"{data}:2: timestamp '2024-01-01' is not ISO 8601" in refused.stderr
+    assert f"{data}:2: timestamp '2024-01-01' is a date without a time of day" in refused.stderr
+    assert """set `timestamp_format: "%Y-%m-%d"` in a mapping file""" in refused.stderr
     mapping = tmp_path / "dates.yaml"
     mapping.write_text("timestamp_format: '%Y-%m-%d'\n")
     _, stderr = simulate_json(data, "--columns", mapping)
     assert stderr.count("every timestamp is at midnight") == 1
+
+
+def test_timestamps_in_another_form_point_at_cx_init(tmp_path: Path) -> None:
+    data = tmp_path / "day first.csv"
+    data.write_text("customer_id,timestamp,channel\nc1,13/01/2024 10:00,phone\n")
+    refused = cx("simulate", STRATEGY, "--data", data, "--no-cache")
+    assert refused.exit_code == 2
+    assert f"{data}:2: timestamp '13/01/2024 10:00' is not ISO 8601" in refused.stderr
+    assert f"`cx init --data '{data}'` finds the format" in refused.stderr
+    assert refused.stdout == ""
+
+
+def test_a_parquet_text_timestamp_in_another_form_is_not_sent_to_cx_init(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "rows.parquet"
+    pl.DataFrame(
+        {"customer_id": ["c1"], "timestamp": ["13/01/2024 10:00"], "channel": ["phone"]}
+    ).write_parquet(data)
+    refused = cx("simulate", STRATEGY, "--data", data, "--no-cache")
+    assert refused.exit_code == 2
+    assert "is not ISO 8601" in refused.stderr
+    assert "cx init" not in refused.stderr  # cx init reads CSV text only
 
 
 def test_a_last_period_of_a_few_days_is_noted(tmp_path: Path) -> None:

@@ -55,10 +55,22 @@ from cx.data.raw import EXACT_FLOAT
 from cx.data.rules import BLANK, CONTROL_CHARACTER, MAX_SCORE, WHITESPACE, boolean_words
 from cx.data.scan import enforce_reject_rate
 from cx.data.sql import _identifier, _literal, cube_sql
-from cx.errors import CxError, DataError, InputError, Interrupted, UsageError
+from cx.errors import (
+    CxError,
+    DataError,
+    InputError,
+    Interrupted,
+    TimestampFormatError,
+    UsageError,
+)
 from cx.models.mapping import BOOLEAN_COLUMNS, DIMENSION_COLUMNS, Mapping
 
 ENGINES = ("polars", "duckdb", "spark")
+#: What to do with timestamps an engine cannot read: no SQL reads a strftime format.
+ISO_ONLY_HINT = (
+    "--engine duckdb|spark reads ISO 8601 dates with times only: build this cube with the "
+    "scan (no --engine) and a mapping's timestamp_format, or export ISO 8601 timestamps"
+)
 SOURCE_VIEW = "cx_export"
 READ_VIEW = "cx_export_read"  # the export as the engine reads it
 TABLE = "cx_interactions"  # temp views: never a name a notebook session is likely to hold
@@ -262,10 +274,13 @@ def build_cube_file(
         )
     with tempfile.TemporaryDirectory(prefix="cx-cube-") as work:
         built = Path(work) / "cube.parquet"
-        if engine == "duckdb":
-            layout = _duckdb_cube(path, mapping, built, journey_window)
-        else:
-            layout = _spark_cube(path, mapping, built, journey_window, encoding)
+        try:
+            if engine == "duckdb":
+                layout = _duckdb_cube(path, mapping, built, journey_window)
+            else:
+                layout = _spark_cube(path, mapping, built, journey_window, encoding)
+        except TimestampFormatError as exc:  # a mapping's timestamp_format would not do
+            raise exc.reworded(hint=ISO_ONLY_HINT) from None
         rows = pl.read_parquet(built)
         cube = _read_built(built, rows, path)
         check(cube)

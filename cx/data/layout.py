@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import re
+import shlex
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ from cx.data.files import (
     open_bytes,
     open_text,
 )
-from cx.errors import DataError, shown
+from cx.errors import DataError, TimestampFormatError, shown
 from cx.models.mapping import CANONICAL_COLUMNS, REQUIRED_COLUMNS, Mapping
 from cx.models.vocabulary import plural
 
@@ -210,7 +211,7 @@ def resolve_layout(path: Path, mapping: Mapping, encoding: str = "utf8") -> Sour
         raise
     check_header(path, head[0], header, sources)  # CR-only lines, a used name twice
     timestamp_format = mapping.timestamp_format or _sniff_iso_format(
-        path, head, delimiter, header, sources["timestamp"]
+        path, head, delimiter, header, sources["timestamp"], init_reads=True
     )
     return SourceLayout(
         path=path,
@@ -398,9 +399,21 @@ def iso_format_of(path: Path, values: list[str]) -> str:
     return _sniff_iso_format(path, ["timestamp\n", *quoted], ",", ["timestamp"], ["timestamp"])
 
 
+#: A date alone, as ISO 8601 writes it: no time of day to read contacts' hours from.
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DATES_ONLY_FORMAT = "%Y-%m-%d"
+
+
 def _sniff_iso_format(
-    path: Path, head: list[str], delimiter: str, header: list[str], columns: list[str]
+    path: Path,
+    head: list[str],
+    delimiter: str,
+    header: list[str],
+    columns: list[str],
+    init_reads: bool = False,
 ) -> str:
+    """The ISO 8601 format of the first timestamps; refused where they have none, with
+    ``cx init`` offered where it reads the file (``init_reads``: CSV text)."""
     first_bad: tuple[str, int] | None = None
     # The first row in an ISO shape sets the format; one bad row among the first few
     # is a reject like any other, not a reason to refuse the file.
@@ -409,11 +422,21 @@ def _sniff_iso_format(
             if pattern.match(value):
                 return fmt
         first_bad = first_bad or (value, number)
-    if first_bad is not None:
-        raise DataError(
-            f"timestamp '{shown(first_bad[0])}' is not ISO 8601",
+    if first_bad is None:
+        return ISO_FORMATS[0][1]
+    value, line = first_bad
+    if _ISO_DATE.match(value.strip()):
+        raise TimestampFormatError(
+            f"timestamp '{shown(value)}' is a date without a time of day",
             file=path,
-            line=first_bad[1],
-            hint="set `timestamp_format:` (strftime) in a mapping file (--columns)",
+            line=line,
+            hint=f'to count each contact at midnight of its day, set `timestamp_format: '
+            f'"{DATES_ONLY_FORMAT}"` in a mapping file (--columns)',
         )
-    return ISO_FORMATS[0][1]
+    hint = "set `timestamp_format:` (strftime) in a mapping file (--columns)"
+    if init_reads:
+        init = f"cx init --data {shlex.quote(str(path))}"
+        hint = f"`{init}` finds the format and writes the mapping file; or {hint}"
+    raise TimestampFormatError(
+        f"timestamp '{shown(value)}' is not ISO 8601", file=path, line=line, hint=hint
+    )
