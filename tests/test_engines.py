@@ -78,6 +78,9 @@ def engine_cube(engine: str, data: Path, tmp_path: Path, *extra: object) -> fine
     result = run_cx("cube", "--engine", engine, "-d", data, "-o", target, "--quiet", *extra)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""
+    # the file itself has the scan's column types, for any tool that reads it
+    written = pl.read_parquet_schema(target)
+    assert {name: written[name] for name in fine.CUBE_FILE_SCHEMA} == fine.CUBE_FILE_SCHEMA
     return fine.read_cube_file(target)
 
 

@@ -66,6 +66,8 @@ from cx.errors import (
 from cx.models.mapping import BOOLEAN_COLUMNS, DIMENSION_COLUMNS, Mapping
 
 ENGINES = ("polars", "duckdb", "spark")
+#: The text the Spark SQL writes times as (cx.data.sql: 'yyyy-MM-dd HH:mm:ss.SSSSSS').
+SPARK_TIME_TEXT = "%Y-%m-%d %H:%M:%S.%6f"
 #: What to do with timestamps an engine cannot read: no SQL reads a strftime format.
 ISO_ONLY_HINT = (
     "--engine duckdb|spark reads ISO 8601 dates with times only: build this cube with the "
@@ -683,7 +685,10 @@ def _spark_cube_rows(
         for name, dtype in schema.items()
     }
     cube = pl.DataFrame([row.asDict() for row in rows], schema=text_schema, orient="row")
-    cube.write_parquet(target)
+    # The file cx writes has the scan's types: the wall-clock text read back as times.
+    times = [name for name, dtype in schema.items() if text_schema[name] != dtype]
+    wall_clock = pl.col(times).str.strptime(pl.Datetime("us"), SPARK_TIME_TEXT, strict=True)
+    cube.with_columns(wall_clock).write_parquet(target)
 
 
 def _spark_lossy_text(spark: Any) -> Callable[[str], str]:
