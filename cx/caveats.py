@@ -40,21 +40,27 @@ def currency_notes(strategies: list[Strategy]) -> list[str]:
 
 
 def first_one_wins(
-    strategies: list[Strategy], period: str | None = None, window: float | None = None
+    strategies: list[Strategy], cube: Cube, chosen: Collection[str] = ()
 ) -> list[str]:
-    """A note naming the strategies evaluated with the first one's setting instead of
-    their own (the data is scanned once, with one value of each): ``period``, the period
-    every strategy is evaluated per, and ``window``, the hours of the journey window,
-    where they are the first strategy's (None: chosen for every strategy, or, for the
-    window, no journeys followed)."""
-    said = []
-    if period is not None:
+    """A note naming the strategies evaluated on ``cube`` with the first one's setting
+    of the scan (:data:`SCANNED_ONCE`) instead of their own: the period every strategy
+    is evaluated per, and the hours of the journey window (where the cube has journeys),
+    where the cube's is the first strategy's; none on a setting named in ``chosen``
+    (chosen for every strategy, as --period and --journey-window choose)."""
+    if not strategies:
+        return []
+    first, said = strategies[0], []
+    period = cube.meta.period
+    if "period" not in chosen and period == first.period:
         differing = {strategy.name for strategy in strategies if strategy.period != period}
         said += _first_one_wins(differing, f"is evaluated per {period}", "period")
-    if window is not None:
+    window = cube.outcomes.window_hours if cube.outcomes is not None else None
+    if "journeys.window_hours" not in chosen and window == first.journeys.window_hours:
         differing = {s.name for s in strategies if s.journeys.window_hours != window}
         said += _first_one_wins(
-            differing, f"follows journeys with a {window:g}-hour window", "journeys.window_hours"
+            differing,
+            f"follows journeys with a {window:g}-hour window",
+            "journeys.window_hours",
         )
     return said
 
@@ -66,24 +72,6 @@ def _first_one_wins(differing: set[str], said: str, key: str) -> list[str]:
         f"every strategy {said} (the first one's {key}); {', '.join(sorted(differing))} "
         f"set another (use {SCANNED_ONCE[key]} to choose)"
     ]
-
-
-def comparison_notes(
-    strategies: list[Strategy], cube: Cube, chosen: Collection[str] = ()
-) -> list[str]:
-    """What strategies side by side on ``cube`` must be read with: the currencies they
-    label money in, and the settings of the scan (:data:`SCANNED_ONCE`) that the first
-    strategy's decided for all, as the cube was scanned; none on a setting named in
-    ``chosen`` (chosen for every strategy, as --period and --journey-window choose)."""
-    if not strategies:
-        return []
-    first, period = strategies[0], cube.meta.period
-    window = cube.outcomes.window_hours if cube.outcomes is not None else None
-    if "period" in chosen or period != first.period:
-        period = None
-    if "journeys.window_hours" in chosen or window != first.journeys.window_hours:
-        window = None
-    return [*currency_notes(strategies), *first_one_wins(strategies, period, window)]
 
 
 def data_notes(meta: DataMeta, rejects: str | Path | None = None) -> list[str]:
@@ -161,6 +149,36 @@ def strategy_warnings(strategies: list[Strategy], cube: Cube) -> list[str]:
     return list(dict.fromkeys(warnings))  # a base two strategies extend: said once
 
 
+#: How stderr labels a caveat that is a warning (the JSON and the page do not).
+WARNING = "warning: "
+
+
+def labelled_caveats(
+    strategies: list[Strategy],
+    cube: Cube,
+    profile: InspectResult | None = None,
+    rejects: str | Path | None = None,
+    chosen: Collection[str] = (),
+) -> list[tuple[str, str]]:
+    """Every note and warning of a run of ``strategies`` on ``cube``, once each, in the
+    order the command line says them, each after the label stderr gives it (:data:`WARNING`
+    or none): the currencies of strategies side by side (:func:`currency_notes`), the
+    settings of the scan the first strategy's decided for all (:func:`first_one_wins`,
+    ``chosen`` as there), the data's notes, the data profile's warnings, the strategies'
+    warnings."""
+    said = [
+        *((WARNING, text) for text in currency_notes(strategies)),
+        *(("", text) for text in first_one_wins(strategies, cube, chosen)),
+        *(("", text) for text in data_notes(cube.meta, rejects)),
+        *((WARNING, text) for text in (profile.warnings if profile is not None else [])),
+        *((WARNING, text) for text in strategy_warnings(strategies, cube)),
+    ]
+    labels: dict[str, str] = {}
+    for label, text in said:
+        labels.setdefault(text, label)
+    return [(label, text) for text, label in labels.items()]
+
+
 def caveats(
     strategies: list[Strategy],
     cube: Cube,
@@ -168,14 +186,6 @@ def caveats(
     rejects: str | Path | None = None,
     chosen: Collection[str] = (),
 ) -> list[str]:
-    """Every note and warning of a run of ``strategies`` on ``cube``, once each, in the
-    order the command line says them: the notes on strategies side by side
-    (:func:`comparison_notes`, ``chosen`` as there), the data's notes, the data
-    profile's warnings, the strategies' warnings."""
-    said = [
-        *comparison_notes(strategies, cube, chosen),
-        *data_notes(cube.meta, rejects),
-        *(profile.warnings if profile is not None else []),
-        *strategy_warnings(strategies, cube),
-    ]
-    return list(dict.fromkeys(said))
+    """The sentences of :func:`labelled_caveats`, without their labels: what the JSON
+    gives as ``caveats`` and the report lists under its "Caveats"."""
+    return [text for _, text in labelled_caveats(strategies, cube, profile, rejects, chosen)]

@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 from conftest import run_cx
 
+import cx
 from cx.models.result import Comparison, Result
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,3 +161,64 @@ def test_check_json_carries_the_caveats_and_says_the_currencies(
     assert any("shifts.0: its ramp of 4 periods" in sentence for sentence in said)
     alone, stderr = _run("check", STRATEGY, "--data", EXAMPLE)
     assert alone["caveats"] == [] and len(stderr) == 1
+
+
+@pytest.fixture
+def day_window(work: Path) -> Path:
+    """follow-ups-to-chat following journeys with a 24-hour window, not its 72."""
+    path = work / "day-window.yaml"
+    path.write_text(
+        f"version: 1\nextends: {ROOT / 'strategies' / 'follow-ups-to-chat.yaml'}\n"
+        "name: day-window\njourneys: {window_hours: 24}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_refused_run_says_no_note_on_the_strategies(work: Path, day_window: Path) -> None:
+    """A cube file cut with another window than the first strategy's refuses the run:
+    no note says which window every strategy follows in a run that does not happen,
+    nor which period (the data's refusal comes first, for an export too)."""
+    first = ROOT / "strategies" / "follow-ups-to-chat.yaml"
+    cube = work / "cube.parquet"
+    cx.api.build_cube_file(EXAMPLE, cube, journey_window=24)
+    for args in (
+        ("compare", first, day_window, "--data", cube),
+        ("simulate", first, "--data", cube),
+        ("report", first, day_window, "--data", cube, "-o", work / "report.html"),
+    ):
+        refused = run_cx(*args, env=WIDE)
+        assert refused.exit_code == 2, (args, refused.stderr)
+        [said] = refused.stderr.splitlines()
+        assert said.startswith("error: ") and "24-hour window, not 72" in said, said
+    loose = work / "loose.csv"
+    rows = pl.read_csv(EXAMPLE, infer_schema=False).head(200)
+    rows.vstack(rows.head(3).with_columns(pl.lit("x").alias("timestamp"))).write_csv(loose)
+    weekly = work / "weekly.yaml"
+    weekly.write_text(f"version: 1\nextends: {FOLLOW}\nname: weekly\nperiod: week\n")
+    args = ("compare", FOLLOW, weekly, "--data", loose, "--max-reject-rate", "0")
+    refused = run_cx(*args, env=WIDE)
+    assert refused.exit_code == 2, refused.stderr
+    [said] = refused.stderr.splitlines()
+    assert said.startswith("error: ") and "3 of 203 rows rejected" in said, said
+
+
+def test_stderr_and_the_json_say_the_notes_on_strategies_alike(
+    work: Path, weekly_euros: Path, day_window: Path
+) -> None:
+    """The notes on strategies side by side come from one derivation, made once the
+    data is read: stderr says what the JSON gives, in its order, for the first one's
+    period, the first one's journey window and money in different currencies."""
+    first = ROOT / "strategies" / "follow-ups-to-chat.yaml"
+    for args, words in (
+        ((FOLLOW, weekly_euros), ["different currencies", "per month (the first one's"]),
+        ((first, day_window), ["a 72-hour window (the first one's"]),
+        ((day_window, first, "--period", "week"), ["a 24-hour window (the first one's"]),
+    ):
+        for command in ("compare", "check"):
+            payload, stderr = _run(command, *args, "--data", EXAMPLE)
+            stderr = [line for line in stderr if not line.startswith("2 strategies, ")]
+            assert payload["caveats"] == stderr, (command, args)
+            notes = [s for s in stderr if s.startswith(("every strategy", "the strategies"))]
+            assert [sum(w in s for s in notes) for w in words] == [1] * len(words), notes
+            assert len(notes) == len(words), notes

@@ -262,3 +262,25 @@ def test_a_cube_file_s_journey_window_is_said_alike_on_the_page_and_on_stderr(
     )
     assert "first one's journeys" not in _flat(stderr)
     assert not any("first one's journeys" in s for s in _caveats(chosen) or [])
+
+
+def test_the_page_lists_what_stderr_says_in_its_order(tmp_path: Path) -> None:
+    """The page's Caveats and stderr come from one derivation, made once the profile is:
+    the same sentences in the same order (the profile's warnings before the strategies'),
+    stderr labelling the warnings."""
+    weekly = tmp_path / "weekly-euros.yaml"
+    weekly.write_text(
+        f"version: 1\nextends: {STRATEGY}\nname: weekly-euros\nperiod: week\ncurrency: EUR\n",
+        encoding="utf-8",
+    )
+    data = tmp_path / "export.csv"
+    rows = _export(tmp_path, "2024-01-01", "2024-03-02")
+    pl.concat([rows, rows.head(1)]).write_csv(data)
+    target = tmp_path / "report.html"
+    args = ("report", STRATEGY, weekly, "--data", data, "-o", target, "--no-cache")
+    outcome = run_cx(*args, env={"COLUMNS": "2000"})  # one sentence a line
+    assert outcome.exit_code == 0, outcome.stderr
+    said = _caveats(target.read_text(encoding="utf-8"))
+    stderr = [line for line in outcome.stderr.splitlines() if not line.startswith("wrote ")]
+    assert [line.removeprefix("warning: ") for line in stderr] == said
+    assert len(said) > 3 and any(line.startswith("warning: ") for line in stderr)

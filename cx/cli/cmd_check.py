@@ -17,7 +17,7 @@ from cx.cli.common import (
     handle_errors,
     note,
 )
-from cx.cli.data_options import cube_for, note_currencies, run_caveats, strategies_for
+from cx.cli.data_options import cube_for, say_caveats, strategies_for
 from cx.cli.options import DataArgs, RunArgs, with_groups
 from cx.errors import EXIT_FINDINGS, StrategyError
 
@@ -50,10 +50,10 @@ def check(
 
     _report_invalid(strategies, run.set_ or [], output_format, output)
     loaded = strategies_for(strategies, run)
-    note_currencies(loaded, quiet)  # the strategies are evaluated on one scan, as compared
-    cube = cube_for(source, loaded, quiet)
+    cube = cube_for(source, loaded, quiet)  # one scan for every strategy, as compared
+    caveats = say_caveats(source, loaded, cube, quiet)
     results = [api.simulate(strategy, cube, interval=run.interval) for strategy in loaded]
-    report = check_report(results, loaded, run_caveats(source, loaded, cube))
+    report = check_report(results, loaded, caveats)
     emit(render_check(report, output_format), output)
     if output_format != CheckFormat.text:
         note(report.summary(), quiet)

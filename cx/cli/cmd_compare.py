@@ -7,9 +7,8 @@ import typer
 from cx.cli.common import OutputFormat, StrategiesArgument, emit, handle_errors
 from cx.cli.data_options import (
     cube_for,
-    note_currencies,
-    run_caveats,
     samples_for,
+    say_caveats,
     strategies_for,
 )
 from cx.cli.options import DataArgs, DrawSeedOption, OutputArgs, RunArgs, SamplesOption, with_groups
@@ -36,9 +35,9 @@ def compare(
     from cx.render.views import SimulationView
 
     loaded = strategies_for(strategies, run)
-    note_currencies(loaded, out.quiet)
     draws = samples_for(loaded, samples)
     cube = cube_for(source, loaded, out.quiet)
+    caveats = say_caveats(source, loaded, cube, out.quiet)
     evaluations = api.evaluate_all(
         loaded,
         cube,
@@ -51,7 +50,7 @@ def compare(
     shown = [SimulationView.of(evaluation) for evaluation in evaluations]
     renderers = {
         OutputFormat.table: lambda: views.comparison_renderable(shown),
-        OutputFormat.json: lambda: to_json(comparison, run_caveats(source, loaded, cube)),
+        OutputFormat.json: lambda: to_json(comparison, caveats),
         OutputFormat.csv: lambda: views.comparison_csv(comparison),
         OutputFormat.markdown: lambda: views.comparison_markdown(shown),
         OutputFormat.xlsx: lambda: xlsx.comparison_xlsx(shown),

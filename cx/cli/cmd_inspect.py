@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from cx.cli.common import OutputFormat, emit, handle_errors, note
-from cx.cli.data_options import cube_for
+from cx.cli.common import OutputFormat, emit, handle_errors
+from cx.cli.data_options import cube_for, say_caveats
 from cx.cli.options import DataArgs, OutputArgs, with_groups
 from cx.models.vocabulary import DEFAULT_WINDOW_HOURS
 
@@ -42,6 +42,5 @@ def inspect(
         OutputFormat.markdown: views.inspect_markdown,
         OutputFormat.xlsx: xlsx.inspect_xlsx,
     }
-    for warning in result.warnings:
-        note(f"warning: {warning}", out.quiet)
+    say_caveats(plain, [], cube, out.quiet, result)  # the data's notes, its warnings
     emit(renderers[out.output_format](result), out.output)

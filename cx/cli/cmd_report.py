@@ -25,8 +25,8 @@ from cx.cli.data_options import (
     chosen_settings,
     cube_for,
     journey_window_for,
-    note_currencies,
     samples_for,
+    say_caveats,
     strategies_for,
 )
 from cx.cli.options import DataArgs, DrawSeedOption, RunArgs, SamplesOption, with_groups
@@ -84,7 +84,6 @@ def report(
     # data is read, and the scan reads what it needs too.
     swept = at_first_point(strategies[:1], run.set_, run.interval, ranges) if ranges else []
     loaded = strategies_for(strategies, run)
-    note_currencies(loaded, quiet)
     draws = samples_for(loaded, samples)
     # The report shows journeys and outcomes beside cost (§10) wherever the data has
     # them: an export always, a cube file when `cx cube --outcomes` built it.
@@ -109,8 +108,8 @@ def report(
             progress=progress,
             journey_window=journey_window_for(source, [*loaded, *swept]),
         )
-        for warning in profile.warnings:
-            note(f"warning: {warning}", quiet)
+    # What the page's Caveats list, in their words and order.
+    say_caveats(source, loaded, cube, quiet, profile)
     sweep = None
     if ranges:
         with progress.step(f"{points_of(ranges):,} evaluations of {loaded[0].name}"):

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from cx.cli.common import OutputFormat, StrategyArgument, emit, handle_errors
-from cx.cli.data_options import cube_for, run_caveats, strategies_for
+from cx.cli.data_options import cube_for, say_caveats, strategies_for
 from cx.cli.options import DataArgs, OutputArgs, RunArgs, with_groups
 
 
@@ -32,12 +32,11 @@ def sensitivity(
 
     [loaded] = strategies_for([strategy], run)
     cube = cube_for(source, [loaded], out.quiet)
+    caveats = say_caveats(source, [loaded], cube, out.quiet)
     result = api.sensitivity(loaded, cube, metric=metric, interval=run.interval)
     renderers = {
         OutputFormat.table: lambda: tornado.Tornado(result),
-        OutputFormat.json: lambda: to_json(
-            result.model_dump(mode="json"), run_caveats(source, [loaded], cube)
-        ),
+        OutputFormat.json: lambda: to_json(result.model_dump(mode="json"), caveats),
         OutputFormat.csv: lambda: tornado.tornado_csv(result),
         OutputFormat.markdown: lambda: tornado.tornado_markdown(result),
         OutputFormat.xlsx: lambda: xlsx.sensitivity_xlsx(result),

@@ -10,8 +10,8 @@ from cx.cli.common import OutputFormat, StrategyArgument, emit, handle_errors
 from cx.cli.data_options import (
     cube_for,
     parse_agents,
-    run_caveats,
     samples_for,
+    say_caveats,
     strategies_for,
 )
 from cx.cli.options import DataArgs, OutputArgs, RunArgs, SamplesOption, SeedOption, with_groups
@@ -61,6 +61,7 @@ def simulate(
     fixed = parse_agents(agents)
 
     cube = cube_for(source, [loaded], out.quiet, keep_rows=replay)  # one read for both
+    caveats = say_caveats(source, [loaded], cube, out.quiet)
     evaluation = api.evaluate(
         loaded,
         cube,
@@ -77,7 +78,7 @@ def simulate(
     result, view = evaluation.result, views.SimulationView.of(evaluation)
     renderers = {
         OutputFormat.table: lambda: views.result_renderable(view),
-        OutputFormat.json: lambda: formats.to_json(result, run_caveats(source, [loaded], cube)),
+        OutputFormat.json: lambda: formats.to_json(result, caveats),
         OutputFormat.csv: lambda: formats.result_csv(result),
         OutputFormat.markdown: lambda: views.result_markdown(view),
         OutputFormat.xlsx: lambda: xlsx.result_xlsx(view),

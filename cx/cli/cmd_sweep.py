@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from cx.cli.common import OutputFormat, StrategyArgument, emit, handle_errors
-from cx.cli.data_options import cube_for, run_caveats
+from cx.cli.data_options import cube_for, say_caveats
 from cx.cli.options import DataArgs, OutputArgs, RunArgs, with_groups
 from cx.cli.ranges import RANGE_METAVAR, at_first_point, parse_ranges, sweep_of
 from cx.errors import UsageError
@@ -62,6 +62,7 @@ def sweep(
         raise UsageError(f"unknown --metric '{metric}'", hint=f"use {one_of(views.GRID_METRICS)}")
     first = at_first_point([strategy], run.set_, run.interval, ranges)
     cube = cube_for(source, first, out.quiet)
+    caveats = say_caveats(source, first, cube, out.quiet)  # those of the first point
     result = sweep_of(strategy, ranges, cube, run.set_ or [], run.interval)
     if isinstance(result, SweepGrid):
         chosen = metric
@@ -79,8 +80,7 @@ def sweep(
         }
     renderers.update(
         {
-            # The caveats of the first point, as stderr says them.
-            OutputFormat.json: lambda s: to_json(s, run_caveats(source, first, cube)),
+            OutputFormat.json: lambda s: to_json(s, caveats),
             OutputFormat.xlsx: xlsx.sweep_xlsx,
         }
     )

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from cx.data.cube import Cube
+    from cx.models.inspect import InspectResult
     from cx.models.progress import Progress
     from cx.models.strategy import Strategy
 
@@ -66,9 +67,9 @@ def load_cube(
     keep_rows: bool = False,
 ) -> Cube:
     """The cube of ``source.data``; with ``journey_window``, journeys and outcomes too;
-    with ``keep_rows``, the valid rows for inspect (``cube.contact_rows``)."""
+    with ``keep_rows``, the valid rows for inspect (``cube.contact_rows``). The data's
+    notes are the caller's to say."""
     from cx import api
-    from cx.caveats import data_notes
 
     with scan_progress(source.data, quiet) as progress:
         cube = api.load_interactions(
@@ -84,8 +85,6 @@ def load_cube(
             progress=progress,
             keep_rows=keep_rows,
         )
-    for text in data_notes(cube.meta, source.rejects):
-        note(text, quiet)
     if cube.cache_note is not None:
         rerun.spoil()  # a run whose cache failed is not one to replay
         note(f"note: {cube.cache_note}", quiet)
@@ -121,15 +120,6 @@ def strategies_for(paths: list[Path], run: RunArgs) -> list[Strategy]:
     return strategies
 
 
-def note_currencies(strategies: list[Strategy], quiet: bool) -> None:
-    """Say once when strategies side by side label money in different currencies
-    (:func:`cx.caveats.currency_notes`)."""
-    from cx.caveats import currency_notes
-
-    for text in currency_notes(strategies):
-        note(f"warning: {text}", quiet)
-
-
 def journey_window_for(source: DataArgs, strategies: list[Strategy]) -> float | None:
     """The journey window when journeys are needed (§10), else None (they cost a pass).
 
@@ -157,22 +147,12 @@ def cube_for(
     """Scan the data once, per --period or else the first strategy's period; with
     ``journeys``, with the journeys and outcomes the strategies or options need (else
     the caller reads them, with journey_window_for); with ``keep_rows``, keeping the
-    valid rows for inspect (one read of the file for both)."""
-    from cx.caveats import first_one_wins
-
+    valid rows for inspect (one read of the file for both). What the run must be read
+    with is the caller's to say, with :func:`say_caveats`."""
     chosen = check_period(source.period) or (strategies[0].period if strategies else DEFAULT_PERIOD)
     _depend_on_data(source)
     window = journey_window_for(source, strategies)
-    firsts = first_one_wins(
-        strategies,
-        period=None if source.period is not None else chosen,
-        window=None if source.journey_window is not None else window,
-    )
-    for text in firsts:  # before the scan, which may take a while
-        note(text, quiet)
-    cube = load_cube(source, chosen, quiet, window if journeys else None, keep_rows)
-    note_idle_rules(strategies, cube, quiet)
-    return cube
+    return load_cube(source, chosen, quiet, window if journeys else None, keep_rows)
 
 
 def chosen_settings(source: DataArgs) -> list[str]:
@@ -182,22 +162,26 @@ def chosen_settings(source: DataArgs) -> list[str]:
     return [key for key, value in given.items() if value is not None]
 
 
-def run_caveats(source: DataArgs, strategies: list[Strategy], cube: Cube) -> list[str]:
-    """The notes and warnings that :func:`note_currencies` and :func:`cube_for` say on
-    stderr for ``strategies`` on ``cube`` (``cube_for``'s), in their order: the JSON's
-    ``caveats``."""
-    from cx.caveats import caveats
+def say_caveats(
+    source: DataArgs,
+    strategies: list[Strategy],
+    cube: Cube,
+    quiet: bool,
+    profile: InspectResult | None = None,
+) -> list[str]:
+    """Say on stderr what the figures of ``strategies`` on ``cube`` (``cube_for``'s) must
+    be read with, and return it, unlabelled, as the JSON's ``caveats`` and the report's
+    Caveats give it: one derivation for all three (:func:`cx.caveats.labelled_caveats`).
+    Said once the data is read (and ``profile``, its profile, made), so that a run the
+    data refuses is said nothing of."""
+    from cx.caveats import labelled_caveats
 
-    return caveats(strategies, cube, rejects=source.rejects, chosen=chosen_settings(source))
-
-
-def note_idle_rules(strategies: list[Strategy], cube: Cube, quiet: bool) -> None:
-    """Say which shift rules take no contact of the data, which do not finish their
-    ramp within it, and which floors the plan holds nowhere (:mod:`cx.caveats`)."""
-    from cx.caveats import strategy_warnings
-
-    for warning in strategy_warnings(strategies, cube):
-        note(f"warning: {warning}", quiet)
+    said = labelled_caveats(
+        strategies, cube, profile, rejects=source.rejects, chosen=chosen_settings(source)
+    )
+    for label, text in said:
+        note(f"{label}{text}", quiet)
+    return [text for _, text in said]
 
 
 def check_interval(interval: int | None) -> int | None:
