@@ -61,16 +61,30 @@ def first_one_wins(
             differing,
             f"follows journeys with a {window:g}-hour window",
             "journeys.window_hours",
+            _built_with_it(cube),
         )
     return said
 
 
-def _first_one_wins(differing: set[str], said: str, key: str) -> list[str]:
+def _built_with_it(cube: Cube) -> str | None:
+    """How to choose another journey window when ``cube`` is a cube file: its journeys
+    were cut when it was built, and a run follows them with no other window."""
+    from cx.data.fine import is_cube_file
+
+    if not is_cube_file(Path(cube.meta.file)):
+        return None
+    return "the cube file is cut with it: build one with `cx cube --journey-window HOURS`"
+
+
+def _first_one_wins(
+    differing: set[str], said: str, key: str, choose: str | None = None
+) -> list[str]:
+    """The note on ``differing``, with how to ``choose`` (default: the option of ``key``)."""
     if not differing:
         return []
     return [
         f"every strategy {said} (the first one's {key}); {', '.join(sorted(differing))} "
-        f"set another (use {SCANNED_ONCE[key]} to choose)"
+        f"set another ({choose or f'use {SCANNED_ONCE[key]}'} to choose)"
     ]
 
 

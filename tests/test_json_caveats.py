@@ -203,6 +203,23 @@ def test_a_refused_run_says_no_note_on_the_strategies(work: Path, day_window: Pa
     assert said.startswith("error: ") and "3 of 203 rows rejected" in said, said
 
 
+def test_a_cube_file_s_window_is_chosen_when_the_cube_is_built(
+    work: Path, day_window: Path
+) -> None:
+    """Where the cube file's window is the first strategy's, the note on the strategies
+    that set another says how to choose another: not with --journey-window (the run
+    refuses any window but the cube's), but by building the cube file with it."""
+    first = ROOT / "strategies" / "follow-ups-to-chat.yaml"
+    cube = work / "cube.parquet"
+    cx.api.build_cube_file(EXAMPLE, cube, journey_window=24)
+    payload, stderr = _run("compare", day_window, first, "--data", cube)
+    assert payload["caveats"] == stderr == [
+        "every strategy follows journeys with a 24-hour window (the first one's "
+        "journeys.window_hours); follow-ups-to-chat set another (the cube file is cut "
+        "with it: build one with `cx cube --journey-window HOURS` to choose)"
+    ]
+
+
 def test_stderr_and_the_json_say_the_notes_on_strategies_alike(
     work: Path, weekly_euros: Path, day_window: Path
 ) -> None:

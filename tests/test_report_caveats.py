@@ -249,8 +249,8 @@ def test_a_cube_file_s_journey_window_is_said_alike_on_the_page_and_on_stderr(
     said = [s for s in _caveats(page) or [] if "journeys" in s]
     assert said == [
         "every strategy follows journeys with a 24-hour window (the first one's "
-        "journeys.window_hours); follow-ups-to-chat set another (use --journey-window to "
-        "choose)"
+        "journeys.window_hours); follow-ups-to-chat set another (the cube file is cut with "
+        "it: build one with `cx cube --journey-window HOURS` to choose)"
     ]
     assert _flat(said[0]) in _flat(stderr)
     target = tmp_path / "other.html"
