@@ -574,8 +574,9 @@ def caveats(
 ) -> list[str]:
     """What the figures of ``strategies`` run on ``cube`` must be read with, each once: the
     notes on strategies side by side (money labelled in different currencies, which cx
-    does not convert; the first strategy's period or journey window that every strategy
-    is evaluated with, naming those that set another), the data's notes (loose columns,
+    does not convert; the cube's period or journey window that every strategy is
+    evaluated with, the first strategy's or another the cube was loaded with, naming
+    those that set another), the data's notes (loose columns,
     short periods, duplicate and rejected rows), the warnings of ``profile`` (from
     :func:`inspect_interactions` on the same data) and the strategies' warnings (rules
     that move nothing, ramps unfinished within the data, ``min_agents`` floors held
@@ -585,8 +586,8 @@ def caveats(
     the file the data's rejected rows were written to (as :func:`load_interactions` was
     given it), which the note on them names; ``chosen`` names the settings the cube was
     loaded with for every strategy (``"period"``, ``"journeys.window_hours"``, as
-    ``--period`` and ``--journey-window`` choose them), of which no note says that the
-    first strategy's won."""
+    ``--period`` and ``--journey-window`` choose them), of which no note names the
+    strategies that set another."""
     from cx.caveats import SCANNED_ONCE
     from cx.caveats import caveats as _caveats
 

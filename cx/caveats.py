@@ -26,6 +26,13 @@ if TYPE_CHECKING:
 #: chooses each; without it, the first strategy's is every strategy's.
 SCANNED_ONCE = {"period": "--period", "journeys.window_hours": "--journey-window"}
 
+#: The parameter of :func:`cx.api.load_interactions` that chooses each of them for a
+#: script, and what the note calls it.
+LOADED_WITH = {
+    "period": ("period", "period"),
+    "journeys.window_hours": ("journey_window", "journey window"),
+}
+
 
 def currency_notes(strategies: list[Strategy]) -> list[str]:
     """A note when strategies side by side label money in different currencies: cx
@@ -39,28 +46,29 @@ def currency_notes(strategies: list[Strategy]) -> list[str]:
     ]
 
 
-def first_one_wins(
-    strategies: list[Strategy], cube: Cube, chosen: Collection[str] = ()
-) -> list[str]:
-    """A note naming the strategies evaluated on ``cube`` with the first one's setting
-    of the scan (:data:`SCANNED_ONCE`) instead of their own: the period every strategy
-    is evaluated per, and the hours of the journey window (where the cube has journeys),
-    where the cube's is the first strategy's; none on a setting named in ``chosen``
-    (chosen for every strategy, as --period and --journey-window choose)."""
+def scan_notes(strategies: list[Strategy], cube: Cube, chosen: Collection[str] = ()) -> list[str]:
+    """A note naming the strategies evaluated on ``cube`` with a setting of the scan
+    (:data:`SCANNED_ONCE`) other than their own: the period every strategy is evaluated
+    per, and the hours of the journey window (where the cube has journeys). The cube's
+    is the first strategy's (the command line's, unless an option chooses), or one a
+    script loaded it with; none on a setting named in ``chosen`` (chosen for every
+    strategy, as --period and --journey-window choose)."""
     if not strategies:
         return []
     first, said = strategies[0], []
     period = cube.meta.period
-    if "period" not in chosen and period == first.period:
+    if "period" not in chosen:
         differing = {strategy.name for strategy in strategies if strategy.period != period}
-        said += _first_one_wins(differing, f"is evaluated per {period}", "period")
+        firsts = first.period == period
+        said += _scan_note(differing, f"is evaluated per {period}", "period", firsts)
     window = cube.outcomes.window_hours if cube.outcomes is not None else None
-    if "journeys.window_hours" not in chosen and window == first.journeys.window_hours:
+    if window is not None and "journeys.window_hours" not in chosen:
         differing = {s.name for s in strategies if s.journeys.window_hours != window}
-        said += _first_one_wins(
+        said += _scan_note(
             differing,
             f"follows journeys with a {window:g}-hour window",
             "journeys.window_hours",
+            first.journeys.window_hours == window,
             _built_with_it(cube),
         )
     return said
@@ -76,15 +84,23 @@ def _built_with_it(cube: Cube) -> str | None:
     return "the cube file is cut with it: build one with `cx cube --journey-window HOURS`"
 
 
-def _first_one_wins(
-    differing: set[str], said: str, key: str, choose: str | None = None
+def _scan_note(
+    differing: set[str], said: str, key: str, firsts: bool, choose: str | None = None
 ) -> list[str]:
-    """The note on ``differing``, with how to ``choose`` (default: the option of ``key``)."""
+    """The note on ``differing``, the strategies that set another ``key`` than every
+    strategy's, the first one's (``firsts``) or the cube's; with how to ``choose``
+    (default: the option of ``key``, or, the cube's, the parameter that loads it)."""
     if not differing:
         return []
+    parameter, name = LOADED_WITH[key]
+    whose = f"the first one's {key}" if firsts else f"the {name} the cube was loaded with"
+    if choose is None and firsts:
+        choose = f"use {SCANNED_ONCE[key]}"
+    elif choose is None:
+        choose = f"load the cube with cx.load_interactions(..., {parameter}=)"
     return [
-        f"every strategy {said} (the first one's {key}); {', '.join(sorted(differing))} "
-        f"set another ({choose or f'use {SCANNED_ONCE[key]}'} to choose)"
+        f"every strategy {said} ({whose}); {', '.join(sorted(differing))} "
+        f"set another ({choose} to choose)"
     ]
 
 
@@ -177,12 +193,12 @@ def labelled_caveats(
     """Every note and warning of a run of ``strategies`` on ``cube``, once each, in the
     order the command line says them, each after the label stderr gives it (:data:`WARNING`
     or none): the currencies of strategies side by side (:func:`currency_notes`), the
-    settings of the scan the first strategy's decided for all (:func:`first_one_wins`,
-    ``chosen`` as there), the data's notes, the data profile's warnings, the strategies'
+    settings of the scan every strategy is evaluated with (:func:`scan_notes`, ``chosen``
+    as there), the data's notes, the data profile's warnings, the strategies'
     warnings."""
     said = [
         *((WARNING, text) for text in currency_notes(strategies)),
-        *(("", text) for text in first_one_wins(strategies, cube, chosen)),
+        *(("", text) for text in scan_notes(strategies, cube, chosen)),
         *(("", text) for text in data_notes(cube.meta, rejects)),
         *((WARNING, text) for text in (profile.warnings if profile is not None else [])),
         *((WARNING, text) for text in strategy_warnings(strategies, cube)),

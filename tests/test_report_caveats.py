@@ -284,3 +284,35 @@ def test_the_page_lists_what_stderr_says_in_its_order(tmp_path: Path) -> None:
     stderr = [line for line in outcome.stderr.splitlines() if not line.startswith("wrote ")]
     assert [line.removeprefix("warning: ") for line in stderr] == said
     assert len(said) > 3 and any(line.startswith("warning: ") for line in stderr)
+
+
+def test_a_script_is_told_the_cube_s_period_and_window_are_every_strategy_s(
+    tmp_path: Path,
+) -> None:
+    """A script may load the cube with another period or journey window than the first
+    strategy's: every strategy is evaluated with the cube's, and unless ``chosen`` says
+    that was chosen for every strategy, the caveats name those that set another (they
+    said nothing: the first one's did not win, so no note was made)."""
+    weekly = tmp_path / "weekly.yaml"
+    weekly.write_text(f"version: 1\nextends: {STRATEGY}\nname: weekly\nperiod: week\n")
+    strategies = [cx.load_strategy(STRATEGY), cx.load_strategy(weekly)]
+    cube = cx.load_interactions(EXAMPLE, period="quarter")
+
+    def notes(*args: object, **chosen: object) -> list[str]:
+        said = cx.api.caveats(*args, **chosen)  # type: ignore[arg-type]
+        return [sentence for sentence in said if sentence.startswith("every strategy")]
+
+    assert notes(strategies, cube) == [
+        "every strategy is evaluated per quarter (the period the cube was loaded with); "
+        "digital-first, weekly set another (load the cube with "
+        "cx.load_interactions(..., period=) to choose)"
+    ]
+    assert notes(strategies, cube, chosen=["period"]) == []
+    follow = cx.load_strategy(ROOT / "strategies" / "follow-ups-to-chat.yaml")
+    cube = cx.load_interactions(EXAMPLE, outcomes=True, journey_window=24)
+    assert notes([follow], cube) == [
+        "every strategy follows journeys with a 24-hour window (the journey window the "
+        "cube was loaded with); follow-ups-to-chat set another (load the cube with "
+        "cx.load_interactions(..., journey_window=) to choose)"
+    ]
+    assert notes([follow], cube, chosen=["journeys.window_hours"]) == []

@@ -157,7 +157,7 @@ def cube_for(
 
 def chosen_settings(source: DataArgs) -> list[str]:
     """The settings of the scan chosen for every strategy by an option (--period,
-    --journey-window): of these, no note says the first strategy's won."""
+    --journey-window): of these, no note names the strategies that set another."""
     given = {"period": source.period, "journeys.window_hours": source.journey_window}
     return [key for key, value in given.items() if value is not None]
 
