@@ -229,6 +229,82 @@ def test_a_literal_percent_before_z_is_no_time_zone(export: tuple[Path, Path]) -
         assert run_cx("validate", str(mapping)).exit_code == 0, fmt
 
 
+@pytest.mark.parametrize(
+    ("fmt", "said", "hint"),
+    [
+        ("%d/%m/%Y %Q", "'%Q' is not a directive cx knows", "write %% for a percent sign"),
+        ("%d/%m/%Y %H:%M %", "'%' is not a directive cx knows", "a % ends the format"),
+        ("%d/%m/%Y %H:%M%3", "'%3' is not a directive cx knows", "write %%"),
+        ("%d/%m/%Y %-b", "'%-b' is not a directive cx knows", "a padding flag (-, _ or 0)"),
+        ("%d/%m/%Y %Ey", "'%E' is not a directive cx knows", "write %%"),
+        ("%H:%M", "reads no date", "write the date's directives too"),
+        ("%d/%m %H:%M", "reads no year", "write the date's directives too"),
+    ],
+)
+def test_a_timestamp_format_no_row_could_match_is_refused_at_the_mapping(
+    export: tuple[Path, Path], tmp_path: Path, fmt: str, said: str, hint: str
+) -> None:
+    # Each reads no row (an unknown directive, or a time without a year, read in year 1):
+    # the mistake is the mapping's, not every row's.
+    data, _ = export
+    mapping = tmp_path / "format.yaml"
+    mapping.write_text(MAPPING.replace('"%d/%m/%Y %H:%M"', f'"{fmt}"'), encoding="utf-8")
+    where = f"{mapping}:9:1: timestamp_format: {said}"
+    strategy = Path(__file__).resolve().parent.parent / "strategies" / "follow-everywhere.yaml"
+    for command in (["simulate", str(strategy)], ["inspect"]):
+        result = run_cx(*command, "--data", str(data), "--columns", str(mapping))
+        line = one_error_line(result)
+        assert line.startswith(f"error: {where}"), command
+        assert f"(hint: {hint}" in line and "rows rejected" not in line
+    validated = run_cx("validate", str(mapping))
+    assert validated.exit_code == 1
+    assert validated.stdout.startswith(where)
+    with pytest.raises(StrategyError) as error:
+        api.load_interactions(data, columns=mapping)
+    [finding] = error.value.findings
+    assert (finding.file, finding.line) == (str(mapping), 9) and finding.hint.startswith(hint)
+
+
+def test_an_unknown_directive_names_those_cx_reads(export: tuple[Path, Path]) -> None:
+    data, mapping = export
+    mapping.write_text(MAPPING.replace("%H:%M", "%H:%M %i"), encoding="utf-8")
+    with pytest.raises(StrategyError) as error:
+        api.load_interactions(data, columns=mapping)
+    hint = error.value.findings[0].hint
+    assert hint.endswith(
+        "the directives are %Y %C %y %G %g %m %b %B %h %d %e %j %a %A %w %u %U %W %V %q "
+        "%D %F %v %H %k %I %l %p %P %M %S %f %.f %.3f %.6f %.9f %3f %6f %9f %R %T %r "
+        "%z %:z %#z %+ %s %t %n %%"
+    )
+
+
+@pytest.mark.parametrize(
+    ("fmt", "text"),
+    [
+        ("%Y-%m-%d %H:%M:%S%.3f", "2024-03-14 09:15:00.250"),
+        ("%-d/%-m/%Y %-I:%M %p", "14/3/2024 9:15 AM"),
+        ("%e-%b-%y %k:%M", "14-Mar-24  9:15"),
+        ("%v %R", "14-Mar-2024 09:15"),
+        ("%F %T %:z", "2024-03-14 10:15:00 +01:00"),
+        ("%Y-%j %H:%M", "2024-074 09:15"),
+        ("%s", "1710407700"),
+        ("%Y-%m", "2024-03"),
+        ("%d/%m/%Y %H:%M 100%%", "14/03/2024 09:15 100%"),
+    ],
+)
+def test_a_timestamp_format_of_known_directives_reads_its_rows(
+    tmp_path: Path, fmt: str, text: str
+) -> None:
+    data, mapping = written(
+        tmp_path,
+        ("d.csv", f"customer_id\ttimestamp\tchannel\nA\t{text}\tphone\n"),
+        ("m.yaml", f'timestamp_format: "{fmt}"\ndelimiter: "\\t"\n'),
+    )
+    meta = api.load_interactions(data, columns=mapping).meta
+    assert (meta.rows_used, meta.rows_rejected) == (1, 0), fmt
+    assert meta.period_labels == ["2024-03"]
+
+
 @pytest.mark.parametrize("words", ["{true: [], false: []}", "{}"])
 def test_boolean_values_listing_no_word_are_a_finding(tmp_path: Path, words: str) -> None:
     # One list may be empty (a column marking only what is true); both would reject

@@ -34,9 +34,29 @@ DurationFormat = Literal["hh:mm:ss", "mm:ss"]
 DURATION_FORMATS: tuple[str, ...] = get_args(DurationFormat)
 
 
-#: One strftime directive: a padding flag, the fraction and offset forms of the parser
-#: (``%.3f``, ``%:z``, ``%#z``) and the letter; ``%%`` is a literal percent sign.
-_DIRECTIVE = re.compile(r"%(?:%|[-_0^#]?[.:]*[0-9]*([A-Za-z+]))")
+#: One strftime directive as the parser reads one: ``%%`` (a literal percent sign); a
+#: padding flag, the fraction and offset forms (``%.3f``, ``%:z``, ``%#z``) and the
+#: letter; or a percent sign and whatever follows it, which names no directive.
+_DIRECTIVE = re.compile(r"%(?:%|[-_0^#]?[.:]*[0-9]*([A-Za-z+])|.?)", re.DOTALL)
+
+#: The directives of Polars' strptime (chrono's) that cx reads, in the order cx lists
+#: them: date, time, UTC offset, date and time, spaces.
+TIMESTAMP_DIRECTIVES = (
+    "%Y", "%C", "%y", "%G", "%g", "%m", "%b", "%B", "%h", "%d", "%e", "%j",
+    "%a", "%A", "%w", "%u", "%U", "%W", "%V", "%q", "%D", "%F", "%v",
+    "%H", "%k", "%I", "%l", "%p", "%P", "%M", "%S",
+    "%f", "%.f", "%.3f", "%.6f", "%.9f", "%3f", "%6f", "%9f", "%R", "%T", "%r",
+    "%z", "%:z", "%::z", "%:::z", "%#z", "%+", "%s", "%t", "%n", "%%",
+)
+#: The letters of the directives that read a number, which may take a padding flag:
+#: ``%-d`` (no padding), ``%_d`` (spaces), ``%0d`` (zeros).
+_PADDED = "CGHIMSUVWYdefgjklmqsuwy"
+_KNOWN = re.compile(
+    "|".join(re.escape(d) for d in TIMESTAMP_DIRECTIVES) + f"|%[-_0][{_PADDED}]"
+)
+#: The letters of the directives that read a year, and of those that read a date.
+_YEAR = "YCyGgDFvxc+s"
+_DATE = _YEAR + "mbBhdejUWV"
 
 #: Directives a timestamp cannot be read by exactly: what they would do, what to write.
 INEXACT_DIRECTIVES = {
@@ -61,16 +81,54 @@ INEXACT_DIRECTIVES = {
 
 def exact_timestamp_format(fmt: str | None) -> str | None:
     """A mapping's ``timestamp_format`` whose every directive is read exactly: a row
-    that does not match is rejected, never read as a guess."""
-    for match in _DIRECTIVE.finditer(fmt or ""):
-        inexact = INEXACT_DIRECTIVES.get(match.group(1) or "")
+    that does not match is rejected, never read as a guess. A directive the parser does
+    not know, or a format without a year, would reject every row: refused here, at the
+    mapping, rather than reported as rows that do not match."""
+    if not fmt:  # none or empty: ISO 8601, found in the data
+        return fmt
+    letters = ""
+    for match in _DIRECTIVE.finditer(fmt):
+        directive, letter = match.group(), match.group(1) or ""
+        inexact = INEXACT_DIRECTIVES.get(letter)
         if inexact is not None:
             raise PydanticCustomError(
                 "timestamp_directive",
                 "{directive} cannot be read exactly: {reason}",
-                {"directive": match.group(), "reason": inexact[0], "hint": inexact[1]},
+                {"directive": directive, "reason": inexact[0], "hint": inexact[1]},
             )
+        if not _KNOWN.fullmatch(directive):
+            raise PydanticCustomError(
+                "timestamp_directive",
+                "{directive} is not a directive cx knows: every row would be rejected",
+                {"directive": repr(directive), "hint": _unknown_directive_hint(directive)},
+            )
+        letters += letter
+    if not any(letter in _YEAR for letter in letters):
+        said = "no year" if any(letter in _DATE for letter in letters) else "no date"
+        raise PydanticCustomError(
+            "timestamp_no_year",
+            "reads {said}: no timestamp could be dated, and every row would be rejected",
+            {
+                "said": said,
+                "hint": "write the date's directives too, e.g. %d/%m/%Y %H:%M; a date "
+                "written in another column is joined to the time by "
+                "`timestamp: [date column, time column]`",
+            },
+        )
     return fmt
+
+
+def _unknown_directive_hint(directive: str) -> str:
+    """What to write instead of ``directive``, which names no directive."""
+    if directive == "%":
+        first = "a % ends the format: write %% for a percent sign, or finish the directive"
+    elif directive[1:2] in ("-", "_", "0") and "%" + directive[2:] in TIMESTAMP_DIRECTIVES:
+        first = "a padding flag (-, _ or 0) goes only with a directive that reads a number"
+    else:
+        first = "write %% for a percent sign"
+    # %::z and %:::z are left out: a message shows a "::" escaped (cx.render.safe).
+    shown = " ".join(d for d in TIMESTAMP_DIRECTIVES if "::" not in d)
+    return f"{first}; the directives are {shown}"
 
 
 def anonymous_id(value: str) -> str:
