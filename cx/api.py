@@ -25,8 +25,8 @@ from cx.data.journeys import kept_rows
 from cx.data.scan import DEFAULT_MAX_REJECT_RATE, KeptRows, ScanOptions, scan
 from cx.errors import InputError, StrategyError
 from cx.loader.mapping import load_mapping
+from cx.loader.strategy import StrategyFile, strategy_from_dict, strategy_with_overrides
 from cx.loader.strategy import load_strategy as _load_strategy_file
-from cx.loader.strategy import strategy_from_dict, strategy_with_overrides
 from cx.models.mapping import Mapping as ColumnMapping
 from cx.models.numbers import MAX_SEED, check_sweep_key
 from cx.models.result import (
@@ -381,7 +381,7 @@ def _evaluate_all(
 
 @overload
 def sweep(
-    strategy: str | Path | Mapping[str, Any] | Strategy,
+    strategy: str | Path | Mapping[str, Any] | Strategy | StrategyFile,
     key: str,
     values: Iterable[float | int | str],
     cube: Cube,
@@ -395,7 +395,7 @@ def sweep(
 
 @overload
 def sweep(
-    strategy: str | Path | Mapping[str, Any] | Strategy,
+    strategy: str | Path | Mapping[str, Any] | Strategy | StrategyFile,
     key: str,
     values: Iterable[float | int | str],
     cube: Cube,
@@ -408,7 +408,7 @@ def sweep(
 
 
 def sweep(
-    strategy: str | Path | Mapping[str, Any] | Strategy,
+    strategy: str | Path | Mapping[str, Any] | Strategy | StrategyFile,
     key: str,
     values: Iterable[float | int | str],
     cube: Cube,
@@ -422,9 +422,10 @@ def sweep(
 
     Returns a :class:`SweepResult`; with ``key2`` and ``values2``, the strategy once
     per pair of values instead (a grid of at most ``MAX_GRID_POINTS`` points, the first
-    key's values as rows): a :class:`SweepGrid`.
+    key's values as rows): a :class:`SweepGrid`. A strategy file is read once: every
+    point comes from that one reading, even when the file is edited during the sweep.
     """
-    if not isinstance(strategy, Strategy):
+    if not isinstance(strategy, Strategy | StrategyFile):
         strategy = check.require_strategy_source(strategy, "strategy")
     key = check_sweep_key(check.require_text(key, "key"))
     values = check.require_sweep_values(values)
@@ -436,6 +437,8 @@ def sweep(
     if second is not None:
         other, other_values = second
         points = [{key: value, other: each} for value in values for each in other_values]
+    if isinstance(strategy, str | Path):  # read once: every point of one version of the file
+        strategy = StrategyFile.read(strategy)
     step_strategies = [_swept(strategy, overrides, point) for point in points]
     evaluations = _evaluate_all(step_strategies, cube, SimulationOptions(interval=interval))
     results = [evaluation.result for evaluation in evaluations]
@@ -448,7 +451,7 @@ def sweep(
 
 
 def _swept(
-    strategy: str | Path | Mapping[str, Any] | Strategy,
+    strategy: Mapping[str, Any] | Strategy | StrategyFile,
     overrides: list[str],
     point: Mapping[str, float | int | str],
 ) -> Strategy:
@@ -499,10 +502,12 @@ def sensitivity(
 
 
 def _with_overrides(
-    strategy: str | Path | Mapping[str, Any] | Strategy, overrides: list[str]
+    strategy: Mapping[str, Any] | Strategy | StrategyFile, overrides: list[str]
 ) -> Strategy:
     if isinstance(strategy, Strategy):
         return strategy_with_overrides(strategy, overrides)
+    if isinstance(strategy, StrategyFile):
+        return strategy.with_overrides(overrides)
     return load_strategy(strategy, overrides)
 
 

@@ -119,6 +119,36 @@ def test_one_key_still_returns_the_curve_it_always_did(tiny: Path) -> None:
     )
 
 
+def edited_once_read(monkeypatch: pytest.MonkeyPatch, path: Path) -> list[Path]:
+    """Each read of a strategy file, with ``path`` edited right after its first read (a
+    phone call then costs 7, not 5): a sweep reading it again would mix the versions."""
+    from cx.loader import strategy as loader
+
+    reads: list[Path] = []
+    read = loader.load_located
+
+    def reading(file: str | Path) -> Any:
+        located = read(file)
+        reads.append(Path(file))
+        phone = {"mode": "live", "cost_per_contact": 7.0}
+        write_strategy(path, {**PUSH, "channels": {**PUSH["channels"], "phone": phone}})
+        return located
+
+    monkeypatch.setattr(loader, "load_located", reading)
+    return reads
+
+
+def test_every_point_comes_from_one_reading_of_the_file(
+    tiny: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cube = cx.load_interactions(tiny / "calls.csv")
+    reads = edited_once_read(monkeypatch, tiny / "push.yaml")
+    grid = cx.sweep(tiny / "push.yaml", SHARE, SHARES, cube, key2=PRICE, values2=PRICES)
+    assert all(step.result.totals.baseline_cost == pytest.approx(50.0) for step in grid.steps)
+    assert cost_deltas(grid) == [[pytest.approx(v, abs=1e-9) for v in row] for row in BY_HAND]
+    assert reads == [tiny / "push.yaml"]
+
+
 # --------------------------------------------------------------------------- the CLI
 
 
@@ -136,6 +166,20 @@ def test_json_names_both_keys_and_each_points_values(tiny: Path) -> None:
         pytest.approx([v for row in BY_HAND for v in row], abs=1e-9)
     )
     assert SweepGrid.model_validate(payload).model_dump(mode="json") == payload
+
+
+def test_the_command_reads_the_file_once_for_every_point(
+    tiny: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first point, which the data is read for, and the others: one version.
+    reads = edited_once_read(monkeypatch, tiny / "push.yaml")
+    outcome = sweep_cli("--format", "json")
+    assert outcome.exit_code == 0, outcome.stderr
+    steps = json.loads(outcome.stdout)["steps"]
+    assert [step["result"]["totals"]["cost_delta"] for step in steps] == (
+        pytest.approx([v for row in BY_HAND for v in row], abs=1e-9)
+    )
+    assert len(reads) == 1
 
 
 def test_one_key_json_keeps_its_shape(tiny: Path) -> None:

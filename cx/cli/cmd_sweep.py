@@ -46,6 +46,7 @@ def sweep(
 ) -> None:
     """What-if curve: cost, coverage and staffing as one value varies, or one figure over
     a grid of two values (one scan)."""
+    from cx.loader.strategy import StrategyFile
     from cx.models.result import SweepGrid
     from cx.render import compare as views
     from cx.render import xlsx
@@ -60,10 +61,13 @@ def sweep(
     metric = metric or views.GRID_METRICS[0]
     if metric not in views.GRID_METRICS:
         raise UsageError(f"unknown --metric '{metric}'", hint=f"use {one_of(views.GRID_METRICS)}")
-    first = at_first_point([strategy], run.set_, run.interval, ranges)
+    # Read once: the first point (which the data is read for) and every other point
+    # come from one version of the file, even when it is edited during a long sweep.
+    read = StrategyFile.read(strategy)
+    first = at_first_point([read], run.set_, run.interval, ranges)
     cube = cube_for(source, first, out.quiet)
     caveats = say_caveats(source, first, cube, out.quiet)  # those of the first point
-    result = sweep_of(strategy, ranges, cube, run.set_ or [], run.interval)
+    result = sweep_of(read, ranges, cube, run.set_ or [], run.interval)
     if isinstance(result, SweepGrid):
         chosen = metric
         renderers: dict[OutputFormat, Callable[[Any], object]] = {

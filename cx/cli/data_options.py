@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from cx.data.cube import Cube
+    from cx.loader.strategy import StrategyFile
     from cx.models.inspect import InspectResult
     from cx.models.progress import Progress
     from cx.models.strategy import Strategy
@@ -102,16 +103,20 @@ def check_period(period: str | None) -> str | None:
     return period
 
 
-def strategies_for(paths: list[Path], run: RunArgs) -> list[Strategy]:
+def strategies_for(paths: Sequence[Path | StrategyFile], run: RunArgs) -> list[Strategy]:
     """Load every strategy (cheap, fails fast) before any data is scanned; the findings
-    of every file that has some are reported together."""
-    from cx.loader.strategy import load_strategy
+    of every file that has some are reported together. A file already read is not read
+    again."""
+    from cx.loader.strategy import StrategyFile, load_strategy
 
     check_interval(run.interval)
     strategies, findings = [], []
     for path in paths:  # every file's findings, not just the first file's
         try:
-            strategies.append(load_strategy(path, run.set_ or []))
+            if isinstance(path, StrategyFile):
+                strategies.append(path.with_overrides(run.set_ or []))
+            else:
+                strategies.append(load_strategy(path, run.set_ or []))
         except StrategyError as error:
             findings.extend(error.findings)
     if findings:  # a file given twice is said once

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +22,7 @@ MAX_KEYS = 2
 
 if TYPE_CHECKING:
     from cx.data.cube import Cube
+    from cx.loader.strategy import StrategyFile
     from cx.models.result import SweepGrid, SweepResult
     from cx.models.strategy import Strategy
 
@@ -106,8 +107,8 @@ def first_point(ranges: list[Range]) -> list[str]:
     return [f"{key}={values[0]}" for key, values in ranges]
 
 
-def at_first_point(paths: list[Path], sets: list[str] | None, interval: int | None,
-                   ranges: list[Range]) -> list[Strategy]:  # fmt: skip
+def at_first_point(paths: Sequence[Path | StrategyFile], sets: list[str] | None,
+                   interval: int | None, ranges: list[Range]) -> list[Strategy]:  # fmt: skip
     """The strategies of ``paths`` with ``sets`` and every swept key at its first value,
     loaded before any data is read (see :func:`named_as_ranges` for their errors)."""
     from cx.cli.data_options import strategies_for
@@ -157,7 +158,7 @@ def points_of(ranges: list[Range]) -> int:
 
 
 def sweep_of(
-    strategy: Path | Strategy,
+    strategy: Path | Strategy | StrategyFile,
     ranges: list[Range],
     cube: Cube,
     overrides: list[str],

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,24 @@ from cx.models.strategy import Strategy
 def load_strategy(path: str | Path, overrides: Iterable[str] = ()) -> Strategy:
     """Load, merge, override and validate a strategy file."""
     return _validate_overridden(load_located(path), overrides)
+
+
+@dataclass(frozen=True)
+class StrategyFile:
+    """A strategy file read once, its extends chain merged, not yet validated. Every
+    strategy :meth:`with_overrides` gives comes from this one reading: the points of a
+    sweep are all of one version of the file, even when it is edited meanwhile."""
+
+    located: Located
+
+    @classmethod
+    def read(cls, path: str | Path) -> StrategyFile:
+        return cls(load_located(path))
+
+    def with_overrides(self, overrides: Iterable[str] = ()) -> Strategy:
+        """The strategy with ``overrides`` applied and validated, as :func:`load_strategy`
+        gives it (on a copy: the reading is left as it was)."""
+        return _validate_overridden(copy.deepcopy(self.located), overrides)
 
 
 def strategy_from_dict(
