@@ -265,6 +265,24 @@ def test_a_timestamp_format_no_row_could_match_is_refused_at_the_mapping(
     assert (finding.file, finding.line) == (str(mapping), 9) and finding.hint.startswith(hint)
 
 
+@pytest.mark.parametrize("directive", ["%::z", "%:::z"])
+def test_an_offset_directive_polars_only_writes_is_refused(
+    export: tuple[Path, Path], directive: str
+) -> None:
+    # Polars writes +01:00:00 and +01 with them, and reads neither: every row rejected.
+    data, mapping = export
+    mapping.write_text(MAPPING.replace("%H:%M", f"%H:%M {directive}"), encoding="utf-8")
+    validated = run_cx("validate", str(mapping))
+    assert validated.exit_code == 1
+    assert f"timestamp_format: '{directive}' is not a directive cx knows" in validated.stdout
+    assert "(hint: an offset is read by %z (+0100, +01:00) or %#z (+01 as well)" in (
+        validated.stdout
+    )
+    refused = run_cx("inspect", "--data", str(data), "--columns", str(mapping))
+    assert refused.exit_code == 2
+    assert "an offset is read by %z" in refused.stderr and "rows rejected" not in refused.stderr
+
+
 def test_an_unknown_directive_names_those_cx_reads(export: tuple[Path, Path]) -> None:
     data, mapping = export
     mapping.write_text(MAPPING.replace("%H:%M", "%H:%M %i"), encoding="utf-8")
@@ -286,6 +304,8 @@ def test_an_unknown_directive_names_those_cx_reads(export: tuple[Path, Path]) ->
         ("%e-%b-%y %k:%M", "14-Mar-24  9:15"),
         ("%v %R", "14-Mar-2024 09:15"),
         ("%F %T %:z", "2024-03-14 10:15:00 +01:00"),
+        ("%F %T %#z", "2024-03-14 10:15:00 +01"),
+        ("%+", "2024-03-14T10:15:00+01:00"),
         ("%Y-%j %H:%M", "2024-074 09:15"),
         ("%s", "1710407700"),
         ("%Y-%m", "2024-03"),
@@ -303,6 +323,29 @@ def test_a_timestamp_format_of_known_directives_reads_its_rows(
     meta = api.load_interactions(data, columns=mapping).meta
     assert (meta.rows_used, meta.rows_rejected) == (1, 0), fmt
     assert meta.period_labels == ["2024-03"]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "text"),
+    [
+        ("%+", "2024-03-14T10:15:00+01:00"),
+        ("%F %T %#z", "2024-03-14 10:15:00 +01"),
+        ("%F %T %#z", "2024-03-14 10:15:00 +0100"),
+    ],
+)
+def test_every_offset_directive_says_the_times_are_converted(
+    tmp_path: Path, fmt: str, text: str
+) -> None:
+    # %+ was read as text with an offset and then compared as a time without one (a
+    # Polars error); +01 under %#z was converted to UTC without the note.
+    data, mapping = written(
+        tmp_path,
+        ("d.csv", f"customer_id\ttimestamp\tchannel\nA\t{text}\tphone\n"),
+        ("m.yaml", f'timestamp_format: "{fmt}"\ndelimiter: "\\t"\n'),
+    )
+    meta = api.load_interactions(data, columns=mapping).meta
+    assert meta.first_timestamp == "2024-03-14T09:15:00"  # in UTC
+    assert any("timestamps carry the UTC offset +01:00" in note for note in meta.notes)
 
 
 @pytest.mark.parametrize("words", ["{true: [], false: []}", "{}"])

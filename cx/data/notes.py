@@ -20,7 +20,7 @@ from cx.data.diagnose import READ_FAILURES
 from cx.data.files import TAIL_BYTES, file_tail, open_bytes
 from cx.data.layout import RAW
 from cx.data.raw import raw_frame
-from cx.data.rules import BLANK, parse_timestamp
+from cx.data.rules import BLANK, parse_timestamp, reads_offset
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -273,13 +273,15 @@ def offset_notes(layout: SourceLayout, encoding: str = "utf8") -> list[str]:
         except READ_FAILURES:  # the scan has already read it: the plainer note
             midnight = False
         return [_converted_note(f"timestamps are in the time zone {zone}", midnight)]
-    if not any(z in fmt for z in ("%z", "%#z", "%:z")):
+    if not reads_offset(fmt):
         return []
     names = [RAW + name for name in layout.sources["timestamp"]]
     text = pl.concat_str([pl.col(n) for n in names], separator=" ").str.strip_chars()
-    offset = (  # one spelling per offset: +0100 is +01:00; z and -00:00 are Z
-        text.str.extract(r"(Z|z|[+-]\d{2}:?\d{2})$")
+    # One spelling per offset: +01 (%#z) and +0100 are +01:00; z and -00:00 are Z.
+    offset = (
+        text.str.extract(r"(Z|z|[+-]\d{2}(?::?\d{2})?)$")
         .str.to_uppercase()
+        .str.replace(r"^([+-]\d{2})$", "${1}:00")
         .str.replace(r"^([+-]\d{2})(\d{2})$", "${1}:${2}")
         .str.replace(r"^[+-]00:00$", "Z")
     )

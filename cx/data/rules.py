@@ -157,10 +157,20 @@ def parse_timestamp(text: pl.Expr, fmt: str, digits: int | None = None) -> pl.Ex
     if fixed is not None:
         first = text.str.strptime(pl.Datetime("us"), fixed, strict=False, cache=False)
         return pl.coalesce(first, parse_timestamp(pl.when(first.is_null()).then(text), fmt))
-    if "%z" in fmt or "%#z" in fmt or "%:z" in fmt:
+    if reads_offset(fmt):
         parsed = text.str.strptime(pl.Datetime("us", "UTC"), fmt, strict=False, cache=False)
         return parsed.dt.replace_time_zone(None)
     return text.str.strptime(pl.Datetime("us"), fmt, strict=False, cache=False)
+
+
+#: The directives that read a UTC offset (``+01:00``, ``+0100``, ``+01`` for ``%#z``;
+#: ``%+`` is a whole ISO 8601 time with one): a time read with one is an instant in UTC.
+OFFSET_DIRECTIVES = ("%z", "%#z", "%:z", "%+")
+
+
+def reads_offset(fmt: str) -> bool:
+    """Whether the timestamp format ``fmt`` reads a UTC offset."""
+    return any(directive in fmt for directive in OFFSET_DIRECTIVES)
 
 
 #: The end of a timestamp format whose fraction can be read with a fixed width.
