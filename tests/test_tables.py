@@ -244,6 +244,28 @@ def test_the_report_says_the_same_verdict() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("changes", "said"),
+    [
+        ({"repeats": 1.2}, "and 1 comes back as a repeat"),
+        ({"repeats": 2.0}, "and 2 come back as repeats"),
+        ({"lost": 0.9}, "(1 lost, from branch)"),
+        ({"lost": 710.0}, "(710 lost, most from branch)"),
+        ({"cost_delta": 0.34}, "costs 0.34 (under 0.1%) more than today"),
+    ],
+)
+def test_the_verdict_words_small_numbers_for_what_they_are(
+    changes: dict[str, float], said: str
+) -> None:
+    from cx import api
+    from cx.render.verdict import verdict
+
+    strategy = api.load_strategy(ROOT / "strategies" / "digital-first.yaml")
+    result = api.simulate(strategy, api.load_interactions(ROOT / DATA))
+    totals = result.totals.model_copy(update=changes)
+    assert said in verdict(result.model_copy(update={"totals": totals})).text()
+
+
 def test_a_guard_value_never_reads_as_the_opposite_of_its_verdict(tmp_path: Path) -> None:
     """Four significant digits showed a coverage of 0.999998 as 1 beside `FAIL coverage >= 1`."""
     strategy = tmp_path / "close-video.yaml"

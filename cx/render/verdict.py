@@ -51,14 +51,16 @@ def verdict(result: Result) -> Verdict:
     parts = [cost]
     if t.lost > 0.5:
         worst = max(result.channels, key=lambda c: c.lost)
+        whence = "from" if round(t.lost) == 1 else "most from"
         parts.append(
             f"serves {percent(t.coverage)} of today's contacts ({whole(t.lost)} lost, "
-            f"most from {worst.channel})"
+            f"{whence} {worst.channel})"
         )
     else:
         parts.append("serves every contact")
     if t.repeats > 0.5:
-        parts.append(f"{whole(t.repeats)} come back as repeats")
+        repeat = plural(round(t.repeats), "comes back as a repeat", "come back as repeats")
+        parts.append(f"{whole(t.repeats)} {repeat}")
     sentence = ", ".join(parts[:-1]) + " and " + parts[-1]
     return Verdict(
         name=result.strategy.name,
@@ -78,6 +80,13 @@ def cost_change(totals: Totals) -> Literal["less", "same", "more"]:
     return "less" if totals.cost_delta < 0 else "more"
 
 
+def _share_of_today(share: float) -> str:
+    """``3.1%``; a share too small for one decimal is said to be so, never ``0.0%``
+    beside a difference that is not nothing."""
+    written = percent(share)
+    return "under 0.1%" if written == percent(0.0) else written
+
+
 def against_today(totals: Totals) -> str:
     """``costs 21,340 (3.1%) less than today``, or ``costs the same as today`` (see
     :func:`cost_change`); the share of today's cost where today costs anything."""
@@ -85,7 +94,7 @@ def against_today(totals: Totals) -> str:
     if change == "same":
         return "costs the same as today"
     delta, base = totals.cost_delta, totals.baseline_cost
-    share = f" ({percent(abs(delta) / base)})" if base else ""
+    share = f" ({_share_of_today(abs(delta) / base)})" if base else ""
     return f"costs {money(abs(delta))}{share} {change} than today"
 
 
