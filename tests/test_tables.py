@@ -266,6 +266,27 @@ def test_the_verdict_words_small_numbers_for_what_they_are(
     assert said in verdict(result.model_copy(update={"totals": totals})).text()
 
 
+@pytest.mark.parametrize(
+    ("changes", "said"),
+    [
+        ({"pooling_overhead": 0.0}, "queues costs no more agents than one pool"),
+        ({"pooling_overhead": 0.004}, "queues costs under 1% more agents than one pool"),
+        ({"pooling_overhead": 0.32}, "queues costs 32% more agents than one pool"),
+        ({"floor_waste": 0.003}, "under 1% of agent-hours exist only for min_agents"),
+    ],
+)
+def test_the_dilution_reading_never_says_zero_of_something(
+    changes: dict[str, float], said: str
+) -> None:
+    from cx import api
+    from cx.render.sections import dilution_reading
+
+    strategy = api.load_strategy(ROOT / "strategies" / "digital-first.yaml")
+    result = api.simulate(strategy, api.load_interactions(ROOT / DATA))
+    totals = result.totals.model_copy(update=changes)
+    assert said in dilution_reading(result.model_copy(update={"totals": totals}))
+
+
 def test_a_guard_value_never_reads_as_the_opposite_of_its_verdict(tmp_path: Path) -> None:
     """Four significant digits showed a coverage of 0.999998 as 1 beside `FAIL coverage >= 1`."""
     strategy = tmp_path / "close-video.yaml"

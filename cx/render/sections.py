@@ -185,24 +185,33 @@ def channels_section(result: Result) -> Section:
     )
 
 
+def _whole_share(share: float) -> str:
+    """A positive share in whole percent; ``under 1%`` where that would read ``0%``."""
+    written = f"{share * 100:.0f}%"
+    return "under 1%" if written == "0%" else written
+
+
 def dilution_reading(result: Result) -> str:
     live = [c for c in result.channels if c.mode == "live" and c.agent_hours > 0]
     totals = result.totals
     parts = [f"{totals.effective_channels:.1f} effective channels"]
     if len(live) > 1 and totals.pooling_overhead >= 0:
-        parts.append(
-            f"splitting live work over {len(live)} queues costs "
-            f"{totals.pooling_overhead * 100:.0f}% more agents than one pool"
+        more = (
+            f"{_whole_share(totals.pooling_overhead)} more agents"
+            if totals.pooling_overhead > 0
+            else "no more agents"
         )
+        parts.append(f"splitting live work over {len(live)} queues costs {more} than one pool")
     elif len(live) > 1:  # agents fixed (--agents) below what the queues need
         parts.append(
-            f"the {len(live)} queues have {-totals.pooling_overhead * 100:.0f}% fewer agents "
-            "than one pool would need for their target"
+            f"the {len(live)} queues have {_whole_share(-totals.pooling_overhead)} fewer "
+            "agents than one pool would need for their target"
         )
     elif len(live) == 1:
         parts.append("one live queue, so no pooling overhead")
     if totals.floor_waste > 0:
-        parts.append(f"{totals.floor_waste * 100:.0f}% of agent-hours exist only for min_agents")
+        waste = _whole_share(totals.floor_waste)
+        parts.append(f"{waste} of agent-hours exist only for min_agents")
     subscale = [c.channel for c in result.channels if c.subscale]
     if subscale:
         parts.append("sub-scale: " + ", ".join(subscale))
