@@ -470,3 +470,14 @@ def test_any_value_for_any_parameter_is_a_result_or_a_cx_error(
             function(**call)
         except CxError as error:
             assert str(error) and "\n" not in str(error).strip()
+
+
+def test_a_cube_file_cut_with_another_window_names_the_parameter(tmp_path: Path) -> None:
+    # The refusal's hint named only --journey-window, which a script does not have.
+    cube_file = tmp_path / "cube.parquet"
+    example = Path(__file__).resolve().parent.parent / "examples" / "interactions.csv"
+    api.build_cube_file(example, cube_file, journey_window=24)
+    with pytest.raises(InputError) as refused:
+        api.load_interactions(cube_file, outcomes=True, journey_window=72)
+    assert "cut with a 24-hour window, not 72" in refused.value.message
+    assert refused.value.hint is not None and "(API: journey_window=24)" in refused.value.hint

@@ -471,7 +471,8 @@ def read_outcomes(path: Path, window_hours: float) -> Outcomes | None:
             f"not {window_hours:g}",
             file=path,
             hint=f"build it with `cx cube --outcomes --journey-window {window_hours:g}`, "
-            f"or pass --journey-window {row['window_hours']:g}",
+            f"or pass --journey-window {row['window_hours']:g} "
+            f"(API: journey_window={row['window_hours']:g})",
         )
     steps = frame.filter(pl.col("table") == "steps").select(ROW, "day", *STEP_KEYS, "contacts")
     steps = steps.with_columns(pl.col(DIMENSION_COLUMNS).fill_null("all"))
