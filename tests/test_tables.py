@@ -250,6 +250,11 @@ def test_the_report_says_the_same_verdict() -> None:
         ({"repeats": 1.2}, "and 1 comes back as a repeat"),
         ({"repeats": 2.0}, "and 2 come back as repeats"),
         ({"lost": 0.9}, "(1 lost, from branch)"),
+        # 0.3 of 7 contacts: a coverage of 95.7%, not "serves every contact"
+        (
+            {"lost": 0.3, "coverage": 0.957},
+            "serves 95.7% of today's contacts (under 1 lost, from branch)",
+        ),
         ({"lost": 710.0}, "(710 lost, most from branch)"),
         ({"cost_delta": 0.34}, "costs 0.34 (under 0.1%) more than today"),
     ],

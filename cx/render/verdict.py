@@ -49,11 +49,14 @@ def verdict(result: Result) -> Verdict:
         if t.bands is not None:  # today costs nothing as written, but not at the draws
             cost += f" (against today: {_in_draws(t.bands)})"
     parts = [cost]
-    if t.lost > 0.5:
+    if t.lost > 0.5 or percent(t.coverage) != percent(1.0):
+        # under one contact lost is still a coverage a small file writes as 95.7%:
+        # never "serves every contact" beside it
         worst = max(result.channels, key=lambda c: c.lost)
-        whence = "from" if round(t.lost) == 1 else "most from"
+        whence = "from" if round(t.lost) <= 1 else "most from"
+        lost = whole(t.lost) if t.lost > 0.5 else "under 1"
         parts.append(
-            f"serves {percent(t.coverage)} of today's contacts ({whole(t.lost)} lost, "
+            f"serves {percent(t.coverage)} of today's contacts ({lost} lost, "
             f"{whence} {worst.channel})"
         )
     else:
