@@ -262,3 +262,24 @@ def test_without_openpyxl_a_clear_error_before_any_work(
     assert "needs the optional package openpyxl" in result.stderr
     assert "pip install 'cx[xlsx]'" in result.stderr
     assert not target.exists()
+
+
+def test_a_guard_value_is_never_rounded_to_the_threshold_it_fails(tmp_path: Path) -> None:
+    """Two decimals showed a coverage of 0.98996 as 0.99 beside FALSE for `coverage >=
+    0.99`: the workbook shows a guard's value with all its digits, as the JSON has it."""
+    strategy = tmp_path / "close-video.yaml"
+    strategy.write_text(
+        f"version: 1\nextends: {ROOT / 'strategies/follow-everywhere.yaml'}\n"
+        "name: close-video\nkind: push\noffer: [phone, chat, branch, email, social, web, app]\n"
+        "fallback:\n  video: {to: chat, accept: 0.5}\n"
+        "guards:\n  - coverage >= 0.99\n",
+        encoding="utf-8",
+    )
+    for command in (["simulate", str(strategy)], ["compare", str(strategy), STRATEGY]):
+        book = workbook([*command, "--data", DATA], tmp_path / "guards.xlsx")
+        header, *body = book["guards"].iter_rows()
+        value = [cell.value for cell in header].index("value")
+        failing = body[0]
+        assert failing[value].value == pytest.approx(0.98975)
+        assert failing[value + 1].value is False
+        assert all(row[value].number_format == "General" for row in body)

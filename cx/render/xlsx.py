@@ -50,6 +50,11 @@ SHARES = frozenset(
 )
 PERCENT_FORMAT = "0.0%"
 NUMBER_FORMAT = "#,##0.00"
+#: A guard's value is read against its threshold: shown with all its digits ("General"),
+#: never rounded to two decimals that read as the threshold it fails (0.98996 as 0.99
+#: beside FALSE for `coverage >= 0.99`).
+GUARD_COLUMNS = ("expr", "value", "ok")
+EXACT_FORMAT = "General"
 #: The channel fields of the dilution table, in the order of the channel columns.
 _DILUTION = {"workload_hours", "agent_hours", "occupancy", "service_level", "average_wait"}
 _DILUTION |= {"abandon_rate", "subscale"}
@@ -121,7 +126,15 @@ def _sheet(
 
 
 def _column_formats(columns: Sequence[str]) -> list[str | None]:
-    return [PERCENT_FORMAT if name in SHARES else NUMBER_FORMAT for name in columns]
+    guards = tuple(columns[-len(GUARD_COLUMNS) :]) == GUARD_COLUMNS
+    return [
+        PERCENT_FORMAT
+        if name in SHARES
+        else EXACT_FORMAT
+        if guards and name == "value"
+        else NUMBER_FORMAT
+        for name in columns
+    ]
 
 
 #: The time every workbook says it was made and changed, in its properties and in the
@@ -181,7 +194,7 @@ def _result_sheets(book: Workbook, view: SimulationView) -> None:
     )
     _records(book, "periods", PERIOD_COLUMNS, result.periods)
     if result.guards:
-        _records(book, "guards", ("expr", "value", "ok"), result.guards)
+        _records(book, "guards", GUARD_COLUMNS, result.guards)
 
 
 def _records(book: Workbook, title: str, columns: Sequence[str], items: Iterable[Any]) -> None:
@@ -226,7 +239,7 @@ def comparison_xlsx(views: Sequence[SimulationView]) -> bytes:
     for title, columns, items in (
         ("channels", CHANNEL_COLUMNS, lambda r: r.channels),
         ("periods", PERIOD_COLUMNS, lambda r: r.periods),
-        ("guards", ("expr", "value", "ok"), lambda r: r.guards),
+        ("guards", GUARD_COLUMNS, lambda r: r.guards),
     ):
         names = ("strategy", *columns)
         _sheet(
