@@ -219,6 +219,10 @@ def test_containment_observed_without_any_resolution_for_the_target(tmp_path: Pa
     # The error points at the rule's containment in the strategy file, as any other does.
     assert result.stderr.startswith(f"error: {path}:")
     assert "containment: observed needs the resolution rate of 'web'" in result.stderr
+    # The data has a `resolved` column: the hint never asks to add one.
+    assert "add a `resolved` column" not in result.stderr
+    assert "hint: the data has no contact on web to measure it from" in result.stderr
+    assert result.stdout == ""
 
 
 def test_negative_window_is_an_input_error(tmp_path: Path) -> None:

@@ -337,7 +337,9 @@ def containment_of(
         raise InputError(
             f"containment: observed needs the resolution rate of '{target}', "
             "which the data does not show",
-            hint="add a `resolved` column, or set containment to a number",
+            # no contact to measure on the channel: a `resolved` column would not help
+            hint=f"the data has no contact on {target} to measure it from: "
+            "set containment to a number",
             **(written.location() if written is not None else {}),
         )
     return observed[target]
