@@ -502,6 +502,8 @@ def test_json_and_csv_carry_the_replay_and_fit(log: tuple[Path, Path, Path]) -> 
         assert name in header
     values = dict(zip(header, rows[1].split(","), strict=True))
     assert float(values["replay_fit_service_level"]) == pytest.approx(replay["fit_service_level"])
+    # The contacts replayed, which the table shows beside the handled ones, as the JSON has them.
+    assert int(values["replay_contacts"]) == replay["contacts"] > 0
     plain = cli("simulate", strategy, "--data", data, "--columns", mapping, "--no-cache", "-f",
                 "csv")
     plain_values = dict(zip(*(r.split(",") for r in plain.stdout.splitlines()[:2]), strict=True))

@@ -79,7 +79,9 @@ def _csv_value(value: Any) -> Any:
     return value
 
 
-#: `--replay` (and `--fit`) figures per channel: empty cells without them.
+#: `--replay` (and `--fit`) figures per channel: empty cells without them. Every figure
+#: of the JSON's `replay` but its worst intervals (a table of their own); `contacts`
+#: last, so the columns before it keep their place.
 REPLAY_COLUMNS = (
     "service_level",
     "intervals_meeting_target",
@@ -88,6 +90,7 @@ REPLAY_COLUMNS = (
     "abandon_rate",
     "fit_agent_hours",
     "fit_service_level",
+    "contacts",
 )
 
 
