@@ -235,6 +235,30 @@ def test_a_history_of_one_period_says_it_in_the_singular(tmp_path: Path) -> None
     assert "<b>2024-01-05</b> (1 month) · 1 strategy" in text
 
 
+def _card_share(page: str, kpi: str) -> str:
+    """The small share beside a card's figure ``kpi`` (the first card's)."""
+    found = re.search(rf"<dt>{kpi}</dt><dd>.*?<small>(.*?)</small>", page)
+    assert found is not None
+    return found.group(1)
+
+
+@pytest.mark.parametrize(("to_web", "share"), [(0.0002, "+&lt;0.1%"), (0.0, "±0.0%")])
+def test_a_card_s_share_of_today_never_says_nothing_beside_a_change(
+    cube: cx.Cube, tmp_path: Path, to_web: float, share: str
+) -> None:
+    """A strategy costing 0.64 more than today's 7,406 read "+0.64 +0.0%" on its card, a
+    share that says nothing beside an amount that is not nothing."""
+    from cx.report import build_report
+
+    path = tmp_path / "a-little-to-web.yaml"
+    path.write_text(
+        f"version: 1\nextends: {STRATEGIES[2]}\nname: a-little-to-web\nkind: push\n"
+        f"shifts:\n  - {{from: phone, to: {{web: {to_web}}}, containment: 0.5}}\n"
+    )
+    strategy = cx.load_strategy(path)
+    assert _card_share(build_report([strategy], cube), "Cost vs today") == share
+
+
 # --------------------------------------------------------------------------- CLI
 
 

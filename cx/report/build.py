@@ -23,11 +23,14 @@ from cx.models.vocabulary import plural
 from cx.render import sections as text
 from cx.render.compare import comparison_section
 from cx.render.numbers import (
+    MINUS,
     common_currency,
     currency_label,
     money,
     money_change,
     money_title,
+    percent,
+    signed,
     whole,
 )
 from cx.render.verdict import guards_fail, guards_pass, verdict
@@ -172,10 +175,17 @@ def _pct(value: float | None, digits: int = 1) -> str:
     return "–" if value is None else f"{value * 100:.{digits}f}%"
 
 
-def _signed_pct(value: float | None) -> str:
+def _signed_pct(value: float | None, change: str) -> str:
+    """The share of today that a change written ``change`` is: ``−3.7%``, ``±0.0%``
+    where the change is written ``0``, and ``+<0.1%`` where a change that is written
+    would round to ``+0.0%``, a share that says nothing beside an amount that is not
+    nothing (as the verdict's "(under 0.1%)")."""
     if value is None:
         return ""
-    return ("+" if value > 0 else "−" if value < 0 else "±") + f"{abs(value) * 100:.1f}%"
+    if change == "0" or value == 0:
+        return "±0.0%"
+    written = percent(abs(value))
+    return ("+" if value > 0 else MINUS) + ("<0.1%" if written == percent(0.0) else written)
 
 
 def _signed_html(text: str) -> str:
@@ -219,6 +229,7 @@ def card(scenario: Scenario, color: str) -> str:
     base = scenario.view.baseline
     cost_share = t.cost_delta / t.baseline_cost if t.baseline_cost else None
     hours_delta = t.agent_hours - base.agent_hours
+    cost_change = money_change(t.cost_delta)
     hours_share = hours_delta / base.agent_hours if base.agent_hours else None
     failing = [g for g in result.guards if not g.ok]
     if result.guards:
@@ -236,8 +247,8 @@ def card(scenario: Scenario, color: str) -> str:
         (
             "Cost vs today",
             f'<span class="{_delta_class(t.cost_delta)}">'
-            f"{_signed_html(money_change(t.cost_delta))}"
-            f"</span><small>{_signed_pct(cost_share)}</small>",
+            f"{_signed_html(cost_change)}"
+            f"</span><small>{esc(_signed_pct(cost_share, cost_change))}</small>",
         ),
         ("Total cost", esc(money(t.cost))),
         (
@@ -248,7 +259,8 @@ def card(scenario: Scenario, color: str) -> str:
         ("Customer coverage", _pct(t.customer_coverage)),
         (
             "Agent-hours",
-            f"{whole(t.agent_hours)}<small>{_signed_pct(hours_share)}</small>",
+            f"{whole(t.agent_hours)}"
+            f"<small>{esc(_signed_pct(hours_share, signed(hours_delta, whole)))}</small>",
         ),
         ("Cost / contact", esc(money(t.cost_per_contact))),
     ]
