@@ -292,6 +292,29 @@ def test_the_dilution_reading_never_says_zero_of_something(
     assert said in dilution_reading(result.model_copy(update={"totals": totals}))
 
 
+def test_a_delta_is_the_difference_of_the_figures_beside_it() -> None:
+    """Effective channels of 4.65 against 5.33 read a Δ of −0.67, and a cost per contact
+    of 38.78 against 38.77 a Δ of 0: the differences of the unrounded values, which the
+    reader cannot check against the figures beside them."""
+    from cx import api
+    from cx.render.numbers import money_change
+    from cx.render.sections import totals_section
+    from cx.render.views import SimulationView
+
+    strategy = api.load_strategy(ROOT / "strategies" / "digital-first.yaml")
+    view = SimulationView.of(api.evaluate(strategy, api.load_interactions(ROOT / DATA)))
+    totals = view.result.totals.model_copy(update={"cost_per_contact": 38.7751})
+    view = SimulationView(
+        result=view.result.model_copy(update={"totals": totals}),
+        baseline=view.baseline.model_copy(update={"cost_per_contact": 38.7749}),
+    )
+    rows = {row[0]: row[1:] for row in totals_section(view).rows}
+    assert rows["Effective channels"] == ["4.65", "5.33", f"{MINUS}0.68"]
+    assert rows["Cost per contact"] == ["38.78", "38.77", "+0.01"]
+    # The cost's Δ is the cost against today, to the cent, as the cards and verdict say.
+    assert rows["Cost"][2] == money_change(view.result.totals.cost_delta)
+
+
 def test_a_guard_value_never_reads_as_the_opposite_of_its_verdict(tmp_path: Path) -> None:
     """Four significant digits showed a coverage of 0.999998 as 1 beside `FAIL coverage >= 1`."""
     strategy = tmp_path / "close-video.yaml"

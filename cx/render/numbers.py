@@ -61,12 +61,15 @@ def whole(value: float | None) -> str:
     return _signed_text(rounded, f"{abs(rounded):,}")
 
 
+def _money_digits(value: float) -> int:
+    return 0 if abs(value) >= 100 else 2
+
+
 def money(value: float | None) -> str:
     """Money: whole units from 100 up, cents below; the strategy's currency label."""
     if value is None:
         return MISSING
-    digits = 0 if abs(value) >= 100 else 2
-    return _signed_text(value, _labelled(f"{abs(value):,.{digits}f}"))
+    return _signed_text(value, _labelled(f"{abs(value):,.{_money_digits(value)}f}"))
 
 
 def amount(text: str) -> str:
@@ -120,6 +123,18 @@ def figure(value: float | None, significant: int = 4) -> str:
     size = abs(value)
     body = f"{size:,.{significant - 4}f}" if size >= 1000 else f"{size:.{significant}g}"
     return _signed_text(value, body)
+
+
+def as_written(value: float, formatter: Callable[[float], str]) -> float:
+    """``value`` rounded as ``formatter`` (:func:`whole`, :func:`money`, :func:`percent`
+    or :func:`number` at their default digits) writes it, so that a difference set
+    beside two figures is the difference of the figures read (``4.65`` against ``5.33``
+    is ``−0.68``, never ``−0.67``; ``38.78`` against ``38.77`` is ``+0.01``, never
+    ``0``); any other formatter leaves it as it is."""
+    digits = {whole: 0, percent: 3, number: 2}.get(formatter)
+    if formatter is money:
+        digits = _money_digits(value)
+    return value if digits is None else round(value, digits)
 
 
 def signed(value: float | None, formatter: Callable[[float], str]) -> str:

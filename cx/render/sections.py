@@ -19,6 +19,7 @@ from cx.models.vocabulary import plural
 from cx.render.numbers import (
     MINUS,
     amount,
+    as_written,
     band,
     figure,
     money,
@@ -83,7 +84,15 @@ def _against_baseline(
     for key, title, formatter, delta_formatter in rows_spec:
         value = getattr(view.result.totals, key)
         base = getattr(view.baseline, key)
-        delta = value - base if value is not None and base is not None else None
+        delta = None
+        if value is not None and base is not None:
+            # The difference of the figures as written; the cost's is the cost against
+            # today that the verdict and the cards say, to the cent.
+            delta = (
+                value - base
+                if key == "cost"
+                else as_written(value, formatter) - as_written(base, formatter)
+            )
         shown, change = formatter(value), signed(delta, delta_formatter)
         if bands is not None and key in BANDED:
             spread = getattr(bands, key)
