@@ -275,9 +275,10 @@ def test_the_verdict_words_small_numbers_for_what_they_are(
     ("changes", "said"),
     [
         ({"pooling_overhead": 0.0}, "queues costs no more agents than one pool"),
-        ({"pooling_overhead": 0.004}, "queues costs under 1% more agents than one pool"),
-        ({"pooling_overhead": 0.32}, "queues costs 32% more agents than one pool"),
-        ({"floor_waste": 0.003}, "under 1% of agent-hours exist only for min_agents"),
+        ({"pooling_overhead": 0.0004}, "queues costs under 0.1% more agents than one pool"),
+        ({"pooling_overhead": 0.004}, "queues costs 0.4% more agents than one pool"),
+        ({"pooling_overhead": 0.32}, "queues costs 32.0% more agents than one pool"),
+        ({"floor_waste": 0.0003}, "under 0.1% of agent-hours exist only for min_agents"),
     ],
 )
 def test_the_dilution_reading_never_says_zero_of_something(
@@ -290,6 +291,19 @@ def test_the_dilution_reading_never_says_zero_of_something(
     result = api.simulate(strategy, api.load_interactions(ROOT / DATA))
     totals = result.totals.model_copy(update=changes)
     assert said in dilution_reading(result.model_copy(update={"totals": totals}))
+
+
+def test_the_dilution_reading_says_its_figures_once_as_the_tables_write_them() -> None:
+    """The reading said "4.7 effective channels" and "14% of agent-hours exist only for
+    min_agents", then "Pooling overhead 32.3%, floor waste 13.5%" in the same note,
+    beside 4.65 in the totals: each figure twice, rounded two ways."""
+    output = run(["simulate", "strategies/digital-first.yaml", "--data", DATA]).stdout
+    table = output[output.index("Channel dilution") :]
+    note = " ".join(table[: table.index("Effective channels:")].split())
+    assert "4.65 effective channels;" in note
+    assert "costs 32.3% more agents than one pool" in note
+    assert "13.5% of agent-hours exist only for min_agents" in note
+    assert "Pooling overhead" not in note
 
 
 def test_a_delta_is_the_difference_of_the_figures_beside_it() -> None:

@@ -103,6 +103,13 @@ def percent(value: float | None, digits: int = 1) -> str:
     return _signed_text(value, f"{abs(value) * 100:.{digits}f}%")
 
 
+def small_share(share: float) -> str:
+    """A positive share with one decimal (``3.1%``); ``under 0.1%`` where that would
+    read ``0.0%``, a share that says nothing beside a difference that is not nothing."""
+    written = percent(share)
+    return "under 0.1%" if written == percent(0.0) else written
+
+
 def points(value: float) -> str:
     """A difference of shares in percentage points: ``−2.4 pt``."""
     return _signed_text(value, f"{abs(value) * 100:.1f} pt")

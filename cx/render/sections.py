@@ -27,6 +27,7 @@ from cx.render.numbers import (
     percent,
     points,
     signed,
+    small_share,
     whole,
 )
 
@@ -194,32 +195,28 @@ def channels_section(result: Result) -> Section:
     )
 
 
-def _whole_share(share: float) -> str:
-    """A positive share in whole percent; ``under 1%`` where that would read ``0%``."""
-    written = f"{share * 100:.0f}%"
-    return "under 1%" if written == "0%" else written
-
-
 def dilution_reading(result: Result) -> str:
+    """The dilution table's reading, its figures written as the tables write them (the
+    effective channels to two decimals, the shares to one)."""
     live = [c for c in result.channels if c.mode == "live" and c.agent_hours > 0]
     totals = result.totals
-    parts = [f"{totals.effective_channels:.1f} effective channels"]
+    parts = [f"{number(totals.effective_channels)} effective channels"]
     if len(live) > 1 and totals.pooling_overhead >= 0:
         more = (
-            f"{_whole_share(totals.pooling_overhead)} more agents"
+            f"{small_share(totals.pooling_overhead)} more agents"
             if totals.pooling_overhead > 0
             else "no more agents"
         )
         parts.append(f"splitting live work over {len(live)} queues costs {more} than one pool")
     elif len(live) > 1:  # agents fixed (--agents) below what the queues need
         parts.append(
-            f"the {len(live)} queues have {_whole_share(-totals.pooling_overhead)} fewer "
+            f"the {len(live)} queues have {small_share(-totals.pooling_overhead)} fewer "
             "agents than one pool would need for their target"
         )
     elif len(live) == 1:
         parts.append("one live queue, so no pooling overhead")
     if totals.floor_waste > 0:
-        waste = _whole_share(totals.floor_waste)
+        waste = small_share(totals.floor_waste)
         parts.append(f"{waste} of agent-hours exist only for min_agents")
     subscale = [c.channel for c in result.channels if c.subscale]
     if subscale:
@@ -261,8 +258,6 @@ def dilution_section(result: Result) -> Section:
         rows=rows,
         left_columns=2,
         note=dilution_reading(result)
-        + f" Pooling overhead {percent(result.totals.pooling_overhead)},"
-        f" floor waste {percent(result.totals.floor_waste)}."
         + abandonment_reading(result)
         + time_of_day_reading(result),
         legend=dilution_legend(),

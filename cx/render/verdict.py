@@ -10,7 +10,7 @@ from typing import Literal
 
 from cx.models.result import Result, TotalBands, Totals
 from cx.models.vocabulary import plural
-from cx.render.numbers import money, percent, whole
+from cx.render.numbers import money, percent, small_share, whole
 
 
 @dataclass(frozen=True)
@@ -83,13 +83,6 @@ def cost_change(totals: Totals) -> Literal["less", "same", "more"]:
     return "less" if totals.cost_delta < 0 else "more"
 
 
-def _share_of_today(share: float) -> str:
-    """``3.1%``; a share too small for one decimal is said to be so, never ``0.0%``
-    beside a difference that is not nothing."""
-    written = percent(share)
-    return "under 0.1%" if written == percent(0.0) else written
-
-
 def against_today(totals: Totals) -> str:
     """``costs 21,340 (3.1%) less than today``, or ``costs the same as today`` (see
     :func:`cost_change`); the share of today's cost where today costs anything."""
@@ -97,7 +90,7 @@ def against_today(totals: Totals) -> str:
     if change == "same":
         return "costs the same as today"
     delta, base = totals.cost_delta, totals.baseline_cost
-    share = f" ({_share_of_today(abs(delta) / base)})" if base else ""
+    share = f" ({small_share(abs(delta) / base)})" if base else ""
     return f"costs {money(abs(delta))}{share} {change} than today"
 
 
