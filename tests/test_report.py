@@ -235,6 +235,33 @@ def test_a_history_of_one_period_says_it_in_the_singular(tmp_path: Path) -> None
     assert "<b>2024-01-05</b> (1 month) · 1 strategy" in text
 
 
+@pytest.mark.parametrize(
+    ("values", "axis_format", "labels"),
+    [
+        ((7405.68, 7406.32), ",.0f", ["7,405", "7,406", "7,407"]),
+        ((0.99996, 1.0), ".1%", ["99.9%", "100.0%"]),
+        ((7405.0, 7408.0), ",.0f", ["7,405", "7,406", "7,407", "7,408"]),
+        ((1.0, 1.0), ".1%", ["100.0%"]),
+    ],
+)
+def test_a_line_chart_s_axis_never_writes_one_label_twice(
+    values: tuple[float, float], axis_format: str, labels: list[str]
+) -> None:
+    """Ten days of a push strategy costing 0.64 more than today's 7,406: the cost axis
+    zoomed in to the 0.64 between the points and wrote "7,406" eight times, the two
+    points far apart under labels that said they were alike."""
+    import vl_convert
+
+    from cx.report import charts
+
+    frame = pl.DataFrame(
+        {"scenario": ["today", "push"], "period": ["2024-03", "2024-03"], "cost": values}
+    )
+    spec = charts.period_lines(frame, "cost", "Cost", axis_format, ["today", "push"], 1)
+    drawn = vl_convert.vegalite_to_svg(spec)
+    assert re.findall(r">([\d.,]+%?)</text>", drawn) == labels
+
+
 def _card_share(page: str, kpi: str) -> str:
     """The small share beside a card's figure ``kpi`` (the first card's)."""
     found = re.search(rf"<dt>{kpi}</dt><dd>.*?<small>(.*?)</small>", page)

@@ -7,6 +7,8 @@ Every chart is a plain dict (Vega-Lite JSON) with its data inline.
 from __future__ import annotations
 
 import itertools
+import math
+import re
 from typing import Any
 
 import altair as alt
@@ -96,6 +98,37 @@ def channel_scale(names: list[str]) -> alt.Scale:
     return alt.Scale(domain=names, range=(CHANNEL_COLORS * 4)[: len(names)])
 
 
+def _format_step(axis_format: str) -> float:
+    """The smallest difference a d3 number format shows: 1 for ``,.0f``, 0.001 for
+    ``.1%``."""
+    found = re.search(r"\.(\d+)[f%]", axis_format)
+    digits = int(found.group(1)) if found else 0
+    return 10.0 ** -(digits + (2 if axis_format.endswith("%") else 0))
+
+
+#: Vega's axis asks for about one tick per 40 pixels of the lines' 230: 6 at most, so
+#: values spread over 6 steps of their format or more get ticks a step or more apart.
+_TICKS = 6
+
+
+def _value_axis(values: pl.Series, axis_format: str) -> tuple[alt.Scale, alt.Axis]:
+    """A scale not from zero and its axis, which never writes one label twice: values
+    spread over fewer than a few of the smallest steps the format shows are ticked at
+    those steps, over the steps around them (a cost from 7,405.68 to 7,406.32 was ticked
+    every 0.5 and labelled 7,405, 7,406, 7,406, 7,407, 7,407, the two points far apart
+    while their labels said they were alike)."""
+    step = _format_step(axis_format)
+    low, high = values.min(), values.max()
+    if low is None or high is None or not high > low or high - low >= _TICKS * step:
+        return alt.Scale(zero=False), alt.Axis(format=axis_format)
+    first, last = math.floor(round(low / step, 9)), math.ceil(round(high / step, 9))
+    ticks = [index * step for index in range(first, last + 1)]
+    return (
+        alt.Scale(zero=False, nice=False, domain=[ticks[0], ticks[-1]]),
+        alt.Axis(format=axis_format, values=ticks),
+    )
+
+
 def period_lines(
     frame: pl.DataFrame,
     field: str,
@@ -107,6 +140,7 @@ def period_lines(
     """One line per scenario over the periods, the first ``baselines`` dashed."""
     frame, scenarios = labelled(frame), labels(scenarios)
     periods = frame["period"].unique(maintain_order=True).to_list()
+    scale, axis = _value_axis(frame[field], axis_format)
     base = alt.Chart(frame).encode(
         x=alt.X(
             "period:O",
@@ -117,8 +151,8 @@ def period_lines(
         y=alt.Y(
             f"{field}:Q",
             title=title,
-            axis=alt.Axis(format=axis_format),
-            scale=alt.Scale(zero=False),
+            axis=axis,
+            scale=scale,
         ),
         color=alt.Color(
             "scenario:N", title=None, scale=scenario_scale(scenarios, baselines), sort=scenarios
