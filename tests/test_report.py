@@ -226,6 +226,16 @@ def test_heat_map_of_a_short_history_says_its_days(tmp_path: Path) -> None:
     assert "0 weeks" not in text
 
 
+def test_a_history_of_one_day_is_counted_in_the_singular(tmp_path: Path) -> None:
+    """The yearly table of a day's contacts was headed "History (1 days)"."""
+    from cx.report import build_report
+
+    cube = _days_of_history(tmp_path, "2024-01-03", "2024-01-03")
+    text = build_report([cx.load_strategy(STRATEGIES[2])], cube)
+    assert "History (1 day)<" in text
+    assert "1 days" not in text
+
+
 def test_a_history_of_one_period_says_it_in_the_singular(tmp_path: Path) -> None:
     """The page's subtitle said a history within one month was "(1 months)"."""
     from cx.report import build_report

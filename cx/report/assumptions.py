@@ -16,7 +16,7 @@ from cx.data.cube import Cube
 from cx.models.inspect import InspectResult
 from cx.models.result import Result
 from cx.models.strategy import Channel, ServiceLevel, Strategy
-from cx.models.vocabulary import plural
+from cx.models.vocabulary import counted, plural
 from cx.render.numbers import money_change
 from cx.render.sections import Section, count, money, percent
 
@@ -246,7 +246,7 @@ def yearly_section(result: Result) -> Section:
     rows = [[label, shown(value), shown(value * rate)] for label, value, shown in figures]
     return Section(
         title="Whole history and per year",
-        header=["", f"History ({days:,} days)", "Per year"],
+        header=["", f"History ({counted(days, 'day')})", "Per year"],
         rows=rows,
         note="Per year = the history's figure × 365 / its days, as totals.cost_per_year: "
         "seasons the history does not cover are not in it.",
