@@ -242,7 +242,20 @@ def test_a_history_of_one_period_says_it_in_the_singular(tmp_path: Path) -> None
 
     cube = _days_of_history(tmp_path, "2024-01-03", "2024-01-05")
     text = build_report([cx.load_strategy(STRATEGIES[2])], cube)
-    assert "<b>2024-01-05</b> (1 month) · 1 strategy" in text
+    assert "<b>2024-01-05</b> (3 days in 1 month) · 1 strategy" in text
+
+
+def test_a_history_that_covers_part_of_its_periods_says_its_days(
+    tmp_path: Path, page: Path
+) -> None:
+    """Ten days of March were "2024-03-04 to 2024-03-13 (1 month)" under the page's title,
+    beside "History (10 days)" in its tables; whole months are said as months."""
+    from cx.report import build_report
+
+    cube = _days_of_history(tmp_path, "2024-01-20", "2024-03-10")
+    text = build_report([cx.load_strategy(STRATEGIES[2])], cube)
+    assert "<b>2024-03-10</b> (51 days in 3 months) · 1 strategy" in text
+    assert "<b>2024-06-30</b> (6 months) · 3 strategies" in page.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from cx.models.inspect import InspectResult
 from cx.models.progress import SILENT, Progress
 from cx.models.result import Bands, Result, SweepGrid, SweepResult
 from cx.models.strategy import Strategy
-from cx.models.vocabulary import plural
+from cx.models.vocabulary import counted, plural
 from cx.render import sections as text
 from cx.render.compare import comparison_section
 from cx.render.numbers import (
@@ -368,10 +368,14 @@ def _page(
     last = meta.last_timestamp[:10] if meta.last_timestamp else "?"
     minutes = sorted({s.interval_minutes for s in scenarios})
     periods = len(meta.period_starts)
+    span = counted(periods, meta.period)
+    covered = scenarios[0].result.periods
+    if any(period.partial for period in covered):
+        # Ten days of March are not "1 month" of history, nor 56 days "3 months".
+        span = f"{counted(sum(period.days for period in covered), 'day')} in {span}"
     subtitle = (
         f"<b>{meta.rows_used:,}</b> contacts of <b>{meta.customers:,}</b> customers, "
-        f"<b>{esc(first)}</b> to <b>{esc(last)}</b> ({periods} "
-        f"{esc(plural(periods, meta.period))}) · {len(scenarios)} "
+        f"<b>{esc(first)}</b> to <b>{esc(last)}</b> ({esc(span)}) · {len(scenarios)} "
         f"{plural(len(scenarios), 'strategy', 'strategies')} against today's channels · "
         f"data: {esc(meta.file)}"
     )
