@@ -329,6 +329,25 @@ def test_a_delta_is_the_difference_of_the_figures_beside_it() -> None:
     assert rows["Cost"][2] == money_change(view.result.totals.cost_delta)
 
 
+def test_of_figures_that_read_alike_none_is_the_best() -> None:
+    """Cost per contact of 29.23, 29.23 and 29.23 starred two of the three: the best of
+    the unrounded values, which the reader cannot see."""
+    from cx import api
+    from cx.render.compare import comparison_section
+    from cx.render.views import SimulationView
+
+    strategy = api.load_strategy(ROOT / "strategies" / "digital-first.yaml")
+    view = SimulationView.of(api.evaluate(strategy, api.load_interactions(ROOT / DATA)))
+    totals = view.result.totals.model_copy(update={"cost_per_contact": 29.2251})
+    view = SimulationView(
+        result=view.result.model_copy(update={"totals": totals}),
+        baseline=view.baseline.model_copy(update={"cost_per_contact": 29.2262}),
+    )
+    rows = {row[0]: row[1:] for row in comparison_section([view]).rows}
+    assert rows["Cost per contact"] == ["29.23", "29.23"]
+    assert rows["Agent-hours"] == ["11,327 ★", "13,075"]
+
+
 def test_a_guard_value_never_reads_as_the_opposite_of_its_verdict(tmp_path: Path) -> None:
     """Four significant digits showed a coverage of 0.999998 as 1 beside `FAIL coverage >= 1`."""
     strategy = tmp_path / "close-video.yaml"

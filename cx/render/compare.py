@@ -12,7 +12,13 @@ from rich.text import Text
 
 from cx.models.result import TOTAL_FIGURES, Comparison, Result, SweepGrid, SweepResult, Totals
 from cx.render.formats import csv_text
-from cx.render.numbers import band, common_currency, currency_label, money_change
+from cx.render.numbers import (
+    as_written,
+    band,
+    common_currency,
+    currency_label,
+    money_change,
+)
 from cx.render.safe import plain
 from cx.render.sections import Section, count, money, number, percent
 from cx.render.verdict import verdict
@@ -78,7 +84,9 @@ def comparison_section(views: Sequence[SimulationView]) -> Section:
     for key, label, formatter, direction in specs:
         values = [getattr(r.totals, key) for r in results]
         base = getattr(baseline, key) if baseline is not None else None
-        best = _best([*values, base], direction)
+        # Best as written: of figures that read alike, none is starred over the others.
+        written = [None if v is None else as_written(v, formatter) for v in [*values, base]]
+        best = _best(written, direction)
         starred = starred or bool(best)
         cells = [
             formatter(value) + (BEST_MARK if index in best else "")
