@@ -560,6 +560,25 @@ def test_cx_explain_knows_every_field_of_the_json() -> None:
     assert unexplained == []
 
 
+def test_cx_explain_knows_every_column_of_the_csv() -> None:
+    """A CSV header is looked up as written: `replay_asa` is the replay's `asa`."""
+    heads: set[str] = set()
+    for arguments in (
+        ["simulate", "strategies/follow-everywhere.yaml", "--replay", "--fit"],
+        ["compare", "strategies/digital-first.yaml", "strategies/branch-closure.yaml"],
+        ["sweep", "strategies/digital-first.yaml", "--set-range", "shifts.0.to.app=0:0.6:0.3"],
+        ["sensitivity", "strategies/digital-first-uncertain.yaml"],
+    ):
+        result = run([*arguments, "--data", DATA, "--format", "csv"])
+        assert result.exit_code == 0, result.stderr
+        heads |= set(result.stdout.splitlines()[0].split(","))
+    assert {"replay_asa", "replay_contacts", "replay_fit_agent_hours", "guards_ok"} <= heads
+    swept = {"key"}  # the sweep's column naming the swept key, which is no metric
+    unexplained = [head for head in sorted(heads - swept) if run(["explain", head]).exit_code]
+    assert unexplained == []
+    assert run(["explain", "replay_asa"]).stdout == run(["explain", "asa"]).stdout
+
+
 @pytest.mark.parametrize(
     ("path", "name"),
     [

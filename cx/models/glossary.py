@@ -314,6 +314,8 @@ GLOSSARY: dict[str, Metric] = {
                "the value swept at this step.", "", "guards[], steps[] of sweep"),
         Metric("ok", "Guard holds", "Whether the guard holds; one that fails makes "
                "simulate, compare and check exit 1.", "", "guards[]"),
+        Metric("guards_ok", "Guards hold", "Whether every guard of the strategy holds (true "
+               "for a strategy without guards).", "all guards[].ok", "compare's CSV"),
         # Of the other commands' JSON: compare, sweep and sensitivity.
         Metric("results", "Results", "One result per strategy, each as simulate prints it.",
                "", f"{_TOP} of compare"),
@@ -358,12 +360,20 @@ def field_name(name: str) -> str:
     return name.strip().rsplit(".", 1)[-1].removesuffix("[]")
 
 
+#: The prefix of the CSV columns that hold a channel's ``replay`` figures.
+REPLAY_PREFIX = "replay_"
+
+
 def lookup(name: str) -> Metric | None:
     """The metric called ``name`` (any case; ``-`` for ``_``; aliases; a path such as
-    ``channels.phone.occupancy`` for its last key), or None."""
+    ``channels.phone.occupancy`` for its last key; a CSV column ``replay_asa`` for the
+    replay's ``asa``), or None."""
     key = field_name(name).lower()
     key = ALIASES.get(key, key).replace("-", "_")
-    return GLOSSARY.get(ALIASES.get(key, key))
+    key = ALIASES.get(key, key)
+    if key not in GLOSSARY and key.startswith(REPLAY_PREFIX):
+        key = key.removeprefix(REPLAY_PREFIX)
+    return GLOSSARY.get(key)
 
 
 def nearest(name: str) -> str | None:

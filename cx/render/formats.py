@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from cx.models.glossary import REPLAY_PREFIX
 from cx.models.result import Result
 from cx.render.safe import quiet_json, spreadsheet_text, terminal_text
 
@@ -102,7 +103,7 @@ def result_csv(result: Result) -> str:
         + [getattr(item.replay, name) if item.replay else None for name in REPLAY_COLUMNS]
         for item in result.channels
     ]
-    header = ("strategy", *CHANNEL_COLUMNS, *(f"replay_{name}" for name in REPLAY_COLUMNS))
+    header = ("strategy", *CHANNEL_COLUMNS, *(REPLAY_PREFIX + name for name in REPLAY_COLUMNS))
     return csv_text(header, ([result.strategy.name, *r] for r in rows))
 
 
