@@ -348,6 +348,32 @@ def test_of_figures_that_read_alike_none_is_the_best() -> None:
     assert rows["Agent-hours"] == ["11,327 ★", "13,075"]
 
 
+@pytest.mark.parametrize(
+    ("kept", "partial", "said"),
+    [
+        (6, [0], "part of the period (2024-01 31 days); its lower figures are not a drop"),
+        (6, [0, 5], "part of those periods (2024-01 31 days, 2024-06 30 days); their lower"),
+        # no whole period beside it: nothing to be lower than
+        (1, [0], "(2024-01 31 days); its figures are those of these days, not of a whole"),
+        (2, [0, 1], "their figures are those of these days, not of a whole period"),
+    ],
+)
+def test_the_partial_period_note_compares_only_with_a_whole_period(
+    kept: int, partial: list[int], said: str
+) -> None:
+    from cx import api
+    from cx.render.sections import periods_section
+
+    strategy = api.load_strategy(ROOT / "strategies" / "digital-first.yaml")
+    result = api.simulate(strategy, api.load_interactions(ROOT / DATA))
+    periods = [
+        period.model_copy(update={"partial": index in partial})
+        for index, period in enumerate(result.periods[:kept])
+    ]
+    note = periods_section(result.model_copy(update={"periods": periods})).note
+    assert note is not None and said in note
+
+
 def test_a_guard_value_never_reads_as_the_opposite_of_its_verdict(tmp_path: Path) -> None:
     """Four significant digits showed a coverage of 0.999998 as 1 beside `FAIL coverage >= 1`."""
     strategy = tmp_path / "close-video.yaml"

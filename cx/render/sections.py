@@ -327,9 +327,16 @@ def periods_section(result: Result) -> Section:
     note = None
     if partial:
         days = ", ".join(f"{p.period} {p.days} {plural(p.days, 'day')}" for p in partial)
+        # Lower than a whole period's only where there is a whole period beside it.
+        reading = (
+            f"{plural(len(partial), 'its', 'their')} lower figures are not a drop in demand"
+            if len(partial) < len(result.periods)
+            else f"{plural(len(partial), 'its', 'their')} figures are those of these days, "
+            "not of a whole period"
+        )
         note = (
-            f"* partial: the data covers only part of the period ({days}); "
-            "its lower figures are not a drop in demand. "
+            f"* partial: the data covers only part of "
+            f"{plural(len(partial), 'the period', 'those periods')} ({days}); {reading}. "
             f"At the history's rate, cost per year: {money(result.totals.cost_per_year)}."
         )
     return Section(
