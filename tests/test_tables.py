@@ -7,11 +7,12 @@ figures a table must show are taken from the same command's JSON.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import given
@@ -20,8 +21,11 @@ from typer.testing import CliRunner
 
 from cx.cli.app import app
 from cx.models.glossary import DILUTION_LEGEND, GLOSSARY, lookup
-from cx.models.result import ChannelResult, Totals
+from cx.models.result import ChannelResult, Result, Totals
 from cx.render.numbers import MINUS, currency_label, money, percent, signed, whole
+
+if TYPE_CHECKING:
+    from cx.render.views import SimulationView
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = "examples/interactions.csv"
@@ -244,6 +248,39 @@ def test_the_report_says_the_same_verdict() -> None:
     )
 
 
+@functools.cache
+def _digital_first() -> Result:
+    from cx import api
+
+    strategy = api.load_strategy(ROOT / "strategies" / "digital-first.yaml")
+    return api.simulate(strategy, api.load_interactions(ROOT / DATA))
+
+
+def digital_first_view(cost_per_contact: tuple[float, float]) -> SimulationView:
+    """digital-first's view on the example data with its cost per contact and the
+    baseline's set to ``cost_per_contact``."""
+    from cx import api
+    from cx.render.views import SimulationView
+
+    strategy = api.load_strategy(ROOT / "strategies" / "digital-first.yaml")
+    view = SimulationView.of(api.evaluate(strategy, api.load_interactions(ROOT / DATA)))
+    ours, baseline = cost_per_contact
+    totals = view.result.totals.model_copy(update={"cost_per_contact": ours})
+    return SimulationView(
+        result=view.result.model_copy(update={"totals": totals}),
+        baseline=view.baseline.model_copy(update={"cost_per_contact": baseline}),
+    )
+
+
+def digital_first(totals: dict[str, float] | None = None) -> Result:
+    """digital-first's result on the example data (computed once), with ``totals``
+    changed: the renderers' wording of figures a small export would give."""
+    result = _digital_first()
+    if not totals:
+        return result
+    return result.model_copy(update={"totals": result.totals.model_copy(update=totals)})
+
+
 @pytest.mark.parametrize(
     ("changes", "said"),
     [
@@ -262,13 +299,9 @@ def test_the_report_says_the_same_verdict() -> None:
 def test_the_verdict_words_small_numbers_for_what_they_are(
     changes: dict[str, float], said: str
 ) -> None:
-    from cx import api
     from cx.render.verdict import verdict
 
-    strategy = api.load_strategy(ROOT / "strategies" / "digital-first.yaml")
-    result = api.simulate(strategy, api.load_interactions(ROOT / DATA))
-    totals = result.totals.model_copy(update=changes)
-    assert said in verdict(result.model_copy(update={"totals": totals})).text()
+    assert said in verdict(digital_first(totals=changes)).text()
 
 
 @pytest.mark.parametrize(
@@ -284,13 +317,9 @@ def test_the_verdict_words_small_numbers_for_what_they_are(
 def test_the_dilution_reading_never_says_zero_of_something(
     changes: dict[str, float], said: str
 ) -> None:
-    from cx import api
     from cx.render.sections import dilution_reading
 
-    strategy = api.load_strategy(ROOT / "strategies" / "digital-first.yaml")
-    result = api.simulate(strategy, api.load_interactions(ROOT / DATA))
-    totals = result.totals.model_copy(update=changes)
-    assert said in dilution_reading(result.model_copy(update={"totals": totals}))
+    assert said in dilution_reading(digital_first(totals=changes))
 
 
 def test_the_dilution_reading_says_its_figures_once_as_the_tables_write_them() -> None:
@@ -310,18 +339,10 @@ def test_a_delta_is_the_difference_of_the_figures_beside_it() -> None:
     """Effective channels of 4.65 against 5.33 read a Δ of −0.67, and a cost per contact
     of 38.78 against 38.77 a Δ of 0: the differences of the unrounded values, which the
     reader cannot check against the figures beside them."""
-    from cx import api
     from cx.render.numbers import money_change
     from cx.render.sections import totals_section
-    from cx.render.views import SimulationView
 
-    strategy = api.load_strategy(ROOT / "strategies" / "digital-first.yaml")
-    view = SimulationView.of(api.evaluate(strategy, api.load_interactions(ROOT / DATA)))
-    totals = view.result.totals.model_copy(update={"cost_per_contact": 38.7751})
-    view = SimulationView(
-        result=view.result.model_copy(update={"totals": totals}),
-        baseline=view.baseline.model_copy(update={"cost_per_contact": 38.7749}),
-    )
+    view = digital_first_view(cost_per_contact=(38.7751, 38.7749))
     rows = {row[0]: row[1:] for row in totals_section(view).rows}
     assert rows["Effective channels"] == ["4.65", "5.33", f"{MINUS}0.68"]
     assert rows["Cost per contact"] == ["38.78", "38.77", "+0.01"]
@@ -332,17 +353,9 @@ def test_a_delta_is_the_difference_of_the_figures_beside_it() -> None:
 def test_of_figures_that_read_alike_none_is_the_best() -> None:
     """Cost per contact of 29.23, 29.23 and 29.23 starred two of the three: the best of
     the unrounded values, which the reader cannot see."""
-    from cx import api
     from cx.render.compare import comparison_section
-    from cx.render.views import SimulationView
 
-    strategy = api.load_strategy(ROOT / "strategies" / "digital-first.yaml")
-    view = SimulationView.of(api.evaluate(strategy, api.load_interactions(ROOT / DATA)))
-    totals = view.result.totals.model_copy(update={"cost_per_contact": 29.2251})
-    view = SimulationView(
-        result=view.result.model_copy(update={"totals": totals}),
-        baseline=view.baseline.model_copy(update={"cost_per_contact": 29.2262}),
-    )
+    view = digital_first_view(cost_per_contact=(29.2251, 29.2262))
     rows = {row[0]: row[1:] for row in comparison_section([view]).rows}
     assert rows["Cost per contact"] == ["29.23", "29.23"]
     assert rows["Agent-hours"] == ["11,327 ★", "13,075"]
@@ -361,16 +374,13 @@ def test_of_figures_that_read_alike_none_is_the_best() -> None:
 def test_the_partial_period_note_compares_only_with_a_whole_period(
     kept: int, partial: list[int], said: str
 ) -> None:
-    from cx import api
     from cx.render.sections import periods_section
 
-    strategy = api.load_strategy(ROOT / "strategies" / "digital-first.yaml")
-    result = api.simulate(strategy, api.load_interactions(ROOT / DATA))
     periods = [
         period.model_copy(update={"partial": index in partial})
-        for index, period in enumerate(result.periods[:kept])
+        for index, period in enumerate(digital_first().periods[:kept])
     ]
-    note = periods_section(result.model_copy(update={"periods": periods})).note
+    note = periods_section(digital_first().model_copy(update={"periods": periods})).note
     assert note is not None and said in note
 
 
