@@ -11,6 +11,7 @@ import pytest
 from conftest import one_error_line, run_cx
 
 from cx import api
+from cx.data.cube import DataMeta
 from cx.errors import DataError, StrategyError
 
 EXPORT = (
@@ -274,6 +275,16 @@ def test_an_unknown_directive_names_those_cx_reads(export: tuple[Path, Path]) ->
     )
 
 
+def one_row_read(directory: Path, fmt: str, text: str) -> DataMeta:
+    """The data of an export of one contact at ``text``, read with ``fmt``."""
+    data, mapping = written(
+        directory,
+        ("d.csv", f"customer_id\ttimestamp\tchannel\nA\t{text}\tphone\n"),
+        ("m.yaml", f'timestamp_format: "{fmt}"\ndelimiter: "\\t"\n'),
+    )
+    return api.load_interactions(data, columns=mapping).meta
+
+
 @pytest.mark.parametrize(
     ("fmt", "text"),
     [
@@ -293,12 +304,7 @@ def test_an_unknown_directive_names_those_cx_reads(export: tuple[Path, Path]) ->
 def test_a_timestamp_format_of_known_directives_reads_its_rows(
     tmp_path: Path, fmt: str, text: str
 ) -> None:
-    data, mapping = written(
-        tmp_path,
-        ("d.csv", f"customer_id\ttimestamp\tchannel\nA\t{text}\tphone\n"),
-        ("m.yaml", f'timestamp_format: "{fmt}"\ndelimiter: "\\t"\n'),
-    )
-    meta = api.load_interactions(data, columns=mapping).meta
+    meta = one_row_read(tmp_path, fmt, text)
     assert (meta.rows_used, meta.rows_rejected) == (1, 0), fmt
     assert meta.period_labels == ["2024-03"]
 
@@ -316,12 +322,7 @@ def test_every_offset_directive_says_the_times_are_converted(
 ) -> None:
     # %+ was read as text with an offset and then compared as a time without one (a
     # Polars error); +01 under %#z was converted to UTC without the note.
-    data, mapping = written(
-        tmp_path,
-        ("d.csv", f"customer_id\ttimestamp\tchannel\nA\t{text}\tphone\n"),
-        ("m.yaml", f'timestamp_format: "{fmt}"\ndelimiter: "\\t"\n'),
-    )
-    meta = api.load_interactions(data, columns=mapping).meta
+    meta = one_row_read(tmp_path, fmt, text)
     assert meta.first_timestamp == "2024-03-14T09:15:00"  # in UTC
     assert any("timestamps carry the UTC offset +01:00" in note for note in meta.notes)
 
