@@ -402,3 +402,16 @@ def test_a_key_the_data_is_scanned_with_is_not_swept(
     cube = cx.load_interactions(EXAMPLE)
     with pytest.raises(cx.InputError, match="the data is scanned once"):
         cx.sweep(DIGITAL_FIRST, key, values, cube, key2=key2, values2=values2)
+
+
+def test_the_grid_stars_the_best_figure_as_written(tiny: Path) -> None:
+    """−40.00 and −39.9995 both read −40.00: starring only the first marked one of two
+    figures that read alike as better."""
+    from cx.render.compare import grid_section
+
+    cube = cx.load_interactions(tiny / "calls.csv")
+    grid = cx.sweep(tiny / "push.yaml", SHARE, [1.0], cube, key2=PRICE, values2=[1, 1.00005, 5])
+    assert isinstance(grid, SweepGrid)
+    assert cost_deltas(grid)[0][:2] == [pytest.approx(-40.0), pytest.approx(-39.9995)]
+    [row] = grid_section(grid).rows
+    assert row[1:] == ["−40.00 ★", "−40.00 ★", "0"]

@@ -62,8 +62,12 @@ def _has_outcomes(totals: list[Totals]) -> bool:
     return any(t.journeys is not None or t.satisfaction is not None for t in totals)
 
 
-def _best(values: list[float | None], direction: str | None) -> set[int]:
-    present = [(v, i) for i, v in enumerate(values) if v is not None]
+def _best(
+    values: list[float | None], direction: str | None, formatter: Callable[[float], str]
+) -> set[int]:
+    """Where the best of ``values`` is, as ``formatter`` writes them: of figures that
+    read alike, none is starred over the others; none at all when all read alike."""
+    present = [(as_written(v, formatter), i) for i, v in enumerate(values) if v is not None]
     if direction is None or len(present) < 2:
         return set()
     target = min(v for v, _ in present) if direction == "min" else max(v for v, _ in present)
@@ -84,9 +88,7 @@ def comparison_section(views: Sequence[SimulationView]) -> Section:
     for key, label, formatter, direction in specs:
         values = [getattr(r.totals, key) for r in results]
         base = getattr(baseline, key) if baseline is not None else None
-        # Best as written: of figures that read alike, none is starred over the others.
-        written = [None if v is None else as_written(v, formatter) for v in [*values, base]]
-        best = _best(written, direction)
+        best = _best([*values, base], direction, formatter)
         starred = starred or bool(best)
         cells = [
             formatter(value) + (BEST_MARK if index in best else "")
@@ -296,7 +298,7 @@ def grid_section(grid: SweepGrid, metric: str = GRID_METRICS[0]) -> Section:
     first, second = grid.keys
     results = grid.grid()
     values = [getattr(result.totals, metric) for row in results for result in row]
-    best = _best(values, direction)
+    best = _best(values, direction, formatter)
     width = len(grid.axis(1))
     rows = [
         [

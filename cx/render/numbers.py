@@ -133,13 +133,14 @@ def figure(value: float | None, significant: int = 4) -> str:
 
 
 def as_written(value: float, formatter: Callable[[float], str]) -> float:
-    """``value`` rounded as ``formatter`` (:func:`whole`, :func:`money`, :func:`percent`
-    or :func:`number` at their default digits) writes it, so that a difference set
-    beside two figures is the difference of the figures read (``4.65`` against ``5.33``
-    is ``−0.68``, never ``−0.67``; ``38.78`` against ``38.77`` is ``+0.01``, never
-    ``0``); any other formatter leaves it as it is."""
+    """``value`` rounded as ``formatter`` (:func:`whole`, :func:`money`,
+    :func:`money_change`, :func:`percent` or :func:`number` at their default digits)
+    writes it, so that a difference set beside two figures is the difference of the
+    figures read (``4.65`` against ``5.33`` is ``−0.68``, never ``−0.67``; ``38.78``
+    against ``38.77`` is ``+0.01``, never ``0``); any other formatter leaves it as it
+    is."""
     digits = {whole: 0, percent: 3, number: 2}.get(formatter)
-    if formatter is money:
+    if formatter in (money, money_change):
         digits = _money_digits(value)
     return value if digits is None else round(value, digits)
 
