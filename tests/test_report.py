@@ -309,6 +309,28 @@ def test_a_card_s_share_of_today_never_says_nothing_beside_a_change(
     assert _card_share(build_report([strategy], cube), "Cost vs today") == share
 
 
+def test_a_card_colours_a_cost_change_only_where_it_is_written(
+    cube: cx.Cube, tmp_path: Path
+) -> None:
+    """A change of a fraction of a cent is written 0 and said 'the same as today' by the
+    verdict: its card coloured it red as a cost increase."""
+    from cx.report import build_report
+
+    path = tmp_path / "a-hair-to-web.yaml"
+    path.write_text(
+        f"version: 1\nextends: {STRATEGIES[2]}\nname: a-hair-to-web\nkind: push\n"
+        "shifts:\n  - {from: phone, to: {web: 0.0000001}, containment: 0.5}\n"
+    )
+    strategy = cx.load_strategy(path)
+    delta = cx.simulate(strategy, cube).totals.cost_delta
+    assert 0 < abs(delta) < 0.005  # a change, written as none
+    card = re.search(r"<dt>Cost vs today</dt><dd><span([^>]*)>(.*?)</span>", build_report(
+        [strategy], cube
+    ))
+    assert card is not None and card.group(2) == "0"
+    assert card.group(1) == ' class=""'
+
+
 # --------------------------------------------------------------------------- CLI
 
 

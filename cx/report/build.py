@@ -33,6 +33,7 @@ from cx.render.numbers import (
     signed,
     whole,
 )
+from cx.render.verdict import cost_change as compared_with_today
 from cx.render.verdict import guards_fail, guards_pass, verdict
 from cx.render.views import SimulationView, distinct_names
 from cx.report import charts
@@ -198,10 +199,8 @@ def _signed_html(text: str) -> str:
     return f'<span class="nobr">{esc(sign.group())}</span>{esc(text[sign.end():])}'
 
 
-def _delta_class(value: float, good_when_negative: bool = True) -> str:
-    if abs(value) < 1e-9:
-        return ""
-    return "good" if (value < 0) == good_when_negative else "bad"
+#: The colour of a cost against today that is less, more or the same (cx.render.verdict).
+_CHANGE_CLASS = {"less": "good", "more": "bad", "same": ""}
 
 
 def reading(result: Result) -> str:
@@ -246,7 +245,8 @@ def card(scenario: Scenario, color: str) -> str:
     kpis = [
         (
             "Cost vs today",
-            f'<span class="{_delta_class(t.cost_delta)}">'
+            # coloured as the verdict words it: a change written 0 is no change
+            f'<span class="{_CHANGE_CLASS[compared_with_today(t)]}">'
             f"{_signed_html(cost_change)}"
             f"</span><small>{esc(_signed_pct(cost_share, cost_change))}</small>",
         ),
