@@ -1445,3 +1445,29 @@ def test_timestamps_in_utc_by_name_are_read(tmp_path: Path) -> None:
         "init knows (e.g. '01/03/2024 10:05:00 UTC') (hint: write the mapping file by hand, "
         'with the zone as text in its timestamp_format (e.g. "%d/%m/%Y %H:%M:%S UTC"))'
     )
+
+
+def test_the_empty_columns_excel_adds_at_a_sheets_end_are_no_names_twice(
+    tmp_path: Path,
+) -> None:
+    """Excel saves a sheet whose cells were once formatted with empty columns at its end
+    (`;;` on every line): cx init refused it as "column '' appears 2 times in the
+    header", which `cx simulate` reads, as a mapping names no such column."""
+    lines = ["Customer ID;Created At;Channel;Handle Time;;"]
+    lines += [
+        f"C{n % 30:03d};{1 + n % 28:02d}.03.2024 1{n % 10}:05;{('Phone', 'Chat')[n % 2]};"
+        f"{300 + n};;"
+        for n in range(60)
+    ]
+    data = tmp_path / "excel.csv"
+    data.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode("utf-8") + b"\r\n")
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 0 and result.stdout == "", result.stderr
+    mapping = (tmp_path / "p" / "columns.yaml").read_text(encoding="utf-8")
+    assert 'timestamp_format: "%d.%m.%Y %H:%M"' in mapping and 'delimiter: ";"' in mapping
+    ran = cx(
+        "simulate", tmp_path / "p" / "follow.yaml", "--data", data,
+        "--columns", tmp_path / "p" / "columns.yaml", "-f", "json",
+    )  # fmt: skip
+    assert ran.exit_code == 0, ran.stderr
+    assert json.loads(ran.stdout)["data"]["rows_used"] == 60

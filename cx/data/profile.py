@@ -47,19 +47,31 @@ def text_layout(path: Path, delimiter: str | None = None) -> SourceLayout:
         header = next(csv.reader([head[0]], delimiter=delimiter))
     except csv.Error as exc:
         raise DataError(f"cannot read the header row: {exc}", file=path, line=1) from None
+    named = named_columns(header)
+    if len(named) < len(header):  # a title padded with empty fields names '' several times
+        refuse_header_below(path, delimiter)
     try:
-        check_header(path, head[0], header, {"all": header})  # CR-only lines, a name twice
-    except DataError:  # a title padded with empty fields names '' several times
+        check_header(path, head[0], header, {"all": named})  # CR-only lines, a name twice
+    except DataError:
         refuse_header_below(path, delimiter)
         raise
     return SourceLayout(
         path=path,
         delimiter=delimiter,
         header=list(header),
-        sources={name: [name] for name in header},
+        sources={name: [name] for name in named},
         timestamp_format="",
         compressed=is_gzip(path),
     )
+
+
+def named_columns(header: list[str]) -> list[str]:
+    """The names of ``header`` less the empty ones it holds more than once: the columns
+    Excel adds at the end of a sheet whose cells were once formatted (``a;b;;``), which a
+    mapping cannot name and cx init does not profile. One empty name is a column."""
+    if header.count("") < 2:
+        return list(header)
+    return [name for name in header if name]
 
 
 def head_frame(layout: SourceLayout, rows: int = PROFILE_ROWS) -> pl.DataFrame:
@@ -71,4 +83,4 @@ def head_frame(layout: SourceLayout, rows: int = PROFILE_ROWS) -> pl.DataFrame:
 
         refuse_header_below(layout.path, layout.delimiter)
         raise read_error(layout.path, exc, layout.delimiter) from None
-    return frame.select(pl.col(RAW + name).alias(name) for name in layout.header)
+    return frame.select(pl.col(RAW + name).alias(name) for name in layout.sources)
