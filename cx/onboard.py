@@ -104,7 +104,11 @@ BOOLEAN_WORDS = {
         ),
     ),
     "abandoned": (
-        _words("abandoned abandon aban hang hangup hungup dropped lost timeout"),
+        # a call missed or unanswered was served by no one, as one abandoned was
+        _words(
+            "abandoned abandon aban hang hangup hungup dropped lost timeout missed unanswered "
+            "noanswer"
+        ),
         _words("answered agent handled connected served completed complete ans"),
     ),
 }

@@ -826,6 +826,27 @@ def test_the_follow_handle_time_is_the_served_calls_mean(tmp_path: Path) -> None
     assert follow.channels["phone"].handle_time == 400
 
 
+@pytest.mark.parametrize("unserved", ["missed", "Unanswered", "No Answer"])
+def test_a_missed_call_is_abandoned(tmp_path: Path, unserved: str) -> None:
+    """A phone system's status of answered, abandoned and missed read a missed call as
+    no abandonment (`# check: read as false: missed`), so its handle time of 0 counted
+    as a served call's and follow.yaml staffed for calls shorter than they are."""
+    statuses = ("answered", "answered", "abandoned", unserved)
+    lines = ["customer_id,timestamp,channel,status,handle_time"]
+    lines += [
+        f"c{n % 40},2024-01-{1 + n % 28:02d}T{n % 24:02d}:00:00,Phone,{statuses[n % 4]},"
+        + ("400" if n % 4 < 2 else "0")
+        for n in range(200)
+    ]
+    data = written_lines(tmp_path / "d.csv", lines)
+    proposal, _ = api.init_project(data, tmp_path / "p")
+    assert sorted(proposal.values["abandoned"].true) == sorted(["abandoned", unserved])
+    assert proposal.values["abandoned"].false == ["answered"]
+    assert not proposal.checks
+    follow = api.load_strategy(tmp_path / "p" / "follow.yaml")
+    assert follow.channels["phone"].handle_time == 400
+
+
 @pytest.mark.parametrize(
     ("dispositions", "true", "false"),
     [
