@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC
@@ -70,11 +71,17 @@ CHANNEL_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("social", _words("social facebook twitter whatsapp instagram linkedin tiktok x")),
     ("postal", _words("postal post letter letters postalmail mailpost")),
     ("sms", _words("sms text texts txt")),
-    ("email", _words("email mail emails inbox")),
-    ("phone", _words("phone call calls voice telephone tel voicemail inbound")),
+    ("email", _words("email mail emails inbox courriel correo")),
+    (
+        "phone",
+        _words(
+            "phone call calls voice telephone tel voicemail inbound "
+            "telefon telefono telefone anruf appel llamada"
+        ),
+    ),
     ("app", _words("app mobile sdk ios android mobileapp")),
     ("web", _words("web online form webform website portal widget internet")),
-    ("branch", _words("branch store shop counter walkin inperson visit")),
+    ("branch", _words("branch store shop counter walkin inperson visit filiale agence sucursal")),
 )
 LIVE = ("phone", "chat", "video", "branch")
 SELF_SERVICE = ("web", "app", "ivr", "kiosk", "atm", "bot", "chatbot")
@@ -217,9 +224,11 @@ FLAG_COLUMNS = ("resolved", "abandoned")
 
 
 def words(text: str) -> list[str]:
-    """A name or value as lower-case words: camelCase, punctuation and digits split."""
-    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", text)
-    return re.findall(r"[a-z]+|[0-9]+", spaced.lower())
+    """A name or value as lower-case words: camelCase, punctuation and digits split,
+    accents dropped (``Téléphone`` is ``telephone``, not ``t``, ``l`` and ``phone``)."""
+    spaced = unicodedata.normalize("NFKD", re.sub(r"([a-z])([A-Z])", r"\1 \2", text))
+    plain = "".join(char for char in spaced if not unicodedata.combining(char))
+    return re.findall(r"[a-z]+|[0-9]+", plain.lower())
 
 
 def name_score(canonical: str, name: str) -> float:

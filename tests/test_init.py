@@ -108,6 +108,25 @@ def test_channel_values_map_onto_canonical_names(value: str, channel: str | None
     assert channel_for(value) == channel
 
 
+def test_channel_names_in_other_languages_are_cx_channels(tmp_path: Path) -> None:
+    """An export in German, French or Spanish read 'Telefon' as a channel of its own,
+    async (a guess), so the follow strategy staffed phone calls with no service level,
+    and 'Courriel' and 'Correo' as two channels besides: they are phone and email."""
+    values = ("Telefon", "Courriel", "Chat en direct", "WhatsApp", "Correo", "Llamada")
+    lines = ["Kunde,Datum,Kanal"]
+    lines += [f"K{n % 50},2024-03-{1 + n % 28:02d}T10:00:00,{values[n % 6]}" for n in range(150)]
+    proposal = propose(written_lines(tmp_path / "de.csv", lines))
+    assert {seen.name: seen.values for seen in proposal.channels} == {
+        "phone": ["Llamada", "Telefon"],
+        "email": ["Correo", "Courriel"],
+        "chat": ["Chat en direct"],
+        "social": ["WhatsApp"],
+    }
+    assert not [check for check in proposal.checks if check.startswith("channel ")]
+    # accents are read as their letters: a channel of its own is named by its word
+    assert channel_name("Büro Zürich") == "buro-zurich"
+
+
 def test_crm_export_day_first_dates_and_channel_names(tmp_path: Path) -> None:
     proposal = propose(crm_export(tmp_path / "crm.csv"))
     mapping = proposal.mapping()
