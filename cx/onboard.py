@@ -1331,7 +1331,8 @@ def mapping_text(proposal: Proposal) -> str:
         lines.append(_noted("channels:", "channel: the export's values"))
         for seen in proposal.channels:
             if seen.name in aliases:
-                lines.append(f"  {seen.name}: {flow(aliases[seen.name])}{_comment(seen.check)}")
+                aliased = flow(aliases[seen.name])
+                lines.append(f"  {quote(seen.name)}: {aliased}{_comment(seen.check)}")
     if proposal.values:
         lines.append(_noted("values:", "yes/no columns: the export's codes"))
         for canonical, codes in proposal.values.items():
@@ -1354,7 +1355,7 @@ def mapping_text(proposal: Proposal) -> str:
 
 def _channel_lines(seen: ChannelSeen) -> list[str]:
     mode = seen.mode
-    lines = [f"  {seen.name}:{_comment(seen.check)}", f"    mode: {mode}"]
+    lines = [f"  {quote(seen.name)}:{_comment(seen.check)}", f"    mode: {mode}"]
     if mode == "self_service":
         return [*lines, _noted("    cost_per_contact: 0.10", "check: your cost per contact")]
     if seen.handle_time is not None:
@@ -1416,22 +1417,23 @@ def push_text(proposal: Proposal) -> str:
         ]
     else:
         target_name = target.name
+    source_name, to_name = quote(source.name), quote(target_name)
     lines += [
         "shifts:",
-        f"  - name: {source.name}-to-{target_name}",
-        f"    from: {source.name}",
-        _noted(f"    to: {{{target_name}: 0.1}}", f"10% of {source.name} contacts"),
+        f"  - name: {quote(f'{source.name}-to-{target_name}')}",
+        f"    from: {source_name}",
+        _noted(f"    to: {{{to_name}: 0.1}}", f"10% of {source.name} contacts"),
         "    ramp: {periods: 3, shape: linear}",
         _noted("    containment: 0.8", "check: 20% come back"),
-        f"    escalate_to: {source.name}",
+        f"    escalate_to: {source_name}",
     ]
     for seen in proposal.channels:
         if seen.name in (source.name, target_name) or seen.mode == "self_service":
             continue
         lines += [
-            f"#  - name: {seen.name}-to-{target_name}",
-            f"#    from: {seen.name}",
-            f"#    to: {{{target_name}: 0.2}}",
+            f"#  - name: {quote(f'{seen.name}-to-{target_name}')}",
+            f"#    from: {quote(seen.name)}",
+            f"#    to: {{{to_name}: 0.2}}",
             "#    ramp: {periods: 6, shape: s_curve}",
             "#    containment: 0.7",
         ]

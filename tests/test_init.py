@@ -1511,3 +1511,24 @@ def test_the_empty_columns_excel_adds_at_a_sheets_end_are_no_names_twice(
     )  # fmt: skip
     assert ran.exit_code == 0, ran.stderr
     assert json.loads(ran.stdout)["data"]["rows_used"] == 60
+
+
+def test_channel_names_yaml_reads_otherwise_are_written_quoted(tmp_path: Path) -> None:
+    """A channel value '7' was written as `from: 7` in push.yaml, which YAML reads as a
+    number, so the strategy cx init wrote was invalid; `no` would read as false."""
+    values = ("7", "7", "No", "Phone")
+    lines = ["customer_id,timestamp,channel"]
+    lines += [f"C{n % 50},2024-03-{1 + n % 28:02d}T10:00:00,{values[n % 4]}" for n in range(200)]
+    data = written_lines(tmp_path / "d.csv", lines)
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 0, result.stderr
+    push = (tmp_path / "p" / "push.yaml").read_text(encoding="utf-8")
+    assert '    from: "7"\n' in push and '#    from: "no"\n' in push
+    checked = cx("validate", tmp_path / "p")
+    assert checked.exit_code == 0, checked.stdout + checked.stderr
+    ran = cx(
+        "simulate", tmp_path / "p" / "push.yaml", "--data", data,
+        "--columns", tmp_path / "p" / "columns.yaml", "-f", "json",
+    )  # fmt: skip
+    assert ran.exit_code == 0, ran.stderr
+    assert {c["channel"] for c in json.loads(ran.stdout)["channels"]} >= {"7", "no", "phone"}
