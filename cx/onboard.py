@@ -520,8 +520,26 @@ def _pick_timestamp(
     return column, f"{date.date_format} {time.time_format}"
 
 
+#: What to do with a channel column of codes (``1``, ``2``, ``3``), which name no channel.
+CHANNEL_CODES_CHECK = (
+    "codes, not channel names: write the channel each stands for in the strategies, and "
+    "its code under channels: (phone: [\"1\"])"
+)
+
+
+def _channel_codes(profile: ColumnProfile) -> bool:
+    """Whether a column named as the channel holds a few whole-number codes (``1``,
+    ``2``, ``3``), which a channel column of names would not."""
+    return (
+        profile.is_number
+        and 1 <= profile.distinct <= cols.FEW_DISTINCT
+        and name_score("channel", profile.name) >= 1.5
+        and cols.nearly_all(profile, r"\d{1,4}")
+    )
+
+
 def _pick_channel(profiles: list[ColumnProfile]) -> Column:
-    few = [p for p in profiles if p.is_few and p.filled >= 0.9]
+    few = [p for p in profiles if (p.is_few or _channel_codes(p)) and p.filled >= 0.9]
     known = {
         p.name: 2.0 * sum(channel_for(v) is not None for v in p.samples) / len(p.samples)
         for p in few
@@ -531,7 +549,9 @@ def _pick_channel(profiles: list[ColumnProfile]) -> Column:
     if best is None:
         raise _nothing_holds("channels (a few distinct values such as phone, chat, email)")
     check = None
-    if known.get(best.name, 0.0) < 1.0:
+    if _channel_codes(best):
+        check = CHANNEL_CODES_CHECK
+    elif known.get(best.name, 0.0) < 1.0:
         check = "few of its values name a channel cx knows"
     return Column("channel", [best.name], "a few distinct values", _example(best), check)
 

@@ -1532,3 +1532,33 @@ def test_channel_names_yaml_reads_otherwise_are_written_quoted(tmp_path: Path) -
     )  # fmt: skip
     assert ran.exit_code == 0, ran.stderr
     assert {c["channel"] for c in json.loads(ran.stdout)["channels"]} >= {"7", "no", "phone"}
+
+
+def test_a_channel_column_of_codes_is_the_channel_with_a_check(tmp_path: Path) -> None:
+    """A column `channel` of codes 1, 2 and 3 was passed over as numbers, and cx init
+    said no column holds channels, sending the user to write the mapping by hand."""
+    lines = ["customer_id,timestamp,channel_id,channel_name,handle_time"]
+    lines += [
+        f"C{n % 50},2024-03-{1 + n % 28:02d}T10:00:00,{1 + n % 3},"
+        f"{('Phone', 'Chat', 'Email')[n % 3]},{300 + n}"
+        for n in range(150)
+    ]
+    named = written_lines(tmp_path / "named.csv", lines)
+    assert propose(named).columns["channel"].sources == ["channel_name"]
+    codes = written_lines(tmp_path / "codes.csv", [
+        ",".join(line.split(",")[:3] + line.split(",")[4:]) for line in lines
+    ])  # fmt: skip
+    result = cx("init", "--data", codes, "-o", tmp_path / "p")
+    assert result.exit_code == 0 and result.stdout == "", result.stderr
+    assert (
+        "check: channel: codes, not channel names: write the channel each stands for in "
+        'the strategies, and its code under channels: (phone: ["1"])'
+    ) in result.stderr
+    mapping = load_mapping(tmp_path / "p" / "columns.yaml")
+    assert mapping.columns["channel"] == "channel_id"
+    ran = cx(
+        "simulate", tmp_path / "p" / "follow.yaml", "--data", codes,
+        "--columns", tmp_path / "p" / "columns.yaml", "-f", "json",
+    )  # fmt: skip
+    assert ran.exit_code == 0, ran.stderr
+    assert sorted(c["channel"] for c in json.loads(ran.stdout)["channels"]) == ["1", "2", "3"]
