@@ -40,6 +40,7 @@ from cx.data.rules import (
     NUMBER_COLUMNS,
     REPEATED_HEADER,
     TRUE_WORDS,
+    parse_duration,
 )
 from cx.data.scan import DEFAULT_MAX_REJECT_RATE
 from cx.errors import DataError, InputError
@@ -718,6 +719,29 @@ def _first_thousands_separated(layout: SourceLayout, name: str) -> str | None:
     return found.item(0, "value") if found.height else None
 
 
+#: At most this many values that are no number, among numbers, are placeholders for an
+#: unknown (``N/A``, ``-``), and named.
+UNREAD_SHOWN = 3
+
+
+def _unread_numbers(layout: SourceLayout, name: str, clock: str | None) -> list[str]:
+    """The most frequent values of the file's column ``name`` that are no number (with
+    ``clock``, no duration written so), such as the ``N/A`` and ``-`` an export writes
+    for an unknown handle time; at most one more than UNREAD_SHOWN."""
+    text = pl.col(RAW + name).str.strip_chars()
+    read = parse_duration(text, clock) if clock else text.cast(pl.Float64, strict=False)
+    found = (
+        _column(layout, name)
+        .filter((text.str.len_bytes() > 0) & read.is_null())
+        .group_by(text.alias("value"))
+        .len()
+        .sort(["len", "value"], descending=[True, False])
+        .head(UNREAD_SHOWN + 1)
+        .collect()
+    )
+    return list(found.get_column("value"))
+
+
 def _unread_durations(
     profiles: list[ColumnProfile], header: list[str], clock: str | None
 ) -> list[str]:
@@ -993,17 +1017,25 @@ def _drop_rejecting(proposal: Proposal, reasons: dict[str, int], layout: SourceL
             continue
         proposal.columns.pop(canonical)
         proposal.values.pop(canonical, None)  # type: ignore[call-overload]
-        grouped = None
+        grouped, unread = None, []
         if canonical in NUMBER_COLUMNS:
             grouped = _first_thousands_separated(layout, column.sources[0])
-        such = "" if grouped is None else f" ({SEPARATED_NUMBERS.format(grouped)})"
+            clock = proposal.duration_format if canonical in DURATION_UNITS else None
+            unread = [] if grouped else _unread_numbers(layout, column.sources[0], clock)
+        such, left_out = "", ": left out"
+        if grouped is not None:
+            such, left_out = f" ({SEPARATED_NUMBERS.format(grouped)})", SEPARATED_LEFT_OUT
+        elif unread and len(unread) <= UNREAD_SHOWN and count < proposal.rows:
+            placeholders = " or ".join(f"'{value}'" for value in unread)
+            such = f" ({placeholders}, for an unknown?)"
+            left_out += "; empty those cells in the export (an empty one is unknown) to read it"
         _leave_out(
             proposal,
             canonical,
             layout.header,
             f"'{column.sources[0]}' looks like {canonical} but "
             f"{counted(count, 'row holds', 'rows hold')} a value cx cannot read as one{such}"
-            + (SEPARATED_LEFT_OUT if grouped is not None else ": left out"),
+            + left_out,
         )
         dropped = True
     return dropped

@@ -1402,7 +1402,7 @@ def test_a_count_of_one_is_said_in_the_singular(tmp_path: Path) -> None:
     assert result.exit_code == 0 and result.stdout == ""
     assert (
         "'handle_time' looks like handle_time but 1 row holds a value cx cannot read as "
-        "one: left out"
+        "one ('n/a', for an unknown?): left out"
     ) in result.stderr
     assert "1 of 62 rows is rejected, more than the 1%" in result.stderr
     alone = written_lines(tmp_path / "one.csv", ["customer_id,timestamp,channel",
@@ -1562,3 +1562,33 @@ def test_a_channel_column_of_codes_is_the_channel_with_a_check(tmp_path: Path) -
     )  # fmt: skip
     assert ran.exit_code == 0, ran.stderr
     assert sorted(c["channel"] for c in json.loads(ran.stdout)["channels"]) == ["1", "2", "3"]
+
+
+@pytest.mark.parametrize("written", ["{m}", "{m}:{s:02d}"])
+def test_placeholders_for_an_unknown_handle_time_are_named(
+    tmp_path: Path, written: str
+) -> None:
+    """A handle time written 'N/A' or '-' where it is unknown was left out with "35 rows
+    hold a value cx cannot read as one": which values, and what to do, were not said."""
+    lines = ["customer_id,timestamp,channel,Handle Time"]
+    lines += [
+        f"c{n % 40},2024-01-{1 + n % 28:02d}T10:00:00,Phone,"
+        + (("N/A", "-")[n % 2] if n % 5 == 0 else written.format(m=5 + n % 7, s=n % 60))
+        for n in range(200)
+    ]
+    data = written_lines(tmp_path / "d.csv", lines)
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 0 and result.stdout == ""
+    said = (
+        "'Handle Time' looks like handle_time but 40 rows hold a value cx cannot read as one "
+        "('-' or 'N/A', for an unknown?): left out; empty those cells in the export (an "
+        "empty one is unknown) to read it"
+    )
+    assert said in result.stderr
+    assert f"# {said}" in (tmp_path / "p" / "columns.yaml").read_text(encoding="utf-8")
+    blanked = written_lines(tmp_path / "blank.csv", [
+        line.replace(",N/A", ",").replace(",-", ",") for line in lines
+    ])  # fmt: skip
+    proposal = propose(blanked)
+    assert proposal.columns["handle_time"].sources == ["Handle Time"]
+    assert proposal.rows_rejected == 0
