@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
@@ -461,6 +461,44 @@ def _pick_unix_time(profiles: list[ColumnProfile]) -> Column | None:
     return None
 
 
+#: Excel's serial dates: days since 30 December 1899, 29221 the first day of 1980.
+EXCEL_EPOCH = datetime(1899, 12, 30)
+
+
+def _excel_serials(profile: ColumnProfile) -> bool:
+    """Whether nearly all of a number column's values are Excel serial dates of the
+    years cx reads (``45304.5``, noon of 13 January 2024): a date column saved as
+    numbers."""
+    earliest, latest = ((t - EXCEL_EPOCH).days for t in (EARLIEST_TIMESTAMP, LATEST_TIMESTAMP))
+    return (
+        profile.is_number
+        and cols.nearly_all(profile, r"\d{5}(\.\d+)?")
+        and earliest <= (profile.minimum or 0.0) <= (profile.maximum or 0.0) < latest
+    )
+
+
+def _refuse_excel_serials(profiles: list[ColumnProfile]) -> None:
+    """Refuse, naming it, a column named as the timestamp that holds Excel serial dates,
+    which cx does not read: "no column holds timestamps" would send the user looking
+    for one."""
+    serials = _best(
+        "timestamp",
+        [
+            p
+            for p in profiles
+            if _excel_serials(p) and all(name_score(c, p.name) <= 0 for c in DURATION_UNITS)
+        ],
+        fits=False,
+    )
+    if serials is not None:
+        raise DataError(
+            f"column '{serials.name}' holds Excel serial dates ('{_example(serials)}', "
+            "days since 1900), which cx does not read",
+            hint="format the column as a date and time in Excel before saving "
+            "(yyyy-mm-dd hh:mm:ss)",
+        )
+
+
 def _pick_timestamp(
     profiles: list[ColumnProfile],
 ) -> tuple[Column, str]:
@@ -480,6 +518,7 @@ def _pick_timestamp(
     dates = [p for p in profiles if p.date_format]
     date = _best("timestamp", dates, fits=True)
     if date is None:
+        _refuse_excel_serials(profiles)
         for profile in profiles:
             zone = cols.zone_named(profile)
             if zone == "UTC":

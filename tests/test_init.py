@@ -1592,3 +1592,23 @@ def test_placeholders_for_an_unknown_handle_time_are_named(
     proposal = propose(blanked)
     assert proposal.columns["handle_time"].sources == ["Handle Time"]
     assert proposal.rows_rejected == 0
+
+
+def test_excel_serial_dates_are_named_as_such(tmp_path: Path) -> None:
+    """A date column Excel saved as numbers (45304.5, noon of 13 January 2024) was
+    refused as "no column holds timestamps or dates cx can read", which sent the user
+    looking for a column that was there."""
+    lines = ["customer_id,Created,channel,Handle Time"]
+    lines += [
+        f"c{n % 50},{45300 + n / 7:.6f},{('Phone', 'Chat')[n % 2]},{40000 + n}"
+        for n in range(150)
+    ]
+    data = written_lines(tmp_path / "serial.csv", lines)
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert one_error_line(result) == (
+        f"error: {data}: column 'Created' holds Excel serial dates ('45300.000000', days "
+        "since 1900), which cx does not read (hint: format the column as a date and time "
+        "in Excel before saving (yyyy-mm-dd hh:mm:ss))"
+    )
+    assert not (tmp_path / "p").exists()
