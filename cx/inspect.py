@@ -16,10 +16,18 @@ did not come back. The 7-day figure is conservative (an unrelated later contact
 also counts as a repeat), the 24-hour one optimistic (a slow call-back is
 missed). Contacts closer to the end of the data than the window are left out of
 the rate, because whether they were repeated is not observed.
+
+The two rates are one product-limit estimate, so the 7-day one is never below the
+24-hour one (the range of containment never reverses): the 7-day rate adds to the
+24-hour rate the share of the rest that come back between 24 hours and 7 days,
+measured on the contacts followed for 7 days that did not come back within 24
+hours. Measured apart, on contacts followed for 24 hours and for 7 days, the two
+samples differ on a short history, and the 7-day rate could read lower.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -97,6 +105,10 @@ def _channel_query(enriched: pl.LazyFrame, present: list[str]) -> pl.LazyFrame:
         observed = pl.col(f"observed_{name}")
         aggregations.append(observed.sum().alias(f"observed_{name}"))
         aggregations.append((pl.col(f"repeat_{name}") & observed).sum().alias(f"repeated_{name}"))
+    # Of the contacts followed for 7 days, those back within 24 hours (_repeat_rates).
+    aggregations.append(
+        (pl.col("repeat_24h") & pl.col("observed_7d")).sum().alias("repeated_24h_of_7d")
+    )
     for column in ("handle_time", "resolved", "satisfaction"):
         if column in present:
             aggregations.append(pl.col(column).cast(pl.Float64).mean().alias(column))
@@ -310,10 +322,7 @@ def _channel_profile(
     def number(key: str) -> float:
         return float(row[key] or 0)  # type: ignore[arg-type]
 
-    repeat = {
-        name: _share(number(f"repeated_{name}"), number(f"observed_{name}"))
-        for name in REPEAT_WINDOWS
-    }
+    repeat = _repeat_rates(number)
     if "resolved" in present:
         resolution = row.get("resolved")
         source = "resolved"
@@ -339,6 +348,20 @@ def _channel_profile(
         resolution_source=source if resolution is not None else None,
         satisfaction=row.get("satisfaction"),  # type: ignore[arg-type]
     )
+
+
+def _repeat_rates(number: Callable[[str], float]) -> dict[str, float | None]:
+    """The repeat rates of a channel from its counts: the 24-hour one over the contacts
+    followed for 24 hours; the 7-day one adds the share of the rest that come back
+    later within 7 days, over the contacts followed for 7 days that were not back
+    within 24 hours (None without any such contact)."""
+    within_day = _share(number("repeated_24h"), number("observed_24h"))
+    early = number("repeated_24h_of_7d")
+    later = _share(number("repeated_7d") - early, number("observed_7d") - early)
+    within_week = (
+        None if within_day is None or later is None else within_day + (1 - within_day) * later
+    )
+    return {"24h": within_day, "7d": within_week}
 
 
 def _customer_profile(spread: pl.DataFrame, largest: pl.DataFrame) -> CustomerProfile:

@@ -368,3 +368,43 @@ def test_cli_user_mistakes_exit_2_without_traceback(
     assert out == ""
     assert message in err
     assert "Traceback" not in err
+
+
+def test_repeat_rates_never_reverse_on_a_short_history(tmp_path: Path) -> None:
+    """The 7-day repeat rate is never below the 24-hour one, so the containment range
+    (7 d – 24 h) never reads backwards. Measured apart, phone's 24-hour rate would be
+    1/3 (A, B's first and B's second call, followed for a day: B's first came back)
+    and its 7-day rate 0/1 (only A's call is followed for a week)."""
+    path = tmp_path / "short.csv"
+    path.write_text(
+        "customer_id,timestamp,channel\n"
+        "A,2024-01-01T09:00:00,phone\n"
+        "B,2024-01-08T09:00:00,phone\n"
+        "B,2024-01-08T10:00:00,phone\n"
+        "Z,2024-01-10T12:00:00,email\n"
+    )
+    phone = _inspect(path, Mapping()).channel("phone")
+    # 1/3 back within a day; of the rest followed for a week (A), none came back later.
+    assert phone.repeat_24h == pytest.approx(1 / 3)
+    assert phone.repeat_7d == pytest.approx(1 / 3)
+    assert phone.containment_7d == pytest.approx(phone.containment_24h)
+
+
+def test_repeat_rate_within_a_week_adds_the_later_returns(tmp_path: Path) -> None:
+    """The 7-day rate: the 24-hour rate plus, of the rest, the share that came back
+    later within the week, counted on the contacts followed for a week."""
+    path = tmp_path / "week.csv"
+    path.write_text(
+        "customer_id,timestamp,channel\n"
+        "A,2024-01-01T09:00:00,chat\n"  # back within a day
+        "A,2024-01-01T12:00:00,phone\n"
+        "B,2024-01-02T09:00:00,chat\n"  # back after three days
+        "B,2024-01-05T09:00:00,phone\n"
+        "C,2024-01-03T09:00:00,chat\n"  # never back
+        "D,2024-01-12T09:00:00,chat\n"  # followed for a day, not a week: never back
+        "Z,2024-01-15T12:00:00,email\n"
+    )
+    chat = _inspect(path, Mapping()).channel("chat")
+    assert chat.repeat_24h == pytest.approx(1 / 4)
+    # of A, B, C (followed for a week), B and C were not back within a day; B came later
+    assert chat.repeat_7d == pytest.approx(1 / 4 + 3 / 4 * 1 / 2)

@@ -49,7 +49,12 @@ class ChannelProfile(InspectModel):
         "(any channel) within 24 hours; contacts in the last 24 hours of the data are "
         "left out (their future is not observed)."
     )
-    repeat_7d: float | None
+    repeat_7d: float | None = Field(
+        description="Share of contacts followed by another contact of the same customer "
+        "within 7 days: repeat_24h plus, of the rest, the share back later within 7 days, "
+        "counted on the contacts at least 7 days before the end of the data (never below "
+        "repeat_24h)."
+    )
     containment_24h: float | None = Field(description="1 − repeat_24h (optimistic estimate).")
     containment_7d: float | None = Field(description="1 − repeat_7d (conservative estimate).")
     journeys_started: int
