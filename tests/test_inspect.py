@@ -408,3 +408,21 @@ def test_repeat_rate_within_a_week_adds_the_later_returns(tmp_path: Path) -> Non
     assert chat.repeat_24h == pytest.approx(1 / 4)
     # of A, B, C (followed for a week), B and C were not back within a day; B came later
     assert chat.repeat_7d == pytest.approx(1 / 4 + 3 / 4 * 1 / 2)
+
+
+def test_switching_note_reads_for_one_pair_and_for_none(tmp_path: Path) -> None:
+    """The note under the switching matrix counts its pairs in words that fit the
+    count, and says so where there is no pair rather than write '– of them'."""
+    one = tmp_path / "one.csv"
+    one.write_text("customer_id,timestamp,channel\nA,2024-01-01T09:00:00,phone\n")
+    code, out, err = _run("--data", str(one), "-f", "markdown")
+    assert code == 0, err
+    assert "No identified customer has a second contact: there is no pair to read." in out
+    assert "all 0" not in out and "– of" not in out
+    two = tmp_path / "two.csv"
+    two.write_text(
+        "customer_id,timestamp,channel\nA,2024-01-01T09:00:00,phone\nA,2024-01-01T10:00:00,chat\n"
+    )
+    code, out, err = _run("--data", str(two), "-f", "markdown")
+    assert code == 0, err
+    assert "(1 consecutive pair, 100.0% within the 72 h journey window)" in out

@@ -11,6 +11,7 @@ from typing import Any
 from rich.console import RenderableType
 
 from cx.models.inspect import InspectResult
+from cx.models.vocabulary import counted
 from cx.render.formats import csv_text
 from cx.render.sections import Section, count, number, percent
 from cx.render.views import sections_markdown, sections_renderable
@@ -179,14 +180,23 @@ def switching_section(result: InspectResult) -> Section:
     ]
     total = result.switching.pairs
     window = f"{result.journeys.window_hours:g} h"
+    note = (
+        "Rows: the channel of a contact; columns: the channel of the same customer's next "
+        "contact"
+    )
+    if total:
+        note += (
+            f" ({counted(total, 'consecutive pair')}, {percent(within / total)} within the "
+            f"{window} journey window). {percent(result.switching.switch_rate)} of next "
+            "contacts are on another channel."
+        )
+    else:
+        note += ". No identified customer has a second contact: there is no pair to read."
     return Section(
         title="Channel switching: where a customer's next contact goes",
         header=["From \\ to", *channels, "Pairs"],
         rows=rows,
-        note=f"Rows: the channel of a contact; columns: the channel of the same customer's next "
-        f"contact (all {total:,} consecutive pairs; {percent(within / total if total else None)} "
-        f"of them within the {window} journey window). {percent(result.switching.switch_rate)} "
-        "of next contacts are on another channel.",
+        note=note,
     )
 
 
