@@ -426,3 +426,23 @@ def test_switching_note_reads_for_one_pair_and_for_none(tmp_path: Path) -> None:
     code, out, err = _run("--data", str(two), "-f", "markdown")
     assert code == 0, err
     assert "(1 consecutive pair, 100.0% within the 72 h journey window)" in out
+
+
+def test_csv_labels_the_open_channels_per_customer_row_as_the_table_does(
+    tmp_path: Path,
+) -> None:
+    """The last row of channels per customer counts customers on 4 channels or more:
+    the CSV calls it `4+`, as the table does, not `4`."""
+    data = tmp_path / "six.csv"
+    channels = ["phone", "chat", "email", "web", "app", "social"]
+    data.write_text(
+        "customer_id,timestamp,channel\n"
+        + "".join(f"A,2024-01-0{day}T09:00:00,{c}\n" for day, c in enumerate(channels, 1))
+    )
+    code, out, err = _run("--data", str(data), "-f", "csv")
+    assert code == 0, err
+    rows = [r for r in csv.DictReader(io.StringIO(out)) if r["table"] == "channels_per_customer"]
+    assert [r["row"] for r in rows if r["column"] == "customers"] == ["1", "2", "3", "4+"]
+    assert {r["row"]: r["value"] for r in rows if r["column"] == "customers"}["4+"] == "1"
+    code, table, _ = _run("--data", str(data))
+    assert "4+" in table

@@ -144,18 +144,23 @@ def mix_section(result: InspectResult, dimension: str) -> Section | None:
     )
 
 
+def _channels_used(result: InspectResult) -> list[str]:
+    """The labels of the channels-per-customer rows: the last one open (``4+``)."""
+    counts = [d.channels for d in result.customers.distribution]
+    return [f"{n}+" if n == counts[-1] else str(n) for n in counts]
+
+
 def customers_section(result: InspectResult) -> Section:
-    last = result.customers.distribution[-1].channels if result.customers.distribution else 0
     return Section(
         title="Channels per customer",
         header=["Channels used", "Customers", "Share"],
         rows=[
             [
-                f"{d.channels}+" if d.channels == last else str(d.channels),
+                used,
                 f"{d.customers:,}",
                 percent(d.share),
             ]
-            for d in result.customers.distribution
+            for used, d in zip(_channels_used(result), result.customers.distribution, strict=True)
         ],
         note=f"{percent(result.customers.multichannel_share)} of customers used more than one "
         "channel.",
@@ -238,9 +243,9 @@ def inspect_rows(result: InspectResult) -> list[tuple[str, str, str, Any]]:
     rows.append(("data", "last_timestamp", "", result.data.last_timestamp))
     for key, value in result.customers.model_dump(exclude={"distribution"}).items():
         rows.append(("customers", key, "", value))
-    for item in result.customers.distribution:
-        rows.append(("channels_per_customer", str(item.channels), "customers", item.customers))
-        rows.append(("channels_per_customer", str(item.channels), "share", item.share))
+    for used, item in zip(_channels_used(result), result.customers.distribution, strict=True):
+        rows.append(("channels_per_customer", used, "customers", item.customers))
+        rows.append(("channels_per_customer", used, "share", item.share))
     for key, value in result.journeys.model_dump().items():
         rows.append(("journeys", key, "", value))
     for channel in result.channels:
