@@ -446,3 +446,21 @@ def test_csv_labels_the_open_channels_per_customer_row_as_the_table_does(
     assert {r["row"]: r["value"] for r in rows if r["column"] == "customers"}["4+"] == "1"
     code, table, _ = _run("--data", str(data))
     assert "4+" in table
+
+
+def test_csv_counts_the_rows_the_mapping_dropped(tmp_path: Path) -> None:
+    """The CSV gives every figure of the JSON's data section, the rows the mapping's
+    `drop:` left out among them."""
+    data = tmp_path / "calls.csv"
+    data.write_text(
+        "customer_id,timestamp,channel,direction\n"
+        "A,2024-01-01T09:00:00,phone,inbound\n"
+        "A,2024-01-01T10:00:00,phone,outbound\n"
+        "B,2024-01-02T09:00:00,phone,inbound\n"
+    )
+    mapping = tmp_path / "columns.yaml"
+    mapping.write_text("drop:\n  direction: [outbound]\n")
+    code, out, err = _run("--data", str(data), "--columns", str(mapping), "-f", "csv")
+    assert code == 0, err
+    lookup = {(r["table"], r["row"]): r["value"] for r in csv.DictReader(io.StringIO(out))}
+    assert (lookup[("data", "rows_used")], lookup[("data", "rows_dropped")]) == ("2", "1")

@@ -237,7 +237,8 @@ def inspect_rows(result: InspectResult) -> list[tuple[str, str, str, Any]]:
     """Every figure of ``result`` as (table, row, column, value), values unformatted."""
     rows: list[tuple[str, str, str, Any]] = []
     data = result.data.model_dump()
-    for key in ("rows_read", "rows_used", "rows_rejected", "customers", "anonymous_contacts"):
+    counts = ("rows_read", "rows_used", "rows_rejected", "rows_dropped")
+    for key in (*counts, "customers", "anonymous_contacts"):
         rows.append(("data", key, "", data[key]))
     rows.append(("data", "first_timestamp", "", result.data.first_timestamp))
     rows.append(("data", "last_timestamp", "", result.data.last_timestamp))
