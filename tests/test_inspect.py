@@ -464,3 +464,25 @@ def test_csv_counts_the_rows_the_mapping_dropped(tmp_path: Path) -> None:
     assert code == 0, err
     lookup = {(r["table"], r["row"]): r["value"] for r in csv.DictReader(io.StringIO(out))}
     assert (lookup[("data", "rows_used")], lookup[("data", "rows_dropped")]) == ("2", "1")
+
+
+def test_every_contact_anonymous_gives_no_figure_per_customer(tmp_path: Path) -> None:
+    """With no identified customer, figures per customer have nothing to divide by:
+    the table writes them `–`, never `0.00` contacts per customer beside 3 contacts
+    or `0.0%` of no one."""
+    data = tmp_path / "anonymous.csv"
+    data.write_text(
+        "customer_id,timestamp,channel\n"
+        "unknown,2024-01-01T09:00:00,phone\n"
+        "unknown,2024-01-01T10:00:00,chat\n"
+        "unknown,2024-01-02T09:00:00,phone\n"
+    )
+    mapping = tmp_path / "columns.yaml"
+    mapping.write_text("anonymous_ids: [unknown]\n")
+    code, out, err = _run("--data", str(data), "--columns", str(mapping), "-f", "markdown")
+    assert code == 0, err
+    for label in ("Contacts per customer", "Channels per customer", "Multichannel customers"):
+        assert f"| {label} | – |" in out
+    assert "| 4+ | 0 | – |" in out
+    assert "No identified customer: every contact is anonymous." in out
+    assert "0.0%" not in out.split("## Channels per customer")[1].split("##")[0]

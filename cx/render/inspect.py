@@ -29,6 +29,10 @@ def overview_section(result: InspectResult) -> Section:
     periods = data.periods
     span = f"{periods[0]} … {periods[-1]}" if len(periods) > 1 else (periods[0] if periods else "")
     window = f"{journeys.window_hours:g} h"
+
+    def per_customer(value: float) -> float | None:
+        return value if customers.customers else None  # none identified: nothing to divide
+
     rows = [
         ["File", data.file],
         [
@@ -41,9 +45,9 @@ def overview_section(result: InspectResult) -> Section:
         ["Last contact", data.last_timestamp or "–"],
         ["Periods", f"{len(periods)} × {data.period}: {span}"],
         ["Channels", str(len(data.channels_observed))],
-        ["Contacts per customer", number(customers.contacts_per_customer)],
-        ["Channels per customer", number(customers.channels_per_customer)],
-        ["Multichannel customers", percent(customers.multichannel_share)],
+        ["Contacts per customer", number(per_customer(customers.contacts_per_customer))],
+        ["Channels per customer", number(per_customer(customers.channels_per_customer))],
+        ["Multichannel customers", percent(per_customer(customers.multichannel_share))],
         [f"Journeys ({window} window)", f"{journeys.journeys:,}"],
         ["Contacts per journey", number(journeys.contacts_per_journey)],
         ["Hop rate (follow-ups on another channel)", percent(journeys.hop_rate)],
@@ -151,19 +155,21 @@ def _channels_used(result: InspectResult) -> list[str]:
 
 
 def customers_section(result: InspectResult) -> Section:
+    customers = result.customers
+    identified = customers.customers > 0
+    note = (
+        f"{percent(customers.multichannel_share)} of customers used more than one channel."
+        if identified
+        else "No identified customer: every contact is anonymous."
+    )
     return Section(
         title="Channels per customer",
         header=["Channels used", "Customers", "Share"],
         rows=[
-            [
-                used,
-                f"{d.customers:,}",
-                percent(d.share),
-            ]
-            for used, d in zip(_channels_used(result), result.customers.distribution, strict=True)
+            [used, f"{d.customers:,}", percent(d.share if identified else None)]
+            for used, d in zip(_channels_used(result), customers.distribution, strict=True)
         ],
-        note=f"{percent(result.customers.multichannel_share)} of customers used more than one "
-        "channel.",
+        note=note,
     )
 
 
