@@ -10,6 +10,7 @@ example and on a larger fresh sample, within sampling error (|z| < 4.5 per cell)
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import math
@@ -486,3 +487,23 @@ def test_every_contact_anonymous_gives_no_figure_per_customer(tmp_path: Path) ->
     assert "| 4+ | 0 | – |" in out
     assert "No identified customer: every contact is anonymous." in out
     assert "0.0%" not in out.split("## Channels per customer")[1].split("##")[0]
+
+
+def test_a_share_that_is_not_all_or_nothing_never_reads_so(tmp_path: Path) -> None:
+    """2,000 phone calls and one chat: phone's share is 99.95%, not `100.0%`, and
+    chat's 0.05%, not `0.0%`; a share that is exactly all or nothing still reads so."""
+    lines = [f"C{i},2024-01-01T{i // 60 % 24:02d}:{i % 60:02d}:00,phone" for i in range(1440)]
+    lines += [f"D{i},2024-01-02T{i // 60 % 24:02d}:{i % 60:02d}:00,phone" for i in range(560)]
+    lines.append("C5,2024-01-01T00:30:00,chat")
+    data = tmp_path / "skew.csv"
+    data.write_text("customer_id,timestamp,channel\n" + "\n".join(lines) + "\n")
+    code, out, err = _run("--data", str(data), "-f", "markdown")
+    assert code == 0, err
+    out = html.unescape(out)  # markdown writes < and > as entities
+    channels = out.split("## Channels\n")[1].split("##")[0]
+    assert "| phone | 2,000 | >99.9% |" in channels
+    assert "| chat | 1 | <0.1% |" in channels
+    # every journey starts on phone: all of them, written as all
+    assert "| >99.9% | – | 100.0% |" in channels
+    assert "| 1 | 1,999 | >99.9% |" in out  # customers on one channel
+    assert "| 3 | 0 | 0.0% |" in out

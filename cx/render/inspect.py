@@ -13,7 +13,8 @@ from rich.console import RenderableType
 from cx.models.inspect import InspectResult
 from cx.models.vocabulary import counted
 from cx.render.formats import csv_text
-from cx.render.sections import Section, count, number, percent
+from cx.render.numbers import proportion
+from cx.render.sections import Section, count, number
 from cx.render.views import sections_markdown, sections_renderable
 
 DIMENSION_TITLES = {"segment": "Segment", "stage": "Journey stage", "intent": "Intent"}
@@ -47,11 +48,11 @@ def overview_section(result: InspectResult) -> Section:
         ["Channels", str(len(data.channels_observed))],
         ["Contacts per customer", number(per_customer(customers.contacts_per_customer))],
         ["Channels per customer", number(per_customer(customers.channels_per_customer))],
-        ["Multichannel customers", percent(per_customer(customers.multichannel_share))],
+        ["Multichannel customers", proportion(per_customer(customers.multichannel_share))],
         [f"Journeys ({window} window)", f"{journeys.journeys:,}"],
         ["Contacts per journey", number(journeys.contacts_per_journey)],
-        ["Hop rate (follow-ups on another channel)", percent(journeys.hop_rate)],
-        ["Multichannel journeys", percent(journeys.multichannel_journey_share)],
+        ["Hop rate (follow-ups on another channel)", proportion(journeys.hop_rate)],
+        ["Multichannel journeys", proportion(journeys.multichannel_journey_share)],
     ]
     note = " ".join(f"Warning: {w}." for w in result.warnings) or None
     return Section(title="Data", header=["", "Value"], rows=rows, note=note)
@@ -62,13 +63,13 @@ def channels_section(result: InspectResult) -> Section:
         [
             c.channel,
             f"{c.contacts:,}",
-            percent(c.share),
+            proportion(c.share),
             f"{c.customers:,}",
             count(c.handle_time),
-            percent(c.resolution_rate),
+            proportion(c.resolution_rate),
             number(c.satisfaction),
-            percent(c.first_share),
-            percent(c.last_share),
+            proportion(c.first_share),
+            proportion(c.last_share),
         ]
         for c in result.channels
     ]
@@ -98,9 +99,9 @@ def containment_section(result: InspectResult) -> Section:
     rows = [
         [
             c.channel,
-            percent(c.repeat_24h),
-            percent(c.repeat_7d),
-            percent(c.containment_7d, 0) + " – " + percent(c.containment_24h, 0)
+            proportion(c.repeat_24h),
+            proportion(c.repeat_7d),
+            proportion(c.containment_7d, 0) + " – " + proportion(c.containment_24h, 0)
             if c.containment_7d is not None and c.containment_24h is not None
             else "–",
         ]
@@ -136,7 +137,11 @@ def mix_section(result: InspectResult, dimension: str) -> Section | None:
         return None
     channels = _channels(result)
     rows = [
-        [row.value, f"{row.journeys:,}", *(percent(row.first_contact_shares[c]) for c in channels)]
+        [
+            row.value,
+            f"{row.journeys:,}",
+            *(proportion(row.first_contact_shares[c]) for c in channels),
+        ]
         for row in sorted(rows_of, key=lambda r: -r.journeys)
     ]
     return Section(
@@ -158,7 +163,7 @@ def customers_section(result: InspectResult) -> Section:
     customers = result.customers
     identified = customers.customers > 0
     note = (
-        f"{percent(customers.multichannel_share)} of customers used more than one channel."
+        f"{proportion(customers.multichannel_share)} of customers used more than one channel."
         if identified
         else "No identified customer: every contact is anonymous."
     )
@@ -166,7 +171,7 @@ def customers_section(result: InspectResult) -> Section:
         title="Channels per customer",
         header=["Channels used", "Customers", "Share"],
         rows=[
-            [used, f"{d.customers:,}", percent(d.share if identified else None)]
+            [used, f"{d.customers:,}", proportion(d.share if identified else None)]
             for used, d in zip(_channels_used(result), customers.distribution, strict=True)
         ],
         note=note,
@@ -184,7 +189,7 @@ def switching_section(result: InspectResult) -> Section:
     rows = [
         [
             previous,
-            *(percent(shares.get(previous, {}).get(c), 0) for c in channels),
+            *(proportion(shares.get(previous, {}).get(c), 0) for c in channels),
             f"{pairs.get(previous, 0):,}",
         ]
         for previous in channels
@@ -197,8 +202,8 @@ def switching_section(result: InspectResult) -> Section:
     )
     if total:
         note += (
-            f" ({counted(total, 'consecutive pair')}, {percent(within / total)} within the "
-            f"{window} journey window). {percent(result.switching.switch_rate)} of next "
+            f" ({counted(total, 'consecutive pair')}, {proportion(within / total)} within the "
+            f"{window} journey window). {proportion(result.switching.switch_rate)} of next "
             "contacts are on another channel."
         )
     else:

@@ -103,6 +103,19 @@ def percent(value: float | None, digits: int = 1) -> str:
     return _signed_text(value, f"{abs(value) * 100:.{digits}f}%")
 
 
+def proportion(value: float | None, digits: int = 1) -> str:
+    """A share of a whole (0 to 1) as :func:`percent` writes it, but never ``0.0%`` for
+    a share that is not nothing nor ``100.0%`` for one that is not all: ``<0.1%`` and
+    ``>99.9%`` there (``<1%``, ``>99%`` with no decimal)."""
+    written = percent(value, digits)
+    step = 10.0 ** -(digits + 2)  # the smallest share written with ``digits``
+    if value is not None and value > 0 and written == percent(0.0, digits):
+        return "<" + percent(step, digits)
+    if value is not None and value < 1 and written == percent(1.0, digits):
+        return ">" + percent(1 - step, digits)
+    return written
+
+
 def small_share(share: float) -> str:
     """A positive share with one decimal (``3.1%``); ``under 0.1%`` where that would
     read ``0.0%``, a share that says nothing beside a difference that is not nothing."""
