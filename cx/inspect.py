@@ -358,6 +358,8 @@ def _repeat_rates(number: Callable[[str], float]) -> dict[str, float | None]:
     within_day = _share(number("repeated_24h"), number("observed_24h"))
     early = number("repeated_24h_of_7d")
     later = _share(number("repeated_7d") - early, number("observed_7d") - early)
+    if later is None and number("observed_7d"):  # each followed for 7 days was back in 24 h
+        later = 0.0
     within_week = (
         None if within_day is None or later is None else within_day + (1 - within_day) * later
     )

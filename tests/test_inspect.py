@@ -411,6 +411,24 @@ def test_repeat_rate_within_a_week_adds_the_later_returns(tmp_path: Path) -> Non
     assert chat.repeat_7d == pytest.approx(1 / 4 + 3 / 4 * 1 / 2)
 
 
+def test_repeat_rate_within_a_week_where_every_contact_followed_came_back_in_a_day(
+    tmp_path: Path,
+) -> None:
+    """Every chat followed for a week was back within a day: none is left to come back
+    later, so the 7-day rate is the 24-hour one, not unknown."""
+    path = tmp_path / "all-back.csv"
+    path.write_text(
+        "customer_id,timestamp,channel\n"
+        "A,2024-01-01T09:00:00,chat\n"  # back within a day
+        "A,2024-01-01T12:00:00,phone\n"
+        "D,2024-01-12T09:00:00,chat\n"  # followed for a day, not a week: never back
+        "Z,2024-01-15T12:00:00,email\n"
+    )
+    chat = _inspect(path, Mapping()).channel("chat")
+    assert chat.repeat_24h == pytest.approx(1 / 2)
+    assert chat.repeat_7d == pytest.approx(1 / 2)
+
+
 def test_switching_note_reads_for_one_pair_and_for_none(tmp_path: Path) -> None:
     """The note under the switching matrix counts its pairs in words that fit the
     count, and says so where there is no pair rather than write '– of them'."""
