@@ -119,6 +119,27 @@ def test_rules_show_share_ramp_and_containment_assumed_and_observed(
     )
 
 
+def test_observed_containment_near_all_is_never_written_as_all(
+    profile: cx.InspectResult,
+) -> None:
+    """An observed containment of 99.6% read "100% – 100%" beside "optimistic" for an
+    assumed 100%, which cx inspect writes ">99%"."""
+    from cx.report.assumptions import rules_section
+
+    near_all = {"containment_7d": 0.996, "containment_24h": 0.998, "resolution_rate": 0.997}
+    channels = [
+        c.model_copy(update=near_all) if c.channel == "app" else c for c in profile.channels
+    ]
+    strategy = cx.load_strategy(
+        ROOT / "strategies" / "digital-first.yaml", ["shifts.0.containment=1"]
+    )
+    section = rules_section(strategy, profile.model_copy(update={"channels": channels}))
+    assert section is not None
+    row = dict(zip(section.header, section.rows[0], strict=True))
+    assert (row["Shift"], row["Assumed"]) == ("phone → app", "100%")
+    assert (row["Observed"], row["Resolved"], row[""]) == (">99% – >99%", ">99%", "optimistic")
+
+
 def test_retired_channels_show_where_their_contacts_go(page: str) -> None:
     retired = by_first_column(table(page, "Retired channels"))
     assert retired["branch"] == {"Channel": "branch", "Falls back to": "phone 60%", "Lost": "40%"}

@@ -17,7 +17,7 @@ from cx.models.inspect import InspectResult
 from cx.models.result import Result
 from cx.models.strategy import Channel, ServiceLevel, Strategy
 from cx.models.vocabulary import counted, plural
-from cx.render.numbers import money_change
+from cx.render.numbers import money_change, proportion
 from cx.render.sections import Section, count, money, percent
 
 
@@ -158,7 +158,7 @@ def rules_section(strategy: Strategy, profile: InspectResult | None) -> Section 
             high = seen.containment_24h if seen else None
             assumed = rule.containment
             observed = (
-                f"{percent(low, 0)} – {percent(high, 0)}"
+                f"{proportion(low, 0)} – {proportion(high, 0)}"
                 if low is not None and high is not None
                 else "–"
             )
@@ -171,7 +171,7 @@ def rules_section(strategy: Strategy, profile: InspectResult | None) -> Section 
                     _ramp(strategy, index),
                     "observed" if assumed == "observed" else share(float(assumed)),
                     observed,
-                    percent(seen.resolution_rate, 0) if seen else "–",
+                    proportion(seen.resolution_rate, 0) if seen else "–",
                     "optimistic" if optimistic else "",
                 ]
             )
