@@ -470,6 +470,28 @@ def test_a_swing_of_coverage_is_in_percentage_points(tmp_path: Path) -> None:
     assert "| fallback.web.accept | 0.2 | 0.9 | 60.0% | 95.0% | 35.0 pt |" in markdown
 
 
+@pytest.mark.parametrize("metric", ["cost_delta", "cost", "agent_hours"])
+def test_a_swing_is_the_difference_of_the_figures_beside_it(work: Path, metric: str) -> None:
+    """A swing written from the unrounded figures (2,871.4) beside figures written whole
+    (−25,540 and −22,668) reads as arithmetic that does not add up: 2,871, not 2,872."""
+    args = ["sensitivity", UNCERTAIN, "--data", str(EXAMPLE), "--metric", metric]
+    table = run_cx(*args)
+    assert table.exit_code == 0, table.stderr
+    readings = [line for line in table.stdout.splitlines() if " · swing " in line]
+    markdown = run_cx(*args, "--format", "markdown").stdout
+    rows = [line.split(" | ")[3:6] for line in markdown.splitlines() if line.count(" | ") == 5]
+    assert len(readings) == len(rows[1:]) == 5
+
+    def amount(text: str) -> int:
+        return int(text.strip(" |").replace(",", "").replace("\u2212", "-"))
+
+    for line in readings:
+        low, high, swing = (part.rsplit(" ", 1)[-1] for part in line.split(" · "))
+        assert amount(swing) == abs(amount(high) - amount(low)), line
+    for low, high, swing in rows[1:]:
+        assert amount(swing) == abs(amount(high) - amount(low)), (low, high, swing)
+
+
 def test_sensitivity_needs_an_uncertainty_block(work: Path) -> None:
     result = run_cx("sensitivity", DIGITAL_FIRST, "--data", str(EXAMPLE))
     assert result.exit_code == 2

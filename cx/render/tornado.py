@@ -10,7 +10,7 @@ from rich.text import Text
 
 from cx.models.result import KeySensitivity, Sensitivity
 from cx.render.formats import csv_text, markdown_table, markdown_text
-from cx.render.numbers import figure, money, money_change, percent, points, whole
+from cx.render.numbers import as_written, figure, money, money_change, percent, points, whole
 from cx.render.safe import plain
 
 #: How each metric is written.
@@ -38,8 +38,12 @@ def _write(metric: str, value: float) -> str:
     return FORMATS.get(metric, figure)(value)
 
 
-def _swing(metric: str, value: float) -> str:
-    return SWING_FORMATS.get(metric, figure)(value)
+def _swing(metric: str, item: KeySensitivity) -> str:
+    """The swing as the difference of the two figures written beside it (at 450:
+    −25,540 · at 660: −22,668 is a swing of 2,872, never 2,871)."""
+    written = FORMATS.get(metric, figure)
+    swing = abs(as_written(item.at_high, written) - as_written(item.at_low, written))
+    return SWING_FORMATS.get(metric, figure)(swing)
 
 
 def title(result: Sensitivity) -> str:
@@ -52,7 +56,7 @@ def title(result: Sensitivity) -> str:
 def _reading(item: KeySensitivity, metric: str) -> str:
     return (
         f"at {figure(item.low)}: {_write(metric, item.at_low)} · at {figure(item.high)}: "
-        f"{_write(metric, item.at_high)} · swing {_swing(metric, item.swing)}"
+        f"{_write(metric, item.at_high)} · swing {_swing(metric, item)}"
     )
 
 
@@ -97,7 +101,7 @@ def _rows(result: Sensitivity) -> Iterator[list[str]]:
             figure(item.high),
             _write(result.metric, item.at_low),
             _write(result.metric, item.at_high),
-            _swing(result.metric, item.swing),
+            _swing(result.metric, item),
         ]
 
 
