@@ -14,7 +14,7 @@ import pytest
 
 import cx
 from cx import api
-from cx.render.numbers import MINUS, band, currency_label, money, signed, whole
+from cx.render.numbers import MINUS, band, currency_label, money, percent, signed, whole
 
 pytest.importorskip("altair", reason="the report extra is not installed")
 pytest.importorskip("vl_convert", reason="the report extra is not installed")
@@ -72,6 +72,12 @@ def test_the_ends_of_a_band_carry_the_currency() -> None:
         assert band(money(-36_458), -52_000, -21_000, money).endswith(f"{MINUS}CHF 21k)")
     unlabelled = band(money(-36_458), -52_000, -21_000, money)
     assert unlabelled == f"{MINUS}36,458 ({MINUS}52k … {MINUS}21k)"
+
+
+def test_a_band_whose_ends_are_written_the_same_is_one_figure() -> None:
+    assert band(percent(0.976), 0.9761, 0.9764, percent) == "97.6% (97.6%)"
+    assert band(money(654_470), 654_100, 654_200, money) == "654,470 (654k)"
+    assert band(money(500), 400, 600, money) == "500 (400 … 600)"
 
 
 def test_each_strategy_s_bands_carry_its_own_currency(mixed: str) -> None:

@@ -316,6 +316,23 @@ def test_cli_bands_json_and_table(work: Path) -> None:
     assert " … " in table.stdout
 
 
+def test_a_band_whose_ends_are_written_the_same_is_one_figure(work: Path) -> None:
+    """Coverage that no draw moves, or a range of zero width, printed `97.6% (97.6% …
+    97.6%)`: a range that is none. Such a band is its one figure."""
+    path = _strategy(work, "  shifts.0.to.app: {low: 0.5, high: 0.5}\n")
+    table = run_cx("simulate", path, "--data", EXAMPLE, "--samples", "20")
+    assert table.exit_code == 0, table.stderr
+    rows = {line.split("  ")[0]: " ".join(line.split()) for line in table.stdout.splitlines()}
+    assert rows["Coverage"].startswith("Coverage 97.6% (97.6%) 100.0%")
+    assert rows["Cost"] == "Cost 654,470 (654k) 679,495 \u221225,025 (\u221225k)"
+    assert "(one figure where both are written the same)" in " ".join(table.stdout.split())
+    compare = run_cx("compare", path, UNCERTAIN, "--data", EXAMPLE, "--samples", "20",
+                     "--format", "markdown")
+    assert compare.exit_code == 0, compare.stderr
+    assert "| #1 \u221225,025 (\u221225k) |" in compare.stdout
+    assert " … " not in rows["Coverage"] + rows["Cost"]
+
+
 @pytest.mark.parametrize(
     ("samples", "said"),
     [

@@ -136,7 +136,8 @@ def _banded_saving(results: list[Result]) -> tuple[list[str], str]:
         if _overlap(results[a].totals, results[b].totals)
     ]
     overlap = (
-        "Median cost vs baseline over the draws (5th … 95th percentile), ranked; bands "
+        "Median cost vs baseline over the draws (5th … 95th percentile; one figure where "
+        "both are written the same), ranked; bands "
         + ("overlap: " + "; ".join(pairs) + "." if pairs else "do not overlap.")
     )
     return ["Cost vs baseline, median draw", *cells, "–"], overlap

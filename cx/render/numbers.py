@@ -188,5 +188,10 @@ def short(value: float, formatter: Callable[[float], str]) -> str:
 
 
 def band(point: str, low: float, high: float, formatter: Callable[[float], str]) -> str:
-    """A point figure with its band beside it: ``−36,458 (−52k … −21k)``."""
-    return f"{point} ({short(low, formatter)} … {short(high, formatter)})"
+    """A point figure with its band beside it: ``−36,458 (−52k … −21k)``; one figure
+    where both ends are written the same (``97.6% (97.6%)``, never ``97.6% (97.6% …
+    97.6%)``, which reads as a range that is none)."""
+    ends = short(low, formatter), short(high, formatter)
+    if ends[0] == ends[1]:
+        return f"{point} ({ends[0]})"
+    return f"{point} ({ends[0]} … {ends[1]})"

@@ -107,7 +107,8 @@ def _against_baseline(
 #: The totals rows that show their band (§12) when the strategy declares uncertainty.
 BANDED = ("cost", "coverage", "agent_hours")
 BAND_LEGEND = (
-    "(… ): 5th to 95th percentile over the draws of the strategy's `uncertainty:`; "
+    "(… ): 5th to 95th percentile over the draws of the strategy's `uncertainty:` (one "
+    "figure where both are written the same); "
     "Δ of cost: against today at the same draw."
 )
 
