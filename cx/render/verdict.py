@@ -113,7 +113,8 @@ def _in_draws(bands: TotalBands) -> str:
     """``less in 91 of 100 draws; between 2.0% and 14.0% less in 90 of them``: how
     often the strategy saves, and what 90 draws in 100 cost against today (§12), each
     draw as a share of today's cost at that draw (``cost_delta_pct``); with fewer than
-    100 draws, the draws as counted and their 5th to 95th percentile. Where today costs
+    100 draws, the draws as counted and their 5th to 95th percentile; a band whose ends
+    are written the same, as its one figure (``3.7% less in 90 of them``). Where today costs
     nothing at some draw, that draw has no share: the band is said in money. A strategy
     that costs what today does at its draws (a follow strategy with uncertain handle
     times) is said to: its draws that do not save do not cost more."""
@@ -144,7 +145,10 @@ def _in_draws(bands: TotalBands) -> str:
         return f"{often}: {said(abs(low))} {side(low)}"
     if side(low) == side(high):
         least, most = sorted((abs(low), abs(high)))
-        spread = f"between {said(least)} and {said(most)} {side(low)}"
+        # Ends written the same are one figure: never "between 3.7% and 3.7% less".
+        spread = f"{said(least)} {side(low)}" if said(least) == said(most) else (
+            f"between {said(least)} and {said(most)} {side(low)}"
+        )
     else:
         spread = f"between {said(abs(low))} less and {said(abs(high))} more"
     share = "in 90 of them" if bands.draws >= 100 else "from their 5th to 95th percentile"
