@@ -303,5 +303,5 @@ def test_the_cards_write_money_as_the_tables_do(cube: cx.Cube) -> None:
 def test_the_tornado_caption_writes_one_minus_sign(cube: cx.Cube) -> None:
     uncertain = api.load_strategy(ROOT / "strategies" / "digital-first-uncertain.yaml")
     page = build_report([uncertain], cube, samples=20)
-    caption = re.search(r"the bars start at the figure at the written values \((.*?)\)", page)
+    caption = re.search(r"the dashed line is the figure at the written values \((.*?)\)", page)
     assert caption is not None and caption.group(1).startswith(MINUS)

@@ -146,8 +146,44 @@ def test_tornado_chart_holds_the_swings_of_sensitivity(page: str) -> None:
     # Sorted by the swing, largest on top: the order is the rank, data in the spec.
     swings = [key["swing"] for key in sensitivity["keys"]]
     assert swings == sorted(swings, reverse=True)
-    sort = specs["tornado-1"]["encoding"]["y"]["sort"]
+    sort = specs["tornado-1"]["layer"][0]["encoding"]["y"]["sort"]
     assert sort == {"field": "rank", "order": "ascending"}
+
+
+def _bar_extents(spec: dict) -> dict[str, tuple[float, float]]:
+    """Each key's bar in a tornado's spec: from the least to the most of the x and x2
+    fields its bar mark draws between, over the key's rows."""
+    layers = spec.get("layer", [spec])
+    [bar] = [layer for layer in layers if layer["mark"]["type"] == "bar"]
+    x = bar["encoding"]["x"]["field"]
+    x2 = bar["encoding"]["x2"]["field"]
+    extents: dict[str, tuple[float, float]] = {}
+    for row in _values(spec):
+        low, high = extents.get(row["key"], (row[x], row[x]))
+        extents[row["key"]] = (min(low, row[x], row[x2]), max(high, row[x], row[x2]))
+    return extents
+
+
+def test_tornado_bars_span_each_key_s_low_to_its_high(tmp_path: Path) -> None:
+    """A chat handle time drawn 640 to 660 while the strategy writes 540 puts both its
+    figures on one side of the figure at the written values: its bar ran from there, as
+    long as the longest though it swings least. Each bar spans the figure at the key's
+    low to that at its high (its length the swing); a dashed line marks the base."""
+    skewed = ("--set", "uncertainty.channels.chat.handle_time={low: 640, high: 660}")
+    sensitivity = _cli_json("sensitivity", UNCERTAIN, *skewed)
+    target = tmp_path / "report.html"
+    outcome = run_cx(
+        "report", UNCERTAIN, *skewed, "--data", EXAMPLE, "--samples", 4, "-o", target,
+        "--no-cache", "-q",
+    )  # fmt: skip
+    assert outcome.exit_code == 0, outcome.stderr
+    spec = _specs(target.read_text(encoding="utf-8"))["tornado-1"]
+    extents = _bar_extents(spec)
+    for key in sensitivity["keys"]:
+        ends = sorted((key["at_low"], key["at_high"]))
+        assert extents[key["key"]] == pytest.approx(tuple(ends)), key["key"]
+    [rule] = [layer for layer in spec["layer"] if layer["mark"]["type"] == "rule"]
+    assert rule["encoding"]["x"]["datum"] == pytest.approx(sensitivity["base"])
 
 
 def test_a_strategy_without_uncertainty_gets_no_band_and_no_tornado(page: str) -> None:

@@ -455,6 +455,30 @@ def test_tornado_never_cuts_a_number(work: Path, columns: str) -> None:
     assert sum("█" in line for line in lines) == 2
 
 
+def test_tornado_bars_are_as_long_as_the_swings(work: Path) -> None:
+    """Each bar spans the figure at the key's low to the figure at its high. A chat
+    handle time drawn 640 to 660 while the strategy writes 540 puts both figures on one
+    side of the base: its bar ran from the base, as long as the longest though it swings
+    least."""
+    args = ["sensitivity", UNCERTAIN, "--data", str(EXAMPLE),
+            "--set", "uncertainty.channels.chat.handle_time={low: 640, high: 660}"]
+    keys = json.loads(run_cx(*args, "--format", "json").stdout)["keys"]
+    assert keys[-1]["key"] == "channels.chat.handle_time"  # it swings least
+    table = run_cx(*args, env={"COLUMNS": "120"})
+    assert table.exit_code == 0, table.stderr
+    lines = table.stdout.splitlines()
+    bars = [lines[lines.index(key["key"]) + 1] for key in keys]
+    # One scale for every bar, holding every figure and the base: MAX_BAR cells wide.
+    figures = [v for key in keys for v in (key["at_low"], key["at_high"])]
+    cells = 60 / (max(figures) - min(figures))
+    for key, bar in zip(keys, bars, strict=True):
+        assert abs(bar.count("\u2588") - key["swing"] * cells) <= 1, (key["key"], bar)
+    # The base is marked at one place on every line, outside the bar that misses it.
+    assert len({bar.index("\u2502") for bar in bars}) == 1
+    chat = bars[-1]
+    assert chat.index("\u2502") < chat.index("\u2588")
+
+
 def test_a_swing_of_coverage_is_in_percentage_points(tmp_path: Path) -> None:
     """10 phone and 10 web contacts; web retired, its fallback to phone taking `accept`
     of them. Coverage = 1 − 10·(1 − accept)/20: 60% at 0.2, 95% at 0.9, a swing of 35

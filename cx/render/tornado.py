@@ -1,5 +1,6 @@
-"""`cx sensitivity` for people: a tornado of bars, each key's swing of the metric around
-its value at the base figures; and the same figures as markdown and CSV."""
+"""`cx sensitivity` for people: a tornado of bars, each from the metric at a key's low to
+the metric at its high (as long as its swing), beside a mark at the metric at the base
+values; and the same figures as markdown and CSV."""
 
 from __future__ import annotations
 
@@ -61,8 +62,10 @@ def _reading(item: KeySensitivity, metric: str) -> str:
 
 
 class Tornado:
-    """The bars: one per key, centred on the metric at the base values, as wide as the
-    terminal allows (at most :data:`MAX_BAR`); the figures go on their own line, which
+    """The bars: one per key, from the metric at its low to the metric at its high, so
+    that their lengths compare the swings, on one scale that holds every figure and the
+    metric at the base values, marked on each line by :data:`BASE_MARK`; as wide as the
+    terminal allows (at most :data:`MAX_BAR`). The figures go on their own line, which
     wraps between words, so no width cuts a number."""
 
     def __init__(self, result: Sensitivity) -> None:
@@ -72,25 +75,28 @@ class Tornado:
         result = self.result
         yield plain(title(result), "bold")
         width = max(8, min(MAX_BAR, options.max_width - 3))  # 2 of indent, 1 of base mark
-        reach = max(
-            (abs(v - result.base) for k in result.keys for v in (k.at_low, k.at_high)),
-            default=0.0,
-        )
+        values = [result.base, *(v for k in result.keys for v in (k.at_low, k.at_high))]
         for item in result.keys:
             yield Text("")
             yield plain(item.key, "bold")
-            yield Text("  ") + Text(self._bar(item, width, reach), style="cyan")
+            bar = self._bar(item, width, min(values), max(values))
+            yield Text("  ") + Text(bar, style="cyan")
             yield Text("  ") + plain(_reading(item, result.metric))
 
-    def _bar(self, item: KeySensitivity, width: int, reach: float) -> str:
-        half = width // 2
-        cells = [" "] * (2 * half + 1)
-        cells[half] = BASE_MARK
-        for value in (item.at_low, item.at_high):
-            length = round(abs(value - self.result.base) / reach * half) if reach else 0
-            for step in range(1, length + 1):
-                cells[half - step if value < self.result.base else half + step] = "█"
-        return "".join(cells).rstrip()
+    def _bar(self, item: KeySensitivity, width: int, lowest: float, highest: float) -> str:
+        """``width`` cells from ``lowest`` to ``highest``, the bar filling those between
+        the key's two figures (as many as its swing takes), the base mark set between the
+        cells either side of the metric at the base values."""
+        scale = width / (highest - lowest) if highest > lowest else 0.0
+
+        def cell(value: float) -> int:
+            return round((value - lowest) * scale)
+
+        length = round(abs(item.at_high - item.at_low) * scale)
+        start = min(cell(min(item.at_low, item.at_high)), width - length)
+        cells = [" "] * start + ["█"] * length + [" "] * (width - start - length)
+        base = cell(self.result.base)
+        return "".join([*cells[:base], BASE_MARK, *cells[base:]]).rstrip()
 
 
 def _rows(result: Sensitivity) -> Iterator[list[str]]:

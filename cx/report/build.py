@@ -541,8 +541,10 @@ def _uncertainty_charts(page: Page, scenario: Scenario, index: int, color: str) 
                 spec=charts.tornado(tornado_frame(scenario.sensitivity), color),
                 caption="Cost against today with each uncertain assumption alone at its low "
                 "and at its high (a bell curve at its 5th and 95th percentile), the others "
-                "as written; the bars start at the figure at the written values "
-                f"({money(scenario.sensitivity.base)}), the largest swing on top.",
+                "as written: each bar runs from the figure at the low (its grey half) to the "
+                "figure at the high, so that its length is the swing, the largest on top; "
+                "the dashed line is the figure at the written values "
+                f"({money(scenario.sensitivity.base)}).",
             )
         )
 

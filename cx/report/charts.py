@@ -338,35 +338,41 @@ def cost_band(frame: pl.DataFrame, color: str) -> dict[str, Any]:
 
 
 def tornado(frame: pl.DataFrame, color: str) -> dict[str, Any]:
-    """Each uncertain key's bars from the figure at the base values to the figure at the
-    key's low and at its high, the largest swing on top."""
+    """Each uncertain key's bar from the figure at the key's low (its half in grey) to
+    the figure at its high (its half in ``color``), so that its length is the swing,
+    the largest on top; a dashed line at the figure at the base values."""
     frame = labelled(frame)
-    chart = (
-        alt.Chart(frame)
-        .mark_bar(height=16)
-        .encode(
-            # The order is data (rank 0 swings most), not a sort order quoting the keys.
-            y=alt.Y("key:N", title=None, sort=alt.EncodingSortField("rank", order="ascending")),
-            x=alt.X(
-                "value:Q",
-                title=_cost_against_today(),
-                axis=alt.Axis(format=",d", tickCount=6),
-                scale=alt.Scale(zero=False),
-            ),
-            x2="base:Q",
-            color=alt.Color(
-                "end:N",
-                title="the key at its",
-                scale=alt.Scale(domain=["low", "high"], range=[TODAY_COLOR, color]),
-            ),
-            tooltip=[
-                alt.Tooltip("key:N"),
-                alt.Tooltip("end:N", title="at its"),
-                alt.Tooltip("at:Q", title="the key's value"),
-                alt.Tooltip("value:Q", title=money_title("cost against today"), format=",.0f"),
-            ],
-        )
-        .properties(width=WIDTH - 80, height=alt.Step(26))
+    # The order is data (rank 0 swings most), not a sort order quoting the keys.
+    base = alt.Chart().encode(
+        y=alt.Y("key:N", title=None, sort=alt.EncodingSortField("rank", order="ascending"))
+    )
+    bars = base.mark_bar(height=16).encode(
+        x=alt.X(
+            "value:Q",
+            title=_cost_against_today(),
+            axis=alt.Axis(format=",d", tickCount=6),
+            scale=alt.Scale(zero=False),
+        ),
+        x2="middle:Q",
+        color=alt.Color(
+            "end:N",
+            title="the key at its",
+            scale=alt.Scale(domain=["low", "high"], range=[TODAY_COLOR, color]),
+        ),
+        tooltip=[
+            alt.Tooltip("key:N"),
+            alt.Tooltip("end:N", title="at its"),
+            alt.Tooltip("at:Q", title="the key's value"),
+            alt.Tooltip("value:Q", title=money_title("cost against today"), format=",.0f"),
+        ],
+    )
+    written = (
+        alt.Chart()
+        .mark_rule(color="#1d2733", strokeDash=[4, 3])
+        .encode(x=alt.datum(frame["base"][0] if frame.height else 0.0))
+    )
+    chart = alt.layer(bars, written, data=frame).properties(
+        width=WIDTH - 80, height=alt.Step(26)
     )
     return _config(chart)
 

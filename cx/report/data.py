@@ -195,9 +195,10 @@ def bands_frame(result: Result, baseline_costs: Mapping[str, float]) -> pl.DataF
 
 
 def tornado_frame(sensitivity: Sensitivity) -> pl.DataFrame:
-    """key, rank, end, value, at, base: each key's metric at its low and at its high
-    (``at``: the key's value there) beside the metric at the base values; rank 0 swings
-    most."""
+    """key, rank, end, value, at, middle, base: each key's metric at its low and at its
+    high (``at``: the key's value there), the middle of the two (where the halves of its
+    bar meet: the bar spans the two, as long as its swing) and the metric at the base
+    values; rank 0 swings most."""
     return pl.DataFrame(
         [
             {
@@ -206,6 +207,7 @@ def tornado_frame(sensitivity: Sensitivity) -> pl.DataFrame:
                 "end": end,
                 "value": value,
                 "at": at,
+                "middle": (item.at_low + item.at_high) / 2,
                 "base": sensitivity.base,
             }
             for rank, item in enumerate(sensitivity.keys)
@@ -218,9 +220,7 @@ def tornado_frame(sensitivity: Sensitivity) -> pl.DataFrame:
             "key": pl.String,
             "rank": pl.Int64,
             "end": pl.String,
-            "value": pl.Float64,
-            "at": pl.Float64,
-            "base": pl.Float64,
+            **{name: pl.Float64 for name in ("value", "at", "middle", "base")},
         },
     )
 
