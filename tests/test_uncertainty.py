@@ -7,13 +7,16 @@ import json
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 import pytest
 from conftest import ROOT, run_cx
 
 from cx import api
 from cx.data.cube import Cube
 from cx.errors import StrategyError, did_you_mean
+from cx.models.result import ChannelResult
 from cx.models.strategy import Strategy
+from cx.replay.engine import StrategyEvaluation
 
 DIGITAL_FIRST = str(ROOT / "strategies" / "digital-first.yaml")
 UNCERTAIN = str(ROOT / "strategies" / "digital-first-uncertain.yaml")
@@ -293,6 +296,54 @@ def test_volume_scales_demand(cube: Cube) -> None:
     assert bands.agent_hours.p50 > base.agent_hours.p50
     assert bands.cost.p50 > base.cost.p50
     assert bands.coverage.p50 == pytest.approx(base.coverage.p50)
+
+
+def _live_labour_delta(evaluation: StrategyEvaluation) -> float:
+    """What the live channels' agent-hours cost here minus today, at catalog prices."""
+    hours = {item.channel: item.agent_hours or 0.0 for item in evaluation.result.channels}
+    today = {item.channel: item.agent_hours or 0.0 for item in evaluation.baseline.channels}
+    return sum(
+        (channel.hourly_cost or 0.0) * (hours[name] - today.get(name, 0.0))
+        for name, channel in evaluation.strategy.channels.items()
+        if channel.mode == "live"
+    )
+
+
+def _phone_hours(channels: list[ChannelResult]) -> float:
+    return next(item.agent_hours for item in channels if item.channel == "phone") or 0.0
+
+
+def test_volume_moves_the_saving_unevenly_only_through_whole_agents(cube: Cube) -> None:
+    """The saving at 0.95 and 1.05 is smaller than at 1.0 (a tornado's two ends on the same
+    side of its base) because live channels are staffed in whole agents per hour, not
+    because volume acts differently on the two runs: all else is exactly v times."""
+    strategy = api.load_strategy(DIGITAL_FIRST)
+    at = {v: api.evaluate(strategy, cube.scaled(v)) for v in (0.95, 0.98, 1.0, 1.05)}
+    # Contacts, per-contact prices, async hours and incentives scale by v in both runs.
+    rest = {v: e.result.totals.cost_delta - _live_labour_delta(e) for v, e in at.items()}
+    for v in at:
+        assert rest[v] == pytest.approx(v * rest[1.0], rel=1e-9)
+    # Today's phone intervals hold whole calls: two agents serve up to 7.7 calls an hour
+    # at 80 % in 20 s, so every hour of 8 calls needs a third agent from 8 x 0.963 on,
+    # all at once; hours of 7 calls not before 7 x 1.1.
+    today = at[1.0].baseline.staffing.intervals.filter(pl.col("channel") == "phone")
+    eights = today.filter(pl.col("contacts").round(6) == 8.0).height
+    assert eights > 0
+    assert today.filter(pl.col("contacts").round(6) == 7.0)["agents"].max() == 2
+    shrinkage = strategy.channels["phone"].shrinkage
+    today_hours = {v: _phone_hours(e.baseline.channels) for v, e in at.items()}
+    assert today_hours[0.98] - today_hours[0.95] == pytest.approx(eights / (1 - shrinkage))
+    assert today_hours[1.05] == today_hours[0.98]
+    # The strategy's phone hours hold fractions of calls (repeats, ramps): many small steps.
+    hours = {v: _phone_hours(e.result.channels) for v, e in at.items()}
+    assert hours[0.98] < hours[1.0] < hours[1.05]
+    # The tornado's figures are those evaluations: −22,660 · −25,025 · −23,376.
+    swing = api.sensitivity(_uncertain({"volume": "{low: 0.95, high: 1.05}"}), cube)
+    (item,) = swing.keys
+    assert item.at_low == pytest.approx(at[0.95].result.totals.cost_delta)
+    assert item.at_high == pytest.approx(at[1.05].result.totals.cost_delta)
+    assert swing.base == pytest.approx(at[1.0].result.totals.cost_delta)
+    assert item.at_low > swing.base and item.at_high > swing.base
 
 
 def test_cli_bands_json_and_table(work: Path) -> None:
