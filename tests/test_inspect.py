@@ -429,6 +429,24 @@ def test_repeat_rate_within_a_week_where_every_contact_followed_came_back_in_a_d
     assert chat.repeat_7d == pytest.approx(1 / 2)
 
 
+def test_a_repeat_rate_not_observed_is_said_why(tmp_path: Path) -> None:
+    """Contacts of one day only: every repeat rate was a bare '–' beside a note telling
+    to use the figures instead of a guess."""
+    from cx.render.inspect import containment_section
+
+    path = tmp_path / "one-day.csv"
+    path.write_text(
+        "customer_id,timestamp,channel\n"
+        "A,2024-01-01T09:00:00,phone\nA,2024-01-01T10:00:00,chat\nB,2024-01-01T11:00:00,phone\n"
+    )
+    section = containment_section(_inspect(path, Mapping()))
+    assert [row[1:3] for row in section.rows] == [["–", "–"], ["–", "–"]]
+    assert section.note is not None
+    assert "– (phone, chat): no contact followed for the whole window" in section.note
+    whole = containment_section(_inspect(EXAMPLE, Mapping()))
+    assert whole.note is not None and "no contact followed" not in whole.note
+
+
 def test_switching_note_reads_for_one_pair_and_for_none(tmp_path: Path) -> None:
     """The note under the switching matrix counts its pairs in words that fit the
     count, and says so where there is no pair rather than write '– of them'."""

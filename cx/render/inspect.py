@@ -107,11 +107,19 @@ def containment_section(result: InspectResult) -> Section:
         ]
         for c in result.channels
     ]
+    note = result.notes[0] if result.notes else ""
+    unobserved = [c.channel for c in result.channels if c.repeat_7d is None]
+    if unobserved:  # a dash with no reason reads as a figure cx failed to compute
+        note += (
+            f" – ({', '.join(unobserved)}): no contact followed for the whole window before "
+            "the data ends (those of its last 24 h or 7 d are left out), so no repeat rate "
+            "is observed."
+        )
     return Section(
         title="Repeat contacts and observed containment",
         header=["Channel", "Repeat ≤ 24 h", "Repeat ≤ 7 d", "Containment (7 d – 24 h)"],
         rows=rows,
-        note=result.notes[0] if result.notes else None,
+        note=note.strip() or None,
     )
 
 
