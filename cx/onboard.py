@@ -102,22 +102,32 @@ ANSWER_WITHIN = {"phone": 20, "chat": 60, "video": 30}
 
 #: At most this many distinct codes in a yes/no column.
 BOOLEAN_VALUES = 12
+#: Yes and no in German, French and Spanish (``Ja``/``Nein``, ``Oui``/``Non``,
+#: ``Sí``/``No``), read as cx's own words are, but written under ``values:``.
+YES_WORDS = (*TRUE_WORDS, *_words("ja oui si wahr vrai verdadero"))
+NO_WORDS = (*FALSE_WORDS, *_words("nein non falsch faux falso"))
 #: Per yes/no column: export codes meaning true, and false (besides cx's own words).
 BOOLEAN_WORDS = {
     "resolved": (
-        _words("resolved solved closed done complete completed fixed success"),
+        _words(
+            "resolved solved closed done complete completed fixed success "
+            "gelost erledigt abgeschlossen resolu cloture resuelto resuelta cerrado"
+        ),
         _words(
             "unresolved open pending new hold onhold escalated failed reopened waiting "
-            "transferred unsolved"
+            "transferred unsolved offen ungelost nonresolu ouvert noresuelto pendiente abierto"
         ),
     ),
     "abandoned": (
         # a call missed or unanswered was served by no one, as one abandoned was
         _words(
             "abandoned abandon aban hang hangup hungup dropped lost timeout missed unanswered "
-            "noanswer"
+            "noanswer abgebrochen aufgelegt abandonne abandonnee abandonado abandonada"
         ),
-        _words("answered agent handled connected served completed complete ans"),
+        _words(
+            "answered agent handled connected served completed complete ans "
+            "angenommen beantwortet repondu atendido atendida"
+        ),
     ),
 }
 
@@ -125,7 +135,8 @@ BOOLEAN_WORDS = {
 #: which a clock's duration_format would read as 9.6 hours.
 INSTANT_WORDS = _words(
     "start started begin end ended finish finished opened closed created received answered "
-    "connected disconnect disconnected timestamp date"
+    "connected disconnect disconnected timestamp date "
+    "datum zeitstempel beginn ende horodatage debut fecha inicio fin"
 )
 #: Two words naming the time an agent spent on a contact (CXone's ``Agent Time``), which
 #: is handling, no wait; in ``Time to Agent`` the words are not side by side: a wait.
@@ -135,80 +146,140 @@ AGENTS_TIME = ("agent time", "agent duration", "agent seconds")
 #: Support), so a segment's guess, but a weak one: some route by request (Complaints).
 ROUTING_WORDS = _words("skill skills queue")
 #: Name words per column: (words, weight); a negative weight argues against. An entry
-#: of two words matches them side by side.
+#: of two words matches them side by side. Each list ends with the German, French and
+#: Spanish words of contact-centre exports (``Kundennummer``, ``Durée de traitement``,
+#: ``Tiempo de espera``), accents dropped as :func:`words` drops them; a German
+#: compound is one word (``Bearbeitungszeit``), listed whole.
 NAME_WORDS: dict[str, tuple[tuple[tuple[str, ...], float], ...]] = {
     "customer_id": (
-        (_words("customer client requester caller account member user cust"), 2.0),
-        (_words("id number no ref key code"), 0.5),
+        (
+            _words(
+                "customer client requester caller account member user cust "
+                "kunde kunden kundennummer kundenid kundennr cliente"
+            ),
+            2.0,
+        ),
+        (_words("id number no ref key code nummer nr numero"), 0.5),
         (
             _words(
                 "contact ticket case call interaction session order agent endpoint address "
-                "phone email"
+                "phone email anruf vorgang fall appel dossier llamada caso"
             ),
             -1.5,
         ),
         # a kind of customer (``Account Type``), not one: codes, but a few of them
-        (_words("type kind category class segment tier status level group"), -2.0),
+        (
+            _words(
+                "type kind category class segment tier status level group "
+                "typ kategorie gruppe categorie groupe tipo categoria segmento grupo"
+            ),
+            -2.0,
+        ),
     ),
     "timestamp": (
         (
             _words(
                 "created creation opened start started initiation received arrival arrived "
-                "timestamp submitted logged date time"
+                "timestamp submitted logged date time "
+                "zeitstempel datum uhrzeit zeit erstellt eingang beginn "
+                "horodatage heure cree creee debut fecha hora creado creada creacion inicio"
             ),
             0.5,
         ),
         (
             _words(
                 "disconnect end ended closed close resolved solved updated modified last "
-                "connected enqueue due reply answered assigned"
+                "connected enqueue due reply answered assigned "
+                "ende beendet geschlossen fin ferme cloture cierre cerrado"
             ),
             -1.0,
         ),
     ),
     "channel": (
-        (_words("channel via medium media source origin"), 1.5),
-        (_words("method type contact"), 0.5),
+        (_words("channel via medium media source origin kanal kontaktkanal canal"), 1.5),
+        (_words("method type contact kontaktart typ tipo"), 0.5),
     ),
     "segment": (
-        (("segment",), 2.0),
-        (_words("tier band plan customertype"), 1.0),
+        (_words("segment kundensegment segmento"), 2.0),
+        (_words("tier band plan customertype kundentyp kundengruppe"), 1.0),
         (("account type", "customer type"), 1.0),  # Salesforce's Account Type
         (ROUTING_WORDS, 1.0),
     ),
-    "stage": ((("stage",), 2.0), (_words("journey phase lifecycle"), 1.0)),
+    "stage": ((("stage",), 2.0), (_words("journey phase lifecycle etape etapa"), 1.0)),
     "intent": (
         (("intent",), 2.0),
         # "wrap up" side by side: Genesys Cloud's "Wrap-up" code, "Wrap Up Reason"
-        ((*_words("reason topic category issue disposition purpose wrapup"), "wrap up"), 1.0),
+        (
+            (
+                *_words(
+                    "reason topic category issue disposition purpose wrapup "
+                    "anliegen grund thema kategorie motif sujet categorie motivo tema categoria"
+                ),
+                "wrap up",
+            ),
+            1.0,
+        ),
     ),
     "handle_time": (
-        (_words("handle handling aht"), 1.5),  # all of it: beats a talk time beside it
-        (_words("talk interaction spent worked"), 1.0),
+        (  # all of it: beats a talk time beside it
+            _words(
+                "handle handling aht bearbeitungszeit bearbeitungsdauer bearbeitung "
+                "traitement gestion"
+            ),
+            1.5,
+        ),
+        (_words("talk interaction spent worked gesprachsdauer gesprachszeit sprechzeit"), 1.0),
         (AGENTS_TIME, 1.0),
-        (("duration",), 0.5),
-        (_words("wait queue reply resolution after acw hold first full response"), -2.0),
+        (_words("duration dauer duree duracion"), 0.5),
+        (
+            _words(
+                "wait queue reply resolution after acw hold first full response "
+                "wartezeit wartedauer warteschlange nachbearbeitung nachbearbeitungszeit "
+                "attente espera"
+            ),
+            -2.0,
+        ),
         (INSTANT_WORDS, -3.0),
     ),
     "wait_time": (
-        (_words("wait waiting queue queued asa"), 1.0),
-        (_words("duration time"), 0.3),
-        (_words("min mins minutes reply resolution"), -3.0),
-        (_words("talk handle handling hold acw wrap wrapup"), -3.0),  # parts of a handle time
+        (_words("wait waiting queue queued asa wartezeit wartedauer attente espera"), 1.0),
+        (_words("duration time dauer zeit duree temps duracion tiempo"), 0.3),
+        (_words("min mins minutes reply resolution minuten minutos"), -3.0),
+        (  # parts of a handle time
+            _words(
+                "talk handle handling hold acw wrap wrapup bearbeitungszeit bearbeitung "
+                "gesprachsdauer nachbearbeitung traitement conversation gestion conversacion"
+            ),
+            -3.0,
+        ),
         (AGENTS_TIME, -3.0),
         (INSTANT_WORDS, -3.0),
     ),
     "resolved": (
-        (_words("resolved resolution solved fcr"), 1.5),
-        (_words("status outcome result"), 0.5),
-        (_words("time minutes date"), -3.0),
+        (_words("resolved resolution solved fcr gelost erledigt resolu resuelto resuelta"), 1.5),
+        (_words("status outcome result ergebnis statut resultat estado resultado"), 0.5),
+        (_words("time minutes date zeit datum temps tiempo fecha"), -3.0),
     ),
     "abandoned": (
-        (_words("abandoned abandon hangup abandonment"), 1.5),
-        (_words("outcome result disposition"), 0.5),
-        (_words("time minutes date"), -3.0),
+        (
+            _words(
+                "abandoned abandon hangup abandonment abgebrochen aufgelegt abandonne "
+                "abandonnee abandonado abandonada"
+            ),
+            1.5,
+        ),
+        (_words("outcome result disposition ergebnis resultat resultado"), 0.5),
+        (_words("time minutes date zeit datum temps tiempo fecha"), -3.0),
     ),
-    "satisfaction": ((_words("satisfaction csat rating score nps sat"), 1.0),),
+    "satisfaction": (
+        (
+            _words(
+                "satisfaction csat rating score nps sat zufriedenheit kundenzufriedenheit "
+                "bewertung satisfaccion valoracion puntuacion"
+            ),
+            1.0,
+        ),
+    ),
 }
 OPTIONAL_ORDER = (
     "segment",
@@ -598,7 +669,9 @@ def _pick_channel(profiles: list[ColumnProfile]) -> Column:
 
 #: Words that make a value an abandon wherever they stand in it: ``Abandon``,
 #: ``Caller Abandoned``, ``ABANDONED IN QUEUE``.
-ABANDON_WORDS = frozenset(_words("abandon abandoned abandonment"))
+ABANDON_WORDS = frozenset(
+    _words("abandon abandoned abandonment abgebrochen abandonne abandonnee abandonado abandonada")
+)
 
 
 def _is_abandon(value: str) -> bool:
@@ -616,9 +689,9 @@ def _boolean_codes(canonical: str, values: list[str]) -> tuple[BooleanValues | N
     for value in values:
         key = "".join(words(value))
         abandon = canonical == "abandoned" and _is_abandon(value)
-        if key in true_words or key in TRUE_WORDS or abandon:
+        if key in true_words or key in YES_WORDS or abandon:
             true.append(value)
-        elif key in false_words or key in FALSE_WORDS:
+        elif key in false_words or key in NO_WORDS:
             false.append(value)
         else:
             unknown.append(value)
@@ -633,7 +706,7 @@ def _classified_share(canonical: str, profile: ColumnProfile, own_only: bool = F
     true_words, false_words = BOOLEAN_WORDS[canonical]
     known = set(true_words) | set(false_words)
     if not own_only:
-        known |= set(TRUE_WORDS) | set(FALSE_WORDS)
+        known |= set(YES_WORDS) | set(NO_WORDS)
     return sum("".join(words(v)) in known for v in profile.samples) / len(profile.samples)
 
 
@@ -924,8 +997,8 @@ def _anonymous_ids(proposal: Proposal, layout: SourceLayout) -> None:
 
 
 UNIT_WORDS = {
-    "minutes": ("min", "mins", "minute", "minutes"),
-    "seconds": ("s", "sec", "secs", "second", "seconds"),
+    "minutes": _words("min mins minute minutes minuten minutos"),
+    "seconds": _words("s sec secs second seconds sek sekunden secondes seg segundos"),
 }
 
 

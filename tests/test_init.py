@@ -127,6 +127,103 @@ def test_channel_names_in_other_languages_are_cx_channels(tmp_path: Path) -> Non
     assert channel_name("Büro Zürich") == "buro-zurich"
 
 
+#: The columns of a localised export, in this order: customer id, timestamp, channel,
+#: handle time, wait time, abandoned, resolved, satisfaction, segment, intent.
+LOCALISED = ("customer_id", "timestamp", "channel", "handle_time", "wait_time", "abandoned",
+             "resolved", "satisfaction", "segment", "intent")  # fmt: skip
+
+
+def localised_export(
+    path: Path, header: list[str], channels: list[str], yes_no: tuple[str, str], rows: int = 150
+) -> Path:
+    """A contact-centre export whose columns are named in another language: ``header``
+    names the :data:`LOCALISED` columns, the flags hold ``yes_no``, handle times are
+    in minutes."""
+    pick = random.Random(path.name)
+    yes, no = yes_no
+    lines = [";".join(header)]
+    for n in range(rows):
+        abandoned = n % 10 == 0
+        handle = 0 if abandoned else pick.randint(2, 15)
+        lines.append(
+            f"C{pick.randint(1, 40):03d};{1 + n % 28:02d}/03/2026 {8 + n % 10:02d}:{n % 60:02d}"
+            f";{channels[n % len(channels)]};{handle};{pick.randint(0, 300)}"
+            f";{yes if abandoned else no};{pick.choice(yes_no)};{pick.randint(1, 5)}"
+            f";{pick.choice(['A', 'B'])};{pick.choice(['R1', 'R2', 'R3'])}"
+        )
+    return written_lines(path, lines)
+
+
+def test_column_names_in_german_are_read(tmp_path: Path) -> None:
+    """A German export's columns were not read by their names: its handle times
+    ('Bearbeitungszeit') were taken as the customer ids, and the follow strategy held
+    typical handle times; they are read as the English names are."""
+    header = ["Kundennummer", "Erstellt am", "Kanal", "Bearbeitungszeit (Min.)", "Wartezeit",
+              "Abgebrochen", "Gelöst", "Zufriedenheit", "Kundensegment", "Anliegen"]  # fmt: skip
+    data = localised_export(tmp_path / "de.csv", header, ["Telefon", "E-Mail"], ("Ja", "Nein"))
+    project = tmp_path / "project"
+    init = cx("init", "--data", data, "-o", project)
+    assert init.exit_code == 0, init.stderr
+    assert init.stdout == ""
+    mapping = load_mapping(project / "columns.yaml")
+    assert mapping.columns == dict(zip(LOCALISED, header, strict=True))
+    assert mapping.handle_time_unit == "minutes"
+    assert (mapping.values["abandoned"].true, mapping.values["abandoned"].false) == (
+        ["Ja"], ["Nein"]
+    )
+    assert "check: handle_time" not in init.stderr
+    simulated = cx(
+        "simulate", project / "follow.yaml", "--data", data,
+        "--columns", project / "columns.yaml", "--format", "json",
+    )  # fmt: skip
+    assert simulated.exit_code == 0, simulated.stderr
+    result = json.loads(simulated.stdout)
+    assert result["totals"]["cost_delta"] == 0
+    assert result["data"]["rows_rejected"] == 0
+
+
+def test_column_names_in_french_are_read(tmp_path: Path) -> None:
+    """A French export's handle time ('Durée de traitement'), wait time ('Temps
+    d'attente') and flags ('Abandonné', 'Résolu' of Oui/Non) were not read."""
+    header = ["ID client", "Horodatage", "Canal", "Durée de traitement (min)", "Temps d'attente",
+              "Abandonné", "Résolu", "Satisfaction", "Segment", "Motif"]  # fmt: skip
+    data = localised_export(tmp_path / "fr.csv", header, ["Téléphone", "Courriel"], ("Oui", "Non"))
+    mapping = propose(data).mapping()
+    assert mapping.columns == dict(zip(LOCALISED, header, strict=True))
+    assert mapping.handle_time_unit == "minutes"
+    assert (mapping.values["resolved"].true, mapping.values["resolved"].false) == (
+        ["Oui"], ["Non"]
+    )
+    assert mapping.channels == {"phone": ["Téléphone"], "email": ["Courriel"]}
+
+
+def test_column_names_in_spanish_are_read(tmp_path: Path) -> None:
+    """A Spanish export's customer ids ('ID cliente' beside the handle times'
+    'Tiempo de gestión'), wait time ('Tiempo de espera') and flags were not read."""
+    header = ["ID cliente", "Fecha", "Canal", "Tiempo de gestión (min)", "Tiempo de espera",
+              "Abandonada", "Resuelto", "Satisfacción", "Segmento", "Motivo"]  # fmt: skip
+    data = localised_export(tmp_path / "es.csv", header, ["Llamada", "Correo"], ("Sí", "No"))
+    mapping = propose(data).mapping()
+    assert mapping.columns == dict(zip(LOCALISED, header, strict=True))
+    assert mapping.handle_time_unit == "minutes"
+    assert (mapping.values["abandoned"].true, mapping.values["abandoned"].false) == (
+        ["Sí"], ["No"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "unit"),
+    [("Dauer (Sek.)", "seconds"), ("Durée (s)", "seconds"), ("Duración (min)", "minutes")],
+)
+def test_a_localised_duration_names_its_unit(tmp_path: Path, name: str, unit: str) -> None:
+    lines = [f"Kunde,Datum,Kanal,{name}"]
+    lines += [f"K{n % 40},2024-03-{1 + n % 28:02d}T10:00:00,Telefon,{5 + n}" for n in range(120)]
+    proposal = propose(written_lines(tmp_path / "d.csv", lines))
+    assert proposal.columns["handle_time"].sources == [name]
+    assert proposal.handle_time_unit == unit
+    assert proposal.columns["handle_time"].check is None
+
+
 def test_crm_export_day_first_dates_and_channel_names(tmp_path: Path) -> None:
     proposal = propose(crm_export(tmp_path / "crm.csv"))
     mapping = proposal.mapping()
