@@ -218,6 +218,13 @@ def test_a_literal_percent_before_z_is_no_time_zone(export: tuple[Path, Path]) -
         ("%c", "%c cannot be read exactly", "write the fields out"),
         ("%x %H:%M", "%x cannot be read exactly", "write the fields out"),
         ("%d/%m/%Y %X", "%X cannot be read exactly", "write the fields out"),
+        # Polars refuses these before reading a row: said of the data file, not here.
+        ("%d/%m/%Y %H", "cannot be read: Please either specify both hour and minute",
+         "an hour goes with its minutes (%H:%M)"),
+        ("%d/%m/%Y %I:%M", "cannot be read: Please either specify both 12-hour",
+         "an hour goes with its minutes"),
+        ("%d/%m/%Y %S", "cannot be read: Found seconds directive, but no hours",
+         "an hour goes with its minutes"),
     ],
 )
 def test_a_timestamp_format_no_row_could_match_is_refused_at_the_mapping(

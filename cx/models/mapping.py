@@ -115,7 +115,31 @@ def exact_timestamp_format(fmt: str | None) -> str | None:
                 "`timestamp: [date column, time column]`",
             },
         )
+    refused = _parser_refusal(fmt)
+    if refused is not None:
+        raise PydanticCustomError(
+            "timestamp_format_refused",
+            "cannot be read: {reason}",
+            {
+                "reason": refused,
+                "hint": "an hour goes with its minutes (%H:%M), seconds with both, and "
+                "a 12-hour clock (%I, %l) with its AM/PM (%p)",
+            },
+        )
     return fmt
+
+
+def _parser_refusal(fmt: str) -> str | None:
+    """Why Polars' strptime refuses ``fmt`` as a whole (an hour without its minutes, a
+    12-hour clock without AM/PM), or None: it says so before reading any row."""
+    import polars as pl
+
+    try:
+        pl.Series([], dtype=pl.String).str.strptime(pl.Datetime("us"), fmt, strict=False)
+    except pl.exceptions.ComputeError as error:
+        text = str(error).strip().splitlines()[0]
+        return text.removeprefix("Invalid format string: ").rstrip(".")
+    return None
 
 
 def _unknown_directive_hint(directive: str) -> str:
