@@ -1610,6 +1610,18 @@ def test_the_empty_columns_excel_adds_at_a_sheets_end_are_no_names_twice(
     assert json.loads(ran.stdout)["data"]["rows_used"] == 60
 
 
+def test_a_header_of_only_empty_names_is_said_not_a_file_without_rows(tmp_path: Path) -> None:
+    """Every name empty left no column to profile once the empty ones were passed over,
+    and cx init said the file had no rows, below a header with rows under it."""
+    data = written_lines(tmp_path / "d.csv", [",,,", "C1,2024-03-01T10:00:00,phone,5"])
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert one_error_line(result).startswith(
+        f"error: {data}:1: the header names no column: its 4 fields are empty (hint: "
+    )
+    assert not (tmp_path / "p").exists()
+
+
 def test_channel_names_yaml_reads_otherwise_are_written_quoted(tmp_path: Path) -> None:
     """A channel value '7' was written as `from: 7` in push.yaml, which YAML reads as a
     number, so the strategy cx init wrote was invalid; `no` would read as false."""

@@ -50,6 +50,13 @@ def text_layout(path: Path, delimiter: str | None = None) -> SourceLayout:
     named = named_columns(header)
     if len(named) < len(header):  # a title padded with empty fields names '' several times
         refuse_header_below(path, delimiter)
+    if not named:  # every name empty: no column to profile, whatever the rows hold
+        raise DataError(
+            f"the header names no column: its {len(header)} fields are empty",
+            file=path,
+            line=1,
+            hint="export the data with its header row (customer, time, channel...)",
+        )
     try:
         check_header(path, head[0], header, {"all": named})  # CR-only lines, a name twice
     except DataError:
