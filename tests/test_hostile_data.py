@@ -26,6 +26,7 @@ from typing import Any
 
 import polars as pl
 import pytest
+from conftest import one_error_line
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -444,6 +445,26 @@ def test_timestamps_in_another_form_point_at_cx_init(tmp_path: Path) -> None:
     assert f"{data}:2: timestamp '13/01/2024 10:00' is not ISO 8601" in refused.stderr
     assert f"`cx init --data '{data}'` finds the format" in refused.stderr
     assert refused.stdout == ""
+
+
+ARABIC_INDIC_DATE = "\u0662\u0660\u0662\u0664-\u0660\u0661-\u0660\u0661"  # 2024-01-01
+FULL_WIDTH_DATE = "\uff12\uff10\uff12\uff14-\uff10\uff11-\uff10\uff11"
+
+
+@pytest.mark.parametrize(
+    "written", [ARABIC_INDIC_DATE, FULL_WIDTH_DATE, f"{ARABIC_INDIC_DATE}T10:00:00"]
+)
+def test_timestamps_in_other_digits_are_not_iso_8601(tmp_path: Path, written: str) -> None:
+    """Arabic-Indic and full-width digits are digits to Python's \\d, not to strptime: a
+    date in them was said to be a date and sent to %Y-%m-%d, which reads none of it, and
+    a timestamp in them set a format that rejected every row."""
+    data = tmp_path / "digits.csv"
+    data.write_text(f"customer_id,timestamp,channel\nc1,{written},phone\n", encoding="utf-8")
+    refused = cx("simulate", STRATEGY, "--data", data, "--no-cache")
+    assert refused.exit_code == 2 and refused.stdout == ""
+    assert one_error_line(refused).startswith(
+        f"error: {data}:2: timestamp '{written}' is not ISO 8601 (hint: `cx init"
+    )
 
 
 def test_a_parquet_text_timestamp_in_another_form_is_not_sent_to_cx_init(

@@ -52,7 +52,7 @@ CLEAN = "__clean:"  # prefix of the trimmed source columns while the row rules r
 # ISO 8601 shapes recognised from the first value of the column; the one that
 # matches is then applied to every row (rows in another shape are rejected).
 ISO_FORMATS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), fmt)
+    (re.compile(pattern, re.ASCII), fmt)  # \d: the digits 0-9 strptime reads
     for pattern, fmt in (
         # A fraction is optional whatever the first row has: writers leave out a
         # fraction of zero (Python's isoformat), so one export holds both forms.
@@ -400,7 +400,7 @@ def iso_format_of(path: Path, values: list[str]) -> str:
 
 
 #: A date alone, as ISO 8601 writes it: no time of day to read contacts' hours from.
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 DATES_ONLY_FORMAT = "%Y-%m-%d"
 
 
