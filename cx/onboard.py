@@ -43,7 +43,7 @@ from cx.data.rules import (
     parse_duration,
 )
 from cx.data.scan import DEFAULT_MAX_REJECT_RATE
-from cx.errors import DataError, InputError
+from cx.errors import DataError, InputError, shown
 from cx.io import write_texts_atomic
 from cx.models.mapping import BooleanValues, Mapping
 from cx.models.strategy import MAX_SECONDS, MIN_SECONDS
@@ -1058,7 +1058,7 @@ def _channels(layout: SourceLayout, name: str) -> list[ChannelSeen]:
             unsure.setdefault(name_of, []).append(value)
     for name_of, guessed in unsure.items():
         channel = seen[name_of]
-        named = " and ".join(f"'{value}'" for value in guessed)
+        named = " and ".join(f"'{shown(value)}'" for value in guessed)
         if channel_for(name_of) is not None:
             channel.check = f"{named} read as {name_of} from a word of one or two letters"
             continue
@@ -1138,7 +1138,7 @@ def _drop_rejecting(proposal: Proposal, reasons: dict[str, int], layout: SourceL
         if grouped is not None:
             such, left_out = f" ({SEPARATED_NUMBERS.format(grouped)})", SEPARATED_LEFT_OUT
         elif unread and len(unread) <= UNREAD_SHOWN and count < proposal.rows:
-            placeholders = " or ".join(f"'{value}'" for value in unread)
+            placeholders = " or ".join(f"'{shown(value)}'" for value in unread)
             such = f" ({placeholders}, for an unknown?)"
             left_out += "; empty those cells in the export (an empty one is unknown) to read it"
         _leave_out(

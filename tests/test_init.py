@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from cx import api
 from cx.cli.app import app
 from cx.data import columns, profile
-from cx.errors import DataError, InputError
+from cx.errors import DataError, InputError, shown
 from cx.loader.mapping import load_mapping
 from cx.loader.yamlsafe import parse_yaml
 from cx.onboard import FILES, channel_for, channel_name, flow, propose, quote
@@ -1701,6 +1701,27 @@ def test_placeholders_for_an_unknown_handle_time_are_named(
     proposal = propose(blanked)
     assert proposal.columns["handle_time"].sources == ["Handle Time"]
     assert proposal.rows_rejected == 0
+
+
+def test_a_long_value_in_init_s_notes_is_cut_short(tmp_path: Path) -> None:
+    """A placeholder or an unknown channel value of 100,000 characters was quoted whole
+    in the note on stderr and in columns.yaml: a line of a hundred kilobytes."""
+    long = "y" * 100_000
+    lines = ["customer_id,timestamp,channel,handle_time"]
+    lines += [
+        f"c{n % 20},2024-01-{1 + n % 28:02d}T10:00:00,"
+        f"{('Phone', 'Zq' + long)[n % 2]},{long if n % 10 == 0 else 300 + n}"
+        for n in range(100)
+    ]
+    data = written_lines(tmp_path / "d.csv", lines)
+    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    assert result.exit_code == 0, result.stderr
+    cut = f"'{shown(long)}'"
+    assert cut == f"'{'y' * 59}… (100,000 characters)'"
+    assert f"cannot read as one ({cut}, for an unknown?)" in result.stderr
+    assert f"'{shown('Zq' + long)}' names no channel cx knows" in result.stderr
+    mapping = (tmp_path / "p" / "columns.yaml").read_text(encoding="utf-8")
+    assert cut in mapping
 
 
 def test_excel_serial_dates_are_named_as_such(tmp_path: Path) -> None:
