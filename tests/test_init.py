@@ -39,6 +39,12 @@ def written_lines(path: Path, lines: list[str]) -> Path:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
+def init_of(path: Path, lines: list[str]) -> tuple[Path, Any]:
+    """``lines`` written as the export ``path``, and `cx init` of it into the directory
+    ``p`` beside it: the path and the run."""
+    return written_lines(path, lines), cx("init", "--data", path, "-o", path.parent / "p")
+
+
 def cx(*args: object):
     result = CliRunner().invoke(app, [str(a) for a in args])
     assert "Traceback" not in result.stdout + result.stderr
@@ -387,8 +393,7 @@ def test_a_column_read_by_its_name_is_mapped_or_written_as_not_read(tmp_path: Pa
         f"c{n % 40},2024-01-{1 + n % 28:02d}T{n % 24:02d}:00:00,phone,{n % 6}m 10s,{n % 2}"
         for n in range(200)
     ]
-    data = written_lines(tmp_path / "d.csv", lines)
-    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    data, result = init_of(tmp_path / "d.csv", lines)
     assert result.exit_code == 0 and result.stdout == ""
     assert (
         "'Wait Time' looks like wait_time but 200 rows hold a value cx cannot read as one: "
@@ -466,8 +471,7 @@ def test_a_time_of_day_is_no_wait_time(tmp_path: Path) -> None:
         f"{8 + n % 10:02d}:{n % 50 + 5:02d}:30,{'Phone' if n % 3 else 'Chat'},0:05:30"
         for n in range(200)
     ]
-    data = written_lines(tmp_path / "calls.csv", lines)
-    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    _, result = init_of(tmp_path / "calls.csv", lines)
     assert result.exit_code == 0, result.stderr
     mapping = load_mapping(tmp_path / "p" / "columns.yaml")
     assert mapping.columns["timestamp"] == ["Date", "Start Time"]
@@ -497,8 +501,7 @@ def test_the_agents_time_is_no_wait_and_the_time_to_an_agent_is(
         + f",cust{n % 40}"
         for n in range(200)
     ]
-    data = written_lines(tmp_path / "cxone.csv", lines)
-    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    _, result = init_of(tmp_path / "cxone.csv", lines)
     assert result.exit_code == 0 and result.stdout == "", result.stderr
     columns = load_mapping(tmp_path / "p" / "columns.yaml").columns
     assert {c: columns[c] for c in ("handle_time", "wait_time") if c in columns} == mapped
@@ -518,8 +521,7 @@ def test_a_talk_time_beside_hold_and_wrap_up_times_is_marked(
         f"+44 7700 9{n % 50:05d},2024-03-{1 + n % 28:02d}T10:00:00,Phone,{300 + n},30,60"
         for n in range(200)
     ]
-    data = written_lines(tmp_path / "calls.csv", lines)
-    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    _, result = init_of(tmp_path / "calls.csv", lines)
     assert result.exit_code == 0, result.stderr
     said = "'Hold Time' and 'Wrap Up Time' not added in, so handle times may be short by them"
     assert (said in " ".join(result.stderr.split())) is marked
@@ -538,8 +540,7 @@ def test_durations_in_milliseconds_are_said_and_left_out(tmp_path: Path) -> None
         f"{(240 + n) * 1000},{(n % 60) * 1000}"
         for n in range(200)
     ]
-    data = written_lines(tmp_path / "ms.csv", lines)
-    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    _, result = init_of(tmp_path / "ms.csv", lines)
     assert result.exit_code == 0 and result.stdout == "", result.stderr
     said = " ".join(result.stderr.split())
     assert (
@@ -577,8 +578,7 @@ def test_numbers_with_a_thousands_separator_are_said(tmp_path: Path, every: int,
         + '"'
         for n in range(1, 226)
     ]
-    data = written_lines(tmp_path / "d.csv", lines)
-    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    _, result = init_of(tmp_path / "d.csv", lines)
     assert result.exit_code == 0 and result.stdout == "", result.stderr
     [note] = [line for line in result.stderr.splitlines() if "left out" in line]
     assert note == (
@@ -622,8 +622,7 @@ def test_twelve_hour_clock_timestamps_are_read(tmp_path: Path) -> None:
         f"c{n % 30},4/{2 + n % 27}/2024 {1 + n % 12}:05:00 {'AM' if n % 3 else 'PM'},Phone"
         for n in range(100)
     ]
-    data = written_lines(tmp_path / "us.csv", lines)
-    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    data, result = init_of(tmp_path / "us.csv", lines)
     assert result.exit_code == 0, result.stderr
     assert load_mapping(tmp_path / "p" / "columns.yaml").timestamp_format == (
         "%m/%d/%Y %I:%M:%S %p"
@@ -718,8 +717,7 @@ def test_a_report_footer_is_counted_as_simulate_counts_it(tmp_path: Path) -> Non
         for n in range(100)
     ]
     lines += ["", '"Grand Totals (100 records)"', "", '"Copyright (c) 2000-2024 salesforce.com"']
-    data = written_lines(tmp_path / "report.csv", lines)
-    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    data, result = init_of(tmp_path / "report.csv", lines)
     assert result.exit_code == 0, result.stderr
     assert "100 rows, 0 rejected" in result.stderr
     assert "more than the 1%" not in result.stderr
@@ -747,8 +745,7 @@ def test_a_report_footer_in_a_column_read_is_said_to_be_one(
         for n in range(150)
     ]
     lines += ["", '"Copyright (c) 2000-2024 salesforce.com, inc."', '"Confidential Information"']
-    data = written_lines(tmp_path / "report.csv", lines)
-    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    data, result = init_of(tmp_path / "report.csv", lines)
     assert result.exit_code == 0 and result.stdout == "", result.stderr
     said = " ".join(result.stderr.split())
     assert "152 rows, 2 rejected" in said
@@ -1027,8 +1024,7 @@ def test_a_withheld_number_is_no_customer(tmp_path: Path, withheld: str) -> None
         for n in range(200)
     ]
     lines.append("anonymous.smith@example.com,2024-03-02T10:00:00,Phone")
-    data = written_lines(tmp_path / "calls.csv", lines)
-    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    data, result = init_of(tmp_path / "calls.csv", lines)
     assert result.exit_code == 0 and result.stdout == ""
     assert f"'ANI': 20 contacts of '{withheld}' read as unknown customers" in result.stderr
     assert load_mapping(tmp_path / "p" / "columns.yaml").anonymous_ids == [withheld]
@@ -1494,8 +1490,7 @@ def test_a_count_of_one_is_said_in_the_singular(tmp_path: Path) -> None:
     lines = ["customer_id,timestamp,channel,handle_time"]
     lines += [f"c{n % 40},2024-01-01T{n % 24:02d}:00:00,phone,{60 + n}" for n in range(60)]
     lines += ["c1,2024-01-02T10:00:00,phone,n/a", "c2,yesterday,phone,60"]
-    data = written_lines(tmp_path / "d.csv", lines)
-    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    _, result = init_of(tmp_path / "d.csv", lines)
     assert result.exit_code == 0 and result.stdout == ""
     assert (
         "'handle_time' looks like handle_time but 1 row holds a value cx cannot read as "
@@ -1551,8 +1546,7 @@ def test_timestamps_with_a_zone_name_are_said_as_such(tmp_path: Path) -> None:
     which sent the user looking for a missing column."""
     lines = ["Customer,Created,Channel"]
     lines += [f"C{n % 30},2024-03-{1 + n % 28:02d} 1{n % 10}:05:00 CET,phone" for n in range(100)]
-    data = written_lines(tmp_path / "cet.csv", lines)
-    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    data, result = init_of(tmp_path / "cet.csv", lines)
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith(
         f"error: {data}: column 'Created' holds timestamps with a time-zone name ('CET'"
@@ -1565,8 +1559,7 @@ def test_timestamps_in_utc_by_name_are_read(tmp_path: Path) -> None:
     name cx cannot apply, with the hint to export the times in UTC: they were."""
     lines = ["Customer,Created,Channel"]
     lines += [f"C{n % 30},2024-03-{1 + n % 28:02d} 1{n % 10}:05:00 UTC,phone" for n in range(100)]
-    data = written_lines(tmp_path / "utc.csv", lines)
-    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    data, result = init_of(tmp_path / "utc.csv", lines)
     assert result.exit_code == 0 and result.stdout == ""
     mapping = (tmp_path / "p" / "columns.yaml").read_text(encoding="utf-8")
     assert 'timestamp_format: "%Y-%m-%d %H:%M:%S UTC"' in mapping
@@ -1628,8 +1621,7 @@ def test_channel_names_yaml_reads_otherwise_are_written_quoted(tmp_path: Path) -
     values = ("7", "7", "No", "Phone")
     lines = ["customer_id,timestamp,channel"]
     lines += [f"C{n % 50},2024-03-{1 + n % 28:02d}T10:00:00,{values[n % 4]}" for n in range(200)]
-    data = written_lines(tmp_path / "d.csv", lines)
-    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    data, result = init_of(tmp_path / "d.csv", lines)
     assert result.exit_code == 0, result.stderr
     push = (tmp_path / "p" / "push.yaml").read_text(encoding="utf-8")
     assert '    from: "7"\n' in push and '#    from: "no"\n' in push
@@ -1685,8 +1677,7 @@ def test_placeholders_for_an_unknown_handle_time_are_named(
         + (("N/A", "-")[n % 2] if n % 5 == 0 else written.format(m=5 + n % 7, s=n % 60))
         for n in range(200)
     ]
-    data = written_lines(tmp_path / "d.csv", lines)
-    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    _, result = init_of(tmp_path / "d.csv", lines)
     assert result.exit_code == 0 and result.stdout == ""
     said = (
         "'Handle Time' looks like handle_time but 40 rows hold a value cx cannot read as one "
@@ -1713,8 +1704,7 @@ def test_a_long_value_in_init_s_notes_is_cut_short(tmp_path: Path) -> None:
         f"{('Phone', 'Zq' + long)[n % 2]},{long if n % 10 == 0 else 300 + n}"
         for n in range(100)
     ]
-    data = written_lines(tmp_path / "d.csv", lines)
-    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    _, result = init_of(tmp_path / "d.csv", lines)
     assert result.exit_code == 0, result.stderr
     cut = f"'{shown(long)}'"
     assert cut == f"'{'y' * 59}… (100,000 characters)'"
@@ -1733,8 +1723,7 @@ def test_excel_serial_dates_are_named_as_such(tmp_path: Path) -> None:
         f"c{n % 50},{45300 + n / 7:.6f},{('Phone', 'Chat')[n % 2]},{40000 + n}"
         for n in range(150)
     ]
-    data = written_lines(tmp_path / "serial.csv", lines)
-    result = cx("init", "--data", data, "-o", tmp_path / "p")
+    data, result = init_of(tmp_path / "serial.csv", lines)
     assert result.exit_code == 2 and result.stdout == ""
     assert one_error_line(result) == (
         f"error: {data}: column 'Created' holds Excel serial dates ('45300.000000', days "
