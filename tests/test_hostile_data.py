@@ -1475,3 +1475,14 @@ def test_bytes_that_are_not_utf8_are_counted_across_reads(
     assert notes.not_utf8(path) == (2, 3)
     path.write_bytes("a,é\n€,b\n".encode())
     assert notes.not_utf8(path) == (0, 0)
+
+
+def test_a_long_timestamp_format_is_cut_short_in_the_reject_reason(tmp_path: Path) -> None:
+    # A format of ten thousand characters was repeated whole in the one error line.
+    mapping = tmp_path / "long.yaml"
+    mapping.write_text(f"timestamp_format: \"%Y-%m-%d{'x' * 10_000}\"\n")
+    refused = cx("simulate", STRATEGY, "--data", GOOD, "--columns", mapping, "--no-cache")
+    assert refused.exit_code == 2
+    assert "timestamp does not match format %Y-%m-%dxxx" in refused.stderr
+    assert "… (10,008 characters)" in refused.stderr
+    assert len(refused.stderr) < 1_000

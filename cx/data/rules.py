@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 import polars as pl
 
 from cx.data.layout import CLEAN, RAW, SECONDS_COLUMNS, SourceLayout
+from cx.errors import shown
 from cx.models.mapping import BOOLEAN_COLUMNS, DIMENSION_COLUMNS, REQUIRED_COLUMNS, Mapping
 from cx.models.vocabulary import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, OUT_OF_TIME_RANGE
 
@@ -385,7 +386,7 @@ def _checks(layout: SourceLayout) -> list[_Check]:
         _Check(
             source(layout, "timestamp").is_not_null(),
             pl.col("timestamp").is_not_null(),
-            f"timestamp does not match format {layout.timestamp_format}",
+            f"timestamp does not match format {shown(layout.timestamp_format)}",
         ),
         _Check(
             pl.col("timestamp").is_not_null(),
