@@ -236,6 +236,19 @@ def test_the_best_value_legend_only_where_a_value_is_starred() -> None:
     assert "★" in differ and "★ best value in the row." in differ
 
 
+def test_compare_says_whose_today_each_cost_is_against() -> None:
+    """follow-with-hours costs today's 1,018,265 and digital-first 654,470 beside a Baseline
+    column of 1,018,265: its 'Cost vs baseline −25,025' is against its own catalog's today,
+    which the note did not say."""
+    table = run(["compare", "strategies/follow-with-hours.yaml", "strategies/digital-first.yaml",
+                 "--data", DATA], 200).stdout  # fmt: skip
+    note = (
+        "the baseline column is the first one's, and each strategy's cost vs baseline is "
+        "against today costed with its own catalog."
+    )
+    assert note in " ".join(table.split())
+
+
 def test_the_report_says_the_same_verdict() -> None:
     from cx import api
     from cx.report.build import reading

@@ -106,7 +106,10 @@ def comparison_section(views: Sequence[SimulationView]) -> Section:
         abs(view.baseline.cost - baseline.cost) > 1e-6 for view in views
     )
     if baselines_differ:
-        notes.append("Strategies use different catalogs; the baseline column is the first one's.")
+        notes.append(
+            "Strategies use different catalogs: the baseline column is the first one's, and "
+            "each strategy's cost vs baseline is against today costed with its own catalog."
+        )
     note = " ".join(notes) or None
     return Section(
         title="Comparison", header=header, rows=rows, note=note, rows_are_metrics=True
