@@ -43,7 +43,7 @@ from cx.data.rules import (
     parse_duration,
 )
 from cx.data.scan import DEFAULT_MAX_REJECT_RATE
-from cx.errors import DataError, InputError, shown
+from cx.errors import DataError, InputError, shown, shown_list
 from cx.io import write_texts_atomic
 from cx.models.mapping import BooleanValues, Mapping
 from cx.models.strategy import MAX_SECONDS, MIN_SECONDS
@@ -366,6 +366,7 @@ class ChannelSeen:
     name: str
     values: list[str]  # the export's values read as this channel
     contacts: int = 0
+    rejected: int = 0  # rows read as this channel that are rejected
     handle_time: float | None = None  # observed mean seconds
     check: str | None = None
 
@@ -1085,16 +1086,21 @@ def _try_rows(proposal: Proposal) -> tuple[dict[str, int], SourceLayout]:
             handle = served_handle(handle, pl.col("abandoned"))
         measures.append(handle.mean().alias("handle_time"))
     per_channel = kept.group_by("channel").agg(measures)
+    refused = frame.filter(pl.col("reject_reason").is_not_null()).group_by("channel").len()
     try:
-        counted, channels, in_head = pl.collect_all([reasons, per_channel, profiled])
+        counted, channels, rejects, in_head = pl.collect_all(
+            [reasons, per_channel, refused, profiled]
+        )
     except pl.exceptions.PolarsError as exc:
         from cx.data.diagnose import read_error
 
         raise read_error(proposal.data, exc, proposal.delimiter) from None
     by_name = {row["channel"]: row for row in channels.iter_rows(named=True)}
+    rejected = dict(rejects.iter_rows())
     for seen in proposal.channels:
         row = by_name.get(seen.name, {})
         seen.contacts = int(row.get("contacts") or 0)
+        seen.rejected = int(rejected.get(seen.name) or 0)
         mean = row.get("handle_time")
         seen.handle_time = float(mean) if mean is not None else None
     result = {
@@ -1178,6 +1184,27 @@ def _leave_out_repeated_headers(proposal: Proposal, lines: int) -> None:
     )
 
 
+def _leave_out_channels_of_no_contact(proposal: Proposal) -> None:
+    """Offer no channel that no row read holds: a value only dropped rows hold (a call
+    type 'Outbound', said with its drop), or only rejected ones (a control character in
+    it), said here once. Where no row is read at all, every channel stays: the rejects
+    are said, and a strategy needs a channel."""
+    if not any(seen.contacts for seen in proposal.channels):
+        return
+    refused = [seen for seen in proposal.channels if not seen.contacts and seen.rejected]
+    proposal.channels = [seen for seen in proposal.channels if seen.contacts]
+    if not refused:
+        return
+    values = [f"'{shown(value)}'" for seen in refused for value in seen.values]
+    rows = sum(seen.rejected for seen in refused)
+    proposal.notes.append(
+        f"{plural(len(values), 'channel value')} {shown_list(values)}: "
+        f"only rejected rows hold {plural(len(values), 'it', 'them')} "
+        f"({counted(rows, 'row')}), so no channel is offered for "
+        f"{plural(len(values), 'it', 'them')}; `--rejects FILE` lists those rows"
+    )
+
+
 # --------------------------------------------------------------------------- proposing
 
 
@@ -1245,10 +1272,8 @@ def propose(data: str | Path) -> Proposal:
         _map_read_by_name(proposal, read, by_name)
         if not _drop_rejecting(proposal, reasons, read):
             break
-    if proposal.drop and any(seen.contacts for seen in proposal.channels):
-        # values only the dropped rows hold (a call type 'Outbound') are no channel
-        proposal.channels = [seen for seen in proposal.channels if seen.contacts]
     _leave_out_repeated_headers(proposal, reasons.get(REPEATED_HEADER, 0))
+    _leave_out_channels_of_no_contact(proposal)
     footer = reasons.get(FIRST_FIELD_ONLY, 0)
     if footer:
         fill = counted(footer, "line fills only its", "lines fill only their")

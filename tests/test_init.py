@@ -894,6 +894,41 @@ def test_a_channel_of_dropped_rows_only_is_not_offered(tmp_path: Path) -> None:
     assert not [check for check in proposal.checks if check.startswith("channel ")]
 
 
+@pytest.mark.parametrize("scan", ["fast", "exact"])
+def test_a_channel_of_rejected_rows_only_is_not_offered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scan: str
+) -> None:
+    """A channel value with a control character rejects every row that holds it, yet
+    it was offered in follow.yaml as a channel of 0 contacts, with a made-up handle
+    time and a check to look at."""
+    monkeypatch.setenv("CX_SCAN", scan)
+    lines = ["customer_id,timestamp,channel"]
+    lines += [
+        f"c{n % 30},2024-03-{1 + n % 28:02d} 10:00:00,"
+        + ("Bad\x01Value" if n % 150 == 7 else ("phone", "chat")[n % 2])
+        for n in range(300)
+    ]
+    data, result = init_of(tmp_path / "export.csv", lines)
+    assert result.exit_code == 0 and result.stdout == "", result.stderr
+    said = " ".join(result.stderr.split())
+    note = (
+        "channel value 'Bad\\x01Value': only rejected rows hold it (2 rows), so no "
+        "channel is offered for it; `--rejects FILE` lists those rows"
+    )
+    assert said.count(note) == 1 and "bad-value" not in said
+    for name in ("follow.yaml", "push.yaml"):
+        assert "bad-value" not in (tmp_path / "p" / name).read_text(encoding="utf-8")
+    assert sorted(api.load_strategy(tmp_path / "p" / "follow.yaml").channels) == ["chat", "phone"]
+    assert cx("validate", tmp_path / "p").exit_code == 0
+    simulated = cx(
+        "simulate", tmp_path / "p" / "follow.yaml", "--data", data,
+        "--columns", tmp_path / "p" / "columns.yaml", "--format", "json", "--no-cache",
+    )  # fmt: skip
+    assert simulated.exit_code == 0, simulated.stderr
+    found = json.loads(simulated.stdout)["data"]
+    assert (found["rows_read"], found["rows_rejected"]) == (300, 2)
+
+
 @pytest.mark.parametrize("abandon", ["Abandon", "Abandoned", "Caller Abandoned", "ABANDONED"])
 def test_an_abandon_disposition_is_the_abandoned_flag(tmp_path: Path, abandon: str) -> None:
     """A Five9 call log writes an abandoned call as its DISPOSITION 'Abandon', no yes/no
