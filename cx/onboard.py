@@ -43,7 +43,7 @@ from cx.data.rules import (
     parse_duration,
 )
 from cx.data.scan import DEFAULT_MAX_REJECT_RATE
-from cx.errors import DataError, InputError, shown, shown_list
+from cx.errors import SHOWN_CHARACTERS, DataError, InputError, shown, shown_list
 from cx.io import write_texts_atomic
 from cx.models.mapping import BooleanValues, Mapping
 from cx.models.strategy import MAX_SECONDS, MIN_SECONDS
@@ -55,6 +55,12 @@ PUSH_FILE = "push.yaml"
 FILES = (MAPPING_FILE, FOLLOW_FILE, PUSH_FILE)
 #: More distinct values than this in the whole channel column is not a channel column.
 MAX_CHANNEL_VALUES = 100
+#: The most characters of a channel value read as a channel, and of the channel name
+#: written for it: as many as a message quotes of a value (SHOWN_CHARACTERS), so every
+#: table and message names a proposed channel whole. A value past it is a corrupted
+#: export or free text, and as a name it would fill screens wherever it is shown (and
+#: past 1,024 characters it is no YAML key at all).
+MAX_CHANNEL_CHARS = SHOWN_CHARACTERS
 
 # --------------------------------------------------------------------------- vocabulary
 
@@ -943,14 +949,7 @@ def _drop_outbound(
         outbound = [value for value in values if set(words(value)) & outbound_words]
         if not any(set(words(value)) & inbound_words for value in values):
             continue  # no inbound contacts beside them: no direction column
-        text = pl.col(RAW + profile.name).str.strip_chars().str.to_lowercase()
-        count = (
-            _column(layout, profile.name)
-            .filter(text.is_in([value.lower() for value in outbound]))
-            .select(pl.len())
-            .collect()
-            .item()
-        )
+        count = _rows_holding(layout, profile.name, outbound)
         proposal.drop[profile.name] = outbound
         proposal.notes.append(
             f"'{profile.name}': {count:,} {', '.join(outbound)} "
@@ -1023,6 +1022,14 @@ def _column(layout: SourceLayout, name: str) -> pl.LazyFrame:
     return raw_frame(replace(layout, sources={"column": [name]}))
 
 
+def _rows_holding(layout: SourceLayout, name: str, values: list[str]) -> int:
+    """The rows whose column ``name`` holds one of ``values``, as a ``drop:`` of them
+    matches: trimmed, whatever the case."""
+    text = pl.col(RAW + name).str.strip_chars().str.to_lowercase()
+    rows = _column(layout, name).filter(text.is_in([value.lower() for value in values]))
+    return int(rows.select(pl.len()).collect().item())
+
+
 def _distinct(layout: SourceLayout, name: str, limit: int) -> list[str]:
     """Distinct trimmed values of one column over the whole file, most frequent first."""
     text = pl.col(RAW + name).str.strip_chars()
@@ -1039,7 +1046,9 @@ def _distinct(layout: SourceLayout, name: str, limit: int) -> list[str]:
     return list(counts.get_column("value"))
 
 
-def _channels(layout: SourceLayout, name: str) -> list[ChannelSeen]:
+def _channels(proposal: Proposal, layout: SourceLayout, name: str) -> list[ChannelSeen]:
+    """The channels the values of the channel column ``name`` are read as; the rows of
+    a value too long to be one are left out (``drop:``), and said."""
     values = _distinct(layout, name, MAX_CHANNEL_VALUES)
     if len(values) > MAX_CHANNEL_VALUES:
         raise DataError(
@@ -1050,9 +1059,13 @@ def _channels(layout: SourceLayout, name: str) -> list[ChannelSeen]:
         )
     seen: dict[str, ChannelSeen] = {}
     unsure: dict[str, list[str]] = {}
+    too_long: list[str] = []
     for number, value in enumerate(values, start=1):
         canonical, by_word = _channel_match(value)
         name_of = canonical or channel_name(value) or f"channel-{number}"
+        if max(len(value), len(name_of)) > MAX_CHANNEL_CHARS:
+            too_long.append(value)
+            continue
         channel = seen.setdefault(name_of, ChannelSeen(name_of, []))
         channel.values.append(value)
         if canonical is None or by_word is not None:
@@ -1067,7 +1080,34 @@ def _channels(layout: SourceLayout, name: str) -> list[ChannelSeen]:
         channel.check = f"{named} {verb} no channel cx knows; mode {channel.mode} is a guess"
         if len(guessed) > 1:
             channel.check += ", and they are read as one channel"
+    if too_long:
+        _drop_too_long(proposal, layout, name, too_long, left=bool(seen))
     return list(seen.values())
+
+
+def _drop_too_long(
+    proposal: Proposal, layout: SourceLayout, name: str, values: list[str], left: bool
+) -> None:
+    """Leave out (``drop:``) the rows of channel values too long for a channel name,
+    and say so; refuse a column of no other value: it is no channel column."""
+    longest = f"more than {MAX_CHANNEL_CHARS} characters"
+    if not left:
+        raise DataError(
+            f"column '{name}' holds no value of a channel name's length (each has {longest}): "
+            "not a channel column",
+            file=layout.path,
+            hint="write the mapping by hand: see the README's mapping files section",
+        )
+    count = _rows_holding(layout, name, values)
+    proposal.drop.setdefault(name, []).extend(values)
+    quoted = shown_list([f"'{shown(value)}'" for value in values])
+    them = plural(len(values), "it", "them")
+    proposal.notes.append(
+        f"'{name}': {counted(count, 'row')} of {quoted} left out (`drop:`): a channel "
+        f"value of {longest} is no channel name (a corrupted export, or free text?); "
+        f"fix {them} in the export, or map {them} onto a channel under `channels:` in place "
+        "of the drop"
+    )
 
 
 def _try_rows(proposal: Proposal) -> tuple[dict[str, int], SourceLayout]:
@@ -1265,7 +1305,7 @@ def propose(data: str | Path) -> Proposal:
     _check_talk_time(proposal, rest)
     _drop_outbound(proposal, rest, layout)
     _anonymous_ids(proposal, layout)
-    proposal.channels = _channels(layout, columns["channel"].sources[0])
+    proposal.channels = _channels(proposal, layout, columns["channel"].sources[0])
     by_name = {profile.name: profile for profile in profiles}
     for _ in range(len(OPTIONAL_ORDER)):
         reasons, read = _try_rows(proposal)

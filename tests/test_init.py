@@ -929,6 +929,56 @@ def test_a_channel_of_rejected_rows_only_is_not_offered(
     assert (found["rows_read"], found["rows_rejected"]) == (300, 2)
 
 
+def test_a_channel_value_too_long_for_a_name_is_no_channel(tmp_path: Path) -> None:
+    """A channel value of 100,000 characters (a corrupted export) became a channel name
+    of 100,000 characters: a YAML key too long to read back, so cx validate refused the
+    follow.yaml cx init wrote, and cx simulate could not run it. Its rows are left out
+    with a drop, and said; a value of 60 characters is still a channel."""
+    corrupted, longest = "x" * 100_000, "k" * 60
+    lines = ["customer_id,timestamp,channel"]
+    lines += [
+        f"c{n % 30},2024-03-{1 + n % 28:02d} 10:00:00,"
+        + {5: corrupted, 6: longest, 7: longest}.get(n, ("phone", "chat")[n % 2])
+        for n in range(300)
+    ]
+    data, result = init_of(tmp_path / "export.csv", lines)
+    assert result.exit_code == 0 and result.stdout == "", result.stderr
+    said = " ".join(result.stderr.split())
+    assert said.count(
+        f"'channel': 1 row of '{shown(corrupted)}' left out (`drop:`): a channel value of "
+        "more than 60 characters is no channel name (a corrupted export, or free text?); "
+        "fix it in the export, or map it onto a channel under `channels:` in place of the drop"
+    ) == 1
+    assert load_mapping(tmp_path / "p" / "columns.yaml").drop == {"channel": [corrupted]}
+    for name in ("follow.yaml", "push.yaml"):
+        written = (tmp_path / "p" / name).read_text(encoding="utf-8")
+        assert max(map(len, written.splitlines())) < 200
+    follow = api.load_strategy(tmp_path / "p" / "follow.yaml")
+    assert sorted(follow.channels) == ["chat", longest, "phone"]
+    assert cx("validate", tmp_path / "p").exit_code == 0
+    simulated = cx(
+        "simulate", tmp_path / "p" / "follow.yaml", "--data", data,
+        "--columns", tmp_path / "p" / "columns.yaml", "--format", "json", "--no-cache",
+    )  # fmt: skip
+    assert simulated.exit_code == 0, simulated.stderr
+    found = json.loads(simulated.stdout)["data"]
+    assert (found["rows_read"], found["rows_dropped"], found["rows_rejected"]) == (299, 1, 0)
+
+
+def test_a_column_of_values_too_long_for_names_is_no_channel_column(tmp_path: Path) -> None:
+    """Where every value of the channel column is too long for a channel name, nothing
+    is left to offer: the column is refused, as a column of too many values is."""
+    lines = ["customer_id,timestamp,channel"]
+    lines += [f"c{n % 30},2024-03-{1 + n % 28:02d} 10:00:00,{'xy'[n % 2] * 61}" for n in range(60)]
+    data, result = init_of(tmp_path / "export.csv", lines)
+    assert one_error_line(result) == (
+        f"error: {data}: column 'channel' holds no value of a channel name's length (each "
+        "has more than 60 characters): not a channel column (hint: write the mapping by "
+        "hand: see the README's mapping files section)"
+    )
+    assert not (tmp_path / "p").exists()
+
+
 @pytest.mark.parametrize("abandon", ["Abandon", "Abandoned", "Caller Abandoned", "ABANDONED"])
 def test_an_abandon_disposition_is_the_abandoned_flag(tmp_path: Path, abandon: str) -> None:
     """A Five9 call log writes an abandoned call as its DISPOSITION 'Abandon', no yes/no
@@ -1744,7 +1794,7 @@ def test_a_long_value_in_init_s_notes_is_cut_short(tmp_path: Path) -> None:
     cut = f"'{shown(long)}'"
     assert cut == f"'{'y' * 59}… (100,000 characters)'"
     assert f"cannot read as one ({cut}, for an unknown?)" in result.stderr
-    assert f"'{shown('Zq' + long)}' names no channel cx knows" in result.stderr
+    assert f"50 rows of '{shown('Zq' + long)}' left out (`drop:`)" in result.stderr
     mapping = (tmp_path / "p" / "columns.yaml").read_text(encoding="utf-8")
     assert cut in mapping
 
