@@ -188,33 +188,33 @@ def test_column_names_in_german_are_read(tmp_path: Path) -> None:
     assert result["data"]["rows_rejected"] == 0
 
 
-def test_column_names_in_french_are_read(tmp_path: Path) -> None:
-    """A French export's handle time ('Durée de traitement'), wait time ('Temps
-    d'attente') and flags ('Abandonné', 'Résolu' of Oui/Non) were not read."""
-    header = ["ID client", "Horodatage", "Canal", "Durée de traitement (min)", "Temps d'attente",
-              "Abandonné", "Résolu", "Satisfaction", "Segment", "Motif"]  # fmt: skip
-    data = localised_export(tmp_path / "fr.csv", header, ["Téléphone", "Courriel"], ("Oui", "Non"))
+@pytest.mark.parametrize(
+    ("header", "channels", "yes_no"),
+    [
+        # French: the handle time ('Durée de traitement'), wait time ("Temps d'attente")
+        # and flags ('Abandonné', 'Résolu' of Oui/Non) were not read
+        (["ID client", "Horodatage", "Canal", "Durée de traitement (min)", "Temps d'attente",
+          "Abandonné", "Résolu", "Satisfaction", "Segment", "Motif"],
+         {"phone": ["Téléphone"], "email": ["Courriel"]}, ("Oui", "Non")),
+        # Spanish: the customer ids ('ID cliente' beside the handle times' 'Tiempo de
+        # gestión'), wait time ('Tiempo de espera') and flags were not read
+        (["ID cliente", "Fecha", "Canal", "Tiempo de gestión (min)", "Tiempo de espera",
+          "Abandonada", "Resuelto", "Satisfacción", "Segmento", "Motivo"],
+         {"phone": ["Llamada"], "email": ["Correo"]}, ("Sí", "No")),
+    ],
+)  # fmt: skip
+def test_column_names_in_french_and_spanish_are_read(
+    tmp_path: Path, header: list[str], channels: dict[str, list[str]], yes_no: tuple[str, str]
+) -> None:
+    values = [value for names in channels.values() for value in names]
+    data = localised_export(tmp_path / "export.csv", header, values, yes_no)
     mapping = propose(data).mapping()
     assert mapping.columns == dict(zip(LOCALISED, header, strict=True))
     assert mapping.handle_time_unit == "minutes"
-    assert (mapping.values["resolved"].true, mapping.values["resolved"].false) == (
-        ["Oui"], ["Non"]
-    )
-    assert mapping.channels == {"phone": ["Téléphone"], "email": ["Courriel"]}
-
-
-def test_column_names_in_spanish_are_read(tmp_path: Path) -> None:
-    """A Spanish export's customer ids ('ID cliente' beside the handle times'
-    'Tiempo de gestión'), wait time ('Tiempo de espera') and flags were not read."""
-    header = ["ID cliente", "Fecha", "Canal", "Tiempo de gestión (min)", "Tiempo de espera",
-              "Abandonada", "Resuelto", "Satisfacción", "Segmento", "Motivo"]  # fmt: skip
-    data = localised_export(tmp_path / "es.csv", header, ["Llamada", "Correo"], ("Sí", "No"))
-    mapping = propose(data).mapping()
-    assert mapping.columns == dict(zip(LOCALISED, header, strict=True))
-    assert mapping.handle_time_unit == "minutes"
-    assert (mapping.values["abandoned"].true, mapping.values["abandoned"].false) == (
-        ["Sí"], ["No"]
-    )
+    yes, no = ([word] for word in yes_no)
+    for flag in ("abandoned", "resolved"):
+        assert (mapping.values[flag].true, mapping.values[flag].false) == (yes, no)
+    assert mapping.channels == channels
 
 
 @pytest.mark.parametrize(
