@@ -600,3 +600,15 @@ def test_a_required_column_mapped_to_null_is_a_finding(tmp_path: Path) -> None:
     assert result.stdout.startswith(
         f"{mapping}:3:3: columns.channel: null leaves out a column cx cannot do without"
     )
+
+
+@pytest.mark.parametrize(
+    ("fmt", "offset"),
+    [("%F %T %z", True), ("%F %T%:z", True), ("%F %T %#z", True), ("%+", True),
+     ("%F %T", False), ("%F %T %%z", False), ("%F %T 100%%+", False)],
+)  # fmt: skip
+def test_an_offset_is_read_by_the_directives_the_parser_reads(fmt: str, offset: bool) -> None:
+    # `%%z` is a percent sign and a z, as the parser reads the format: no offset
+    from cx.models.mapping import reads_offset
+
+    assert reads_offset(fmt) is offset

@@ -20,7 +20,8 @@ from cx.data.diagnose import READ_FAILURES
 from cx.data.files import TAIL_BYTES, file_tail, open_bytes
 from cx.data.layout import RAW
 from cx.data.raw import raw_frame
-from cx.data.rules import BLANK, parse_timestamp, reads_offset
+from cx.data.rules import BLANK, parse_timestamp
+from cx.models.mapping import reads_offset
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -18,7 +18,13 @@ import polars as pl
 
 from cx.data.layout import CLEAN, RAW, SECONDS_COLUMNS, SourceLayout
 from cx.errors import shown
-from cx.models.mapping import BOOLEAN_COLUMNS, DIMENSION_COLUMNS, REQUIRED_COLUMNS, Mapping
+from cx.models.mapping import (
+    BOOLEAN_COLUMNS,
+    DIMENSION_COLUMNS,
+    REQUIRED_COLUMNS,
+    Mapping,
+    reads_offset,
+)
 from cx.models.vocabulary import EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, OUT_OF_TIME_RANGE
 
 MAX_HANDLE_TIME_SECONDS = 86_400.0
@@ -162,16 +168,6 @@ def parse_timestamp(text: pl.Expr, fmt: str, digits: int | None = None) -> pl.Ex
         parsed = text.str.strptime(pl.Datetime("us", "UTC"), fmt, strict=False, cache=False)
         return parsed.dt.replace_time_zone(None)
     return text.str.strptime(pl.Datetime("us"), fmt, strict=False, cache=False)
-
-
-#: The directives that read a UTC offset (``+01:00``, ``+0100``, ``+01`` for ``%#z``;
-#: ``%+`` is a whole ISO 8601 time with one): a time read with one is an instant in UTC.
-OFFSET_DIRECTIVES = ("%z", "%#z", "%:z", "%+")
-
-
-def reads_offset(fmt: str) -> bool:
-    """Whether the timestamp format ``fmt`` reads a UTC offset."""
-    return any(directive in fmt for directive in OFFSET_DIRECTIVES)
 
 
 #: The end of a timestamp format whose fraction can be read with a fixed width.

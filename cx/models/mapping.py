@@ -48,6 +48,17 @@ TIMESTAMP_DIRECTIVES = (
     "%f", "%.f", "%.3f", "%.6f", "%.9f", "%3f", "%6f", "%9f", "%R", "%T", "%r",
     "%z", "%:z", "%#z", "%+", "%s", "%t", "%n", "%%",
 )
+#: The directives that read a UTC offset (``+01:00``, ``+0100``, ``+01`` for ``%#z``;
+#: ``%+`` is a whole ISO 8601 time with one): a time read with one is an instant in UTC.
+OFFSET_DIRECTIVES = frozenset({"%z", "%:z", "%#z", "%+"})
+
+
+def reads_offset(fmt: str) -> bool:
+    """Whether the timestamp format ``fmt`` reads a UTC offset: one of its directives,
+    as the parser reads them (``%%z`` is a percent sign and a z), is one."""
+    return any(match.group() in OFFSET_DIRECTIVES for match in _DIRECTIVE.finditer(fmt))
+
+
 #: The letters of the directives that read a number, which may take a padding flag:
 #: ``%-d`` (no padding), ``%_d`` (spaces), ``%0d`` (zeros).
 _PADDED = "CGHIMSUVWYdefgjklmqsuwy"
