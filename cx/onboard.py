@@ -108,6 +108,11 @@ ANSWER_WITHIN = {"phone": 20, "chat": 60, "video": 30}
 
 #: At most this many distinct codes in a yes/no column.
 BOOLEAN_VALUES = 12
+#: Words that make a value an abandon wherever they stand in it: ``Abandon``,
+#: ``Caller Abandoned``, ``ABANDONED IN QUEUE``.
+ABANDON_WORDS = frozenset(
+    _words("abandon abandoned abandonment abgebrochen abandonne abandonnee abandonado abandonada")
+)
 #: Yes and no in German, French and Spanish (``Ja``/``Nein``, ``Oui``/``Non``,
 #: ``Sí``/``No``), read as cx's own words are, but written under ``values:``.
 YES_WORDS = (*TRUE_WORDS, *_words("ja oui si wahr vrai verdadero"))
@@ -267,13 +272,7 @@ NAME_WORDS: dict[str, tuple[tuple[tuple[str, ...], float], ...]] = {
         (_words("time minutes date zeit datum temps tiempo fecha"), -3.0),
     ),
     "abandoned": (
-        (
-            _words(
-                "abandoned abandon hangup abandonment abgebrochen aufgelegt abandonne "
-                "abandonnee abandonado abandonada"
-            ),
-            1.5,
-        ),
+        ((*ABANDON_WORDS, *_words("hangup aufgelegt")), 1.5),
         (_words("outcome result disposition ergebnis resultat resultado"), 0.5),
         (_words("time minutes date zeit datum temps tiempo fecha"), -3.0),
     ),
@@ -672,13 +671,6 @@ def _pick_channel(profiles: list[ColumnProfile]) -> Column:
     elif known.get(best.name, 0.0) < 1.0:
         check = "few of its values name a channel cx knows"
     return Column("channel", [best.name], "a few distinct values", _example(best), check)
-
-
-#: Words that make a value an abandon wherever they stand in it: ``Abandon``,
-#: ``Caller Abandoned``, ``ABANDONED IN QUEUE``.
-ABANDON_WORDS = frozenset(
-    _words("abandon abandoned abandonment abgebrochen abandonne abandonnee abandonado abandonada")
-)
 
 
 def _is_abandon(value: str) -> bool:
