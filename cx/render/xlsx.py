@@ -126,13 +126,10 @@ def _sheet(
 
 
 def _column_formats(columns: Sequence[str]) -> list[str | None]:
-    guards = tuple(columns[-len(GUARD_COLUMNS) :]) == GUARD_COLUMNS
+    """Each column's number format, by its name as SHARES are: a guard's ``value`` (the
+    one column so named in the sheets of records) with all its digits."""
     return [
-        PERCENT_FORMAT
-        if name in SHARES
-        else EXACT_FORMAT
-        if guards and name == "value"
-        else NUMBER_FORMAT
+        PERCENT_FORMAT if name in SHARES else EXACT_FORMAT if name == "value" else NUMBER_FORMAT
         for name in columns
     ]
 
