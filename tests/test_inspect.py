@@ -294,14 +294,20 @@ def test_cli_json(small: Path, mapping_file: Path) -> None:
     assert err == ""
 
 
-def test_channels_per_customer_counts_channels_past_the_4_plus_row(tmp_path: Path) -> None:
-    # The distribution stops at "4+"; the mean must not: one customer on six channels.
-    data = tmp_path / "six.csv"
+def one_customer_on_six_channels(directory: Path) -> Path:
+    """An export of one customer's contacts on six channels, a day apart."""
+    data = directory / "six.csv"
     channels = ["phone", "chat", "email", "web", "app", "social"]
     data.write_text(
         "customer_id,timestamp,channel\n"
         + "".join(f"A,2024-01-0{day}T09:00:00,{c}\n" for day, c in enumerate(channels, 1))
     )
+    return data
+
+
+def test_channels_per_customer_counts_channels_past_the_4_plus_row(tmp_path: Path) -> None:
+    # The distribution stops at "4+"; the mean must not: one customer on six channels.
+    data = one_customer_on_six_channels(tmp_path)
     code, out, err = _run("--data", str(data), "-f", "json")
     assert code == 0, err
     customers = json.loads(out)["customers"]
@@ -470,12 +476,7 @@ def test_csv_labels_the_open_channels_per_customer_row_as_the_table_does(
 ) -> None:
     """The last row of channels per customer counts customers on 4 channels or more:
     the CSV calls it `4+`, as the table does, not `4`."""
-    data = tmp_path / "six.csv"
-    channels = ["phone", "chat", "email", "web", "app", "social"]
-    data.write_text(
-        "customer_id,timestamp,channel\n"
-        + "".join(f"A,2024-01-0{day}T09:00:00,{c}\n" for day, c in enumerate(channels, 1))
-    )
+    data = one_customer_on_six_channels(tmp_path)
     code, out, err = _run("--data", str(data), "-f", "csv")
     assert code == 0, err
     rows = [r for r in csv.DictReader(io.StringIO(out)) if r["table"] == "channels_per_customer"]
